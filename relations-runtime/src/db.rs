@@ -1,0 +1,341 @@
+//! [`Db`]: a SQLite connection with the model operations on it.
+
+use std::cell::Cell;
+use std::path::Path;
+
+use rusqlite::types::{ToSqlOutput, ValueRef as RValueRef};
+use rusqlite::{Connection, ToSql};
+
+use crate::dialect::{Dialect, Sqlite};
+use crate::error::{Error, Result};
+use crate::model::{Key, Model, ModelSet, Row};
+use crate::schema::Table;
+use crate::value::Value;
+
+impl ToSql for Value<'_> {
+    fn to_sql(&self) -> rusqlite::Result<ToSqlOutput<'_>> {
+        Ok(ToSqlOutput::Borrowed(match self {
+            Value::Null => RValueRef::Null,
+            Value::Integer(i) => RValueRef::Integer(*i),
+            Value::Real(f) => RValueRef::Real(*f),
+            Value::Text(t) => RValueRef::Text(t.as_bytes()),
+            Value::Blob(b) => RValueRef::Blob(b),
+        }))
+    }
+}
+
+/// A database: one SQLite connection with foreign keys enforced.
+///
+/// Every statement is prepared through rusqlite's statement cache and every value is bound as
+/// a parameter. `Db` is `Send`, so a connection can move to another thread; give each thread
+/// its own `Db` on the same file to work in parallel.
+pub struct Db {
+    conn: Connection,
+    dialect: &'static dyn Dialect,
+    depth: Cell<u32>,
+    statements: Cell<u64>,
+}
+
+impl std::fmt::Debug for Db {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Db").field("path", &self.conn.path()).finish_non_exhaustive()
+    }
+}
+
+impl Db {
+    /// Opens (creating if needed) the SQLite database file at `path`.
+    pub fn open(path: impl AsRef<Path>) -> Result<Db> {
+        Db::from_connection(Connection::open(path)?)
+    }
+
+    /// Opens a new, empty in-memory database.
+    pub fn open_in_memory() -> Result<Db> {
+        Db::from_connection(Connection::open_in_memory()?)
+    }
+
+    /// Wraps an open rusqlite connection, turning on `PRAGMA foreign_keys`.
+    pub fn from_connection(conn: Connection) -> Result<Db> {
+        conn.pragma_update(None, "foreign_keys", "ON")?;
+        conn.set_prepared_statement_cache_capacity(256);
+        Ok(Db { conn, dialect: &Sqlite, depth: Cell::new(0), statements: Cell::new(0) })
+    }
+
+    /// The underlying rusqlite connection, for what `relations` does not cover.
+    pub fn connection(&self) -> &Connection {
+        &self.conn
+    }
+
+    /// The SQL dialect statements are rendered with.
+    pub fn dialect(&self) -> &'static dyn Dialect {
+        self.dialect
+    }
+
+    /// How many statements this `Db` has executed so far.
+    pub fn statement_count(&self) -> u64 {
+        self.statements.get()
+    }
+
+    /// The `CREATE TABLE` and `CREATE INDEX` statements for a set of models, association
+    /// tables included, in foreign-key dependency order — what [`Db::create_all`] runs.
+    pub fn schema<S: ModelSet>(&self) -> Vec<String> {
+        let mut out = Vec::new();
+        for t in creation_order(S::tables()) {
+            out.push(self.dialect.create_table(t));
+            out.extend(self.dialect.create_indexes(t));
+        }
+        out
+    }
+
+    /// Creates the tables of a set of models (`db.create_all::<(User, Post)>()`) in one
+    /// transaction, parents before children. Tables that already exist are an error.
+    pub fn create_all<S: ModelSet>(&self) -> Result<()> {
+        let statements = self.schema::<S>();
+        self.transaction(|db| {
+            for sql in &statements {
+                db.count();
+                db.conn.execute_batch(sql)?;
+            }
+            Ok(())
+        })
+    }
+
+    /// Drops the tables of a set of models, children before parents.
+    pub fn drop_all<S: ModelSet>(&self) -> Result<()> {
+        let mut tables = creation_order(S::tables());
+        tables.reverse();
+        self.transaction(|db| {
+            for t in tables {
+                db.count();
+                db.conn.execute_batch(&db.dialect.drop_table(t))?;
+            }
+            Ok(())
+        })
+    }
+
+    /// Runs `f` in a transaction: committed if it returns `Ok`, rolled back if it returns `Err`
+    /// (or panics). Nested calls use savepoints, so an inner failure undoes only the inner work.
+    pub fn transaction<T, E: From<Error>>(&self, f: impl FnOnce(&Db) -> Result<T, E>) -> Result<T, E> {
+        let depth = self.depth.get();
+        let (begin, commit, rollback) = if depth == 0 {
+            ("BEGIN".to_string(), "COMMIT".to_string(), "ROLLBACK".to_string())
+        } else {
+            let sp = format!("relations_sp{depth}");
+            (format!("SAVEPOINT {sp}"), format!("RELEASE {sp}"), format!("ROLLBACK TO {sp}; RELEASE {sp}"))
+        };
+        self.conn.execute_batch(&begin).map_err(Error::from)?;
+        self.depth.set(depth + 1);
+        struct Guard<'a>(&'a Db, u32, &'a str);
+        impl Drop for Guard<'_> {
+            fn drop(&mut self) {
+                // reached only when `f` panicked: undo its work before unwinding further
+                self.0.depth.set(self.1);
+                let _ = self.0.conn.execute_batch(self.2);
+            }
+        }
+        let guard = Guard(self, depth, &rollback);
+        let result = f(self);
+        std::mem::forget(guard);
+        self.depth.set(depth);
+        match result {
+            Ok(v) => {
+                if let Err(e) = self.conn.execute_batch(&commit) {
+                    let _ = self.conn.execute_batch(&rollback);
+                    return Err(Error::from(e).into());
+                }
+                Ok(v)
+            }
+            Err(e) => {
+                self.conn.execute_batch(&rollback).map_err(Error::from)?;
+                Err(e)
+            }
+        }
+    }
+
+    /// Inserts `model` and returns it with its key assigned (`db.session.add(x)` + commit).
+    pub fn add<M: Model>(&self, mut model: M) -> Result<M> {
+        self.insert(&mut model)?;
+        Ok(model)
+    }
+
+    /// Inserts every model in one transaction and returns them with their keys assigned.
+    pub fn add_all<M: Model>(&self, models: impl IntoIterator<Item = M>) -> Result<Vec<M>> {
+        self.transaction(|db| models.into_iter().map(|m| db.add(m)).collect())
+    }
+
+    fn count(&self) {
+        self.statements.set(self.statements.get() + 1);
+    }
+
+    /// Executes a data-changing statement on `table`; returns the number of rows changed.
+    pub(crate) fn execute(&self, sql: &str, params: &[Value<'_>], table: &str) -> Result<usize> {
+        self.count();
+        let mut stmt = self.conn.prepare_cached(sql)?;
+        stmt.execute(rusqlite::params_from_iter(params.iter())).map_err(|e| Error::from_sqlite(e, table))
+    }
+
+    /// Runs a query and decodes each row with `f`.
+    pub(crate) fn query_map<T>(
+        &self,
+        sql: &str,
+        params: &[Value<'_>],
+        mut f: impl FnMut(&rusqlite::Row<'_>) -> Result<T>,
+    ) -> Result<Vec<T>> {
+        self.count();
+        let mut stmt = self.conn.prepare_cached(sql)?;
+        let mut rows = stmt.query(rusqlite::params_from_iter(params.iter()))?;
+        let mut out = Vec::new();
+        while let Some(row) = rows.next()? {
+            out.push(f(row)?);
+        }
+        Ok(out)
+    }
+
+    /// Runs a query returning models of type `M` (its columns first, in order).
+    pub(crate) fn query_models<M: Model>(&self, sql: &str, params: &[Value<'_>]) -> Result<Vec<M>> {
+        self.query_map(sql, params, |row| M::from_row(&Row::new(row, M::TABLE, 0)))
+    }
+
+    /// Runs a query returning one integer (a count, an existence test).
+    pub(crate) fn query_i64(&self, sql: &str, params: &[Value<'_>]) -> Result<i64> {
+        self.count();
+        let mut stmt = self.conn.prepare_cached(sql)?;
+        Ok(stmt.query_row(rusqlite::params_from_iter(params.iter()), |r| r.get(0))?)
+    }
+
+    pub(crate) fn insert<M: Model>(&self, model: &mut M) -> Result<()> {
+        let t = M::TABLE;
+        let skip_key = t.auto_key && model.is_new();
+        let values = model.values();
+        let mut sql = String::from("INSERT INTO ");
+        self.dialect.quote(t.name, &mut sql);
+        sql.push_str(" (");
+        let mut params = Vec::with_capacity(values.len());
+        for (c, v) in t.columns.iter().zip(values) {
+            if skip_key && c.primary_key {
+                continue;
+            }
+            if !params.is_empty() {
+                sql.push_str(", ");
+            }
+            self.dialect.quote(c.name, &mut sql);
+            params.push(v);
+        }
+        sql.push_str(") VALUES (");
+        for i in 0..params.len() {
+            if i > 0 {
+                sql.push_str(", ");
+            }
+            self.dialect.placeholder(i + 1, &mut sql);
+        }
+        sql.push(')');
+        self.execute(&sql, &params, t.name)?;
+        drop(params);
+        if skip_key {
+            model.set_auto_key(self.conn.last_insert_rowid());
+        }
+        Ok(())
+    }
+
+    pub(crate) fn update<M: Model>(&self, model: &M) -> Result<()> {
+        let t = M::TABLE;
+        if model.is_new() {
+            return Err(Error::Unsaved { table: t.name, action: "update" });
+        }
+        let values = model.values();
+        let mut sql = String::from("UPDATE ");
+        self.dialect.quote(t.name, &mut sql);
+        sql.push_str(" SET ");
+        let mut params = Vec::with_capacity(values.len());
+        let mut keys = Vec::new();
+        for (c, v) in t.columns.iter().zip(values) {
+            if c.primary_key {
+                keys.push((c, v));
+                continue;
+            }
+            if !params.is_empty() {
+                sql.push_str(", ");
+            }
+            self.dialect.quote(c.name, &mut sql);
+            sql.push_str(" = ");
+            params.push(v);
+            self.dialect.placeholder(params.len(), &mut sql);
+        }
+        if params.is_empty() {
+            return Ok(()); // only key columns: nothing to write
+        }
+        self.where_key(&mut sql, &mut params, keys);
+        let n = self.execute(&sql, &params, t.name)?;
+        if n == 0 {
+            let key = crate::query::key_text(&model.key().to_values());
+            return Err(Error::NotFound { table: t.name, key });
+        }
+        Ok(())
+    }
+
+    pub(crate) fn delete<M: Model>(&self, model: &M) -> Result<bool> {
+        let t = M::TABLE;
+        if model.is_new() {
+            return Err(Error::Unsaved { table: t.name, action: "delete" });
+        }
+        let mut sql = String::from("DELETE FROM ");
+        self.dialect.quote(t.name, &mut sql);
+        let mut params = Vec::new();
+        let key = model.key();
+        let keys = t.primary_key().zip(key.to_values()).collect();
+        self.where_key(&mut sql, &mut params, keys);
+        Ok(self.execute(&sql, &params, t.name)? > 0)
+    }
+
+    fn where_key<'v>(
+        &self,
+        sql: &mut String,
+        params: &mut Vec<Value<'v>>,
+        keys: Vec<(&'static crate::schema::ColumnDef, Value<'v>)>,
+    ) {
+        sql.push_str(" WHERE ");
+        for (i, (c, v)) in keys.into_iter().enumerate() {
+            if i > 0 {
+                sql.push_str(" AND ");
+            }
+            self.dialect.quote(c.name, sql);
+            sql.push_str(" = ");
+            params.push(v);
+            self.dialect.placeholder(params.len(), sql);
+        }
+    }
+}
+
+/// Tables deduplicated by name and ordered so that every table comes after the tables its
+/// foreign keys reference (self-references aside); ties keep the given order.
+fn creation_order(tables: Vec<&'static Table>) -> Vec<&'static Table> {
+    let mut unique: Vec<&'static Table> = Vec::new();
+    for t in tables {
+        if !unique.iter().any(|u| u.name == t.name) {
+            unique.push(t);
+        }
+    }
+    let mut done: Vec<&'static Table> = Vec::with_capacity(unique.len());
+    while done.len() < unique.len() {
+        let ready = unique.iter().find(|t| {
+            !done.iter().any(|d| d.name == t.name)
+                && t.foreign_keys.iter().all(|fk| {
+                    fk.references == t.name
+                        || done.iter().any(|d| d.name == fk.references)
+                        || !unique.iter().any(|u| u.name == fk.references)
+                })
+        });
+        match ready {
+            Some(t) => done.push(t),
+            // a cycle between tables: keep declaration order for the rest (SQLite accepts
+            // forward references in FOREIGN KEY clauses)
+            None => {
+                for t in &unique {
+                    if !done.iter().any(|d| d.name == t.name) {
+                        done.push(t);
+                    }
+                }
+            }
+        }
+    }
+    done
+}

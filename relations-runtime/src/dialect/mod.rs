@@ -1,0 +1,26 @@
+//! The one seam for SQL text. Everything dialect-specific (quoting, DDL spelling, placeholders,
+//! recursive queries) lives behind [`Dialect`]; SQLite is the only implementation today and
+//! PostgreSQL will sit beside it.
+
+mod sqlite;
+
+pub use sqlite::Sqlite;
+
+use crate::schema::Table;
+
+/// How one SQL dialect spells things.
+pub trait Dialect: Sync {
+    /// Appends `ident` quoted, as every DML statement names tables and columns.
+    fn quote(&self, ident: &str, out: &mut String);
+    /// Appends `ident` as SQLAlchemy's DDL spells it (quoted only when it must be), so that the
+    /// schema text stored by the database is the same whichever library created it.
+    fn ddl_ident(&self, ident: &str, out: &mut String);
+    /// Appends the placeholder for the `n`th (1-based) bound parameter.
+    fn placeholder(&self, n: usize, out: &mut String);
+    /// `CREATE TABLE` for `table`, as SQLAlchemy's `create_all` emits it.
+    fn create_table(&self, table: &Table) -> String;
+    /// The `CREATE [UNIQUE] INDEX` statements for `table`'s indexed columns.
+    fn create_indexes(&self, table: &Table) -> Vec<String>;
+    /// `DROP TABLE` for `table`.
+    fn drop_table(&self, table: &Table) -> String;
+}

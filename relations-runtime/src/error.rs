@@ -1,0 +1,146 @@
+//! The runtime's error type: every variant names the table, column or constraint involved.
+
+use std::fmt;
+
+/// `Result` with the runtime's [`Error`].
+pub type Result<T, E = Error> = std::result::Result<T, E>;
+
+/// What went wrong, naming the table, column or constraint.
+#[derive(Debug)]
+#[non_exhaustive]
+pub enum Error {
+    /// No row of `table` has this key (from `get_or_err`, `reload`, a required `belongs_to`).
+    NotFound {
+        /// The table searched.
+        table: &'static str,
+        /// The key, as text.
+        key: String,
+    },
+    /// A `UNIQUE` or primary key constraint failed.
+    UniqueViolation {
+        /// The table.
+        table: String,
+        /// The columns of the constraint.
+        columns: Vec<String>,
+    },
+    /// A `FOREIGN KEY` constraint failed while writing `table`.
+    ForeignKeyViolation {
+        /// The table being written (SQLite does not say which key failed).
+        table: String,
+    },
+    /// A `NOT NULL` constraint failed.
+    NotNullViolation {
+        /// The table.
+        table: String,
+        /// The column.
+        column: String,
+    },
+    /// A `CHECK` constraint failed.
+    CheckViolation {
+        /// The table being written.
+        table: String,
+        /// The constraint's name or expression, as SQLite reports it.
+        constraint: String,
+    },
+    /// A stored value could not be decoded into the field's Rust type.
+    Decode {
+        /// The table.
+        table: &'static str,
+        /// The column.
+        column: &'static str,
+        /// What was wrong with the value.
+        message: String,
+    },
+    /// A model's row was written or removed, but it has no key yet (it was never inserted).
+    Unsaved {
+        /// The table.
+        table: &'static str,
+        /// What was attempted.
+        action: &'static str,
+    },
+    /// Any other database error.
+    Database(rusqlite::Error),
+}
+
+impl fmt::Display for Error {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Error::NotFound { table, key } => write!(f, "no row in table `{table}` with key {key}"),
+            Error::UniqueViolation { table, columns } => write!(
+                f,
+                "UNIQUE constraint on `{table}` ({}) failed: a row with the same value already exists",
+                columns.join(", ")
+            ),
+            Error::ForeignKeyViolation { table } => write!(
+                f,
+                "FOREIGN KEY constraint failed while writing `{table}`: a referenced row does not exist, or rows still reference this one"
+            ),
+            Error::NotNullViolation { table, column } => {
+                write!(f, "NOT NULL constraint failed: `{table}.{column}` needs a value")
+            }
+            Error::CheckViolation { table, constraint } => {
+                write!(f, "CHECK constraint `{constraint}` failed on `{table}`")
+            }
+            Error::Decode { table, column, message } => {
+                write!(f, "cannot decode `{table}.{column}`: {message}")
+            }
+            Error::Unsaved { table, action } => {
+                write!(f, "cannot {action} a `{table}` row that was never inserted (its key is unset)")
+            }
+            Error::Database(e) => write!(f, "database error: {e}"),
+        }
+    }
+}
+
+impl std::error::Error for Error {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        match self {
+            Error::Database(e) => Some(e),
+            _ => None,
+        }
+    }
+}
+
+impl From<rusqlite::Error> for Error {
+    fn from(e: rusqlite::Error) -> Self {
+        Error::Database(e)
+    }
+}
+
+impl Error {
+    /// Turns a SQLite constraint failure into a typed error; `table` is the table being written.
+    pub(crate) fn from_sqlite(e: rusqlite::Error, table: &str) -> Error {
+        use rusqlite::ffi::ErrorCode;
+        let rusqlite::Error::SqliteFailure(code, Some(msg)) = &e else {
+            return Error::Database(e);
+        };
+        if code.code != ErrorCode::ConstraintViolation {
+            return Error::Database(e);
+        }
+        // SQLite's messages: "UNIQUE constraint failed: t.a, t.b", "NOT NULL constraint failed:
+        // t.c", "FOREIGN KEY constraint failed", "CHECK constraint failed: name".
+        let detail = msg.split_once(": ").map(|(_, d)| d).unwrap_or("");
+        let split = |qualified: &str| -> (String, String) {
+            match qualified.split_once('.') {
+                Some((t, c)) => (t.to_string(), c.to_string()),
+                None => (table.to_string(), qualified.to_string()),
+            }
+        };
+        if msg.starts_with("UNIQUE constraint failed") {
+            let cols: Vec<(String, String)> = detail.split(", ").map(split).collect();
+            Error::UniqueViolation {
+                table: cols.first().map_or_else(|| table.to_string(), |c| c.0.clone()),
+                columns: cols.into_iter().map(|c| c.1).collect(),
+            }
+        } else if msg.starts_with("NOT NULL constraint failed") {
+            let (table, column) = split(detail);
+            Error::NotNullViolation { table, column }
+        } else if msg.starts_with("FOREIGN KEY constraint failed") {
+            Error::ForeignKeyViolation { table: table.to_string() }
+        } else if msg.starts_with("CHECK constraint failed") {
+            Error::CheckViolation { table: table.to_string(), constraint: detail.to_string() }
+        } else {
+            Error::Database(e)
+        }
+    }
+}

@@ -1,0 +1,41 @@
+//! The runtime of [`relations`](https://docs.rs/relations): a SQLite [`Db`], the [`Model`]
+//! trait that `#[derive(Model)]` implements, relationship fields and handles, typed queries
+//! and DDL rendering. Use it through the `relations` facade crate.
+//!
+//! ```
+//! use relations_runtime::{Db, Result};
+//! # fn main() -> Result<()> {
+//! let db = Db::open_in_memory()?;
+//! assert_eq!(db.statement_count(), 0);
+//! # Ok(()) }
+//! ```
+
+#![warn(missing_docs)]
+
+mod db;
+pub mod dialect;
+mod error;
+mod model;
+mod query;
+mod relation;
+pub mod schema;
+mod value;
+
+#[doc(hidden)]
+pub mod private;
+
+pub use db::Db;
+pub use error::{Error, Result};
+pub use model::{Key, Model, ModelSet, Row};
+pub use query::{Col, Expr, Order, Query, Subquery};
+pub use relation::{
+    tree, BelongsTo, BelongsToRef, Cached, HasMany, HasManyRef, HasOne, HasOneRef, ManyToMany, ManyToManyKind,
+    ManyToManyRef, NoCache, OneToMany, Parent, Related,
+};
+pub use value::{Bind, DecodeError, SqlValue, Value, ValueRef};
+
+/// Re-exported so that models can name chrono's and rust_decimal's types without adding them.
+pub use chrono;
+pub use rust_decimal;
+/// Re-exported for [`Db::connection`] and [`Db::from_connection`].
+pub use rusqlite;

@@ -1,0 +1,171 @@
+//! The [`Model`] trait that `#[derive(Model)]` implements, and the CRUD every model gets.
+
+use crate::db::Db;
+use crate::error::{Error, Result};
+use crate::query::Query;
+use crate::schema::Table;
+use crate::value::{SqlValue, Value, ValueRef};
+
+/// A primary key: one column's value, or a tuple for a composite key.
+pub trait Key {
+    /// The key's values, in primary-key column order.
+    fn to_values(&self) -> Vec<Value<'_>>;
+}
+
+impl<T: SqlValue> Key for T {
+    fn to_values(&self) -> Vec<Value<'_>> {
+        vec![self.to_value()]
+    }
+}
+
+macro_rules! tuple_key {
+    ($($name:ident . $idx:tt),+) => {
+        impl<$($name: SqlValue),+> Key for ($($name,)+) {
+            fn to_values(&self) -> Vec<Value<'_>> {
+                vec![$(self.$idx.to_value()),+]
+            }
+        }
+    };
+}
+tuple_key!(A.0, B.1);
+tuple_key!(A.0, B.1, C.2);
+tuple_key!(A.0, B.1, C.2, D.3);
+
+/// A row being decoded into a model; reports decode failures as `table.column`.
+pub struct Row<'r> {
+    row: &'r rusqlite::Row<'r>,
+    table: &'static Table,
+    offset: usize,
+}
+
+impl<'r> Row<'r> {
+    pub(crate) fn new(row: &'r rusqlite::Row<'r>, table: &'static Table, offset: usize) -> Self {
+        Row { row, table, offset }
+    }
+
+    /// Decodes the `index`th column of the model's table.
+    pub fn get<T: SqlValue>(&self, index: usize) -> Result<T> {
+        let column = &self.table.columns[index];
+        let raw = self.row.get_ref(self.offset + index)?;
+        let value = match raw {
+            rusqlite::types::ValueRef::Null => ValueRef::Null,
+            rusqlite::types::ValueRef::Integer(i) => ValueRef::Integer(i),
+            rusqlite::types::ValueRef::Real(f) => ValueRef::Real(f),
+            rusqlite::types::ValueRef::Text(t) => match std::str::from_utf8(t) {
+                Ok(s) => ValueRef::Text(s),
+                Err(_) => {
+                    return Err(Error::Decode {
+                        table: self.table.name,
+                        column: column.name,
+                        message: "stored TEXT is not valid UTF-8".into(),
+                    })
+                }
+            },
+            rusqlite::types::ValueRef::Blob(b) => ValueRef::Blob(b),
+        };
+        T::from_value(value, column).map_err(|e| Error::Decode {
+            table: self.table.name,
+            column: column.name,
+            message: e.0,
+        })
+    }
+}
+
+/// A table-backed struct. Implemented by `#[derive(Model)]`; not meant to be implemented by hand.
+pub trait Model: Sized + 'static {
+    /// The model's table.
+    const TABLE: &'static Table;
+    /// The plain association tables this model declares with `many_to_many(through = ...)`.
+    const ASSOCIATIONS: &'static [&'static Table];
+    /// The primary key's type: the key field's type, or a tuple for a composite key.
+    type Key: Key;
+
+    /// This row's primary key.
+    fn key(&self) -> Self::Key;
+    /// Decodes a row whose columns are the table's, in order.
+    fn from_row(row: &Row<'_>) -> Result<Self>;
+    /// The values of every column, in order.
+    fn values(&self) -> Vec<Value<'_>>;
+    /// Stores the key SQLite assigned on insert (auto keys only).
+    fn set_auto_key(&mut self, key: i64);
+    /// Whether the row has not been inserted yet: an auto key that is still `0`.
+    fn is_new(&self) -> bool;
+
+    /// A query over every row of the table: `User::query(&db).filter_by(User::name, "x").first()`.
+    fn query(db: &Db) -> Query<'_, Self> {
+        Query::new(db)
+    }
+
+    /// The row with this primary key, if any.
+    fn get(db: &Db, key: impl Into<Self::Key>) -> Result<Option<Self>> {
+        let key = key.into();
+        Query::new(db).filter_key(key.to_values()).first()
+    }
+
+    /// Every row, in key order.
+    fn all(db: &Db) -> Result<Vec<Self>> {
+        Query::new(db).all()
+    }
+
+    /// Inserts this row; an auto key that is `0` is assigned by the database and stored back.
+    fn insert(&mut self, db: &Db) -> Result<()> {
+        db.insert(self)
+    }
+
+    /// Writes every column of this row back, by its key.
+    fn update(&self, db: &Db) -> Result<()> {
+        db.update(self)
+    }
+
+    /// Inserts the row if it is new, updates it otherwise.
+    fn save(&mut self, db: &Db) -> Result<()> {
+        if self.is_new() {
+            db.insert(self)
+        } else {
+            db.update(self)
+        }
+    }
+
+    /// Deletes this row, by its key. Returns whether a row was deleted.
+    fn delete(&self, db: &Db) -> Result<bool> {
+        db.delete(self)
+    }
+
+    /// Re-reads this row from the database (SQLAlchemy's `refresh`).
+    fn reload(&self, db: &Db) -> Result<Self> {
+        Query::new(db).filter_key(self.key().to_values()).first()?.ok_or_else(|| Error::NotFound {
+            table: Self::TABLE.name,
+            key: crate::query::key_text(&self.key().to_values()),
+        })
+    }
+}
+
+/// A set of models created or dropped together: a tuple of model types, `(User, Post, Tag)`.
+pub trait ModelSet {
+    /// The tables of the set's models and their association tables, in declaration order.
+    fn tables() -> Vec<&'static Table>;
+}
+
+macro_rules! model_set {
+    ($($m:ident),+) => {
+        impl<$($m: Model),+> ModelSet for ($($m,)+) {
+            fn tables() -> Vec<&'static Table> {
+                let mut v = Vec::new();
+                $( v.push($m::TABLE); v.extend_from_slice($m::ASSOCIATIONS); )+
+                v
+            }
+        }
+    };
+}
+model_set!(A);
+model_set!(A, B);
+model_set!(A, B, C);
+model_set!(A, B, C, D);
+model_set!(A, B, C, D, E);
+model_set!(A, B, C, D, E, F);
+model_set!(A, B, C, D, E, F, G);
+model_set!(A, B, C, D, E, F, G, H);
+model_set!(A, B, C, D, E, F, G, H, I);
+model_set!(A, B, C, D, E, F, G, H, I, J);
+model_set!(A, B, C, D, E, F, G, H, I, J, K);
+model_set!(A, B, C, D, E, F, G, H, I, J, K, L);

@@ -1,0 +1,90 @@
+//! What `#[derive(Model)]`'s generated code calls. Not a public API: it may change in any
+//! release, which is why the facade pins the derive crate's exact version.
+
+pub use crate::schema::{ColumnDef, ColumnDefault, ForeignKey, Join, RelationDef, SqlType, Table};
+pub use crate::value::SqlValue;
+
+use std::marker::PhantomData;
+
+/// The declared type of a column: the Rust type's own unless the model overrides it.
+pub const fn sql_type<T: SqlValue>() -> SqlType {
+    T::SQL_TYPE
+}
+
+/// Whether a Rust type makes a nullable column.
+pub const fn nullable<T: SqlValue>() -> bool {
+    T::NULLABLE
+}
+
+/// The current UTC time, for `default = now`.
+pub fn now() -> chrono::NaiveDateTime {
+    chrono::Utc::now().naive_utc()
+}
+
+/// The current UTC date, for `default = today`.
+pub fn today() -> chrono::NaiveDate {
+    chrono::Utc::now().date_naive()
+}
+
+/// Kind markers of relationships, for the compile-time inverse checks.
+pub mod kind {
+    /// `#[has_many]`.
+    pub enum HasMany {}
+    /// `#[has_one]`.
+    pub enum HasOne {}
+    /// `#[belongs_to]` and the parent side of `#[self_ref]`.
+    pub enum BelongsTo {}
+    /// `#[many_to_many]`.
+    pub enum ManyToMany {}
+}
+
+/// A zero-sized description of one relationship's type: `Owner` has a relationship of kind
+/// `Kind` to `Target`. Emitted as a hidden associated constant per relationship, so that the
+/// other side's derive can check that an `inverse` exists and points back.
+pub struct RelMarker<Owner, Target, Kind>(PhantomData<fn() -> (Owner, Target, Kind)>);
+
+impl<O, T, K> RelMarker<O, T, K> {
+    /// The marker.
+    pub const NEW: Self = RelMarker(PhantomData);
+}
+
+/// Implemented by the relationship markers that may be the inverse of a relationship of
+/// kind `Kind` declared on `Owner`.
+#[diagnostic::on_unimplemented(
+    message = "the inverse `{Self}` does not point back at `{Owner}` with a matching kind",
+    label = "this `inverse` must name a relationship of the target that points back at this model",
+    note = "`has_many` pairs with `belongs_to`, `has_one` with `belongs_to`, `many_to_many` with `many_to_many`"
+)]
+pub trait InverseOf<Owner, Kind> {}
+
+impl<O, T> InverseOf<O, kind::HasMany> for RelMarker<T, O, kind::BelongsTo> {}
+impl<O, T> InverseOf<O, kind::HasOne> for RelMarker<T, O, kind::BelongsTo> {}
+impl<O, T> InverseOf<O, kind::BelongsTo> for RelMarker<T, O, kind::HasMany> {}
+impl<O, T> InverseOf<O, kind::BelongsTo> for RelMarker<T, O, kind::HasOne> {}
+impl<O, T> InverseOf<O, kind::ManyToMany> for RelMarker<T, O, kind::ManyToMany> {}
+
+/// Compiles only if `marker` may be the inverse of a `Kind` relationship on `Owner`.
+pub const fn assert_inverse<Owner, Kind, M: InverseOf<Owner, Kind>>(_marker: &M) {}
+
+/// The target of a `belongs_to`, `has_many`, `has_one` or `many_to_many` must be a model.
+#[diagnostic::on_unimplemented(
+    message = "`{Self}` is not a model, so it cannot be the target of a relationship",
+    label = "not a `#[derive(Model)]` struct",
+    note = "add `#[derive(Model)]` to `{Self}`, or name a model as the relationship's target"
+)]
+pub trait RelationTarget: crate::Model {}
+impl<M: crate::Model> RelationTarget for M {}
+
+/// Compiles only if `T` is a model.
+pub const fn assert_target<T: RelationTarget>() {}
+
+/// The foreign key of a `belongs_to` must match the type of the parent's key.
+#[diagnostic::on_unimplemented(
+    message = "the foreign key type `{Self}` does not match the key of `{Parent}`",
+    label = "this field's column references `{Parent}`'s primary key",
+    note = "a `BelongsTo<P>` stores `P`'s key type; use `BelongsTo<Option<P>>` for a nullable foreign key"
+)]
+pub trait ForeignKeyOf<Parent> {}
+impl<P: crate::Parent> ForeignKeyOf<P> for crate::BelongsTo<P> {}
+
+pub use crate::relation::tree::{ancestors, descendants};

@@ -1,0 +1,383 @@
+//! Typed queries: column handles ([`Col`]), conditions ([`Expr`]), ordering and [`Query`].
+
+use std::marker::PhantomData;
+
+use crate::db::Db;
+use crate::dialect::Dialect;
+use crate::error::Result;
+use crate::model::Model;
+use crate::value::{Bind, Value};
+
+/// A typed handle on a column of model `M` holding `T`; the derive emits one per column as an
+/// associated constant named like the column (`User::username`, `Post::user_id`).
+pub struct Col<M, T> {
+    name: &'static str,
+    _marker: PhantomData<fn() -> (M, T)>,
+}
+
+impl<M, T> Clone for Col<M, T> {
+    fn clone(&self) -> Self {
+        *self
+    }
+}
+impl<M, T> Copy for Col<M, T> {}
+
+impl<M, T> std::fmt::Debug for Col<M, T> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "Col({})", self.name)
+    }
+}
+
+impl<M: Model, T> Col<M, T> {
+    /// A handle on the column named `name` (emitted by the derive).
+    pub const fn new(name: &'static str) -> Self {
+        Col { name, _marker: PhantomData }
+    }
+
+    /// The column's SQL name.
+    pub fn name(&self) -> &'static str {
+        self.name
+    }
+
+    fn cmp(self, op: &'static str, value: Value<'static>) -> Expr {
+        Expr(Node::Compare { table: M::TABLE.name, column: self.name, op, value })
+    }
+
+    /// `column = value`.
+    pub fn eq(self, value: impl Bind<T>) -> Expr {
+        self.cmp("=", value.bind())
+    }
+    /// `column != value`.
+    pub fn ne(self, value: impl Bind<T>) -> Expr {
+        self.cmp("!=", value.bind())
+    }
+    /// `column < value`.
+    pub fn lt(self, value: impl Bind<T>) -> Expr {
+        self.cmp("<", value.bind())
+    }
+    /// `column <= value`.
+    pub fn le(self, value: impl Bind<T>) -> Expr {
+        self.cmp("<=", value.bind())
+    }
+    /// `column > value`.
+    pub fn gt(self, value: impl Bind<T>) -> Expr {
+        self.cmp(">", value.bind())
+    }
+    /// `column >= value`.
+    pub fn ge(self, value: impl Bind<T>) -> Expr {
+        self.cmp(">=", value.bind())
+    }
+    /// `column LIKE pattern`.
+    pub fn like(self, pattern: &str) -> Expr {
+        self.cmp("LIKE", Value::Text(pattern.to_owned().into()))
+    }
+    /// `column IS NULL` (SQLAlchemy's `.is_(None)`).
+    pub fn is_null(self) -> Expr {
+        Expr(Node::Null { table: M::TABLE.name, column: self.name, negated: false })
+    }
+    /// `column IS NOT NULL`.
+    pub fn is_not_null(self) -> Expr {
+        Expr(Node::Null { table: M::TABLE.name, column: self.name, negated: true })
+    }
+    /// `column IN (values...)`; an empty list matches nothing.
+    pub fn is_in<V: Bind<T>>(self, values: impl IntoIterator<Item = V>) -> Expr {
+        let values = values.into_iter().map(Bind::bind).collect();
+        Expr(Node::In { table: M::TABLE.name, column: self.name, values })
+    }
+    /// `column IN (SELECT ...)`, the keys a subquery selects: for example the keys of a
+    /// relationship's rows, `Post::user_id.in_subquery(alice.followed(&db).keys())`.
+    pub fn in_subquery(self, keys: Subquery) -> Expr {
+        Expr(Node::InSubquery { table: M::TABLE.name, column: self.name, sub: keys })
+    }
+    /// Ascending order on this column.
+    pub fn asc(self) -> Order {
+        Order { table: M::TABLE.name, column: self.name, descending: false }
+    }
+    /// Descending order on this column.
+    pub fn desc(self) -> Order {
+        Order { table: M::TABLE.name, column: self.name, descending: true }
+    }
+}
+
+/// An `ORDER BY` term.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Order {
+    table: &'static str,
+    column: &'static str,
+    descending: bool,
+}
+
+impl<M: Model, T> From<Col<M, T>> for Order {
+    fn from(c: Col<M, T>) -> Order {
+        c.asc()
+    }
+}
+
+/// `SELECT column FROM table WHERE filter = ?`: the keys of a relationship's rows.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Subquery {
+    pub(crate) table: &'static str,
+    pub(crate) select: &'static str,
+    pub(crate) filter: &'static str,
+    pub(crate) value: Value<'static>,
+}
+
+/// A condition for [`Query::filter`]; combine with [`Expr::and`], [`Expr::or`], [`Expr::not`].
+#[derive(Debug, Clone, PartialEq)]
+pub struct Expr(Node);
+
+#[derive(Debug, Clone, PartialEq)]
+enum Node {
+    Compare { table: &'static str, column: &'static str, op: &'static str, value: Value<'static> },
+    Null { table: &'static str, column: &'static str, negated: bool },
+    In { table: &'static str, column: &'static str, values: Vec<Value<'static>> },
+    InSubquery { table: &'static str, column: &'static str, sub: Subquery },
+    And(Vec<Expr>),
+    Or(Vec<Expr>),
+    Not(Box<Expr>),
+}
+
+impl Expr {
+    /// Both conditions.
+    pub fn and(self, other: Expr) -> Expr {
+        Expr(Node::And(vec![self, other]))
+    }
+    /// Either condition.
+    pub fn or(self, other: Expr) -> Expr {
+        Expr(Node::Or(vec![self, other]))
+    }
+    /// The negated condition.
+    #[allow(clippy::should_implement_trait)]
+    pub fn not(self) -> Expr {
+        Expr(Node::Not(Box::new(self)))
+    }
+
+    /// `table.column = value` on an untyped column (relationship scopes use it).
+    pub(crate) fn column_eq(table: &'static str, column: &'static str, value: Value<'static>) -> Expr {
+        Expr(Node::Compare { table, column, op: "=", value })
+    }
+
+    pub(crate) fn in_subquery(table: &'static str, column: &'static str, sub: Subquery) -> Expr {
+        Expr(Node::InSubquery { table, column, sub })
+    }
+
+    pub(crate) fn render(&self, d: &dyn Dialect, sql: &mut String, params: &mut Vec<Value<'static>>) {
+        let col = |sql: &mut String, table: &str, column: &str| {
+            d.quote(table, sql);
+            sql.push('.');
+            d.quote(column, sql);
+        };
+        match &self.0 {
+            Node::Compare { table, column, op, value } => {
+                col(sql, table, column);
+                sql.push(' ');
+                sql.push_str(op);
+                sql.push(' ');
+                params.push(value.clone());
+                d.placeholder(params.len(), sql);
+            }
+            Node::Null { table, column, negated } => {
+                col(sql, table, column);
+                sql.push_str(if *negated { " IS NOT NULL" } else { " IS NULL" });
+            }
+            Node::In { values, .. } if values.is_empty() => sql.push_str("0 = 1"),
+            Node::In { table, column, values } => {
+                col(sql, table, column);
+                sql.push_str(" IN (");
+                for (i, v) in values.iter().enumerate() {
+                    if i > 0 {
+                        sql.push_str(", ");
+                    }
+                    params.push(v.clone());
+                    d.placeholder(params.len(), sql);
+                }
+                sql.push(')');
+            }
+            Node::InSubquery { table, column, sub } => {
+                col(sql, table, column);
+                sql.push_str(" IN (SELECT ");
+                col(sql, sub.table, sub.select);
+                sql.push_str(" FROM ");
+                d.quote(sub.table, sql);
+                sql.push_str(" WHERE ");
+                col(sql, sub.table, sub.filter);
+                sql.push_str(" = ");
+                params.push(sub.value.clone());
+                d.placeholder(params.len(), sql);
+                sql.push(')');
+            }
+            Node::And(items) | Node::Or(items) => {
+                let sep = if matches!(self.0, Node::And(_)) { " AND " } else { " OR " };
+                sql.push('(');
+                for (i, e) in items.iter().enumerate() {
+                    if i > 0 {
+                        sql.push_str(sep);
+                    }
+                    e.render(d, sql, params);
+                }
+                sql.push(')');
+            }
+            Node::Not(e) => {
+                sql.push_str("NOT (");
+                e.render(d, sql, params);
+                sql.push(')');
+            }
+        }
+    }
+}
+
+/// A `SELECT` over one model's table: filters, order, limit and offset, run by `all`, `first`,
+/// `count` or `exists`. Built by `M::query(&db)` or by a relationship accessor.
+#[must_use = "a query does nothing until `all`, `first`, `count` or `exists` runs it"]
+pub struct Query<'db, M> {
+    db: &'db Db,
+    filters: Vec<Expr>,
+    order: Vec<Order>,
+    limit: Option<u64>,
+    offset: Option<u64>,
+    _model: PhantomData<fn() -> M>,
+}
+
+impl<M> Clone for Query<'_, M> {
+    fn clone(&self) -> Self {
+        Query {
+            db: self.db,
+            filters: self.filters.clone(),
+            order: self.order.clone(),
+            limit: self.limit,
+            offset: self.offset,
+            _model: PhantomData,
+        }
+    }
+}
+
+impl<'db, M: Model> Query<'db, M> {
+    pub(crate) fn new(db: &'db Db) -> Self {
+        Query { db, filters: Vec::new(), order: Vec::new(), limit: None, offset: None, _model: PhantomData }
+    }
+
+    pub(crate) fn filter_key(mut self, key: Vec<Value<'_>>) -> Self {
+        for (c, v) in M::TABLE.primary_key().zip(key) {
+            self.filters.push(Expr::column_eq(M::TABLE.name, c.name, v.into_owned()));
+        }
+        self
+    }
+
+    /// Keeps the rows matching `condition` (ANDed with earlier filters).
+    pub fn filter(mut self, condition: Expr) -> Self {
+        self.filters.push(condition);
+        self
+    }
+
+    /// Keeps the rows whose `column` equals `value`: `filter_by(User::username, "john_doe")`.
+    pub fn filter_by<T>(self, column: Col<M, T>, value: impl Bind<T>) -> Self {
+        self.filter(column.eq(value))
+    }
+
+    /// Adds an `ORDER BY` term: a column (ascending) or `column.desc()`.
+    pub fn order_by(mut self, order: impl Into<Order>) -> Self {
+        self.order.push(order.into());
+        self
+    }
+
+    /// Returns at most `n` rows.
+    pub fn limit(mut self, n: u64) -> Self {
+        self.limit = Some(n);
+        self
+    }
+
+    /// Skips the first `n` rows.
+    pub fn offset(mut self, n: u64) -> Self {
+        self.offset = Some(n);
+        self
+    }
+
+    fn render(&self, select: &str) -> (String, Vec<Value<'static>>) {
+        let d = self.db.dialect();
+        let mut sql = String::with_capacity(128);
+        let mut params = Vec::new();
+        sql.push_str("SELECT ");
+        if select.is_empty() {
+            select_list(d, M::TABLE, &mut sql);
+        } else {
+            sql.push_str(select);
+        }
+        sql.push_str(" FROM ");
+        d.quote(M::TABLE.name, &mut sql);
+        for (i, f) in self.filters.iter().enumerate() {
+            sql.push_str(if i == 0 { " WHERE " } else { " AND " });
+            f.render(d, &mut sql, &mut params);
+        }
+        for (i, o) in self.order.iter().enumerate() {
+            sql.push_str(if i == 0 { " ORDER BY " } else { ", " });
+            d.quote(o.table, &mut sql);
+            sql.push('.');
+            d.quote(o.column, &mut sql);
+            if o.descending {
+                sql.push_str(" DESC");
+            }
+        }
+        if self.limit.is_some() || self.offset.is_some() {
+            // SQLite needs a LIMIT before an OFFSET; -1 means no limit
+            let limit = self.limit.map_or(-1, |l| i64::try_from(l).unwrap_or(i64::MAX));
+            params.push(Value::Integer(limit));
+            sql.push_str(" LIMIT ");
+            d.placeholder(params.len(), &mut sql);
+            if let Some(o) = self.offset {
+                params.push(Value::Integer(i64::try_from(o).unwrap_or(i64::MAX)));
+                sql.push_str(" OFFSET ");
+                d.placeholder(params.len(), &mut sql);
+            }
+        }
+        (sql, params)
+    }
+
+    /// Every matching row.
+    pub fn all(&self) -> Result<Vec<M>> {
+        let (sql, params) = self.render("");
+        self.db.query_models(&sql, &params)
+    }
+
+    /// The first matching row, if any.
+    pub fn first(&self) -> Result<Option<M>> {
+        Ok(self.clone().limit(1).all()?.into_iter().next())
+    }
+
+    /// The number of matching rows.
+    pub fn count(&self) -> Result<i64> {
+        let mut q = self.clone();
+        q.order.clear();
+        if q.limit.is_some() || q.offset.is_some() {
+            let (inner, params) = q.render("1");
+            return self.db.query_i64(&format!("SELECT count(*) FROM ({inner})"), &params);
+        }
+        let (sql, params) = q.render("count(*)");
+        self.db.query_i64(&sql, &params)
+    }
+
+    /// Whether any row matches.
+    pub fn exists(&self) -> Result<bool> {
+        let (inner, params) = self.clone().limit(1).render("1");
+        Ok(self.db.query_i64(&format!("SELECT EXISTS ({inner})"), &params)? != 0)
+    }
+}
+
+/// Appends `"t"."a", "t"."b", ...` for every column of `table`.
+pub(crate) fn select_list(d: &dyn Dialect, table: &crate::schema::Table, sql: &mut String) {
+    for (i, c) in table.columns.iter().enumerate() {
+        if i > 0 {
+            sql.push_str(", ");
+        }
+        d.quote(table.name, sql);
+        sql.push('.');
+        d.quote(c.name, sql);
+    }
+}
+
+/// A key's values as text, for error messages: `3` or `(1, 2)`.
+pub(crate) fn key_text(values: &[Value<'_>]) -> String {
+    match values {
+        [one] => one.to_string(),
+        many => format!("({})", many.iter().map(ToString::to_string).collect::<Vec<_>>().join(", ")),
+    }
+}

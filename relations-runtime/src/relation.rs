@@ -1,0 +1,658 @@
+//! Relationship fields ([`HasMany`], [`HasOne`], [`BelongsTo`], [`ManyToMany`]) and the
+//! handles their accessors return ([`Related`], [`HasOneRef`], [`BelongsToRef`]).
+//!
+//! A field holds what was loaded (and, for `BelongsTo`, the foreign key itself). An accessor
+//! such as `user.posts(&db)` returns a handle: `.load()` loads the relationship on first use
+//! and keeps it (SQLAlchemy's `lazy='select'`), while `.all()`, `.filter(..)`, `.count()`...
+//! query afresh each time (`lazy='dynamic'`).
+
+use std::cell::OnceCell;
+use std::fmt;
+use std::marker::PhantomData;
+
+use crate::db::Db;
+use crate::error::{Error, Result};
+use crate::model::{Key, Model};
+use crate::query::{key_text, select_list, Col, Expr, Order, Query, Subquery};
+use crate::schema::{Join, RelationDef};
+use crate::value::{Bind, SqlValue, Value};
+
+macro_rules! collection_field {
+    ($(#[$doc:meta])* $name:ident) => {
+        $(#[$doc])*
+        pub struct $name<T> {
+            loaded: OnceCell<Vec<T>>,
+        }
+
+        impl<T> $name<T> {
+            /// The rows loaded so far, if the relationship was loaded.
+            pub fn loaded(&self) -> Option<&[T]> {
+                self.loaded.get().map(Vec::as_slice)
+            }
+
+            /// Forgets the loaded rows, so that the next `load()` reads them again
+            /// (SQLAlchemy's `expire`).
+            pub fn reset(&mut self) {
+                self.loaded.take();
+            }
+
+            #[doc(hidden)]
+            pub fn cache(&self) -> Cached<'_, T> {
+                Cached(&self.loaded)
+            }
+        }
+
+        impl<T> Default for $name<T> {
+            fn default() -> Self {
+                $name { loaded: OnceCell::new() }
+            }
+        }
+
+        impl<T: Clone> Clone for $name<T> {
+            fn clone(&self) -> Self {
+                $name { loaded: self.loaded.clone() }
+            }
+        }
+
+        impl<T: fmt::Debug> fmt::Debug for $name<T> {
+            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                match self.loaded.get() {
+                    Some(rows) => f.debug_list().entries(rows).finish(),
+                    None => f.write_str("<not loaded>"),
+                }
+            }
+        }
+    };
+}
+
+collection_field!(
+    /// The field type of a `#[has_many(Target)]` relationship: the target rows whose foreign
+    /// key points at this row. Holds them once loaded.
+    HasMany
+);
+collection_field!(
+    /// The field type of a `#[many_to_many(Target, through = ...)]` relationship: the target
+    /// rows linked to this row through an association table. Holds them once loaded.
+    ManyToMany
+);
+
+/// The field type of a `#[has_one(Target)]` relationship (`uselist=False`): the one target
+/// row whose unique foreign key points at this row, if any. Holds it once loaded.
+pub struct HasOne<T> {
+    loaded: OnceCell<Option<T>>,
+}
+
+impl<T> HasOne<T> {
+    /// The row loaded, if the relationship was loaded (`Some(None)`: loaded, no row).
+    pub fn loaded(&self) -> Option<Option<&T>> {
+        self.loaded.get().map(Option::as_ref)
+    }
+
+    /// Forgets the loaded row.
+    pub fn reset(&mut self) {
+        self.loaded.take();
+    }
+}
+
+impl<T> Default for HasOne<T> {
+    fn default() -> Self {
+        HasOne { loaded: OnceCell::new() }
+    }
+}
+
+impl<T: Clone> Clone for HasOne<T> {
+    fn clone(&self) -> Self {
+        HasOne { loaded: self.loaded.clone() }
+    }
+}
+
+impl<T: fmt::Debug> fmt::Debug for HasOne<T> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self.loaded.get() {
+            Some(row) => row.fmt(f),
+            None => f.write_str("<not loaded>"),
+        }
+    }
+}
+
+/// What a `BelongsTo` points at: a model (a `NOT NULL` foreign key) or `Option<Model>`
+/// (a nullable one).
+pub trait Parent {
+    /// The parent model.
+    type Model: Model;
+    /// The foreign key column's Rust type: the parent's key, or `Option` of it.
+    type Fk: SqlValue + Clone + Default + PartialEq + fmt::Debug;
+    /// What `load()` returns: `&Model`, or `Option<&Model>`.
+    type Loaded<'a>
+    where
+        Self: 'a;
+    #[doc(hidden)]
+    fn parent_key(fk: &Self::Fk) -> Option<&<Self::Model as Model>::Key>;
+    #[doc(hidden)]
+    fn fk_of(parent: &Self::Model) -> Self::Fk;
+    #[doc(hidden)]
+    fn wrap<'a>(parent: Option<&'a Self::Model>, fk: &Self::Fk) -> Result<Self::Loaded<'a>>;
+}
+
+impl<M: Model> Parent for M
+where
+    M::Key: SqlValue + Clone + Default + PartialEq + fmt::Debug,
+{
+    type Model = M;
+    type Fk = M::Key;
+    type Loaded<'a> = &'a M;
+    fn parent_key(fk: &M::Key) -> Option<&M::Key> {
+        Some(fk)
+    }
+    fn fk_of(parent: &M) -> M::Key {
+        parent.key()
+    }
+    fn wrap<'a>(parent: Option<&'a M>, fk: &M::Key) -> Result<&'a M> {
+        parent.ok_or_else(|| Error::NotFound { table: M::TABLE.name, key: key_text(&fk.to_values()) })
+    }
+}
+
+impl<M: Model> Parent for Option<M>
+where
+    M::Key: SqlValue + Clone + Default + PartialEq + fmt::Debug,
+{
+    type Model = M;
+    type Fk = Option<M::Key>;
+    type Loaded<'a> = Option<&'a M>;
+    fn parent_key(fk: &Option<M::Key>) -> Option<&M::Key> {
+        fk.as_ref()
+    }
+    fn fk_of(parent: &M) -> Option<M::Key> {
+        Some(parent.key())
+    }
+    fn wrap<'a>(parent: Option<&'a M>, _: &Option<M::Key>) -> Result<Option<&'a M>> {
+        Ok(parent)
+    }
+}
+
+/// The field type of a `#[belongs_to(Parent)]` relationship: the foreign key column itself,
+/// plus the parent row once loaded. `BelongsTo<User>` is a `NOT NULL` key;
+/// `BelongsTo<Option<User>>` a nullable one.
+pub struct BelongsTo<P: Parent> {
+    key: P::Fk,
+    loaded: OnceCell<Option<P::Model>>,
+}
+
+impl<P: Parent> BelongsTo<P> {
+    /// Points at `parent`: `Post { author: BelongsTo::to(&user), .. }` (Python's
+    /// `Post(author=user)`).
+    pub fn to(parent: &P::Model) -> Self {
+        BelongsTo { key: P::fk_of(parent), loaded: OnceCell::new() }
+    }
+
+    /// Points at the parent with this foreign key value.
+    pub fn from_key(key: P::Fk) -> Self {
+        BelongsTo { key, loaded: OnceCell::new() }
+    }
+
+    /// The foreign key value.
+    pub fn key(&self) -> &P::Fk {
+        &self.key
+    }
+
+    /// Points at another parent (forgetting the one loaded).
+    pub fn set(&mut self, parent: &P::Model) {
+        *self = BelongsTo::to(parent);
+    }
+
+    /// Sets the foreign key value (forgetting the parent loaded).
+    pub fn set_key(&mut self, key: P::Fk) {
+        *self = BelongsTo::from_key(key);
+    }
+
+    /// The parent loaded, if it was loaded.
+    pub fn loaded(&self) -> Option<&P::Model> {
+        self.loaded.get().and_then(Option::as_ref)
+    }
+
+    /// Loads the parent on first use and keeps it.
+    pub fn load<'a>(&'a self, db: &Db) -> Result<P::Loaded<'a>> {
+        let parent = match self.loaded.get() {
+            Some(p) => p.as_ref(),
+            None => {
+                let row = match P::parent_key(&self.key) {
+                    Some(k) => Query::<P::Model>::new(db).filter_key(k.to_values()).first()?,
+                    None => None,
+                };
+                self.loaded.get_or_init(|| row).as_ref()
+            }
+        };
+        P::wrap(parent, &self.key)
+    }
+}
+
+impl<P: Parent> Default for BelongsTo<P> {
+    fn default() -> Self {
+        BelongsTo { key: P::Fk::default(), loaded: OnceCell::new() }
+    }
+}
+
+impl<P: Parent> Clone for BelongsTo<P> {
+    fn clone(&self) -> Self {
+        BelongsTo::from_key(self.key.clone())
+    }
+}
+
+impl<P: Parent> fmt::Debug for BelongsTo<P> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "BelongsTo({}: {:?})", P::Model::TABLE.name, self.key)
+    }
+}
+
+impl<P: Parent> PartialEq for BelongsTo<P> {
+    fn eq(&self, other: &Self) -> bool {
+        self.key == other.key
+    }
+}
+
+impl<M: Model> From<&M> for BelongsTo<M>
+where
+    M: Parent<Model = M>,
+{
+    fn from(parent: &M) -> Self {
+        BelongsTo::to(parent)
+    }
+}
+
+impl<M: Model> From<&M> for BelongsTo<Option<M>>
+where
+    Option<M>: Parent<Model = M>,
+{
+    fn from(parent: &M) -> Self {
+        BelongsTo::to(parent)
+    }
+}
+
+/// The kind marker of a one-to-many [`Related`] handle.
+#[derive(Debug, Clone, Copy)]
+pub enum OneToMany {}
+/// The kind marker of a many-to-many [`Related`] handle (it can `add`, `remove`, `contains`).
+#[derive(Debug, Clone, Copy)]
+pub enum ManyToManyKind {}
+
+/// The cache slot of a field-backed handle, which makes [`Related::load`] available.
+#[derive(Debug)]
+pub struct Cached<'a, T>(&'a OnceCell<Vec<T>>);
+impl<T> Clone for Cached<'_, T> {
+    fn clone(&self) -> Self {
+        *self
+    }
+}
+impl<T> Copy for Cached<'_, T> {}
+
+/// The cache slot of a handle with no field behind it (a `backref`): it only queries.
+#[derive(Debug, Clone, Copy)]
+pub struct NoCache;
+
+/// A to-many relationship of one row, returned by its accessor (`user.posts(&db)`).
+///
+/// `load()` (field-backed relationships only) loads the rows on first use and keeps them;
+/// `all()`, `first()`, `count()`, `filter()`, `order_by()`... build or run a fresh query
+/// scoped to the owning row. Many-to-many handles also `add`, `remove` and test `contains`.
+pub struct Related<'a, T, K = OneToMany, C = NoCache> {
+    db: &'a Db,
+    rel: &'static RelationDef,
+    owner: Option<Value<'static>>,
+    cache: C,
+    _marker: PhantomData<fn() -> (T, K)>,
+}
+
+/// The handle of a `#[has_many]` field.
+pub type HasManyRef<'a, T> = Related<'a, T, OneToMany, Cached<'a, T>>;
+/// The handle of a `#[many_to_many]` field.
+pub type ManyToManyRef<'a, T> = Related<'a, T, ManyToManyKind, Cached<'a, T>>;
+
+fn owner_key<O: Model>(owner: &O) -> Option<Value<'static>> {
+    if owner.is_new() {
+        return None;
+    }
+    owner.key().to_values().into_iter().next().map(Value::into_owned)
+}
+
+impl<'a, T: Model, K, C> Related<'a, T, K, C> {
+    #[doc(hidden)]
+    pub fn new<O: Model>(db: &'a Db, owner: &O, rel: &'static RelationDef, cache: C) -> Self {
+        Related { db, rel, owner: owner_key(owner), cache, _marker: PhantomData }
+    }
+
+    /// The relationship's rows as a query, to refine with `filter`, `order_by`, `limit`...
+    pub fn query(&self) -> Query<'a, T> {
+        let q = Query::new(self.db);
+        let Some(key) = self.owner.clone() else {
+            // an unsaved owner has no related rows yet
+            return q.filter(Expr::column_eq(T::TABLE.name, "rowid", Value::Null));
+        };
+        q.filter(scope(self.rel, key))
+    }
+
+    /// Every related row, read now.
+    pub fn all(&self) -> Result<Vec<T>> {
+        self.query().all()
+    }
+
+    /// The first related row, read now.
+    pub fn first(&self) -> Result<Option<T>> {
+        self.query().first()
+    }
+
+    /// How many rows are related.
+    pub fn count(&self) -> Result<i64> {
+        self.query().count()
+    }
+
+    /// Whether any row is related.
+    pub fn exists(&self) -> Result<bool> {
+        self.query().exists()
+    }
+
+    /// The related rows matching `condition`.
+    pub fn filter(&self, condition: Expr) -> Query<'a, T> {
+        self.query().filter(condition)
+    }
+
+    /// The related rows whose `column` equals `value`.
+    pub fn filter_by<V>(&self, column: Col<T, V>, value: impl Bind<V>) -> Query<'a, T> {
+        self.query().filter_by(column, value)
+    }
+
+    /// The related rows in this order.
+    pub fn order_by(&self, order: impl Into<Order>) -> Query<'a, T> {
+        self.query().order_by(order)
+    }
+
+    /// At most `n` related rows.
+    pub fn limit(&self, n: u64) -> Query<'a, T> {
+        self.query().limit(n)
+    }
+
+    /// The keys of the related rows, as a subquery for [`Col::in_subquery`].
+    pub fn keys(&self) -> Subquery {
+        let value = self.owner.clone().unwrap_or(Value::Null);
+        match self.rel.join {
+            Join::Through { table, local, remote } => {
+                Subquery { table: table.name, select: remote, filter: local, value }
+            }
+            Join::Reverse { column } | Join::Forward { column } => Subquery {
+                table: T::TABLE.name,
+                select: T::TABLE.single_key().map_or("rowid", |c| c.name),
+                filter: column,
+                value,
+            },
+        }
+    }
+}
+
+/// The condition selecting the target rows of `rel` for the owner with key `key`.
+fn scope(rel: &'static RelationDef, key: Value<'static>) -> Expr {
+    let target = rel.target;
+    match rel.join {
+        Join::Reverse { column } | Join::Forward { column } => Expr::column_eq(target.name, column, key),
+        Join::Through { table, local, remote } => Expr::in_subquery(
+            target.name,
+            target.single_key().map_or("rowid", |c| c.name),
+            Subquery { table: table.name, select: remote, filter: local, value: key },
+        ),
+    }
+}
+
+impl<'a, T: Model, K> Related<'a, T, K, Cached<'a, T>> {
+    /// The related rows, loaded on first use and kept in the owner's field (SQLAlchemy's
+    /// default `lazy='select'`). Call `reset()` on the field to read them again.
+    pub fn load(&self) -> Result<&'a [T]> {
+        if let Some(rows) = self.cache.0.get() {
+            return Ok(rows);
+        }
+        let rows = self.all()?;
+        Ok(self.cache.0.get_or_init(|| rows))
+    }
+}
+
+impl<T: Model, C> Related<'_, T, ManyToManyKind, C> {
+    fn link(&self, target: &T, action: &'static str) -> Result<(&'static crate::schema::Table, [Value<'static>; 2])> {
+        let Join::Through { table, .. } = self.rel.join else {
+            unreachable!("many-to-many handles are only built for `Join::Through`")
+        };
+        let owner = self.owner.clone().ok_or(Error::Unsaved { table: self.rel.owner.name, action })?;
+        if target.is_new() {
+            return Err(Error::Unsaved { table: T::TABLE.name, action });
+        }
+        let target = owner_key(target).ok_or(Error::Unsaved { table: T::TABLE.name, action })?;
+        Ok((table, [owner, target]))
+    }
+
+    fn link_sql(&self, verb: &str) -> String {
+        let Join::Through { table, local, remote } = self.rel.join else {
+            unreachable!("many-to-many handles are only built for `Join::Through`")
+        };
+        let d = self.db.dialect();
+        let mut sql = String::from(verb);
+        d.quote(table.name, &mut sql);
+        match verb {
+            "INSERT INTO " => {
+                sql.push_str(" (");
+                d.quote(local, &mut sql);
+                sql.push_str(", ");
+                d.quote(remote, &mut sql);
+                sql.push_str(") VALUES (");
+                d.placeholder(1, &mut sql);
+                sql.push_str(", ");
+                d.placeholder(2, &mut sql);
+                sql.push(')');
+            }
+            _ => {
+                sql.push_str(" WHERE ");
+                d.quote(local, &mut sql);
+                sql.push_str(" = ");
+                d.placeholder(1, &mut sql);
+                sql.push_str(" AND ");
+                d.quote(remote, &mut sql);
+                sql.push_str(" = ");
+                d.placeholder(2, &mut sql);
+            }
+        }
+        sql
+    }
+
+    /// Links `target` to the owner (Python's `collection.append(target)`): inserts one row
+    /// in the association table. Linking twice is a [`Error::UniqueViolation`].
+    pub fn add(&self, target: &T) -> Result<()> {
+        let (table, params) = self.link(target, "link")?;
+        self.db.execute(&self.link_sql("INSERT INTO "), &params, table.name)?;
+        Ok(())
+    }
+
+    /// Links every target, in one transaction (Python's `collection.extend(targets)`).
+    pub fn extend<'t>(&self, targets: impl IntoIterator<Item = &'t T>) -> Result<()>
+    where
+        T: 't,
+    {
+        self.db.transaction(|_| targets.into_iter().try_for_each(|t| self.add(t)))
+    }
+
+    /// Unlinks `target` (Python's `collection.remove(target)`); returns whether it was linked.
+    pub fn remove(&self, target: &T) -> Result<bool> {
+        let (table, params) = self.link(target, "unlink")?;
+        Ok(self.db.execute(&self.link_sql("DELETE FROM "), &params, table.name)? > 0)
+    }
+
+    /// Whether `target` is linked to the owner.
+    pub fn contains(&self, target: &T) -> Result<bool> {
+        if self.owner.is_none() || target.is_new() {
+            return Ok(false);
+        }
+        let (_, params) = self.link(target, "test")?;
+        let sql = self.link_sql("SELECT EXISTS (SELECT 1 FROM ");
+        Ok(self.db.query_i64(&(sql + ")"), &params)? != 0)
+    }
+}
+
+/// The handle of a `#[has_one]` field (`user.profile(&db)`).
+pub struct HasOneRef<'a, T> {
+    db: &'a Db,
+    rel: &'static RelationDef,
+    owner: Option<Value<'static>>,
+    field: &'a HasOne<T>,
+}
+
+impl<'a, T: Model> HasOneRef<'a, T> {
+    #[doc(hidden)]
+    pub fn new<O: Model>(db: &'a Db, owner: &O, rel: &'static RelationDef, field: &'a HasOne<T>) -> Self {
+        HasOneRef { db, rel, owner: owner_key(owner), field }
+    }
+
+    /// The related row, if any, read now.
+    pub fn get(&self) -> Result<Option<T>> {
+        match self.owner.clone() {
+            Some(key) => Query::new(self.db).filter(scope(self.rel, key)).first(),
+            None => Ok(None),
+        }
+    }
+
+    /// The related row, loaded on first use and kept in the owner's field.
+    pub fn load(&self) -> Result<Option<&'a T>> {
+        if let Some(row) = self.field.loaded.get() {
+            return Ok(row.as_ref());
+        }
+        let row = self.get()?;
+        Ok(self.field.loaded.get_or_init(|| row).as_ref())
+    }
+}
+
+/// The handle of a `#[belongs_to]` field (`post.author(&db)`).
+pub struct BelongsToRef<'a, P: Parent> {
+    db: &'a Db,
+    field: &'a BelongsTo<P>,
+}
+
+impl<'a, P: Parent> BelongsToRef<'a, P> {
+    #[doc(hidden)]
+    pub fn new(db: &'a Db, field: &'a BelongsTo<P>) -> Self {
+        BelongsToRef { db, field }
+    }
+
+    /// The parent row, loaded on first use and kept in the field: `&Parent` for a
+    /// `NOT NULL` key (a missing row is [`Error::NotFound`]), `Option<&Parent>` for a nullable one.
+    pub fn load(&self) -> Result<P::Loaded<'a>> {
+        self.field.load(self.db)
+    }
+
+    /// The foreign key value.
+    pub fn key(&self) -> &'a P::Fk {
+        self.field.key()
+    }
+}
+
+/// Self-referential trees (`#[self_ref]`): one cycle-safe `WITH RECURSIVE` statement each.
+pub mod tree {
+    use super::*;
+
+    fn key_and_fk<M: Model>(m: &M, fk_index: usize) -> (Value<'static>, Value<'static>) {
+        let values = m.values();
+        let key = M::TABLE.columns.iter().position(|c| c.primary_key).map_or(Value::Null, |i| values[i].clone().into_owned());
+        (key, values[fk_index].clone().into_owned())
+    }
+
+    fn recursive<M: Model>(db: &Db, fk: &'static str, up: bool, start: Value<'static>) -> Result<Vec<M>> {
+        let t = M::TABLE;
+        let d = db.dialect();
+        let pk = t.single_key().map_or("rowid", |c| c.name);
+        let col = |sql: &mut String, c: &str| {
+            d.quote(t.name, sql);
+            sql.push('.');
+            d.quote(c, sql);
+        };
+        // UNION (not UNION ALL) drops rows already seen, so a cycle in the data terminates.
+        let mut sql = String::from("WITH RECURSIVE \"relations_tree\"(\"id\") AS (");
+        if up {
+            // start at the parent key; climb through each row's foreign key
+            sql.push_str("SELECT ");
+            d.placeholder(1, &mut sql);
+            sql.push_str(" UNION SELECT ");
+            col(&mut sql, fk);
+            sql.push_str(" FROM ");
+            d.quote(t.name, &mut sql);
+            sql.push_str(" JOIN \"relations_tree\" ON ");
+            col(&mut sql, pk);
+            sql.push_str(" = \"relations_tree\".\"id\" WHERE ");
+            col(&mut sql, fk);
+            sql.push_str(" IS NOT NULL");
+        } else {
+            sql.push_str("SELECT ");
+            col(&mut sql, pk);
+            sql.push_str(" FROM ");
+            d.quote(t.name, &mut sql);
+            sql.push_str(" WHERE ");
+            col(&mut sql, fk);
+            sql.push_str(" = ");
+            d.placeholder(1, &mut sql);
+            sql.push_str(" UNION SELECT ");
+            col(&mut sql, pk);
+            sql.push_str(" FROM ");
+            d.quote(t.name, &mut sql);
+            sql.push_str(" JOIN \"relations_tree\" ON ");
+            col(&mut sql, fk);
+            sql.push_str(" = \"relations_tree\".\"id\"");
+        }
+        sql.push_str(") SELECT ");
+        select_list(d, t, &mut sql);
+        sql.push_str(" FROM ");
+        d.quote(t.name, &mut sql);
+        sql.push_str(" WHERE ");
+        col(&mut sql, pk);
+        sql.push_str(" IN (SELECT \"id\" FROM \"relations_tree\") ORDER BY ");
+        col(&mut sql, pk);
+        db.query_models(&sql, &[start])
+    }
+
+    /// The chain of parents of `row` through the foreign key column `fk`, nearest first.
+    pub fn ancestors<M: Model>(db: &Db, row: &M, fk: &'static str) -> Result<Vec<M>> {
+        let fk_index = column_index::<M>(fk);
+        let (_, start) = key_and_fk(row, fk_index);
+        if start == Value::Null {
+            return Ok(Vec::new());
+        }
+        let mut rows: Vec<Option<M>> = recursive::<M>(db, fk, true, start.clone())?.into_iter().map(Some).collect();
+        let mut chain = Vec::with_capacity(rows.len());
+        let mut next = start;
+        while let Some(i) = rows.iter().position(|r| r.as_ref().is_some_and(|r| key_and_fk(r, fk_index).0 == next)) {
+            let row = rows[i].take().expect("position found a row");
+            next = key_and_fk(&row, fk_index).1;
+            chain.push(row);
+        }
+        Ok(chain)
+    }
+
+    /// Every row below `row` through the foreign key column `fk`, level by level, each level in
+    /// key order.
+    pub fn descendants<M: Model>(db: &Db, row: &M, fk: &'static str) -> Result<Vec<M>> {
+        let fk_index = column_index::<M>(fk);
+        if row.is_new() {
+            return Ok(Vec::new());
+        }
+        let (root, _) = key_and_fk(row, fk_index);
+        let mut rows: Vec<Option<M>> = recursive::<M>(db, fk, false, root.clone())?.into_iter().map(Some).collect();
+        let mut out = Vec::with_capacity(rows.len());
+        let mut level = vec![root];
+        while !level.is_empty() {
+            let mut next_level = Vec::new();
+            for slot in rows.iter_mut() {
+                if slot.as_ref().is_some_and(|r| level.contains(&key_and_fk(r, fk_index).1)) {
+                    let r = slot.take().expect("checked above");
+                    next_level.push(key_and_fk(&r, fk_index).0);
+                    out.push(r);
+                }
+            }
+            level = next_level;
+        }
+        Ok(out)
+    }
+
+    fn column_index<M: Model>(name: &str) -> usize {
+        M::TABLE.columns.iter().position(|c| c.name == name).expect("the derive names an existing column")
+    }
+}
