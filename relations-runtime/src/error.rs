@@ -51,6 +51,11 @@ pub enum Error {
         /// What was wrong with the value.
         message: String,
     },
+    /// `Query::one` found more than one row.
+    MultipleRows {
+        /// The table queried.
+        table: &'static str,
+    },
     /// A model's row was written or removed, but it has no key yet (it was never inserted).
     Unsaved {
         /// The table.
@@ -84,6 +89,7 @@ impl fmt::Display for Error {
             Error::Decode { table, column, message } => {
                 write!(f, "cannot decode `{table}.{column}`: {message}")
             }
+            Error::MultipleRows { table } => write!(f, "expected one row of `{table}`, found several"),
             Error::Unsaved { table, action } => {
                 write!(f, "cannot {action} a `{table}` row that was never inserted (its key is unset)")
             }

@@ -75,6 +75,10 @@ impl<'r> Row<'r> {
 pub trait Model: Sized + 'static {
     /// The model's table.
     const TABLE: &'static Table;
+    /// The table's name (`TABLE.name`, available where reading `TABLE` would be a cycle).
+    const TABLE_NAME: &'static str;
+    /// The primary key column when the key is one column; `None` for a composite key.
+    const KEY_COLUMN: Option<&'static str>;
     /// The plain association tables this model declares with `many_to_many(through = ...)`.
     const ASSOCIATIONS: &'static [&'static Table];
     /// The primary key's type: the key field's type, or a tuple for a composite key.

@@ -88,3 +88,74 @@ pub trait ForeignKeyOf<Parent> {}
 impl<P: crate::Parent> ForeignKeyOf<P> for crate::BelongsTo<P> {}
 
 pub use crate::relation::tree::{ancestors, descendants};
+
+/// The single key column of `M`, for a foreign key referencing it.
+pub const fn key_column<M: crate::Model>() -> &'static str {
+    match M::KEY_COLUMN {
+        Some(c) => c,
+        None => panic!("a relationship's target must have a single-column primary key, not a composite one"),
+    }
+}
+
+/// The foreign key column of a `belongs_to` relationship (for its inverse `has_many`).
+pub const fn forward_column(def: &RelationDef) -> &'static str {
+    match def.join {
+        Join::Forward { column } => column,
+        _ => panic!("the inverse of a `has_many`/`has_one` must be a `belongs_to`"),
+    }
+}
+
+/// The join of a many-to-many seen from its other side.
+pub const fn swap_through(def: &RelationDef) -> Join {
+    match def.join {
+        Join::Through { table, local, remote } => Join::Through { table, local: remote, remote: local },
+        _ => panic!("the inverse of a `many_to_many` must be a `many_to_many`"),
+    }
+}
+
+/// `a == b`, in a constant.
+pub const fn str_eq(a: &str, b: &str) -> bool {
+    let (a, b) = (a.as_bytes(), b.as_bytes());
+    if a.len() != b.len() {
+        return false;
+    }
+    let mut i = 0;
+    while i < a.len() {
+        if a[i] != b[i] {
+            return false;
+        }
+        i += 1;
+    }
+    true
+}
+
+/// Whether two relationships agree on being each other's inverse: the other side names no
+/// inverse, or names `ours`.
+pub const fn inverse_agrees(theirs: Option<&str>, ours: &str) -> bool {
+    match theirs {
+        None => true,
+        Some(t) => str_eq(t, ours),
+    }
+}
+
+/// A column that can hold a foreign key to a model whose key is `K`.
+#[diagnostic::on_unimplemented(
+    message = "`{Self}` cannot hold a foreign key to a `{K}` key",
+    label = "the foreign key column's type must be the parent's key type",
+    note = "name the right column with `foreign_key = ...`, or declare it as a `BelongsTo<Parent>` field"
+)]
+pub trait ForeignKeyColumn<K> {}
+impl<M, K> ForeignKeyColumn<K> for crate::Col<M, K> {}
+impl<M, K> ForeignKeyColumn<K> for crate::Col<M, Option<K>> {}
+
+/// Compiles only if `column` can hold a foreign key to a key of type `K`.
+pub const fn assert_fk_column<K, C: ForeignKeyColumn<K>>(_column: &C) {}
+
+pub use crate::db::Db;
+pub use crate::error::Result;
+pub use crate::model::{Model, Row};
+pub use crate::query::Col;
+pub use crate::relation::{
+    BelongsTo, BelongsToRef, HasManyRef, HasOneRef, ManyToManyKind, ManyToManyRef, NoCache, OneToMany, Parent, Related,
+};
+pub use crate::value::Value;

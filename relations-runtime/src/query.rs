@@ -343,6 +343,18 @@ impl<'db, M: Model> Query<'db, M> {
         Ok(self.clone().limit(1).all()?.into_iter().next())
     }
 
+    /// The one matching row: [`Error::NotFound`](crate::Error::NotFound) if there is none,
+    /// [`Error::MultipleRows`](crate::Error::MultipleRows) if there are several (SQLAlchemy's
+    /// `one()`).
+    pub fn one(&self) -> Result<M> {
+        let mut rows = self.clone().limit(2).all()?.into_iter();
+        match (rows.next(), rows.next()) {
+            (Some(row), None) => Ok(row),
+            (None, _) => Err(crate::Error::NotFound { table: M::TABLE.name, key: "matching the query".into() }),
+            (Some(_), Some(_)) => Err(crate::Error::MultipleRows { table: M::TABLE.name }),
+        }
+    }
+
     /// The number of matching rows.
     pub fn count(&self) -> Result<i64> {
         let mut q = self.clone();

@@ -226,6 +226,18 @@ impl<P: Parent> BelongsTo<P> {
     }
 }
 
+/// A `BelongsTo` field is its foreign key column.
+impl<P: Parent> SqlValue for BelongsTo<P> {
+    const SQL_TYPE: crate::schema::SqlType = <P::Fk as SqlValue>::SQL_TYPE;
+    const NULLABLE: bool = <P::Fk as SqlValue>::NULLABLE;
+    fn to_value(&self) -> Value<'_> {
+        self.key.to_value()
+    }
+    fn from_value(value: crate::value::ValueRef<'_>, column: &crate::schema::ColumnDef) -> Result<Self, crate::value::DecodeError> {
+        P::Fk::from_value(value, column).map(BelongsTo::from_key)
+    }
+}
+
 impl<P: Parent> Default for BelongsTo<P> {
     fn default() -> Self {
         BelongsTo { key: P::Fk::default(), loaded: OnceCell::new() }

@@ -156,4 +156,7 @@ pub struct RelationDef {
     pub target: &'static Table,
     /// How the rows are joined.
     pub join: Join,
+    /// The relationship on the target that is this one's inverse, when declared
+    /// (`back_populates`).
+    pub inverse: Option<&'static str>,
 }

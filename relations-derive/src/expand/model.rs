@@ -1,0 +1,149 @@
+//! `impl Model`, the column handles, and `impl Default` with the column defaults.
+
+use proc_macro2::TokenStream;
+use quote::{format_ident, quote, quote_spanned};
+
+use super::{lit, rt};
+use crate::ir::{ColumnValue, DefaultValue, Model, RelationKind, Through};
+
+pub fn expand(model: &Model) -> TokenStream {
+    let rt = rt();
+    let ident = &model.ident;
+    let table = super::schema::table(model);
+    let table_name = lit(&model.table.value);
+    let keys: Vec<_> = model.keys().collect();
+    let key_column = match keys.as_slice() {
+        [one] => {
+            let n = lit(&one.name.value);
+            quote!(::core::option::Option::Some(#n))
+        }
+        _ => quote!(::core::option::Option::None),
+    };
+    // the key's type and value: a plain field's own, a `BelongsTo<P>`'s `P::Fk`
+    let key_parts: Vec<(TokenStream, TokenStream)> = keys
+        .iter()
+        .map(|c| {
+            let f = &c.field;
+            match &c.value {
+                ColumnValue::Plain => {
+                    let ty = &c.ty;
+                    (quote!(#ty), quote!(::core::clone::Clone::clone(&self.#f)))
+                }
+                ColumnValue::ForeignKey { parent, .. } => (
+                    quote!(<#parent as #rt::Parent>::Fk),
+                    quote!(::core::clone::Clone::clone(self.#f.key())),
+                ),
+            }
+        })
+        .collect();
+    let (key_ty, key_value) = match key_parts.as_slice() {
+        [(t, v)] => (t.clone(), v.clone()),
+        many => {
+            let (ts, vs): (Vec<_>, Vec<_>) = many.iter().cloned().unzip();
+            (quote!((#(#ts,)*)), quote!((#(#vs,)*)))
+        }
+    };
+    let (set_key, is_new) = if model.auto_key {
+        let f = &keys[0].field;
+        (quote!(self.#f = key;), quote!(self.#f == 0))
+    } else {
+        (quote!(let _ = key;), quote!(false))
+    };
+    let associations = model.relations.iter().filter_map(|r| match &r.kind {
+        RelationKind::ManyToMany { through: Through::Table { name, .. } } if r.field => {
+            let c = format_ident!("__assoc_{}", name.value);
+            Some(quote!(&<#ident>::#c))
+        }
+        _ => None,
+    });
+    let column_fields: Vec<_> = model.columns.iter().map(|c| &c.field).collect();
+    let column_index = 0..model.columns.len();
+    let relation_fields = model.relations.iter().filter(|r| r.field && !matches!(r.kind, RelationKind::BelongsTo { .. })).map(|r| &r.name);
+    let relation_fields2 = relation_fields.clone();
+    let values = model.columns.iter().map(|c| {
+        let f = &c.field;
+        quote!(#rt::SqlValue::to_value(&self.#f))
+    });
+    let model_impl = quote! {
+        #[automatically_derived]
+        impl #rt::Model for #ident {
+            const TABLE: &'static #rt::Table = #table;
+            const TABLE_NAME: &'static str = #table_name;
+            const KEY_COLUMN: ::core::option::Option<&'static str> = #key_column;
+            const ASSOCIATIONS: &'static [&'static #rt::Table] = &[#(#associations),*];
+            type Key = #key_ty;
+
+            fn key(&self) -> Self::Key {
+                #key_value
+            }
+
+            fn from_row(__row: &#rt::Row<'_>) -> #rt::Result<Self> {
+                ::core::result::Result::Ok(Self {
+                    #(#column_fields: __row.get(#column_index)?,)*
+                    #(#relation_fields: ::core::default::Default::default(),)*
+                })
+            }
+
+            fn values(&self) -> ::std::vec::Vec<#rt::Value<'_>> {
+                ::std::vec![#(#values),*]
+            }
+
+            fn set_auto_key(&mut self, key: i64) {
+                #set_key
+            }
+
+            fn is_new(&self) -> bool {
+                #is_new
+            }
+        }
+    };
+
+    let column_consts = model.columns.iter().map(|c| {
+        let const_name = format_ident!("{}", c.name.value, span = c.name.span);
+        let name = lit(&c.name.value);
+        let value_ty = match &c.value {
+            ColumnValue::Plain => {
+                let ty = &c.ty;
+                quote!(#ty)
+            }
+            ColumnValue::ForeignKey { parent, .. } => quote!(<#parent as #rt::Parent>::Fk),
+        };
+        let doc = lit(&format!("The `{}` column, for queries: `{}::query(&db).filter({}::{}.eq(...))`.", c.name.value, ident, ident, c.name.value));
+        quote! {
+            #[doc = #doc]
+            pub const #const_name: #rt::Col<#ident, #value_ty> = #rt::Col::new(#name);
+        }
+    });
+    let columns_impl = quote! {
+        #[automatically_derived]
+        impl #ident {
+            #(#column_consts)*
+        }
+    };
+
+    let default_impl = model.default_impl.then(|| {
+        let fields = model.columns.iter().map(|c| {
+            let f = &c.field;
+            let value = match &c.default {
+                None => quote!(::core::default::Default::default()),
+                Some(DefaultValue::Now) => quote_spanned!(c.span=> ::core::convert::Into::into(#rt::now())),
+                Some(DefaultValue::Today) => quote_spanned!(c.span=> ::core::convert::Into::into(#rt::today())),
+                Some(DefaultValue::Expr(e)) => quote_spanned!(syn::spanned::Spanned::span(e)=> ::core::convert::Into::into(#e)),
+            };
+            quote!(#f: #value)
+        });
+        let relation_fields = relation_fields2;
+        quote! {
+            #[automatically_derived]
+            impl ::core::default::Default for #ident {
+                fn default() -> Self {
+                    Self {
+                        #(#fields,)*
+                        #(#relation_fields: ::core::default::Default::default(),)*
+                    }
+                }
+            }
+        }
+    });
+    quote!(#model_impl #columns_impl #default_impl)
+}

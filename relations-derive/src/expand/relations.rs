@@ -1,0 +1,199 @@
+//! Relationship descriptions, kind markers and accessors — on the model, and on the other
+//! model for `backref`s.
+
+use proc_macro2::TokenStream;
+use quote::{format_ident, quote, quote_spanned};
+
+use super::{lit, rt};
+use crate::ir::{ColumnValue, FkSource, Model, Relation, RelationKind, TableRef, Through};
+
+fn last(path: &syn::Path) -> &syn::Ident {
+    &path.segments.last().expect("non-empty path").ident
+}
+
+/// The `Join` value of a relationship.
+fn join(model: &Model, r: &Relation) -> TokenStream {
+    let rt = rt();
+    let target = &r.target;
+    let through_join = |table: TokenStream, local: &crate::ir::SqlIdent, remote: &crate::ir::SqlIdent| {
+        let (l, re) = (lit(&local.value), lit(&remote.value));
+        quote!(#rt::Join::Through { table: #table, local: #l, remote: #re })
+    };
+    match &r.kind {
+        RelationKind::HasMany { fk } | RelationKind::HasOne { fk } => match fk {
+            FkSource::Inverse(inv) => {
+                let def = format_ident!("__relation_{}", inv);
+                quote_spanned!(inv.span()=> #rt::Join::Reverse { column: #rt::forward_column(&<#target>::#def) })
+            }
+            FkSource::Column(c) => {
+                let c = lit(&c.value);
+                quote!(#rt::Join::Reverse { column: #c })
+            }
+        },
+        RelationKind::BelongsTo { column } => {
+            let c = lit(&model.columns[*column].name.value);
+            quote!(#rt::Join::Forward { column: #c })
+        }
+        RelationKind::Children { column } => {
+            let c = lit(&column.value);
+            quote!(#rt::Join::Reverse { column: #c })
+        }
+        RelationKind::ManyToMany { through } => match through {
+            Through::Table { name, local, remote } => {
+                let owner = &model.ident;
+                let assoc = format_ident!("__assoc_{}", name.value);
+                through_join(quote!(&<#owner>::#assoc), local, remote)
+            }
+            Through::Model { model: m, local, remote } => through_join(quote!(<#m as #rt::Model>::TABLE), local, remote),
+            Through::Inverse(inv) => {
+                let def = format_ident!("__relation_{}", inv);
+                quote_spanned!(inv.span()=> #rt::swap_through(&<#target>::#def))
+            }
+        },
+        RelationKind::ManyToManyBackref { table, local, remote } => {
+            let table = match table {
+                TableRef::Declared { owner, name } => {
+                    let assoc = format_ident!("__assoc_{}", name.value);
+                    quote!(&<#owner>::#assoc)
+                }
+                TableRef::Model(m) => quote!(<#m as #rt::Model>::TABLE),
+            };
+            through_join(table, local, remote)
+        }
+    }
+}
+
+pub(super) fn kind_marker(kind: &RelationKind) -> TokenStream {
+    let rt = rt();
+    match kind {
+        RelationKind::HasMany { .. } | RelationKind::Children { .. } => quote!(#rt::kind::HasMany),
+        RelationKind::HasOne { .. } => quote!(#rt::kind::HasOne),
+        RelationKind::BelongsTo { .. } => quote!(#rt::kind::BelongsTo),
+        RelationKind::ManyToMany { .. } | RelationKind::ManyToManyBackref { .. } => quote!(#rt::kind::ManyToMany),
+    }
+}
+
+/// The items one relationship adds to its owner's `impl` block.
+fn items(model: &Model, r: &Relation) -> TokenStream {
+    let rt = rt();
+    let (owner, target, name) = (&r.owner, &r.target, &r.name);
+    let def = format_ident!("__relation_{}", name);
+    let marker = format_ident!("__rel_{}", name);
+    let join = join(model, r);
+    let name_lit = lit(&name.to_string());
+    let inverse = match &r.inverse {
+        Some(i) => {
+            let i = lit(&i.to_string());
+            quote!(::core::option::Option::Some(#i))
+        }
+        None => quote!(::core::option::Option::None),
+    };
+    let kind = kind_marker(&r.kind);
+    let (o, t) = (last(owner), last(target));
+    let (ret, body, doc) = match &r.kind {
+        RelationKind::HasMany { .. } => (
+            quote!(#rt::HasManyRef<'__a, #target>),
+            quote!(#rt::Related::new(__db, self, &Self::#def, self.#name.cache())),
+            format!("The `{t}` rows of this `{o}` (`#[has_many]`): `.load()` loads them once and keeps them; `.all()`, `.filter(..)`, `.count()` query afresh."),
+        ),
+        RelationKind::ManyToMany { .. } => (
+            quote!(#rt::ManyToManyRef<'__a, #target>),
+            quote!(#rt::Related::new(__db, self, &Self::#def, self.#name.cache())),
+            format!("The `{t}` rows linked to this `{o}` (`#[many_to_many]`): `.load()` loads them once; `.all()` and `.filter(..)` query afresh; `.add(..)`, `.remove(..)`, `.contains(..)` edit and test the links."),
+        ),
+        RelationKind::HasOne { .. } => (
+            quote!(#rt::HasOneRef<'__a, #target>),
+            quote!(#rt::HasOneRef::new(__db, self, &Self::#def, &self.#name)),
+            format!("The `{t}` row of this `{o}`, if any (`#[has_one]`): `.load()` loads it once and keeps it."),
+        ),
+        RelationKind::BelongsTo { column } => {
+            let ColumnValue::ForeignKey { parent, .. } = &model.columns[*column].value else {
+                unreachable!("a belongs_to relation's column is a foreign key")
+            };
+            (
+                quote!(#rt::BelongsToRef<'__a, #parent>),
+                quote!(#rt::BelongsToRef::new(__db, &self.#name)),
+                format!("The `{t}` this `{o}` belongs to (`#[belongs_to]`): `.load()` loads it once and keeps it."),
+            )
+        }
+        RelationKind::Children { column } => (
+            quote!(#rt::Related<'__a, #target>),
+            quote!(#rt::Related::new(__db, self, &Self::#def, #rt::NoCache)),
+            format!("The `{t}` rows whose `{}` points at this `{o}` (a backref): `.all()`, `.filter(..)`, `.count()` query them.", column.value),
+        ),
+        RelationKind::ManyToManyBackref { .. } => (
+            quote!(#rt::Related<'__a, #target, #rt::ManyToManyKind>),
+            quote!(#rt::Related::new(__db, self, &Self::#def, #rt::NoCache)),
+            format!("The `{t}` rows linked to this `{o}` (a many-to-many backref): `.all()` and `.filter(..)` query them; `.add(..)`, `.remove(..)`, `.contains(..)` edit and test the links."),
+        ),
+    };
+    let doc = lit(&doc);
+    let vis = &model.vis;
+    let tree = r.tree.as_ref().map(|(up, down)| {
+        let RelationKind::BelongsTo { column } = &r.kind else { unreachable!("tree accessors come with the parent link") };
+        let col = lit(&model.columns[*column].name.value);
+        let up_doc = lit(&format!("Every `{o}` above this one, nearest first, in one recursive query (cycle-safe)."));
+        let down_doc = lit(&format!("Every `{o}` below this one, level by level, in one recursive query (cycle-safe)."));
+        quote! {
+            #[doc = #up_doc]
+            #vis fn #up(&self, __db: &#rt::Db) -> #rt::Result<::std::vec::Vec<Self>> {
+                #rt::ancestors(__db, self, #col)
+            }
+            #[doc = #down_doc]
+            #vis fn #down(&self, __db: &#rt::Db) -> #rt::Result<::std::vec::Vec<Self>> {
+                #rt::descendants(__db, self, #col)
+            }
+        }
+    });
+    let assoc = match &r.kind {
+        RelationKind::ManyToMany { through: Through::Table { name, local, remote } } => {
+            let c = format_ident!("__assoc_{}", name.value);
+            let table = super::schema::association(&model.ident, &model.table.value, target, name, local, remote);
+            Some(quote! {
+                #[doc(hidden)]
+                pub const #c: #rt::Table = #table;
+            })
+        }
+        _ => None,
+    };
+    let span = r.span;
+    quote_spanned! {span=>
+        #[doc(hidden)]
+        pub const #def: #rt::RelationDef = #rt::RelationDef {
+            name: #name_lit,
+            owner: <#owner as #rt::Model>::TABLE,
+            target: <#target as #rt::Model>::TABLE,
+            join: #join,
+            inverse: #inverse,
+        };
+        #[doc(hidden)]
+        pub const #marker: #rt::RelMarker<#owner, #target, #kind> = #rt::RelMarker::NEW;
+        #assoc
+        #[doc = #doc]
+        #vis fn #name<'__a>(&'__a self, __db: &'__a #rt::Db) -> #ret {
+            #body
+        }
+        #tree
+    }
+}
+
+pub fn expand(model: &Model) -> TokenStream {
+    // group the accessors by the type they are generated on, in first-seen order
+    let mut owners: Vec<(&syn::Path, Vec<TokenStream>)> = Vec::new();
+    for r in &model.relations {
+        let tokens = items(model, r);
+        match owners.iter_mut().find(|(o, _)| last(o) == last(&r.owner)) {
+            Some((_, v)) => v.push(tokens),
+            None => owners.push((&r.owner, vec![tokens])),
+        }
+    }
+    let blocks = owners.into_iter().map(|(owner, items)| {
+        quote! {
+            #[automatically_derived]
+            impl #owner {
+                #(#items)*
+            }
+        }
+    });
+    quote!(#(#blocks)*)
+}

@@ -1,0 +1,111 @@
+//! The static `Table` of a model and of the plain association tables it declares.
+
+use proc_macro2::TokenStream;
+use quote::{quote, quote_spanned};
+
+use super::{lit, rt};
+use crate::ir::{Column, ColumnValue, DefaultValue, Model, SqlTypeOverride, SqlIdent};
+
+fn column_def(c: &Column) -> TokenStream {
+    let rt = rt();
+    let name = lit(&c.name.value);
+    let ty = &c.ty;
+    let sql_type = match &c.sql_type {
+        Some(SqlTypeOverride::Varchar(n)) => quote!(#rt::SqlType::Varchar(::core::option::Option::Some(#n))),
+        Some(SqlTypeOverride::Text) => quote!(#rt::SqlType::Text),
+        Some(SqlTypeOverride::Numeric(p, s)) => quote!(#rt::SqlType::Numeric(::core::option::Option::Some((#p, #s)))),
+        None => quote_spanned!(c.span=> #rt::sql_type::<#ty>()),
+    };
+    let (pk, unique, index) = (c.key, c.unique, c.index);
+    let default = match &c.default {
+        None => quote!(#rt::ColumnDefault::None),
+        Some(DefaultValue::Now | DefaultValue::Today) => quote!(#rt::ColumnDefault::Now),
+        Some(DefaultValue::Expr(e)) => {
+            let text = lit(&quote!(#e).to_string());
+            quote!(#rt::ColumnDefault::Value(#text))
+        }
+    };
+    quote! {
+        #rt::ColumnDef {
+            name: #name,
+            sql_type: #sql_type,
+            nullable: #rt::nullable::<#ty>(),
+            primary_key: #pk,
+            unique: #unique,
+            index: #index,
+            default: #default,
+        }
+    }
+}
+
+/// `&Table { ... }` for the model.
+pub fn table(model: &Model) -> TokenStream {
+    let rt = rt();
+    let name = lit(&model.table.value);
+    let columns = model.columns.iter().map(column_def);
+    let auto_key = model.auto_key;
+    let fks = model.columns.iter().filter_map(|c| {
+        let ColumnValue::ForeignKey { model: parent, self_ref, .. } = &c.value else { return None };
+        let column = lit(&c.name.value);
+        Some(if *self_ref {
+            quote!(#rt::ForeignKey { column: #column, references: #name, target_column: #rt::key_column::<Self>() })
+        } else {
+            quote!(#rt::ForeignKey {
+                column: #column,
+                references: <#parent as #rt::Model>::TABLE_NAME,
+                target_column: #rt::key_column::<#parent>(),
+            })
+        })
+    });
+    quote! {
+        &#rt::Table {
+            name: #name,
+            columns: &[#(#columns),*],
+            auto_key: #auto_key,
+            foreign_keys: &[#(#fks),*],
+        }
+    }
+}
+
+/// A plain association table: `(local, remote)` columns, composite key, two foreign keys.
+pub fn association(
+    owner: &syn::Ident,
+    owner_table: &str,
+    target: &syn::Path,
+    name: &SqlIdent,
+    local: &SqlIdent,
+    remote: &SqlIdent,
+) -> TokenStream {
+    let rt = rt();
+    let (name, local, remote) = (lit(&name.value), lit(&local.value), lit(&remote.value));
+    let owner_table = lit(owner_table);
+    let col = |c: &syn::LitStr, model: TokenStream| {
+        quote! {
+            #rt::ColumnDef {
+                name: #c,
+                sql_type: #rt::sql_type::<<#model as #rt::Model>::Key>(),
+                nullable: false,
+                primary_key: true,
+                unique: false,
+                index: false,
+                default: #rt::ColumnDefault::None,
+            }
+        }
+    };
+    let (lc, rc) = (col(&local, quote!(#owner)), col(&remote, quote!(#target)));
+    quote! {
+        #rt::Table {
+            name: #name,
+            columns: &[#lc, #rc],
+            auto_key: false,
+            foreign_keys: &[
+                #rt::ForeignKey { column: #local, references: #owner_table, target_column: #rt::key_column::<#owner>() },
+                #rt::ForeignKey {
+                    column: #remote,
+                    references: <#target as #rt::Model>::TABLE_NAME,
+                    target_column: #rt::key_column::<#target>(),
+                },
+            ],
+        }
+    }
+}

@@ -1,0 +1,125 @@
+//! The validated model: what code generation reads. Every node keeps the span of the tokens
+//! it came from, so that errors and generated code point at the user's attribute.
+
+use proc_macro2::Span;
+use syn::{Expr, Ident, Path, Type, Visibility};
+
+/// A SQL identifier that passed validation, with the span of the tokens that named it.
+#[derive(Debug, Clone)]
+pub struct SqlIdent {
+    pub value: String,
+    pub span: Span,
+}
+
+/// A `#[derive(Model)]` struct.
+pub struct Model {
+    pub ident: Ident,
+    pub vis: Visibility,
+    pub table: SqlIdent,
+    /// Columns in field order.
+    pub columns: Vec<Column>,
+    pub relations: Vec<Relation>,
+    /// Whether the key is one `i64` column that SQLite assigns.
+    pub auto_key: bool,
+    /// Whether to generate `Default` (with the column defaults).
+    pub default_impl: bool,
+}
+
+impl Model {
+    pub fn keys(&self) -> impl Iterator<Item = &Column> {
+        self.columns.iter().filter(|c| c.key)
+    }
+}
+
+/// What a column stores.
+pub enum ColumnValue {
+    /// A plain value of the field's type.
+    Plain,
+    /// The foreign key of a `BelongsTo<P>` field: `parent` is `P` as written (`User` or
+    /// `Option<User>`), `model` the parent model (`User`).
+    ForeignKey { parent: Type, model: Path, self_ref: bool },
+}
+
+/// A column, from a plain field or from a `belongs_to` field.
+pub struct Column {
+    pub field: Ident,
+    pub ty: Type,
+    pub name: SqlIdent,
+    pub value: ColumnValue,
+    pub key: bool,
+    pub unique: bool,
+    pub index: bool,
+    /// The declared type, when the attribute overrides the Rust type's.
+    pub sql_type: Option<SqlTypeOverride>,
+    pub default: Option<DefaultValue>,
+    pub nullable: bool,
+    pub span: Span,
+}
+
+pub enum SqlTypeOverride {
+    Varchar(u32),
+    Text,
+    Numeric(u8, u8),
+}
+
+pub enum DefaultValue {
+    Now,
+    Today,
+    Expr(Expr),
+}
+
+/// Where a has-many / has-one finds its foreign key column in the target.
+pub enum FkSource {
+    /// From the target's `belongs_to` relationship of this name.
+    Inverse(Ident),
+    /// This column of the target.
+    Column(SqlIdent),
+}
+
+/// The association table of a many-to-many.
+pub enum Through {
+    /// A plain table declared here (`through = enrollments`): its DDL is emitted by this model.
+    Table { name: SqlIdent, local: SqlIdent, remote: SqlIdent },
+    /// An association model (`through = BookLoan`) and its two foreign key columns.
+    Model { model: Path, local: SqlIdent, remote: SqlIdent },
+    /// Taken from the inverse relationship on the target, swapped.
+    Inverse(Ident),
+}
+
+pub enum RelationKind {
+    HasMany { fk: FkSource },
+    HasOne { fk: FkSource },
+    /// The column is `columns[column]`.
+    BelongsTo { column: usize },
+    ManyToMany { through: Through },
+    /// The children side of a `self_ref` or a `belongs_to(backref = ..)`: declared on the
+    /// *parent* type (`owner`), no field behind it.
+    Children { column: SqlIdent },
+    /// A `backref` of a many-to-many: declared on the target with the join swapped.
+    ManyToManyBackref { table: TableRef, local: SqlIdent, remote: SqlIdent },
+}
+
+/// How generated code names an association table's metadata.
+pub enum TableRef {
+    /// A plain table declared by the model `owner` under the const `__assoc_<name>`.
+    Declared { owner: Ident, name: SqlIdent },
+    /// An association model's table.
+    Model(Path),
+}
+
+/// A relationship accessor.
+pub struct Relation {
+    /// The accessor's name; also the field's name when `field` is true.
+    pub name: Ident,
+    /// Whether a struct field backs it (it caches loaded rows); backrefs have none.
+    pub field: bool,
+    /// The type the accessor is generated on: `Self`'s ident, or the parent for backrefs.
+    pub owner: Path,
+    pub target: Path,
+    pub kind: RelationKind,
+    /// An `inverse = name` to check against the target.
+    pub inverse: Option<Ident>,
+    /// For self-references: the `ancestors`/`descendants` accessor names.
+    pub tree: Option<(Ident, Ident)>,
+    pub span: Span,
+}

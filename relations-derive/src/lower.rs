@@ -1,0 +1,596 @@
+//! Attributes → IR: conventions applied, every mistake collected into one accumulator.
+
+use darling::error::Accumulator;
+use darling::{Error, FromMeta};
+use proc_macro2::Span;
+use syn::spanned::Spanned;
+use syn::{Data, DeriveInput, Fields, Ident, Path, Type};
+
+use crate::input::{self, NameArg, RelationAttr};
+use crate::ir::*;
+use crate::naming;
+
+/// Lowers a derive input into a validated model, or every error found in it.
+pub fn lower(input: &DeriveInput) -> darling::Result<Model> {
+    let mut errors = Error::accumulator();
+    let fields = match &input.data {
+        Data::Struct(s) => match &s.fields {
+            Fields::Named(named) => Some(&named.named),
+            Fields::Unnamed(_) => {
+                errors.push(Error::custom(format!(
+                    "`#[derive(Model)]` needs named fields, one per column: write `struct {} {{ id: i64, ... }}`",
+                    input.ident
+                ))
+                .with_span(&input.ident));
+                None
+            }
+            Fields::Unit => {
+                errors.push(Error::custom(format!(
+                    "`#[derive(Model)]` needs fields, one per column: write `struct {} {{ id: i64, ... }}`",
+                    input.ident
+                ))
+                .with_span(&input.ident));
+                None
+            }
+        },
+        Data::Enum(e) => {
+            errors.push(Error::custom("`#[derive(Model)]` works on structs with named fields, not enums: a model is one table row").with_span(&e.enum_token));
+            None
+        }
+        Data::Union(u) => {
+            errors.push(Error::custom("`#[derive(Model)]` works on structs with named fields, not unions").with_span(&u.union_token));
+            None
+        }
+    };
+    if let Some(param) = input.generics.params.first() {
+        errors.push(Error::custom("a model cannot be generic: a table has one fixed set of column types").with_span(param));
+    }
+
+    let mut model_args = input::ModelArgs::default();
+    for attr in input.attrs.iter().filter(|a| a.path().is_ident("model")) {
+        if let Some(args) = errors.handle(input::ModelArgs::from_meta(&attr.meta)) {
+            model_args = args;
+        }
+    }
+    let table_name = match &model_args.table {
+        Some(name) => name.clone(),
+        None => NameArg { value: naming::table_name(&input.ident.to_string()), span: input.ident.span() },
+    };
+    let table = sql_ident(&mut errors, &table_name, "table");
+    let mut model = Model {
+        ident: input.ident.clone(),
+        vis: input.vis.clone(),
+        table,
+        columns: Vec::new(),
+        relations: Vec::new(),
+        auto_key: false,
+        default_impl: !model_args.no_default.is_present(),
+    };
+
+    for field in fields.into_iter().flatten() {
+        lower_field(&mut errors, &mut model, field);
+    }
+    if fields.is_some() {
+        crate::check::model(&mut errors, &mut model);
+    }
+    errors.finish_with(model)
+}
+
+fn sql_ident(errors: &mut Accumulator, name: &NameArg, what: &str) -> SqlIdent {
+    if let Some(why) = naming::invalid_identifier(&name.value) {
+        errors.push(Error::custom(format!("`{}` is not a valid SQL {what} name: {why}", name.value)).with_span(&name.span));
+    }
+    SqlIdent { value: name.value.clone(), span: name.span }
+}
+
+/// `Wrapper<Inner>` → `Inner`.
+pub fn wrapped<'t>(ty: &'t Type, wrapper: &str) -> Option<&'t Type> {
+    let Type::Path(tp) = ty else { return None };
+    let last = tp.path.segments.last()?;
+    if last.ident != wrapper {
+        return None;
+    }
+    let syn::PathArguments::AngleBracketed(args) = &last.arguments else { return None };
+    match args.args.first() {
+        Some(syn::GenericArgument::Type(inner)) if args.args.len() == 1 => Some(inner),
+        _ => None,
+    }
+}
+
+/// The last identifier of a type path (`crate::models::User` → `User`).
+pub fn last_ident(ty: &Type) -> Option<&Ident> {
+    match ty {
+        Type::Path(tp) if tp.qself.is_none() => tp.path.segments.last().map(|s| &s.ident),
+        Type::Group(g) => last_ident(&g.elem),
+        _ => None,
+    }
+}
+
+fn path_ident(path: &Path) -> &Ident {
+    &path.segments.last().expect("a parsed path has a segment").ident
+}
+
+fn path_of(ident: &Ident) -> Path {
+    Path::from(ident.clone())
+}
+
+fn type_str(ty: &Type) -> String {
+    quote::quote!(#ty).to_string().replace(' ', "")
+}
+
+/// Checks that a relationship field has type `Wrapper<Target>`; returns the inner type.
+fn relation_type<'t>(
+    errors: &mut Accumulator,
+    field: &'t syn::Field,
+    attr: &str,
+    wrapper: &str,
+    target: &Path,
+) -> Option<&'t Type> {
+    let t = path_ident(target);
+    let Some(inner) = wrapped(&field.ty, wrapper) else {
+        errors.push(Error::custom(format!(
+            "a `#[{attr}({t})]` field must have type `{wrapper}<{t}>`, found `{}`",
+            type_str(&field.ty)
+        ))
+        .with_span(&field.ty));
+        return None;
+    };
+    if last_ident(inner) != Some(t) {
+        errors.push(Error::custom(format!(
+            "`#[{attr}({t})]` relates to `{t}`, but the field holds `{wrapper}<{}>`; make them the same model",
+            type_str(inner)
+        ))
+        .with_span(inner));
+    }
+    Some(inner)
+}
+
+fn lower_field(errors: &mut Accumulator, model: &mut Model, field: &syn::Field) {
+    let ident = field.ident.clone().expect("named fields have identifiers");
+    let attrs = input::field_attrs(&field.attrs, errors);
+    if let Some((second, span)) = attrs.relations.get(1) {
+        errors.push(Error::custom(format!(
+            "`{ident}` already has `#[{}]`; a field holds exactly one relationship, so `#[{}]` needs a field of its own",
+            attrs.relations[0].0.attr_name(),
+            second.attr_name()
+        ))
+        .with_span(span));
+    }
+    let Some((relation, rel_span)) = attrs.relations.into_iter().next() else {
+        lower_column(errors, model, field, ident, attrs.key, attrs.column);
+        return;
+    };
+    if let Some((_, span)) = &attrs.column {
+        errors.push(Error::custom(format!(
+            "`#[column]` cannot be combined with `#[{}]`: a relationship field is not a plain column{}",
+            relation.attr_name(),
+            if matches!(relation, RelationAttr::BelongsTo(..)) {
+                "; give the foreign key's options in the relationship, like `#[belongs_to(User, column = owner_id, unique)]`"
+            } else {
+                ""
+            }
+        ))
+        .with_span(span));
+    }
+    let is_key = attrs.key;
+    if let (Some(span), false) = (is_key, matches!(relation, RelationAttr::BelongsTo(..))) {
+        errors.push(Error::custom(format!(
+            "`#[key]` cannot be combined with `#[{}]`: only a column, or a `belongs_to` foreign key, can be part of the primary key",
+            relation.attr_name()
+        ))
+        .with_span(&span));
+    }
+    let owner = path_of(&model.ident);
+    let self_table = model.table.value.clone();
+    let model_ident = model.ident.clone();
+    let refuses_self = |errors: &mut Accumulator, target: &Path, attr: &str| {
+        let t = path_ident(target);
+        if *t == model_ident || t == "Self" {
+            errors.push(Error::custom(format!(
+                "`#[{attr}({t})]` relates `{t}` to itself; a self-reference is declared with `#[self_ref(children = ...)]` on a `BelongsTo<Option<{}>>` field",
+                model_ident
+            ))
+            .with_span(target));
+            true
+        } else {
+            false
+        }
+    };
+    match relation {
+        RelationAttr::HasMany(target, _) if refuses_self(errors, &target, "has_many") => {}
+        RelationAttr::HasOne(target, _) if refuses_self(errors, &target, "has_one") => {}
+        RelationAttr::HasMany(target, args) => {
+            relation_type(errors, field, "has_many", "HasMany", &target);
+            let fk = fk_source(errors, args, &self_table, "has_many");
+            model.relations.push(Relation {
+                inverse: match &fk {
+                    FkSource::Inverse(i) => Some(i.clone()),
+                    FkSource::Column(_) => None,
+                },
+                name: ident,
+                field: true,
+                owner,
+                target,
+                kind: RelationKind::HasMany { fk },
+                tree: None,
+                span: rel_span,
+            });
+        }
+        RelationAttr::HasOne(target, args) => {
+            relation_type(errors, field, "has_one", "HasOne", &target);
+            let fk = fk_source(errors, args, &self_table, "has_one");
+            model.relations.push(Relation {
+                inverse: match &fk {
+                    FkSource::Inverse(i) => Some(i.clone()),
+                    FkSource::Column(_) => None,
+                },
+                name: ident,
+                field: true,
+                owner,
+                target,
+                kind: RelationKind::HasOne { fk },
+                tree: None,
+                span: rel_span,
+            });
+        }
+        RelationAttr::BelongsTo(target, args) => {
+            if refuses_self(errors, &target, "belongs_to") {
+                return;
+            }
+            let Some(parent) = wrapped(&field.ty, "BelongsTo") else {
+                let t = path_ident(&target);
+                errors.push(Error::custom(format!(
+                    "a `#[belongs_to({t})]` field must have type `BelongsTo<{t}>` (or `BelongsTo<Option<{t}>>` for a nullable foreign key), found `{}`",
+                    type_str(&field.ty)
+                ))
+                .with_span(&field.ty));
+                return;
+            };
+            let nullable = wrapped(parent, "Option").is_some();
+            let parent_model = wrapped(parent, "Option").unwrap_or(parent);
+            if last_ident(parent_model) != Some(path_ident(&target)) {
+                errors.push(Error::custom(format!(
+                    "`#[belongs_to({})]` relates to `{}`, but the field holds `BelongsTo<{}>`; make them the same model",
+                    path_ident(&target),
+                    path_ident(&target),
+                    type_str(parent)
+                ))
+                .with_span(parent));
+            }
+            if let (Some(i), Some(b)) = (&args.inverse, &args.backref) {
+                errors.push(Error::custom(format!(
+                    "give `inverse = {}` (the parent's field already declares the other side) or `backref = {}` (generate the other side), not both",
+                    i.0, b.0
+                ))
+                .with_span(&b.0));
+            }
+            let column_name = args.column.clone().unwrap_or_else(|| NameArg {
+                value: naming::foreign_key(&naming::table_name(&path_ident(&target).to_string())),
+                span: target.span(),
+            });
+            let column = Column {
+                field: ident.clone(),
+                ty: field.ty.clone(),
+                name: sql_ident(errors, &column_name, "column"),
+                value: ColumnValue::ForeignKey { parent: parent.clone(), model: target.clone(), self_ref: false },
+                key: is_key.is_some(),
+                unique: args.unique.is_present(),
+                index: args.index.is_present(),
+                sql_type: None,
+                default: None,
+                nullable,
+                span: ident.span(),
+            };
+            model.columns.push(column);
+            let column_index = model.columns.len() - 1;
+            if let Some(backref) = &args.backref {
+                model.relations.push(Relation {
+                    name: backref.0.clone(),
+                    field: false,
+                    owner: target.clone(),
+                    target: owner.clone(),
+                    kind: RelationKind::Children { column: model.columns[column_index].name.clone() },
+                    inverse: None,
+                    tree: None,
+                    span: backref.0.span(),
+                });
+            }
+            model.relations.push(Relation {
+                name: ident,
+                field: true,
+                owner,
+                target,
+                kind: RelationKind::BelongsTo { column: column_index },
+                inverse: args.inverse.map(|i| i.0),
+                tree: None,
+                span: rel_span,
+            });
+        }
+        RelationAttr::ManyToMany(target, args) => {
+            relation_type(errors, field, "many_to_many", "ManyToMany", &target);
+            lower_many_to_many(errors, model, ident, target, args, rel_span);
+        }
+        RelationAttr::SelfRef(args) => {
+            lower_self_ref(errors, model, field, ident, args, is_key, rel_span);
+        }
+    }
+}
+
+fn fk_source(errors: &mut Accumulator, args: input::HasArgs, self_table: &str, attr: &str) -> FkSource {
+    match (args.inverse, args.foreign_key) {
+        (Some(i), Some(fk)) => {
+            errors.push(Error::custom(format!(
+                "`#[{attr}]` takes the foreign key from `inverse = {}`; drop `foreign_key` or drop `inverse`",
+                i.0
+            ))
+            .with_span(&fk.span));
+            FkSource::Inverse(i.0)
+        }
+        (Some(i), None) => FkSource::Inverse(i.0),
+        (None, Some(fk)) => FkSource::Column(sql_ident(errors, &fk, "column")),
+        (None, None) => FkSource::Column(SqlIdent { value: naming::foreign_key(self_table), span: Span::call_site() }),
+    }
+}
+
+fn lower_many_to_many(
+    errors: &mut Accumulator,
+    model: &mut Model,
+    ident: Ident,
+    target: Path,
+    args: input::ManyToManyArgs,
+    span: Span,
+) {
+    let owner = path_of(&model.ident);
+    let target_ident = path_ident(&target).clone();
+    let self_ref = target_ident == model.ident || target_ident == "Self";
+    let target_table = if self_ref { model.table.value.clone() } else { naming::table_name(&target_ident.to_string()) };
+    let name_or = |errors: &mut Accumulator, given: &Option<NameArg>, default: String, span: Span| match given {
+        Some(n) => sql_ident(errors, n, "column"),
+        None => SqlIdent { value: default, span },
+    };
+    let through = match &args.through {
+        None => match &args.inverse {
+            Some(inv) => Through::Inverse(inv.0.clone()),
+            None => {
+                errors.push(Error::custom(format!(
+                    "`#[many_to_many({target_ident})]` needs its association table: add `through = <table>` (a plain table, e.g. `through = {}_{}`) or `through = <Model>` (an association model), or name the other side with `inverse = ...` if it declares `through`",
+                    model.table.value, target_table
+                ))
+                .with_span(&span));
+                return;
+            }
+        },
+        Some(path) => {
+            let through_ident = path_ident(&path.0);
+            if self_ref && (args.local.is_none() || args.remote.is_none()) {
+                errors.push(Error::custom(format!(
+                    "a many-to-many from `{}` to itself cannot infer its two columns (both would be `{}_id`); name them, like `local = follower_id, remote = followed_id`",
+                    model.ident, model.table.value
+                ))
+                .with_span(&span));
+            }
+            let local = name_or(errors, &args.local, naming::foreign_key(&model.table.value), through_ident.span());
+            let remote = name_or(errors, &args.remote, naming::foreign_key(&target_table), through_ident.span());
+            if local.value == remote.value && !(self_ref && (args.local.is_none() || args.remote.is_none())) {
+                errors.push(Error::custom(format!("`local` and `remote` are both `{}`; the association table needs two distinct columns", local.value)).with_span(&remote.span));
+            }
+            let is_model = path.0.segments.len() > 1 || through_ident.to_string().starts_with(|c: char| c.is_ascii_uppercase());
+            if is_model {
+                if *through_ident == model.ident || through_ident == "Self" {
+                    errors.push(Error::custom(format!(
+                        "`through = {through_ident}` names this model itself; the association is a third table: a plain one (`through = {}_{}`) or another model with two `belongs_to`",
+                        model.table.value, target_table
+                    ))
+                    .with_span(through_ident));
+                }
+                Through::Model { model: path.0.clone(), local, remote }
+            } else {
+                let name = sql_ident(errors, &NameArg { value: through_ident.to_string(), span: through_ident.span() }, "table");
+                Through::Table { name, local, remote }
+            }
+        }
+    };
+    if let (Some(inv), Some(_), Some(b)) = (&args.inverse, &args.through, &args.backref) {
+        errors.push(Error::custom(format!("give `inverse = {}` or `backref = {}`, not both", inv.0, b.0)).with_span(&b.0));
+    }
+    if let Some(backref) = &args.backref {
+        match &through {
+            Through::Table { name, local, remote } => model.relations.push(Relation {
+                name: backref.0.clone(),
+                field: false,
+                owner: target.clone(),
+                target: owner.clone(),
+                kind: RelationKind::ManyToManyBackref {
+                    table: TableRef::Declared { owner: model.ident.clone(), name: name.clone() },
+                    local: remote.clone(),
+                    remote: local.clone(),
+                },
+                inverse: None,
+                tree: None,
+                span: backref.0.span(),
+            }),
+            Through::Model { model: m, local, remote } => model.relations.push(Relation {
+                name: backref.0.clone(),
+                field: false,
+                owner: target.clone(),
+                target: owner.clone(),
+                kind: RelationKind::ManyToManyBackref { table: TableRef::Model(m.clone()), local: remote.clone(), remote: local.clone() },
+                inverse: None,
+                tree: None,
+                span: backref.0.span(),
+            }),
+            Through::Inverse(_) => errors.push(
+                Error::custom("`backref` needs `through`: the side that declares the association table also declares its backref").with_span(&backref.0),
+            ),
+        }
+    }
+    model.relations.push(Relation {
+        name: ident,
+        field: true,
+        owner,
+        target,
+        kind: RelationKind::ManyToMany { through },
+        inverse: args.inverse.map(|i| i.0),
+        tree: None,
+        span,
+    });
+}
+
+fn lower_self_ref(
+    errors: &mut Accumulator,
+    model: &mut Model,
+    field: &syn::Field,
+    ident: Ident,
+    args: input::SelfRefArgs,
+    key: Option<Span>,
+    span: Span,
+) {
+    let name = &model.ident;
+    let Some(parent) = wrapped(&field.ty, "BelongsTo") else {
+        errors.push(Error::custom(format!(
+            "a `#[self_ref]` field must have type `BelongsTo<Option<{name}>>`, found `{}`",
+            type_str(&field.ty)
+        ))
+        .with_span(&field.ty));
+        return;
+    };
+    let Some(inner) = wrapped(parent, "Option") else {
+        errors.push(Error::custom(format!(
+            "`#[self_ref]` needs a nullable foreign key: the root of the tree has no parent; write `BelongsTo<Option<{name}>>`"
+        ))
+        .with_span(parent));
+        return;
+    };
+    if last_ident(inner).is_none_or(|i| i != name && i != "Self") {
+        errors.push(Error::custom(format!(
+            "`#[self_ref]` points at the model itself, `{name}`, but the field holds `BelongsTo<Option<{}>>`; for another model use `#[belongs_to]`",
+            type_str(inner)
+        ))
+        .with_span(inner));
+        return;
+    }
+    if let Some(k) = key {
+        errors.push(Error::custom("`#[key]` cannot be combined with `#[self_ref]`: a parent link is nullable and cannot be part of the primary key").with_span(&k));
+    }
+    let column_name = args.column.clone().unwrap_or_else(|| NameArg { value: naming::foreign_key(&ident.to_string()), span: ident.span() });
+    model.columns.push(Column {
+        field: ident.clone(),
+        ty: field.ty.clone(),
+        name: sql_ident(errors, &column_name, "column"),
+        value: ColumnValue::ForeignKey { parent: parent.clone(), model: path_of(name), self_ref: true },
+        key: false,
+        unique: false,
+        index: false,
+        sql_type: None,
+        default: None,
+        nullable: true,
+        span: ident.span(),
+    });
+    let column_index = model.columns.len() - 1;
+    let owner = path_of(name);
+    if let Some(children) = &args.children {
+        model.relations.push(Relation {
+            name: children.0.clone(),
+            field: false,
+            owner: owner.clone(),
+            target: owner.clone(),
+            kind: RelationKind::Children { column: model.columns[column_index].name.clone() },
+            inverse: None,
+            tree: None,
+            span: children.0.span(),
+        });
+    }
+    let tree_name = |given: Option<input::IdentArg>, default: &str| given.map_or_else(|| Ident::new(default, span), |i| i.0);
+    model.relations.push(Relation {
+        name: ident,
+        field: true,
+        owner: owner.clone(),
+        target: owner,
+        kind: RelationKind::BelongsTo { column: column_index },
+        inverse: None,
+        tree: Some((tree_name(args.ancestors, "ancestors"), tree_name(args.descendants, "descendants"))),
+        span,
+    });
+}
+
+fn lower_column(
+    errors: &mut Accumulator,
+    model: &mut Model,
+    field: &syn::Field,
+    ident: Ident,
+    key: Option<Span>,
+    column: Option<(input::ColumnArgs, Span)>,
+) {
+    for (wrapper, attr) in [("HasMany", "has_many"), ("HasOne", "has_one"), ("ManyToMany", "many_to_many"), ("BelongsTo", "belongs_to")] {
+        if let Some(inner) = wrapped(&field.ty, wrapper) {
+            errors.push(Error::custom(format!(
+                "a `{wrapper}` field needs its relationship attribute: add `#[{attr}({})]`",
+                type_str(wrapped(inner, "Option").unwrap_or(inner))
+            ))
+            .with_span(&field.ty));
+            return;
+        }
+    }
+    let args = column.map(|(a, _)| a).unwrap_or_default();
+    let nullable = wrapped(&field.ty, "Option").is_some();
+    let value_ty = wrapped(&field.ty, "Option").unwrap_or(&field.ty);
+    let value_name = last_ident(value_ty).map(ToString::to_string).unwrap_or_default();
+    let name = match &args.name {
+        Some(n) => sql_ident(errors, n, "column"),
+        None => SqlIdent { value: ident.to_string().trim_start_matches("r#").to_string(), span: ident.span() },
+    };
+    let mut sql_type = None;
+    if let Some(len) = &args.len {
+        if value_name != "String" {
+            errors.push(Error::custom(format!("`len` declares `VARCHAR(n)`, which holds a `String`; `{ident}` is `{}`", type_str(&field.ty))).with_span(&len.span()));
+        } else if **len == 0 {
+            errors.push(Error::custom("`len = 0` would make a column that holds nothing; give the maximum length, like `len = 80`").with_span(&len.span()));
+        }
+        sql_type = Some(SqlTypeOverride::Varchar(**len));
+    }
+    if args.text.is_present() {
+        if value_name != "String" {
+            errors.push(Error::custom(format!("`text` declares `TEXT`, which holds a `String`; `{ident}` is `{}`", type_str(&field.ty))).with_span(&args.text.span()));
+        }
+        if args.len.is_some() {
+            errors.push(Error::custom("`text` and `len` cannot be combined: a column is `TEXT` (unbounded) or `VARCHAR(len)`; drop one").with_span(&args.text.span()));
+        }
+        sql_type = Some(SqlTypeOverride::Text);
+    }
+    if let Some(numeric) = &args.numeric {
+        let (p, s) = (*numeric.precision, *numeric.scale);
+        if value_name != "Decimal" {
+            errors.push(Error::custom(format!("`numeric` declares `NUMERIC(p, s)`, which holds a `rust_decimal::Decimal`; `{ident}` is `{}`", type_str(&field.ty))).with_span(&numeric.span()));
+        }
+        if p == 0 || p > 38 {
+            errors.push(Error::custom(format!("`precision = {p}` is out of range; use 1 to 38 digits")).with_span(&numeric.precision.span()));
+        } else if s > p {
+            errors.push(Error::custom(format!("`scale = {s}` exceeds `precision = {p}`: the scale counts digits after the point, out of the precision")).with_span(&numeric.scale.span()));
+        }
+        sql_type = Some(SqlTypeOverride::Numeric(p, s));
+    }
+    if let (Some(k), true) = (key, nullable) {
+        errors.push(Error::custom(format!("a primary key cannot be NULL: `{ident}` is an `Option`; use the value type itself")).with_span(&k));
+    }
+    let default = args.default.map(|e| match &e {
+        syn::Expr::Path(p) if p.path.is_ident("now") => DefaultValue::Now,
+        syn::Expr::Path(p) if p.path.is_ident("today") => DefaultValue::Today,
+        _ => DefaultValue::Expr(e),
+    });
+    if let (Some(DefaultValue::Now | DefaultValue::Today), false) = (&default, matches!(value_name.as_str(), "NaiveDateTime" | "NaiveDate")) {
+        errors.push(Error::custom(format!("`default = now` fills a `NaiveDateTime` and `default = today` a `NaiveDate`; `{ident}` is `{}`", type_str(&field.ty))).with_span(&field.ty));
+    }
+    model.columns.push(Column {
+        field: ident.clone(),
+        ty: field.ty.clone(),
+        name,
+        value: ColumnValue::Plain,
+        key: key.is_some(),
+        unique: args.unique.is_present(),
+        index: args.index.is_present(),
+        sql_type,
+        default,
+        nullable,
+        span: ident.span(),
+    });
+}

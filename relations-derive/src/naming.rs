@@ -1,0 +1,85 @@
+//! Naming conventions (Flask-SQLAlchemy's, so databases interoperate) and SQL identifier rules.
+
+/// Flask-SQLAlchemy's `camel_to_snake_case`: an underscore before an upper-case letter that
+/// follows a lower-case letter or digit, or that starts a capitalised word after another
+/// upper-case letter; then lower-case. `UserProfile` → `user_profile`, `HTTPResponse` →
+/// `http_response`, `APIKey` → `api_key`.
+pub fn table_name(struct_name: &str) -> String {
+    let chars: Vec<char> = struct_name.chars().collect();
+    let mut out = String::with_capacity(struct_name.len() + 4);
+    for (i, &c) in chars.iter().enumerate() {
+        if c.is_ascii_uppercase() && i > 0 {
+            let prev = chars[i - 1];
+            let after_lower = prev.is_ascii_lowercase() || prev.is_ascii_digit();
+            let starts_word = chars.get(i + 1).is_some_and(|n| n.is_ascii_lowercase());
+            if after_lower || starts_word {
+                out.push('_');
+            }
+        }
+        out.push(c.to_ascii_lowercase());
+    }
+    out.trim_start_matches('_').to_string()
+}
+
+/// The default foreign key column referencing `table`: `<table>_id`.
+pub fn foreign_key(table: &str) -> String {
+    format!("{table}_id")
+}
+
+/// Why `name` cannot be a SQL identifier, if it cannot.
+pub fn invalid_identifier(name: &str) -> Option<String> {
+    if name.is_empty() {
+        return Some("it is empty".into());
+    }
+    if name.len() > 63 {
+        return Some(format!("it is {} characters long; the limit is 63 (PostgreSQL's)", name.len()));
+    }
+    if name.starts_with(|c: char| c.is_ascii_digit()) {
+        return Some("it starts with a digit".into());
+    }
+    if let Some(bad) = name.chars().find(|c| !(c.is_ascii_alphanumeric() || *c == '_')) {
+        return Some(format!("it contains {bad:?}; use letters, digits and `_`"));
+    }
+    if name.to_ascii_lowercase().starts_with("sqlite_") {
+        return Some("names starting with `sqlite_` are reserved by SQLite".into());
+    }
+    None
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn table_names_follow_flask_sqlalchemy() {
+        for (rust, sql) in [
+            ("User", "user"),
+            ("UserProfile", "user_profile"),
+            ("HTTPResponse", "http_response"),
+            ("APIKey", "api_key"),
+            ("OrderLine", "order_line"),
+            ("BookLoan", "book_loan"),
+            ("Order", "order"),
+            ("User2FA", "user2_fa"),
+            ("ABC", "abc"),
+            ("lowercase", "lowercase"),
+        ] {
+            assert_eq!(table_name(rust), sql, "{rust}");
+        }
+    }
+
+    #[test]
+    fn foreign_keys_are_table_id() {
+        assert_eq!(foreign_key("user_profile"), "user_profile_id");
+    }
+
+    #[test]
+    fn identifiers_are_validated() {
+        assert_eq!(invalid_identifier("user_id"), None);
+        assert!(invalid_identifier("1st").is_some());
+        assert!(invalid_identifier("bad name").is_some());
+        assert!(invalid_identifier("x\"; DROP TABLE user; --").is_some());
+        assert!(invalid_identifier("sqlite_master").is_some());
+        assert!(invalid_identifier(&"a".repeat(64)).is_some());
+    }
+}
