@@ -37,3 +37,23 @@ pub fn isoformat(dt: &NaiveDateTime) -> String {
         dt.format("%Y-%m-%d %H:%M:%S%.6f").to_string()
     }
 }
+
+/// Python's spelling of a bool.
+#[allow(dead_code)]
+pub fn py(b: bool) -> &'static str {
+    if b {
+        "True"
+    } else {
+        "False"
+    }
+}
+
+/// Names joined with ", ", or "-" when there are none.
+#[allow(dead_code)]
+pub fn join_or_dash<S: AsRef<str>>(names: &[S]) -> String {
+    if names.is_empty() {
+        "-".to_string()
+    } else {
+        names.iter().map(AsRef::as_ref).collect::<Vec<_>>().join(", ")
+    }
+}

@@ -220,14 +220,20 @@ impl Db {
             self.dialect.quote(c.name, &mut sql);
             params.push(v);
         }
-        sql.push_str(") VALUES (");
-        for i in 0..params.len() {
-            if i > 0 {
-                sql.push_str(", ");
+        if params.is_empty() {
+            // only an auto key: "INSERT INTO t () VALUES ()" is not SQL
+            sql.truncate(sql.len() - 2);
+            sql.push_str(" DEFAULT VALUES");
+        } else {
+            sql.push_str(") VALUES (");
+            for i in 0..params.len() {
+                if i > 0 {
+                    sql.push_str(", ");
+                }
+                self.dialect.placeholder(i + 1, &mut sql);
             }
-            self.dialect.placeholder(i + 1, &mut sql);
+            sql.push(')');
         }
-        sql.push(')');
         self.execute(&sql, &params, t.name)?;
         drop(params);
         if skip_key {

@@ -31,6 +31,12 @@ tuple_key!(A.0, B.1);
 tuple_key!(A.0, B.1, C.2);
 tuple_key!(A.0, B.1, C.2, D.3);
 
+/// Decodes `value` for the `index`th column of `table`, naming `table.column` on failure.
+pub fn decode<T: SqlValue>(table: &'static Table, index: usize, value: ValueRef<'_>) -> Result<T> {
+    let column = &table.columns[index];
+    T::from_value(value, column).map_err(|e| Error::Decode { table: table.name, column: column.name, message: e.0 })
+}
+
 /// A row being decoded into a model; reports decode failures as `table.column`.
 pub struct Row<'r> {
     row: &'r rusqlite::Row<'r>,
@@ -63,11 +69,7 @@ impl<'r> Row<'r> {
             },
             rusqlite::types::ValueRef::Blob(b) => ValueRef::Blob(b),
         };
-        T::from_value(value, column).map_err(|e| Error::Decode {
-            table: self.table.name,
-            column: column.name,
-            message: e.0,
-        })
+        decode(self.table, index, value)
     }
 }
 
@@ -90,6 +92,8 @@ pub trait Model: Sized + 'static {
     fn from_row(row: &Row<'_>) -> Result<Self>;
     /// The values of every column, in order.
     fn values(&self) -> Vec<Value<'_>>;
+    /// Sets the column named `column` from a value; returns whether the model has that column.
+    fn set_column(&mut self, column: &str, value: ValueRef<'_>) -> Result<bool>;
     /// Stores the key SQLite assigned on insert (auto keys only).
     fn set_auto_key(&mut self, key: i64);
     /// Whether the row has not been inserted yet: an auto key that is still `0`.

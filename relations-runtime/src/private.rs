@@ -153,7 +153,8 @@ pub const fn assert_fk_column<K, C: ForeignKeyColumn<K>>(_column: &C) {}
 
 pub use crate::db::Db;
 pub use crate::error::Result;
-pub use crate::model::{Model, Row};
+pub use crate::model::{decode, Model, Row};
+pub use crate::value::ValueRef;
 pub use crate::query::Col;
 pub use crate::relation::{
     BelongsTo, BelongsToRef, HasManyRef, HasOneRef, ManyToManyKind, ManyToManyRef, NoCache, OneToMany, Parent, Related,

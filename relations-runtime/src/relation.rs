@@ -79,13 +79,14 @@ collection_field!(
 /// The field type of a `#[has_one(Target)]` relationship (`uselist=False`): the one target
 /// row whose unique foreign key points at this row, if any. Holds it once loaded.
 pub struct HasOne<T> {
-    loaded: OnceCell<Option<T>>,
+    // boxed: a model holding its related model inline would be infinitely large
+    loaded: OnceCell<Option<Box<T>>>,
 }
 
 impl<T> HasOne<T> {
     /// The row loaded, if the relationship was loaded (`Some(None)`: loaded, no row).
     pub fn loaded(&self) -> Option<Option<&T>> {
-        self.loaded.get().map(Option::as_ref)
+        self.loaded.get().map(Option::as_deref)
     }
 
     /// Forgets the loaded row.
@@ -109,7 +110,7 @@ impl<T: Clone> Clone for HasOne<T> {
 impl<T: fmt::Debug> fmt::Debug for HasOne<T> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self.loaded.get() {
-            Some(row) => row.fmt(f),
+            Some(row) => row.as_deref().fmt(f),
             None => f.write_str("<not loaded>"),
         }
     }
@@ -175,7 +176,8 @@ where
 /// `BelongsTo<Option<User>>` a nullable one.
 pub struct BelongsTo<P: Parent> {
     key: P::Fk,
-    loaded: OnceCell<Option<P::Model>>,
+    // boxed: a model holding its parent inline would be infinitely large
+    loaded: OnceCell<Option<Box<P::Model>>>,
 }
 
 impl<P: Parent> BelongsTo<P> {
@@ -207,19 +209,19 @@ impl<P: Parent> BelongsTo<P> {
 
     /// The parent loaded, if it was loaded.
     pub fn loaded(&self) -> Option<&P::Model> {
-        self.loaded.get().and_then(Option::as_ref)
+        self.loaded.get().and_then(Option::as_deref)
     }
 
     /// Loads the parent on first use and keeps it.
     pub fn load<'a>(&'a self, db: &Db) -> Result<P::Loaded<'a>> {
         let parent = match self.loaded.get() {
-            Some(p) => p.as_ref(),
+            Some(p) => p.as_deref(),
             None => {
                 let row = match P::parent_key(&self.key) {
                     Some(k) => Query::<P::Model>::new(db).filter_key(k.to_values()).first()?,
                     None => None,
                 };
-                self.loaded.get_or_init(|| row).as_ref()
+                self.loaded.get_or_init(|| row.map(Box::new)).as_deref()
             }
         };
         P::wrap(parent, &self.key)
@@ -424,6 +426,20 @@ impl<'a, T: Model, K> Related<'a, T, K, Cached<'a, T>> {
     }
 }
 
+impl<T: Model, C> Related<'_, T, OneToMany, C> {
+    /// Makes `child` one of the owner's rows (Python's `parent.children.append(child)`): sets
+    /// its foreign key to the owner, then inserts it if it is new or updates it otherwise.
+    /// Rows loaded earlier with `load()` are not changed; `reset()` the field to re-read them.
+    pub fn add(&self, child: &mut T) -> Result<()> {
+        let (Join::Reverse { column } | Join::Forward { column }) = self.rel.join else {
+            unreachable!("one-to-many handles are only built for `Join::Reverse`")
+        };
+        let owner = self.owner.clone().ok_or(Error::Unsaved { table: self.rel.owner.name, action: "add children to" })?;
+        child.set_column(column, owner.as_value_ref())?;
+        child.save(self.db)
+    }
+}
+
 impl<T: Model, C> Related<'_, T, ManyToManyKind, C> {
     fn link(&self, target: &T, action: &'static str) -> Result<(&'static crate::schema::Table, [Value<'static>; 2])> {
         let Join::Through { table, .. } = self.rel.join else {
@@ -528,10 +544,10 @@ impl<'a, T: Model> HasOneRef<'a, T> {
     /// The related row, loaded on first use and kept in the owner's field.
     pub fn load(&self) -> Result<Option<&'a T>> {
         if let Some(row) = self.field.loaded.get() {
-            return Ok(row.as_ref());
+            return Ok(row.as_deref());
         }
         let row = self.get()?;
-        Ok(self.field.loaded.get_or_init(|| row).as_ref())
+        Ok(self.field.loaded.get_or_init(|| row.map(Box::new)).as_deref())
     }
 }
 

@@ -27,6 +27,7 @@ pub fn expand(input: &syn::DeriveInput) -> TokenStream {
                 fn key(&self) -> i64 { 0 }
                 fn from_row(_: &#rt::Row<'_>) -> #rt::Result<Self> { ::core::panic!(#msg) }
                 fn values(&self) -> ::std::vec::Vec<#rt::Value<'_>> { ::std::vec::Vec::new() }
+                fn set_column(&mut self, _: &str, _: #rt::ValueRef<'_>) -> #rt::Result<bool> { ::core::panic!(#msg) }
                 fn set_auto_key(&mut self, _: i64) {}
                 fn is_new(&self) -> bool { false }
             }

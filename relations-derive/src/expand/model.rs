@@ -64,6 +64,15 @@ pub fn expand(model: &Model) -> TokenStream {
         let f = &c.field;
         quote!(#rt::SqlValue::to_value(&self.#f))
     });
+    let setters = model.columns.iter().enumerate().map(|(i, c)| {
+        let (f, name) = (&c.field, lit(&c.name.value));
+        quote! {
+            #name => {
+                self.#f = #rt::decode(<Self as #rt::Model>::TABLE, #i, __value)?;
+                ::core::result::Result::Ok(true)
+            }
+        }
+    });
     let model_impl = quote! {
         #[automatically_derived]
         impl #rt::Model for #ident {
@@ -86,6 +95,13 @@ pub fn expand(model: &Model) -> TokenStream {
 
             fn values(&self) -> ::std::vec::Vec<#rt::Value<'_>> {
                 ::std::vec![#(#values),*]
+            }
+
+            fn set_column(&mut self, __column: &str, __value: #rt::ValueRef<'_>) -> #rt::Result<bool> {
+                match __column {
+                    #(#setters)*
+                    _ => ::core::result::Result::Ok(false),
+                }
             }
 
             fn set_auto_key(&mut self, key: i64) {
