@@ -2,7 +2,7 @@
 
 mod common;
 
-use relations::{BelongsTo, HasMany, Model, Result};
+use relations::{BelongsTo, Db, HasMany, Model, Result};
 
 #[derive(Model, Debug)]
 struct User {
@@ -29,7 +29,14 @@ struct Post {
 }
 
 fn main() -> Result<()> {
-    let db = common::open()?;
+    let (db, new) = common::open()?;
+    if new {
+        fill(&db)?;
+    }
+    read_back(&db)
+}
+
+fn fill(db: &Db) -> Result<()> {
     db.create_all::<(User, Post)>()?;
 
     // Create a new user
@@ -39,15 +46,18 @@ fn main() -> Result<()> {
     let post1 = Post { title: "First Post".into(), content: "Hello World!".into(), author: BelongsTo::to(&new_user), ..Default::default() };
     let post2 = Post { title: "Flask Tips".into(), content: "Flask is awesome!".into(), author: BelongsTo::to(&new_user), ..Default::default() };
     db.add_all([post1, post2])?;
+    Ok(())
+}
 
+fn read_back(db: &Db) -> Result<()> {
     // Retrieve all posts by a user
-    let john = User::query(&db).filter_by(User::username, "john_doe").one()?;
-    for post in john.posts(&db).load()? {
+    let john = User::query(db).filter_by(User::username, "john_doe").one()?;
+    for post in john.posts(db).load()? {
         println!("Title: {}, Content: {}", post.title, post.content);
     }
 
     // Find the author of a post
-    let post = Post::query(&db).filter_by(Post::title, "Flask Tips").one()?;
-    println!("Author: {}", post.author(&db).load()?.username);
+    let post = Post::query(db).filter_by(Post::title, "Flask Tips").one()?;
+    println!("Author: {}", post.author(db).load()?.username);
     Ok(())
 }

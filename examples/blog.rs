@@ -3,7 +3,7 @@
 mod common;
 
 use relations::chrono::NaiveDateTime;
-use relations::{BelongsTo, HasMany, HasOne, ManyToMany, Model, Result};
+use relations::{BelongsTo, Db, HasMany, HasOne, ManyToMany, Model, Result};
 
 #[derive(Model, Debug)]
 struct User {
@@ -71,7 +71,14 @@ struct Tag {
 }
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {
-    let db = common::open()?;
+    let (db, new) = common::open()?;
+    if new {
+        fill(&db)?;
+    }
+    read_back(&db)
+}
+
+fn fill(db: &Db) -> Result<()> {
     db.create_all::<(User, UserProfile, Post, Comment, Tag)>()?;
 
     // Create a user with profile
@@ -93,7 +100,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         author: BelongsTo::to(&user),
         ..Default::default()
     })?;
-    post.tags(&db).extend(&tags)?;
+    post.tags(db).extend(&tags)?;
 
     // Add a comment to the post
     db.add(Comment {
@@ -102,19 +109,24 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         user: BelongsTo::to(&user),
         ..Default::default()
     })?;
+    Ok(())
+}
+
+fn read_back(db: &Db) -> Result<(), Box<dyn std::error::Error>> {
+    let user = User::query(db).filter_by(User::username, "blogger").one()?;
 
     // Query for posts with a specific tag
-    let flask_posts = Tag::query(&db).filter_by(Tag::name, "Flask").one()?.posts(&db).all()?;
+    let flask_posts = Tag::query(db).filter_by(Tag::name, "Flask").one()?.posts(db).all()?;
     println!("Posts tagged with 'Flask': {}", flask_posts.len());
 
     // Find all comments on a user's posts
-    let first_post = user.posts(&db).first()?.ok_or("blogger has no post")?;
-    let post_comments = first_post.comments(&db).all()?;
+    let first_post = user.posts(db).first()?.ok_or("blogger has no post")?;
+    let post_comments = first_post.comments(db).all()?;
     println!("Comments on first post: {}", post_comments.len());
 
     // Find user profile
-    let blogger = User::query(&db).filter_by(User::username, "blogger").one()?;
-    let user_profile = blogger.profile(&db).load()?.ok_or("blogger has no profile")?;
+    let blogger = User::query(db).filter_by(User::username, "blogger").one()?;
+    let user_profile = blogger.profile(db).load()?.ok_or("blogger has no profile")?;
     println!("User website: {}", user_profile.website.as_deref().unwrap_or("None"));
     Ok(())
 }

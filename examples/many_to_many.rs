@@ -2,7 +2,7 @@
 
 mod common;
 
-use relations::{ManyToMany, Model, Result};
+use relations::{Db, ManyToMany, Model, Result};
 
 #[derive(Model, Debug)]
 struct Student {
@@ -25,13 +25,27 @@ struct Course {
 }
 
 fn main() -> Result<()> {
-    let db = common::open()?;
+    let (db, new) = common::open()?;
+    if new {
+        fill(&db)?;
+    }
+    read_back(&db)?;
+    if new {
+        // Remove a student from a course
+        let alice = Student::query(&db).filter_by(Student::name, "Alice Johnson").one()?;
+        let python_course = Course::query(&db).filter_by(Course::title, "Advanced Python").one()?;
+        alice.courses(&db).remove(&python_course)?;
+    }
+    Ok(())
+}
+
+fn fill(db: &Db) -> Result<()> {
     db.create_all::<(Student, Course)>()?;
 
     // Create students
     let alice = db.add(Student { name: "Alice Johnson".into(), ..Default::default() })?;
     db.add(Student { name: "Bob Williams".into(), ..Default::default() })?;
-    let bob = Student::query(&db).filter_by(Student::name, "Bob Williams").one()?;
+    let bob = Student::query(db).filter_by(Student::name, "Bob Williams").one()?;
 
     // Create courses
     let flask_course = db.add(Course {
@@ -46,23 +60,26 @@ fn main() -> Result<()> {
     })?;
 
     // Enroll students in courses
-    alice.courses(&db).add(&flask_course)?;
-    alice.courses(&db).add(&python_course)?;
-    bob.courses(&db).add(&flask_course)?;
+    alice.courses(db).add(&flask_course)?;
+    alice.courses(db).add(&python_course)?;
+    bob.courses(db).add(&flask_course)?;
+    Ok(())
+}
+
+fn read_back(db: &Db) -> Result<()> {
+    let alice = Student::query(db).filter_by(Student::name, "Alice Johnson").one()?;
+    let flask_course = Course::query(db).filter_by(Course::title, "Flask Development").one()?;
 
     // Query all courses for a student
     println!("Alice's courses:");
-    for course in alice.courses(&db).load()? {
+    for course in alice.courses(db).load()? {
         println!("- {}", course.title);
     }
 
     // Query all students in a course
     println!("\nStudents in Flask Development:");
-    for student in flask_course.students(&db).all()? {
+    for student in flask_course.students(db).all()? {
         println!("- {}", student.name);
     }
-
-    // Remove a student from a course
-    alice.courses(&db).remove(&python_course)?;
     Ok(())
 }

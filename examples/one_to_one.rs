@@ -2,7 +2,7 @@
 
 mod common;
 
-use relations::{BelongsTo, HasOne, Model};
+use relations::{BelongsTo, Db, HasOne, Model};
 
 #[derive(Model, Debug)]
 struct User {
@@ -29,7 +29,14 @@ struct UserProfile {
 }
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {
-    let db = common::open()?;
+    let (db, new) = common::open()?;
+    if new {
+        fill(&db)?;
+    }
+    read_back(&db)
+}
+
+fn fill(db: &Db) -> relations::Result<()> {
     db.create_all::<(User, UserProfile)>()?;
 
     // Create a user with a profile
@@ -43,16 +50,19 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         user: BelongsTo::to(&user),
         ..Default::default()
     })?;
+    Ok(())
+}
 
+fn read_back(db: &Db) -> Result<(), Box<dyn std::error::Error>> {
     // Retrieve profile information
-    let jane = User::query(&db).filter_by(User::username, "jane_smith").one()?;
-    let profile = jane.profile(&db).load()?.ok_or("jane_smith has no profile")?;
+    let jane = User::query(db).filter_by(User::username, "jane_smith").one()?;
+    let profile = jane.profile(db).load()?.ok_or("jane_smith has no profile")?;
     let name = |n: &Option<String>| n.clone().unwrap_or_default();
     println!("Name: {} {}", name(&profile.first_name), name(&profile.last_name));
     println!("Bio: {}", name(&profile.bio));
 
     // Find user from profile
-    let jane_profile = UserProfile::query(&db).filter_by(UserProfile::first_name, "Jane").one()?;
-    println!("Username: {}", jane_profile.user(&db).load()?.username);
+    let jane_profile = UserProfile::query(db).filter_by(UserProfile::first_name, "Jane").one()?;
+    println!("Username: {}", jane_profile.user(db).load()?.username);
     Ok(())
 }

@@ -59,7 +59,14 @@ fn at(y: i32, mo: u32, d: u32, h: u32, mi: u32, s: u32, micro: u32) -> Option<Na
 }
 
 fn main() -> Result<()> {
-    let db = common::open()?;
+    let (db, new) = common::open()?;
+    if new {
+        fill(&db)?;
+    }
+    read_back(&db)
+}
+
+fn fill(db: &Db) -> Result<()> {
     db.create_all::<(User, Post)>()?;
     let users = db.add_all(["alice", "bob", "carol", "dave"].map(|n| User { username: n.into(), ..Default::default() }))?;
     let [alice, bob, carol, dave] = &users[..] else { unreachable!("four users were added") };
@@ -72,31 +79,33 @@ fn main() -> Result<()> {
         post("dave posts", dave, at(2024, 1, 3, 8, 0, 0, 0)),
     ])?;
 
-    alice.follow(&db, bob)?;
-    alice.follow(&db, carol)?;
-    alice.follow(&db, bob)?; // no-op: already following
-    bob.follow(&db, alice)?;
-    dave.follow(&db, alice)?;
-    carol.follow(&db, dave)?;
-    alice.unfollow(&db, carol)?;
+    alice.follow(db, bob)?;
+    alice.follow(db, carol)?;
+    alice.follow(db, bob)?; // no-op: already following
+    bob.follow(db, alice)?;
+    dave.follow(db, alice)?;
+    carol.follow(db, dave)?;
+    alice.unfollow(db, carol)?;
+    Ok(())
+}
 
-    // the report, from fresh queries
+fn read_back(db: &Db) -> Result<()> {
     let names = |users: Vec<User>| common::join_or_dash(&users.into_iter().map(|u| u.username).collect::<Vec<_>>());
-    for user in User::query(&db).order_by(User::username).all()? {
-        let following = names(user.followed(&db).order_by(User::username).all()?);
-        let followers = names(user.followers(&db).order_by(User::username).all()?);
+    for user in User::query(db).order_by(User::username).all()? {
+        let following = names(user.followed(db).order_by(User::username).all()?);
+        let followers = names(user.followers(db).order_by(User::username).all()?);
         println!("{}: following {following}; followers {followers}", user.username);
     }
-    let alice = User::query(&db).filter_by(User::username, "alice").one()?;
-    let bob = User::query(&db).filter_by(User::username, "bob").one()?;
-    let carol = User::query(&db).filter_by(User::username, "carol").one()?;
-    println!("alice follows bob: {}", common::py(alice.is_following(&db, &bob)?));
-    println!("alice follows carol: {}", common::py(alice.is_following(&db, &carol)?));
+    let alice = User::query(db).filter_by(User::username, "alice").one()?;
+    let bob = User::query(db).filter_by(User::username, "bob").one()?;
+    let carol = User::query(db).filter_by(User::username, "carol").one()?;
+    println!("alice follows bob: {}", common::py(alice.is_following(db, &bob)?));
+    println!("alice follows carol: {}", common::py(alice.is_following(db, &carol)?));
     println!("alice's feed:");
-    for post in alice.followed_posts(&db).all()? {
+    for post in alice.followed_posts(db).all()? {
         let when = post.timestamp.as_ref().map_or_else(|| "None".to_string(), common::isoformat);
-        println!("- [{when}] {}: {}", post.author(&db).load()?.username, post.body);
+        println!("- [{when}] {}: {}", post.author(db).load()?.username, post.body);
     }
-    println!("bob has {} posts", bob.posts(&db).count()?);
+    println!("bob has {} posts", bob.posts(db).count()?);
     Ok(())
 }

@@ -13,18 +13,26 @@ pub fn mail(name: &str) -> String {
     format!("{name}@example.com")
 }
 
-/// An in-memory database, or with `-- <path>` a new database file at `<path>` (an existing
-/// file is never overwritten).
-pub fn open() -> Result<Db> {
-    match std::env::args_os().nth(1) {
-        Some(path) => {
-            if std::path::Path::new(&path).exists() {
-                eprintln!("{} exists; give a path for a new database file", path.to_string_lossy());
-                std::process::exit(2);
-            }
-            Db::open(path)
+/// The example's database, and whether it is new (to be created and filled) or an existing
+/// file to read:
+/// - no argument: a new in-memory database;
+/// - `<path>`: a new database file at `<path>` (an existing file is never overwritten);
+/// - `--read <path>`: an existing file, opened read-only (one written by `relations` or by the
+///   tutorial's Python models), on which only the read-back part of the example runs.
+pub fn open() -> Result<(Db, bool)> {
+    let args: Vec<_> = std::env::args_os().skip(1).collect();
+    match args.as_slice() {
+        [] => Ok((Db::open_in_memory()?, true)),
+        [flag, path] if flag == "--read" => Ok((Db::open_read_only(path)?, false)),
+        [path] if !std::path::Path::new(path).exists() => Ok((Db::open(path)?, true)),
+        [path] => {
+            eprintln!("{} exists; give the path of a new database file, or `--read <path>`", path.to_string_lossy());
+            std::process::exit(2)
         }
-        None => Db::open_in_memory(),
+        _ => {
+            eprintln!("usage: [<new database file> | --read <existing database file>]");
+            std::process::exit(2)
+        }
     }
 }
 

@@ -48,6 +48,13 @@ impl Db {
         Db::from_connection(Connection::open(path)?)
     }
 
+    /// Opens an existing database file for reading only: nothing can change it.
+    pub fn open_read_only(path: impl AsRef<Path>) -> Result<Db> {
+        use rusqlite::OpenFlags;
+        let flags = OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX | OpenFlags::SQLITE_OPEN_URI;
+        Db::from_connection(Connection::open_with_flags(path, flags)?)
+    }
+
     /// Opens a new, empty in-memory database.
     pub fn open_in_memory() -> Result<Db> {
         Db::from_connection(Connection::open_in_memory()?)

@@ -132,6 +132,7 @@ pub fn expand(model: &Model) -> TokenStream {
     });
     let columns_impl = quote! {
         #[automatically_derived]
+        #[allow(dead_code)]
         impl #ident {
             #(#column_consts)*
         }

@@ -190,6 +190,7 @@ pub fn expand(model: &Model) -> TokenStream {
     let blocks = owners.into_iter().map(|(owner, items)| {
         quote! {
             #[automatically_derived]
+            #[allow(dead_code)]
             impl #owner {
                 #(#items)*
             }
