@@ -59,6 +59,17 @@ impl FromMeta for PathArg {
     }
 }
 
+/// A default value, kept exactly as written: `default = "pending"` is the string literal, not
+/// the code inside it (darling parses a string given for a `syn::Expr`).
+#[derive(Debug, Clone)]
+pub struct ExprArg(pub Expr);
+
+impl FromMeta for ExprArg {
+    fn from_expr(expr: &Expr) -> Result<Self> {
+        Ok(ExprArg(expr.clone()))
+    }
+}
+
 /// `#[model(...)]` on the struct.
 #[derive(Debug, Default, FromMeta)]
 pub struct ModelArgs {
@@ -84,7 +95,7 @@ pub struct ColumnArgs {
     pub len: Option<SpannedValue<u32>>,
     pub text: Flag,
     pub numeric: Option<SpannedValue<NumericArgs>>,
-    pub default: Option<Expr>,
+    pub default: Option<ExprArg>,
 }
 
 /// `#[has_many(Target, ...)]` and `#[has_one(Target, ...)]`.
@@ -149,13 +160,51 @@ pub struct FieldAttrs {
     pub key: Option<Span>,
     pub column: Option<(ColumnArgs, Span)>,
     pub relations: Vec<(RelationAttr, Span)>,
+    /// A relationship attribute was present but could not be read (its error is reported).
+    pub relation_failed: bool,
+}
+
+/// The keys each attribute accepts, for "unknown key" messages.
+pub const MODEL_KEYS: &[&str] = &["table", "no_default"];
+const COLUMN_KEYS: &[&str] = &["name", "unique", "index", "len", "text", "numeric", "default"];
+const HAS_KEYS: &[&str] = &["inverse", "foreign_key"];
+const BELONGS_TO_KEYS: &[&str] = &["column", "inverse", "backref", "unique", "index"];
+const MANY_TO_MANY_KEYS: &[&str] = &["through", "local", "remote", "inverse", "backref"];
+const SELF_REF_KEYS: &[&str] = &["children", "column", "ancestors", "descendants"];
+
+/// Reports every key of `nested` that `#[attr]` does not accept, naming the closest valid key
+/// and listing them all.
+pub fn check_keys(attr: &str, nested: &[darling::ast::NestedMeta], valid: &[&str]) -> Result<()> {
+    let mut errors = darling::Error::accumulator();
+    for item in nested {
+        let darling::ast::NestedMeta::Meta(meta) = item else {
+            errors.push(darling::Error::custom(format!("`#[{attr}]` takes `key` or `key = value` items; the keys are: {}", valid.join(", "))).with_span(item));
+            continue;
+        };
+        let Some(key) = meta.path().get_ident().map(ToString::to_string) else { continue };
+        if valid.contains(&key.as_str()) {
+            continue;
+        }
+        let closest = valid
+            .iter()
+            .map(|v| (strsim::jaro_winkler(&key, v), v))
+            .filter(|(score, _)| *score > 0.8)
+            .max_by(|a, b| a.0.total_cmp(&b.0))
+            .map(|(_, v)| format!("; did you mean `{v}`?"))
+            .unwrap_or_default();
+        errors.push(
+            darling::Error::custom(format!("unknown key `{key}` in `#[{attr}]`{closest} The keys are: {}", valid.join(", ")))
+                .with_span(meta.path()),
+        );
+    }
+    errors.finish()
 }
 
 pub const RELATION_ATTRS: [&str; 5] = ["has_many", "has_one", "belongs_to", "many_to_many", "self_ref"];
 
 /// Parses the attributes of a field that belong to this derive; errors go to `errors`.
 pub fn field_attrs(attrs: &[syn::Attribute], errors: &mut darling::error::Accumulator) -> FieldAttrs {
-    let mut out = FieldAttrs { key: None, column: None, relations: Vec::new() };
+    let mut out = FieldAttrs { key: None, column: None, relations: Vec::new(), relation_failed: false };
     for attr in attrs {
         let Some(name) = attr.path().get_ident().map(ToString::to_string) else { continue };
         let span = attr.path().span();
@@ -163,15 +212,21 @@ pub fn field_attrs(attrs: &[syn::Attribute], errors: &mut darling::error::Accumu
             "key" => {
                 if let Err(e) = attr.meta.require_path_only() {
                     errors.push(darling::Error::custom("`#[key]` takes no arguments; write `#[key]`").with_span(&e.span()));
-                } else if out.key.is_some() {
-                    errors.push(darling::Error::custom("duplicate `#[key]` attribute").with_span(&span));
-                } else {
-                    out.key = Some(span);
                 }
+                if out.key.is_some() {
+                    errors.push(darling::Error::custom("duplicate `#[key]` attribute").with_span(&span));
+                }
+                out.key = Some(span);
             }
             "column" => {
                 let parsed = match &attr.meta {
                     syn::Meta::Path(_) => Ok(ColumnArgs::default()),
+                    syn::Meta::List(list) => darling::ast::NestedMeta::parse_meta_list(list.tokens.clone())
+                        .map_err(darling::Error::from)
+                        .and_then(|nested| {
+                            check_keys("column", &nested, COLUMN_KEYS)?;
+                            ColumnArgs::from_list(&nested)
+                        }),
                     meta => ColumnArgs::from_meta(meta),
                 };
                 if let Some(args) = errors.handle(parsed.map_err(|e| e.with_span(&attr.meta))) {
@@ -183,8 +238,9 @@ pub fn field_attrs(attrs: &[syn::Attribute], errors: &mut darling::error::Accumu
                 }
             }
             n if RELATION_ATTRS.contains(&n) => {
-                if let Some(rel) = errors.handle(relation_attr(n, attr)) {
-                    out.relations.push((rel, span));
+                match errors.handle(relation_attr(n, attr)) {
+                    Some(rel) => out.relations.push((rel, span)),
+                    None => out.relation_failed = true,
                 }
             }
             _ => {}
@@ -202,6 +258,7 @@ fn relation_attr(name: &str, attr: &syn::Attribute) -> Result<RelationAttr> {
         }
     };
     if name == "self_ref" {
+        check_keys(name, &nested, SELF_REF_KEYS)?;
         return Ok(RelationAttr::SelfRef(SelfRefArgs::from_list(&nested)?));
     }
     // The target comes first, as a bare path: `#[has_many(Post, inverse = author)]`.
@@ -214,6 +271,15 @@ fn relation_attr(name: &str, attr: &syn::Attribute) -> Result<RelationAttr> {
             .with_span(&attr.meta))
         }
     };
+    check_keys(
+        name,
+        rest,
+        match name {
+            "has_many" | "has_one" => HAS_KEYS,
+            "belongs_to" => BELONGS_TO_KEYS,
+            _ => MANY_TO_MANY_KEYS,
+        },
+    )?;
     Ok(match name {
         "has_many" => RelationAttr::HasMany(target, HasArgs::from_list(rest)?),
         "has_one" => RelationAttr::HasOne(target, HasArgs::from_list(rest)?),

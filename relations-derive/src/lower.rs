@@ -48,7 +48,16 @@ pub fn lower(input: &DeriveInput) -> darling::Result<Model> {
 
     let mut model_args = input::ModelArgs::default();
     for attr in input.attrs.iter().filter(|a| a.path().is_ident("model")) {
-        if let Some(args) = errors.handle(input::ModelArgs::from_meta(&attr.meta)) {
+        let parsed = match &attr.meta {
+            syn::Meta::List(list) => darling::ast::NestedMeta::parse_meta_list(list.tokens.clone())
+                .map_err(Error::from)
+                .and_then(|nested| {
+                    input::check_keys("model", &nested, input::MODEL_KEYS)?;
+                    input::ModelArgs::from_list(&nested)
+                }),
+            meta => input::ModelArgs::from_meta(meta),
+        };
+        if let Some(args) = errors.handle(parsed) {
             model_args = args;
         }
     }
@@ -156,6 +165,9 @@ fn lower_field(errors: &mut Accumulator, model: &mut Model, field: &syn::Field) 
         ))
         .with_span(span));
     }
+    if attrs.relation_failed && attrs.relations.is_empty() {
+        return; // its attribute's error is reported; guessing a column would only add noise
+    }
     let Some((relation, rel_span)) = attrs.relations.into_iter().next() else {
         lower_column(errors, model, field, ident, attrs.key, attrs.column);
         return;
@@ -201,7 +213,7 @@ fn lower_field(errors: &mut Accumulator, model: &mut Model, field: &syn::Field) 
         RelationAttr::HasOne(target, _) if refuses_self(errors, &target, "has_one") => {}
         RelationAttr::HasMany(target, args) => {
             relation_type(errors, field, "has_many", "HasMany", &target);
-            let fk = fk_source(errors, args, &self_table, "has_many");
+            let fk = fk_source(errors, args, &self_table, "has_many", rel_span);
             model.relations.push(Relation {
                 inverse: match &fk {
                     FkSource::Inverse(i) => Some(i.clone()),
@@ -218,7 +230,7 @@ fn lower_field(errors: &mut Accumulator, model: &mut Model, field: &syn::Field) 
         }
         RelationAttr::HasOne(target, args) => {
             relation_type(errors, field, "has_one", "HasOne", &target);
-            let fk = fk_source(errors, args, &self_table, "has_one");
+            let fk = fk_source(errors, args, &self_table, "has_one", rel_span);
             model.relations.push(Relation {
                 inverse: match &fk {
                     FkSource::Inverse(i) => Some(i.clone()),
@@ -316,7 +328,7 @@ fn lower_field(errors: &mut Accumulator, model: &mut Model, field: &syn::Field) 
     }
 }
 
-fn fk_source(errors: &mut Accumulator, args: input::HasArgs, self_table: &str, attr: &str) -> FkSource {
+fn fk_source(errors: &mut Accumulator, args: input::HasArgs, self_table: &str, attr: &str, span: Span) -> FkSource {
     match (args.inverse, args.foreign_key) {
         (Some(i), Some(fk)) => {
             errors.push(Error::custom(format!(
@@ -328,7 +340,7 @@ fn fk_source(errors: &mut Accumulator, args: input::HasArgs, self_table: &str, a
         }
         (Some(i), None) => FkSource::Inverse(i.0),
         (None, Some(fk)) => FkSource::Column(sql_ident(errors, &fk, "column")),
-        (None, None) => FkSource::Column(SqlIdent { value: naming::foreign_key(self_table), span: Span::call_site() }),
+        (None, None) => FkSource::Column(SqlIdent { value: naming::foreign_key(self_table), span }),
     }
 }
 
@@ -572,7 +584,7 @@ fn lower_column(
     if let (Some(k), true) = (key, nullable) {
         errors.push(Error::custom(format!("a primary key cannot be NULL: `{ident}` is an `Option`; use the value type itself")).with_span(&k));
     }
-    let default = args.default.map(|e| match &e {
+    let default = args.default.map(|e| e.0).map(|e| match &e {
         syn::Expr::Path(p) if p.path.is_ident("now") => DefaultValue::Now,
         syn::Expr::Path(p) if p.path.is_ident("today") => DefaultValue::Today,
         _ => DefaultValue::Expr(e),

@@ -85,6 +85,11 @@ pub trait Model: Sized + 'static {
     const ASSOCIATIONS: &'static [&'static Table];
     /// The primary key's type: the key field's type, or a tuple for a composite key.
     type Key: Key;
+    /// A generated type whose associated constants describe the model's relationships, one
+    /// per relationship field and named like it (`<Post as Model>::Relationships::author`),
+    /// so that the other side's derive can check an `inverse` by name.
+    #[doc(hidden)]
+    type Relationships;
 
     /// This row's primary key.
     fn key(&self) -> Self::Key;

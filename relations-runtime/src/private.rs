@@ -38,14 +38,20 @@ pub mod kind {
     pub enum ManyToMany {}
 }
 
-/// A zero-sized description of one relationship's type: `Owner` has a relationship of kind
-/// `Kind` to `Target`. Emitted as a hidden associated constant per relationship, so that the
-/// other side's derive can check that an `inverse` exists and points back.
-pub struct RelMarker<Owner, Target, Kind>(PhantomData<fn() -> (Owner, Target, Kind)>);
+/// One relationship, typed: `Owner` has a relationship of kind `Kind` to `Target`, described
+/// by `def`. Emitted as one hidden associated constant per relationship, so that the other
+/// side's derive can check that an `inverse` exists, points back and agrees.
+pub struct Relationship<Owner, Target, Kind> {
+    /// The description the runtime reads.
+    pub def: RelationDef,
+    _types: PhantomData<fn() -> (Owner, Target, Kind)>,
+}
 
-impl<O, T, K> RelMarker<O, T, K> {
-    /// The marker.
-    pub const NEW: Self = RelMarker(PhantomData);
+impl<O, T, K> Relationship<O, T, K> {
+    /// Types a description.
+    pub const fn new(def: RelationDef) -> Self {
+        Relationship { def, _types: PhantomData }
+    }
 }
 
 /// Implemented by the relationship markers that may be the inverse of a relationship of
@@ -57,11 +63,16 @@ impl<O, T, K> RelMarker<O, T, K> {
 )]
 pub trait InverseOf<Owner, Kind> {}
 
-impl<O, T> InverseOf<O, kind::HasMany> for RelMarker<T, O, kind::BelongsTo> {}
-impl<O, T> InverseOf<O, kind::HasOne> for RelMarker<T, O, kind::BelongsTo> {}
-impl<O, T> InverseOf<O, kind::BelongsTo> for RelMarker<T, O, kind::HasMany> {}
-impl<O, T> InverseOf<O, kind::BelongsTo> for RelMarker<T, O, kind::HasOne> {}
-impl<O, T> InverseOf<O, kind::ManyToMany> for RelMarker<T, O, kind::ManyToMany> {}
+#[diagnostic::do_not_recommend]
+impl<O, T> InverseOf<O, kind::HasMany> for Relationship<T, O, kind::BelongsTo> {}
+#[diagnostic::do_not_recommend]
+impl<O, T> InverseOf<O, kind::HasOne> for Relationship<T, O, kind::BelongsTo> {}
+#[diagnostic::do_not_recommend]
+impl<O, T> InverseOf<O, kind::BelongsTo> for Relationship<T, O, kind::HasMany> {}
+#[diagnostic::do_not_recommend]
+impl<O, T> InverseOf<O, kind::BelongsTo> for Relationship<T, O, kind::HasOne> {}
+#[diagnostic::do_not_recommend]
+impl<O, T> InverseOf<O, kind::ManyToMany> for Relationship<T, O, kind::ManyToMany> {}
 
 /// Compiles only if `marker` may be the inverse of a `Kind` relationship on `Owner`.
 pub const fn assert_inverse<Owner, Kind, M: InverseOf<Owner, Kind>>(_marker: &M) {}
@@ -101,7 +112,8 @@ pub const fn key_column<M: crate::Model>() -> &'static str {
 pub const fn forward_column(def: &RelationDef) -> &'static str {
     match def.join {
         Join::Forward { column } => column,
-        _ => panic!("the inverse of a `has_many`/`has_one` must be a `belongs_to`"),
+        // a wrong kind is reported by `assert_inverse`, spanned at the `inverse` key
+        _ => "",
     }
 }
 
@@ -109,7 +121,8 @@ pub const fn forward_column(def: &RelationDef) -> &'static str {
 pub const fn swap_through(def: &RelationDef) -> Join {
     match def.join {
         Join::Through { table, local, remote } => Join::Through { table, local: remote, remote: local },
-        _ => panic!("the inverse of a `many_to_many` must be a `many_to_many`"),
+        // a wrong kind is reported by `assert_inverse`, spanned at the `inverse` key
+        other => other,
     }
 }
 

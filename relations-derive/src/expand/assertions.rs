@@ -17,8 +17,7 @@ pub fn expand(model: &Model) -> TokenStream {
         out.extend(quote_spanned!(tspan=> const _: () = #rt::assert_target::<#target>();));
         if let Some(inv) = &r.inverse {
             let kind = super::relations_kind(&r.kind);
-            let marker = format_ident!("__rel_{}", inv);
-            let def = format_ident!("__relation_{}", inv);
+            let def = quote::quote!(<<#target as #rt::Model>::Relationships>::#inv);
             let ours = lit(&r.name.to_string());
             let o = &model.ident;
             let t = &target.segments.last().expect("non-empty path").ident;
@@ -27,15 +26,15 @@ pub fn expand(model: &Model) -> TokenStream {
                 r.name
             ));
             out.extend(quote_spanned! {inv.span()=>
-                const _: () = #rt::assert_inverse::<#owner, #kind, _>(&<#target>::#marker);
-                const _: () = if !#rt::inverse_agrees(<#target>::#def.inverse, #ours) {
+                const _: () = #rt::assert_inverse::<#owner, #kind, _>(&#def);
+                const _: () = if !#rt::inverse_agrees(#def.def.inverse, #ours) {
                     ::core::panic!(#msg)
                 };
             });
         }
         if let RelationKind::HasMany { fk: FkSource::Column(c) } | RelationKind::HasOne { fk: FkSource::Column(c) } = &r.kind {
-            let col = format_ident!("{}", c.value);
-            out.extend(quote_spanned! {r.span=>
+            let col = format_ident!("{}", c.value, span = c.span);
+            out.extend(quote_spanned! {c.span=>
                 const _: () = #rt::assert_fk_column::<<#owner as #rt::Model>::Key, _>(&<#target>::#col);
             });
         }

@@ -13,17 +13,19 @@ pub fn expand(input: &syn::DeriveInput) -> TokenStream {
     }
     let rt = rt();
     let ident = &input.ident;
+    let table = lit(&crate::naming::table_name(&ident.to_string()));
     let msg = lit(&format!("`#[derive(Model)]` on `{ident}` failed to compile"));
     quote! {
         const _: () = {
             #[automatically_derived]
             impl #rt::Model for #ident {
                 const TABLE: &'static #rt::Table =
-                    &#rt::Table { name: "", columns: &[], auto_key: false, foreign_keys: &[] };
-                const TABLE_NAME: &'static str = "";
-                const KEY_COLUMN: ::core::option::Option<&'static str> = ::core::option::Option::None;
+                    &#rt::Table { name: #table, columns: &[], auto_key: false, foreign_keys: &[] };
+                const TABLE_NAME: &'static str = #table;
+                const KEY_COLUMN: ::core::option::Option<&'static str> = ::core::option::Option::Some("id");
                 const ASSOCIATIONS: &'static [&'static #rt::Table] = &[];
                 type Key = i64;
+                type Relationships = ();
                 fn key(&self) -> i64 { 0 }
                 fn from_row(_: &#rt::Row<'_>) -> #rt::Result<Self> { ::core::panic!(#msg) }
                 fn values(&self) -> ::std::vec::Vec<#rt::Value<'_>> { ::std::vec::Vec::new() }

@@ -73,7 +73,13 @@ pub fn expand(model: &Model) -> TokenStream {
             }
         }
     });
+    let relationships = format_ident!("{}Relationships", ident);
+    let relationships_doc = lit(&format!("The relationships of `{ident}`, as constants named like them (used by the derive's checks)."));
     let model_impl = quote! {
+        #[doc = #relationships_doc]
+        #[doc(hidden)]
+        pub struct #relationships;
+
         #[automatically_derived]
         impl #rt::Model for #ident {
             const TABLE: &'static #rt::Table = #table;
@@ -81,6 +87,7 @@ pub fn expand(model: &Model) -> TokenStream {
             const KEY_COLUMN: ::core::option::Option<&'static str> = #key_column;
             const ASSOCIATIONS: &'static [&'static #rt::Table] = &[#(#associations),*];
             type Key = #key_ty;
+            type Relationships = #relationships;
 
             fn key(&self) -> Self::Key {
                 #key_value

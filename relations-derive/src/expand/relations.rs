@@ -22,8 +22,7 @@ fn join(model: &Model, r: &Relation) -> TokenStream {
     match &r.kind {
         RelationKind::HasMany { fk } | RelationKind::HasOne { fk } => match fk {
             FkSource::Inverse(inv) => {
-                let def = format_ident!("__relation_{}", inv);
-                quote_spanned!(inv.span()=> #rt::Join::Reverse { column: #rt::forward_column(&<#target>::#def) })
+                quote_spanned!(inv.span()=> #rt::Join::Reverse { column: #rt::forward_column(&<<#target as #rt::Model>::Relationships>::#inv.def) })
             }
             FkSource::Column(c) => {
                 let c = lit(&c.value);
@@ -46,8 +45,7 @@ fn join(model: &Model, r: &Relation) -> TokenStream {
             }
             Through::Model { model: m, local, remote } => through_join(quote!(<#m as #rt::Model>::TABLE), local, remote),
             Through::Inverse(inv) => {
-                let def = format_ident!("__relation_{}", inv);
-                quote_spanned!(inv.span()=> #rt::swap_through(&<#target>::#def))
+                quote_spanned!(inv.span()=> #rt::swap_through(&<<#target as #rt::Model>::Relationships>::#inv.def))
             }
         },
         RelationKind::ManyToManyBackref { table, local, remote } => {
@@ -73,12 +71,15 @@ pub(super) fn kind_marker(kind: &RelationKind) -> TokenStream {
     }
 }
 
-/// The items one relationship adds to its owner's `impl` block.
-fn items(model: &Model, r: &Relation) -> TokenStream {
+/// The items one relationship adds to its owner's `impl` block, and for a field's
+/// relationship its constant on the model's `Relationships` type.
+fn items(model: &Model, r: &Relation) -> (TokenStream, Option<TokenStream>) {
     let rt = rt();
     let (owner, target, name) = (&r.owner, &r.target, &r.name);
-    let def = format_ident!("__relation_{}", name);
-    let marker = format_ident!("__rel_{}", name);
+    // a field's relationship is a constant named like it on `<Owner as Model>::Relationships`;
+    // a backref's, a hidden constant on the type it is generated on
+    let def = if r.field { name.clone() } else { format_ident!("__relation_{}", name) };
+    let def_path = if r.field { quote!(<<#owner as #rt::Model>::Relationships>::#def) } else { quote!(<#owner>::#def) };
     let join = join(model, r);
     let name_lit = lit(&name.to_string());
     let inverse = match &r.inverse {
@@ -93,17 +94,17 @@ fn items(model: &Model, r: &Relation) -> TokenStream {
     let (ret, body, doc) = match &r.kind {
         RelationKind::HasMany { .. } => (
             quote!(#rt::HasManyRef<'__a, #target>),
-            quote!(#rt::Related::new(__db, self, &Self::#def, self.#name.cache())),
+            quote!(#rt::Related::new(__db, self, &#def_path.def, self.#name.cache())),
             format!("The `{t}` rows of this `{o}` (`#[has_many]`): `.load()` loads them once and keeps them; `.all()`, `.filter(..)`, `.count()` query afresh."),
         ),
         RelationKind::ManyToMany { .. } => (
             quote!(#rt::ManyToManyRef<'__a, #target>),
-            quote!(#rt::Related::new(__db, self, &Self::#def, self.#name.cache())),
+            quote!(#rt::Related::new(__db, self, &#def_path.def, self.#name.cache())),
             format!("The `{t}` rows linked to this `{o}` (`#[many_to_many]`): `.load()` loads them once; `.all()` and `.filter(..)` query afresh; `.add(..)`, `.remove(..)`, `.contains(..)` edit and test the links."),
         ),
         RelationKind::HasOne { .. } => (
             quote!(#rt::HasOneRef<'__a, #target>),
-            quote!(#rt::HasOneRef::new(__db, self, &Self::#def, &self.#name)),
+            quote!(#rt::HasOneRef::new(__db, self, &#def_path.def, &self.#name)),
             format!("The `{t}` row of this `{o}`, if any (`#[has_one]`): `.load()` loads it once and keeps it."),
         ),
         RelationKind::BelongsTo { column } => {
@@ -118,12 +119,12 @@ fn items(model: &Model, r: &Relation) -> TokenStream {
         }
         RelationKind::Children { column } => (
             quote!(#rt::Related<'__a, #target>),
-            quote!(#rt::Related::new(__db, self, &Self::#def, #rt::NoCache)),
+            quote!(#rt::Related::new(__db, self, &#def_path.def, #rt::NoCache)),
             format!("The `{t}` rows whose `{}` points at this `{o}` (a backref): `.all()`, `.filter(..)`, `.count()` query them.", column.value),
         ),
         RelationKind::ManyToManyBackref { .. } => (
             quote!(#rt::Related<'__a, #target, #rt::ManyToManyKind>),
-            quote!(#rt::Related::new(__db, self, &Self::#def, #rt::NoCache)),
+            quote!(#rt::Related::new(__db, self, &#def_path.def, #rt::NoCache)),
             format!("The `{t}` rows linked to this `{o}` (a many-to-many backref): `.all()` and `.filter(..)` query them; `.add(..)`, `.remove(..)`, `.contains(..)` edit and test the links."),
         ),
     };
@@ -157,31 +158,36 @@ fn items(model: &Model, r: &Relation) -> TokenStream {
         _ => None,
     };
     let span = r.span;
-    quote_spanned! {span=>
+    let def_const = quote_spanned! {span=>
         #[doc(hidden)]
-        pub const #def: #rt::RelationDef = #rt::RelationDef {
+        pub const #def: #rt::Relationship<#owner, #target, #kind> = #rt::Relationship::new(#rt::RelationDef {
             name: #name_lit,
             owner: <#owner as #rt::Model>::TABLE,
             target: <#target as #rt::Model>::TABLE,
             join: #join,
             inverse: #inverse,
-        };
-        #[doc(hidden)]
-        pub const #marker: #rt::RelMarker<#owner, #target, #kind> = #rt::RelMarker::NEW;
+        });
+    };
+    let (def_here, def_there) = if r.field { (None, Some(def_const)) } else { (Some(def_const), None) };
+    let accessors = quote_spanned! {span=>
+        #def_here
         #assoc
         #[doc = #doc]
         #vis fn #name<'__a>(&'__a self, __db: &'__a #rt::Db) -> #ret {
             #body
         }
         #tree
-    }
+    };
+    (accessors, def_there)
 }
 
 pub fn expand(model: &Model) -> TokenStream {
     // group the accessors by the type they are generated on, in first-seen order
     let mut owners: Vec<(&syn::Path, Vec<TokenStream>)> = Vec::new();
+    let mut defs = Vec::new();
     for r in &model.relations {
-        let tokens = items(model, r);
+        let (tokens, def) = items(model, r);
+        defs.extend(def);
         match owners.iter_mut().find(|(o, _)| last(o) == last(&r.owner)) {
             Some((_, v)) => v.push(tokens),
             None => owners.push((&r.owner, vec![tokens])),
@@ -196,5 +202,13 @@ pub fn expand(model: &Model) -> TokenStream {
             }
         }
     });
-    quote!(#(#blocks)*)
+    let relationships = format_ident!("{}Relationships", model.ident);
+    quote! {
+        #(#blocks)*
+        #[automatically_derived]
+        #[allow(dead_code)]
+        impl #relationships {
+            #(#defs)*
+        }
+    }
 }
