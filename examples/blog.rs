@@ -91,7 +91,8 @@ fn fill(db: &Db) -> Result<()> {
     })?;
 
     // Create tags
-    let tags = db.add_all(["Flask", "SQLAlchemy", "Python"].map(|name| Tag { name: name.into(), ..Default::default() }))?;
+    let tags =
+        db.add_all(["Flask", "SQLAlchemy", "Python"].map(|name| Tag { name: name.into(), ..Default::default() }))?;
 
     // Create a post with tags
     let post = db.add(Post {

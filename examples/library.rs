@@ -69,9 +69,11 @@ fn fill(db: &Db) -> Result<()> {
 
     let gaiman = db.add(Author { name: "Neil Gaiman".into(), ..Default::default() })?;
     let pratchett = db.add(Author { name: "Terry Pratchett".into(), ..Default::default() })?;
-    let good_omens = db.add(Book { title: "Good Omens".into(), isbn: Some("9780060853983".into()), ..Default::default() })?;
+    let good_omens =
+        db.add(Book { title: "Good Omens".into(), isbn: Some("9780060853983".into()), ..Default::default() })?;
     good_omens.authors(db).extend([&gaiman, &pratchett])?;
-    let american_gods = db.add(Book { title: "American Gods".into(), isbn: Some("9780380789030".into()), ..Default::default() })?;
+    let american_gods =
+        db.add(Book { title: "American Gods".into(), isbn: Some("9780380789030".into()), ..Default::default() })?;
     american_gods.authors(db).add(&gaiman)?;
     let mort = db.add(Book { title: "Mort".into(), isbn: Some("9780552131063".into()), ..Default::default() })?;
     mort.authors(db).add(&pratchett)?;
@@ -79,8 +81,18 @@ fn fill(db: &Db) -> Result<()> {
     let ben = db.add(Borrower { name: "Ben Ortiz".into(), email: common::mail("ben"), ..Default::default() })?;
 
     db.add_all([
-        BookLoan { borrower: BelongsTo::to(&ann), book: BelongsTo::to(&good_omens), borrowed_on: date(2024, 3, 1), returned_on: None },
-        BookLoan { borrower: BelongsTo::to(&ann), book: BelongsTo::to(&mort), borrowed_on: date(2024, 3, 5), returned_on: None },
+        BookLoan {
+            borrower: BelongsTo::to(&ann),
+            book: BelongsTo::to(&good_omens),
+            borrowed_on: date(2024, 3, 1),
+            returned_on: None,
+        },
+        BookLoan {
+            borrower: BelongsTo::to(&ann),
+            book: BelongsTo::to(&mort),
+            borrowed_on: date(2024, 3, 5),
+            returned_on: None,
+        },
         BookLoan {
             borrower: BelongsTo::to(&ben),
             book: BelongsTo::to(&good_omens),
@@ -89,7 +101,8 @@ fn fill(db: &Db) -> Result<()> {
         },
     ])?;
     // Ann returns Mort
-    let mut loan = BookLoan::query(db).filter_by(BookLoan::borrower_id, ann.id).filter_by(BookLoan::book_id, mort.id).one()?;
+    let mut loan =
+        BookLoan::query(db).filter_by(BookLoan::borrower_id, ann.id).filter_by(BookLoan::book_id, mort.id).one()?;
     loan.returned_on = Some(date(2024, 3, 19));
     loan.update(db)?;
     Ok(())

@@ -40,11 +40,22 @@ fn fill(db: &Db) -> Result<()> {
     db.create_all::<(User, Post)>()?;
 
     // Create a new user
-    let new_user = db.add(User { username: "john_doe".into(), email: common::SEED_EMAIL.into(), ..Default::default() })?;
+    let new_user =
+        db.add(User { username: "john_doe".into(), email: common::SEED_EMAIL.into(), ..Default::default() })?;
 
     // Create posts for the user
-    let post1 = Post { title: "First Post".into(), content: "Hello World!".into(), author: BelongsTo::to(&new_user), ..Default::default() };
-    let post2 = Post { title: "Flask Tips".into(), content: "Flask is awesome!".into(), author: BelongsTo::to(&new_user), ..Default::default() };
+    let post1 = Post {
+        title: "First Post".into(),
+        content: "Hello World!".into(),
+        author: BelongsTo::to(&new_user),
+        ..Default::default()
+    };
+    let post2 = Post {
+        title: "Flask Tips".into(),
+        content: "Flask is awesome!".into(),
+        author: BelongsTo::to(&new_user),
+        ..Default::default()
+    };
     db.add_all([post1, post2])?;
     Ok(())
 }

@@ -68,9 +68,15 @@ fn main() -> Result<()> {
 
 fn fill(db: &Db) -> Result<()> {
     db.create_all::<(User, Post)>()?;
-    let users = db.add_all(["alice", "bob", "carol", "dave"].map(|n| User { username: n.into(), ..Default::default() }))?;
+    let users =
+        db.add_all(["alice", "bob", "carol", "dave"].map(|n| User { username: n.into(), ..Default::default() }))?;
     let [alice, bob, carol, dave] = &users[..] else { unreachable!("four users were added") };
-    let post = |body: &str, author: &User, timestamp| Post { body: body.into(), author: BelongsTo::to(author), timestamp, ..Default::default() };
+    let post = |body: &str, author: &User, timestamp| Post {
+        body: body.into(),
+        author: BelongsTo::to(author),
+        timestamp,
+        ..Default::default()
+    };
     db.add_all([
         post("hello from bob", bob, at(2024, 1, 1, 10, 0, 0, 0)),
         post("carol here", carol, at(2024, 1, 1, 11, 0, 0, 0)),

@@ -1,8 +1,12 @@
 #![doc = include_str!("../README.md")]
+#![warn(missing_docs)]
 
+#[doc = include_str!("../docs/attributes.md")]
 pub use relations_derive::Model;
 pub use relations_runtime::*;
 
+/// What the derive's generated code calls. Not a public API: the facade pins the derive
+/// crate's exact version, so the two always match.
 #[doc(hidden)]
 pub mod __private {
     pub use relations_runtime::private::*;

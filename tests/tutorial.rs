@@ -67,7 +67,12 @@ fn stored_schema(path: &Path) -> Vec<String> {
 /// SQLAlchemy's `CREATE` statements for the same models, sorted.
 fn sqlalchemy_schema(name: &str) -> Vec<String> {
     let text = std::fs::read_to_string(fixtures().join("sqlalchemy").join(format!("{name}.sql"))).expect("fixture");
-    let mut v: Vec<String> = text.split(";\n").map(str::trim).filter(|s| !s.is_empty()).map(|s| s.trim_end_matches(';').to_string()).collect();
+    let mut v: Vec<String> = text
+        .split(";\n")
+        .map(str::trim)
+        .filter(|s| !s.is_empty())
+        .map(|s| s.trim_end_matches(';').to_string())
+        .collect();
     v.sort();
     v
 }

@@ -19,7 +19,8 @@ fn primary_key(errors: &mut Accumulator, model: &mut Model) {
     if model.columns.iter().all(|c| !c.key) {
         match model.columns.iter_mut().find(|c| c.field == "id" && matches!(c.value, ColumnValue::Plain)) {
             Some(id) if id.nullable => errors.push(
-                Error::custom("the primary key `id` cannot be NULL: declare it `id: i64`, not an `Option`").with_span(&id.field),
+                Error::custom("the primary key `id` cannot be NULL: declare it `id: i64`, not an `Option`")
+                    .with_span(&id.field),
             ),
             Some(id) => id.key = true,
             None => {
@@ -44,14 +45,18 @@ fn unique_column_names(errors: &mut Accumulator, model: &Model) {
     for (i, c) in model.columns.iter().enumerate() {
         if let Some(first) = model.columns[..i].iter().find(|p| p.name.value == c.name.value) {
             let fix = match c.value {
-                ColumnValue::ForeignKey { .. } => format!("; name this foreign key, like `#[belongs_to(..., column = {}_id)]`", c.field),
+                ColumnValue::ForeignKey { .. } => {
+                    format!("; name this foreign key, like `#[belongs_to(..., column = {}_id)]`", c.field)
+                }
                 ColumnValue::Plain => "; rename one with `#[column(name = ...)]`".to_string(),
             };
-            errors.push(Error::custom(format!(
-                "column `{}` is declared twice in table `{}` (by `{}` and `{}`){fix}",
-                c.name.value, model.table.value, first.field, c.field
-            ))
-            .with_span(&c.name.span));
+            errors.push(
+                Error::custom(format!(
+                    "column `{}` is declared twice in table `{}` (by `{}` and `{}`){fix}",
+                    c.name.value, model.table.value, first.field, c.field
+                ))
+                .with_span(&c.name.span),
+            );
         }
     }
 }
@@ -65,7 +70,10 @@ fn unique_accessor_names(errors: &mut Accumulator, model: &Model) {
             .find(|p| p.name == r.name && p.owner.segments.last().expect("non-empty path").ident == *owner)
         {
             let _ = first;
-            errors.push(Error::custom(format!("`{owner}` would get two relationship accessors named `{}`; rename one", r.name)).with_span(&r.name));
+            errors.push(
+                Error::custom(format!("`{owner}` would get two relationship accessors named `{}`; rename one", r.name))
+                    .with_span(&r.name),
+            );
         }
     }
 }

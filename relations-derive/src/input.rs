@@ -178,7 +178,13 @@ pub fn check_keys(attr: &str, nested: &[darling::ast::NestedMeta], valid: &[&str
     let mut errors = darling::Error::accumulator();
     for item in nested {
         let darling::ast::NestedMeta::Meta(meta) = item else {
-            errors.push(darling::Error::custom(format!("`#[{attr}]` takes `key` or `key = value` items; the keys are: {}", valid.join(", "))).with_span(item));
+            errors.push(
+                darling::Error::custom(format!(
+                    "`#[{attr}]` takes `key` or `key = value` items; the keys are: {}",
+                    valid.join(", ")
+                ))
+                .with_span(item),
+            );
             continue;
         };
         let Some(key) = meta.path().get_ident().map(ToString::to_string) else { continue };
@@ -193,8 +199,11 @@ pub fn check_keys(attr: &str, nested: &[darling::ast::NestedMeta], valid: &[&str
             .map(|(_, v)| format!("; did you mean `{v}`?"))
             .unwrap_or_default();
         errors.push(
-            darling::Error::custom(format!("unknown key `{key}` in `#[{attr}]`{closest} The keys are: {}", valid.join(", ")))
-                .with_span(meta.path()),
+            darling::Error::custom(format!(
+                "unknown key `{key}` in `#[{attr}]`{closest} The keys are: {}",
+                valid.join(", ")
+            ))
+            .with_span(meta.path()),
         );
     }
     errors.finish()
@@ -211,7 +220,9 @@ pub fn field_attrs(attrs: &[syn::Attribute], errors: &mut darling::error::Accumu
         match name.as_str() {
             "key" => {
                 if let Err(e) = attr.meta.require_path_only() {
-                    errors.push(darling::Error::custom("`#[key]` takes no arguments; write `#[key]`").with_span(&e.span()));
+                    errors.push(
+                        darling::Error::custom("`#[key]` takes no arguments; write `#[key]`").with_span(&e.span()),
+                    );
                 }
                 if out.key.is_some() {
                     errors.push(darling::Error::custom("duplicate `#[key]` attribute").with_span(&span));
@@ -231,18 +242,21 @@ pub fn field_attrs(attrs: &[syn::Attribute], errors: &mut darling::error::Accumu
                 };
                 if let Some(args) = errors.handle(parsed.map_err(|e| e.with_span(&attr.meta))) {
                     if out.column.is_some() {
-                        errors.push(darling::Error::custom("duplicate `#[column]` attribute; put every option in one `#[column(...)]`").with_span(&span));
+                        errors.push(
+                            darling::Error::custom(
+                                "duplicate `#[column]` attribute; put every option in one `#[column(...)]`",
+                            )
+                            .with_span(&span),
+                        );
                     } else {
                         out.column = Some((args, span));
                     }
                 }
             }
-            n if RELATION_ATTRS.contains(&n) => {
-                match errors.handle(relation_attr(n, attr)) {
-                    Some(rel) => out.relations.push((rel, span)),
-                    None => out.relation_failed = true,
-                }
-            }
+            n if RELATION_ATTRS.contains(&n) => match errors.handle(relation_attr(n, attr)) {
+                Some(rel) => out.relations.push((rel, span)),
+                None => out.relation_failed = true,
+            },
             _ => {}
         }
     }

@@ -37,7 +37,7 @@ pub enum ColumnValue {
     Plain,
     /// The foreign key of a `BelongsTo<P>` field: `parent` is `P` as written (`User` or
     /// `Option<User>`), `model` the parent model (`User`).
-    ForeignKey { parent: Type, model: Path, self_ref: bool },
+    ForeignKey { parent: Box<Type>, model: Box<Path>, self_ref: bool },
 }
 
 /// A column, from a plain field or from a `belongs_to` field.
@@ -87,16 +87,30 @@ pub enum Through {
 }
 
 pub enum RelationKind {
-    HasMany { fk: FkSource },
-    HasOne { fk: FkSource },
+    HasMany {
+        fk: FkSource,
+    },
+    HasOne {
+        fk: FkSource,
+    },
     /// The column is `columns[column]`.
-    BelongsTo { column: usize },
-    ManyToMany { through: Through },
+    BelongsTo {
+        column: usize,
+    },
+    ManyToMany {
+        through: Through,
+    },
     /// The children side of a `self_ref` or a `belongs_to(backref = ..)`: declared on the
     /// *parent* type (`owner`), no field behind it.
-    Children { column: SqlIdent },
+    Children {
+        column: SqlIdent,
+    },
     /// A `backref` of a many-to-many: declared on the target with the join swapped.
-    ManyToManyBackref { table: TableRef, local: SqlIdent, remote: SqlIdent },
+    ManyToManyBackref {
+        table: TableRef,
+        local: SqlIdent,
+        remote: SqlIdent,
+    },
 }
 
 /// How generated code names an association table's metadata.

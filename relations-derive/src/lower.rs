@@ -17,44 +17,58 @@ pub fn lower(input: &DeriveInput) -> darling::Result<Model> {
         Data::Struct(s) => match &s.fields {
             Fields::Named(named) => Some(&named.named),
             Fields::Unnamed(_) => {
-                errors.push(Error::custom(format!(
-                    "`#[derive(Model)]` needs named fields, one per column: write `struct {} {{ id: i64, ... }}`",
-                    input.ident
-                ))
-                .with_span(&input.ident));
+                errors.push(
+                    Error::custom(format!(
+                        "`#[derive(Model)]` needs named fields, one per column: write `struct {} {{ id: i64, ... }}`",
+                        input.ident
+                    ))
+                    .with_span(&input.ident),
+                );
                 None
             }
             Fields::Unit => {
-                errors.push(Error::custom(format!(
-                    "`#[derive(Model)]` needs fields, one per column: write `struct {} {{ id: i64, ... }}`",
-                    input.ident
-                ))
-                .with_span(&input.ident));
+                errors.push(
+                    Error::custom(format!(
+                        "`#[derive(Model)]` needs fields, one per column: write `struct {} {{ id: i64, ... }}`",
+                        input.ident
+                    ))
+                    .with_span(&input.ident),
+                );
                 None
             }
         },
         Data::Enum(e) => {
-            errors.push(Error::custom("`#[derive(Model)]` works on structs with named fields, not enums: a model is one table row").with_span(&e.enum_token));
+            errors.push(
+                Error::custom(
+                    "`#[derive(Model)]` works on structs with named fields, not enums: a model is one table row",
+                )
+                .with_span(&e.enum_token),
+            );
             None
         }
         Data::Union(u) => {
-            errors.push(Error::custom("`#[derive(Model)]` works on structs with named fields, not unions").with_span(&u.union_token));
+            errors.push(
+                Error::custom("`#[derive(Model)]` works on structs with named fields, not unions")
+                    .with_span(&u.union_token),
+            );
             None
         }
     };
     if let Some(param) = input.generics.params.first() {
-        errors.push(Error::custom("a model cannot be generic: a table has one fixed set of column types").with_span(param));
+        errors.push(
+            Error::custom("a model cannot be generic: a table has one fixed set of column types").with_span(param),
+        );
     }
 
     let mut model_args = input::ModelArgs::default();
     for attr in input.attrs.iter().filter(|a| a.path().is_ident("model")) {
         let parsed = match &attr.meta {
-            syn::Meta::List(list) => darling::ast::NestedMeta::parse_meta_list(list.tokens.clone())
-                .map_err(Error::from)
-                .and_then(|nested| {
+            syn::Meta::List(list) => {
+                darling::ast::NestedMeta::parse_meta_list(list.tokens.clone()).map_err(Error::from).and_then(|nested| {
                     input::check_keys("model", &nested, input::MODEL_KEYS)?;
                     input::ModelArgs::from_list(&nested)
-                }),
+                })
+            }
             meta => input::ModelArgs::from_meta(meta),
         };
         if let Some(args) = errors.handle(parsed) {
@@ -87,7 +101,9 @@ pub fn lower(input: &DeriveInput) -> darling::Result<Model> {
 
 fn sql_ident(errors: &mut Accumulator, name: &NameArg, what: &str) -> SqlIdent {
     if let Some(why) = naming::invalid_identifier(&name.value) {
-        errors.push(Error::custom(format!("`{}` is not a valid SQL {what} name: {why}", name.value)).with_span(&name.span));
+        errors.push(
+            Error::custom(format!("`{}` is not a valid SQL {what} name: {why}", name.value)).with_span(&name.span),
+        );
     }
     SqlIdent { value: name.value.clone(), span: name.span }
 }
@@ -137,19 +153,23 @@ fn relation_type<'t>(
 ) -> Option<&'t Type> {
     let t = path_ident(target);
     let Some(inner) = wrapped(&field.ty, wrapper) else {
-        errors.push(Error::custom(format!(
-            "a `#[{attr}({t})]` field must have type `{wrapper}<{t}>`, found `{}`",
-            type_str(&field.ty)
-        ))
-        .with_span(&field.ty));
+        errors.push(
+            Error::custom(format!(
+                "a `#[{attr}({t})]` field must have type `{wrapper}<{t}>`, found `{}`",
+                type_str(&field.ty)
+            ))
+            .with_span(&field.ty),
+        );
         return None;
     };
     if last_ident(inner) != Some(t) {
-        errors.push(Error::custom(format!(
-            "`#[{attr}({t})]` relates to `{t}`, but the field holds `{wrapper}<{}>`; make them the same model",
-            type_str(inner)
-        ))
-        .with_span(inner));
+        errors.push(
+            Error::custom(format!(
+                "`#[{attr}({t})]` relates to `{t}`, but the field holds `{wrapper}<{}>`; make them the same model",
+                type_str(inner)
+            ))
+            .with_span(inner),
+        );
     }
     Some(inner)
 }
@@ -284,7 +304,11 @@ fn lower_field(errors: &mut Accumulator, model: &mut Model, field: &syn::Field) 
                 field: ident.clone(),
                 ty: field.ty.clone(),
                 name: sql_ident(errors, &column_name, "column"),
-                value: ColumnValue::ForeignKey { parent: parent.clone(), model: target.clone(), self_ref: false },
+                value: ColumnValue::ForeignKey {
+                    parent: Box::new(parent.clone()),
+                    model: Box::new(target.clone()),
+                    self_ref: false,
+                },
                 key: is_key.is_some(),
                 unique: args.unique.is_present(),
                 index: args.index.is_present(),
@@ -331,11 +355,13 @@ fn lower_field(errors: &mut Accumulator, model: &mut Model, field: &syn::Field) 
 fn fk_source(errors: &mut Accumulator, args: input::HasArgs, self_table: &str, attr: &str, span: Span) -> FkSource {
     match (args.inverse, args.foreign_key) {
         (Some(i), Some(fk)) => {
-            errors.push(Error::custom(format!(
-                "`#[{attr}]` takes the foreign key from `inverse = {}`; drop `foreign_key` or drop `inverse`",
-                i.0
-            ))
-            .with_span(&fk.span));
+            errors.push(
+                Error::custom(format!(
+                    "`#[{attr}]` takes the foreign key from `inverse = {}`; drop `foreign_key` or drop `inverse`",
+                    i.0
+                ))
+                .with_span(&fk.span),
+            );
             FkSource::Inverse(i.0)
         }
         (Some(i), None) => FkSource::Inverse(i.0),
@@ -384,9 +410,16 @@ fn lower_many_to_many(
             let local = name_or(errors, &args.local, naming::foreign_key(&model.table.value), through_ident.span());
             let remote = name_or(errors, &args.remote, naming::foreign_key(&target_table), through_ident.span());
             if local.value == remote.value && !(self_ref && (args.local.is_none() || args.remote.is_none())) {
-                errors.push(Error::custom(format!("`local` and `remote` are both `{}`; the association table needs two distinct columns", local.value)).with_span(&remote.span));
+                errors.push(
+                    Error::custom(format!(
+                        "`local` and `remote` are both `{}`; the association table needs two distinct columns",
+                        local.value
+                    ))
+                    .with_span(&remote.span),
+                );
             }
-            let is_model = path.0.segments.len() > 1 || through_ident.to_string().starts_with(|c: char| c.is_ascii_uppercase());
+            let is_model =
+                path.0.segments.len() > 1 || through_ident.to_string().starts_with(|c: char| c.is_ascii_uppercase());
             if is_model {
                 if *through_ident == model.ident || through_ident == "Self" {
                     errors.push(Error::custom(format!(
@@ -397,13 +430,19 @@ fn lower_many_to_many(
                 }
                 Through::Model { model: path.0.clone(), local, remote }
             } else {
-                let name = sql_ident(errors, &NameArg { value: through_ident.to_string(), span: through_ident.span() }, "table");
+                let name = sql_ident(
+                    errors,
+                    &NameArg { value: through_ident.to_string(), span: through_ident.span() },
+                    "table",
+                );
                 Through::Table { name, local, remote }
             }
         }
     };
     if let (Some(inv), Some(_), Some(b)) = (&args.inverse, &args.through, &args.backref) {
-        errors.push(Error::custom(format!("give `inverse = {}` or `backref = {}`, not both", inv.0, b.0)).with_span(&b.0));
+        errors.push(
+            Error::custom(format!("give `inverse = {}` or `backref = {}`, not both", inv.0, b.0)).with_span(&b.0),
+        );
     }
     if let Some(backref) = &args.backref {
         match &through {
@@ -426,13 +465,20 @@ fn lower_many_to_many(
                 field: false,
                 owner: target.clone(),
                 target: owner.clone(),
-                kind: RelationKind::ManyToManyBackref { table: TableRef::Model(m.clone()), local: remote.clone(), remote: local.clone() },
+                kind: RelationKind::ManyToManyBackref {
+                    table: TableRef::Model(m.clone()),
+                    local: remote.clone(),
+                    remote: local.clone(),
+                },
                 inverse: None,
                 tree: None,
                 span: backref.0.span(),
             }),
             Through::Inverse(_) => errors.push(
-                Error::custom("`backref` needs `through`: the side that declares the association table also declares its backref").with_span(&backref.0),
+                Error::custom(
+                    "`backref` needs `through`: the side that declares the association table also declares its backref",
+                )
+                .with_span(&backref.0),
             ),
         }
     }
@@ -459,11 +505,13 @@ fn lower_self_ref(
 ) {
     let name = &model.ident;
     let Some(parent) = wrapped(&field.ty, "BelongsTo") else {
-        errors.push(Error::custom(format!(
-            "a `#[self_ref]` field must have type `BelongsTo<Option<{name}>>`, found `{}`",
-            type_str(&field.ty)
-        ))
-        .with_span(&field.ty));
+        errors.push(
+            Error::custom(format!(
+                "a `#[self_ref]` field must have type `BelongsTo<Option<{name}>>`, found `{}`",
+                type_str(&field.ty)
+            ))
+            .with_span(&field.ty),
+        );
         return;
     };
     let Some(inner) = wrapped(parent, "Option") else {
@@ -484,12 +532,19 @@ fn lower_self_ref(
     if let Some(k) = key {
         errors.push(Error::custom("`#[key]` cannot be combined with `#[self_ref]`: a parent link is nullable and cannot be part of the primary key").with_span(&k));
     }
-    let column_name = args.column.clone().unwrap_or_else(|| NameArg { value: naming::foreign_key(&ident.to_string()), span: ident.span() });
+    let column_name = args
+        .column
+        .clone()
+        .unwrap_or_else(|| NameArg { value: naming::foreign_key(&ident.to_string()), span: ident.span() });
     model.columns.push(Column {
         field: ident.clone(),
         ty: field.ty.clone(),
         name: sql_ident(errors, &column_name, "column"),
-        value: ColumnValue::ForeignKey { parent: parent.clone(), model: path_of(name), self_ref: true },
+        value: ColumnValue::ForeignKey {
+            parent: Box::new(parent.clone()),
+            model: Box::new(path_of(name)),
+            self_ref: true,
+        },
         key: false,
         unique: false,
         index: false,
@@ -512,7 +567,8 @@ fn lower_self_ref(
             span: children.0.span(),
         });
     }
-    let tree_name = |given: Option<input::IdentArg>, default: &str| given.map_or_else(|| Ident::new(default, span), |i| i.0);
+    let tree_name =
+        |given: Option<input::IdentArg>, default: &str| given.map_or_else(|| Ident::new(default, span), |i| i.0);
     model.relations.push(Relation {
         name: ident,
         field: true,
@@ -533,13 +589,17 @@ fn lower_column(
     key: Option<Span>,
     column: Option<(input::ColumnArgs, Span)>,
 ) {
-    for (wrapper, attr) in [("HasMany", "has_many"), ("HasOne", "has_one"), ("ManyToMany", "many_to_many"), ("BelongsTo", "belongs_to")] {
+    for (wrapper, attr) in
+        [("HasMany", "has_many"), ("HasOne", "has_one"), ("ManyToMany", "many_to_many"), ("BelongsTo", "belongs_to")]
+    {
         if let Some(inner) = wrapped(&field.ty, wrapper) {
-            errors.push(Error::custom(format!(
-                "a `{wrapper}` field needs its relationship attribute: add `#[{attr}({})]`",
-                type_str(wrapped(inner, "Option").unwrap_or(inner))
-            ))
-            .with_span(&field.ty));
+            errors.push(
+                Error::custom(format!(
+                    "a `{wrapper}` field needs its relationship attribute: add `#[{attr}({})]`",
+                    type_str(wrapped(inner, "Option").unwrap_or(inner))
+                ))
+                .with_span(&field.ty),
+            );
             return;
         }
     }
@@ -554,43 +614,85 @@ fn lower_column(
     let mut sql_type = None;
     if let Some(len) = &args.len {
         if value_name != "String" {
-            errors.push(Error::custom(format!("`len` declares `VARCHAR(n)`, which holds a `String`; `{ident}` is `{}`", type_str(&field.ty))).with_span(&len.span()));
+            errors.push(
+                Error::custom(format!(
+                    "`len` declares `VARCHAR(n)`, which holds a `String`; `{ident}` is `{}`",
+                    type_str(&field.ty)
+                ))
+                .with_span(&len.span()),
+            );
         } else if **len == 0 {
-            errors.push(Error::custom("`len = 0` would make a column that holds nothing; give the maximum length, like `len = 80`").with_span(&len.span()));
+            errors.push(
+                Error::custom(
+                    "`len = 0` would make a column that holds nothing; give the maximum length, like `len = 80`",
+                )
+                .with_span(&len.span()),
+            );
         }
         sql_type = Some(SqlTypeOverride::Varchar(**len));
     }
     if args.text.is_present() {
         if value_name != "String" {
-            errors.push(Error::custom(format!("`text` declares `TEXT`, which holds a `String`; `{ident}` is `{}`", type_str(&field.ty))).with_span(&args.text.span()));
+            errors.push(
+                Error::custom(format!(
+                    "`text` declares `TEXT`, which holds a `String`; `{ident}` is `{}`",
+                    type_str(&field.ty)
+                ))
+                .with_span(&args.text.span()),
+            );
         }
         if args.len.is_some() {
-            errors.push(Error::custom("`text` and `len` cannot be combined: a column is `TEXT` (unbounded) or `VARCHAR(len)`; drop one").with_span(&args.text.span()));
+            errors.push(
+                Error::custom(
+                    "`text` and `len` cannot be combined: a column is `TEXT` (unbounded) or `VARCHAR(len)`; drop one",
+                )
+                .with_span(&args.text.span()),
+            );
         }
         sql_type = Some(SqlTypeOverride::Text);
     }
     if let Some(numeric) = &args.numeric {
         let (p, s) = (*numeric.precision, *numeric.scale);
         if value_name != "Decimal" {
-            errors.push(Error::custom(format!("`numeric` declares `NUMERIC(p, s)`, which holds a `rust_decimal::Decimal`; `{ident}` is `{}`", type_str(&field.ty))).with_span(&numeric.span()));
+            errors.push(
+                Error::custom(format!(
+                    "`numeric` declares `NUMERIC(p, s)`, which holds a `rust_decimal::Decimal`; `{ident}` is `{}`",
+                    type_str(&field.ty)
+                ))
+                .with_span(&numeric.span()),
+            );
         }
         if p == 0 || p > 38 {
-            errors.push(Error::custom(format!("`precision = {p}` is out of range; use 1 to 38 digits")).with_span(&numeric.precision.span()));
+            errors.push(
+                Error::custom(format!("`precision = {p}` is out of range; use 1 to 38 digits"))
+                    .with_span(&numeric.precision.span()),
+            );
         } else if s > p {
             errors.push(Error::custom(format!("`scale = {s}` exceeds `precision = {p}`: the scale counts digits after the point, out of the precision")).with_span(&numeric.scale.span()));
         }
         sql_type = Some(SqlTypeOverride::Numeric(p, s));
     }
     if let (Some(k), true) = (key, nullable) {
-        errors.push(Error::custom(format!("a primary key cannot be NULL: `{ident}` is an `Option`; use the value type itself")).with_span(&k));
+        errors.push(
+            Error::custom(format!("a primary key cannot be NULL: `{ident}` is an `Option`; use the value type itself"))
+                .with_span(&k),
+        );
     }
     let default = args.default.map(|e| e.0).map(|e| match &e {
         syn::Expr::Path(p) if p.path.is_ident("now") => DefaultValue::Now,
         syn::Expr::Path(p) if p.path.is_ident("today") => DefaultValue::Today,
         _ => DefaultValue::Expr(e),
     });
-    if let (Some(DefaultValue::Now | DefaultValue::Today), false) = (&default, matches!(value_name.as_str(), "NaiveDateTime" | "NaiveDate")) {
-        errors.push(Error::custom(format!("`default = now` fills a `NaiveDateTime` and `default = today` a `NaiveDate`; `{ident}` is `{}`", type_str(&field.ty))).with_span(&field.ty));
+    if let (Some(DefaultValue::Now | DefaultValue::Today), false) =
+        (&default, matches!(value_name.as_str(), "NaiveDateTime" | "NaiveDate"))
+    {
+        errors.push(
+            Error::custom(format!(
+                "`default = now` fills a `NaiveDateTime` and `default = today` a `NaiveDate`; `{ident}` is `{}`",
+                type_str(&field.ty)
+            ))
+            .with_span(&field.ty),
+        );
     }
     model.columns.push(Column {
         field: ident.clone(),

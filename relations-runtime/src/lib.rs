@@ -36,6 +36,6 @@ pub use value::{Bind, DecodeError, SqlValue, Value, ValueRef};
 
 /// Re-exported so that models can name chrono's and rust_decimal's types without adding them.
 pub use chrono;
-pub use rust_decimal;
 /// Re-exported for [`Db::connection`] and [`Db::from_connection`].
 pub use rusqlite;
+pub use rust_decimal;

@@ -44,8 +44,10 @@ pub mod kind {
 pub struct Relationship<Owner, Target, Kind> {
     /// The description the runtime reads.
     pub def: RelationDef,
-    _types: PhantomData<fn() -> (Owner, Target, Kind)>,
+    _types: PhantomData<Types<Owner, Target, Kind>>,
 }
+
+type Types<O, T, K> = fn() -> (O, T, K);
 
 impl<O, T, K> Relationship<O, T, K> {
     /// Types a description.
@@ -167,9 +169,9 @@ pub const fn assert_fk_column<K, C: ForeignKeyColumn<K>>(_column: &C) {}
 pub use crate::db::Db;
 pub use crate::error::Result;
 pub use crate::model::{decode, Model, Row};
-pub use crate::value::ValueRef;
 pub use crate::query::Col;
 pub use crate::relation::{
     BelongsTo, BelongsToRef, HasManyRef, HasOneRef, ManyToManyKind, ManyToManyRef, NoCache, OneToMany, Parent, Related,
 };
 pub use crate::value::Value;
+pub use crate::value::ValueRef;

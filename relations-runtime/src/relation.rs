@@ -235,7 +235,10 @@ impl<P: Parent> SqlValue for BelongsTo<P> {
     fn to_value(&self) -> Value<'_> {
         self.key.to_value()
     }
-    fn from_value(value: crate::value::ValueRef<'_>, column: &crate::schema::ColumnDef) -> Result<Self, crate::value::DecodeError> {
+    fn from_value(
+        value: crate::value::ValueRef<'_>,
+        column: &crate::schema::ColumnDef,
+    ) -> Result<Self, crate::value::DecodeError> {
         P::Fk::from_value(value, column).map(BelongsTo::from_key)
     }
 }
@@ -434,7 +437,8 @@ impl<T: Model, C> Related<'_, T, OneToMany, C> {
         let (Join::Reverse { column } | Join::Forward { column }) = self.rel.join else {
             unreachable!("one-to-many handles are only built for `Join::Reverse`")
         };
-        let owner = self.owner.clone().ok_or(Error::Unsaved { table: self.rel.owner.name, action: "add children to" })?;
+        let owner =
+            self.owner.clone().ok_or(Error::Unsaved { table: self.rel.owner.name, action: "add children to" })?;
         child.set_column(column, owner.as_value_ref())?;
         child.save(self.db)
     }
@@ -581,7 +585,8 @@ pub mod tree {
 
     fn key_and_fk<M: Model>(m: &M, fk_index: usize) -> (Value<'static>, Value<'static>) {
         let values = m.values();
-        let key = M::TABLE.columns.iter().position(|c| c.primary_key).map_or(Value::Null, |i| values[i].clone().into_owned());
+        let key =
+            M::TABLE.columns.iter().position(|c| c.primary_key).map_or(Value::Null, |i| values[i].clone().into_owned());
         (key, values[fk_index].clone().into_owned())
     }
 

@@ -306,11 +306,10 @@ impl SqlValue for Decimal {
     fn from_value(value: ValueRef<'_>, column: &ColumnDef) -> Result<Self, DecodeError> {
         let d = match value {
             ValueRef::Integer(i) => Decimal::from(i),
-            ValueRef::Real(r) => Decimal::from_f64(r)
-                .ok_or_else(|| DecodeError(format!("REAL {r} is not a finite decimal")))?,
-            ValueRef::Text(t) => t
-                .parse::<Decimal>()
-                .map_err(|_| DecodeError(format!("malformed NUMERIC {t:?}")))?,
+            ValueRef::Real(r) => {
+                Decimal::from_f64(r).ok_or_else(|| DecodeError(format!("REAL {r} is not a finite decimal")))?
+            }
+            ValueRef::Text(t) => t.parse::<Decimal>().map_err(|_| DecodeError(format!("malformed NUMERIC {t:?}")))?,
             other => return Err(DecodeError::unexpected("NUMERIC", other)),
         };
         Ok(match column.sql_type {
@@ -365,7 +364,24 @@ macro_rules! bind_some {
         }
     )*};
 }
-bind_some!(i64, i32, i16, i8, u8, u16, u32, bool, f64, f32, String, Vec<u8>, NaiveDateTime, NaiveDate, NaiveTime, Decimal);
+bind_some!(
+    i64,
+    i32,
+    i16,
+    i8,
+    u8,
+    u16,
+    u32,
+    bool,
+    f64,
+    f32,
+    String,
+    Vec<u8>,
+    NaiveDateTime,
+    NaiveDate,
+    NaiveTime,
+    Decimal
+);
 
 #[cfg(test)]
 mod tests {

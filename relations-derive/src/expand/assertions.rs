@@ -32,7 +32,9 @@ pub fn expand(model: &Model) -> TokenStream {
                 };
             });
         }
-        if let RelationKind::HasMany { fk: FkSource::Column(c) } | RelationKind::HasOne { fk: FkSource::Column(c) } = &r.kind {
+        if let RelationKind::HasMany { fk: FkSource::Column(c) } | RelationKind::HasOne { fk: FkSource::Column(c) } =
+            &r.kind
+        {
             let col = format_ident!("{}", c.value, span = c.span);
             out.extend(quote_spanned! {c.span=>
                 const _: () = #rt::assert_fk_column::<<#owner as #rt::Model>::Key, _>(&<#target>::#col);

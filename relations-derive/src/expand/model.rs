@@ -29,10 +29,9 @@ pub fn expand(model: &Model) -> TokenStream {
                     let ty = &c.ty;
                     (quote!(#ty), quote!(::core::clone::Clone::clone(&self.#f)))
                 }
-                ColumnValue::ForeignKey { parent, .. } => (
-                    quote!(<#parent as #rt::Parent>::Fk),
-                    quote!(::core::clone::Clone::clone(self.#f.key())),
-                ),
+                ColumnValue::ForeignKey { parent, .. } => {
+                    (quote!(<#parent as #rt::Parent>::Fk), quote!(::core::clone::Clone::clone(self.#f.key())))
+                }
             }
         })
         .collect();
@@ -58,7 +57,11 @@ pub fn expand(model: &Model) -> TokenStream {
     });
     let column_fields: Vec<_> = model.columns.iter().map(|c| &c.field).collect();
     let column_index = 0..model.columns.len();
-    let relation_fields = model.relations.iter().filter(|r| r.field && !matches!(r.kind, RelationKind::BelongsTo { .. })).map(|r| &r.name);
+    let relation_fields = model
+        .relations
+        .iter()
+        .filter(|r| r.field && !matches!(r.kind, RelationKind::BelongsTo { .. }))
+        .map(|r| &r.name);
     let relation_fields2 = relation_fields.clone();
     let values = model.columns.iter().map(|c| {
         let f = &c.field;
@@ -74,7 +77,8 @@ pub fn expand(model: &Model) -> TokenStream {
         }
     });
     let relationships = format_ident!("{}Relationships", ident);
-    let relationships_doc = lit(&format!("The relationships of `{ident}`, as constants named like them (used by the derive's checks)."));
+    let relationships_doc =
+        lit(&format!("The relationships of `{ident}`, as constants named like them (used by the derive's checks)."));
     let model_impl = quote! {
         #[doc = #relationships_doc]
         #[doc(hidden)]
@@ -131,7 +135,10 @@ pub fn expand(model: &Model) -> TokenStream {
             }
             ColumnValue::ForeignKey { parent, .. } => quote!(<#parent as #rt::Parent>::Fk),
         };
-        let doc = lit(&format!("The `{}` column, for queries: `{}::query(&db).filter({}::{}.eq(...))`.", c.name.value, ident, ident, c.name.value));
+        let doc = lit(&format!(
+            "The `{}` column, for queries: `{}::query(&db).filter({}::{}.eq(...))`.",
+            c.name.value, ident, ident, c.name.value
+        ));
         quote! {
             #[doc = #doc]
             pub const #const_name: #rt::Col<#ident, #value_ty> = #rt::Col::new(#name);
@@ -152,7 +159,9 @@ pub fn expand(model: &Model) -> TokenStream {
                 None => quote!(::core::default::Default::default()),
                 Some(DefaultValue::Now) => quote_spanned!(c.span=> ::core::convert::Into::into(#rt::now())),
                 Some(DefaultValue::Today) => quote_spanned!(c.span=> ::core::convert::Into::into(#rt::today())),
-                Some(DefaultValue::Expr(e)) => quote_spanned!(syn::spanned::Spanned::span(e)=> ::core::convert::Into::into(#e)),
+                Some(DefaultValue::Expr(e)) => {
+                    quote_spanned!(syn::spanned::Spanned::span(e)=> ::core::convert::Into::into(#e))
+                }
             };
             quote!(#f: #value)
         });

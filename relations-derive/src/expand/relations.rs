@@ -43,7 +43,9 @@ fn join(model: &Model, r: &Relation) -> TokenStream {
                 let assoc = format_ident!("__assoc_{}", name.value);
                 through_join(quote!(&<#owner>::#assoc), local, remote)
             }
-            Through::Model { model: m, local, remote } => through_join(quote!(<#m as #rt::Model>::TABLE), local, remote),
+            Through::Model { model: m, local, remote } => {
+                through_join(quote!(<#m as #rt::Model>::TABLE), local, remote)
+            }
             Through::Inverse(inv) => {
                 quote_spanned!(inv.span()=> #rt::swap_through(&<<#target as #rt::Model>::Relationships>::#inv.def))
             }
@@ -131,10 +133,13 @@ fn items(model: &Model, r: &Relation) -> (TokenStream, Option<TokenStream>) {
     let doc = lit(&doc);
     let vis = &model.vis;
     let tree = r.tree.as_ref().map(|(up, down)| {
-        let RelationKind::BelongsTo { column } = &r.kind else { unreachable!("tree accessors come with the parent link") };
+        let RelationKind::BelongsTo { column } = &r.kind else {
+            unreachable!("tree accessors come with the parent link")
+        };
         let col = lit(&model.columns[*column].name.value);
         let up_doc = lit(&format!("Every `{o}` above this one, nearest first, in one recursive query (cycle-safe)."));
-        let down_doc = lit(&format!("Every `{o}` below this one, level by level, in one recursive query (cycle-safe)."));
+        let down_doc =
+            lit(&format!("Every `{o}` below this one, level by level, in one recursive query (cycle-safe)."));
         quote! {
             #[doc = #up_doc]
             #vis fn #up(&self, __db: &#rt::Db) -> #rt::Result<::std::vec::Vec<Self>> {

@@ -4,7 +4,7 @@ use proc_macro2::TokenStream;
 use quote::{quote, quote_spanned};
 
 use super::{lit, rt};
-use crate::ir::{Column, ColumnValue, DefaultValue, Model, SqlTypeOverride, SqlIdent};
+use crate::ir::{Column, ColumnValue, DefaultValue, Model, SqlIdent, SqlTypeOverride};
 
 fn column_def(c: &Column) -> TokenStream {
     let rt = rt();
