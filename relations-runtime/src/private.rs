@@ -16,9 +16,11 @@ pub const fn nullable<T: SqlValue>() -> bool {
     T::NULLABLE
 }
 
-/// The current UTC time, for `default = now`.
+/// The current UTC time, for `default = now`, at microsecond precision: the precision a
+/// `DATETIME` column stores (as Python's `datetime`), so a new row equals its re-read self.
 pub fn now() -> chrono::NaiveDateTime {
-    chrono::Utc::now().naive_utc()
+    use chrono::{SubsecRound, Utc};
+    Utc::now().naive_utc().trunc_subsecs(6)
 }
 
 /// The current UTC date, for `default = today`.

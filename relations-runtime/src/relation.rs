@@ -54,6 +54,15 @@ macro_rules! collection_field {
             }
         }
 
+        /// Loaded rows are a cache, not part of the row's value: two models are equal when
+        /// their columns are, whatever each has loaded.
+        impl<T> PartialEq for $name<T> {
+            fn eq(&self, _: &Self) -> bool {
+                true
+            }
+        }
+        impl<T> Eq for $name<T> {}
+
         impl<T: fmt::Debug> fmt::Debug for $name<T> {
             fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
                 match self.loaded.get() {
@@ -106,6 +115,15 @@ impl<T: Clone> Clone for HasOne<T> {
         HasOne { loaded: self.loaded.clone() }
     }
 }
+
+/// The loaded row is a cache, not part of the row's value: two models are equal when their
+/// columns are.
+impl<T> PartialEq for HasOne<T> {
+    fn eq(&self, _: &Self) -> bool {
+        true
+    }
+}
+impl<T> Eq for HasOne<T> {}
 
 impl<T: fmt::Debug> fmt::Debug for HasOne<T> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
@@ -261,6 +279,7 @@ impl<P: Parent> fmt::Debug for BelongsTo<P> {
     }
 }
 
+/// Equal when the foreign keys are equal (the loaded parent is a cache).
 impl<P: Parent> PartialEq for BelongsTo<P> {
     fn eq(&self, other: &Self) -> bool {
         self.key == other.key

@@ -243,7 +243,8 @@ impl<T: SqlValue> SqlValue for Option<T> {
     }
 }
 
-/// SQLAlchemy's DateTime storage format on SQLite: always six fractional digits.
+/// SQLAlchemy's DateTime storage format on SQLite: always six fractional digits (finer
+/// precision is truncated, as Python's `datetime` has none).
 pub(crate) const DATETIME_FORMAT: &str = "%Y-%m-%d %H:%M:%S%.6f";
 const TIME_FORMAT: &str = "%H:%M:%S%.6f";
 

@@ -1,0 +1,73 @@
+//! The blog's models, shared by the behaviour tests.
+#![allow(dead_code)]
+
+use relations::chrono::NaiveDateTime;
+use relations::{BelongsTo, Db, HasMany, HasOne, ManyToMany, Model};
+
+#[derive(Model, Debug, Clone, PartialEq)]
+pub struct User {
+    pub id: i64,
+    #[column(unique, len = 80)]
+    pub username: String,
+    pub karma: Option<i64>,
+    #[has_many(Post, inverse = author)]
+    pub posts: HasMany<Post>,
+    #[has_one(UserProfile, inverse = user)]
+    pub profile: HasOne<UserProfile>,
+}
+
+#[derive(Model, Debug, Clone, PartialEq)]
+pub struct UserProfile {
+    pub id: i64,
+    #[column(len = 200)]
+    pub website: Option<String>,
+    #[belongs_to(User, unique, inverse = profile)]
+    pub user: BelongsTo<User>,
+}
+
+#[derive(Model, Debug, Clone, PartialEq)]
+pub struct Post {
+    pub id: i64,
+    #[column(len = 120)]
+    pub title: String,
+    #[column(default = now)]
+    pub created_at: Option<NaiveDateTime>,
+    #[belongs_to(User, inverse = posts)]
+    pub author: BelongsTo<User>,
+    #[has_many(Comment, inverse = post)]
+    pub comments: HasMany<Comment>,
+    #[many_to_many(Tag, through = post_tags, backref = posts)]
+    pub tags: ManyToMany<Tag>,
+}
+
+#[derive(Model, Debug, Clone, PartialEq)]
+pub struct Comment {
+    pub id: i64,
+    #[column(text)]
+    pub content: String,
+    #[belongs_to(Post)]
+    pub post: BelongsTo<Post>,
+    #[belongs_to(User, backref = comments)]
+    pub user: BelongsTo<User>,
+}
+
+#[derive(Model, Debug, Clone, PartialEq)]
+pub struct Tag {
+    pub id: i64,
+    #[column(unique, len = 50)]
+    pub name: String,
+}
+
+pub fn db() -> Db {
+    let db = Db::open_in_memory().expect("in-memory database");
+    db.create_all::<(User, UserProfile, Post, Comment, Tag)>().expect("create_all");
+    db
+}
+
+pub fn user(db: &Db, name: &str) -> User {
+    db.add(User { username: name.into(), ..Default::default() }).expect("insert user")
+}
+
+pub fn post(db: &Db, author: &User, title: &str) -> Post {
+    db.add(Post { title: title.into(), author: BelongsTo::to(author), ..Default::default() }).expect("insert post")
+}

@@ -1,0 +1,119 @@
+//! Model CRUD and typed queries.
+
+mod common;
+
+use common::{db, post, user, Post, User};
+use relations::{Error, Model};
+
+#[test]
+fn insert_assigns_keys_in_creation_order() {
+    let db = db();
+    let mut bob = User { username: "bob".into(), ..Default::default() };
+    assert!(bob.is_new());
+    bob.insert(&db).unwrap();
+    assert_eq!(bob.id, 1);
+    assert_eq!(user(&db, "carol").id, 2);
+    assert!(!bob.is_new());
+}
+
+#[test]
+fn get_update_delete_round_trip() {
+    let db = db();
+    let mut u = user(&db, "ann");
+    assert_eq!(User::get(&db, u.id).unwrap().map(|u| u.username), Some("ann".into()));
+    assert_eq!(User::get(&db, 99).unwrap(), None);
+    u.karma = Some(7);
+    u.update(&db).unwrap();
+    assert_eq!(u.reload(&db).unwrap().karma, Some(7));
+    assert!(u.delete(&db).unwrap());
+    assert!(!u.delete(&db).unwrap(), "a second delete finds nothing");
+    assert!(matches!(u.reload(&db), Err(Error::NotFound { table: "user", .. })));
+    assert!(matches!(u.update(&db), Err(Error::NotFound { table: "user", .. })));
+}
+
+#[test]
+fn save_inserts_then_updates() {
+    let db = db();
+    let mut u = User { username: "dan".into(), ..Default::default() };
+    u.save(&db).unwrap();
+    u.username = "daniel".into();
+    u.save(&db).unwrap();
+    assert_eq!(User::all(&db).unwrap().iter().map(|u| u.username.as_str()).collect::<Vec<_>>(), ["daniel"]);
+}
+
+#[test]
+fn filters_compare_with_bound_values() {
+    let db = db();
+    for (name, karma) in [("a", Some(1)), ("b", Some(5)), ("c", None), ("d", Some(9))] {
+        db.add(User { username: name.into(), karma, ..Default::default() }).unwrap();
+    }
+    let names = |q: relations::Query<'_, User>| -> Vec<String> {
+        q.order_by(User::username).all().unwrap().into_iter().map(|u| u.username).collect()
+    };
+    assert_eq!(names(User::query(&db).filter(User::karma.gt(1))), ["b", "d"]);
+    assert_eq!(names(User::query(&db).filter(User::karma.ge(5).and(User::karma.le(5)))), ["b"]);
+    assert_eq!(names(User::query(&db).filter(User::karma.lt(5).or(User::karma.is_null()))), ["a", "c"]);
+    assert_eq!(names(User::query(&db).filter(User::karma.is_not_null())), ["a", "b", "d"]);
+    assert_eq!(names(User::query(&db).filter(User::username.ne("a").not())), ["a"]);
+    assert_eq!(names(User::query(&db).filter(User::username.is_in(["d", "b", "zz"]))), ["b", "d"]);
+    assert_eq!(names(User::query(&db).filter(User::username.is_in(Vec::<&str>::new()))), Vec::<String>::new());
+    assert_eq!(names(User::query(&db).filter(User::username.like("%"))).len(), 4);
+    assert_eq!(names(User::query(&db).filter_by(User::karma, 9)), ["d"]);
+}
+
+#[test]
+fn order_limit_offset_count_exists() {
+    let db = db();
+    for name in ["c", "a", "d", "b"] {
+        user(&db, name);
+    }
+    let q = User::query(&db).order_by(User::username.desc()).limit(2).offset(1);
+    assert_eq!(q.all().unwrap().into_iter().map(|u| u.username).collect::<Vec<_>>(), ["c", "b"]);
+    assert_eq!(q.count().unwrap(), 2, "count honours limit and offset");
+    assert_eq!(User::query(&db).count().unwrap(), 4);
+    assert!(User::query(&db).filter_by(User::username, "a").exists().unwrap());
+    assert!(!User::query(&db).filter_by(User::username, "zz").exists().unwrap());
+    assert_eq!(User::query(&db).offset(3).all().unwrap().len(), 1, "offset without limit");
+}
+
+#[test]
+fn one_requires_exactly_one_row() {
+    let db = db();
+    user(&db, "a");
+    user(&db, "b");
+    assert_eq!(User::query(&db).filter_by(User::username, "a").one().unwrap().id, 1);
+    assert!(matches!(User::query(&db).filter_by(User::username, "x").one(), Err(Error::NotFound { table: "user", .. })));
+    assert!(matches!(User::query(&db).one(), Err(Error::MultipleRows { table: "user" })));
+    assert_eq!(User::query(&db).first().unwrap().map(|u| u.id), Some(1));
+}
+
+#[test]
+fn hostile_strings_round_trip_as_values() {
+    let db = db();
+    let nasty = "Robert'); DROP TABLE user; -- \"quoted\" \u{1F600}";
+    let u = user(&db, nasty);
+    assert_eq!(User::query(&db).filter_by(User::username, nasty).one().unwrap().id, u.id);
+    assert_eq!(User::query(&db).count().unwrap(), 1, "the table is still there");
+    let p = post(&db, &u, "x");
+    assert_eq!(p.reload(&db).unwrap().title, "x");
+}
+
+#[test]
+fn default_fills_column_defaults() {
+    let db = db();
+    let before = relations::chrono::Utc::now().naive_utc();
+    let p = post(&db, &user(&db, "a"), "t");
+    let stored = Post::get(&db, p.id).unwrap().unwrap().created_at.expect("default = now");
+    assert!(stored >= before - relations::chrono::Duration::seconds(1));
+    assert_eq!(stored, p.created_at.unwrap(), "microseconds survive the round trip");
+}
+
+#[test]
+fn statement_count_counts_executions() {
+    let db = db();
+    let before = db.statement_count();
+    user(&db, "a");
+    User::query(&db).all().unwrap();
+    User::query(&db).count().unwrap();
+    assert_eq!(db.statement_count() - before, 3);
+}

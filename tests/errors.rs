@@ -1,0 +1,89 @@
+//! Run-time errors are typed and name the table, column or constraint; nothing panics.
+
+mod common;
+
+use common::{db, post, user, Post, User};
+use relations::{BelongsTo, Db, Error, Model};
+
+#[test]
+fn unique_violation_names_table_and_column() {
+    let db = db();
+    user(&db, "ann");
+    let err = db.add(User { username: "ann".into(), ..Default::default() }).unwrap_err();
+    assert!(matches!(&err, Error::UniqueViolation { table, columns } if table == "user" && columns == &["username"]));
+    assert_eq!(err.to_string(), "UNIQUE constraint on `user` (username) failed: a row with the same value already exists");
+}
+
+#[test]
+fn foreign_key_violation_names_the_table_written() {
+    let db = db();
+    let ghost = User { id: 42, username: "ghost".into(), ..Default::default() };
+    let err = db.add(Post { title: "t".into(), author: BelongsTo::to(&ghost), ..Default::default() }).unwrap_err();
+    assert!(matches!(&err, Error::ForeignKeyViolation { table } if table == "post"), "{err:?}");
+    // and deleting a parent that still has children
+    let ann = user(&db, "ann");
+    post(&db, &ann, "t");
+    assert!(matches!(ann.delete(&db), Err(Error::ForeignKeyViolation { table }) if table == "user"));
+}
+
+#[test]
+fn not_null_violation_names_the_column() {
+    let db = Db::open_in_memory().unwrap();
+    // a table whose column is NOT NULL while the model's field is optional
+    db.connection().execute_batch("CREATE TABLE user (id INTEGER NOT NULL, username VARCHAR(80) NOT NULL, karma INTEGER NOT NULL, PRIMARY KEY (id))").unwrap();
+    let err = db.add(User { username: "a".into(), karma: None, ..Default::default() }).unwrap_err();
+    assert!(matches!(&err, Error::NotNullViolation { table, column } if table == "user" && column == "karma"), "{err:?}");
+    assert_eq!(err.to_string(), "NOT NULL constraint failed: `user.karma` needs a value");
+}
+
+#[test]
+fn check_violation_names_the_constraint() {
+    let db = Db::open_in_memory().unwrap();
+    db.connection()
+        .execute_batch("CREATE TABLE user (id INTEGER NOT NULL, username VARCHAR(80) NOT NULL, karma INTEGER, PRIMARY KEY (id), CONSTRAINT karma_positive CHECK (karma > 0))")
+        .unwrap();
+    let err = db.add(User { username: "a".into(), karma: Some(-1), ..Default::default() }).unwrap_err();
+    assert!(matches!(&err, Error::CheckViolation { table, constraint } if table == "user" && constraint == "karma_positive"), "{err:?}");
+}
+
+#[test]
+fn undecodable_values_name_table_and_column() {
+    let db = db();
+    db.connection().execute("INSERT INTO user (id, username, karma) VALUES (1, 'a', 'lots')", []).unwrap();
+    let err = User::get(&db, 1).unwrap_err();
+    assert!(matches!(err, Error::Decode { table: "user", column: "karma", .. }));
+    assert_eq!(err.to_string(), "cannot decode `user.karma`: expected INTEGER, found TEXT \"lots\"");
+
+    db.connection().execute("INSERT INTO user (id, username) VALUES (2, 'b')", []).unwrap();
+    db.connection().execute("INSERT INTO post (id, title, created_at, user_id) VALUES (1, 't', 'last tuesday', 2)", []).unwrap();
+    let err = Post::get(&db, 1).unwrap_err();
+    assert!(matches!(&err, Error::Decode { table: "post", column: "created_at", message } if message.contains("malformed DATETIME")), "{err}");
+
+    db.connection().execute("INSERT INTO user (id, username) VALUES (3, X'FF00')", []).unwrap();
+    assert!(matches!(User::get(&db, 3), Err(Error::Decode { table: "user", column: "username", .. })));
+}
+
+#[test]
+fn a_missing_parent_is_not_found() {
+    let db = db();
+    db.connection().execute_batch("PRAGMA foreign_keys = OFF; INSERT INTO post (id, title, user_id) VALUES (1, 'orphan', 77)").unwrap();
+    let p = Post::get(&db, 1).unwrap().unwrap();
+    let err = p.author(&db).load().unwrap_err();
+    assert!(matches!(&err, Error::NotFound { table: "user", key } if key == "77"), "{err:?}");
+}
+
+#[test]
+fn unsaved_rows_cannot_be_updated_or_deleted() {
+    let db = db();
+    let u = User { username: "new".into(), ..Default::default() };
+    assert!(matches!(u.update(&db), Err(Error::Unsaved { table: "user", action: "update" })));
+    assert!(matches!(u.delete(&db), Err(Error::Unsaved { table: "user", action: "delete" })));
+}
+
+#[test]
+fn create_all_twice_is_an_error_not_a_panic() {
+    let db = db();
+    assert!(matches!(db.create_all::<(User,)>(), Err(Error::Database(_))));
+    db.drop_all::<(common::User, common::UserProfile, Post, common::Comment, common::Tag)>().unwrap();
+    db.create_all::<(User,)>().unwrap();
+}

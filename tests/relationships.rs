@@ -1,0 +1,250 @@
+//! Every relationship kind: loading, caching, scoped queries, linking, both sides.
+
+mod common;
+
+use common::{db, post, user, Comment, Post, Tag, User, UserProfile};
+use relations::{BelongsTo, Db, Error, HasMany, ManyToMany, Model};
+
+#[test]
+fn has_many_loads_once_and_keeps_the_rows() {
+    let db = db();
+    let ann = user(&db, "ann");
+    post(&db, &ann, "one");
+    post(&db, &ann, "two");
+    let before = db.statement_count();
+    let titles: Vec<&str> = ann.posts(&db).load().unwrap().iter().map(|p| p.title.as_str()).collect();
+    assert_eq!(titles, ["one", "two"]);
+    assert_eq!(ann.posts(&db).load().unwrap().len(), 2);
+    assert_eq!(db.statement_count() - before, 1, "the second load is served from the field");
+    assert_eq!(ann.posts.loaded().map(<[Post]>::len), Some(2));
+}
+
+#[test]
+fn has_many_dynamic_queries_are_scoped_to_the_owner() {
+    let db = db();
+    let (ann, bob) = (user(&db, "ann"), user(&db, "bob"));
+    for t in ["a1", "a2", "a3"] {
+        post(&db, &ann, t);
+    }
+    post(&db, &bob, "b1");
+    assert_eq!(ann.posts(&db).count().unwrap(), 3);
+    assert_eq!(bob.posts(&db).all().unwrap().len(), 1);
+    let latest = ann.posts(&db).order_by(Post::title.desc()).limit(2).all().unwrap();
+    assert_eq!(latest.iter().map(|p| p.title.as_str()).collect::<Vec<_>>(), ["a3", "a2"]);
+    assert_eq!(ann.posts(&db).filter_by(Post::title, "b1").count().unwrap(), 0, "bob's post is not ann's");
+    assert!(ann.posts(&db).exists().unwrap());
+}
+
+#[test]
+fn has_many_add_links_and_saves_a_child() {
+    let db = db();
+    let (ann, bob) = (user(&db, "ann"), user(&db, "bob"));
+    let mut p = Post { title: "moved".into(), author: BelongsTo::to(&ann), ..Default::default() };
+    ann.posts(&db).add(&mut p).unwrap();
+    assert!(!p.is_new(), "a new child is inserted");
+    bob.posts(&db).add(&mut p).unwrap(); // reassign: an update
+    assert_eq!(p.author.key(), &bob.id);
+    assert_eq!(Post::get(&db, p.id).unwrap().unwrap().author.key(), &bob.id);
+    assert_eq!(ann.posts(&db).count().unwrap(), 0);
+    let unsaved = User { username: "new".into(), ..Default::default() };
+    assert!(matches!(unsaved.posts(&db).add(&mut p), Err(Error::Unsaved { table: "user", .. })));
+    assert_eq!(unsaved.posts(&db).count().unwrap(), 0, "an unsaved owner has no rows");
+}
+
+#[test]
+fn reset_forgets_loaded_rows() {
+    let db = db();
+    let mut ann = user(&db, "ann");
+    assert!(ann.posts(&db).load().unwrap().is_empty());
+    post(&db, &ann, "later");
+    assert!(ann.posts(&db).load().unwrap().is_empty(), "load keeps what it loaded");
+    ann.posts.reset();
+    assert_eq!(ann.posts(&db).load().unwrap().len(), 1);
+}
+
+#[test]
+fn belongs_to_loads_the_parent_once() {
+    let db = db();
+    let ann = user(&db, "ann");
+    let p = post(&db, &ann, "t");
+    let before = db.statement_count();
+    assert_eq!(p.author(&db).load().unwrap().username, "ann");
+    assert_eq!(p.author(&db).load().unwrap().id, ann.id);
+    assert_eq!(db.statement_count() - before, 1);
+    assert_eq!(p.author(&db).key(), &ann.id);
+    let mut p = p;
+    let bob = user(&db, "bob");
+    p.author.set(&bob);
+    assert_eq!(p.author(&db).load().unwrap().username, "bob", "set forgets the loaded parent");
+}
+
+#[test]
+fn has_one_is_optional() {
+    let db = db();
+    let ann = user(&db, "ann");
+    assert!(ann.profile(&db).load().unwrap().is_none());
+    let bob = user(&db, "bob");
+    db.add(UserProfile { website: Some("https://b.example".into()), user: BelongsTo::to(&bob), ..Default::default() }).unwrap();
+    assert_eq!(bob.profile(&db).load().unwrap().and_then(|p| p.website.clone()).as_deref(), Some("https://b.example"));
+    assert!(bob.profile(&db).get().unwrap().is_some());
+    // the UNIQUE foreign key makes it one-to-one
+    let second = db.add(UserProfile { user: BelongsTo::to(&bob), ..Default::default() });
+    match second {
+        Err(Error::UniqueViolation { table, columns }) => {
+            assert_eq!(table, "user_profile");
+            assert_eq!(columns, ["user_id"]);
+        }
+        other => panic!("expected a unique violation, got {other:?}"),
+    }
+}
+
+#[test]
+fn many_to_many_links_from_both_sides() {
+    let db = db();
+    let p = post(&db, &user(&db, "ann"), "p");
+    let tags = db.add_all(["rust", "sql", "orm"].map(|n| Tag { name: n.into(), ..Default::default() })).unwrap();
+    p.tags(&db).extend(&tags[..2]).unwrap();
+    assert!(p.tags(&db).contains(&tags[0]).unwrap());
+    assert!(!p.tags(&db).contains(&tags[2]).unwrap());
+    assert_eq!(tags[1].posts(&db).all().unwrap()[0].id, p.id, "the backref sees the link");
+    assert!(tags[2].posts(&db).add(&p).is_ok(), "linking from the other side");
+    assert_eq!(p.tags(&db).count().unwrap(), 3);
+    assert!(p.tags(&db).remove(&tags[0]).unwrap());
+    assert!(!p.tags(&db).remove(&tags[0]).unwrap(), "already unlinked");
+    assert_eq!(
+        p.tags(&db).order_by(Tag::name).all().unwrap().into_iter().map(|t| t.name).collect::<Vec<_>>(),
+        ["orm", "sql"]
+    );
+    match p.tags(&db).add(&tags[1]) {
+        Err(Error::UniqueViolation { table, columns }) => {
+            assert_eq!(table, "post_tags");
+            assert_eq!(columns, ["post_id", "tag_id"]);
+        }
+        other => panic!("a duplicate link must be a unique violation, got {other:?}"),
+    }
+    let unsaved = Tag { name: "new".into(), ..Default::default() };
+    assert!(matches!(p.tags(&db).add(&unsaved), Err(Error::Unsaved { table: "tag", .. })));
+    assert!(!p.tags(&db).contains(&unsaved).unwrap());
+}
+
+#[test]
+fn belongs_to_backref_is_a_scoped_query() {
+    let db = db();
+    let (ann, bob) = (user(&db, "ann"), user(&db, "bob"));
+    let p = post(&db, &ann, "p");
+    for (who, text) in [(&ann, "mine"), (&bob, "nice"), (&bob, "again")] {
+        db.add(Comment { content: text.into(), post: BelongsTo::to(&p), user: BelongsTo::to(who), ..Default::default() })
+            .unwrap();
+    }
+    assert_eq!(bob.comments(&db).count().unwrap(), 2);
+    assert_eq!(p.comments(&db).count().unwrap(), 3);
+    assert_eq!(bob.comments(&db).filter_by(Comment::content, "nice").one().unwrap().user(&db).load().unwrap().id, bob.id);
+}
+
+// ---- association models and self-references -------------------------------------------------
+
+#[derive(Model, Debug)]
+struct Student {
+    id: i64,
+    #[column(len = 40)]
+    name: String,
+    #[many_to_many(Course, through = Enrollment, backref = students)]
+    courses: ManyToMany<Course>,
+    #[has_many(Enrollment, inverse = student)]
+    enrollments: HasMany<Enrollment>,
+}
+
+#[derive(Model, Debug)]
+struct Course {
+    id: i64,
+    #[column(len = 40)]
+    title: String,
+}
+
+#[derive(Model, Debug)]
+struct Enrollment {
+    #[key]
+    #[belongs_to(Student, inverse = enrollments)]
+    student: BelongsTo<Student>,
+    #[key]
+    #[belongs_to(Course)]
+    course: BelongsTo<Course>,
+    grade: Option<i32>,
+}
+
+#[test]
+fn many_to_many_through_an_association_model() {
+    let db = Db::open_in_memory().unwrap();
+    db.create_all::<(Student, Course, Enrollment)>().unwrap();
+    let s = db.add(Student { name: "s".into(), ..Default::default() }).unwrap();
+    let (c1, c2) = (
+        db.add(Course { title: "c1".into(), ..Default::default() }).unwrap(),
+        db.add(Course { title: "c2".into(), ..Default::default() }).unwrap(),
+    );
+    db.add(Enrollment { student: BelongsTo::to(&s), course: BelongsTo::to(&c1), grade: Some(90) }).unwrap();
+    s.courses(&db).add(&c2).unwrap(); // a link row with the other columns at their defaults
+    assert_eq!(s.courses(&db).count().unwrap(), 2);
+    assert_eq!(c1.students(&db).all().unwrap()[0].name, "s");
+    let mut e = Enrollment::get(&db, (s.id, c2.id)).unwrap().expect("the link is a row");
+    assert_eq!(e.grade, None);
+    e.grade = Some(75);
+    e.update(&db).unwrap();
+    let grades: Vec<Option<i32>> = s.enrollments(&db).load().unwrap().iter().map(|e| e.grade).collect();
+    assert_eq!(grades, [Some(90), Some(75)]);
+    assert!(e.delete(&db).unwrap());
+    assert_eq!(s.courses(&db).count().unwrap(), 1);
+}
+
+#[derive(Model, Debug)]
+struct Node {
+    id: i64,
+    #[column(len = 10)]
+    name: String,
+    #[self_ref(children = children)]
+    parent: BelongsTo<Option<Node>>,
+}
+
+fn tree(db: &Db) -> Vec<Node> {
+    db.create_all::<(Node,)>().unwrap();
+    // root ─┬─ a ─┬─ a1
+    //       │     └─ a2 ── a2x
+    //       └─ b
+    let mut nodes: Vec<Node> = Vec::new();
+    for (name, parent) in [("root", None), ("a", Some(0)), ("b", Some(0)), ("a1", Some(1)), ("a2", Some(1)), ("a2x", Some(4))] {
+        let parent = parent.map_or_else(BelongsTo::default, |i: usize| BelongsTo::to(&nodes[i]));
+        nodes.push(db.add(Node { name: name.into(), parent, ..Default::default() }).unwrap());
+    }
+    nodes
+}
+
+fn names(nodes: Vec<Node>) -> Vec<String> {
+    nodes.into_iter().map(|n| n.name).collect()
+}
+
+#[test]
+fn self_ref_parent_children_ancestors_descendants() {
+    let db = Db::open_in_memory().unwrap();
+    let n = tree(&db);
+    assert!(n[0].parent(&db).load().unwrap().is_none());
+    assert_eq!(n[4].parent(&db).load().unwrap().map(|p| p.name.as_str()), Some("a"));
+    assert_eq!(names(n[1].children(&db).all().unwrap()), ["a1", "a2"]);
+    let before = db.statement_count();
+    assert_eq!(names(n[5].ancestors(&db).unwrap()), ["a2", "a", "root"]);
+    assert_eq!(names(n[0].descendants(&db).unwrap()), ["a", "b", "a1", "a2", "a2x"], "level by level");
+    assert_eq!(db.statement_count() - before, 2, "one recursive statement each");
+    assert!(n[0].ancestors(&db).unwrap().is_empty());
+    assert!(n[5].descendants(&db).unwrap().is_empty());
+}
+
+#[test]
+fn self_ref_recursion_survives_a_cycle() {
+    let db = Db::open_in_memory().unwrap();
+    let n = tree(&db);
+    // make root a child of a2x: a cycle root → a → a2 → a2x → root
+    db.connection().execute("UPDATE node SET parent_id = 6 WHERE id = 1", []).unwrap();
+    let root = Node::get(&db, 1).unwrap().unwrap();
+    let up = names(root.ancestors(&db).unwrap());
+    assert_eq!(up, ["a2x", "a2", "a", "root"], "each row once, then stop");
+    let down = names(n[1].descendants(&db).unwrap());
+    assert_eq!(down.len(), 6, "every row once: {down:?}");
+}
