@@ -82,7 +82,10 @@ fn one_requires_exactly_one_row() {
     user(&db, "a");
     user(&db, "b");
     assert_eq!(User::query(&db).filter_by(User::username, "a").one().unwrap().id, 1);
-    assert!(matches!(User::query(&db).filter_by(User::username, "x").one(), Err(Error::NotFound { table: "user", .. })));
+    assert!(matches!(
+        User::query(&db).filter_by(User::username, "x").one(),
+        Err(Error::NotFound { table: "user", .. })
+    ));
     assert!(matches!(User::query(&db).one(), Err(Error::MultipleRows { table: "user" })));
     assert_eq!(User::query(&db).first().unwrap().map(|u| u.id), Some(1));
 }

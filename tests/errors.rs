@@ -11,7 +11,10 @@ fn unique_violation_names_table_and_column() {
     user(&db, "ann");
     let err = db.add(User { username: "ann".into(), ..Default::default() }).unwrap_err();
     assert!(matches!(&err, Error::UniqueViolation { table, columns } if table == "user" && columns == &["username"]));
-    assert_eq!(err.to_string(), "UNIQUE constraint on `user` (username) failed: a row with the same value already exists");
+    assert_eq!(
+        err.to_string(),
+        "UNIQUE constraint on `user` (username) failed: a row with the same value already exists"
+    );
 }
 
 #[test]
@@ -32,7 +35,10 @@ fn not_null_violation_names_the_column() {
     // a table whose column is NOT NULL while the model's field is optional
     db.connection().execute_batch("CREATE TABLE user (id INTEGER NOT NULL, username VARCHAR(80) NOT NULL, karma INTEGER NOT NULL, PRIMARY KEY (id))").unwrap();
     let err = db.add(User { username: "a".into(), karma: None, ..Default::default() }).unwrap_err();
-    assert!(matches!(&err, Error::NotNullViolation { table, column } if table == "user" && column == "karma"), "{err:?}");
+    assert!(
+        matches!(&err, Error::NotNullViolation { table, column } if table == "user" && column == "karma"),
+        "{err:?}"
+    );
     assert_eq!(err.to_string(), "NOT NULL constraint failed: `user.karma` needs a value");
 }
 
@@ -43,7 +49,10 @@ fn check_violation_names_the_constraint() {
         .execute_batch("CREATE TABLE user (id INTEGER NOT NULL, username VARCHAR(80) NOT NULL, karma INTEGER, PRIMARY KEY (id), CONSTRAINT karma_positive CHECK (karma > 0))")
         .unwrap();
     let err = db.add(User { username: "a".into(), karma: Some(-1), ..Default::default() }).unwrap_err();
-    assert!(matches!(&err, Error::CheckViolation { table, constraint } if table == "user" && constraint == "karma_positive"), "{err:?}");
+    assert!(
+        matches!(&err, Error::CheckViolation { table, constraint } if table == "user" && constraint == "karma_positive"),
+        "{err:?}"
+    );
 }
 
 #[test]
@@ -55,9 +64,14 @@ fn undecodable_values_name_table_and_column() {
     assert_eq!(err.to_string(), "cannot decode `user.karma`: expected INTEGER, found TEXT \"lots\"");
 
     db.connection().execute("INSERT INTO user (id, username) VALUES (2, 'b')", []).unwrap();
-    db.connection().execute("INSERT INTO post (id, title, created_at, user_id) VALUES (1, 't', 'last tuesday', 2)", []).unwrap();
+    db.connection()
+        .execute("INSERT INTO post (id, title, created_at, user_id) VALUES (1, 't', 'last tuesday', 2)", [])
+        .unwrap();
     let err = Post::get(&db, 1).unwrap_err();
-    assert!(matches!(&err, Error::Decode { table: "post", column: "created_at", message } if message.contains("malformed DATETIME")), "{err}");
+    assert!(
+        matches!(&err, Error::Decode { table: "post", column: "created_at", message } if message.contains("malformed DATETIME")),
+        "{err}"
+    );
 
     db.connection().execute("INSERT INTO user (id, username) VALUES (3, X'FF00')", []).unwrap();
     assert!(matches!(User::get(&db, 3), Err(Error::Decode { table: "user", column: "username", .. })));
@@ -66,7 +80,9 @@ fn undecodable_values_name_table_and_column() {
 #[test]
 fn a_missing_parent_is_not_found() {
     let db = db();
-    db.connection().execute_batch("PRAGMA foreign_keys = OFF; INSERT INTO post (id, title, user_id) VALUES (1, 'orphan', 77)").unwrap();
+    db.connection()
+        .execute_batch("PRAGMA foreign_keys = OFF; INSERT INTO post (id, title, user_id) VALUES (1, 'orphan', 77)")
+        .unwrap();
     let p = Post::get(&db, 1).unwrap().unwrap();
     let err = p.author(&db).load().unwrap_err();
     assert!(matches!(&err, Error::NotFound { table: "user", key } if key == "77"), "{err:?}");

@@ -84,7 +84,8 @@ fn has_one_is_optional() {
     let ann = user(&db, "ann");
     assert!(ann.profile(&db).load().unwrap().is_none());
     let bob = user(&db, "bob");
-    db.add(UserProfile { website: Some("https://b.example".into()), user: BelongsTo::to(&bob), ..Default::default() }).unwrap();
+    db.add(UserProfile { website: Some("https://b.example".into()), user: BelongsTo::to(&bob), ..Default::default() })
+        .unwrap();
     assert_eq!(bob.profile(&db).load().unwrap().and_then(|p| p.website.clone()).as_deref(), Some("https://b.example"));
     assert!(bob.profile(&db).get().unwrap().is_some());
     // the UNIQUE foreign key makes it one-to-one
@@ -133,12 +134,20 @@ fn belongs_to_backref_is_a_scoped_query() {
     let (ann, bob) = (user(&db, "ann"), user(&db, "bob"));
     let p = post(&db, &ann, "p");
     for (who, text) in [(&ann, "mine"), (&bob, "nice"), (&bob, "again")] {
-        db.add(Comment { content: text.into(), post: BelongsTo::to(&p), user: BelongsTo::to(who), ..Default::default() })
-            .unwrap();
+        db.add(Comment {
+            content: text.into(),
+            post: BelongsTo::to(&p),
+            user: BelongsTo::to(who),
+            ..Default::default()
+        })
+        .unwrap();
     }
     assert_eq!(bob.comments(&db).count().unwrap(), 2);
     assert_eq!(p.comments(&db).count().unwrap(), 3);
-    assert_eq!(bob.comments(&db).filter_by(Comment::content, "nice").one().unwrap().user(&db).load().unwrap().id, bob.id);
+    assert_eq!(
+        bob.comments(&db).filter_by(Comment::content, "nice").one().unwrap().user(&db).load().unwrap().id,
+        bob.id
+    );
 }
 
 // ---- association models and self-references -------------------------------------------------
@@ -210,7 +219,9 @@ fn tree(db: &Db) -> Vec<Node> {
     //       │     └─ a2 ── a2x
     //       └─ b
     let mut nodes: Vec<Node> = Vec::new();
-    for (name, parent) in [("root", None), ("a", Some(0)), ("b", Some(0)), ("a1", Some(1)), ("a2", Some(1)), ("a2x", Some(4))] {
+    for (name, parent) in
+        [("root", None), ("a", Some(0)), ("b", Some(0)), ("a1", Some(1)), ("a2", Some(1)), ("a2x", Some(4))]
+    {
         let parent = parent.map_or_else(BelongsTo::default, |i: usize| BelongsTo::to(&nodes[i]));
         nodes.push(db.add(Node { name: name.into(), parent, ..Default::default() }).unwrap());
     }

@@ -31,7 +31,8 @@ fn nested_transactions_are_savepoints() {
         tx.transaction(|tx| tx.add(User { username: "kept".into(), ..Default::default() }).map(drop))
     })
     .unwrap();
-    let names: Vec<String> = User::query(&db).order_by(User::id).all().unwrap().into_iter().map(|u| u.username).collect();
+    let names: Vec<String> =
+        User::query(&db).order_by(User::id).all().unwrap().into_iter().map(|u| u.username).collect();
     assert_eq!(names, ["outer", "kept"]);
 }
 
