@@ -228,39 +228,27 @@ fn lower_field(errors: &mut Accumulator, model: &mut Model, field: &syn::Field) 
             false
         }
     };
+    let one = matches!(relation, RelationAttr::HasOne(..));
     match relation {
-        RelationAttr::HasMany(target, _) if refuses_self(errors, &target, "has_many") => {}
-        RelationAttr::HasOne(target, _) if refuses_self(errors, &target, "has_one") => {}
-        RelationAttr::HasMany(target, args) => {
-            relation_type(errors, field, "has_many", "HasMany", &target);
-            let fk = fk_source(errors, args, &self_table, "has_many", rel_span);
+        RelationAttr::HasMany(target, args) | RelationAttr::HasOne(target, args) => {
+            let (attr, wrapper) = if one { ("has_one", "HasOne") } else { ("has_many", "HasMany") };
+            if refuses_self(errors, &target, attr) {
+                return;
+            }
+            relation_type(errors, field, attr, wrapper, &target);
+            let fk = fk_source(errors, args, &self_table, attr, rel_span);
+            let inverse = match &fk {
+                FkSource::Inverse(i) => Some(i.clone()),
+                FkSource::Column(_) => None,
+            };
+            let kind = if one { RelationKind::HasOne { fk } } else { RelationKind::HasMany { fk } };
             model.relations.push(Relation {
-                inverse: match &fk {
-                    FkSource::Inverse(i) => Some(i.clone()),
-                    FkSource::Column(_) => None,
-                },
+                inverse,
                 name: ident,
                 field: true,
                 owner,
                 target,
-                kind: RelationKind::HasMany { fk },
-                tree: None,
-                span: rel_span,
-            });
-        }
-        RelationAttr::HasOne(target, args) => {
-            relation_type(errors, field, "has_one", "HasOne", &target);
-            let fk = fk_source(errors, args, &self_table, "has_one", rel_span);
-            model.relations.push(Relation {
-                inverse: match &fk {
-                    FkSource::Inverse(i) => Some(i.clone()),
-                    FkSource::Column(_) => None,
-                },
-                name: ident,
-                field: true,
-                owner,
-                target,
-                kind: RelationKind::HasOne { fk },
+                kind,
                 tree: None,
                 span: rel_span,
             });
