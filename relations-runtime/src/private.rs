@@ -162,7 +162,9 @@ pub const fn inverse_agrees(theirs: Option<&str>, ours: &str) -> bool {
     note = "name the right column with `foreign_key = ...`, or declare it as a `BelongsTo<Parent>` field"
 )]
 pub trait ForeignKeyColumn<K> {}
+#[diagnostic::do_not_recommend]
 impl<M, K> ForeignKeyColumn<K> for crate::Col<M, K> {}
+#[diagnostic::do_not_recommend]
 impl<M, K> ForeignKeyColumn<K> for crate::Col<M, Option<K>> {}
 
 /// Compiles only if `column` can hold a foreign key to a key of type `K`.

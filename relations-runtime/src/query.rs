@@ -157,6 +157,11 @@ impl Expr {
         Expr(Node::Compare { table, column, op: "=", value })
     }
 
+    /// A condition no row matches (the related rows of an owner that was never inserted).
+    pub(crate) fn nothing() -> Expr {
+        Expr(Node::In { table: "", column: "", values: Vec::new() })
+    }
+
     pub(crate) fn in_subquery(table: &'static str, column: &'static str, sub: Subquery) -> Expr {
         Expr(Node::InSubquery { table, column, sub })
     }

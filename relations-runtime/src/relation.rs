@@ -361,7 +361,7 @@ impl<'a, T: Model, K, C> Related<'a, T, K, C> {
         let q = Query::new(self.db);
         let Some(key) = self.owner.clone() else {
             // an unsaved owner has no related rows yet
-            return q.filter(Expr::column_eq(T::TABLE.name, "rowid", Value::Null));
+            return q.filter(Expr::nothing());
         };
         q.filter(scope(self.rel, key))
     }
