@@ -696,3 +696,90 @@ fn lower_column(
         span: ident.span(),
     });
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use quote::quote;
+
+    fn model(tokens: proc_macro2::TokenStream) -> darling::Result<Model> {
+        lower(&syn::parse2(tokens).expect("valid Rust"))
+    }
+
+    #[test]
+    fn conventions_are_applied_in_the_ir() {
+        let m = model(quote! {
+            struct UserProfile {
+                id: i64,
+                #[belongs_to(User)]
+                user: BelongsTo<User>,
+                bio: Option<String>,
+            }
+        })
+        .unwrap();
+        assert_eq!(m.table.value, "user_profile");
+        assert!(m.auto_key, "a single i64 `id` is assigned by the database");
+        let names: Vec<&str> = m.columns.iter().map(|c| c.name.value.as_str()).collect();
+        assert_eq!(names, ["id", "user_id", "bio"]);
+        assert!(m.columns[0].key && !m.columns[0].nullable);
+        assert!(m.columns[2].nullable, "Option<T> is a nullable column");
+        assert!(matches!(m.relations[0].kind, RelationKind::BelongsTo { column: 1 }));
+    }
+
+    #[test]
+    fn composite_keys_are_not_auto() {
+        let m = model(quote! {
+            struct Loan {
+                #[key] #[belongs_to(Borrower)] borrower: BelongsTo<Borrower>,
+                #[key] #[belongs_to(Book)] book: BelongsTo<Book>,
+            }
+        })
+        .unwrap();
+        assert_eq!(m.keys().count(), 2);
+        assert!(!m.auto_key);
+    }
+
+    #[test]
+    fn every_error_is_reported_at_once() {
+        let err = model(quote! {
+            #[model(table = "bad name")]
+            struct User {
+                #[column(len = 0)]
+                name: String,
+                #[column(uniqe)]
+                email: String,
+            }
+        })
+        .err()
+        .expect("invalid");
+        // the table name, `len = 0`, the unknown key, and the missing primary key
+        assert_eq!(err.len(), 4, "{err}");
+    }
+
+    #[test]
+    fn a_self_many_to_many_needs_its_columns() {
+        let err = model(quote! {
+            struct User { id: i64, #[many_to_many(User, through = follows)] followed: ManyToMany<User> }
+        })
+        .err()
+        .expect("invalid");
+        assert!(err.to_string().contains("local = follower_id"), "{err}");
+    }
+
+    #[test]
+    fn the_expansion_is_valid_rust() {
+        let out = crate::expand::derive(quote! {
+            struct Post {
+                id: i64,
+                #[column(len = 100)] title: String,
+                #[belongs_to(User, backref = posts)] author: BelongsTo<User>,
+                #[many_to_many(Tag, through = post_tags)] tags: ManyToMany<Tag>,
+            }
+        });
+        let file: syn::File = syn::parse2(out.clone()).expect("the expansion parses as items");
+        let text = out.to_string();
+        assert!(!text.contains("compile_error"), "{text}");
+        assert_eq!(file.items.len(), 1, "everything is wrapped in one `const _: () = {{ ... }};`");
+        assert!(text.contains("\"post_tags\""));
+    }
+}
