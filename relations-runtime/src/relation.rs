@@ -661,6 +661,22 @@ pub mod tree {
         db.query_models(&sql, &[start])
     }
 
+    /// The rows the recursive query returned, each with its key and parent link decoded once.
+    struct Linked<M> {
+        key: Value<'static>,
+        parent: Value<'static>,
+        row: Option<M>,
+    }
+
+    fn linked<M: Model>(rows: Vec<M>, fk_index: usize) -> Vec<Linked<M>> {
+        rows.into_iter()
+            .map(|row| {
+                let (key, parent) = key_and_fk(&row, fk_index);
+                Linked { key, parent, row: Some(row) }
+            })
+            .collect()
+    }
+
     /// The chain of parents of `row` through the foreign key column `fk`, nearest first.
     pub fn ancestors<M: Model>(db: &Db, row: &M, fk: &'static str) -> Result<Vec<M>> {
         let fk_index = column_index::<M>(fk);
@@ -668,13 +684,13 @@ pub mod tree {
         if start == Value::Null {
             return Ok(Vec::new());
         }
-        let mut rows: Vec<Option<M>> = recursive::<M>(db, fk, true, start.clone())?.into_iter().map(Some).collect();
+        let mut rows = linked(recursive::<M>(db, fk, true, start.clone())?, fk_index);
         let mut chain = Vec::with_capacity(rows.len());
         let mut next = start;
-        while let Some(i) = rows.iter().position(|r| r.as_ref().is_some_and(|r| key_and_fk(r, fk_index).0 == next)) {
-            let row = rows[i].take().expect("position found a row");
-            next = key_and_fk(&row, fk_index).1;
-            chain.push(row);
+        // each row is taken once, so a cycle in the data ends the walk
+        while let Some(found) = rows.iter_mut().find(|r| r.row.is_some() && r.key == next) {
+            next = found.parent.clone();
+            chain.extend(found.row.take());
         }
         Ok(chain)
     }
@@ -687,17 +703,14 @@ pub mod tree {
             return Ok(Vec::new());
         }
         let (root, _) = key_and_fk(row, fk_index);
-        let mut rows: Vec<Option<M>> = recursive::<M>(db, fk, false, root.clone())?.into_iter().map(Some).collect();
+        let mut rows = linked(recursive::<M>(db, fk, false, root.clone())?, fk_index);
         let mut out = Vec::with_capacity(rows.len());
         let mut level = vec![root];
         while !level.is_empty() {
             let mut next_level = Vec::new();
-            for slot in rows.iter_mut() {
-                if slot.as_ref().is_some_and(|r| level.contains(&key_and_fk(r, fk_index).1)) {
-                    let r = slot.take().expect("checked above");
-                    next_level.push(key_and_fk(&r, fk_index).0);
-                    out.push(r);
-                }
+            for r in rows.iter_mut().filter(|r| r.row.is_some() && level.contains(&r.parent)) {
+                next_level.push(r.key.clone());
+                out.extend(r.row.take());
             }
             level = next_level;
         }
