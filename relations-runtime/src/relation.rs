@@ -410,9 +410,7 @@ impl<'a, T: Model, K, C> Related<'a, T, K, C> {
     pub fn keys(&self) -> Subquery {
         let value = self.owner.clone().unwrap_or(Value::Null);
         match self.rel.join {
-            Join::Through { table, local, remote } => {
-                Subquery { table: table.name, select: remote, filter: local, value }
-            }
+            Join::Through { .. } => linked_keys(self.rel, value),
             Join::Reverse { column } | Join::Forward { column } => Subquery {
                 table: T::TABLE.name,
                 select: T::TABLE.single_key().map_or("rowid", |c| c.name),
@@ -428,12 +426,19 @@ fn scope(rel: &'static RelationDef, key: Value<'static>) -> Expr {
     let target = rel.target;
     match rel.join {
         Join::Reverse { column } | Join::Forward { column } => Expr::column_eq(target.name, column, key),
-        Join::Through { table, local, remote } => Expr::in_subquery(
-            target.name,
-            target.single_key().map_or("rowid", |c| c.name),
-            Subquery { table: table.name, select: remote, filter: local, value: key },
-        ),
+        Join::Through { .. } => {
+            Expr::in_subquery(target.name, target.single_key().map_or("rowid", |c| c.name), linked_keys(rel, key))
+        }
     }
+}
+
+/// `SELECT remote FROM through WHERE local = key`: the target keys a many-to-many links to
+/// the owner with key `key`.
+fn linked_keys(rel: &'static RelationDef, key: Value<'static>) -> Subquery {
+    let Join::Through { table, local, remote } = rel.join else {
+        unreachable!("only many-to-many relationships link through a table")
+    };
+    Subquery { table: table.name, select: remote, filter: local, value: key }
 }
 
 impl<'a, T: Model, K> Related<'a, T, K, Cached<'a, T>> {
@@ -476,44 +481,57 @@ impl<T: Model, C> Related<'_, T, ManyToManyKind, C> {
         Ok((table, [owner, target]))
     }
 
-    fn link_sql(&self, verb: &str) -> String {
+    /// `prefix "through" <rest>`, where `rest` appends the two link columns in its own form.
+    fn link_sql(
+        &self,
+        prefix: &str,
+        rest: impl FnOnce(&dyn crate::dialect::Dialect, &str, &str, &mut String),
+    ) -> String {
         let Join::Through { table, local, remote } = self.rel.join else {
             unreachable!("many-to-many handles are only built for `Join::Through`")
         };
         let d = self.db.dialect();
-        let mut sql = String::from(verb);
+        let mut sql = String::from(prefix);
         d.quote(table.name, &mut sql);
-        match verb {
-            "INSERT INTO " => {
-                sql.push_str(" (");
-                d.quote(local, &mut sql);
-                sql.push_str(", ");
-                d.quote(remote, &mut sql);
-                sql.push_str(") VALUES (");
-                d.placeholder(1, &mut sql);
-                sql.push_str(", ");
-                d.placeholder(2, &mut sql);
-                sql.push(')');
-            }
-            _ => {
-                sql.push_str(" WHERE ");
-                d.quote(local, &mut sql);
-                sql.push_str(" = ");
-                d.placeholder(1, &mut sql);
-                sql.push_str(" AND ");
-                d.quote(remote, &mut sql);
-                sql.push_str(" = ");
-                d.placeholder(2, &mut sql);
-            }
-        }
+        rest(d, local, remote, &mut sql);
         sql
+    }
+
+    /// `INSERT INTO through (local, remote) VALUES (?, ?)`.
+    fn insert_link_sql(&self) -> String {
+        self.link_sql("INSERT INTO ", |d, local, remote, sql| {
+            sql.push_str(" (");
+            d.quote(local, sql);
+            sql.push_str(", ");
+            d.quote(remote, sql);
+            sql.push_str(") VALUES (");
+            d.placeholder(1, sql);
+            sql.push_str(", ");
+            d.placeholder(2, sql);
+            sql.push(')');
+        })
+    }
+
+    /// `<prefix> through WHERE local = ? AND remote = ?<suffix>`.
+    fn matching_link_sql(&self, prefix: &str, suffix: &str) -> String {
+        self.link_sql(prefix, |d, local, remote, sql| {
+            sql.push_str(" WHERE ");
+            d.quote(local, sql);
+            sql.push_str(" = ");
+            d.placeholder(1, sql);
+            sql.push_str(" AND ");
+            d.quote(remote, sql);
+            sql.push_str(" = ");
+            d.placeholder(2, sql);
+            sql.push_str(suffix);
+        })
     }
 
     /// Links `target` to the owner (Python's `collection.append(target)`): inserts one row
     /// in the association table. Linking twice is a [`Error::UniqueViolation`].
     pub fn add(&self, target: &T) -> Result<()> {
         let (table, params) = self.link(target, "link")?;
-        self.db.execute(&self.link_sql("INSERT INTO "), &params, table.name)?;
+        self.db.execute(&self.insert_link_sql(), &params, table.name)?;
         Ok(())
     }
 
@@ -528,7 +546,7 @@ impl<T: Model, C> Related<'_, T, ManyToManyKind, C> {
     /// Unlinks `target` (Python's `collection.remove(target)`); returns whether it was linked.
     pub fn remove(&self, target: &T) -> Result<bool> {
         let (table, params) = self.link(target, "unlink")?;
-        Ok(self.db.execute(&self.link_sql("DELETE FROM "), &params, table.name)? > 0)
+        Ok(self.db.execute(&self.matching_link_sql("DELETE FROM ", ""), &params, table.name)? > 0)
     }
 
     /// Whether `target` is linked to the owner.
@@ -537,8 +555,8 @@ impl<T: Model, C> Related<'_, T, ManyToManyKind, C> {
             return Ok(false);
         }
         let (_, params) = self.link(target, "test")?;
-        let sql = self.link_sql("SELECT EXISTS (SELECT 1 FROM ");
-        Ok(self.db.query_i64(&(sql + ")"), &params)? != 0)
+        let sql = self.matching_link_sql("SELECT EXISTS (SELECT 1 FROM ", ")");
+        Ok(self.db.query_i64(&sql, &params)? != 0)
     }
 }
 
