@@ -65,11 +65,10 @@ fn unique_column_names(errors: &mut Accumulator, model: &Model) {
 fn unique_accessor_names(errors: &mut Accumulator, model: &Model) {
     for (i, r) in model.relations.iter().enumerate() {
         let owner = &r.owner.segments.last().expect("non-empty path").ident;
-        if let Some(first) = model.relations[..i]
+        if model.relations[..i]
             .iter()
-            .find(|p| p.name == r.name && p.owner.segments.last().expect("non-empty path").ident == *owner)
+            .any(|p| p.name == r.name && p.owner.segments.last().expect("non-empty path").ident == *owner)
         {
-            let _ = first;
             errors.push(
                 Error::custom(format!("`{owner}` would get two relationship accessors named `{}`; rename one", r.name))
                     .with_span(&r.name),

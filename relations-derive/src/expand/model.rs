@@ -57,12 +57,13 @@ pub fn expand(model: &Model) -> TokenStream {
     });
     let column_fields: Vec<_> = model.columns.iter().map(|c| &c.field).collect();
     let column_index = 0..model.columns.len();
-    let relation_fields = model
+    // the relationship fields that are not columns: they start empty
+    let relation_fields: Vec<_> = model
         .relations
         .iter()
         .filter(|r| r.field && !matches!(r.kind, RelationKind::BelongsTo { .. }))
-        .map(|r| &r.name);
-    let relation_fields2 = relation_fields.clone();
+        .map(|r| &r.name)
+        .collect();
     let values = model.columns.iter().map(|c| {
         let f = &c.field;
         quote!(#rt::SqlValue::to_value(&self.#f))
@@ -165,7 +166,6 @@ pub fn expand(model: &Model) -> TokenStream {
             };
             quote!(#f: #value)
         });
-        let relation_fields = relation_fields2;
         quote! {
             #[automatically_derived]
             impl ::core::default::Default for #ident {
