@@ -103,6 +103,7 @@ pub struct ColumnArgs {
 pub struct HasArgs {
     pub inverse: Option<IdentArg>,
     pub foreign_key: Option<NameArg>,
+    pub lazy: Option<NameArg>,
 }
 
 /// `#[belongs_to(Parent, ...)]`.
@@ -113,6 +114,7 @@ pub struct BelongsToArgs {
     pub backref: Option<IdentArg>,
     pub unique: Flag,
     pub index: Flag,
+    pub lazy: Option<NameArg>,
 }
 
 /// `#[many_to_many(Target, ...)]`.
@@ -123,6 +125,7 @@ pub struct ManyToManyArgs {
     pub remote: Option<NameArg>,
     pub inverse: Option<IdentArg>,
     pub backref: Option<IdentArg>,
+    pub lazy: Option<NameArg>,
 }
 
 /// `#[self_ref(...)]` (no target: the model itself).
@@ -132,6 +135,7 @@ pub struct SelfRefArgs {
     pub column: Option<NameArg>,
     pub ancestors: Option<IdentArg>,
     pub descendants: Option<IdentArg>,
+    pub lazy: Option<NameArg>,
 }
 
 /// A relationship attribute as written.
@@ -167,10 +171,10 @@ pub struct FieldAttrs {
 /// The keys each attribute accepts, for "unknown key" messages.
 pub const MODEL_KEYS: &[&str] = &["table", "no_default"];
 const COLUMN_KEYS: &[&str] = &["name", "unique", "index", "len", "text", "numeric", "default"];
-const HAS_KEYS: &[&str] = &["inverse", "foreign_key"];
-const BELONGS_TO_KEYS: &[&str] = &["column", "inverse", "backref", "unique", "index"];
-const MANY_TO_MANY_KEYS: &[&str] = &["through", "local", "remote", "inverse", "backref"];
-const SELF_REF_KEYS: &[&str] = &["children", "column", "ancestors", "descendants"];
+const HAS_KEYS: &[&str] = &["inverse", "foreign_key", "lazy"];
+const BELONGS_TO_KEYS: &[&str] = &["column", "inverse", "backref", "unique", "index", "lazy"];
+const MANY_TO_MANY_KEYS: &[&str] = &["through", "local", "remote", "inverse", "backref", "lazy"];
+const SELF_REF_KEYS: &[&str] = &["children", "column", "ancestors", "descendants", "lazy"];
 
 /// Reports every key of `nested` that `#[attr]` does not accept, naming the closest valid key
 /// and listing them all.

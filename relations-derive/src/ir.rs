@@ -135,5 +135,41 @@ pub struct Relation {
     pub inverse: Option<Ident>,
     /// For self-references: the `ancestors`/`descendants` accessor names.
     pub tree: Option<(Ident, Ident)>,
+    /// The declared loading strategy.
+    pub lazy: Lazy,
     pub span: Span,
+}
+
+/// `lazy = ...`: the runtime's `Lazy` variant of the same name.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Lazy {
+    Select,
+    Joined,
+    Selectin,
+    Subquery,
+    Dynamic,
+    Raise,
+}
+
+impl Lazy {
+    pub const NAMES: [(&'static str, Lazy); 6] = [
+        ("select", Lazy::Select),
+        ("joined", Lazy::Joined),
+        ("selectin", Lazy::Selectin),
+        ("subquery", Lazy::Subquery),
+        ("dynamic", Lazy::Dynamic),
+        ("raise", Lazy::Raise),
+    ];
+
+    /// The runtime variant's name.
+    pub fn variant(self) -> &'static str {
+        match self {
+            Lazy::Select => "Select",
+            Lazy::Joined => "Joined",
+            Lazy::Selectin => "Selectin",
+            Lazy::Subquery => "Subquery",
+            Lazy::Dynamic => "Dynamic",
+            Lazy::Raise => "Raise",
+        }
+    }
 }

@@ -219,7 +219,7 @@ fn lower_field(errors: &mut Accumulator, model: &mut Model, field: &syn::Field) 
         let t = path_ident(target);
         if *t == model_ident || t == "Self" {
             errors.push(Error::custom(format!(
-                "`#[{attr}({t})]` relates `{t}` to itself; a self-reference is declared with `#[self_ref(children = ...)]` on a `BelongsTo<Option<{}>>` field",
+                "`#[{attr}({t})]` relates `{t}` to itself; a self-reference is declared with `#[self_ref]` on a `BelongsTo<Option<{}>>` field, and its children with `#[self_ref(children = ...)]` or with `#[{attr}({t}, inverse = <that field>)]`",
                 model_ident
             ))
             .with_span(target));
@@ -232,10 +232,12 @@ fn lower_field(errors: &mut Accumulator, model: &mut Model, field: &syn::Field) 
     match relation {
         RelationAttr::HasMany(target, args) | RelationAttr::HasOne(target, args) => {
             let (attr, wrapper) = if one { ("has_one", "HasOne") } else { ("has_many", "HasMany") };
-            if refuses_self(errors, &target, attr) {
+            // to itself, only as the other side of a `#[self_ref]` field, named by `inverse`
+            if args.inverse.is_none() && refuses_self(errors, &target, attr) {
                 return;
             }
             relation_type(errors, field, attr, wrapper, &target);
+            let lazy = lazy(errors, args.lazy.clone(), attr);
             let fk = fk_source(errors, args, &self_table, attr, rel_span);
             let inverse = match &fk {
                 FkSource::Inverse(i) => Some(i.clone()),
@@ -250,6 +252,7 @@ fn lower_field(errors: &mut Accumulator, model: &mut Model, field: &syn::Field) 
                 target,
                 kind,
                 tree: None,
+                lazy,
                 span: rel_span,
             });
         }
@@ -316,6 +319,7 @@ fn lower_field(errors: &mut Accumulator, model: &mut Model, field: &syn::Field) 
                     kind: RelationKind::Children { column: model.columns[column_index].name.clone() },
                     inverse: None,
                     tree: None,
+                    lazy: Lazy::Select,
                     span: backref.0.span(),
                 });
             }
@@ -327,6 +331,7 @@ fn lower_field(errors: &mut Accumulator, model: &mut Model, field: &syn::Field) 
                 kind: RelationKind::BelongsTo { column: column_index },
                 inverse: args.inverse.map(|i| i.0),
                 tree: None,
+                lazy: lazy(errors, args.lazy.clone(), "belongs_to"),
                 span: rel_span,
             });
         }
@@ -338,6 +343,33 @@ fn lower_field(errors: &mut Accumulator, model: &mut Model, field: &syn::Field) 
             lower_self_ref(errors, model, field, ident, args, is_key, rel_span);
         }
     }
+}
+
+/// `lazy = ...`: one of SQLAlchemy's strategy names; `dynamic` only on a collection.
+fn lazy(errors: &mut Accumulator, arg: Option<NameArg>, attr: &str) -> Lazy {
+    let Some(arg) = arg else { return Lazy::Select };
+    let Some(&(_, lazy)) = Lazy::NAMES.iter().find(|(n, _)| *n == arg.value) else {
+        let names: Vec<String> = Lazy::NAMES.iter().map(|(n, _)| format!("\"{n}\"")).collect();
+        errors.push(
+            Error::custom(format!(
+                "unknown loading strategy `lazy = \"{}\"`; the strategies are {}",
+                arg.value,
+                names.join(", ")
+            ))
+            .with_span(&arg.span),
+        );
+        return Lazy::Select;
+    };
+    if lazy == Lazy::Dynamic && !matches!(attr, "has_many" | "many_to_many") {
+        errors.push(
+            Error::custom(format!(
+                "`lazy = \"dynamic\"` makes a collection's accessor a query; `#[{attr}]` loads one row, so use `\"select\"`, `\"joined\"`, `\"selectin\"` or `\"raise\"`"
+            ))
+            .with_span(&arg.span),
+        );
+        return Lazy::Select;
+    }
+    lazy
 }
 
 fn fk_source(errors: &mut Accumulator, args: input::HasArgs, self_table: &str, attr: &str, span: Span) -> FkSource {
@@ -446,6 +478,7 @@ fn lower_many_to_many(
                 },
                 inverse: None,
                 tree: None,
+                lazy: Lazy::Select,
                 span: backref.0.span(),
             }),
             Through::Model { model: m, local, remote } => model.relations.push(Relation {
@@ -460,6 +493,7 @@ fn lower_many_to_many(
                 },
                 inverse: None,
                 tree: None,
+                lazy: Lazy::Select,
                 span: backref.0.span(),
             }),
             Through::Inverse(_) => errors.push(
@@ -478,6 +512,7 @@ fn lower_many_to_many(
         kind: RelationKind::ManyToMany { through },
         inverse: args.inverse.map(|i| i.0),
         tree: None,
+        lazy: lazy(errors, args.lazy, "many_to_many"),
         span,
     });
 }
@@ -552,6 +587,7 @@ fn lower_self_ref(
             kind: RelationKind::Children { column: model.columns[column_index].name.clone() },
             inverse: None,
             tree: None,
+            lazy: Lazy::Select,
             span: children.0.span(),
         });
     }
@@ -565,6 +601,7 @@ fn lower_self_ref(
         kind: RelationKind::BelongsTo { column: column_index },
         inverse: None,
         tree: Some((tree_name(args.ancestors, "ancestors"), tree_name(args.descendants, "descendants"))),
+        lazy: lazy(errors, args.lazy, "self_ref"),
         span,
     });
 }

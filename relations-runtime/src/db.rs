@@ -1,6 +1,6 @@
 //! [`Db`]: a SQLite connection with the model operations on it.
 
-use std::cell::Cell;
+use std::cell::{Cell, RefCell};
 use std::path::Path;
 
 use rusqlite::types::{ToSqlOutput, ValueRef as RValueRef};
@@ -9,8 +9,23 @@ use rusqlite::{Connection, ToSql};
 use crate::dialect::{Dialect, Sqlite};
 use crate::error::{Error, Result};
 use crate::model::{Key, Model, ModelSet, Row};
-use crate::schema::Table;
+use crate::schema::{RelationDef, Table};
 use crate::value::Value;
+
+/// What a [`Db`] does about the N+1 shape: the same relationship lazily loaded again and again
+/// (typically once per row of a loop), with no other statement in between.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum NPlusOne {
+    /// Nothing (the default).
+    #[default]
+    Allow,
+    /// Log a `WARN` event on target `relations::sql` when one relationship is lazily loaded more
+    /// than this many times in a row, once per run.
+    Warn(u32),
+    /// Fail the lazy load with [`Error::NPlusOne`] when one relationship is lazily loaded more
+    /// than this many times in a row.
+    Deny(u32),
+}
 
 impl ToSql for Value<'_> {
     fn to_sql(&self) -> rusqlite::Result<ToSqlOutput<'_>> {
@@ -34,6 +49,15 @@ pub struct Db {
     dialect: &'static dyn Dialect,
     depth: Cell<u32>,
     statements: Cell<u64>,
+    /// The SQL of each statement run inside [`Db::record`].
+    recording: RefCell<Option<Vec<String>>>,
+    n_plus_one: Cell<NPlusOne>,
+    /// Whether the statements running now serve a lazy load.
+    in_lazy_load: Cell<bool>,
+    /// Lazy loads per relationship since the last other statement.
+    lazy_runs: RefCell<Vec<((&'static str, &'static str), u32)>>,
+    /// The largest number of `?` one statement may bind.
+    max_variables: usize,
 }
 
 impl std::fmt::Debug for Db {
@@ -64,7 +88,18 @@ impl Db {
     pub fn from_connection(conn: Connection) -> Result<Db> {
         conn.pragma_update(None, "foreign_keys", "ON")?;
         conn.set_prepared_statement_cache_capacity(256);
-        Ok(Db { conn, dialect: &Sqlite, depth: Cell::new(0), statements: Cell::new(0) })
+        let max_variables = conn.limit(rusqlite::limits::Limit::SQLITE_LIMIT_VARIABLE_NUMBER).max(1) as usize;
+        Ok(Db {
+            conn,
+            dialect: &Sqlite,
+            depth: Cell::new(0),
+            statements: Cell::new(0),
+            recording: RefCell::new(None),
+            n_plus_one: Cell::new(NPlusOne::Allow),
+            in_lazy_load: Cell::new(false),
+            lazy_runs: RefCell::new(Vec::new()),
+            max_variables,
+        })
     }
 
     /// The underlying rusqlite connection, for what `relations` does not cover.
@@ -77,9 +112,98 @@ impl Db {
         self.dialect
     }
 
-    /// How many statements this `Db` has executed so far.
+    /// How many statements this `Db` has executed so far (transaction control included).
     pub fn statement_count(&self) -> u64 {
         self.statements.get()
+    }
+
+    /// Runs `f` and returns its result with the SQL of every statement it executed, in order.
+    pub fn record<T>(&self, f: impl FnOnce() -> T) -> (T, Vec<String>) {
+        let outer = self.recording.replace(Some(Vec::new()));
+        let value = f();
+        let inner = self.recording.replace(outer).unwrap_or_default();
+        if let Some(outer) = self.recording.borrow_mut().as_mut() {
+            outer.extend(inner.iter().cloned());
+        }
+        (value, inner)
+    }
+
+    /// Runs `f` and panics, listing the SQL, unless it executed exactly `expected` statements:
+    /// the test helper that pins a loading strategy's cost.
+    ///
+    /// ```
+    /// # use relations_runtime::{Db, Error};
+    /// let db = Db::open_in_memory()?;
+    /// // BEGIN, COMMIT
+    /// db.assert_statements(2, || db.transaction(|_| Ok::<_, Error>(())))?;
+    /// db.assert_statements(0, || ());
+    /// # Ok::<(), relations_runtime::Error>(())
+    /// ```
+    #[track_caller]
+    pub fn assert_statements<T>(&self, expected: usize, f: impl FnOnce() -> T) -> T {
+        let (value, statements) = self.record(f);
+        if statements.len() != expected {
+            panic!(
+                "expected {expected} statement(s), {} ran:\n{}",
+                statements.len(),
+                statements.iter().enumerate().map(|(i, s)| format!("  {}. {s}\n", i + 1)).collect::<String>()
+            );
+        }
+        value
+    }
+
+    /// Chooses what happens when one relationship is lazily loaded repeatedly with no other
+    /// statement in between — the N+1 shape of a loop over rows that touches each row's
+    /// relationship. Off by default; `NPlusOne::Deny(1)` in tests turns every such loop into an
+    /// [`Error::NPlusOne`] naming the relationship to load eagerly.
+    pub fn set_n_plus_one(&self, mode: NPlusOne) {
+        self.n_plus_one.set(mode);
+        self.lazy_runs.borrow_mut().clear();
+    }
+
+    /// Runs the lazy load of `rel` (its statements) under the N+1 guard.
+    pub(crate) fn lazy_load<T>(&self, rel: &'static RelationDef, load: impl FnOnce() -> Result<T>) -> Result<T> {
+        let limit = match self.n_plus_one.get() {
+            NPlusOne::Allow => None,
+            NPlusOne::Warn(n) => Some((n, false)),
+            NPlusOne::Deny(n) => Some((n, true)),
+        };
+        if let Some((limit, deny)) = limit {
+            let mut runs = self.lazy_runs.borrow_mut();
+            let key = (rel.owner.name, rel.name);
+            let count = match runs.iter_mut().find(|(k, _)| *k == key) {
+                Some((_, c)) => {
+                    *c += 1;
+                    *c
+                }
+                None => {
+                    runs.push((key, 1));
+                    1
+                }
+            };
+            if count > limit {
+                if deny {
+                    return Err(Error::NPlusOne { relationship: rel.path(), count });
+                }
+                if count == limit + 1 {
+                    tracing::warn!(
+                        target: "relations::sql",
+                        relationship = %rel.path(),
+                        "N+1: `{}` lazily loaded {count} times in a row; load it eagerly (selectinload / joinedload)",
+                        rel.path()
+                    );
+                }
+            }
+        }
+        let outer = self.in_lazy_load.replace(true);
+        let result = load();
+        self.in_lazy_load.set(outer);
+        result
+    }
+
+    /// The largest number of parameters one statement may bind on this connection.
+    pub(crate) fn max_variables(&self) -> usize {
+        self.max_variables
     }
 
     /// The `CREATE TABLE` and `CREATE INDEX` statements for a set of models, association
@@ -99,8 +223,7 @@ impl Db {
         let statements = self.schema::<S>();
         self.transaction(|db| {
             for sql in &statements {
-                db.count();
-                db.conn.execute_batch(sql)?;
+                db.batch(sql)?;
             }
             Ok(())
         })
@@ -112,8 +235,7 @@ impl Db {
         tables.reverse();
         self.transaction(|db| {
             for t in tables {
-                db.count();
-                db.conn.execute_batch(&db.dialect.drop_table(t))?;
+                db.batch(&db.dialect.drop_table(t))?;
             }
             Ok(())
         })
@@ -129,14 +251,14 @@ impl Db {
             let sp = format!("relations_sp{depth}");
             (format!("SAVEPOINT {sp}"), format!("RELEASE {sp}"), format!("ROLLBACK TO {sp}; RELEASE {sp}"))
         };
-        self.conn.execute_batch(&begin).map_err(Error::from)?;
+        self.batch(&begin).map_err(Error::from)?;
         self.depth.set(depth + 1);
         struct Guard<'a>(&'a Db, u32, &'a str);
         impl Drop for Guard<'_> {
             fn drop(&mut self) {
                 // reached only when `f` panicked: undo its work before unwinding further
                 self.0.depth.set(self.1);
-                let _ = self.0.conn.execute_batch(self.2);
+                let _ = self.0.batch(self.2);
             }
         }
         let guard = Guard(self, depth, &rollback);
@@ -145,14 +267,14 @@ impl Db {
         self.depth.set(depth);
         match result {
             Ok(v) => {
-                if let Err(e) = self.conn.execute_batch(&commit) {
-                    let _ = self.conn.execute_batch(&rollback);
+                if let Err(e) = self.batch(&commit) {
+                    let _ = self.batch(&rollback);
                     return Err(Error::from(e).into());
                 }
                 Ok(v)
             }
             Err(e) => {
-                self.conn.execute_batch(&rollback).map_err(Error::from)?;
+                self.batch(&rollback).map_err(Error::from)?;
                 Err(e)
             }
         }
@@ -169,13 +291,28 @@ impl Db {
         self.transaction(|db| models.into_iter().map(|m| db.add(m)).collect())
     }
 
-    fn count(&self) {
+    /// Every statement passes here before it runs: counted, echoed, recorded, and seen by the
+    /// N+1 guard.
+    fn hook(&self, sql: &str, params: &[Value<'_>]) {
         self.statements.set(self.statements.get() + 1);
+        tracing::debug!(target: "relations::sql", params = ?params, "{sql}");
+        if let Some(r) = self.recording.borrow_mut().as_mut() {
+            r.push(sql.to_owned());
+        }
+        if !self.in_lazy_load.get() && self.n_plus_one.get() != NPlusOne::Allow {
+            self.lazy_runs.borrow_mut().clear();
+        }
+    }
+
+    /// Runs statements without parameters (DDL, transaction control).
+    fn batch(&self, sql: &str) -> rusqlite::Result<()> {
+        self.hook(sql, &[]);
+        self.conn.execute_batch(sql)
     }
 
     /// Executes a data-changing statement on `table`; returns the number of rows changed.
     pub(crate) fn execute(&self, sql: &str, params: &[Value<'_>], table: &str) -> Result<usize> {
-        self.count();
+        self.hook(sql, params);
         let mut stmt = self.conn.prepare_cached(sql)?;
         stmt.execute(rusqlite::params_from_iter(params.iter())).map_err(|e| Error::from_sqlite(e, table))
     }
@@ -187,7 +324,7 @@ impl Db {
         params: &[Value<'_>],
         mut f: impl FnMut(&rusqlite::Row<'_>) -> Result<T>,
     ) -> Result<Vec<T>> {
-        self.count();
+        self.hook(sql, params);
         let mut stmt = self.conn.prepare_cached(sql)?;
         let mut rows = stmt.query(rusqlite::params_from_iter(params.iter()))?;
         let mut out = Vec::new();
@@ -197,6 +334,22 @@ impl Db {
         Ok(out)
     }
 
+    /// Runs a query and hands each row to `f`.
+    pub(crate) fn query_map_into(
+        &self,
+        sql: &str,
+        params: &[Value<'_>],
+        mut f: impl FnMut(&rusqlite::Row<'_>) -> Result<()>,
+    ) -> Result<()> {
+        self.hook(sql, params);
+        let mut stmt = self.conn.prepare_cached(sql)?;
+        let mut rows = stmt.query(rusqlite::params_from_iter(params.iter()))?;
+        while let Some(row) = rows.next()? {
+            f(row)?;
+        }
+        Ok(())
+    }
+
     /// Runs a query returning models of type `M` (its columns first, in order).
     pub(crate) fn query_models<M: Model>(&self, sql: &str, params: &[Value<'_>]) -> Result<Vec<M>> {
         self.query_map(sql, params, |row| M::from_row(&Row::new(row, M::TABLE, 0)))
@@ -204,7 +357,7 @@ impl Db {
 
     /// Runs a query returning one integer (a count, an existence test).
     pub(crate) fn query_i64(&self, sql: &str, params: &[Value<'_>]) -> Result<i64> {
-        self.count();
+        self.hook(sql, params);
         let mut stmt = self.conn.prepare_cached(sql)?;
         Ok(stmt.query_row(rusqlite::params_from_iter(params.iter()), |r| r.get(0))?)
     }

@@ -63,6 +63,20 @@ pub enum Error {
         /// What was attempted.
         action: &'static str,
     },
+    /// A relationship declared `lazy = "raise"` (or given `raiseload`) was touched without being
+    /// loaded eagerly.
+    NotLoaded {
+        /// The relationship, as `table.field`.
+        relationship: String,
+    },
+    /// The N+1 guard ([`Db::set_n_plus_one`](crate::Db::set_n_plus_one)) stopped a lazy load
+    /// repeated in a loop.
+    NPlusOne {
+        /// The relationship, as `table.field`.
+        relationship: String,
+        /// How many times in a row it was lazily loaded.
+        count: u32,
+    },
     /// Any other database error.
     Database(rusqlite::Error),
 }
@@ -71,6 +85,14 @@ impl fmt::Display for Error {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             Error::NotFound { table, key } => write!(f, "no row in table `{table}` with key {key}"),
+            Error::NotLoaded { relationship } => write!(
+                f,
+                "`{relationship}` is lazy=\"raise\" here and was not loaded eagerly; load it with `selectinload` or `joinedload`"
+            ),
+            Error::NPlusOne { relationship, count } => write!(
+                f,
+                "N+1: `{relationship}` was lazily loaded {count} times in a row; load it eagerly with `selectinload` or `joinedload`"
+            ),
             Error::UniqueViolation { table, columns } => write!(
                 f,
                 "UNIQUE constraint on `{table}` ({}) failed: a row with the same value already exists",

@@ -15,6 +15,7 @@
 mod db;
 pub mod dialect;
 mod error;
+mod load;
 mod model;
 mod query;
 mod relation;
@@ -24,13 +25,14 @@ mod value;
 #[doc(hidden)]
 pub mod private;
 
-pub use db::Db;
+pub use db::{Db, NPlusOne};
+pub use load::{joinedload, lazyload, raiseload, selectinload, subqueryload, subtreeload, Eager, Load, Rel};
 pub use error::{Error, Result};
 pub use model::{Key, Model, ModelSet, Row};
 pub use query::{Col, Expr, Order, Query, Subquery};
 pub use relation::{
-    tree, BelongsTo, BelongsToRef, Cached, HasMany, HasManyRef, HasOne, HasOneRef, ManyToMany, ManyToManyKind,
-    ManyToManyRef, NoCache, OneToMany, Parent, Related,
+    tree, BelongsTo, BelongsToRef, Cached, Fill, HasMany, HasManyRef, HasOne, HasOneRef, ManyToMany, ManyToManyKind,
+    ManyToManyRef, NoCache, OneToMany, Parent, Related, Slot,
 };
 pub use value::{Bind, DecodeError, SqlValue, Value, ValueRef};
 

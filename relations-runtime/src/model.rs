@@ -103,6 +103,18 @@ pub trait Model: Sized + 'static {
     fn set_auto_key(&mut self, key: i64);
     /// Whether the row has not been inserted yet: an auto key that is still `0`.
     fn is_new(&self) -> bool;
+    /// The value of the `index`th column (`values()[index]`, without building the rest).
+    #[doc(hidden)]
+    fn column_value(&self, index: usize) -> Value<'_>;
+    /// A copy of the row with copies of everything it has loaded (a parent loaded eagerly is
+    /// shared). Eager loading uses it when two owners hold the same related row.
+    #[doc(hidden)]
+    fn duplicate(&self) -> Self;
+    /// The loader options the model's relationships declare with an eager `lazy = ...`.
+    #[doc(hidden)]
+    fn default_loads() -> Vec<crate::load::Load<Self>> {
+        Vec::new()
+    }
 
     /// A query over every row of the table: `User::query(&db).filter_by(User::name, "x").first()`.
     fn query(db: &Db) -> Query<'_, Self> {

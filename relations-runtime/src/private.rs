@@ -1,7 +1,9 @@
 //! What `#[derive(Model)]`'s generated code calls. Not a public API: it may change in any
 //! release, which is why the facade pins the derive crate's exact version.
 
-pub use crate::schema::{ColumnDef, ColumnDefault, ForeignKey, Join, RelationDef, SqlType, Table};
+pub use crate::load::{Load, Rel};
+pub use crate::relation::{HasMany, HasOne, ManyToMany, Slot};
+pub use crate::schema::{ColumnDef, ColumnDefault, ForeignKey, Join, Lazy, RelationDef, SqlType, Table};
 pub use crate::value::SqlValue;
 
 use std::marker::PhantomData;
@@ -92,6 +94,11 @@ impl<M: crate::Model> RelationTarget for M {}
 
 /// Compiles only if `T` is a model.
 pub const fn assert_target<T: RelationTarget>() {}
+
+/// A relationship field's copy, with copies of what it loaded.
+pub fn duplicate_related<T: RelationTarget, F: Slot<Target = T>>(field: &F) -> F {
+    field.duplicate()
+}
 
 /// The foreign key of a `belongs_to` must match the type of the parent's key.
 #[diagnostic::on_unimplemented(

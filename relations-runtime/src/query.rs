@@ -6,6 +6,8 @@ use crate::db::Db;
 use crate::dialect::Dialect;
 use crate::error::Result;
 use crate::model::Model;
+use crate::load::{fetch, Load, OwnerQuery, Select};
+use crate::schema::{Join, RelationDef};
 use crate::value::{Bind, Value};
 
 /// A typed handle on a column of model `M` holding `T`; the derive emits one per column as an
@@ -107,6 +109,18 @@ pub struct Order {
     descending: bool,
 }
 
+impl Order {
+    /// `"table"."column" [DESC]`.
+    pub(crate) fn render(&self, d: &dyn Dialect, sql: &mut String) {
+        d.quote(self.table, sql);
+        sql.push('.');
+        d.quote(self.column, sql);
+        if self.descending {
+            sql.push_str(" DESC");
+        }
+    }
+}
+
 impl<M: Model, T> From<Col<M, T>> for Order {
     fn from(c: Col<M, T>) -> Order {
         c.asc()
@@ -132,6 +146,8 @@ enum Node {
     Null { table: &'static str, column: &'static str, negated: bool },
     In { table: &'static str, column: &'static str, values: Vec<Value<'static>> },
     InSubquery { table: &'static str, column: &'static str, sub: Subquery },
+    /// `EXISTS` a related row of the relationship (matching the condition).
+    Exists { rel: &'static RelationDef, condition: Option<Box<Expr>> },
     And(Vec<Expr>),
     Or(Vec<Expr>),
     Not(Box<Expr>),
@@ -166,15 +182,34 @@ impl Expr {
         Expr(Node::InSubquery { table, column, sub })
     }
 
+    pub(crate) fn exists(rel: &'static RelationDef, condition: Option<Expr>) -> Expr {
+        Expr(Node::Exists { rel, condition: condition.map(Box::new) })
+    }
+
     pub(crate) fn render(&self, d: &dyn Dialect, sql: &mut String, params: &mut Vec<Value<'static>>) {
-        let col = |sql: &mut String, table: &str, column: &str| {
-            d.quote(table, sql);
+        self.render_in(d, sql, params, &mut Vec::new());
+    }
+
+    /// Renders the condition; `scope` maps the tables of enclosing `EXISTS` subqueries to their
+    /// aliases (the innermost wins), so that a self-referential `any` correlates correctly.
+    fn render_in(
+        &self,
+        d: &dyn Dialect,
+        sql: &mut String,
+        params: &mut Vec<Value<'static>>,
+        scope: &mut Vec<(&'static str, String)>,
+    ) {
+        let col = |sql: &mut String, scope: &[(&'static str, String)], table: &str, column: &str| {
+            match scope.iter().rev().find(|(t, _)| *t == table) {
+                Some((_, alias)) => d.quote(alias, sql),
+                None => d.quote(table, sql),
+            }
             sql.push('.');
             d.quote(column, sql);
         };
         match &self.0 {
             Node::Compare { table, column, op, value } => {
-                col(sql, table, column);
+                col(sql, scope, table, column);
                 sql.push(' ');
                 sql.push_str(op);
                 sql.push(' ');
@@ -182,12 +217,12 @@ impl Expr {
                 d.placeholder(params.len(), sql);
             }
             Node::Null { table, column, negated } => {
-                col(sql, table, column);
+                col(sql, scope, table, column);
                 sql.push_str(if *negated { " IS NOT NULL" } else { " IS NULL" });
             }
             Node::In { values, .. } if values.is_empty() => sql.push_str("0 = 1"),
             Node::In { table, column, values } => {
-                col(sql, table, column);
+                col(sql, scope, table, column);
                 sql.push_str(" IN (");
                 for (i, v) in values.iter().enumerate() {
                     if i > 0 {
@@ -199,16 +234,76 @@ impl Expr {
                 sql.push(')');
             }
             Node::InSubquery { table, column, sub } => {
-                col(sql, table, column);
+                col(sql, scope, table, column);
                 sql.push_str(" IN (SELECT ");
-                col(sql, sub.table, sub.select);
+                col(sql, scope, sub.table, sub.select);
                 sql.push_str(" FROM ");
                 d.quote(sub.table, sql);
                 sql.push_str(" WHERE ");
-                col(sql, sub.table, sub.filter);
+                col(sql, scope, sub.table, sub.filter);
                 sql.push_str(" = ");
                 params.push(sub.value.clone());
                 d.placeholder(params.len(), sql);
+                sql.push(')');
+            }
+            Node::Exists { rel, condition } => {
+                let owner = match scope.iter().rev().find(|(t, _)| *t == rel.owner.name) {
+                    Some((_, alias)) => alias.clone(),
+                    None => rel.owner.name.to_owned(),
+                };
+                let alias = format!("relations_e{}", scope.len() + 1);
+                let target = rel.target;
+                let key = |t: &crate::schema::Table| t.single_key().map_or("rowid", |c| c.name);
+                let aliased = |sql: &mut String, a: &str, c: &str| {
+                    d.quote(a, sql);
+                    sql.push('.');
+                    d.quote(c, sql);
+                };
+                sql.push_str("EXISTS (SELECT 1 FROM ");
+                match rel.join {
+                    Join::Reverse { column } => {
+                        d.quote(target.name, sql);
+                        sql.push_str(" AS ");
+                        d.quote(&alias, sql);
+                        sql.push_str(" WHERE ");
+                        aliased(sql, &alias, column);
+                        sql.push_str(" = ");
+                        aliased(sql, &owner, key(rel.owner));
+                    }
+                    Join::Forward { column } => {
+                        d.quote(target.name, sql);
+                        sql.push_str(" AS ");
+                        d.quote(&alias, sql);
+                        sql.push_str(" WHERE ");
+                        aliased(sql, &alias, key(target));
+                        sql.push_str(" = ");
+                        aliased(sql, &owner, column);
+                    }
+                    Join::Through { table, local, remote } => {
+                        let link = format!("{alias}_link");
+                        d.quote(table.name, sql);
+                        sql.push_str(" AS ");
+                        d.quote(&link, sql);
+                        sql.push_str(" JOIN ");
+                        d.quote(target.name, sql);
+                        sql.push_str(" AS ");
+                        d.quote(&alias, sql);
+                        sql.push_str(" ON ");
+                        aliased(sql, &alias, key(target));
+                        sql.push_str(" = ");
+                        aliased(sql, &link, remote);
+                        sql.push_str(" WHERE ");
+                        aliased(sql, &link, local);
+                        sql.push_str(" = ");
+                        aliased(sql, &owner, key(rel.owner));
+                    }
+                }
+                if let Some(c) = condition {
+                    sql.push_str(" AND ");
+                    scope.push((target.name, alias));
+                    c.render_in(d, sql, params, scope);
+                    scope.pop();
+                }
                 sql.push(')');
             }
             Node::And(items) | Node::Or(items) => {
@@ -218,13 +313,13 @@ impl Expr {
                     if i > 0 {
                         sql.push_str(sep);
                     }
-                    e.render(d, sql, params);
+                    e.render_in(d, sql, params, scope);
                 }
                 sql.push(')');
             }
             Node::Not(e) => {
                 sql.push_str("NOT (");
-                e.render(d, sql, params);
+                e.render_in(d, sql, params, scope);
                 sql.push(')');
             }
         }
@@ -236,6 +331,7 @@ impl Expr {
 #[must_use = "a query does nothing until `all`, `first`, `count` or `exists` runs it"]
 pub struct Query<'db, M> {
     db: &'db Db,
+    loads: Vec<Load<M>>,
     filters: Vec<Expr>,
     order: Vec<Order>,
     limit: Option<u64>,
@@ -247,6 +343,7 @@ impl<M> Clone for Query<'_, M> {
     fn clone(&self) -> Self {
         Query {
             db: self.db,
+            loads: self.loads.clone(),
             filters: self.filters.clone(),
             order: self.order.clone(),
             limit: self.limit,
@@ -258,7 +355,16 @@ impl<M> Clone for Query<'_, M> {
 
 impl<'db, M: Model> Query<'db, M> {
     pub(crate) fn new(db: &'db Db) -> Self {
-        Query { db, filters: Vec::new(), order: Vec::new(), limit: None, offset: None, _model: PhantomData }
+        Query { db, loads: Vec::new(), filters: Vec::new(), order: Vec::new(), limit: None, offset: None, _model: PhantomData }
+    }
+
+    /// Loads relationships of the rows with a strategy (SQLAlchemy's `options(...)`):
+    /// `User::query(&db).options(joinedload(User::POSTS))`, or nested,
+    /// `.options(selectinload(User::POSTS).joinedload(Post::COMMENTS))`. A relationship given
+    /// alone loads with its declared strategy (`selectin` if it is declared lazy).
+    pub fn options(mut self, load: impl Into<Load<M>>) -> Self {
+        self.loads.push(load.into());
+        self
     }
 
     pub(crate) fn filter_key(mut self, key: Vec<Value<'_>>) -> Self {
@@ -297,50 +403,74 @@ impl<'db, M: Model> Query<'db, M> {
         self
     }
 
-    fn render(&self, select: &str) -> (String, Vec<Value<'static>>) {
+    /// `FROM ... [WHERE ...]`, the `ORDER BY` terms, and `LIMIT ? [OFFSET ?]`, each with its
+    /// parameters.
+    fn pieces(&self) -> Select {
         let d = self.db.dialect();
-        let mut sql = String::with_capacity(128);
-        let mut params = Vec::new();
-        sql.push_str("SELECT ");
-        if select.is_empty() {
-            select_list(d, M::TABLE, &mut sql);
-        } else {
-            sql.push_str(select);
-        }
-        sql.push_str(" FROM ");
-        d.quote(M::TABLE.name, &mut sql);
+        let mut select = Select::default();
+        d.quote(M::TABLE.name, &mut select.from);
         for (i, f) in self.filters.iter().enumerate() {
-            sql.push_str(if i == 0 { " WHERE " } else { " AND " });
-            f.render(d, &mut sql, &mut params);
+            if i > 0 {
+                select.filter.push_str(" AND ");
+            }
+            f.render(d, &mut select.filter, &mut select.params);
         }
         for (i, o) in self.order.iter().enumerate() {
-            sql.push_str(if i == 0 { " ORDER BY " } else { ", " });
-            d.quote(o.table, &mut sql);
-            sql.push('.');
-            d.quote(o.column, &mut sql);
-            if o.descending {
-                sql.push_str(" DESC");
+            if i > 0 {
+                select.order.push_str(", ");
             }
+            o.render(d, &mut select.order);
         }
         if self.limit.is_some() || self.offset.is_some() {
             // SQLite needs a LIMIT before an OFFSET; -1 means no limit
             let limit = self.limit.map_or(-1, |l| i64::try_from(l).unwrap_or(i64::MAX));
-            params.push(Value::Integer(limit));
-            sql.push_str(" LIMIT ");
-            d.placeholder(params.len(), &mut sql);
+            select.tail_params.push(Value::Integer(limit));
+            select.tail.push_str("LIMIT ");
+            d.placeholder(select.params.len() + 1, &mut select.tail);
             if let Some(o) = self.offset {
-                params.push(Value::Integer(i64::try_from(o).unwrap_or(i64::MAX)));
-                sql.push_str(" OFFSET ");
-                d.placeholder(params.len(), &mut sql);
+                select.tail_params.push(Value::Integer(i64::try_from(o).unwrap_or(i64::MAX)));
+                select.tail.push_str(" OFFSET ");
+                d.placeholder(select.params.len() + 2, &mut select.tail);
             }
         }
-        (sql, params)
+        select
+    }
+
+    /// The whole statement selecting `select` (a column list), without loader options.
+    fn render(&self, select: &str) -> (String, Vec<Value<'static>>) {
+        let mut p = self.pieces();
+        let mut sql = String::with_capacity(128);
+        sql.push_str("SELECT ");
+        sql.push_str(select);
+        sql.push_str(" FROM ");
+        sql.push_str(&p.from);
+        if !p.filter.is_empty() {
+            sql.push_str(" WHERE ");
+            sql.push_str(&p.filter);
+        }
+        if !p.order.is_empty() {
+            sql.push_str(" ORDER BY ");
+            sql.push_str(&p.order);
+        }
+        if !p.tail.is_empty() {
+            sql.push(' ');
+            sql.push_str(&p.tail);
+        }
+        p.params.append(&mut p.tail_params);
+        (sql, p.params)
     }
 
     /// Every matching row.
     pub fn all(&self) -> Result<Vec<M>> {
-        let (sql, params) = self.render("");
-        self.db.query_models(&sql, &params)
+        // what `subqueryload` repeats: the owners' query after its SELECT list
+        let owners = || {
+            let (sql, params) = self.render("");
+            // "SELECT  FROM ...": keep " FROM ..."
+            (sql["SELECT ".len()..].to_owned(), params)
+        };
+        let owners: &OwnerQuery<'_> = &owners;
+        let select = self.pieces();
+        Ok(fetch(self.db, select, &self.loads, &mut Vec::new(), Some(owners))?.0)
     }
 
     /// The first matching row, if any.

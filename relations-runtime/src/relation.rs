@@ -6,51 +6,140 @@
 //! and keeps it (SQLAlchemy's `lazy='select'`), while `.all()`, `.filter(..)`, `.count()`...
 //! query afresh each time (`lazy='dynamic'`).
 
-use std::cell::OnceCell;
+use std::cell::{Cell, OnceCell};
 use std::fmt;
 use std::marker::PhantomData;
+use std::sync::Arc;
 
 use crate::db::Db;
 use crate::error::{Error, Result};
 use crate::model::{Key, Model};
 use crate::query::{key_text, select_list, Col, Expr, Order, Query, Subquery};
-use crate::schema::{Join, RelationDef};
+use crate::schema::{Join, Lazy, RelationDef};
 use crate::value::{Bind, SqlValue, Value};
+
+/// What a relationship field keeps: the rows loaded, and whether a lazy load is refused
+/// (`raiseload` on the query that produced the owner).
+struct Cache<V> {
+    cell: OnceCell<V>,
+    raise: Cell<bool>,
+}
+
+impl<V> Default for Cache<V> {
+    fn default() -> Self {
+        Cache { cell: OnceCell::new(), raise: Cell::new(false) }
+    }
+}
+
+impl<V: Clone> Clone for Cache<V> {
+    fn clone(&self) -> Self {
+        Cache { cell: self.cell.clone(), raise: self.raise.clone() }
+    }
+}
+
+impl<V> Cache<V> {
+    /// The loaded value, or `load` run once (unless lazy loading is refused) and kept.
+    fn get_or_load(&self, db: &Db, rel: &'static RelationDef, load: impl FnOnce() -> Result<V>) -> Result<&V> {
+        if let Some(v) = self.cell.get() {
+            return Ok(v);
+        }
+        if rel.lazy == Lazy::Raise || self.raise.get() {
+            return Err(Error::NotLoaded { relationship: rel.path() });
+        }
+        let v = db.lazy_load(rel, load)?;
+        Ok(self.cell.get_or_init(|| v))
+    }
+}
+
+/// Rows loaded eagerly, handed to a relationship field.
+#[doc(hidden)]
+pub enum Fill<T> {
+    /// The rows of a to-many relationship (or the at most one row of a `has_one`).
+    Many(Vec<T>),
+    /// The parent of a `belongs_to`, shared by every child that points at it.
+    One(Option<Arc<T>>),
+}
+
+/// A relationship field that eager loading can fill: [`HasMany`], [`HasOne`], [`ManyToMany`],
+/// [`BelongsTo`].
+pub trait Slot: 'static {
+    /// The related model.
+    type Target: Model;
+    #[doc(hidden)]
+    fn fill(&self, rows: Fill<Self::Target>);
+    #[doc(hidden)]
+    fn refuse_lazy_load(&self);
+    #[doc(hidden)]
+    fn is_loaded(&self) -> bool;
+    /// A copy holding copies of what was loaded.
+    #[doc(hidden)]
+    fn duplicate(&self) -> Self
+    where
+        Self: Sized;
+}
+
+impl<V> Cache<V> {
+    fn map(&self, f: impl FnOnce(&V) -> V) -> Self {
+        let cell = OnceCell::new();
+        if let Some(v) = self.cell.get() {
+            let _ = cell.set(f(v));
+        }
+        Cache { cell, raise: self.raise.clone() }
+    }
+}
 
 macro_rules! collection_field {
     ($(#[$doc:meta])* $name:ident) => {
         $(#[$doc])*
         pub struct $name<T> {
-            loaded: OnceCell<Vec<T>>,
+            cache: Cache<Vec<T>>,
         }
 
         impl<T> $name<T> {
             /// The rows loaded so far, if the relationship was loaded.
             pub fn loaded(&self) -> Option<&[T]> {
-                self.loaded.get().map(Vec::as_slice)
+                self.cache.cell.get().map(Vec::as_slice)
             }
 
             /// Forgets the loaded rows, so that the next `load()` reads them again
             /// (SQLAlchemy's `expire`).
             pub fn reset(&mut self) {
-                self.loaded.take();
+                self.cache.cell.take();
             }
 
             #[doc(hidden)]
             pub fn cache(&self) -> Cached<'_, T> {
-                Cached(&self.loaded)
+                Cached(&self.cache)
+            }
+        }
+
+        impl<T: Model> Slot for $name<T> {
+            type Target = T;
+            fn fill(&self, rows: Fill<T>) {
+                if let Fill::Many(rows) = rows {
+                    let _ = self.cache.cell.set(rows);
+                }
+            }
+            fn refuse_lazy_load(&self) {
+                self.cache.raise.set(true);
+            }
+            fn is_loaded(&self) -> bool {
+                self.cache.cell.get().is_some()
+            }
+            fn duplicate(&self) -> Self {
+                $name { cache: self.cache.map(|rows| rows.iter().map(Model::duplicate).collect()) }
             }
         }
 
         impl<T> Default for $name<T> {
             fn default() -> Self {
-                $name { loaded: OnceCell::new() }
+                $name { cache: Cache::default() }
             }
         }
 
         impl<T: Clone> Clone for $name<T> {
             fn clone(&self) -> Self {
-                $name { loaded: self.loaded.clone() }
+                $name { cache: self.cache.clone() }
             }
         }
 
@@ -65,7 +154,7 @@ macro_rules! collection_field {
 
         impl<T: fmt::Debug> fmt::Debug for $name<T> {
             fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-                match self.loaded.get() {
+                match self.cache.cell.get() {
                     Some(rows) => f.debug_list().entries(rows).finish(),
                     None => f.write_str("<not loaded>"),
                 }
@@ -89,30 +178,48 @@ collection_field!(
 /// row whose unique foreign key points at this row, if any. Holds it once loaded.
 pub struct HasOne<T> {
     // boxed: a model holding its related model inline would be infinitely large
-    loaded: OnceCell<Option<Box<T>>>,
+    cache: Cache<Option<Box<T>>>,
 }
 
 impl<T> HasOne<T> {
     /// The row loaded, if the relationship was loaded (`Some(None)`: loaded, no row).
     pub fn loaded(&self) -> Option<Option<&T>> {
-        self.loaded.get().map(Option::as_deref)
+        self.cache.cell.get().map(Option::as_deref)
     }
 
     /// Forgets the loaded row.
     pub fn reset(&mut self) {
-        self.loaded.take();
+        self.cache.cell.take();
+    }
+}
+
+impl<T: Model> Slot for HasOne<T> {
+    type Target = T;
+    fn fill(&self, rows: Fill<T>) {
+        if let Fill::Many(rows) = rows {
+            let _ = self.cache.cell.set(rows.into_iter().next().map(Box::new));
+        }
+    }
+    fn refuse_lazy_load(&self) {
+        self.cache.raise.set(true);
+    }
+    fn is_loaded(&self) -> bool {
+        self.cache.cell.get().is_some()
+    }
+    fn duplicate(&self) -> Self {
+        HasOne { cache: self.cache.map(|row| row.as_deref().map(|r| Box::new(r.duplicate()))) }
     }
 }
 
 impl<T> Default for HasOne<T> {
     fn default() -> Self {
-        HasOne { loaded: OnceCell::new() }
+        HasOne { cache: Cache::default() }
     }
 }
 
 impl<T: Clone> Clone for HasOne<T> {
     fn clone(&self) -> Self {
-        HasOne { loaded: self.loaded.clone() }
+        HasOne { cache: self.cache.clone() }
     }
 }
 
@@ -127,7 +234,7 @@ impl<T> Eq for HasOne<T> {}
 
 impl<T: fmt::Debug> fmt::Debug for HasOne<T> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self.loaded.get() {
+        match self.cache.cell.get() {
             Some(row) => row.as_deref().fmt(f),
             None => f.write_str("<not loaded>"),
         }
@@ -194,20 +301,20 @@ where
 /// `BelongsTo<Option<User>>` a nullable one.
 pub struct BelongsTo<P: Parent> {
     key: P::Fk,
-    // boxed: a model holding its parent inline would be infinitely large
-    loaded: OnceCell<Option<Box<P::Model>>>,
+    // shared: an eager load hands one parent to all of its children
+    cache: Cache<Option<Arc<P::Model>>>,
 }
 
 impl<P: Parent> BelongsTo<P> {
     /// Points at `parent`: `Post { author: BelongsTo::to(&user), .. }` (Python's
     /// `Post(author=user)`).
     pub fn to(parent: &P::Model) -> Self {
-        BelongsTo { key: P::fk_of(parent), loaded: OnceCell::new() }
+        BelongsTo::from_key(P::fk_of(parent))
     }
 
     /// Points at the parent with this foreign key value.
     pub fn from_key(key: P::Fk) -> Self {
-        BelongsTo { key, loaded: OnceCell::new() }
+        BelongsTo { key, cache: Cache::default() }
     }
 
     /// The foreign key value.
@@ -227,22 +334,37 @@ impl<P: Parent> BelongsTo<P> {
 
     /// The parent loaded, if it was loaded.
     pub fn loaded(&self) -> Option<&P::Model> {
-        self.loaded.get().and_then(Option::as_deref)
+        self.cache.cell.get().and_then(Option::as_deref)
     }
 
     /// Loads the parent on first use and keeps it.
-    pub fn load<'a>(&'a self, db: &Db) -> Result<P::Loaded<'a>> {
-        let parent = match self.loaded.get() {
-            Some(p) => p.as_deref(),
-            None => {
-                let row = match P::parent_key(&self.key) {
-                    Some(k) => Query::<P::Model>::new(db).filter_key(k.to_values()).first()?,
-                    None => None,
-                };
-                self.loaded.get_or_init(|| row.map(Box::new)).as_deref()
-            }
-        };
-        P::wrap(parent, &self.key)
+    fn load<'a>(&'a self, db: &Db, rel: &'static RelationDef) -> Result<P::Loaded<'a>> {
+        let parent = self.cache.get_or_load(db, rel, || {
+            let row = match P::parent_key(&self.key) {
+                Some(k) => Query::<P::Model>::new(db).filter_key(k.to_values()).first()?,
+                None => None,
+            };
+            Ok(row.map(Arc::new))
+        })?;
+        P::wrap(parent.as_deref(), &self.key)
+    }
+}
+
+impl<P: Parent + 'static> Slot for BelongsTo<P> {
+    type Target = P::Model;
+    fn fill(&self, rows: Fill<P::Model>) {
+        if let Fill::One(row) = rows {
+            let _ = self.cache.cell.set(row);
+        }
+    }
+    fn refuse_lazy_load(&self) {
+        self.cache.raise.set(true);
+    }
+    fn is_loaded(&self) -> bool {
+        self.cache.cell.get().is_some()
+    }
+    fn duplicate(&self) -> Self {
+        BelongsTo { key: self.key.clone(), cache: self.cache.map(Clone::clone) }
     }
 }
 
@@ -263,7 +385,7 @@ impl<P: Parent> SqlValue for BelongsTo<P> {
 
 impl<P: Parent> Default for BelongsTo<P> {
     fn default() -> Self {
-        BelongsTo { key: P::Fk::default(), loaded: OnceCell::new() }
+        BelongsTo::from_key(P::Fk::default())
     }
 }
 
@@ -312,8 +434,13 @@ pub enum OneToMany {}
 pub enum ManyToManyKind {}
 
 /// The cache slot of a field-backed handle, which makes [`Related::load`] available.
-#[derive(Debug)]
-pub struct Cached<'a, T>(&'a OnceCell<Vec<T>>);
+pub struct Cached<'a, T>(&'a Cache<Vec<T>>);
+
+impl<T> fmt::Debug for Cached<'_, T> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(if self.0.cell.get().is_some() { "Cached(loaded)" } else { "Cached(not loaded)" })
+    }
+}
 impl<T> Clone for Cached<'_, T> {
     fn clone(&self) -> Self {
         *self
@@ -444,12 +571,12 @@ fn linked_keys(rel: &'static RelationDef, key: Value<'static>) -> Subquery {
 impl<'a, T: Model, K> Related<'a, T, K, Cached<'a, T>> {
     /// The related rows, loaded on first use and kept in the owner's field (SQLAlchemy's
     /// default `lazy='select'`). Call `reset()` on the field to read them again.
+    ///
+    /// A relationship declared `lazy = "raise"`, or fetched under `raiseload`, is
+    /// [`Error::NotLoaded`] here unless it was loaded eagerly.
     pub fn load(&self) -> Result<&'a [T]> {
-        if let Some(rows) = self.cache.0.get() {
-            return Ok(rows);
-        }
-        let rows = self.all()?;
-        Ok(self.cache.0.get_or_init(|| rows))
+        let cache: &'a Cache<Vec<T>> = self.cache.0;
+        cache.get_or_load(self.db, self.rel, || self.all()).map(Vec::as_slice)
     }
 }
 
@@ -584,30 +711,28 @@ impl<'a, T: Model> HasOneRef<'a, T> {
 
     /// The related row, loaded on first use and kept in the owner's field.
     pub fn load(&self) -> Result<Option<&'a T>> {
-        if let Some(row) = self.field.loaded.get() {
-            return Ok(row.as_deref());
-        }
-        let row = self.get()?;
-        Ok(self.field.loaded.get_or_init(|| row.map(Box::new)).as_deref())
+        let field: &'a HasOne<T> = self.field;
+        Ok(field.cache.get_or_load(self.db, self.rel, || Ok(self.get()?.map(Box::new)))?.as_deref())
     }
 }
 
 /// The handle of a `#[belongs_to]` field (`post.author(&db)`).
 pub struct BelongsToRef<'a, P: Parent> {
     db: &'a Db,
+    rel: &'static RelationDef,
     field: &'a BelongsTo<P>,
 }
 
 impl<'a, P: Parent> BelongsToRef<'a, P> {
     #[doc(hidden)]
-    pub fn new(db: &'a Db, field: &'a BelongsTo<P>) -> Self {
-        BelongsToRef { db, field }
+    pub fn new(db: &'a Db, rel: &'static RelationDef, field: &'a BelongsTo<P>) -> Self {
+        BelongsToRef { db, rel, field }
     }
 
     /// The parent row, loaded on first use and kept in the field: `&Parent` for a
     /// `NOT NULL` key (a missing row is [`Error::NotFound`]), `Option<&Parent>` for a nullable one.
     pub fn load(&self) -> Result<P::Loaded<'a>> {
-        self.field.load(self.db)
+        self.field.load(self.db, self.rel)
     }
 
     /// The foreign key value.

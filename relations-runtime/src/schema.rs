@@ -159,4 +159,30 @@ pub struct RelationDef {
     /// The relationship on the target that is this one's inverse, when declared
     /// (`back_populates`).
     pub inverse: Option<&'static str>,
+    /// How the relationship loads when nothing else is asked for (`lazy = ...`).
+    pub lazy: Lazy,
+}
+
+impl RelationDef {
+    /// `owner_table.name`, for messages: `user.posts`.
+    pub fn path(&self) -> String {
+        format!("{}.{}", self.owner.name, self.name)
+    }
+}
+
+/// A relationship's default loading strategy, as SQLAlchemy's `lazy=` names it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Lazy {
+    /// `lazy = "select"` (the default): loaded by its own `SELECT` on first `load()`.
+    Select,
+    /// `lazy = "joined"`: loaded with its owner, in the same statement (`LEFT OUTER JOIN`).
+    Joined,
+    /// `lazy = "selectin"`: loaded with its owners, by one more statement per level (`IN (...)`).
+    Selectin,
+    /// `lazy = "subquery"`: like `selectin`, with the owners' query as a subquery.
+    Subquery,
+    /// `lazy = "dynamic"`: never loaded; the accessor is a query scoped to the owner.
+    Dynamic,
+    /// `lazy = "raise"`: loading it without an eager option is an error, never a silent query.
+    Raise,
 }

@@ -14,7 +14,10 @@ pub fn expand(model: &Model) -> TokenStream {
     for r in model.relations.iter().filter(|r| r.field) {
         let (owner, target) = (&r.owner, &r.target);
         let tspan = syn::spanned::Spanned::span(target);
-        out.extend(quote_spanned!(tspan=> const _: () = #rt::assert_target::<#target>();));
+        // a collection or `has_one` field's copy checks its target already (`duplicate_related`)
+        if matches!(r.kind, RelationKind::BelongsTo { .. }) {
+            out.extend(quote_spanned!(tspan=> const _: () = #rt::assert_target::<#target>();));
+        }
         if let Some(inv) = &r.inverse {
             let kind = super::relations_kind(&r.kind);
             let def = quote::quote!(<<#target as #rt::Model>::Relationships>::#inv);

@@ -32,6 +32,8 @@ pub fn expand(input: &syn::DeriveInput) -> TokenStream {
                 fn set_column(&mut self, _: &str, _: #rt::ValueRef<'_>) -> #rt::Result<bool> { ::core::panic!(#msg) }
                 fn set_auto_key(&mut self, _: i64) {}
                 fn is_new(&self) -> bool { false }
+                fn column_value(&self, _: usize) -> #rt::Value<'_> { #rt::Value::Null }
+                fn duplicate(&self) -> Self { ::core::panic!(#msg) }
             }
         };
     }

@@ -4,7 +4,7 @@ use proc_macro2::TokenStream;
 use quote::{format_ident, quote, quote_spanned};
 
 use super::{lit, rt};
-use crate::ir::{ColumnValue, DefaultValue, Model, RelationKind, Through};
+use crate::ir::{ColumnValue, DefaultValue, Lazy, Model, RelationKind, Through};
 
 pub fn expand(model: &Model) -> TokenStream {
     let rt = rt();
@@ -77,6 +77,45 @@ pub fn expand(model: &Model) -> TokenStream {
             }
         }
     });
+    let column_values = model.columns.iter().enumerate().map(|(i, c)| {
+        let f = &c.field;
+        quote!(#i => #rt::SqlValue::to_value(&self.#f),)
+    });
+    // a copy: columns cloned, relationship fields (`BelongsTo` columns too) with what they loaded
+    let duplicates = model.columns.iter().map(|c| {
+        let f = &c.field;
+        match c.value {
+            ColumnValue::Plain => quote!(#f: ::core::clone::Clone::clone(&self.#f)),
+            ColumnValue::ForeignKey { .. } => quote!(#f: #rt::Slot::duplicate(&self.#f)),
+        }
+    });
+    // spanned at the target: a target that is not a model is reported there
+    let relation_duplicates = model
+        .relations
+        .iter()
+        .filter(|r| r.field && !matches!(r.kind, RelationKind::BelongsTo { .. }))
+        .map(|r| {
+            let (f, t) = (&r.name, &r.target);
+            quote_spanned!(syn::spanned::Spanned::span(t)=> #f: #rt::duplicate_related::<#t, _>(&self.#f))
+        });
+    let eager = model
+        .relations
+        .iter()
+        .filter(|r| r.field && matches!(r.lazy, Lazy::Joined | Lazy::Selectin | Lazy::Subquery))
+        .map(|r| {
+            let konst = super::relations::path_name(r);
+            quote!(__loads.extend(#rt::Load::declared(Self::#konst));)
+        })
+        .collect::<Vec<_>>();
+    let default_loads = (!eager.is_empty()).then(|| {
+        quote! {
+            fn default_loads() -> ::std::vec::Vec<#rt::Load<Self>> {
+                let mut __loads = ::std::vec::Vec::new();
+                #(#eager)*
+                __loads
+            }
+        }
+    });
     let relationships = format_ident!("{}Relationships", ident);
     let relationships_doc =
         lit(&format!("The relationships of `{ident}`, as constants named like them (used by the derive's checks)."));
@@ -123,6 +162,22 @@ pub fn expand(model: &Model) -> TokenStream {
             fn is_new(&self) -> bool {
                 #is_new
             }
+
+            fn column_value(&self, __index: usize) -> #rt::Value<'_> {
+                match __index {
+                    #(#column_values)*
+                    _ => #rt::Value::Null,
+                }
+            }
+
+            fn duplicate(&self) -> Self {
+                Self {
+                    #(#duplicates,)*
+                    #(#relation_duplicates,)*
+                }
+            }
+
+            #default_loads
         }
     };
 

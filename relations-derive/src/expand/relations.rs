@@ -5,7 +5,7 @@ use proc_macro2::TokenStream;
 use quote::{format_ident, quote, quote_spanned};
 
 use super::{lit, rt};
-use crate::ir::{ColumnValue, FkSource, Model, Relation, RelationKind, TableRef, Through};
+use crate::ir::{ColumnValue, FkSource, Lazy, Model, Relation, RelationKind, TableRef, Through};
 
 fn last(path: &syn::Path) -> &syn::Ident {
     &path.segments.last().expect("non-empty path").ident
@@ -63,6 +63,49 @@ fn join(model: &Model, r: &Relation) -> TokenStream {
     }
 }
 
+/// The field type of a field's relationship, as the runtime names it.
+fn field_type(model: &Model, r: &Relation) -> Option<TokenStream> {
+    let rt = rt();
+    let target = &r.target;
+    Some(match &r.kind {
+        RelationKind::HasMany { .. } => quote!(#rt::HasMany<#target>),
+        RelationKind::HasOne { .. } => quote!(#rt::HasOne<#target>),
+        RelationKind::ManyToMany { .. } => quote!(#rt::ManyToMany<#target>),
+        RelationKind::BelongsTo { column } => match &model.columns[*column].value {
+            ColumnValue::ForeignKey { parent, .. } => quote!(#rt::BelongsTo<#parent>),
+            ColumnValue::Plain => return None,
+        },
+        RelationKind::Children { .. } | RelationKind::ManyToManyBackref { .. } => return None,
+    })
+}
+
+/// The name of a field's relationship path constant: the field's name in upper case.
+pub(super) fn path_name(r: &Relation) -> syn::Ident {
+    let name = r.name.to_string();
+    format_ident!("{}", name.trim_start_matches("r#").to_uppercase(), span = r.name.span())
+}
+
+/// `pub const POSTS: Rel<User, HasMany<Post>>`: a field's relationship as a value, for
+/// loader options and `any` / `has` filters. Dynamic relationships load nothing, so they
+/// have none.
+fn path_const(model: &Model, r: &Relation, def_path: &TokenStream) -> Option<TokenStream> {
+    if !r.field || r.lazy == Lazy::Dynamic {
+        return None;
+    }
+    let rt = rt();
+    let field_ty = field_type(model, r)?;
+    let (owner, name) = (&r.owner, &r.name);
+    let konst = path_name(r);
+    let doc = lit(&format!(
+        "The `{name}` relationship as a value, for loader options and filters: `{o}::query(&db).options(selectinload({o}::{konst}))`, `{o}::{konst}.any(...)`.",
+        o = last(owner)
+    ));
+    Some(quote! {
+        #[doc = #doc]
+        pub const #konst: #rt::Rel<#owner, #field_ty> = #rt::Rel::new(&#def_path.def, |__o: &#owner| &__o.#name);
+    })
+}
+
 pub(super) fn kind_marker(kind: &RelationKind) -> TokenStream {
     let rt = rt();
     match kind {
@@ -92,8 +135,20 @@ fn items(model: &Model, r: &Relation) -> (TokenStream, Option<TokenStream>) {
         None => quote!(::core::option::Option::None),
     };
     let kind = kind_marker(&r.kind);
+    let lazy = format_ident!("{}", r.lazy.variant());
     let (o, t) = (last(owner), last(target));
+    let dynamic = r.lazy == Lazy::Dynamic;
     let (ret, body, doc) = match &r.kind {
+        RelationKind::HasMany { .. } if dynamic => (
+            quote!(#rt::Related<'__a, #target>),
+            quote!(#rt::Related::new(__db, self, &#def_path.def, #rt::NoCache)),
+            format!("The `{t}` rows of this `{o}` as a query (`lazy = \"dynamic\"`): `.filter(..)`, `.order_by(..)`, `.count()`, `.all()`, `.add(..)`."),
+        ),
+        RelationKind::ManyToMany { .. } if dynamic => (
+            quote!(#rt::Related<'__a, #target, #rt::ManyToManyKind>),
+            quote!(#rt::Related::new(__db, self, &#def_path.def, #rt::NoCache)),
+            format!("The `{t}` rows linked to this `{o}` as a query (`lazy = \"dynamic\"`): `.filter(..)`, `.count()`, `.all()`, `.add(..)`, `.remove(..)`."),
+        ),
         RelationKind::HasMany { .. } => (
             quote!(#rt::HasManyRef<'__a, #target>),
             quote!(#rt::Related::new(__db, self, &#def_path.def, self.#name.cache())),
@@ -115,7 +170,7 @@ fn items(model: &Model, r: &Relation) -> (TokenStream, Option<TokenStream>) {
             };
             (
                 quote!(#rt::BelongsToRef<'__a, #parent>),
-                quote!(#rt::BelongsToRef::new(__db, &self.#name)),
+                quote!(#rt::BelongsToRef::new(__db, &#def_path.def, &self.#name)),
                 format!("The `{t}` this `{o}` belongs to (`#[belongs_to]`): `.load()` loads it once and keeps it."),
             )
         }
@@ -171,11 +226,14 @@ fn items(model: &Model, r: &Relation) -> (TokenStream, Option<TokenStream>) {
             target: <#target as #rt::Model>::TABLE,
             join: #join,
             inverse: #inverse,
+            lazy: #rt::Lazy::#lazy,
         });
     };
     let (def_here, def_there) = if r.field { (None, Some(def_const)) } else { (Some(def_const), None) };
+    let path = path_const(model, r, &def_path);
     let accessors = quote_spanned! {span=>
         #def_here
+        #path
         #assoc
         #[doc = #doc]
         #vis fn #name<'__a>(&'__a self, __db: &'__a #rt::Db) -> #ret {

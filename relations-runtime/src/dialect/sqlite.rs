@@ -165,7 +165,11 @@ fn type_name(t: SqlType, out: &mut String) {
 impl Dialect for Sqlite {
     fn quote(&self, ident: &str, out: &mut String) {
         out.push('"');
-        out.push_str(&ident.replace('"', "\"\""));
+        if ident.contains('"') {
+            out.push_str(&ident.replace('"', "\"\""));
+        } else {
+            out.push_str(ident);
+        }
         out.push('"');
     }
 

@@ -1,0 +1,991 @@
+//! Eager loading: the relationship paths ([`Rel`]), the per-query options that choose a
+//! strategy ([`joinedload`], [`selectinload`], [`subqueryload`], [`subtreeload`],
+//! [`lazyload`], [`raiseload`]) and the engine that runs them and fills relationship fields.
+//!
+//! Every strategy costs a fixed number of statements, whatever the number of rows:
+//! - `joined`: none of its own; its rows come in the owner's statement (`LEFT OUTER JOIN`);
+//! - `selectin`, `subquery`: one per relationship level (`IN (...)`, chunked below SQLite's
+//!   variable limit; `subquery` repeats the owner's query instead of listing keys);
+//! - `subtree`: one recursive statement for every level below the owners.
+
+use std::collections::HashMap;
+use std::fmt;
+use std::rc::Rc;
+use std::sync::Arc;
+
+use crate::db::Db;
+use crate::dialect::Dialect;
+use crate::error::Result;
+use crate::model::{Model, Row};
+use crate::query::{Expr, Order};
+use crate::relation::{Fill, HasMany, Slot};
+use crate::schema::{Join, Lazy, RelationDef, Table};
+use crate::value::Value;
+
+/// A relationship of model `O` held in its field of type `F`, as a value: the argument of the
+/// loader options and of the `any` / `has` filters. The derive emits one per relationship
+/// field, named like the field in upper case: `User::POSTS`, `Post::AUTHOR`, `Post::TAGS`
+/// (the lower-case name is the accessor method).
+pub struct Rel<O, F> {
+    def: &'static RelationDef,
+    field: fn(&O) -> &F,
+}
+
+impl<O, F> Clone for Rel<O, F> {
+    fn clone(&self) -> Self {
+        *self
+    }
+}
+impl<O, F> Copy for Rel<O, F> {}
+
+impl<O, F> fmt::Debug for Rel<O, F> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "Rel({})", self.def.path())
+    }
+}
+
+impl<O, F> Rel<O, F> {
+    /// A relationship path (emitted by the derive).
+    pub const fn new(def: &'static RelationDef, field: fn(&O) -> &F) -> Self {
+        Rel { def, field }
+    }
+}
+
+impl<O: Model, F: Slot> Rel<O, F> {
+    /// What the derive says about the relationship.
+    pub fn def(self) -> &'static RelationDef {
+        self.def
+    }
+
+    /// The owners with at least one related row matching `condition` (SQLAlchemy's
+    /// `User.posts.any(...)`): `User::POSTS.any(Post::title.eq("Flask Tips"))`. One correlated
+    /// `EXISTS` subquery; conditions nest (`User::POSTS.any(Post::TAGS.any(...))`).
+    pub fn any(self, condition: Expr) -> Expr {
+        Expr::exists(self.def, Some(condition))
+    }
+
+    /// The owners whose related row matches `condition` (SQLAlchemy's `Post.author.has(...)`),
+    /// for to-one relationships; the same `EXISTS` as [`Rel::any`].
+    pub fn has(self, condition: Expr) -> Expr {
+        Expr::exists(self.def, Some(condition))
+    }
+
+    /// The owners with at least one related row at all.
+    pub fn is_not_empty(self) -> Expr {
+        Expr::exists(self.def, None)
+    }
+}
+
+/// How an option loads its relationship.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum How {
+    Joined,
+    Selectin,
+    Subquery,
+    Subtree,
+    Lazy,
+    Raise,
+}
+
+impl How {
+    fn of(lazy: Lazy) -> How {
+        match lazy {
+            Lazy::Joined => How::Joined,
+            Lazy::Selectin => How::Selectin,
+            Lazy::Subquery => How::Subquery,
+            Lazy::Raise => How::Raise,
+            Lazy::Select | Lazy::Dynamic => How::Lazy,
+        }
+    }
+}
+
+/// One loader option, typed by the relationship it loads: built by [`joinedload`],
+/// [`selectinload`] and friends, refined by nesting ([`Eager::then`], [`Eager::selectinload`],
+/// [`Eager::joinedload`]) and per-owner limits ([`Eager::order_by`], [`Eager::limit`]), and
+/// given to [`Query::options`](crate::Query::options).
+pub struct Eager<O, F: Slot> {
+    rel: Rel<O, F>,
+    how: How,
+    nested: Vec<Load<F::Target>>,
+    order: Vec<Order>,
+    limit: Option<u64>,
+    /// For `subtreeload`: fills the field with rows of the owner's own type.
+    fill_own: Option<fn(&F, Vec<O>)>,
+}
+
+impl<O: Model, F: Slot> Eager<O, F> {
+    fn new(rel: Rel<O, F>, how: How) -> Self {
+        Eager { rel, how, nested: Vec::new(), order: Vec::new(), limit: None, fill_own: None }
+    }
+
+    /// Loads a relationship of the related rows too: `selectinload(User::POSTS)
+    /// .then(joinedload(Post::COMMENTS).then(joinedload(Comment::AUTHOR)))` — to any depth,
+    /// each level with its own strategy. Call it again for siblings.
+    pub fn then(mut self, nested: impl Into<Load<F::Target>>) -> Self {
+        self.nested.push(nested.into());
+        self
+    }
+
+    /// `.then(joinedload(rel))`.
+    pub fn joinedload<G: Slot>(self, rel: Rel<F::Target, G>) -> Self {
+        self.then(joinedload(rel))
+    }
+
+    /// `.then(selectinload(rel))`.
+    pub fn selectinload<G: Slot>(self, rel: Rel<F::Target, G>) -> Self {
+        self.then(selectinload(rel))
+    }
+
+    /// `.then(subqueryload(rel))`.
+    pub fn subqueryload<G: Slot>(self, rel: Rel<F::Target, G>) -> Self {
+        self.then(subqueryload(rel))
+    }
+
+    /// `.then(raiseload(rel))`.
+    pub fn raiseload<G: Slot>(self, rel: Rel<F::Target, G>) -> Self {
+        self.then(raiseload(rel))
+    }
+
+    /// Orders each owner's related rows (default: by key).
+    pub fn order_by(mut self, order: impl Into<Order>) -> Self {
+        self.order.push(order.into());
+        self
+    }
+
+    /// Loads at most `n` related rows per owner — "each user's 3 latest posts":
+    /// `selectinload(User::POSTS).order_by(Post::created_at.desc()).limit(3)`. One statement
+    /// for all owners, with a `row_number()` window. A limited or ordered `joinedload` runs as
+    /// `selectinload`, so that the owners' statement stays one row per related row.
+    pub fn limit(mut self, n: u64) -> Self {
+        self.limit = Some(n);
+        self
+    }
+}
+
+/// Loads the relationship in the owners' own statement, with a `LEFT OUTER JOIN`
+/// (SQLAlchemy's `joinedload`). Owners are de-duplicated; a `LIMIT`/`OFFSET` on the owners'
+/// query moves into a subquery so that no collection is cut short.
+pub fn joinedload<O: Model, F: Slot>(rel: Rel<O, F>) -> Eager<O, F> {
+    Eager::new(rel, How::Joined)
+}
+
+/// Loads the relationship for all owners with one more statement, `... WHERE fk IN (...)`
+/// (SQLAlchemy's `selectinload`).
+pub fn selectinload<O: Model, F: Slot>(rel: Rel<O, F>) -> Eager<O, F> {
+    Eager::new(rel, How::Selectin)
+}
+
+/// Loads the relationship for all owners with one more statement that repeats the owners'
+/// query as a subquery (SQLAlchemy's `subqueryload`). Below the first level, where no owners'
+/// query exists, it lists the owners' keys as `selectinload` does.
+pub fn subqueryload<O: Model, F: Slot>(rel: Rel<O, F>) -> Eager<O, F> {
+    Eager::new(rel, How::Subquery)
+}
+
+/// Leaves the relationship to load lazily on first use, overriding an eager `lazy = ...`
+/// declared on it (SQLAlchemy's `lazyload`).
+pub fn lazyload<O: Model, F: Slot>(rel: Rel<O, F>) -> Eager<O, F> {
+    Eager::new(rel, How::Lazy)
+}
+
+/// Makes a lazy load of the relationship an [`Error::NotLoaded`](crate::Error::NotLoaded) on
+/// the rows this query returns (SQLAlchemy's `raiseload`): a test that the code under it loads
+/// everything it touches eagerly.
+pub fn raiseload<O: Model, F: Slot>(rel: Rel<O, F>) -> Eager<O, F> {
+    Eager::new(rel, How::Raise)
+}
+
+/// Loads a self-referential collection — every level of it — with one recursive statement:
+/// `subtreeload(Employee::REPORTS)` fills each employee's `reports`, their reports' `reports`,
+/// and so on down to the leaves. Cycle-safe.
+pub fn subtreeload<O: Model>(rel: Rel<O, HasMany<O>>) -> Eager<O, HasMany<O>> {
+    fn fill<O: Model>(field: &HasMany<O>, rows: Vec<O>) {
+        field.fill(Fill::Many(rows));
+    }
+    Eager { fill_own: Some(fill::<O>), ..Eager::new(rel, How::Subtree) }
+}
+
+/// A loader option for rows of `O`, whatever relationship it loads; what
+/// [`Query::options`](crate::Query::options) takes (every [`Eager`] converts into one).
+pub struct Load<O>(Rc<dyn Node<O>>);
+
+impl<O> Clone for Load<O> {
+    fn clone(&self) -> Self {
+        Load(Rc::clone(&self.0))
+    }
+}
+
+impl<O> fmt::Debug for Load<O> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "Load({:?} {})", self.0.how(), self.0.def().path())
+    }
+}
+
+impl<O: Model, F: Slot> From<Eager<O, F>> for Load<O> {
+    fn from(e: Eager<O, F>) -> Self {
+        Load(Rc::new(e))
+    }
+}
+
+impl<O: Model, F: Slot> From<Rel<O, F>> for Load<O> {
+    /// A relationship by itself loads with its declared strategy, or `selectin` if it is
+    /// declared lazy.
+    fn from(rel: Rel<O, F>) -> Self {
+        let how = match How::of(rel.def.lazy) {
+            How::Lazy | How::Raise => How::Selectin,
+            how => how,
+        };
+        Eager::new(rel, how).into()
+    }
+}
+
+impl<O: Model> Load<O> {
+    /// The option a relationship's declared `lazy` strategy implies, if it is an eager one
+    /// (emitted by the derive for `Model::default_loads`).
+    #[doc(hidden)]
+    pub fn declared<F: Slot>(rel: Rel<O, F>) -> Option<Load<O>> {
+        match How::of(rel.def.lazy) {
+            How::Lazy | How::Raise => None,
+            how => Some(Eager::new(rel, how).into()),
+        }
+    }
+}
+
+/// A key or foreign key value, hashable: what rows are grouped and de-duplicated by.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub(crate) enum KeyVal {
+    Int(i64),
+    Real(u64),
+    Text(Box<str>),
+    Blob(Box<[u8]>),
+}
+
+impl KeyVal {
+    fn of(v: &Value<'_>) -> Option<KeyVal> {
+        Some(match v {
+            Value::Null => return None,
+            Value::Integer(i) => KeyVal::Int(*i),
+            Value::Real(f) => KeyVal::Real(f.to_bits()),
+            Value::Text(t) => KeyVal::Text(t.as_ref().into()),
+            Value::Blob(b) => KeyVal::Blob(b.as_ref().into()),
+        })
+    }
+
+    fn read(row: &rusqlite::Row<'_>, index: usize) -> Result<Option<KeyVal>> {
+        use rusqlite::types::ValueRef as R;
+        Ok(Some(match row.get_ref(index)? {
+            R::Null => return Ok(None),
+            R::Integer(i) => KeyVal::Int(i),
+            R::Real(f) => KeyVal::Real(f.to_bits()),
+            R::Text(t) => KeyVal::Text(String::from_utf8_lossy(t).into()),
+            R::Blob(b) => KeyVal::Blob(b.into()),
+        }))
+    }
+
+    fn value(&self) -> Value<'static> {
+        match self {
+            KeyVal::Int(i) => Value::Integer(*i),
+            KeyVal::Real(b) => Value::Real(f64::from_bits(*b)),
+            KeyVal::Text(t) => Value::Text(t.to_string().into()),
+            KeyVal::Blob(b) => Value::Blob(b.to_vec().into()),
+        }
+    }
+}
+
+/// The tables a load has passed through: a declared eager strategy is not followed back into
+/// one of them, so `lazy = "joined"` on both sides of a relationship does not loop.
+pub(crate) type Path = Vec<&'static str>;
+
+/// The owners' query, for `subqueryload`: renders everything after its `SELECT` list
+/// (`FROM ... WHERE ... LIMIT ?`), with its parameters.
+pub(crate) type OwnerQuery<'q> = dyn Fn() -> (String, Vec<Value<'static>>) + 'q;
+
+/// The pieces of one `SELECT` of model rows: `[prefix] SELECT [tag,] <columns> FROM from
+/// [WHERE where] [ORDER BY order] [tail]`, with `params` in textual order.
+#[derive(Default)]
+pub(crate) struct Select {
+    /// `WITH ...` before the `SELECT`.
+    pub(crate) prefix: String,
+    /// An expression selected before the model's columns: what each row is grouped by.
+    pub(crate) tag: Option<String>,
+    /// The `FROM` clause; the model's table is visible under its own name.
+    pub(crate) from: String,
+    pub(crate) filter: String,
+    /// `ORDER BY` terms, comma-separated.
+    pub(crate) order: String,
+    /// `LIMIT ? OFFSET ?`.
+    pub(crate) tail: String,
+    pub(crate) params: Vec<Value<'static>>,
+    pub(crate) tail_params: Vec<Value<'static>>,
+}
+
+/// The loader options in force for rows of `T` at one level: the explicit ones, then the
+/// eager strategies `T` declares (unless an explicit option names the same relationship, or
+/// its target was already passed through).
+fn plan<T: Model>(explicit: &[Load<T>], path: &Path) -> Vec<Load<T>> {
+    let same = |a: &RelationDef, b: &RelationDef| a.name == b.name && a.owner.name == b.owner.name;
+    let mut out: Vec<Load<T>> = Vec::with_capacity(explicit.len());
+    for (i, e) in explicit.iter().enumerate() {
+        // a later option for the same relationship wins
+        if !explicit[i + 1..].iter().any(|l| same(l.0.def(), e.0.def())) {
+            out.push(e.clone());
+        }
+    }
+    for d in T::default_loads() {
+        if !explicit.iter().any(|e| same(e.0.def(), d.0.def())) && !path.contains(&d.0.def().target.name) {
+            out.push(d);
+        }
+    }
+    out.retain(|l| l.0.how() != How::Lazy);
+    out
+}
+
+/// Whether an option runs inside the owners' statement.
+fn runs_joined<O>(load: &Load<O>) -> bool {
+    load.0.how() == How::Joined && !load.0.limited()
+}
+
+/// Runs `select` for rows of `T`, applies the loader options, and returns the rows (with the
+/// tag of each, when the select has one).
+pub(crate) fn fetch<T: Model>(
+    db: &Db,
+    mut select: Select,
+    loads: &[Load<T>],
+    path: &mut Path,
+    owner_query: Option<&OwnerQuery<'_>>,
+) -> Result<(Vec<T>, Vec<KeyVal>)> {
+    let d = db.dialect();
+    let table = T::TABLE;
+    let loads = plan::<T>(loads, path);
+    let joined: Vec<&Load<T>> = loads.iter().filter(|l| runs_joined(l)).collect();
+    path.push(table.name);
+
+    if !joined.is_empty() && !select.tail.is_empty() {
+        // LIMIT/OFFSET apply to owners, not to joined rows: move them into a subquery
+        let mut inner = String::from("(SELECT ");
+        if let Some(tag) = &select.tag {
+            inner.push_str(tag);
+            inner.push_str(" AS \"relations_tag\", ");
+        }
+        d.quote(table.name, &mut inner);
+        inner.push_str(".* FROM ");
+        inner.push_str(&select.from);
+        push_clause(&mut inner, " WHERE ", &select.filter);
+        push_clause(&mut inner, " ORDER BY ", &select.order);
+        inner.push(' ');
+        inner.push_str(&select.tail);
+        inner.push_str(") AS ");
+        d.quote(table.name, &mut inner);
+        if select.tag.is_some() {
+            let mut tag = String::new();
+            column(d, table.name, "relations_tag", &mut tag);
+            select.tag = Some(tag);
+        }
+        select.from = inner;
+        select.filter.clear();
+        select.tail.clear();
+        select.params.append(&mut select.tail_params);
+    }
+
+    let mut sql = String::with_capacity(256);
+    sql.push_str(&select.prefix);
+    sql.push_str("SELECT ");
+    let offset = usize::from(select.tag.is_some());
+    if let Some(tag) = &select.tag {
+        sql.push_str(tag);
+        sql.push_str(", ");
+    }
+    crate::query::select_list(d, table, &mut sql);
+    let mut js = JoinSql {
+        cols: String::new(),
+        joins: String::new(),
+        order: String::new(),
+        aliases: 0,
+        width: offset + table.columns.len(),
+    };
+    let mut accs: Vec<Box<dyn JoinedAcc<T>>> =
+        joined.iter().map(|l| l.0.joined(db, &mut js, table.name, path)).collect();
+    sql.push_str(&js.cols);
+    sql.push_str(" FROM ");
+    sql.push_str(&select.from);
+    sql.push_str(&js.joins);
+    push_clause(&mut sql, " WHERE ", &select.filter);
+    let mut order = select.order.clone();
+    if !accs.is_empty() {
+        // owners' key, then each joined level's: every collection in key order
+        if !order.is_empty() {
+            order.push_str(", ");
+        }
+        key_column(d, table, table.name, &mut order);
+        order.push_str(&js.order);
+    }
+    push_clause(&mut sql, " ORDER BY ", &order);
+    if !select.tail.is_empty() {
+        sql.push(' ');
+        sql.push_str(&select.tail);
+    }
+    let mut params = select.params;
+    params.append(&mut select.tail_params);
+
+    let mut rows: Vec<T> = Vec::new();
+    let mut tags: Vec<KeyVal> = Vec::new();
+    if accs.is_empty() {
+        db.query_map_into(&sql, &params, |row| {
+            if offset == 1 {
+                tags.extend(KeyVal::read(row, 0)?);
+            }
+            rows.push(T::from_row(&Row::new(row, table, offset))?);
+            Ok(())
+        })?;
+    } else {
+        let key_index = key_index(table);
+        let mut seen: HashMap<(Option<KeyVal>, KeyVal), usize> = HashMap::new();
+        db.query_map_into(&sql, &params, |row| {
+            let tag = if offset == 1 { KeyVal::read(row, 0)? } else { None };
+            let Some(key) = KeyVal::read(row, offset + key_index)? else {
+                return Ok(());
+            };
+            let next = rows.len();
+            let index = *seen.entry((tag.clone(), key)).or_insert(next);
+            if index == next {
+                rows.push(T::from_row(&Row::new(row, table, offset))?);
+                tags.extend(tag);
+            }
+            for acc in &mut accs {
+                acc.absorb(row, index)?;
+            }
+            Ok(())
+        })?;
+    }
+    for acc in accs {
+        acc.finish(db, &rows, path)?;
+    }
+    for load in loads.iter().filter(|l| !runs_joined(l)) {
+        load.0.after(db, &rows, owner_query, path)?;
+    }
+    path.pop();
+    Ok((rows, tags))
+}
+
+fn push_clause(sql: &mut String, keyword: &str, body: &str) {
+    if !body.is_empty() {
+        sql.push_str(keyword);
+        sql.push_str(body);
+    }
+}
+
+fn column(d: &dyn Dialect, table: &str, name: &str, sql: &mut String) {
+    d.quote(table, sql);
+    sql.push('.');
+    d.quote(name, sql);
+}
+
+/// The index of `table`'s single key column (the rowid for a composite key).
+fn key_index(table: &Table) -> usize {
+    table.columns.iter().position(|c| c.primary_key).unwrap_or(0)
+}
+
+fn key_column(d: &dyn Dialect, table: &Table, alias: &str, sql: &mut String) {
+    column(d, alias, table.single_key().map_or("rowid", |c| c.name), sql);
+}
+
+fn column_index(table: &Table, name: &str) -> usize {
+    table.columns.iter().position(|c| c.name == name).unwrap_or(0)
+}
+
+/// The SQL a joined option adds to its owners' statement.
+struct JoinSql {
+    cols: String,
+    joins: String,
+    order: String,
+    aliases: u32,
+    width: usize,
+}
+
+/// Collects one joined relationship's rows from the owners' statement.
+trait JoinedAcc<O> {
+    /// Reads this relationship's columns of `row`, whose owner is `owners[owner]`.
+    fn absorb(&mut self, row: &rusqlite::Row<'_>, owner: usize) -> Result<()>;
+    /// Hands the rows to the owners' fields (after loading their own relationships).
+    fn finish(self: Box<Self>, db: &Db, owners: &[O], path: &mut Path) -> Result<()>;
+}
+
+/// A loader option, type-erased over the relationship's field.
+trait Node<O> {
+    fn def(&self) -> &'static RelationDef;
+    fn how(&self) -> How;
+    fn limited(&self) -> bool;
+    /// Adds the relationship to the owners' statement.
+    fn joined(&self, db: &Db, sql: &mut JoinSql, owner_alias: &str, path: &mut Path) -> Box<dyn JoinedAcc<O>>;
+    /// Loads the relationship of `owners`, already read.
+    fn after(&self, db: &Db, owners: &[O], owner_query: Option<&OwnerQuery<'_>>, path: &mut Path) -> Result<()>;
+}
+
+impl<O: Model, F: Slot> Node<O> for Eager<O, F> {
+    fn def(&self) -> &'static RelationDef {
+        self.rel.def
+    }
+
+    fn how(&self) -> How {
+        self.how
+    }
+
+    fn limited(&self) -> bool {
+        self.limit.is_some() || !self.order.is_empty()
+    }
+
+    fn joined(&self, db: &Db, sql: &mut JoinSql, owner_alias: &str, path: &mut Path) -> Box<dyn JoinedAcc<O>> {
+        let d = db.dialect();
+        let def = self.rel.def;
+        let (owner, target) = (def.owner, F::Target::TABLE);
+        sql.aliases += 1;
+        let alias = format!("relations_j{}", sql.aliases);
+        let offset = sql.width;
+        for c in target.columns {
+            sql.cols.push_str(", ");
+            column(d, &alias, c.name, &mut sql.cols);
+        }
+        sql.width += target.columns.len();
+        sql.joins.push_str(" LEFT OUTER JOIN ");
+        match def.join {
+            Join::Reverse { column: fk } => {
+                d.quote(target.name, &mut sql.joins);
+                sql.joins.push_str(" AS ");
+                d.quote(&alias, &mut sql.joins);
+                sql.joins.push_str(" ON ");
+                column(d, &alias, fk, &mut sql.joins);
+                sql.joins.push_str(" = ");
+                key_column(d, owner, owner_alias, &mut sql.joins);
+            }
+            Join::Forward { column: fk } => {
+                d.quote(target.name, &mut sql.joins);
+                sql.joins.push_str(" AS ");
+                d.quote(&alias, &mut sql.joins);
+                sql.joins.push_str(" ON ");
+                key_column(d, target, &alias, &mut sql.joins);
+                sql.joins.push_str(" = ");
+                column(d, owner_alias, fk, &mut sql.joins);
+            }
+            Join::Through { table, local, remote } => {
+                let link = format!("{alias}_link");
+                sql.joins.push('(');
+                d.quote(table.name, &mut sql.joins);
+                sql.joins.push_str(" AS ");
+                d.quote(&link, &mut sql.joins);
+                sql.joins.push_str(" JOIN ");
+                d.quote(target.name, &mut sql.joins);
+                sql.joins.push_str(" AS ");
+                d.quote(&alias, &mut sql.joins);
+                sql.joins.push_str(" ON ");
+                key_column(d, target, &alias, &mut sql.joins);
+                sql.joins.push_str(" = ");
+                column(d, &link, remote, &mut sql.joins);
+                sql.joins.push_str(") ON ");
+                column(d, &link, local, &mut sql.joins);
+                sql.joins.push_str(" = ");
+                key_column(d, owner, owner_alias, &mut sql.joins);
+            }
+        }
+        if !matches!(def.join, Join::Forward { .. }) {
+            sql.order.push_str(", ");
+            key_column(d, target, &alias, &mut sql.order);
+        }
+        let loads = plan::<F::Target>(&self.nested, path);
+        path.push(target.name);
+        let mut nested = Vec::new();
+        let mut after = Vec::new();
+        for l in loads {
+            if runs_joined(&l) {
+                nested.push(l.0.joined(db, sql, &alias, path));
+            } else {
+                after.push(l);
+            }
+        }
+        path.pop();
+        Box::new(JoinAcc::<O, F> {
+            rel: self.rel,
+            offset,
+            key_index: key_index(target),
+            per_owner: matches!(def.join, Join::Through { .. }),
+            seen: HashMap::new(),
+            rows: Vec::new(),
+            links: Vec::new(),
+            linked: Vec::new(),
+            nested,
+            after,
+        })
+    }
+
+    fn after(&self, db: &Db, owners: &[O], owner_query: Option<&OwnerQuery<'_>>, path: &mut Path) -> Result<()> {
+        match self.how {
+            How::Raise => {
+                owners.iter().for_each(|o| (self.rel.field)(o).refuse_lazy_load());
+                Ok(())
+            }
+            How::Lazy => Ok(()),
+            How::Subtree => self.subtree(db, owners, path),
+            How::Subquery => self.select_in(db, owners, owner_query, path),
+            How::Selectin | How::Joined => self.select_in(db, owners, None, path),
+        }
+    }
+}
+
+/// The rows of one joined relationship, collected from the owners' statement.
+struct JoinAcc<O, F: Slot> {
+    rel: Rel<O, F>,
+    offset: usize,
+    key_index: usize,
+    /// A many-to-many row may belong to several owners: keep one per owner.
+    per_owner: bool,
+    seen: HashMap<(usize, KeyVal), usize>,
+    rows: Vec<F::Target>,
+    /// `(owner, row)` pairs, each once.
+    links: Vec<(usize, usize)>,
+    /// For a `belongs_to`: whether each owner has its parent already.
+    linked: Vec<bool>,
+    nested: Vec<Box<dyn JoinedAcc<F::Target>>>,
+    after: Vec<Load<F::Target>>,
+}
+
+impl<O: Model, F: Slot> JoinedAcc<O> for JoinAcc<O, F> {
+    fn absorb(&mut self, row: &rusqlite::Row<'_>, owner: usize) -> Result<()> {
+        let Some(key) = KeyVal::read(row, self.offset + self.key_index)? else {
+            return Ok(()); // the LEFT OUTER JOIN found nothing for this owner
+        };
+        let forward = matches!(self.rel.def.join, Join::Forward { .. });
+        let scope = if self.per_owner { owner } else { usize::MAX };
+        let next = self.rows.len();
+        let index = *self.seen.entry((scope, key)).or_insert(next);
+        if index == next {
+            self.rows.push(F::Target::from_row(&Row::new(row, F::Target::TABLE, self.offset))?);
+            if !forward {
+                self.links.push((owner, index));
+            }
+        }
+        if forward {
+            if self.linked.len() <= owner {
+                self.linked.resize(owner + 1, false);
+            }
+            if !std::mem::replace(&mut self.linked[owner], true) {
+                self.links.push((owner, index));
+            }
+        }
+        for n in &mut self.nested {
+            n.absorb(row, index)?;
+        }
+        Ok(())
+    }
+
+    fn finish(self: Box<Self>, db: &Db, owners: &[O], path: &mut Path) -> Result<()> {
+        let this = *self;
+        path.push(F::Target::TABLE.name);
+        for n in this.nested {
+            n.finish(db, &this.rows, path)?;
+        }
+        for l in &this.after {
+            l.0.after(db, &this.rows, None, path)?;
+        }
+        path.pop();
+        distribute_by_index(this.rel, owners, this.rows, &this.links);
+        Ok(())
+    }
+}
+
+/// Hands `rows` to `owners` by `(owner, row)` index pairs.
+fn distribute_by_index<O, F: Slot>(rel: Rel<O, F>, owners: &[O], rows: Vec<F::Target>, links: &[(usize, usize)]) {
+    if matches!(rel.def.join, Join::Forward { .. }) {
+        let rows: Vec<Arc<F::Target>> = rows.into_iter().map(Arc::new).collect();
+        let mut parent: Vec<Option<usize>> = vec![None; owners.len()];
+        for &(o, r) in links {
+            parent[o] = Some(r);
+        }
+        for (o, p) in owners.iter().zip(parent) {
+            (rel.field)(o).fill(Fill::One(p.map(|r| Arc::clone(&rows[r]))));
+        }
+    } else {
+        let mut groups: Vec<Vec<F::Target>> = owners.iter().map(|_| Vec::new()).collect();
+        let mut owner_of = vec![0; rows.len()];
+        for &(o, r) in links {
+            owner_of[r] = o;
+        }
+        for (row, o) in rows.into_iter().zip(owner_of) {
+            groups[o].push(row);
+        }
+        for (o, g) in owners.iter().zip(groups) {
+            (rel.field)(o).fill(Fill::Many(g));
+        }
+    }
+}
+
+impl<O: Model, F: Slot> Eager<O, F> {
+    /// The index in `O`'s columns of the value that links an owner to its related rows: its
+    /// key, or for a `belongs_to` its foreign key.
+    fn link_index(&self) -> usize {
+        match self.rel.def.join {
+            Join::Forward { column } => column_index(O::TABLE, column),
+            Join::Reverse { .. } | Join::Through { .. } => key_index(O::TABLE),
+        }
+    }
+
+    /// `selectin` (and `subquery`): one statement for the related rows of every owner.
+    fn select_in(&self, db: &Db, owners: &[O], owner_query: Option<&OwnerQuery<'_>>, path: &mut Path) -> Result<()> {
+        let d = db.dialect();
+        let def = self.rel.def;
+        let target = F::Target::TABLE;
+        let link_index = self.link_index();
+        let mut keys: Vec<KeyVal> = Vec::with_capacity(owners.len());
+        {
+            let mut seen = std::collections::HashSet::with_capacity(owners.len());
+            for o in owners {
+                if let Some(k) = KeyVal::of(&o.column_value(link_index)) {
+                    if seen.insert(k.clone()) {
+                        keys.push(k);
+                    }
+                }
+            }
+        }
+        // what each related row is grouped by, and the FROM clause
+        let mut tag = String::new();
+        let mut from = String::new();
+        d.quote(target.name, &mut from);
+        match def.join {
+            Join::Reverse { column: fk } => column(d, target.name, fk, &mut tag),
+            Join::Forward { .. } => key_column(d, target, target.name, &mut tag),
+            Join::Through { table, local, remote } => {
+                column(d, "relations_link", local, &mut tag);
+                from.push_str(" JOIN ");
+                d.quote(table.name, &mut from);
+                from.push_str(" AS \"relations_link\" ON ");
+                column(d, "relations_link", remote, &mut from);
+                from.push_str(" = ");
+                key_column(d, target, target.name, &mut from);
+            }
+        }
+        let mut rows = Vec::new();
+        let mut tags = Vec::new();
+        let owner_column = O::TABLE.columns[link_index].name;
+        match owner_query {
+            Some(q) => {
+                // `tag IN (SELECT <link> <the owners' query>)`
+                let (tail, params) = q();
+                let mut filter = String::new();
+                filter.push_str(&tag);
+                filter.push_str(" IN (SELECT ");
+                column(d, O::TABLE.name, owner_column, &mut filter);
+                filter.push_str(&tail);
+                filter.push(')');
+                let (r, t) = self.fetch_related(db, &tag, &from, filter, params, path)?;
+                rows = r;
+                tags = t;
+            }
+            None => {
+                let chunk = db.max_variables().saturating_sub(8).max(1);
+                for keys in keys.chunks(chunk) {
+                    let mut filter = String::with_capacity(tag.len() + 8 + 3 * keys.len());
+                    filter.push_str(&tag);
+                    filter.push_str(" IN (");
+                    let mut params = Vec::with_capacity(keys.len());
+                    for (i, k) in keys.iter().enumerate() {
+                        if i > 0 {
+                            filter.push_str(", ");
+                        }
+                        params.push(k.value());
+                        d.placeholder(params.len(), &mut filter);
+                    }
+                    filter.push(')');
+                    let (mut r, mut t) = self.fetch_related(db, &tag, &from, filter, params, path)?;
+                    rows.append(&mut r);
+                    tags.append(&mut t);
+                }
+            }
+        }
+        distribute_by_key(self.rel, owners, link_index, rows, tags);
+        Ok(())
+    }
+
+    /// Runs the related rows' statement (with the per-owner window when limited).
+    fn fetch_related(
+        &self,
+        db: &Db,
+        tag: &str,
+        from: &str,
+        filter: String,
+        params: Vec<Value<'static>>,
+        path: &mut Path,
+    ) -> Result<(Vec<F::Target>, Vec<KeyVal>)> {
+        let d = db.dialect();
+        let target = F::Target::TABLE;
+        let mut order = String::new();
+        for o in &self.order {
+            o.render(d, &mut order);
+            order.push_str(", ");
+        }
+        key_column(d, target, target.name, &mut order);
+        let select = match self.limit {
+            None => Select { tag: Some(tag.to_owned()), from: from.to_owned(), filter, order, params, ..Select::default() },
+            Some(n) => {
+                // number each owner's rows in order, keep the first n
+                let mut inner = String::from("(SELECT ");
+                inner.push_str(tag);
+                inner.push_str(" AS \"relations_tag\", ");
+                d.quote(target.name, &mut inner);
+                inner.push_str(".*, row_number() OVER (PARTITION BY ");
+                inner.push_str(tag);
+                inner.push_str(" ORDER BY ");
+                inner.push_str(&order);
+                inner.push_str(") AS \"relations_rn\" FROM ");
+                inner.push_str(from);
+                inner.push_str(" WHERE ");
+                inner.push_str(&filter);
+                inner.push_str(") AS ");
+                d.quote(target.name, &mut inner);
+                let mut params = params;
+                let mut outer_filter = String::new();
+                column(d, target.name, "relations_rn", &mut outer_filter);
+                outer_filter.push_str(" <= ");
+                params.push(Value::Integer(i64::try_from(n).unwrap_or(i64::MAX)));
+                d.placeholder(params.len(), &mut outer_filter);
+                let mut outer_tag = String::new();
+                column(d, target.name, "relations_tag", &mut outer_tag);
+                Select { tag: Some(outer_tag), from: inner, filter: outer_filter, order, params, ..Select::default() }
+            }
+        };
+        fetch::<F::Target>(db, select, &self.nested, path, None)
+    }
+
+    /// `subtree`: every level below the owners, in one recursive statement.
+    fn subtree(&self, db: &Db, owners: &[O], path: &mut Path) -> Result<()> {
+        let d = db.dialect();
+        let (Join::Reverse { column: fk }, Some(fill_own)) = (self.rel.def.join, self.fill_own) else {
+            return self.select_in(db, owners, None, path);
+        };
+        let table = O::TABLE;
+        let pk = table.single_key().map_or("rowid", |c| c.name);
+        let link_index = key_index(table);
+        let keys: Vec<Value<'static>> =
+            owners.iter().filter_map(|o| KeyVal::of(&o.column_value(link_index))).map(|k| k.value()).collect();
+        let mut rows = Vec::new();
+        let mut tags = Vec::new();
+        let chunk = db.max_variables().saturating_sub(8).max(1);
+        for keys in keys.chunks(chunk) {
+            // UNION (not UNION ALL) drops rows already seen, so a cycle in the data terminates
+            let mut prefix = String::from("WITH RECURSIVE \"relations_tree\"(\"id\") AS (SELECT ");
+            column(d, table.name, pk, &mut prefix);
+            prefix.push_str(" FROM ");
+            d.quote(table.name, &mut prefix);
+            prefix.push_str(" WHERE ");
+            column(d, table.name, fk, &mut prefix);
+            prefix.push_str(" IN (");
+            let mut params = Vec::with_capacity(keys.len());
+            for (i, k) in keys.iter().enumerate() {
+                if i > 0 {
+                    prefix.push_str(", ");
+                }
+                params.push(k.clone());
+                d.placeholder(params.len(), &mut prefix);
+            }
+            prefix.push_str(") UNION SELECT ");
+            column(d, table.name, pk, &mut prefix);
+            prefix.push_str(" FROM ");
+            d.quote(table.name, &mut prefix);
+            prefix.push_str(" JOIN \"relations_tree\" ON ");
+            column(d, table.name, fk, &mut prefix);
+            prefix.push_str(" = \"relations_tree\".\"id\") ");
+            let mut tag = String::new();
+            column(d, table.name, fk, &mut tag);
+            let mut filter = String::new();
+            column(d, table.name, pk, &mut filter);
+            filter.push_str(" IN (SELECT \"id\" FROM \"relations_tree\")");
+            let mut from = String::new();
+            d.quote(table.name, &mut from);
+            let mut order = String::new();
+            column(d, table.name, pk, &mut order);
+            let select = Select { prefix, tag: Some(tag), from, filter, order, params, ..Select::default() };
+            let (mut r, mut t) = fetch::<O>(db, select, &[], path, None)?;
+            rows.append(&mut r);
+            tags.append(&mut t);
+        }
+        // assemble bottom-up: each row's own children first, then the row into its parent's
+        let keys: Vec<Option<KeyVal>> = rows.iter().map(|r| KeyVal::of(&r.column_value(link_index))).collect();
+        let mut children: HashMap<KeyVal, Vec<usize>> = HashMap::new();
+        for (i, t) in tags.iter().enumerate() {
+            children.entry(t.clone()).or_default().push(i);
+        }
+        let mut slots: Vec<Option<O>> = rows.into_iter().map(Some).collect();
+        let field = self.rel.field;
+        let fill = |o: &O, rows: Vec<O>| fill_own(field(o), rows);
+        fn build<O: Model>(
+            i: usize,
+            slots: &mut [Option<O>],
+            keys: &[Option<KeyVal>],
+            children: &HashMap<KeyVal, Vec<usize>>,
+            fill: &dyn Fn(&O, Vec<O>),
+        ) -> Option<O> {
+            let row = slots[i].take()?;
+            let kids = match &keys[i] {
+                Some(k) => children.get(k).map_or(&[][..], Vec::as_slice),
+                None => &[],
+            };
+            let built = kids.iter().filter_map(|&c| build(c, slots, keys, children, fill)).collect();
+            fill(&row, built);
+            Some(row)
+        }
+        for o in owners {
+            let built = match KeyVal::of(&o.column_value(link_index)) {
+                Some(k) => match children.get(&k) {
+                    Some(kids) => kids.clone().into_iter().filter_map(|c| build(c, &mut slots, &keys, &children, &fill)).collect(),
+                    None => Vec::new(),
+                },
+                None => Vec::new(),
+            };
+            fill(o, built);
+        }
+        Ok(())
+    }
+}
+
+/// Hands rows tagged with their owner's link value to the owners.
+fn distribute_by_key<O: Model, F: Slot>(
+    rel: Rel<O, F>,
+    owners: &[O],
+    link_index: usize,
+    rows: Vec<F::Target>,
+    tags: Vec<KeyVal>,
+) {
+    if matches!(rel.def.join, Join::Forward { .. }) {
+        let parents: HashMap<KeyVal, Arc<F::Target>> = tags.into_iter().zip(rows.into_iter().map(Arc::new)).collect();
+        for o in owners {
+            let parent = KeyVal::of(&o.column_value(link_index)).and_then(|k| parents.get(&k).cloned());
+            (rel.field)(o).fill(Fill::One(parent));
+        }
+        return;
+    }
+    let mut groups: HashMap<KeyVal, Vec<F::Target>> = HashMap::new();
+    for (tag, row) in tags.into_iter().zip(rows) {
+        groups.entry(tag).or_default().push(row);
+    }
+    // owners can repeat a key (a tag under two posts): the last one takes the rows, the
+    // others get copies
+    let mut wanted: HashMap<KeyVal, usize> = HashMap::new();
+    let owner_keys: Vec<Option<KeyVal>> = owners.iter().map(|o| KeyVal::of(&o.column_value(link_index))).collect();
+    for k in owner_keys.iter().flatten() {
+        *wanted.entry(k.clone()).or_default() += 1;
+    }
+    for (o, k) in owners.iter().zip(owner_keys) {
+        let rows = match k {
+            None => Vec::new(),
+            Some(k) => {
+                let left = wanted.get_mut(&k).map_or(0, |n| {
+                    *n -= 1;
+                    *n
+                });
+                if left == 0 {
+                    groups.remove(&k).unwrap_or_default()
+                } else {
+                    groups.get(&k).map_or_else(Vec::new, |g| g.iter().map(Model::duplicate).collect())
+                }
+            }
+        };
+        (rel.field)(o).fill(Fill::Many(rows));
+    }
+}
