@@ -19,6 +19,8 @@ const EXAMPLES: &[&str] = &[
     "back_populates",
     "library",
     "social",
+    "lazy_joined",
+    "n_plus_one",
 ];
 
 fn fixtures() -> PathBuf {

@@ -19,7 +19,14 @@ pub fn mail(name: &str) -> String {
 /// - `<path>`: a new database file at `<path>` (an existing file is never overwritten);
 /// - `--read <path>`: an existing file, opened read-only (one written by `relations` or by the
 ///   tutorial's Python models), on which only the read-back part of the example runs.
+///
+/// It also installs the SQL echo: `RUST_LOG=relations::sql=debug` prints every statement,
+/// with its parameters, on stderr.
 pub fn open() -> Result<(Db, bool)> {
+    let _ = tracing_subscriber::fmt()
+        .with_env_filter(tracing_subscriber::EnvFilter::from_default_env())
+        .with_writer(std::io::stderr)
+        .try_init();
     let args: Vec<_> = std::env::args_os().skip(1).collect();
     match args.as_slice() {
         [] => Ok((Db::open_in_memory()?, true)),

@@ -26,8 +26,8 @@ mod value;
 pub mod private;
 
 pub use db::{Db, NPlusOne};
-pub use load::{joinedload, lazyload, raiseload, selectinload, subqueryload, subtreeload, Eager, Load, Rel};
 pub use error::{Error, Result};
+pub use load::{joinedload, lazyload, raiseload, selectinload, subqueryload, subtreeload, Eager, Load, Rel};
 pub use model::{Key, Model, ModelSet, Row};
 pub use query::{Col, Expr, Order, Query, Subquery};
 pub use relation::{

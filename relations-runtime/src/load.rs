@@ -467,6 +467,31 @@ pub(crate) fn fetch<T: Model>(
     Ok((rows, tags))
 }
 
+/// ` IN (?, ?, ...)`, binding `values`.
+fn in_list(
+    d: &dyn Dialect,
+    values: impl Iterator<Item = Value<'static>>,
+    sql: &mut String,
+    params: &mut Vec<Value<'static>>,
+) {
+    sql.push_str(" IN (");
+    for (i, v) in values.enumerate() {
+        if i > 0 {
+            sql.push_str(", ");
+        }
+        params.push(v);
+        d.placeholder(params.len(), sql);
+    }
+    sql.push(')');
+}
+
+/// `"table" AS "alias"`.
+pub(crate) fn table_as(d: &dyn Dialect, table: &str, alias: &str, sql: &mut String) {
+    d.quote(table, sql);
+    sql.push_str(" AS ");
+    d.quote(alias, sql);
+}
+
 fn push_clause(sql: &mut String, keyword: &str, body: &str) {
     if !body.is_empty() {
         sql.push_str(keyword);
@@ -549,18 +574,14 @@ impl<O: Model, F: Slot> Node<O> for Eager<O, F> {
         sql.joins.push_str(" LEFT OUTER JOIN ");
         match def.join {
             Join::Reverse { column: fk } => {
-                d.quote(target.name, &mut sql.joins);
-                sql.joins.push_str(" AS ");
-                d.quote(&alias, &mut sql.joins);
+                table_as(d, target.name, &alias, &mut sql.joins);
                 sql.joins.push_str(" ON ");
                 column(d, &alias, fk, &mut sql.joins);
                 sql.joins.push_str(" = ");
                 key_column(d, owner, owner_alias, &mut sql.joins);
             }
             Join::Forward { column: fk } => {
-                d.quote(target.name, &mut sql.joins);
-                sql.joins.push_str(" AS ");
-                d.quote(&alias, &mut sql.joins);
+                table_as(d, target.name, &alias, &mut sql.joins);
                 sql.joins.push_str(" ON ");
                 key_column(d, target, &alias, &mut sql.joins);
                 sql.joins.push_str(" = ");
@@ -569,13 +590,9 @@ impl<O: Model, F: Slot> Node<O> for Eager<O, F> {
             Join::Through { table, local, remote } => {
                 let link = format!("{alias}_link");
                 sql.joins.push('(');
-                d.quote(table.name, &mut sql.joins);
-                sql.joins.push_str(" AS ");
-                d.quote(&link, &mut sql.joins);
+                table_as(d, table.name, &link, &mut sql.joins);
                 sql.joins.push_str(" JOIN ");
-                d.quote(target.name, &mut sql.joins);
-                sql.joins.push_str(" AS ");
-                d.quote(&alias, &mut sql.joins);
+                table_as(d, target.name, &alias, &mut sql.joins);
                 sql.joins.push_str(" ON ");
                 key_column(d, target, &alias, &mut sql.joins);
                 sql.joins.push_str(" = ");
@@ -783,16 +800,8 @@ impl<O: Model, F: Slot> Eager<O, F> {
                 for keys in keys.chunks(chunk) {
                     let mut filter = String::with_capacity(tag.len() + 8 + 3 * keys.len());
                     filter.push_str(&tag);
-                    filter.push_str(" IN (");
                     let mut params = Vec::with_capacity(keys.len());
-                    for (i, k) in keys.iter().enumerate() {
-                        if i > 0 {
-                            filter.push_str(", ");
-                        }
-                        params.push(k.value());
-                        d.placeholder(params.len(), &mut filter);
-                    }
-                    filter.push(')');
+                    in_list(d, keys.iter().map(KeyVal::value), &mut filter, &mut params);
                     let (mut r, mut t) = self.fetch_related(db, &tag, &from, filter, params, path)?;
                     rows.append(&mut r);
                     tags.append(&mut t);
@@ -822,7 +831,9 @@ impl<O: Model, F: Slot> Eager<O, F> {
         }
         key_column(d, target, target.name, &mut order);
         let select = match self.limit {
-            None => Select { tag: Some(tag.to_owned()), from: from.to_owned(), filter, order, params, ..Select::default() },
+            None => {
+                Select { tag: Some(tag.to_owned()), from: from.to_owned(), filter, order, params, ..Select::default() }
+            }
             Some(n) => {
                 // number each owner's rows in order, keep the first n
                 let mut inner = String::from("(SELECT ");
@@ -875,16 +886,9 @@ impl<O: Model, F: Slot> Eager<O, F> {
             d.quote(table.name, &mut prefix);
             prefix.push_str(" WHERE ");
             column(d, table.name, fk, &mut prefix);
-            prefix.push_str(" IN (");
             let mut params = Vec::with_capacity(keys.len());
-            for (i, k) in keys.iter().enumerate() {
-                if i > 0 {
-                    prefix.push_str(", ");
-                }
-                params.push(k.clone());
-                d.placeholder(params.len(), &mut prefix);
-            }
-            prefix.push_str(") UNION SELECT ");
+            in_list(d, keys.iter().cloned(), &mut prefix, &mut params);
+            prefix.push_str(" UNION SELECT ");
             column(d, table.name, pk, &mut prefix);
             prefix.push_str(" FROM ");
             d.quote(table.name, &mut prefix);
@@ -911,7 +915,14 @@ impl<O: Model, F: Slot> Eager<O, F> {
         for (i, t) in tags.iter().enumerate() {
             children.entry(t.clone()).or_default().push(i);
         }
-        let mut slots: Vec<Option<O>> = rows.into_iter().map(Some).collect();
+        // a cycle back to an owner is cut there: the owner is already placed, at the top
+        let owner_keys: std::collections::HashSet<KeyVal> =
+            owners.iter().filter_map(|o| KeyVal::of(&o.column_value(link_index))).collect();
+        let mut slots: Vec<Option<O>> = rows
+            .into_iter()
+            .zip(&keys)
+            .map(|(r, k)| if k.as_ref().is_some_and(|k| owner_keys.contains(k)) { None } else { Some(r) })
+            .collect();
         let field = self.rel.field;
         let fill = |o: &O, rows: Vec<O>| fill_own(field(o), rows);
         fn build<O: Model>(
@@ -933,7 +944,9 @@ impl<O: Model, F: Slot> Eager<O, F> {
         for o in owners {
             let built = match KeyVal::of(&o.column_value(link_index)) {
                 Some(k) => match children.get(&k) {
-                    Some(kids) => kids.clone().into_iter().filter_map(|c| build(c, &mut slots, &keys, &children, &fill)).collect(),
+                    Some(kids) => {
+                        kids.clone().into_iter().filter_map(|c| build(c, &mut slots, &keys, &children, &fill)).collect()
+                    }
                     None => Vec::new(),
                 },
                 None => Vec::new(),

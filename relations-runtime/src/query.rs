@@ -5,8 +5,8 @@ use std::marker::PhantomData;
 use crate::db::Db;
 use crate::dialect::Dialect;
 use crate::error::Result;
+use crate::load::{fetch, table_as, Load, OwnerQuery, Select};
 use crate::model::Model;
-use crate::load::{fetch, Load, OwnerQuery, Select};
 use crate::schema::{Join, RelationDef};
 use crate::value::{Bind, Value};
 
@@ -142,12 +142,32 @@ pub struct Expr(Node);
 
 #[derive(Debug, Clone, PartialEq)]
 enum Node {
-    Compare { table: &'static str, column: &'static str, op: &'static str, value: Value<'static> },
-    Null { table: &'static str, column: &'static str, negated: bool },
-    In { table: &'static str, column: &'static str, values: Vec<Value<'static>> },
-    InSubquery { table: &'static str, column: &'static str, sub: Subquery },
+    Compare {
+        table: &'static str,
+        column: &'static str,
+        op: &'static str,
+        value: Value<'static>,
+    },
+    Null {
+        table: &'static str,
+        column: &'static str,
+        negated: bool,
+    },
+    In {
+        table: &'static str,
+        column: &'static str,
+        values: Vec<Value<'static>>,
+    },
+    InSubquery {
+        table: &'static str,
+        column: &'static str,
+        sub: Subquery,
+    },
     /// `EXISTS` a related row of the relationship (matching the condition).
-    Exists { rel: &'static RelationDef, condition: Option<Box<Expr>> },
+    Exists {
+        rel: &'static RelationDef,
+        condition: Option<Box<Expr>>,
+    },
     And(Vec<Expr>),
     Or(Vec<Expr>),
     Not(Box<Expr>),
@@ -262,18 +282,14 @@ impl Expr {
                 sql.push_str("EXISTS (SELECT 1 FROM ");
                 match rel.join {
                     Join::Reverse { column } => {
-                        d.quote(target.name, sql);
-                        sql.push_str(" AS ");
-                        d.quote(&alias, sql);
+                        table_as(d, target.name, &alias, sql);
                         sql.push_str(" WHERE ");
                         aliased(sql, &alias, column);
                         sql.push_str(" = ");
                         aliased(sql, &owner, key(rel.owner));
                     }
                     Join::Forward { column } => {
-                        d.quote(target.name, sql);
-                        sql.push_str(" AS ");
-                        d.quote(&alias, sql);
+                        table_as(d, target.name, &alias, sql);
                         sql.push_str(" WHERE ");
                         aliased(sql, &alias, key(target));
                         sql.push_str(" = ");
@@ -281,13 +297,9 @@ impl Expr {
                     }
                     Join::Through { table, local, remote } => {
                         let link = format!("{alias}_link");
-                        d.quote(table.name, sql);
-                        sql.push_str(" AS ");
-                        d.quote(&link, sql);
+                        table_as(d, table.name, &link, sql);
                         sql.push_str(" JOIN ");
-                        d.quote(target.name, sql);
-                        sql.push_str(" AS ");
-                        d.quote(&alias, sql);
+                        table_as(d, target.name, &alias, sql);
                         sql.push_str(" ON ");
                         aliased(sql, &alias, key(target));
                         sql.push_str(" = ");
@@ -355,7 +367,15 @@ impl<M> Clone for Query<'_, M> {
 
 impl<'db, M: Model> Query<'db, M> {
     pub(crate) fn new(db: &'db Db) -> Self {
-        Query { db, loads: Vec::new(), filters: Vec::new(), order: Vec::new(), limit: None, offset: None, _model: PhantomData }
+        Query {
+            db,
+            loads: Vec::new(),
+            filters: Vec::new(),
+            order: Vec::new(),
+            limit: None,
+            offset: None,
+            _model: PhantomData,
+        }
     }
 
     /// Loads relationships of the rows with a strategy (SQLAlchemy's `options(...)`):

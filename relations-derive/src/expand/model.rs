@@ -90,11 +90,8 @@ pub fn expand(model: &Model) -> TokenStream {
         }
     });
     // spanned at the target: a target that is not a model is reported there
-    let relation_duplicates = model
-        .relations
-        .iter()
-        .filter(|r| r.field && !matches!(r.kind, RelationKind::BelongsTo { .. }))
-        .map(|r| {
+    let relation_duplicates =
+        model.relations.iter().filter(|r| r.field && !matches!(r.kind, RelationKind::BelongsTo { .. })).map(|r| {
             let (f, t) = (&r.name, &r.target);
             quote_spanned!(syn::spanned::Spanned::span(t)=> #f: #rt::duplicate_related::<#t, _>(&self.#f))
         });

@@ -1,0 +1,48 @@
+//! The SQL echo: every statement is one `DEBUG` event on target `relations::sql`, with its
+//! parameters. In a test binary of its own: tracing caches per-callsite interest globally, so a
+//! test thread without a subscriber could race this one's.
+
+mod common;
+
+use common::User;
+use relations::Model;
+
+#[test]
+fn every_statement_is_echoed_once_with_its_parameters() {
+    use std::sync::{Arc, Mutex};
+    #[derive(Clone, Default)]
+    struct Buffer(Arc<Mutex<Vec<u8>>>);
+    impl std::io::Write for Buffer {
+        fn write(&mut self, b: &[u8]) -> std::io::Result<usize> {
+            self.0.lock().unwrap().extend_from_slice(b);
+            Ok(b.len())
+        }
+        fn flush(&mut self) -> std::io::Result<()> {
+            Ok(())
+        }
+    }
+    let buffer = Buffer::default();
+    let sink = buffer.clone();
+    let subscriber = tracing_subscriber::fmt()
+        .with_env_filter("relations::sql=debug")
+        .with_writer(move || sink.clone())
+        .with_ansi(false)
+        .finish();
+    let db = common::db();
+    for name in ["a", "b", "c", "d"] {
+        common::user(&db, name);
+    }
+    let ran = tracing::subscriber::with_default(subscriber, || {
+        let (_, sql) = db.record(|| {
+            for u in User::query(&db).filter(User::username.ne("nobody")).all().unwrap() {
+                u.posts(&db).load().unwrap();
+            }
+        });
+        sql.len()
+    });
+    let log = String::from_utf8(buffer.0.lock().unwrap().clone()).unwrap();
+    assert_eq!(ran, 5);
+    assert_eq!(log.lines().count(), 5, "{log}");
+    assert!(log.lines().all(|l| l.contains("DEBUG relations::sql: SELECT")), "{log}");
+    assert!(log.lines().next().unwrap().contains("params=[Text(\"nobody\")]"), "{log}");
+}

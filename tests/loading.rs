@@ -1,0 +1,638 @@
+//! Loading strategies: statement counts for every strategy × relationship kind (flat as the
+//! number of owners grows), the rows they load (the same as lazy loading), nesting, per-owner
+//! limits, declared strategies, `raise`, `dynamic`, the N+1 guard, and `any` / `has`.
+
+mod common;
+
+use common::{Comment, Post, Tag, User, UserProfile};
+use relations::{
+    joinedload, raiseload, selectinload, subqueryload, subtreeload, BelongsTo, Db, Error, HasMany, ManyToMany, Model,
+    NPlusOne,
+};
+
+#[derive(Model, Debug, Clone, PartialEq)]
+struct Employee {
+    id: i64,
+    #[column(len = 80)]
+    name: String,
+    #[self_ref]
+    manager: BelongsTo<Option<Employee>>,
+    #[has_many(Employee, inverse = manager)]
+    reports: HasMany<Employee>,
+}
+
+#[derive(Model, Debug, Clone, PartialEq)]
+struct Book {
+    id: i64,
+    #[column(len = 100)]
+    title: String,
+}
+
+#[derive(Model, Debug, Clone, PartialEq)]
+struct Reader {
+    id: i64,
+    #[column(len = 100)]
+    name: String,
+    #[many_to_many(Book, through = Loan)]
+    books: ManyToMany<Book>,
+}
+
+#[derive(Model, Debug, Clone, PartialEq)]
+struct Loan {
+    #[key]
+    #[belongs_to(Reader)]
+    reader: BelongsTo<Reader>,
+    #[key]
+    #[belongs_to(Book)]
+    book: BelongsTo<Book>,
+}
+
+/// `users` users; user `i` has `i % 3` posts, each post 2 comments (by the next user) and the
+/// tags `t(post % 4)` and `t((post + 1) % 4)`; every other user has a profile.
+fn blog(users: usize) -> Db {
+    let db = common::db();
+    db.transaction(|db| {
+        let tags: Vec<Tag> =
+            (0..4).map(|i| db.add(Tag { name: format!("t{i}"), ..Default::default() })).collect::<Result<_, _>>()?;
+        let users: Vec<User> = (0..users)
+            .map(|i| db.add(User { username: format!("u{i}"), ..Default::default() }))
+            .collect::<Result<_, _>>()?;
+        let mut n = 0;
+        for (i, u) in users.iter().enumerate() {
+            if i % 2 == 0 {
+                db.add(UserProfile { website: Some(format!("w{i}")), user: BelongsTo::to(u), ..Default::default() })?;
+            }
+            for _ in 0..i % 3 {
+                let p = db.add(Post { title: format!("p{n}"), author: BelongsTo::to(u), ..Default::default() })?;
+                p.tags(db).extend([&tags[n % 4], &tags[(n + 1) % 4]])?;
+                let commenter = &users[(i + 1) % users.len()];
+                for c in 0..2 {
+                    db.add(Comment {
+                        content: format!("c{n}.{c}"),
+                        post: BelongsTo::to(&p),
+                        user: BelongsTo::to(commenter),
+                        ..Default::default()
+                    })?;
+                }
+                n += 1;
+            }
+        }
+        Ok::<_, Error>(())
+    })
+    .expect("seed");
+    db
+}
+
+/// How many statements `f` ran.
+fn statements<T>(db: &Db, f: impl FnOnce() -> T) -> (T, usize) {
+    let (value, sql) = db.record(f);
+    (value, sql.len())
+}
+
+fn titles(posts: &[Post]) -> Vec<String> {
+    posts.iter().map(|p| p.title.clone()).collect()
+}
+
+/// Each user's post titles, read lazily (one statement per user): the reference.
+fn lazy_titles(db: &Db) -> Vec<Vec<String>> {
+    User::all(db).unwrap().iter().map(|u| titles(u.posts(db).load().unwrap())).collect()
+}
+
+#[test]
+fn has_many_every_strategy_same_rows_flat_count() {
+    for n in [10, 100] {
+        let db = blog(n);
+        let expected = lazy_titles(&db);
+        for (name, users, count) in [
+            ("joined", statements(&db, || User::query(&db).options(joinedload(User::POSTS)).all().unwrap()), 1),
+            ("selectin", statements(&db, || User::query(&db).options(selectinload(User::POSTS)).all().unwrap()), 2),
+            ("subquery", statements(&db, || User::query(&db).options(subqueryload(User::POSTS)).all().unwrap()), 2),
+        ]
+        .map(|(name, (users, c), want)| (name, users, (c, want)))
+        {
+            assert_eq!(count.0, count.1, "{name} with {n} users");
+            let loaded: Vec<Vec<String>> =
+                db.assert_statements(0, || users.iter().map(|u| titles(u.posts(&db).load().unwrap())).collect());
+            assert_eq!(loaded, expected, "{name} loads what lazy loading loads");
+            assert_eq!(users.len(), n, "{name}: one row per user, whatever the join returned");
+        }
+    }
+}
+
+#[test]
+fn belongs_to_every_strategy() {
+    for n in [10, 100] {
+        let db = blog(n);
+        let expected: Vec<String> =
+            Post::all(&db).unwrap().iter().map(|p| p.author(&db).load().unwrap().username.clone()).collect();
+        for (load, count) in
+            [(joinedload(Post::AUTHOR), 1), (selectinload(Post::AUTHOR), 2), (subqueryload(Post::AUTHOR), 2)]
+        {
+            let posts = db.assert_statements(count, || Post::query(&db).options(load).all().unwrap());
+            let authors: Vec<String> = db.assert_statements(0, || {
+                posts.iter().map(|p| p.author(&db).load().unwrap().username.clone()).collect()
+            });
+            assert_eq!(authors, expected);
+        }
+    }
+}
+
+#[test]
+fn has_one_every_strategy() {
+    for n in [10, 100] {
+        let db = blog(n);
+        let website = |u: &User| u.profile(&db).load().unwrap().and_then(|p| p.website.clone());
+        let expected: Vec<Option<String>> = User::all(&db).unwrap().iter().map(website).collect();
+        assert_eq!(expected.iter().filter(|w| w.is_some()).count(), n / 2);
+        for (load, count) in [(joinedload(User::PROFILE), 1), (selectinload(User::PROFILE), 2)] {
+            let users = db.assert_statements(count, || User::query(&db).options(load).all().unwrap());
+            let got: Vec<Option<String>> = db.assert_statements(0, || users.iter().map(website).collect());
+            assert_eq!(got, expected);
+        }
+    }
+}
+
+#[test]
+fn many_to_many_every_strategy() {
+    for n in [10, 100] {
+        let db = blog(n);
+        let names = |p: &Post| p.tags(&db).load().unwrap().iter().map(|t| t.name.clone()).collect::<Vec<_>>();
+        let expected: Vec<Vec<String>> = Post::all(&db).unwrap().iter().map(names).collect();
+        for (load, count) in [(joinedload(Post::TAGS), 1), (selectinload(Post::TAGS), 2), (subqueryload(Post::TAGS), 2)]
+        {
+            let posts = db.assert_statements(count, || Post::query(&db).options(load).all().unwrap());
+            let got: Vec<Vec<String>> = db.assert_statements(0, || posts.iter().map(names).collect());
+            assert_eq!(got, expected);
+        }
+    }
+}
+
+fn library(readers: usize) -> Db {
+    let db = Db::open_in_memory().unwrap();
+    db.create_all::<(Book, Reader, Loan)>().unwrap();
+    db.transaction(|db| {
+        let books: Vec<Book> =
+            (0..5).map(|i| db.add(Book { title: format!("b{i}"), ..Default::default() })).collect::<Result<_, _>>()?;
+        for r in 0..readers {
+            let reader = db.add(Reader { name: format!("r{r}"), ..Default::default() })?;
+            for b in books.iter().skip(r % 5).take(r % 3) {
+                db.add(Loan { reader: BelongsTo::to(&reader), book: BelongsTo::to(b) })?;
+            }
+        }
+        Ok::<_, Error>(())
+    })
+    .unwrap();
+    db
+}
+
+#[test]
+fn many_to_many_through_an_association_model() {
+    for n in [10, 100] {
+        let db = library(n);
+        let names = |r: &Reader| r.books(&db).load().unwrap().iter().map(|b| b.title.clone()).collect::<Vec<_>>();
+        let expected: Vec<Vec<String>> = Reader::all(&db).unwrap().iter().map(names).collect();
+        assert!(expected.iter().any(|b| b.len() == 2));
+        for (load, count) in [(joinedload(Reader::BOOKS), 1), (selectinload(Reader::BOOKS), 2)] {
+            let readers = db.assert_statements(count, || Reader::query(&db).options(load).all().unwrap());
+            let got: Vec<Vec<String>> = db.assert_statements(0, || readers.iter().map(names).collect());
+            assert_eq!(got, expected);
+        }
+    }
+}
+
+/// An org chart of `depth` levels below one root, each employee with `fanout` reports.
+fn org(depth: u32, fanout: usize) -> Db {
+    let db = Db::open_in_memory().unwrap();
+    db.create_all::<(Employee,)>().unwrap();
+    db.transaction(|db| {
+        let root = db.add(Employee { name: "e".into(), ..Default::default() })?;
+        let mut level = vec![root];
+        for _ in 0..depth {
+            let mut next = Vec::new();
+            for boss in &level {
+                for i in 0..fanout {
+                    next.push(db.add(Employee {
+                        name: format!("{}.{i}", boss.name),
+                        manager: BelongsTo::to(boss),
+                        ..Default::default()
+                    })?);
+                }
+            }
+            level = next;
+        }
+        Ok::<_, Error>(())
+    })
+    .unwrap();
+    db
+}
+
+#[test]
+fn self_ref_parent_and_children_every_strategy() {
+    for depth in [2, 4] {
+        let db = org(depth, 3);
+        let boss = |e: &Employee| e.manager(&db).load().unwrap().map(|m| m.name.clone());
+        let reports = |e: &Employee| e.reports(&db).load().unwrap().iter().map(|r| r.name.clone()).collect::<Vec<_>>();
+        let all = Employee::all(&db).unwrap();
+        let (bosses, kids): (Vec<_>, Vec<_>) = all.iter().map(|e| (boss(e), reports(e))).unzip();
+        for (load, count) in [(joinedload(Employee::MANAGER), 1), (selectinload(Employee::MANAGER), 2)] {
+            let rows = db.assert_statements(count, || Employee::query(&db).options(load).all().unwrap());
+            assert_eq!(db.assert_statements(0, || rows.iter().map(boss).collect::<Vec<_>>()), bosses);
+        }
+        for (load, count) in [(joinedload(Employee::REPORTS), 1), (selectinload(Employee::REPORTS), 2)] {
+            let rows = db.assert_statements(count, || Employee::query(&db).options(load).all().unwrap());
+            assert_eq!(db.assert_statements(0, || rows.iter().map(reports).collect::<Vec<_>>()), kids);
+        }
+    }
+}
+
+/// Every name in the loaded tree below `e`, depth first.
+fn walk(db: &Db, e: &Employee, out: &mut Vec<String>) {
+    for r in e.reports(db).load().unwrap() {
+        out.push(r.name.clone());
+        walk(db, r, out);
+    }
+}
+
+#[test]
+fn a_whole_subtree_in_one_recursive_statement() {
+    for depth in [2, 5] {
+        let db = org(depth, 3);
+        let root = || Employee::query(&db).filter(Employee::manager_id.is_null());
+        let mut expected = Vec::new();
+        walk(&db, &root().one().unwrap(), &mut expected);
+        assert_eq!(expected.len(), (1..=depth).map(|d| 3usize.pow(d)).sum::<usize>());
+        let tree = db.assert_statements(2, || root().options(subtreeload(Employee::REPORTS)).one().unwrap());
+        let mut got = Vec::new();
+        db.assert_statements(0, || walk(&db, &tree, &mut got));
+        assert_eq!(got, expected);
+    }
+}
+
+#[test]
+fn a_subtree_survives_a_cycle_in_the_data() {
+    let db = org(2, 2);
+    // make the root report to one of its own grandchildren
+    let leaf = Employee::query(&db).filter_by(Employee::name, "e.0.0").one().unwrap();
+    let mut root = Employee::query(&db).filter_by(Employee::name, "e").one().unwrap();
+    root.manager.set(&leaf);
+    root.update(&db).unwrap();
+    let tree = db.assert_statements(2, || {
+        Employee::query(&db).filter_by(Employee::name, "e").options(subtreeload(Employee::REPORTS)).one().unwrap()
+    });
+    let mut names = Vec::new();
+    walk(&db, &tree, &mut names);
+    assert_eq!(names.len(), 6, "each employee once: {names:?}");
+}
+
+/// A post's title, its comments' contents and its tags' names.
+type PostShape = (String, Vec<String>, Vec<String>);
+
+#[test]
+fn nested_eager_loading_mixes_strategies_per_level() {
+    for n in [10, 60] {
+        let db = blog(n);
+        let shape = |users: &[User]| -> Vec<(String, Vec<PostShape>)> {
+            users
+                .iter()
+                .map(|u| {
+                    let posts = u.posts(&db).load().unwrap();
+                    let posts = posts
+                        .iter()
+                        .map(|p| {
+                            let comments = p.comments(&db).load().unwrap().iter().map(|c| c.content.clone()).collect();
+                            let tags = p.tags(&db).load().unwrap().iter().map(|t| t.name.clone()).collect();
+                            (p.title.clone(), comments, tags)
+                        })
+                        .collect();
+                    (u.username.clone(), posts)
+                })
+                .collect()
+        };
+        let expected = shape(&User::all(&db).unwrap());
+        let cases = [
+            (selectinload(User::POSTS).selectinload(Post::COMMENTS).selectinload(Post::TAGS), 4),
+            (joinedload(User::POSTS).joinedload(Post::COMMENTS).joinedload(Post::TAGS), 1),
+            (selectinload(User::POSTS).joinedload(Post::COMMENTS).joinedload(Post::TAGS), 2),
+            (joinedload(User::POSTS).selectinload(Post::COMMENTS).selectinload(Post::TAGS), 3),
+            (subqueryload(User::POSTS).joinedload(Post::COMMENTS).selectinload(Post::TAGS), 3),
+        ];
+        for (i, (load, count)) in cases.into_iter().enumerate() {
+            let users = db.assert_statements(count, || User::query(&db).options(load).all().unwrap());
+            assert_eq!(db.assert_statements(0, || shape(&users)), expected, "case {i}");
+        }
+    }
+}
+
+#[test]
+fn three_levels_deep_and_back_to_the_author() {
+    let db = blog(12);
+    let users = db.assert_statements(3, || {
+        User::query(&db)
+            .options(selectinload(User::POSTS).then(selectinload(Post::COMMENTS).joinedload(Comment::USER)))
+            .options(joinedload(User::PROFILE))
+            .all()
+            .unwrap()
+    });
+    db.assert_statements(0, || {
+        for u in &users {
+            u.profile(&db).load().unwrap();
+            for p in u.posts(&db).load().unwrap() {
+                for c in p.comments(&db).load().unwrap() {
+                    let commenter = c.user(&db).load().unwrap();
+                    assert_eq!(commenter.key(), *c.user.key());
+                }
+            }
+        }
+    });
+}
+
+#[test]
+fn joined_loading_under_a_limit_does_not_cut_collections() {
+    let db = blog(9);
+    // user u2 has two posts: LIMIT 1 on a plain join would keep one
+    let u = db.assert_statements(1, || {
+        User::query(&db).filter_by(User::username, "u2").options(joinedload(User::POSTS)).first().unwrap().unwrap()
+    });
+    assert_eq!(titles(u.posts.loaded().unwrap()).len(), 2);
+    let page = db.assert_statements(1, || {
+        User::query(&db).order_by(User::id).offset(1).limit(3).options(joinedload(User::POSTS)).all().unwrap()
+    });
+    let names: Vec<&str> = page.iter().map(|u| u.username.as_str()).collect();
+    assert_eq!(names, ["u1", "u2", "u3"]);
+    let counts: Vec<usize> = page.iter().map(|u| u.posts.loaded().unwrap().len()).collect();
+    assert_eq!(counts, [1, 2, 0]);
+}
+
+#[test]
+fn per_owner_limit_with_a_window_function() {
+    let db = blog(12);
+    let users = db.assert_statements(2, || {
+        User::query(&db).options(selectinload(User::POSTS).order_by(Post::title.desc()).limit(1)).all().unwrap()
+    });
+    for u in &users {
+        let all = u.posts(&db).order_by(Post::title.desc()).all().unwrap();
+        let latest = u.posts.loaded().unwrap();
+        assert_eq!(titles(latest), titles(&all[..all.len().min(1)]), "{}", u.username);
+    }
+    // a limited joinedload runs as selectin: the owners' statement stays one row per owner
+    let users = db.assert_statements(2, || {
+        User::query(&db).options(joinedload(User::POSTS).order_by(Post::title).limit(1)).all().unwrap()
+    });
+    assert_eq!(users.len(), 12);
+}
+
+#[test]
+fn in_lists_are_chunked_below_the_variable_limit() {
+    use relations::rusqlite::{limits::Limit, Connection};
+    let conn = Connection::open_in_memory().unwrap();
+    conn.set_limit(Limit::SQLITE_LIMIT_VARIABLE_NUMBER, 20);
+    let db = Db::from_connection(conn).unwrap();
+    db.create_all::<(User, UserProfile, Post, Comment, Tag)>().unwrap();
+    let users: Vec<User> = (0..30).map(|i| common::user(&db, &format!("u{i}"))).collect();
+    for u in &users {
+        common::post(&db, u, &format!("by {}", u.username));
+    }
+    // 30 keys, 12 per statement: 3 statements after the users'
+    let loaded = db.assert_statements(4, || User::query(&db).options(selectinload(User::POSTS)).all().unwrap());
+    for u in &loaded {
+        assert_eq!(titles(u.posts.loaded().unwrap()), [format!("by {}", u.username)]);
+    }
+}
+
+mod declared {
+    use relations::{joinedload, lazyload, BelongsTo, Db, Error, HasMany, Model};
+
+    #[derive(Model, Debug)]
+    pub struct Author {
+        pub id: i64,
+        #[column(len = 80)]
+        pub name: String,
+        #[has_many(Book, inverse = author, lazy = "joined")]
+        pub books: HasMany<Book>,
+        #[has_many(Fan, inverse = author, lazy = "raise")]
+        pub fans: HasMany<Fan>,
+        #[has_many(Review, inverse = author, lazy = "dynamic")]
+        pub reviews: HasMany<Review>,
+    }
+
+    #[derive(Model, Debug)]
+    pub struct Book {
+        pub id: i64,
+        #[column(len = 80)]
+        pub title: String,
+        // joined on both sides: loading stops at the table it came from
+        #[belongs_to(Author, inverse = books, lazy = "joined")]
+        pub author: BelongsTo<Author>,
+        #[has_many(Chapter, inverse = book, lazy = "selectin")]
+        pub chapters: HasMany<Chapter>,
+    }
+
+    #[derive(Model, Debug)]
+    pub struct Chapter {
+        pub id: i64,
+        pub number: i64,
+        #[belongs_to(Book, inverse = chapters)]
+        pub book: BelongsTo<Book>,
+    }
+
+    #[derive(Model, Debug)]
+    pub struct Fan {
+        pub id: i64,
+        #[belongs_to(Author, inverse = fans)]
+        pub author: BelongsTo<Author>,
+    }
+
+    #[derive(Model, Debug)]
+    pub struct Review {
+        pub id: i64,
+        pub stars: i64,
+        #[belongs_to(Author, inverse = reviews)]
+        pub author: BelongsTo<Author>,
+    }
+
+    fn db() -> Db {
+        let db = Db::open_in_memory().unwrap();
+        db.create_all::<(Author, Book, Chapter, Fan, Review)>().unwrap();
+        for a in 0..3 {
+            let author = db.add(Author { name: format!("a{a}"), ..Default::default() }).unwrap();
+            for b in 0..2 {
+                let book = db
+                    .add(Book { title: format!("a{a}b{b}"), author: BelongsTo::to(&author), ..Default::default() })
+                    .unwrap();
+                for number in 1..=3 {
+                    db.add(Chapter { number, book: BelongsTo::to(&book), ..Default::default() }).unwrap();
+                }
+            }
+            db.add(Fan { author: BelongsTo::to(&author), ..Default::default() }).unwrap();
+            for stars in 1..=a + 1 {
+                db.add(Review { stars, author: BelongsTo::to(&author), ..Default::default() }).unwrap();
+            }
+        }
+        db
+    }
+
+    #[test]
+    fn declared_strategies_apply_to_every_query() {
+        let db = db();
+        // authors JOIN books (joined), then chapters of those books (selectin)
+        let authors = db.assert_statements(2, || Author::all(&db).unwrap());
+        db.assert_statements(0, || {
+            for a in &authors {
+                let books = a.books(&db).load().unwrap();
+                assert_eq!(books.len(), 2);
+                for b in books {
+                    assert_eq!(b.chapters(&db).load().unwrap().len(), 3);
+                }
+            }
+        });
+        // a book's joined author does not join its books again
+        let (book, sql) = db.record(|| Book::query(&db).filter_by(Book::title, "a1b0").one().unwrap());
+        assert_eq!(sql.len(), 2, "{sql:#?}");
+        assert_eq!(sql[0].matches("JOIN").count(), 1, "{}", sql[0]);
+        assert_eq!(db.assert_statements(0, || book.author(&db).load().unwrap().name.clone()), "a1");
+        // and a relationship handle's query applies them too
+        let books = db.assert_statements(2, || authors[0].books(&db).all().unwrap());
+        assert_eq!(db.assert_statements(0, || books[0].chapters(&db).load().unwrap().len()), 3);
+    }
+
+    #[test]
+    fn lazyload_overrides_a_declared_strategy() {
+        let db = db();
+        let authors = db.assert_statements(1, || Author::query(&db).options(lazyload(Author::BOOKS)).all().unwrap());
+        assert!(authors[0].books.loaded().is_none());
+        let (_, sql) = db.record(|| {
+            Author::query(&db)
+                .options(joinedload(Author::BOOKS).selectinload(crate::declared::Book::CHAPTERS))
+                .all()
+                .unwrap()
+        });
+        assert_eq!(sql.len(), 2);
+    }
+
+    #[test]
+    fn raise_refuses_a_lazy_load_and_accepts_an_eager_one() {
+        let db = db();
+        let a = Author::query(&db).filter_by(Author::name, "a0").one().unwrap();
+        let err = a.fans(&db).load().unwrap_err();
+        assert!(matches!(&err, Error::NotLoaded { relationship } if relationship == "author.fans"), "{err}");
+        assert_eq!(
+            err.to_string(),
+            "`author.fans` is lazy=\"raise\" here and was not loaded eagerly; load it with `selectinload` or `joinedload`"
+        );
+        // the query API still works: it is not a load
+        assert_eq!(a.fans(&db).count().unwrap(), 1);
+        let a = Author::query(&db).filter_by(Author::name, "a0").options(Author::FANS).one().unwrap();
+        assert_eq!(a.fans(&db).load().unwrap().len(), 1);
+    }
+
+    #[test]
+    fn dynamic_is_a_query_scoped_to_the_owner() {
+        let db = db();
+        let a = Author::query(&db).filter_by(Author::name, "a2").one().unwrap();
+        let reviews = a.reviews(&db);
+        assert_eq!(reviews.count().unwrap(), 3);
+        assert_eq!(reviews.filter(Review::stars.ge(2)).count().unwrap(), 2);
+        let best = reviews.order_by(Review::stars.desc()).limit(1).all().unwrap();
+        assert_eq!(best[0].stars, 3);
+    }
+}
+
+#[test]
+fn raiseload_per_query() {
+    let db = blog(6);
+    let users = User::query(&db).options(raiseload(User::POSTS)).all().unwrap();
+    assert!(matches!(users[1].posts(&db).load(), Err(Error::NotLoaded { .. })));
+    // nested: posts loaded, their comments refused
+    let users = User::query(&db).options(selectinload(User::POSTS).raiseload(Post::COMMENTS)).all().unwrap();
+    let post = &users[1].posts(&db).load().unwrap()[0];
+    assert!(matches!(post.comments(&db).load(), Err(Error::NotLoaded { .. })));
+    assert!(post.tags(&db).load().is_ok(), "only the named relationship refuses");
+}
+
+#[test]
+fn the_n_plus_one_guard() {
+    let db = blog(6);
+    db.set_n_plus_one(NPlusOne::Deny(1));
+    let users = User::all(&db).unwrap();
+    users[0].posts(&db).load().unwrap();
+    let err = users[1].posts(&db).load().unwrap_err();
+    assert!(matches!(&err, Error::NPlusOne { relationship, count: 2 } if relationship == "user.posts"), "{err}");
+    // any other statement ends the run
+    User::query(&db).count().unwrap();
+    users[2].posts(&db).load().unwrap();
+    // the eager version passes
+    let users = User::query(&db).options(selectinload(User::POSTS)).all().unwrap();
+    for u in &users {
+        u.posts(&db).load().unwrap();
+    }
+    // warn mode only logs
+    db.set_n_plus_one(NPlusOne::Warn(1));
+    let users = User::all(&db).unwrap();
+    for u in &users {
+        u.posts(&db).load().unwrap();
+    }
+}
+
+#[test]
+fn any_and_has_filters() {
+    let db = blog(12);
+    // users who have a post tagged 't1'
+    let tagged = User::query(&db).filter(User::POSTS.any(Post::TAGS.any(Tag::name.eq("t1")))).all().unwrap();
+    let expected: Vec<String> = User::all(&db)
+        .unwrap()
+        .into_iter()
+        .filter(|u| {
+            u.posts(&db).load().unwrap().iter().any(|p| p.tags(&db).all().unwrap().iter().any(|t| t.name == "t1"))
+        })
+        .map(|u| u.username)
+        .collect();
+    assert!(!expected.is_empty());
+    assert_eq!(tagged.into_iter().map(|u| u.username).collect::<Vec<_>>(), expected);
+    // posts whose author is u5
+    let posts = Post::query(&db).filter(Post::AUTHOR.has(User::username.eq("u5"))).all().unwrap();
+    assert_eq!(
+        titles(&posts),
+        titles(&User::query(&db).filter_by(User::username, "u5").one().unwrap().posts(&db).all().unwrap())
+    );
+    assert_eq!(posts.len(), 2);
+    // users without posts; with a profile
+    let without = User::query(&db).filter(User::POSTS.is_not_empty().not()).count().unwrap();
+    assert_eq!(without, 4);
+    assert_eq!(User::query(&db).filter(User::PROFILE.is_not_empty()).count().unwrap(), 6);
+    // a value with a quote stays a bound value
+    assert_eq!(Post::query(&db).filter(Post::AUTHOR.has(User::username.eq("x' OR 1=1 --"))).count().unwrap(), 0);
+}
+
+#[test]
+fn any_on_a_self_reference_correlates_with_aliases() {
+    let db = org(2, 2);
+    // managers with a report named e.1
+    let bosses = Employee::query(&db).filter(Employee::REPORTS.any(Employee::name.eq("e.1"))).all().unwrap();
+    assert_eq!(bosses.into_iter().map(|e| e.name).collect::<Vec<_>>(), ["e"]);
+    // employees whose manager has a manager named e
+    let grand =
+        Employee::query(&db).filter(Employee::MANAGER.has(Employee::MANAGER.has(Employee::name.eq("e")))).count();
+    assert_eq!(grand.unwrap(), 4);
+}
+
+#[test]
+fn a_relationship_alone_loads_with_its_declared_strategy_or_selectin() {
+    let db = blog(6);
+    let users = db.assert_statements(2, || User::query(&db).options(User::POSTS).all().unwrap());
+    assert!(users.iter().all(|u| u.posts.loaded().is_some()));
+}
+
+#[test]
+fn assert_statements_reports_the_sql() {
+    let db = blog(3);
+    let caught = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+        db.assert_statements(1, || {
+            for u in User::all(&db).unwrap() {
+                u.posts(&db).load().unwrap();
+            }
+        })
+    }));
+    let message = *caught.unwrap_err().downcast::<String>().unwrap();
+    assert!(message.starts_with("expected 1 statement(s), 4 ran:\n  1. SELECT"), "{message}");
+    assert_eq!(message.matches("WHERE \"post\".\"user_id\" = ?").count(), 3, "{message}");
+}
