@@ -58,6 +58,8 @@ pub struct Db {
     lazy_runs: RefCell<Vec<((&'static str, &'static str), u32)>>,
     /// The largest number of `?` one statement may bind.
     max_variables: usize,
+    /// `INSERT` statements by table and by whether the key is left to SQLite: rendered once.
+    inserts: RefCell<rustc_hash::FxHashMap<(&'static str, bool), String>>,
 }
 
 impl std::fmt::Debug for Db {
@@ -99,6 +101,7 @@ impl Db {
             in_lazy_load: Cell::new(false),
             lazy_runs: RefCell::new(Vec::new()),
             max_variables,
+            inserts: RefCell::default(),
         })
     }
 
@@ -365,28 +368,43 @@ impl Db {
     pub(crate) fn insert<M: Model>(&self, model: &mut M) -> Result<()> {
         let t = M::TABLE;
         let skip_key = t.auto_key && model.is_new();
-        let values = model.values();
+        let mut params = model.values();
+        if skip_key {
+            let mut columns = t.columns.iter();
+            params.retain(|_| columns.next().is_some_and(|c| !c.primary_key));
+        }
+        {
+            let mut inserts = self.inserts.borrow_mut();
+            let sql = inserts.entry((t.name, skip_key)).or_insert_with(|| self.insert_sql(t, skip_key));
+            self.execute(sql, &params, t.name)?;
+        }
+        drop(params);
+        if skip_key {
+            model.set_auto_key(self.conn.last_insert_rowid());
+        }
+        Ok(())
+    }
+
+    /// `INSERT INTO t (a, b) VALUES (?, ?)`, without the key column when SQLite assigns it.
+    fn insert_sql(&self, t: &Table, skip_key: bool) -> String {
         let mut sql = String::from("INSERT INTO ");
         self.dialect.quote(t.name, &mut sql);
         sql.push_str(" (");
-        let mut params = Vec::with_capacity(values.len());
-        for (c, v) in t.columns.iter().zip(values) {
-            if skip_key && c.primary_key {
-                continue;
-            }
-            if !params.is_empty() {
+        let mut n = 0;
+        for c in t.columns.iter().filter(|c| !(skip_key && c.primary_key)) {
+            if n > 0 {
                 sql.push_str(", ");
             }
             self.dialect.quote(c.name, &mut sql);
-            params.push(v);
+            n += 1;
         }
-        if params.is_empty() {
+        if n == 0 {
             // only an auto key: "INSERT INTO t () VALUES ()" is not SQL
             sql.truncate(sql.len() - 2);
             sql.push_str(" DEFAULT VALUES");
         } else {
             sql.push_str(") VALUES (");
-            for i in 0..params.len() {
+            for i in 0..n {
                 if i > 0 {
                     sql.push_str(", ");
                 }
@@ -394,12 +412,7 @@ impl Db {
             }
             sql.push(')');
         }
-        self.execute(&sql, &params, t.name)?;
-        drop(params);
-        if skip_key {
-            model.set_auto_key(self.conn.last_insert_rowid());
-        }
-        Ok(())
+        sql
     }
 
     pub(crate) fn update<M: Model>(&self, model: &M) -> Result<()> {

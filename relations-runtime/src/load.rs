@@ -8,10 +8,11 @@
 //!   variable limit; `subquery` repeats the owner's query instead of listing keys);
 //! - `subtree`: one recursive statement for every level below the owners.
 
-use std::collections::HashMap;
 use std::fmt;
 use std::rc::Rc;
 use std::sync::Arc;
+
+use rustc_hash::{FxHashMap as HashMap, FxHashSet as HashSet};
 
 use crate::db::Db;
 use crate::dialect::Dialect;
@@ -396,13 +397,7 @@ pub(crate) fn fetch<T: Model>(
         sql.push_str(", ");
     }
     crate::query::select_list(d, table, &mut sql);
-    let mut js = JoinSql {
-        cols: String::new(),
-        joins: String::new(),
-        order: String::new(),
-        aliases: 0,
-        width: offset + table.columns.len(),
-    };
+    let mut js = JoinSql { cols: String::new(), joins: String::new(), aliases: 0, width: offset + table.columns.len() };
     let mut accs: Vec<Box<dyn JoinedAcc<T>>> =
         joined.iter().map(|l| l.0.joined(db, &mut js, table.name, path)).collect();
     sql.push_str(&js.cols);
@@ -410,16 +405,9 @@ pub(crate) fn fetch<T: Model>(
     sql.push_str(&select.from);
     sql.push_str(&js.joins);
     push_clause(&mut sql, " WHERE ", &select.filter);
-    let mut order = select.order.clone();
-    if !accs.is_empty() {
-        // owners' key, then each joined level's: every collection in key order
-        if !order.is_empty() {
-            order.push_str(", ");
-        }
-        key_column(d, table, table.name, &mut order);
-        order.push_str(&js.order);
-    }
-    push_clause(&mut sql, " ORDER BY ", &order);
+    // no ORDER BY of its own: sorting the joined rows would cost a temporary B-tree, and
+    // SQLite returns each owner's related rows in key order through its index anyway
+    push_clause(&mut sql, " ORDER BY ", &select.order);
     if !select.tail.is_empty() {
         sql.push(' ');
         sql.push_str(&select.tail);
@@ -439,18 +427,27 @@ pub(crate) fn fetch<T: Model>(
         })?;
     } else {
         let key_index = key_index(table);
-        let mut seen: HashMap<(Option<KeyVal>, KeyVal), usize> = HashMap::new();
+        let mut seen: HashMap<(Option<KeyVal>, KeyVal), usize> = HashMap::default();
+        let mut last: Option<(Option<KeyVal>, KeyVal, usize)> = None;
         db.query_map_into(&sql, &params, |row| {
             let tag = if offset == 1 { KeyVal::read(row, 0)? } else { None };
             let Some(key) = KeyVal::read(row, offset + key_index)? else {
                 return Ok(());
             };
-            let next = rows.len();
-            let index = *seen.entry((tag.clone(), key)).or_insert(next);
-            if index == next {
-                rows.push(T::from_row(&Row::new(row, table, offset))?);
-                tags.extend(tag);
-            }
+            // the rows of one owner come together: most rows repeat the previous owner
+            let index = match &last {
+                Some((t, k, i)) if *k == key && *t == tag => *i,
+                _ => {
+                    let next = rows.len();
+                    let index = *seen.entry((tag.clone(), key.clone())).or_insert(next);
+                    if index == next {
+                        rows.push(T::from_row(&Row::new(row, table, offset))?);
+                        tags.extend(tag.clone());
+                    }
+                    last = Some((tag, key, index));
+                    index
+                }
+            };
             for acc in &mut accs {
                 acc.absorb(row, index)?;
             }
@@ -522,7 +519,6 @@ fn column_index(table: &Table, name: &str) -> usize {
 struct JoinSql {
     cols: String,
     joins: String,
-    order: String,
     aliases: u32,
     width: usize,
 }
@@ -603,10 +599,6 @@ impl<O: Model, F: Slot> Node<O> for Eager<O, F> {
                 key_column(d, owner, owner_alias, &mut sql.joins);
             }
         }
-        if !matches!(def.join, Join::Forward { .. }) {
-            sql.order.push_str(", ");
-            key_column(d, target, &alias, &mut sql.order);
-        }
         let loads = plan::<F::Target>(&self.nested, path);
         path.push(target.name);
         let mut nested = Vec::new();
@@ -624,7 +616,8 @@ impl<O: Model, F: Slot> Node<O> for Eager<O, F> {
             offset,
             key_index: key_index(target),
             per_owner: matches!(def.join, Join::Through { .. }),
-            seen: HashMap::new(),
+            seen: HashMap::default(),
+            last: None,
             rows: Vec::new(),
             links: Vec::new(),
             linked: Vec::new(),
@@ -655,6 +648,9 @@ struct JoinAcc<O, F: Slot> {
     /// A many-to-many row may belong to several owners: keep one per owner.
     per_owner: bool,
     seen: HashMap<(usize, KeyVal), usize>,
+    /// The previous row's `(owner, key, index)`: joined rows repeat it while a deeper level
+    /// varies.
+    last: Option<(usize, KeyVal, usize)>,
     rows: Vec<F::Target>,
     /// `(owner, row)` pairs, each once.
     links: Vec<(usize, usize)>,
@@ -670,15 +666,22 @@ impl<O: Model, F: Slot> JoinedAcc<O> for JoinAcc<O, F> {
             return Ok(()); // the LEFT OUTER JOIN found nothing for this owner
         };
         let forward = matches!(self.rel.def.join, Join::Forward { .. });
-        let scope = if self.per_owner { owner } else { usize::MAX };
-        let next = self.rows.len();
-        let index = *self.seen.entry((scope, key)).or_insert(next);
-        if index == next {
-            self.rows.push(F::Target::from_row(&Row::new(row, F::Target::TABLE, self.offset))?);
-            if !forward {
-                self.links.push((owner, index));
+        let index = match &self.last {
+            Some((o, k, i)) if *o == owner && *k == key => *i,
+            _ => {
+                let scope = if self.per_owner { owner } else { usize::MAX };
+                let next = self.rows.len();
+                let index = *self.seen.entry((scope, key.clone())).or_insert(next);
+                if index == next {
+                    self.rows.push(F::Target::from_row(&Row::new(row, F::Target::TABLE, self.offset))?);
+                    if !forward {
+                        self.links.push((owner, index));
+                    }
+                }
+                self.last = Some((owner, key, index));
+                index
             }
-        }
+        };
         if forward {
             if self.linked.len() <= owner {
                 self.linked.resize(owner + 1, false);
@@ -750,17 +753,17 @@ impl<O: Model, F: Slot> Eager<O, F> {
         let def = self.rel.def;
         let target = F::Target::TABLE;
         let link_index = self.link_index();
-        let mut keys: Vec<KeyVal> = Vec::with_capacity(owners.len());
-        {
-            let mut seen = std::collections::HashSet::with_capacity(owners.len());
-            for o in owners {
-                if let Some(k) = KeyVal::of(&o.column_value(link_index)) {
-                    if seen.insert(k.clone()) {
-                        keys.push(k);
-                    }
-                }
+        // each owner's link value, once; the distinct ones are bound
+        let owner_keys: Vec<Option<KeyVal>> = owners.iter().map(|o| KeyVal::of(&o.column_value(link_index))).collect();
+        let mut keys: Vec<&KeyVal> = Vec::with_capacity(owners.len());
+        let mut seen = HashSet::with_capacity_and_hasher(owners.len(), Default::default());
+        for k in owner_keys.iter().flatten() {
+            if seen.insert(k) {
+                keys.push(k);
             }
         }
+        drop(seen);
+        let shared = keys.len() < owner_keys.iter().flatten().count();
         // what each related row is grouped by, and the FROM clause
         let mut tag = String::new();
         let mut from = String::new();
@@ -801,14 +804,14 @@ impl<O: Model, F: Slot> Eager<O, F> {
                     let mut filter = String::with_capacity(tag.len() + 8 + 3 * keys.len());
                     filter.push_str(&tag);
                     let mut params = Vec::with_capacity(keys.len());
-                    in_list(d, keys.iter().map(KeyVal::value), &mut filter, &mut params);
+                    in_list(d, keys.iter().map(|k| k.value()), &mut filter, &mut params);
                     let (mut r, mut t) = self.fetch_related(db, &tag, &from, filter, params, path)?;
                     rows.append(&mut r);
                     tags.append(&mut t);
                 }
             }
         }
-        distribute_by_key(self.rel, owners, link_index, rows, tags);
+        distribute_by_key(self.rel, owners, &owner_keys, shared, rows, tags);
         Ok(())
     }
 
@@ -911,12 +914,12 @@ impl<O: Model, F: Slot> Eager<O, F> {
         }
         // assemble bottom-up: each row's own children first, then the row into its parent's
         let keys: Vec<Option<KeyVal>> = rows.iter().map(|r| KeyVal::of(&r.column_value(link_index))).collect();
-        let mut children: HashMap<KeyVal, Vec<usize>> = HashMap::new();
+        let mut children: HashMap<KeyVal, Vec<usize>> = HashMap::default();
         for (i, t) in tags.iter().enumerate() {
             children.entry(t.clone()).or_default().push(i);
         }
         // a cycle back to an owner is cut there: the owner is already placed, at the top
-        let owner_keys: std::collections::HashSet<KeyVal> =
+        let owner_keys: HashSet<KeyVal> =
             owners.iter().filter_map(|o| KeyVal::of(&o.column_value(link_index))).collect();
         let mut slots: Vec<Option<O>> = rows
             .into_iter()
@@ -957,45 +960,49 @@ impl<O: Model, F: Slot> Eager<O, F> {
     }
 }
 
-/// Hands rows tagged with their owner's link value to the owners.
+/// Hands rows tagged with their owner's link value to the owners (`owner_keys`, in order;
+/// `shared` when two owners have the same one).
 fn distribute_by_key<O: Model, F: Slot>(
     rel: Rel<O, F>,
     owners: &[O],
-    link_index: usize,
+    owner_keys: &[Option<KeyVal>],
+    shared: bool,
     rows: Vec<F::Target>,
     tags: Vec<KeyVal>,
 ) {
     if matches!(rel.def.join, Join::Forward { .. }) {
         let parents: HashMap<KeyVal, Arc<F::Target>> = tags.into_iter().zip(rows.into_iter().map(Arc::new)).collect();
-        for o in owners {
-            let parent = KeyVal::of(&o.column_value(link_index)).and_then(|k| parents.get(&k).cloned());
+        for (o, k) in owners.iter().zip(owner_keys) {
+            let parent = k.as_ref().and_then(|k| parents.get(k).cloned());
             (rel.field)(o).fill(Fill::One(parent));
         }
         return;
     }
-    let mut groups: HashMap<KeyVal, Vec<F::Target>> = HashMap::new();
+    let mut groups: HashMap<KeyVal, Vec<F::Target>> =
+        HashMap::with_capacity_and_hasher(owners.len(), Default::default());
     for (tag, row) in tags.into_iter().zip(rows) {
         groups.entry(tag).or_default().push(row);
     }
-    // owners can repeat a key (a tag under two posts): the last one takes the rows, the
+    // owners can share a key (a tag under two posts): the last one takes the rows, the
     // others get copies
-    let mut wanted: HashMap<KeyVal, usize> = HashMap::new();
-    let owner_keys: Vec<Option<KeyVal>> = owners.iter().map(|o| KeyVal::of(&o.column_value(link_index))).collect();
-    for k in owner_keys.iter().flatten() {
-        *wanted.entry(k.clone()).or_default() += 1;
+    let mut wanted: HashMap<&KeyVal, usize> = HashMap::default();
+    if shared {
+        for k in owner_keys.iter().flatten() {
+            *wanted.entry(k).or_default() += 1;
+        }
     }
     for (o, k) in owners.iter().zip(owner_keys) {
         let rows = match k {
             None => Vec::new(),
             Some(k) => {
-                let left = wanted.get_mut(&k).map_or(0, |n| {
+                let left = wanted.get_mut(k).map_or(0, |n| {
                     *n -= 1;
                     *n
                 });
                 if left == 0 {
-                    groups.remove(&k).unwrap_or_default()
+                    groups.remove(k).unwrap_or_default()
                 } else {
-                    groups.get(&k).map_or_else(Vec::new, |g| g.iter().map(Model::duplicate).collect())
+                    groups.get(k).map_or_else(Vec::new, |g| g.iter().map(Model::duplicate).collect())
                 }
             }
         };

@@ -1,0 +1,625 @@
+//! W1–W7: each workload done by `relations` and by hand-written rusqlite (`prepare_cached`,
+//! the same statements a careful hand would write), in the same run, on one seeded database:
+//! 1000 users × 10 posts × 3 comments, 50 tags with 5 per post, an org chart of depth 6 and
+//! fan-out 4. Both sides build owned structs with their related rows attached.
+//!
+//! `cargo bench --bench workloads` runs them; `python3 benches/report.py` turns criterion's
+//! medians and the statement counts this bench records into the table in `BENCHMARKS.md`.
+
+use std::cell::Cell;
+use std::collections::HashMap;
+use std::hint::black_box;
+use std::io::Write;
+
+use criterion::{criterion_group, criterion_main, BatchSize, Criterion};
+use relations::rusqlite::{params, params_from_iter, Connection};
+use relations::{joinedload, selectinload, subtreeload, BelongsTo, Db, Error, HasMany, ManyToMany, Model, Result};
+
+const USERS: usize = 1000;
+const POSTS_PER_USER: usize = 10;
+const COMMENTS_PER_POST: usize = 3;
+const TAGS: usize = 50;
+const TAGS_PER_POST: usize = 5;
+const ORG_DEPTH: u32 = 6;
+const ORG_FANOUT: usize = 4;
+/// W7's lookups per iteration.
+const LOOKUPS: i64 = 100;
+
+#[derive(Model, Debug)]
+struct User {
+    id: i64,
+    #[column(len = 80)]
+    username: String,
+    #[has_many(Post, inverse = author)]
+    posts: HasMany<Post>,
+}
+
+#[derive(Model, Debug)]
+struct Post {
+    id: i64,
+    #[column(len = 100)]
+    title: String,
+    #[column(text)]
+    body: String,
+    #[belongs_to(User, inverse = posts)]
+    author: BelongsTo<User>,
+    #[has_many(Comment, inverse = post)]
+    comments: HasMany<Comment>,
+    #[many_to_many(Tag, through = post_tags)]
+    tags: ManyToMany<Tag>,
+}
+
+#[derive(Model, Debug)]
+struct Comment {
+    id: i64,
+    #[column(text)]
+    content: String,
+    #[belongs_to(Post, inverse = comments)]
+    post: BelongsTo<Post>,
+}
+
+#[derive(Model, Debug)]
+struct Tag {
+    id: i64,
+    #[column(len = 50)]
+    name: String,
+}
+
+#[derive(Model, Debug)]
+struct Employee {
+    id: i64,
+    #[column(len = 80)]
+    name: String,
+    #[self_ref]
+    manager: BelongsTo<Option<Employee>>,
+    #[has_many(Employee, inverse = manager)]
+    reports: HasMany<Employee>,
+}
+
+// ---- the hand-written side's rows (only built, like the relations side's: the fields are
+// the cost being measured, not read) ----
+
+#[derive(Debug)]
+#[allow(dead_code)]
+struct HUser {
+    id: i64,
+    username: String,
+    posts: Vec<HPost>,
+}
+
+#[derive(Debug)]
+#[allow(dead_code)]
+struct HPost {
+    id: i64,
+    title: String,
+    body: String,
+    user_id: i64,
+    comments: Vec<HComment>,
+    tags: Vec<HTag>,
+}
+
+#[derive(Debug)]
+#[allow(dead_code)]
+struct HComment {
+    id: i64,
+    content: String,
+    post_id: i64,
+}
+
+#[derive(Debug)]
+#[allow(dead_code)]
+struct HTag {
+    id: i64,
+    name: String,
+}
+
+#[derive(Debug)]
+#[allow(dead_code)]
+struct HEmployee {
+    id: i64,
+    name: String,
+    manager_id: Option<i64>,
+    reports: Vec<HEmployee>,
+}
+
+/// A rusqlite connection that counts the statements it runs.
+struct Hand<'c> {
+    conn: &'c Connection,
+    statements: Cell<usize>,
+}
+
+impl Hand<'_> {
+    fn prepare(&self, sql: &str) -> relations::rusqlite::CachedStatement<'_> {
+        self.statements.set(self.statements.get() + 1);
+        self.conn.prepare_cached(sql).expect("valid SQL")
+    }
+}
+
+fn placeholders(n: usize) -> String {
+    let mut s = String::with_capacity(n * 3);
+    for i in 0..n {
+        s.push_str(if i == 0 { "?" } else { ", ?" });
+    }
+    s
+}
+
+fn hand_users(h: &Hand<'_>) -> Vec<HUser> {
+    let mut stmt = h.prepare("SELECT id, username FROM user");
+    let rows = stmt.query_map([], |r| Ok(HUser { id: r.get(0)?, username: r.get(1)?, posts: Vec::new() }));
+    rows.expect("users").collect::<Result<_, _>>().expect("users")
+}
+
+fn post_row(r: &relations::rusqlite::Row<'_>) -> relations::rusqlite::Result<HPost> {
+    Ok(HPost {
+        id: r.get(0)?,
+        title: r.get(1)?,
+        body: r.get(2)?,
+        user_id: r.get(3)?,
+        comments: Vec::new(),
+        tags: Vec::new(),
+    })
+}
+
+/// Each user's posts, grouped by hand: one `IN (...)` statement.
+fn hand_attach_posts(h: &Hand<'_>, users: &mut [HUser]) {
+    let ids: Vec<i64> = users.iter().map(|u| u.id).collect();
+    let sql =
+        format!("SELECT id, title, body, user_id FROM post WHERE user_id IN ({}) ORDER BY id", placeholders(ids.len()));
+    let mut stmt = h.prepare(&sql);
+    let mut by_user: HashMap<i64, Vec<HPost>> = HashMap::with_capacity(ids.len());
+    for p in stmt.query_map(params_from_iter(&ids), post_row).expect("posts") {
+        let p = p.expect("post");
+        by_user.entry(p.user_id).or_default().push(p);
+    }
+    for u in users {
+        u.posts = by_user.remove(&u.id).unwrap_or_default();
+    }
+}
+
+fn hand_attach_comments(h: &Hand<'_>, posts: &mut [&mut HPost]) {
+    let ids: Vec<i64> = posts.iter().map(|p| p.id).collect();
+    let sql =
+        format!("SELECT id, content, post_id FROM comment WHERE post_id IN ({}) ORDER BY id", placeholders(ids.len()));
+    let mut stmt = h.prepare(&sql);
+    let mut by_post: HashMap<i64, Vec<HComment>> = HashMap::with_capacity(ids.len());
+    let rows = stmt
+        .query_map(params_from_iter(&ids), |r| Ok(HComment { id: r.get(0)?, content: r.get(1)?, post_id: r.get(2)? }));
+    for c in rows.expect("comments") {
+        let c = c.expect("comment");
+        by_post.entry(c.post_id).or_default().push(c);
+    }
+    for p in posts {
+        p.comments = by_post.remove(&p.id).unwrap_or_default();
+    }
+}
+
+fn hand_posts_with_tags(h: &Hand<'_>) -> Vec<HPost> {
+    let mut posts: Vec<HPost> = {
+        let mut stmt = h.prepare("SELECT id, title, body, user_id FROM post");
+        stmt.query_map([], post_row).expect("posts").collect::<Result<_, _>>().expect("posts")
+    };
+    let ids: Vec<i64> = posts.iter().map(|p| p.id).collect();
+    let sql = format!(
+        "SELECT pt.post_id, t.id, t.name FROM tag t JOIN post_tags pt ON pt.tag_id = t.id WHERE pt.post_id IN ({}) ORDER BY t.id",
+        placeholders(ids.len())
+    );
+    let mut stmt = h.prepare(&sql);
+    let mut by_post: HashMap<i64, Vec<HTag>> = HashMap::with_capacity(ids.len());
+    for row in stmt
+        .query_map(params_from_iter(&ids), |r| Ok((r.get::<_, i64>(0)?, HTag { id: r.get(1)?, name: r.get(2)? })))
+        .expect("tags")
+    {
+        let (post, tag) = row.expect("tag");
+        by_post.entry(post).or_default().push(tag);
+    }
+    for p in &mut posts {
+        p.tags = by_post.remove(&p.id).unwrap_or_default();
+    }
+    posts
+}
+
+fn hand_subtree(h: &Hand<'_>) -> HEmployee {
+    let mut root = {
+        let mut stmt = h.prepare("SELECT id, name, manager_id FROM employee WHERE manager_id IS NULL");
+        stmt.query_row([], |r| {
+            Ok(HEmployee { id: r.get(0)?, name: r.get(1)?, manager_id: r.get(2)?, reports: Vec::new() })
+        })
+        .expect("root")
+    };
+    let mut stmt = h.prepare(
+        "WITH RECURSIVE tree(id) AS (SELECT id FROM employee WHERE manager_id = ?1 \
+         UNION SELECT e.id FROM employee e JOIN tree ON e.manager_id = tree.id) \
+         SELECT id, name, manager_id FROM employee WHERE id IN (SELECT id FROM tree) ORDER BY id",
+    );
+    let rows: Vec<HEmployee> = stmt
+        .query_map([root.id], |r| {
+            Ok(HEmployee { id: r.get(0)?, name: r.get(1)?, manager_id: r.get(2)?, reports: Vec::new() })
+        })
+        .expect("tree")
+        .collect::<Result<_, _>>()
+        .expect("tree");
+    let mut children: HashMap<i64, Vec<usize>> = HashMap::new();
+    for (i, e) in rows.iter().enumerate() {
+        children.entry(e.manager_id.unwrap_or(0)).or_default().push(i);
+    }
+    let mut slots: Vec<Option<HEmployee>> = rows.into_iter().map(Some).collect();
+    fn build(i: usize, slots: &mut [Option<HEmployee>], children: &HashMap<i64, Vec<usize>>) -> Option<HEmployee> {
+        let mut e = slots[i].take()?;
+        if let Some(kids) = children.get(&e.id) {
+            e.reports = kids.iter().filter_map(|&k| build(k, slots, children)).collect();
+        }
+        Some(e)
+    }
+    if let Some(kids) = children.get(&root.id) {
+        root.reports = kids.clone().into_iter().filter_map(|k| build(k, &mut slots, &children)).collect();
+    }
+    root
+}
+
+// ---- seeding ----
+
+fn schema(db: &Db) {
+    db.create_all::<(User, Post, Comment, Tag, Employee)>().expect("schema");
+}
+
+fn insert_users_and_posts(db: &Db) -> Result<()> {
+    db.transaction(|db| {
+        for u in 0..USERS {
+            let user = db.add(User { username: format!("user{u}"), ..Default::default() })?;
+            for p in 0..POSTS_PER_USER {
+                db.add(Post {
+                    title: format!("post {u}.{p}"),
+                    body: "Lorem ipsum dolor sit amet, consectetur adipiscing elit.".into(),
+                    author: BelongsTo::to(&user),
+                    ..Default::default()
+                })?;
+            }
+        }
+        Ok(())
+    })
+}
+
+fn hand_insert_users_and_posts(h: &Hand<'_>) {
+    h.conn.execute_batch("BEGIN").expect("begin");
+    for u in 0..USERS {
+        h.prepare("INSERT INTO user (username) VALUES (?1)").execute([format!("user{u}")]).expect("user");
+        let user = h.conn.last_insert_rowid();
+        for p in 0..POSTS_PER_USER {
+            h.prepare("INSERT INTO post (title, body, user_id) VALUES (?1, ?2, ?3)")
+                .execute(params![
+                    format!("post {u}.{p}"),
+                    "Lorem ipsum dolor sit amet, consectetur adipiscing elit.",
+                    user
+                ])
+                .expect("post");
+        }
+    }
+    h.conn.execute_batch("COMMIT").expect("commit");
+    h.statements.set(h.statements.get() + 2);
+}
+
+fn seed() -> Db {
+    let db = Db::open_in_memory().expect("db");
+    schema(&db);
+    insert_users_and_posts(&db).expect("users and posts");
+    db.transaction(|db| {
+        let tags: Vec<Tag> =
+            (0..TAGS).map(|t| db.add(Tag { name: format!("tag{t}"), ..Default::default() })).collect::<Result<_>>()?;
+        for post in Post::all(db)? {
+            for c in 0..COMMENTS_PER_POST {
+                db.add(Comment { content: format!("comment {c}"), post: BelongsTo::to(&post), ..Default::default() })?;
+            }
+            let first = post.id as usize % TAGS;
+            post.tags(db).extend((0..TAGS_PER_POST).map(|i| &tags[(first + i * 7) % TAGS]))?;
+        }
+        let root = db.add(Employee { name: "ceo".into(), ..Default::default() })?;
+        let mut level = vec![root];
+        for _ in 0..ORG_DEPTH {
+            let mut next = Vec::with_capacity(level.len() * ORG_FANOUT);
+            for boss in &level {
+                for i in 0..ORG_FANOUT {
+                    next.push(db.add(Employee {
+                        name: format!("{}.{i}", boss.name),
+                        manager: BelongsTo::to(boss),
+                        ..Default::default()
+                    })?);
+                }
+            }
+            level = next;
+        }
+        Ok::<_, Error>(())
+    })
+    .expect("seed");
+    db
+}
+
+// ---- the workloads, relations side ----
+
+fn w2_selectin(db: &Db) -> Vec<User> {
+    User::query(db).options(selectinload(User::POSTS)).all().expect("w2")
+}
+
+fn w2_joined(db: &Db) -> Vec<User> {
+    User::query(db).options(joinedload(User::POSTS)).all().expect("w2")
+}
+
+fn w3_naive(db: &Db) -> usize {
+    let users = User::all(db).expect("users");
+    users.iter().map(|u| u.posts(db).load().expect("posts").len()).sum()
+}
+
+fn w4_selectin(db: &Db) -> Vec<User> {
+    User::query(db).options(selectinload(User::POSTS).selectinload(Post::COMMENTS)).all().expect("w4")
+}
+
+fn w4_joined(db: &Db) -> Vec<User> {
+    User::query(db).options(joinedload(User::POSTS).joinedload(Post::COMMENTS)).all().expect("w4")
+}
+
+fn w5_selectin(db: &Db) -> Vec<Post> {
+    Post::query(db).options(selectinload(Post::TAGS)).all().expect("w5")
+}
+
+fn w5_joined(db: &Db) -> Vec<Post> {
+    Post::query(db).options(joinedload(Post::TAGS)).all().expect("w5")
+}
+
+fn w6_subtree(db: &Db) -> Employee {
+    Employee::query(db)
+        .filter(Employee::manager_id.is_null())
+        .options(subtreeload(Employee::REPORTS))
+        .one()
+        .expect("w6")
+}
+
+fn w7_get_then_children(db: &Db) -> usize {
+    (1..=LOOKUPS)
+        .map(|id| {
+            let u = User::get(db, id).expect("get").expect("user exists");
+            u.posts(db).load().expect("posts").len()
+        })
+        .sum()
+}
+
+// ---- the workloads, hand-written side ----
+
+fn h2(h: &Hand<'_>) -> Vec<HUser> {
+    let mut users = hand_users(h);
+    hand_attach_posts(h, &mut users);
+    users
+}
+
+fn h3(h: &Hand<'_>) -> usize {
+    let users = hand_users(h);
+    users
+        .iter()
+        .map(|u| {
+            let mut stmt = h.prepare("SELECT id, title, body, user_id FROM post WHERE user_id = ?1");
+            let posts: Vec<HPost> =
+                stmt.query_map([u.id], post_row).expect("posts").collect::<Result<_, _>>().expect("posts");
+            posts.len()
+        })
+        .sum()
+}
+
+fn h4(h: &Hand<'_>) -> Vec<HUser> {
+    let mut users = hand_users(h);
+    hand_attach_posts(h, &mut users);
+    let mut posts: Vec<&mut HPost> = users.iter_mut().flat_map(|u| u.posts.iter_mut()).collect();
+    hand_attach_comments(h, &mut posts);
+    users
+}
+
+/// The joined statement, de-duplicated by hand: each owner's rows come together.
+fn h2_joined(h: &Hand<'_>) -> Vec<HUser> {
+    let mut stmt = h.prepare(
+        "SELECT u.id, u.username, p.id, p.title, p.body, p.user_id FROM user u LEFT OUTER JOIN post p ON p.user_id = u.id",
+    );
+    let mut users: Vec<HUser> = Vec::with_capacity(USERS);
+    let mut rows = stmt.query([]).expect("join");
+    while let Some(r) = rows.next().expect("row") {
+        let id: i64 = r.get(0).expect("id");
+        if users.last().is_none_or(|u| u.id != id) {
+            users.push(HUser { id, username: r.get(1).expect("username"), posts: Vec::new() });
+        }
+        if let Some(post_id) = r.get::<_, Option<i64>>(2).expect("post id") {
+            let p = HPost {
+                id: post_id,
+                title: r.get(3).expect("title"),
+                body: r.get(4).expect("body"),
+                user_id: r.get(5).expect("user_id"),
+                comments: Vec::new(),
+                tags: Vec::new(),
+            };
+            users.last_mut().expect("pushed").posts.push(p);
+        }
+    }
+    users
+}
+
+fn h4_joined(h: &Hand<'_>) -> Vec<HUser> {
+    let mut stmt = h.prepare(
+        "SELECT u.id, u.username, p.id, p.title, p.body, p.user_id, c.id, c.content, c.post_id FROM user u \
+         LEFT OUTER JOIN post p ON p.user_id = u.id LEFT OUTER JOIN comment c ON c.post_id = p.id",
+    );
+    let mut users: Vec<HUser> = Vec::with_capacity(USERS);
+    let mut rows = stmt.query([]).expect("join");
+    while let Some(r) = rows.next().expect("row") {
+        let id: i64 = r.get(0).expect("id");
+        if users.last().is_none_or(|u| u.id != id) {
+            users.push(HUser { id, username: r.get(1).expect("username"), posts: Vec::new() });
+        }
+        let user = users.last_mut().expect("pushed");
+        let Some(post_id) = r.get::<_, Option<i64>>(2).expect("post id") else { continue };
+        if user.posts.last().is_none_or(|p| p.id != post_id) {
+            user.posts.push(HPost {
+                id: post_id,
+                title: r.get(3).expect("title"),
+                body: r.get(4).expect("body"),
+                user_id: r.get(5).expect("user_id"),
+                comments: Vec::new(),
+                tags: Vec::new(),
+            });
+        }
+        if let Some(comment_id) = r.get::<_, Option<i64>>(6).expect("comment id") {
+            let c =
+                HComment { id: comment_id, content: r.get(7).expect("content"), post_id: r.get(8).expect("post_id") };
+            user.posts.last_mut().expect("pushed").comments.push(c);
+        }
+    }
+    users
+}
+
+fn h5_joined(h: &Hand<'_>) -> Vec<HPost> {
+    let mut stmt = h.prepare(
+        "SELECT p.id, p.title, p.body, p.user_id, t.id, t.name FROM post p \
+         LEFT OUTER JOIN (post_tags pt JOIN tag t ON t.id = pt.tag_id) ON pt.post_id = p.id",
+    );
+    let mut posts: Vec<HPost> = Vec::with_capacity(USERS * POSTS_PER_USER);
+    let mut rows = stmt.query([]).expect("join");
+    while let Some(r) = rows.next().expect("row") {
+        let id: i64 = r.get(0).expect("id");
+        if posts.last().is_none_or(|p| p.id != id) {
+            posts.push(HPost {
+                id,
+                title: r.get(1).expect("title"),
+                body: r.get(2).expect("body"),
+                user_id: r.get(3).expect("user_id"),
+                comments: Vec::new(),
+                tags: Vec::new(),
+            });
+        }
+        if let Some(tag_id) = r.get::<_, Option<i64>>(4).expect("tag id") {
+            posts.last_mut().expect("pushed").tags.push(HTag { id: tag_id, name: r.get(5).expect("name") });
+        }
+    }
+    posts
+}
+
+fn h7(h: &Hand<'_>) -> usize {
+    (1..=LOOKUPS)
+        .map(|id| {
+            let user = h
+                .prepare("SELECT id, username FROM user WHERE id = ?1")
+                .query_row([id], |r| Ok(HUser { id: r.get(0)?, username: r.get(1)?, posts: Vec::new() }))
+                .expect("user");
+            let mut stmt = h.prepare("SELECT id, title, body, user_id FROM post WHERE user_id = ?1");
+            let posts: Vec<HPost> =
+                stmt.query_map([user.id], post_row).expect("posts").collect::<Result<_, _>>().expect("posts");
+            posts.len()
+        })
+        .sum()
+}
+
+/// Statement counts, written next to criterion's results for `benches/report.py`.
+struct Counts(Vec<String>);
+
+impl Counts {
+    fn record<A, B>(&mut self, name: &str, db: &Db, relations: impl FnOnce() -> A, hand: impl FnOnce(&Hand<'_>) -> B) {
+        let ((), sql) = db.record(|| {
+            black_box(relations());
+        });
+        let h = Hand { conn: db.connection(), statements: Cell::new(0) };
+        black_box(hand(&h));
+        self.0.push(format!("{name}\t{}\t{}", sql.len(), h.statements.get()));
+    }
+
+    fn write(&self) {
+        let dir = std::path::Path::new(env!("CARGO_TARGET_TMPDIR")).join("../criterion");
+        std::fs::create_dir_all(&dir).expect("criterion directory");
+        let mut f = std::fs::File::create(dir.join("statements.tsv")).expect("statements file");
+        for line in &self.0 {
+            writeln!(f, "{line}").expect("write");
+        }
+    }
+}
+
+fn workloads(c: &mut Criterion) {
+    let db = seed();
+    let mut counts = Counts(Vec::new());
+
+    // checks: both sides load the same rows
+    assert_eq!(w2_selectin(&db).iter().map(|u| u.posts.loaded().unwrap().len()).sum::<usize>(), USERS * POSTS_PER_USER);
+    assert_eq!(
+        h2(&Hand { conn: db.connection(), statements: Cell::new(0) }).iter().map(|u| u.posts.len()).sum::<usize>(),
+        USERS * POSTS_PER_USER
+    );
+    let subtree = w6_subtree(&db);
+    fn size(e: &Employee) -> usize {
+        e.reports.loaded().unwrap().iter().map(|r| 1 + size(r)).sum()
+    }
+    fn hsize(e: &HEmployee) -> usize {
+        e.reports.iter().map(|r| 1 + hsize(r)).sum()
+    }
+    let hj = h4_joined(&Hand { conn: db.connection(), statements: Cell::new(0) });
+    assert_eq!(
+        hj.iter().flat_map(|u| &u.posts).map(|p| p.comments.len()).sum::<usize>(),
+        USERS * POSTS_PER_USER * COMMENTS_PER_POST
+    );
+    let joined = w4_joined(&db);
+    let comments: usize =
+        joined.iter().flat_map(|u| u.posts.loaded().unwrap()).map(|p| p.comments.loaded().unwrap().len()).sum();
+    assert_eq!(comments, USERS * POSTS_PER_USER * COMMENTS_PER_POST);
+    assert_eq!(size(&subtree), hsize(&hand_subtree(&Hand { conn: db.connection(), statements: Cell::new(0) })));
+
+    counts.record("W2 users → posts, selectin", &db, || w2_selectin(&db), h2);
+    counts.record("W2 users → posts, joined", &db, || w2_joined(&db), h2_joined);
+    counts.record("W3 naive N+1 loop", &db, || w3_naive(&db), h3);
+    counts.record("W4 users → posts → comments, selectin", &db, || w4_selectin(&db), h4);
+    counts.record("W4 users → posts → comments, joined", &db, || w4_joined(&db), h4_joined);
+    counts.record("W5 posts ↔ tags, selectin", &db, || w5_selectin(&db), hand_posts_with_tags);
+    counts.record("W5 posts ↔ tags, joined", &db, || w5_joined(&db), h5_joined);
+    counts.record("W6 subtree", &db, || w6_subtree(&db), hand_subtree);
+    counts.record("W7 get by key, then children ×100", &db, || w7_get_then_children(&db), h7);
+    {
+        let fresh = Db::open_in_memory().expect("db");
+        schema(&fresh);
+        let ((), sql) = fresh.record(|| insert_users_and_posts(&fresh).expect("w1"));
+        let other = Db::open_in_memory().expect("db");
+        schema(&other);
+        let h = Hand { conn: other.connection(), statements: Cell::new(0) };
+        hand_insert_users_and_posts(&h);
+        counts
+            .0
+            .insert(0, format!("W1 insert users and posts, one transaction\t{}\t{}", sql.len(), h.statements.get()));
+    }
+    counts.write();
+
+    let mut g = c.benchmark_group("W1 insert");
+    g.sample_size(10);
+    let empty = || {
+        let db = Db::open_in_memory().expect("db");
+        schema(&db);
+        db
+    };
+    g.bench_function("relations", |b| {
+        b.iter_batched(empty, |db| insert_users_and_posts(&db).expect("w1"), BatchSize::PerIteration)
+    });
+    g.bench_function("rusqlite", |b| {
+        b.iter_batched(
+            empty,
+            |db| hand_insert_users_and_posts(&Hand { conn: db.connection(), statements: Cell::new(0) }),
+            BatchSize::PerIteration,
+        )
+    });
+    g.finish();
+
+    let h = Hand { conn: db.connection(), statements: Cell::new(0) };
+    macro_rules! group {
+        ($name:expr, $samples:expr, $( $id:expr => $f:expr ),+ $(,)?) => {{
+            let mut g = c.benchmark_group($name);
+            g.sample_size($samples);
+            $( g.bench_function($id, |b| b.iter(|| black_box($f))); )+
+            g.finish();
+        }};
+    }
+    group!("W2 users-posts", 20, "selectin" => w2_selectin(&db), "joined" => w2_joined(&db), "rusqlite" => h2(&h), "rusqlite joined" => h2_joined(&h));
+    group!("W3 naive N+1", 20, "relations" => w3_naive(&db), "rusqlite" => h3(&h));
+    group!("W4 users-posts-comments", 10, "selectin" => w4_selectin(&db), "joined" => w4_joined(&db), "rusqlite" => h4(&h), "rusqlite joined" => h4_joined(&h));
+    group!("W5 posts-tags", 10, "selectin" => w5_selectin(&db), "joined" => w5_joined(&db), "rusqlite" => hand_posts_with_tags(&h), "rusqlite joined" => h5_joined(&h));
+    group!("W6 subtree", 20, "relations" => w6_subtree(&db), "rusqlite" => hand_subtree(&h));
+    group!("W7 get-then-children", 20, "relations" => w7_get_then_children(&db), "rusqlite" => h7(&h));
+}
+
+criterion_group!(benches, workloads);
+criterion_main!(benches);
