@@ -23,6 +23,9 @@ pub struct Model {
     pub auto_key: bool,
     /// Whether to generate `Default` (with the column defaults).
     pub default_impl: bool,
+    /// Mistakes reported with the model's code, not instead of it: a stand-in value replaced
+    /// the wrong one, so the expansion stays sound.
+    pub soft_errors: Vec<darling::Error>,
 }
 
 impl Model {

@@ -88,6 +88,7 @@ pub fn lower(input: &DeriveInput) -> darling::Result<Model> {
         relations: Vec::new(),
         auto_key: false,
         default_impl: !model_args.no_default.is_present(),
+        soft_errors: Vec::new(),
     };
 
     for field in fields.into_iter().flatten() {
@@ -237,7 +238,7 @@ fn lower_field(errors: &mut Accumulator, model: &mut Model, field: &syn::Field) 
                 return;
             }
             relation_type(errors, field, attr, wrapper, &target);
-            let lazy = lazy(errors, args.lazy.clone(), attr);
+            let lazy = lazy(&mut model.soft_errors, args.lazy.clone(), attr);
             let fk = fk_source(errors, args, &self_table, attr, rel_span);
             let inverse = match &fk {
                 FkSource::Inverse(i) => Some(i.clone()),
@@ -310,6 +311,7 @@ fn lower_field(errors: &mut Accumulator, model: &mut Model, field: &syn::Field) 
             };
             model.columns.push(column);
             let column_index = model.columns.len() - 1;
+            let belongs_to_lazy = lazy(&mut model.soft_errors, args.lazy.clone(), "belongs_to");
             if let Some(backref) = &args.backref {
                 model.relations.push(Relation {
                     name: backref.0.clone(),
@@ -331,7 +333,7 @@ fn lower_field(errors: &mut Accumulator, model: &mut Model, field: &syn::Field) 
                 kind: RelationKind::BelongsTo { column: column_index },
                 inverse: args.inverse.map(|i| i.0),
                 tree: None,
-                lazy: lazy(errors, args.lazy.clone(), "belongs_to"),
+                lazy: belongs_to_lazy,
                 span: rel_span,
             });
         }
@@ -346,7 +348,9 @@ fn lower_field(errors: &mut Accumulator, model: &mut Model, field: &syn::Field) 
 }
 
 /// `lazy = ...`: one of SQLAlchemy's strategy names; `dynamic` only on a collection.
-fn lazy(errors: &mut Accumulator, arg: Option<NameArg>, attr: &str) -> Lazy {
+/// A mistake here is reported without giving up the model: the default strategy stands in, so
+/// the rest of the expansion (and the other models' checks against it) still compile.
+fn lazy(errors: &mut Vec<Error>, arg: Option<NameArg>, attr: &str) -> Lazy {
     let Some(arg) = arg else { return Lazy::Select };
     let Some(&(_, lazy)) = Lazy::NAMES.iter().find(|(n, _)| *n == arg.value) else {
         let names: Vec<String> = Lazy::NAMES.iter().map(|(n, _)| format!("\"{n}\"")).collect();
@@ -504,6 +508,7 @@ fn lower_many_to_many(
             ),
         }
     }
+    let many_lazy = lazy(&mut model.soft_errors, args.lazy, "many_to_many");
     model.relations.push(Relation {
         name: ident,
         field: true,
@@ -512,7 +517,7 @@ fn lower_many_to_many(
         kind: RelationKind::ManyToMany { through },
         inverse: args.inverse.map(|i| i.0),
         tree: None,
-        lazy: lazy(errors, args.lazy, "many_to_many"),
+        lazy: many_lazy,
         span,
     });
 }
@@ -593,6 +598,7 @@ fn lower_self_ref(
     }
     let tree_name =
         |given: Option<input::IdentArg>, default: &str| given.map_or_else(|| Ident::new(default, span), |i| i.0);
+    let self_ref_lazy = lazy(&mut model.soft_errors, args.lazy, "self_ref");
     model.relations.push(Relation {
         name: ident,
         field: true,
@@ -601,7 +607,7 @@ fn lower_self_ref(
         kind: RelationKind::BelongsTo { column: column_index },
         inverse: None,
         tree: Some((tree_name(args.ancestors, "ancestors"), tree_name(args.descendants, "descendants"))),
-        lazy: lazy(errors, args.lazy, "self_ref"),
+        lazy: self_ref_lazy,
         span,
     });
 }

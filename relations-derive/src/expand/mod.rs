@@ -17,11 +17,14 @@ pub fn derive(input: TokenStream) -> TokenStream {
         Err(e) => return e.to_compile_error(),
     };
     match crate::lower::lower(&input) {
-        Ok(model) => {
+        Ok(mut model) => {
+            let soft = std::mem::take(&mut model.soft_errors);
+            let soft = (!soft.is_empty()).then(|| darling::Error::multiple(soft).write_errors());
             let model_impl = model::expand(&model);
             let relations = relations::expand(&model);
             let assertions = assertions::expand(&model);
             quote! {
+                #soft
                 #[allow(non_upper_case_globals, clippy::all, clippy::pedantic)]
                 const _: () = {
                     #model_impl
