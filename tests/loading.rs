@@ -636,3 +636,14 @@ fn assert_statements_reports_the_sql() {
     assert!(message.starts_with("expected 1 statement(s), 4 ran:\n  1. SELECT"), "{message}");
     assert_eq!(message.matches("WHERE \"post\".\"user_id\" = ?").count(), 3, "{message}");
 }
+
+#[test]
+fn joined_loading_keeps_every_row_of_a_composite_key_model() {
+    let db = library(10);
+    let expected = Loan::all(&db).unwrap().len();
+    let loans = db.assert_statements(1, || Loan::query(&db).options(joinedload(Loan::BOOK)).all().unwrap());
+    assert_eq!(loans.len(), expected, "two loans of one reader are two rows");
+    for l in &loans {
+        assert_eq!(db.assert_statements(0, || l.book(&db).load().unwrap().id), *l.book.key());
+    }
+}

@@ -259,6 +259,8 @@ pub(crate) enum KeyVal {
     Real(u64),
     Text(Box<str>),
     Blob(Box<[u8]>),
+    /// A composite primary key, its columns in order.
+    Composite(Box<[Option<KeyVal>]>),
 }
 
 impl KeyVal {
@@ -283,12 +285,29 @@ impl KeyVal {
         }))
     }
 
+    /// The primary key of the `table` row whose columns start at `offset`: its one key column,
+    /// or all of them for a composite key (`None` when the row is absent, as in a
+    /// `LEFT OUTER JOIN` that found nothing).
+    fn read_key(row: &rusqlite::Row<'_>, table: &Table, offset: usize) -> Result<Option<KeyVal>> {
+        if table.single_key().is_some() {
+            return KeyVal::read(row, offset + table.key_index());
+        }
+        let parts = (0..table.columns.len())
+            .filter(|&i| table.columns[i].primary_key)
+            .map(|i| KeyVal::read(row, offset + i))
+            .collect::<Result<Box<[_]>>>()?;
+        Ok(parts.iter().any(Option::is_some).then_some(KeyVal::Composite(parts)))
+    }
+
     fn value(&self) -> Value<'static> {
         match self {
             KeyVal::Int(i) => Value::Integer(*i),
             KeyVal::Real(b) => Value::Real(f64::from_bits(*b)),
             KeyVal::Text(t) => Value::Text(t.to_string().into()),
             KeyVal::Blob(b) => Value::Blob(b.to_vec().into()),
+            // never bound: link values are single columns (the derive refuses composite keys
+            // on either end of a to-many relationship)
+            KeyVal::Composite(_) => Value::Null,
         }
     }
 }
@@ -426,12 +445,11 @@ pub(crate) fn fetch<T: Model>(
             Ok(())
         })?;
     } else {
-        let key_index = key_index(table);
         let mut seen: HashMap<(Option<KeyVal>, KeyVal), usize> = HashMap::default();
         let mut last: Option<(Option<KeyVal>, KeyVal, usize)> = None;
         db.query_map_into(&sql, &params, |row| {
             let tag = if offset == 1 { KeyVal::read(row, 0)? } else { None };
-            let Some(key) = KeyVal::read(row, offset + key_index)? else {
+            let Some(key) = KeyVal::read_key(row, table, offset)? else {
                 return Ok(());
             };
             // the rows of one owner come together: most rows repeat the previous owner
@@ -502,17 +520,8 @@ fn column(d: &dyn Dialect, table: &str, name: &str, sql: &mut String) {
     d.quote(name, sql);
 }
 
-/// The index of `table`'s single key column (the rowid for a composite key).
-fn key_index(table: &Table) -> usize {
-    table.columns.iter().position(|c| c.primary_key).unwrap_or(0)
-}
-
 fn key_column(d: &dyn Dialect, table: &Table, alias: &str, sql: &mut String) {
     column(d, alias, table.single_key().map_or("rowid", |c| c.name), sql);
-}
-
-fn column_index(table: &Table, name: &str) -> usize {
-    table.columns.iter().position(|c| c.name == name).unwrap_or(0)
 }
 
 /// The SQL a joined option adds to its owners' statement.
@@ -614,7 +623,6 @@ impl<O: Model, F: Slot> Node<O> for Eager<O, F> {
         Box::new(JoinAcc::<O, F> {
             rel: self.rel,
             offset,
-            key_index: key_index(target),
             per_owner: matches!(def.join, Join::Through { .. }),
             seen: HashMap::default(),
             last: None,
@@ -644,7 +652,6 @@ impl<O: Model, F: Slot> Node<O> for Eager<O, F> {
 struct JoinAcc<O, F: Slot> {
     rel: Rel<O, F>,
     offset: usize,
-    key_index: usize,
     /// A many-to-many row may belong to several owners: keep one per owner.
     per_owner: bool,
     seen: HashMap<(usize, KeyVal), usize>,
@@ -662,7 +669,7 @@ struct JoinAcc<O, F: Slot> {
 
 impl<O: Model, F: Slot> JoinedAcc<O> for JoinAcc<O, F> {
     fn absorb(&mut self, row: &rusqlite::Row<'_>, owner: usize) -> Result<()> {
-        let Some(key) = KeyVal::read(row, self.offset + self.key_index)? else {
+        let Some(key) = KeyVal::read_key(row, F::Target::TABLE, self.offset)? else {
             return Ok(()); // the LEFT OUTER JOIN found nothing for this owner
         };
         let forward = matches!(self.rel.def.join, Join::Forward { .. });
@@ -742,8 +749,8 @@ impl<O: Model, F: Slot> Eager<O, F> {
     /// key, or for a `belongs_to` its foreign key.
     fn link_index(&self) -> usize {
         match self.rel.def.join {
-            Join::Forward { column } => column_index(O::TABLE, column),
-            Join::Reverse { .. } | Join::Through { .. } => key_index(O::TABLE),
+            Join::Forward { column } => O::TABLE.column_index(column),
+            Join::Reverse { .. } | Join::Through { .. } => O::TABLE.key_index(),
         }
     }
 
@@ -875,7 +882,7 @@ impl<O: Model, F: Slot> Eager<O, F> {
         };
         let table = O::TABLE;
         let pk = table.single_key().map_or("rowid", |c| c.name);
-        let link_index = key_index(table);
+        let link_index = table.key_index();
         let keys: Vec<Value<'static>> =
             owners.iter().filter_map(|o| KeyVal::of(&o.column_value(link_index))).map(|k| k.value()).collect();
         let mut rows = Vec::new();

@@ -747,8 +747,7 @@ pub mod tree {
 
     fn key_and_fk<M: Model>(m: &M, fk_index: usize) -> (Value<'static>, Value<'static>) {
         let values = m.values();
-        let key =
-            M::TABLE.columns.iter().position(|c| c.primary_key).map_or(Value::Null, |i| values[i].clone().into_owned());
+        let key = values[M::TABLE.key_index()].clone().into_owned();
         (key, values[fk_index].clone().into_owned())
     }
 
@@ -822,7 +821,7 @@ pub mod tree {
 
     /// The chain of parents of `row` through the foreign key column `fk`, nearest first.
     pub fn ancestors<M: Model>(db: &Db, row: &M, fk: &'static str) -> Result<Vec<M>> {
-        let fk_index = column_index::<M>(fk);
+        let fk_index = M::TABLE.column_index(fk);
         let (_, start) = key_and_fk(row, fk_index);
         if start == Value::Null {
             return Ok(Vec::new());
@@ -841,7 +840,7 @@ pub mod tree {
     /// Every row below `row` through the foreign key column `fk`, level by level, each level in
     /// key order.
     pub fn descendants<M: Model>(db: &Db, row: &M, fk: &'static str) -> Result<Vec<M>> {
-        let fk_index = column_index::<M>(fk);
+        let fk_index = M::TABLE.column_index(fk);
         if row.is_new() {
             return Ok(Vec::new());
         }
@@ -858,9 +857,5 @@ pub mod tree {
             level = next_level;
         }
         Ok(out)
-    }
-
-    fn column_index<M: Model>(name: &str) -> usize {
-        M::TABLE.columns.iter().position(|c| c.name == name).expect("the derive names an existing column")
     }
 }

@@ -110,6 +110,16 @@ impl Table {
         self.columns.iter().find(|c| c.name == name)
     }
 
+    /// The position of the column named `name`. The derive only names columns that exist.
+    pub fn column_index(&self, name: &str) -> usize {
+        self.columns.iter().position(|c| c.name == name).expect("the derive names an existing column")
+    }
+
+    /// The position of the first primary key column (the only one, for a single-column key).
+    pub fn key_index(&self) -> usize {
+        self.columns.iter().position(|c| c.primary_key).expect("the derive gives every table a primary key")
+    }
+
     /// The single primary key column. The derive guarantees one for every model that is the
     /// target of a relationship, so this is only `None` for composite-key tables.
     pub fn single_key(&self) -> Option<&'static ColumnDef> {
