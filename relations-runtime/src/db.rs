@@ -8,7 +8,7 @@ use rusqlite::{Connection, ToSql};
 
 use crate::dialect::{Dialect, Sqlite};
 use crate::error::{Error, Result};
-use crate::model::{Key, Model, ModelSet, Row};
+use crate::model::{Key, Model, ModelSet};
 use crate::schema::{RelationDef, Table};
 use crate::value::Value;
 
@@ -320,23 +320,6 @@ impl Db {
         stmt.execute(rusqlite::params_from_iter(params.iter())).map_err(|e| Error::from_sqlite(e, table))
     }
 
-    /// Runs a query and decodes each row with `f`.
-    pub(crate) fn query_map<T>(
-        &self,
-        sql: &str,
-        params: &[Value<'_>],
-        mut f: impl FnMut(&rusqlite::Row<'_>) -> Result<T>,
-    ) -> Result<Vec<T>> {
-        self.hook(sql, params);
-        let mut stmt = self.conn.prepare_cached(sql)?;
-        let mut rows = stmt.query(rusqlite::params_from_iter(params.iter()))?;
-        let mut out = Vec::new();
-        while let Some(row) = rows.next()? {
-            out.push(f(row)?);
-        }
-        Ok(out)
-    }
-
     /// Runs a query and hands each row to `f`.
     pub(crate) fn query_map_into(
         &self,
@@ -351,11 +334,6 @@ impl Db {
             f(row)?;
         }
         Ok(())
-    }
-
-    /// Runs a query returning models of type `M` (its columns first, in order).
-    pub(crate) fn query_models<M: Model>(&self, sql: &str, params: &[Value<'_>]) -> Result<Vec<M>> {
-        self.query_map(sql, params, |row| M::from_row(&Row::new(row, M::TABLE, 0)))
     }
 
     /// Runs a query returning one integer (a count, an existence test).

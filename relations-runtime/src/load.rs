@@ -482,8 +482,52 @@ pub(crate) fn fetch<T: Model>(
     Ok((rows, tags))
 }
 
+/// `WITH RECURSIVE "relations_tree"("id") AS (...)`: the keys of the rows below `starts` in a
+/// self-referential `table` linked by `fk`. UNION (not UNION ALL) drops rows already seen, so
+/// a cycle in the data terminates.
+pub(crate) fn descendants_cte(
+    d: &dyn Dialect,
+    table: &Table,
+    fk: &str,
+    starts: impl Iterator<Item = Value<'static>>,
+    params: &mut Vec<Value<'static>>,
+) -> String {
+    let pk = table.single_key().map_or("rowid", |c| c.name);
+    let mut cte = String::from("WITH RECURSIVE \"relations_tree\"(\"id\") AS (SELECT ");
+    column(d, table.name, pk, &mut cte);
+    cte.push_str(" FROM ");
+    d.quote(table.name, &mut cte);
+    cte.push_str(" WHERE ");
+    column(d, table.name, fk, &mut cte);
+    in_list(d, starts, &mut cte, params);
+    cte.push_str(" UNION SELECT ");
+    column(d, table.name, pk, &mut cte);
+    cte.push_str(" FROM ");
+    d.quote(table.name, &mut cte);
+    cte.push_str(" JOIN \"relations_tree\" ON ");
+    column(d, table.name, fk, &mut cte);
+    cte.push_str(" = \"relations_tree\".\"id\") ");
+    cte
+}
+
+/// `<cte> SELECT [fk,] <columns> FROM table WHERE key IN "relations_tree" ORDER BY key`: the
+/// rows a recursive `cte` collected, tagged with each one's parent when `tagged`.
+pub(crate) fn tree_select(d: &dyn Dialect, table: &Table, fk: &str, cte: String, tagged: bool) -> Select {
+    let pk = table.single_key().map_or("rowid", |c| c.name);
+    let mut tag = String::new();
+    column(d, table.name, fk, &mut tag);
+    let mut filter = String::new();
+    column(d, table.name, pk, &mut filter);
+    filter.push_str(" IN (SELECT \"id\" FROM \"relations_tree\")");
+    let mut from = String::new();
+    d.quote(table.name, &mut from);
+    let mut order = String::new();
+    column(d, table.name, pk, &mut order);
+    Select { prefix: cte, tag: tagged.then_some(tag), from, filter, order, ..Select::default() }
+}
+
 /// ` IN (?, ?, ...)`, binding `values`.
-fn in_list(
+pub(crate) fn in_list(
     d: &dyn Dialect,
     values: impl Iterator<Item = Value<'static>>,
     sql: &mut String,
@@ -514,13 +558,15 @@ fn push_clause(sql: &mut String, keyword: &str, body: &str) {
     }
 }
 
-fn column(d: &dyn Dialect, table: &str, name: &str, sql: &mut String) {
+/// `"table"."name"`.
+pub(crate) fn column(d: &dyn Dialect, table: &str, name: &str, sql: &mut String) {
     d.quote(table, sql);
     sql.push('.');
     d.quote(name, sql);
 }
 
-fn key_column(d: &dyn Dialect, table: &Table, alias: &str, sql: &mut String) {
+/// `"alias"."<table's key column>"` (the rowid for a composite key).
+pub(crate) fn key_column(d: &dyn Dialect, table: &Table, alias: &str, sql: &mut String) {
     column(d, alias, table.single_key().map_or("rowid", |c| c.name), sql);
 }
 
@@ -881,7 +927,6 @@ impl<O: Model, F: Slot> Eager<O, F> {
             return self.select_in(db, owners, None, path);
         };
         let table = O::TABLE;
-        let pk = table.single_key().map_or("rowid", |c| c.name);
         let link_index = table.key_index();
         let keys: Vec<Value<'static>> =
             owners.iter().filter_map(|o| KeyVal::of(&o.column_value(link_index))).map(|k| k.value()).collect();
@@ -889,32 +934,9 @@ impl<O: Model, F: Slot> Eager<O, F> {
         let mut tags = Vec::new();
         let chunk = db.max_variables().saturating_sub(8).max(1);
         for keys in keys.chunks(chunk) {
-            // UNION (not UNION ALL) drops rows already seen, so a cycle in the data terminates
-            let mut prefix = String::from("WITH RECURSIVE \"relations_tree\"(\"id\") AS (SELECT ");
-            column(d, table.name, pk, &mut prefix);
-            prefix.push_str(" FROM ");
-            d.quote(table.name, &mut prefix);
-            prefix.push_str(" WHERE ");
-            column(d, table.name, fk, &mut prefix);
             let mut params = Vec::with_capacity(keys.len());
-            in_list(d, keys.iter().cloned(), &mut prefix, &mut params);
-            prefix.push_str(" UNION SELECT ");
-            column(d, table.name, pk, &mut prefix);
-            prefix.push_str(" FROM ");
-            d.quote(table.name, &mut prefix);
-            prefix.push_str(" JOIN \"relations_tree\" ON ");
-            column(d, table.name, fk, &mut prefix);
-            prefix.push_str(" = \"relations_tree\".\"id\") ");
-            let mut tag = String::new();
-            column(d, table.name, fk, &mut tag);
-            let mut filter = String::new();
-            column(d, table.name, pk, &mut filter);
-            filter.push_str(" IN (SELECT \"id\" FROM \"relations_tree\")");
-            let mut from = String::new();
-            d.quote(table.name, &mut from);
-            let mut order = String::new();
-            column(d, table.name, pk, &mut order);
-            let select = Select { prefix, tag: Some(tag), from, filter, order, params, ..Select::default() };
+            let cte = descendants_cte(d, table, fk, keys.iter().cloned(), &mut params);
+            let select = Select { params, ..tree_select(d, table, fk, cte, true) };
             let (mut r, mut t) = fetch::<O>(db, select, &[], path, None)?;
             rows.append(&mut r);
             tags.append(&mut t);

@@ -5,7 +5,7 @@ use std::marker::PhantomData;
 use crate::db::Db;
 use crate::dialect::Dialect;
 use crate::error::Result;
-use crate::load::{fetch, table_as, Load, OwnerQuery, Select};
+use crate::load::{column, fetch, in_list, key_column, table_as, Load, OwnerQuery, Select};
 use crate::model::Model;
 use crate::schema::{Join, RelationDef};
 use crate::value::{Bind, Value};
@@ -219,13 +219,12 @@ impl Expr {
         params: &mut Vec<Value<'static>>,
         scope: &mut Vec<(&'static str, String)>,
     ) {
-        let col = |sql: &mut String, scope: &[(&'static str, String)], table: &str, column: &str| {
-            match scope.iter().rev().find(|(t, _)| *t == table) {
-                Some((_, alias)) => d.quote(alias, sql),
-                None => d.quote(table, sql),
-            }
-            sql.push('.');
-            d.quote(column, sql);
+        // a table's name in the current scope: its alias inside an `EXISTS` over it
+        fn name<'s>(scope: &'s [(&'static str, String)], table: &'s str) -> &'s str {
+            scope.iter().rev().find(|(t, _)| *t == table).map_or(table, |(_, alias)| alias.as_str())
+        }
+        let col = |sql: &mut String, scope: &[(&'static str, String)], table: &str, c: &str| {
+            column(d, name(scope, table), c, sql);
         };
         match &self.0 {
             Node::Compare { table, column, op, value } => {
@@ -243,15 +242,7 @@ impl Expr {
             Node::In { values, .. } if values.is_empty() => sql.push_str("0 = 1"),
             Node::In { table, column, values } => {
                 col(sql, scope, table, column);
-                sql.push_str(" IN (");
-                for (i, v) in values.iter().enumerate() {
-                    if i > 0 {
-                        sql.push_str(", ");
-                    }
-                    params.push(v.clone());
-                    d.placeholder(params.len(), sql);
-                }
-                sql.push(')');
+                in_list(d, values.iter().cloned(), sql, params);
             }
             Node::InSubquery { table, column, sub } => {
                 col(sql, scope, table, column);
@@ -267,33 +258,24 @@ impl Expr {
                 sql.push(')');
             }
             Node::Exists { rel, condition } => {
-                let owner = match scope.iter().rev().find(|(t, _)| *t == rel.owner.name) {
-                    Some((_, alias)) => alias.clone(),
-                    None => rel.owner.name.to_owned(),
-                };
+                let owner = name(scope, rel.owner.name).to_owned();
                 let alias = format!("relations_e{}", scope.len() + 1);
                 let target = rel.target;
-                let key = |t: &crate::schema::Table| t.single_key().map_or("rowid", |c| c.name);
-                let aliased = |sql: &mut String, a: &str, c: &str| {
-                    d.quote(a, sql);
-                    sql.push('.');
-                    d.quote(c, sql);
-                };
                 sql.push_str("EXISTS (SELECT 1 FROM ");
                 match rel.join {
-                    Join::Reverse { column } => {
+                    Join::Reverse { column: fk } => {
                         table_as(d, target.name, &alias, sql);
                         sql.push_str(" WHERE ");
-                        aliased(sql, &alias, column);
+                        column(d, &alias, fk, sql);
                         sql.push_str(" = ");
-                        aliased(sql, &owner, key(rel.owner));
+                        key_column(d, rel.owner, &owner, sql);
                     }
-                    Join::Forward { column } => {
+                    Join::Forward { column: fk } => {
                         table_as(d, target.name, &alias, sql);
                         sql.push_str(" WHERE ");
-                        aliased(sql, &alias, key(target));
+                        key_column(d, target, &alias, sql);
                         sql.push_str(" = ");
-                        aliased(sql, &owner, column);
+                        column(d, &owner, fk, sql);
                     }
                     Join::Through { table, local, remote } => {
                         let link = format!("{alias}_link");
@@ -301,13 +283,13 @@ impl Expr {
                         sql.push_str(" JOIN ");
                         table_as(d, target.name, &alias, sql);
                         sql.push_str(" ON ");
-                        aliased(sql, &alias, key(target));
+                        key_column(d, target, &alias, sql);
                         sql.push_str(" = ");
-                        aliased(sql, &link, remote);
+                        column(d, &link, remote, sql);
                         sql.push_str(" WHERE ");
-                        aliased(sql, &link, local);
+                        column(d, &link, local, sql);
                         sql.push_str(" = ");
-                        aliased(sql, &owner, key(rel.owner));
+                        key_column(d, rel.owner, &owner, sql);
                     }
                 }
                 if let Some(c) = condition {
@@ -458,23 +440,21 @@ impl<'db, M: Model> Query<'db, M> {
 
     /// The whole statement selecting `select` (a column list), without loader options.
     fn render(&self, select: &str) -> (String, Vec<Value<'static>>) {
+        let (from, params) = self.after_select();
+        (format!("SELECT {select}{from}"), params)
+    }
+
+    /// Everything after the `SELECT` list: ` FROM ... [WHERE ...] [ORDER BY ...] [LIMIT ...]`.
+    fn after_select(&self) -> (String, Vec<Value<'static>>) {
         let mut p = self.pieces();
         let mut sql = String::with_capacity(128);
-        sql.push_str("SELECT ");
-        sql.push_str(select);
         sql.push_str(" FROM ");
         sql.push_str(&p.from);
-        if !p.filter.is_empty() {
-            sql.push_str(" WHERE ");
-            sql.push_str(&p.filter);
-        }
-        if !p.order.is_empty() {
-            sql.push_str(" ORDER BY ");
-            sql.push_str(&p.order);
-        }
-        if !p.tail.is_empty() {
-            sql.push(' ');
-            sql.push_str(&p.tail);
+        for (keyword, body) in [(" WHERE ", &p.filter), (" ORDER BY ", &p.order), (" ", &p.tail)] {
+            if !body.is_empty() {
+                sql.push_str(keyword);
+                sql.push_str(body);
+            }
         }
         p.params.append(&mut p.tail_params);
         (sql, p.params)
@@ -483,12 +463,7 @@ impl<'db, M: Model> Query<'db, M> {
     /// Every matching row.
     pub fn all(&self) -> Result<Vec<M>> {
         // what `subqueryload` repeats: the owners' query after its SELECT list
-        let owners = || {
-            let (sql, params) = self.render("");
-            // "SELECT  FROM ...": keep " FROM ..."
-            (sql["SELECT ".len()..].to_owned(), params)
-        };
-        let owners: &OwnerQuery<'_> = &owners;
+        let owners: &OwnerQuery<'_> = &|| self.after_select();
         let select = self.pieces();
         Ok(fetch(self.db, select, &self.loads, &mut Vec::new(), Some(owners))?.0)
     }

@@ -13,8 +13,9 @@ use std::sync::Arc;
 
 use crate::db::Db;
 use crate::error::{Error, Result};
+use crate::load::{column, descendants_cte, fetch, tree_select, Select};
 use crate::model::{Key, Model};
-use crate::query::{key_text, select_list, Col, Expr, Order, Query, Subquery};
+use crate::query::{key_text, Col, Expr, Order, Query, Subquery};
 use crate::schema::{Join, Lazy, RelationDef};
 use crate::value::{Bind, SqlValue, Value};
 
@@ -751,56 +752,32 @@ pub mod tree {
         (key, values[fk_index].clone().into_owned())
     }
 
+    /// The rows below `start` (a key), or above it (`up`: `start` is a parent key), in key order.
     fn recursive<M: Model>(db: &Db, fk: &'static str, up: bool, start: Value<'static>) -> Result<Vec<M>> {
         let t = M::TABLE;
         let d = db.dialect();
-        let pk = t.single_key().map_or("rowid", |c| c.name);
-        let col = |sql: &mut String, c: &str| {
-            d.quote(t.name, sql);
-            sql.push('.');
-            d.quote(c, sql);
-        };
-        // UNION (not UNION ALL) drops rows already seen, so a cycle in the data terminates.
-        let mut sql = String::from("WITH RECURSIVE \"relations_tree\"(\"id\") AS (");
-        if up {
+        let mut params = Vec::with_capacity(1);
+        let cte = if up {
             // start at the parent key; climb through each row's foreign key
-            sql.push_str("SELECT ");
-            d.placeholder(1, &mut sql);
-            sql.push_str(" UNION SELECT ");
-            col(&mut sql, fk);
-            sql.push_str(" FROM ");
-            d.quote(t.name, &mut sql);
-            sql.push_str(" JOIN \"relations_tree\" ON ");
-            col(&mut sql, pk);
-            sql.push_str(" = \"relations_tree\".\"id\" WHERE ");
-            col(&mut sql, fk);
-            sql.push_str(" IS NOT NULL");
+            let pk = t.single_key().map_or("rowid", |c| c.name);
+            let mut cte = String::from("WITH RECURSIVE \"relations_tree\"(\"id\") AS (SELECT ");
+            params.push(start);
+            d.placeholder(1, &mut cte);
+            cte.push_str(" UNION SELECT ");
+            column(d, t.name, fk, &mut cte);
+            cte.push_str(" FROM ");
+            d.quote(t.name, &mut cte);
+            cte.push_str(" JOIN \"relations_tree\" ON ");
+            column(d, t.name, pk, &mut cte);
+            cte.push_str(" = \"relations_tree\".\"id\" WHERE ");
+            column(d, t.name, fk, &mut cte);
+            cte.push_str(" IS NOT NULL) ");
+            cte
         } else {
-            sql.push_str("SELECT ");
-            col(&mut sql, pk);
-            sql.push_str(" FROM ");
-            d.quote(t.name, &mut sql);
-            sql.push_str(" WHERE ");
-            col(&mut sql, fk);
-            sql.push_str(" = ");
-            d.placeholder(1, &mut sql);
-            sql.push_str(" UNION SELECT ");
-            col(&mut sql, pk);
-            sql.push_str(" FROM ");
-            d.quote(t.name, &mut sql);
-            sql.push_str(" JOIN \"relations_tree\" ON ");
-            col(&mut sql, fk);
-            sql.push_str(" = \"relations_tree\".\"id\"");
-        }
-        sql.push_str(") SELECT ");
-        select_list(d, t, &mut sql);
-        sql.push_str(" FROM ");
-        d.quote(t.name, &mut sql);
-        sql.push_str(" WHERE ");
-        col(&mut sql, pk);
-        sql.push_str(" IN (SELECT \"id\" FROM \"relations_tree\") ORDER BY ");
-        col(&mut sql, pk);
-        db.query_models(&sql, &[start])
+            descendants_cte(d, t, fk, std::iter::once(start), &mut params)
+        };
+        let select = tree_select(d, t, fk, cte, false);
+        Ok(fetch(db, Select { params, ..select }, &[], &mut Vec::new(), None)?.0)
     }
 
     /// The rows the recursive query returned, each with its key and parent link decoded once.
