@@ -22,11 +22,30 @@ fn foreign_key_violation_names_the_table_written() {
     let db = db();
     let ghost = User { id: 42, username: "ghost".into(), ..Default::default() };
     let err = db.add(Post { title: "t".into(), author: BelongsTo::to(&ghost), ..Default::default() }).unwrap_err();
-    assert!(matches!(&err, Error::ForeignKeyViolation { table } if table == "post"), "{err:?}");
-    // and deleting a parent that still has children
+    assert!(
+        matches!(&err, Error::ForeignKeyViolation { table, column: Some(c) } if table == "post" && c == "post.user_id"),
+        "{err:?}"
+    );
+    assert_eq!(
+        err.to_string(),
+        "FOREIGN KEY constraint failed while writing `post`: `post.user_id` references a row that does not exist"
+    );
+    // and deleting a parent that still has children (NOT NULL, no delete cascade): refused
+    // before any statement changes anything
     let ann = user(&db, "ann");
     post(&db, &ann, "t");
-    assert!(matches!(ann.delete(&db), Err(Error::ForeignKeyViolation { table }) if table == "user"));
+    let err = ann.delete(&db).unwrap_err();
+    assert!(
+        matches!(&err, Error::Referenced { table: "user", by, relationship: Some(r), restrict: false }
+            if by == "post.user_id" && r == "user.posts"),
+        "{err:?}"
+    );
+    assert_eq!(
+        err.to_string(),
+        "cannot delete from `user`: rows of `post.user_id` still reference it, and `post.user_id` is NOT NULL; give `user.posts` `cascade = \"all\"` to delete them too, or the foreign key `on_delete = \"cascade\"`"
+    );
+    assert_eq!(Post::query(&db).count().unwrap(), 1);
+    assert!(User::get(&db, ann.id).unwrap().is_some());
 }
 
 #[test]

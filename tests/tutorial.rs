@@ -21,6 +21,8 @@ const EXAMPLES: &[&str] = &[
     "social",
     "lazy_joined",
     "n_plus_one",
+    "cascade",
+    "ecommerce",
 ];
 
 fn fixtures() -> PathBuf {

@@ -104,6 +104,8 @@ pub struct HasArgs {
     pub inverse: Option<IdentArg>,
     pub foreign_key: Option<NameArg>,
     pub lazy: Option<NameArg>,
+    pub cascade: Option<NameArg>,
+    pub passive_deletes: Flag,
 }
 
 /// `#[belongs_to(Parent, ...)]`.
@@ -115,6 +117,7 @@ pub struct BelongsToArgs {
     pub unique: Flag,
     pub index: Flag,
     pub lazy: Option<NameArg>,
+    pub on_delete: Option<NameArg>,
 }
 
 /// `#[many_to_many(Target, ...)]`.
@@ -126,6 +129,7 @@ pub struct ManyToManyArgs {
     pub inverse: Option<IdentArg>,
     pub backref: Option<IdentArg>,
     pub lazy: Option<NameArg>,
+    pub cascade: Option<NameArg>,
 }
 
 /// `#[self_ref(...)]` (no target: the model itself).
@@ -136,6 +140,9 @@ pub struct SelfRefArgs {
     pub ancestors: Option<IdentArg>,
     pub descendants: Option<IdentArg>,
     pub lazy: Option<NameArg>,
+    pub cascade: Option<NameArg>,
+    pub passive_deletes: Flag,
+    pub on_delete: Option<NameArg>,
 }
 
 /// A relationship attribute as written.
@@ -171,10 +178,11 @@ pub struct FieldAttrs {
 /// The keys each attribute accepts, for "unknown key" messages.
 pub const MODEL_KEYS: &[&str] = &["table", "no_default"];
 const COLUMN_KEYS: &[&str] = &["name", "unique", "index", "len", "text", "numeric", "default"];
-const HAS_KEYS: &[&str] = &["inverse", "foreign_key", "lazy"];
-const BELONGS_TO_KEYS: &[&str] = &["column", "inverse", "backref", "unique", "index", "lazy"];
-const MANY_TO_MANY_KEYS: &[&str] = &["through", "local", "remote", "inverse", "backref", "lazy"];
-const SELF_REF_KEYS: &[&str] = &["children", "column", "ancestors", "descendants", "lazy"];
+const HAS_KEYS: &[&str] = &["inverse", "foreign_key", "lazy", "cascade", "passive_deletes"];
+const BELONGS_TO_KEYS: &[&str] = &["column", "inverse", "backref", "unique", "index", "lazy", "on_delete"];
+const MANY_TO_MANY_KEYS: &[&str] = &["through", "local", "remote", "inverse", "backref", "lazy", "cascade"];
+const SELF_REF_KEYS: &[&str] =
+    &["children", "column", "ancestors", "descendants", "lazy", "cascade", "passive_deletes", "on_delete"];
 
 /// Reports every key of `nested` that `#[attr]` does not accept, naming the closest valid key
 /// and listing them all.

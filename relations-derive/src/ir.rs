@@ -40,7 +40,7 @@ pub enum ColumnValue {
     Plain,
     /// The foreign key of a `BelongsTo<P>` field: `parent` is `P` as written (`User` or
     /// `Option<User>`), `model` the parent model (`User`).
-    ForeignKey { parent: Box<Type>, model: Box<Path>, self_ref: bool },
+    ForeignKey { parent: Box<Type>, model: Box<Path>, self_ref: bool, on_delete: OnDelete },
 }
 
 /// A column, from a plain field or from a `belongs_to` field.
@@ -140,7 +140,57 @@ pub struct Relation {
     pub tree: Option<(Ident, Ident)>,
     /// The declared loading strategy.
     pub lazy: Lazy,
+    /// `cascade = ...` (SQLAlchemy's words), with the span of the value when given.
+    pub cascade: Cascade,
+    /// `passive_deletes`: leave the related rows to the foreign key's `ON DELETE`.
+    pub passive_deletes: bool,
     pub span: Span,
+}
+
+/// `cascade = "..."`: the runtime's `Cascade` flags.
+#[derive(Debug, Clone, Copy)]
+pub struct Cascade {
+    pub save_update: bool,
+    pub delete: bool,
+    pub delete_orphan: bool,
+    /// Where it was written (the relationship's span when it was not).
+    pub span: Span,
+}
+
+impl Cascade {
+    pub fn default_at(span: Span) -> Self {
+        Cascade { save_update: true, delete: false, delete_orphan: false, span }
+    }
+}
+
+/// `on_delete = "..."` on a foreign key: the runtime's `OnDelete` variant of the same name.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum OnDelete {
+    Unset,
+    Cascade,
+    SetNull,
+    Restrict,
+    NoAction,
+}
+
+impl OnDelete {
+    pub const NAMES: [(&'static str, OnDelete); 4] = [
+        ("cascade", OnDelete::Cascade),
+        ("set null", OnDelete::SetNull),
+        ("restrict", OnDelete::Restrict),
+        ("no action", OnDelete::NoAction),
+    ];
+
+    /// The runtime variant's name.
+    pub fn variant(self) -> &'static str {
+        match self {
+            OnDelete::Unset => "Unset",
+            OnDelete::Cascade => "Cascade",
+            OnDelete::SetNull => "SetNull",
+            OnDelete::Restrict => "Restrict",
+            OnDelete::NoAction => "NoAction",
+        }
+    }
 }
 
 /// `lazy = ...`: the runtime's `Lazy` variant of the same name.

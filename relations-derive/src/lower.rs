@@ -239,6 +239,8 @@ fn lower_field(errors: &mut Accumulator, model: &mut Model, field: &syn::Field) 
             }
             relation_type(errors, field, attr, wrapper, &target);
             let lazy = lazy(&mut model.soft_errors, args.lazy.clone(), attr);
+            let cascade = cascade(&mut model.soft_errors, args.cascade.clone(), attr, rel_span);
+            let passive_deletes = args.passive_deletes.is_present();
             let fk = fk_source(errors, args, &self_table, attr, rel_span);
             let inverse = match &fk {
                 FkSource::Inverse(i) => Some(i.clone()),
@@ -254,6 +256,8 @@ fn lower_field(errors: &mut Accumulator, model: &mut Model, field: &syn::Field) 
                 kind,
                 tree: None,
                 lazy,
+                cascade,
+                passive_deletes,
                 span: rel_span,
             });
         }
@@ -300,6 +304,7 @@ fn lower_field(errors: &mut Accumulator, model: &mut Model, field: &syn::Field) 
                     parent: Box::new(parent.clone()),
                     model: Box::new(target.clone()),
                     self_ref: false,
+                    on_delete: on_delete(&mut model.soft_errors, args.on_delete.clone(), nullable, parent),
                 },
                 key: is_key.is_some(),
                 unique: args.unique.is_present(),
@@ -322,6 +327,8 @@ fn lower_field(errors: &mut Accumulator, model: &mut Model, field: &syn::Field) 
                     inverse: None,
                     tree: None,
                     lazy: Lazy::Select,
+                    cascade: Cascade::default_at(backref.0.span()),
+                    passive_deletes: false,
                     span: backref.0.span(),
                 });
             }
@@ -334,6 +341,8 @@ fn lower_field(errors: &mut Accumulator, model: &mut Model, field: &syn::Field) 
                 inverse: args.inverse.map(|i| i.0),
                 tree: None,
                 lazy: belongs_to_lazy,
+                cascade: Cascade::default_at(rel_span),
+                passive_deletes: false,
                 span: rel_span,
             });
         }
@@ -374,6 +383,87 @@ fn lazy(errors: &mut Vec<Error>, arg: Option<NameArg>, attr: &str) -> Lazy {
         return Lazy::Select;
     }
     lazy
+}
+
+/// `cascade = "..."`: SQLAlchemy's words, comma-separated. Mistakes are soft: the default
+/// (`save-update`) stands in.
+fn cascade(errors: &mut Vec<Error>, arg: Option<NameArg>, attr: &str, span: Span) -> Cascade {
+    let mut c = Cascade::default_at(span);
+    let Some(arg) = arg else { return c };
+    c = Cascade { save_update: false, delete: false, delete_orphan: false, span: arg.span };
+    let mut ok = true;
+    for word in arg.value.split(',').map(str::trim) {
+        match word {
+            "save-update" => c.save_update = true,
+            "delete" => c.delete = true,
+            "delete-orphan" => c.delete_orphan = true,
+            "all" => {
+                c.save_update = true;
+                c.delete = true;
+            }
+            "merge" | "refresh-expire" | "expunge" => {
+                ok = false;
+                errors.push(Error::custom(format!(
+                    "`{word}` is a cascade of SQLAlchemy's session, which `relations` does not have; drop it (the cascades are \"save-update\", \"delete\", \"delete-orphan\" and \"all\")"
+                )).with_span(&arg.span));
+            }
+            _ => {
+                ok = false;
+                errors.push(Error::custom(format!(
+                    "unknown cascade `{word}`; the cascades are \"save-update\", \"delete\", \"delete-orphan\" and \"all\", comma-separated, like `cascade = \"all, delete-orphan\"`"
+                )).with_span(&arg.span));
+            }
+        }
+    }
+    if attr == "many_to_many" && (c.delete || c.delete_orphan) {
+        ok = false;
+        let what = if c.delete_orphan { "delete-orphan" } else { "delete" };
+        errors.push(Error::custom(format!(
+            "a many-to-many cannot cascade `{what}`: the rows it links are shared with other owners. Deleting either side already removes its association rows; use `cascade = \"save-update\"`, or a `has_many` to an association model to own the links"
+        )).with_span(&arg.span));
+    }
+    if ok {
+        c
+    } else {
+        Cascade::default_at(span)
+    }
+}
+
+/// `on_delete = "..."` on a foreign key. Mistakes are soft: no clause stands in.
+fn on_delete(errors: &mut Vec<Error>, arg: Option<NameArg>, nullable: bool, parent: &Type) -> OnDelete {
+    let Some(arg) = arg else { return OnDelete::Unset };
+    let Some(&(_, action)) = OnDelete::NAMES.iter().find(|(n, _)| n.eq_ignore_ascii_case(&arg.value)) else {
+        errors.push(
+            Error::custom(format!(
+            "unknown `on_delete = \"{}\"`; the actions are \"cascade\", \"set null\", \"restrict\" and \"no action\"",
+            arg.value
+        ))
+            .with_span(&arg.span),
+        );
+        return OnDelete::Unset;
+    };
+    if action == OnDelete::SetNull && !nullable {
+        errors.push(Error::custom(format!(
+            "`on_delete = \"set null\"` needs a nullable foreign key, but `BelongsTo<{}>` is NOT NULL; write `BelongsTo<Option<{}>>`, or use `on_delete = \"cascade\"`",
+            type_str(parent), type_str(parent)
+        )).with_span(&arg.span));
+        return OnDelete::Unset;
+    }
+    action
+}
+
+/// A self-reference's children cascade against its own foreign key's `on_delete`.
+fn self_ref_checks(errors: &mut Vec<Error>, cascade: &Cascade, passive: bool, on_delete: OnDelete, span: Span) {
+    if cascade.delete && on_delete == OnDelete::Restrict {
+        errors.push(Error::custom(
+            "`cascade` deletes the children, but `on_delete = \"restrict\"` makes the database refuse exactly that; drop one of them",
+        ).with_span(&cascade.span));
+    }
+    if passive && !matches!(on_delete, OnDelete::Cascade | OnDelete::SetNull) {
+        errors.push(Error::custom(
+            "`passive_deletes` leaves the children to the database, but this foreign key has no `on_delete` action to do it; add `on_delete = \"cascade\"` or `on_delete = \"set null\"`",
+        ).with_span(&span));
+    }
 }
 
 fn fk_source(errors: &mut Accumulator, args: input::HasArgs, self_table: &str, attr: &str, span: Span) -> FkSource {
@@ -483,6 +573,8 @@ fn lower_many_to_many(
                 inverse: None,
                 tree: None,
                 lazy: Lazy::Select,
+                cascade: Cascade::default_at(backref.0.span()),
+                passive_deletes: false,
                 span: backref.0.span(),
             }),
             Through::Model { model: m, local, remote } => model.relations.push(Relation {
@@ -498,6 +590,8 @@ fn lower_many_to_many(
                 inverse: None,
                 tree: None,
                 lazy: Lazy::Select,
+                cascade: Cascade::default_at(backref.0.span()),
+                passive_deletes: false,
                 span: backref.0.span(),
             }),
             Through::Inverse(_) => errors.push(
@@ -509,6 +603,7 @@ fn lower_many_to_many(
         }
     }
     let many_lazy = lazy(&mut model.soft_errors, args.lazy, "many_to_many");
+    let many_cascade = cascade(&mut model.soft_errors, args.cascade, "many_to_many", span);
     model.relations.push(Relation {
         name: ident,
         field: true,
@@ -518,6 +613,8 @@ fn lower_many_to_many(
         inverse: args.inverse.map(|i| i.0),
         tree: None,
         lazy: many_lazy,
+        cascade: many_cascade,
+        passive_deletes: false,
         span,
     });
 }
@@ -564,6 +661,18 @@ fn lower_self_ref(
         .column
         .clone()
         .unwrap_or_else(|| NameArg { value: naming::foreign_key(&ident.to_string()), span: ident.span() });
+    let self_ref_on_delete = on_delete(&mut model.soft_errors, args.on_delete.clone(), true, parent);
+    let children_cascade = cascade(&mut model.soft_errors, args.cascade.clone(), "self_ref", span);
+    let passive_deletes = args.passive_deletes.is_present();
+    if args.children.is_none() {
+        if let Some(c) = &args.cascade {
+            errors.push(Error::custom(format!(
+                "`cascade` on `#[self_ref]` applies to the children of a row; name them with `children = ...` (e.g. `#[self_ref(children = reports, cascade = \"{}\")]`)",
+                c.value
+            )).with_span(&c.span));
+        }
+    }
+    self_ref_checks(&mut model.soft_errors, &children_cascade, passive_deletes, self_ref_on_delete, span);
     model.columns.push(Column {
         field: ident.clone(),
         ty: field.ty.clone(),
@@ -572,6 +681,7 @@ fn lower_self_ref(
             parent: Box::new(parent.clone()),
             model: Box::new(path_of(name)),
             self_ref: true,
+            on_delete: self_ref_on_delete,
         },
         key: false,
         unique: false,
@@ -593,6 +703,8 @@ fn lower_self_ref(
             inverse: None,
             tree: None,
             lazy: Lazy::Select,
+            cascade: children_cascade,
+            passive_deletes,
             span: children.0.span(),
         });
     }
@@ -608,6 +720,8 @@ fn lower_self_ref(
         inverse: None,
         tree: Some((tree_name(args.ancestors, "ancestors"), tree_name(args.descendants, "descendants"))),
         lazy: self_ref_lazy,
+        cascade: Cascade::default_at(span),
+        passive_deletes: false,
         span,
     });
 }

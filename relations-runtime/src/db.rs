@@ -60,6 +60,8 @@ pub struct Db {
     max_variables: usize,
     /// `INSERT` statements by table and by whether the key is left to SQLite: rendered once.
     inserts: RefCell<rustc_hash::FxHashMap<(&'static str, bool), String>>,
+    /// Which tables reference which, read on the first delete that needs it.
+    catalog: RefCell<Option<crate::cascade::SharedCatalog>>,
 }
 
 impl std::fmt::Debug for Db {
@@ -102,6 +104,7 @@ impl Db {
             lazy_runs: RefCell::new(Vec::new()),
             max_variables,
             inserts: RefCell::default(),
+            catalog: RefCell::new(None),
         })
     }
 
@@ -204,6 +207,23 @@ impl Db {
         result
     }
 
+    /// Forgets what was read of the database's schema (which tables reference which), so that
+    /// the next delete reads it again. `create_all` and `drop_all` call it; call it after
+    /// changing the schema by other means.
+    pub fn forget_schema(&self) {
+        self.catalog.borrow_mut().take();
+    }
+
+    /// The foreign keys between the database's tables, read once.
+    pub(crate) fn catalog(&self) -> Result<crate::cascade::SharedCatalog> {
+        if let Some(c) = self.catalog.borrow().as_ref() {
+            return Ok(c.clone());
+        }
+        let c = std::sync::Arc::new(crate::cascade::Catalog::read(self)?);
+        *self.catalog.borrow_mut() = Some(c.clone());
+        Ok(c)
+    }
+
     /// The largest number of parameters one statement may bind on this connection.
     pub(crate) fn max_variables(&self) -> usize {
         self.max_variables
@@ -224,6 +244,7 @@ impl Db {
     /// transaction, parents before children. Tables that already exist are an error.
     pub fn create_all<S: ModelSet>(&self) -> Result<()> {
         let statements = self.schema::<S>();
+        self.forget_schema();
         self.transaction(|db| {
             for sql in &statements {
                 db.batch(sql)?;
@@ -236,6 +257,7 @@ impl Db {
     pub fn drop_all<S: ModelSet>(&self) -> Result<()> {
         let mut tables = creation_order(S::tables());
         tables.reverse();
+        self.forget_schema();
         self.transaction(|db| {
             for t in tables {
                 db.batch(&db.dialect.drop_table(t))?;
@@ -343,7 +365,31 @@ impl Db {
         Ok(stmt.query_row(rusqlite::params_from_iter(params.iter()), |r| r.get(0))?)
     }
 
+    /// Inserts `model`, then the new rows of its relationship fields (`save-update`), all in
+    /// one transaction when there are any.
     pub(crate) fn insert<M: Model>(&self, model: &mut M) -> Result<()> {
+        if !crate::cascade::has_pending(model, true) {
+            return self.insert_row(model);
+        }
+        self.transaction(|db| {
+            db.insert_row(model)?;
+            crate::cascade::save_pending(db, model, true)
+        })
+    }
+
+    /// Updates `model`, then inserts the new rows of its relationship fields (`save-update`),
+    /// all in one transaction when there are any.
+    pub(crate) fn save_existing<M: Model>(&self, model: &mut M) -> Result<()> {
+        if !crate::cascade::has_pending(model, false) {
+            return self.update(model);
+        }
+        self.transaction(|db| {
+            db.update(model)?;
+            crate::cascade::save_pending(db, model, false)
+        })
+    }
+
+    fn insert_row<M: Model>(&self, model: &mut M) -> Result<()> {
         let t = M::TABLE;
         let skip_key = t.auto_key && model.is_new();
         let mut params = model.values();
@@ -354,7 +400,10 @@ impl Db {
         {
             let mut inserts = self.inserts.borrow_mut();
             let sql = inserts.entry((t.name, skip_key)).or_insert_with(|| self.insert_sql(t, skip_key));
-            self.execute(sql, &params, t.name)?;
+            if let Err(e) = self.execute(sql, &params, t.name) {
+                drop(inserts);
+                return Err(self.explain_foreign_key(t, &model.values(), e));
+            }
         }
         drop(params);
         if skip_key {
@@ -421,7 +470,7 @@ impl Db {
             return Ok(()); // only key columns: nothing to write
         }
         self.where_key(&mut sql, &mut params, keys);
-        let n = self.execute(&sql, &params, t.name)?;
+        let n = self.execute(&sql, &params, t.name).map_err(|e| self.explain_foreign_key(t, &model.values(), e))?;
         if n == 0 {
             let key = crate::query::key_text(&model.key().to_values());
             return Err(Error::NotFound { table: t.name, key });
@@ -429,7 +478,46 @@ impl Db {
         Ok(())
     }
 
-    pub(crate) fn delete<M: Model>(&self, model: &M) -> Result<bool> {
+    /// A foreign key failure on writing a row of `t` with these column values: names the first
+    /// foreign key column whose value references no row (SQLite's message does not).
+    fn explain_foreign_key(&self, t: &'static Table, values: &[Value<'_>], e: Error) -> Error {
+        let Error::ForeignKeyViolation { table, column: None } = e else { return e };
+        let column = t.foreign_keys.iter().find_map(|fk| {
+            let value = &values[t.column_index(fk.column)];
+            if *value == Value::Null {
+                return None;
+            }
+            let mut sql = String::from("SELECT EXISTS (SELECT 1 FROM ");
+            self.dialect.quote(fk.references, &mut sql);
+            sql.push_str(" WHERE ");
+            self.dialect.quote(fk.target_column, &mut sql);
+            sql.push_str(" = ");
+            self.dialect.placeholder(1, &mut sql);
+            sql.push(')');
+            let found = self.query_i64(&sql, std::slice::from_ref(value)).ok()?;
+            (found == 0).then(|| format!("{}.{}", t.name, fk.column))
+        });
+        Error::ForeignKeyViolation { table, column }
+    }
+
+    /// `UPDATE t SET column = NULL WHERE <key>` for one row.
+    pub(crate) fn set_null<M: Model>(&self, model: &M, column: &str) -> Result<()> {
+        let t = M::TABLE;
+        let mut sql = String::from("UPDATE ");
+        self.dialect.quote(t.name, &mut sql);
+        sql.push_str(" SET ");
+        self.dialect.quote(column, &mut sql);
+        sql.push_str(" = NULL");
+        let mut params = Vec::new();
+        let key = model.key();
+        let keys = t.primary_key().zip(key.to_values()).collect();
+        self.where_key(&mut sql, &mut params, keys);
+        self.execute(&sql, &params, t.name)?;
+        Ok(())
+    }
+
+    /// `DELETE FROM t WHERE <key>` for one row, nothing else.
+    pub(crate) fn delete_row<M: Model>(&self, model: &M) -> Result<bool> {
         let t = M::TABLE;
         if model.is_new() {
             return Err(Error::Unsaved { table: t.name, action: "delete" });

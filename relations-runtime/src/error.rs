@@ -25,8 +25,11 @@ pub enum Error {
     },
     /// A `FOREIGN KEY` constraint failed while writing `table`.
     ForeignKeyViolation {
-        /// The table being written (SQLite does not say which key failed).
+        /// The table being written.
         table: String,
+        /// The foreign key column whose value references no row, as `table.column`, when it
+        /// could be found (SQLite does not say; `relations` looks on the error path).
+        column: Option<String>,
     },
     /// A `NOT NULL` constraint failed.
     NotNullViolation {
@@ -77,6 +80,32 @@ pub enum Error {
         /// How many times in a row it was lazily loaded.
         count: u32,
     },
+    /// Deleting rows of `table` was refused: rows still reference them through `by`, whose
+    /// foreign key is `NOT NULL` (or `ON DELETE RESTRICT`), and no cascade deletes them.
+    Referenced {
+        /// The table whose row was being deleted.
+        table: &'static str,
+        /// The referencing column, as `table.column`.
+        by: String,
+        /// The relationship that declares it, as `table.field`, when the model declares one.
+        relationship: Option<String>,
+        /// Whether the foreign key says `ON DELETE RESTRICT`.
+        restrict: bool,
+    },
+    /// A row left a one-to-many relationship (removed from it, or replaced as a `has_one`)
+    /// without `delete-orphan`, and its foreign key cannot be set to `NULL`.
+    Orphan {
+        /// The relationship, as `table.field`.
+        relationship: String,
+        /// The foreign key column, as `table.column`.
+        column: String,
+    },
+    /// A relationship field holds rows to save, but the relationship's `cascade` leaves out
+    /// `save-update`.
+    NotCascaded {
+        /// The relationship, as `table.field`.
+        relationship: String,
+    },
     /// Any other database error.
     Database(rusqlite::Error),
 }
@@ -98,7 +127,11 @@ impl fmt::Display for Error {
                 "UNIQUE constraint on `{table}` ({}) failed: a row with the same value already exists",
                 columns.join(", ")
             ),
-            Error::ForeignKeyViolation { table } => write!(
+            Error::ForeignKeyViolation { table, column: Some(column) } => write!(
+                f,
+                "FOREIGN KEY constraint failed while writing `{table}`: `{column}` references a row that does not exist"
+            ),
+            Error::ForeignKeyViolation { table, column: None } => write!(
                 f,
                 "FOREIGN KEY constraint failed while writing `{table}`: a referenced row does not exist, or rows still reference this one"
             ),
@@ -115,6 +148,28 @@ impl fmt::Display for Error {
             Error::Unsaved { table, action } => {
                 write!(f, "cannot {action} a `{table}` row that was never inserted (its key is unset)")
             }
+            Error::Referenced { table, by, relationship, restrict } => {
+                write!(f, "cannot delete from `{table}`: rows of `{by}` still reference it")?;
+                if *restrict {
+                    return write!(
+                        f,
+                        " and its foreign key says ON DELETE RESTRICT; delete those rows first"
+                    );
+                }
+                let fix = match relationship {
+                    Some(r) => format!("give `{r}` `cascade = \"all\"` to delete them too"),
+                    None => "declare the relationship with `cascade = \"all\"` to delete them too".to_string(),
+                };
+                write!(f, ", and `{by}` is NOT NULL; {fix}, or the foreign key `on_delete = \"cascade\"`")
+            }
+            Error::Orphan { relationship, column } => write!(
+                f,
+                "a row left `{relationship}`, but `{column}` is NOT NULL so it cannot be unhooked; declare `cascade = \"all, delete-orphan\"` to delete it instead"
+            ),
+            Error::NotCascaded { relationship } => write!(
+                f,
+                "`{relationship}` holds rows to save, but its `cascade` leaves out `save-update`; add it, or save the rows yourself"
+            ),
             Error::Database(e) => write!(f, "database error: {e}"),
         }
     }
@@ -164,7 +219,7 @@ impl Error {
             let (table, column) = split(detail);
             Error::NotNullViolation { table, column }
         } else if msg.starts_with("FOREIGN KEY constraint failed") {
-            Error::ForeignKeyViolation { table: table.to_string() }
+            Error::ForeignKeyViolation { table: table.to_string(), column: None }
         } else if msg.starts_with("CHECK constraint failed") {
             Error::CheckViolation { table: table.to_string(), constraint: detail.to_string() }
         } else {

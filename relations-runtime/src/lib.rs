@@ -12,6 +12,7 @@
 
 #![warn(missing_docs)]
 
+mod cascade;
 mod db;
 pub mod dialect;
 mod error;
@@ -25,6 +26,7 @@ mod value;
 #[doc(hidden)]
 pub mod private;
 
+pub use cascade::Pending;
 pub use db::{Db, NPlusOne};
 pub use error::{Error, Result};
 pub use load::{joinedload, lazyload, raiseload, selectinload, subqueryload, subtreeload, Eager, Load, Rel};

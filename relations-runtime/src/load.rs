@@ -264,7 +264,7 @@ pub(crate) enum KeyVal {
 }
 
 impl KeyVal {
-    fn of(v: &Value<'_>) -> Option<KeyVal> {
+    pub(crate) fn of(v: &Value<'_>) -> Option<KeyVal> {
         Some(match v {
             Value::Null => return None,
             Value::Integer(i) => KeyVal::Int(*i),
@@ -274,7 +274,7 @@ impl KeyVal {
         })
     }
 
-    fn read(row: &rusqlite::Row<'_>, index: usize) -> Result<Option<KeyVal>> {
+    pub(crate) fn read(row: &rusqlite::Row<'_>, index: usize) -> Result<Option<KeyVal>> {
         use rusqlite::types::ValueRef as R;
         Ok(Some(match row.get_ref(index)? {
             R::Null => return Ok(None),
@@ -299,7 +299,7 @@ impl KeyVal {
         Ok(parts.iter().any(Option::is_some).then_some(KeyVal::Composite(parts)))
     }
 
-    fn value(&self) -> Value<'static> {
+    pub(crate) fn value(&self) -> Value<'static> {
         match self {
             KeyVal::Int(i) => Value::Integer(*i),
             KeyVal::Real(b) => Value::Real(f64::from_bits(*b)),

@@ -110,6 +110,17 @@ pub trait Model: Sized + 'static {
     /// shared). Eager loading uses it when two owners hold the same related row.
     #[doc(hidden)]
     fn duplicate(&self) -> Self;
+    /// Hands each relationship field that can hold unsaved rows ([`HasMany`](crate::HasMany),
+    /// [`HasOne`](crate::HasOne), [`ManyToMany`](crate::ManyToMany)) to `f`, with its
+    /// relationship: how saving the model saves them (`save-update`).
+    #[doc(hidden)]
+    fn visit_pending(
+        &mut self,
+        f: &mut dyn FnMut(&'static crate::schema::RelationDef, &mut dyn crate::cascade::Pending) -> Result<()>,
+    ) -> Result<()> {
+        let _ = f;
+        Ok(())
+    }
     /// The loader options the model's relationships declare with an eager `lazy = ...`.
     #[doc(hidden)]
     fn default_loads() -> Vec<crate::load::Load<Self>> {
@@ -133,6 +144,8 @@ pub trait Model: Sized + 'static {
     }
 
     /// Inserts this row; an auto key that is `0` is assigned by the database and stored back.
+    /// Rows put in its relationship fields are inserted (or linked) after it, in the same
+    /// transaction (`save-update`).
     fn insert(&mut self, db: &Db) -> Result<()> {
         db.insert(self)
     }
@@ -142,18 +155,24 @@ pub trait Model: Sized + 'static {
         db.update(self)
     }
 
-    /// Inserts the row if it is new, updates it otherwise.
+    /// Inserts the row if it is new, updates it otherwise; either way, then saves the new rows
+    /// put in its relationship fields (`save-update`), in one transaction.
     fn save(&mut self, db: &Db) -> Result<()> {
         if self.is_new() {
             db.insert(self)
         } else {
-            db.update(self)
+            db.save_existing(self)
         }
     }
 
-    /// Deletes this row, by its key. Returns whether a row was deleted.
+    /// Deletes this row, by its key, and first what goes with it, in one transaction: rows of
+    /// relationships with the `delete` cascade (recursively, children before parents), the
+    /// association rows of its many-to-many relationships (declared on either side), and, for
+    /// other rows that reference it, their foreign key set to `NULL` — or
+    /// [`Error::Referenced`] when that key is `NOT NULL`. Foreign keys with an `ON DELETE`
+    /// action are left to the database. Returns whether the row existed.
     fn delete(&self, db: &Db) -> Result<bool> {
-        db.delete(self)
+        crate::cascade::delete_model(db, self)
     }
 
     /// Re-reads this row from the database (SQLAlchemy's `refresh`).

@@ -1,9 +1,12 @@
 //! What `#[derive(Model)]`'s generated code calls. Not a public API: it may change in any
 //! release, which is why the facade pins the derive crate's exact version.
 
+pub use crate::cascade::Pending;
 pub use crate::load::{Load, Rel};
 pub use crate::relation::{HasMany, HasOne, ManyToMany, Slot};
-pub use crate::schema::{ColumnDef, ColumnDefault, ForeignKey, Join, Lazy, RelationDef, SqlType, Table};
+pub use crate::schema::{
+    no_relations, Cascade, ColumnDef, ColumnDefault, ForeignKey, Join, Lazy, OnDelete, RelationDef, SqlType, Table,
+};
 pub use crate::value::SqlValue;
 
 use std::marker::PhantomData;
@@ -100,6 +103,11 @@ pub fn duplicate_related<T: RelationTarget, F: Slot<Target = T>>(field: &F) -> F
     field.duplicate()
 }
 
+/// A relationship field as the rows `save-update` saves with its owner.
+pub fn pending_field<T: RelationTarget, F: Pending + Slot<Target = T>>(field: &mut F) -> &mut dyn Pending {
+    field
+}
+
 /// The foreign key of a `belongs_to` must match the type of the parent's key.
 #[diagnostic::on_unimplemented(
     message = "the foreign key type `{Self}` does not match the key of `{Parent}`",
@@ -186,3 +194,25 @@ pub use crate::relation::{
 };
 pub use crate::value::Value;
 pub use crate::value::ValueRef;
+
+/// The `ON DELETE` action of `table`'s foreign key `column` (`Unset` when there is none).
+pub const fn fk_on_delete(table: &Table, column: &str) -> OnDelete {
+    let mut i = 0;
+    while i < table.foreign_keys.len() {
+        if str_eq(table.foreign_keys[i].column, column) {
+            return table.foreign_keys[i].on_delete;
+        }
+        i += 1;
+    }
+    OnDelete::Unset
+}
+
+/// Whether an ORM `delete` cascade and the foreign key's `ON DELETE RESTRICT` contradict.
+pub const fn cascade_fights_restrict(delete: bool, on_delete: OnDelete) -> bool {
+    delete && matches!(on_delete, OnDelete::Restrict)
+}
+
+/// Whether `passive_deletes` has an `ON DELETE` action to rely on.
+pub const fn passive_without_action(passive: bool, on_delete: OnDelete) -> bool {
+    passive && !matches!(on_delete, OnDelete::Cascade | OnDelete::SetNull)
+}

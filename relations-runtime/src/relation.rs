@@ -112,6 +112,36 @@ macro_rules! collection_field {
             pub fn cache(&self) -> Cached<'_, T> {
                 Cached(&self.cache)
             }
+
+            /// The rows held, to change in place (then `update` or `save` each one), if the
+            /// relationship was loaded or filled.
+            pub fn loaded_mut(&mut self) -> Option<&mut Vec<T>> {
+                self.cache.cell.get_mut()
+            }
+
+            /// Puts `row` in the collection (Python's `collection.append(row)` before a
+            /// commit): saving the owner inserts it, pointed at the owner (`save-update`).
+            /// On a relationship not loaded yet, the collection starts empty.
+            pub fn push(&mut self, row: T) {
+                let _ = self.cache.cell.get_or_init(Vec::new);
+                self.cache.cell.get_mut().expect("initialized above").push(row);
+            }
+        }
+
+        /// A collection holding these rows: `posts: vec![post].into()` in a new owner, saved
+        /// with it.
+        impl<T> From<Vec<T>> for $name<T> {
+            fn from(rows: Vec<T>) -> Self {
+                let field = $name::default();
+                let _ = field.cache.cell.set(rows);
+                field
+            }
+        }
+
+        impl<T> FromIterator<T> for $name<T> {
+            fn from_iter<I: IntoIterator<Item = T>>(rows: I) -> Self {
+                rows.into_iter().collect::<Vec<T>>().into()
+            }
         }
 
         impl<T: Model> Slot for $name<T> {
@@ -175,6 +205,42 @@ collection_field!(
     ManyToMany
 );
 
+impl<T: Model> crate::cascade::Pending for HasMany<T> {
+    fn has_pending(&self, owner_is_new: bool) -> bool {
+        self.cache.cell.get().is_some_and(|rows| rows.iter().any(|r| owner_is_new || r.is_new()))
+    }
+
+    fn save_pending(&mut self, db: &Db, rel: &'static RelationDef, owner: &Value<'static>, new: bool) -> Result<()> {
+        for row in self.cache.cell.get_mut().into_iter().flatten() {
+            if new || row.is_new() {
+                crate::cascade::save_child(db, rel, row, owner, new)?;
+            }
+        }
+        Ok(())
+    }
+}
+
+impl<T: Model> crate::cascade::Pending for ManyToMany<T> {
+    fn has_pending(&self, owner_is_new: bool) -> bool {
+        self.cache.cell.get().is_some_and(|rows| rows.iter().any(|r| owner_is_new || r.is_new()))
+    }
+
+    fn save_pending(&mut self, db: &Db, rel: &'static RelationDef, owner: &Value<'static>, new: bool) -> Result<()> {
+        let handle: Related<'_, T, ManyToManyKind> =
+            Related { db, rel, owner: Some(owner.clone()), cache: NoCache, _marker: PhantomData };
+        for row in self.cache.cell.get_mut().into_iter().flatten() {
+            let fresh = row.is_new();
+            if fresh {
+                db.insert(row)?;
+            }
+            if new || fresh {
+                handle.add(row)?;
+            }
+        }
+        Ok(())
+    }
+}
+
 /// The field type of a `#[has_one(Target)]` relationship (`uselist=False`): the one target
 /// row whose unique foreign key points at this row, if any. Holds it once loaded.
 pub struct HasOne<T> {
@@ -191,6 +257,30 @@ impl<T> HasOne<T> {
     /// Forgets the loaded row.
     pub fn reset(&mut self) {
         self.cache.cell.take();
+    }
+}
+
+impl<T> From<T> for HasOne<T> {
+    /// A `has_one` holding `row`: `profile: profile.into()` in a new owner, saved with it.
+    fn from(row: T) -> Self {
+        let field = HasOne::default();
+        let _ = field.cache.cell.set(Some(Box::new(row)));
+        field
+    }
+}
+
+impl<T: Model> crate::cascade::Pending for HasOne<T> {
+    fn has_pending(&self, owner_is_new: bool) -> bool {
+        self.cache.cell.get().is_some_and(|r| r.as_ref().is_some_and(|r| owner_is_new || r.is_new()))
+    }
+
+    fn save_pending(&mut self, db: &Db, rel: &'static RelationDef, owner: &Value<'static>, new: bool) -> Result<()> {
+        if let Some(Some(row)) = self.cache.cell.get_mut() {
+            if new || row.is_new() {
+                crate::cascade::save_child(db, rel, row.as_mut(), owner, new)?;
+            }
+        }
+        Ok(())
     }
 }
 
@@ -594,6 +684,23 @@ impl<T: Model, C> Related<'_, T, OneToMany, C> {
         child.set_column(column, owner.as_value_ref())?;
         child.save(self.db)
     }
+
+    /// Takes `child` out of the owner's rows (Python's `parent.children.remove(child)` and a
+    /// commit). Under `cascade = "..., delete-orphan"` the row is deleted (with what cascades
+    /// from it); otherwise its foreign key is set to `NULL`, or, when the key is `NOT NULL`,
+    /// nothing changes and the result is [`Error::Orphan`]. Returns `false` when `child` was
+    /// not one of the owner's rows. Rows loaded earlier are not changed.
+    pub fn remove(&self, child: &T) -> Result<bool> {
+        let (Join::Reverse { column } | Join::Forward { column }) = self.rel.join else {
+            unreachable!("one-to-many handles are only built for `Join::Reverse`")
+        };
+        let Some(owner) = &self.owner else { return Ok(false) };
+        if child.is_new() || child.column_value(T::TABLE.column_index(column)) != *owner {
+            return Ok(false);
+        }
+        crate::cascade::orphan(self.db, self.rel, child)?;
+        Ok(true)
+    }
 }
 
 impl<T: Model, C> Related<'_, T, ManyToManyKind, C> {
@@ -707,6 +814,39 @@ impl<'a, T: Model> HasOneRef<'a, T> {
         match self.owner.clone() {
             Some(key) => Query::new(self.db).filter(scope(self.rel, key)).first(),
             None => Ok(None),
+        }
+    }
+
+    /// Makes `row` the owner's one related row (Python's `user.profile = profile` and a
+    /// commit), in one transaction: the row it replaces is taken out first — deleted under
+    /// `delete-orphan`, otherwise unhooked (its key set to `NULL`), or [`Error::Orphan`] when
+    /// the key is `NOT NULL` — so a `UNIQUE` foreign key never sees two rows. Then `row` is
+    /// pointed at the owner and inserted, or updated if it exists.
+    pub fn set(&self, row: &mut T) -> Result<()> {
+        let (Join::Reverse { column } | Join::Forward { column }) = self.rel.join else {
+            unreachable!("has-one handles are only built for `Join::Reverse`")
+        };
+        let owner =
+            self.owner.clone().ok_or(Error::Unsaved { table: self.rel.owner.name, action: "set the row of" })?;
+        self.db.transaction(|db| {
+            let keep =
+                (!row.is_new()).then(|| row.key().to_values().into_iter().map(Value::into_owned).collect::<Vec<_>>());
+            for old in self.get_all()? {
+                if keep.as_ref().is_some_and(|k| *k == old.key().to_values()) {
+                    continue;
+                }
+                crate::cascade::orphan(db, self.rel, &old)?;
+            }
+            row.set_column(column, owner.as_value_ref())?;
+            row.save(db)
+        })
+    }
+
+    /// Every row pointing at the owner (at most one, unless the key is not `UNIQUE`).
+    fn get_all(&self) -> Result<Vec<T>> {
+        match self.owner.clone() {
+            Some(key) => Query::new(self.db).filter(scope(self.rel, key)).all(),
+            None => Ok(Vec::new()),
         }
     }
 

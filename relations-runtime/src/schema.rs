@@ -75,7 +75,7 @@ impl ColumnDef {
     }
 }
 
-/// `FOREIGN KEY(column) REFERENCES table (target_column)`.
+/// `FOREIGN KEY(column) REFERENCES table (target_column) [ON DELETE ...]`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct ForeignKey {
     /// The referencing column in this table.
@@ -84,10 +84,65 @@ pub struct ForeignKey {
     pub references: &'static str,
     /// The referenced column (the target's primary key).
     pub target_column: &'static str,
+    /// What the database does to this row when the referenced row is deleted.
+    pub on_delete: OnDelete,
+}
+
+/// A foreign key's `ON DELETE` action, declared with `#[belongs_to(P, on_delete = "...")]` and
+/// carried out by the database itself.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum OnDelete {
+    /// No clause (SQLite's and SQLAlchemy's default, which behaves as `NO ACTION`).
+    #[default]
+    Unset,
+    /// `ON DELETE CASCADE`: the database deletes the referencing rows.
+    Cascade,
+    /// `ON DELETE SET NULL`: the database sets the foreign key to `NULL`.
+    SetNull,
+    /// `ON DELETE RESTRICT`: the database refuses to delete a referenced row.
+    Restrict,
+    /// `ON DELETE NO ACTION`, spelled out.
+    NoAction,
+}
+
+impl OnDelete {
+    /// The DDL clause's action, `None` when there is no clause.
+    pub fn sql(self) -> Option<&'static str> {
+        match self {
+            OnDelete::Unset => None,
+            OnDelete::Cascade => Some("CASCADE"),
+            OnDelete::SetNull => Some("SET NULL"),
+            OnDelete::Restrict => Some("RESTRICT"),
+            OnDelete::NoAction => Some("NO ACTION"),
+        }
+    }
+}
+
+/// What the ORM does along a relationship (SQLAlchemy's `cascade=`): `save-update` is the
+/// default; `all` is `save-update` and `delete`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Cascade {
+    /// `save-update`: saving the owner saves the new rows in the relationship's field.
+    pub save_update: bool,
+    /// `delete`: deleting the owner deletes the related rows first (recursively).
+    pub delete: bool,
+    /// `delete-orphan`: a row removed from the relationship, or replaced, is deleted.
+    pub delete_orphan: bool,
+}
+
+impl Cascade {
+    /// `save-update` only: the default.
+    pub const DEFAULT: Cascade = Cascade { save_update: true, delete: false, delete_orphan: false };
+}
+
+impl Default for Cascade {
+    fn default() -> Self {
+        Cascade::DEFAULT
+    }
 }
 
 /// A table: a model's, or a plain association table's.
-#[derive(Debug, Clone, Copy, PartialEq)]
+#[derive(Debug, Clone, Copy)]
 pub struct Table {
     /// The table's SQL name.
     pub name: &'static str,
@@ -97,6 +152,24 @@ pub struct Table {
     pub auto_key: bool,
     /// Foreign keys in declaration order.
     pub foreign_keys: &'static [ForeignKey],
+    /// The relationships the model declares on itself (none for an association table): what
+    /// deleting one of its rows cascades along.
+    pub relations: fn() -> &'static [&'static RelationDef],
+}
+
+/// Two tables are equal when their SQL is: `relations` (a function) is not compared.
+impl PartialEq for Table {
+    fn eq(&self, other: &Self) -> bool {
+        self.name == other.name
+            && self.columns == other.columns
+            && self.auto_key == other.auto_key
+            && self.foreign_keys == other.foreign_keys
+    }
+}
+
+/// The `relations` of a table that declares none.
+pub fn no_relations() -> &'static [&'static RelationDef] {
+    &[]
 }
 
 impl Table {
@@ -118,6 +191,11 @@ impl Table {
     /// The position of the first primary key column (the only one, for a single-column key).
     pub fn key_index(&self) -> usize {
         self.columns.iter().position(|c| c.primary_key).expect("the derive gives every table a primary key")
+    }
+
+    /// The foreign key of `column`, if it has one.
+    pub fn foreign_key(&self, column: &str) -> Option<&'static ForeignKey> {
+        self.foreign_keys.iter().find(|fk| fk.column == column)
     }
 
     /// The single primary key column. The derive guarantees one for every model that is the
@@ -156,7 +234,7 @@ pub enum Join {
 }
 
 /// A relationship, as the derive describes it.
-#[derive(Debug, Clone, Copy, PartialEq)]
+#[derive(Debug, Clone, Copy)]
 pub struct RelationDef {
     /// The accessor's name (for messages).
     pub name: &'static str,
@@ -171,6 +249,24 @@ pub struct RelationDef {
     pub inverse: Option<&'static str>,
     /// How the relationship loads when nothing else is asked for (`lazy = ...`).
     pub lazy: Lazy,
+    /// What saving and deleting the owner does along it (`cascade = ...`).
+    pub cascade: Cascade,
+    /// `passive_deletes`: deleting the owner leaves the related rows to the foreign key's
+    /// `ON DELETE` action instead of visiting them.
+    pub passive_deletes: bool,
+}
+
+impl PartialEq for RelationDef {
+    fn eq(&self, other: &Self) -> bool {
+        self.name == other.name
+            && self.owner.name == other.owner.name
+            && self.target.name == other.target.name
+            && self.join == other.join
+            && self.inverse == other.inverse
+            && self.lazy == other.lazy
+            && self.cascade == other.cascade
+            && self.passive_deletes == other.passive_deletes
+    }
 }
 
 impl RelationDef {

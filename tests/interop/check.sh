@@ -9,7 +9,7 @@ trap 'rm -rf "$work"' EXIT
 status=0
 passed=0
 failed=0
-for name in author_book one_to_many one_to_one many_to_many self_referential blog back_populates library social lazy_joined n_plus_one; do
+for name in author_book one_to_many one_to_one many_to_many self_referential blog back_populates library social lazy_joined n_plus_one cascade ecommerce; do
   cargo run --quiet --example "$name" -- "$work/$name.db" > /dev/null
   cp "tests/fixtures/sqlalchemy/$name.db" "$work/$name.python.db"
   python3 tests/interop/read_with_flask.py "$name" "$work/$name.python.db" > "$work/$name.python.txt"

@@ -6,7 +6,7 @@ use proc_macro2::TokenStream;
 use quote::{format_ident, quote_spanned};
 
 use super::{lit, rt};
-use crate::ir::{FkSource, Model, RelationKind};
+use crate::ir::{FkSource, Model, Relation, RelationKind};
 
 pub fn expand(model: &Model) -> TokenStream {
     let rt = rt();
@@ -35,6 +35,9 @@ pub fn expand(model: &Model) -> TokenStream {
                 };
             });
         }
+        if let RelationKind::HasMany { fk } | RelationKind::HasOne { fk } = &r.kind {
+            out.extend(cascade_checks(model, r, fk));
+        }
         if let RelationKind::HasMany { fk: FkSource::Column(c) } | RelationKind::HasOne { fk: FkSource::Column(c) } =
             &r.kind
         {
@@ -43,6 +46,47 @@ pub fn expand(model: &Model) -> TokenStream {
                 const _: () = #rt::assert_fk_column::<<#owner as #rt::Model>::Key, _>(&<#target>::#col);
             });
         }
+    }
+    out
+}
+
+/// The cascade of a `has_many` / `has_one` against its foreign key's `on_delete`, declared on
+/// the other model.
+fn cascade_checks(model: &Model, r: &Relation, fk: &FkSource) -> TokenStream {
+    let rt = rt();
+    if !r.cascade.delete && !r.passive_deletes {
+        return TokenStream::new();
+    }
+    let target = &r.target;
+    let t = &target.segments.last().expect("non-empty path").ident;
+    let (column, key) = match fk {
+        FkSource::Inverse(inv) => (
+            quote::quote!(#rt::forward_column(&<<#target as #rt::Model>::Relationships>::#inv.def)),
+            format!("`{t}.{inv}`"),
+        ),
+        FkSource::Column(c) => {
+            let l = lit(&c.value);
+            (quote::quote!(#l), format!("`{t}`'s `{}`", c.value))
+        }
+    };
+    let on_delete = quote::quote!(#rt::fk_on_delete(<#target as #rt::Model>::TABLE, #column));
+    let path = format!("{}.{}", model.ident, r.name);
+    let mut out = TokenStream::new();
+    if r.cascade.delete {
+        let msg = lit(&format!(
+            "`{path}` deletes its `{t}` rows (its `cascade` has \"delete\"), but {key} says `on_delete = \"restrict\"`, which refuses exactly that; drop one of the two"
+        ));
+        out.extend(quote_spanned! {r.cascade.span=>
+            const _: () = if #rt::cascade_fights_restrict(true, #on_delete) { ::core::panic!(#msg) };
+        });
+    }
+    if r.passive_deletes {
+        let msg = lit(&format!(
+            "`passive_deletes` on `{path}` leaves its `{t}` rows to the database, but {key} has no `on_delete` action; add `on_delete = \"cascade\"` (or \"set null\") to it"
+        ));
+        out.extend(quote_spanned! {r.span=>
+            const _: () = if #rt::passive_without_action(true, #on_delete) { ::core::panic!(#msg) };
+        });
     }
     out
 }

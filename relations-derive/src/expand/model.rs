@@ -113,6 +113,35 @@ pub fn expand(model: &Model) -> TokenStream {
             }
         }
     });
+    // the fields that can hold rows to save with the model (`save-update`)
+    let pending = model
+        .relations
+        .iter()
+        .filter(|r| {
+            r.field
+                && matches!(
+                    r.kind,
+                    RelationKind::HasMany { .. } | RelationKind::HasOne { .. } | RelationKind::ManyToMany { .. }
+                )
+        })
+        .map(|r| {
+            let (name, t) = (&r.name, &r.target);
+            quote_spanned!(syn::spanned::Spanned::span(t)=>
+                __f(&<<Self as #rt::Model>::Relationships>::#name.def, #rt::pending_field::<#t, _>(&mut self.#name))?;
+            )
+        })
+        .collect::<Vec<_>>();
+    let visit_pending = (!pending.is_empty()).then(|| {
+        quote! {
+            fn visit_pending(
+                &mut self,
+                __f: &mut dyn FnMut(&'static #rt::RelationDef, &mut dyn #rt::Pending) -> #rt::Result<()>,
+            ) -> #rt::Result<()> {
+                #(#pending)*
+                ::core::result::Result::Ok(())
+            }
+        }
+    });
     let relationships = format_ident!("{}Relationships", ident);
     let relationships_doc =
         lit(&format!("The relationships of `{ident}`, as constants named like them (used by the derive's checks)."));
@@ -175,6 +204,7 @@ pub fn expand(model: &Model) -> TokenStream {
             }
 
             #default_loads
+            #visit_pending
         }
     };
 

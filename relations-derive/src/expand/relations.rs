@@ -218,6 +218,8 @@ fn items(model: &Model, r: &Relation) -> (TokenStream, Option<TokenStream>) {
         _ => None,
     };
     let span = r.span;
+    let crate::ir::Cascade { save_update, delete, delete_orphan, .. } = r.cascade;
+    let passive = r.passive_deletes;
     let def_const = quote_spanned! {span=>
         #[doc(hidden)]
         pub const #def: #rt::Relationship<#owner, #target, #kind> = #rt::Relationship::new(#rt::RelationDef {
@@ -227,6 +229,8 @@ fn items(model: &Model, r: &Relation) -> (TokenStream, Option<TokenStream>) {
             join: #join,
             inverse: #inverse,
             lazy: #rt::Lazy::#lazy,
+            cascade: #rt::Cascade { save_update: #save_update, delete: #delete, delete_orphan: #delete_orphan },
+            passive_deletes: #passive,
         });
     };
     let (def_here, def_there) = if r.field { (None, Some(def_const)) } else { (Some(def_const), None) };

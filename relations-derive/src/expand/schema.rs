@@ -1,7 +1,7 @@
 //! The static `Table` of a model and of the plain association tables it declares.
 
 use proc_macro2::TokenStream;
-use quote::{quote, quote_spanned};
+use quote::{format_ident, quote, quote_spanned};
 
 use super::{lit, rt};
 use crate::ir::{Column, ColumnValue, DefaultValue, Model, SqlIdent, SqlTypeOverride};
@@ -45,17 +45,35 @@ pub fn table(model: &Model) -> TokenStream {
     let columns = model.columns.iter().map(column_def);
     let auto_key = model.auto_key;
     let fks = model.columns.iter().filter_map(|c| {
-        let ColumnValue::ForeignKey { model: parent, self_ref, .. } = &c.value else { return None };
+        let ColumnValue::ForeignKey { model: parent, self_ref, on_delete, .. } = &c.value else { return None };
         let column = lit(&c.name.value);
+        let on_delete = format_ident!("{}", on_delete.variant());
         Some(if *self_ref {
-            quote!(#rt::ForeignKey { column: #column, references: #name, target_column: #rt::key_column::<Self>() })
+            quote!(#rt::ForeignKey {
+                column: #column,
+                references: #name,
+                target_column: #rt::key_column::<Self>(),
+                on_delete: #rt::OnDelete::#on_delete,
+            })
         } else {
             quote!(#rt::ForeignKey {
                 column: #column,
                 references: <#parent as #rt::Model>::TABLE_NAME,
                 target_column: #rt::key_column::<#parent>(),
+                on_delete: #rt::OnDelete::#on_delete,
             })
         })
+    });
+    // the relationships declared on the model itself: fields, and a self-reference's children
+    let ident = &model.ident;
+    let defs = model.relations.iter().filter(|r| r.owner.is_ident(ident)).map(|r| {
+        let name = &r.name;
+        if r.field {
+            quote!(&<<#ident as #rt::Model>::Relationships>::#name.def)
+        } else {
+            let hidden = format_ident!("__relation_{}", name);
+            quote!(&<#ident>::#hidden.def)
+        }
     });
     quote! {
         &#rt::Table {
@@ -63,6 +81,13 @@ pub fn table(model: &Model) -> TokenStream {
             columns: &[#(#columns),*],
             auto_key: #auto_key,
             foreign_keys: &[#(#fks),*],
+            relations: {
+                fn __relations() -> &'static [&'static #rt::RelationDef] {
+                    const RELATIONS: &[&#rt::RelationDef] = &[#(#defs),*];
+                    RELATIONS
+                }
+                __relations
+            },
         }
     }
 }
@@ -99,13 +124,20 @@ pub fn association(
             columns: &[#lc, #rc],
             auto_key: false,
             foreign_keys: &[
-                #rt::ForeignKey { column: #local, references: #owner_table, target_column: #rt::key_column::<#owner>() },
+                #rt::ForeignKey {
+                    column: #local,
+                    references: #owner_table,
+                    target_column: #rt::key_column::<#owner>(),
+                    on_delete: #rt::OnDelete::Unset,
+                },
                 #rt::ForeignKey {
                     column: #remote,
                     references: <#target as #rt::Model>::TABLE_NAME,
                     target_column: #rt::key_column::<#target>(),
+                    on_delete: #rt::OnDelete::Unset,
                 },
             ],
+            relations: #rt::no_relations,
         }
     }
 }

@@ -21,6 +21,10 @@ pub trait Dialect: Sync {
     fn create_table(&self, table: &Table) -> String;
     /// The `CREATE [UNIQUE] INDEX` statements for `table`'s indexed columns.
     fn create_indexes(&self, table: &Table) -> Vec<String>;
+    /// One query listing every single foreign key column of the database: `(referencing
+    /// table, foreign key id, referenced table, column, referenced column, ON DELETE action,
+    /// NOT NULL as 0/1, whether the referencing table is a plain association table as 0/1)`.
+    fn foreign_keys_sql(&self) -> &'static str;
     /// `DROP TABLE` for `table`.
     fn drop_table(&self, table: &Table) -> String;
 }

@@ -214,6 +214,10 @@ impl Dialect for Sqlite {
             s.push_str(" (");
             self.ddl_ident(fk.target_column, &mut s);
             s.push(')');
+            if let Some(action) = fk.on_delete.sql() {
+                s.push_str(" ON DELETE ");
+                s.push_str(action);
+            }
             items.push(s);
         }
         let mut sql = String::from("CREATE TABLE ");
@@ -222,6 +226,20 @@ impl Dialect for Sqlite {
         sql.push_str(&items.join(", \n\t"));
         sql.push_str("\n)");
         sql
+    }
+
+    fn foreign_keys_sql(&self) -> &'static str {
+        // a plain association table: as many key columns as columns, each a foreign key
+        "SELECT m.\"name\", f.\"id\", f.\"table\", f.\"from\", f.\"to\", f.\"on_delete\", c.\"notnull\", \
+         (SELECT count(*) FROM pragma_table_info(m.\"name\")) \
+           = (SELECT count(*) FROM pragma_table_info(m.\"name\") WHERE \"pk\" > 0) \
+         AND (SELECT count(*) FROM pragma_table_info(m.\"name\")) \
+           = (SELECT count(*) FROM pragma_foreign_key_list(m.\"name\")) \
+         FROM \"sqlite_master\" AS m \
+         JOIN pragma_foreign_key_list(m.\"name\") AS f \
+         JOIN pragma_table_info(m.\"name\") AS c ON c.\"name\" = f.\"from\" \
+         WHERE m.\"type\" = 'table' \
+         ORDER BY m.\"name\", f.\"id\", f.\"seq\""
     }
 
     fn create_indexes(&self, table: &Table) -> Vec<String> {

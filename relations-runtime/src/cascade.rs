@@ -1,0 +1,414 @@
+//! The unit of work's two halves, without a session: what deleting a row does to the rows that
+//! reference it (`delete`, `delete-orphan`, `passive_deletes`, the foreign keys' `ON DELETE`),
+//! and what saving a row does to the new rows in its relationship fields (`save-update`).
+//!
+//! Deletes are planned from two sources. The database's catalog says which tables reference the
+//! row's table, through which columns, whether they are `NOT NULL`, and with which `ON DELETE`
+//! action; it is read once per connection. The model's declared relationships say what the ORM
+//! does along each of them. Together they cover relationships declared on either side (a
+//! `backref` included) and tables no model of this program declares.
+
+use std::sync::Arc;
+
+use rustc_hash::{FxHashMap, FxHashSet};
+
+use crate::db::Db;
+use crate::error::{Error, Result};
+use crate::load::{column, in_list, KeyVal};
+use crate::model::{Key, Model};
+use crate::schema::{Join, RelationDef, Table};
+use crate::value::Value;
+
+/// A foreign key's `ON DELETE` action, as the catalog reports it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum DbAction {
+    NoAction,
+    Restrict,
+    Cascade,
+    SetNull,
+    SetDefault,
+}
+
+/// One foreign key column that references a table.
+#[derive(Debug, Clone)]
+struct Reference {
+    /// The referencing table.
+    table: String,
+    /// Its foreign key column.
+    column: String,
+    /// The referenced column.
+    to: String,
+    not_null: bool,
+    on_delete: DbAction,
+    /// The referencing table is a plain association table: every column is a key column and
+    /// a foreign key.
+    link: bool,
+    /// One column of a multi-column foreign key: left to the database.
+    composite: bool,
+}
+
+/// Which tables reference which, read from the database.
+#[derive(Debug, Default)]
+pub(crate) struct Catalog {
+    /// By referenced table (lower case, as SQLite compares names).
+    refs: FxHashMap<String, Vec<Reference>>,
+}
+
+impl Catalog {
+    /// Reads the catalog with the dialect's one query.
+    pub(crate) fn read(db: &Db) -> Result<Catalog> {
+        let mut rows: Vec<(String, i64, Reference, String)> = Vec::new();
+        db.query_map_into(db.dialect().foreign_keys_sql(), &[], |row| {
+            let text = |i: usize| -> Result<String> { Ok(row.get::<_, Option<String>>(i)?.unwrap_or_default()) };
+            let on_delete = match text(5)?.to_ascii_uppercase().as_str() {
+                "CASCADE" => DbAction::Cascade,
+                "SET NULL" => DbAction::SetNull,
+                "SET DEFAULT" => DbAction::SetDefault,
+                "RESTRICT" => DbAction::Restrict,
+                _ => DbAction::NoAction,
+            };
+            let reference = Reference {
+                table: text(0)?,
+                column: text(3)?,
+                to: text(4)?,
+                not_null: row.get::<_, i64>(6)? != 0,
+                on_delete,
+                link: row.get::<_, i64>(7)? != 0,
+                composite: false,
+            };
+            rows.push((text(2)?.to_ascii_lowercase(), row.get(1)?, reference, String::new()));
+            Ok(())
+        })?;
+        // a foreign key of several columns has one row per column under one id
+        let mut seen: FxHashMap<(String, i64), usize> = FxHashMap::default();
+        for (_, id, r, _) in &rows {
+            *seen.entry((r.table.clone(), *id)).or_default() += 1;
+        }
+        let mut catalog = Catalog::default();
+        for (parent, id, mut r, _) in rows {
+            r.composite = seen[&(r.table.clone(), id)] > 1;
+            catalog.refs.entry(parent).or_default().push(r);
+        }
+        Ok(catalog)
+    }
+
+    fn refs(&self, table: &str) -> &[Reference] {
+        self.refs.get(&table.to_ascii_lowercase()).map_or(&[], Vec::as_slice)
+    }
+}
+
+/// What deleting rows of a table does to one table that references it.
+enum Action {
+    /// The database does it (`ON DELETE`), or `passive_deletes` says so.
+    Skip,
+    /// Delete the association rows.
+    Links,
+    /// Delete the referencing rows first, cascading further (`cascade` with `delete`).
+    Delete(&'static Table),
+    /// Set the foreign key to `NULL` (SQLAlchemy's default for a relationship without `delete`).
+    SetNull,
+    /// Refuse, naming the reference, if any row still references the deleted ones.
+    Refuse,
+}
+
+fn action(table: &'static Table, r: &Reference) -> Action {
+    if r.composite {
+        return Action::Skip;
+    }
+    let declared = (table.relations)().iter().find(|d| match d.join {
+        Join::Reverse { column } => d.target.name.eq_ignore_ascii_case(&r.table) && column == r.column,
+        Join::Through { table: t, local, .. } => t.name.eq_ignore_ascii_case(&r.table) && local == r.column,
+        Join::Forward { .. } => false,
+    });
+    match declared {
+        Some(d) if d.passive_deletes => return Action::Skip,
+        Some(d) if matches!(d.join, Join::Through { .. }) => return Action::Links,
+        Some(d) if d.cascade.delete => return Action::Delete(d.target),
+        None if r.link => return Action::Links,
+        _ => {}
+    }
+    match r.on_delete {
+        DbAction::Cascade | DbAction::SetNull | DbAction::SetDefault => Action::Skip,
+        DbAction::Restrict => Action::Refuse,
+        DbAction::NoAction if r.not_null => Action::Refuse,
+        DbAction::NoAction => Action::SetNull,
+    }
+}
+
+/// Deletes `model` and, first, what its relationships and foreign keys say goes with it, in one
+/// transaction. Returns whether the row existed.
+pub(crate) fn delete_model<M: Model>(db: &Db, model: &M) -> Result<bool> {
+    let t = M::TABLE;
+    if model.is_new() {
+        return Err(Error::Unsaved { table: t.name, action: "delete" });
+    }
+    let catalog = db.catalog()?;
+    let key = match (t.single_key(), catalog.refs(t.name).is_empty()) {
+        (Some(_), false) => model.key().to_values().first().and_then(KeyVal::of),
+        _ => None,
+    };
+    match key {
+        // nothing references it (or it cannot be referenced): one statement
+        None => db.delete_row(model),
+        Some(key) => db.transaction(|db| {
+            let mut visited = FxHashSet::default();
+            Ok(delete_rows(db, &catalog, t, vec![key], &mut visited)? > 0)
+        }),
+    }
+}
+
+/// Deletes the rows of `table` with these keys (a single-column key), children before parents.
+/// Returns how many rows of `table` were deleted.
+fn delete_rows(
+    db: &Db,
+    catalog: &Catalog,
+    table: &'static Table,
+    keys: Vec<KeyVal>,
+    visited: &mut FxHashSet<(&'static str, KeyVal)>,
+) -> Result<usize> {
+    let keys: Vec<KeyVal> = keys.into_iter().filter(|k| visited.insert((table.name, k.clone()))).collect();
+    if keys.is_empty() {
+        return Ok(0);
+    }
+    let key_col = table.single_key().expect("only single-key tables are referenced").name;
+    let refs = catalog.refs(table.name);
+    let actions: Vec<(&Reference, Action)> = refs.iter().map(|r| (r, action(table, r))).collect();
+    // the rows that go with these: deepest first
+    for (r, a) in &actions {
+        match a {
+            Action::Links => {
+                run_on(db, r, table.name, key_col, &keys, Verb::Delete)?;
+            }
+            Action::Delete(target) => {
+                let child_key = target.single_key().map(|c| c.name);
+                match child_key {
+                    Some(child_key) if !catalog.refs(target.name).is_empty() => {
+                        let children = select_keys(db, r, table.name, key_col, child_key, &keys)?;
+                        delete_rows(db, catalog, target, children, visited)?;
+                    }
+                    // nothing references the children: delete them in one statement
+                    _ => {
+                        run_on(db, r, table.name, key_col, &keys, Verb::Delete)?;
+                    }
+                }
+            }
+            _ => {}
+        }
+    }
+    // the references that stay: unhooked, or refused
+    for (r, a) in &actions {
+        match a {
+            Action::SetNull => {
+                run_on(db, r, table.name, key_col, &keys, Verb::SetNull)?;
+            }
+            Action::Refuse if run_on(db, r, table.name, key_col, &keys, Verb::Exists)? > 0 => {
+                let declared = (table.relations)().iter().find(|d| {
+                    matches!(d.join, Join::Reverse { column } if column == r.column)
+                        && d.target.name.eq_ignore_ascii_case(&r.table)
+                });
+                return Err(Error::Referenced {
+                    table: table.name,
+                    by: format!("{}.{}", r.table, r.column),
+                    relationship: declared.map(|d| d.path()),
+                    restrict: r.on_delete == DbAction::Restrict,
+                });
+            }
+            _ => {}
+        }
+    }
+    let mut deleted = 0;
+    for chunk in keys.chunks(db.max_variables()) {
+        let d = db.dialect();
+        let mut sql = String::from("DELETE FROM ");
+        d.quote(table.name, &mut sql);
+        sql.push_str(" WHERE ");
+        d.quote(key_col, &mut sql);
+        let mut params = Vec::with_capacity(chunk.len());
+        in_list(d, chunk.iter().map(KeyVal::value), &mut sql, &mut params);
+        deleted += db.execute(&sql, &params, table.name)?;
+    }
+    Ok(deleted)
+}
+
+/// What [`run_on`] does to the referencing rows.
+enum Verb {
+    Delete,
+    SetNull,
+    /// Counts them (up to one per chunk).
+    Exists,
+}
+
+/// Runs `verb` on the rows of `r.table` whose foreign key references the `keys` of `parent`,
+/// chunked under the variable limit; returns the rows changed (or found).
+fn run_on(db: &Db, r: &Reference, parent: &str, key_col: &str, keys: &[KeyVal], verb: Verb) -> Result<usize> {
+    let d = db.dialect();
+    let mut n = 0;
+    for chunk in keys.chunks(db.max_variables()) {
+        let mut sql = String::new();
+        match verb {
+            Verb::Delete => sql.push_str("DELETE FROM "),
+            Verb::SetNull => sql.push_str("UPDATE "),
+            Verb::Exists => sql.push_str("SELECT EXISTS (SELECT 1 FROM "),
+        }
+        d.quote(&r.table, &mut sql);
+        if let Verb::SetNull = verb {
+            sql.push_str(" SET ");
+            d.quote(&r.column, &mut sql);
+            sql.push_str(" = NULL");
+        }
+        let mut params = Vec::with_capacity(chunk.len());
+        where_references(db, r, parent, key_col, chunk, &mut sql, &mut params);
+        n += match verb {
+            Verb::Exists => {
+                sql.push(')');
+                db.query_i64(&sql, &params)? as usize
+            }
+            _ => db.execute(&sql, &params, &r.table)?,
+        };
+    }
+    Ok(n)
+}
+
+/// ` WHERE "fk" IN (?, ...)`, or through the referenced column when it is not the key.
+fn where_references(
+    db: &Db,
+    r: &Reference,
+    parent: &str,
+    key_col: &str,
+    keys: &[KeyVal],
+    sql: &mut String,
+    params: &mut Vec<Value<'static>>,
+) {
+    let d = db.dialect();
+    sql.push_str(" WHERE ");
+    column(d, &r.table, &r.column, sql);
+    if r.to.is_empty() || r.to == key_col {
+        in_list(d, keys.iter().map(KeyVal::value), sql, params);
+    } else {
+        sql.push_str(" IN (SELECT ");
+        d.quote(&r.to, sql);
+        sql.push_str(" FROM ");
+        d.quote(parent, sql);
+        sql.push_str(" WHERE ");
+        d.quote(key_col, sql);
+        in_list(d, keys.iter().map(KeyVal::value), sql, params);
+        sql.push(')');
+    }
+}
+
+/// The keys of the rows of `r.table` that reference the `keys` of `parent`.
+fn select_keys(
+    db: &Db,
+    r: &Reference,
+    parent: &str,
+    key_col: &str,
+    child_key: &str,
+    keys: &[KeyVal],
+) -> Result<Vec<KeyVal>> {
+    let d = db.dialect();
+    let mut out = Vec::new();
+    for chunk in keys.chunks(db.max_variables()) {
+        let mut sql = String::from("SELECT ");
+        column(d, &r.table, child_key, &mut sql);
+        sql.push_str(" FROM ");
+        d.quote(&r.table, &mut sql);
+        let mut params = Vec::with_capacity(chunk.len());
+        where_references(db, r, parent, key_col, chunk, &mut sql, &mut params);
+        db.query_map_into(&sql, &params, |row| {
+            out.extend(KeyVal::read(row, 0)?);
+            Ok(())
+        })?;
+    }
+    Ok(out)
+}
+
+/// A row leaves a one-to-many relationship (removed from the collection, or replaced as a
+/// `has_one`): deleted under `delete-orphan`, unhooked when its foreign key is nullable,
+/// refused otherwise.
+pub(crate) fn orphan<T: Model>(db: &Db, rel: &'static RelationDef, child: &T) -> Result<()> {
+    let (Join::Reverse { column } | Join::Forward { column }) = rel.join else {
+        unreachable!("only one-to-many relationships orphan rows")
+    };
+    if rel.cascade.delete_orphan {
+        delete_model(db, child)?;
+        return Ok(());
+    }
+    let nullable = T::TABLE.column(column).is_some_and(|c| c.nullable);
+    if !nullable {
+        return Err(Error::Orphan { relationship: rel.path(), column: format!("{}.{column}", T::TABLE.name) });
+    }
+    db.set_null(child, column)
+}
+
+/// A relationship field that can hold rows not saved yet (`save-update`): [`HasMany`],
+/// [`HasOne`], [`ManyToMany`].
+///
+/// [`HasMany`]: crate::HasMany
+/// [`HasOne`]: crate::HasOne
+/// [`ManyToMany`]: crate::ManyToMany
+pub trait Pending {
+    /// Whether saving the owner has rows of this field to save: any row when the owner is
+    /// new, the new rows otherwise.
+    #[doc(hidden)]
+    fn has_pending(&self, owner_is_new: bool) -> bool;
+    /// Saves them, pointing them at the owner whose key is `owner`.
+    #[doc(hidden)]
+    fn save_pending(
+        &mut self,
+        db: &Db,
+        rel: &'static RelationDef,
+        owner: &Value<'static>,
+        owner_is_new: bool,
+    ) -> Result<()>;
+}
+
+/// Whether saving `model` also saves rows of its relationship fields.
+pub(crate) fn has_pending<M: Model>(model: &mut M, owner_is_new: bool) -> bool {
+    let mut any = false;
+    let _ = model.visit_pending(&mut |_, field| {
+        any |= field.has_pending(owner_is_new);
+        Ok(())
+    });
+    any
+}
+
+/// Saves the pending rows of `model`'s relationship fields (after `model` itself).
+pub(crate) fn save_pending<M: Model>(db: &Db, model: &mut M, owner_is_new: bool) -> Result<()> {
+    let owner = match model.key().to_values().into_iter().next() {
+        Some(v) if M::TABLE.single_key().is_some() => v.into_owned(),
+        _ => return Err(Error::Unsaved { table: M::TABLE.name, action: "save the relationships of" }),
+    };
+    model.visit_pending(&mut |rel, field| {
+        if !field.has_pending(owner_is_new) {
+            return Ok(());
+        }
+        if !rel.cascade.save_update {
+            return Err(Error::NotCascaded { relationship: rel.path() });
+        }
+        field.save_pending(db, rel, &owner, owner_is_new)
+    })
+}
+
+/// Saves one child row of a one-to-many relationship: its foreign key set to the owner, then
+/// inserted when new (or keyed by that foreign key under a new owner), updated otherwise.
+pub(crate) fn save_child<T: Model>(
+    db: &Db,
+    rel: &'static RelationDef,
+    child: &mut T,
+    owner: &Value<'static>,
+    owner_is_new: bool,
+) -> Result<()> {
+    let (Join::Reverse { column } | Join::Forward { column }) = rel.join else {
+        unreachable!("only one-to-many relationships have children")
+    };
+    child.set_column(column, owner.as_value_ref())?;
+    let keyed_by_owner = T::TABLE.column(column).is_some_and(|c| c.primary_key);
+    if child.is_new() || (owner_is_new && keyed_by_owner) {
+        db.insert(child)
+    } else {
+        child.save(db)
+    }
+}
+
+/// The catalog, shared by the statements of one `Db`.
+pub(crate) type SharedCatalog = Arc<Catalog>;
