@@ -271,7 +271,9 @@ impl Db {
     pub fn transaction<T, E: From<Error>>(&self, f: impl FnOnce(&Db) -> Result<T, E>) -> Result<T, E> {
         let depth = self.depth.get();
         let (begin, commit, rollback) = if depth == 0 {
-            ("BEGIN".to_string(), "COMMIT".to_string(), "ROLLBACK".to_string())
+            // IMMEDIATE: take the write lock up front, so that a read-then-write transaction
+            // waits for other writers (busy timeout) instead of failing at its first write
+            ("BEGIN IMMEDIATE".to_string(), "COMMIT".to_string(), "ROLLBACK".to_string())
         } else {
             let sp = format!("relations_sp{depth}");
             (format!("SAVEPOINT {sp}"), format!("RELEASE {sp}"), format!("ROLLBACK TO {sp}; RELEASE {sp}"))
