@@ -108,6 +108,24 @@ impl Db {
         })
     }
 
+    /// How long a statement waits for another connection's write lock before failing with
+    /// [`Error::Busy`] (SQLite's busy timeout; rusqlite's default is 5 seconds).
+    pub fn set_busy_timeout(&self, timeout: std::time::Duration) -> Result<()> {
+        Ok(self.conn.busy_timeout(timeout)?)
+    }
+
+    /// Switches the database file to WAL journaling (`PRAGMA journal_mode = WAL`): readers no
+    /// longer wait for the writer, so several connections (one per thread) work on one file.
+    /// The mode is stored in the file. Fails for an in-memory database, which has no WAL.
+    pub fn use_wal(&self) -> Result<()> {
+        let mode: String = self.conn.query_row("PRAGMA journal_mode = WAL", [], |r| r.get(0))?;
+        if mode.eq_ignore_ascii_case("wal") {
+            Ok(())
+        } else {
+            Err(Error::Setting(format!("journal_mode stayed `{mode}`: WAL needs a database file")))
+        }
+    }
+
     /// The underlying rusqlite connection, for what `relations` does not cover.
     pub fn connection(&self) -> &Connection {
         &self.conn

@@ -106,6 +106,13 @@ pub enum Error {
         /// The relationship, as `table.field`.
         relationship: String,
     },
+    /// Another connection held the database's write lock for longer than the busy timeout
+    /// ([`Db::set_busy_timeout`](crate::Db::set_busy_timeout)).
+    Busy,
+    /// A connection setting could not be applied (WAL on an in-memory database).
+    Setting(String),
+    /// The connection pool could not hand out a connection (feature `pool`).
+    Pool(String),
     /// Any other database error.
     Database(rusqlite::Error),
 }
@@ -170,6 +177,12 @@ impl fmt::Display for Error {
                 f,
                 "`{relationship}` holds rows to save, but its `cascade` leaves out `save-update`; add it, or save the rows yourself"
             ),
+            Error::Busy => write!(
+                f,
+                "the database is locked by another connection's write, for longer than the busy timeout; retry, or raise the timeout with `Db::set_busy_timeout`"
+            ),
+            Error::Pool(e) => write!(f, "no connection from the pool: {e}"),
+            Error::Setting(e) => write!(f, "cannot apply the setting: {e}"),
             Error::Database(e) => write!(f, "database error: {e}"),
         }
     }
@@ -186,7 +199,17 @@ impl std::error::Error for Error {
 
 impl From<rusqlite::Error> for Error {
     fn from(e: rusqlite::Error) -> Self {
-        Error::Database(e)
+        match &e {
+            rusqlite::Error::SqliteFailure(code, _)
+                if matches!(
+                    code.code,
+                    rusqlite::ffi::ErrorCode::DatabaseBusy | rusqlite::ffi::ErrorCode::DatabaseLocked
+                ) =>
+            {
+                Error::Busy
+            }
+            _ => Error::Database(e),
+        }
     }
 }
 
@@ -198,7 +221,7 @@ impl Error {
             return Error::Database(e);
         };
         if code.code != ErrorCode::ConstraintViolation {
-            return Error::Database(e);
+            return Error::from(e);
         }
         // SQLite's messages: "UNIQUE constraint failed: t.a, t.b", "NOT NULL constraint failed:
         // t.c", "FOREIGN KEY constraint failed", "CHECK constraint failed: name".

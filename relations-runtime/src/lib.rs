@@ -18,6 +18,8 @@ pub mod dialect;
 mod error;
 mod load;
 mod model;
+#[cfg(feature = "pool")]
+pub mod pool;
 mod query;
 mod relation;
 pub mod schema;
