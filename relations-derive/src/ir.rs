@@ -147,6 +147,26 @@ pub struct Relation {
     pub span: Span,
 }
 
+impl Relation {
+    /// A relationship generated on `owner` without a field behind it (a `backref`, or a
+    /// self-reference's children), spanned at its name, with the default strategy and cascade.
+    pub fn backref(name: &Ident, owner: Path, target: Path, kind: RelationKind) -> Relation {
+        Relation {
+            name: name.clone(),
+            field: false,
+            owner,
+            target,
+            kind,
+            inverse: None,
+            tree: None,
+            lazy: Lazy::Select,
+            cascade: Cascade::default_at(name.span()),
+            passive_deletes: false,
+            span: name.span(),
+        }
+    }
+}
+
 /// `cascade = "..."`: the runtime's `Cascade` flags.
 #[derive(Debug, Clone, Copy)]
 pub struct Cascade {

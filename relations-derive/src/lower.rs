@@ -318,19 +318,8 @@ fn lower_field(errors: &mut Accumulator, model: &mut Model, field: &syn::Field) 
             let column_index = model.columns.len() - 1;
             let belongs_to_lazy = lazy(&mut model.soft_errors, args.lazy.clone(), "belongs_to");
             if let Some(backref) = &args.backref {
-                model.relations.push(Relation {
-                    name: backref.0.clone(),
-                    field: false,
-                    owner: target.clone(),
-                    target: owner.clone(),
-                    kind: RelationKind::Children { column: model.columns[column_index].name.clone() },
-                    inverse: None,
-                    tree: None,
-                    lazy: Lazy::Select,
-                    cascade: Cascade::default_at(backref.0.span()),
-                    passive_deletes: false,
-                    span: backref.0.span(),
-                });
+                let kind = RelationKind::Children { column: model.columns[column_index].name.clone() };
+                model.relations.push(Relation::backref(&backref.0, target.clone(), owner.clone(), kind));
             }
             model.relations.push(Relation {
                 name: ident,
@@ -559,42 +548,19 @@ fn lower_many_to_many(
         );
     }
     if let Some(backref) = &args.backref {
-        match &through {
-            Through::Table { name, local, remote } => model.relations.push(Relation {
-                name: backref.0.clone(),
-                field: false,
-                owner: target.clone(),
-                target: owner.clone(),
-                kind: RelationKind::ManyToManyBackref {
-                    table: TableRef::Declared { owner: model.ident.clone(), name: name.clone() },
-                    local: remote.clone(),
-                    remote: local.clone(),
-                },
-                inverse: None,
-                tree: None,
-                lazy: Lazy::Select,
-                cascade: Cascade::default_at(backref.0.span()),
-                passive_deletes: false,
-                span: backref.0.span(),
-            }),
-            Through::Model { model: m, local, remote } => model.relations.push(Relation {
-                name: backref.0.clone(),
-                field: false,
-                owner: target.clone(),
-                target: owner.clone(),
-                kind: RelationKind::ManyToManyBackref {
-                    table: TableRef::Model(m.clone()),
-                    local: remote.clone(),
-                    remote: local.clone(),
-                },
-                inverse: None,
-                tree: None,
-                lazy: Lazy::Select,
-                cascade: Cascade::default_at(backref.0.span()),
-                passive_deletes: false,
-                span: backref.0.span(),
-            }),
-            Through::Inverse(_) => errors.push(
+        let table = match &through {
+            Through::Table { name, local, remote } => {
+                Some((TableRef::Declared { owner: model.ident.clone(), name: name.clone() }, local, remote))
+            }
+            Through::Model { model: m, local, remote } => Some((TableRef::Model(m.clone()), local, remote)),
+            Through::Inverse(_) => None,
+        };
+        match table {
+            Some((table, local, remote)) => {
+                let kind = RelationKind::ManyToManyBackref { table, local: remote.clone(), remote: local.clone() };
+                model.relations.push(Relation::backref(&backref.0, target.clone(), owner.clone(), kind));
+            }
+            None => errors.push(
                 Error::custom(
                     "`backref` needs `through`: the side that declares the association table also declares its backref",
                 )
@@ -694,18 +660,11 @@ fn lower_self_ref(
     let column_index = model.columns.len() - 1;
     let owner = path_of(name);
     if let Some(children) = &args.children {
+        let kind = RelationKind::Children { column: model.columns[column_index].name.clone() };
         model.relations.push(Relation {
-            name: children.0.clone(),
-            field: false,
-            owner: owner.clone(),
-            target: owner.clone(),
-            kind: RelationKind::Children { column: model.columns[column_index].name.clone() },
-            inverse: None,
-            tree: None,
-            lazy: Lazy::Select,
             cascade: children_cascade,
             passive_deletes,
-            span: children.0.span(),
+            ..Relation::backref(&children.0, owner.clone(), owner.clone(), kind)
         });
     }
     let tree_name =

@@ -57,7 +57,7 @@ pub(crate) struct Catalog {
 impl Catalog {
     /// Reads the catalog with the dialect's one query.
     pub(crate) fn read(db: &Db) -> Result<Catalog> {
-        let mut rows: Vec<(String, i64, Reference, String)> = Vec::new();
+        let mut rows: Vec<(String, i64, Reference)> = Vec::new();
         db.query_map_into(db.dialect().foreign_keys_sql(), &[], |row| {
             let text = |i: usize| -> Result<String> { Ok(row.get::<_, Option<String>>(i)?.unwrap_or_default()) };
             let on_delete = match text(5)?.to_ascii_uppercase().as_str() {
@@ -76,16 +76,16 @@ impl Catalog {
                 link: row.get::<_, i64>(7)? != 0,
                 composite: false,
             };
-            rows.push((text(2)?.to_ascii_lowercase(), row.get(1)?, reference, String::new()));
+            rows.push((text(2)?.to_ascii_lowercase(), row.get(1)?, reference));
             Ok(())
         })?;
         // a foreign key of several columns has one row per column under one id
         let mut seen: FxHashMap<(String, i64), usize> = FxHashMap::default();
-        for (_, id, r, _) in &rows {
+        for (_, id, r) in &rows {
             *seen.entry((r.table.clone(), *id)).or_default() += 1;
         }
         let mut catalog = Catalog::default();
-        for (parent, id, mut r, _) in rows {
+        for (parent, id, mut r) in rows {
             r.composite = seen[&(r.table.clone(), id)] > 1;
             catalog.refs.entry(parent).or_default().push(r);
         }
@@ -107,19 +107,23 @@ enum Action {
     Delete(&'static Table),
     /// Set the foreign key to `NULL` (SQLAlchemy's default for a relationship without `delete`).
     SetNull,
-    /// Refuse, naming the reference, if any row still references the deleted ones.
-    Refuse,
+    /// Refuse, naming the reference (and the relationship declaring it), if any row still
+    /// references the deleted ones.
+    Refuse(Option<&'static RelationDef>),
 }
 
 fn action(table: &'static Table, r: &Reference) -> Action {
     if r.composite {
         return Action::Skip;
     }
-    let declared = (table.relations)().iter().find(|d| match d.join {
-        Join::Reverse { column } => d.target.name.eq_ignore_ascii_case(&r.table) && column == r.column,
-        Join::Through { table: t, local, .. } => t.name.eq_ignore_ascii_case(&r.table) && local == r.column,
-        Join::Forward { .. } => false,
-    });
+    let declared = (table.relations)()
+        .iter()
+        .find(|d| match d.join {
+            Join::Reverse { column } => d.target.name.eq_ignore_ascii_case(&r.table) && column == r.column,
+            Join::Through { table: t, local, .. } => t.name.eq_ignore_ascii_case(&r.table) && local == r.column,
+            Join::Forward { .. } => false,
+        })
+        .copied();
     match declared {
         Some(d) if d.passive_deletes => return Action::Skip,
         Some(d) if matches!(d.join, Join::Through { .. }) => return Action::Links,
@@ -129,8 +133,8 @@ fn action(table: &'static Table, r: &Reference) -> Action {
     }
     match r.on_delete {
         DbAction::Cascade | DbAction::SetNull | DbAction::SetDefault => Action::Skip,
-        DbAction::Restrict => Action::Refuse,
-        DbAction::NoAction if r.not_null => Action::Refuse,
+        DbAction::Restrict => Action::Refuse(declared),
+        DbAction::NoAction if r.not_null => Action::Refuse(declared),
         DbAction::NoAction => Action::SetNull,
     }
 }
@@ -152,17 +156,19 @@ pub(crate) fn delete_model<M: Model>(db: &Db, model: &M) -> Result<bool> {
         None => db.delete_row(model),
         Some(key) => db.transaction(|db| {
             let mut visited = FxHashSet::default();
-            Ok(delete_rows(db, &catalog, t, vec![key], &mut visited)? > 0)
+            let key_col = t.single_key().map_or("rowid", |c| c.name);
+            Ok(delete_rows(db, &catalog, t, key_col, vec![key], &mut visited)? > 0)
         }),
     }
 }
 
-/// Deletes the rows of `table` with these keys (a single-column key), children before parents.
-/// Returns how many rows of `table` were deleted.
+/// Deletes the rows of `table` whose single key column `key_col` has these values, children
+/// before parents. Returns how many rows of `table` were deleted.
 fn delete_rows(
     db: &Db,
     catalog: &Catalog,
     table: &'static Table,
+    key_col: &str,
     keys: Vec<KeyVal>,
     visited: &mut FxHashSet<(&'static str, KeyVal)>,
 ) -> Result<usize> {
@@ -170,7 +176,6 @@ fn delete_rows(
     if keys.is_empty() {
         return Ok(0);
     }
-    let key_col = table.single_key().expect("only single-key tables are referenced").name;
     let refs = catalog.refs(table.name);
     let actions: Vec<(&Reference, Action)> = refs.iter().map(|r| (r, action(table, r))).collect();
     // the rows that go with these: deepest first
@@ -184,7 +189,7 @@ fn delete_rows(
                 match child_key {
                     Some(child_key) if !catalog.refs(target.name).is_empty() => {
                         let children = select_keys(db, r, table.name, key_col, child_key, &keys)?;
-                        delete_rows(db, catalog, target, children, visited)?;
+                        delete_rows(db, catalog, target, child_key, children, visited)?;
                     }
                     // nothing references the children: delete them in one statement
                     _ => {
@@ -201,11 +206,7 @@ fn delete_rows(
             Action::SetNull => {
                 run_on(db, r, table.name, key_col, &keys, Verb::SetNull)?;
             }
-            Action::Refuse if run_on(db, r, table.name, key_col, &keys, Verb::Exists)? > 0 => {
-                let declared = (table.relations)().iter().find(|d| {
-                    matches!(d.join, Join::Reverse { column } if column == r.column)
-                        && d.target.name.eq_ignore_ascii_case(&r.table)
-                });
+            Action::Refuse(declared) if run_on(db, r, table.name, key_col, &keys, Verb::Exists)? > 0 => {
                 return Err(Error::Referenced {
                     table: table.name,
                     by: format!("{}.{}", r.table, r.column),

@@ -528,12 +528,18 @@ impl Db {
         sql.push_str(" SET ");
         self.dialect.quote(column, &mut sql);
         sql.push_str(" = NULL");
+        self.execute_for_row(sql, model)?;
+        Ok(())
+    }
+
+    /// Runs `sql` (a statement on `M`'s table) with ` WHERE <key> = ...` for `model` appended;
+    /// returns the number of rows changed.
+    fn execute_for_row<M: Model>(&self, mut sql: String, model: &M) -> Result<usize> {
         let mut params = Vec::new();
         let key = model.key();
-        let keys = t.primary_key().zip(key.to_values()).collect();
+        let keys = M::TABLE.primary_key().zip(key.to_values()).collect();
         self.where_key(&mut sql, &mut params, keys);
-        self.execute(&sql, &params, t.name)?;
-        Ok(())
+        self.execute(&sql, &params, M::TABLE.name)
     }
 
     /// `DELETE FROM t WHERE <key>` for one row, nothing else.
@@ -544,11 +550,7 @@ impl Db {
         }
         let mut sql = String::from("DELETE FROM ");
         self.dialect.quote(t.name, &mut sql);
-        let mut params = Vec::new();
-        let key = model.key();
-        let keys = t.primary_key().zip(key.to_values()).collect();
-        self.where_key(&mut sql, &mut params, keys);
-        Ok(self.execute(&sql, &params, t.name)? > 0)
+        Ok(self.execute_for_row(sql, model)? > 0)
     }
 
     fn where_key<'v>(

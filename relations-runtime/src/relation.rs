@@ -123,8 +123,12 @@ macro_rules! collection_field {
             /// commit): saving the owner inserts it, pointed at the owner (`save-update`).
             /// On a relationship not loaded yet, the collection starts empty.
             pub fn push(&mut self, row: T) {
-                let _ = self.cache.cell.get_or_init(Vec::new);
-                self.cache.cell.get_mut().expect("initialized above").push(row);
+                match self.cache.cell.get_mut() {
+                    Some(rows) => rows.push(row),
+                    None => {
+                        let _ = self.cache.cell.set(vec![row]);
+                    }
+                }
             }
         }
 
@@ -205,9 +209,17 @@ collection_field!(
     ManyToMany
 );
 
+impl<T: Model> Cache<Vec<T>> {
+    /// Whether saving the owner saves rows held here: any row under a new owner, the new
+    /// rows otherwise.
+    fn has_pending(&self, owner_is_new: bool) -> bool {
+        self.cell.get().is_some_and(|rows| rows.iter().any(|r| owner_is_new || r.is_new()))
+    }
+}
+
 impl<T: Model> crate::cascade::Pending for HasMany<T> {
     fn has_pending(&self, owner_is_new: bool) -> bool {
-        self.cache.cell.get().is_some_and(|rows| rows.iter().any(|r| owner_is_new || r.is_new()))
+        self.cache.has_pending(owner_is_new)
     }
 
     fn save_pending(&mut self, db: &Db, rel: &'static RelationDef, owner: &Value<'static>, new: bool) -> Result<()> {
@@ -222,7 +234,7 @@ impl<T: Model> crate::cascade::Pending for HasMany<T> {
 
 impl<T: Model> crate::cascade::Pending for ManyToMany<T> {
     fn has_pending(&self, owner_is_new: bool) -> bool {
-        self.cache.cell.get().is_some_and(|rows| rows.iter().any(|r| owner_is_new || r.is_new()))
+        self.cache.has_pending(owner_is_new)
     }
 
     fn save_pending(&mut self, db: &Db, rel: &'static RelationDef, owner: &Value<'static>, new: bool) -> Result<()> {
@@ -809,12 +821,14 @@ impl<'a, T: Model> HasOneRef<'a, T> {
         HasOneRef { db, rel, owner: owner_key(owner), field }
     }
 
+    /// The rows pointing at the owner, as a query (`None` for an unsaved owner, which has none).
+    fn scoped(&self) -> Option<Query<'a, T>> {
+        self.owner.clone().map(|key| Query::new(self.db).filter(scope(self.rel, key)))
+    }
+
     /// The related row, if any, read now.
     pub fn get(&self) -> Result<Option<T>> {
-        match self.owner.clone() {
-            Some(key) => Query::new(self.db).filter(scope(self.rel, key)).first(),
-            None => Ok(None),
-        }
+        self.scoped().map_or(Ok(None), |q| q.first())
     }
 
     /// Makes `row` the owner's one related row (Python's `user.profile = profile` and a
@@ -831,7 +845,8 @@ impl<'a, T: Model> HasOneRef<'a, T> {
         self.db.transaction(|db| {
             let keep =
                 (!row.is_new()).then(|| row.key().to_values().into_iter().map(Value::into_owned).collect::<Vec<_>>());
-            for old in self.get_all()? {
+            // every row pointing at the owner: at most one, unless the key is not `UNIQUE`
+            for old in self.scoped().map_or(Ok(Vec::new()), |q| q.all())? {
                 if keep.as_ref().is_some_and(|k| *k == old.key().to_values()) {
                     continue;
                 }
@@ -840,14 +855,6 @@ impl<'a, T: Model> HasOneRef<'a, T> {
             row.set_column(column, owner.as_value_ref())?;
             row.save(db)
         })
-    }
-
-    /// Every row pointing at the owner (at most one, unless the key is not `UNIQUE`).
-    fn get_all(&self) -> Result<Vec<T>> {
-        match self.owner.clone() {
-            Some(key) => Query::new(self.db).filter(scope(self.rel, key)).all(),
-            None => Ok(Vec::new()),
-        }
     }
 
     /// The related row, loaded on first use and kept in the owner's field.
