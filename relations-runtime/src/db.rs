@@ -29,12 +29,27 @@ pub enum NPlusOne {
 
 impl ToSql for Value<'_> {
     fn to_sql(&self) -> rusqlite::Result<ToSqlOutput<'_>> {
+        if let Value::List(values) = self {
+            use rusqlite::types::Value as V;
+            let array: Vec<V> = values
+                .iter()
+                .map(|v| match v {
+                    Value::Integer(i) => V::Integer(*i),
+                    Value::Real(f) => V::Real(*f),
+                    Value::Text(t) => V::Text(t.to_string()),
+                    Value::Blob(b) => V::Blob(b.to_vec()),
+                    Value::Null | Value::List(_) => V::Null,
+                })
+                .collect();
+            return Ok(ToSqlOutput::Array(std::rc::Rc::new(array)));
+        }
         Ok(ToSqlOutput::Borrowed(match self {
             Value::Null => RValueRef::Null,
             Value::Integer(i) => RValueRef::Integer(*i),
             Value::Real(f) => RValueRef::Real(*f),
             Value::Text(t) => RValueRef::Text(t.as_bytes()),
             Value::Blob(b) => RValueRef::Blob(b),
+            Value::List(_) => unreachable!("bound as an array above"),
         }))
     }
 }
@@ -62,6 +77,10 @@ pub struct Db {
     inserts: RefCell<rustc_hash::FxHashMap<(&'static str, bool), String>>,
     /// Which tables reference which, read on the first delete that needs it.
     catalog: RefCell<Option<crate::cascade::SharedCatalog>>,
+    /// Set when the database ended the open transaction by itself after an error (a full
+    /// disk, an I/O error...): the error's text. Every statement is refused until the
+    /// outermost `transaction` returns.
+    aborted: RefCell<Option<String>>,
 }
 
 impl std::fmt::Debug for Db {
@@ -91,6 +110,8 @@ impl Db {
     /// Wraps an open rusqlite connection, turning on `PRAGMA foreign_keys`.
     pub fn from_connection(conn: Connection) -> Result<Db> {
         conn.pragma_update(None, "foreign_keys", "ON")?;
+        // `rarray(?)`: long `IN` lists are bound as one parameter
+        rusqlite::vtab::array::load_module(&conn)?;
         conn.set_prepared_statement_cache_capacity(256);
         let max_variables = conn.limit(rusqlite::limits::Limit::SQLITE_LIMIT_VARIABLE_NUMBER).max(1) as usize;
         Ok(Db {
@@ -105,6 +126,7 @@ impl Db {
             max_variables,
             inserts: RefCell::default(),
             catalog: RefCell::new(None),
+            aborted: RefCell::new(None),
         })
     }
 
@@ -296,32 +318,94 @@ impl Db {
             let sp = format!("relations_sp{depth}");
             (format!("SAVEPOINT {sp}"), format!("RELEASE {sp}"), format!("ROLLBACK TO {sp}; RELEASE {sp}"))
         };
-        self.batch(&begin).map_err(Error::from)?;
+        self.batch(&begin)?;
         self.depth.set(depth + 1);
         struct Guard<'a>(&'a Db, u32, &'a str);
         impl Drop for Guard<'_> {
             fn drop(&mut self) {
                 // reached only when `f` panicked: undo its work before unwinding further
                 self.0.depth.set(self.1);
-                let _ = self.0.batch(self.2);
+                if self.0.aborted.borrow().is_none() {
+                    let _ = self.0.batch(self.2);
+                } else if self.1 == 0 {
+                    self.0.end_aborted();
+                }
             }
         }
         let guard = Guard(self, depth, &rollback);
         let result = f(self);
         std::mem::forget(guard);
         self.depth.set(depth);
+        if self.aborted.borrow().is_none() && self.conn.is_autocommit() {
+            // the transaction ended under us (a statement run on `connection()`)
+            *self.aborted.borrow_mut() = Some("the transaction ended outside `Db::transaction`".to_string());
+        }
+        let aborted = self.aborted.borrow().clone();
+        if let Some(cause) = aborted {
+            // the database rolled the whole transaction back (or must): nothing is committed,
+            // no savepoint is left to release, and the error that ended it is what returns
+            if depth == 0 {
+                self.end_aborted();
+            }
+            return match result {
+                Err(e) => Err(e),
+                Ok(_) => Err(Error::TransactionAborted { cause }.into()),
+            };
+        }
         match result {
             Ok(v) => {
                 if let Err(e) = self.batch(&commit) {
-                    let _ = self.batch(&rollback);
-                    return Err(Error::from(e).into());
+                    if self.aborted.borrow().is_none() {
+                        let _ = self.batch(&rollback);
+                    }
+                    if depth == 0 {
+                        self.end_aborted();
+                    }
+                    return Err(e.into());
                 }
                 Ok(v)
             }
             Err(e) => {
-                self.batch(&rollback).map_err(Error::from)?;
+                self.batch(&rollback)?;
                 Err(e)
             }
+        }
+    }
+
+    /// Closes a transaction the database ended: rolls back what it may have kept open, and
+    /// lets statements run again.
+    fn end_aborted(&self) {
+        if !self.conn.is_autocommit() {
+            let _ = self.conn.execute_batch("ROLLBACK");
+        }
+        self.aborted.borrow_mut().take();
+    }
+
+    /// Refuses a statement inside a transaction the database ended.
+    fn check_open(&self) -> Result<()> {
+        match self.aborted.borrow().as_ref() {
+            Some(cause) => Err(Error::TransactionAborted { cause: cause.clone() }),
+            None => Ok(()),
+        }
+    }
+
+    /// Notes an error of a statement: inside a transaction, an error that ends it (SQLite
+    /// rolled it back, or it is one of the errors after which SQLite may have) marks it ended.
+    fn note_error(&self, e: &rusqlite::Error) {
+        use rusqlite::ffi::ErrorCode;
+        if self.depth.get() == 0 || self.aborted.borrow().is_some() {
+            return;
+        }
+        let fatal = matches!(
+            e,
+            rusqlite::Error::SqliteFailure(code, _) if matches!(
+                code.code,
+                ErrorCode::DiskFull | ErrorCode::SystemIoFailure | ErrorCode::OutOfMemory
+                    | ErrorCode::OperationInterrupted | ErrorCode::DatabaseCorrupt
+            )
+        );
+        if fatal || self.conn.is_autocommit() {
+            *self.aborted.borrow_mut() = Some(crate::error::shorten_sql(&e.to_string()));
         }
     }
 
@@ -350,16 +434,35 @@ impl Db {
     }
 
     /// Runs statements without parameters (DDL, transaction control).
-    fn batch(&self, sql: &str) -> rusqlite::Result<()> {
+    fn batch(&self, sql: &str) -> Result<()> {
+        self.check_open()?;
         self.hook(sql, &[]);
-        self.conn.execute_batch(sql)
+        self.conn.execute_batch(sql).map_err(|e| {
+            self.note_error(&e);
+            Error::from(e)
+        })
+    }
+
+    /// Runs `f` on the cached statement `sql`, noting an error that ends the transaction.
+    fn with_statement<T>(
+        &self,
+        sql: &str,
+        params: &[Value<'_>],
+        f: impl FnOnce(&mut rusqlite::CachedStatement<'_>) -> Result<T, rusqlite::Error>,
+    ) -> Result<T, rusqlite::Error> {
+        self.hook(sql, params);
+        let result = self.conn.prepare_cached(sql).and_then(|mut stmt| f(&mut stmt));
+        if let Err(e) = &result {
+            self.note_error(e);
+        }
+        result
     }
 
     /// Executes a data-changing statement on `table`; returns the number of rows changed.
     pub(crate) fn execute(&self, sql: &str, params: &[Value<'_>], table: &str) -> Result<usize> {
-        self.hook(sql, params);
-        let mut stmt = self.conn.prepare_cached(sql)?;
-        stmt.execute(rusqlite::params_from_iter(params.iter())).map_err(|e| Error::from_sqlite(e, table))
+        self.check_open()?;
+        self.with_statement(sql, params, |stmt| stmt.execute(rusqlite::params_from_iter(params.iter())))
+            .map_err(|e| Error::from_sqlite(e, table))
     }
 
     /// Runs a query and hands each row to `f`.
@@ -369,20 +472,27 @@ impl Db {
         params: &[Value<'_>],
         mut f: impl FnMut(&rusqlite::Row<'_>) -> Result<()>,
     ) -> Result<()> {
-        self.hook(sql, params);
-        let mut stmt = self.conn.prepare_cached(sql)?;
-        let mut rows = stmt.query(rusqlite::params_from_iter(params.iter()))?;
-        while let Some(row) = rows.next()? {
-            f(row)?;
-        }
-        Ok(())
+        self.check_open()?;
+        let mut failed = None;
+        self.with_statement(sql, params, |stmt| {
+            let mut rows = stmt.query(rusqlite::params_from_iter(params.iter()))?;
+            while let Some(row) = rows.next()? {
+                if let Err(e) = f(row) {
+                    failed = Some(e);
+                    break;
+                }
+            }
+            Ok(())
+        })?;
+        failed.map_or(Ok(()), Err)
     }
 
     /// Runs a query returning one integer (a count, an existence test).
     pub(crate) fn query_i64(&self, sql: &str, params: &[Value<'_>]) -> Result<i64> {
-        self.hook(sql, params);
-        let mut stmt = self.conn.prepare_cached(sql)?;
-        Ok(stmt.query_row(rusqlite::params_from_iter(params.iter()), |r| r.get(0))?)
+        self.check_open()?;
+        Ok(self.with_statement(sql, params, |stmt| {
+            stmt.query_row(rusqlite::params_from_iter(params.iter()), |r| r.get(0))
+        })?)
     }
 
     /// Inserts `model`, then the new rows of its relationship fields (`save-update`), all in

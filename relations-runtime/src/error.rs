@@ -59,6 +59,21 @@ pub enum Error {
         /// The table queried.
         table: &'static str,
     },
+    /// A `has_one` found several rows pointing at its owner (its foreign key is not
+    /// `unique`), lazily or eagerly; SQLAlchemy warns "Multiple rows returned with
+    /// uselist=False" and keeps one, `relations` keeps none.
+    MultipleRelated {
+        /// The relationship, as `table.field`.
+        relationship: String,
+    },
+    /// The database ended the transaction by itself after an error (a full disk, an I/O
+    /// error, no memory, an interrupt): every statement of that transaction after the error is
+    /// refused with this, nothing of it is committed, and the outermost
+    /// [`Db::transaction`](crate::Db::transaction) returns the original error.
+    TransactionAborted {
+        /// The error that ended the transaction.
+        cause: String,
+    },
     /// A model's row was written or removed, but it has no key yet (it was never inserted).
     Unsaved {
         /// The table.
@@ -152,6 +167,14 @@ impl fmt::Display for Error {
                 write!(f, "cannot decode `{table}.{column}`: {message}")
             }
             Error::MultipleRows { table } => write!(f, "expected one row of `{table}`, found several"),
+            Error::MultipleRelated { relationship } => write!(
+                f,
+                "`{relationship}` is a has_one, but several rows point at this row; give its foreign key `unique`, or declare a `has_many`"
+            ),
+            Error::TransactionAborted { cause } => write!(
+                f,
+                "the transaction was rolled back by the database after an error ({cause}); nothing of it is committed, and no statement runs in it any more"
+            ),
             Error::Unsaved { table, action } => {
                 write!(f, "cannot {action} a `{table}` row that was never inserted (its key is unset)")
             }
@@ -197,8 +220,33 @@ impl std::error::Error for Error {
     }
 }
 
+/// The longest SQL text an error message quotes.
+const SQL_IN_ERRORS: usize = 300;
+
+/// `sql`, cut to [`SQL_IN_ERRORS`] bytes (at a character boundary) with what was left out said.
+pub(crate) fn shorten_sql(sql: &str) -> String {
+    if sql.len() <= SQL_IN_ERRORS {
+        return sql.to_string();
+    }
+    let mut end = SQL_IN_ERRORS;
+    while !sql.is_char_boundary(end) {
+        end -= 1;
+    }
+    format!("{}... ({} more bytes)", &sql[..end], sql.len() - end)
+}
+
 impl From<rusqlite::Error> for Error {
     fn from(e: rusqlite::Error) -> Self {
+        // errors that quote the statement keep a few hundred characters of it
+        let e = match e {
+            rusqlite::Error::SqlInputError { error, msg, sql, offset } if sql.len() > SQL_IN_ERRORS => {
+                rusqlite::Error::SqlInputError { error, msg, sql: shorten_sql(&sql), offset }
+            }
+            rusqlite::Error::SqliteFailure(code, Some(msg)) if msg.len() > SQL_IN_ERRORS => {
+                rusqlite::Error::SqliteFailure(code, Some(shorten_sql(&msg)))
+            }
+            e => e,
+        };
         match &e {
             rusqlite::Error::SqliteFailure(code, _)
                 if matches!(

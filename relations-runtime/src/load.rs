@@ -100,6 +100,9 @@ impl How {
     }
 }
 
+/// How `subtreeload` fills a field with rows of the owner's own type.
+type FillOwn<O, F> = fn(&F, &'static RelationDef, Vec<O>) -> Result<()>;
+
 /// One loader option, typed by the relationship it loads: built by [`joinedload`],
 /// [`selectinload`] and friends, refined by nesting ([`Eager::then`], [`Eager::selectinload`],
 /// [`Eager::joinedload`]) and per-owner limits ([`Eager::order_by`], [`Eager::limit`]), and
@@ -109,14 +112,15 @@ pub struct Eager<O, F: Slot> {
     how: How,
     nested: Vec<Load<F::Target>>,
     order: Vec<Order>,
+    filter: Vec<Expr>,
     limit: Option<u64>,
     /// For `subtreeload`: fills the field with rows of the owner's own type.
-    fill_own: Option<fn(&F, Vec<O>)>,
+    fill_own: Option<FillOwn<O, F>>,
 }
 
 impl<O: Model, F: Slot> Eager<O, F> {
     fn new(rel: Rel<O, F>, how: How) -> Self {
-        Eager { rel, how, nested: Vec::new(), order: Vec::new(), limit: None, fill_own: None }
+        Eager { rel, how, nested: Vec::new(), order: Vec::new(), filter: Vec::new(), limit: None, fill_own: None }
     }
 
     /// Loads a relationship of the related rows too: `selectinload(User::POSTS)
@@ -147,9 +151,20 @@ impl<O: Model, F: Slot> Eager<O, F> {
         self.then(raiseload(rel))
     }
 
-    /// Orders each owner's related rows (default: by key).
+    /// Orders each owner's related rows (default: by key). A many-to-many's rows can be
+    /// ordered by a column of its association model too:
+    /// `selectinload(Book::AUTHORS).order_by(BookAuthor::position)`.
     pub fn order_by(mut self, order: impl Into<Order>) -> Self {
         self.order.push(order.into());
+        self
+    }
+
+    /// Loads only the related rows matching `condition` (SQLAlchemy's
+    /// `selectinload(User.posts.and_(...))`): the collection then holds those rows alone. The
+    /// condition may name the columns of a many-to-many's association model. A filtered
+    /// `joinedload` runs as `selectinload`.
+    pub fn filter(mut self, condition: Expr) -> Self {
+        self.filter.push(condition);
         self
     }
 
@@ -200,8 +215,8 @@ pub fn raiseload<O: Model, F: Slot>(rel: Rel<O, F>) -> Eager<O, F> {
 /// `subtreeload(Employee::REPORTS)` fills each employee's `reports`, their reports' `reports`,
 /// and so on down to the leaves. Cycle-safe.
 pub fn subtreeload<O: Model>(rel: Rel<O, HasMany<O>>) -> Eager<O, HasMany<O>> {
-    fn fill<O: Model>(field: &HasMany<O>, rows: Vec<O>) {
-        field.fill(Fill::Many(rows));
+    fn fill<O: Model>(field: &HasMany<O>, def: &'static RelationDef, rows: Vec<O>) -> Result<()> {
+        field.fill(def, Fill::Many(rows))
     }
     Eager { fill_own: Some(fill::<O>), ..Eager::new(rel, How::Subtree) }
 }
@@ -271,6 +286,7 @@ impl KeyVal {
             Value::Real(f) => KeyVal::Real(f.to_bits()),
             Value::Text(t) => KeyVal::Text(t.as_ref().into()),
             Value::Blob(b) => KeyVal::Blob(b.as_ref().into()),
+            Value::List(_) => return None,
         })
     }
 
@@ -416,7 +432,13 @@ pub(crate) fn fetch<T: Model>(
         sql.push_str(", ");
     }
     crate::query::select_list(d, table, &mut sql);
-    let mut js = JoinSql { cols: String::new(), joins: String::new(), aliases: 0, width: offset + table.columns.len() };
+    let mut js = JoinSql {
+        cols: String::new(),
+        joins: String::new(),
+        order: String::new(),
+        aliases: 0,
+        width: offset + table.columns.len(),
+    };
     let mut accs: Vec<Box<dyn JoinedAcc<T>>> =
         joined.iter().map(|l| l.0.joined(db, &mut js, table.name, path)).collect();
     sql.push_str(&js.cols);
@@ -424,9 +446,28 @@ pub(crate) fn fetch<T: Model>(
     sql.push_str(&select.from);
     sql.push_str(&js.joins);
     push_clause(&mut sql, " WHERE ", &select.filter);
-    // no ORDER BY of its own: sorting the joined rows would cost a temporary B-tree, and
-    // SQLite returns each owner's related rows in key order through its index anyway
-    push_clause(&mut sql, " ORDER BY ", &select.order);
+    if js.order.is_empty() {
+        push_clause(&mut sql, " ORDER BY ", &select.order);
+    } else {
+        // joined collections come in key order whatever index the database picks: the owners
+        // in their order (then by key), each one's related rows by key, level by level
+        sql.push_str(" ORDER BY ");
+        if !select.order.is_empty() {
+            sql.push_str(&select.order);
+            sql.push_str(", ");
+        }
+        if offset == 1 {
+            sql.push_str(select.tag.as_deref().unwrap_or_default());
+            sql.push_str(", ");
+        }
+        let mut keys = String::new();
+        for c in table.primary_key() {
+            column(d, table.name, c.name, &mut keys);
+            keys.push_str(", ");
+        }
+        sql.push_str(&keys);
+        sql.push_str(&js.order);
+    }
     if !select.tail.is_empty() {
         sql.push(' ');
         sql.push_str(&select.tail);
@@ -574,6 +615,9 @@ pub(crate) fn key_column(d: &dyn Dialect, table: &Table, alias: &str, sql: &mut 
 struct JoinSql {
     cols: String,
     joins: String,
+    /// The key columns of the joined collections, for `ORDER BY`, each followed by `, ` but
+    /// the last.
+    order: String,
     aliases: u32,
     width: usize,
 }
@@ -607,7 +651,7 @@ impl<O: Model, F: Slot> Node<O> for Eager<O, F> {
     }
 
     fn limited(&self) -> bool {
-        self.limit.is_some() || !self.order.is_empty()
+        self.limit.is_some() || !self.order.is_empty() || !self.filter.is_empty()
     }
 
     fn joined(&self, db: &Db, sql: &mut JoinSql, owner_alias: &str, path: &mut Path) -> Box<dyn JoinedAcc<O>> {
@@ -653,6 +697,12 @@ impl<O: Model, F: Slot> Node<O> for Eager<O, F> {
                 sql.joins.push_str(" = ");
                 key_column(d, owner, owner_alias, &mut sql.joins);
             }
+        }
+        if !matches!(def.join, Join::Forward { .. }) {
+            if !sql.order.is_empty() {
+                sql.order.push_str(", ");
+            }
+            key_column(d, target, &alias, &mut sql.order);
         }
         let loads = plan::<F::Target>(&self.nested, path);
         path.push(target.name);
@@ -759,13 +809,17 @@ impl<O: Model, F: Slot> JoinedAcc<O> for JoinAcc<O, F> {
             l.0.after(db, &this.rows, None, path)?;
         }
         path.pop();
-        distribute_by_index(this.rel, owners, this.rows, &this.links);
-        Ok(())
+        distribute_by_index(this.rel, owners, this.rows, &this.links)
     }
 }
 
 /// Hands `rows` to `owners` by `(owner, row)` index pairs.
-fn distribute_by_index<O, F: Slot>(rel: Rel<O, F>, owners: &[O], rows: Vec<F::Target>, links: &[(usize, usize)]) {
+fn distribute_by_index<O, F: Slot>(
+    rel: Rel<O, F>,
+    owners: &[O],
+    rows: Vec<F::Target>,
+    links: &[(usize, usize)],
+) -> Result<()> {
     if matches!(rel.def.join, Join::Forward { .. }) {
         let rows: Vec<Arc<F::Target>> = rows.into_iter().map(Arc::new).collect();
         let mut parent: Vec<Option<usize>> = vec![None; owners.len()];
@@ -773,7 +827,7 @@ fn distribute_by_index<O, F: Slot>(rel: Rel<O, F>, owners: &[O], rows: Vec<F::Ta
             parent[o] = Some(r);
         }
         for (o, p) in owners.iter().zip(parent) {
-            (rel.field)(o).fill(Fill::One(p.map(|r| Arc::clone(&rows[r]))));
+            (rel.field)(o).fill(rel.def, Fill::One(p.map(|r| Arc::clone(&rows[r]))))?;
         }
     } else {
         let mut groups: Vec<Vec<F::Target>> = owners.iter().map(|_| Vec::new()).collect();
@@ -785,9 +839,10 @@ fn distribute_by_index<O, F: Slot>(rel: Rel<O, F>, owners: &[O], rows: Vec<F::Ta
             groups[o].push(row);
         }
         for (o, g) in owners.iter().zip(groups) {
-            (rel.field)(o).fill(Fill::Many(g));
+            (rel.field)(o).fill(rel.def, Fill::Many(g))?;
         }
     }
+    Ok(())
 }
 
 impl<O: Model, F: Slot> Eager<O, F> {
@@ -825,11 +880,13 @@ impl<O: Model, F: Slot> Eager<O, F> {
             Join::Reverse { column: fk } => column(d, target.name, fk, &mut tag),
             Join::Forward { .. } => key_column(d, target, target.name, &mut tag),
             Join::Through { table, local, remote } => {
-                column(d, "relations_link", local, &mut tag);
+                // the association table under its own name, so that an `order_by` or `filter`
+                // can name its columns (`BookAuthor::position`)
+                column(d, table.name, local, &mut tag);
                 from.push_str(" JOIN ");
                 d.quote(table.name, &mut from);
-                from.push_str(" AS \"relations_link\" ON ");
-                column(d, "relations_link", remote, &mut from);
+                from.push_str(" ON ");
+                column(d, table.name, remote, &mut from);
                 from.push_str(" = ");
                 key_column(d, target, target.name, &mut from);
             }
@@ -864,8 +921,7 @@ impl<O: Model, F: Slot> Eager<O, F> {
                 }
             }
         }
-        distribute_by_key(self.rel, owners, &owner_keys, shared, rows, tags);
-        Ok(())
+        distribute_by_key(self.rel, owners, &owner_keys, shared, rows, tags)
     }
 
     /// Runs the related rows' statement (with the per-owner window when limited).
@@ -880,6 +936,11 @@ impl<O: Model, F: Slot> Eager<O, F> {
     ) -> Result<(Vec<F::Target>, Vec<KeyVal>)> {
         let d = db.dialect();
         let target = F::Target::TABLE;
+        let (mut filter, mut params) = (filter, params);
+        for f in &self.filter {
+            filter.push_str(" AND ");
+            f.render(d, &mut filter, &mut params);
+        }
         let mut order = String::new();
         for o in &self.order {
             o.render(d, &mut order);
@@ -914,7 +975,18 @@ impl<O: Model, F: Slot> Eager<O, F> {
                 d.placeholder(params.len(), &mut outer_filter);
                 let mut outer_tag = String::new();
                 column(d, target.name, "relations_tag", &mut outer_tag);
-                Select { tag: Some(outer_tag), from: inner, filter: outer_filter, order, params, ..Select::default() }
+                // the window numbered each owner's rows in order (the order may name columns
+                // the outer query cannot see, like an association model's)
+                let mut outer_order = String::new();
+                column(d, target.name, "relations_rn", &mut outer_order);
+                Select {
+                    tag: Some(outer_tag),
+                    from: inner,
+                    filter: outer_filter,
+                    order: outer_order,
+                    params,
+                    ..Select::default()
+                }
             }
         };
         fetch::<F::Target>(db, select, &self.nested, path, None)
@@ -956,34 +1028,35 @@ impl<O: Model, F: Slot> Eager<O, F> {
             .map(|(r, k)| if k.as_ref().is_some_and(|k| owner_keys.contains(k)) { None } else { Some(r) })
             .collect();
         let field = self.rel.field;
-        let fill = |o: &O, rows: Vec<O>| fill_own(field(o), rows);
+        let def = self.rel.def;
+        let fill = |o: &O, rows: Vec<O>| fill_own(field(o), def, rows);
         fn build<O: Model>(
             i: usize,
             slots: &mut [Option<O>],
             keys: &[Option<KeyVal>],
             children: &HashMap<KeyVal, Vec<usize>>,
-            fill: &dyn Fn(&O, Vec<O>),
-        ) -> Option<O> {
-            let row = slots[i].take()?;
+            fill: &dyn Fn(&O, Vec<O>) -> Result<()>,
+        ) -> Result<Option<O>> {
+            let Some(row) = slots[i].take() else { return Ok(None) };
             let kids = match &keys[i] {
                 Some(k) => children.get(k).map_or(&[][..], Vec::as_slice),
                 None => &[],
             };
-            let built = kids.iter().filter_map(|&c| build(c, slots, keys, children, fill)).collect();
-            fill(&row, built);
-            Some(row)
+            let mut built = Vec::with_capacity(kids.len());
+            for &c in kids {
+                built.extend(build(c, slots, keys, children, fill)?);
+            }
+            fill(&row, built)?;
+            Ok(Some(row))
         }
         for o in owners {
-            let built = match KeyVal::of(&o.column_value(link_index)) {
-                Some(k) => match children.get(&k) {
-                    Some(kids) => {
-                        kids.clone().into_iter().filter_map(|c| build(c, &mut slots, &keys, &children, &fill)).collect()
-                    }
-                    None => Vec::new(),
-                },
-                None => Vec::new(),
-            };
-            fill(o, built);
+            let mut built = Vec::new();
+            if let Some(kids) = KeyVal::of(&o.column_value(link_index)).and_then(|k| children.get(&k)) {
+                for &c in kids {
+                    built.extend(build(c, &mut slots, &keys, &children, &fill)?);
+                }
+            }
+            fill(o, built)?;
         }
         Ok(())
     }
@@ -998,14 +1071,14 @@ fn distribute_by_key<O: Model, F: Slot>(
     shared: bool,
     rows: Vec<F::Target>,
     tags: Vec<KeyVal>,
-) {
+) -> Result<()> {
     if matches!(rel.def.join, Join::Forward { .. }) {
         let parents: HashMap<KeyVal, Arc<F::Target>> = tags.into_iter().zip(rows.into_iter().map(Arc::new)).collect();
         for (o, k) in owners.iter().zip(owner_keys) {
             let parent = k.as_ref().and_then(|k| parents.get(k).cloned());
-            (rel.field)(o).fill(Fill::One(parent));
+            (rel.field)(o).fill(rel.def, Fill::One(parent))?;
         }
-        return;
+        return Ok(());
     }
     let mut groups: HashMap<KeyVal, Vec<F::Target>> =
         HashMap::with_capacity_and_hasher(owners.len(), Default::default());
@@ -1035,6 +1108,7 @@ fn distribute_by_key<O: Model, F: Slot>(
                 }
             }
         };
-        (rel.field)(o).fill(Fill::Many(rows));
+        (rel.field)(o).fill(rel.def, Fill::Many(rows))?;
     }
+    Ok(())
 }

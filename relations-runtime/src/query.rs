@@ -240,6 +240,12 @@ impl Expr {
                 sql.push_str(if *negated { " IS NOT NULL" } else { " IS NULL" });
             }
             Node::In { values, .. } if values.is_empty() => sql.push_str("0 = 1"),
+            Node::In { table, column, values } if values.len() > d.max_inline_list() => {
+                // one parameter however long the list: no bind limit, one cached statement
+                col(sql, scope, table, column);
+                params.push(Value::List(values.iter().cloned().collect()));
+                d.in_bound_list(params.len(), sql);
+            }
             Node::In { table, column, values } => {
                 col(sql, scope, table, column);
                 in_list(d, values.iter().cloned(), sql, params);
@@ -330,6 +336,8 @@ pub struct Query<'db, M> {
     order: Vec<Order>,
     limit: Option<u64>,
     offset: Option<u64>,
+    /// Order by the key when no `order_by` is given (a relationship's rows).
+    key_order: bool,
     _model: PhantomData<fn() -> M>,
 }
 
@@ -342,6 +350,7 @@ impl<M> Clone for Query<'_, M> {
             order: self.order.clone(),
             limit: self.limit,
             offset: self.offset,
+            key_order: self.key_order,
             _model: PhantomData,
         }
     }
@@ -356,6 +365,7 @@ impl<'db, M: Model> Query<'db, M> {
             order: Vec::new(),
             limit: None,
             offset: None,
+            key_order: false,
             _model: PhantomData,
         }
     }
@@ -373,6 +383,13 @@ impl<'db, M: Model> Query<'db, M> {
         for (c, v) in M::TABLE.primary_key().zip(key) {
             self.filters.push(Expr::column_eq(M::TABLE.name, c.name, v.into_owned()));
         }
+        self
+    }
+
+    /// Orders the rows by key unless an `order_by` is given: how a relationship's rows come,
+    /// whatever index the database picks.
+    pub(crate) fn order_by_key_unless_ordered(mut self) -> Self {
+        self.key_order = true;
         self
     }
 
@@ -422,6 +439,14 @@ impl<'db, M: Model> Query<'db, M> {
                 select.order.push_str(", ");
             }
             o.render(d, &mut select.order);
+        }
+        if self.order.is_empty() && self.key_order {
+            for (i, c) in M::TABLE.primary_key().enumerate() {
+                if i > 0 {
+                    select.order.push_str(", ");
+                }
+                column(d, M::TABLE.name, c.name, &mut select.order);
+            }
         }
         if self.limit.is_some() || self.offset.is_some() {
             // SQLite needs a LIMIT before an OFFSET; -1 means no limit
@@ -489,6 +514,7 @@ impl<'db, M: Model> Query<'db, M> {
     pub fn count(&self) -> Result<i64> {
         let mut q = self.clone();
         q.order.clear();
+        q.key_order = false;
         if q.limit.is_some() || q.offset.is_some() {
             let (inner, params) = q.render("1");
             return self.db.query_i64(&format!("SELECT count(*) FROM ({inner})"), &params);
@@ -499,7 +525,9 @@ impl<'db, M: Model> Query<'db, M> {
 
     /// Whether any row matches.
     pub fn exists(&self) -> Result<bool> {
-        let (inner, params) = self.clone().limit(1).render("1");
+        let mut q = self.clone().limit(1);
+        q.key_order = q.key_order && q.offset.is_some();
+        let (inner, params) = q.render("1");
         Ok(self.db.query_i64(&format!("SELECT EXISTS ({inner})"), &params)? != 0)
     }
 }

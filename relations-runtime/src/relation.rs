@@ -6,7 +6,7 @@
 //! and keeps it (SQLAlchemy's `lazy='select'`), while `.all()`, `.filter(..)`, `.count()`...
 //! query afresh each time (`lazy='dynamic'`).
 
-use std::cell::{Cell, OnceCell};
+use std::cell::{Cell, OnceCell, RefCell};
 use std::fmt;
 use std::marker::PhantomData;
 use std::sync::Arc;
@@ -66,8 +66,10 @@ pub enum Fill<T> {
 pub trait Slot: 'static {
     /// The related model.
     type Target: Model;
+    /// Fills the field with eagerly loaded rows; a `has_one` given several is
+    /// [`Error::MultipleRelated`].
     #[doc(hidden)]
-    fn fill(&self, rows: Fill<Self::Target>);
+    fn fill(&self, rel: &'static RelationDef, rows: Fill<Self::Target>) -> Result<()>;
     #[doc(hidden)]
     fn refuse_lazy_load(&self);
     #[doc(hidden)]
@@ -89,56 +91,236 @@ impl<V> Cache<V> {
     }
 }
 
+/// The state of a collection field ([`HasMany`], [`ManyToMany`]).
+///
+/// `cell` is the collection as the database has it (once loaded, or once saved under a new
+/// owner), `rows[..stored]` being rows known to be stored as they are. Rows put in a collection
+/// that was never loaded wait in `pending`: they never stand for the loaded state, so a later
+/// `load()` reads the stored rows and adds them (SQLAlchemy's pending appends).
+struct Collection<T> {
+    cell: OnceCell<Vec<T>>,
+    raise: Cell<bool>,
+    stored: Cell<usize>,
+    pending: RefCell<Vec<T>>,
+    /// The collection was assigned (`vec![..].into()`): saving an existing owner makes it
+    /// exactly these rows, taking the others out.
+    replace: bool,
+}
+
+impl<T> Default for Collection<T> {
+    fn default() -> Self {
+        Collection {
+            cell: OnceCell::new(),
+            raise: Cell::new(false),
+            stored: Cell::new(0),
+            pending: RefCell::new(Vec::new()),
+            replace: false,
+        }
+    }
+}
+
+impl<T: Clone> Clone for Collection<T> {
+    fn clone(&self) -> Self {
+        Collection {
+            cell: self.cell.clone(),
+            raise: self.raise.clone(),
+            stored: self.stored.clone(),
+            pending: self.pending.clone(),
+            replace: self.replace,
+        }
+    }
+}
+
+impl<T> Collection<T> {
+    fn loaded(&self) -> Option<&[T]> {
+        self.cell.get().map(Vec::as_slice)
+    }
+
+    fn reset(&mut self) {
+        self.cell.take();
+        self.stored.set(0);
+        self.replace = false;
+    }
+
+    fn push(&mut self, row: T) {
+        match self.cell.get_mut() {
+            Some(rows) => rows.push(row),
+            None => self.pending.get_mut().push(row),
+        }
+    }
+
+    fn assigned(rows: Vec<T>) -> Self {
+        let c = Collection { replace: true, ..Collection::default() };
+        let _ = c.cell.set(rows);
+        c
+    }
+
+    /// Fills the collection with loaded rows (eager loading), unless it holds rows already.
+    fn fill(&self, mut rows: Vec<T>)
+    where
+        T: Model,
+    {
+        if self.cell.get().is_some() {
+            return;
+        }
+        let stored = merge_pending(&mut rows, self.pending.take());
+        self.stored.set(stored);
+        let _ = self.cell.set(rows);
+    }
+
+    /// The rows, loaded on first use (with the pending rows after them) and kept.
+    fn get_or_load(&self, db: &Db, rel: &'static RelationDef, load: impl FnOnce() -> Result<Vec<T>>) -> Result<&[T]>
+    where
+        T: Model,
+    {
+        if let Some(v) = self.cell.get() {
+            return Ok(v);
+        }
+        if rel.lazy == Lazy::Raise || self.raise.get() {
+            return Err(Error::NotLoaded { relationship: rel.path() });
+        }
+        let rows = db.lazy_load(rel, load)?;
+        self.fill(rows);
+        Ok(self.cell.get().map_or(&[], Vec::as_slice))
+    }
+
+    fn duplicate(&self) -> Self
+    where
+        T: Model,
+    {
+        let c = Collection {
+            raise: self.raise.clone(),
+            stored: self.stored.clone(),
+            pending: RefCell::new(self.pending.borrow().iter().map(Model::duplicate).collect()),
+            replace: self.replace,
+            ..Collection::default()
+        };
+        if let Some(rows) = self.cell.get() {
+            let _ = c.cell.set(rows.iter().map(Model::duplicate).collect());
+        }
+        c
+    }
+
+    /// Whether saving the owner has rows of this collection to save.
+    fn has_pending(&self, owner_is_new: bool) -> bool
+    where
+        T: Model,
+    {
+        if !self.pending.borrow().is_empty() || self.replace {
+            return true;
+        }
+        self.cell.get().is_some_and(|rows| {
+            (owner_is_new && !rows.is_empty()) || rows.len() > self.stored.get() || rows.iter().any(Model::is_new)
+        })
+    }
+
+    /// Saves the rows to save with `save` (each row, and whether it was stored already as a
+    /// row of this collection), after `replace` took the others out when the collection was
+    /// assigned; then records the collection as stored.
+    fn save_with(
+        &mut self,
+        owner_is_new: bool,
+        replace: impl FnOnce(&[T]) -> Result<()>,
+        mut save: impl FnMut(&mut T) -> Result<()>,
+    ) -> Result<()>
+    where
+        T: Model,
+    {
+        let stored = if owner_is_new { 0 } else { self.stored.get() };
+        if let Some(rows) = self.cell.get_mut() {
+            if self.replace && !owner_is_new {
+                replace(rows)?;
+            }
+            for (i, row) in rows.iter_mut().enumerate() {
+                if i >= stored || row.is_new() {
+                    save(row)?;
+                }
+            }
+            self.stored.set(rows.len());
+        } else {
+            let mut pending = std::mem::take(self.pending.get_mut());
+            for row in &mut pending {
+                save(row)?;
+            }
+            if owner_is_new {
+                // a new owner has exactly these rows
+                self.stored.set(pending.len());
+                let _ = self.cell.set(pending);
+            }
+        }
+        self.replace = false;
+        Ok(())
+    }
+}
+
+/// Appends `pending` to freshly loaded `rows` (a pending row that is stored already replaces
+/// its stored copy); returns how many rows are stored as they are.
+fn merge_pending<T: Model>(rows: &mut Vec<T>, pending: Vec<T>) -> usize {
+    if pending.is_empty() {
+        return rows.len();
+    }
+    let keys: Vec<Vec<Value<'static>>> = pending
+        .iter()
+        .filter(|p| !p.is_new())
+        .map(|p| p.key().to_values().into_iter().map(Value::into_owned).collect())
+        .collect();
+    rows.retain(|r| !keys.iter().any(|k| *k == r.key().to_values()));
+    let stored = rows.len();
+    rows.extend(pending);
+    stored
+}
+
 macro_rules! collection_field {
     ($(#[$doc:meta])* $name:ident) => {
         $(#[$doc])*
         pub struct $name<T> {
-            cache: Cache<Vec<T>>,
+            rows: Collection<T>,
         }
 
         impl<T> $name<T> {
-            /// The rows loaded so far, if the relationship was loaded.
+            /// The rows loaded, if the relationship was loaded (or assigned): never only the
+            /// rows pushed into a collection that was not loaded.
             pub fn loaded(&self) -> Option<&[T]> {
-                self.cache.cell.get().map(Vec::as_slice)
+                self.rows.loaded()
             }
 
             /// Forgets the loaded rows, so that the next `load()` reads them again
-            /// (SQLAlchemy's `expire`).
+            /// (SQLAlchemy's `expire`). Rows pushed and not saved yet are kept.
             pub fn reset(&mut self) {
-                self.cache.cell.take();
+                self.rows.reset();
             }
 
             #[doc(hidden)]
             pub fn cache(&self) -> Cached<'_, T> {
-                Cached(&self.cache)
+                Cached(&self.rows)
             }
 
             /// The rows held, to change in place (then `update` or `save` each one), if the
-            /// relationship was loaded or filled.
+            /// relationship was loaded or assigned.
             pub fn loaded_mut(&mut self) -> Option<&mut Vec<T>> {
-                self.cache.cell.get_mut()
+                self.rows.cell.get_mut()
             }
 
             /// Puts `row` in the collection (Python's `collection.append(row)` before a
-            /// commit): saving the owner inserts it, pointed at the owner (`save-update`).
-            /// On a relationship not loaded yet, the collection starts empty.
+            /// commit): saving the owner saves it, pointed at the owner (`save-update`). On a
+            /// collection not loaded yet, the row waits beside it: a later `load()` reads the
+            /// stored rows and adds it, as SQLAlchemy does.
             pub fn push(&mut self, row: T) {
-                match self.cache.cell.get_mut() {
-                    Some(rows) => rows.push(row),
-                    None => {
-                        let _ = self.cache.cell.set(vec![row]);
-                    }
-                }
+                self.rows.push(row);
+            }
+
+            /// The rows pushed into the collection while it was not loaded, not saved yet.
+            pub fn pending(&self) -> std::cell::Ref<'_, [T]> {
+                std::cell::Ref::map(self.rows.pending.borrow(), Vec::as_slice)
             }
         }
 
-        /// A collection holding these rows: `posts: vec![post].into()` in a new owner, saved
-        /// with it.
+        /// A collection assigned these rows: `posts: vec![post].into()`. Saving the owner saves
+        /// them; for an owner already stored, the collection becomes exactly these rows (the
+        /// others are taken out, as from [`Related::remove`]), as SQLAlchemy's assignment does.
         impl<T> From<Vec<T>> for $name<T> {
             fn from(rows: Vec<T>) -> Self {
-                let field = $name::default();
-                let _ = field.cache.cell.set(rows);
-                field
+                $name { rows: Collection::assigned(rows) }
             }
         }
 
@@ -150,31 +332,32 @@ macro_rules! collection_field {
 
         impl<T: Model> Slot for $name<T> {
             type Target = T;
-            fn fill(&self, rows: Fill<T>) {
+            fn fill(&self, _: &'static RelationDef, rows: Fill<T>) -> Result<()> {
                 if let Fill::Many(rows) = rows {
-                    let _ = self.cache.cell.set(rows);
+                    self.rows.fill(rows);
                 }
+                Ok(())
             }
             fn refuse_lazy_load(&self) {
-                self.cache.raise.set(true);
+                self.rows.raise.set(true);
             }
             fn is_loaded(&self) -> bool {
-                self.cache.cell.get().is_some()
+                self.rows.cell.get().is_some()
             }
             fn duplicate(&self) -> Self {
-                $name { cache: self.cache.map(|rows| rows.iter().map(Model::duplicate).collect()) }
+                $name { rows: self.rows.duplicate() }
             }
         }
 
         impl<T> Default for $name<T> {
             fn default() -> Self {
-                $name { cache: Cache::default() }
+                $name { rows: Collection::default() }
             }
         }
 
         impl<T: Clone> Clone for $name<T> {
             fn clone(&self) -> Self {
-                $name { cache: self.cache.clone() }
+                $name { rows: self.rows.clone() }
             }
         }
 
@@ -189,7 +372,7 @@ macro_rules! collection_field {
 
         impl<T: fmt::Debug> fmt::Debug for $name<T> {
             fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-                match self.cache.cell.get() {
+                match self.rows.cell.get() {
                     Some(rows) => f.debug_list().entries(rows).finish(),
                     None => f.write_str("<not loaded>"),
                 }
@@ -209,48 +392,61 @@ collection_field!(
     ManyToMany
 );
 
-impl<T: Model> Cache<Vec<T>> {
-    /// Whether saving the owner saves rows held here: any row under a new owner, the new
-    /// rows otherwise.
-    fn has_pending(&self, owner_is_new: bool) -> bool {
-        self.cell.get().is_some_and(|rows| rows.iter().any(|r| owner_is_new || r.is_new()))
-    }
-}
-
 impl<T: Model> crate::cascade::Pending for HasMany<T> {
     fn has_pending(&self, owner_is_new: bool) -> bool {
-        self.cache.has_pending(owner_is_new)
+        self.rows.has_pending(owner_is_new)
     }
 
     fn save_pending(&mut self, db: &Db, rel: &'static RelationDef, owner: &Value<'static>, new: bool) -> Result<()> {
-        for row in self.cache.cell.get_mut().into_iter().flatten() {
-            if new || row.is_new() {
-                crate::cascade::save_child(db, rel, row, owner, new)?;
-            }
-        }
-        Ok(())
+        let handle: Related<'_, T> =
+            Related { db, rel, owner: Some(owner.clone()), cache: NoCache, _marker: PhantomData };
+        self.rows.save_with(
+            new,
+            |rows| {
+                // assigned: the stored rows left out of the new collection are orphans
+                left_out(rows, handle.all()?).try_for_each(|old| crate::cascade::orphan(db, rel, &old))
+            },
+            |row| crate::cascade::save_child(db, rel, row, owner, new),
+        )
     }
 }
 
 impl<T: Model> crate::cascade::Pending for ManyToMany<T> {
     fn has_pending(&self, owner_is_new: bool) -> bool {
-        self.cache.has_pending(owner_is_new)
+        self.rows.has_pending(owner_is_new)
     }
 
     fn save_pending(&mut self, db: &Db, rel: &'static RelationDef, owner: &Value<'static>, new: bool) -> Result<()> {
         let handle: Related<'_, T, ManyToManyKind> =
             Related { db, rel, owner: Some(owner.clone()), cache: NoCache, _marker: PhantomData };
-        for row in self.cache.cell.get_mut().into_iter().flatten() {
-            let fresh = row.is_new();
-            if fresh {
-                db.insert(row)?;
-            }
-            if new || fresh {
-                handle.add(row)?;
-            }
-        }
-        Ok(())
+        self.rows.save_with(
+            new,
+            |rows| {
+                // assigned: the links to targets left out of the new collection go
+                left_out(rows, handle.all()?).try_for_each(|old| handle.remove(&old).map(drop))
+            },
+            |row| {
+                let fresh = row.is_new();
+                if fresh {
+                    db.insert(row)?;
+                }
+                if new || fresh || !handle.contains(row)? {
+                    handle.add(row)?;
+                }
+                Ok(())
+            },
+        )
     }
+}
+
+/// The rows of `stored` whose key is not among `rows`' (an assigned collection).
+fn left_out<T: Model>(rows: &[T], stored: Vec<T>) -> impl Iterator<Item = T> {
+    let keep: Vec<Vec<Value<'static>>> = rows
+        .iter()
+        .filter(|r| !r.is_new())
+        .map(|r| r.key().to_values().into_iter().map(Value::into_owned).collect())
+        .collect();
+    stored.into_iter().filter(move |old| !keep.iter().any(|k| *k == old.key().to_values()))
 }
 
 /// The field type of a `#[has_one(Target)]` relationship (`uselist=False`): the one target
@@ -258,6 +454,8 @@ impl<T: Model> crate::cascade::Pending for ManyToMany<T> {
 pub struct HasOne<T> {
     // boxed: a model holding its related model inline would be infinitely large
     cache: Cache<Option<Box<T>>>,
+    /// The row was assigned (`row.into()`): saving an existing owner replaces its row.
+    assigned: bool,
 }
 
 impl<T> HasOne<T> {
@@ -266,16 +464,18 @@ impl<T> HasOne<T> {
         self.cache.cell.get().map(Option::as_deref)
     }
 
-    /// Forgets the loaded row.
+    /// Forgets the loaded (or assigned, unsaved) row.
     pub fn reset(&mut self) {
         self.cache.cell.take();
+        self.assigned = false;
     }
 }
 
 impl<T> From<T> for HasOne<T> {
-    /// A `has_one` holding `row`: `profile: profile.into()` in a new owner, saved with it.
+    /// A `has_one` assigned `row`: `profile: profile.into()`. Saving the owner saves it; for
+    /// an owner already stored, it replaces the owner's row as [`HasOneRef::set`] does.
     fn from(row: T) -> Self {
-        let field = HasOne::default();
+        let field = HasOne { assigned: true, ..HasOne::default() };
         let _ = field.cache.cell.set(Some(Box::new(row)));
         field
     }
@@ -283,12 +483,18 @@ impl<T> From<T> for HasOne<T> {
 
 impl<T: Model> crate::cascade::Pending for HasOne<T> {
     fn has_pending(&self, owner_is_new: bool) -> bool {
-        self.cache.cell.get().is_some_and(|r| r.as_ref().is_some_and(|r| owner_is_new || r.is_new()))
+        self.cache.cell.get().is_some_and(|r| r.as_ref().is_some_and(|r| owner_is_new || self.assigned || r.is_new()))
     }
 
     fn save_pending(&mut self, db: &Db, rel: &'static RelationDef, owner: &Value<'static>, new: bool) -> Result<()> {
+        let assigned = std::mem::take(&mut self.assigned);
         if let Some(Some(row)) = self.cache.cell.get_mut() {
-            if new || row.is_new() {
+            if assigned && !new {
+                // replaces the owner's row: the old one leaves first
+                let handle = HasOneRef { db, rel, owner: Some(owner.clone()), field: &HasOne::default() };
+                handle.orphan_others(db, row.as_ref())?;
+            }
+            if new || assigned || row.is_new() {
                 crate::cascade::save_child(db, rel, row.as_mut(), owner, new)?;
             }
         }
@@ -298,10 +504,14 @@ impl<T: Model> crate::cascade::Pending for HasOne<T> {
 
 impl<T: Model> Slot for HasOne<T> {
     type Target = T;
-    fn fill(&self, rows: Fill<T>) {
+    fn fill(&self, rel: &'static RelationDef, rows: Fill<T>) -> Result<()> {
         if let Fill::Many(rows) = rows {
+            if rows.len() > 1 {
+                return Err(Error::MultipleRelated { relationship: rel.path() });
+            }
             let _ = self.cache.cell.set(rows.into_iter().next().map(Box::new));
         }
+        Ok(())
     }
     fn refuse_lazy_load(&self) {
         self.cache.raise.set(true);
@@ -310,19 +520,19 @@ impl<T: Model> Slot for HasOne<T> {
         self.cache.cell.get().is_some()
     }
     fn duplicate(&self) -> Self {
-        HasOne { cache: self.cache.map(|row| row.as_deref().map(|r| Box::new(r.duplicate()))) }
+        HasOne { cache: self.cache.map(|row| row.as_deref().map(|r| Box::new(r.duplicate()))), assigned: self.assigned }
     }
 }
 
 impl<T> Default for HasOne<T> {
     fn default() -> Self {
-        HasOne { cache: Cache::default() }
+        HasOne { cache: Cache::default(), assigned: false }
     }
 }
 
 impl<T: Clone> Clone for HasOne<T> {
     fn clone(&self) -> Self {
-        HasOne { cache: self.cache.clone() }
+        HasOne { cache: self.cache.clone(), assigned: self.assigned }
     }
 }
 
@@ -455,10 +665,11 @@ impl<P: Parent> BelongsTo<P> {
 
 impl<P: Parent + 'static> Slot for BelongsTo<P> {
     type Target = P::Model;
-    fn fill(&self, rows: Fill<P::Model>) {
+    fn fill(&self, _: &'static RelationDef, rows: Fill<P::Model>) -> Result<()> {
         if let Fill::One(row) = rows {
             let _ = self.cache.cell.set(row);
         }
+        Ok(())
     }
     fn refuse_lazy_load(&self) {
         self.cache.raise.set(true);
@@ -537,7 +748,7 @@ pub enum OneToMany {}
 pub enum ManyToManyKind {}
 
 /// The cache slot of a field-backed handle, which makes [`Related::load`] available.
-pub struct Cached<'a, T>(&'a Cache<Vec<T>>);
+pub struct Cached<'a, T>(&'a Collection<T>);
 
 impl<T> fmt::Debug for Cached<'_, T> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
@@ -593,7 +804,7 @@ impl<'a, T: Model, K, C> Related<'a, T, K, C> {
             // an unsaved owner has no related rows yet
             return q.filter(Expr::nothing());
         };
-        q.filter(scope(self.rel, key))
+        q.filter(scope(self.rel, key)).order_by_key_unless_ordered()
     }
 
     /// Every related row, read now.
@@ -678,8 +889,8 @@ impl<'a, T: Model, K> Related<'a, T, K, Cached<'a, T>> {
     /// A relationship declared `lazy = "raise"`, or fetched under `raiseload`, is
     /// [`Error::NotLoaded`] here unless it was loaded eagerly.
     pub fn load(&self) -> Result<&'a [T]> {
-        let cache: &'a Cache<Vec<T>> = self.cache.0;
-        cache.get_or_load(self.db, self.rel, || self.all()).map(Vec::as_slice)
+        let rows: &'a Collection<T> = self.cache.0;
+        rows.get_or_load(self.db, self.rel, || self.all())
     }
 }
 
@@ -823,12 +1034,32 @@ impl<'a, T: Model> HasOneRef<'a, T> {
 
     /// The rows pointing at the owner, as a query (`None` for an unsaved owner, which has none).
     fn scoped(&self) -> Option<Query<'a, T>> {
-        self.owner.clone().map(|key| Query::new(self.db).filter(scope(self.rel, key)))
+        self.owner.clone().map(|key| Query::new(self.db).filter(scope(self.rel, key)).order_by_key_unless_ordered())
     }
 
-    /// The related row, if any, read now.
+    /// The related row, if any, read now. Two rows pointing at the owner (a foreign key
+    /// without `unique`) are [`Error::MultipleRelated`], never one of them picked silently.
     pub fn get(&self) -> Result<Option<T>> {
-        self.scoped().map_or(Ok(None), |q| q.first())
+        let Some(q) = self.scoped() else { return Ok(None) };
+        let mut rows = q.limit(2).all()?.into_iter();
+        match (rows.next(), rows.next()) {
+            (_, Some(_)) => Err(Error::MultipleRelated { relationship: self.rel.path() }),
+            (row, None) => Ok(row),
+        }
+    }
+
+    /// Takes every row pointing at the owner out of the relationship, except `row`.
+    fn orphan_others(&self, db: &Db, row: &T) -> Result<()> {
+        let keep =
+            (!row.is_new()).then(|| row.key().to_values().into_iter().map(Value::into_owned).collect::<Vec<_>>());
+        // every row pointing at the owner: at most one, unless the key is not `UNIQUE`
+        for old in self.scoped().map_or(Ok(Vec::new()), |q| q.all())? {
+            if keep.as_ref().is_some_and(|k| *k == old.key().to_values()) {
+                continue;
+            }
+            crate::cascade::orphan(db, self.rel, &old)?;
+        }
+        Ok(())
     }
 
     /// Makes `row` the owner's one related row (Python's `user.profile = profile` and a
@@ -843,15 +1074,7 @@ impl<'a, T: Model> HasOneRef<'a, T> {
         let owner =
             self.owner.clone().ok_or(Error::Unsaved { table: self.rel.owner.name, action: "set the row of" })?;
         self.db.transaction(|db| {
-            let keep =
-                (!row.is_new()).then(|| row.key().to_values().into_iter().map(Value::into_owned).collect::<Vec<_>>());
-            // every row pointing at the owner: at most one, unless the key is not `UNIQUE`
-            for old in self.scoped().map_or(Ok(Vec::new()), |q| q.all())? {
-                if keep.as_ref().is_some_and(|k| *k == old.key().to_values()) {
-                    continue;
-                }
-                crate::cascade::orphan(db, self.rel, &old)?;
-            }
+            self.orphan_others(db, row)?;
             row.set_column(column, owner.as_value_ref())?;
             row.save(db)
         })

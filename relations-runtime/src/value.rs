@@ -23,6 +23,9 @@ pub enum Value<'a> {
     Text(Cow<'a, str>),
     /// A byte string.
     Blob(Cow<'a, [u8]>),
+    /// A list of values bound as one parameter: how `Col::is_in` binds a list longer than a
+    /// statement could bind one by one (`IN rarray(?)` on SQLite).
+    List(std::sync::Arc<[Value<'static>]>),
 }
 
 impl Value<'_> {
@@ -34,12 +37,13 @@ impl Value<'_> {
             Value::Real(f) => Value::Real(f),
             Value::Text(t) => Value::Text(Cow::Owned(t.into_owned())),
             Value::Blob(b) => Value::Blob(Cow::Owned(b.into_owned())),
+            Value::List(l) => Value::List(l),
         }
     }
 }
 
 impl Value<'_> {
-    /// The value as a row value would be read back.
+    /// The value as a row value would be read back (a list, which no column holds, as `NULL`).
     pub fn as_value_ref(&self) -> ValueRef<'_> {
         match self {
             Value::Null => ValueRef::Null,
@@ -47,6 +51,7 @@ impl Value<'_> {
             Value::Real(f) => ValueRef::Real(*f),
             Value::Text(t) => ValueRef::Text(t),
             Value::Blob(b) => ValueRef::Blob(b),
+            Value::List(_) => ValueRef::Null,
         }
     }
 }
@@ -59,6 +64,7 @@ impl std::fmt::Display for Value<'_> {
             Value::Real(r) => write!(f, "{r}"),
             Value::Text(t) => write!(f, "{t:?}"),
             Value::Blob(b) => write!(f, "<{} bytes>", b.len()),
+            Value::List(l) => write!(f, "<list of {} values>", l.len()),
         }
     }
 }
@@ -166,11 +172,16 @@ impl SqlValue for bool {
     fn to_value(&self) -> Value<'_> {
         Value::Integer(i64::from(*self))
     }
+    /// Reads what SQLAlchemy reads (Python's `bool(value)`): any integer or real but zero is
+    /// true, and so is any text but the empty one (`'false'` included, as in Python). Written
+    /// values are always 1 or 0.
     fn from_value(value: ValueRef<'_>, _: &ColumnDef) -> Result<Self, DecodeError> {
         match value {
-            ValueRef::Integer(0) => Ok(false),
-            ValueRef::Integer(1) => Ok(true),
-            other => Err(DecodeError::unexpected("BOOLEAN 0 or 1", other)),
+            ValueRef::Integer(i) => Ok(i != 0),
+            ValueRef::Real(r) => Ok(r != 0.0),
+            ValueRef::Text(t) => Ok(!t.is_empty()),
+            ValueRef::Blob(b) => Ok(!b.is_empty()),
+            other => Err(DecodeError::unexpected("BOOLEAN", other)),
         }
     }
 }
@@ -260,13 +271,14 @@ impl SqlValue for NaiveDateTime {
     fn to_value(&self) -> Value<'_> {
         Value::Text(Cow::Owned(self.format(DATETIME_FORMAT).to_string()))
     }
+    /// Reads what SQLAlchemy reads (Python's `datetime.fromisoformat`): a date alone, `T` or
+    /// a space before the time, the time to the hour, minute, second or any fraction (cut to
+    /// microseconds, as Python does), and a `Z` or `±HH[:MM]` offset — converted to UTC, the
+    /// time a `NaiveDateTime` column holds. Written values are always
+    /// `YYYY-MM-DD HH:MM:SS.ffffff`.
     fn from_value(value: ValueRef<'_>, _: &ColumnDef) -> Result<Self, DecodeError> {
         let t = text(value, "DATETIME text")?;
-        // SQLAlchemy writes "YYYY-MM-DD HH:MM:SS.ffffff"; it also reads these shorter forms.
-        ["%Y-%m-%d %H:%M:%S%.f", "%Y-%m-%dT%H:%M:%S%.f", "%Y-%m-%d %H:%M"]
-            .iter()
-            .find_map(|f| NaiveDateTime::parse_from_str(t, f).ok())
-            .or_else(|| NaiveDate::parse_from_str(t, "%Y-%m-%d").ok().map(|d| d.and_time(NaiveTime::MIN)))
+        parse_iso_datetime(t)
             .ok_or_else(|| DecodeError(format!("malformed DATETIME {t:?} (expected YYYY-MM-DD HH:MM:SS.ffffff)")))
     }
 }
@@ -290,8 +302,7 @@ impl SqlValue for NaiveTime {
     }
     fn from_value(value: ValueRef<'_>, _: &ColumnDef) -> Result<Self, DecodeError> {
         let t = text(value, "TIME text")?;
-        NaiveTime::parse_from_str(t, "%H:%M:%S%.f")
-            .map_err(|_| DecodeError(format!("malformed TIME {t:?} (expected HH:MM:SS.ffffff)")))
+        parse_iso_time(t).ok_or_else(|| DecodeError(format!("malformed TIME {t:?} (expected HH:MM:SS.ffffff)")))
     }
 }
 
@@ -305,24 +316,103 @@ impl SqlValue for Decimal {
         }
     }
     fn from_value(value: ValueRef<'_>, column: &ColumnDef) -> Result<Self, DecodeError> {
+        // SQLAlchemy's Numeric(p, s) reads `Decimal("%.{s}f" % value)`: the stored double
+        // rounded to the scale by its exact binary value, ties to even (Rust's `{:.s}` rounds
+        // the same way); without a scale it uses 10 digits
+        let scale = match column.sql_type {
+            SqlType::Numeric(Some((_, scale))) => Some(u32::from(scale)),
+            _ => None,
+        };
         let d = match value {
             ValueRef::Integer(i) => Decimal::from(i),
-            ValueRef::Real(r) => {
-                Decimal::from_f64(r).ok_or_else(|| DecodeError(format!("REAL {r} is not a finite decimal")))?
+            ValueRef::Real(r) if r.is_finite() => {
+                let digits = scale.unwrap_or(10) as usize;
+                format!("{r:.digits$}")
+                    .parse::<Decimal>()
+                    .or_else(|_| Decimal::from_f64(r).ok_or(()))
+                    .map_err(|_| DecodeError(format!("REAL {r} does not fit in a decimal")))?
             }
-            ValueRef::Text(t) => t.parse::<Decimal>().map_err(|_| DecodeError(format!("malformed NUMERIC {t:?}")))?,
+            ValueRef::Real(r) => return Err(DecodeError(format!("REAL {r} is not a finite decimal"))),
+            // text that SQLite did not turn into a number (it does for well-formed numbers):
+            // read as a decimal, rounded half to even below
+            ValueRef::Text(t) => t
+                .trim()
+                .parse::<Decimal>()
+                .or_else(|_| Decimal::from_scientific(t.trim()))
+                .map_err(|_| DecodeError(format!("malformed NUMERIC {t:?}")))?,
             other => return Err(DecodeError::unexpected("NUMERIC", other)),
         };
-        Ok(match column.sql_type {
-            // like SQLAlchemy's Numeric(p, s): the value comes back with the column's scale
-            SqlType::Numeric(Some((_, scale))) => {
-                let mut d = d.round_dp(u32::from(scale));
-                d.rescale(u32::from(scale));
+        Ok(match scale {
+            // the value comes back with the column's scale
+            Some(scale) => {
+                let mut d = d.round_dp(scale);
+                d.rescale(scale);
                 d
             }
-            _ => d.normalize(),
+            None => d.normalize(),
         })
     }
+}
+
+/// `YYYY-MM-DD[(T| )HH[:MM[:SS[.f...]]][Z|±HH[:MM[:SS]]]]`, as Python's `fromisoformat` reads
+/// it; an offset is converted to UTC.
+fn parse_iso_datetime(t: &str) -> Option<NaiveDateTime> {
+    let t = t.trim();
+    let date = NaiveDate::parse_from_str(t.get(..10)?, "%Y-%m-%d").ok()?;
+    let rest = &t[10..];
+    if rest.is_empty() {
+        return Some(date.and_time(NaiveTime::MIN));
+    }
+    let rest = rest.strip_prefix(['T', ' '])?;
+    // the offset starts at a `Z`, `+` or `-` after the time
+    let (time, offset) = match rest.find(['Z', 'z', '+', '-']) {
+        Some(i) => (&rest[..i], Some(&rest[i..])),
+        None => (rest, None),
+    };
+    let local = date.and_time(parse_iso_time(time)?);
+    let seconds = match offset {
+        None => 0,
+        Some(o) => parse_offset(o)?,
+    };
+    local.checked_sub_signed(chrono::TimeDelta::seconds(seconds))
+}
+
+/// `Z`, or `±HH[:MM[:SS]]` / `±HHMM`: seconds east of UTC.
+fn parse_offset(o: &str) -> Option<i64> {
+    if o.eq_ignore_ascii_case("z") {
+        return Some(0);
+    }
+    let sign = if o.starts_with('-') { -1 } else { 1 };
+    let digits: String = o[1..].chars().filter(|c| *c != ':').collect();
+    if digits.len() < 2 || digits.len() > 6 || digits.len() % 2 == 1 || !digits.bytes().all(|b| b.is_ascii_digit()) {
+        return None;
+    }
+    let part = |i: usize| digits.get(i..i + 2).map_or(Some(0), |p| p.parse::<i64>().ok());
+    let (h, m, s) = (part(0)?, part(2)?, part(4)?);
+    (h < 24 && m < 60 && s < 60).then_some(sign * (h * 3600 + m * 60 + s))
+}
+
+/// `HH[:MM[:SS[.f...]]]`, the fraction cut to microseconds (as Python does).
+fn parse_iso_time(t: &str) -> Option<NaiveTime> {
+    let (hms, fraction) = match t.split_once(['.', ',']) {
+        Some((hms, f)) if !f.is_empty() && f.bytes().all(|b| b.is_ascii_digit()) => (hms, f),
+        Some(_) => return None,
+        None => (t, ""),
+    };
+    let mut parts = hms.split(':');
+    let mut next = |required: bool| -> Option<u32> {
+        match parts.next() {
+            Some(p) if p.len() == 2 && p.bytes().all(|b| b.is_ascii_digit()) => p.parse().ok(),
+            None if !required => Some(0),
+            _ => None,
+        }
+    };
+    let (h, m, s) = (next(true)?, next(false)?, next(false)?);
+    if parts.next().is_some() || (!fraction.is_empty() && hms.len() != 8) {
+        return None;
+    }
+    let micros = format!("{fraction:0<6}")[..6].parse::<u32>().ok()?;
+    NaiveTime::from_hms_micro_opt(h, m, s, micros)
 }
 
 /// A value that can be compared with, or assigned to, a column of type `T`: `T` itself, and
@@ -418,6 +508,64 @@ mod tests {
     fn integers_out_of_range_are_errors() {
         let col = ColumnDef::new("n", SqlType::Integer);
         assert!(i8::from_value(ValueRef::Integer(300), &col).is_err());
-        assert!(bool::from_value(ValueRef::Integer(2), &col).is_err());
+    }
+
+    /// What SQLAlchemy 2.1 with Python 3.11 reads from the same stored values.
+    #[test]
+    fn datetimes_read_as_python_fromisoformat_reads_them() {
+        let dt = |s: &str| NaiveDateTime::from_value(ValueRef::Text(s), &COL).map(|d| d.to_string());
+        for (stored, python_utc) in [
+            ("2024-05-01T09:30:00", "2024-05-01 09:30:00"),
+            ("2024-05-01 09:30:00Z", "2024-05-01 09:30:00"),
+            ("2024-05-01 09:30:00+02:00", "2024-05-01 07:30:00"),
+            ("2024-05-01T09:30:00.123Z", "2024-05-01 09:30:00.123"),
+            ("2024-05-01 09:30", "2024-05-01 09:30:00"),
+            ("2024-05-01", "2024-05-01 00:00:00"),
+            ("2024-05-01 09:30:00.1234567", "2024-05-01 09:30:00.123456"),
+            ("2024-05-01T09:30:00.5-03:30", "2024-05-01 13:00:00.500"),
+            ("2024-05-01T23:30:00-0100", "2024-05-02 00:30:00"),
+            ("2024-05-01T09", "2024-05-01 09:00:00"),
+        ] {
+            assert_eq!(dt(stored).as_deref(), Ok(python_utc), "{stored}");
+        }
+        for bad in ["2024-05-01X09:30", "2024-05-01 9:30", "2024-05-01 09:30:00+2", "2024-13-01", "09:30"] {
+            assert!(dt(bad).is_err(), "{bad}");
+        }
+    }
+
+    #[test]
+    fn booleans_read_as_python_bool_reads_them() {
+        let col = ColumnDef::new("b", SqlType::Boolean);
+        let b = |v: ValueRef<'_>| bool::from_value(v, &col).unwrap();
+        assert!(
+            !b(ValueRef::Integer(0)) && b(ValueRef::Integer(1)) && b(ValueRef::Integer(2)) && b(ValueRef::Integer(-1))
+        );
+        assert!(b(ValueRef::Real(0.5)) && !b(ValueRef::Real(0.0)));
+        // Python: bool("false") is True, bool("") is False
+        assert!(b(ValueRef::Text("true")) && b(ValueRef::Text("false")) && b(ValueRef::Text("t")));
+        assert!(!b(ValueRef::Text("")));
+        assert_eq!(true.to_value(), Value::Integer(1));
+    }
+
+    #[test]
+    fn numeric_rounds_to_the_scale_as_sqlalchemy_does() {
+        let col = ColumnDef::new("p", SqlType::Numeric(Some((10, 2))));
+        let d = |v: ValueRef<'_>| Decimal::from_value(v, &col).unwrap().to_string();
+        // SQLite stores '12.345' in a NUMERIC column as the double 12.345 (a hair above)
+        for (stored, python) in [
+            (12.345, "12.35"),
+            (12.355, "12.36"),
+            (12.344, "12.34"),
+            (0.125, "0.12"),
+            (2.675, "2.67"),
+            (0.005, "0.01"),
+            (-12.345, "-12.35"),
+            (12.345678901234567, "12.35"),
+        ] {
+            assert_eq!(d(ValueRef::Real(stored)), python, "{stored}");
+        }
+        assert_eq!(d(ValueRef::Integer(1000)), "1000.00");
+        assert_eq!(d(ValueRef::Text("12.345")), "12.34", "text kept as text: decimal rounding, half to even");
+        assert!(Decimal::from_value(ValueRef::Text("abc"), &col).is_err());
     }
 }

@@ -27,4 +27,12 @@ pub trait Dialect: Sync {
     fn foreign_keys_sql(&self) -> &'static str;
     /// `DROP TABLE` for `table`.
     fn drop_table(&self, table: &Table) -> String;
+    /// Appends the membership test against a list bound as the one `n`th parameter (a
+    /// [`Value::List`](crate::Value::List)), after the tested expression: ` IN rarray(?)` on
+    /// SQLite. Lists longer than [`Dialect::max_inline_list`] are bound so.
+    fn in_bound_list(&self, n: usize, out: &mut String);
+    /// The longest `IN (?, ?, ...)` list written out value by value, far below any bind limit.
+    fn max_inline_list(&self) -> usize {
+        500
+    }
 }

@@ -185,6 +185,11 @@ impl Dialect for Sqlite {
         out.push('?');
     }
 
+    fn in_bound_list(&self, _n: usize, out: &mut String) {
+        // the `rarray` table-valued function (rusqlite's `array` module, loaded at open)
+        out.push_str(" IN rarray(?)");
+    }
+
     fn create_table(&self, table: &Table) -> String {
         // SQLAlchemy: "CREATE TABLE t (\n\tcol TYPE NOT NULL, \n\t...PRIMARY KEY (id), \n\t
         // UNIQUE (c), \n\tFOREIGN KEY(c) REFERENCES p (id)\n)"
