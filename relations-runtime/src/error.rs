@@ -74,6 +74,24 @@ pub enum Error {
         /// The error that ended the transaction.
         cause: String,
     },
+    /// `create_all` found a model's table in the database with another shape than the
+    /// model's.
+    SchemaMismatch {
+        /// The table.
+        table: String,
+        /// What differs, column by column.
+        difference: String,
+    },
+    /// `create_all` was given a model whose foreign key references a table that is neither
+    /// in the set nor in the database; nothing was created.
+    MissingModel {
+        /// The model whose table has the foreign key (its Rust type name).
+        model: String,
+        /// The foreign key column, as `table.column`.
+        column: String,
+        /// The referenced table, whose model is missing from the set.
+        references: String,
+    },
     /// A model's row was written or removed, but it has no key yet (it was never inserted).
     Unsaved {
         /// The table.
@@ -167,6 +185,14 @@ impl fmt::Display for Error {
                 write!(f, "cannot decode `{table}.{column}`: {message}")
             }
             Error::MultipleRows { table } => write!(f, "expected one row of `{table}`, found several"),
+            Error::SchemaMismatch { table, difference } => write!(
+                f,
+                "table `{table}` exists with another shape than its model's: {difference}; migrate it, or drop it to let `create_all` create it"
+            ),
+            Error::MissingModel { model, column, references } => write!(
+                f,
+                "`{model}`'s `{column}` references table `{references}`, which is neither in the models given to `create_all` nor in the database; add the model of table `{references}` to the set"
+            ),
             Error::MultipleRelated { relationship } => write!(
                 f,
                 "`{relationship}` is a has_one, but several rows point at this row; give its foreign key `unique`, or declare a `has_many`"

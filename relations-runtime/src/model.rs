@@ -184,32 +184,43 @@ pub trait Model: Sized + 'static {
     }
 }
 
-/// A set of models created or dropped together: a tuple of model types, `(User, Post, Tag)`.
+/// A set of models created or dropped together: a tuple of up to 32 model types,
+/// `(User, Post, Tag)`.
 pub trait ModelSet {
     /// The tables of the set's models and their association tables, in declaration order.
-    fn tables() -> Vec<&'static Table>;
+    fn tables() -> Vec<&'static Table> {
+        Self::members().into_iter().map(|(_, t)| t).collect()
+    }
+    /// Each table with the Rust name of the model that declares it (association tables are
+    /// named after the model declaring them), in declaration order.
+    fn members() -> Vec<(&'static str, &'static Table)>;
 }
 
 macro_rules! model_set {
     ($($m:ident),+) => {
         impl<$($m: Model),+> ModelSet for ($($m,)+) {
-            fn tables() -> Vec<&'static Table> {
+            fn members() -> Vec<(&'static str, &'static Table)> {
                 let mut v = Vec::new();
-                $( v.push($m::TABLE); v.extend_from_slice($m::ASSOCIATIONS); )+
+                $(
+                    let name = std::any::type_name::<$m>();
+                    v.push((name, $m::TABLE));
+                    v.extend($m::ASSOCIATIONS.iter().map(|t| (name, *t)));
+                )+
                 v
             }
         }
     };
 }
-model_set!(A);
-model_set!(A, B);
-model_set!(A, B, C);
-model_set!(A, B, C, D);
-model_set!(A, B, C, D, E);
-model_set!(A, B, C, D, E, F);
-model_set!(A, B, C, D, E, F, G);
-model_set!(A, B, C, D, E, F, G, H);
-model_set!(A, B, C, D, E, F, G, H, I);
-model_set!(A, B, C, D, E, F, G, H, I, J);
-model_set!(A, B, C, D, E, F, G, H, I, J, K);
-model_set!(A, B, C, D, E, F, G, H, I, J, K, L);
+
+/// `model_set!` for every prefix length of the list.
+macro_rules! model_sets {
+    ($first:ident $(, $rest:ident)*) => {
+        model_set!($first $(, $rest)*);
+        model_sets!($($rest),*);
+    };
+    () => {};
+}
+model_sets!(
+    A1, A2, A3, A4, A5, A6, A7, A8, A9, A10, A11, A12, A13, A14, A15, A16, A17, A18, A19, A20, A21, A22, A23, A24, A25,
+    A26, A27, A28, A29, A30, A31, A32
+);

@@ -27,6 +27,13 @@ pub trait Dialect: Sync {
     fn foreign_keys_sql(&self) -> &'static str;
     /// `DROP TABLE` for `table`.
     fn drop_table(&self, table: &Table) -> String;
+    /// One query listing the names of the database's tables.
+    fn table_names_sql(&self) -> &'static str;
+    /// One query listing a table's columns, the table's name bound as its one parameter:
+    /// `(name, declared type, NOT NULL as 0/1, position in the primary key or 0)`.
+    fn table_columns_sql(&self) -> &'static str;
+    /// A column's declared type, as `create_table` writes it (`VARCHAR(80)`).
+    fn column_type(&self, column: &crate::schema::ColumnDef) -> String;
     /// Appends the membership test against a list bound as the one `n`th parameter (a
     /// [`Value::List`](crate::Value::List)), after the tested expression: ` IN rarray(?)` on
     /// SQLite. Lists longer than [`Dialect::max_inline_list`] are bound so.

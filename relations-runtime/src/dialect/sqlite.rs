@@ -270,6 +270,20 @@ impl Dialect for Sqlite {
         self.ddl_ident(table.name, &mut sql);
         sql
     }
+
+    fn table_names_sql(&self) -> &'static str {
+        "SELECT \"name\" FROM \"sqlite_master\" WHERE \"type\" = 'table'"
+    }
+
+    fn table_columns_sql(&self) -> &'static str {
+        "SELECT \"name\", \"type\", \"notnull\", \"pk\" FROM pragma_table_info(?)"
+    }
+
+    fn column_type(&self, column: &crate::schema::ColumnDef) -> String {
+        let mut s = String::new();
+        type_name(column.sql_type, &mut s);
+        s
+    }
 }
 
 impl Sqlite {
