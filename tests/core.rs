@@ -359,3 +359,34 @@ fn stored_values_sqlalchemy_accepts_read_as_it_reads_them_and_are_written_canoni
     };
     assert_eq!(stored[1], ("2024-05-01 07:30:00.000000".to_string(), 1));
 }
+
+#[derive(Model, Debug, Clone, PartialEq)]
+struct Forum {
+    id: i64,
+    #[column(len = 50)]
+    name: String,
+    #[has_many(Thread, inverse = forum, lazy = "dynamic")]
+    threads: HasMany<Thread>,
+}
+
+#[derive(Model, Debug, Clone, PartialEq)]
+struct Thread {
+    id: i64,
+    #[column(len = 50)]
+    title: String,
+    #[belongs_to(Forum, inverse = threads)]
+    forum: BelongsTo<Forum>,
+}
+
+#[test]
+fn a_dynamic_relationship_is_a_query_and_filters_by_its_path() {
+    let db = Db::open_in_memory().unwrap();
+    db.create_all::<(Forum, Thread)>().unwrap();
+    let rust = db.add(Forum { name: "rust".into(), ..Default::default() }).unwrap();
+    db.add(Forum { name: "empty".into(), ..Default::default() }).unwrap();
+    db.add(Thread { title: "async".into(), forum: BelongsTo::to(&rust), ..Default::default() }).unwrap();
+    assert_eq!(rust.threads(&db).filter(Thread::title.like("as%")).count().unwrap(), 1);
+    let busy: Vec<String> =
+        Forum::query(&db).filter(Forum::THREADS.is_not_empty()).all().unwrap().into_iter().map(|f| f.name).collect();
+    assert_eq!(busy, ["rust"]);
+}

@@ -118,6 +118,8 @@ pub struct BelongsToArgs {
     pub index: Flag,
     pub lazy: Option<NameArg>,
     pub on_delete: Option<NameArg>,
+    pub cascade: Option<NameArg>,
+    pub single_parent: Flag,
 }
 
 /// `#[many_to_many(Target, ...)]`.
@@ -179,7 +181,8 @@ pub struct FieldAttrs {
 pub const MODEL_KEYS: &[&str] = &["table", "no_default"];
 const COLUMN_KEYS: &[&str] = &["name", "unique", "index", "len", "text", "numeric", "default"];
 const HAS_KEYS: &[&str] = &["inverse", "foreign_key", "lazy", "cascade", "passive_deletes"];
-const BELONGS_TO_KEYS: &[&str] = &["column", "inverse", "backref", "unique", "index", "lazy", "on_delete"];
+const BELONGS_TO_KEYS: &[&str] =
+    &["column", "inverse", "backref", "unique", "index", "lazy", "on_delete", "cascade", "single_parent"];
 const MANY_TO_MANY_KEYS: &[&str] = &["through", "local", "remote", "inverse", "backref", "lazy", "cascade"];
 const SELF_REF_KEYS: &[&str] =
     &["children", "column", "ancestors", "descendants", "lazy", "cascade", "passive_deletes", "on_delete"];

@@ -75,8 +75,8 @@ pub enum DefaultValue {
 pub enum FkSource {
     /// From the target's `belongs_to` relationship of this name.
     Inverse(Ident),
-    /// This column of the target.
-    Column(SqlIdent),
+    /// This column of the target: `foreign_key = ...` (`given`), or the convention's.
+    Column { column: SqlIdent, given: bool },
 }
 
 /// The association table of a many-to-many.
@@ -144,6 +144,8 @@ pub struct Relation {
     pub cascade: Cascade,
     /// `passive_deletes`: leave the related rows to the foreign key's `ON DELETE`.
     pub passive_deletes: bool,
+    /// `single_parent` on a `belongs_to`: one row at most points at each parent.
+    pub single_parent: bool,
     pub span: Span,
 }
 
@@ -162,6 +164,7 @@ impl Relation {
             lazy: Lazy::Select,
             cascade: Cascade::default_at(name.span()),
             passive_deletes: false,
+            single_parent: false,
             span: name.span(),
         }
     }

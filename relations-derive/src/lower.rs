@@ -97,7 +97,15 @@ pub fn lower(input: &DeriveInput) -> darling::Result<Model> {
     if fields.is_some() {
         crate::check::model(&mut errors, &mut model);
     }
-    errors.finish_with(model)
+    // the soft mistakes are reported beside the hard ones too
+    let soft = std::mem::take(&mut model.soft_errors);
+    match errors.finish_with(model) {
+        Ok(mut model) => {
+            model.soft_errors = soft;
+            Ok(model)
+        }
+        Err(hard) => Err(Error::multiple(std::iter::once(hard).chain(soft).collect())),
+    }
 }
 
 fn sql_ident(errors: &mut Accumulator, name: &NameArg, what: &str) -> SqlIdent {
@@ -214,14 +222,13 @@ fn lower_field(errors: &mut Accumulator, model: &mut Model, field: &syn::Field) 
         .with_span(&span));
     }
     let owner = path_of(&model.ident);
-    let self_table = model.table.value.clone();
     let model_ident = model.ident.clone();
     let refuses_self = |errors: &mut Accumulator, target: &Path, attr: &str| {
         let t = path_ident(target);
         if *t == model_ident || t == "Self" {
             errors.push(Error::custom(format!(
-                "`#[{attr}({t})]` relates `{t}` to itself; a self-reference is declared with `#[self_ref]` on a `BelongsTo<Option<{}>>` field, and its children with `#[self_ref(children = ...)]` or with `#[{attr}({t}, inverse = <that field>)]`",
-                model_ident
+                "`#[{attr}({t})]` relates `{t}` to itself; a self-reference is declared with `#[self_ref]` on a `BelongsTo<Option<{m}>>` field, and its children with `#[self_ref(children = ...)]` or with `#[has_many({m}, inverse = <that field>)]`",
+                m = model_ident
             ))
             .with_span(target));
             true
@@ -241,10 +248,10 @@ fn lower_field(errors: &mut Accumulator, model: &mut Model, field: &syn::Field) 
             let lazy = lazy(&mut model.soft_errors, args.lazy.clone(), attr);
             let cascade = cascade(&mut model.soft_errors, args.cascade.clone(), attr, rel_span);
             let passive_deletes = args.passive_deletes.is_present();
-            let fk = fk_source(errors, args, &self_table, attr, rel_span);
+            let fk = fk_source(errors, args, &naming::table_name(&model_ident.to_string()), attr, rel_span);
             let inverse = match &fk {
                 FkSource::Inverse(i) => Some(i.clone()),
-                FkSource::Column(_) => None,
+                FkSource::Column { .. } => None,
             };
             let kind = if one { RelationKind::HasOne { fk } } else { RelationKind::HasMany { fk } };
             model.relations.push(Relation {
@@ -258,6 +265,7 @@ fn lower_field(errors: &mut Accumulator, model: &mut Model, field: &syn::Field) 
                 lazy,
                 cascade,
                 passive_deletes,
+                single_parent: false,
                 span: rel_span,
             });
         }
@@ -317,6 +325,14 @@ fn lower_field(errors: &mut Accumulator, model: &mut Model, field: &syn::Field) 
             model.columns.push(column);
             let column_index = model.columns.len() - 1;
             let belongs_to_lazy = lazy(&mut model.soft_errors, args.lazy.clone(), "belongs_to");
+            let belongs_to_cascade = many_to_one_cascade(
+                &mut model.soft_errors,
+                args.cascade.clone(),
+                args.single_parent.is_present(),
+                rel_span,
+                &target,
+                &model.ident,
+            );
             if let Some(backref) = &args.backref {
                 let kind = RelationKind::Children { column: model.columns[column_index].name.clone() };
                 model.relations.push(Relation::backref(&backref.0, target.clone(), owner.clone(), kind));
@@ -330,8 +346,9 @@ fn lower_field(errors: &mut Accumulator, model: &mut Model, field: &syn::Field) 
                 inverse: args.inverse.map(|i| i.0),
                 tree: None,
                 lazy: belongs_to_lazy,
-                cascade: Cascade::default_at(rel_span),
+                cascade: belongs_to_cascade,
                 passive_deletes: false,
+                single_parent: args.single_parent.is_present(),
                 span: rel_span,
             });
         }
@@ -418,6 +435,39 @@ fn cascade(errors: &mut Vec<Error>, arg: Option<NameArg>, attr: &str, span: Span
     }
 }
 
+/// `cascade = "..."` on a `belongs_to`: only the many-to-one `delete-orphan` (SQLAlchemy's
+/// `single_parent=True`), with or without `delete`; every other cascade acts from the parent's
+/// side and belongs there. Mistakes are soft: the default stands in.
+fn many_to_one_cascade(
+    errors: &mut Vec<Error>,
+    arg: Option<NameArg>,
+    single_parent: bool,
+    span: Span,
+    target: &Path,
+    owner: &Ident,
+) -> Cascade {
+    let Some(given) = arg.clone() else { return Cascade::default_at(span) };
+    let c = cascade(errors, arg, "belongs_to", span);
+    let t = path_ident(target);
+    if !c.delete_orphan {
+        if c.delete || given.value.split(',').any(|w| w.trim() == "save-update") {
+            errors.push(Error::custom(format!(
+                "`cascade` on a `belongs_to` would act on the parent `{t}` from its child; cascades go on the parent's side, `#[has_many({owner}, cascade = \"{}\")]` on `{t}`. On this side only the many-to-one `cascade = \"delete-orphan\"` (with `single_parent`) exists: it deletes the `{t}` row this row lets go of",
+                given.value
+            )).with_span(&given.span));
+        }
+        return Cascade::default_at(span);
+    }
+    if !single_parent {
+        errors.push(Error::custom(format!(
+            "a many-to-one `delete-orphan` deletes the `{t}` row this row lets go of, which is only safe if no other row points at it: add `single_parent`, like `#[belongs_to({t}, cascade = \"{}\", single_parent)]`",
+            given.value
+        )).with_span(&given.span));
+        return Cascade::default_at(span);
+    }
+    c
+}
+
 /// `on_delete = "..."` on a foreign key. Mistakes are soft: no clause stands in.
 fn on_delete(errors: &mut Vec<Error>, arg: Option<NameArg>, nullable: bool, parent: &Type) -> OnDelete {
     let Some(arg) = arg else { return OnDelete::Unset };
@@ -455,7 +505,9 @@ fn self_ref_checks(errors: &mut Vec<Error>, cascade: &Cascade, passive: bool, on
     }
 }
 
-fn fk_source(errors: &mut Accumulator, args: input::HasArgs, self_table: &str, attr: &str, span: Span) -> FkSource {
+/// Where a `has_many` / `has_one` finds its foreign key: `inverse`, `foreign_key`, or the
+/// convention, `<owner model in snake_case>_id` — the name a `belongs_to` gives its column.
+fn fk_source(errors: &mut Accumulator, args: input::HasArgs, owner_name: &str, attr: &str, span: Span) -> FkSource {
     match (args.inverse, args.foreign_key) {
         (Some(i), Some(fk)) => {
             errors.push(
@@ -468,8 +520,10 @@ fn fk_source(errors: &mut Accumulator, args: input::HasArgs, self_table: &str, a
             FkSource::Inverse(i.0)
         }
         (Some(i), None) => FkSource::Inverse(i.0),
-        (None, Some(fk)) => FkSource::Column(sql_ident(errors, &fk, "column")),
-        (None, None) => FkSource::Column(SqlIdent { value: naming::foreign_key(self_table), span }),
+        (None, Some(fk)) => FkSource::Column { column: sql_ident(errors, &fk, "column"), given: true },
+        (None, None) => {
+            FkSource::Column { column: SqlIdent { value: naming::foreign_key(owner_name), span }, given: false }
+        }
     }
 }
 
@@ -510,7 +564,13 @@ fn lower_many_to_many(
                 ))
                 .with_span(&span));
             }
-            let local = name_or(errors, &args.local, naming::foreign_key(&model.table.value), through_ident.span());
+            // the convention of every foreign key: `<model in snake_case>_id`
+            let local = name_or(
+                errors,
+                &args.local,
+                naming::foreign_key(&naming::table_name(&model.ident.to_string())),
+                through_ident.span(),
+            );
             let remote = name_or(errors, &args.remote, naming::foreign_key(&target_table), through_ident.span());
             if local.value == remote.value && !(self_ref && (args.local.is_none() || args.remote.is_none())) {
                 errors.push(
@@ -581,6 +641,7 @@ fn lower_many_to_many(
         lazy: many_lazy,
         cascade: many_cascade,
         passive_deletes: false,
+        single_parent: false,
         span,
     });
 }
@@ -681,6 +742,7 @@ fn lower_self_ref(
         lazy: self_ref_lazy,
         cascade: Cascade::default_at(span),
         passive_deletes: false,
+        single_parent: false,
         span,
     });
 }
@@ -715,10 +777,14 @@ fn lower_column(
         Some(n) => sql_ident(errors, n, "column"),
         None => SqlIdent { value: ident.to_string().trim_start_matches("r#").to_string(), span: ident.span() },
     };
+    // mistakes in the column's options are soft: the Rust type's own SQL type (no default)
+    // stands in, so the model's other items, its relationships too, are still generated and
+    // one mistake does not echo at every use of the model
+    let soft = &mut model.soft_errors;
     let mut sql_type = None;
     if let Some(len) = &args.len {
         if value_name != "String" {
-            errors.push(
+            soft.push(
                 Error::custom(format!(
                     "`len` declares `VARCHAR(n)`, which holds a `String`; `{ident}` is `{}`",
                     type_str(&field.ty)
@@ -726,7 +792,7 @@ fn lower_column(
                 .with_span(&len.span()),
             );
         } else if **len == 0 {
-            errors.push(
+            soft.push(
                 Error::custom(
                     "`len = 0` would make a column that holds nothing; give the maximum length, like `len = 80`",
                 )
@@ -737,7 +803,7 @@ fn lower_column(
     }
     if args.text.is_present() {
         if value_name != "String" {
-            errors.push(
+            soft.push(
                 Error::custom(format!(
                     "`text` declares `TEXT`, which holds a `String`; `{ident}` is `{}`",
                     type_str(&field.ty)
@@ -746,7 +812,7 @@ fn lower_column(
             );
         }
         if args.len.is_some() {
-            errors.push(
+            soft.push(
                 Error::custom(
                     "`text` and `len` cannot be combined: a column is `TEXT` (unbounded) or `VARCHAR(len)`; drop one",
                 )
@@ -758,7 +824,7 @@ fn lower_column(
     if let Some(numeric) = &args.numeric {
         let (p, s) = (*numeric.precision, *numeric.scale);
         if value_name != "Decimal" {
-            errors.push(
+            soft.push(
                 Error::custom(format!(
                     "`numeric` declares `NUMERIC(p, s)`, which holds a `rust_decimal::Decimal`; `{ident}` is `{}`",
                     type_str(&field.ty)
@@ -767,12 +833,12 @@ fn lower_column(
             );
         }
         if p == 0 || p > 38 {
-            errors.push(
+            soft.push(
                 Error::custom(format!("`precision = {p}` is out of range; use 1 to 38 digits"))
                     .with_span(&numeric.precision.span()),
             );
         } else if s > p {
-            errors.push(Error::custom(format!("`scale = {s}` exceeds `precision = {p}`: the scale counts digits after the point, out of the precision")).with_span(&numeric.scale.span()));
+            soft.push(Error::custom(format!("`scale = {s}` exceeds `precision = {p}`: the scale counts digits after the point, out of the precision")).with_span(&numeric.scale.span()));
         }
         sql_type = Some(SqlTypeOverride::Numeric(p, s));
     }
@@ -782,7 +848,7 @@ fn lower_column(
                 .with_span(&k),
         );
     }
-    let default = args.default.map(|e| e.0).map(|e| match &e {
+    let mut default = args.default.map(|e| e.0).map(|e| match &e {
         syn::Expr::Path(p) if p.path.is_ident("now") => DefaultValue::Now,
         syn::Expr::Path(p) if p.path.is_ident("today") => DefaultValue::Today,
         _ => DefaultValue::Expr(e),
@@ -790,13 +856,14 @@ fn lower_column(
     if let (Some(DefaultValue::Now | DefaultValue::Today), false) =
         (&default, matches!(value_name.as_str(), "NaiveDateTime" | "NaiveDate"))
     {
-        errors.push(
+        soft.push(
             Error::custom(format!(
                 "`default = now` fills a `NaiveDateTime` and `default = today` a `NaiveDate`; `{ident}` is `{}`",
                 type_str(&field.ty)
             ))
             .with_span(&field.ty),
         );
+        default = None;
     }
     model.columns.push(Column {
         field: ident.clone(),

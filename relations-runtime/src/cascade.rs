@@ -151,15 +151,114 @@ pub(crate) fn delete_model<M: Model>(db: &Db, model: &M) -> Result<bool> {
         (Some(_), false) => model.key().to_values().first().and_then(KeyVal::of),
         _ => None,
     };
-    match key {
+    // a many-to-one `delete` / `delete-orphan`: the parent goes with its one child
+    let parents: Vec<(&'static Table, KeyVal)> = (t.relations)()
+        .iter()
+        .filter(|d| d.cascade.delete || d.cascade.delete_orphan)
+        .filter_map(|d| match d.join {
+            Join::Forward { column } => KeyVal::of(&model.column_value(t.column_index(column))).map(|k| (d.target, k)),
+            _ => None,
+        })
+        .collect();
+    if key.is_none() && parents.is_empty() {
         // nothing references it (or it cannot be referenced): one statement
-        None => db.delete_row(model),
-        Some(key) => db.transaction(|db| {
-            let mut visited = FxHashSet::default();
-            let key_col = t.single_key().map_or("rowid", |c| c.name);
-            Ok(delete_rows(db, &catalog, t, key_col, vec![key], &mut visited)? > 0)
-        }),
+        return db.delete_row(model);
     }
+    db.transaction(|db| {
+        let mut visited = FxHashSet::default();
+        let existed = match key {
+            Some(key) => {
+                let key_col = t.single_key().map_or("rowid", |c| c.name);
+                delete_rows(db, &catalog, t, key_col, vec![key], &mut visited)? > 0
+            }
+            None => db.delete_row(model)?,
+        };
+        for (parent, key) in parents {
+            delete_parent(db, &catalog, parent, key, &mut visited)?;
+        }
+        Ok(existed)
+    })
+}
+
+/// Deletes the row of `table` with this key, with what cascades from it.
+fn delete_parent(
+    db: &Db,
+    catalog: &Catalog,
+    table: &'static Table,
+    key: KeyVal,
+    visited: &mut FxHashSet<(&'static str, KeyVal)>,
+) -> Result<usize> {
+    let key_col = table.single_key().map_or("rowid", |c| c.name);
+    delete_rows(db, catalog, table, key_col, vec![key], visited)
+}
+
+/// Whether `model` has a `belongs_to` with a parent rule (`single_parent`, `delete-orphan`).
+pub(crate) fn has_parent_rules<M: Model>(model: &M) -> bool {
+    let mut any = false;
+    let _ = model.visit_parents(&mut |_, _| {
+        any = true;
+        Ok(())
+    });
+    any
+}
+
+/// Refuses to point a `single_parent` relationship at a parent another row points at: on
+/// insert always, on update when the foreign key changed.
+pub(crate) fn check_single_parents<M: Model>(db: &Db, model: &M, new: bool) -> Result<()> {
+    let t = M::TABLE;
+    model.visit_parents(&mut |rel, link| {
+        let Join::Forward { column } = rel.join else { return Ok(()) };
+        let value = link.current();
+        if !rel.single_parent || value == Value::Null || (!new && !link.changed()) {
+            return Ok(());
+        }
+        let d = db.dialect();
+        let mut sql = String::from("SELECT EXISTS (SELECT 1 FROM ");
+        d.quote(t.name, &mut sql);
+        sql.push_str(" WHERE ");
+        d.quote(column, &mut sql);
+        sql.push_str(" = ");
+        let mut params = vec![value.clone()];
+        d.placeholder(1, &mut sql);
+        if !model.is_new() {
+            for (c, v) in t.primary_key().zip(model.key().to_values()) {
+                sql.push_str(" AND ");
+                d.quote(c.name, &mut sql);
+                sql.push_str(" != ");
+                params.push(v.into_owned());
+                d.placeholder(params.len(), &mut sql);
+            }
+        }
+        sql.push(')');
+        if db.query_i64(&sql, &params)? != 0 {
+            return Err(Error::SingleParent { relationship: rel.path(), parent: value.to_string() });
+        }
+        Ok(())
+    })
+}
+
+/// After `model` was written: deletes each parent it let go of under a many-to-one
+/// `delete-orphan` (a row just inserted let go of nothing stored), then forgets what it let
+/// go of.
+pub(crate) fn delete_let_go<M: Model>(db: &Db, model: &M, inserted: bool) -> Result<()> {
+    let mut orphans = Vec::new();
+    model.visit_parents(&mut |rel, link| {
+        if rel.cascade.delete_orphan && !inserted {
+            orphans.extend(link.let_go().as_ref().and_then(KeyVal::of).map(|k| (rel.target, k)));
+        }
+        Ok(())
+    })?;
+    if !orphans.is_empty() {
+        let catalog = db.catalog()?;
+        let mut visited = FxHashSet::default();
+        for (parent, key) in orphans {
+            delete_parent(db, &catalog, parent, key, &mut visited)?;
+        }
+    }
+    model.visit_parents(&mut |_, link| {
+        link.settle();
+        Ok(())
+    })
 }
 
 /// Deletes the rows of `table` whose single key column `key_col` has these values, children

@@ -586,12 +586,17 @@ impl Db {
     /// Inserts `model`, then the new rows of its relationship fields (`save-update`), all in
     /// one transaction when there are any.
     pub(crate) fn insert<M: Model>(&self, model: &mut M) -> Result<()> {
-        if !crate::cascade::has_pending(model, true) {
+        let parents = crate::cascade::has_parent_rules(model);
+        if !parents && !crate::cascade::has_pending(model, true) {
             return self.insert_row(model);
         }
         self.transaction(|db| {
+            if parents {
+                crate::cascade::check_single_parents(db, model, true)?;
+            }
             db.insert_row(model)?;
-            crate::cascade::save_pending(db, model, true)
+            crate::cascade::save_pending(db, model, true)?;
+            crate::cascade::delete_let_go(db, model, true)
         })
     }
 
@@ -599,11 +604,24 @@ impl Db {
     /// all in one transaction when there are any.
     pub(crate) fn save_existing<M: Model>(&self, model: &mut M) -> Result<()> {
         if !crate::cascade::has_pending(model, false) {
+            return self.update_model(model);
+        }
+        self.transaction(|db| {
+            db.update_model(model)?;
+            crate::cascade::save_pending(db, model, false)
+        })
+    }
+
+    /// Updates `model` under its parent rules: a `single_parent` parent that has another row
+    /// is refused, a parent let go of under `delete-orphan` is deleted.
+    pub(crate) fn update_model<M: Model>(&self, model: &M) -> Result<()> {
+        if !crate::cascade::has_parent_rules(model) {
             return self.update(model);
         }
         self.transaction(|db| {
+            crate::cascade::check_single_parents(db, model, false)?;
             db.update(model)?;
-            crate::cascade::save_pending(db, model, false)
+            crate::cascade::delete_let_go(db, model, false)
         })
     }
 

@@ -92,6 +92,15 @@ pub enum Error {
         /// The referenced table, whose model is missing from the set.
         references: String,
     },
+    /// A `single_parent` relationship's parent row already has another row pointing at it
+    /// (SQLAlchemy: "is already associated with an instance ... and is only allowed a single
+    /// parent"); nothing was written.
+    SingleParent {
+        /// The relationship, as `table.field`.
+        relationship: String,
+        /// The parent's key, as text.
+        parent: String,
+    },
     /// A model's row was written or removed, but it has no key yet (it was never inserted).
     Unsaved {
         /// The table.
@@ -192,6 +201,10 @@ impl fmt::Display for Error {
             Error::MissingModel { model, column, references } => write!(
                 f,
                 "`{model}`'s `{column}` references table `{references}`, which is neither in the models given to `create_all` nor in the database; add the model of table `{references}` to the set"
+            ),
+            Error::SingleParent { relationship, parent } => write!(
+                f,
+                "`{relationship}` is `single_parent`, and its row with key {parent} already has another parent row; let go of it there first"
             ),
             Error::MultipleRelated { relationship } => write!(
                 f,

@@ -13,6 +13,7 @@
 #![warn(missing_docs)]
 
 mod cascade;
+mod checks;
 mod db;
 pub mod dialect;
 mod error;
@@ -35,8 +36,8 @@ pub use load::{joinedload, lazyload, raiseload, selectinload, subqueryload, subt
 pub use model::{Key, Model, ModelSet, Row};
 pub use query::{Col, Expr, Order, Query, Subquery};
 pub use relation::{
-    tree, BelongsTo, BelongsToRef, Cached, Fill, HasMany, HasManyRef, HasOne, HasOneRef, ManyToMany, ManyToManyKind,
-    ManyToManyRef, NoCache, OneToMany, Parent, Related, Slot,
+    tree, BelongsTo, BelongsToRef, Cached, Dynamic, Fill, HasMany, HasManyRef, HasOne, HasOneRef, KeepsRows,
+    ManyToMany, ManyToManyKind, ManyToManyRef, NoCache, OneToMany, Parent, Related, Slot,
 };
 pub use value::{Bind, DecodeError, SqlValue, Value, ValueRef};
 

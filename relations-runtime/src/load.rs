@@ -52,7 +52,7 @@ impl<O, F> Rel<O, F> {
     }
 }
 
-impl<O: Model, F: Slot> Rel<O, F> {
+impl<O: Model, F> Rel<O, F> {
     /// What the derive says about the relationship.
     pub fn def(self) -> &'static RelationDef {
         self.def

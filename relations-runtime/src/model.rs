@@ -86,10 +86,17 @@ pub trait Model: Sized + 'static {
     /// The primary key's type: the key field's type, or a tuple for a composite key.
     type Key: Key;
     /// A generated type whose associated constants describe the model's relationships, one
-    /// per relationship field and named like it (`<Post as Model>::Relationships::author`),
-    /// so that the other side's derive can check an `inverse` by name.
+    /// per relationship field and named like it (`<Post as Model>::Relationships::author`).
     #[doc(hidden)]
     type Relationships;
+    /// The model's relationship fields as plain data, which the other models' derives check
+    /// their declarations against (an `inverse` by name, a foreign key column).
+    #[doc(hidden)]
+    const RELATIONSHIPS: &'static [crate::checks::RelationInfo] = &[];
+    /// Whether this model's derive failed: its error is reported, and other models' checks
+    /// against it are skipped rather than reported again in other words.
+    #[doc(hidden)]
+    const DERIVE_FAILED: bool = false;
 
     /// This row's primary key.
     fn key(&self) -> Self::Key;
@@ -117,6 +124,16 @@ pub trait Model: Sized + 'static {
     fn visit_pending(
         &mut self,
         f: &mut dyn FnMut(&'static crate::schema::RelationDef, &mut dyn crate::cascade::Pending) -> Result<()>,
+    ) -> Result<()> {
+        let _ = f;
+        Ok(())
+    }
+    /// Hands each `belongs_to` field with a parent rule (`single_parent`, `delete-orphan`) to
+    /// `f`, with its relationship.
+    #[doc(hidden)]
+    fn visit_parents(
+        &self,
+        f: &mut dyn FnMut(&'static crate::schema::RelationDef, &dyn crate::relation::ParentLink) -> Result<()>,
     ) -> Result<()> {
         let _ = f;
         Ok(())
@@ -150,9 +167,10 @@ pub trait Model: Sized + 'static {
         db.insert(self)
     }
 
-    /// Writes every column of this row back, by its key.
+    /// Writes every column of this row back, by its key. Under a many-to-one `delete-orphan`,
+    /// a parent this row let go of is deleted, in the same transaction.
     fn update(&self, db: &Db) -> Result<()> {
-        db.update(self)
+        db.update_model(self)
     }
 
     /// Inserts the row if it is new, updates it otherwise; either way, then saves the new rows

@@ -3,7 +3,7 @@
 
 pub use crate::cascade::Pending;
 pub use crate::load::{Load, Rel};
-pub use crate::relation::{HasMany, HasOne, ManyToMany, Slot};
+pub use crate::relation::{Dynamic, HasMany, HasOne, ManyToMany, ParentLink, Slot};
 pub use crate::schema::{
     no_relations, Cascade, ColumnDef, ColumnDefault, ForeignKey, Join, Lazy, OnDelete, RelationDef, SqlType, Table,
 };
@@ -63,29 +63,6 @@ impl<O, T, K> Relationship<O, T, K> {
     }
 }
 
-/// Implemented by the relationship markers that may be the inverse of a relationship of
-/// kind `Kind` declared on `Owner`.
-#[diagnostic::on_unimplemented(
-    message = "the inverse `{Self}` does not point back at `{Owner}` with a matching kind",
-    label = "this `inverse` must name a relationship of the target that points back at this model",
-    note = "`has_many` pairs with `belongs_to`, `has_one` with `belongs_to`, `many_to_many` with `many_to_many`"
-)]
-pub trait InverseOf<Owner, Kind> {}
-
-#[diagnostic::do_not_recommend]
-impl<O, T> InverseOf<O, kind::HasMany> for Relationship<T, O, kind::BelongsTo> {}
-#[diagnostic::do_not_recommend]
-impl<O, T> InverseOf<O, kind::HasOne> for Relationship<T, O, kind::BelongsTo> {}
-#[diagnostic::do_not_recommend]
-impl<O, T> InverseOf<O, kind::BelongsTo> for Relationship<T, O, kind::HasMany> {}
-#[diagnostic::do_not_recommend]
-impl<O, T> InverseOf<O, kind::BelongsTo> for Relationship<T, O, kind::HasOne> {}
-#[diagnostic::do_not_recommend]
-impl<O, T> InverseOf<O, kind::ManyToMany> for Relationship<T, O, kind::ManyToMany> {}
-
-/// Compiles only if `marker` may be the inverse of a `Kind` relationship on `Owner`.
-pub const fn assert_inverse<Owner, Kind, M: InverseOf<Owner, Kind>>(_marker: &M) {}
-
 /// The target of a `belongs_to`, `has_many`, `has_one` or `many_to_many` must be a model.
 #[diagnostic::on_unimplemented(
     message = "`{Self}` is not a model, so it cannot be the target of a relationship",
@@ -127,63 +104,10 @@ pub const fn key_column<M: crate::Model>() -> &'static str {
     }
 }
 
-/// The foreign key column of a `belongs_to` relationship (for its inverse `has_many`).
-pub const fn forward_column(def: &RelationDef) -> &'static str {
-    match def.join {
-        Join::Forward { column } => column,
-        // a wrong kind is reported by `assert_inverse`, spanned at the `inverse` key
-        _ => "",
-    }
-}
-
-/// The join of a many-to-many seen from its other side.
-pub const fn swap_through(def: &RelationDef) -> Join {
-    match def.join {
-        Join::Through { table, local, remote } => Join::Through { table, local: remote, remote: local },
-        // a wrong kind is reported by `assert_inverse`, spanned at the `inverse` key
-        other => other,
-    }
-}
-
-/// `a == b`, in a constant.
-pub const fn str_eq(a: &str, b: &str) -> bool {
-    let (a, b) = (a.as_bytes(), b.as_bytes());
-    if a.len() != b.len() {
-        return false;
-    }
-    let mut i = 0;
-    while i < a.len() {
-        if a[i] != b[i] {
-            return false;
-        }
-        i += 1;
-    }
-    true
-}
-
-/// Whether two relationships agree on being each other's inverse: the other side names no
-/// inverse, or names `ours`.
-pub const fn inverse_agrees(theirs: Option<&str>, ours: &str) -> bool {
-    match theirs {
-        None => true,
-        Some(t) => str_eq(t, ours),
-    }
-}
-
-/// A column that can hold a foreign key to a model whose key is `K`.
-#[diagnostic::on_unimplemented(
-    message = "`{Self}` cannot hold a foreign key to a `{K}` key",
-    label = "the foreign key column's type must be the parent's key type",
-    note = "name the right column with `foreign_key = ...`, or declare it as a `BelongsTo<Parent>` field"
-)]
-pub trait ForeignKeyColumn<K> {}
-#[diagnostic::do_not_recommend]
-impl<M, K> ForeignKeyColumn<K> for crate::Col<M, K> {}
-#[diagnostic::do_not_recommend]
-impl<M, K> ForeignKeyColumn<K> for crate::Col<M, Option<K>> {}
-
-/// Compiles only if `column` can hold a foreign key to a key of type `K`.
-pub const fn assert_fk_column<K, C: ForeignKeyColumn<K>>(_column: &C) {}
+pub use crate::checks::{
+    check_fk_column, check_inverse, check_through, inverse_column, inverse_through, str_eq, Msg, Ours, RelKind,
+    RelationInfo, Theirs,
+};
 
 pub use crate::db::Db;
 pub use crate::error::Result;
@@ -194,6 +118,18 @@ pub use crate::relation::{
 };
 pub use crate::value::Value;
 pub use crate::value::ValueRef;
+
+/// The declared type of `table`'s (first) primary key column.
+pub const fn key_sql_type(table: &Table) -> SqlType {
+    let mut i = 0;
+    while i < table.columns.len() {
+        if table.columns[i].primary_key {
+            return table.columns[i].sql_type;
+        }
+        i += 1;
+    }
+    SqlType::Integer
+}
 
 /// The `ON DELETE` action of `table`'s foreign key `column` (`Unset` when there is none).
 pub const fn fk_on_delete(table: &Table, column: &str) -> OnDelete {

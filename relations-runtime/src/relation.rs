@@ -63,6 +63,11 @@ pub enum Fill<T> {
 
 /// A relationship field that eager loading can fill: [`HasMany`], [`HasOne`], [`ManyToMany`],
 /// [`BelongsTo`].
+#[diagnostic::on_unimplemented(
+    message = "`{Self}` cannot be loaded eagerly",
+    label = "this relationship keeps no loaded rows",
+    note = "a `lazy = \"dynamic\"` relationship's accessor is a query: read it with `.all()`, or drop `lazy = \"dynamic\"` to load it with `selectinload` / `joinedload`"
+)]
 pub trait Slot: 'static {
     /// The related model.
     type Target: Model;
@@ -330,6 +335,7 @@ macro_rules! collection_field {
             }
         }
 
+        #[diagnostic::do_not_recommend]
         impl<T: Model> Slot for $name<T> {
             type Target = T;
             fn fill(&self, _: &'static RelationDef, rows: Fill<T>) -> Result<()> {
@@ -502,6 +508,7 @@ impl<T: Model> crate::cascade::Pending for HasOne<T> {
     }
 }
 
+#[diagnostic::do_not_recommend]
 impl<T: Model> Slot for HasOne<T> {
     type Target = T;
     fn fill(&self, rel: &'static RelationDef, rows: Fill<T>) -> Result<()> {
@@ -616,6 +623,9 @@ pub struct BelongsTo<P: Parent> {
     key: P::Fk,
     // shared: an eager load hands one parent to all of its children
     cache: Cache<Option<Arc<P::Model>>>,
+    /// The key it pointed at before `set` / `set_key`, until the owner is saved: the parent a
+    /// many-to-one `delete-orphan` deletes.
+    replaced: std::cell::RefCell<Option<P::Fk>>,
 }
 
 impl<P: Parent> BelongsTo<P> {
@@ -627,7 +637,7 @@ impl<P: Parent> BelongsTo<P> {
 
     /// Points at the parent with this foreign key value.
     pub fn from_key(key: P::Fk) -> Self {
-        BelongsTo { key, cache: Cache::default() }
+        BelongsTo { key, cache: Cache::default(), replaced: std::cell::RefCell::new(None) }
     }
 
     /// The foreign key value.
@@ -635,14 +645,18 @@ impl<P: Parent> BelongsTo<P> {
         &self.key
     }
 
-    /// Points at another parent (forgetting the one loaded).
+    /// Points at another parent (forgetting the one loaded). Under a many-to-one
+    /// `delete-orphan`, saving the owner deletes the parent it let go of.
     pub fn set(&mut self, parent: &P::Model) {
-        *self = BelongsTo::to(parent);
+        self.set_key(P::fk_of(parent));
     }
 
-    /// Sets the foreign key value (forgetting the parent loaded).
+    /// Sets the foreign key value (forgetting the parent loaded); `None` for a nullable key
+    /// lets go of the parent.
     pub fn set_key(&mut self, key: P::Fk) {
-        *self = BelongsTo::from_key(key);
+        let old = std::mem::replace(&mut self.key, key);
+        self.replaced.get_mut().get_or_insert(old);
+        self.cache = Cache::default();
     }
 
     /// The parent loaded, if it was loaded.
@@ -663,6 +677,7 @@ impl<P: Parent> BelongsTo<P> {
     }
 }
 
+#[diagnostic::do_not_recommend]
 impl<P: Parent + 'static> Slot for BelongsTo<P> {
     type Target = P::Model;
     fn fill(&self, _: &'static RelationDef, rows: Fill<P::Model>) -> Result<()> {
@@ -678,7 +693,7 @@ impl<P: Parent + 'static> Slot for BelongsTo<P> {
         self.cache.cell.get().is_some()
     }
     fn duplicate(&self) -> Self {
-        BelongsTo { key: self.key.clone(), cache: self.cache.map(Clone::clone) }
+        BelongsTo { key: self.key.clone(), cache: self.cache.map(Clone::clone), replaced: self.replaced.clone() }
     }
 }
 
@@ -705,7 +720,42 @@ impl<P: Parent> Default for BelongsTo<P> {
 
 impl<P: Parent> Clone for BelongsTo<P> {
     fn clone(&self) -> Self {
-        BelongsTo::from_key(self.key.clone())
+        BelongsTo { replaced: self.replaced.clone(), ..BelongsTo::from_key(self.key.clone()) }
+    }
+}
+
+/// A `belongs_to` field as the rules of its parent see it (`single_parent`, many-to-one
+/// `delete-orphan`).
+#[doc(hidden)]
+pub trait ParentLink {
+    /// The foreign key value now.
+    fn current(&self) -> Value<'static>;
+    /// The parent it let go of since it was read or saved, if any (not `NULL`, not the one
+    /// it points at now).
+    fn let_go(&self) -> Option<Value<'static>>;
+    /// Whether it points at another parent (or none) than when it was read or saved.
+    fn changed(&self) -> bool;
+    /// Forgets the parent let go of: the owner was saved.
+    fn settle(&self);
+}
+
+impl<P: Parent> ParentLink for BelongsTo<P> {
+    fn current(&self) -> Value<'static> {
+        self.key.to_value().into_owned()
+    }
+
+    fn let_go(&self) -> Option<Value<'static>> {
+        let replaced = self.replaced.borrow();
+        let old = replaced.as_ref()?.to_value().into_owned();
+        (old != Value::Null && old != self.current()).then_some(old)
+    }
+
+    fn changed(&self) -> bool {
+        self.replaced.borrow().as_ref().is_some_and(|old| *old != self.key)
+    }
+
+    fn settle(&self) {
+        self.replaced.borrow_mut().take();
     }
 }
 
@@ -762,9 +812,37 @@ impl<T> Clone for Cached<'_, T> {
 }
 impl<T> Copy for Cached<'_, T> {}
 
-/// The cache slot of a handle with no field behind it (a `backref`): it only queries.
+/// The cache slot of a handle with no field behind it (a `backref`, or a `lazy = "dynamic"`
+/// relationship): it only queries.
 #[derive(Debug, Clone, Copy)]
 pub struct NoCache;
+
+/// The relationship path (`User::POSTS`) of a `lazy = "dynamic"` relationship: usable in
+/// filters (`User::POSTS.any(...)`), refused by the loader options, since nothing is kept.
+pub struct Dynamic<T>(PhantomData<fn() -> T>);
+
+impl<T> Dynamic<T> {
+    #[doc(hidden)]
+    pub const NEW: Dynamic<T> = Dynamic(PhantomData);
+}
+
+/// What keeps a to-many handle's loaded rows, so that it has [`Related::load`].
+#[diagnostic::on_unimplemented(
+    message = "this relationship keeps no loaded rows, so it has no `load()`",
+    label = "a query handle: a `lazy = \"dynamic\"` relationship, or a backref",
+    note = "read its rows with `.all()` (or `.filter(..)`, `.count()`); to load and keep them, drop `lazy = \"dynamic\"` (a backref: declare the relationship as a field)"
+)]
+pub trait KeepsRows<'a, T> {
+    #[doc(hidden)]
+    fn cached(&self) -> Cached<'a, T>;
+}
+
+#[diagnostic::do_not_recommend]
+impl<'a, T> KeepsRows<'a, T> for Cached<'a, T> {
+    fn cached(&self) -> Cached<'a, T> {
+        *self
+    }
+}
 
 /// A to-many relationship of one row, returned by its accessor (`user.posts(&db)`).
 ///
@@ -882,14 +960,17 @@ fn linked_keys(rel: &'static RelationDef, key: Value<'static>) -> Subquery {
     Subquery { table: table.name, select: remote, filter: local, value: key }
 }
 
-impl<'a, T: Model, K> Related<'a, T, K, Cached<'a, T>> {
+impl<'a, T: Model, K, C> Related<'a, T, K, C> {
     /// The related rows, loaded on first use and kept in the owner's field (SQLAlchemy's
     /// default `lazy='select'`). Call `reset()` on the field to read them again.
     ///
     /// A relationship declared `lazy = "raise"`, or fetched under `raiseload`, is
     /// [`Error::NotLoaded`] here unless it was loaded eagerly.
-    pub fn load(&self) -> Result<&'a [T]> {
-        let rows: &'a Collection<T> = self.cache.0;
+    pub fn load(&self) -> Result<&'a [T]>
+    where
+        C: KeepsRows<'a, T>,
+    {
+        let rows: &'a Collection<T> = self.cache.cached().0;
         rows.get_or_load(self.db, self.rel, || self.all())
     }
 }

@@ -126,7 +126,9 @@ pub struct Cascade {
     pub save_update: bool,
     /// `delete`: deleting the owner deletes the related rows first (recursively).
     pub delete: bool,
-    /// `delete-orphan`: a row removed from the relationship, or replaced, is deleted.
+    /// `delete-orphan`: a row removed from the relationship, or replaced, is deleted. On a
+    /// `belongs_to` (with `single_parent`): the parent row is deleted when this row lets go
+    /// of it (its foreign key set to another row, or to `NULL`), or is deleted.
     pub delete_orphan: bool,
 }
 
@@ -254,6 +256,9 @@ pub struct RelationDef {
     /// `passive_deletes`: deleting the owner leaves the related rows to the foreign key's
     /// `ON DELETE` action instead of visiting them.
     pub passive_deletes: bool,
+    /// `single_parent` on a `belongs_to`: at most one row of the owner's table may point at a
+    /// given parent (what makes a many-to-one `delete-orphan` safe).
+    pub single_parent: bool,
 }
 
 impl PartialEq for RelationDef {
@@ -266,6 +271,7 @@ impl PartialEq for RelationDef {
             && self.lazy == other.lazy
             && self.cascade == other.cascade
             && self.passive_deletes == other.passive_deletes
+            && self.single_parent == other.single_parent
     }
 }
 

@@ -1,50 +1,86 @@
-//! Zero-cost compile-time checks of what one derive cannot see: the other model. Each is
-//! spanned at the attribute that made the assumption, and worded by the runtime's
-//! `#[diagnostic::on_unimplemented]` traits.
+//! Zero-cost compile-time checks of what one derive cannot see: the other model. Each is a
+//! constant spanned at the attribute that made the assumption; the runtime's `checks` read
+//! the other model's metadata and word the failure, which the constant panics with.
 
-use proc_macro2::TokenStream;
-use quote::{format_ident, quote_spanned};
+use proc_macro2::{Span, TokenStream};
+use quote::{format_ident, quote, quote_spanned};
 
 use super::{lit, rt};
-use crate::ir::{FkSource, Model, Relation, RelationKind};
+use crate::ir::{FkSource, Model, Relation, RelationKind, Through};
+
+/// `const _: () = { let m = <check>; if m.failed() { panic!(..) } };`, spanned at `span`.
+fn check(span: Span, check: TokenStream) -> TokenStream {
+    quote_spanned! {span=>
+        const _: () = {
+            let __m = #check;
+            if __m.failed() {
+                ::core::panic!("{}", __m.as_str())
+            }
+        };
+    }
+}
+
+/// What the runtime's checks know of the relationship `r` of `model`.
+fn ours(model: &Model, r: &Relation) -> TokenStream {
+    let rt = rt();
+    let m = lit(&model.ident.to_string());
+    let table = lit(&model.table.value);
+    let name = lit(&r.name.to_string());
+    let kind = format_ident!("{}", super::relations::rel_kind(&r.kind));
+    let through = !matches!(r.kind, RelationKind::ManyToMany { through: Through::Inverse(_) });
+    quote!(#rt::Ours { model: #m, table: #table, name: #name, kind: #rt::RelKind::#kind, through: #through })
+}
+
+/// What the runtime's checks know of the model `path`.
+fn theirs(path: &syn::Path) -> TokenStream {
+    let rt = rt();
+    let name = lit(&path.segments.last().expect("non-empty path").ident.to_string());
+    quote! {
+        #rt::Theirs {
+            model: #name,
+            table: <#path as #rt::Model>::TABLE,
+            relations: <#path as #rt::Model>::RELATIONSHIPS,
+            failed: <#path as #rt::Model>::DERIVE_FAILED,
+        }
+    }
+}
 
 pub fn expand(model: &Model) -> TokenStream {
     let rt = rt();
     let mut out = TokenStream::new();
     for r in model.relations.iter().filter(|r| r.field) {
-        let (owner, target) = (&r.owner, &r.target);
+        let target = &r.target;
         let tspan = syn::spanned::Spanned::span(target);
         // a collection or `has_one` field's copy checks its target already (`duplicate_related`)
         if matches!(r.kind, RelationKind::BelongsTo { .. }) {
             out.extend(quote_spanned!(tspan=> const _: () = #rt::assert_target::<#target>();));
         }
+        let (ours, target_info) = (ours(model, r), theirs(target));
         if let Some(inv) = &r.inverse {
-            let kind = super::relations_kind(&r.kind);
-            let def = quote::quote!(<<#target as #rt::Model>::Relationships>::#inv);
-            let ours = lit(&r.name.to_string());
-            let o = &model.ident;
-            let t = &target.segments.last().expect("non-empty path").ident;
-            let msg = lit(&format!(
-                "`{o}.{}` names `{t}.{inv}` as its inverse, but `{t}.{inv}` names a different inverse; make both sides name each other",
-                r.name
-            ));
-            out.extend(quote_spanned! {inv.span()=>
-                const _: () = #rt::assert_inverse::<#owner, #kind, _>(&#def);
-                const _: () = if !#rt::inverse_agrees(#def.def.inverse, #ours) {
-                    ::core::panic!(#msg)
-                };
-            });
+            let name = lit(&inv.to_string());
+            out.extend(check(inv.span(), quote!(#rt::check_inverse(#ours, #target_info, #name))));
         }
-        if let RelationKind::HasMany { fk } | RelationKind::HasOne { fk } = &r.kind {
-            out.extend(cascade_checks(model, r, fk));
-        }
-        if let RelationKind::HasMany { fk: FkSource::Column(c) } | RelationKind::HasOne { fk: FkSource::Column(c) } =
-            &r.kind
-        {
-            let col = format_ident!("{}", c.value, span = c.span);
-            out.extend(quote_spanned! {c.span=>
-                const _: () = #rt::assert_fk_column::<<#owner as #rt::Model>::Key, _>(&<#target>::#col);
-            });
+        match &r.kind {
+            RelationKind::HasMany { fk } | RelationKind::HasOne { fk } => {
+                out.extend(cascade_checks(model, r, fk));
+                if let FkSource::Column { column: c, given } = fk {
+                    let col = lit(&c.value);
+                    let owner = &r.owner;
+                    let key = quote!(#rt::key_sql_type(<#owner as #rt::Model>::TABLE));
+                    out.extend(check(c.span, quote!(#rt::check_fk_column(#ours, #target_info, #col, #key, #given))));
+                }
+            }
+            RelationKind::ManyToMany { through: Through::Model { model: m, local, remote } } => {
+                let through = theirs(m);
+                let (l, re) = (lit(&local.value), lit(&remote.value));
+                let owner_table = lit(&model.table.value);
+                out.extend(check(local.span, quote!(#rt::check_through(#ours, #through, #l, #owner_table, "local"))));
+                out.extend(check(
+                    remote.span,
+                    quote!(#rt::check_through(#ours, #through, #re, <#target as #rt::Model>::TABLE_NAME, "remote")),
+                ));
+            }
+            _ => {}
         }
     }
     out
@@ -60,16 +96,16 @@ fn cascade_checks(model: &Model, r: &Relation, fk: &FkSource) -> TokenStream {
     let target = &r.target;
     let t = &target.segments.last().expect("non-empty path").ident;
     let (column, key) = match fk {
-        FkSource::Inverse(inv) => (
-            quote::quote!(#rt::forward_column(&<<#target as #rt::Model>::Relationships>::#inv.def)),
-            format!("`{t}.{inv}`"),
-        ),
-        FkSource::Column(c) => {
+        FkSource::Inverse(inv) => {
+            let name = lit(&inv.to_string());
+            (quote!(#rt::inverse_column(<#target as #rt::Model>::RELATIONSHIPS, #name)), format!("`{t}.{inv}`"))
+        }
+        FkSource::Column { column: c, .. } => {
             let l = lit(&c.value);
-            (quote::quote!(#l), format!("`{t}`'s `{}`", c.value))
+            (quote!(#l), format!("`{t}`'s `{}`", c.value))
         }
     };
-    let on_delete = quote::quote!(#rt::fk_on_delete(<#target as #rt::Model>::TABLE, #column));
+    let on_delete = quote!(#rt::fk_on_delete(<#target as #rt::Model>::TABLE, #column));
     let path = format!("{}.{}", model.ident, r.name);
     let mut out = TokenStream::new();
     if r.cascade.delete {

@@ -24,6 +24,7 @@ pub fn expand(input: &syn::DeriveInput) -> TokenStream {
                 const TABLE_NAME: &'static str = #table;
                 const KEY_COLUMN: ::core::option::Option<&'static str> = ::core::option::Option::Some("id");
                 const ASSOCIATIONS: &'static [&'static #rt::Table] = &[];
+                const DERIVE_FAILED: bool = true;
                 type Key = i64;
                 type Relationships = ();
                 fn key(&self) -> i64 { 0 }

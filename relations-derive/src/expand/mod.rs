@@ -46,10 +46,6 @@ fn rt() -> TokenStream {
     quote!(::relations::__private)
 }
 
-fn relations_kind(kind: &crate::ir::RelationKind) -> TokenStream {
-    relations::kind_marker(kind)
-}
-
 fn lit(s: &str) -> syn::LitStr {
     syn::LitStr::new(s, proc_macro2::Span::call_site())
 }

@@ -142,6 +142,32 @@ pub fn expand(model: &Model) -> TokenStream {
             }
         }
     });
+    // the `belongs_to` fields with a parent rule (`single_parent`, many-to-one `delete-orphan`)
+    let parents: Vec<_> = model
+        .relations
+        .iter()
+        .filter(|r| {
+            r.field
+                && matches!(r.kind, RelationKind::BelongsTo { .. })
+                && (r.single_parent || r.cascade.delete_orphan || r.cascade.delete)
+        })
+        .map(|r| {
+            let name = &r.name;
+            quote!(__f(&<<Self as #rt::Model>::Relationships>::#name.def, &self.#name)?;)
+        })
+        .collect();
+    let visit_parents = (!parents.is_empty()).then(|| {
+        quote! {
+            fn visit_parents(
+                &self,
+                __f: &mut dyn FnMut(&'static #rt::RelationDef, &dyn #rt::ParentLink) -> #rt::Result<()>,
+            ) -> #rt::Result<()> {
+                #(#parents)*
+                ::core::result::Result::Ok(())
+            }
+        }
+    });
+    let infos: Vec<_> = model.relations.iter().filter(|r| r.field).map(|r| super::relations::info(model, r)).collect();
     let relationships = format_ident!("{}Relationships", ident);
     let relationships_doc =
         lit(&format!("The relationships of `{ident}`, as constants named like them (used by the derive's checks)."));
@@ -156,6 +182,7 @@ pub fn expand(model: &Model) -> TokenStream {
             const TABLE_NAME: &'static str = #table_name;
             const KEY_COLUMN: ::core::option::Option<&'static str> = #key_column;
             const ASSOCIATIONS: &'static [&'static #rt::Table] = &[#(#associations),*];
+            const RELATIONSHIPS: &'static [#rt::RelationInfo] = &[#(#infos),*];
             type Key = #key_ty;
             type Relationships = #relationships;
 
@@ -205,6 +232,7 @@ pub fn expand(model: &Model) -> TokenStream {
 
             #default_loads
             #visit_pending
+            #visit_parents
         }
     };
 

@@ -22,9 +22,10 @@ fn join(model: &Model, r: &Relation) -> TokenStream {
     match &r.kind {
         RelationKind::HasMany { fk } | RelationKind::HasOne { fk } => match fk {
             FkSource::Inverse(inv) => {
-                quote_spanned!(inv.span()=> #rt::Join::Reverse { column: #rt::forward_column(&<<#target as #rt::Model>::Relationships>::#inv.def) })
+                let inv = lit(&inv.to_string());
+                quote!(#rt::Join::Reverse { column: #rt::inverse_column(<#target as #rt::Model>::RELATIONSHIPS, #inv) })
             }
-            FkSource::Column(c) => {
+            FkSource::Column { column: c, .. } => {
                 let c = lit(&c.value);
                 quote!(#rt::Join::Reverse { column: #c })
             }
@@ -47,7 +48,8 @@ fn join(model: &Model, r: &Relation) -> TokenStream {
                 through_join(quote!(<#m as #rt::Model>::TABLE), local, remote)
             }
             Through::Inverse(inv) => {
-                quote_spanned!(inv.span()=> #rt::swap_through(&<<#target as #rt::Model>::Relationships>::#inv.def))
+                let inv = lit(&inv.to_string());
+                quote!(#rt::inverse_through(<#target as #rt::Model>::RELATIONSHIPS, #inv))
             }
         },
         RelationKind::ManyToManyBackref { table, local, remote } => {
@@ -60,6 +62,54 @@ fn join(model: &Model, r: &Relation) -> TokenStream {
             };
             through_join(table, local, remote)
         }
+    }
+}
+
+/// The `RelationInfo` of a field's relationship, for the other models' checks.
+pub(super) fn info(model: &Model, r: &Relation) -> TokenStream {
+    let rt = rt();
+    let target = &r.target;
+    let name = lit(&r.name.to_string());
+    let kind = format_ident!("{}", rel_kind(&r.kind));
+    let column = match &r.kind {
+        RelationKind::BelongsTo { column } => lit(&model.columns[*column].name.value),
+        _ => lit(""),
+    };
+    let inverse = match &r.inverse {
+        Some(i) => {
+            let i = lit(&i.to_string());
+            quote!(::core::option::Option::Some(#i))
+        }
+        None => quote!(::core::option::Option::None),
+    };
+    let through = match &r.kind {
+        RelationKind::ManyToMany { through: Through::Table { .. } | Through::Model { .. } } => {
+            let join = join(model, r);
+            quote!(::core::option::Option::Some(#join))
+        }
+        _ => quote!(::core::option::Option::None),
+    };
+    let dynamic = r.lazy == Lazy::Dynamic;
+    quote! {
+        #rt::RelationInfo {
+            name: #name,
+            kind: #rt::RelKind::#kind,
+            target: <#target as #rt::Model>::TABLE_NAME,
+            column: #column,
+            inverse: #inverse,
+            through: #through,
+            dynamic: #dynamic,
+        }
+    }
+}
+
+/// The `RelKind` variant of a relationship.
+pub(super) fn rel_kind(kind: &RelationKind) -> &'static str {
+    match kind {
+        RelationKind::HasMany { .. } | RelationKind::Children { .. } => "HasMany",
+        RelationKind::HasOne { .. } => "HasOne",
+        RelationKind::BelongsTo { .. } => "BelongsTo",
+        RelationKind::ManyToMany { .. } | RelationKind::ManyToManyBackref { .. } => "ManyToMany",
     }
 }
 
@@ -89,13 +139,26 @@ pub(super) fn path_name(r: &Relation) -> syn::Ident {
 /// loader options and `any` / `has` filters. Dynamic relationships load nothing, so they
 /// have none.
 fn path_const(model: &Model, r: &Relation, def_path: &TokenStream) -> Option<TokenStream> {
-    if !r.field || r.lazy == Lazy::Dynamic {
+    if !r.field {
         return None;
     }
     let rt = rt();
     let field_ty = field_type(model, r)?;
     let (owner, name) = (&r.owner, &r.name);
     let konst = path_name(r);
+    if r.lazy == Lazy::Dynamic {
+        // for filters only: the loader options refuse `Dynamic`, in their own words
+        let target = &r.target;
+        let doc = lit(&format!(
+            "The `{name}` relationship as a value, for filters: `{o}::{konst}.any(...)` (it is `lazy = \"dynamic\"`, so nothing loads it).",
+            o = last(owner)
+        ));
+        return Some(quote! {
+            #[doc = #doc]
+            pub const #konst: #rt::Rel<#owner, #rt::Dynamic<#target>> =
+                #rt::Rel::new(&#def_path.def, |_: &#owner| &#rt::Dynamic::NEW);
+        });
+    }
     let doc = lit(&format!(
         "The `{name}` relationship as a value, for loader options and filters: `{o}::query(&db).options(selectinload({o}::{konst}))`, `{o}::{konst}.any(...)`.",
         o = last(owner)
@@ -220,6 +283,7 @@ fn items(model: &Model, r: &Relation) -> (TokenStream, Option<TokenStream>) {
     let span = r.span;
     let crate::ir::Cascade { save_update, delete, delete_orphan, .. } = r.cascade;
     let passive = r.passive_deletes;
+    let single_parent = r.single_parent;
     let def_const = quote_spanned! {span=>
         #[doc(hidden)]
         pub const #def: #rt::Relationship<#owner, #target, #kind> = #rt::Relationship::new(#rt::RelationDef {
@@ -231,6 +295,7 @@ fn items(model: &Model, r: &Relation) -> (TokenStream, Option<TokenStream>) {
             lazy: #rt::Lazy::#lazy,
             cascade: #rt::Cascade { save_update: #save_update, delete: #delete, delete_orphan: #delete_orphan },
             passive_deletes: #passive,
+            single_parent: #single_parent,
         });
     };
     let (def_here, def_there) = if r.field { (None, Some(def_const)) } else { (Some(def_const), None) };
