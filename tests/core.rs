@@ -86,6 +86,9 @@ struct Product {
     name: String,
     #[has_many(Review, inverse = product)]
     reviews: HasMany<Review>,
+    /// the same rows, in a declared order
+    #[has_many(Review, foreign_key = product_id, order_by = "stars, id desc")]
+    by_stars: HasMany<Review>,
     #[has_one(Manual, inverse = product)]
     manual: HasOne<Manual>,
 }
@@ -145,7 +148,22 @@ fn every_strategy_loads_a_collection_in_key_order_whatever_index_exists() {
         let p = q.one().unwrap();
         assert_eq!(review_ids(&p), [1, 3, 5], "{name}");
     }
-    // a declared per-load order is kept by every strategy
+    // a relationship's declared order, under every strategy
+    let by_stars = |p: &Product| p.by_stars.loaded().expect("loaded").iter().map(|r| r.id).collect::<Vec<_>>();
+    let lazy = Product::get(&db, p.id).unwrap().unwrap();
+    let ids: Vec<i64> = lazy.by_stars(&db).load().unwrap().iter().map(|r| r.id).collect();
+    assert_eq!(ids, [5, 3, 1], "lazy");
+    for (name, q) in [
+        ("joined", Product::query(&db).options(joinedload(Product::BY_STARS))),
+        ("selectin", Product::query(&db).options(selectinload(Product::BY_STARS))),
+        ("subquery", Product::query(&db).options(subqueryload(Product::BY_STARS))),
+    ] {
+        assert_eq!(by_stars(&q.one().unwrap()), [5, 3, 1], "{name}");
+    }
+    // an option's order replaces the declared one
+    let p = Product::query(&db).options(selectinload(Product::BY_STARS).order_by(Review::id)).one().unwrap();
+    assert_eq!(by_stars(&p), [1, 3, 5]);
+    // a per-load order is kept by every strategy
     let p = Product::query(&db).options(selectinload(Product::REVIEWS).order_by(Review::stars)).one().unwrap();
     assert_eq!(review_ids(&p), [5, 3, 1]);
     let p = Product::query(&db).options(joinedload(Product::REVIEWS).order_by(Review::stars.desc())).one().unwrap();
@@ -181,6 +199,8 @@ struct Novel {
     title: String,
     #[many_to_many(Writer, through = Credit, local = novel_id, remote = writer_id)]
     writers: ManyToMany<Writer>,
+    #[many_to_many(Writer, through = Credit, local = novel_id, remote = writer_id, order_by = "name")]
+    writers_by_name: ManyToMany<Writer>,
 }
 
 #[derive(Model, Debug, Clone, PartialEq)]
@@ -228,6 +248,15 @@ fn eager_loads_order_and_filter_by_association_model_columns() {
     // without an order: key order
     let n = Novel::query(&db).options(joinedload(Novel::WRITERS)).one().unwrap();
     assert_eq!(writers(&n), names);
+    // a declared order, lazily and eagerly
+    let by_name = |n: &Novel| n.writers_by_name.loaded().unwrap().iter().map(|w| w.name.clone()).collect::<Vec<_>>();
+    let lazy = Novel::get(&db, novel.id).unwrap().unwrap();
+    let lazy_names: Vec<String> = lazy.writers_by_name(&db).load().unwrap().iter().map(|w| w.name.clone()).collect();
+    assert_eq!(lazy_names, ["Agnes", "Neil", "Terry"]);
+    let n = Novel::query(&db).options(joinedload(Novel::WRITERS_BY_NAME)).one().unwrap();
+    assert_eq!(by_name(&n), ["Agnes", "Neil", "Terry"]);
+    let n = Novel::query(&db).options(selectinload(Novel::WRITERS_BY_NAME)).one().unwrap();
+    assert_eq!(by_name(&n), ["Agnes", "Neil", "Terry"]);
 }
 
 #[test]

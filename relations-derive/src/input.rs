@@ -101,6 +101,7 @@ pub struct ColumnArgs {
 /// `#[has_many(Target, ...)]` and `#[has_one(Target, ...)]`.
 #[derive(Debug, Default, FromMeta)]
 pub struct HasArgs {
+    pub order_by: Option<NameArg>,
     pub inverse: Option<IdentArg>,
     pub foreign_key: Option<NameArg>,
     pub lazy: Option<NameArg>,
@@ -125,6 +126,7 @@ pub struct BelongsToArgs {
 /// `#[many_to_many(Target, ...)]`.
 #[derive(Debug, Default, FromMeta)]
 pub struct ManyToManyArgs {
+    pub order_by: Option<NameArg>,
     pub through: Option<PathArg>,
     pub local: Option<NameArg>,
     pub remote: Option<NameArg>,
@@ -180,10 +182,10 @@ pub struct FieldAttrs {
 /// The keys each attribute accepts, for "unknown key" messages.
 pub const MODEL_KEYS: &[&str] = &["table", "no_default"];
 const COLUMN_KEYS: &[&str] = &["name", "unique", "index", "len", "text", "numeric", "default"];
-const HAS_KEYS: &[&str] = &["inverse", "foreign_key", "lazy", "cascade", "passive_deletes"];
+const HAS_KEYS: &[&str] = &["inverse", "foreign_key", "lazy", "cascade", "passive_deletes", "order_by"];
 const BELONGS_TO_KEYS: &[&str] =
     &["column", "inverse", "backref", "unique", "index", "lazy", "on_delete", "cascade", "single_parent"];
-const MANY_TO_MANY_KEYS: &[&str] = &["through", "local", "remote", "inverse", "backref", "lazy", "cascade"];
+const MANY_TO_MANY_KEYS: &[&str] = &["through", "local", "remote", "inverse", "backref", "lazy", "cascade", "order_by"];
 const SELF_REF_KEYS: &[&str] =
     &["children", "column", "ancestors", "descendants", "lazy", "cascade", "passive_deletes", "on_delete"];
 

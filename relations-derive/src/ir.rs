@@ -146,6 +146,8 @@ pub struct Relation {
     pub passive_deletes: bool,
     /// `single_parent` on a `belongs_to`: one row at most points at each parent.
     pub single_parent: bool,
+    /// `order_by = "a desc, b"`: columns of the target, each descending or not.
+    pub order_by: Vec<(SqlIdent, bool)>,
     pub span: Span,
 }
 
@@ -165,6 +167,7 @@ impl Relation {
             cascade: Cascade::default_at(name.span()),
             passive_deletes: false,
             single_parent: false,
+            order_by: Vec::new(),
             span: name.span(),
         }
     }

@@ -248,6 +248,7 @@ fn lower_field(errors: &mut Accumulator, model: &mut Model, field: &syn::Field) 
             let lazy = lazy(&mut model.soft_errors, args.lazy.clone(), attr);
             let cascade = cascade(&mut model.soft_errors, args.cascade.clone(), attr, rel_span);
             let passive_deletes = args.passive_deletes.is_present();
+            let order = order_by(&mut model.soft_errors, args.order_by.clone(), attr);
             let fk = fk_source(errors, args, &naming::table_name(&model_ident.to_string()), attr, rel_span);
             let inverse = match &fk {
                 FkSource::Inverse(i) => Some(i.clone()),
@@ -266,6 +267,7 @@ fn lower_field(errors: &mut Accumulator, model: &mut Model, field: &syn::Field) 
                 cascade,
                 passive_deletes,
                 single_parent: false,
+                order_by: order,
                 span: rel_span,
             });
         }
@@ -349,6 +351,7 @@ fn lower_field(errors: &mut Accumulator, model: &mut Model, field: &syn::Field) 
                 cascade: belongs_to_cascade,
                 passive_deletes: false,
                 single_parent: args.single_parent.is_present(),
+                order_by: Vec::new(),
                 span: rel_span,
             });
         }
@@ -466,6 +469,44 @@ fn many_to_one_cascade(
         return Cascade::default_at(span);
     }
     c
+}
+
+/// `order_by = "created_at desc, title"`: columns of the target, each `asc` (the default)
+/// or `desc`. Mistakes are soft: key order stands in.
+fn order_by(errors: &mut Vec<Error>, arg: Option<NameArg>, attr: &str) -> Vec<(SqlIdent, bool)> {
+    let Some(arg) = arg else { return Vec::new() };
+    if attr == "has_one" {
+        errors.push(
+            Error::custom("`order_by` orders a collection's rows; a `has_one` has one row, so drop it")
+                .with_span(&arg.span),
+        );
+        return Vec::new();
+    }
+    let mut out = Vec::new();
+    for term in arg.value.split(',') {
+        let words: Vec<&str> = term.split_whitespace().collect();
+        let (column, descending) = match words.as_slice() {
+            [c] => (*c, false),
+            [c, dir] if dir.eq_ignore_ascii_case("asc") => (*c, false),
+            [c, dir] if dir.eq_ignore_ascii_case("desc") => (*c, true),
+            _ => {
+                errors.push(Error::custom(format!(
+                    "`order_by` takes columns of the related model, each optionally followed by `asc` or `desc`, comma-separated, like `order_by = \"created_at desc, id\"`; `{}` is not one",
+                    term.trim()
+                )).with_span(&arg.span));
+                return Vec::new();
+            }
+        };
+        if let Some(why) = naming::invalid_identifier(column) {
+            errors.push(
+                Error::custom(format!("`{column}` in `order_by` is not a valid SQL column name: {why}"))
+                    .with_span(&arg.span),
+            );
+            return Vec::new();
+        }
+        out.push((SqlIdent { value: column.to_string(), span: arg.span }, descending));
+    }
+    out
 }
 
 /// `on_delete = "..."` on a foreign key. Mistakes are soft: no clause stands in.
@@ -630,6 +671,7 @@ fn lower_many_to_many(
     }
     let many_lazy = lazy(&mut model.soft_errors, args.lazy, "many_to_many");
     let many_cascade = cascade(&mut model.soft_errors, args.cascade, "many_to_many", span);
+    let many_order = order_by(&mut model.soft_errors, args.order_by, "many_to_many");
     model.relations.push(Relation {
         name: ident,
         field: true,
@@ -642,6 +684,7 @@ fn lower_many_to_many(
         cascade: many_cascade,
         passive_deletes: false,
         single_parent: false,
+        order_by: many_order,
         span,
     });
 }
@@ -743,6 +786,7 @@ fn lower_self_ref(
         cascade: Cascade::default_at(span),
         passive_deletes: false,
         single_parent: false,
+        order_by: Vec::new(),
         span,
     });
 }

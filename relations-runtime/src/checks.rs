@@ -422,6 +422,23 @@ pub const fn check_fk_column(ours: Ours, theirs: Theirs, column: &str, key: SqlT
     Msg::OK
 }
 
+/// `order_by = "..."`: each column is one of the target's.
+pub const fn check_order_column(ours: Ours, theirs: Theirs, column: &str) -> Msg {
+    if theirs.failed || find_column(theirs.table, column).is_some() {
+        return Msg::OK;
+    }
+    let (names, n) = column_names(theirs.table.columns);
+    let (names, _) = names.split_at(n);
+    let m = Msg::OK
+        .path(ours.model, ours.name)
+        .push(" is ordered by ")
+        .code(column)
+        .push(", which is not a column of ")
+        .code(theirs.model)
+        .push("; its columns are ");
+    closest_first(m, names, column)
+}
+
 /// A `many_to_many(through = Model)`: its association model has the column `column`, a
 /// foreign key to `end` (the owner's table for `local`, the target's for `remote`).
 pub const fn check_through(ours: Ours, through: Theirs, column: &str, end: &str, side: &str) -> Msg {

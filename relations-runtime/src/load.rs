@@ -699,10 +699,7 @@ impl<O: Model, F: Slot> Node<O> for Eager<O, F> {
             }
         }
         if !matches!(def.join, Join::Forward { .. }) {
-            if !sql.order.is_empty() {
-                sql.order.push_str(", ");
-            }
-            key_column(d, target, &alias, &mut sql.order);
+            crate::query::declared_order(d, target, &alias, def.order_by, &mut sql.order);
         }
         let loads = plan::<F::Target>(&self.nested, path);
         path.push(target.name);
@@ -941,12 +938,16 @@ impl<O: Model, F: Slot> Eager<O, F> {
             filter.push_str(" AND ");
             f.render(d, &mut filter, &mut params);
         }
+        // the option's order, else the relationship's declared one; the key last
         let mut order = String::new();
         for o in &self.order {
+            if !order.is_empty() {
+                order.push_str(", ");
+            }
             o.render(d, &mut order);
-            order.push_str(", ");
         }
-        key_column(d, target, target.name, &mut order);
+        let declared = if self.order.is_empty() { self.rel.def.order_by } else { &[] };
+        crate::query::declared_order(d, target, target.name, declared, &mut order);
         let select = match self.limit {
             None => {
                 Select { tag: Some(tag.to_owned()), from: from.to_owned(), filter, order, params, ..Select::default() }

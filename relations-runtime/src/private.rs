@@ -5,7 +5,8 @@ pub use crate::cascade::Pending;
 pub use crate::load::{Load, Rel};
 pub use crate::relation::{Dynamic, HasMany, HasOne, ManyToMany, ParentLink, Slot};
 pub use crate::schema::{
-    no_relations, Cascade, ColumnDef, ColumnDefault, ForeignKey, Join, Lazy, OnDelete, RelationDef, SqlType, Table,
+    no_relations, Cascade, ColumnDef, ColumnDefault, ForeignKey, Join, Lazy, OnDelete, OrderBy, RelationDef, SqlType,
+    Table,
 };
 pub use crate::value::SqlValue;
 
@@ -105,8 +106,8 @@ pub const fn key_column<M: crate::Model>() -> &'static str {
 }
 
 pub use crate::checks::{
-    check_fk_column, check_inverse, check_through, inverse_column, inverse_through, str_eq, Msg, Ours, RelKind,
-    RelationInfo, Theirs,
+    check_fk_column, check_inverse, check_order_column, check_through, inverse_column, inverse_through, str_eq, Msg,
+    Ours, RelKind, RelationInfo, Theirs,
 };
 
 pub use crate::db::Db;

@@ -336,8 +336,9 @@ pub struct Query<'db, M> {
     order: Vec<Order>,
     limit: Option<u64>,
     offset: Option<u64>,
-    /// Order by the key when no `order_by` is given (a relationship's rows).
-    key_order: bool,
+    /// The order when no `order_by` is given (a relationship's rows): these terms, then the
+    /// key.
+    key_order: Option<&'static [crate::schema::OrderBy]>,
     _model: PhantomData<fn() -> M>,
 }
 
@@ -365,7 +366,7 @@ impl<'db, M: Model> Query<'db, M> {
             order: Vec::new(),
             limit: None,
             offset: None,
-            key_order: false,
+            key_order: None,
             _model: PhantomData,
         }
     }
@@ -386,10 +387,10 @@ impl<'db, M: Model> Query<'db, M> {
         self
     }
 
-    /// Orders the rows by key unless an `order_by` is given: how a relationship's rows come,
-    /// whatever index the database picks.
-    pub(crate) fn order_by_key_unless_ordered(mut self) -> Self {
-        self.key_order = true;
+    /// Orders the rows by `terms`, then by key, unless an `order_by` is given: how a
+    /// relationship's rows come, whatever index the database picks.
+    pub(crate) fn order_unless_ordered(mut self, terms: &'static [crate::schema::OrderBy]) -> Self {
+        self.key_order = Some(terms);
         self
     }
 
@@ -440,13 +441,8 @@ impl<'db, M: Model> Query<'db, M> {
             }
             o.render(d, &mut select.order);
         }
-        if self.order.is_empty() && self.key_order {
-            for (i, c) in M::TABLE.primary_key().enumerate() {
-                if i > 0 {
-                    select.order.push_str(", ");
-                }
-                column(d, M::TABLE.name, c.name, &mut select.order);
-            }
+        if let (true, Some(terms)) = (self.order.is_empty(), self.key_order) {
+            declared_order(d, M::TABLE, M::TABLE.name, terms, &mut select.order);
         }
         if self.limit.is_some() || self.offset.is_some() {
             // SQLite needs a LIMIT before an OFFSET; -1 means no limit
@@ -514,7 +510,7 @@ impl<'db, M: Model> Query<'db, M> {
     pub fn count(&self) -> Result<i64> {
         let mut q = self.clone();
         q.order.clear();
-        q.key_order = false;
+        q.key_order = None;
         if q.limit.is_some() || q.offset.is_some() {
             let (inner, params) = q.render("1");
             return self.db.query_i64(&format!("SELECT count(*) FROM ({inner})"), &params);
@@ -526,9 +522,35 @@ impl<'db, M: Model> Query<'db, M> {
     /// Whether any row matches.
     pub fn exists(&self) -> Result<bool> {
         let mut q = self.clone().limit(1);
-        q.key_order = q.key_order && q.offset.is_some();
+        q.key_order = q.key_order.filter(|_| q.offset.is_some());
         let (inner, params) = q.render("1");
         Ok(self.db.query_i64(&format!("SELECT EXISTS ({inner})"), &params)? != 0)
+    }
+}
+
+/// Appends a relationship's declared order, then the key of `table` (seen as `alias`):
+/// `"alias"."created_at" DESC, "alias"."id"`, after a `, ` when `sql` holds terms already.
+pub(crate) fn declared_order(
+    d: &dyn Dialect,
+    table: &crate::schema::Table,
+    alias: &str,
+    terms: &[crate::schema::OrderBy],
+    sql: &mut String,
+) {
+    for t in terms {
+        if !sql.is_empty() {
+            sql.push_str(", ");
+        }
+        column(d, alias, t.column, sql);
+        if t.descending {
+            sql.push_str(" DESC");
+        }
+    }
+    for c in table.primary_key() {
+        if !sql.is_empty() {
+            sql.push_str(", ");
+        }
+        column(d, alias, c.name, sql);
     }
 }
 

@@ -882,7 +882,7 @@ impl<'a, T: Model, K, C> Related<'a, T, K, C> {
             // an unsaved owner has no related rows yet
             return q.filter(Expr::nothing());
         };
-        q.filter(scope(self.rel, key)).order_by_key_unless_ordered()
+        q.filter(scope(self.rel, key)).order_unless_ordered(self.rel.order_by)
     }
 
     /// Every related row, read now.
@@ -1115,7 +1115,9 @@ impl<'a, T: Model> HasOneRef<'a, T> {
 
     /// The rows pointing at the owner, as a query (`None` for an unsaved owner, which has none).
     fn scoped(&self) -> Option<Query<'a, T>> {
-        self.owner.clone().map(|key| Query::new(self.db).filter(scope(self.rel, key)).order_by_key_unless_ordered())
+        self.owner
+            .clone()
+            .map(|key| Query::new(self.db).filter(scope(self.rel, key)).order_unless_ordered(self.rel.order_by))
     }
 
     /// The related row, if any, read now. Two rows pointing at the owner (a foreign key

@@ -259,6 +259,18 @@ pub struct RelationDef {
     /// `single_parent` on a `belongs_to`: at most one row of the owner's table may point at a
     /// given parent (what makes a many-to-one `delete-orphan` safe).
     pub single_parent: bool,
+    /// `order_by = "..."`: the order of a collection's rows, before the key (which always
+    /// ends the order), under every loading strategy.
+    pub order_by: &'static [OrderBy],
+}
+
+/// One term of a relationship's declared order: a column of the related table.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct OrderBy {
+    /// The column.
+    pub column: &'static str,
+    /// `desc`.
+    pub descending: bool,
 }
 
 impl PartialEq for RelationDef {
@@ -272,6 +284,7 @@ impl PartialEq for RelationDef {
             && self.cascade == other.cascade
             && self.passive_deletes == other.passive_deletes
             && self.single_parent == other.single_parent
+            && self.order_by == other.order_by
     }
 }
 

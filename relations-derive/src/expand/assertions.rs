@@ -60,6 +60,10 @@ pub fn expand(model: &Model) -> TokenStream {
             let name = lit(&inv.to_string());
             out.extend(check(inv.span(), quote!(#rt::check_inverse(#ours, #target_info, #name))));
         }
+        for (column, _) in &r.order_by {
+            let c = lit(&column.value);
+            out.extend(check(column.span, quote!(#rt::check_order_column(#ours, #target_info, #c))));
+        }
         match &r.kind {
             RelationKind::HasMany { fk } | RelationKind::HasOne { fk } => {
                 out.extend(cascade_checks(model, r, fk));

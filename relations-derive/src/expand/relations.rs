@@ -284,6 +284,10 @@ fn items(model: &Model, r: &Relation) -> (TokenStream, Option<TokenStream>) {
     let crate::ir::Cascade { save_update, delete, delete_orphan, .. } = r.cascade;
     let passive = r.passive_deletes;
     let single_parent = r.single_parent;
+    let order_by = r.order_by.iter().map(|(c, descending)| {
+        let c = lit(&c.value);
+        quote!(#rt::OrderBy { column: #c, descending: #descending })
+    });
     let def_const = quote_spanned! {span=>
         #[doc(hidden)]
         pub const #def: #rt::Relationship<#owner, #target, #kind> = #rt::Relationship::new(#rt::RelationDef {
@@ -296,6 +300,7 @@ fn items(model: &Model, r: &Relation) -> (TokenStream, Option<TokenStream>) {
             cascade: #rt::Cascade { save_update: #save_update, delete: #delete, delete_orphan: #delete_orphan },
             passive_deletes: #passive,
             single_parent: #single_parent,
+            order_by: &[#(#order_by),*],
         });
     };
     let (def_here, def_there) = if r.field { (None, Some(def_const)) } else { (Some(def_const), None) };
