@@ -24,7 +24,7 @@ fn a_row_pushed_into_an_unloaded_collection_never_hides_the_stored_ones() {
     ann.posts.push(Post { title: "pushed".into(), ..Default::default() });
     // pending, not loaded: nothing claims to be the collection yet
     assert!(ann.posts.loaded().is_none());
-    assert_eq!(ann.posts.pending().len(), 1);
+    assert_eq!(ann.posts.pending_mut().len(), 1);
     ann.save(&db).unwrap();
     assert_eq!(titles(ann.posts(&db).load().unwrap()), ["stored one", "stored two", "pushed"]);
 

@@ -464,6 +464,8 @@ impl Db {
     /// lets statements run again.
     fn end_aborted(&self) {
         if !self.conn.is_autocommit() {
+            // counted and echoed like every statement, but not refused: it ends the refusal
+            self.hook("ROLLBACK", &[]);
             let _ = self.conn.execute_batch("ROLLBACK");
         }
         self.aborted.borrow_mut().take();

@@ -314,9 +314,10 @@ macro_rules! collection_field {
                 self.rows.push(row);
             }
 
-            /// The rows pushed into the collection while it was not loaded, not saved yet.
-            pub fn pending(&self) -> std::cell::Ref<'_, [T]> {
-                std::cell::Ref::map(self.rows.pending.borrow(), Vec::as_slice)
+            /// The rows pushed into the collection while it was not loaded and not saved yet,
+            /// to read or change in place (a `load()` moves them into the loaded rows).
+            pub fn pending_mut(&mut self) -> &mut Vec<T> {
+                self.rows.pending.get_mut()
             }
         }
 
@@ -625,7 +626,7 @@ pub struct BelongsTo<P: Parent> {
     cache: Cache<Option<Arc<P::Model>>>,
     /// The key it pointed at before `set` / `set_key`, until the owner is saved: the parent a
     /// many-to-one `delete-orphan` deletes.
-    replaced: std::cell::RefCell<Option<P::Fk>>,
+    replaced: RefCell<Option<P::Fk>>,
 }
 
 impl<P: Parent> BelongsTo<P> {
@@ -637,7 +638,7 @@ impl<P: Parent> BelongsTo<P> {
 
     /// Points at the parent with this foreign key value.
     pub fn from_key(key: P::Fk) -> Self {
-        BelongsTo { key, cache: Cache::default(), replaced: std::cell::RefCell::new(None) }
+        BelongsTo { key, cache: Cache::default(), replaced: RefCell::new(None) }
     }
 
     /// The foreign key value.
