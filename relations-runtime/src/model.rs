@@ -74,6 +74,11 @@ impl<'r> Row<'r> {
 }
 
 /// A table-backed struct. Implemented by `#[derive(Model)]`; not meant to be implemented by hand.
+#[diagnostic::on_unimplemented(
+    message = "`{Self}` is not a model",
+    label = "not a `#[derive(Model)]` struct",
+    note = "add `#[derive(Model)]` to `{Self}`: relationship targets, query rows and the members of `create_all`'s tuple are models"
+)]
 pub trait Model: Sized + 'static {
     /// The model's table.
     const TABLE: &'static Table;
