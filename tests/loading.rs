@@ -385,7 +385,7 @@ fn per_owner_limit_with_a_window_function() {
 fn in_lists_are_chunked_below_the_variable_limit() {
     use relations::rusqlite::{limits::Limit, Connection};
     let conn = Connection::open_in_memory().unwrap();
-    conn.set_limit(Limit::SQLITE_LIMIT_VARIABLE_NUMBER, 20);
+    conn.set_limit(Limit::SQLITE_LIMIT_VARIABLE_NUMBER, 20).unwrap();
     let db = Db::from_connection(conn).unwrap();
     db.create_all::<(User, UserProfile, Post, Comment, Tag)>().unwrap();
     let users: Vec<User> = (0..30).map(|i| common::user(&db, &format!("u{i}"))).collect();

@@ -41,7 +41,8 @@ impl ToSql for Value<'_> {
                     Value::Null | Value::List(_) => V::Null,
                 })
                 .collect();
-            return Ok(ToSqlOutput::Array(std::rc::Rc::new(array)));
+            // the pointer type `rarray(?)` reads (rusqlite's `array` module)
+            return Ok(ToSqlOutput::from_rc(std::rc::Rc::new(array), c"rarray"));
         }
         Ok(ToSqlOutput::Borrowed(match self {
             Value::Null => RValueRef::Null,
@@ -113,7 +114,7 @@ impl Db {
         // `rarray(?)`: long `IN` lists are bound as one parameter
         rusqlite::vtab::array::load_module(&conn)?;
         conn.set_prepared_statement_cache_capacity(256);
-        let max_variables = conn.limit(rusqlite::limits::Limit::SQLITE_LIMIT_VARIABLE_NUMBER).max(1) as usize;
+        let max_variables = conn.limit(rusqlite::limits::Limit::SQLITE_LIMIT_VARIABLE_NUMBER)?.max(1) as usize;
         Ok(Db {
             conn,
             dialect: &Sqlite,
