@@ -29,15 +29,14 @@ mod value;
 #[doc(hidden)]
 pub mod private;
 
-pub use cascade::Pending;
 pub use db::{Db, NPlusOne};
 pub use error::{Error, Result};
 pub use load::{joinedload, lazyload, raiseload, selectinload, subqueryload, subtreeload, Eager, Load, Rel};
 pub use model::{Key, Model, ModelSet, Row};
 pub use query::{Col, Expr, Order, Query, Subquery};
 pub use relation::{
-    tree, BelongsTo, BelongsToRef, Cached, Dynamic, Fill, HasMany, HasManyRef, HasOne, HasOneRef, KeepsRows,
-    ManyToMany, ManyToManyKind, ManyToManyRef, NoCache, OneToMany, Parent, Related, Slot,
+    BelongsTo, BelongsToRef, Dynamic, HasMany, HasManyRef, HasOne, HasOneRef, KeepsRows, ManyToMany, ManyToManyKind,
+    ManyToManyRef, NoCache, OneToMany, Parent, Related, Slot,
 };
 pub use value::{Bind, DecodeError, SqlValue, Value, ValueRef};
 

@@ -47,6 +47,7 @@ impl<O, F> fmt::Debug for Rel<O, F> {
 
 impl<O, F> Rel<O, F> {
     /// A relationship path (emitted by the derive).
+    #[doc(hidden)]
     pub const fn new(def: &'static RelationDef, field: fn(&O) -> &F) -> Self {
         Rel { def, field }
     }

@@ -79,7 +79,7 @@ impl<'r> Row<'r> {
     label = "not a `#[derive(Model)]` struct",
     note = "add `#[derive(Model)]` to `{Self}`: relationship targets, query rows and the members of `create_all`'s tuple are models"
 )]
-pub trait Model: Sized + 'static {
+pub trait Model: crate::private::Sealed + Sized + 'static {
     /// The model's table.
     const TABLE: &'static Table;
     /// The table's name (`TABLE.name`, available where reading `TABLE` would be a cycle).

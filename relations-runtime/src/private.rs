@@ -3,7 +3,11 @@
 
 pub use crate::cascade::Pending;
 pub use crate::load::{Load, Rel};
-pub use crate::relation::{Dynamic, HasMany, HasOne, ManyToMany, ParentLink, Slot};
+pub use crate::relation::{Cached, Dynamic, Fill, HasMany, HasOne, ManyToMany, ParentLink, Slot};
+
+/// What only `#[derive(Model)]` implements: `Model` requires it, so a hand-written `impl Model`
+/// (which would have to keep every generated invariant) does not compile.
+pub trait Sealed {}
 pub use crate::schema::{
     no_relations, Cascade, ColumnDef, ColumnDefault, ForeignKey, Join, Lazy, OnDelete, OrderBy, RelationDef, SqlType,
     Table,

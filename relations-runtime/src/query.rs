@@ -32,6 +32,7 @@ impl<M, T> std::fmt::Debug for Col<M, T> {
 
 impl<M: Model, T> Col<M, T> {
     /// A handle on the column named `name` (emitted by the derive).
+    #[doc(hidden)]
     pub const fn new(name: &'static str) -> Self {
         Col { name, _marker: PhantomData }
     }

@@ -18,6 +18,9 @@ pub fn expand(input: &syn::DeriveInput) -> TokenStream {
     quote! {
         const _: () = {
             #[automatically_derived]
+            impl #rt::Sealed for #ident {}
+
+            #[automatically_derived]
             impl #rt::Model for #ident {
                 const TABLE: &'static #rt::Table =
                     &#rt::Table { name: #table, columns: &[], auto_key: false, foreign_keys: &[], relations: #rt::no_relations };

@@ -177,6 +177,9 @@ pub fn expand(model: &Model) -> TokenStream {
         pub struct #relationships;
 
         #[automatically_derived]
+        impl #rt::Sealed for #ident {}
+
+        #[automatically_derived]
         impl #rt::Model for #ident {
             const TABLE: &'static #rt::Table = #table;
             const TABLE_NAME: &'static str = #table_name;
