@@ -4,7 +4,7 @@ use darling::error::Accumulator;
 use darling::Error;
 
 use crate::ir::{ColumnValue, Model};
-use crate::lower::last_ident;
+use crate::types::last_ident;
 
 /// Runs every model-wide rule.
 pub fn model(errors: &mut Accumulator, model: &mut Model) {

@@ -7,6 +7,7 @@ mod input;
 mod ir;
 mod lower;
 mod naming;
+mod types;
 
 use proc_macro::TokenStream;
 
@@ -14,5 +15,44 @@ use proc_macro::TokenStream;
 /// See the `relations` crate's documentation for the attribute manual.
 #[proc_macro_derive(Model, attributes(model, key, column, has_many, has_one, belongs_to, many_to_many, self_ref))]
 pub fn derive_model(input: TokenStream) -> TokenStream {
-    expand::derive(input.into()).into()
+    derive(input.into()).into()
+}
+
+/// The derive's whole expansion: attributes → validated model → code, or every error found plus
+/// a stand-in impl.
+fn derive(input: proc_macro2::TokenStream) -> proc_macro2::TokenStream {
+    let input: syn::DeriveInput = match syn::parse2(input) {
+        Ok(i) => i,
+        Err(e) => return e.to_compile_error(),
+    };
+    match lower::lower(&input) {
+        Ok(model) => expand::expand(model),
+        Err(errors) => {
+            let errors = errors.write_errors();
+            let fallback = expand::fallback(&input);
+            quote::quote! { #errors #fallback }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use quote::quote;
+
+    #[test]
+    fn the_expansion_is_valid_rust() {
+        let out = super::derive(quote! {
+            struct Post {
+                id: i64,
+                #[column(len = 100)] title: String,
+                #[belongs_to(User, backref = posts)] author: BelongsTo<User>,
+                #[many_to_many(Tag, through = post_tags)] tags: ManyToMany<Tag>,
+            }
+        });
+        let file: syn::File = syn::parse2(out.clone()).expect("the expansion parses as items");
+        let text = out.to_string();
+        assert!(!text.contains("compile_error"), "{text}");
+        assert_eq!(file.items.len(), 1, "everything is wrapped in one `const _: () = {{ ... }};`");
+        assert!(text.contains("\"post_tags\""));
+    }
 }

@@ -10,35 +10,29 @@ mod schema;
 use proc_macro2::TokenStream;
 use quote::quote;
 
-/// The derive's whole expansion: the model's code, or its errors plus a fallback impl.
-pub fn derive(input: TokenStream) -> TokenStream {
-    let input: syn::DeriveInput = match syn::parse2(input) {
-        Ok(i) => i,
-        Err(e) => return e.to_compile_error(),
-    };
-    match crate::lower::lower(&input) {
-        Ok(mut model) => {
-            let soft = std::mem::take(&mut model.soft_errors);
-            let soft = (!soft.is_empty()).then(|| darling::Error::multiple(soft).write_errors());
-            let model_impl = model::expand(&model);
-            let relations = relations::expand(&model);
-            let assertions = assertions::expand(&model);
-            quote! {
-                #soft
-                #[allow(non_upper_case_globals, clippy::all, clippy::pedantic)]
-                const _: () = {
-                    #model_impl
-                    #relations
-                    #assertions
-                };
-            }
-        }
-        Err(errors) => {
-            let fallback = fallback::expand(&input);
-            let errors = errors.write_errors();
-            quote! { #errors #fallback }
-        }
+/// A validated model's code: its soft errors, then everything it generates, in one
+/// `const _: () = { ... };`.
+pub fn expand(mut model: crate::ir::Model) -> TokenStream {
+    let soft = std::mem::take(&mut model.soft_errors);
+    let soft = (!soft.is_empty()).then(|| darling::Error::multiple(soft).write_errors());
+    let model_impl = model::expand(&model);
+    let relations = relations::expand(&model);
+    let assertions = assertions::expand(&model);
+    quote! {
+        #soft
+        #[allow(non_upper_case_globals, clippy::all, clippy::pedantic)]
+        const _: () = {
+            #model_impl
+            #relations
+            #assertions
+        };
     }
+}
+
+/// After an error: a stand-in `impl Model`, so that one mistake is not reported again at every
+/// use of the model.
+pub fn fallback(input: &syn::DeriveInput) -> TokenStream {
+    fallback::expand(input)
 }
 
 /// The runtime path generated code reaches everything through.
