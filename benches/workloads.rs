@@ -519,7 +519,7 @@ impl Counts {
         let ((), sql) = db.record(|| {
             black_box(relations());
         });
-        let h = Hand { conn: db.connection(), statements: Cell::new(0) };
+        let h = Hand { conn: db.sqlite().unwrap(), statements: Cell::new(0) };
         black_box(hand(&h));
         self.0.push(format!("{name}\t{}\t{}", sql.len(), h.statements.get()));
     }
@@ -541,7 +541,7 @@ fn workloads(c: &mut Criterion) {
     // checks: both sides load the same rows
     assert_eq!(w2_selectin(&db).iter().map(|u| u.posts.loaded().unwrap().len()).sum::<usize>(), USERS * POSTS_PER_USER);
     assert_eq!(
-        h2(&Hand { conn: db.connection(), statements: Cell::new(0) }).iter().map(|u| u.posts.len()).sum::<usize>(),
+        h2(&Hand { conn: db.sqlite().unwrap(), statements: Cell::new(0) }).iter().map(|u| u.posts.len()).sum::<usize>(),
         USERS * POSTS_PER_USER
     );
     let subtree = w6_subtree(&db);
@@ -551,7 +551,7 @@ fn workloads(c: &mut Criterion) {
     fn hsize(e: &HEmployee) -> usize {
         e.reports.iter().map(|r| 1 + hsize(r)).sum()
     }
-    let hj = h4_joined(&Hand { conn: db.connection(), statements: Cell::new(0) });
+    let hj = h4_joined(&Hand { conn: db.sqlite().unwrap(), statements: Cell::new(0) });
     assert_eq!(
         hj.iter().flat_map(|u| &u.posts).map(|p| p.comments.len()).sum::<usize>(),
         USERS * POSTS_PER_USER * COMMENTS_PER_POST
@@ -560,7 +560,7 @@ fn workloads(c: &mut Criterion) {
     let comments: usize =
         joined.iter().flat_map(|u| u.posts.loaded().unwrap()).map(|p| p.comments.loaded().unwrap().len()).sum();
     assert_eq!(comments, USERS * POSTS_PER_USER * COMMENTS_PER_POST);
-    assert_eq!(size(&subtree), hsize(&hand_subtree(&Hand { conn: db.connection(), statements: Cell::new(0) })));
+    assert_eq!(size(&subtree), hsize(&hand_subtree(&Hand { conn: db.sqlite().unwrap(), statements: Cell::new(0) })));
 
     counts.record("W2 users → posts, selectin", &db, || w2_selectin(&db), h2);
     counts.record("W2 users → posts, joined", &db, || w2_joined(&db), h2_joined);
@@ -577,7 +577,7 @@ fn workloads(c: &mut Criterion) {
         let ((), sql) = fresh.record(|| insert_users_and_posts(&fresh).expect("w1"));
         let other = Db::open_in_memory().expect("db");
         schema(&other);
-        let h = Hand { conn: other.connection(), statements: Cell::new(0) };
+        let h = Hand { conn: other.sqlite().unwrap(), statements: Cell::new(0) };
         hand_insert_users_and_posts(&h);
         counts
             .0
@@ -598,13 +598,13 @@ fn workloads(c: &mut Criterion) {
     g.bench_function("rusqlite", |b| {
         b.iter_batched(
             empty,
-            |db| hand_insert_users_and_posts(&Hand { conn: db.connection(), statements: Cell::new(0) }),
+            |db| hand_insert_users_and_posts(&Hand { conn: db.sqlite().unwrap(), statements: Cell::new(0) }),
             BatchSize::PerIteration,
         )
     });
     g.finish();
 
-    let h = Hand { conn: db.connection(), statements: Cell::new(0) };
+    let h = Hand { conn: db.sqlite().unwrap(), statements: Cell::new(0) };
     macro_rules! group {
         ($name:expr, $samples:expr, $( $id:expr => $f:expr ),+ $(,)?) => {{
             let mut g = c.benchmark_group($name);

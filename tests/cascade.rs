@@ -131,11 +131,11 @@ fn author(db: &Db, name: &str, posts: usize, commenter: &User) -> User {
 }
 
 fn count(db: &Db, table: &str) -> i64 {
-    db.connection().query_row(&format!("SELECT count(*) FROM \"{table}\""), [], |r| r.get(0)).unwrap()
+    db.sqlite().unwrap().query_row(&format!("SELECT count(*) FROM \"{table}\""), [], |r| r.get(0)).unwrap()
 }
 
 fn foreign_key_check(db: &Db) -> Vec<String> {
-    let mut stmt = db.connection().prepare("PRAGMA foreign_key_check").unwrap();
+    let mut stmt = db.sqlite().unwrap().prepare("PRAGMA foreign_key_check").unwrap();
     let rows = stmt.query_map([], |r| r.get::<_, String>(0)).unwrap();
     rows.map(Result::unwrap).collect()
 }
@@ -392,7 +392,8 @@ fn an_injected_failure_on_the_third_delete_leaves_everything_unchanged() {
     let ann = author(&db, "ann", 1, &bob);
     author(&db, "cy", 1, &bob);
     // every row deleted from comment or post counts; the third one raises
-    db.connection()
+    db.sqlite()
+        .unwrap()
         .execute_batch(
             "CREATE TABLE deletes (n INTEGER NOT NULL); INSERT INTO deletes VALUES (0);
              CREATE TRIGGER count_comment BEFORE DELETE ON comment BEGIN
@@ -411,7 +412,8 @@ fn an_injected_failure_on_the_third_delete_leaves_everything_unchanged() {
             .iter()
             .map(|t| {
                 let sum: i64 = db
-                    .connection()
+                    .sqlite()
+                    .unwrap()
                     .query_row(&format!("SELECT count(*) * 1000 + total(rowid) FROM \"{t}\""), [], |r| {
                         r.get::<_, f64>(0)
                     })
@@ -421,16 +423,16 @@ fn an_injected_failure_on_the_third_delete_leaves_everything_unchanged() {
             .collect()
     };
     let before = snapshot(&db);
-    let n: i64 = db.connection().query_row("SELECT n FROM deletes", [], |r| r.get(0)).unwrap();
+    let n: i64 = db.sqlite().unwrap().query_row("SELECT n FROM deletes", [], |r| r.get(0)).unwrap();
     assert_eq!(n, 0);
     let err = ann.delete(&db).unwrap_err();
     assert!(err.to_string().contains("injected failure"), "{err}");
     assert_eq!(snapshot(&db), before);
-    let n: i64 = db.connection().query_row("SELECT n FROM deletes", [], |r| r.get(0)).unwrap();
+    let n: i64 = db.sqlite().unwrap().query_row("SELECT n FROM deletes", [], |r| r.get(0)).unwrap();
     assert_eq!(n, 0, "the counter's updates were rolled back too");
-    assert!(db.connection().is_autocommit(), "no transaction left open");
+    assert!(db.sqlite().unwrap().is_autocommit(), "no transaction left open");
     // and the same delete goes through once the trigger is gone
-    db.connection().execute_batch("DROP TRIGGER count_comment; DROP TRIGGER count_post;").unwrap();
+    db.sqlite().unwrap().execute_batch("DROP TRIGGER count_comment; DROP TRIGGER count_post;").unwrap();
     assert!(ann.delete(&db).unwrap());
     assert_eq!((count(&db, "post"), count(&db, "comment")), (1, 2), "cy's post and comments stay");
 }

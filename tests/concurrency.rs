@@ -110,13 +110,13 @@ fn a_lock_held_past_the_busy_timeout_is_a_typed_error() {
     let path = file("busy");
     setup(&path);
     let holder = Db::open(&path).unwrap();
-    holder.connection().execute_batch("BEGIN IMMEDIATE").unwrap();
+    holder.sqlite().unwrap().execute_batch("BEGIN IMMEDIATE").unwrap();
     let waiter = Db::open(&path).unwrap();
     waiter.set_busy_timeout(Duration::from_millis(50)).unwrap();
     let err = increment(&waiter, 9, 0).unwrap_err();
     assert!(matches!(err, Error::Busy), "{err:?}");
-    assert!(waiter.connection().is_autocommit(), "nothing left open");
-    holder.connection().execute_batch("ROLLBACK").unwrap();
+    assert!(waiter.sqlite().unwrap().is_autocommit(), "nothing left open");
+    holder.sqlite().unwrap().execute_batch("ROLLBACK").unwrap();
     // once the lock is released the same write goes through
     increment(&waiter, 9, 0).unwrap();
 }
@@ -143,7 +143,7 @@ fn the_pool_hands_each_thread_a_connection() {
     }
     check(&path);
     let db = pool.get().unwrap();
-    let mode: String = db.connection().query_row("PRAGMA journal_mode", [], |r| r.get(0)).unwrap();
+    let mode: String = db.sqlite().unwrap().query_row("PRAGMA journal_mode", [], |r| r.get(0)).unwrap();
     assert_eq!(mode, "wal");
 }
 

@@ -115,7 +115,7 @@ fn shop() -> (Db, Product) {
     let db = Db::open_in_memory().unwrap();
     db.create_all::<(Product, Review, Manual)>().unwrap();
     // an index that returns a product's reviews by stars, not by key
-    db.connection().execute_batch("CREATE INDEX ix_review_stars ON review (product_id, stars, id)").unwrap();
+    db.sqlite().unwrap().execute_batch("CREATE INDEX ix_review_stars ON review (product_id, stars, id)").unwrap();
     let p = db.add(Product { name: "lamp".into(), ..Default::default() }).unwrap();
     for (id, stars) in [(1, 5), (3, 3), (5, 1)] {
         db.add(Review { id, stars, product: BelongsTo::to(&p) }).unwrap();
@@ -132,7 +132,8 @@ fn every_strategy_loads_a_collection_in_key_order_whatever_index_exists() {
     let (db, p) = shop();
     // the index would give stars order: check that it does reorder an unordered scan
     let raw: Vec<i64> = {
-        let mut stmt = db.connection().prepare("SELECT id FROM review WHERE product_id = ?1 AND stars > 0").unwrap();
+        let mut stmt =
+            db.sqlite().unwrap().prepare("SELECT id FROM review WHERE product_id = ?1 AND stars > 0").unwrap();
         stmt.query_map([p.id], |r| r.get(0)).unwrap().collect::<Result<_, _>>().unwrap()
     };
     assert_eq!(raw, [5, 3, 1], "the index reorders the rows");
@@ -277,7 +278,7 @@ fn is_in_takes_any_number_of_values_and_errors_quote_little_sql() {
 
     // an error about a huge statement quotes a few hundred characters of it
     let huge = format!("SELECT id FROM user WHERE id IN ({})", vec!["?"; 40_000].join(", "));
-    let err = Error::from(db.connection().prepare(&huge).unwrap_err());
+    let err = Error::from(db.sqlite().unwrap().prepare(&huge).unwrap_err());
     let text = err.to_string();
     assert!(text.len() < 600, "{} bytes: {}", text.len(), &text[..600.min(text.len())]);
     assert!(format!("{err:?}").len() < 800);
@@ -286,8 +287,8 @@ fn is_in_takes_any_number_of_values_and_errors_quote_little_sql() {
 /// A database that fills up after a few more pages.
 fn small_disk() -> Db {
     let db = common::db();
-    let pages: i64 = db.connection().query_row("PRAGMA page_count", [], |r| r.get(0)).unwrap();
-    db.connection().execute_batch(&format!("PRAGMA max_page_count = {}", pages + 4)).unwrap();
+    let pages: i64 = db.sqlite().unwrap().query_row("PRAGMA page_count", [], |r| r.get(0)).unwrap();
+    db.sqlite().unwrap().execute_batch(&format!("PRAGMA max_page_count = {}", pages + 4)).unwrap();
     db
 }
 
@@ -322,7 +323,7 @@ fn a_disk_that_fills_inside_a_savepoint_commits_nothing_and_returns_the_real_err
     let after = after.unwrap().unwrap_err();
     assert!(matches!(&after, Error::TransactionAborted { cause } if cause.contains("full")), "{after:?}");
     assert!(matches!(result, Err(Error::TransactionAborted { .. })), "{result:?}");
-    assert!(db.connection().is_autocommit(), "no transaction left open");
+    assert!(db.sqlite().unwrap().is_autocommit(), "no transaction left open");
     assert!(usernames(&db).is_empty(), "nothing committed piecemeal: {:?}", usernames(&db));
     // the connection works again
     db.add(User { username: "later".into(), ..Default::default() }).unwrap();
@@ -342,7 +343,7 @@ fn a_disk_that_fills_in_one_statement_ends_the_transaction() {
         Err(e)
     });
     assert!(full(&result.unwrap_err()));
-    assert!(db.connection().is_autocommit());
+    assert!(db.sqlite().unwrap().is_autocommit());
     assert!(usernames(&db).is_empty(), "{:?}", usernames(&db));
 }
 
@@ -360,7 +361,8 @@ fn stored_values_sqlalchemy_accepts_read_as_it_reads_them_and_are_written_canoni
     let db = Db::open_in_memory().unwrap();
     db.create_all::<(Reading,)>().unwrap();
     // what another writer (or a hand) may have put there; SQLAlchemy 2.1 reads each row so
-    db.connection()
+    db.sqlite()
+        .unwrap()
         .execute_batch(
             "INSERT INTO reading (id, at, ok, amount) VALUES
                (1, '2024-05-01T09:30:00Z', 2, '12.345'),
@@ -383,7 +385,7 @@ fn stored_values_sqlalchemy_accepts_read_as_it_reads_them_and_are_written_canoni
         r.update(&db).unwrap();
     }
     let stored: Vec<(String, i64)> = {
-        let mut stmt = db.connection().prepare("SELECT at, ok FROM reading ORDER BY id").unwrap();
+        let mut stmt = db.sqlite().unwrap().prepare("SELECT at, ok FROM reading ORDER BY id").unwrap();
         stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?))).unwrap().collect::<Result<_, _>>().unwrap()
     };
     assert_eq!(stored[1], ("2024-05-01 07:30:00.000000".to_string(), 1));

@@ -9,7 +9,7 @@ use relations::{Db, Error, Model};
 
 fn tables(db: &Db) -> Vec<String> {
     let mut stmt =
-        db.connection().prepare("SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name").unwrap();
+        db.sqlite().unwrap().prepare("SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name").unwrap();
     stmt.query_map([], |r| r.get(0)).unwrap().collect::<Result<_, _>>().unwrap()
 }
 
@@ -35,7 +35,7 @@ fn an_application_that_starts_twice_on_its_file_keeps_its_rows() {
 #[test]
 fn a_table_of_another_shape_is_an_error_naming_the_table_and_the_differences() {
     let db = Db::open_in_memory().unwrap();
-    db.connection()
+    db.sqlite().unwrap()
         .execute_batch(
             "CREATE TABLE user (id INTEGER NOT NULL, username VARCHAR(40) NOT NULL, legacy TEXT NOT NULL, PRIMARY KEY (id))",
         )

@@ -52,7 +52,7 @@ fn foreign_key_violation_names_the_table_written() {
 fn not_null_violation_names_the_column() {
     let db = Db::open_in_memory().unwrap();
     // a table whose column is NOT NULL while the model's field is optional
-    db.connection().execute_batch("CREATE TABLE user (id INTEGER NOT NULL, username VARCHAR(80) NOT NULL, karma INTEGER NOT NULL, PRIMARY KEY (id))").unwrap();
+    db.sqlite().unwrap().execute_batch("CREATE TABLE user (id INTEGER NOT NULL, username VARCHAR(80) NOT NULL, karma INTEGER NOT NULL, PRIMARY KEY (id))").unwrap();
     let err = db.add(User { username: "a".into(), karma: None, ..Default::default() }).unwrap_err();
     assert!(
         matches!(&err, Error::NotNullViolation { table, column } if table == "user" && column == "karma"),
@@ -64,7 +64,7 @@ fn not_null_violation_names_the_column() {
 #[test]
 fn check_violation_names_the_constraint() {
     let db = Db::open_in_memory().unwrap();
-    db.connection()
+    db.sqlite().unwrap()
         .execute_batch("CREATE TABLE user (id INTEGER NOT NULL, username VARCHAR(80) NOT NULL, karma INTEGER, PRIMARY KEY (id), CONSTRAINT karma_positive CHECK (karma > 0))")
         .unwrap();
     let err = db.add(User { username: "a".into(), karma: Some(-1), ..Default::default() }).unwrap_err();
@@ -77,13 +77,14 @@ fn check_violation_names_the_constraint() {
 #[test]
 fn undecodable_values_name_table_and_column() {
     let db = db();
-    db.connection().execute("INSERT INTO user (id, username, karma) VALUES (1, 'a', 'lots')", []).unwrap();
+    db.sqlite().unwrap().execute("INSERT INTO user (id, username, karma) VALUES (1, 'a', 'lots')", []).unwrap();
     let err = User::get(&db, 1).unwrap_err();
     assert!(matches!(err, Error::Decode { table: "user", column: "karma", .. }));
     assert_eq!(err.to_string(), "cannot decode `user.karma`: expected INTEGER, found TEXT \"lots\"");
 
-    db.connection().execute("INSERT INTO user (id, username) VALUES (2, 'b')", []).unwrap();
-    db.connection()
+    db.sqlite().unwrap().execute("INSERT INTO user (id, username) VALUES (2, 'b')", []).unwrap();
+    db.sqlite()
+        .unwrap()
         .execute("INSERT INTO post (id, title, created_at, user_id) VALUES (1, 't', 'last tuesday', 2)", [])
         .unwrap();
     let err = Post::get(&db, 1).unwrap_err();
@@ -92,14 +93,15 @@ fn undecodable_values_name_table_and_column() {
         "{err}"
     );
 
-    db.connection().execute("INSERT INTO user (id, username) VALUES (3, X'FF00')", []).unwrap();
+    db.sqlite().unwrap().execute("INSERT INTO user (id, username) VALUES (3, X'FF00')", []).unwrap();
     assert!(matches!(User::get(&db, 3), Err(Error::Decode { table: "user", column: "username", .. })));
 }
 
 #[test]
 fn a_missing_parent_is_not_found() {
     let db = db();
-    db.connection()
+    db.sqlite()
+        .unwrap()
         .execute_batch("PRAGMA foreign_keys = OFF; INSERT INTO post (id, title, user_id) VALUES (1, 'orphan', 77)")
         .unwrap();
     let p = Post::get(&db, 1).unwrap().unwrap();

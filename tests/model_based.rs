@@ -337,10 +337,10 @@ fn check(db: &Db, world: &World) -> Result<(), TestCaseError> {
         let posts: Vec<i64> = world.links.iter().filter(|(_, tag)| *tag == t.id).map(|(p, _)| *p).collect();
         prop_assert_eq!(ids(t.posts(db).all().unwrap()), posts);
     }
-    let mut stmt = db.connection().prepare("PRAGMA foreign_key_check").unwrap();
+    let mut stmt = db.sqlite().unwrap().prepare("PRAGMA foreign_key_check").unwrap();
     let broken: Vec<String> = stmt.query_map([], |r| r.get(0)).unwrap().map(Result::unwrap).collect();
     prop_assert!(broken.is_empty(), "foreign_key_check: {broken:?}");
-    prop_assert!(db.connection().is_autocommit(), "a transaction was left open");
+    prop_assert!(db.sqlite().unwrap().is_autocommit(), "a transaction was left open");
     Ok(())
 }
 

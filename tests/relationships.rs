@@ -252,7 +252,7 @@ fn self_ref_recursion_survives_a_cycle() {
     let db = Db::open_in_memory().unwrap();
     let n = tree(&db);
     // make root a child of a2x: a cycle root → a → a2 → a2x → root
-    db.connection().execute("UPDATE node SET parent_id = 6 WHERE id = 1", []).unwrap();
+    db.sqlite().unwrap().execute("UPDATE node SET parent_id = 6 WHERE id = 1", []).unwrap();
     let root = Node::get(&db, 1).unwrap().unwrap();
     let up = names(root.ancestors(&db).unwrap());
     assert_eq!(up, ["a2x", "a2", "a", "root"], "each row once, then stop");

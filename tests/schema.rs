@@ -54,7 +54,7 @@ fn tables_are_created_parents_first_and_dropped_children_first() {
     assert!(pos("CREATE TABLE accounts") < pos("CREATE TABLE \"order\""));
     db.create_all::<(Order, Account)>().unwrap();
     db.drop_all::<(Order, Account)>().unwrap();
-    let left: i64 = db.connection().query_row("SELECT count(*) FROM sqlite_master", [], |r| r.get(0)).unwrap();
+    let left: i64 = db.sqlite().unwrap().query_row("SELECT count(*) FROM sqlite_master", [], |r| r.get(0)).unwrap();
     assert_eq!(left, 0);
 }
 
@@ -78,8 +78,8 @@ fn reserved_words_work_in_queries_too() {
     assert_eq!(back.created, created);
     assert_eq!(back.balance.to_string(), "14.50");
     assert_eq!(back.big, Some(u32::MAX));
-    let stored: String = db.connection().query_row("SELECT created FROM accounts", [], |r| r.get(0)).unwrap();
+    let stored: String = db.sqlite().unwrap().query_row("SELECT created FROM accounts", [], |r| r.get(0)).unwrap();
     assert_eq!(stored, "2024-05-03 18:05:12.250000", "SQLAlchemy's DATETIME format");
-    let flag: i64 = db.connection().query_row("SELECT is_admin FROM accounts", [], |r| r.get(0)).unwrap();
+    let flag: i64 = db.sqlite().unwrap().query_row("SELECT is_admin FROM accounts", [], |r| r.get(0)).unwrap();
     assert_eq!(flag, 0, "booleans are stored as 0/1");
 }

@@ -59,7 +59,7 @@ impl Catalog {
     pub(crate) fn read(db: &Db) -> Result<Catalog> {
         let mut rows: Vec<(String, i64, Reference)> = Vec::new();
         db.query_map_into(db.dialect().foreign_keys_sql(), &[], |row| {
-            let text = |i: usize| -> Result<String> { Ok(row.get::<_, Option<String>>(i)?.unwrap_or_default()) };
+            let text = |i: usize| -> Result<String> { Ok(row.text(i)?.unwrap_or_default()) };
             let on_delete = match text(5)?.to_ascii_uppercase().as_str() {
                 "CASCADE" => DbAction::Cascade,
                 "SET NULL" => DbAction::SetNull,
@@ -71,12 +71,12 @@ impl Catalog {
                 table: text(0)?,
                 column: text(3)?,
                 to: text(4)?,
-                not_null: row.get::<_, i64>(6)? != 0,
+                not_null: row.int(6)? != 0,
                 on_delete,
-                link: row.get::<_, i64>(7)? != 0,
+                link: row.int(7)? != 0,
                 composite: false,
             };
-            rows.push((text(2)?.to_ascii_lowercase(), row.get(1)?, reference));
+            rows.push((text(2)?.to_ascii_lowercase(), row.int(1)?, reference));
             Ok(())
         })?;
         // a foreign key of several columns has one row per column under one id
@@ -168,7 +168,7 @@ pub(crate) fn delete_model<M: Model>(db: &Db, model: &M) -> Result<bool> {
         let mut visited = FxHashSet::default();
         let existed = match key {
             Some(key) => {
-                let key_col = t.single_key().map_or("rowid", |c| c.name);
+                let key_col = t.single_key().map_or(db.dialect().row_id(), |c| c.name);
                 delete_rows(db, &catalog, t, key_col, vec![key], &mut visited)? > 0
             }
             None => db.delete_row(model)?,
@@ -188,7 +188,7 @@ fn delete_parent(
     key: KeyVal,
     visited: &mut FxHashSet<(&'static str, KeyVal)>,
 ) -> Result<usize> {
-    let key_col = table.single_key().map_or("rowid", |c| c.name);
+    let key_col = table.single_key().map_or(db.dialect().row_id(), |c| c.name);
     delete_rows(db, catalog, table, key_col, vec![key], visited)
 }
 

@@ -3,10 +3,10 @@
 use std::cell::{Cell, RefCell};
 use std::path::Path;
 
-use rusqlite::types::{ToSqlOutput, ValueRef as RValueRef};
-use rusqlite::{Connection, ToSql};
+use rusqlite::Connection;
 
-use crate::dialect::{Dialect, Sqlite};
+use crate::backend::{AfterError, Backend, RawRow};
+use crate::dialect::Dialect;
 use crate::error::{Error, Result};
 use crate::model::{Key, Model, ModelSet};
 use crate::schema::{RelationDef, Table};
@@ -27,32 +27,13 @@ pub enum NPlusOne {
     Deny(u32),
 }
 
-impl ToSql for Value<'_> {
-    fn to_sql(&self) -> rusqlite::Result<ToSqlOutput<'_>> {
-        if let Value::List(values) = self {
-            use rusqlite::types::Value as V;
-            let array: Vec<V> = values
-                .iter()
-                .map(|v| match v {
-                    Value::Integer(i) => V::Integer(*i),
-                    Value::Real(f) => V::Real(*f),
-                    Value::Text(t) => V::Text(t.to_string()),
-                    Value::Blob(b) => V::Blob(b.to_vec()),
-                    Value::Null | Value::List(_) => V::Null,
-                })
-                .collect();
-            // the pointer type `rarray(?)` reads (rusqlite's `array` module)
-            return Ok(ToSqlOutput::from_rc(std::rc::Rc::new(array), c"rarray"));
-        }
-        Ok(ToSqlOutput::Borrowed(match self {
-            Value::Null => RValueRef::Null,
-            Value::Integer(i) => RValueRef::Integer(*i),
-            Value::Real(f) => RValueRef::Real(*f),
-            Value::Text(t) => RValueRef::Text(t.as_bytes()),
-            Value::Blob(b) => RValueRef::Blob(b),
-            Value::List(_) => unreachable!("bound as an array above"),
-        }))
-    }
+/// Why the open transaction refuses statements.
+struct Aborted {
+    /// The error that did it.
+    cause: String,
+    /// Whether rolling back the innermost level (PostgreSQL) makes the transaction usable
+    /// again; otherwise the database ended all of it.
+    recoverable: bool,
 }
 
 /// A database: one SQLite connection with foreign keys enforced.
@@ -61,7 +42,7 @@ impl ToSql for Value<'_> {
 /// a parameter. `Db` is `Send`, so a connection can move to another thread; give each thread
 /// its own `Db` on the same file to work in parallel.
 pub struct Db {
-    conn: Connection,
+    backend: Box<dyn Backend>,
     dialect: &'static dyn Dialect,
     depth: Cell<u32>,
     statements: Cell<u64>,
@@ -72,21 +53,19 @@ pub struct Db {
     in_lazy_load: Cell<bool>,
     /// Lazy loads per relationship since the last other statement.
     lazy_runs: RefCell<Vec<((&'static str, &'static str), u32)>>,
-    /// The largest number of `?` one statement may bind.
-    max_variables: usize,
     /// `INSERT` statements by table and by whether the key is left to SQLite: rendered once.
     inserts: RefCell<rustc_hash::FxHashMap<(&'static str, bool), String>>,
     /// Which tables reference which, read on the first delete that needs it.
     catalog: RefCell<Option<crate::cascade::SharedCatalog>>,
-    /// Set when the database ended the open transaction by itself after an error (a full
-    /// disk, an I/O error...): the error's text. Every statement is refused until the
-    /// outermost `transaction` returns.
-    aborted: RefCell<Option<String>>,
+    /// Set when an error ended the open transaction (SQLite after a full disk, an I/O
+    /// error...), or left it refusing statements until a rollback (PostgreSQL after any
+    /// error). Every statement is refused until the transaction (or savepoint) returns.
+    aborted: RefCell<Option<Aborted>>,
 }
 
 impl std::fmt::Debug for Db {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Db").field("path", &self.conn.path()).finish_non_exhaustive()
+        f.debug_struct("Db").field("database", &self.backend.describe()).finish_non_exhaustive()
     }
 }
 
@@ -110,38 +89,43 @@ impl Db {
 
     /// Wraps an open rusqlite connection, turning on `PRAGMA foreign_keys`.
     pub fn from_connection(conn: Connection) -> Result<Db> {
-        conn.pragma_update(None, "foreign_keys", "ON")?;
-        // `rarray(?)`: long `IN` lists are bound as one parameter
-        rusqlite::vtab::array::load_module(&conn)?;
-        conn.set_prepared_statement_cache_capacity(256);
-        let max_variables = conn.limit(rusqlite::limits::Limit::SQLITE_LIMIT_VARIABLE_NUMBER)?.max(1) as usize;
-        Ok(Db {
-            conn,
-            dialect: &Sqlite,
+        Ok(Db::from_backend(Box::new(crate::backend::sqlite::SqliteBackend::new(conn)?)))
+    }
+
+    /// Wraps a connection of any backend.
+    pub fn from_backend(backend: Box<dyn Backend>) -> Db {
+        Db {
+            dialect: backend.dialect(),
+            backend,
             depth: Cell::new(0),
             statements: Cell::new(0),
             recording: RefCell::new(None),
             n_plus_one: Cell::new(NPlusOne::Allow),
             in_lazy_load: Cell::new(false),
             lazy_runs: RefCell::new(Vec::new()),
-            max_variables,
             inserts: RefCell::default(),
             catalog: RefCell::new(None),
             aborted: RefCell::new(None),
-        })
+        }
     }
 
     /// How long a statement waits for another connection's write lock before failing with
     /// [`Error::Busy`] (SQLite's busy timeout; rusqlite's default is 5 seconds).
     pub fn set_busy_timeout(&self, timeout: std::time::Duration) -> Result<()> {
-        Ok(self.conn.busy_timeout(timeout)?)
+        match self.sqlite() {
+            Some(conn) => Ok(conn.busy_timeout(timeout)?),
+            None => Err(Error::Setting("the busy timeout is SQLite's; PostgreSQL waits for locks itself".into())),
+        }
     }
 
     /// Switches the database file to WAL journaling (`PRAGMA journal_mode = WAL`): readers no
     /// longer wait for the writer, so several connections (one per thread) work on one file.
     /// The mode is stored in the file. Fails for an in-memory database, which has no WAL.
     pub fn use_wal(&self) -> Result<()> {
-        let mode: String = self.conn.query_row("PRAGMA journal_mode = WAL", [], |r| r.get(0))?;
+        let Some(conn) = self.sqlite() else {
+            return Err(Error::Setting("WAL journaling is SQLite's".into()));
+        };
+        let mode: String = conn.query_row("PRAGMA journal_mode = WAL", [], |r| r.get(0))?;
         if mode.eq_ignore_ascii_case("wal") {
             Ok(())
         } else {
@@ -149,9 +133,15 @@ impl Db {
         }
     }
 
-    /// The underlying rusqlite connection, for what `relations` does not cover.
-    pub fn connection(&self) -> &Connection {
-        &self.conn
+    /// The underlying rusqlite connection, for what `relations` does not cover; `None` on
+    /// another backend.
+    pub fn sqlite(&self) -> Option<&Connection> {
+        self.backend.as_any().downcast_ref::<crate::backend::sqlite::SqliteBackend>().map(|b| b.connection())
+    }
+
+    /// The backend underneath.
+    pub fn backend(&self) -> &dyn Backend {
+        &*self.backend
     }
 
     /// The SQL dialect statements are rendered with.
@@ -267,7 +257,7 @@ impl Db {
 
     /// The largest number of parameters one statement may bind on this connection.
     pub(crate) fn max_variables(&self) -> usize {
-        self.max_variables
+        self.backend.max_variables()
     }
 
     /// The `CREATE TABLE` and `CREATE INDEX` statements for a set of models, association
@@ -327,7 +317,7 @@ impl Db {
     fn table_names(&self) -> Result<Vec<String>> {
         let mut names = Vec::new();
         self.query_map_into(self.dialect.table_names_sql(), &[], |row| {
-            names.push(row.get(0)?);
+            names.push(row.text(0)?.unwrap_or_default());
             Ok(())
         })?;
         Ok(names)
@@ -338,7 +328,12 @@ impl Db {
         let mut found: Vec<(String, String, bool, bool)> = Vec::new();
         let name = [Value::Text(t.name.into())];
         self.query_map_into(self.dialect.table_columns_sql(), &name, |row| {
-            found.push((row.get(0)?, row.get(1)?, row.get::<_, i64>(2)? != 0, row.get::<_, i64>(3)? > 0));
+            found.push((
+                row.text(0)?.unwrap_or_default(),
+                row.text(1)?.unwrap_or_default(),
+                row.int(2)? != 0,
+                row.int(3)? > 0,
+            ));
             Ok(())
         })?;
         let normal = |ty: &str| ty.split_whitespace().collect::<String>().to_ascii_uppercase();
@@ -397,15 +392,19 @@ impl Db {
 
     /// Runs `f` in a transaction: committed if it returns `Ok`, rolled back if it returns `Err`
     /// (or panics). Nested calls use savepoints, so an inner failure undoes only the inner work.
+    ///
+    /// After a database error inside it, SQLite goes on with the transaction (the failed
+    /// statement alone is undone), while PostgreSQL refuses every further statement of it: there
+    /// the innermost `transaction` returns the error and rolls back to where it began, and a
+    /// statement run in between fails with [`Error::TransactionAborted`].
     pub fn transaction<T, E: From<Error>>(&self, f: impl FnOnce(&Db) -> Result<T, E>) -> Result<T, E> {
         let depth = self.depth.get();
+        let d = self.dialect;
         let (begin, commit, rollback) = if depth == 0 {
-            // IMMEDIATE: take the write lock up front, so that a read-then-write transaction
-            // waits for other writers (busy timeout) instead of failing at its first write
-            ("BEGIN IMMEDIATE".to_string(), "COMMIT".to_string(), "ROLLBACK".to_string())
+            (d.begin().to_string(), "COMMIT".to_string(), "ROLLBACK".to_string())
         } else {
             let sp = format!("relations_sp{depth}");
-            (format!("SAVEPOINT {sp}"), format!("RELEASE {sp}"), format!("ROLLBACK TO {sp}; RELEASE {sp}"))
+            (format!("SAVEPOINT {sp}"), format!("RELEASE {sp}"), d.rollback_to_savepoint(&sp))
         };
         self.batch(&begin)?;
         self.depth.set(depth + 1);
@@ -414,8 +413,8 @@ impl Db {
             fn drop(&mut self) {
                 // reached only when `f` panicked: undo its work before unwinding further
                 self.0.depth.set(self.1);
-                if self.0.aborted.borrow().is_none() {
-                    let _ = self.0.batch(self.2);
+                if !self.0.is_ended() {
+                    let _ = self.0.roll_back(self.2);
                 } else if self.1 == 0 {
                     self.0.end_aborted();
                 }
@@ -425,15 +424,21 @@ impl Db {
         let result = f(self);
         std::mem::forget(guard);
         self.depth.set(depth);
-        if self.aborted.borrow().is_none() && self.conn.is_autocommit() {
-            // the transaction ended under us (a statement run on `connection()`)
-            *self.aborted.borrow_mut() = Some("the transaction ended outside `Db::transaction`".to_string());
+        if self.aborted.borrow().is_none() && !self.backend.in_transaction() {
+            // the transaction ended under us (a statement run on the connection underneath)
+            *self.aborted.borrow_mut() = Some(Aborted {
+                cause: "the transaction ended outside `Db::transaction`".to_string(),
+                recoverable: false,
+            });
         }
-        let aborted = self.aborted.borrow().clone();
-        if let Some(cause) = aborted {
-            // the database rolled the whole transaction back (or must): nothing is committed,
-            // no savepoint is left to release, and the error that ended it is what returns
-            if depth == 0 {
+        let aborted = self.aborted.borrow().as_ref().map(|a| (a.cause.clone(), a.recoverable));
+        if let Some((cause, recoverable)) = aborted {
+            if recoverable {
+                // PostgreSQL: rolling this level back makes the transaction usable again
+                self.roll_back(&rollback)?;
+            } else if depth == 0 {
+                // the database rolled the whole transaction back (or must): nothing is
+                // committed, no savepoint is left to release
                 self.end_aborted();
             }
             return match result {
@@ -444,8 +449,8 @@ impl Db {
         match result {
             Ok(v) => {
                 if let Err(e) = self.batch(&commit) {
-                    if self.aborted.borrow().is_none() {
-                        let _ = self.batch(&rollback);
+                    if !self.is_ended() {
+                        let _ = self.roll_back(&rollback);
                     }
                     if depth == 0 {
                         self.end_aborted();
@@ -461,13 +466,27 @@ impl Db {
         }
     }
 
+    /// Whether the database ended the open transaction for good.
+    fn is_ended(&self) -> bool {
+        self.aborted.borrow().as_ref().is_some_and(|a| !a.recoverable)
+    }
+
+    /// Rolls back one level (the transaction or a savepoint), which also ends a refusal that a
+    /// rollback ends.
+    fn roll_back(&self, rollback: &str) -> Result<()> {
+        if self.aborted.borrow().as_ref().is_some_and(|a| a.recoverable) {
+            self.aborted.borrow_mut().take();
+        }
+        self.batch(rollback)
+    }
+
     /// Closes a transaction the database ended: rolls back what it may have kept open, and
     /// lets statements run again.
     fn end_aborted(&self) {
-        if !self.conn.is_autocommit() {
+        if self.backend.in_transaction() {
             // counted and echoed like every statement, but not refused: it ends the refusal
             self.hook("ROLLBACK", &[]);
-            let _ = self.conn.execute_batch("ROLLBACK");
+            let _ = self.backend.batch("ROLLBACK");
         }
         self.aborted.borrow_mut().take();
     }
@@ -475,29 +494,23 @@ impl Db {
     /// Refuses a statement inside a transaction the database ended.
     fn check_open(&self) -> Result<()> {
         match self.aborted.borrow().as_ref() {
-            Some(cause) => Err(Error::TransactionAborted { cause: cause.clone() }),
+            Some(a) => Err(Error::TransactionAborted { cause: a.cause.clone() }),
             None => Ok(()),
         }
     }
 
-    /// Notes an error of a statement: inside a transaction, an error that ends it (SQLite
-    /// rolled it back, or it is one of the errors after which SQLite may have) marks it ended.
-    fn note_error(&self, e: &rusqlite::Error) {
-        use rusqlite::ffi::ErrorCode;
+    /// Notes an error of a statement inside a transaction: one after which the transaction
+    /// refuses statements, or that ended it, marks it so.
+    fn note_error(&self, e: &Error) {
         if self.depth.get() == 0 || self.aborted.borrow().is_some() {
             return;
         }
-        let fatal = matches!(
-            e,
-            rusqlite::Error::SqliteFailure(code, _) if matches!(
-                code.code,
-                ErrorCode::DiskFull | ErrorCode::SystemIoFailure | ErrorCode::OutOfMemory
-                    | ErrorCode::OperationInterrupted | ErrorCode::DatabaseCorrupt
-            )
-        );
-        if fatal || self.conn.is_autocommit() {
-            *self.aborted.borrow_mut() = Some(crate::error::shorten_sql(&e.to_string()));
-        }
+        let recoverable = match self.backend.after_error(e) {
+            AfterError::Continues => return,
+            AfterError::NeedsRollback => true,
+            AfterError::Ended => false,
+        };
+        *self.aborted.borrow_mut() = Some(Aborted { cause: crate::error::shorten_sql(&e.to_string()), recoverable });
     }
 
     /// Inserts `model` and returns it with its key assigned (`db.session.add(x)` + commit).
@@ -528,32 +541,20 @@ impl Db {
     fn batch(&self, sql: &str) -> Result<()> {
         self.check_open()?;
         self.hook(sql, &[]);
-        self.conn.execute_batch(sql).map_err(|e| {
-            self.note_error(&e);
-            Error::from(e)
-        })
-    }
-
-    /// Runs `f` on the cached statement `sql`, noting an error that ends the transaction.
-    fn with_statement<T>(
-        &self,
-        sql: &str,
-        params: &[Value<'_>],
-        f: impl FnOnce(&mut rusqlite::CachedStatement<'_>) -> Result<T, rusqlite::Error>,
-    ) -> Result<T, rusqlite::Error> {
-        self.hook(sql, params);
-        let result = self.conn.prepare_cached(sql).and_then(|mut stmt| f(&mut stmt));
-        if let Err(e) = &result {
-            self.note_error(e);
-        }
-        result
+        self.backend.batch(sql).inspect_err(|e| self.note_error(e))
     }
 
     /// Executes a data-changing statement on `table`; returns the number of rows changed.
     pub(crate) fn execute(&self, sql: &str, params: &[Value<'_>], table: &str) -> Result<usize> {
         self.check_open()?;
-        self.with_statement(sql, params, |stmt| stmt.execute(rusqlite::params_from_iter(params.iter())))
-            .map_err(|e| Error::from_sqlite(e, table))
+        self.hook(sql, params);
+        match self.backend.execute(sql, params, table) {
+            Ok(n) => Ok(n as usize),
+            Err(e) => {
+                self.note_error(&e);
+                Err(e)
+            }
+        }
     }
 
     /// Runs a query and hands each row to `f`.
@@ -561,29 +562,34 @@ impl Db {
         &self,
         sql: &str,
         params: &[Value<'_>],
-        mut f: impl FnMut(&rusqlite::Row<'_>) -> Result<()>,
+        mut f: impl FnMut(&dyn RawRow) -> Result<()>,
     ) -> Result<()> {
         self.check_open()?;
+        self.hook(sql, params);
+        // an error of `f` (a value that does not decode) is not the database's
         let mut failed = None;
-        self.with_statement(sql, params, |stmt| {
-            let mut rows = stmt.query(rusqlite::params_from_iter(params.iter()))?;
-            while let Some(row) = rows.next()? {
-                if let Err(e) = f(row) {
-                    failed = Some(e);
-                    break;
-                }
-            }
-            Ok(())
-        })?;
-        failed.map_or(Ok(()), Err)
+        let result = self.backend.query(sql, params, &mut |row| {
+            f(row).map_err(|e| {
+                failed = Some(e);
+                Error::Unexpected("stopped".into())
+            })
+        });
+        if let Some(e) = failed {
+            return Err(e);
+        }
+        result.inspect_err(|e| self.note_error(e))
     }
 
     /// Runs a query returning one integer (a count, an existence test).
     pub(crate) fn query_i64(&self, sql: &str, params: &[Value<'_>]) -> Result<i64> {
-        self.check_open()?;
-        Ok(self.with_statement(sql, params, |stmt| {
-            stmt.query_row(rusqlite::params_from_iter(params.iter()), |r| r.get(0))
-        })?)
+        let mut value = None;
+        self.query_map_into(sql, params, |row| {
+            if value.is_none() {
+                value = Some(row.int(0)?);
+            }
+            Ok(())
+        })?;
+        value.ok_or_else(|| Error::Unexpected(format!("no row from `{}`", crate::error::shorten_sql(sql))))
     }
 
     /// Inserts `model`, then the new rows of its relationship fields (`save-update`), all in
@@ -636,17 +642,36 @@ impl Db {
             let mut columns = t.columns.iter();
             params.retain(|_| columns.next().is_some_and(|c| !c.primary_key));
         }
-        {
+        // the dialect returns the assigned key with the row (`RETURNING`), or the connection
+        // keeps it (SQLite's last rowid)
+        let returning = skip_key && self.dialect.returns_keys();
+        let assigned = {
             let mut inserts = self.inserts.borrow_mut();
             let sql = inserts.entry((t.name, skip_key)).or_insert_with(|| self.insert_sql(t, skip_key));
-            if let Err(e) = self.execute(sql, &params, t.name) {
-                drop(inserts);
-                return Err(self.explain_foreign_key(t, &model.values(), e));
+            let result = if returning {
+                let mut id = None;
+                self.query_map_into(sql, &params, |row| {
+                    id = Some(row.int(0)?);
+                    Ok(())
+                })
+                .map(|()| id)
+            } else {
+                self.execute(sql, &params, t.name).map(|_| None)
+            };
+            match result {
+                Ok(id) => id,
+                Err(e) => {
+                    drop(inserts);
+                    return Err(self.explain_foreign_key(t, &model.values(), e));
+                }
             }
-        }
+        };
         drop(params);
         if skip_key {
-            model.set_auto_key(self.conn.last_insert_rowid());
+            let id = assigned.or_else(|| self.backend.last_insert_id()).ok_or_else(|| {
+                Error::Unexpected(format!("the database did not say which key it gave the new `{}` row", t.name))
+            })?;
+            model.set_auto_key(id);
         }
         Ok(())
     }
@@ -667,7 +692,7 @@ impl Db {
         if n == 0 {
             // only an auto key: "INSERT INTO t () VALUES ()" is not SQL
             sql.truncate(sql.len() - 2);
-            sql.push_str(" DEFAULT VALUES");
+            self.dialect.default_values(&mut sql);
         } else {
             sql.push_str(") VALUES (");
             for i in 0..n {
@@ -677,6 +702,12 @@ impl Db {
                 self.dialect.placeholder(i + 1, &mut sql);
             }
             sql.push(')');
+        }
+        if skip_key && self.dialect.returns_keys() {
+            if let Some(key) = t.single_key() {
+                sql.push_str(" RETURNING ");
+                self.dialect.quote(key.name, &mut sql);
+            }
         }
         sql
     }

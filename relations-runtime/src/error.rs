@@ -155,7 +155,10 @@ pub enum Error {
     Setting(String),
     /// The connection pool could not hand out a connection (feature `pool`).
     Pool(String),
-    /// Any other database error.
+    /// The database returned something the runtime did not expect (a catalog query's row of
+    /// another shape, a key it did not report).
+    Unexpected(String),
+    /// Any other SQLite error.
     Database(rusqlite::Error),
 }
 
@@ -245,6 +248,7 @@ impl fmt::Display for Error {
             ),
             Error::Pool(e) => write!(f, "no connection from the pool: {e}"),
             Error::Setting(e) => write!(f, "cannot apply the setting: {e}"),
+            Error::Unexpected(e) => write!(f, "unexpected answer from the database: {e}"),
             Error::Database(e) => write!(f, "database error: {e}"),
         }
     }

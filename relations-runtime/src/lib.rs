@@ -12,6 +12,7 @@
 
 #![warn(missing_docs)]
 
+pub mod backend;
 mod cascade;
 mod checks;
 mod db;

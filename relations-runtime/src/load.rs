@@ -14,6 +14,7 @@ use std::sync::Arc;
 
 use rustc_hash::{FxHashMap as HashMap, FxHashSet as HashSet};
 
+use crate::backend::RawRow;
 use crate::db::Db;
 use crate::dialect::Dialect;
 use crate::error::Result;
@@ -21,7 +22,7 @@ use crate::model::{Model, Row};
 use crate::query::{Expr, Order};
 use crate::relation::{Fill, HasMany, Slot};
 use crate::schema::{Join, Lazy, RelationDef, Table};
-use crate::value::Value;
+use crate::value::{Value, ValueRef};
 
 /// A relationship of model `O` held in its field of type `F`, as a value: the argument of the
 /// loader options and of the `any` / `has` filters. The derive emits one per relationship
@@ -287,25 +288,25 @@ impl KeyVal {
             Value::Real(f) => KeyVal::Real(f.to_bits()),
             Value::Text(t) => KeyVal::Text(t.as_ref().into()),
             Value::Blob(b) => KeyVal::Blob(b.as_ref().into()),
+            Value::Decimal(d) => KeyVal::Text(d.normalize().to_string().into()),
             Value::List(_) => return None,
         })
     }
 
-    pub(crate) fn read(row: &rusqlite::Row<'_>, index: usize) -> Result<Option<KeyVal>> {
-        use rusqlite::types::ValueRef as R;
-        Ok(Some(match row.get_ref(index)? {
-            R::Null => return Ok(None),
-            R::Integer(i) => KeyVal::Int(i),
-            R::Real(f) => KeyVal::Real(f.to_bits()),
-            R::Text(t) => KeyVal::Text(String::from_utf8_lossy(t).into()),
-            R::Blob(b) => KeyVal::Blob(b.into()),
+    pub(crate) fn read(row: &dyn RawRow, index: usize) -> Result<Option<KeyVal>> {
+        Ok(Some(match row.value(index)? {
+            ValueRef::Null => return Ok(None),
+            ValueRef::Integer(i) => KeyVal::Int(i),
+            ValueRef::Real(f) => KeyVal::Real(f.to_bits()),
+            ValueRef::Text(t) => KeyVal::Text(t.into()),
+            ValueRef::Blob(b) => KeyVal::Blob(b.into()),
         }))
     }
 
     /// The primary key of the `table` row whose columns start at `offset`: its one key column,
     /// or all of them for a composite key (`None` when the row is absent, as in a
     /// `LEFT OUTER JOIN` that found nothing).
-    fn read_key(row: &rusqlite::Row<'_>, table: &Table, offset: usize) -> Result<Option<KeyVal>> {
+    fn read_key(row: &dyn RawRow, table: &Table, offset: usize) -> Result<Option<KeyVal>> {
         if table.single_key().is_some() {
             return KeyVal::read(row, offset + table.key_index());
         }
@@ -534,7 +535,7 @@ pub(crate) fn descendants_cte(
     starts: impl Iterator<Item = Value<'static>>,
     params: &mut Vec<Value<'static>>,
 ) -> String {
-    let pk = table.single_key().map_or("rowid", |c| c.name);
+    let pk = table.single_key().map_or(d.row_id(), |c| c.name);
     let mut cte = String::from("WITH RECURSIVE \"relations_tree\"(\"id\") AS (SELECT ");
     column(d, table.name, pk, &mut cte);
     cte.push_str(" FROM ");
@@ -555,7 +556,7 @@ pub(crate) fn descendants_cte(
 /// `<cte> SELECT [fk,] <columns> FROM table WHERE key IN "relations_tree" ORDER BY key`: the
 /// rows a recursive `cte` collected, tagged with each one's parent when `tagged`.
 pub(crate) fn tree_select(d: &dyn Dialect, table: &Table, fk: &str, cte: String, tagged: bool) -> Select {
-    let pk = table.single_key().map_or("rowid", |c| c.name);
+    let pk = table.single_key().map_or(d.row_id(), |c| c.name);
     let mut tag = String::new();
     column(d, table.name, fk, &mut tag);
     let mut filter = String::new();
@@ -609,7 +610,7 @@ pub(crate) fn column(d: &dyn Dialect, table: &str, name: &str, sql: &mut String)
 
 /// `"alias"."<table's key column>"` (the rowid for a composite key).
 pub(crate) fn key_column(d: &dyn Dialect, table: &Table, alias: &str, sql: &mut String) {
-    column(d, alias, table.single_key().map_or("rowid", |c| c.name), sql);
+    column(d, alias, table.single_key().map_or(d.row_id(), |c| c.name), sql);
 }
 
 /// The SQL a joined option adds to its owners' statement.
@@ -626,7 +627,7 @@ struct JoinSql {
 /// Collects one joined relationship's rows from the owners' statement.
 trait JoinedAcc<O> {
     /// Reads this relationship's columns of `row`, whose owner is `owners[owner]`.
-    fn absorb(&mut self, row: &rusqlite::Row<'_>, owner: usize) -> Result<()>;
+    fn absorb(&mut self, row: &dyn RawRow, owner: usize) -> Result<()>;
     /// Hands the rows to the owners' fields (after loading their own relationships).
     fn finish(self: Box<Self>, db: &Db, owners: &[O], path: &mut Path) -> Result<()>;
 }
@@ -762,7 +763,7 @@ struct JoinAcc<O, F: Slot> {
 }
 
 impl<O: Model, F: Slot> JoinedAcc<O> for JoinAcc<O, F> {
-    fn absorb(&mut self, row: &rusqlite::Row<'_>, owner: usize) -> Result<()> {
+    fn absorb(&mut self, row: &dyn RawRow, owner: usize) -> Result<()> {
         let Some(key) = KeyVal::read_key(row, F::Target::TABLE, self.offset)? else {
             return Ok(()); // the LEFT OUTER JOIN found nothing for this owner
         };

@@ -1,5 +1,6 @@
 //! The [`Model`] trait that `#[derive(Model)]` implements, and the CRUD every model gets.
 
+use crate::backend::RawRow;
 use crate::db::Db;
 use crate::error::{Error, Result};
 use crate::query::Query;
@@ -39,36 +40,23 @@ pub fn decode<T: SqlValue>(table: &'static Table, index: usize, value: ValueRef<
 
 /// A row being decoded into a model; reports decode failures as `table.column`.
 pub struct Row<'r> {
-    row: &'r rusqlite::Row<'r>,
+    row: &'r dyn RawRow,
     table: &'static Table,
     offset: usize,
 }
 
 impl<'r> Row<'r> {
-    pub(crate) fn new(row: &'r rusqlite::Row<'r>, table: &'static Table, offset: usize) -> Self {
+    pub(crate) fn new(row: &'r dyn RawRow, table: &'static Table, offset: usize) -> Self {
         Row { row, table, offset }
     }
 
     /// Decodes the `index`th column of the model's table.
     pub fn get<T: SqlValue>(&self, index: usize) -> Result<T> {
         let column = &self.table.columns[index];
-        let raw = self.row.get_ref(self.offset + index)?;
-        let value = match raw {
-            rusqlite::types::ValueRef::Null => ValueRef::Null,
-            rusqlite::types::ValueRef::Integer(i) => ValueRef::Integer(i),
-            rusqlite::types::ValueRef::Real(f) => ValueRef::Real(f),
-            rusqlite::types::ValueRef::Text(t) => match std::str::from_utf8(t) {
-                Ok(s) => ValueRef::Text(s),
-                Err(_) => {
-                    return Err(Error::Decode {
-                        table: self.table.name,
-                        column: column.name,
-                        message: "stored TEXT is not valid UTF-8".into(),
-                    })
-                }
-            },
-            rusqlite::types::ValueRef::Blob(b) => ValueRef::Blob(b),
-        };
+        let value = self.row.value(self.offset + index).map_err(|e| match e {
+            Error::Unexpected(message) => Error::Decode { table: self.table.name, column: column.name, message },
+            e => e,
+        })?;
         decode(self.table, index, value)
     }
 }

@@ -8,7 +8,7 @@
 //! use relations_runtime::pool::{Pool, PoolOptions};
 //! let pool = Pool::open(dir.join("app.db"), PoolOptions::default())?;
 //! let db = pool.get()?; // a `Db`, back in the pool when dropped
-//! assert_eq!(db.connection().query_row("PRAGMA journal_mode", [], |r| r.get::<_, String>(0))?, "wal");
+//! assert_eq!(db.sqlite().unwrap().query_row("PRAGMA journal_mode", [], |r| r.get::<_, String>(0))?, "wal");
 //! # Ok(()) }
 //! ```
 
@@ -62,7 +62,7 @@ impl r2d2::ManageConnection for DbManager {
     }
 
     fn is_valid(&self, db: &mut Db) -> Result<()> {
-        db.connection().execute_batch("SELECT 1").map_err(Error::from)
+        db.sqlite().ok_or_else(|| Error::Setting("not SQLite".into()))?.execute_batch("SELECT 1").map_err(Error::from)
     }
 
     fn has_broken(&self, _: &mut Db) -> bool {

@@ -446,16 +446,15 @@ impl<'db, M: Model> Query<'db, M> {
             declared_order(d, M::TABLE, M::TABLE.name, terms, &mut select.order);
         }
         if self.limit.is_some() || self.offset.is_some() {
-            // SQLite needs a LIMIT before an OFFSET; -1 means no limit
-            let limit = self.limit.map_or(-1, |l| i64::try_from(l).unwrap_or(i64::MAX));
-            select.tail_params.push(Value::Integer(limit));
-            select.tail.push_str("LIMIT ");
-            d.placeholder(select.params.len() + 1, &mut select.tail);
-            if let Some(o) = self.offset {
-                select.tail_params.push(Value::Integer(i64::try_from(o).unwrap_or(i64::MAX)));
-                select.tail.push_str(" OFFSET ");
-                d.placeholder(select.params.len() + 2, &mut select.tail);
-            }
+            let mut next = select.params.len();
+            let mut bind = |n: u64, params: &mut Vec<Value<'static>>| {
+                params.push(Value::Integer(i64::try_from(n).unwrap_or(i64::MAX)));
+                next += 1;
+                next
+            };
+            let limit = self.limit.map(|l| bind(l, &mut select.tail_params));
+            let offset = self.offset.map(|o| bind(o, &mut select.tail_params));
+            d.limit_offset(limit, offset, &mut select.tail);
         }
         select
     }

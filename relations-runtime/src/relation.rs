@@ -933,7 +933,8 @@ impl<'a, T: Model, K, C> Related<'a, T, K, C> {
             Join::Through { .. } => linked_keys(self.rel, value),
             Join::Reverse { column } | Join::Forward { column } => Subquery {
                 table: T::TABLE.name,
-                select: T::TABLE.single_key().map_or("rowid", |c| c.name),
+                // a to-many relationship's ends have single-column keys (the derive checks)
+                select: T::TABLE.columns[T::TABLE.key_index()].name,
                 filter: column,
                 value,
             },
@@ -947,7 +948,7 @@ fn scope(rel: &'static RelationDef, key: Value<'static>) -> Expr {
     match rel.join {
         Join::Reverse { column } | Join::Forward { column } => Expr::column_eq(target.name, column, key),
         Join::Through { .. } => {
-            Expr::in_subquery(target.name, target.single_key().map_or("rowid", |c| c.name), linked_keys(rel, key))
+            Expr::in_subquery(target.name, target.columns[target.key_index()].name, linked_keys(rel, key))
         }
     }
 }
@@ -1213,7 +1214,7 @@ pub mod tree {
         let mut params = Vec::with_capacity(1);
         let cte = if up {
             // start at the parent key; climb through each row's foreign key
-            let pk = t.single_key().map_or("rowid", |c| c.name);
+            let pk = t.single_key().map_or(d.row_id(), |c| c.name);
             let mut cte = String::from("WITH RECURSIVE \"relations_tree\"(\"id\") AS (SELECT ");
             params.push(start);
             d.placeholder(1, &mut cte);

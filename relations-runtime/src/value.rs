@@ -23,6 +23,9 @@ pub enum Value<'a> {
     Text(Cow<'a, str>),
     /// A byte string.
     Blob(Cow<'a, [u8]>),
+    /// An exact decimal (`NUMERIC`): bound as one on PostgreSQL, and as a float on SQLite, as
+    /// SQLAlchemy binds it there.
+    Decimal(Decimal),
     /// A list of values bound as one parameter: how `Col::is_in` binds a list longer than a
     /// statement could bind one by one (`IN rarray(?)` on SQLite).
     List(std::sync::Arc<[Value<'static>]>),
@@ -37,6 +40,7 @@ impl Value<'_> {
             Value::Real(f) => Value::Real(f),
             Value::Text(t) => Value::Text(Cow::Owned(t.into_owned())),
             Value::Blob(b) => Value::Blob(Cow::Owned(b.into_owned())),
+            Value::Decimal(d) => Value::Decimal(d),
             Value::List(l) => Value::List(l),
         }
     }
@@ -51,6 +55,7 @@ impl Value<'_> {
             Value::Real(f) => ValueRef::Real(*f),
             Value::Text(t) => ValueRef::Text(t),
             Value::Blob(b) => ValueRef::Blob(b),
+            Value::Decimal(d) => d.to_f64().map_or(ValueRef::Null, ValueRef::Real),
             Value::List(_) => ValueRef::Null,
         }
     }
@@ -64,6 +69,7 @@ impl std::fmt::Display for Value<'_> {
             Value::Real(r) => write!(f, "{r}"),
             Value::Text(t) => write!(f, "{t:?}"),
             Value::Blob(b) => write!(f, "<{} bytes>", b.len()),
+            Value::Decimal(d) => write!(f, "{d}"),
             Value::List(l) => write!(f, "<list of {} values>", l.len()),
         }
     }
@@ -309,11 +315,7 @@ impl SqlValue for NaiveTime {
 impl SqlValue for Decimal {
     const SQL_TYPE: SqlType = SqlType::Numeric(None);
     fn to_value(&self) -> Value<'_> {
-        // SQLAlchemy binds Numeric as a float on SQLite; so do we, for identical files.
-        match self.to_f64() {
-            Some(f) => Value::Real(f),
-            None => Value::Text(Cow::Owned(self.to_string())),
-        }
+        Value::Decimal(*self)
     }
     fn from_value(value: ValueRef<'_>, column: &ColumnDef) -> Result<Self, DecodeError> {
         // SQLAlchemy's Numeric(p, s) reads `Decimal("%.{s}f" % value)`: the stored double

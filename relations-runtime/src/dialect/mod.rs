@@ -42,4 +42,23 @@ pub trait Dialect: Sync {
     fn max_inline_list(&self) -> usize {
         500
     }
+    /// The statement that opens a transaction.
+    fn begin(&self) -> &'static str;
+    /// The statements that undo a savepoint's work and close it.
+    fn rollback_to_savepoint(&self, name: &str) -> String {
+        format!("ROLLBACK TO {name}; RELEASE {name}")
+    }
+    /// Whether an `INSERT` returns the key the database assigned (`RETURNING "id"`); if not,
+    /// the connection tells it (SQLite's last rowid).
+    fn returns_keys(&self) -> bool;
+    /// Appends what an `INSERT` of no column values says (` DEFAULT VALUES`).
+    fn default_values(&self, out: &mut String) {
+        out.push_str(" DEFAULT VALUES");
+    }
+    /// The hidden column that identifies a row of a table without a single-column key
+    /// (SQLite's `rowid`, PostgreSQL's `ctid`), for statements about rows already read.
+    fn row_id(&self) -> &'static str;
+    /// Appends `LIMIT`/`OFFSET` with the placeholders `limit` and `offset` (1-based parameter
+    /// numbers) for the bound values; an offset without a limit binds nothing for the limit.
+    fn limit_offset(&self, limit: Option<usize>, offset: Option<usize>, out: &mut String);
 }

@@ -284,6 +284,35 @@ impl Dialect for Sqlite {
         type_name(column.sql_type, &mut s);
         s
     }
+
+    fn begin(&self) -> &'static str {
+        // IMMEDIATE: take the write lock up front, so that a read-then-write transaction
+        // waits for other writers (busy timeout) instead of failing at its first write
+        "BEGIN IMMEDIATE"
+    }
+
+    fn returns_keys(&self) -> bool {
+        false
+    }
+
+    fn row_id(&self) -> &'static str {
+        "rowid"
+    }
+
+    fn limit_offset(&self, limit: Option<usize>, offset: Option<usize>, out: &mut String) {
+        match limit {
+            Some(n) => {
+                out.push_str("LIMIT ");
+                self.placeholder(n, out);
+            }
+            // SQLite needs a LIMIT before an OFFSET; -1 means none
+            None => out.push_str("LIMIT -1"),
+        }
+        if let Some(n) = offset {
+            out.push_str(" OFFSET ");
+            self.placeholder(n, out);
+        }
+    }
 }
 
 impl Sqlite {

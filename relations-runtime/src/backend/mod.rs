@@ -1,0 +1,79 @@
+//! The backend layer: one small connection trait, [`Backend`], and its implementations —
+//! SQLite through rusqlite (always there) and PostgreSQL through the `postgres` crate (feature
+//! `postgres`). A backend runs SQL text it is given with bound [`Value`]s, caches its prepared
+//! statements, reports whether a transaction is open, and turns the database's errors into the
+//! typed [`Error`]s that name the table, column and constraint. It knows nothing of models.
+
+pub(crate) mod sqlite;
+
+use crate::dialect::Dialect;
+use crate::error::{Error, Result};
+use crate::value::{Value, ValueRef};
+
+/// One row of a result, read column by column.
+pub trait RawRow {
+    /// The value of the `index`th column (0-based).
+    fn value(&self, index: usize) -> Result<ValueRef<'_>>;
+
+    /// The `index`th column as an integer (booleans as 1/0).
+    fn int(&self, index: usize) -> Result<i64> {
+        match self.value(index)? {
+            ValueRef::Integer(i) => Ok(i),
+            other => {
+                Err(Error::Unexpected(format!("expected an integer in column {index}, found {}", other.type_name())))
+            }
+        }
+    }
+
+    /// The `index`th column as text, `None` for `NULL`.
+    fn text(&self, index: usize) -> Result<Option<String>> {
+        match self.value(index)? {
+            ValueRef::Null => Ok(None),
+            ValueRef::Text(t) => Ok(Some(t.to_owned())),
+            other => Err(Error::Unexpected(format!("expected text in column {index}, found {}", other.type_name()))),
+        }
+    }
+}
+
+/// What an error inside an open transaction did to it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum AfterError {
+    /// Nothing: the statement failed alone, and the transaction goes on (SQLite's constraint
+    /// errors).
+    Continues,
+    /// The transaction refuses every statement until it is rolled back to the innermost open
+    /// savepoint (PostgreSQL, after any error).
+    NeedsRollback,
+    /// The database ended the whole transaction (SQLite after a full disk, an I/O error...).
+    Ended,
+}
+
+/// A database connection as the layers above use it.
+///
+/// Statements arrive as SQL text rendered by the backend's [`Dialect`], with every value bound
+/// as a parameter; the backend prepares each text once and reuses it.
+pub trait Backend: Send {
+    /// How SQL is spelled for this database.
+    fn dialect(&self) -> &'static dyn Dialect;
+    /// Runs a data-changing statement on `table` and returns the number of rows it changed;
+    /// constraint failures come back typed, naming `table` when the database does not.
+    fn execute(&self, sql: &str, params: &[Value<'_>], table: &str) -> Result<u64>;
+    /// Runs a query and hands each row to `f`, stopping at `f`'s first error.
+    fn query(&self, sql: &str, params: &[Value<'_>], f: &mut dyn FnMut(&dyn RawRow) -> Result<()>) -> Result<()>;
+    /// Runs statements without parameters (DDL, transaction control), several allowed.
+    fn batch(&self, sql: &str) -> Result<()>;
+    /// The key the database assigned to the row the last `INSERT` added, where the dialect
+    /// does not return it with `RETURNING`.
+    fn last_insert_id(&self) -> Option<i64>;
+    /// Whether a transaction is open.
+    fn in_transaction(&self) -> bool;
+    /// The largest number of parameters one statement may bind.
+    fn max_variables(&self) -> usize;
+    /// What `error`, returned by a statement inside a transaction, did to the transaction.
+    fn after_error(&self, error: &Error) -> AfterError;
+    /// Where the connection goes, for `Debug` (a path or a URL without its password).
+    fn describe(&self) -> String;
+    /// The backend as `Any`, so that [`Db::sqlite`](crate::Db::sqlite) can hand out the
+    /// rusqlite connection underneath.
+    fn as_any(&self) -> &dyn std::any::Any;
+}

@@ -1,0 +1,154 @@
+//! The SQLite backend, on rusqlite (bundled SQLite).
+
+use rusqlite::types::{ToSqlOutput, ValueRef as RValueRef};
+use rusqlite::{Connection, ToSql};
+
+use super::{AfterError, Backend, RawRow};
+use crate::dialect::{Dialect, Sqlite};
+use crate::error::{Error, Result};
+use crate::value::{Value, ValueRef};
+
+/// A rusqlite connection with foreign keys enforced and long `IN` lists bindable.
+pub(crate) struct SqliteBackend {
+    conn: Connection,
+    max_variables: usize,
+}
+
+impl SqliteBackend {
+    /// Wraps an open connection, turning on `PRAGMA foreign_keys`.
+    pub(crate) fn new(conn: Connection) -> Result<SqliteBackend> {
+        conn.pragma_update(None, "foreign_keys", "ON")?;
+        // `rarray(?)`: long `IN` lists are bound as one parameter
+        rusqlite::vtab::array::load_module(&conn)?;
+        conn.set_prepared_statement_cache_capacity(256);
+        let max_variables = conn.limit(rusqlite::limits::Limit::SQLITE_LIMIT_VARIABLE_NUMBER)?.max(1) as usize;
+        Ok(SqliteBackend { conn, max_variables })
+    }
+
+    /// The rusqlite connection.
+    pub(crate) fn connection(&self) -> &Connection {
+        &self.conn
+    }
+}
+
+impl ToSql for Value<'_> {
+    fn to_sql(&self) -> rusqlite::Result<ToSqlOutput<'_>> {
+        if let Value::List(values) = self {
+            use rusqlite::types::Value as V;
+            let array: Vec<V> = values
+                .iter()
+                .map(|v| match v {
+                    Value::Integer(i) => V::Integer(*i),
+                    Value::Real(f) => V::Real(*f),
+                    Value::Text(t) => V::Text(t.to_string()),
+                    Value::Blob(b) => V::Blob(b.to_vec()),
+                    Value::Decimal(d) => decimal(d),
+                    Value::Null | Value::List(_) => V::Null,
+                })
+                .collect();
+            // the pointer type `rarray(?)` reads (rusqlite's `array` module)
+            return Ok(ToSqlOutput::from_rc(std::rc::Rc::new(array), c"rarray"));
+        }
+        Ok(match self {
+            Value::Null => ToSqlOutput::Borrowed(RValueRef::Null),
+            Value::Integer(i) => ToSqlOutput::Borrowed(RValueRef::Integer(*i)),
+            Value::Real(f) => ToSqlOutput::Borrowed(RValueRef::Real(*f)),
+            Value::Text(t) => ToSqlOutput::Borrowed(RValueRef::Text(t.as_bytes())),
+            Value::Blob(b) => ToSqlOutput::Borrowed(RValueRef::Blob(b)),
+            Value::Decimal(d) => ToSqlOutput::Owned(decimal(d)),
+            Value::List(_) => unreachable!("bound as an array above"),
+        })
+    }
+}
+
+/// SQLAlchemy binds `Numeric` as a float on SQLite; so do we, for identical files (a decimal
+/// beyond a double's range is bound as its text).
+fn decimal(d: &rust_decimal::Decimal) -> rusqlite::types::Value {
+    use rust_decimal::prelude::ToPrimitive;
+    match d.to_f64() {
+        Some(f) => rusqlite::types::Value::Real(f),
+        None => rusqlite::types::Value::Text(d.to_string()),
+    }
+}
+
+impl RawRow for rusqlite::Row<'_> {
+    fn value(&self, index: usize) -> Result<ValueRef<'_>> {
+        Ok(match self.get_ref(index)? {
+            RValueRef::Null => ValueRef::Null,
+            RValueRef::Integer(i) => ValueRef::Integer(i),
+            RValueRef::Real(f) => ValueRef::Real(f),
+            RValueRef::Text(t) => match std::str::from_utf8(t) {
+                Ok(s) => ValueRef::Text(s),
+                Err(_) => return Err(Error::Unexpected("stored TEXT is not valid UTF-8".into())),
+            },
+            RValueRef::Blob(b) => ValueRef::Blob(b),
+        })
+    }
+}
+
+impl Backend for SqliteBackend {
+    fn dialect(&self) -> &'static dyn Dialect {
+        &Sqlite
+    }
+
+    fn execute(&self, sql: &str, params: &[Value<'_>], table: &str) -> Result<u64> {
+        let mut stmt = self.conn.prepare_cached(sql)?;
+        match stmt.execute(rusqlite::params_from_iter(params.iter())) {
+            Ok(n) => Ok(n as u64),
+            Err(e) => Err(Error::from_sqlite(e, table)),
+        }
+    }
+
+    fn query(&self, sql: &str, params: &[Value<'_>], f: &mut dyn FnMut(&dyn RawRow) -> Result<()>) -> Result<()> {
+        let mut stmt = self.conn.prepare_cached(sql)?;
+        let mut rows = stmt.query(rusqlite::params_from_iter(params.iter()))?;
+        while let Some(row) = rows.next()? {
+            f(row)?;
+        }
+        Ok(())
+    }
+
+    fn batch(&self, sql: &str) -> Result<()> {
+        Ok(self.conn.execute_batch(sql)?)
+    }
+
+    fn last_insert_id(&self) -> Option<i64> {
+        Some(self.conn.last_insert_rowid())
+    }
+
+    fn in_transaction(&self) -> bool {
+        !self.conn.is_autocommit()
+    }
+
+    fn max_variables(&self) -> usize {
+        self.max_variables
+    }
+
+    fn after_error(&self, error: &Error) -> AfterError {
+        use rusqlite::ffi::ErrorCode;
+        let fatal = matches!(
+            error,
+            Error::Database(rusqlite::Error::SqliteFailure(code, _)) if matches!(
+                code.code,
+                ErrorCode::DiskFull | ErrorCode::SystemIoFailure | ErrorCode::OutOfMemory
+                    | ErrorCode::OperationInterrupted | ErrorCode::DatabaseCorrupt
+            )
+        );
+        if fatal || self.conn.is_autocommit() {
+            AfterError::Ended
+        } else {
+            AfterError::Continues
+        }
+    }
+
+    fn describe(&self) -> String {
+        match self.conn.path() {
+            Some("") | None => "sqlite::memory:".to_string(),
+            Some(p) => format!("sqlite:{p}"),
+        }
+    }
+
+    fn as_any(&self) -> &dyn std::any::Any {
+        self
+    }
+}
