@@ -285,7 +285,7 @@ fn is_in_takes_any_number_of_values_and_errors_quote_little_sql() {
 }
 
 /// A database that fills up after a few more pages.
-fn small_disk() -> Db {
+fn small_disk() -> common::TestDb {
     let db = common::db();
     let pages: i64 = db.sqlite().unwrap().query_row("PRAGMA page_count", [], |r| r.get(0)).unwrap();
     db.sqlite().unwrap().execute_batch(&format!("PRAGMA max_page_count = {}", pages + 4)).unwrap();

@@ -5,7 +5,6 @@ mod common;
 use common::{db, post, user, Post, User};
 use relations::{Error, Model};
 
-#[test]
 fn insert_assigns_keys_in_creation_order() {
     let db = db();
     let mut bob = User { username: "bob".into(), ..Default::default() };
@@ -16,7 +15,6 @@ fn insert_assigns_keys_in_creation_order() {
     assert!(!bob.is_new());
 }
 
-#[test]
 fn get_update_delete_round_trip() {
     let db = db();
     let mut u = user(&db, "ann");
@@ -31,7 +29,6 @@ fn get_update_delete_round_trip() {
     assert!(matches!(u.update(&db), Err(Error::NotFound { table: "user", .. })));
 }
 
-#[test]
 fn save_inserts_then_updates() {
     let db = db();
     let mut u = User { username: "dan".into(), ..Default::default() };
@@ -41,7 +38,6 @@ fn save_inserts_then_updates() {
     assert_eq!(User::all(&db).unwrap().iter().map(|u| u.username.as_str()).collect::<Vec<_>>(), ["daniel"]);
 }
 
-#[test]
 fn filters_compare_with_bound_values() {
     let db = db();
     for (name, karma) in [("a", Some(1)), ("b", Some(5)), ("c", None), ("d", Some(9))] {
@@ -61,7 +57,6 @@ fn filters_compare_with_bound_values() {
     assert_eq!(names(User::query(&db).filter_by(User::karma, 9)), ["d"]);
 }
 
-#[test]
 fn order_limit_offset_count_exists() {
     let db = db();
     for name in ["c", "a", "d", "b"] {
@@ -76,7 +71,6 @@ fn order_limit_offset_count_exists() {
     assert_eq!(User::query(&db).offset(3).all().unwrap().len(), 1, "offset without limit");
 }
 
-#[test]
 fn one_requires_exactly_one_row() {
     let db = db();
     user(&db, "a");
@@ -90,7 +84,6 @@ fn one_requires_exactly_one_row() {
     assert_eq!(User::query(&db).first().unwrap().map(|u| u.id), Some(1));
 }
 
-#[test]
 fn hostile_strings_round_trip_as_values() {
     let db = db();
     let nasty = "Robert'); DROP TABLE user; -- \"quoted\" \u{1F600}";
@@ -101,7 +94,6 @@ fn hostile_strings_round_trip_as_values() {
     assert_eq!(p.reload(&db).unwrap().title, "x");
 }
 
-#[test]
 fn default_fills_column_defaults() {
     let db = db();
     let before = relations::chrono::Utc::now().naive_utc();
@@ -111,7 +103,6 @@ fn default_fills_column_defaults() {
     assert_eq!(stored, p.created_at.unwrap(), "microseconds survive the round trip");
 }
 
-#[test]
 fn statement_count_counts_executions() {
     let db = db();
     let before = db.statement_count();
@@ -120,3 +111,15 @@ fn statement_count_counts_executions() {
     User::query(&db).count().unwrap();
     assert_eq!(db.statement_count() - before, 3);
 }
+
+both_backends!(
+    insert_assigns_keys_in_creation_order,
+    get_update_delete_round_trip,
+    save_inserts_then_updates,
+    filters_compare_with_bound_values,
+    order_limit_offset_count_exists,
+    one_requires_exactly_one_row,
+    hostile_strings_round_trip_as_values,
+    default_fills_column_defaults,
+    statement_count_counts_executions,
+);

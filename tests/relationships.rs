@@ -5,7 +5,6 @@ mod common;
 use common::{db, post, user, Comment, Post, Tag, User, UserProfile};
 use relations::{BelongsTo, Db, Error, HasMany, ManyToMany, Model};
 
-#[test]
 fn has_many_loads_once_and_keeps_the_rows() {
     let db = db();
     let ann = user(&db, "ann");
@@ -19,7 +18,6 @@ fn has_many_loads_once_and_keeps_the_rows() {
     assert_eq!(ann.posts.loaded().map(<[Post]>::len), Some(2));
 }
 
-#[test]
 fn has_many_dynamic_queries_are_scoped_to_the_owner() {
     let db = db();
     let (ann, bob) = (user(&db, "ann"), user(&db, "bob"));
@@ -35,7 +33,6 @@ fn has_many_dynamic_queries_are_scoped_to_the_owner() {
     assert!(ann.posts(&db).exists().unwrap());
 }
 
-#[test]
 fn has_many_add_links_and_saves_a_child() {
     let db = db();
     let (ann, bob) = (user(&db, "ann"), user(&db, "bob"));
@@ -51,7 +48,6 @@ fn has_many_add_links_and_saves_a_child() {
     assert_eq!(unsaved.posts(&db).count().unwrap(), 0, "an unsaved owner has no rows");
 }
 
-#[test]
 fn reset_forgets_loaded_rows() {
     let db = db();
     let mut ann = user(&db, "ann");
@@ -62,7 +58,6 @@ fn reset_forgets_loaded_rows() {
     assert_eq!(ann.posts(&db).load().unwrap().len(), 1);
 }
 
-#[test]
 fn belongs_to_loads_the_parent_once() {
     let db = db();
     let ann = user(&db, "ann");
@@ -78,7 +73,6 @@ fn belongs_to_loads_the_parent_once() {
     assert_eq!(p.author(&db).load().unwrap().username, "bob", "set forgets the loaded parent");
 }
 
-#[test]
 fn has_one_is_optional() {
     let db = db();
     let ann = user(&db, "ann");
@@ -99,7 +93,6 @@ fn has_one_is_optional() {
     }
 }
 
-#[test]
 fn many_to_many_links_from_both_sides() {
     let db = db();
     let p = post(&db, &user(&db, "ann"), "p");
@@ -128,7 +121,6 @@ fn many_to_many_links_from_both_sides() {
     assert!(!p.tags(&db).contains(&unsaved).unwrap());
 }
 
-#[test]
 fn belongs_to_backref_is_a_scoped_query() {
     let db = db();
     let (ann, bob) = (user(&db, "ann"), user(&db, "bob"));
@@ -181,9 +173,8 @@ struct Enrollment {
     grade: Option<i32>,
 }
 
-#[test]
 fn many_to_many_through_an_association_model() {
-    let db = Db::open_in_memory().unwrap();
+    let db = common::fresh();
     db.create_all::<(Student, Course, Enrollment)>().unwrap();
     let s = db.add(Student { name: "s".into(), ..Default::default() }).unwrap();
     let (c1, c2) = (
@@ -232,9 +223,8 @@ fn names(nodes: Vec<Node>) -> Vec<String> {
     nodes.into_iter().map(|n| n.name).collect()
 }
 
-#[test]
 fn self_ref_parent_children_ancestors_descendants() {
-    let db = Db::open_in_memory().unwrap();
+    let db = common::fresh();
     let n = tree(&db);
     assert!(n[0].parent(&db).load().unwrap().is_none());
     assert_eq!(n[4].parent(&db).load().unwrap().map(|p| p.name.as_str()), Some("a"));
@@ -247,15 +237,28 @@ fn self_ref_parent_children_ancestors_descendants() {
     assert!(n[5].descendants(&db).unwrap().is_empty());
 }
 
-#[test]
 fn self_ref_recursion_survives_a_cycle() {
-    let db = Db::open_in_memory().unwrap();
+    let db = common::fresh();
     let n = tree(&db);
     // make root a child of a2x: a cycle root → a → a2 → a2x → root
-    db.sqlite().unwrap().execute("UPDATE node SET parent_id = 6 WHERE id = 1", []).unwrap();
+    common::raw(&db, "UPDATE node SET parent_id = 6 WHERE id = 1");
     let root = Node::get(&db, 1).unwrap().unwrap();
     let up = names(root.ancestors(&db).unwrap());
     assert_eq!(up, ["a2x", "a2", "a", "root"], "each row once, then stop");
     let down = names(n[1].descendants(&db).unwrap());
     assert_eq!(down.len(), 6, "every row once: {down:?}");
 }
+
+both_backends!(
+    has_many_loads_once_and_keeps_the_rows,
+    has_many_dynamic_queries_are_scoped_to_the_owner,
+    has_many_add_links_and_saves_a_child,
+    reset_forgets_loaded_rows,
+    belongs_to_loads_the_parent_once,
+    has_one_is_optional,
+    many_to_many_links_from_both_sides,
+    belongs_to_backref_is_a_scoped_query,
+    many_to_many_through_an_association_model,
+    self_ref_parent_children_ancestors_descendants,
+    self_ref_recursion_survives_a_cycle,
+);

@@ -87,6 +87,45 @@ impl Db {
         Db::from_connection(Connection::open_in_memory()?)
     }
 
+    /// Opens the database a URL names, SQLAlchemy's way:
+    /// - `postgresql://user@host:port/database` (or `postgres://`, or libpq's `host=... dbname=...`
+    ///   form): a PostgreSQL server (feature `postgres`);
+    /// - `sqlite::memory:` or `sqlite://` alone: a new in-memory SQLite database;
+    /// - `sqlite:///<path>` or `sqlite:<path>`, or a plain path: a SQLite file, created if needed.
+    ///
+    /// ```
+    /// # use relations_runtime::Db;
+    /// let db = Db::connect("sqlite::memory:")?;
+    /// assert_eq!(db.backend_name(), "sqlite");
+    /// # Ok::<(), relations_runtime::Error>(())
+    /// ```
+    pub fn connect(url: &str) -> Result<Db> {
+        if url.starts_with("postgresql://") || url.starts_with("postgres://") || url.contains("dbname=") {
+            return Db::connect_postgres(url);
+        }
+        match url.strip_prefix("sqlite:") {
+            Some("" | ":memory:" | "//" | "///:memory:") => Db::open_in_memory(),
+            Some(rest) => Db::open(rest.strip_prefix("///").or_else(|| rest.strip_prefix("//")).unwrap_or(rest)),
+            None => Db::open(url),
+        }
+    }
+
+    #[cfg(feature = "postgres")]
+    fn connect_postgres(url: &str) -> Result<Db> {
+        Ok(Db::from_backend(Box::new(crate::backend::postgres::PgBackend::connect(url)?)))
+    }
+
+    #[cfg(not(feature = "postgres"))]
+    fn connect_postgres(url: &str) -> Result<Db> {
+        let _ = url;
+        Err(Error::Setting("PostgreSQL needs the `postgres` feature of `relations`".into()))
+    }
+
+    /// `"sqlite"` or `"postgresql"`: which database this is.
+    pub fn backend_name(&self) -> &'static str {
+        self.dialect.name()
+    }
+
     /// Wraps an open rusqlite connection, turning on `PRAGMA foreign_keys`.
     pub fn from_connection(conn: Connection) -> Result<Db> {
         Ok(Db::from_backend(Box::new(crate::backend::sqlite::SqliteBackend::new(conn)?)))
@@ -137,6 +176,13 @@ impl Db {
     /// another backend.
     pub fn sqlite(&self) -> Option<&Connection> {
         self.backend.as_any().downcast_ref::<crate::backend::sqlite::SqliteBackend>().map(|b| b.connection())
+    }
+
+    /// The PostgreSQL client underneath, for what `relations` does not cover; `None` on
+    /// another backend. Statements run on it are not counted or echoed.
+    #[cfg(feature = "postgres")]
+    pub fn postgres(&self) -> Option<std::cell::RefMut<'_, postgres::Client>> {
+        self.backend.as_any().downcast_ref::<crate::backend::postgres::PgBackend>().map(|b| b.client())
     }
 
     /// The backend underneath.

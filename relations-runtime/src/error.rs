@@ -160,6 +160,16 @@ pub enum Error {
     Unexpected(String),
     /// Any other SQLite error.
     Database(rusqlite::Error),
+    /// Any other PostgreSQL error (feature `postgres`).
+    #[cfg(feature = "postgres")]
+    Postgres(postgres::Error),
+    /// The database server could not be reached, or refused the connection.
+    Connect {
+        /// Where, without the password.
+        url: String,
+        /// What the driver said.
+        message: String,
+    },
 }
 
 impl fmt::Display for Error {
@@ -250,6 +260,12 @@ impl fmt::Display for Error {
             Error::Setting(e) => write!(f, "cannot apply the setting: {e}"),
             Error::Unexpected(e) => write!(f, "unexpected answer from the database: {e}"),
             Error::Database(e) => write!(f, "database error: {e}"),
+            #[cfg(feature = "postgres")]
+            Error::Postgres(e) => match e.as_db_error() {
+                Some(db) => write!(f, "database error: {} ({})", db.message(), db.code().code()),
+                None => write!(f, "database error: {e}"),
+            },
+            Error::Connect { url, message } => write!(f, "cannot connect to {url}: {message}"),
         }
     }
 }
@@ -258,6 +274,8 @@ impl std::error::Error for Error {
     fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
         match self {
             Error::Database(e) => Some(e),
+            #[cfg(feature = "postgres")]
+            Error::Postgres(e) => Some(e),
             _ => None,
         }
     }

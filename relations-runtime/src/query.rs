@@ -328,7 +328,9 @@ impl Expr {
 }
 
 /// A `SELECT` over one model's table: filters, order, limit and offset, run by `all`, `first`,
-/// `count` or `exists`. Built by `M::query(&db)` or by a relationship accessor.
+/// `count` or `exists`. Built by `M::query(&db)` or by a relationship accessor. Without
+/// [`Query::order_by`], rows come in key order on every backend (SQLAlchemy leaves the order to
+/// the database; [`Query::unordered`] does too).
 #[must_use = "a query does nothing until `all`, `first`, `count` or `exists` runs it"]
 pub struct Query<'db, M> {
     db: &'db Db,
@@ -367,9 +369,19 @@ impl<'db, M: Model> Query<'db, M> {
             order: Vec::new(),
             limit: None,
             offset: None,
-            key_order: None,
+            // rows come in key order unless ordered otherwise, on every backend
+            key_order: Some(&[]),
             _model: PhantomData,
         }
+    }
+
+    /// Leaves the order of the rows to the database: no `ORDER BY` at all, where a query
+    /// without [`Query::order_by`] returns its rows in key order. The order then depends on
+    /// the backend and the plan it picks (SQLite usually reads in key order, PostgreSQL in
+    /// storage order).
+    pub fn unordered(mut self) -> Self {
+        self.key_order = None;
+        self
     }
 
     /// Loads relationships of the rows with a strategy (SQLAlchemy's `options(...)`):
@@ -385,6 +397,8 @@ impl<'db, M: Model> Query<'db, M> {
         for (c, v) in M::TABLE.primary_key().zip(key) {
             self.filters.push(Expr::column_eq(M::TABLE.name, c.name, v.into_owned()));
         }
+        // one row at most: nothing to order
+        self.key_order = None;
         self
     }
 
@@ -513,7 +527,7 @@ impl<'db, M: Model> Query<'db, M> {
         q.key_order = None;
         if q.limit.is_some() || q.offset.is_some() {
             let (inner, params) = q.render("1");
-            return self.db.query_i64(&format!("SELECT count(*) FROM ({inner})"), &params);
+            return self.db.query_i64(&format!("SELECT count(*) FROM ({inner}) AS \"counted\""), &params);
         }
         let (sql, params) = q.render("count(*)");
         self.db.query_i64(&sql, &params)

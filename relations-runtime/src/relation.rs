@@ -1217,7 +1217,7 @@ pub mod tree {
             let pk = t.single_key().map_or(d.row_id(), |c| c.name);
             let mut cte = String::from("WITH RECURSIVE \"relations_tree\"(\"id\") AS (SELECT ");
             params.push(start);
-            d.placeholder(1, &mut cte);
+            d.typed_placeholder(1, &t.columns[t.key_index()], &mut cte);
             cte.push_str(" UNION SELECT ");
             column(d, t.name, fk, &mut cte);
             cte.push_str(" FROM ");

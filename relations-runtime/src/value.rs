@@ -263,7 +263,7 @@ impl<T: SqlValue> SqlValue for Option<T> {
 /// SQLAlchemy's DateTime storage format on SQLite: always six fractional digits (finer
 /// precision is truncated, as Python's `datetime` has none).
 pub(crate) const DATETIME_FORMAT: &str = "%Y-%m-%d %H:%M:%S%.6f";
-const TIME_FORMAT: &str = "%H:%M:%S%.6f";
+pub(crate) const TIME_FORMAT: &str = "%H:%M:%S%.6f";
 
 fn text<'a>(value: ValueRef<'a>, expected: &str) -> Result<&'a str, DecodeError> {
     match value {
@@ -358,7 +358,7 @@ impl SqlValue for Decimal {
 
 /// `YYYY-MM-DD[(T| )HH[:MM[:SS[.f...]]][Z|±HH[:MM[:SS]]]]`, as Python's `fromisoformat` reads
 /// it; an offset is converted to UTC.
-fn parse_iso_datetime(t: &str) -> Option<NaiveDateTime> {
+pub(crate) fn parse_iso_datetime(t: &str) -> Option<NaiveDateTime> {
     let t = t.trim();
     let date = NaiveDate::parse_from_str(t.get(..10)?, "%Y-%m-%d").ok()?;
     let rest = &t[10..];
@@ -395,7 +395,7 @@ fn parse_offset(o: &str) -> Option<i64> {
 }
 
 /// `HH[:MM[:SS[.f...]]]`, the fraction cut to microseconds (as Python does).
-fn parse_iso_time(t: &str) -> Option<NaiveTime> {
+pub(crate) fn parse_iso_time(t: &str) -> Option<NaiveTime> {
     let (hms, fraction) = match t.split_once(['.', ',']) {
         Some((hms, f)) if !f.is_empty() && f.bytes().all(|b| b.is_ascii_digit()) => (hms, f),
         Some(_) => return None,

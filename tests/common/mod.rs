@@ -1,6 +1,11 @@
 //! The blog's models, shared by the behaviour tests.
 #![allow(dead_code)]
 
+#[macro_use]
+pub mod backends;
+#[allow(unused_imports)]
+pub use backends::{foreign_key_violations, fresh, no_transaction_open, raw, scalar, TestDb};
+
 use relations::chrono::NaiveDateTime;
 use relations::{BelongsTo, Db, HasMany, HasOne, ManyToMany, Model};
 
@@ -58,8 +63,9 @@ pub struct Tag {
     pub name: String,
 }
 
-pub fn db() -> Db {
-    let db = Db::open_in_memory().expect("in-memory database");
+/// The blog's tables in a new database on the current backend.
+pub fn db() -> TestDb {
+    let db = fresh();
     db.create_all::<(User, UserProfile, Post, Comment, Tag)>().expect("create_all");
     db
 }

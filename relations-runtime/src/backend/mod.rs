@@ -4,6 +4,8 @@
 //! statements, reports whether a transaction is open, and turns the database's errors into the
 //! typed [`Error`]s that name the table, column and constraint. It knows nothing of models.
 
+#[cfg(feature = "postgres")]
+pub(crate) mod postgres;
 pub(crate) mod sqlite;
 
 use crate::dialect::Dialect;

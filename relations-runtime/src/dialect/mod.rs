@@ -2,21 +2,50 @@
 //! recursive queries) lives behind [`Dialect`]; SQLite is the only implementation today and
 //! PostgreSQL will sit beside it.
 
+mod ddl;
+#[cfg(feature = "postgres")]
+mod postgres;
 mod sqlite;
 
+#[cfg(feature = "postgres")]
+pub use postgres::Postgres;
 pub use sqlite::Sqlite;
 
-use crate::schema::Table;
+use crate::schema::{ColumnDef, Table};
 
 /// How one SQL dialect spells things.
 pub trait Dialect: Sync {
+    /// The database's name, as SQLAlchemy's dialects name it (`sqlite`, `postgresql`).
+    fn name(&self) -> &'static str;
+    /// The words SQLAlchemy quotes in this dialect's DDL, lower case and sorted.
+    fn reserved_words(&self) -> &'static [&'static str];
     /// Appends `ident` quoted, as every DML statement names tables and columns.
-    fn quote(&self, ident: &str, out: &mut String);
+    fn quote(&self, ident: &str, out: &mut String) {
+        out.push('"');
+        if ident.contains('"') {
+            out.push_str(&ident.replace('"', "\"\""));
+        } else {
+            out.push_str(ident);
+        }
+        out.push('"');
+    }
     /// Appends `ident` as SQLAlchemy's DDL spells it (quoted only when it must be), so that the
     /// schema text stored by the database is the same whichever library created it.
-    fn ddl_ident(&self, ident: &str, out: &mut String);
+    fn ddl_ident(&self, ident: &str, out: &mut String) {
+        if ddl::requires_quotes(ident, self.reserved_words()) {
+            self.quote(ident, out);
+        } else {
+            out.push_str(ident);
+        }
+    }
     /// Appends the placeholder for the `n`th (1-based) bound parameter.
     fn placeholder(&self, n: usize, out: &mut String);
+    /// Appends the `n`th placeholder where nothing around it tells the database its type (the
+    /// first row of a recursive query): PostgreSQL's `CAST($n AS INTEGER)`, SQLite's `?`.
+    fn typed_placeholder(&self, n: usize, column: &ColumnDef, out: &mut String) {
+        let _ = column;
+        self.placeholder(n, out);
+    }
     /// `CREATE TABLE` for `table`, as SQLAlchemy's `create_all` emits it.
     fn create_table(&self, table: &Table) -> String;
     /// The `CREATE [UNIQUE] INDEX` statements for `table`'s indexed columns.
@@ -32,8 +61,12 @@ pub trait Dialect: Sync {
     /// One query listing a table's columns, the table's name bound as its one parameter:
     /// `(name, declared type, NOT NULL as 0/1, position in the primary key or 0)`.
     fn table_columns_sql(&self) -> &'static str;
-    /// A column's declared type, as `create_table` writes it (`VARCHAR(80)`).
-    fn column_type(&self, column: &crate::schema::ColumnDef) -> String;
+    /// A column's type as the database's catalog reports it (`VARCHAR(80)` on SQLite,
+    /// `character varying(80)` on PostgreSQL), to compare an existing table with its model.
+    fn column_type(&self, column: &ColumnDef) -> String;
+    /// A column's type as `CREATE TABLE` spells it for `table` (PostgreSQL's `SERIAL` for an
+    /// auto key).
+    fn ddl_type(&self, column: &ColumnDef, table: &Table) -> String;
     /// Appends the membership test against a list bound as the one `n`th parameter (a
     /// [`Value::List`](crate::Value::List)), after the tested expression: ` IN rarray(?)` on
     /// SQLite. Lists longer than [`Dialect::max_inline_list`] are bound so.

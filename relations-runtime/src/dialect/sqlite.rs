@@ -1,9 +1,7 @@
 //! SQLite, rendered exactly as SQLAlchemy 2's SQLite dialect renders it.
 
-use std::fmt::Write;
-
 use super::Dialect;
-use crate::schema::{SqlType, Table};
+use crate::schema::{ColumnDef, SqlType, Table};
 
 /// The SQLite dialect.
 #[derive(Debug, Clone, Copy, Default)]
@@ -130,55 +128,17 @@ const RESERVED: &[&str] = &[
     "where",
 ];
 
-fn requires_quotes(ident: &str) -> bool {
-    let lower = ident.to_ascii_lowercase();
-    ident.is_empty()
-        || RESERVED.binary_search(&lower.as_str()).is_ok()
-        || ident.starts_with(|c: char| c.is_ascii_digit() || c == '$')
-        || !ident.chars().all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '$')
-        || lower != ident
-}
-
 fn type_name(t: SqlType, out: &mut String) {
-    match t {
-        SqlType::Integer => out.push_str("INTEGER"),
-        SqlType::SmallInteger => out.push_str("SMALLINT"),
-        SqlType::BigInteger => out.push_str("BIGINT"),
-        SqlType::Boolean => out.push_str("BOOLEAN"),
-        SqlType::Float => out.push_str("FLOAT"),
-        SqlType::Varchar(None) => out.push_str("VARCHAR"),
-        SqlType::Varchar(Some(n)) => {
-            let _ = write!(out, "VARCHAR({n})");
-        }
-        SqlType::Text => out.push_str("TEXT"),
-        SqlType::Blob => out.push_str("BLOB"),
-        SqlType::DateTime => out.push_str("DATETIME"),
-        SqlType::Date => out.push_str("DATE"),
-        SqlType::Time => out.push_str("TIME"),
-        SqlType::Numeric(None) => out.push_str("NUMERIC"),
-        SqlType::Numeric(Some((p, s))) => {
-            let _ = write!(out, "NUMERIC({p}, {s})");
-        }
-    }
+    super::ddl::common_type_name(t, "BLOB", "DATETIME", "TIME", out);
 }
 
 impl Dialect for Sqlite {
-    fn quote(&self, ident: &str, out: &mut String) {
-        out.push('"');
-        if ident.contains('"') {
-            out.push_str(&ident.replace('"', "\"\""));
-        } else {
-            out.push_str(ident);
-        }
-        out.push('"');
+    fn name(&self) -> &'static str {
+        "sqlite"
     }
 
-    fn ddl_ident(&self, ident: &str, out: &mut String) {
-        if requires_quotes(ident) {
-            self.quote(ident, out);
-        } else {
-            out.push_str(ident);
-        }
+    fn reserved_words(&self) -> &'static [&'static str] {
+        RESERVED
     }
 
     fn placeholder(&self, _n: usize, out: &mut String) {
@@ -191,46 +151,12 @@ impl Dialect for Sqlite {
     }
 
     fn create_table(&self, table: &Table) -> String {
-        // SQLAlchemy: "CREATE TABLE t (\n\tcol TYPE NOT NULL, \n\t...PRIMARY KEY (id), \n\t
-        // UNIQUE (c), \n\tFOREIGN KEY(c) REFERENCES p (id)\n)"
-        let mut items: Vec<String> = Vec::new();
-        for c in table.columns {
-            let mut s = String::new();
-            self.ddl_ident(c.name, &mut s);
-            s.push(' ');
-            type_name(c.sql_type, &mut s);
-            if !c.nullable {
-                s.push_str(" NOT NULL");
-            }
-            items.push(s);
-        }
-        let pk: Vec<&str> = table.primary_key().map(|c| c.name).collect();
-        if !pk.is_empty() {
-            items.push(format!("PRIMARY KEY ({})", self.ident_list(&pk)));
-        }
-        for c in table.columns.iter().filter(|c| c.unique && !c.index) {
-            items.push(format!("UNIQUE ({})", self.ident_list(&[c.name])));
-        }
-        for fk in table.foreign_keys {
-            let mut s = String::from("FOREIGN KEY(");
-            self.ddl_ident(fk.column, &mut s);
-            s.push_str(") REFERENCES ");
-            self.ddl_ident(fk.references, &mut s);
-            s.push_str(" (");
-            self.ddl_ident(fk.target_column, &mut s);
-            s.push(')');
-            if let Some(action) = fk.on_delete.sql() {
-                s.push_str(" ON DELETE ");
-                s.push_str(action);
-            }
-            items.push(s);
-        }
-        let mut sql = String::from("CREATE TABLE ");
-        self.ddl_ident(table.name, &mut sql);
-        sql.push_str(" (\n\t");
-        sql.push_str(&items.join(", \n\t"));
-        sql.push_str("\n)");
-        sql
+        super::ddl::create_table(self, table)
+    }
+
+    fn ddl_type(&self, column: &ColumnDef, _table: &Table) -> String {
+        // SQLite's INTEGER PRIMARY KEY is the rowid: it needs no SERIAL
+        self.column_type(column)
     }
 
     fn foreign_keys_sql(&self) -> &'static str {
@@ -248,27 +174,11 @@ impl Dialect for Sqlite {
     }
 
     fn create_indexes(&self, table: &Table) -> Vec<String> {
-        table
-            .columns
-            .iter()
-            .filter(|c| c.index)
-            .map(|c| {
-                let mut sql = String::from(if c.unique { "CREATE UNIQUE INDEX " } else { "CREATE INDEX " });
-                self.ddl_ident(&format!("ix_{}_{}", table.name, c.name), &mut sql);
-                sql.push_str(" ON ");
-                self.ddl_ident(table.name, &mut sql);
-                sql.push_str(" (");
-                self.ddl_ident(c.name, &mut sql);
-                sql.push(')');
-                sql
-            })
-            .collect()
+        super::ddl::create_indexes(self, table)
     }
 
     fn drop_table(&self, table: &Table) -> String {
-        let mut sql = String::from("DROP TABLE ");
-        self.ddl_ident(table.name, &mut sql);
-        sql
+        super::ddl::drop_table(self, table)
     }
 
     fn table_names_sql(&self) -> &'static str {
@@ -279,7 +189,7 @@ impl Dialect for Sqlite {
         "SELECT \"name\", \"type\", \"notnull\", \"pk\" FROM pragma_table_info(?)"
     }
 
-    fn column_type(&self, column: &crate::schema::ColumnDef) -> String {
+    fn column_type(&self, column: &ColumnDef) -> String {
         let mut s = String::new();
         type_name(column.sql_type, &mut s);
         s
@@ -315,22 +225,13 @@ impl Dialect for Sqlite {
     }
 }
 
-impl Sqlite {
-    fn ident_list(&self, idents: &[&str]) -> String {
-        let mut s = String::new();
-        for (i, c) in idents.iter().enumerate() {
-            if i > 0 {
-                s.push_str(", ");
-            }
-            self.ddl_ident(c, &mut s);
-        }
-        s
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn requires_quotes(ident: &str) -> bool {
+        super::super::ddl::requires_quotes(ident, RESERVED)
+    }
 
     #[test]
     fn reserved_list_is_sorted_for_binary_search() {

@@ -1,0 +1,125 @@
+//! DDL as SQLAlchemy's `create_all` renders it, the same shape on every dialect: only the
+//! column types and the identifiers' quoting differ, and the [`Dialect`] gives those.
+
+use std::fmt::Write;
+
+use super::Dialect;
+use crate::schema::{SqlType, Table};
+
+/// The type names both dialects spell alike (`INTEGER`, `VARCHAR(80)`, `NUMERIC(10, 2)`); the
+/// others are `BLOB`, `DATETIME`, `TIME` on SQLite and `BYTEA`, `TIMESTAMP WITHOUT TIME ZONE`,
+/// `TIME WITHOUT TIME ZONE` on PostgreSQL.
+pub(crate) fn common_type_name(t: SqlType, blob: &str, datetime: &str, time: &str, out: &mut String) {
+    match t {
+        SqlType::Integer => out.push_str("INTEGER"),
+        SqlType::SmallInteger => out.push_str("SMALLINT"),
+        SqlType::BigInteger => out.push_str("BIGINT"),
+        SqlType::Boolean => out.push_str("BOOLEAN"),
+        SqlType::Float => out.push_str("FLOAT"),
+        SqlType::Varchar(None) => out.push_str("VARCHAR"),
+        SqlType::Varchar(Some(n)) => {
+            let _ = write!(out, "VARCHAR({n})");
+        }
+        SqlType::Text => out.push_str("TEXT"),
+        SqlType::Blob => out.push_str(blob),
+        SqlType::DateTime => out.push_str(datetime),
+        SqlType::Date => out.push_str("DATE"),
+        SqlType::Time => out.push_str(time),
+        SqlType::Numeric(None) => out.push_str("NUMERIC"),
+        SqlType::Numeric(Some((p, s))) => {
+            let _ = write!(out, "NUMERIC({p}, {s})");
+        }
+    }
+}
+
+/// `CREATE TABLE t (\n\tcol TYPE NOT NULL, \n\t...PRIMARY KEY (id), \n\tUNIQUE (c), \n\t
+/// FOREIGN KEY(c) REFERENCES p (id)\n)`.
+pub(crate) fn create_table(d: &dyn Dialect, table: &Table) -> String {
+    let mut items: Vec<String> = Vec::new();
+    for c in table.columns {
+        let mut s = String::new();
+        d.ddl_ident(c.name, &mut s);
+        s.push(' ');
+        s.push_str(&d.ddl_type(c, table));
+        if !c.nullable {
+            s.push_str(" NOT NULL");
+        }
+        items.push(s);
+    }
+    let pk: Vec<&str> = table.primary_key().map(|c| c.name).collect();
+    if !pk.is_empty() {
+        items.push(format!("PRIMARY KEY ({})", ident_list(d, &pk)));
+    }
+    for c in table.columns.iter().filter(|c| c.unique && !c.index) {
+        items.push(format!("UNIQUE ({})", ident_list(d, &[c.name])));
+    }
+    for fk in table.foreign_keys {
+        let mut s = String::from("FOREIGN KEY(");
+        d.ddl_ident(fk.column, &mut s);
+        s.push_str(") REFERENCES ");
+        d.ddl_ident(fk.references, &mut s);
+        s.push_str(" (");
+        d.ddl_ident(fk.target_column, &mut s);
+        s.push(')');
+        if let Some(action) = fk.on_delete.sql() {
+            s.push_str(" ON DELETE ");
+            s.push_str(action);
+        }
+        items.push(s);
+    }
+    let mut sql = String::from("CREATE TABLE ");
+    d.ddl_ident(table.name, &mut sql);
+    sql.push_str(" (\n\t");
+    sql.push_str(&items.join(", \n\t"));
+    sql.push_str("\n)");
+    sql
+}
+
+/// `CREATE [UNIQUE] INDEX ix_<table>_<column> ON t (c)` for each indexed column.
+pub(crate) fn create_indexes(d: &dyn Dialect, table: &Table) -> Vec<String> {
+    table
+        .columns
+        .iter()
+        .filter(|c| c.index)
+        .map(|c| {
+            let mut sql = String::from(if c.unique { "CREATE UNIQUE INDEX " } else { "CREATE INDEX " });
+            d.ddl_ident(&format!("ix_{}_{}", table.name, c.name), &mut sql);
+            sql.push_str(" ON ");
+            d.ddl_ident(table.name, &mut sql);
+            sql.push_str(" (");
+            d.ddl_ident(c.name, &mut sql);
+            sql.push(')');
+            sql
+        })
+        .collect()
+}
+
+/// `DROP TABLE t`.
+pub(crate) fn drop_table(d: &dyn Dialect, table: &Table) -> String {
+    let mut sql = String::from("DROP TABLE ");
+    d.ddl_ident(table.name, &mut sql);
+    sql
+}
+
+fn ident_list(d: &dyn Dialect, idents: &[&str]) -> String {
+    let mut s = String::new();
+    for (i, c) in idents.iter().enumerate() {
+        if i > 0 {
+            s.push_str(", ");
+        }
+        d.ddl_ident(c, &mut s);
+    }
+    s
+}
+
+/// SQLAlchemy's test for an identifier it quotes in DDL: a reserved word (of `reserved`, sorted
+/// lower case), a leading digit or `$`, a character other than letters, digits, `_` and `$`,
+/// or an upper-case letter.
+pub(crate) fn requires_quotes(ident: &str, reserved: &[&str]) -> bool {
+    let lower = ident.to_ascii_lowercase();
+    ident.is_empty()
+        || reserved.binary_search(&lower.as_str()).is_ok()
+        || ident.starts_with(|c: char| c.is_ascii_digit() || c == '$')
+        || !ident.chars().all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '$')
+        || lower != ident
+}
