@@ -1,7 +1,9 @@
-//! Several threads, each with its own connection to one WAL file: no lost write, and no
-//! `SQLITE_BUSY` escaping the busy timeout; the same through the pool (feature `pool`).
+//! Several threads, each with its own connection to one database (a WAL file, or a PostgreSQL
+//! schema): no lost write, and no lock error escaping the busy timeout; the same through the
+//! pool (feature `pool`).
 
-use std::path::PathBuf;
+mod common;
+
 use std::sync::{Arc, Barrier};
 use std::thread;
 use std::time::Duration;
@@ -25,23 +27,17 @@ struct Event {
 const THREADS: i64 = 4;
 const WRITES: i64 = 50;
 
-fn file(name: &str) -> PathBuf {
-    let dir = std::env::temp_dir().join(format!("relations-concurrency-{}-{name}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&dir);
-    std::fs::create_dir_all(&dir).unwrap();
-    dir.join("db.sqlite")
-}
-
-fn setup(path: &PathBuf) {
-    let db = Db::open(path).unwrap();
-    db.use_wal().unwrap();
+fn setup(name: &str) -> common::TestDb {
+    let db = common::shared(name);
     db.create_all::<(Counter, Event)>().unwrap();
     db.add(Counter { id: 1, value: 0 }).unwrap();
+    db
 }
 
-/// One transaction: read the counter, write it back plus one, and log an event.
+/// One transaction: read the counter, write it back plus one, and log an event — run again
+/// when it conflicts with another thread's (PostgreSQL's serializable transactions).
 fn increment(db: &Db, thread: i64, seq: i64) -> Result<(), Error> {
-    db.transaction(|tx| {
+    db.transaction_retrying(1000, |tx| {
         let mut c = Counter::get(tx, 1)?.expect("the counter row");
         c.value += 1;
         c.update(tx)?;
@@ -50,12 +46,11 @@ fn increment(db: &Db, thread: i64, seq: i64) -> Result<(), Error> {
     })
 }
 
-fn check(path: &PathBuf) {
-    let db = Db::open(path).unwrap();
-    assert_eq!(Counter::get(&db, 1).unwrap().unwrap().value, THREADS * WRITES, "no lost update");
-    assert_eq!(Event::query(&db).count().unwrap(), THREADS * WRITES, "no lost insert");
+fn check(db: &Db) {
+    assert_eq!(Counter::get(db, 1).unwrap().unwrap().value, THREADS * WRITES, "no lost update");
+    assert_eq!(Event::query(db).count().unwrap(), THREADS * WRITES, "no lost insert");
     for t in 0..THREADS {
-        let seqs: Vec<i64> = Event::query(&db)
+        let seqs: Vec<i64> = Event::query(db)
             .filter_by(Event::thread, t)
             .order_by(Event::id)
             .all()
@@ -67,16 +62,14 @@ fn check(path: &PathBuf) {
     }
 }
 
-#[test]
 fn threads_with_their_own_connections_interleave_writes_without_losing_any() {
-    let path = file("threads");
-    setup(&path);
+    let db = setup("threads");
     let start = Arc::new(Barrier::new(THREADS as usize));
     let handles: Vec<_> = (0..THREADS)
         .map(|t| {
-            let (path, start) = (path.clone(), start.clone());
+            let (url, start) = (db.url().to_string(), start.clone());
             thread::spawn(move || {
-                let db = Db::open(&path).unwrap();
+                let db = Db::connect(&url).unwrap();
                 db.set_busy_timeout(Duration::from_secs(20)).unwrap();
                 start.wait();
                 for i in 0..WRITES {
@@ -88,14 +81,12 @@ fn threads_with_their_own_connections_interleave_writes_without_losing_any() {
     for h in handles {
         h.join().unwrap();
     }
-    check(&path);
+    check(&db);
 }
 
-#[test]
 fn a_db_moves_to_another_thread() {
-    let path = file("send");
-    setup(&path);
-    let db = Db::open(&path).unwrap();
+    let shared = setup("send");
+    let db = Db::connect(shared.url()).unwrap();
     let db = thread::spawn(move || {
         increment(&db, 0, 0).unwrap();
         db
@@ -105,27 +96,28 @@ fn a_db_moves_to_another_thread() {
     assert_eq!(Counter::get(&db, 1).unwrap().unwrap().value, 1);
 }
 
-#[test]
 fn a_lock_held_past_the_busy_timeout_is_a_typed_error() {
-    let path = file("busy");
-    setup(&path);
-    let holder = Db::open(&path).unwrap();
-    holder.sqlite().unwrap().execute_batch("BEGIN IMMEDIATE").unwrap();
-    let waiter = Db::open(&path).unwrap();
+    let holder = setup("busy");
+    // another connection holds the write lock (SQLite) or a lock on the table (PostgreSQL)
+    let (lock, release) = match holder.backend_name() {
+        "sqlite" => ("BEGIN IMMEDIATE", "ROLLBACK"),
+        _ => ("BEGIN; LOCK TABLE counter IN EXCLUSIVE MODE", "ROLLBACK"),
+    };
+    common::raw(&holder, lock);
+    let waiter = Db::connect(holder.url()).unwrap();
     waiter.set_busy_timeout(Duration::from_millis(50)).unwrap();
-    let err = increment(&waiter, 9, 0).unwrap_err();
+    let err = waiter.transaction(|tx| Counter::get(tx, 1)?.expect("the row").update(tx)).unwrap_err();
     assert!(matches!(err, Error::Busy), "{err:?}");
-    assert!(waiter.sqlite().unwrap().is_autocommit(), "nothing left open");
-    holder.sqlite().unwrap().execute_batch("ROLLBACK").unwrap();
+    assert!(err.is_retryable());
+    assert!(common::no_transaction_open(&waiter), "nothing left open");
+    common::raw(&holder, release);
     // once the lock is released the same write goes through
     increment(&waiter, 9, 0).unwrap();
 }
 
-#[test]
 fn the_pool_hands_each_thread_a_connection() {
-    let path = file("pool");
-    setup(&path);
-    let pool = Pool::open(&path, PoolOptions { max_size: 3, ..PoolOptions::default() }).unwrap();
+    let db = setup("pool");
+    let pool = Pool::connect(db.url(), PoolOptions { max_size: 3, ..PoolOptions::default() }).unwrap();
     let handles: Vec<_> = (0..THREADS)
         .map(|t| {
             let pool = pool.clone();
@@ -141,10 +133,11 @@ fn the_pool_hands_each_thread_a_connection() {
     for h in handles {
         h.join().unwrap();
     }
-    check(&path);
-    let db = pool.get().unwrap();
-    let mode: String = db.sqlite().unwrap().query_row("PRAGMA journal_mode", [], |r| r.get(0)).unwrap();
-    assert_eq!(mode, "wal");
+    check(&pool.get().unwrap());
+    if let Some(conn) = pool.get().unwrap().sqlite() {
+        let mode: String = conn.query_row("PRAGMA journal_mode", [], |r| r.get(0)).unwrap();
+        assert_eq!(mode, "wal");
+    }
 }
 
 #[test]
@@ -152,3 +145,10 @@ fn wal_needs_a_file() {
     let db = Db::open_in_memory().unwrap();
     assert!(matches!(db.use_wal(), Err(Error::Setting(_))));
 }
+
+both_backends!(
+    threads_with_their_own_connections_interleave_writes_without_losing_any,
+    a_db_moves_to_another_thread,
+    a_lock_held_past_the_busy_timeout_is_a_typed_error,
+    the_pool_hands_each_thread_a_connection,
+);

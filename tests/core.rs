@@ -13,7 +13,6 @@ fn titles(posts: &[Post]) -> Vec<&str> {
     posts.iter().map(|p| p.title.as_str()).collect()
 }
 
-#[test]
 fn a_row_pushed_into_an_unloaded_collection_never_hides_the_stored_ones() {
     let db = common::db();
     let ann = common::user(&db, "ann");
@@ -49,7 +48,6 @@ fn a_row_pushed_into_an_unloaded_collection_never_hides_the_stored_ones() {
     assert_eq!(names, ["rust", "orm"]);
 }
 
-#[test]
 fn an_assigned_collection_or_row_replaces_the_stored_ones() {
     let db = common::db();
     let ann = common::user(&db, "ann");
@@ -111,11 +109,11 @@ struct Manual {
     product: BelongsTo<Product>,
 }
 
-fn shop() -> (Db, Product) {
-    let db = Db::open_in_memory().unwrap();
+fn shop() -> (common::TestDb, Product) {
+    let db = common::fresh();
     db.create_all::<(Product, Review, Manual)>().unwrap();
     // an index that returns a product's reviews by stars, not by key
-    db.sqlite().unwrap().execute_batch("CREATE INDEX ix_review_stars ON review (product_id, stars, id)").unwrap();
+    common::raw(&db, "CREATE INDEX ix_review_stars ON review (product_id, stars, id)");
     let p = db.add(Product { name: "lamp".into(), ..Default::default() }).unwrap();
     for (id, stars) in [(1, 5), (3, 3), (5, 1)] {
         db.add(Review { id, stars, product: BelongsTo::to(&p) }).unwrap();
@@ -127,16 +125,14 @@ fn review_ids(p: &Product) -> Vec<i64> {
     p.reviews.loaded().expect("loaded").iter().map(|r| r.id).collect()
 }
 
-#[test]
 fn every_strategy_loads_a_collection_in_key_order_whatever_index_exists() {
     let (db, p) = shop();
     // the index would give stars order: check that it does reorder an unordered scan
-    let raw: Vec<i64> = {
-        let mut stmt =
-            db.sqlite().unwrap().prepare("SELECT id FROM review WHERE product_id = ?1 AND stars > 0").unwrap();
-        stmt.query_map([p.id], |r| r.get(0)).unwrap().collect::<Result<_, _>>().unwrap()
-    };
-    assert_eq!(raw, [5, 3, 1], "the index reorders the rows");
+    if let Some(conn) = db.sqlite() {
+        let mut stmt = conn.prepare("SELECT id FROM review WHERE product_id = ?1 AND stars > 0").unwrap();
+        let raw: Vec<i64> = stmt.query_map([p.id], |r| r.get(0)).unwrap().collect::<Result<_, _>>().unwrap();
+        assert_eq!(raw, [5, 3, 1], "the index reorders the rows");
+    }
 
     let lazy = Product::get(&db, p.id).unwrap().unwrap();
     let ids: Vec<i64> = lazy.reviews(&db).load().unwrap().iter().map(|r| r.id).collect();
@@ -171,7 +167,6 @@ fn every_strategy_loads_a_collection_in_key_order_whatever_index_exists() {
     assert_eq!(review_ids(&p), [1, 3, 5]);
 }
 
-#[test]
 fn a_has_one_with_two_rows_is_an_error_lazy_and_eager() {
     let (db, p) = shop();
     for lang in ["en", "fr"] {
@@ -222,9 +217,8 @@ struct Credit {
     position: i64,
 }
 
-#[test]
 fn eager_loads_order_and_filter_by_association_model_columns() {
-    let db = Db::open_in_memory().unwrap();
+    let db = common::fresh();
     db.create_all::<(Novel, Writer, Credit)>().unwrap();
     let novel = db.add(Novel { title: "Good Omens".into(), ..Default::default() }).unwrap();
     let names = ["Terry", "Neil", "Agnes"];
@@ -260,7 +254,6 @@ fn eager_loads_order_and_filter_by_association_model_columns() {
     assert_eq!(by_name(&n), ["Agnes", "Neil", "Terry"]);
 }
 
-#[test]
 fn is_in_takes_any_number_of_values_and_errors_quote_little_sql() {
     let db = common::db();
     let ann = common::user(&db, "ann");
@@ -277,11 +270,13 @@ fn is_in_takes_any_number_of_values_and_errors_quote_little_sql() {
     assert_eq!(User::query(&db).filter(User::username.is_in(names.iter().map(String::as_str))).count().unwrap(), 1);
 
     // an error about a huge statement quotes a few hundred characters of it
-    let huge = format!("SELECT id FROM user WHERE id IN ({})", vec!["?"; 40_000].join(", "));
-    let err = Error::from(db.sqlite().unwrap().prepare(&huge).unwrap_err());
-    let text = err.to_string();
-    assert!(text.len() < 600, "{} bytes: {}", text.len(), &text[..600.min(text.len())]);
-    assert!(format!("{err:?}").len() < 800);
+    if let Some(conn) = db.sqlite() {
+        let huge = format!("SELECT id FROM user WHERE id IN ({})", vec!["?"; 40_000].join(", "));
+        let err = Error::from(conn.prepare(&huge).unwrap_err());
+        let text = err.to_string();
+        assert!(text.len() < 600, "{} bytes: {}", text.len(), &text[..600.min(text.len())]);
+        assert!(format!("{err:?}").len() < 800);
+    }
 }
 
 /// A database that fills up after a few more pages.
@@ -301,6 +296,7 @@ fn full(e: &Error) -> bool {
         if c.code == relations::rusqlite::ErrorCode::DiskFull)
 }
 
+// sqlite only
 #[test]
 fn a_disk_that_fills_inside_a_savepoint_commits_nothing_and_returns_the_real_error() {
     let db = small_disk();
@@ -330,6 +326,7 @@ fn a_disk_that_fills_inside_a_savepoint_commits_nothing_and_returns_the_real_err
     assert_eq!(usernames(&db), ["later"]);
 }
 
+// sqlite only
 #[test]
 fn a_disk_that_fills_in_one_statement_ends_the_transaction() {
     let db = small_disk();
@@ -356,9 +353,10 @@ struct Reading {
     amount: relations::rust_decimal::Decimal,
 }
 
+// sqlite only
 #[test]
 fn stored_values_sqlalchemy_accepts_read_as_it_reads_them_and_are_written_canonically() {
-    let db = Db::open_in_memory().unwrap();
+    let db = common::fresh();
     db.create_all::<(Reading,)>().unwrap();
     // what another writer (or a hand) may have put there; SQLAlchemy 2.1 reads each row so
     db.sqlite()
@@ -409,9 +407,8 @@ struct Thread {
     forum: BelongsTo<Forum>,
 }
 
-#[test]
 fn a_dynamic_relationship_is_a_query_and_filters_by_its_path() {
-    let db = Db::open_in_memory().unwrap();
+    let db = common::fresh();
     db.create_all::<(Forum, Thread)>().unwrap();
     let rust = db.add(Forum { name: "rust".into(), ..Default::default() }).unwrap();
     db.add(Forum { name: "empty".into(), ..Default::default() }).unwrap();
@@ -421,3 +418,13 @@ fn a_dynamic_relationship_is_a_query_and_filters_by_its_path() {
         Forum::query(&db).filter(Forum::THREADS.is_not_empty()).all().unwrap().into_iter().map(|f| f.name).collect();
     assert_eq!(busy, ["rust"]);
 }
+
+both_backends!(
+    a_row_pushed_into_an_unloaded_collection_never_hides_the_stored_ones,
+    an_assigned_collection_or_row_replaces_the_stored_ones,
+    every_strategy_loads_a_collection_in_key_order_whatever_index_exists,
+    a_has_one_with_two_rows_is_an_error_lazy_and_eager,
+    eager_loads_order_and_filter_by_association_model_columns,
+    is_in_takes_any_number_of_values_and_errors_quote_little_sql,
+    a_dynamic_relationship_is_a_query_and_filters_by_its_path,
+);

@@ -8,11 +8,10 @@ use common::{Comment, Post, Tag, User, UserProfile};
 use relations::{Db, Error, Model};
 
 fn tables(db: &Db) -> Vec<String> {
-    let mut stmt =
-        db.sqlite().unwrap().prepare("SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name").unwrap();
-    stmt.query_map([], |r| r.get(0)).unwrap().collect::<Result<_, _>>().unwrap()
+    common::table_names(db)
 }
 
+// sqlite only
 #[test]
 fn an_application_that_starts_twice_on_its_file_keeps_its_rows() {
     let dir = std::env::temp_dir().join(format!("relations-create-all-{}", std::process::id()));
@@ -32,31 +31,35 @@ fn an_application_that_starts_twice_on_its_file_keeps_its_rows() {
     std::fs::remove_dir_all(&dir).unwrap();
 }
 
-#[test]
 fn a_table_of_another_shape_is_an_error_naming_the_table_and_the_differences() {
-    let db = Db::open_in_memory().unwrap();
-    db.sqlite().unwrap()
-        .execute_batch(
-            "CREATE TABLE user (id INTEGER NOT NULL, username VARCHAR(40) NOT NULL, legacy TEXT NOT NULL, PRIMARY KEY (id))",
-        )
-        .unwrap();
+    let db = common::fresh();
+    common::raw(
+        &db,
+        "CREATE TABLE \"user\" (id INTEGER NOT NULL, username VARCHAR(40) NOT NULL, legacy TEXT NOT NULL, PRIMARY KEY (id))",
+    );
     let err = db.create_all::<(User, Post, Tag)>().unwrap_err();
     let Error::SchemaMismatch { table, difference } = &err else { panic!("{err:?}") };
     assert_eq!(table, "user");
+    // each database's own spelling of the types
+    let (theirs, ours) = match db.backend_name() {
+        "sqlite" => ("VARCHAR(40)", "VARCHAR(80)"),
+        _ => ("character varying(40)", "character varying(80)"),
+    };
     assert_eq!(
         difference,
-        "column `username` is VARCHAR(40) in the database, VARCHAR(80) in the model; \
-         column `karma` is missing; \
-         column `legacy` is NOT NULL in the database and not in the model, so inserts would fail"
+        &format!(
+            "column `username` is {theirs} in the database, {ours} in the model; \
+             column `karma` is missing; \
+             column `legacy` is NOT NULL in the database and not in the model, so inserts would fail"
+        )
     );
     assert!(err.to_string().starts_with("table `user` exists with another shape"), "{err}");
     // nothing was created
     assert_eq!(tables(&db), ["user"]);
 }
 
-#[test]
 fn a_set_that_leaves_out_a_referenced_model_creates_nothing() {
-    let db = Db::open_in_memory().unwrap();
+    let db = common::fresh();
     let err = db.create_all::<(Post, Tag)>().unwrap_err();
     let Error::MissingModel { model, column, references } = &err else { panic!("{err:?}") };
     assert!(model.ends_with("Post"), "{model}");
@@ -90,9 +93,8 @@ macro_rules! chain {
 
 chain!(T01, T02, T03, T04, T05, T06, T07, T08, T09, T10, T11, T12, T13, T14, T15, T16, T17, T18, T19, T20, T21);
 
-#[test]
 fn twenty_one_tables_are_one_call() {
-    let db = Db::open_in_memory().unwrap();
+    let db = common::fresh();
     // children first in the tuple: created parents first all the same
     db.create_all::<(T21, T20, T19, T18, T17, T16, T15, T14, T13, T12, T11, T10, T09, T08, T07, T06, T05, T04, T03, T02, T01)>()
         .unwrap();
@@ -101,3 +103,9 @@ fn twenty_one_tables_are_one_call() {
         .unwrap();
     assert!(tables(&db).is_empty());
 }
+
+both_backends!(
+    a_table_of_another_shape_is_an_error_naming_the_table_and_the_differences,
+    a_set_that_leaves_out_a_referenced_model_creates_nothing,
+    twenty_one_tables_are_one_call,
+);

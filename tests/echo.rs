@@ -7,7 +7,6 @@ mod common;
 use common::User;
 use relations::Model;
 
-#[test]
 fn every_statement_is_echoed_once_with_its_parameters() {
     use std::sync::{Arc, Mutex};
     #[derive(Clone, Default)]
@@ -46,3 +45,5 @@ fn every_statement_is_echoed_once_with_its_parameters() {
     assert!(log.lines().all(|l| l.contains("DEBUG relations::sql: SELECT")), "{log}");
     assert!(log.lines().next().unwrap().contains("params=[Text(\"nobody\")]"), "{log}");
 }
+
+both_backends!(every_statement_is_echoed_once_with_its_parameters,);

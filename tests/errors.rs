@@ -3,9 +3,8 @@
 mod common;
 
 use common::{db, post, user, Post, User};
-use relations::{BelongsTo, Db, Error, Model};
+use relations::{BelongsTo, Error, Model};
 
-#[test]
 fn unique_violation_names_table_and_column() {
     let db = db();
     user(&db, "ann");
@@ -17,7 +16,6 @@ fn unique_violation_names_table_and_column() {
     );
 }
 
-#[test]
 fn foreign_key_violation_names_the_table_written() {
     let db = db();
     let ghost = User { id: 42, username: "ghost".into(), ..Default::default() };
@@ -48,11 +46,11 @@ fn foreign_key_violation_names_the_table_written() {
     assert!(User::get(&db, ann.id).unwrap().is_some());
 }
 
-#[test]
 fn not_null_violation_names_the_column() {
-    let db = Db::open_in_memory().unwrap();
+    let db = common::fresh();
     // a table whose column is NOT NULL while the model's field is optional
-    db.sqlite().unwrap().execute_batch("CREATE TABLE user (id INTEGER NOT NULL, username VARCHAR(80) NOT NULL, karma INTEGER NOT NULL, PRIMARY KEY (id))").unwrap();
+    let sql = "CREATE TABLE \"user\" (id SERIAL NOT NULL, username VARCHAR(80) NOT NULL, karma INTEGER NOT NULL, PRIMARY KEY (id))";
+    common::raw(&db, &common::serial(&db, sql));
     let err = db.add(User { username: "a".into(), karma: None, ..Default::default() }).unwrap_err();
     assert!(
         matches!(&err, Error::NotNullViolation { table, column } if table == "user" && column == "karma"),
@@ -61,12 +59,10 @@ fn not_null_violation_names_the_column() {
     assert_eq!(err.to_string(), "NOT NULL constraint failed: `user.karma` needs a value");
 }
 
-#[test]
 fn check_violation_names_the_constraint() {
-    let db = Db::open_in_memory().unwrap();
-    db.sqlite().unwrap()
-        .execute_batch("CREATE TABLE user (id INTEGER NOT NULL, username VARCHAR(80) NOT NULL, karma INTEGER, PRIMARY KEY (id), CONSTRAINT karma_positive CHECK (karma > 0))")
-        .unwrap();
+    let db = common::fresh();
+    let sql = "CREATE TABLE \"user\" (id SERIAL NOT NULL, username VARCHAR(80) NOT NULL, karma INTEGER, PRIMARY KEY (id), CONSTRAINT karma_positive CHECK (karma > 0))";
+    common::raw(&db, &common::serial(&db, sql));
     let err = db.add(User { username: "a".into(), karma: Some(-1), ..Default::default() }).unwrap_err();
     assert!(
         matches!(&err, Error::CheckViolation { table, constraint } if table == "user" && constraint == "karma_positive"),
@@ -74,6 +70,7 @@ fn check_violation_names_the_constraint() {
     );
 }
 
+// sqlite only
 #[test]
 fn undecodable_values_name_table_and_column() {
     let db = db();
@@ -97,6 +94,7 @@ fn undecodable_values_name_table_and_column() {
     assert!(matches!(User::get(&db, 3), Err(Error::Decode { table: "user", column: "username", .. })));
 }
 
+// sqlite only
 #[test]
 fn a_missing_parent_is_not_found() {
     let db = db();
@@ -109,7 +107,6 @@ fn a_missing_parent_is_not_found() {
     assert!(matches!(&err, Error::NotFound { table: "user", key } if key == "77"), "{err:?}");
 }
 
-#[test]
 fn unsaved_rows_cannot_be_updated_or_deleted() {
     let db = db();
     let u = User { username: "new".into(), ..Default::default() };
@@ -117,7 +114,6 @@ fn unsaved_rows_cannot_be_updated_or_deleted() {
     assert!(matches!(u.delete(&db), Err(Error::Unsaved { table: "user", action: "delete" })));
 }
 
-#[test]
 fn create_all_twice_leaves_the_tables_alone() {
     let db = db();
     let ann = db.add(User { username: "ann".into(), ..Default::default() }).unwrap();
@@ -127,3 +123,12 @@ fn create_all_twice_leaves_the_tables_alone() {
     db.drop_all::<(User,)>().unwrap();
     db.create_all::<(User,)>().unwrap();
 }
+
+both_backends!(
+    unique_violation_names_table_and_column,
+    foreign_key_violation_names_the_table_written,
+    not_null_violation_names_the_column,
+    check_violation_names_the_constraint,
+    unsaved_rows_cannot_be_updated_or_deleted,
+    create_all_twice_leaves_the_tables_alone,
+);

@@ -1,6 +1,8 @@
 //! Many-to-one `delete-orphan` (SQLAlchemy's `single_parent=True`): a row that lets go of its
 //! parent deletes it, a second parent is refused, and deleting the row deletes its parent.
 
+mod common;
+
 use relations::{BelongsTo, Db, Error, Model};
 
 #[derive(Model, Debug, Clone, PartialEq)]
@@ -19,8 +21,8 @@ struct Customer {
     address: BelongsTo<Option<Address>>,
 }
 
-fn setup() -> (Db, Address) {
-    let db = Db::open_in_memory().unwrap();
+fn setup() -> (common::TestDb, Address) {
+    let db = common::fresh();
     db.create_all::<(Address, Customer)>().unwrap();
     let a = db.add(Address { street: "1 Main St".into(), ..Default::default() }).unwrap();
     (db, a)
@@ -30,7 +32,6 @@ fn streets(db: &Db) -> Vec<String> {
     Address::all(db).unwrap().into_iter().map(|a| a.street).collect()
 }
 
-#[test]
 fn letting_go_of_the_parent_deletes_it() {
     let (db, home) = setup();
     let mut ann = db.add(Customer { name: "ann".into(), address: BelongsTo::to(&home), ..Default::default() }).unwrap();
@@ -44,7 +45,7 @@ fn letting_go_of_the_parent_deletes_it() {
     ann.address.set(&new);
     let (_, sql) = db.record(|| ann.update(&db).unwrap());
     assert_eq!(streets(&db), ["2 High St"], "{sql:#?}");
-    assert_eq!(sql.first().map(String::as_str), Some("BEGIN IMMEDIATE"));
+    assert_eq!(sql.first().map(String::as_str), Some(db.dialect().begin()));
 
     // no address at all: the second one goes too, once
     ann.address.set_key(None);
@@ -54,7 +55,6 @@ fn letting_go_of_the_parent_deletes_it() {
     assert_eq!(Customer::get(&db, ann.id).unwrap().unwrap().address.key(), &None);
 }
 
-#[test]
 fn a_second_parent_is_refused_and_nothing_is_written() {
     let (db, home) = setup();
     db.add(Customer { name: "ann".into(), address: BelongsTo::to(&home), ..Default::default() }).unwrap();
@@ -71,7 +71,6 @@ fn a_second_parent_is_refused_and_nothing_is_written() {
     assert_eq!(Customer::all(&db).unwrap().len(), 2);
 }
 
-#[test]
 fn deleting_the_child_deletes_its_parent() {
     let (db, home) = setup();
     let ann = db.add(Customer { name: "ann".into(), address: BelongsTo::to(&home), ..Default::default() }).unwrap();
@@ -80,3 +79,9 @@ fn deleting_the_child_deletes_its_parent() {
     assert_eq!(streets(&db), [other.street]);
     assert!(Customer::all(&db).unwrap().is_empty());
 }
+
+both_backends!(
+    letting_go_of_the_parent_deletes_it,
+    a_second_parent_is_refused_and_nothing_is_written,
+    deleting_the_child_deletes_its_parent,
+);

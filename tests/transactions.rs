@@ -5,7 +5,6 @@ mod common;
 use common::{db, user, User};
 use relations::{Error, Model};
 
-#[test]
 fn an_error_rolls_everything_back() {
     let db = db();
     let result: Result<(), Error> = db.transaction(|tx| {
@@ -18,7 +17,6 @@ fn an_error_rolls_everything_back() {
     assert_eq!(User::query(&db).count().unwrap(), 0);
 }
 
-#[test]
 fn nested_transactions_are_savepoints() {
     let db = db();
     db.transaction(|tx| {
@@ -36,7 +34,6 @@ fn nested_transactions_are_savepoints() {
     assert_eq!(names, ["outer", "kept"]);
 }
 
-#[test]
 fn add_all_is_atomic() {
     let db = db();
     let err = db.add_all(["x", "y", "x"].map(|n| User { username: n.into(), ..Default::default() }));
@@ -44,7 +41,6 @@ fn add_all_is_atomic() {
     assert_eq!(User::query(&db).count().unwrap(), 0, "nothing of the batch is left");
 }
 
-#[test]
 fn a_panic_inside_rolls_back() {
     let db = db();
     let caught = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
@@ -59,8 +55,15 @@ fn a_panic_inside_rolls_back() {
     assert_eq!(User::query(&db).count().unwrap(), 1, "the connection is usable afterwards");
 }
 
-#[test]
 fn db_is_send() {
     fn assert_send<T: Send>() {}
     assert_send::<relations::Db>();
 }
+
+both_backends!(
+    an_error_rolls_everything_back,
+    nested_transactions_are_savepoints,
+    add_all_is_atomic,
+    a_panic_inside_rolls_back,
+    db_is_send,
+);

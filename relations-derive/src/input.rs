@@ -94,6 +94,7 @@ pub struct ColumnArgs {
     pub index: Flag,
     pub len: Option<SpannedValue<u32>>,
     pub text: Flag,
+    pub bigint: Flag,
     pub numeric: Option<SpannedValue<NumericArgs>>,
     pub default: Option<ExprArg>,
 }
@@ -181,7 +182,7 @@ pub struct FieldAttrs {
 
 /// The keys each attribute accepts, for "unknown key" messages.
 pub const MODEL_KEYS: &[&str] = &["table", "no_default"];
-const COLUMN_KEYS: &[&str] = &["name", "unique", "index", "len", "text", "numeric", "default"];
+const COLUMN_KEYS: &[&str] = &["name", "unique", "index", "len", "text", "bigint", "numeric", "default"];
 const HAS_KEYS: &[&str] = &["inverse", "foreign_key", "lazy", "cascade", "passive_deletes", "order_by"];
 const BELONGS_TO_KEYS: &[&str] =
     &["column", "inverse", "backref", "unique", "index", "lazy", "on_delete", "cascade", "single_parent"];

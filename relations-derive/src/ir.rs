@@ -62,6 +62,7 @@ pub struct Column {
 pub enum SqlTypeOverride {
     Varchar(u32),
     Text,
+    BigInteger,
     Numeric(u8, u8),
 }
 

@@ -843,6 +843,18 @@ fn lower_column(
         }
         sql_type = Some(SqlTypeOverride::Text);
     }
+    if args.bigint.is_present() {
+        if value_name != "i64" {
+            soft.push(
+                Error::custom(format!(
+                    "`bigint` declares `BIGINT` (64 bits on every database), which holds an `i64`; `{ident}` is `{}`",
+                    type_str(&field.ty)
+                ))
+                .with_span(&args.bigint.span()),
+            );
+        }
+        sql_type = Some(SqlTypeOverride::BigInteger);
+    }
     if let Some(numeric) = &args.numeric {
         let (p, s) = (*numeric.precision, *numeric.scale);
         if value_name != "Decimal" {

@@ -148,12 +148,13 @@ impl Db {
         }
     }
 
-    /// How long a statement waits for another connection's write lock before failing with
-    /// [`Error::Busy`] (SQLite's busy timeout; rusqlite's default is 5 seconds).
+    /// How long a statement waits for another connection's lock before failing with
+    /// [`Error::Busy`]: SQLite's busy timeout (rusqlite's default is 5 seconds), PostgreSQL's
+    /// `lock_timeout` (none by default).
     pub fn set_busy_timeout(&self, timeout: std::time::Duration) -> Result<()> {
         match self.sqlite() {
             Some(conn) => Ok(conn.busy_timeout(timeout)?),
-            None => Err(Error::Setting("the busy timeout is SQLite's; PostgreSQL waits for locks itself".into())),
+            None => self.backend.batch(&format!("SET lock_timeout = {}", timeout.as_millis().max(1))),
         }
     }
 
@@ -512,6 +513,32 @@ impl Db {
         }
     }
 
+    /// [`Db::transaction`], run again (up to `attempts` times in all) while it fails with an
+    /// error that a new attempt may not meet ([`Error::is_retryable`]: a conflict with a
+    /// concurrent transaction, a lock held past the timeout). `f` must be safe to run again:
+    /// each failed attempt was rolled back.
+    ///
+    /// ```
+    /// # use relations_runtime::{Db, Error};
+    /// let db = Db::open_in_memory()?;
+    /// let mut runs = 0;
+    /// let n = db.transaction_retrying(3, |_| {
+    ///     runs += 1;
+    ///     if runs < 2 { Err(Error::Conflict { message: "simulated".into() }) } else { Ok(runs) }
+    /// })?;
+    /// assert_eq!(n, 2);
+    /// # Ok::<(), Error>(())
+    /// ```
+    pub fn transaction_retrying<T>(&self, attempts: u32, mut f: impl FnMut(&Db) -> Result<T>) -> Result<T> {
+        let mut attempt = 1;
+        loop {
+            match self.transaction(&mut f) {
+                Err(e) if e.is_retryable() && attempt < attempts && self.depth.get() == 0 => attempt += 1,
+                result => return result,
+            }
+        }
+    }
+
     /// Whether the database ended the open transaction for good.
     fn is_ended(&self) -> bool {
         self.aborted.borrow().as_ref().is_some_and(|a| !a.recoverable)
@@ -708,6 +735,8 @@ impl Db {
                 Ok(id) => id,
                 Err(e) => {
                     drop(inserts);
+                    let columns = t.columns.iter().filter(|c| !(skip_key && c.primary_key));
+                    let e = name_parameter(t, columns, e);
                     return Err(self.explain_foreign_key(t, &model.values(), e));
                 }
             }
@@ -786,7 +815,11 @@ impl Db {
             return Ok(()); // only key columns: nothing to write
         }
         self.where_key(&mut sql, &mut params, keys);
-        let n = self.execute(&sql, &params, t.name).map_err(|e| self.explain_foreign_key(t, &model.values(), e))?;
+        let n = self.execute(&sql, &params, t.name).map_err(|e| {
+            // the parameters: every column but the key's, then the key's
+            let columns = t.columns.iter().filter(|c| !c.primary_key).chain(t.primary_key());
+            self.explain_foreign_key(t, &model.values(), name_parameter(t, columns, e))
+        })?;
         if n == 0 {
             let key = crate::query::key_text(&model.key().to_values());
             return Err(Error::NotFound { table: t.name, key });
@@ -865,6 +898,20 @@ impl Db {
             params.push(v);
             self.dialect.placeholder(params.len(), sql);
         }
+    }
+}
+
+/// An [`Error::Unstorable`] of a statement on `t` whose parameters are the values of `columns`,
+/// in order, naming the parameter's column.
+fn name_parameter<'c>(t: &Table, columns: impl Iterator<Item = &'c crate::schema::ColumnDef>, e: Error) -> Error {
+    match e {
+        Error::Unstorable { parameter, message, .. } => Error::Unstorable {
+            table: t.name.to_string(),
+            column: columns.map(|c| c.name).nth(parameter.wrapping_sub(1)).map(|c| format!("{}.{c}", t.name)),
+            parameter,
+            message,
+        },
+        e => e,
     }
 }
 

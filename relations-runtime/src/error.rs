@@ -151,10 +151,29 @@ pub enum Error {
     /// Another connection held the database's write lock for longer than the busy timeout
     /// ([`Db::set_busy_timeout`](crate::Db::set_busy_timeout)).
     Busy,
+    /// The transaction conflicted with a concurrent one (PostgreSQL's serialization failure or
+    /// deadlock) and was rolled back: nothing of it is committed; run it again
+    /// ([`Db::transaction_retrying`](crate::Db::transaction_retrying) does).
+    Conflict {
+        /// What the database said.
+        message: String,
+    },
     /// A connection setting could not be applied (WAL on an in-memory database).
     Setting(String),
     /// The connection pool could not hand out a connection (feature `pool`).
     Pool(String),
+    /// A value the column's type cannot hold in this database: an integer beyond an `INTEGER`
+    /// column's 32 bits on PostgreSQL, text with a NUL character there.
+    Unstorable {
+        /// The table written or queried.
+        table: String,
+        /// The column, as `table.column`, where the statement says which it is.
+        column: Option<String>,
+        /// The statement's parameter (1-based).
+        parameter: usize,
+        /// Why it does not fit.
+        message: String,
+    },
     /// The database returned something the runtime did not expect (a catalog query's row of
     /// another shape, a key it did not report).
     Unexpected(String),
@@ -257,8 +276,18 @@ impl fmt::Display for Error {
                 "the database is locked by another connection's write, for longer than the busy timeout; retry, or raise the timeout with `Db::set_busy_timeout`"
             ),
             Error::Pool(e) => write!(f, "no connection from the pool: {e}"),
+            Error::Conflict { message } => write!(
+                f,
+                "the transaction conflicted with a concurrent one and was rolled back ({message}); run it again, as `Db::transaction_retrying` does"
+            ),
             Error::Setting(e) => write!(f, "cannot apply the setting: {e}"),
             Error::Unexpected(e) => write!(f, "unexpected answer from the database: {e}"),
+            Error::Unstorable { table, column: Some(column), message, .. } => {
+                write!(f, "cannot store the value of `{column}` in `{table}`: {message}")
+            }
+            Error::Unstorable { table, column: None, parameter, message } => {
+                write!(f, "cannot bind parameter {parameter} of a statement on `{table}`: {message}")
+            }
             Error::Database(e) => write!(f, "database error: {e}"),
             #[cfg(feature = "postgres")]
             Error::Postgres(e) => match e.as_db_error() {
@@ -323,6 +352,12 @@ impl From<rusqlite::Error> for Error {
 }
 
 impl Error {
+    /// Whether running the same transaction again may succeed: [`Error::Conflict`], and
+    /// [`Error::Busy`] (a lock held past the timeout).
+    pub fn is_retryable(&self) -> bool {
+        matches!(self, Error::Conflict { .. } | Error::Busy)
+    }
+
     /// Turns a SQLite constraint failure into a typed error; `table` is the table being written.
     pub(crate) fn from_sqlite(e: rusqlite::Error, table: &str) -> Error {
         use rusqlite::ffi::ErrorCode;

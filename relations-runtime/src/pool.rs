@@ -1,5 +1,6 @@
-//! A pool of [`Db`] connections to one SQLite file, in WAL mode, on
-//! [r2d2](https://docs.rs/r2d2) (feature `pool`).
+//! A pool of [`Db`] connections to one database on [r2d2](https://docs.rs/r2d2) (feature
+//! `pool`): a SQLite file in WAL mode, or a PostgreSQL server (`Pool::connect` with a
+//! `postgresql://` URL).
 //!
 //! ```
 //! # fn main() -> relations_runtime::Result<()> {
@@ -12,7 +13,7 @@
 //! # Ok(()) }
 //! ```
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::time::Duration;
 
 use crate::db::Db;
@@ -36,17 +37,23 @@ impl Default for PoolOptions {
     }
 }
 
-/// Opens [`Db`]s on one file for r2d2: WAL journal, foreign keys on, the busy timeout set.
+/// Opens [`Db`]s on one database for r2d2: the busy timeout set, and on SQLite the WAL
+/// journal and foreign keys on.
 #[derive(Debug, Clone)]
 pub struct DbManager {
-    path: PathBuf,
+    url: String,
     busy_timeout: Duration,
 }
 
 impl DbManager {
     /// A manager for the database file at `path`.
     pub fn new(path: impl AsRef<Path>, busy_timeout: Duration) -> Self {
-        DbManager { path: path.as_ref().to_path_buf(), busy_timeout }
+        DbManager { url: format!("sqlite:{}", path.as_ref().display()), busy_timeout }
+    }
+
+    /// A manager for the database `url` names, as [`Db::connect`] reads it.
+    pub fn for_url(url: &str, busy_timeout: Duration) -> Self {
+        DbManager { url: url.to_string(), busy_timeout }
     }
 }
 
@@ -55,14 +62,16 @@ impl r2d2::ManageConnection for DbManager {
     type Error = Error;
 
     fn connect(&self) -> Result<Db> {
-        let db = Db::open(&self.path)?;
+        let db = Db::connect(&self.url)?;
         db.set_busy_timeout(self.busy_timeout)?;
-        db.use_wal()?;
+        if db.sqlite().is_some() {
+            db.use_wal()?;
+        }
         Ok(db)
     }
 
     fn is_valid(&self, db: &mut Db) -> Result<()> {
-        db.sqlite().ok_or_else(|| Error::Setting("not SQLite".into()))?.execute_batch("SELECT 1").map_err(Error::from)
+        db.backend().batch("SELECT 1")
     }
 
     fn has_broken(&self, _: &mut Db) -> bool {
@@ -83,7 +92,17 @@ impl Pool {
     /// Opens a pool on the database file at `path` (created if needed). One connection is
     /// opened now, so that a wrong path fails here.
     pub fn open(path: impl AsRef<Path>, options: PoolOptions) -> Result<Pool> {
-        let manager = DbManager::new(path, options.busy_timeout);
+        Pool::with_manager(DbManager::new(path, options.busy_timeout), options)
+    }
+
+    /// Opens a pool on the database `url` names (`postgresql://...`, or a SQLite URL or path,
+    /// as [`Db::connect`] reads it). One connection is opened now, so that a wrong URL fails
+    /// here.
+    pub fn connect(url: &str, options: PoolOptions) -> Result<Pool> {
+        Pool::with_manager(DbManager::for_url(url, options.busy_timeout), options)
+    }
+
+    fn with_manager(manager: DbManager, options: PoolOptions) -> Result<Pool> {
         let inner = r2d2::Pool::builder()
             .max_size(options.max_size)
             .min_idle(Some(1))

@@ -52,18 +52,38 @@ fn postgres_reachable() -> bool {
 
 /// Runs `body` on `backend`; on PostgreSQL without a server, prints why it is skipped.
 pub fn run(backend: Backend, name: &str, body: impl FnOnce()) {
+    if use_backend(backend, name) {
+        body();
+    }
+}
+
+/// Makes `backend` the one [`fresh`] opens, and says whether it can run; on PostgreSQL
+/// without a server, prints (once per test binary) why `name` is skipped.
+pub fn use_backend(backend: Backend, name: &str) -> bool {
+    static SAID: std::sync::Once = std::sync::Once::new();
     if backend == Backend::Postgres && !postgres_reachable() {
-        println!("skipped {name} on PostgreSQL: no server at {}", postgres_url());
-        return;
+        SAID.call_once(|| println!("skipped {name} on PostgreSQL: no server at {}", postgres_url()));
+        return false;
     }
     CURRENT.with(|c| c.set(backend));
-    body();
+    true
 }
 
 /// A database for one test; a PostgreSQL schema is dropped with it.
 pub struct TestDb {
     db: Option<Db>,
     schema: Option<String>,
+    /// The URL another connection opens the same database by.
+    url: String,
+    /// A directory of the test's own, removed with it.
+    dir: Option<std::path::PathBuf>,
+}
+
+impl TestDb {
+    /// The URL another connection opens the same database by (`Db::connect`).
+    pub fn url(&self) -> &str {
+        &self.url
+    }
 }
 
 impl Deref for TestDb {
@@ -76,6 +96,9 @@ impl Deref for TestDb {
 impl Drop for TestDb {
     fn drop(&mut self) {
         self.db.take();
+        if let Some(dir) = self.dir.take() {
+            let _ = std::fs::remove_dir_all(dir);
+        }
         if let Some(schema) = self.schema.take() {
             if let Ok(admin) = Db::connect(&postgres_url()) {
                 let _ = admin.postgres().unwrap().batch_execute(&format!("DROP SCHEMA \"{schema}\" CASCADE"));
@@ -87,7 +110,12 @@ impl Drop for TestDb {
 /// A new, empty database on the current backend.
 pub fn fresh() -> TestDb {
     match current() {
-        Backend::Sqlite => TestDb { db: Some(Db::open_in_memory().expect("in-memory database")), schema: None },
+        Backend::Sqlite => TestDb {
+            db: Some(Db::open_in_memory().expect("in-memory database")),
+            schema: None,
+            url: "sqlite::memory:".into(),
+            dir: None,
+        },
         Backend::Postgres => {
             static N: AtomicU32 = AtomicU32::new(0);
             let schema = format!("relations_test_{}_{}", std::process::id(), N.fetch_add(1, Ordering::Relaxed));
@@ -95,9 +123,27 @@ pub fn fresh() -> TestDb {
             admin.postgres().unwrap().batch_execute(&format!("CREATE SCHEMA \"{schema}\"")).expect("create schema");
             let url = postgres_url();
             let sep = if url.contains('?') { '&' } else { '?' };
-            let db = Db::connect(&format!("{url}{sep}options=-csearch_path%3D{schema}")).expect("connect to schema");
-            TestDb { db: Some(db), schema: Some(schema) }
+            let url = format!("{url}{sep}options=-csearch_path%3D{schema}");
+            let db = Db::connect(&url).expect("connect to schema");
+            TestDb { db: Some(db), schema: Some(schema), url, dir: None }
         }
+    }
+}
+
+/// A new, empty database that other connections open too, by [`TestDb::url`]: a file in WAL
+/// mode on SQLite, a schema on PostgreSQL.
+pub fn shared(name: &str) -> TestDb {
+    match current() {
+        Backend::Sqlite => {
+            let dir = std::env::temp_dir().join(format!("relations-test-{}-{name}", std::process::id()));
+            let _ = std::fs::remove_dir_all(&dir);
+            std::fs::create_dir_all(&dir).expect("temp dir");
+            let path = dir.join("db.sqlite");
+            let db = Db::open(&path).expect("database file");
+            db.use_wal().expect("WAL");
+            TestDb { db: Some(db), schema: None, url: path.display().to_string(), dir: Some(dir) }
+        }
+        Backend::Postgres => fresh(),
     }
 }
 
@@ -110,6 +156,14 @@ pub fn raw(db: &Db, sql: &str) {
     }
 }
 
+/// `sql` with `SERIAL` as SQLite spells an auto key (`INTEGER`, the rowid).
+pub fn serial(db: &Db, sql: &str) -> String {
+    match db.backend_name() {
+        "sqlite" => sql.replace("SERIAL", "INTEGER"),
+        _ => sql.to_string(),
+    }
+}
+
 /// One integer from a query of the test's own.
 pub fn scalar(db: &Db, sql: &str) -> i64 {
     match db.sqlite() {
@@ -117,6 +171,20 @@ pub fn scalar(db: &Db, sql: &str) -> i64 {
         None => {
             let row = db.postgres().unwrap().query_one(sql, &[]).unwrap_or_else(|e| panic!("{sql}: {e}"));
             row.try_get::<_, i64>(0).or_else(|_| row.try_get::<_, i32>(0).map(i64::from)).unwrap()
+        }
+    }
+}
+
+/// The names of the database's tables (of the test's schema, on PostgreSQL), sorted.
+pub fn table_names(db: &Db) -> Vec<String> {
+    match db.sqlite() {
+        Some(conn) => {
+            let mut stmt = conn.prepare("SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name").unwrap();
+            stmt.query_map([], |r| r.get(0)).unwrap().collect::<Result<_, _>>().unwrap()
+        }
+        None => {
+            let sql = "SELECT tablename::text FROM pg_tables WHERE schemaname = current_schema() ORDER BY 1";
+            db.postgres().unwrap().query(sql, &[]).unwrap().iter().map(|r| r.get(0)).collect()
         }
     }
 }

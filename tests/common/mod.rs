@@ -4,7 +4,9 @@
 #[macro_use]
 pub mod backends;
 #[allow(unused_imports)]
-pub use backends::{foreign_key_violations, fresh, no_transaction_open, raw, scalar, TestDb};
+pub use backends::{
+    foreign_key_violations, fresh, no_transaction_open, raw, scalar, serial, shared, table_names, TestDb,
+};
 
 use relations::chrono::NaiveDateTime;
 use relations::{BelongsTo, Db, HasMany, HasOne, ManyToMany, Model};

@@ -13,6 +13,7 @@ fn column_def(c: &Column) -> TokenStream {
     let sql_type = match &c.sql_type {
         Some(SqlTypeOverride::Varchar(n)) => quote!(#rt::SqlType::Varchar(::core::option::Option::Some(#n))),
         Some(SqlTypeOverride::Text) => quote!(#rt::SqlType::Text),
+        Some(SqlTypeOverride::BigInteger) => quote!(#rt::SqlType::BigInteger),
         Some(SqlTypeOverride::Numeric(p, s)) => quote!(#rt::SqlType::Numeric(::core::option::Option::Some((#p, #s)))),
         None => quote_spanned!(c.span=> #rt::sql_type::<#ty>()),
     };

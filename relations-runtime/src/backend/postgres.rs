@@ -71,9 +71,29 @@ pub(crate) fn redact(url: &str) -> String {
     }
 }
 
-/// A parameter, converted to the type the server expects.
+/// A parameter, converted to the type the server expects; a value that does not fit says so
+/// in `failure`, with its position.
 #[derive(Debug)]
-struct Param<'a>(&'a Value<'a>);
+struct Param<'a> {
+    value: &'a Value<'a>,
+    index: usize,
+    failure: &'a std::sync::OnceLock<(usize, String)>,
+}
+
+/// The parameters of one statement.
+fn bind<'a>(params: &'a [Value<'a>], failure: &'a std::sync::OnceLock<(usize, String)>) -> Vec<Param<'a>> {
+    params.iter().enumerate().map(|(i, value)| Param { value, index: i + 1, failure }).collect()
+}
+
+/// The typed error for a parameter that did not fit, if that is what failed.
+fn unstorable(failure: &std::sync::OnceLock<(usize, String)>, table: &str) -> Option<Error> {
+    failure.get().map(|(parameter, message)| Error::Unstorable {
+        table: table.to_string(),
+        column: None,
+        parameter: *parameter,
+        message: message.clone(),
+    })
+}
 
 fn mismatch(value: &Value<'_>, ty: &Type) -> BoxError {
     format!("cannot bind {value} to a PostgreSQL {ty} parameter").into()
@@ -81,9 +101,28 @@ fn mismatch(value: &Value<'_>, ty: &Type) -> BoxError {
 
 impl ToSql for Param<'_> {
     fn to_sql(&self, ty: &Type, out: &mut bytes::BytesMut) -> Result<IsNull, BoxError> {
-        let v = self.0;
+        let result = self.convert(ty, out);
+        if let Err(e) = &result {
+            let _ = self.failure.set((self.index, e.to_string()));
+        }
+        result
+    }
+
+    fn accepts(_: &Type) -> bool {
+        true
+    }
+
+    postgres::types::to_sql_checked!();
+}
+
+impl Param<'_> {
+    fn convert(&self, ty: &Type, out: &mut bytes::BytesMut) -> Result<IsNull, BoxError> {
+        let v = self.value;
         let mut int = |i: i64| -> Result<IsNull, BoxError> {
-            let range = || -> BoxError { format!("{i} is out of range for a PostgreSQL {ty}").into() };
+            let range = || -> BoxError {
+                let hint = if *ty == Type::INT4 { "; declare the column `bigint` for 64 bits" } else { "" };
+                format!("{i} is out of range for a PostgreSQL {ty}{hint}").into()
+            };
             match *ty {
                 Type::INT2 => i16::try_from(i).map_err(|_| range())?.to_sql(ty, out),
                 Type::INT4 => i32::try_from(i).map_err(|_| range())?.to_sql(ty, out),
@@ -116,6 +155,9 @@ impl ToSql for Param<'_> {
                 Type::TEXT | Type::VARCHAR => d.to_string().to_sql(ty, out),
                 _ => Err(mismatch(v, ty)),
             },
+            Value::Text(t) if t.contains('\0') => {
+                Err("PostgreSQL text cannot hold the NUL character (U+0000); store such values as bytes".into())
+            }
             Value::Text(t) => match *ty {
                 Type::TEXT | Type::VARCHAR | Type::BPCHAR | Type::NAME | Type::UNKNOWN => t.as_ref().to_sql(ty, out),
                 Type::TIMESTAMP => crate::value::parse_iso_datetime(t).ok_or_else(|| mismatch(v, ty))?.to_sql(ty, out),
@@ -132,17 +174,11 @@ impl ToSql for Param<'_> {
                 _ => Err(mismatch(v, ty)),
             },
             Value::List(values) => match ty.kind() {
-                Kind::Array(_) => values.iter().map(Param).collect::<Vec<_>>().to_sql(ty, out),
+                Kind::Array(_) => bind(values, self.failure).to_sql(ty, out),
                 _ => Err(mismatch(v, ty)),
             },
         }
     }
-
-    fn accepts(_: &Type) -> bool {
-        true
-    }
-
-    postgres::types::to_sql_checked!();
 }
 
 /// A column value read back as the SQLite backend would give it.
@@ -235,6 +271,8 @@ fn translate(e: postgres::Error, table: Option<&str>) -> Error {
         Error::CheckViolation { table, constraint: db.constraint().unwrap_or("").to_string() }
     } else if *code == SqlState::LOCK_NOT_AVAILABLE {
         Error::Busy
+    } else if *code == SqlState::T_R_SERIALIZATION_FAILURE || *code == SqlState::T_R_DEADLOCK_DETECTED {
+        Error::Conflict { message: db.message().to_string() }
     } else {
         Error::Postgres(e)
     }
@@ -247,16 +285,20 @@ impl Backend for PgBackend {
 
     fn execute(&self, sql: &str, params: &[Value<'_>], table: &str) -> Result<u64> {
         let stmt = self.prepare(sql)?;
-        let params: Vec<Param<'_>> = params.iter().map(Param).collect();
+        let failure = std::sync::OnceLock::new();
+        let params = bind(params, &failure);
         let refs: Vec<&(dyn ToSql + Sync)> = params.iter().map(|p| p as &(dyn ToSql + Sync)).collect();
-        self.client.borrow_mut().execute(&stmt, &refs).map_err(|e| translate(e, Some(table)))
+        let result = self.client.borrow_mut().execute(&stmt, &refs);
+        result.map_err(|e| unstorable(&failure, table).unwrap_or_else(|| translate(e, Some(table))))
     }
 
     fn query(&self, sql: &str, params: &[Value<'_>], f: &mut dyn FnMut(&dyn RawRow) -> Result<()>) -> Result<()> {
         let stmt = self.prepare(sql)?;
-        let params: Vec<Param<'_>> = params.iter().map(Param).collect();
+        let failure = std::sync::OnceLock::new();
+        let params = bind(params, &failure);
         let refs: Vec<&(dyn ToSql + Sync)> = params.iter().map(|p| p as &(dyn ToSql + Sync)).collect();
-        let rows = self.client.borrow_mut().query(&stmt, &refs).map_err(|e| translate(e, None))?;
+        let result = self.client.borrow_mut().query(&stmt, &refs);
+        let rows = result.map_err(|e| unstorable(&failure, "").unwrap_or_else(|| translate(e, None)))?;
         // the client is free again before `f` runs, so that `f` may run statements
         for row in rows {
             let values = (0..row.len())

@@ -204,7 +204,7 @@ impl Dialect for Postgres {
 
     fn table_columns_sql(&self) -> &'static str {
         "SELECT a.attname::text, format_type(a.atttypid, a.atttypmod), a.attnotnull::int4, \
-           coalesce(array_position(i.indkey::int2[], a.attnum), 0)::int4 \
+           (CASE WHEN a.attnum = ANY(i.indkey) THEN 1 ELSE 0 END)::int4 \
          FROM pg_catalog.pg_attribute a \
          JOIN pg_catalog.pg_class c ON c.oid = a.attrelid \
          JOIN pg_catalog.pg_namespace ns ON ns.oid = c.relnamespace \
@@ -238,7 +238,9 @@ impl Dialect for Postgres {
     }
 
     fn begin(&self) -> &'static str {
-        "BEGIN"
+        // serializable, as SQLite's transactions are: a concurrent read-modify-write is a
+        // typed conflict to retry, never a lost update
+        "BEGIN ISOLATION LEVEL SERIALIZABLE"
     }
 
     fn returns_keys(&self) -> bool {
