@@ -4,7 +4,11 @@
 //! 2. on a new file: the same stdout, and the schema stored in the file is exactly the one
 //!    SQLAlchemy's `create_all` stores for the tutorial's models (`fixtures/sqlalchemy/*.sql`);
 //! 3. `--read`: the example's read-back part prints the same on the file Flask-SQLAlchemy wrote
-//!    (`fixtures/sqlalchemy/*.db`) as on the file `relations` wrote.
+//!    (`fixtures/sqlalchemy/*.db`) as on the file `relations` wrote;
+//! 4. on a new PostgreSQL database: the same stdout, SQLAlchemy's PostgreSQL DDL
+//!    (`fixtures/sqlalchemy/*.postgresql.sql`) in the statements it ran, and the same read-back.
+
+mod common;
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -46,13 +50,25 @@ fn binary(name: &str) -> PathBuf {
 }
 
 fn run(name: &str, args: &[&Path], extra: Option<&str>) -> String {
+    run_echoed(name, args, extra).0
+}
+
+/// The example's stdout, and the statements it ran (its SQL echo on stderr).
+fn run_echoed(name: &str, args: &[&Path], extra: Option<&str>) -> (String, Vec<String>) {
     let mut cmd = Command::new(binary(name));
     if let Some(flag) = extra {
         cmd.arg(flag);
     }
-    let out = cmd.args(args).output().expect("the example starts");
+    let out = cmd.args(args).env("RUST_LOG", "relations::sql=debug").output().expect("the example starts");
     assert!(out.status.success(), "example {name} failed:\n{}", String::from_utf8_lossy(&out.stderr));
-    String::from_utf8(out.stdout).expect("UTF-8 output")
+    // each echoed statement: `<time> DEBUG relations::sql: <sql> params=[...]`, over lines
+    let stderr = String::from_utf8(out.stderr).expect("UTF-8 echo");
+    let statements = stderr
+        .split(" DEBUG relations::sql: ")
+        .skip(1)
+        .map(|s| s.rsplit_once(" params=").map_or(s, |(sql, _)| sql).to_string())
+        .collect();
+    (String::from_utf8(out.stdout).expect("UTF-8 output"), statements)
 }
 
 fn expected(name: &str) -> String {
@@ -70,7 +86,12 @@ fn stored_schema(path: &Path) -> Vec<String> {
 
 /// SQLAlchemy's `CREATE` statements for the same models, sorted.
 fn sqlalchemy_schema(name: &str) -> Vec<String> {
-    let text = std::fs::read_to_string(fixtures().join("sqlalchemy").join(format!("{name}.sql"))).expect("fixture");
+    sqlalchemy_ddl(&format!("{name}.sql"))
+}
+
+/// The statements of a DDL fixture, sorted.
+fn sqlalchemy_ddl(file: &str) -> Vec<String> {
+    let text = std::fs::read_to_string(fixtures().join("sqlalchemy").join(file)).expect("fixture");
     let mut v: Vec<String> = text
         .split(";\n")
         .map(str::trim)
@@ -127,5 +148,66 @@ fn examples_read_flask_sqlalchemy_files_as_their_own() {
             assert_eq!(from_python, expected(name), "example {name}, reading the Python file");
         }
         std::fs::remove_dir_all(dir).ok();
+    }
+}
+
+/// A new database on the PostgreSQL test server for one example, dropped after it.
+struct PgDatabase {
+    name: String,
+}
+
+impl PgDatabase {
+    fn new(example: &str) -> PgDatabase {
+        let name = format!("relations_tutorial_{}_{example}", std::process::id());
+        let db = PgDatabase { name };
+        db.drop_it();
+        db
+    }
+
+    /// The URL of the database on the server the tests use.
+    fn url(&self) -> String {
+        let server = common::backends::postgres_url();
+        let base = server.rsplit_once('/').map_or(server.as_str(), |(b, _)| b).to_string();
+        format!("{base}/{}", self.name)
+    }
+
+    fn drop_it(&self) {
+        let admin = relations::Db::connect(&common::backends::postgres_url()).expect("PostgreSQL test server");
+        let sql = format!("DROP DATABASE IF EXISTS \"{}\" WITH (FORCE)", self.name);
+        admin.postgres().unwrap().batch_execute(&sql).expect("drop database");
+    }
+}
+
+impl Drop for PgDatabase {
+    fn drop(&mut self) {
+        self.drop_it();
+    }
+}
+
+#[test]
+fn examples_run_on_postgresql_with_sqlalchemys_ddl() {
+    use common::backends::{use_backend, Backend};
+    if !use_backend(Backend::Postgres, "examples_run_on_postgresql_with_sqlalchemys_ddl") {
+        return;
+    }
+    for name in EXAMPLES {
+        let db = PgDatabase::new(name);
+        let url = db.url();
+        let (stdout, statements) = run_echoed(name, &[Path::new(&url)], None);
+        assert_eq!(stdout, expected(name), "example {name}, on PostgreSQL");
+        let mut ddl: Vec<String> = statements.into_iter().filter(|s| s.starts_with("CREATE ")).collect();
+        ddl.sort();
+        assert_eq!(
+            ddl,
+            sqlalchemy_ddl(&format!("{name}.postgresql.sql")),
+            "example {name}: DDL differs from SQLAlchemy's"
+        );
+        // a database with tables is never written to
+        let again = Command::new(binary(name)).arg(&url).output().expect("starts");
+        assert!(!again.status.success(), "example {name} must refuse a database with tables");
+        let read = run(name, &[Path::new(&url)], Some("--read"));
+        if *name != "many_to_many" {
+            assert_eq!(read, expected(name), "example {name}, reading back from PostgreSQL");
+        }
     }
 }

@@ -14,11 +14,14 @@ pub fn mail(name: &str) -> String {
 }
 
 /// The example's database, and whether it is new (to be created and filled) or an existing
-/// file to read:
-/// - no argument: a new in-memory database;
-/// - `<path>`: a new database file at `<path>` (an existing file is never overwritten);
-/// - `--read <path>`: an existing file, opened read-only (one written by `relations` or by the
-///   tutorial's Python models), on which only the read-back part of the example runs.
+/// one to read:
+/// - no argument: a new in-memory SQLite database;
+/// - `<path>`: a new SQLite file at `<path>` (an existing file is never overwritten);
+/// - `postgresql://user@host:port/<name>`: a new PostgreSQL database `<name>`, created on the
+///   server (one that exists with tables in it is never written to);
+/// - `--read <path or URL>`: an existing database, opened read-only (one written by
+///   `relations` or by the tutorial's Python models), on which only the read-back part of the
+///   example runs.
 ///
 /// It also installs the SQL echo: `RUST_LOG=relations::sql=debug` prints every statement,
 /// with its parameters, on stderr.
@@ -27,20 +30,68 @@ pub fn open() -> Result<(Db, bool)> {
         .with_env_filter(tracing_subscriber::EnvFilter::from_default_env())
         .with_writer(std::io::stderr)
         .try_init();
-    let args: Vec<_> = std::env::args_os().skip(1).collect();
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let args: Vec<&str> = args.iter().map(String::as_str).collect();
     match args.as_slice() {
         [] => Ok((Db::open_in_memory()?, true)),
-        [flag, path] if flag == "--read" => Ok((Db::open_read_only(path)?, false)),
+        ["--read", url] if is_postgres(url) => {
+            let db = Db::connect(url)?;
+            if let Some(mut client) = db.postgres() {
+                client.batch_execute("SET default_transaction_read_only = on").map_err(relations::Error::Postgres)?;
+            }
+            Ok((db, false))
+        }
+        ["--read", path] => Ok((Db::open_read_only(path)?, false)),
+        [url] if is_postgres(url) => Ok((new_postgres_database(url)?, true)),
         [path] if !std::path::Path::new(path).exists() => Ok((Db::open(path)?, true)),
         [path] => {
-            eprintln!("{} exists; give the path of a new database file, or `--read <path>`", path.to_string_lossy());
+            eprintln!("{path} exists; give the path of a new database file, or `--read <path>`");
             std::process::exit(2)
         }
         _ => {
-            eprintln!("usage: [<new database file> | --read <existing database file>]");
+            eprintln!("usage: [<new database file or postgresql:// URL> | --read <existing database>]");
             std::process::exit(2)
         }
     }
+}
+
+fn is_postgres(url: &str) -> bool {
+    url.starts_with("postgresql://") || url.starts_with("postgres://")
+}
+
+/// Creates the database a `postgresql://.../<name>` URL names (through the server's `postgres`
+/// database) and connects to it; one that exists with tables is refused, as a file is.
+fn new_postgres_database(url: &str) -> Result<Db> {
+    let (base, rest) = url.rsplit_once('/').expect("a postgresql:// URL has a path");
+    let (name, query) = rest.split_once('?').map_or((rest, ""), |(n, q)| (n, q));
+    if name.is_empty() || !name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_') {
+        eprintln!("give the new database a name of letters, digits and `_`: {url}");
+        std::process::exit(2)
+    }
+    let sep = if query.is_empty() { "" } else { "?" };
+    let server = Db::connect(&format!("{base}/postgres{sep}{query}"))?;
+    let exists = {
+        let mut client = server.postgres().expect("a PostgreSQL connection");
+        let row = client
+            .query_one("SELECT count(*) FROM pg_database WHERE datname = $1", &[&name])
+            .map_err(relations::Error::Postgres)?;
+        row.get::<_, i64>(0) > 0
+    };
+    if !exists {
+        let sql = format!("CREATE DATABASE \"{name}\"");
+        server.postgres().expect("a PostgreSQL connection").batch_execute(&sql).map_err(relations::Error::Postgres)?;
+    }
+    let db = Db::connect(url)?;
+    let tables = {
+        let mut client = db.postgres().expect("a PostgreSQL connection");
+        let sql = "SELECT count(*) FROM pg_tables WHERE schemaname = current_schema()";
+        client.query_one(sql, &[]).map_err(relations::Error::Postgres)?.get::<_, i64>(0)
+    };
+    if tables > 0 {
+        eprintln!("database {name} exists and has tables; give a new database, or `--read {url}`");
+        std::process::exit(2)
+    }
+    Ok(db)
 }
 
 /// Python's `datetime.isoformat(sep=' ')`: microseconds only when there are some.

@@ -1,7 +1,7 @@
-"""Reads a scenario's SQLite file through the tutorial's own Flask-SQLAlchemy models and prints
+"""Reads a scenario's database through the tutorial's own Flask-SQLAlchemy models and prints
 every row and every relationship, as SQLAlchemy decodes them.
 
-    python3 tests/interop/read_with_flask.py <scenario> <database file>
+    python3 tests/interop/read_with_flask.py <scenario> <database file or SQLAlchemy URL>
 
 Run on the file a `relations` example wrote and on the file the Python usage code wrote, the two
 outputs must be equal: the databases are interchangeable. Values that are "now" at write time
@@ -13,13 +13,14 @@ import sys
 from flask import Flask
 from sqlalchemy import inspect
 
-name, path = sys.argv[1], os.path.abspath(sys.argv[2])
+name, target = sys.argv[1], sys.argv[2]
+uri = target if '://' in target else 'sqlite:///' + os.path.abspath(target)
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))  # seed_models.py, the tutorial's models
 import seed_models  # noqa: E402
 
 m = seed_models.build(name)
 app = Flask(name)
-app.config['SQLALCHEMY_DATABASE_URI'] = 'sqlite:///' + path
+app.config['SQLALCHEMY_DATABASE_URI'] = uri
 m.db.init_app(app)
 
 
