@@ -8,15 +8,14 @@
 //! does along each of them. Together they cover relationships declared on either side (a
 //! `backref` included) and tables no model of this program declares.
 
-use std::sync::Arc;
-
 use rustc_hash::{FxHashMap, FxHashSet};
 
 use crate::db::Db;
 use crate::error::{Error, Result};
-use crate::load::{column, in_list, KeyVal};
+use crate::keys::KeyVal;
 use crate::model::{Key, Model};
 use crate::schema::{Join, RelationDef, Table};
+use crate::sql::{column, in_list};
 use crate::value::Value;
 
 /// A foreign key's `ON DELETE` action, as the catalog reports it.
@@ -141,12 +140,19 @@ fn action(table: &'static Table, r: &Reference) -> Action {
 
 /// Deletes `model` and, first, what its relationships and foreign keys say goes with it, in one
 /// transaction. Returns whether the row existed.
-pub(crate) fn delete_model<M: Model>(db: &Db, model: &M) -> Result<bool> {
+impl Db {
+    /// Deletes `model` and what goes with it, in one transaction ([`Model::delete`]).
+    pub(crate) fn delete_model<M: Model>(&self, model: &M) -> Result<bool> {
+        delete_model(self, model)
+    }
+}
+
+fn delete_model<M: Model>(db: &Db, model: &M) -> Result<bool> {
     let t = M::TABLE;
     if model.is_new() {
         return Err(Error::Unsaved { table: t.name, action: "delete" });
     }
-    let catalog = db.catalog()?;
+    let catalog = db.schema_cache(Catalog::read)?;
     let key = match (t.single_key(), catalog.refs(t.name).is_empty()) {
         (Some(_), false) => model.key().to_values().first().and_then(KeyVal::of),
         _ => None,
@@ -249,7 +255,7 @@ pub(crate) fn delete_let_go<M: Model>(db: &Db, model: &M, inserted: bool) -> Res
         Ok(())
     })?;
     if !orphans.is_empty() {
-        let catalog = db.catalog()?;
+        let catalog = db.schema_cache(Catalog::read)?;
         let mut visited = FxHashSet::default();
         for (parent, key) in orphans {
             delete_parent(db, &catalog, parent, key, &mut visited)?;
@@ -440,28 +446,6 @@ pub(crate) fn orphan<T: Model>(db: &Db, rel: &'static RelationDef, child: &T) ->
     db.set_null(child, column)
 }
 
-/// A relationship field that can hold rows not saved yet (`save-update`): [`HasMany`],
-/// [`HasOne`], [`ManyToMany`].
-///
-/// [`HasMany`]: crate::HasMany
-/// [`HasOne`]: crate::HasOne
-/// [`ManyToMany`]: crate::ManyToMany
-pub trait Pending {
-    /// Whether saving the owner has rows of this field to save: any row when the owner is
-    /// new, the new rows otherwise.
-    #[doc(hidden)]
-    fn has_pending(&self, owner_is_new: bool) -> bool;
-    /// Saves them, pointing them at the owner whose key is `owner`.
-    #[doc(hidden)]
-    fn save_pending(
-        &mut self,
-        db: &Db,
-        rel: &'static RelationDef,
-        owner: &Value<'static>,
-        owner_is_new: bool,
-    ) -> Result<()>;
-}
-
 /// Whether saving `model` also saves rows of its relationship fields.
 pub(crate) fn has_pending<M: Model>(model: &mut M, owner_is_new: bool) -> bool {
     let mut any = false;
@@ -509,6 +493,3 @@ pub(crate) fn save_child<T: Model>(
         child.save(db)
     }
 }
-
-/// The catalog, shared by the statements of one `Db`.
-pub(crate) type SharedCatalog = Arc<Catalog>;

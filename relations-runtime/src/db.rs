@@ -8,8 +8,7 @@ use rusqlite::Connection;
 use crate::backend::{AfterError, Backend, RawRow};
 use crate::dialect::Dialect;
 use crate::error::{Error, Result};
-use crate::model::{Key, Model, ModelSet};
-use crate::schema::{RelationDef, Table};
+use crate::schema::RelationDef;
 use crate::value::Value;
 
 /// What a [`Db`] does about the N+1 shape: the same relationship lazily loaded again and again
@@ -53,10 +52,12 @@ pub struct Db {
     in_lazy_load: Cell<bool>,
     /// Lazy loads per relationship since the last other statement.
     lazy_runs: RefCell<Vec<((&'static str, &'static str), u32)>>,
-    /// `INSERT` statements by table and by whether the key is left to SQLite: rendered once.
-    inserts: RefCell<rustc_hash::FxHashMap<(&'static str, bool), String>>,
-    /// Which tables reference which, read on the first delete that needs it.
-    catalog: RefCell<Option<crate::cascade::SharedCatalog>>,
+    /// `INSERT` statements by table and by whether the key is left to the database: rendered
+    /// once.
+    pub(crate) inserts: RefCell<rustc_hash::FxHashMap<(&'static str, bool), String>>,
+    /// What was read of the database's schema (which tables reference which), on the first
+    /// delete that needs it; typed by the layer that reads it.
+    catalog: RefCell<Option<std::sync::Arc<dyn std::any::Any + Send + Sync>>>,
     /// Set when an error ended the open transaction (SQLite after a full disk, an I/O
     /// error...), or left it refusing statements until a rollback (PostgreSQL after any
     /// error). Every statement is refused until the transaction (or savepoint) returns.
@@ -292,12 +293,15 @@ impl Db {
         self.catalog.borrow_mut().take();
     }
 
-    /// The foreign keys between the database's tables, read once.
-    pub(crate) fn catalog(&self) -> Result<crate::cascade::SharedCatalog> {
-        if let Some(c) = self.catalog.borrow().as_ref() {
-            return Ok(c.clone());
+    /// What `read` reads of the database's schema, read once (until [`Db::forget_schema`]).
+    pub(crate) fn schema_cache<T: std::any::Any + Send + Sync>(
+        &self,
+        read: impl FnOnce(&Db) -> Result<T>,
+    ) -> Result<std::sync::Arc<T>> {
+        if let Some(c) = self.catalog.borrow().as_ref().and_then(|c| c.clone().downcast::<T>().ok()) {
+            return Ok(c);
         }
-        let c = std::sync::Arc::new(crate::cascade::Catalog::read(self)?);
+        let c = std::sync::Arc::new(read(self)?);
         *self.catalog.borrow_mut() = Some(c.clone());
         Ok(c)
     }
@@ -305,136 +309,6 @@ impl Db {
     /// The largest number of parameters one statement may bind on this connection.
     pub(crate) fn max_variables(&self) -> usize {
         self.backend.max_variables()
-    }
-
-    /// The `CREATE TABLE` and `CREATE INDEX` statements for a set of models, association
-    /// tables included, in foreign-key dependency order — what [`Db::create_all`] runs.
-    pub fn schema<S: ModelSet>(&self) -> Vec<String> {
-        let mut out = Vec::new();
-        for t in creation_order(S::tables()) {
-            out.push(self.dialect.create_table(t));
-            out.extend(self.dialect.create_indexes(t));
-        }
-        out
-    }
-
-    /// Creates the tables of a set of models (`db.create_all::<(User, Post)>()`) that do not
-    /// exist yet, with their indexes, in one transaction, parents before children — SQLAlchemy's
-    /// `create_all` (`checkfirst=True`), so an application can call it at every start.
-    ///
-    /// A table that exists is checked against its model: another shape (a column missing, of
-    /// another type or nullability, another primary key, or a `NOT NULL` column the model does
-    /// not know) is [`Error::SchemaMismatch`] naming the table and the differences. A model
-    /// whose foreign key references a table that is neither in the set nor in the database is
-    /// [`Error::MissingModel`]. Either way nothing is created.
-    pub fn create_all<S: ModelSet>(&self) -> Result<()> {
-        let members = S::members();
-        let tables = creation_order(members.iter().map(|(_, t)| *t).collect());
-        self.forget_schema();
-        self.transaction(|db| {
-            let existing = db.table_names()?;
-            let exists = |name: &str| existing.iter().any(|e| e.eq_ignore_ascii_case(name));
-            for (model, t) in &members {
-                for fk in t.foreign_keys {
-                    if !exists(fk.references) && !tables.iter().any(|u| u.name.eq_ignore_ascii_case(fk.references)) {
-                        return Err(Error::MissingModel {
-                            model: (*model).to_string(),
-                            column: format!("{}.{}", t.name, fk.column),
-                            references: fk.references.to_string(),
-                        });
-                    }
-                }
-            }
-            for t in &tables {
-                if exists(t.name) {
-                    db.check_shape(t)?;
-                }
-            }
-            for t in tables.iter().filter(|t| !exists(t.name)) {
-                db.batch(&db.dialect.create_table(t))?;
-                for sql in db.dialect.create_indexes(t) {
-                    db.batch(&sql)?;
-                }
-            }
-            Ok(())
-        })
-    }
-
-    /// The names of the database's tables.
-    fn table_names(&self) -> Result<Vec<String>> {
-        let mut names = Vec::new();
-        self.query_map_into(self.dialect.table_names_sql(), &[], |row| {
-            names.push(row.text(0)?.unwrap_or_default());
-            Ok(())
-        })?;
-        Ok(names)
-    }
-
-    /// Compares an existing table with its model: [`Error::SchemaMismatch`] listing what differs.
-    fn check_shape(&self, t: &Table) -> Result<()> {
-        let mut found: Vec<(String, String, bool, bool)> = Vec::new();
-        let name = [Value::Text(t.name.into())];
-        self.query_map_into(self.dialect.table_columns_sql(), &name, |row| {
-            found.push((
-                row.text(0)?.unwrap_or_default(),
-                row.text(1)?.unwrap_or_default(),
-                row.int(2)? != 0,
-                row.int(3)? > 0,
-            ));
-            Ok(())
-        })?;
-        let normal = |ty: &str| ty.split_whitespace().collect::<String>().to_ascii_uppercase();
-        let mut differences = Vec::new();
-        for c in t.columns {
-            let Some((_, ty, not_null, pk)) = found.iter().find(|f| f.0.eq_ignore_ascii_case(c.name)) else {
-                differences.push(format!("column `{}` is missing", c.name));
-                continue;
-            };
-            let want = self.dialect.column_type(c);
-            if normal(ty) != normal(&want) {
-                differences.push(format!("column `{}` is {ty} in the database, {want} in the model", c.name));
-            }
-            // SQLite's INTEGER PRIMARY KEY never holds NULL, whatever it says
-            if *not_null == c.nullable && !(c.primary_key && *pk) {
-                let (db_says, model_says) = if *not_null { ("NOT NULL", "nullable") } else { ("nullable", "NOT NULL") };
-                differences
-                    .push(format!("column `{}` is {db_says} in the database, {model_says} in the model", c.name));
-            }
-            if *pk != c.primary_key {
-                let (db_says, model_says) = if *pk { ("in", "not in") } else { ("not in", "in") };
-                differences.push(format!(
-                    "column `{}` is {db_says} the primary key in the database, {model_says} it in the model",
-                    c.name
-                ));
-            }
-        }
-        for (name, _, not_null, _) in &found {
-            if *not_null && !t.columns.iter().any(|c| c.name.eq_ignore_ascii_case(name)) {
-                differences.push(format!(
-                    "column `{name}` is NOT NULL in the database and not in the model, so inserts would fail"
-                ));
-            }
-        }
-        if differences.is_empty() {
-            Ok(())
-        } else {
-            Err(Error::SchemaMismatch { table: t.name.to_string(), difference: differences.join("; ") })
-        }
-    }
-
-    /// Drops the tables of a set of models that exist, children before parents (SQLAlchemy's
-    /// `drop_all`, `checkfirst=True`).
-    pub fn drop_all<S: ModelSet>(&self) -> Result<()> {
-        let mut tables = creation_order(S::tables());
-        tables.reverse();
-        self.forget_schema();
-        self.transaction(|db| {
-            let existing = db.table_names()?;
-            for t in tables.into_iter().filter(|t| existing.iter().any(|e| e.eq_ignore_ascii_case(t.name))) {
-                db.batch(&db.dialect.drop_table(t))?;
-            }
-            Ok(())
-        })
     }
 
     /// Runs `f` in a transaction: committed if it returns `Ok`, rolled back if it returns `Err`
@@ -586,17 +460,6 @@ impl Db {
         *self.aborted.borrow_mut() = Some(Aborted { cause: crate::error::shorten_sql(&e.to_string()), recoverable });
     }
 
-    /// Inserts `model` and returns it with its key assigned (`db.session.add(x)` + commit).
-    pub fn add<M: Model>(&self, mut model: M) -> Result<M> {
-        self.insert(&mut model)?;
-        Ok(model)
-    }
-
-    /// Inserts every model in one transaction and returns them with their keys assigned.
-    pub fn add_all<M: Model>(&self, models: impl IntoIterator<Item = M>) -> Result<Vec<M>> {
-        self.transaction(|db| models.into_iter().map(|m| db.add(m)).collect())
-    }
-
     /// Every statement passes here before it runs: counted, echoed, recorded, and seen by the
     /// N+1 guard.
     fn hook(&self, sql: &str, params: &[Value<'_>]) {
@@ -611,7 +474,7 @@ impl Db {
     }
 
     /// Runs statements without parameters (DDL, transaction control).
-    fn batch(&self, sql: &str) -> Result<()> {
+    pub(crate) fn batch(&self, sql: &str) -> Result<()> {
         self.check_open()?;
         self.hook(sql, &[]);
         self.backend.batch(sql).inspect_err(|e| self.note_error(e))
@@ -664,288 +527,4 @@ impl Db {
         })?;
         value.ok_or_else(|| Error::Unexpected(format!("no row from `{}`", crate::error::shorten_sql(sql))))
     }
-
-    /// Inserts `model`, then the new rows of its relationship fields (`save-update`), all in
-    /// one transaction when there are any.
-    pub(crate) fn insert<M: Model>(&self, model: &mut M) -> Result<()> {
-        let parents = crate::cascade::has_parent_rules(model);
-        if !parents && !crate::cascade::has_pending(model, true) {
-            return self.insert_row(model);
-        }
-        self.transaction(|db| {
-            if parents {
-                crate::cascade::check_single_parents(db, model, true)?;
-            }
-            db.insert_row(model)?;
-            crate::cascade::save_pending(db, model, true)?;
-            crate::cascade::delete_let_go(db, model, true)
-        })
-    }
-
-    /// Updates `model`, then inserts the new rows of its relationship fields (`save-update`),
-    /// all in one transaction when there are any.
-    pub(crate) fn save_existing<M: Model>(&self, model: &mut M) -> Result<()> {
-        if !crate::cascade::has_pending(model, false) {
-            return self.update_model(model);
-        }
-        self.transaction(|db| {
-            db.update_model(model)?;
-            crate::cascade::save_pending(db, model, false)
-        })
-    }
-
-    /// Updates `model` under its parent rules: a `single_parent` parent that has another row
-    /// is refused, a parent let go of under `delete-orphan` is deleted.
-    pub(crate) fn update_model<M: Model>(&self, model: &M) -> Result<()> {
-        if !crate::cascade::has_parent_rules(model) {
-            return self.update(model);
-        }
-        self.transaction(|db| {
-            crate::cascade::check_single_parents(db, model, false)?;
-            db.update(model)?;
-            crate::cascade::delete_let_go(db, model, false)
-        })
-    }
-
-    fn insert_row<M: Model>(&self, model: &mut M) -> Result<()> {
-        let t = M::TABLE;
-        let skip_key = t.auto_key && model.is_new();
-        let mut params = model.values();
-        if skip_key {
-            let mut columns = t.columns.iter();
-            params.retain(|_| columns.next().is_some_and(|c| !c.primary_key));
-        }
-        // the dialect returns the assigned key with the row (`RETURNING`), or the connection
-        // keeps it (SQLite's last rowid)
-        let returning = skip_key && self.dialect.returns_keys();
-        let assigned = {
-            let mut inserts = self.inserts.borrow_mut();
-            let sql = inserts.entry((t.name, skip_key)).or_insert_with(|| self.insert_sql(t, skip_key));
-            let result = if returning {
-                let mut id = None;
-                self.query_map_into(sql, &params, |row| {
-                    id = Some(row.int(0)?);
-                    Ok(())
-                })
-                .map(|()| id)
-            } else {
-                self.execute(sql, &params, t.name).map(|_| None)
-            };
-            match result {
-                Ok(id) => id,
-                Err(e) => {
-                    drop(inserts);
-                    let columns = t.columns.iter().filter(|c| !(skip_key && c.primary_key));
-                    let e = name_parameter(t, columns, e);
-                    return Err(self.explain_foreign_key(t, &model.values(), e));
-                }
-            }
-        };
-        drop(params);
-        if skip_key {
-            let id = assigned.or_else(|| self.backend.last_insert_id()).ok_or_else(|| {
-                Error::Unexpected(format!("the database did not say which key it gave the new `{}` row", t.name))
-            })?;
-            model.set_auto_key(id);
-        }
-        Ok(())
-    }
-
-    /// `INSERT INTO t (a, b) VALUES (?, ?)`, without the key column when SQLite assigns it.
-    fn insert_sql(&self, t: &Table, skip_key: bool) -> String {
-        let mut sql = String::from("INSERT INTO ");
-        self.dialect.quote(t.name, &mut sql);
-        sql.push_str(" (");
-        let mut n = 0;
-        for c in t.columns.iter().filter(|c| !(skip_key && c.primary_key)) {
-            if n > 0 {
-                sql.push_str(", ");
-            }
-            self.dialect.quote(c.name, &mut sql);
-            n += 1;
-        }
-        if n == 0 {
-            // only an auto key: "INSERT INTO t () VALUES ()" is not SQL
-            sql.truncate(sql.len() - 2);
-            self.dialect.default_values(&mut sql);
-        } else {
-            sql.push_str(") VALUES (");
-            for i in 0..n {
-                if i > 0 {
-                    sql.push_str(", ");
-                }
-                self.dialect.placeholder(i + 1, &mut sql);
-            }
-            sql.push(')');
-        }
-        if skip_key && self.dialect.returns_keys() {
-            if let Some(key) = t.single_key() {
-                sql.push_str(" RETURNING ");
-                self.dialect.quote(key.name, &mut sql);
-            }
-        }
-        sql
-    }
-
-    pub(crate) fn update<M: Model>(&self, model: &M) -> Result<()> {
-        let t = M::TABLE;
-        if model.is_new() {
-            return Err(Error::Unsaved { table: t.name, action: "update" });
-        }
-        let values = model.values();
-        let mut sql = String::from("UPDATE ");
-        self.dialect.quote(t.name, &mut sql);
-        sql.push_str(" SET ");
-        let mut params = Vec::with_capacity(values.len());
-        let mut keys = Vec::new();
-        for (c, v) in t.columns.iter().zip(values) {
-            if c.primary_key {
-                keys.push((c, v));
-                continue;
-            }
-            if !params.is_empty() {
-                sql.push_str(", ");
-            }
-            self.dialect.quote(c.name, &mut sql);
-            sql.push_str(" = ");
-            params.push(v);
-            self.dialect.placeholder(params.len(), &mut sql);
-        }
-        if params.is_empty() {
-            return Ok(()); // only key columns: nothing to write
-        }
-        self.where_key(&mut sql, &mut params, keys);
-        let n = self.execute(&sql, &params, t.name).map_err(|e| {
-            // the parameters: every column but the key's, then the key's
-            let columns = t.columns.iter().filter(|c| !c.primary_key).chain(t.primary_key());
-            self.explain_foreign_key(t, &model.values(), name_parameter(t, columns, e))
-        })?;
-        if n == 0 {
-            let key = crate::query::key_text(&model.key().to_values());
-            return Err(Error::NotFound { table: t.name, key });
-        }
-        Ok(())
-    }
-
-    /// A foreign key failure on writing a row of `t` with these column values: names the first
-    /// foreign key column whose value references no row (SQLite's message does not).
-    fn explain_foreign_key(&self, t: &'static Table, values: &[Value<'_>], e: Error) -> Error {
-        let Error::ForeignKeyViolation { table, column: None } = e else { return e };
-        let column = t.foreign_keys.iter().find_map(|fk| {
-            let value = &values[t.column_index(fk.column)];
-            if *value == Value::Null {
-                return None;
-            }
-            let mut sql = String::from("SELECT EXISTS (SELECT 1 FROM ");
-            self.dialect.quote(fk.references, &mut sql);
-            sql.push_str(" WHERE ");
-            self.dialect.quote(fk.target_column, &mut sql);
-            sql.push_str(" = ");
-            self.dialect.placeholder(1, &mut sql);
-            sql.push(')');
-            let found = self.query_i64(&sql, std::slice::from_ref(value)).ok()?;
-            (found == 0).then(|| format!("{}.{}", t.name, fk.column))
-        });
-        Error::ForeignKeyViolation { table, column }
-    }
-
-    /// `UPDATE t SET column = NULL WHERE <key>` for one row.
-    pub(crate) fn set_null<M: Model>(&self, model: &M, column: &str) -> Result<()> {
-        let t = M::TABLE;
-        let mut sql = String::from("UPDATE ");
-        self.dialect.quote(t.name, &mut sql);
-        sql.push_str(" SET ");
-        self.dialect.quote(column, &mut sql);
-        sql.push_str(" = NULL");
-        self.execute_for_row(sql, model)?;
-        Ok(())
-    }
-
-    /// Runs `sql` (a statement on `M`'s table) with ` WHERE <key> = ...` for `model` appended;
-    /// returns the number of rows changed.
-    fn execute_for_row<M: Model>(&self, mut sql: String, model: &M) -> Result<usize> {
-        let mut params = Vec::new();
-        let key = model.key();
-        let keys = M::TABLE.primary_key().zip(key.to_values()).collect();
-        self.where_key(&mut sql, &mut params, keys);
-        self.execute(&sql, &params, M::TABLE.name)
-    }
-
-    /// `DELETE FROM t WHERE <key>` for one row, nothing else.
-    pub(crate) fn delete_row<M: Model>(&self, model: &M) -> Result<bool> {
-        let t = M::TABLE;
-        if model.is_new() {
-            return Err(Error::Unsaved { table: t.name, action: "delete" });
-        }
-        let mut sql = String::from("DELETE FROM ");
-        self.dialect.quote(t.name, &mut sql);
-        Ok(self.execute_for_row(sql, model)? > 0)
-    }
-
-    fn where_key<'v>(
-        &self,
-        sql: &mut String,
-        params: &mut Vec<Value<'v>>,
-        keys: Vec<(&'static crate::schema::ColumnDef, Value<'v>)>,
-    ) {
-        sql.push_str(" WHERE ");
-        for (i, (c, v)) in keys.into_iter().enumerate() {
-            if i > 0 {
-                sql.push_str(" AND ");
-            }
-            self.dialect.quote(c.name, sql);
-            sql.push_str(" = ");
-            params.push(v);
-            self.dialect.placeholder(params.len(), sql);
-        }
-    }
-}
-
-/// An [`Error::Unstorable`] of a statement on `t` whose parameters are the values of `columns`,
-/// in order, naming the parameter's column.
-fn name_parameter<'c>(t: &Table, columns: impl Iterator<Item = &'c crate::schema::ColumnDef>, e: Error) -> Error {
-    match e {
-        Error::Unstorable { parameter, message, .. } => Error::Unstorable {
-            table: t.name.to_string(),
-            column: columns.map(|c| c.name).nth(parameter.wrapping_sub(1)).map(|c| format!("{}.{c}", t.name)),
-            parameter,
-            message,
-        },
-        e => e,
-    }
-}
-
-/// Tables deduplicated by name and ordered so that every table comes after the tables its
-/// foreign keys reference (self-references aside); ties keep the given order.
-fn creation_order(tables: Vec<&'static Table>) -> Vec<&'static Table> {
-    let mut unique: Vec<&'static Table> = Vec::new();
-    for t in tables {
-        if !unique.iter().any(|u| u.name == t.name) {
-            unique.push(t);
-        }
-    }
-    let mut done: Vec<&'static Table> = Vec::with_capacity(unique.len());
-    while done.len() < unique.len() {
-        let ready = unique.iter().find(|t| {
-            !done.iter().any(|d| d.name == t.name)
-                && t.foreign_keys.iter().all(|fk| {
-                    fk.references == t.name
-                        || done.iter().any(|d| d.name == fk.references)
-                        || !unique.iter().any(|u| u.name == fk.references)
-                })
-        });
-        match ready {
-            Some(t) => done.push(t),
-            // a cycle between tables: keep declaration order for the rest (SQLite accepts
-            // forward references in FOREIGN KEY clauses)
-            None => {
-                for t in &unique {
-                    if !done.iter().any(|d| d.name == t.name) {
-                        done.push(t);
-                    }
-                }
-            }
-        }
-    }
-    done
 }

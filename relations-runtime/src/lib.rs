@@ -15,16 +15,23 @@
 pub mod backend;
 mod cascade;
 mod checks;
+mod create;
+mod crud;
 mod db;
 pub mod dialect;
 mod error;
+mod fetch;
+mod keys;
 mod load;
 mod model;
+mod options;
 #[cfg(feature = "pool")]
 pub mod pool;
 mod query;
 mod relation;
 pub mod schema;
+mod select;
+mod sql;
 mod value;
 
 #[doc(hidden)]
@@ -32,8 +39,9 @@ pub mod private;
 
 pub use db::{Db, NPlusOne};
 pub use error::{Error, Result};
-pub use load::{joinedload, lazyload, raiseload, selectinload, subqueryload, subtreeload, Eager, Load, Rel};
+pub use load::{joinedload, lazyload, raiseload, selectinload, subqueryload, subtreeload, Eager, Rel};
 pub use model::{Key, Model, ModelSet, Row};
+pub use options::Load;
 pub use query::{Col, Expr, Order, Query, Subquery};
 pub use relation::{
     BelongsTo, BelongsToRef, Dynamic, HasMany, HasManyRef, HasOne, HasOneRef, KeepsRows, ManyToMany, ManyToManyKind,

@@ -16,13 +16,16 @@ use rustc_hash::{FxHashMap as HashMap, FxHashSet as HashSet};
 
 use crate::backend::RawRow;
 use crate::db::Db;
-use crate::dialect::Dialect;
 use crate::error::Result;
+use crate::fetch::{fetch, plan, runs_joined};
+use crate::keys::KeyVal;
 use crate::model::{Model, Row};
+use crate::options::{How, JoinSql, JoinedAcc, Load, Node, OwnerQuery, Path};
 use crate::query::{Expr, Order};
 use crate::relation::{Fill, HasMany, Slot};
-use crate::schema::{Join, Lazy, RelationDef, Table};
-use crate::value::{Value, ValueRef};
+use crate::schema::{Join, RelationDef};
+use crate::sql::{column, descendants_cte, in_list, key_column, table_as, tree_select, Select};
+use crate::value::Value;
 
 /// A relationship of model `O` held in its field of type `F`, as a value: the argument of the
 /// loader options and of the `any` / `has` filters. The derive emits one per relationship
@@ -76,29 +79,6 @@ impl<O: Model, F> Rel<O, F> {
     /// The owners with at least one related row at all.
     pub fn is_not_empty(self) -> Expr {
         Expr::exists(self.def, None)
-    }
-}
-
-/// How an option loads its relationship.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum How {
-    Joined,
-    Selectin,
-    Subquery,
-    Subtree,
-    Lazy,
-    Raise,
-}
-
-impl How {
-    fn of(lazy: Lazy) -> How {
-        match lazy {
-            Lazy::Joined => How::Joined,
-            Lazy::Selectin => How::Selectin,
-            Lazy::Subquery => How::Subquery,
-            Lazy::Raise => How::Raise,
-            Lazy::Select | Lazy::Dynamic => How::Lazy,
-        }
     }
 }
 
@@ -223,22 +203,6 @@ pub fn subtreeload<O: Model>(rel: Rel<O, HasMany<O>>) -> Eager<O, HasMany<O>> {
     Eager { fill_own: Some(fill::<O>), ..Eager::new(rel, How::Subtree) }
 }
 
-/// A loader option for rows of `O`, whatever relationship it loads; what
-/// [`Query::options`](crate::Query::options) takes (every [`Eager`] converts into one).
-pub struct Load<O>(Rc<dyn Node<O>>);
-
-impl<O> Clone for Load<O> {
-    fn clone(&self) -> Self {
-        Load(Rc::clone(&self.0))
-    }
-}
-
-impl<O> fmt::Debug for Load<O> {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "Load({:?} {})", self.0.how(), self.0.def().path())
-    }
-}
-
 impl<O: Model, F: Slot> From<Eager<O, F>> for Load<O> {
     fn from(e: Eager<O, F>) -> Self {
         Load(Rc::new(e))
@@ -267,380 +231,6 @@ impl<O: Model> Load<O> {
             how => Some(Eager::new(rel, how).into()),
         }
     }
-}
-
-/// A key or foreign key value, hashable: what rows are grouped and de-duplicated by.
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
-pub(crate) enum KeyVal {
-    Int(i64),
-    Real(u64),
-    Text(Box<str>),
-    Blob(Box<[u8]>),
-    /// A composite primary key, its columns in order.
-    Composite(Box<[Option<KeyVal>]>),
-}
-
-impl KeyVal {
-    pub(crate) fn of(v: &Value<'_>) -> Option<KeyVal> {
-        Some(match v {
-            Value::Null => return None,
-            Value::Integer(i) => KeyVal::Int(*i),
-            Value::Real(f) => KeyVal::Real(f.to_bits()),
-            Value::Text(t) => KeyVal::Text(t.as_ref().into()),
-            Value::Blob(b) => KeyVal::Blob(b.as_ref().into()),
-            Value::Decimal(d) => KeyVal::Text(d.normalize().to_string().into()),
-            Value::List(_) => return None,
-        })
-    }
-
-    pub(crate) fn read(row: &dyn RawRow, index: usize) -> Result<Option<KeyVal>> {
-        Ok(Some(match row.value(index)? {
-            ValueRef::Null => return Ok(None),
-            ValueRef::Integer(i) => KeyVal::Int(i),
-            ValueRef::Real(f) => KeyVal::Real(f.to_bits()),
-            ValueRef::Text(t) => KeyVal::Text(t.into()),
-            ValueRef::Blob(b) => KeyVal::Blob(b.into()),
-        }))
-    }
-
-    /// The primary key of the `table` row whose columns start at `offset`: its one key column,
-    /// or all of them for a composite key (`None` when the row is absent, as in a
-    /// `LEFT OUTER JOIN` that found nothing).
-    fn read_key(row: &dyn RawRow, table: &Table, offset: usize) -> Result<Option<KeyVal>> {
-        if table.single_key().is_some() {
-            return KeyVal::read(row, offset + table.key_index());
-        }
-        let parts = (0..table.columns.len())
-            .filter(|&i| table.columns[i].primary_key)
-            .map(|i| KeyVal::read(row, offset + i))
-            .collect::<Result<Box<[_]>>>()?;
-        Ok(parts.iter().any(Option::is_some).then_some(KeyVal::Composite(parts)))
-    }
-
-    pub(crate) fn value(&self) -> Value<'static> {
-        match self {
-            KeyVal::Int(i) => Value::Integer(*i),
-            KeyVal::Real(b) => Value::Real(f64::from_bits(*b)),
-            KeyVal::Text(t) => Value::Text(t.to_string().into()),
-            KeyVal::Blob(b) => Value::Blob(b.to_vec().into()),
-            // never bound: link values are single columns (the derive refuses composite keys
-            // on either end of a to-many relationship)
-            KeyVal::Composite(_) => Value::Null,
-        }
-    }
-}
-
-/// The tables a load has passed through: a declared eager strategy is not followed back into
-/// one of them, so `lazy = "joined"` on both sides of a relationship does not loop.
-pub(crate) type Path = Vec<&'static str>;
-
-/// The owners' query, for `subqueryload`: renders everything after its `SELECT` list
-/// (`FROM ... WHERE ... LIMIT ?`), with its parameters.
-pub(crate) type OwnerQuery<'q> = dyn Fn() -> (String, Vec<Value<'static>>) + 'q;
-
-/// The pieces of one `SELECT` of model rows: `[prefix] SELECT [tag,] <columns> FROM from
-/// [WHERE where] [ORDER BY order] [tail]`, with `params` in textual order.
-#[derive(Default)]
-pub(crate) struct Select {
-    /// `WITH ...` before the `SELECT`.
-    pub(crate) prefix: String,
-    /// An expression selected before the model's columns: what each row is grouped by.
-    pub(crate) tag: Option<String>,
-    /// The `FROM` clause; the model's table is visible under its own name.
-    pub(crate) from: String,
-    pub(crate) filter: String,
-    /// `ORDER BY` terms, comma-separated.
-    pub(crate) order: String,
-    /// `LIMIT ? OFFSET ?`.
-    pub(crate) tail: String,
-    pub(crate) params: Vec<Value<'static>>,
-    pub(crate) tail_params: Vec<Value<'static>>,
-}
-
-/// The loader options in force for rows of `T` at one level: the explicit ones, then the
-/// eager strategies `T` declares (unless an explicit option names the same relationship, or
-/// its target was already passed through).
-fn plan<T: Model>(explicit: &[Load<T>], path: &Path) -> Vec<Load<T>> {
-    let same = |a: &RelationDef, b: &RelationDef| a.name == b.name && a.owner.name == b.owner.name;
-    let mut out: Vec<Load<T>> = Vec::with_capacity(explicit.len());
-    for (i, e) in explicit.iter().enumerate() {
-        // a later option for the same relationship wins
-        if !explicit[i + 1..].iter().any(|l| same(l.0.def(), e.0.def())) {
-            out.push(e.clone());
-        }
-    }
-    for d in T::default_loads() {
-        if !explicit.iter().any(|e| same(e.0.def(), d.0.def())) && !path.contains(&d.0.def().target.name) {
-            out.push(d);
-        }
-    }
-    out.retain(|l| l.0.how() != How::Lazy);
-    out
-}
-
-/// Whether an option runs inside the owners' statement.
-fn runs_joined<O>(load: &Load<O>) -> bool {
-    load.0.how() == How::Joined && !load.0.limited()
-}
-
-/// Runs `select` for rows of `T`, applies the loader options, and returns the rows (with the
-/// tag of each, when the select has one).
-pub(crate) fn fetch<T: Model>(
-    db: &Db,
-    mut select: Select,
-    loads: &[Load<T>],
-    path: &mut Path,
-    owner_query: Option<&OwnerQuery<'_>>,
-) -> Result<(Vec<T>, Vec<KeyVal>)> {
-    let d = db.dialect();
-    let table = T::TABLE;
-    let loads = plan::<T>(loads, path);
-    let joined: Vec<&Load<T>> = loads.iter().filter(|l| runs_joined(l)).collect();
-    path.push(table.name);
-
-    if !joined.is_empty() && !select.tail.is_empty() {
-        // LIMIT/OFFSET apply to owners, not to joined rows: move them into a subquery
-        let mut inner = String::from("(SELECT ");
-        if let Some(tag) = &select.tag {
-            inner.push_str(tag);
-            inner.push_str(" AS \"relations_tag\", ");
-        }
-        d.quote(table.name, &mut inner);
-        inner.push_str(".* FROM ");
-        inner.push_str(&select.from);
-        push_clause(&mut inner, " WHERE ", &select.filter);
-        push_clause(&mut inner, " ORDER BY ", &select.order);
-        inner.push(' ');
-        inner.push_str(&select.tail);
-        inner.push_str(") AS ");
-        d.quote(table.name, &mut inner);
-        if select.tag.is_some() {
-            let mut tag = String::new();
-            column(d, table.name, "relations_tag", &mut tag);
-            select.tag = Some(tag);
-        }
-        select.from = inner;
-        select.filter.clear();
-        select.tail.clear();
-        select.params.append(&mut select.tail_params);
-    }
-
-    let mut sql = String::with_capacity(256);
-    sql.push_str(&select.prefix);
-    sql.push_str("SELECT ");
-    let offset = usize::from(select.tag.is_some());
-    if let Some(tag) = &select.tag {
-        sql.push_str(tag);
-        sql.push_str(", ");
-    }
-    crate::query::select_list(d, table, &mut sql);
-    let mut js = JoinSql {
-        cols: String::new(),
-        joins: String::new(),
-        order: String::new(),
-        aliases: 0,
-        width: offset + table.columns.len(),
-    };
-    let mut accs: Vec<Box<dyn JoinedAcc<T>>> =
-        joined.iter().map(|l| l.0.joined(db, &mut js, table.name, path)).collect();
-    sql.push_str(&js.cols);
-    sql.push_str(" FROM ");
-    sql.push_str(&select.from);
-    sql.push_str(&js.joins);
-    push_clause(&mut sql, " WHERE ", &select.filter);
-    if js.order.is_empty() {
-        push_clause(&mut sql, " ORDER BY ", &select.order);
-    } else {
-        // joined collections come in key order whatever index the database picks: the owners
-        // in their order (then by key), each one's related rows by key, level by level
-        sql.push_str(" ORDER BY ");
-        if !select.order.is_empty() {
-            sql.push_str(&select.order);
-            sql.push_str(", ");
-        }
-        if offset == 1 {
-            sql.push_str(select.tag.as_deref().unwrap_or_default());
-            sql.push_str(", ");
-        }
-        let mut keys = String::new();
-        for c in table.primary_key() {
-            column(d, table.name, c.name, &mut keys);
-            keys.push_str(", ");
-        }
-        sql.push_str(&keys);
-        sql.push_str(&js.order);
-    }
-    if !select.tail.is_empty() {
-        sql.push(' ');
-        sql.push_str(&select.tail);
-    }
-    let mut params = select.params;
-    params.append(&mut select.tail_params);
-
-    let mut rows: Vec<T> = Vec::new();
-    let mut tags: Vec<KeyVal> = Vec::new();
-    if accs.is_empty() {
-        db.query_map_into(&sql, &params, |row| {
-            if offset == 1 {
-                tags.extend(KeyVal::read(row, 0)?);
-            }
-            rows.push(T::from_row(&Row::new(row, table, offset))?);
-            Ok(())
-        })?;
-    } else {
-        let mut seen: HashMap<(Option<KeyVal>, KeyVal), usize> = HashMap::default();
-        let mut last: Option<(Option<KeyVal>, KeyVal, usize)> = None;
-        db.query_map_into(&sql, &params, |row| {
-            let tag = if offset == 1 { KeyVal::read(row, 0)? } else { None };
-            let Some(key) = KeyVal::read_key(row, table, offset)? else {
-                return Ok(());
-            };
-            // the rows of one owner come together: most rows repeat the previous owner
-            let index = match &last {
-                Some((t, k, i)) if *k == key && *t == tag => *i,
-                _ => {
-                    let next = rows.len();
-                    let index = *seen.entry((tag.clone(), key.clone())).or_insert(next);
-                    if index == next {
-                        rows.push(T::from_row(&Row::new(row, table, offset))?);
-                        tags.extend(tag.clone());
-                    }
-                    last = Some((tag, key, index));
-                    index
-                }
-            };
-            for acc in &mut accs {
-                acc.absorb(row, index)?;
-            }
-            Ok(())
-        })?;
-    }
-    for acc in accs {
-        acc.finish(db, &rows, path)?;
-    }
-    for load in loads.iter().filter(|l| !runs_joined(l)) {
-        load.0.after(db, &rows, owner_query, path)?;
-    }
-    path.pop();
-    Ok((rows, tags))
-}
-
-/// `WITH RECURSIVE "relations_tree"("id") AS (...)`: the keys of the rows below `starts` in a
-/// self-referential `table` linked by `fk`. UNION (not UNION ALL) drops rows already seen, so
-/// a cycle in the data terminates.
-pub(crate) fn descendants_cte(
-    d: &dyn Dialect,
-    table: &Table,
-    fk: &str,
-    starts: impl Iterator<Item = Value<'static>>,
-    params: &mut Vec<Value<'static>>,
-) -> String {
-    let pk = table.single_key().map_or(d.row_id(), |c| c.name);
-    let mut cte = String::from("WITH RECURSIVE \"relations_tree\"(\"id\") AS (SELECT ");
-    column(d, table.name, pk, &mut cte);
-    cte.push_str(" FROM ");
-    d.quote(table.name, &mut cte);
-    cte.push_str(" WHERE ");
-    column(d, table.name, fk, &mut cte);
-    in_list(d, starts, &mut cte, params);
-    cte.push_str(" UNION SELECT ");
-    column(d, table.name, pk, &mut cte);
-    cte.push_str(" FROM ");
-    d.quote(table.name, &mut cte);
-    cte.push_str(" JOIN \"relations_tree\" ON ");
-    column(d, table.name, fk, &mut cte);
-    cte.push_str(" = \"relations_tree\".\"id\") ");
-    cte
-}
-
-/// `<cte> SELECT [fk,] <columns> FROM table WHERE key IN "relations_tree" ORDER BY key`: the
-/// rows a recursive `cte` collected, tagged with each one's parent when `tagged`.
-pub(crate) fn tree_select(d: &dyn Dialect, table: &Table, fk: &str, cte: String, tagged: bool) -> Select {
-    let pk = table.single_key().map_or(d.row_id(), |c| c.name);
-    let mut tag = String::new();
-    column(d, table.name, fk, &mut tag);
-    let mut filter = String::new();
-    column(d, table.name, pk, &mut filter);
-    filter.push_str(" IN (SELECT \"id\" FROM \"relations_tree\")");
-    let mut from = String::new();
-    d.quote(table.name, &mut from);
-    let mut order = String::new();
-    column(d, table.name, pk, &mut order);
-    Select { prefix: cte, tag: tagged.then_some(tag), from, filter, order, ..Select::default() }
-}
-
-/// ` IN (?, ?, ...)`, binding `values`.
-pub(crate) fn in_list(
-    d: &dyn Dialect,
-    values: impl Iterator<Item = Value<'static>>,
-    sql: &mut String,
-    params: &mut Vec<Value<'static>>,
-) {
-    sql.push_str(" IN (");
-    for (i, v) in values.enumerate() {
-        if i > 0 {
-            sql.push_str(", ");
-        }
-        params.push(v);
-        d.placeholder(params.len(), sql);
-    }
-    sql.push(')');
-}
-
-/// `"table" AS "alias"`.
-pub(crate) fn table_as(d: &dyn Dialect, table: &str, alias: &str, sql: &mut String) {
-    d.quote(table, sql);
-    sql.push_str(" AS ");
-    d.quote(alias, sql);
-}
-
-fn push_clause(sql: &mut String, keyword: &str, body: &str) {
-    if !body.is_empty() {
-        sql.push_str(keyword);
-        sql.push_str(body);
-    }
-}
-
-/// `"table"."name"`.
-pub(crate) fn column(d: &dyn Dialect, table: &str, name: &str, sql: &mut String) {
-    d.quote(table, sql);
-    sql.push('.');
-    d.quote(name, sql);
-}
-
-/// `"alias"."<table's key column>"` (the rowid for a composite key).
-pub(crate) fn key_column(d: &dyn Dialect, table: &Table, alias: &str, sql: &mut String) {
-    column(d, alias, table.single_key().map_or(d.row_id(), |c| c.name), sql);
-}
-
-/// The SQL a joined option adds to its owners' statement.
-struct JoinSql {
-    cols: String,
-    joins: String,
-    /// The key columns of the joined collections, for `ORDER BY`, each followed by `, ` but
-    /// the last.
-    order: String,
-    aliases: u32,
-    width: usize,
-}
-
-/// Collects one joined relationship's rows from the owners' statement.
-trait JoinedAcc<O> {
-    /// Reads this relationship's columns of `row`, whose owner is `owners[owner]`.
-    fn absorb(&mut self, row: &dyn RawRow, owner: usize) -> Result<()>;
-    /// Hands the rows to the owners' fields (after loading their own relationships).
-    fn finish(self: Box<Self>, db: &Db, owners: &[O], path: &mut Path) -> Result<()>;
-}
-
-/// A loader option, type-erased over the relationship's field.
-trait Node<O> {
-    fn def(&self) -> &'static RelationDef;
-    fn how(&self) -> How;
-    fn limited(&self) -> bool;
-    /// Adds the relationship to the owners' statement.
-    fn joined(&self, db: &Db, sql: &mut JoinSql, owner_alias: &str, path: &mut Path) -> Box<dyn JoinedAcc<O>>;
-    /// Loads the relationship of `owners`, already read.
-    fn after(&self, db: &Db, owners: &[O], owner_query: Option<&OwnerQuery<'_>>, path: &mut Path) -> Result<()>;
 }
 
 impl<O: Model, F: Slot> Node<O> for Eager<O, F> {
@@ -701,7 +291,7 @@ impl<O: Model, F: Slot> Node<O> for Eager<O, F> {
             }
         }
         if !matches!(def.join, Join::Forward { .. }) {
-            crate::query::declared_order(d, target, &alias, def.order_by, &mut sql.order);
+            crate::sql::declared_order(d, target, &alias, def.order_by, &mut sql.order);
         }
         let loads = plan::<F::Target>(&self.nested, path);
         path.push(target.name);
@@ -949,7 +539,7 @@ impl<O: Model, F: Slot> Eager<O, F> {
             o.render(d, &mut order);
         }
         let declared = if self.order.is_empty() { self.rel.def.order_by } else { &[] };
-        crate::query::declared_order(d, target, target.name, declared, &mut order);
+        crate::sql::declared_order(d, target, target.name, declared, &mut order);
         let select = match self.limit {
             None => {
                 Select { tag: Some(tag.to_owned()), from: from.to_owned(), filter, order, params, ..Select::default() }

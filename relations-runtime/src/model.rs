@@ -4,7 +4,7 @@ use crate::backend::RawRow;
 use crate::db::Db;
 use crate::error::{Error, Result};
 use crate::query::Query;
-use crate::schema::Table;
+use crate::schema::{RelationDef, Table};
 use crate::value::{SqlValue, Value, ValueRef};
 
 /// A primary key: one column's value, or a tuple for a composite key.
@@ -116,7 +116,7 @@ pub trait Model: crate::private::Sealed + Sized + 'static {
     #[doc(hidden)]
     fn visit_pending(
         &mut self,
-        f: &mut dyn FnMut(&'static crate::schema::RelationDef, &mut dyn crate::cascade::Pending) -> Result<()>,
+        f: &mut dyn FnMut(&'static crate::schema::RelationDef, &mut dyn Pending) -> Result<()>,
     ) -> Result<()> {
         let _ = f;
         Ok(())
@@ -126,14 +126,14 @@ pub trait Model: crate::private::Sealed + Sized + 'static {
     #[doc(hidden)]
     fn visit_parents(
         &self,
-        f: &mut dyn FnMut(&'static crate::schema::RelationDef, &dyn crate::relation::ParentLink) -> Result<()>,
+        f: &mut dyn FnMut(&'static crate::schema::RelationDef, &dyn ParentLink) -> Result<()>,
     ) -> Result<()> {
         let _ = f;
         Ok(())
     }
     /// The loader options the model's relationships declare with an eager `lazy = ...`.
     #[doc(hidden)]
-    fn default_loads() -> Vec<crate::load::Load<Self>> {
+    fn default_loads() -> Vec<crate::options::Load<Self>> {
         Vec::new()
     }
 
@@ -183,16 +183,53 @@ pub trait Model: crate::private::Sealed + Sized + 'static {
     /// [`Error::Referenced`] when that key is `NOT NULL`. Foreign keys with an `ON DELETE`
     /// action are left to the database. Returns whether the row existed.
     fn delete(&self, db: &Db) -> Result<bool> {
-        crate::cascade::delete_model(db, self)
+        db.delete_model(self)
     }
 
     /// Re-reads this row from the database (SQLAlchemy's `refresh`).
     fn reload(&self, db: &Db) -> Result<Self> {
         Query::new(db).filter_key(self.key().to_values()).first()?.ok_or_else(|| Error::NotFound {
             table: Self::TABLE.name,
-            key: crate::query::key_text(&self.key().to_values()),
+            key: crate::sql::key_text(&self.key().to_values()),
         })
     }
+}
+
+/// A relationship field that can hold rows not saved yet (`save-update`): [`HasMany`],
+/// [`HasOne`], [`ManyToMany`].
+///
+/// [`HasMany`]: crate::HasMany
+/// [`HasOne`]: crate::HasOne
+/// [`ManyToMany`]: crate::ManyToMany
+pub trait Pending {
+    /// Whether saving the owner has rows of this field to save: any row when the owner is
+    /// new, the new rows otherwise.
+    #[doc(hidden)]
+    fn has_pending(&self, owner_is_new: bool) -> bool;
+    /// Saves them, pointing them at the owner whose key is `owner`.
+    #[doc(hidden)]
+    fn save_pending(
+        &mut self,
+        db: &Db,
+        rel: &'static RelationDef,
+        owner: &Value<'static>,
+        owner_is_new: bool,
+    ) -> Result<()>;
+}
+
+/// A `belongs_to` field as the rules of its parent see it (`single_parent`, many-to-one
+/// `delete-orphan`).
+#[doc(hidden)]
+pub trait ParentLink {
+    /// The foreign key value now.
+    fn current(&self) -> Value<'static>;
+    /// The parent it let go of since it was read or saved, if any (not `NULL`, not the one
+    /// it points at now).
+    fn let_go(&self) -> Option<Value<'static>>;
+    /// Whether it points at another parent (or none) than when it was read or saved.
+    fn changed(&self) -> bool;
+    /// Forgets the parent let go of: the owner was saved.
+    fn settle(&self);
 }
 
 /// A set of models created or dropped together: a tuple of up to 32 model types,

@@ -1,9 +1,10 @@
 //! What `#[derive(Model)]`'s generated code calls. Not a public API: it may change in any
 //! release, which is why the facade pins the derive crate's exact version.
 
-pub use crate::cascade::Pending;
-pub use crate::load::{Load, Rel};
-pub use crate::relation::{Cached, Dynamic, Fill, HasMany, HasOne, ManyToMany, ParentLink, Slot};
+pub use crate::load::Rel;
+pub use crate::model::{ParentLink, Pending};
+pub use crate::options::Load;
+pub use crate::relation::{Cached, Dynamic, Fill, HasMany, HasOne, ManyToMany, Slot};
 
 /// What only `#[derive(Model)]` implements: `Model` requires it, so a hand-written `impl Model`
 /// (which would have to keep every generated invariant) does not compile.

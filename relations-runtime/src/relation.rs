@@ -13,10 +13,11 @@ use std::sync::Arc;
 
 use crate::db::Db;
 use crate::error::{Error, Result};
-use crate::load::{column, descendants_cte, fetch, tree_select, Select};
+use crate::fetch::fetch;
 use crate::model::{Key, Model};
-use crate::query::{key_text, Col, Expr, Order, Query, Subquery};
+use crate::query::{Col, Expr, Order, Query, Subquery};
 use crate::schema::{Join, Lazy, RelationDef};
+use crate::sql::{column, descendants_cte, key_text, tree_select, Select};
 use crate::value::{Bind, SqlValue, Value};
 
 /// What a relationship field keeps: the rows loaded, and whether a lazy load is refused
@@ -399,7 +400,7 @@ collection_field!(
     ManyToMany
 );
 
-impl<T: Model> crate::cascade::Pending for HasMany<T> {
+impl<T: Model> crate::model::Pending for HasMany<T> {
     fn has_pending(&self, owner_is_new: bool) -> bool {
         self.rows.has_pending(owner_is_new)
     }
@@ -418,7 +419,7 @@ impl<T: Model> crate::cascade::Pending for HasMany<T> {
     }
 }
 
-impl<T: Model> crate::cascade::Pending for ManyToMany<T> {
+impl<T: Model> crate::model::Pending for ManyToMany<T> {
     fn has_pending(&self, owner_is_new: bool) -> bool {
         self.rows.has_pending(owner_is_new)
     }
@@ -488,7 +489,7 @@ impl<T> From<T> for HasOne<T> {
     }
 }
 
-impl<T: Model> crate::cascade::Pending for HasOne<T> {
+impl<T: Model> crate::model::Pending for HasOne<T> {
     fn has_pending(&self, owner_is_new: bool) -> bool {
         self.cache.cell.get().is_some_and(|r| r.as_ref().is_some_and(|r| owner_is_new || self.assigned || r.is_new()))
     }
@@ -725,22 +726,7 @@ impl<P: Parent> Clone for BelongsTo<P> {
     }
 }
 
-/// A `belongs_to` field as the rules of its parent see it (`single_parent`, many-to-one
-/// `delete-orphan`).
-#[doc(hidden)]
-pub trait ParentLink {
-    /// The foreign key value now.
-    fn current(&self) -> Value<'static>;
-    /// The parent it let go of since it was read or saved, if any (not `NULL`, not the one
-    /// it points at now).
-    fn let_go(&self) -> Option<Value<'static>>;
-    /// Whether it points at another parent (or none) than when it was read or saved.
-    fn changed(&self) -> bool;
-    /// Forgets the parent let go of: the owner was saved.
-    fn settle(&self);
-}
-
-impl<P: Parent> ParentLink for BelongsTo<P> {
+impl<P: Parent> crate::model::ParentLink for BelongsTo<P> {
     fn current(&self) -> Value<'static> {
         self.key.to_value().into_owned()
     }

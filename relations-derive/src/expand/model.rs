@@ -255,7 +255,7 @@ pub fn expand(model: &Model) -> TokenStream {
         ));
         quote! {
             #[doc = #doc]
-            pub const #const_name: #rt::Col<#ident, #value_ty> = #rt::Col::new(#name);
+            pub const #const_name: #rt::Col<#ident, #value_ty> = #rt::Col::new(#table_name, #name);
         }
     });
     let columns_impl = quote! {

@@ -1,0 +1,271 @@
+//! The CRUD of one row, as methods of [`Db`]: insert (with the rows its relationship fields
+//! hold, `save-update`), update, delete by key, and the statements they are made of.
+
+use crate::db::Db;
+use crate::error::{Error, Result};
+use crate::model::{Key, Model};
+use crate::schema::Table;
+use crate::sql::key_text;
+use crate::value::Value;
+
+impl Db {
+    /// Inserts `model` and returns it with its key assigned (`db.session.add(x)` + commit).
+    pub fn add<M: Model>(&self, mut model: M) -> Result<M> {
+        self.insert(&mut model)?;
+        Ok(model)
+    }
+
+    /// Inserts every model in one transaction and returns them with their keys assigned.
+    pub fn add_all<M: Model>(&self, models: impl IntoIterator<Item = M>) -> Result<Vec<M>> {
+        self.transaction(|db| models.into_iter().map(|m| db.add(m)).collect())
+    }
+
+    /// Inserts `model`, then the new rows of its relationship fields (`save-update`), all in
+    /// one transaction when there are any.
+    pub(crate) fn insert<M: Model>(&self, model: &mut M) -> Result<()> {
+        let parents = crate::cascade::has_parent_rules(model);
+        if !parents && !crate::cascade::has_pending(model, true) {
+            return self.insert_row(model);
+        }
+        self.transaction(|db| {
+            if parents {
+                crate::cascade::check_single_parents(db, model, true)?;
+            }
+            db.insert_row(model)?;
+            crate::cascade::save_pending(db, model, true)?;
+            crate::cascade::delete_let_go(db, model, true)
+        })
+    }
+
+    /// Updates `model`, then inserts the new rows of its relationship fields (`save-update`),
+    /// all in one transaction when there are any.
+    pub(crate) fn save_existing<M: Model>(&self, model: &mut M) -> Result<()> {
+        if !crate::cascade::has_pending(model, false) {
+            return self.update_model(model);
+        }
+        self.transaction(|db| {
+            db.update_model(model)?;
+            crate::cascade::save_pending(db, model, false)
+        })
+    }
+
+    /// Updates `model` under its parent rules: a `single_parent` parent that has another row
+    /// is refused, a parent let go of under `delete-orphan` is deleted.
+    pub(crate) fn update_model<M: Model>(&self, model: &M) -> Result<()> {
+        if !crate::cascade::has_parent_rules(model) {
+            return self.update(model);
+        }
+        self.transaction(|db| {
+            crate::cascade::check_single_parents(db, model, false)?;
+            db.update(model)?;
+            crate::cascade::delete_let_go(db, model, false)
+        })
+    }
+
+    fn insert_row<M: Model>(&self, model: &mut M) -> Result<()> {
+        let t = M::TABLE;
+        let skip_key = t.auto_key && model.is_new();
+        let mut params = model.values();
+        if skip_key {
+            let mut columns = t.columns.iter();
+            params.retain(|_| columns.next().is_some_and(|c| !c.primary_key));
+        }
+        // the dialect returns the assigned key with the row (`RETURNING`), or the connection
+        // keeps it (SQLite's last rowid)
+        let returning = skip_key && self.dialect().returns_keys();
+        let assigned = {
+            let mut inserts = self.inserts.borrow_mut();
+            let sql = inserts.entry((t.name, skip_key)).or_insert_with(|| self.insert_sql(t, skip_key));
+            let result = if returning {
+                let mut id = None;
+                self.query_map_into(sql, &params, |row| {
+                    id = Some(row.int(0)?);
+                    Ok(())
+                })
+                .map(|()| id)
+            } else {
+                self.execute(sql, &params, t.name).map(|_| None)
+            };
+            match result {
+                Ok(id) => id,
+                Err(e) => {
+                    drop(inserts);
+                    let columns = t.columns.iter().filter(|c| !(skip_key && c.primary_key));
+                    let e = name_parameter(t, columns, e);
+                    return Err(self.explain_foreign_key(t, &model.values(), e));
+                }
+            }
+        };
+        drop(params);
+        if skip_key {
+            let id = assigned.or_else(|| self.backend().last_insert_id()).ok_or_else(|| {
+                Error::Unexpected(format!("the database did not say which key it gave the new `{}` row", t.name))
+            })?;
+            model.set_auto_key(id);
+        }
+        Ok(())
+    }
+
+    /// `INSERT INTO t (a, b) VALUES (?, ?)`, without the key column when SQLite assigns it.
+    fn insert_sql(&self, t: &Table, skip_key: bool) -> String {
+        let mut sql = String::from("INSERT INTO ");
+        self.dialect().quote(t.name, &mut sql);
+        sql.push_str(" (");
+        let mut n = 0;
+        for c in t.columns.iter().filter(|c| !(skip_key && c.primary_key)) {
+            if n > 0 {
+                sql.push_str(", ");
+            }
+            self.dialect().quote(c.name, &mut sql);
+            n += 1;
+        }
+        if n == 0 {
+            // only an auto key: "INSERT INTO t () VALUES ()" is not SQL
+            sql.truncate(sql.len() - 2);
+            self.dialect().default_values(&mut sql);
+        } else {
+            sql.push_str(") VALUES (");
+            for i in 0..n {
+                if i > 0 {
+                    sql.push_str(", ");
+                }
+                self.dialect().placeholder(i + 1, &mut sql);
+            }
+            sql.push(')');
+        }
+        if skip_key && self.dialect().returns_keys() {
+            if let Some(key) = t.single_key() {
+                sql.push_str(" RETURNING ");
+                self.dialect().quote(key.name, &mut sql);
+            }
+        }
+        sql
+    }
+
+    pub(crate) fn update<M: Model>(&self, model: &M) -> Result<()> {
+        let t = M::TABLE;
+        if model.is_new() {
+            return Err(Error::Unsaved { table: t.name, action: "update" });
+        }
+        let values = model.values();
+        let mut sql = String::from("UPDATE ");
+        self.dialect().quote(t.name, &mut sql);
+        sql.push_str(" SET ");
+        let mut params = Vec::with_capacity(values.len());
+        let mut keys = Vec::new();
+        for (c, v) in t.columns.iter().zip(values) {
+            if c.primary_key {
+                keys.push((c, v));
+                continue;
+            }
+            if !params.is_empty() {
+                sql.push_str(", ");
+            }
+            self.dialect().quote(c.name, &mut sql);
+            sql.push_str(" = ");
+            params.push(v);
+            self.dialect().placeholder(params.len(), &mut sql);
+        }
+        if params.is_empty() {
+            return Ok(()); // only key columns: nothing to write
+        }
+        self.where_key(&mut sql, &mut params, keys);
+        let n = self.execute(&sql, &params, t.name).map_err(|e| {
+            // the parameters: every column but the key's, then the key's
+            let columns = t.columns.iter().filter(|c| !c.primary_key).chain(t.primary_key());
+            self.explain_foreign_key(t, &model.values(), name_parameter(t, columns, e))
+        })?;
+        if n == 0 {
+            let key = key_text(&model.key().to_values());
+            return Err(Error::NotFound { table: t.name, key });
+        }
+        Ok(())
+    }
+
+    /// A foreign key failure on writing a row of `t` with these column values: names the first
+    /// foreign key column whose value references no row (SQLite's message does not).
+    fn explain_foreign_key(&self, t: &'static Table, values: &[Value<'_>], e: Error) -> Error {
+        let Error::ForeignKeyViolation { table, column: None } = e else { return e };
+        let column = t.foreign_keys.iter().find_map(|fk| {
+            let value = &values[t.column_index(fk.column)];
+            if *value == Value::Null {
+                return None;
+            }
+            let mut sql = String::from("SELECT EXISTS (SELECT 1 FROM ");
+            self.dialect().quote(fk.references, &mut sql);
+            sql.push_str(" WHERE ");
+            self.dialect().quote(fk.target_column, &mut sql);
+            sql.push_str(" = ");
+            self.dialect().placeholder(1, &mut sql);
+            sql.push(')');
+            let found = self.query_i64(&sql, std::slice::from_ref(value)).ok()?;
+            (found == 0).then(|| format!("{}.{}", t.name, fk.column))
+        });
+        Error::ForeignKeyViolation { table, column }
+    }
+
+    /// `UPDATE t SET column = NULL WHERE <key>` for one row.
+    pub(crate) fn set_null<M: Model>(&self, model: &M, column: &str) -> Result<()> {
+        let t = M::TABLE;
+        let mut sql = String::from("UPDATE ");
+        self.dialect().quote(t.name, &mut sql);
+        sql.push_str(" SET ");
+        self.dialect().quote(column, &mut sql);
+        sql.push_str(" = NULL");
+        self.execute_for_row(sql, model)?;
+        Ok(())
+    }
+
+    /// Runs `sql` (a statement on `M`'s table) with ` WHERE <key> = ...` for `model` appended;
+    /// returns the number of rows changed.
+    fn execute_for_row<M: Model>(&self, mut sql: String, model: &M) -> Result<usize> {
+        let mut params = Vec::new();
+        let key = model.key();
+        let keys = M::TABLE.primary_key().zip(key.to_values()).collect();
+        self.where_key(&mut sql, &mut params, keys);
+        self.execute(&sql, &params, M::TABLE.name)
+    }
+
+    /// `DELETE FROM t WHERE <key>` for one row, nothing else.
+    pub(crate) fn delete_row<M: Model>(&self, model: &M) -> Result<bool> {
+        let t = M::TABLE;
+        if model.is_new() {
+            return Err(Error::Unsaved { table: t.name, action: "delete" });
+        }
+        let mut sql = String::from("DELETE FROM ");
+        self.dialect().quote(t.name, &mut sql);
+        Ok(self.execute_for_row(sql, model)? > 0)
+    }
+
+    fn where_key<'v>(
+        &self,
+        sql: &mut String,
+        params: &mut Vec<Value<'v>>,
+        keys: Vec<(&'static crate::schema::ColumnDef, Value<'v>)>,
+    ) {
+        sql.push_str(" WHERE ");
+        for (i, (c, v)) in keys.into_iter().enumerate() {
+            if i > 0 {
+                sql.push_str(" AND ");
+            }
+            self.dialect().quote(c.name, sql);
+            sql.push_str(" = ");
+            params.push(v);
+            self.dialect().placeholder(params.len(), sql);
+        }
+    }
+}
+
+/// An [`Error::Unstorable`] of a statement on `t` whose parameters are the values of `columns`,
+/// in order, naming the parameter's column.
+fn name_parameter<'c>(t: &Table, columns: impl Iterator<Item = &'c crate::schema::ColumnDef>, e: Error) -> Error {
+    match e {
+        Error::Unstorable { parameter, message, .. } => Error::Unstorable {
+            table: t.name.to_string(),
+            column: columns.map(|c| c.name).nth(parameter.wrapping_sub(1)).map(|c| format!("{}.{c}", t.name)),
+            parameter,
+            message,
+        },
+        e => e,
+    }
+}

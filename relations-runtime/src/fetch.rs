@@ -1,0 +1,180 @@
+//! One `SELECT` of model rows with the loader options in force: the joined ones rendered into
+//! it, the others run after it on the rows it returned, level by level.
+
+use rustc_hash::FxHashMap as HashMap;
+
+use crate::db::Db;
+use crate::error::Result;
+use crate::keys::KeyVal;
+use crate::model::{Model, Row};
+use crate::options::{How, JoinSql, JoinedAcc, Load, OwnerQuery, Path};
+use crate::schema::RelationDef;
+use crate::sql::{column, push_clause, Select};
+
+/// The loader options in force for rows of `T` at one level: the explicit ones, then the
+/// eager strategies `T` declares (unless an explicit option names the same relationship, or
+/// its target was already passed through).
+pub(crate) fn plan<T: Model>(explicit: &[Load<T>], path: &Path) -> Vec<Load<T>> {
+    let same = |a: &RelationDef, b: &RelationDef| a.name == b.name && a.owner.name == b.owner.name;
+    let mut out: Vec<Load<T>> = Vec::with_capacity(explicit.len());
+    for (i, e) in explicit.iter().enumerate() {
+        // a later option for the same relationship wins
+        if !explicit[i + 1..].iter().any(|l| same(l.0.def(), e.0.def())) {
+            out.push(e.clone());
+        }
+    }
+    for d in T::default_loads() {
+        if !explicit.iter().any(|e| same(e.0.def(), d.0.def())) && !path.contains(&d.0.def().target.name) {
+            out.push(d);
+        }
+    }
+    out.retain(|l| l.0.how() != How::Lazy);
+    out
+}
+
+/// Whether an option runs inside the owners' statement.
+pub(crate) fn runs_joined<O>(load: &Load<O>) -> bool {
+    load.0.how() == How::Joined && !load.0.limited()
+}
+
+/// Runs `select` for rows of `T`, applies the loader options, and returns the rows (with the
+/// tag of each, when the select has one).
+pub(crate) fn fetch<T: Model>(
+    db: &Db,
+    mut select: Select,
+    loads: &[Load<T>],
+    path: &mut Path,
+    owner_query: Option<&OwnerQuery<'_>>,
+) -> Result<(Vec<T>, Vec<KeyVal>)> {
+    let d = db.dialect();
+    let table = T::TABLE;
+    let loads = plan::<T>(loads, path);
+    let joined: Vec<&Load<T>> = loads.iter().filter(|l| runs_joined(l)).collect();
+    path.push(table.name);
+
+    if !joined.is_empty() && !select.tail.is_empty() {
+        // LIMIT/OFFSET apply to owners, not to joined rows: move them into a subquery
+        let mut inner = String::from("(SELECT ");
+        if let Some(tag) = &select.tag {
+            inner.push_str(tag);
+            inner.push_str(" AS \"relations_tag\", ");
+        }
+        d.quote(table.name, &mut inner);
+        inner.push_str(".* FROM ");
+        inner.push_str(&select.from);
+        push_clause(&mut inner, " WHERE ", &select.filter);
+        push_clause(&mut inner, " ORDER BY ", &select.order);
+        inner.push(' ');
+        inner.push_str(&select.tail);
+        inner.push_str(") AS ");
+        d.quote(table.name, &mut inner);
+        if select.tag.is_some() {
+            let mut tag = String::new();
+            column(d, table.name, "relations_tag", &mut tag);
+            select.tag = Some(tag);
+        }
+        select.from = inner;
+        select.filter.clear();
+        select.tail.clear();
+        select.params.append(&mut select.tail_params);
+    }
+
+    let mut sql = String::with_capacity(256);
+    sql.push_str(&select.prefix);
+    sql.push_str("SELECT ");
+    let offset = usize::from(select.tag.is_some());
+    if let Some(tag) = &select.tag {
+        sql.push_str(tag);
+        sql.push_str(", ");
+    }
+    crate::sql::select_list(d, table, &mut sql);
+    let mut js = JoinSql {
+        cols: String::new(),
+        joins: String::new(),
+        order: String::new(),
+        aliases: 0,
+        width: offset + table.columns.len(),
+    };
+    let mut accs: Vec<Box<dyn JoinedAcc<T>>> =
+        joined.iter().map(|l| l.0.joined(db, &mut js, table.name, path)).collect();
+    sql.push_str(&js.cols);
+    sql.push_str(" FROM ");
+    sql.push_str(&select.from);
+    sql.push_str(&js.joins);
+    push_clause(&mut sql, " WHERE ", &select.filter);
+    if js.order.is_empty() {
+        push_clause(&mut sql, " ORDER BY ", &select.order);
+    } else {
+        // joined collections come in key order whatever index the database picks: the owners
+        // in their order (then by key), each one's related rows by key, level by level
+        sql.push_str(" ORDER BY ");
+        if !select.order.is_empty() {
+            sql.push_str(&select.order);
+            sql.push_str(", ");
+        }
+        if offset == 1 {
+            sql.push_str(select.tag.as_deref().unwrap_or_default());
+            sql.push_str(", ");
+        }
+        let mut keys = String::new();
+        for c in table.primary_key() {
+            column(d, table.name, c.name, &mut keys);
+            keys.push_str(", ");
+        }
+        sql.push_str(&keys);
+        sql.push_str(&js.order);
+    }
+    if !select.tail.is_empty() {
+        sql.push(' ');
+        sql.push_str(&select.tail);
+    }
+    let mut params = select.params;
+    params.append(&mut select.tail_params);
+
+    let mut rows: Vec<T> = Vec::new();
+    let mut tags: Vec<KeyVal> = Vec::new();
+    if accs.is_empty() {
+        db.query_map_into(&sql, &params, |row| {
+            if offset == 1 {
+                tags.extend(KeyVal::read(row, 0)?);
+            }
+            rows.push(T::from_row(&Row::new(row, table, offset))?);
+            Ok(())
+        })?;
+    } else {
+        let mut seen: HashMap<(Option<KeyVal>, KeyVal), usize> = HashMap::default();
+        let mut last: Option<(Option<KeyVal>, KeyVal, usize)> = None;
+        db.query_map_into(&sql, &params, |row| {
+            let tag = if offset == 1 { KeyVal::read(row, 0)? } else { None };
+            let Some(key) = KeyVal::read_key(row, table, offset)? else {
+                return Ok(());
+            };
+            // the rows of one owner come together: most rows repeat the previous owner
+            let index = match &last {
+                Some((t, k, i)) if *k == key && *t == tag => *i,
+                _ => {
+                    let next = rows.len();
+                    let index = *seen.entry((tag.clone(), key.clone())).or_insert(next);
+                    if index == next {
+                        rows.push(T::from_row(&Row::new(row, table, offset))?);
+                        tags.extend(tag.clone());
+                    }
+                    last = Some((tag, key, index));
+                    index
+                }
+            };
+            for acc in &mut accs {
+                acc.absorb(row, index)?;
+            }
+            Ok(())
+        })?;
+    }
+    for acc in accs {
+        acc.finish(db, &rows, path)?;
+    }
+    for load in loads.iter().filter(|l| !runs_joined(l)) {
+        load.0.after(db, &rows, owner_query, path)?;
+    }
+    path.pop();
+    Ok((rows, tags))
+}

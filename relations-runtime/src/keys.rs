@@ -1,0 +1,68 @@
+//! [`KeyVal`]: a key or foreign key value read from a row, hashable, by which loaders group
+//! rows and cascades collect the keys they delete.
+
+use crate::backend::RawRow;
+use crate::error::Result;
+use crate::schema::Table;
+use crate::value::{Value, ValueRef};
+
+/// A key or foreign key value, hashable: what rows are grouped and de-duplicated by.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub(crate) enum KeyVal {
+    Int(i64),
+    Real(u64),
+    Text(Box<str>),
+    Blob(Box<[u8]>),
+    /// A composite primary key, its columns in order.
+    Composite(Box<[Option<KeyVal>]>),
+}
+
+impl KeyVal {
+    pub(crate) fn of(v: &Value<'_>) -> Option<KeyVal> {
+        Some(match v {
+            Value::Null => return None,
+            Value::Integer(i) => KeyVal::Int(*i),
+            Value::Real(f) => KeyVal::Real(f.to_bits()),
+            Value::Text(t) => KeyVal::Text(t.as_ref().into()),
+            Value::Blob(b) => KeyVal::Blob(b.as_ref().into()),
+            Value::Decimal(d) => KeyVal::Text(d.normalize().to_string().into()),
+            Value::List(_) => return None,
+        })
+    }
+
+    pub(crate) fn read(row: &dyn RawRow, index: usize) -> Result<Option<KeyVal>> {
+        Ok(Some(match row.value(index)? {
+            ValueRef::Null => return Ok(None),
+            ValueRef::Integer(i) => KeyVal::Int(i),
+            ValueRef::Real(f) => KeyVal::Real(f.to_bits()),
+            ValueRef::Text(t) => KeyVal::Text(t.into()),
+            ValueRef::Blob(b) => KeyVal::Blob(b.into()),
+        }))
+    }
+
+    /// The primary key of the `table` row whose columns start at `offset`: its one key column,
+    /// or all of them for a composite key (`None` when the row is absent, as in a
+    /// `LEFT OUTER JOIN` that found nothing).
+    pub(crate) fn read_key(row: &dyn RawRow, table: &Table, offset: usize) -> Result<Option<KeyVal>> {
+        if table.single_key().is_some() {
+            return KeyVal::read(row, offset + table.key_index());
+        }
+        let parts = (0..table.columns.len())
+            .filter(|&i| table.columns[i].primary_key)
+            .map(|i| KeyVal::read(row, offset + i))
+            .collect::<Result<Box<[_]>>>()?;
+        Ok(parts.iter().any(Option::is_some).then_some(KeyVal::Composite(parts)))
+    }
+
+    pub(crate) fn value(&self) -> Value<'static> {
+        match self {
+            KeyVal::Int(i) => Value::Integer(*i),
+            KeyVal::Real(b) => Value::Real(f64::from_bits(*b)),
+            KeyVal::Text(t) => Value::Text(t.to_string().into()),
+            KeyVal::Blob(b) => Value::Blob(b.to_vec().into()),
+            // never bound: link values are single columns (the derive refuses composite keys
+            // on either end of a to-many relationship)
+            KeyVal::Composite(_) => Value::Null,
+        }
+    }
+}

@@ -1,0 +1,89 @@
+//! What a loader option is, as the layers above see it: [`Load`], one option for rows of a
+//! model, type-erased over the relationship it loads, and the interface each strategy
+//! implements (in `load`). Below the models: a model names its declared options here.
+
+use std::fmt;
+use std::rc::Rc;
+
+use crate::backend::RawRow;
+use crate::db::Db;
+use crate::error::Result;
+use crate::schema::{Lazy, RelationDef};
+use crate::value::Value;
+
+/// How an option loads its relationship.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum How {
+    Joined,
+    Selectin,
+    Subquery,
+    Subtree,
+    Lazy,
+    Raise,
+}
+
+impl How {
+    pub(crate) fn of(lazy: Lazy) -> How {
+        match lazy {
+            Lazy::Joined => How::Joined,
+            Lazy::Selectin => How::Selectin,
+            Lazy::Subquery => How::Subquery,
+            Lazy::Raise => How::Raise,
+            Lazy::Select | Lazy::Dynamic => How::Lazy,
+        }
+    }
+}
+
+/// A loader option for rows of `O`, whatever relationship it loads; what
+/// [`Query::options`](crate::Query::options) takes (every [`Eager`] converts into one).
+pub struct Load<O>(pub(crate) Rc<dyn Node<O>>);
+
+impl<O> Clone for Load<O> {
+    fn clone(&self) -> Self {
+        Load(Rc::clone(&self.0))
+    }
+}
+
+impl<O> fmt::Debug for Load<O> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "Load({:?} {})", self.0.how(), self.0.def().path())
+    }
+}
+
+/// The tables a load has passed through: a declared eager strategy is not followed back into
+/// one of them, so `lazy = "joined"` on both sides of a relationship does not loop.
+pub(crate) type Path = Vec<&'static str>;
+
+/// The owners' query, for `subqueryload`: renders everything after its `SELECT` list
+/// (`FROM ... WHERE ... LIMIT ?`), with its parameters.
+pub(crate) type OwnerQuery<'q> = dyn Fn() -> (String, Vec<Value<'static>>) + 'q;
+
+/// The SQL a joined option adds to its owners' statement.
+pub(crate) struct JoinSql {
+    pub(crate) cols: String,
+    pub(crate) joins: String,
+    /// The key columns of the joined collections, for `ORDER BY`, each followed by `, ` but
+    /// the last.
+    pub(crate) order: String,
+    pub(crate) aliases: u32,
+    pub(crate) width: usize,
+}
+
+/// Collects one joined relationship's rows from the owners' statement.
+pub(crate) trait JoinedAcc<O> {
+    /// Reads this relationship's columns of `row`, whose owner is `owners[owner]`.
+    fn absorb(&mut self, row: &dyn RawRow, owner: usize) -> Result<()>;
+    /// Hands the rows to the owners' fields (after loading their own relationships).
+    fn finish(self: Box<Self>, db: &Db, owners: &[O], path: &mut Path) -> Result<()>;
+}
+
+/// A loader option, type-erased over the relationship's field.
+pub(crate) trait Node<O> {
+    fn def(&self) -> &'static RelationDef;
+    fn how(&self) -> How;
+    fn limited(&self) -> bool;
+    /// Adds the relationship to the owners' statement.
+    fn joined(&self, db: &Db, sql: &mut JoinSql, owner_alias: &str, path: &mut Path) -> Box<dyn JoinedAcc<O>>;
+    /// Loads the relationship of `owners`, already read.
+    fn after(&self, db: &Db, owners: &[O], owner_query: Option<&OwnerQuery<'_>>, path: &mut Path) -> Result<()>;
+}

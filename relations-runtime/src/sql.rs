@@ -1,0 +1,160 @@
+//! The SQL layer: the pieces every statement the ORM issues is built from — qualified columns,
+//! `IN` lists, `ORDER BY` terms, the recursive CTE of a tree, one `SELECT` of model rows —
+//! spelled through a [`Dialect`]. It knows tables and columns (the schema), never models.
+
+use crate::dialect::Dialect;
+use crate::schema::Table;
+use crate::value::Value;
+
+/// The pieces of one `SELECT` of model rows: `[prefix] SELECT [tag,] <columns> FROM from
+/// [WHERE where] [ORDER BY order] [tail]`, with `params` in textual order.
+#[derive(Default)]
+pub(crate) struct Select {
+    /// `WITH ...` before the `SELECT`.
+    pub(crate) prefix: String,
+    /// An expression selected before the model's columns: what each row is grouped by.
+    pub(crate) tag: Option<String>,
+    /// The `FROM` clause; the model's table is visible under its own name.
+    pub(crate) from: String,
+    pub(crate) filter: String,
+    /// `ORDER BY` terms, comma-separated.
+    pub(crate) order: String,
+    /// `LIMIT ? OFFSET ?`.
+    pub(crate) tail: String,
+    pub(crate) params: Vec<Value<'static>>,
+    pub(crate) tail_params: Vec<Value<'static>>,
+}
+
+/// `WITH RECURSIVE "relations_tree"("id") AS (...)`: the keys of the rows below `starts` in a
+/// self-referential `table` linked by `fk`. UNION (not UNION ALL) drops rows already seen, so
+/// a cycle in the data terminates.
+pub(crate) fn descendants_cte(
+    d: &dyn Dialect,
+    table: &Table,
+    fk: &str,
+    starts: impl Iterator<Item = Value<'static>>,
+    params: &mut Vec<Value<'static>>,
+) -> String {
+    let pk = table.single_key().map_or(d.row_id(), |c| c.name);
+    let mut cte = String::from("WITH RECURSIVE \"relations_tree\"(\"id\") AS (SELECT ");
+    column(d, table.name, pk, &mut cte);
+    cte.push_str(" FROM ");
+    d.quote(table.name, &mut cte);
+    cte.push_str(" WHERE ");
+    column(d, table.name, fk, &mut cte);
+    in_list(d, starts, &mut cte, params);
+    cte.push_str(" UNION SELECT ");
+    column(d, table.name, pk, &mut cte);
+    cte.push_str(" FROM ");
+    d.quote(table.name, &mut cte);
+    cte.push_str(" JOIN \"relations_tree\" ON ");
+    column(d, table.name, fk, &mut cte);
+    cte.push_str(" = \"relations_tree\".\"id\") ");
+    cte
+}
+
+/// `<cte> SELECT [fk,] <columns> FROM table WHERE key IN "relations_tree" ORDER BY key`: the
+/// rows a recursive `cte` collected, tagged with each one's parent when `tagged`.
+pub(crate) fn tree_select(d: &dyn Dialect, table: &Table, fk: &str, cte: String, tagged: bool) -> Select {
+    let pk = table.single_key().map_or(d.row_id(), |c| c.name);
+    let mut tag = String::new();
+    column(d, table.name, fk, &mut tag);
+    let mut filter = String::new();
+    column(d, table.name, pk, &mut filter);
+    filter.push_str(" IN (SELECT \"id\" FROM \"relations_tree\")");
+    let mut from = String::new();
+    d.quote(table.name, &mut from);
+    let mut order = String::new();
+    column(d, table.name, pk, &mut order);
+    Select { prefix: cte, tag: tagged.then_some(tag), from, filter, order, ..Select::default() }
+}
+
+/// ` IN (?, ?, ...)`, binding `values`.
+pub(crate) fn in_list(
+    d: &dyn Dialect,
+    values: impl Iterator<Item = Value<'static>>,
+    sql: &mut String,
+    params: &mut Vec<Value<'static>>,
+) {
+    sql.push_str(" IN (");
+    for (i, v) in values.enumerate() {
+        if i > 0 {
+            sql.push_str(", ");
+        }
+        params.push(v);
+        d.placeholder(params.len(), sql);
+    }
+    sql.push(')');
+}
+
+/// `"table" AS "alias"`.
+pub(crate) fn table_as(d: &dyn Dialect, table: &str, alias: &str, sql: &mut String) {
+    d.quote(table, sql);
+    sql.push_str(" AS ");
+    d.quote(alias, sql);
+}
+
+pub(crate) fn push_clause(sql: &mut String, keyword: &str, body: &str) {
+    if !body.is_empty() {
+        sql.push_str(keyword);
+        sql.push_str(body);
+    }
+}
+
+/// `"table"."name"`.
+pub(crate) fn column(d: &dyn Dialect, table: &str, name: &str, sql: &mut String) {
+    d.quote(table, sql);
+    sql.push('.');
+    d.quote(name, sql);
+}
+
+/// `"alias"."<table's key column>"` (the rowid for a composite key).
+pub(crate) fn key_column(d: &dyn Dialect, table: &Table, alias: &str, sql: &mut String) {
+    column(d, alias, table.single_key().map_or(d.row_id(), |c| c.name), sql);
+}
+
+/// Appends a relationship's declared order, then the key of `table` (seen as `alias`):
+/// `"alias"."created_at" DESC, "alias"."id"`, after a `, ` when `sql` holds terms already.
+pub(crate) fn declared_order(
+    d: &dyn Dialect,
+    table: &crate::schema::Table,
+    alias: &str,
+    terms: &[crate::schema::OrderBy],
+    sql: &mut String,
+) {
+    for t in terms {
+        if !sql.is_empty() {
+            sql.push_str(", ");
+        }
+        column(d, alias, t.column, sql);
+        if t.descending {
+            sql.push_str(" DESC");
+        }
+    }
+    for c in table.primary_key() {
+        if !sql.is_empty() {
+            sql.push_str(", ");
+        }
+        column(d, alias, c.name, sql);
+    }
+}
+
+/// Appends `"t"."a", "t"."b", ...` for every column of `table`.
+pub(crate) fn select_list(d: &dyn Dialect, table: &crate::schema::Table, sql: &mut String) {
+    for (i, c) in table.columns.iter().enumerate() {
+        if i > 0 {
+            sql.push_str(", ");
+        }
+        d.quote(table.name, sql);
+        sql.push('.');
+        d.quote(c.name, sql);
+    }
+}
+
+/// A key's values as text, for error messages: `3` or `(1, 2)`.
+pub(crate) fn key_text(values: &[Value<'_>]) -> String {
+    match values {
+        [one] => one.to_string(),
+        many => format!("({})", many.iter().map(ToString::to_string).collect::<Vec<_>>().join(", ")),
+    }
+}
