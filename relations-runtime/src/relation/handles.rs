@@ -1,0 +1,406 @@
+//! The handles relationship accessors return ([`Related`], [`HasOneRef`], [`BelongsToRef`]):
+//! `.load()` keeps what it loads in the field, `.all()`, `.filter(..)`, `.count()`... query
+//! afresh each time.
+
+use std::marker::PhantomData;
+
+use super::belongs_to::{BelongsTo, Parent};
+use super::collection::{Cached, Collection};
+use super::has_one::HasOne;
+use crate::db::Db;
+use crate::error::{Error, Result};
+use crate::model::{Key, Model};
+use crate::query::{Col, Expr, Order, Query, Subquery};
+use crate::schema::{Join, RelationDef};
+use crate::value::{Bind, Value};
+
+/// The cache slot of a handle with no field behind it (a `backref`, or a `lazy = "dynamic"`
+/// relationship): it only queries.
+#[derive(Debug, Clone, Copy)]
+pub struct NoCache;
+
+/// The relationship path (`User::POSTS`) of a `lazy = "dynamic"` relationship: usable in
+/// filters (`User::POSTS.any(...)`), refused by the loader options, since nothing is kept.
+pub struct Dynamic<T>(PhantomData<fn() -> T>);
+
+impl<T> Dynamic<T> {
+    #[doc(hidden)]
+    pub const NEW: Dynamic<T> = Dynamic(PhantomData);
+}
+
+/// The kind marker of a one-to-many [`Related`] handle.
+#[derive(Debug, Clone, Copy)]
+pub enum OneToMany {}
+/// The kind marker of a many-to-many [`Related`] handle (it can `add`, `remove`, `contains`).
+#[derive(Debug, Clone, Copy)]
+pub enum ManyToManyKind {}
+
+/// What keeps a to-many handle's loaded rows, so that it has [`Related::load`].
+#[diagnostic::on_unimplemented(
+    message = "this relationship keeps no loaded rows, so it has no `load()`",
+    label = "a query handle: a `lazy = \"dynamic\"` relationship, or a backref",
+    note = "read its rows with `.all()` (or `.filter(..)`, `.count()`); to load and keep them, drop `lazy = \"dynamic\"` (a backref: declare the relationship as a field)"
+)]
+pub trait KeepsRows<'a, T> {
+    #[doc(hidden)]
+    fn cached(&self) -> Cached<'a, T>;
+}
+
+#[diagnostic::do_not_recommend]
+impl<'a, T> KeepsRows<'a, T> for Cached<'a, T> {
+    fn cached(&self) -> Cached<'a, T> {
+        *self
+    }
+}
+
+/// A to-many relationship of one row, returned by its accessor (`user.posts(&db)`).
+///
+/// `load()` (field-backed relationships only) loads the rows on first use and keeps them;
+/// `all()`, `first()`, `count()`, `filter()`, `order_by()`... build or run a fresh query
+/// scoped to the owning row. Many-to-many handles also `add`, `remove` and test `contains`.
+pub struct Related<'a, T, K = OneToMany, C = NoCache> {
+    pub(crate) db: &'a Db,
+    pub(crate) rel: &'static RelationDef,
+    pub(crate) owner: Option<Value<'static>>,
+    pub(crate) cache: C,
+    pub(crate) _marker: PhantomData<fn() -> (T, K)>,
+}
+
+/// The handle of a `#[has_many]` field.
+pub type HasManyRef<'a, T> = Related<'a, T, OneToMany, Cached<'a, T>>;
+/// The handle of a `#[many_to_many]` field.
+pub type ManyToManyRef<'a, T> = Related<'a, T, ManyToManyKind, Cached<'a, T>>;
+
+fn owner_key<O: Model>(owner: &O) -> Option<Value<'static>> {
+    if owner.is_new() {
+        return None;
+    }
+    owner.key().to_values().into_iter().next().map(Value::into_owned)
+}
+
+impl<'a, T: Model, K, C> Related<'a, T, K, C> {
+    #[doc(hidden)]
+    pub fn new<O: Model>(db: &'a Db, owner: &O, rel: &'static RelationDef, cache: C) -> Self {
+        Related { db, rel, owner: owner_key(owner), cache, _marker: PhantomData }
+    }
+
+    /// The relationship's rows as a query, to refine with `filter`, `order_by`, `limit`...
+    pub fn query(&self) -> Query<'a, T> {
+        let q = Query::new(self.db);
+        let Some(key) = self.owner.clone() else {
+            // an unsaved owner has no related rows yet
+            return q.filter(Expr::nothing());
+        };
+        q.filter(scope(self.rel, key)).order_unless_ordered(self.rel.order_by)
+    }
+
+    /// Every related row, read now.
+    pub fn all(&self) -> Result<Vec<T>> {
+        self.query().all()
+    }
+
+    /// The first related row, read now.
+    pub fn first(&self) -> Result<Option<T>> {
+        self.query().first()
+    }
+
+    /// How many rows are related.
+    pub fn count(&self) -> Result<i64> {
+        self.query().count()
+    }
+
+    /// Whether any row is related.
+    pub fn exists(&self) -> Result<bool> {
+        self.query().exists()
+    }
+
+    /// The related rows matching `condition`.
+    pub fn filter(&self, condition: Expr) -> Query<'a, T> {
+        self.query().filter(condition)
+    }
+
+    /// The related rows whose `column` equals `value`.
+    pub fn filter_by<V>(&self, column: Col<T, V>, value: impl Bind<V>) -> Query<'a, T> {
+        self.query().filter_by(column, value)
+    }
+
+    /// The related rows in this order.
+    pub fn order_by(&self, order: impl Into<Order>) -> Query<'a, T> {
+        self.query().order_by(order)
+    }
+
+    /// At most `n` related rows.
+    pub fn limit(&self, n: u64) -> Query<'a, T> {
+        self.query().limit(n)
+    }
+
+    /// The keys of the related rows, as a subquery for [`Col::in_subquery`].
+    pub fn keys(&self) -> Subquery {
+        let value = self.owner.clone().unwrap_or(Value::Null);
+        match self.rel.join {
+            Join::Through { .. } => linked_keys(self.rel, value),
+            Join::Reverse { column } | Join::Forward { column } => Subquery {
+                table: T::TABLE.name,
+                // a to-many relationship's ends have single-column keys (the derive checks)
+                select: T::TABLE.columns[T::TABLE.key_index()].name,
+                filter: column,
+                value,
+            },
+        }
+    }
+}
+
+/// The condition selecting the target rows of `rel` for the owner with key `key`.
+fn scope(rel: &'static RelationDef, key: Value<'static>) -> Expr {
+    let target = rel.target;
+    match rel.join {
+        Join::Reverse { column } | Join::Forward { column } => Expr::column_eq(target.name, column, key),
+        Join::Through { .. } => {
+            Expr::in_subquery(target.name, target.columns[target.key_index()].name, linked_keys(rel, key))
+        }
+    }
+}
+
+/// `SELECT remote FROM through WHERE local = key`: the target keys a many-to-many links to
+/// the owner with key `key`.
+fn linked_keys(rel: &'static RelationDef, key: Value<'static>) -> Subquery {
+    let Join::Through { table, local, remote } = rel.join else {
+        unreachable!("only many-to-many relationships link through a table")
+    };
+    Subquery { table: table.name, select: remote, filter: local, value: key }
+}
+
+impl<'a, T: Model, K, C> Related<'a, T, K, C> {
+    /// The related rows, loaded on first use and kept in the owner's field (SQLAlchemy's
+    /// default `lazy='select'`). Call `reset()` on the field to read them again.
+    ///
+    /// A relationship declared `lazy = "raise"`, or fetched under `raiseload`, is
+    /// [`Error::NotLoaded`] here unless it was loaded eagerly.
+    pub fn load(&self) -> Result<&'a [T]>
+    where
+        C: KeepsRows<'a, T>,
+    {
+        let rows: &'a Collection<T> = self.cache.cached().0;
+        rows.get_or_load(self.db, self.rel, || self.all())
+    }
+}
+
+impl<T: Model, C> Related<'_, T, OneToMany, C> {
+    /// Makes `child` one of the owner's rows (Python's `parent.children.append(child)`): sets
+    /// its foreign key to the owner, then inserts it if it is new or updates it otherwise.
+    /// Rows loaded earlier with `load()` are not changed; `reset()` the field to re-read them.
+    pub fn add(&self, child: &mut T) -> Result<()> {
+        let (Join::Reverse { column } | Join::Forward { column }) = self.rel.join else {
+            unreachable!("one-to-many handles are only built for `Join::Reverse`")
+        };
+        let owner =
+            self.owner.clone().ok_or(Error::Unsaved { table: self.rel.owner.name, action: "add children to" })?;
+        child.set_column(column, owner.as_value_ref())?;
+        child.save(self.db)
+    }
+
+    /// Takes `child` out of the owner's rows (Python's `parent.children.remove(child)` and a
+    /// commit). Under `cascade = "..., delete-orphan"` the row is deleted (with what cascades
+    /// from it); otherwise its foreign key is set to `NULL`, or, when the key is `NOT NULL`,
+    /// nothing changes and the result is [`Error::Orphan`]. Returns `false` when `child` was
+    /// not one of the owner's rows. Rows loaded earlier are not changed.
+    pub fn remove(&self, child: &T) -> Result<bool> {
+        let (Join::Reverse { column } | Join::Forward { column }) = self.rel.join else {
+            unreachable!("one-to-many handles are only built for `Join::Reverse`")
+        };
+        let Some(owner) = &self.owner else { return Ok(false) };
+        if child.is_new() || child.column_value(T::TABLE.column_index(column)) != *owner {
+            return Ok(false);
+        }
+        crate::cascade::orphan(self.db, self.rel, child)?;
+        Ok(true)
+    }
+}
+
+impl<T: Model, C> Related<'_, T, ManyToManyKind, C> {
+    fn link(&self, target: &T, action: &'static str) -> Result<(&'static crate::schema::Table, [Value<'static>; 2])> {
+        let Join::Through { table, .. } = self.rel.join else {
+            unreachable!("many-to-many handles are only built for `Join::Through`")
+        };
+        let owner = self.owner.clone().ok_or(Error::Unsaved { table: self.rel.owner.name, action })?;
+        if target.is_new() {
+            return Err(Error::Unsaved { table: T::TABLE.name, action });
+        }
+        let target = owner_key(target).ok_or(Error::Unsaved { table: T::TABLE.name, action })?;
+        Ok((table, [owner, target]))
+    }
+
+    /// `prefix "through" <rest>`, where `rest` appends the two link columns in its own form.
+    fn link_sql(
+        &self,
+        prefix: &str,
+        rest: impl FnOnce(&dyn crate::dialect::Dialect, &str, &str, &mut String),
+    ) -> String {
+        let Join::Through { table, local, remote } = self.rel.join else {
+            unreachable!("many-to-many handles are only built for `Join::Through`")
+        };
+        let d = self.db.dialect();
+        let mut sql = String::from(prefix);
+        d.quote(table.name, &mut sql);
+        rest(d, local, remote, &mut sql);
+        sql
+    }
+
+    /// `INSERT INTO through (local, remote) VALUES (?, ?)`.
+    fn insert_link_sql(&self) -> String {
+        self.link_sql("INSERT INTO ", |d, local, remote, sql| {
+            sql.push_str(" (");
+            d.quote(local, sql);
+            sql.push_str(", ");
+            d.quote(remote, sql);
+            sql.push_str(") VALUES (");
+            d.placeholder(1, sql);
+            sql.push_str(", ");
+            d.placeholder(2, sql);
+            sql.push(')');
+        })
+    }
+
+    /// `<prefix> through WHERE local = ? AND remote = ?<suffix>`.
+    fn matching_link_sql(&self, prefix: &str, suffix: &str) -> String {
+        self.link_sql(prefix, |d, local, remote, sql| {
+            sql.push_str(" WHERE ");
+            d.quote(local, sql);
+            sql.push_str(" = ");
+            d.placeholder(1, sql);
+            sql.push_str(" AND ");
+            d.quote(remote, sql);
+            sql.push_str(" = ");
+            d.placeholder(2, sql);
+            sql.push_str(suffix);
+        })
+    }
+
+    /// Links `target` to the owner (Python's `collection.append(target)`): inserts one row
+    /// in the association table. Linking twice is a [`Error::UniqueViolation`].
+    pub fn add(&self, target: &T) -> Result<()> {
+        let (table, params) = self.link(target, "link")?;
+        self.db.execute(&self.insert_link_sql(), &params, table.name)?;
+        Ok(())
+    }
+
+    /// Links every target, in one transaction (Python's `collection.extend(targets)`).
+    pub fn extend<'t>(&self, targets: impl IntoIterator<Item = &'t T>) -> Result<()>
+    where
+        T: 't,
+    {
+        self.db.transaction(|_| targets.into_iter().try_for_each(|t| self.add(t)))
+    }
+
+    /// Unlinks `target` (Python's `collection.remove(target)`); returns whether it was linked.
+    pub fn remove(&self, target: &T) -> Result<bool> {
+        let (table, params) = self.link(target, "unlink")?;
+        Ok(self.db.execute(&self.matching_link_sql("DELETE FROM ", ""), &params, table.name)? > 0)
+    }
+
+    /// Whether `target` is linked to the owner.
+    pub fn contains(&self, target: &T) -> Result<bool> {
+        if self.owner.is_none() || target.is_new() {
+            return Ok(false);
+        }
+        let (_, params) = self.link(target, "test")?;
+        let sql = self.matching_link_sql("SELECT EXISTS (SELECT 1 FROM ", ")");
+        Ok(self.db.query_i64(&sql, &params)? != 0)
+    }
+}
+
+/// The handle of a `#[has_one]` field (`user.profile(&db)`).
+pub struct HasOneRef<'a, T> {
+    pub(crate) db: &'a Db,
+    pub(crate) rel: &'static RelationDef,
+    pub(crate) owner: Option<Value<'static>>,
+    pub(crate) field: &'a HasOne<T>,
+}
+
+impl<'a, T: Model> HasOneRef<'a, T> {
+    #[doc(hidden)]
+    pub fn new<O: Model>(db: &'a Db, owner: &O, rel: &'static RelationDef, field: &'a HasOne<T>) -> Self {
+        HasOneRef { db, rel, owner: owner_key(owner), field }
+    }
+
+    /// The rows pointing at the owner, as a query (`None` for an unsaved owner, which has none).
+    fn scoped(&self) -> Option<Query<'a, T>> {
+        self.owner
+            .clone()
+            .map(|key| Query::new(self.db).filter(scope(self.rel, key)).order_unless_ordered(self.rel.order_by))
+    }
+
+    /// The related row, if any, read now. Two rows pointing at the owner (a foreign key
+    /// without `unique`) are [`Error::MultipleRelated`], never one of them picked silently.
+    pub fn get(&self) -> Result<Option<T>> {
+        let Some(q) = self.scoped() else { return Ok(None) };
+        let mut rows = q.limit(2).all()?.into_iter();
+        match (rows.next(), rows.next()) {
+            (_, Some(_)) => Err(Error::MultipleRelated { relationship: self.rel.path() }),
+            (row, None) => Ok(row),
+        }
+    }
+
+    /// Takes every row pointing at the owner out of the relationship, except `row`.
+    pub(crate) fn orphan_others(&self, db: &Db, row: &T) -> Result<()> {
+        let keep =
+            (!row.is_new()).then(|| row.key().to_values().into_iter().map(Value::into_owned).collect::<Vec<_>>());
+        // every row pointing at the owner: at most one, unless the key is not `UNIQUE`
+        for old in self.scoped().map_or(Ok(Vec::new()), |q| q.all())? {
+            if keep.as_ref().is_some_and(|k| *k == old.key().to_values()) {
+                continue;
+            }
+            crate::cascade::orphan(db, self.rel, &old)?;
+        }
+        Ok(())
+    }
+
+    /// Makes `row` the owner's one related row (Python's `user.profile = profile` and a
+    /// commit), in one transaction: the row it replaces is taken out first — deleted under
+    /// `delete-orphan`, otherwise unhooked (its key set to `NULL`), or [`Error::Orphan`] when
+    /// the key is `NOT NULL` — so a `UNIQUE` foreign key never sees two rows. Then `row` is
+    /// pointed at the owner and inserted, or updated if it exists.
+    pub fn set(&self, row: &mut T) -> Result<()> {
+        let (Join::Reverse { column } | Join::Forward { column }) = self.rel.join else {
+            unreachable!("has-one handles are only built for `Join::Reverse`")
+        };
+        let owner =
+            self.owner.clone().ok_or(Error::Unsaved { table: self.rel.owner.name, action: "set the row of" })?;
+        self.db.transaction(|db| {
+            self.orphan_others(db, row)?;
+            row.set_column(column, owner.as_value_ref())?;
+            row.save(db)
+        })
+    }
+
+    /// The related row, loaded on first use and kept in the owner's field.
+    pub fn load(&self) -> Result<Option<&'a T>> {
+        let field: &'a HasOne<T> = self.field;
+        Ok(field.cache.get_or_load(self.db, self.rel, || Ok(self.get()?.map(Box::new)))?.as_deref())
+    }
+}
+
+/// The handle of a `#[belongs_to]` field (`post.author(&db)`).
+pub struct BelongsToRef<'a, P: Parent> {
+    pub(crate) db: &'a Db,
+    pub(crate) rel: &'static RelationDef,
+    pub(crate) field: &'a BelongsTo<P>,
+}
+
+impl<'a, P: Parent> BelongsToRef<'a, P> {
+    #[doc(hidden)]
+    pub fn new(db: &'a Db, rel: &'static RelationDef, field: &'a BelongsTo<P>) -> Self {
+        BelongsToRef { db, rel, field }
+    }
+
+    /// The parent row, loaded on first use and kept in the field: `&Parent` for a
+    /// `NOT NULL` key (a missing row is [`Error::NotFound`]), `Option<&Parent>` for a nullable one.
+    pub fn load(&self) -> Result<P::Loaded<'a>> {
+        self.field.load(self.db, self.rel)
+    }
+
+    /// The foreign key value.
+    pub fn key(&self) -> &'a P::Fk {
+        self.field.key()
+    }
+}

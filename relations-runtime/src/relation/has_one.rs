@@ -1,0 +1,93 @@
+//! [`HasOne`]: the one row that points at the owner, loaded or put there to save.
+
+use std::fmt;
+
+use super::slot::{Cache, Fill, Slot};
+use crate::error::{Error, Result};
+use crate::model::Model;
+use crate::schema::RelationDef;
+
+/// The field type of a `#[has_one(Target)]` relationship (`uselist=False`): the one target
+/// row whose unique foreign key points at this row, if any. Holds it once loaded.
+pub struct HasOne<T> {
+    // boxed: a model holding its related model inline would be infinitely large
+    pub(crate) cache: Cache<Option<Box<T>>>,
+    /// The row was assigned (`row.into()`): saving an existing owner replaces its row.
+    pub(crate) assigned: bool,
+}
+
+impl<T> HasOne<T> {
+    /// The row loaded, if the relationship was loaded (`Some(None)`: loaded, no row).
+    pub fn loaded(&self) -> Option<Option<&T>> {
+        self.cache.cell.get().map(Option::as_deref)
+    }
+
+    /// Forgets the loaded (or assigned, unsaved) row.
+    pub fn reset(&mut self) {
+        self.cache.cell.take();
+        self.assigned = false;
+    }
+}
+
+impl<T> From<T> for HasOne<T> {
+    /// A `has_one` assigned `row`: `profile: profile.into()`. Saving the owner saves it; for
+    /// an owner already stored, it replaces the owner's row as [`HasOneRef::set`] does.
+    fn from(row: T) -> Self {
+        let field = HasOne { assigned: true, ..HasOne::default() };
+        let _ = field.cache.cell.set(Some(Box::new(row)));
+        field
+    }
+}
+
+#[diagnostic::do_not_recommend]
+impl<T: Model> Slot for HasOne<T> {
+    type Target = T;
+    fn fill(&self, rel: &'static RelationDef, rows: Fill<T>) -> Result<()> {
+        if let Fill::Many(rows) = rows {
+            if rows.len() > 1 {
+                return Err(Error::MultipleRelated { relationship: rel.path() });
+            }
+            let _ = self.cache.cell.set(rows.into_iter().next().map(Box::new));
+        }
+        Ok(())
+    }
+    fn refuse_lazy_load(&self) {
+        self.cache.raise.set(true);
+    }
+    fn is_loaded(&self) -> bool {
+        self.cache.cell.get().is_some()
+    }
+    fn duplicate(&self) -> Self {
+        HasOne { cache: self.cache.map(|row| row.as_deref().map(|r| Box::new(r.duplicate()))), assigned: self.assigned }
+    }
+}
+
+impl<T> Default for HasOne<T> {
+    fn default() -> Self {
+        HasOne { cache: Cache::default(), assigned: false }
+    }
+}
+
+impl<T: Clone> Clone for HasOne<T> {
+    fn clone(&self) -> Self {
+        HasOne { cache: self.cache.clone(), assigned: self.assigned }
+    }
+}
+
+/// The loaded row is a cache, not part of the row's value: two models are equal when their
+/// columns are.
+impl<T> PartialEq for HasOne<T> {
+    fn eq(&self, _: &Self) -> bool {
+        true
+    }
+}
+impl<T> Eq for HasOne<T> {}
+
+impl<T: fmt::Debug> fmt::Debug for HasOne<T> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self.cache.cell.get() {
+            Some(row) => row.as_deref().fmt(f),
+            None => f.write_str("<not loaded>"),
+        }
+    }
+}

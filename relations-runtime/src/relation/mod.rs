@@ -1,0 +1,23 @@
+//! Relationship fields ([`HasMany`], [`HasOne`], [`BelongsTo`], [`ManyToMany`]) and the
+//! handles their accessors return ([`Related`], [`HasOneRef`], [`BelongsToRef`]).
+//!
+//! A field holds what was loaded (and, for `BelongsTo`, the foreign key itself). An accessor
+//! such as `user.posts(&db)` returns a handle: `.load()` loads the relationship on first use
+//! and keeps it (SQLAlchemy's `lazy='select'`), while `.all()`, `.filter(..)`, `.count()`...
+//! query afresh each time (`lazy='dynamic'`).
+
+mod belongs_to;
+mod collection;
+mod handles;
+mod has_one;
+mod save;
+mod slot;
+pub mod tree;
+
+pub use belongs_to::{BelongsTo, Parent};
+pub use collection::{Cached, HasMany, ManyToMany};
+pub use handles::{
+    BelongsToRef, Dynamic, HasManyRef, HasOneRef, KeepsRows, ManyToManyKind, ManyToManyRef, NoCache, OneToMany, Related,
+};
+pub use has_one::HasOne;
+pub use slot::{Fill, Slot};

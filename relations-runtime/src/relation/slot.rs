@@ -1,0 +1,92 @@
+//! What every relationship field is to the loaders: a [`Slot`] that holds what was loaded,
+//! and the [`Fill`] it is handed.
+
+use std::cell::{Cell, OnceCell};
+use std::sync::Arc;
+
+use crate::db::Db;
+use crate::error::{Error, Result};
+use crate::model::Model;
+use crate::schema::{Lazy, RelationDef};
+
+/// What a relationship field keeps: the rows loaded, and whether a lazy load is refused
+/// (`raiseload` on the query that produced the owner).
+pub(crate) struct Cache<V> {
+    pub(crate) cell: OnceCell<V>,
+    pub(crate) raise: Cell<bool>,
+}
+
+impl<V> Default for Cache<V> {
+    fn default() -> Self {
+        Cache { cell: OnceCell::new(), raise: Cell::new(false) }
+    }
+}
+
+impl<V: Clone> Clone for Cache<V> {
+    fn clone(&self) -> Self {
+        Cache { cell: self.cell.clone(), raise: self.raise.clone() }
+    }
+}
+
+impl<V> Cache<V> {
+    /// The loaded value, or `load` run once (unless lazy loading is refused) and kept.
+    pub(crate) fn get_or_load(
+        &self,
+        db: &Db,
+        rel: &'static RelationDef,
+        load: impl FnOnce() -> Result<V>,
+    ) -> Result<&V> {
+        if let Some(v) = self.cell.get() {
+            return Ok(v);
+        }
+        if rel.lazy == Lazy::Raise || self.raise.get() {
+            return Err(Error::NotLoaded { relationship: rel.path() });
+        }
+        let v = db.lazy_load(rel, load)?;
+        Ok(self.cell.get_or_init(|| v))
+    }
+}
+
+/// Rows loaded eagerly, handed to a relationship field.
+#[doc(hidden)]
+pub enum Fill<T> {
+    /// The rows of a to-many relationship (or the at most one row of a `has_one`).
+    Many(Vec<T>),
+    /// The parent of a `belongs_to`, shared by every child that points at it.
+    One(Option<Arc<T>>),
+}
+
+/// A relationship field that eager loading can fill: [`HasMany`], [`HasOne`], [`ManyToMany`],
+/// [`BelongsTo`].
+#[diagnostic::on_unimplemented(
+    message = "`{Self}` cannot be loaded eagerly",
+    label = "this relationship keeps no loaded rows",
+    note = "a `lazy = \"dynamic\"` relationship's accessor is a query: read it with `.all()`, or drop `lazy = \"dynamic\"` to load it with `selectinload` / `joinedload`"
+)]
+pub trait Slot: 'static {
+    /// The related model.
+    type Target: Model;
+    /// Fills the field with eagerly loaded rows; a `has_one` given several is
+    /// [`Error::MultipleRelated`].
+    #[doc(hidden)]
+    fn fill(&self, rel: &'static RelationDef, rows: Fill<Self::Target>) -> Result<()>;
+    #[doc(hidden)]
+    fn refuse_lazy_load(&self);
+    #[doc(hidden)]
+    fn is_loaded(&self) -> bool;
+    /// A copy holding copies of what was loaded.
+    #[doc(hidden)]
+    fn duplicate(&self) -> Self
+    where
+        Self: Sized;
+}
+
+impl<V> Cache<V> {
+    pub(crate) fn map(&self, f: impl FnOnce(&V) -> V) -> Self {
+        let cell = OnceCell::new();
+        if let Some(v) = self.cell.get() {
+            let _ = cell.set(f(v));
+        }
+        Cache { cell, raise: self.raise.clone() }
+    }
+}
