@@ -1,0 +1,250 @@
+//! The loader options users build: [`Rel`], a relationship path, and [`Eager`], one
+//! relationship with its strategy, order, filter, limit and nested options.
+
+use std::fmt;
+use std::rc::Rc;
+
+use crate::db::Db;
+use crate::error::Result;
+use crate::model::Model;
+use crate::options::{How, JoinSql, JoinedAcc, Load, Node, OwnerQuery, Path};
+use crate::query::{Expr, Order};
+use crate::relation::{Fill, HasMany, Slot};
+use crate::schema::RelationDef;
+
+/// A relationship of model `O` held in its field of type `F`, as a value: the argument of the
+/// loader options and of the `any` / `has` filters. The derive emits one per relationship
+/// field, named like the field in upper case: `User::POSTS`, `Post::AUTHOR`, `Post::TAGS`
+/// (the lower-case name is the accessor method).
+pub struct Rel<O, F> {
+    pub(crate) def: &'static RelationDef,
+    pub(crate) field: fn(&O) -> &F,
+}
+
+impl<O, F> Clone for Rel<O, F> {
+    fn clone(&self) -> Self {
+        *self
+    }
+}
+impl<O, F> Copy for Rel<O, F> {}
+
+impl<O, F> fmt::Debug for Rel<O, F> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "Rel({})", self.def.path())
+    }
+}
+
+impl<O, F> Rel<O, F> {
+    /// A relationship path (emitted by the derive).
+    #[doc(hidden)]
+    pub const fn new(def: &'static RelationDef, field: fn(&O) -> &F) -> Self {
+        Rel { def, field }
+    }
+}
+
+impl<O: Model, F> Rel<O, F> {
+    /// What the derive says about the relationship.
+    pub fn def(self) -> &'static RelationDef {
+        self.def
+    }
+
+    /// The owners with at least one related row matching `condition` (SQLAlchemy's
+    /// `User.posts.any(...)`): `User::POSTS.any(Post::title.eq("Flask Tips"))`. One correlated
+    /// `EXISTS` subquery; conditions nest (`User::POSTS.any(Post::TAGS.any(...))`).
+    pub fn any(self, condition: Expr) -> Expr {
+        Expr::exists(self.def, Some(condition))
+    }
+
+    /// The owners whose related row matches `condition` (SQLAlchemy's `Post.author.has(...)`),
+    /// for to-one relationships; the same `EXISTS` as [`Rel::any`].
+    pub fn has(self, condition: Expr) -> Expr {
+        Expr::exists(self.def, Some(condition))
+    }
+
+    /// The owners with at least one related row at all.
+    pub fn is_not_empty(self) -> Expr {
+        Expr::exists(self.def, None)
+    }
+}
+
+/// How `subtreeload` fills a field with rows of the owner's own type.
+pub(crate) type FillOwn<O, F> = fn(&F, &'static RelationDef, Vec<O>) -> Result<()>;
+
+/// One loader option, typed by the relationship it loads: built by [`joinedload`],
+/// [`selectinload`] and friends, refined by nesting ([`Eager::then`], [`Eager::selectinload`],
+/// [`Eager::joinedload`]) and per-owner limits ([`Eager::order_by`], [`Eager::limit`]), and
+/// given to [`Query::options`](crate::Query::options).
+pub struct Eager<O, F: Slot> {
+    pub(crate) rel: Rel<O, F>,
+    pub(crate) how: How,
+    pub(crate) nested: Vec<Load<F::Target>>,
+    pub(crate) order: Vec<Order>,
+    pub(crate) filter: Vec<Expr>,
+    pub(crate) limit: Option<u64>,
+    /// For `subtreeload`: fills the field with rows of the owner's own type.
+    pub(crate) fill_own: Option<FillOwn<O, F>>,
+}
+
+impl<O: Model, F: Slot> Eager<O, F> {
+    fn new(rel: Rel<O, F>, how: How) -> Self {
+        Eager { rel, how, nested: Vec::new(), order: Vec::new(), filter: Vec::new(), limit: None, fill_own: None }
+    }
+
+    /// Loads a relationship of the related rows too: `selectinload(User::POSTS)
+    /// .then(joinedload(Post::COMMENTS).then(joinedload(Comment::AUTHOR)))` — to any depth,
+    /// each level with its own strategy. Call it again for siblings.
+    pub fn then(mut self, nested: impl Into<Load<F::Target>>) -> Self {
+        self.nested.push(nested.into());
+        self
+    }
+
+    /// `.then(joinedload(rel))`.
+    pub fn joinedload<G: Slot>(self, rel: Rel<F::Target, G>) -> Self {
+        self.then(joinedload(rel))
+    }
+
+    /// `.then(selectinload(rel))`.
+    pub fn selectinload<G: Slot>(self, rel: Rel<F::Target, G>) -> Self {
+        self.then(selectinload(rel))
+    }
+
+    /// `.then(subqueryload(rel))`.
+    pub fn subqueryload<G: Slot>(self, rel: Rel<F::Target, G>) -> Self {
+        self.then(subqueryload(rel))
+    }
+
+    /// `.then(raiseload(rel))`.
+    pub fn raiseload<G: Slot>(self, rel: Rel<F::Target, G>) -> Self {
+        self.then(raiseload(rel))
+    }
+
+    /// Orders each owner's related rows (default: by key). A many-to-many's rows can be
+    /// ordered by a column of its association model too:
+    /// `selectinload(Book::AUTHORS).order_by(BookAuthor::position)`.
+    pub fn order_by(mut self, order: impl Into<Order>) -> Self {
+        self.order.push(order.into());
+        self
+    }
+
+    /// Loads only the related rows matching `condition` (SQLAlchemy's
+    /// `selectinload(User.posts.and_(...))`): the collection then holds those rows alone. The
+    /// condition may name the columns of a many-to-many's association model. A filtered
+    /// `joinedload` runs as `selectinload`.
+    pub fn filter(mut self, condition: Expr) -> Self {
+        self.filter.push(condition);
+        self
+    }
+
+    /// Loads at most `n` related rows per owner — "each user's 3 latest posts":
+    /// `selectinload(User::POSTS).order_by(Post::created_at.desc()).limit(3)`. One statement
+    /// for all owners, with a `row_number()` window. A limited or ordered `joinedload` runs as
+    /// `selectinload`, so that the owners' statement stays one row per related row.
+    pub fn limit(mut self, n: u64) -> Self {
+        self.limit = Some(n);
+        self
+    }
+}
+
+/// Loads the relationship in the owners' own statement, with a `LEFT OUTER JOIN`
+/// (SQLAlchemy's `joinedload`). Owners are de-duplicated; a `LIMIT`/`OFFSET` on the owners'
+/// query moves into a subquery so that no collection is cut short.
+pub fn joinedload<O: Model, F: Slot>(rel: Rel<O, F>) -> Eager<O, F> {
+    Eager::new(rel, How::Joined)
+}
+
+/// Loads the relationship for all owners with one more statement, `... WHERE fk IN (...)`
+/// (SQLAlchemy's `selectinload`).
+pub fn selectinload<O: Model, F: Slot>(rel: Rel<O, F>) -> Eager<O, F> {
+    Eager::new(rel, How::Selectin)
+}
+
+/// Loads the relationship for all owners with one more statement that repeats the owners'
+/// query as a subquery (SQLAlchemy's `subqueryload`). Below the first level, where no owners'
+/// query exists, it lists the owners' keys as `selectinload` does.
+pub fn subqueryload<O: Model, F: Slot>(rel: Rel<O, F>) -> Eager<O, F> {
+    Eager::new(rel, How::Subquery)
+}
+
+/// Leaves the relationship to load lazily on first use, overriding an eager `lazy = ...`
+/// declared on it (SQLAlchemy's `lazyload`).
+pub fn lazyload<O: Model, F: Slot>(rel: Rel<O, F>) -> Eager<O, F> {
+    Eager::new(rel, How::Lazy)
+}
+
+/// Makes a lazy load of the relationship an [`Error::NotLoaded`](crate::Error::NotLoaded) on
+/// the rows this query returns (SQLAlchemy's `raiseload`): a test that the code under it loads
+/// everything it touches eagerly.
+pub fn raiseload<O: Model, F: Slot>(rel: Rel<O, F>) -> Eager<O, F> {
+    Eager::new(rel, How::Raise)
+}
+
+/// Loads a self-referential collection — every level of it — with one recursive statement:
+/// `subtreeload(Employee::REPORTS)` fills each employee's `reports`, their reports' `reports`,
+/// and so on down to the leaves. Cycle-safe.
+pub fn subtreeload<O: Model>(rel: Rel<O, HasMany<O>>) -> Eager<O, HasMany<O>> {
+    fn fill<O: Model>(field: &HasMany<O>, def: &'static RelationDef, rows: Vec<O>) -> Result<()> {
+        field.fill(def, Fill::Many(rows))
+    }
+    Eager { fill_own: Some(fill::<O>), ..Eager::new(rel, How::Subtree) }
+}
+
+impl<O: Model, F: Slot> From<Eager<O, F>> for Load<O> {
+    fn from(e: Eager<O, F>) -> Self {
+        Load(Rc::new(e))
+    }
+}
+
+impl<O: Model, F: Slot> From<Rel<O, F>> for Load<O> {
+    /// A relationship by itself loads with its declared strategy, or `selectin` if it is
+    /// declared lazy.
+    fn from(rel: Rel<O, F>) -> Self {
+        let how = match How::of(rel.def.lazy) {
+            How::Lazy | How::Raise => How::Selectin,
+            how => how,
+        };
+        Eager::new(rel, how).into()
+    }
+}
+
+impl<O: Model> Load<O> {
+    /// The option a relationship's declared `lazy` strategy implies, if it is an eager one
+    /// (emitted by the derive for `Model::default_loads`).
+    #[doc(hidden)]
+    pub fn declared<F: Slot>(rel: Rel<O, F>) -> Option<Load<O>> {
+        match How::of(rel.def.lazy) {
+            How::Lazy | How::Raise => None,
+            how => Some(Eager::new(rel, how).into()),
+        }
+    }
+}
+
+impl<O: Model, F: Slot> Node<O> for Eager<O, F> {
+    fn def(&self) -> &'static RelationDef {
+        self.rel.def
+    }
+
+    fn how(&self) -> How {
+        self.how
+    }
+
+    fn limited(&self) -> bool {
+        self.limit.is_some() || !self.order.is_empty() || !self.filter.is_empty()
+    }
+
+    fn joined(&self, db: &Db, sql: &mut JoinSql, owner_alias: &str, path: &mut Path) -> Box<dyn JoinedAcc<O>> {
+        self.join_into(db, sql, owner_alias, path)
+    }
+
+    fn after(&self, db: &Db, owners: &[O], owner_query: Option<&OwnerQuery<'_>>, path: &mut Path) -> Result<()> {
+        match self.how {
+            How::Raise => {
+                owners.iter().for_each(|o| (self.rel.field)(o).refuse_lazy_load());
+                Ok(())
+            }
+            How::Lazy => Ok(()),
+            How::Subtree => self.subtree(db, owners, path),
+            How::Subquery => self.select_in(db, owners, owner_query, path),
+            How::Selectin | How::Joined => self.select_in(db, owners, None, path),
+        }
+    }
+}

@@ -1,0 +1,228 @@
+//! `selectinload` and `subqueryload`: one statement per level over the owners' keys (an `IN`
+//! list, or the owners' own query as a subquery), with a window function under a per-owner
+//! limit; the rows are handed to their owners by key.
+
+use std::sync::Arc;
+
+use rustc_hash::{FxHashMap as HashMap, FxHashSet as HashSet};
+
+use super::eager::{Eager, Rel};
+use crate::db::Db;
+use crate::error::Result;
+use crate::fetch::fetch;
+use crate::keys::KeyVal;
+use crate::model::Model;
+use crate::options::{OwnerQuery, Path};
+use crate::relation::{Fill, Slot};
+use crate::schema::Join;
+use crate::sql::{column, in_list, key_column, Select};
+use crate::value::Value;
+
+impl<O: Model, F: Slot> Eager<O, F> {
+    /// The index in `O`'s columns of the value that links an owner to its related rows: its
+    /// key, or for a `belongs_to` its foreign key.
+    fn link_index(&self) -> usize {
+        match self.rel.def.join {
+            Join::Forward { column } => O::TABLE.column_index(column),
+            Join::Reverse { .. } | Join::Through { .. } => O::TABLE.key_index(),
+        }
+    }
+
+    /// `selectin` (and `subquery`): one statement for the related rows of every owner.
+    pub(crate) fn select_in(
+        &self,
+        db: &Db,
+        owners: &[O],
+        owner_query: Option<&OwnerQuery<'_>>,
+        path: &mut Path,
+    ) -> Result<()> {
+        let d = db.dialect();
+        let def = self.rel.def;
+        let target = F::Target::TABLE;
+        let link_index = self.link_index();
+        // each owner's link value, once; the distinct ones are bound
+        let owner_keys: Vec<Option<KeyVal>> = owners.iter().map(|o| KeyVal::of(&o.column_value(link_index))).collect();
+        let mut keys: Vec<&KeyVal> = Vec::with_capacity(owners.len());
+        let mut seen = HashSet::with_capacity_and_hasher(owners.len(), Default::default());
+        for k in owner_keys.iter().flatten() {
+            if seen.insert(k) {
+                keys.push(k);
+            }
+        }
+        drop(seen);
+        let shared = keys.len() < owner_keys.iter().flatten().count();
+        // what each related row is grouped by, and the FROM clause
+        let mut tag = String::new();
+        let mut from = String::new();
+        d.quote(target.name, &mut from);
+        match def.join {
+            Join::Reverse { column: fk } => column(d, target.name, fk, &mut tag),
+            Join::Forward { .. } => key_column(d, target, target.name, &mut tag),
+            Join::Through { table, local, remote } => {
+                // the association table under its own name, so that an `order_by` or `filter`
+                // can name its columns (`BookAuthor::position`)
+                column(d, table.name, local, &mut tag);
+                from.push_str(" JOIN ");
+                d.quote(table.name, &mut from);
+                from.push_str(" ON ");
+                column(d, table.name, remote, &mut from);
+                from.push_str(" = ");
+                key_column(d, target, target.name, &mut from);
+            }
+        }
+        let mut rows = Vec::new();
+        let mut tags = Vec::new();
+        let owner_column = O::TABLE.columns[link_index].name;
+        match owner_query {
+            Some(q) => {
+                // `tag IN (SELECT <link> <the owners' query>)`
+                let (tail, params) = q();
+                let mut filter = String::new();
+                filter.push_str(&tag);
+                filter.push_str(" IN (SELECT ");
+                column(d, O::TABLE.name, owner_column, &mut filter);
+                filter.push_str(&tail);
+                filter.push(')');
+                let (r, t) = self.fetch_related(db, &tag, &from, filter, params, path)?;
+                rows = r;
+                tags = t;
+            }
+            None => {
+                let chunk = db.max_variables().saturating_sub(8).max(1);
+                for keys in keys.chunks(chunk) {
+                    let mut filter = String::with_capacity(tag.len() + 8 + 3 * keys.len());
+                    filter.push_str(&tag);
+                    let mut params = Vec::with_capacity(keys.len());
+                    in_list(d, keys.iter().map(|k| k.value()), &mut filter, &mut params);
+                    let (mut r, mut t) = self.fetch_related(db, &tag, &from, filter, params, path)?;
+                    rows.append(&mut r);
+                    tags.append(&mut t);
+                }
+            }
+        }
+        distribute_by_key(self.rel, owners, &owner_keys, shared, rows, tags)
+    }
+
+    /// Runs the related rows' statement (with the per-owner window when limited).
+    fn fetch_related(
+        &self,
+        db: &Db,
+        tag: &str,
+        from: &str,
+        filter: String,
+        params: Vec<Value<'static>>,
+        path: &mut Path,
+    ) -> Result<(Vec<F::Target>, Vec<KeyVal>)> {
+        let d = db.dialect();
+        let target = F::Target::TABLE;
+        let (mut filter, mut params) = (filter, params);
+        for f in &self.filter {
+            filter.push_str(" AND ");
+            f.render(d, &mut filter, &mut params);
+        }
+        // the option's order, else the relationship's declared one; the key last
+        let mut order = String::new();
+        for o in &self.order {
+            if !order.is_empty() {
+                order.push_str(", ");
+            }
+            o.render(d, &mut order);
+        }
+        let declared = if self.order.is_empty() { self.rel.def.order_by } else { &[] };
+        crate::sql::declared_order(d, target, target.name, declared, &mut order);
+        let select = match self.limit {
+            None => {
+                Select { tag: Some(tag.to_owned()), from: from.to_owned(), filter, order, params, ..Select::default() }
+            }
+            Some(n) => {
+                // number each owner's rows in order, keep the first n
+                let mut inner = String::from("(SELECT ");
+                inner.push_str(tag);
+                inner.push_str(" AS \"relations_tag\", ");
+                d.quote(target.name, &mut inner);
+                inner.push_str(".*, row_number() OVER (PARTITION BY ");
+                inner.push_str(tag);
+                inner.push_str(" ORDER BY ");
+                inner.push_str(&order);
+                inner.push_str(") AS \"relations_rn\" FROM ");
+                inner.push_str(from);
+                inner.push_str(" WHERE ");
+                inner.push_str(&filter);
+                inner.push_str(") AS ");
+                d.quote(target.name, &mut inner);
+                let mut params = params;
+                let mut outer_filter = String::new();
+                column(d, target.name, "relations_rn", &mut outer_filter);
+                outer_filter.push_str(" <= ");
+                params.push(Value::Integer(i64::try_from(n).unwrap_or(i64::MAX)));
+                d.placeholder(params.len(), &mut outer_filter);
+                let mut outer_tag = String::new();
+                column(d, target.name, "relations_tag", &mut outer_tag);
+                // the window numbered each owner's rows in order (the order may name columns
+                // the outer query cannot see, like an association model's)
+                let mut outer_order = String::new();
+                column(d, target.name, "relations_rn", &mut outer_order);
+                Select {
+                    tag: Some(outer_tag),
+                    from: inner,
+                    filter: outer_filter,
+                    order: outer_order,
+                    params,
+                    ..Select::default()
+                }
+            }
+        };
+        fetch::<F::Target>(db, select, &self.nested, path, None)
+    }
+}
+
+/// Hands rows tagged with their owner's link value to the owners (`owner_keys`, in order;
+/// `shared` when two owners have the same one).
+fn distribute_by_key<O: Model, F: Slot>(
+    rel: Rel<O, F>,
+    owners: &[O],
+    owner_keys: &[Option<KeyVal>],
+    shared: bool,
+    rows: Vec<F::Target>,
+    tags: Vec<KeyVal>,
+) -> Result<()> {
+    if matches!(rel.def.join, Join::Forward { .. }) {
+        let parents: HashMap<KeyVal, Arc<F::Target>> = tags.into_iter().zip(rows.into_iter().map(Arc::new)).collect();
+        for (o, k) in owners.iter().zip(owner_keys) {
+            let parent = k.as_ref().and_then(|k| parents.get(k).cloned());
+            (rel.field)(o).fill(rel.def, Fill::One(parent))?;
+        }
+        return Ok(());
+    }
+    let mut groups: HashMap<KeyVal, Vec<F::Target>> =
+        HashMap::with_capacity_and_hasher(owners.len(), Default::default());
+    for (tag, row) in tags.into_iter().zip(rows) {
+        groups.entry(tag).or_default().push(row);
+    }
+    // owners can share a key (a tag under two posts): the last one takes the rows, the
+    // others get copies
+    let mut wanted: HashMap<&KeyVal, usize> = HashMap::default();
+    if shared {
+        for k in owner_keys.iter().flatten() {
+            *wanted.entry(k).or_default() += 1;
+        }
+    }
+    for (o, k) in owners.iter().zip(owner_keys) {
+        let rows = match k {
+            None => Vec::new(),
+            Some(k) => {
+                let left = wanted.get_mut(k).map_or(0, |n| {
+                    *n -= 1;
+                    *n
+                });
+                if left == 0 {
+                    groups.remove(k).unwrap_or_default()
+                } else {
+                    groups.get(k).map_or_else(Vec::new, |g| g.iter().map(Model::duplicate).collect())
+                }
+            }
+        };
+        (rel.field)(o).fill(rel.def, Fill::Many(rows))?;
+    }
+    Ok(())
+}
