@@ -1,17 +1,24 @@
 #!/usr/bin/env python3
-"""Prints the BENCHMARKS.md table from the last `cargo bench --bench workloads` run: criterion's
-median for each workload and side, the ratio of each `relations` strategy to hand-written
-rusqlite in the same group, and the statement counts the bench recorded."""
+"""Prints the BENCHMARKS.md tables from the last `cargo bench --bench workloads` run: criterion's
+median for each workload and side, the ratio of each `relations` strategy to the hand-written
+side in the same group (rusqlite on SQLite, the `postgres` crate on PostgreSQL), and the
+statement counts the bench recorded."""
 import json
 import os
-import sys
 
 root = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "target", "criterion")
-counts = {}
-with open(os.path.join(root, "statements.tsv")) as f:
-    for line in f:
-        name, ours, hand = line.rstrip("\n").split("\t")
-        counts[name] = (int(ours), int(hand))
+
+
+def read_counts(file):
+    counts = {}
+    path = os.path.join(root, file)
+    if os.path.exists(path):
+        with open(path) as f:
+            for line in f:
+                name, ours, hand = line.rstrip("\n").split("\t")
+                counts[name] = (int(ours), int(hand))
+    return counts
+
 
 groups = {}
 for group in sorted(os.listdir(root)):
@@ -34,25 +41,33 @@ def fmt(ns):
     return f"{ns / 1e6:.2f} ms" if ns >= 1e6 else f"{ns / 1e3:.1f} µs"
 
 
-def statements(group, function):
-    w = group.split()[0]
-    rows = [(n, c) for n, c in counts.items() if n.split()[0] == w]
+def statements(counts, group, function):
+    w = [p for p in group.split() if p.startswith("W")][0]
+    rows = [(n, c) for n, c in counts.items() if w in n.split()]
     for n, c in rows:
         if function in n or len(rows) == 1:
             return c
     return ("?", "?")
 
 
-print("| workload | relations | median | rusqlite median | ratio | statements (relations / rusqlite) |")
-print("|---|---|---:|---:|---:|---:|")
-for group in sorted(groups):
-    sides = groups[group]
-    base = sides.get("rusqlite")
-    if base is None:
-        sys.exit(f"{group}: no rusqlite side")
-    for function in sorted(f for f in sides if not f.startswith("rusqlite")):
-        # a joined strategy is measured against the same join written by hand
-        b = sides.get(f"rusqlite {function}", base)
-        ours, hand = statements(group, function)
-        print(f"| {group} | {function} | {fmt(sides[function])} | {fmt(b)} | "
-              f"{sides[function] / b:.2f}× | {ours} / {hand} |")
+for title, prefix, hand, counts in [
+    ("SQLite", "", "rusqlite", read_counts("statements.tsv")),
+    ("PostgreSQL", "PG ", "postgres", read_counts("statements-postgresql.tsv")),
+]:
+    mine = sorted(g for g in groups if g.startswith("PG ") == (prefix == "PG "))
+    if not mine:
+        continue
+    print(f"\n{title}\n")
+    print(f"| workload | relations | median | {hand} median | ratio | statements (relations / {hand}) |")
+    print("|---|---|---:|---:|---:|---:|")
+    for group in mine:
+        sides = groups[group]
+        base = sides.get(hand)
+        if base is None:
+            continue
+        for function in sorted(f for f in sides if not f.startswith(hand)):
+            # a joined strategy is measured against the same join written by hand
+            b = sides.get(f"{hand} {function}", base)
+            ours, theirs = statements(counts, group, function)
+            print(f"| {group.removeprefix(prefix)} | {function} | {fmt(sides[function])} | {fmt(b)} | "
+                  f"{sides[function] / b:.2f}× | {ours} / {theirs} |")

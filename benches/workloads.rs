@@ -3,8 +3,14 @@
 //! 1000 users × 10 posts × 3 comments, 50 tags with 5 per post, an org chart of depth 6 and
 //! fan-out 4. Both sides build owned structs with their related rows attached.
 //!
+//! The same workloads run on PostgreSQL (groups `PG W...`) beside hand-written `postgres`-crate
+//! code with statements prepared once, when the server at `RELATIONS_BENCH_POSTGRES` (default
+//! `postgresql://postgres@127.0.0.1:5432`) answers; its database `relations_bench` is made anew.
+//!
 //! `cargo bench --bench workloads` runs them; `python3 benches/report.py` turns criterion's
-//! medians and the statement counts this bench records into the table in `BENCHMARKS.md`.
+//! medians and the statement counts this bench records into the tables in `BENCHMARKS.md`.
+
+mod pg;
 
 use std::cell::Cell;
 use std::collections::HashMap;
@@ -300,8 +306,13 @@ fn hand_insert_users_and_posts(h: &Hand<'_>) {
 
 fn seed() -> Db {
     let db = Db::open_in_memory().expect("db");
-    schema(&db);
-    insert_users_and_posts(&db).expect("users and posts");
+    seed_into(&db);
+    db
+}
+
+fn seed_into(db: &Db) {
+    schema(db);
+    insert_users_and_posts(db).expect("users and posts");
     db.transaction(|db| {
         let tags: Vec<Tag> =
             (0..TAGS).map(|t| db.add(Tag { name: format!("tag{t}"), ..Default::default() })).collect::<Result<_>>()?;
@@ -330,7 +341,6 @@ fn seed() -> Db {
         Ok::<_, Error>(())
     })
     .expect("seed");
-    db
 }
 
 // ---- the workloads, relations side ----
@@ -525,9 +535,13 @@ impl Counts {
     }
 
     fn write(&self) {
+        self.write_to("statements.tsv");
+    }
+
+    fn write_to(&self, file: &str) {
         let dir = std::path::Path::new(env!("CARGO_TARGET_TMPDIR")).join("../criterion");
         std::fs::create_dir_all(&dir).expect("criterion directory");
-        let mut f = std::fs::File::create(dir.join("statements.tsv")).expect("statements file");
+        let mut f = std::fs::File::create(dir.join(file)).expect("statements file");
         for line in &self.0 {
             writeln!(f, "{line}").expect("write");
         }
@@ -621,5 +635,5 @@ fn workloads(c: &mut Criterion) {
     group!("W7 get-then-children", 20, "relations" => w7_get_then_children(&db), "rusqlite" => h7(&h));
 }
 
-criterion_group!(benches, workloads);
+criterion_group!(benches, workloads, pg::workloads);
 criterion_main!(benches);
