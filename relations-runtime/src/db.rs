@@ -1,4 +1,6 @@
-//! [`Db`]: a SQLite connection with the model operations on it.
+//! [`Db`]: one connection, on any [`Backend`], and what every statement passes through:
+//! counting, echo, recording, the N+1 guard, and transactions with savepoints. The model
+//! operations on it are written in the ORM modules above (`crud`, `create`, `cascade`).
 
 use std::cell::{Cell, RefCell};
 use std::path::Path;
@@ -35,11 +37,11 @@ struct Aborted {
     recoverable: bool,
 }
 
-/// A database: one SQLite connection with foreign keys enforced.
+/// A database: one connection, to SQLite (foreign keys enforced) or PostgreSQL.
 ///
-/// Every statement is prepared through rusqlite's statement cache and every value is bound as
-/// a parameter. `Db` is `Send`, so a connection can move to another thread; give each thread
-/// its own `Db` on the same file to work in parallel.
+/// Every statement is prepared once per connection and every value is bound as a parameter.
+/// `Db` is `Send`, so a connection can move to another thread; give each thread its own `Db` on
+/// the same database to work in parallel.
 pub struct Db {
     backend: Box<dyn Backend>,
     dialect: &'static dyn Dialect,

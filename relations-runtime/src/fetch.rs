@@ -118,10 +118,16 @@ pub(crate) fn fetch<T: Model>(
         }
         let mut keys = String::new();
         for c in table.primary_key() {
+            if !keys.is_empty() {
+                keys.push_str(", ");
+            }
             column(d, table.name, c.name, &mut keys);
-            keys.push_str(", ");
         }
-        sql.push_str(&keys);
+        // the owners' own order already ends with their key when it is the default one
+        if offset == 1 || !select.order.ends_with(&keys) {
+            sql.push_str(&keys);
+            sql.push_str(", ");
+        }
         sql.push_str(&js.order);
     }
     if !select.tail.is_empty() {

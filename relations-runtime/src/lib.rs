@@ -1,6 +1,7 @@
-//! The runtime of [`relations`](https://docs.rs/relations): a SQLite [`Db`], the [`Model`]
-//! trait that `#[derive(Model)]` implements, relationship fields and handles, typed queries
-//! and DDL rendering. Use it through the `relations` facade crate.
+//! The runtime of [`relations`](https://docs.rs/relations): a [`Db`] on SQLite or PostgreSQL
+//! (feature `postgres`), the [`Model`] trait that `#[derive(Model)]` implements, relationship
+//! fields and handles, typed queries and DDL rendering. Use it through the `relations` facade
+//! crate.
 //!
 //! ```
 //! use relations_runtime::{Db, Result};

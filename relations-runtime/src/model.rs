@@ -61,13 +61,19 @@ impl<'r> Row<'r> {
     }
 }
 
+/// What only `#[derive(Model)]` implements: `Model` requires it, so a hand-written `impl Model`
+/// (which would have to keep every generated invariant) does not compile. Reached by the
+/// derive through the hidden `__private` module only.
+#[doc(hidden)]
+pub trait Sealed {}
+
 /// A table-backed struct. Implemented by `#[derive(Model)]`; not meant to be implemented by hand.
 #[diagnostic::on_unimplemented(
     message = "`{Self}` is not a model",
     label = "not a `#[derive(Model)]` struct",
     note = "add `#[derive(Model)]` to `{Self}`: relationship targets, query rows and the members of `create_all`'s tuple are models"
 )]
-pub trait Model: crate::private::Sealed + Sized + 'static {
+pub trait Model: Sealed + Sized + 'static {
     /// The model's table.
     const TABLE: &'static Table;
     /// The table's name (`TABLE.name`, available where reading `TABLE` would be a cycle).

@@ -2,13 +2,10 @@
 //! release, which is why the facade pins the derive crate's exact version.
 
 pub use crate::load::Rel;
-pub use crate::model::{ParentLink, Pending};
+pub use crate::model::{ParentLink, Pending, Sealed};
 pub use crate::options::Load;
 pub use crate::relation::{Cached, Dynamic, Fill, HasMany, HasOne, ManyToMany, Slot};
 
-/// What only `#[derive(Model)]` implements: `Model` requires it, so a hand-written `impl Model`
-/// (which would have to keep every generated invariant) does not compile.
-pub trait Sealed {}
 pub use crate::schema::{
     no_relations, Cascade, ColumnDef, ColumnDefault, ForeignKey, Join, Lazy, OnDelete, OrderBy, RelationDef, SqlType,
     Table,

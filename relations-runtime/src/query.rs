@@ -5,8 +5,8 @@ use std::marker::PhantomData;
 use crate::db::Db;
 use crate::dialect::Dialect;
 use crate::options::Load;
-use crate::schema::{Join, RelationDef};
-use crate::sql::{column, in_list, key_column, table_as};
+use crate::schema::RelationDef;
+use crate::sql::{column, in_list, relation_join};
 use crate::value::{Bind, Value};
 
 /// A typed handle on a column of model `M` holding `T`; the derive emits one per column as an
@@ -269,36 +269,10 @@ impl Expr {
                 let alias = format!("relations_e{}", scope.len() + 1);
                 let target = rel.target;
                 sql.push_str("EXISTS (SELECT 1 FROM ");
-                match rel.join {
-                    Join::Reverse { column: fk } => {
-                        table_as(d, target.name, &alias, sql);
-                        sql.push_str(" WHERE ");
-                        column(d, &alias, fk, sql);
-                        sql.push_str(" = ");
-                        key_column(d, rel.owner, &owner, sql);
-                    }
-                    Join::Forward { column: fk } => {
-                        table_as(d, target.name, &alias, sql);
-                        sql.push_str(" WHERE ");
-                        key_column(d, target, &alias, sql);
-                        sql.push_str(" = ");
-                        column(d, &owner, fk, sql);
-                    }
-                    Join::Through { table, local, remote } => {
-                        let link = format!("{alias}_link");
-                        table_as(d, table.name, &link, sql);
-                        sql.push_str(" JOIN ");
-                        table_as(d, target.name, &alias, sql);
-                        sql.push_str(" ON ");
-                        key_column(d, target, &alias, sql);
-                        sql.push_str(" = ");
-                        column(d, &link, remote, sql);
-                        sql.push_str(" WHERE ");
-                        column(d, &link, local, sql);
-                        sql.push_str(" = ");
-                        key_column(d, rel.owner, &owner, sql);
-                    }
-                }
+                let j = relation_join(d, rel.join, rel.owner, &owner, target, &alias);
+                sql.push_str(&j.from);
+                sql.push_str(" WHERE ");
+                sql.push_str(&j.on);
                 if let Some(c) = condition {
                     sql.push_str(" AND ");
                     scope.push((target.name, alias));

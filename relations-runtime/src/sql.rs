@@ -3,7 +3,7 @@
 //! spelled through a [`Dialect`]. It knows tables and columns (the schema), never models.
 
 use crate::dialect::Dialect;
-use crate::schema::Table;
+use crate::schema::{Join, Table};
 use crate::value::Value;
 
 /// The pieces of one `SELECT` of model rows: `[prefix] SELECT [tag,] <columns> FROM from
@@ -157,4 +157,58 @@ pub(crate) fn key_text(values: &[Value<'_>]) -> String {
         [one] => one.to_string(),
         many => format!("({})", many.iter().map(ToString::to_string).collect::<Vec<_>>().join(", ")),
     }
+}
+
+/// A relationship's target rows beside their owner's, the one rendering every strategy and
+/// filter shares: the `FROM` item for the target under `alias` (for a many-to-many, the
+/// association table under `<alias>_link` joined to it) and the condition tying it to the owner
+/// row under `owner_alias`.
+pub(crate) struct RelationJoin {
+    /// `"post" AS "a"`, or `"post_tags" AS "a_link" JOIN "tag" AS "a" ON "a"."id" = "a_link"."tag_id"`.
+    pub(crate) from: String,
+    /// `"a"."user_id" = "owner"."id"`, or `"a_link"."post_id" = "owner"."id"`.
+    pub(crate) on: String,
+    /// Whether `from` is a join of its own (parenthesised inside an outer join).
+    pub(crate) through: bool,
+}
+
+/// The [`RelationJoin`] of a relationship `join` from `owner` (under `owner_alias`) to `target`
+/// (under `alias`).
+pub(crate) fn relation_join(
+    d: &dyn Dialect,
+    join: Join,
+    owner: &Table,
+    owner_alias: &str,
+    target: &Table,
+    alias: &str,
+) -> RelationJoin {
+    let (mut from, mut on) = (String::new(), String::new());
+    match join {
+        Join::Reverse { column: fk } => {
+            table_as(d, target.name, alias, &mut from);
+            column(d, alias, fk, &mut on);
+            on.push_str(" = ");
+            key_column(d, owner, owner_alias, &mut on);
+        }
+        Join::Forward { column: fk } => {
+            table_as(d, target.name, alias, &mut from);
+            key_column(d, target, alias, &mut on);
+            on.push_str(" = ");
+            column(d, owner_alias, fk, &mut on);
+        }
+        Join::Through { table, local, remote } => {
+            let link = format!("{alias}_link");
+            table_as(d, table.name, &link, &mut from);
+            from.push_str(" JOIN ");
+            table_as(d, target.name, alias, &mut from);
+            from.push_str(" ON ");
+            key_column(d, target, alias, &mut from);
+            from.push_str(" = ");
+            column(d, &link, remote, &mut from);
+            column(d, &link, local, &mut on);
+            on.push_str(" = ");
+            key_column(d, owner, owner_alias, &mut on);
+        }
+    }
+    RelationJoin { from, on, through: matches!(join, Join::Through { .. }) }
 }

@@ -1,6 +1,7 @@
-//! The one seam for SQL text. Everything dialect-specific (quoting, DDL spelling, placeholders,
-//! recursive queries) lives behind [`Dialect`]; SQLite is the only implementation today and
-//! PostgreSQL will sit beside it.
+//! The one seam for SQL text. Everything dialect-specific (quoting and reserved words, DDL
+//! spelling, placeholders, `RETURNING`, `LIMIT`/`OFFSET`, how a transaction starts, savepoints,
+//! the row id, long `IN` lists) lives behind [`Dialect`]: [`Sqlite`], and [`Postgres`] with the
+//! `postgres` feature.
 
 mod ddl;
 #[cfg(feature = "postgres")]

@@ -15,7 +15,7 @@ use crate::model::{Model, Row};
 use crate::options::{JoinSql, JoinedAcc, Load, Path};
 use crate::relation::{Fill, Slot};
 use crate::schema::Join;
-use crate::sql::{column, key_column, table_as};
+use crate::sql::{column, relation_join};
 
 impl<O: Model, F: Slot> Eager<O, F> {
     /// Adds the relationship to the owners' statement and returns what collects its rows.
@@ -37,38 +37,17 @@ impl<O: Model, F: Slot> Eager<O, F> {
             column(d, &alias, c.name, &mut sql.cols);
         }
         sql.width += target.columns.len();
+        let j = relation_join(d, def.join, owner, owner_alias, target, &alias);
         sql.joins.push_str(" LEFT OUTER JOIN ");
-        match def.join {
-            Join::Reverse { column: fk } => {
-                table_as(d, target.name, &alias, &mut sql.joins);
-                sql.joins.push_str(" ON ");
-                column(d, &alias, fk, &mut sql.joins);
-                sql.joins.push_str(" = ");
-                key_column(d, owner, owner_alias, &mut sql.joins);
-            }
-            Join::Forward { column: fk } => {
-                table_as(d, target.name, &alias, &mut sql.joins);
-                sql.joins.push_str(" ON ");
-                key_column(d, target, &alias, &mut sql.joins);
-                sql.joins.push_str(" = ");
-                column(d, owner_alias, fk, &mut sql.joins);
-            }
-            Join::Through { table, local, remote } => {
-                let link = format!("{alias}_link");
-                sql.joins.push('(');
-                table_as(d, table.name, &link, &mut sql.joins);
-                sql.joins.push_str(" JOIN ");
-                table_as(d, target.name, &alias, &mut sql.joins);
-                sql.joins.push_str(" ON ");
-                key_column(d, target, &alias, &mut sql.joins);
-                sql.joins.push_str(" = ");
-                column(d, &link, remote, &mut sql.joins);
-                sql.joins.push_str(") ON ");
-                column(d, &link, local, &mut sql.joins);
-                sql.joins.push_str(" = ");
-                key_column(d, owner, owner_alias, &mut sql.joins);
-            }
+        if j.through {
+            sql.joins.push('(');
+            sql.joins.push_str(&j.from);
+            sql.joins.push(')');
+        } else {
+            sql.joins.push_str(&j.from);
         }
+        sql.joins.push_str(" ON ");
+        sql.joins.push_str(&j.on);
         if !matches!(def.join, Join::Forward { .. }) {
             crate::sql::declared_order(d, target, &alias, def.order_by, &mut sql.order);
         }
