@@ -53,9 +53,10 @@ impl<'r> Row<'r> {
     /// Decodes the `index`th column of the model's table.
     pub fn get<T: SqlValue>(&self, index: usize) -> Result<T> {
         let column = &self.table.columns[index];
-        let value = self.row.value(self.offset + index).map_err(|e| match e {
-            Error::Unexpected(message) => Error::Decode { table: self.table.name, column: column.name, message },
-            e => e,
+        let value = self.row.value(self.offset + index).map_err(|e| Error::Decode {
+            table: self.table.name,
+            column: column.name,
+            message: e.0.into(),
         })?;
         decode(self.table, index, value)
     }

@@ -12,10 +12,21 @@ use crate::dialect::Dialect;
 use crate::error::{Error, Result};
 use crate::value::{Value, ValueRef};
 
+/// Why a column of a row could not be read (no such column, text that is not UTF-8). Small,
+/// so that reading a value, the loaders' innermost step, moves little.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RowError(pub Box<str>);
+
+impl From<RowError> for Error {
+    fn from(e: RowError) -> Error {
+        Error::Unexpected(e.0.into())
+    }
+}
+
 /// One row of a result, read column by column.
 pub trait RawRow {
     /// The value of the `index`th column (0-based).
-    fn value(&self, index: usize) -> Result<ValueRef<'_>>;
+    fn value(&self, index: usize) -> Result<ValueRef<'_>, RowError>;
 
     /// The `index`th column as an integer (booleans as 1/0).
     fn int(&self, index: usize) -> Result<i64> {

@@ -14,7 +14,7 @@ use postgres::{Client, NoTls, Statement};
 use rust_decimal::prelude::{FromPrimitive, ToPrimitive};
 use rust_decimal::Decimal;
 
-use super::{AfterError, Backend, RawRow};
+use super::{AfterError, Backend, RawRow, RowError};
 use crate::dialect::{Dialect, Postgres};
 use crate::error::{Error, Result};
 use crate::value::{Value, ValueRef};
@@ -226,11 +226,11 @@ impl<'a> FromSql<'a> for ReadValue {
 struct PgRow(Vec<Value<'static>>);
 
 impl RawRow for PgRow {
-    fn value(&self, index: usize) -> Result<ValueRef<'_>> {
+    fn value(&self, index: usize) -> Result<ValueRef<'_>, RowError> {
         self.0
             .get(index)
             .map(Value::as_value_ref)
-            .ok_or_else(|| Error::Unexpected(format!("no column {index} in the row")))
+            .ok_or_else(|| RowError(format!("no column {index} in the row").into()))
     }
 }
 

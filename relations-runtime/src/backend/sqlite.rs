@@ -3,7 +3,7 @@
 use rusqlite::types::{ToSqlOutput, ValueRef as RValueRef};
 use rusqlite::{Connection, ToSql};
 
-use super::{AfterError, Backend, RawRow};
+use super::{AfterError, Backend, RawRow, RowError};
 use crate::dialect::{Dialect, Sqlite};
 use crate::error::{Error, Result};
 use crate::value::{Value, ValueRef};
@@ -72,14 +72,14 @@ fn decimal(d: &rust_decimal::Decimal) -> rusqlite::types::Value {
 }
 
 impl RawRow for rusqlite::Row<'_> {
-    fn value(&self, index: usize) -> Result<ValueRef<'_>> {
-        Ok(match self.get_ref(index)? {
+    fn value(&self, index: usize) -> Result<ValueRef<'_>, RowError> {
+        Ok(match self.get_ref(index).map_err(|e| RowError(e.to_string().into()))? {
             RValueRef::Null => ValueRef::Null,
             RValueRef::Integer(i) => ValueRef::Integer(i),
             RValueRef::Real(f) => ValueRef::Real(f),
             RValueRef::Text(t) => match std::str::from_utf8(t) {
                 Ok(s) => ValueRef::Text(s),
-                Err(_) => return Err(Error::Unexpected("stored TEXT is not valid UTF-8".into())),
+                Err(_) => return Err(RowError("stored TEXT is not valid UTF-8".into())),
             },
             RValueRef::Blob(b) => ValueRef::Blob(b),
         })
