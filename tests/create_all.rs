@@ -5,7 +5,7 @@
 mod common;
 
 use common::{Comment, Post, Tag, User, UserProfile};
-use relations::{Db, Error, Model};
+use relations::{Db, Error, IndexForeignKeys, Model};
 
 fn tables(db: &Db) -> Vec<String> {
     common::table_names(db)
@@ -104,7 +104,55 @@ fn twenty_one_tables_are_one_call() {
     assert!(tables(&db).is_empty());
 }
 
+/// The indexes a database holds whose names start `ix_`, sorted.
+fn ix_indexes(db: &Db) -> Vec<String> {
+    match db.sqlite() {
+        Some(conn) => {
+            let sql =
+                "SELECT name FROM sqlite_master WHERE type = 'index' AND name LIKE 'ix\\_%' ESCAPE '\\' ORDER BY name";
+            let mut stmt = conn.prepare(sql).unwrap();
+            stmt.query_map([], |r| r.get(0)).unwrap().collect::<Result<_, _>>().unwrap()
+        }
+        None => {
+            let sql = "SELECT indexname::text FROM pg_indexes WHERE schemaname = current_schema() \
+                       AND indexname LIKE 'ix\\_%' ORDER BY 1";
+            db.postgres().unwrap().query(sql, &[]).unwrap().iter().map(|r| r.get(0)).collect()
+        }
+    }
+}
+
+fn one_switch_indexes_every_foreign_key_no_other_index_covers() {
+    type Blog = (User, UserProfile, Post, Comment, Tag);
+    let db = common::fresh();
+    let plain = db.schema::<Blog>();
+    let indexed = db.schema::<IndexForeignKeys<Blog>>();
+    // the default stays SQLAlchemy's DDL; the switch only adds statements
+    assert!(plain.iter().all(|s| indexed.contains(s)));
+    let mut added: Vec<&String> = indexed.iter().filter(|s| !plain.contains(s)).collect();
+    added.sort();
+    // not user_profile.user_id (unique), not post_tags.post_id (first key column)
+    assert_eq!(
+        added,
+        [
+            "CREATE INDEX ix_comment_post_id ON comment (post_id)",
+            "CREATE INDEX ix_comment_user_id ON comment (user_id)",
+            "CREATE INDEX ix_post_tags_tag_id ON post_tags (tag_id)",
+            "CREATE INDEX ix_post_user_id ON post (user_id)",
+        ]
+    );
+    db.create_all::<IndexForeignKeys<Blog>>().unwrap();
+    assert_eq!(ix_indexes(&db), ["ix_comment_post_id", "ix_comment_user_id", "ix_post_tags_tag_id", "ix_post_user_id"]);
+    // a second start finds the tables and leaves them alone
+    let (result, sql) = db.record(|| db.create_all::<IndexForeignKeys<Blog>>());
+    result.unwrap();
+    assert!(!sql.iter().any(|s| s.starts_with("CREATE")), "{sql:#?}");
+    let plain_db = common::fresh();
+    plain_db.create_all::<Blog>().unwrap();
+    assert!(ix_indexes(&plain_db).is_empty());
+}
+
 both_backends!(
+    one_switch_indexes_every_foreign_key_no_other_index_covers,
     a_table_of_another_shape_is_an_error_naming_the_table_and_the_differences,
     a_set_that_leaves_out_a_referenced_model_creates_nothing,
     twenty_one_tables_are_one_call,

@@ -634,7 +634,62 @@ fn joined_loading_keeps_every_row_of_a_composite_key_model() {
     }
 }
 
+/// Rows in hand, from several queries: one call fills a relationship path for all of them, one
+/// statement per level, with the same rows every lazy load would give.
+fn preloading_rows_in_hand_fills_a_path_one_statement_per_level() {
+    let db = blog(9);
+    let reference = lazy_titles(&db);
+    // rows from two queries, in hand
+    let mut users = User::query(&db).filter(User::id.le(4_i64)).all().unwrap();
+    users.extend(User::query(&db).filter(User::id.gt(4_i64)).all().unwrap());
+    db.assert_statements(2, || db.preload(&users, selectinload(User::POSTS).selectinload(Post::COMMENTS)).unwrap());
+    let titles_now: Vec<Vec<String>> = users.iter().map(|u| titles(u.posts.loaded().unwrap())).collect();
+    assert_eq!(titles_now, reference);
+    for u in &users {
+        for p in u.posts.loaded().unwrap() {
+            let want = p.comments(&db).all().unwrap();
+            assert_eq!(p.comments.loaded().unwrap(), &want[..], "{}", p.title);
+        }
+    }
+    // joined has no owners' statement here: it runs as selectin; a relationship alone too
+    let again = User::all(&db).unwrap();
+    db.assert_statements(1, || db.preload(&again, joinedload(User::POSTS)).unwrap());
+    db.assert_statements(1, || db.preload(&again, User::PROFILE).unwrap());
+    assert_eq!(again.iter().filter(|u| u.profile.loaded().is_some_and(|p| p.is_some())).count(), 5);
+    // options apply: each user's newest post only
+    let fresh = User::all(&db).unwrap();
+    db.preload(&fresh, selectinload(User::POSTS).order_by(Post::id.desc()).limit(1)).unwrap();
+    for (u, all) in fresh.iter().zip(&reference) {
+        assert_eq!(titles(u.posts.loaded().unwrap()), all.last().cloned().into_iter().collect::<Vec<_>>());
+    }
+    // nothing in hand: nothing runs; loaded relationships are kept
+    db.assert_statements(0, || db.preload(&Vec::<User>::new(), selectinload(User::POSTS)).unwrap());
+    db.preload(&fresh, selectinload(User::POSTS)).unwrap();
+    assert!(fresh.iter().all(|u| u.posts.loaded().unwrap().len() <= 1), "kept, not reloaded");
+    // raiseload marks the rows
+    let raised = User::all(&db).unwrap();
+    db.assert_statements(0, || db.preload(&raised, raiseload(User::POSTS)).unwrap());
+    assert!(matches!(raised[0].posts(&db).load(), Err(Error::NotLoaded { .. })));
+}
+
+/// A tree built level by level from rows in hand: one statement per level.
+fn preloading_a_tree_level_by_level() {
+    let db = org(3, 3);
+    let root = Employee::query(&db).filter(Employee::manager_id.is_null()).one().unwrap();
+    let mut level = vec![root];
+    let mut sizes = Vec::new();
+    for _ in 0..3 {
+        db.assert_statements(1, || db.preload(&level, selectinload(Employee::REPORTS)).unwrap());
+        let next: Vec<Employee> = level.iter().flat_map(|e| e.reports.loaded().unwrap().iter().cloned()).collect();
+        sizes.push(next.len());
+        level = next;
+    }
+    assert_eq!(sizes, [3, 9, 27]);
+}
+
 both_backends!(
+    preloading_rows_in_hand_fills_a_path_one_statement_per_level,
+    preloading_a_tree_level_by_level,
     has_many_every_strategy_same_rows_flat_count,
     belongs_to_every_strategy,
     has_one_every_strategy,

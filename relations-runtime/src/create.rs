@@ -14,8 +14,18 @@ impl Db {
     pub fn schema<S: ModelSet>(&self) -> Vec<String> {
         let mut out = Vec::new();
         for t in creation_order(S::tables()) {
-            out.push(self.dialect().create_table(t));
-            out.extend(self.dialect().create_indexes(t));
+            out.extend(self.table_ddl::<S>(t));
+        }
+        out
+    }
+
+    /// `CREATE TABLE` for `t` and its indexes (on its foreign keys too, if `S` says so).
+    fn table_ddl<S: ModelSet>(&self, t: &Table) -> Vec<String> {
+        let d = self.dialect();
+        let mut out = vec![d.create_table(t)];
+        out.extend(d.create_indexes(t));
+        if S::INDEX_FOREIGN_KEYS {
+            out.extend(crate::dialect::foreign_key_indexes(d, t));
         }
         out
     }
@@ -53,8 +63,7 @@ impl Db {
                 }
             }
             for t in tables.iter().filter(|t| !exists(t.name)) {
-                db.batch(&db.dialect().create_table(t))?;
-                for sql in db.dialect().create_indexes(t) {
+                for sql in db.table_ddl::<S>(t) {
                     db.batch(&sql)?;
                 }
             }

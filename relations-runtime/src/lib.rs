@@ -28,6 +28,7 @@ mod model;
 mod options;
 #[cfg(feature = "pool")]
 pub mod pool;
+mod preload;
 mod query;
 mod relation;
 pub mod schema;
@@ -41,7 +42,7 @@ pub mod private;
 pub use db::{Db, NPlusOne};
 pub use error::{Error, Result};
 pub use load::{joinedload, lazyload, raiseload, selectinload, subqueryload, subtreeload, Eager, Rel};
-pub use model::{Key, Model, ModelSet, Row};
+pub use model::{IndexForeignKeys, Key, Model, ModelSet, Row};
 pub use options::Load;
 pub use query::{Col, Expr, Order, Query, Subquery};
 pub use relation::{

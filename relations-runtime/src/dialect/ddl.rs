@@ -77,20 +77,33 @@ pub(crate) fn create_table(d: &dyn Dialect, table: &Table) -> String {
 
 /// `CREATE [UNIQUE] INDEX ix_<table>_<column> ON t (c)` for each indexed column.
 pub(crate) fn create_indexes(d: &dyn Dialect, table: &Table) -> Vec<String> {
+    table.columns.iter().filter(|c| c.index).map(|c| index(d, table, c.name, c.unique)).collect()
+}
+
+/// `CREATE [UNIQUE] INDEX ix_<table>_<column> ON t (c)`, SQLAlchemy's name for it.
+fn index(d: &dyn Dialect, table: &Table, column: &str, unique: bool) -> String {
+    let mut sql = String::from(if unique { "CREATE UNIQUE INDEX " } else { "CREATE INDEX " });
+    d.ddl_ident(&format!("ix_{}_{}", table.name, column), &mut sql);
+    sql.push_str(" ON ");
+    d.ddl_ident(table.name, &mut sql);
+    sql.push_str(" (");
+    d.ddl_ident(column, &mut sql);
+    sql.push(')');
+    sql
+}
+
+/// `CREATE INDEX ix_<table>_<column> ON t (c)` for each foreign key column of `table` that no
+/// other index covers: not indexed, not unique, not the first column of the primary key.
+pub(crate) fn foreign_key_indexes(d: &dyn Dialect, table: &Table) -> Vec<String> {
+    let first_key = table.primary_key().next().map(|c| c.name);
     table
-        .columns
+        .foreign_keys
         .iter()
-        .filter(|c| c.index)
-        .map(|c| {
-            let mut sql = String::from(if c.unique { "CREATE UNIQUE INDEX " } else { "CREATE INDEX " });
-            d.ddl_ident(&format!("ix_{}_{}", table.name, c.name), &mut sql);
-            sql.push_str(" ON ");
-            d.ddl_ident(table.name, &mut sql);
-            sql.push_str(" (");
-            d.ddl_ident(c.name, &mut sql);
-            sql.push(')');
-            sql
+        .filter(|fk| {
+            let c = &table.columns[table.column_index(fk.column)];
+            !(c.index || c.unique || first_key == Some(fk.column))
         })
+        .map(|fk| index(d, table, fk.column, false))
         .collect()
 }
 

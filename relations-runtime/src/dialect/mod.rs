@@ -8,6 +8,7 @@ mod ddl;
 mod postgres;
 mod sqlite;
 
+pub(crate) use ddl::foreign_key_indexes;
 #[cfg(feature = "postgres")]
 pub use postgres::Postgres;
 pub use sqlite::Sqlite;
