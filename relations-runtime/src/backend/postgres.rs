@@ -52,13 +52,26 @@ impl PgBackend {
             return Ok(s.clone());
         }
         let stmt = self.client.borrow_mut().prepare(sql).map_err(|e| translate(e, None))?;
-        self.statements.borrow_mut().insert(sql.to_owned(), stmt.clone());
+        let mut statements = self.statements.borrow_mut();
+        if statements.len() >= STATEMENT_CACHE {
+            // bounded, as SQLite's cache is: the dropped statements are closed on the server
+            statements.clear();
+        }
+        statements.insert(sql.to_owned(), stmt.clone());
         Ok(stmt)
     }
 }
 
-/// `url` without its password.
+/// How many prepared statements a connection keeps (SQLite's cache holds as many).
+const STATEMENT_CACHE: usize = 256;
+
+/// `url` without its password (in a URL's user info, or a `password=` setting).
 pub(crate) fn redact(url: &str) -> String {
+    if let Some(i) = url.find("password=") {
+        let start = i + "password=".len();
+        let end = url[start..].find([' ', '&']).map_or(url.len(), |e| start + e);
+        return format!("{}***{}", &url[..start], &url[end..]);
+    }
     match (url.find("://"), url.rfind('@')) {
         (Some(scheme), Some(at)) if at > scheme => {
             let userinfo = &url[scheme + 3..at];
@@ -353,5 +366,18 @@ impl Backend for PgBackend {
 
     fn as_any(&self) -> &dyn std::any::Any {
         self
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::redact;
+
+    #[test]
+    fn passwords_are_never_shown() {
+        assert_eq!(redact("postgresql://ann:s3cret@db:5432/app"), "postgresql://ann:***@db:5432/app");
+        assert_eq!(redact("postgresql://ann@db/app"), "postgresql://ann@db/app");
+        assert_eq!(redact("host=db user=ann password=s3cret dbname=app"), "host=db user=ann password=*** dbname=app");
+        assert_eq!(redact("postgresql://db/app?password=s3cret&x=1"), "postgresql://db/app?password=***&x=1");
     }
 }
