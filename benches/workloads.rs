@@ -10,6 +10,16 @@
 //! `cargo bench --bench workloads` runs them; `python3 benches/report.py` turns criterion's
 //! medians and the statement counts this bench records into the tables in `BENCHMARKS.md`.
 
+/// A criterion group of `samples` samples, one function per `id => expression`.
+macro_rules! group {
+    ($c:expr, $name:expr, $samples:expr, $( $id:expr => $f:expr ),+ $(,)?) => {{
+        let mut g = $c.benchmark_group($name);
+        g.sample_size($samples);
+        $( g.bench_function($id, |b| b.iter(|| black_box($f))); )+
+        g.finish();
+    }};
+}
+
 mod pg;
 
 use std::cell::Cell;
@@ -244,6 +254,12 @@ fn hand_subtree(h: &Hand<'_>) -> HEmployee {
         .expect("tree")
         .collect::<Result<_, _>>()
         .expect("tree");
+    attach_reports(&mut root, rows);
+    root
+}
+
+/// Hangs the subtree's rows (in key order) under `root`, each under its manager.
+fn attach_reports(root: &mut HEmployee, rows: Vec<HEmployee>) {
     let mut children: HashMap<i64, Vec<usize>> = HashMap::new();
     for (i, e) in rows.iter().enumerate() {
         children.entry(e.manager_id.unwrap_or(0)).or_default().push(i);
@@ -259,7 +275,6 @@ fn hand_subtree(h: &Hand<'_>) -> HEmployee {
     if let Some(kids) = children.get(&root.id) {
         root.reports = kids.clone().into_iter().filter_map(|k| build(k, &mut slots, &children)).collect();
     }
-    root
 }
 
 // ---- seeding ----
@@ -619,20 +634,12 @@ fn workloads(c: &mut Criterion) {
     g.finish();
 
     let h = Hand { conn: db.sqlite().unwrap(), statements: Cell::new(0) };
-    macro_rules! group {
-        ($name:expr, $samples:expr, $( $id:expr => $f:expr ),+ $(,)?) => {{
-            let mut g = c.benchmark_group($name);
-            g.sample_size($samples);
-            $( g.bench_function($id, |b| b.iter(|| black_box($f))); )+
-            g.finish();
-        }};
-    }
-    group!("W2 users-posts", 20, "selectin" => w2_selectin(&db), "joined" => w2_joined(&db), "rusqlite" => h2(&h), "rusqlite joined" => h2_joined(&h));
-    group!("W3 naive N+1", 20, "relations" => w3_naive(&db), "rusqlite" => h3(&h));
-    group!("W4 users-posts-comments", 10, "selectin" => w4_selectin(&db), "joined" => w4_joined(&db), "rusqlite" => h4(&h), "rusqlite joined" => h4_joined(&h));
-    group!("W5 posts-tags", 10, "selectin" => w5_selectin(&db), "joined" => w5_joined(&db), "rusqlite" => hand_posts_with_tags(&h), "rusqlite joined" => h5_joined(&h));
-    group!("W6 subtree", 20, "relations" => w6_subtree(&db), "rusqlite" => hand_subtree(&h));
-    group!("W7 get-then-children", 20, "relations" => w7_get_then_children(&db), "rusqlite" => h7(&h));
+    group!(c, "W2 users-posts", 20, "selectin" => w2_selectin(&db), "joined" => w2_joined(&db), "rusqlite" => h2(&h), "rusqlite joined" => h2_joined(&h));
+    group!(c, "W3 naive N+1", 20, "relations" => w3_naive(&db), "rusqlite" => h3(&h));
+    group!(c, "W4 users-posts-comments", 10, "selectin" => w4_selectin(&db), "joined" => w4_joined(&db), "rusqlite" => h4(&h), "rusqlite joined" => h4_joined(&h));
+    group!(c, "W5 posts-tags", 10, "selectin" => w5_selectin(&db), "joined" => w5_joined(&db), "rusqlite" => hand_posts_with_tags(&h), "rusqlite joined" => h5_joined(&h));
+    group!(c, "W6 subtree", 20, "relations" => w6_subtree(&db), "rusqlite" => hand_subtree(&h));
+    group!(c, "W7 get-then-children", 20, "relations" => w7_get_then_children(&db), "rusqlite" => h7(&h));
 }
 
 criterion_group!(benches, workloads, pg::workloads);

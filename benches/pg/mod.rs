@@ -246,21 +246,7 @@ fn h6(h: &PgHand) -> HEmployee {
         .iter()
         .map(employee)
         .collect();
-    let mut children: HashMap<i64, Vec<usize>> = HashMap::new();
-    for (i, e) in rows.iter().enumerate() {
-        children.entry(e.manager_id.unwrap_or(0)).or_default().push(i);
-    }
-    let mut slots: Vec<Option<HEmployee>> = rows.into_iter().map(Some).collect();
-    fn build(i: usize, slots: &mut [Option<HEmployee>], children: &HashMap<i64, Vec<usize>>) -> Option<HEmployee> {
-        let mut e = slots[i].take()?;
-        if let Some(kids) = children.get(&e.id) {
-            e.reports = kids.iter().filter_map(|&k| build(k, slots, children)).collect();
-        }
-        Some(e)
-    }
-    if let Some(kids) = children.get(&root.id) {
-        root.reports = kids.clone().into_iter().filter_map(|k| build(k, &mut slots, &children)).collect();
-    }
+    attach_reports(&mut root, rows);
     root
 }
 
@@ -317,87 +303,22 @@ pub fn workloads(c: &mut Criterion) {
         hand(&h);
         counts.0.push(format!("{name}\t{}\t{}", sql.len(), h.statements.get() - before));
     };
-    record(
-        "PG W2 users → posts, selectin",
-        &|| {
-            black_box(w2_selectin(&db));
-        },
-        &|h| {
-            black_box(h2(h));
-        },
-    );
-    record(
-        "PG W2 users → posts, joined",
-        &|| {
-            black_box(w2_joined(&db));
-        },
-        &|h| {
-            black_box(h2_joined(h));
-        },
-    );
-    record(
-        "PG W3 naive N+1 loop",
-        &|| {
-            black_box(w3_naive(&db));
-        },
-        &|h| {
-            black_box(h3(h));
-        },
-    );
-    record(
-        "PG W4 users → posts → comments, selectin",
-        &|| {
-            black_box(w4_selectin(&db));
-        },
-        &|h| {
-            black_box(h4(h));
-        },
-    );
-    record(
-        "PG W4 users → posts → comments, joined",
-        &|| {
-            black_box(w4_joined(&db));
-        },
-        &|h| {
-            black_box(h4_joined(h));
-        },
-    );
-    record(
-        "PG W5 posts ↔ tags, selectin",
-        &|| {
-            black_box(w5_selectin(&db));
-        },
-        &|h| {
-            black_box(h5(h));
-        },
-    );
-    record(
-        "PG W5 posts ↔ tags, joined",
-        &|| {
-            black_box(w5_joined(&db));
-        },
-        &|h| {
-            black_box(h5_joined(h));
-        },
-    );
-    record(
-        "PG W6 subtree",
-        &|| {
-            black_box(w6_subtree(&db));
-        },
-        &|h| {
-            black_box(h6(h));
-        },
-    );
-    record(
-        "PG W7 get by key, then children ×100",
-        &|| {
-            black_box(w7_get_then_children(&db));
-        },
-        &|h| {
-            black_box(h7(h));
-        },
-    );
+    macro_rules! record {
+        ($($name:expr => $ours:expr, $hand:expr;)+) => {$(
+            record($name, &|| { black_box($ours); }, &|h| { black_box($hand(h)); });
+        )+};
+    }
+    record! {
+        "PG W2 users → posts, selectin" => w2_selectin(&db), h2;
+        "PG W2 users → posts, joined" => w2_joined(&db), h2_joined;
+        "PG W3 naive N+1 loop" => w3_naive(&db), h3;
+        "PG W4 users → posts → comments, selectin" => w4_selectin(&db), h4;
+        "PG W4 users → posts → comments, joined" => w4_joined(&db), h4_joined;
+        "PG W5 posts ↔ tags, selectin" => w5_selectin(&db), h5;
+        "PG W5 posts ↔ tags, joined" => w5_joined(&db), h5_joined;
+        "PG W6 subtree" => w6_subtree(&db), h6;
+        "PG W7 get by key, then children ×100" => w7_get_then_children(&db), h7;
+    }
 
     // W1 on two new databases, each emptied before every iteration
     let ours = fresh("relations_bench_w1").expect("server");
@@ -433,18 +354,10 @@ pub fn workloads(c: &mut Criterion) {
     g.bench_function("postgres", |b| b.iter_batched(|| empty(&hand_db), |()| h1(&hand), BatchSize::PerIteration));
     g.finish();
 
-    macro_rules! group {
-        ($name:expr, $samples:expr, $( $id:expr => $f:expr ),+ $(,)?) => {{
-            let mut g = c.benchmark_group($name);
-            g.sample_size($samples);
-            $( g.bench_function($id, |b| b.iter(|| black_box($f))); )+
-            g.finish();
-        }};
-    }
-    group!("PG W2 users-posts", 10, "selectin" => w2_selectin(&db), "joined" => w2_joined(&db), "postgres" => h2(&h), "postgres joined" => h2_joined(&h));
-    group!("PG W3 naive N+1", 10, "relations" => w3_naive(&db), "postgres" => h3(&h));
-    group!("PG W4 users-posts-comments", 10, "selectin" => w4_selectin(&db), "joined" => w4_joined(&db), "postgres" => h4(&h), "postgres joined" => h4_joined(&h));
-    group!("PG W5 posts-tags", 10, "selectin" => w5_selectin(&db), "joined" => w5_joined(&db), "postgres" => h5(&h), "postgres joined" => h5_joined(&h));
-    group!("PG W6 subtree", 10, "relations" => w6_subtree(&db), "postgres" => h6(&h));
-    group!("PG W7 get-then-children", 10, "relations" => w7_get_then_children(&db), "postgres" => h7(&h));
+    group!(c, "PG W2 users-posts", 10, "selectin" => w2_selectin(&db), "joined" => w2_joined(&db), "postgres" => h2(&h), "postgres joined" => h2_joined(&h));
+    group!(c, "PG W3 naive N+1", 10, "relations" => w3_naive(&db), "postgres" => h3(&h));
+    group!(c, "PG W4 users-posts-comments", 10, "selectin" => w4_selectin(&db), "joined" => w4_joined(&db), "postgres" => h4(&h), "postgres joined" => h4_joined(&h));
+    group!(c, "PG W5 posts-tags", 10, "selectin" => w5_selectin(&db), "joined" => w5_joined(&db), "postgres" => h5(&h), "postgres joined" => h5_joined(&h));
+    group!(c, "PG W6 subtree", 10, "relations" => w6_subtree(&db), "postgres" => h6(&h));
+    group!(c, "PG W7 get-then-children", 10, "relations" => w7_get_then_children(&db), "postgres" => h7(&h));
 }

@@ -233,10 +233,6 @@ impl Dialect for Postgres {
         }
     }
 
-    fn max_inline_list(&self) -> usize {
-        500
-    }
-
     fn begin(&self) -> &'static str {
         // serializable, as SQLite's transactions are: a concurrent read-modify-write is a
         // typed conflict to retry, never a lost update
