@@ -9,10 +9,14 @@ fn unique_violation_names_table_and_column() {
     let db = db();
     user(&db, "ann");
     let err = db.add(User { username: "ann".into(), ..Default::default() }).unwrap_err();
-    assert!(matches!(&err, Error::UniqueViolation { table, columns } if table == "user" && columns == &["username"]));
+    assert!(
+        matches!(&err, Error::UniqueViolation { table, columns, .. } if table == "user" && columns == &["username"])
+    );
+    // PostgreSQL names the column's unnamed constraint; SQLite reports only the columns
+    let name = if db.backend_name() == "postgresql" { "`user_username_key` " } else { "" };
     assert_eq!(
         err.to_string(),
-        "UNIQUE constraint on `user` (username) failed: a row with the same value already exists"
+        format!("UNIQUE constraint {name}on `user` (username) failed: a row with the same value already exists")
     );
 }
 

@@ -85,7 +85,7 @@ fn has_one_is_optional() {
     // the UNIQUE foreign key makes it one-to-one
     let second = db.add(UserProfile { user: BelongsTo::to(&bob), ..Default::default() });
     match second {
-        Err(Error::UniqueViolation { table, columns }) => {
+        Err(Error::UniqueViolation { table, columns, .. }) => {
             assert_eq!(table, "user_profile");
             assert_eq!(columns, ["user_id"]);
         }
@@ -110,7 +110,7 @@ fn many_to_many_links_from_both_sides() {
         ["orm", "sql"]
     );
     match p.tags(&db).add(&tags[1]) {
-        Err(Error::UniqueViolation { table, columns }) => {
+        Err(Error::UniqueViolation { table, columns, .. }) => {
             assert_eq!(table, "post_tags");
             assert_eq!(columns, ["post_id", "tag_id"]);
         }

@@ -77,6 +77,91 @@ pub struct ModelArgs {
     pub table: Option<NameArg>,
     /// Do not generate `Default`.
     pub no_default: Flag,
+    /// `unique(a, b)`: table-level unique constraints.
+    #[darling(multiple)]
+    pub unique: Vec<ColumnsArg>,
+    /// `index(a, b)`: multi-column indexes.
+    #[darling(multiple)]
+    pub index: Vec<ColumnsArg>,
+    /// `unique_index(a, b)`: multi-column unique indexes.
+    #[darling(multiple)]
+    pub unique_index: Vec<ColumnsArg>,
+    /// `check("sql")`: check constraints.
+    #[darling(multiple)]
+    pub check: Vec<CheckArg>,
+}
+
+/// `unique("a", "b", name = "uq_x")`, `index("a", "b", name = "ix_x")`, `unique_index(..)`:
+/// column names as strings (as SQLAlchemy's `UniqueConstraint('a', 'b')`; bare words repeated
+/// across constraints would trip clippy's `duplicated_attributes`) and an optional name.
+#[derive(Debug, Clone)]
+pub struct ColumnsArg {
+    pub columns: Vec<NameArg>,
+    pub name: Option<NameArg>,
+    /// Items that are neither: bare words (a column written without quotes), unknown keys.
+    pub misplaced: Vec<(String, Span)>,
+    /// The whole `unique(...)` / `index(...)`.
+    pub span: Span,
+}
+
+impl FromMeta for ColumnsArg {
+    fn from_meta(meta: &syn::Meta) -> Result<Self> {
+        let attr = meta.path().get_ident().map_or_else(String::new, ToString::to_string);
+        let syn::Meta::List(list) = meta else {
+            return Err(darling::Error::custom(format!("write `{attr}(\"column_a\", \"column_b\")`")).with_span(meta));
+        };
+        let nested = darling::ast::NestedMeta::parse_meta_list(list.tokens.clone())?;
+        let mut out = ColumnsArg { columns: Vec::new(), name: None, misplaced: Vec::new(), span: meta.span() };
+        for item in &nested {
+            match item {
+                darling::ast::NestedMeta::Lit(syn::Lit::Str(s)) => {
+                    out.columns.push(NameArg { value: s.value(), span: s.span() })
+                }
+                darling::ast::NestedMeta::Meta(syn::Meta::NameValue(nv)) if nv.path.is_ident("name") => {
+                    out.name = Some(NameArg::from_expr(&nv.value)?)
+                }
+                darling::ast::NestedMeta::Meta(m) => {
+                    let key = m.path().get_ident().map_or_else(|| "?".to_string(), ToString::to_string);
+                    out.misplaced.push((key, m.path().span()))
+                }
+                other => {
+                    return Err(darling::Error::custom("expected a column name as a string, like `\"shop_id\"`")
+                        .with_span(other))
+                }
+            }
+        }
+        Ok(out)
+    }
+}
+
+/// `check("price > 0", name = "ck_price_positive")`.
+#[derive(Debug, Clone)]
+pub struct CheckArg {
+    pub sql: Option<syn::LitStr>,
+    pub name: Option<NameArg>,
+    pub span: Span,
+}
+
+impl FromMeta for CheckArg {
+    fn from_meta(meta: &syn::Meta) -> Result<Self> {
+        let usage = "write `check(\"price > 0\")`, or `check(\"price > 0\", name = \"ck_price_positive\")`: the condition is SQL text";
+        let syn::Meta::List(list) = meta else {
+            return Err(darling::Error::custom(usage).with_span(meta));
+        };
+        let nested = darling::ast::NestedMeta::parse_meta_list(list.tokens.clone())
+            .map_err(|_| darling::Error::custom(usage).with_span(&list.tokens))?;
+        let mut out = CheckArg { sql: None, name: None, span: meta.span() };
+        for item in &nested {
+            match item {
+                darling::ast::NestedMeta::Lit(syn::Lit::Str(s)) if out.sql.is_none() => out.sql = Some(s.clone()),
+                darling::ast::NestedMeta::Meta(syn::Meta::NameValue(nv)) if nv.path.is_ident("name") => {
+                    out.name = Some(NameArg::from_expr(&nv.value)?)
+                }
+                other => return Err(darling::Error::custom(usage).with_span(other)),
+            }
+        }
+        Ok(out)
+    }
 }
 
 /// `numeric(precision = 10, scale = 2)`.
@@ -148,6 +233,7 @@ pub struct SelfRefArgs {
     pub cascade: Option<NameArg>,
     pub passive_deletes: Flag,
     pub on_delete: Option<NameArg>,
+    pub index: Flag,
 }
 
 /// A relationship attribute as written.
@@ -181,14 +267,14 @@ pub struct FieldAttrs {
 }
 
 /// The keys each attribute accepts, for "unknown key" messages.
-pub const MODEL_KEYS: &[&str] = &["table", "no_default"];
+pub const MODEL_KEYS: &[&str] = &["table", "no_default", "unique", "index", "unique_index", "check"];
 const COLUMN_KEYS: &[&str] = &["name", "unique", "index", "len", "text", "bigint", "numeric", "default"];
 const HAS_KEYS: &[&str] = &["inverse", "foreign_key", "lazy", "cascade", "passive_deletes", "order_by"];
 const BELONGS_TO_KEYS: &[&str] =
     &["column", "inverse", "backref", "unique", "index", "lazy", "on_delete", "cascade", "single_parent"];
 const MANY_TO_MANY_KEYS: &[&str] = &["through", "local", "remote", "inverse", "backref", "lazy", "cascade", "order_by"];
 const SELF_REF_KEYS: &[&str] =
-    &["children", "column", "ancestors", "descendants", "lazy", "cascade", "passive_deletes", "on_delete"];
+    &["children", "column", "ancestors", "descendants", "lazy", "cascade", "passive_deletes", "on_delete", "index"];
 
 /// Reports every key of `nested` that `#[attr]` does not accept, naming the closest valid key
 /// and listing them all.

@@ -23,6 +23,10 @@ pub struct Model {
     pub auto_key: bool,
     /// Whether to generate `Default` (with the column defaults).
     pub default_impl: bool,
+    /// `#[model(unique(..), check(..))]`, in declaration order.
+    pub constraints: Vec<TableConstraint>,
+    /// `#[model(index(..))]`, in declaration order.
+    pub indexes: Vec<TableIndex>,
     /// Mistakes reported with the model's code, not instead of it: a stand-in value replaced
     /// the wrong one, so the expansion stays sound.
     pub soft_errors: Vec<darling::Error>,
@@ -32,6 +36,21 @@ impl Model {
     pub fn keys(&self) -> impl Iterator<Item = &Column> {
         self.columns.iter().filter(|c| c.key)
     }
+}
+
+/// A table-level constraint.
+pub enum TableConstraint {
+    Unique { name: Option<SqlIdent>, columns: Vec<SqlIdent> },
+    Check { name: Option<SqlIdent>, sql: String },
+}
+
+/// A multi-column index.
+pub struct TableIndex {
+    pub name: SqlIdent,
+    pub columns: Vec<SqlIdent>,
+    pub unique: bool,
+    /// Whether `name = ...` was given (else it is SQLAlchemy's default).
+    pub named: bool,
 }
 
 /// What a column stores.

@@ -69,8 +69,15 @@ pub struct RelationInfo {
 }
 
 /// The table of nothing: what a join names while its declaration is reported as a mistake.
-const NO_TABLE: Table =
-    Table { name: "", columns: &[], auto_key: false, foreign_keys: &[], relations: crate::schema::no_relations };
+const NO_TABLE: Table = Table {
+    name: "",
+    columns: &[],
+    auto_key: false,
+    foreign_keys: &[],
+    constraints: &[],
+    indexes: &[],
+    relations: crate::schema::no_relations,
+};
 
 const CAP: usize = 1024;
 

@@ -92,7 +92,7 @@ impl Db {
                     drop(inserts);
                     let columns = t.columns.iter().filter(|c| !(skip_key && c.primary_key));
                     let e = name_parameter(t, columns, e);
-                    return Err(self.explain_foreign_key(t, &model.values(), e));
+                    return Err(self.explain(t, &model.values(), e));
                 }
             }
         };
@@ -173,7 +173,7 @@ impl Db {
         let n = self.execute(&sql, &params, t.name).map_err(|e| {
             // the parameters: every column but the key's, then the key's
             let columns = t.columns.iter().filter(|c| !c.primary_key).chain(t.primary_key());
-            self.explain_foreign_key(t, &model.values(), name_parameter(t, columns, e))
+            self.explain(t, &model.values(), name_parameter(t, columns, e))
         })?;
         if n == 0 {
             let key = key_text(&model.key().to_values());
@@ -182,9 +182,17 @@ impl Db {
         Ok(())
     }
 
-    /// A foreign key failure on writing a row of `t` with these column values: names the first
-    /// foreign key column whose value references no row (SQLite's message does not).
-    fn explain_foreign_key(&self, t: &'static Table, values: &[Value<'_>], e: Error) -> Error {
+    /// A constraint failure on writing a row of `t` with these column values, said fully: a
+    /// unique constraint named as declared, the first foreign key column whose value references
+    /// no row (SQLite's messages say neither).
+    fn explain(&self, t: &'static Table, values: &[Value<'_>], e: Error) -> Error {
+        let e = match e {
+            Error::UniqueViolation { table, columns, constraint: None } if table == t.name => {
+                let constraint = t.unique_name(&columns);
+                return Error::UniqueViolation { table, columns, constraint };
+            }
+            e => e,
+        };
         let Error::ForeignKeyViolation { table, column: None } = e else { return e };
         let column = t.foreign_keys.iter().find_map(|fk| {
             let value = &values[t.column_index(fk.column)];

@@ -22,6 +22,9 @@ pub enum Error {
         table: String,
         /// The columns of the constraint.
         columns: Vec<String>,
+        /// The constraint's (or unique index's) name: PostgreSQL's always; on SQLite, which
+        /// reports only the columns, the name declared for them, when the model declares one.
+        constraint: Option<String>,
     },
     /// A `FOREIGN KEY` constraint failed while writing `table`.
     ForeignKeyViolation {
@@ -203,11 +206,13 @@ impl fmt::Display for Error {
                 f,
                 "N+1: `{relationship}` was lazily loaded {count} times in a row; load it eagerly with `selectinload` or `joinedload`"
             ),
-            Error::UniqueViolation { table, columns } => write!(
-                f,
-                "UNIQUE constraint on `{table}` ({}) failed: a row with the same value already exists",
-                columns.join(", ")
-            ),
+            Error::UniqueViolation { table, columns, constraint } => {
+                write!(f, "UNIQUE constraint ")?;
+                if let Some(name) = constraint {
+                    write!(f, "`{name}` ")?;
+                }
+                write!(f, "on `{table}` ({}) failed: a row with the same value already exists", columns.join(", "))
+            }
             Error::ForeignKeyViolation { table, column: Some(column) } => write!(
                 f,
                 "FOREIGN KEY constraint failed while writing `{table}`: `{column}` references a row that does not exist"
@@ -381,6 +386,7 @@ impl Error {
             Error::UniqueViolation {
                 table: cols.first().map_or_else(|| table.to_string(), |c| c.0.clone()),
                 columns: cols.into_iter().map(|c| c.1).collect(),
+                constraint: None,
             }
         } else if msg.starts_with("NOT NULL constraint failed") {
             let (table, column) = split(detail);

@@ -7,8 +7,8 @@ pub use crate::options::Load;
 pub use crate::relation::{Cached, Dynamic, Fill, HasMany, HasOne, ManyToMany, Slot};
 
 pub use crate::schema::{
-    no_relations, Cascade, ColumnDef, ColumnDefault, ForeignKey, Join, Lazy, OnDelete, OrderBy, RelationDef, SqlType,
-    Table,
+    no_relations, Cascade, ColumnDef, ColumnDefault, Constraint, ForeignKey, Index, Join, Lazy, OnDelete, OrderBy,
+    RelationDef, SqlType, Table,
 };
 pub use crate::value::SqlValue;
 

@@ -143,6 +143,47 @@ impl Default for Cascade {
     }
 }
 
+/// A table-level constraint, declared on the model: `#[model(unique(shop_id, sku))]`,
+/// `#[model(check("price > 0", name = "ck_price_positive"))]`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Constraint {
+    /// `[CONSTRAINT name] UNIQUE (a, b)`.
+    Unique {
+        /// The constraint's name, when it has one (the database names it otherwise).
+        name: Option<&'static str>,
+        /// The columns, in order.
+        columns: &'static [&'static str],
+    },
+    /// `[CONSTRAINT name] CHECK (sql)`.
+    Check {
+        /// The constraint's name, when it has one.
+        name: Option<&'static str>,
+        /// The condition, as SQL text written in the declaration.
+        sql: &'static str,
+    },
+}
+
+impl Constraint {
+    /// The constraint's declared name.
+    pub fn name(&self) -> Option<&'static str> {
+        match self {
+            Constraint::Unique { name, .. } | Constraint::Check { name, .. } => *name,
+        }
+    }
+}
+
+/// An index over one or more columns: `#[model(index(shop_id, name))]` is
+/// `CREATE INDEX ix_product_shop_id ON product (shop_id, name)`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Index {
+    /// The index's name (SQLAlchemy's `ix_<table>_<first column>` unless given).
+    pub name: &'static str,
+    /// The columns, in order.
+    pub columns: &'static [&'static str],
+    /// `CREATE UNIQUE INDEX`.
+    pub unique: bool,
+}
+
 /// A table: a model's, or a plain association table's.
 #[derive(Debug, Clone, Copy)]
 pub struct Table {
@@ -154,6 +195,11 @@ pub struct Table {
     pub auto_key: bool,
     /// Foreign keys in declaration order.
     pub foreign_keys: &'static [ForeignKey],
+    /// Table-level `UNIQUE` and `CHECK` constraints (`#[model(unique(..), check(..))]`), in
+    /// declaration order.
+    pub constraints: &'static [Constraint],
+    /// Multi-column indexes (`#[model(index(..))]`), in declaration order.
+    pub indexes: &'static [Index],
     /// The relationships the model declares on itself (none for an association table): what
     /// deleting one of its rows cascades along.
     pub relations: fn() -> &'static [&'static RelationDef],
@@ -166,6 +212,8 @@ impl PartialEq for Table {
             && self.columns == other.columns
             && self.auto_key == other.auto_key
             && self.foreign_keys == other.foreign_keys
+            && self.constraints == other.constraints
+            && self.indexes == other.indexes
     }
 }
 
@@ -198,6 +246,28 @@ impl Table {
     /// The foreign key of `column`, if it has one.
     pub fn foreign_key(&self, column: &str) -> Option<&'static ForeignKey> {
         self.foreign_keys.iter().find(|fk| fk.column == column)
+    }
+
+    /// The declared name of the unique constraint or unique index over exactly `columns`
+    /// (in any order): a table-level `unique(..)` or `index(.., unique)` with a name, or a
+    /// column's `#[column(unique, index)]` (`ix_<table>_<column>`).
+    pub fn unique_name(&self, columns: &[String]) -> Option<String> {
+        let same = |cs: &[&str]| cs.len() == columns.len() && cs.iter().all(|c| columns.iter().any(|x| x == c));
+        let declared = self
+            .constraints
+            .iter()
+            .find_map(|c| match c {
+                Constraint::Unique { name: Some(name), columns } if same(columns) => Some(*name),
+                _ => None,
+            })
+            .or_else(|| self.indexes.iter().find(|i| i.unique && same(i.columns)).map(|i| i.name));
+        match (declared, columns) {
+            (Some(name), _) => Some(name.to_string()),
+            (None, [column]) => {
+                self.column(column).filter(|c| c.unique && c.index).map(|c| format!("ix_{}_{}", self.name, c.name))
+            }
+            _ => None,
+        }
     }
 
     /// The single primary key column. The derive guarantees one for every model that is the

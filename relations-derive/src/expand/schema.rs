@@ -4,7 +4,7 @@ use proc_macro2::TokenStream;
 use quote::{format_ident, quote, quote_spanned};
 
 use super::{lit, rt};
-use crate::ir::{Column, ColumnValue, DefaultValue, Model, SqlIdent, SqlTypeOverride};
+use crate::ir::{Column, ColumnValue, DefaultValue, Model, SqlIdent, SqlTypeOverride, TableConstraint};
 
 fn column_def(c: &Column) -> TokenStream {
     let rt = rt();
@@ -76,12 +76,39 @@ pub fn table(model: &Model) -> TokenStream {
             quote!(&<#ident>::#hidden.def)
         }
     });
+    let opt = |n: &Option<SqlIdent>| match n {
+        Some(n) => {
+            let n = lit(&n.value);
+            quote!(::core::option::Option::Some(#n))
+        }
+        None => quote!(::core::option::Option::None),
+    };
+    let names = |cs: &[SqlIdent]| {
+        let cs = cs.iter().map(|c| lit(&c.value));
+        quote!(&[#(#cs),*])
+    };
+    let constraints = model.constraints.iter().map(|c| match c {
+        TableConstraint::Unique { name, columns } => {
+            let (name, columns) = (opt(name), names(columns));
+            quote!(#rt::Constraint::Unique { name: #name, columns: #columns })
+        }
+        TableConstraint::Check { name, sql } => {
+            let (name, sql) = (opt(name), lit(sql));
+            quote!(#rt::Constraint::Check { name: #name, sql: #sql })
+        }
+    });
+    let indexes = model.indexes.iter().map(|i| {
+        let (name, columns, unique) = (lit(&i.name.value), names(&i.columns), i.unique);
+        quote!(#rt::Index { name: #name, columns: #columns, unique: #unique })
+    });
     quote! {
         &#rt::Table {
             name: #name,
             columns: &[#(#columns),*],
             auto_key: #auto_key,
             foreign_keys: &[#(#fks),*],
+            constraints: &[#(#constraints),*],
+            indexes: &[#(#indexes),*],
             relations: {
                 fn __relations() -> &'static [&'static #rt::RelationDef] {
                     const RELATIONS: &[&#rt::RelationDef] = &[#(#defs),*];
@@ -138,6 +165,8 @@ pub fn association(
                     on_delete: #rt::OnDelete::Unset,
                 },
             ],
+            constraints: &[],
+            indexes: &[],
             relations: #rt::no_relations,
         }
     }

@@ -4,6 +4,7 @@ mod column;
 mod fields;
 mod options;
 mod relations;
+mod table;
 mod util;
 
 use darling::{Error, FromMeta};
@@ -66,6 +67,7 @@ pub fn lower(input: &DeriveInput) -> darling::Result<Model> {
     }
 
     let mut model_args = input::ModelArgs::default();
+    let mut seen_model_attr = false;
     for attr in input.attrs.iter().filter(|a| a.path().is_ident("model")) {
         let parsed = match &attr.meta {
             syn::Meta::List(list) => {
@@ -76,7 +78,12 @@ pub fn lower(input: &DeriveInput) -> darling::Result<Model> {
             }
             meta => input::ModelArgs::from_meta(meta),
         };
-        if let Some(args) = errors.handle(parsed) {
+        if std::mem::replace(&mut seen_model_attr, true) {
+            errors.push(
+                Error::custom("duplicate `#[model]` attribute; put every option in one `#[model(...)]`")
+                    .with_span(attr.path()),
+            );
+        } else if let Some(args) = errors.handle(parsed) {
             model_args = args;
         }
     }
@@ -94,6 +101,8 @@ pub fn lower(input: &DeriveInput) -> darling::Result<Model> {
         auto_key: false,
         default_impl: !model_args.no_default.is_present(),
         soft_errors: Vec::new(),
+        constraints: Vec::new(),
+        indexes: Vec::new(),
     };
 
     for field in fields.into_iter().flatten() {
@@ -101,6 +110,7 @@ pub fn lower(input: &DeriveInput) -> darling::Result<Model> {
     }
     if fields.is_some() {
         crate::check::model(&mut errors, &mut model);
+        table::table_args(&mut errors, &mut model, &model_args);
     }
     // the soft mistakes are reported beside the hard ones too
     let soft = std::mem::take(&mut model.soft_errors);

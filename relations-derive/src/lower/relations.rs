@@ -200,7 +200,7 @@ pub(crate) fn lower_self_ref(
         },
         key: false,
         unique: false,
-        index: false,
+        index: args.index.is_present(),
         sql_type: None,
         default: None,
         nullable: true,

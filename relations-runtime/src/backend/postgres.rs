@@ -266,7 +266,11 @@ fn translate(e: postgres::Error, table: Option<&str>) -> Error {
     let detail = db.detail().unwrap_or("");
     let code = db.code();
     if *code == SqlState::UNIQUE_VIOLATION {
-        Error::UniqueViolation { table: db.table().map_or(table, str::to_string), columns: key_columns(detail) }
+        Error::UniqueViolation {
+            table: db.table().map_or(table, str::to_string),
+            columns: key_columns(detail),
+            constraint: db.constraint().map(str::to_string),
+        }
     } else if *code == SqlState::FOREIGN_KEY_VIOLATION {
         // inserting a row that references nothing says "is not present in table"; deleting a
         // row still referenced says "is still referenced"

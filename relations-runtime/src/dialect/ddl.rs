@@ -4,7 +4,7 @@
 use std::fmt::Write;
 
 use super::Dialect;
-use crate::schema::{SqlType, Table};
+use crate::schema::{Constraint, SqlType, Table};
 
 /// The type names both dialects spell alike (`INTEGER`, `VARCHAR(80)`, `NUMERIC(10, 2)`); the
 /// others are `BLOB`, `DATETIME`, `TIME` on SQLite and `BYTEA`, `TIMESTAMP WITHOUT TIME ZONE`,
@@ -50,22 +50,43 @@ pub(crate) fn create_table(d: &dyn Dialect, table: &Table) -> String {
     if !pk.is_empty() {
         items.push(format!("PRIMARY KEY ({})", ident_list(d, &pk)));
     }
-    for c in table.columns.iter().filter(|c| c.unique && !c.index) {
-        items.push(format!("UNIQUE ({})", ident_list(d, &[c.name])));
-    }
-    for fk in table.foreign_keys {
-        let mut s = String::from("FOREIGN KEY(");
-        d.ddl_ident(fk.column, &mut s);
-        s.push_str(") REFERENCES ");
-        d.ddl_ident(fk.references, &mut s);
-        s.push_str(" (");
-        d.ddl_ident(fk.target_column, &mut s);
-        s.push(')');
-        if let Some(action) = fk.on_delete.sql() {
-            s.push_str(" ON DELETE ");
-            s.push_str(action);
+    // SQLAlchemy's order: the table's own constraints as declared, then each column's, in
+    // column order: its UNIQUE, then its FOREIGN KEY
+    for c in table.constraints {
+        let mut s = String::new();
+        if let Some(name) = c.name() {
+            s.push_str("CONSTRAINT ");
+            d.ddl_ident(name, &mut s);
+            s.push(' ');
+        }
+        match c {
+            Constraint::Unique { columns, .. } => {
+                let _ = write!(s, "UNIQUE ({})", ident_list(d, columns));
+            }
+            Constraint::Check { sql, .. } => {
+                let _ = write!(s, "CHECK ({sql})");
+            }
         }
         items.push(s);
+    }
+    for c in table.columns {
+        if c.unique && !c.index {
+            items.push(format!("UNIQUE ({})", ident_list(d, &[c.name])));
+        }
+        for fk in table.foreign_keys.iter().filter(|fk| fk.column == c.name) {
+            let mut s = String::from("FOREIGN KEY(");
+            d.ddl_ident(fk.column, &mut s);
+            s.push_str(") REFERENCES ");
+            d.ddl_ident(fk.references, &mut s);
+            s.push_str(" (");
+            d.ddl_ident(fk.target_column, &mut s);
+            s.push(')');
+            if let Some(action) = fk.on_delete.sql() {
+                s.push_str(" ON DELETE ");
+                s.push_str(action);
+            }
+            items.push(s);
+        }
     }
     let mut sql = String::from("CREATE TABLE ");
     d.ddl_ident(table.name, &mut sql);
@@ -75,25 +96,30 @@ pub(crate) fn create_table(d: &dyn Dialect, table: &Table) -> String {
     sql
 }
 
-/// `CREATE [UNIQUE] INDEX ix_<table>_<column> ON t (c)` for each indexed column.
+/// `CREATE [UNIQUE] INDEX ix_<table>_<column> ON t (c)` for each indexed column, then the
+/// table's multi-column indexes, as declared.
 pub(crate) fn create_indexes(d: &dyn Dialect, table: &Table) -> Vec<String> {
-    table.columns.iter().filter(|c| c.index).map(|c| index(d, table, c.name, c.unique)).collect()
+    let columns = table
+        .columns
+        .iter()
+        .filter(|c| c.index)
+        .map(|c| index(d, table, &format!("ix_{}_{}", table.name, c.name), &[c.name], c.unique));
+    columns.chain(table.indexes.iter().map(|i| index(d, table, i.name, i.columns, i.unique))).collect()
 }
 
-/// `CREATE [UNIQUE] INDEX ix_<table>_<column> ON t (c)`, SQLAlchemy's name for it.
-fn index(d: &dyn Dialect, table: &Table, column: &str, unique: bool) -> String {
+/// `CREATE [UNIQUE] INDEX name ON t (a, b)`.
+fn index(d: &dyn Dialect, table: &Table, name: &str, columns: &[&str], unique: bool) -> String {
     let mut sql = String::from(if unique { "CREATE UNIQUE INDEX " } else { "CREATE INDEX " });
-    d.ddl_ident(&format!("ix_{}_{}", table.name, column), &mut sql);
+    d.ddl_ident(name, &mut sql);
     sql.push_str(" ON ");
     d.ddl_ident(table.name, &mut sql);
-    sql.push_str(" (");
-    d.ddl_ident(column, &mut sql);
-    sql.push(')');
+    let _ = write!(sql, " ({})", ident_list(d, columns));
     sql
 }
 
 /// `CREATE INDEX ix_<table>_<column> ON t (c)` for each foreign key column of `table` that no
-/// other index covers: not indexed, not unique, not the first column of the primary key.
+/// other index covers: not indexed, not unique, not the first column of the primary key or of
+/// a multi-column index or unique constraint.
 pub(crate) fn foreign_key_indexes(d: &dyn Dialect, table: &Table) -> Vec<String> {
     let first_key = table.primary_key().next().map(|c| c.name);
     table
@@ -101,9 +127,12 @@ pub(crate) fn foreign_key_indexes(d: &dyn Dialect, table: &Table) -> Vec<String>
         .iter()
         .filter(|fk| {
             let c = &table.columns[table.column_index(fk.column)];
-            !(c.index || c.unique || first_key == Some(fk.column))
+            let leads = |columns: &[&str]| columns.first() == Some(&fk.column);
+            let covered = table.indexes.iter().any(|i| leads(i.columns))
+                || table.constraints.iter().any(|k| matches!(k, Constraint::Unique { columns, .. } if leads(columns)));
+            !(c.index || c.unique || first_key == Some(fk.column) || covered)
         })
-        .map(|fk| index(d, table, fk.column, false))
+        .map(|fk| index(d, table, &format!("ix_{}_{}", table.name, fk.column), &[fk.column], false))
         .collect()
 }
 
