@@ -196,7 +196,7 @@ fn a_refused_delete_changes_nothing_and_names_the_reference() {
     let before = (count(&db, "post"), count(&db, "comment"), count(&db, "user"));
     let err = bob.delete(&db).unwrap_err();
     assert!(
-        matches!(&err, Error::Referenced { table: "user", by, relationship: Some(r), restrict: false }
+        matches!(&err, Error::Referenced { table: "user", by, relationship: Some(r), restrict: false, .. }
             if by == "comment.user_id" && r == "user.comments"),
         "{err:?}"
     );
@@ -240,7 +240,7 @@ fn removing_a_child_without_delete_orphan_unhooks_it_or_fails_typed() {
     let comment = bob.comments(&db).first().unwrap().unwrap();
     let err = bob.comments(&db).remove(&comment).unwrap_err();
     assert!(
-        matches!(&err, Error::Orphan { relationship, column } if relationship == "user.comments" && column == "comment.user_id"),
+        matches!(&err, Error::Orphan { relationship, column, owner_key: false } if relationship == "user.comments" && column == "comment.user_id"),
         "{err:?}"
     );
     assert_eq!(err.to_string(), "a row left `user.comments`, but `comment.user_id` is NOT NULL so it cannot be unhooked; declare `cascade = \"all, delete-orphan\"` to delete it instead");

@@ -38,7 +38,7 @@ fn foreign_key_violation_names_the_table_written() {
     post(&db, &ann, "t");
     let err = ann.delete(&db).unwrap_err();
     assert!(
-        matches!(&err, Error::Referenced { table: "user", by, relationship: Some(r), restrict: false }
+        matches!(&err, Error::Referenced { table: "user", by, relationship: Some(r), restrict: false, .. }
             if by == "post.user_id" && r == "user.posts"),
         "{err:?}"
     );

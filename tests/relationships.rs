@@ -262,3 +262,198 @@ both_backends!(
     self_ref_parent_children_ancestors_descendants,
     self_ref_recursion_survives_a_cycle,
 );
+
+/// Polymorphic owners: a comment belongs to a post *or* a photo, one nullable foreign key per
+/// owner model and a CHECK that exactly one is set; `comment.commentable(&db)` returns the
+/// owner as an enum; each owner's comments are an ordinary relationship.
+mod polymorphic {
+    use super::common;
+    use relations::{joinedload, selectinload, BelongsTo, Error, HasMany, Model, Owner};
+
+    #[derive(Model, Debug)]
+    pub struct Article {
+        pub id: i64,
+        pub title: String,
+        #[has_many(Remark, inverse = article, cascade = "all, delete-orphan")]
+        pub remarks: HasMany<Remark>,
+    }
+
+    #[derive(Model, Debug)]
+    pub struct Photo {
+        pub id: i64,
+        pub url: String,
+        #[has_many(Remark, inverse = photo)]
+        pub remarks: HasMany<Remark>,
+    }
+
+    #[derive(Owner, Debug)]
+    pub enum Remarkable {
+        Article(Article),
+        Photo(Photo),
+    }
+
+    #[derive(Model, Debug)]
+    pub struct Remark {
+        pub id: i64,
+        pub body: String,
+        #[belongs_to(Article, owner = Remarkable)]
+        pub article: BelongsTo<Option<Article>>,
+        #[belongs_to(Photo, owner = Remarkable)]
+        pub photo: BelongsTo<Option<Photo>>,
+    }
+
+    type All = (Article, Photo, Remark);
+
+    fn setup() -> (common::TestDb, Article, Photo) {
+        let db = common::fresh();
+        db.create_all::<All>().unwrap();
+        let article = db.add(Article { title: "On owners".into(), ..Default::default() }).unwrap();
+        let photo = db.add(Photo { url: "sea.jpg".into(), ..Default::default() }).unwrap();
+        (db, article, photo)
+    }
+
+    fn remark(body: &str) -> Remark {
+        Remark { body: body.into(), ..Default::default() }
+    }
+
+    pub fn the_ddl_has_one_key_per_owner_and_a_check_that_one_is_set() {
+        let db = common::fresh();
+        let ddl = db.schema::<All>().into_iter().find(|s| s.starts_with("CREATE TABLE remark")).unwrap();
+        assert!(ddl.contains("\tarticle_id INTEGER, \n\tphoto_id INTEGER, \n"), "{ddl}");
+        assert!(
+            ddl.contains(
+                "CONSTRAINT ck_remark_remarkable CHECK (CASE WHEN article_id IS NULL THEN 0 ELSE 1 END + CASE WHEN photo_id IS NULL THEN 0 ELSE 1 END = 1)"
+            ),
+            "{ddl}"
+        );
+        assert!(ddl.contains("FOREIGN KEY(article_id) REFERENCES article (id)"), "{ddl}");
+        assert!(ddl.contains("FOREIGN KEY(photo_id) REFERENCES photo (id)"), "{ddl}");
+    }
+
+    pub fn the_accessor_returns_the_owner_as_an_enum() {
+        let (db, article, photo) = setup();
+        let mut on_article = remark("nice read");
+        on_article.set_remarkable(&article);
+        let on_article = db.add(on_article).unwrap();
+        let mut on_photo = remark("nice view");
+        on_photo.set_remarkable(&photo);
+        let on_photo = db.add(on_photo).unwrap();
+
+        let owner = db.assert_statements(1, || on_article.remarkable(&db).unwrap());
+        assert!(matches!(&owner, Remarkable::Article(a) if a.title == "On owners"), "{owner:?}");
+        assert_eq!(owner.table(), "article");
+        // kept in the field: the second call reads nothing
+        db.assert_statements(0, || on_article.remarkable(&db).unwrap());
+        assert!(matches!(on_photo.remarkable(&db).unwrap(), Remarkable::Photo(p) if p.url == "sea.jpg"));
+
+        // eager options on the owner fields load every owner with the rows
+        let remarks = db.assert_statements(3, || {
+            Remark::query(&db)
+                .options(selectinload(Remark::ARTICLE))
+                .options(selectinload(Remark::PHOTO))
+                .all()
+                .unwrap()
+        });
+        let owners =
+            db.assert_statements(0, || remarks.iter().map(|r| r.remarkable(&db).unwrap().table()).collect::<Vec<_>>());
+        assert_eq!(owners, ["article", "photo"]);
+
+        // pointing a row at another owner lets go of the first
+        let mut moved = Remark::get(&db, on_article.id).unwrap().unwrap();
+        moved.set_remarkable(&photo);
+        assert_eq!((*moved.article.key(), *moved.photo.key()), (None, Some(photo.id)));
+        moved.update(&db).unwrap();
+        let back = Remark::get(&db, on_article.id).unwrap().unwrap();
+        assert!(matches!(back.remarkable(&db).unwrap(), Remarkable::Photo(_)));
+    }
+
+    pub fn the_database_keeps_exactly_one_owner() {
+        let (db, article, photo) = setup();
+        // no owner: refused by the accessor, and by the database
+        let orphan = remark("lost");
+        match orphan.remarkable(&db) {
+            Err(Error::NotOneOwner { relationship, columns, set: 0 }) => {
+                assert_eq!(relationship, "remark.remarkable");
+                assert_eq!(columns, ["article_id", "photo_id"]);
+            }
+            other => panic!("expected NotOneOwner, got {other:?}"),
+        }
+        let check =
+            |e: Error| matches!(&e, Error::CheckViolation { constraint, .. } if constraint == "ck_remark_remarkable");
+        assert!(check(db.add(remark("lost")).unwrap_err()));
+        // two owners: the same
+        let both = Remark {
+            body: "both".into(),
+            article: BelongsTo::to(&article),
+            photo: BelongsTo::to(&photo),
+            ..Default::default()
+        };
+        let err = both.remarkable(&db).unwrap_err();
+        assert!(matches!(&err, Error::NotOneOwner { set: 2, .. }), "{err:?}");
+        assert!(err.to_string().contains("article_id, photo_id are set"), "{err}");
+        assert!(check(db.add(both).unwrap_err()));
+        assert_eq!(Remark::query(&db).count().unwrap(), 0, "nothing was written");
+    }
+
+    pub fn each_owners_collection_is_an_ordinary_relationship() {
+        let (db, article, photo) = setup();
+        for (body, on_article) in [("a1", true), ("p1", false), ("a2", true), ("p2", false), ("p3", false)] {
+            let mut r = remark(body);
+            if on_article {
+                r.set_remarkable(&article);
+            } else {
+                r.set_remarkable(&photo);
+            }
+            db.add(r).unwrap();
+        }
+        let bodies = |rs: &[Remark]| rs.iter().map(|r| r.body.clone()).collect::<Vec<_>>();
+        assert_eq!(bodies(article.remarks(&db).load().unwrap()), ["a1", "a2"]);
+        let photos = db.assert_statements(1, || Photo::query(&db).options(joinedload(Photo::REMARKS)).all().unwrap());
+        assert_eq!(bodies(photos[0].remarks.loaded().unwrap()), ["p1", "p2", "p3"]);
+        let with_a2 = Article::query(&db).filter(Article::REMARKS.any(Remark::body.eq("a2"))).count().unwrap();
+        assert_eq!(with_a2, 1);
+        let from_photos = Remark::query(&db).filter(Remark::PHOTO.has(Photo::url.eq("sea.jpg"))).count().unwrap();
+        assert_eq!(from_photos, 3);
+    }
+
+    pub fn cascades_follow_each_owners_relationship() {
+        let (db, article, photo) = setup();
+        let mut on_article = remark("a");
+        on_article.set_remarkable(&article);
+        let on_article = db.add(on_article).unwrap();
+        let mut on_photo = remark("p");
+        on_photo.set_remarkable(&photo);
+        let on_photo = db.add(on_photo).unwrap();
+
+        // a photo's remarks have no delete cascade, and their key cannot be NULL alone: the
+        // delete is refused before anything is written
+        match photo.delete(&db) {
+            Err(Error::Referenced { table: "photo", by, owner_key: true, .. }) => assert_eq!(by, "remark.photo_id"),
+            other => panic!("expected Referenced, got {other:?}"),
+        }
+        let err = photo.remarks(&db).remove(&on_photo).unwrap_err();
+        assert!(
+            matches!(&err, Error::Orphan { column, owner_key: true, .. } if column == "remark.photo_id"),
+            "{err:?}"
+        );
+        assert_eq!(Remark::query(&db).count().unwrap(), 2);
+
+        // an article's remarks go with it (`all`), and leave with `delete-orphan`
+        let mut second = remark("a2");
+        second.set_remarkable(&article);
+        let second = db.add(second).unwrap();
+        assert!(article.remarks(&db).remove(&second).unwrap());
+        assert!(Remark::get(&db, second.id).unwrap().is_none());
+        assert!(article.delete(&db).unwrap());
+        assert!(Remark::get(&db, on_article.id).unwrap().is_none());
+        assert!(Remark::get(&db, on_photo.id).unwrap().is_some());
+    }
+
+    crate::both_backends!(
+        the_ddl_has_one_key_per_owner_and_a_check_that_one_is_set,
+        the_accessor_returns_the_owner_as_an_enum,
+        the_database_keeps_exactly_one_owner,
+        each_owners_collection_is_an_ordinary_relationship,
+        cascades_follow_each_owners_relationship,
+    );
+}

@@ -207,6 +207,8 @@ pub struct BelongsToArgs {
     pub on_delete: Option<NameArg>,
     pub cascade: Option<NameArg>,
     pub single_parent: Flag,
+    /// `owner = Enum`: one of the owner keys of a polymorphic owner.
+    pub owner: Option<PathArg>,
 }
 
 /// `#[many_to_many(Target, ...)]`.
@@ -271,7 +273,7 @@ pub const MODEL_KEYS: &[&str] = &["table", "no_default", "unique", "index", "uni
 const COLUMN_KEYS: &[&str] = &["name", "unique", "index", "len", "text", "bigint", "numeric", "default"];
 const HAS_KEYS: &[&str] = &["inverse", "foreign_key", "lazy", "cascade", "passive_deletes", "order_by"];
 const BELONGS_TO_KEYS: &[&str] =
-    &["column", "inverse", "backref", "unique", "index", "lazy", "on_delete", "cascade", "single_parent"];
+    &["column", "inverse", "backref", "unique", "index", "lazy", "on_delete", "cascade", "single_parent", "owner"];
 const MANY_TO_MANY_KEYS: &[&str] = &["through", "local", "remote", "inverse", "backref", "lazy", "cascade", "order_by"];
 const SELF_REF_KEYS: &[&str] =
     &["children", "column", "ancestors", "descendants", "lazy", "cascade", "passive_deletes", "on_delete", "index"];

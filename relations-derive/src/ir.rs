@@ -27,6 +27,8 @@ pub struct Model {
     pub constraints: Vec<TableConstraint>,
     /// `#[model(index(..))]`, in declaration order.
     pub indexes: Vec<TableIndex>,
+    /// The polymorphic owners: `#[belongs_to(P, owner = Enum)]` fields grouped by enum.
+    pub owners: Vec<OwnerGroup>,
     /// Mistakes reported with the model's code, not instead of it: a stand-in value replaced
     /// the wrong one, so the expansion stays sound.
     pub soft_errors: Vec<darling::Error>,
@@ -40,8 +42,29 @@ impl Model {
 
 /// A table-level constraint.
 pub enum TableConstraint {
-    Unique { name: Option<SqlIdent>, columns: Vec<SqlIdent> },
-    Check { name: Option<SqlIdent>, sql: String },
+    Unique {
+        name: Option<SqlIdent>,
+        columns: Vec<SqlIdent>,
+    },
+    Check {
+        name: Option<SqlIdent>,
+        sql: String,
+    },
+    /// The `CHECK` of a polymorphic owner: exactly one of the columns is set.
+    ExactlyOne {
+        name: SqlIdent,
+        columns: Vec<SqlIdent>,
+    },
+}
+
+/// A polymorphic owner: the enum of its models, and one `belongs_to` field per model.
+pub struct OwnerGroup {
+    pub owner_enum: Path,
+    /// The accessor: the enum's name in snake_case (`Commentable` → `commentable`).
+    pub accessor: Ident,
+    /// `(field, column index, owner model, the enum as that field's attribute wrote it)` of
+    /// each member, in field order.
+    pub members: Vec<(Ident, usize, Path, Path)>,
 }
 
 /// A multi-column index.

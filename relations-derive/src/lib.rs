@@ -7,6 +7,7 @@ mod input;
 mod ir;
 mod lower;
 mod naming;
+mod owner;
 mod types;
 
 use proc_macro::TokenStream;
@@ -16,6 +17,17 @@ use proc_macro::TokenStream;
 #[proc_macro_derive(Model, attributes(model, key, column, has_many, has_one, belongs_to, many_to_many, self_ref))]
 pub fn derive_model(input: TokenStream) -> TokenStream {
     derive(input.into()).into()
+}
+
+/// Derives `relations::Owner` on an enum of owner models, one tuple variant each
+/// (`enum Commentable { Post(Post), Photo(Photo) }`): the type a polymorphic owner's accessor
+/// returns. See the `relations` crate's documentation of polymorphic owners.
+#[proc_macro_derive(Owner)]
+pub fn derive_owner(input: TokenStream) -> TokenStream {
+    match syn::parse::<syn::DeriveInput>(input) {
+        Ok(input) => owner::derive(&input).into(),
+        Err(e) => e.to_compile_error().into(),
+    }
 }
 
 /// The derive's whole expansion: attributes → validated model → code, or every error found plus

@@ -133,7 +133,10 @@ fn action(table: &'static Table, r: &Reference) -> Action {
     match r.on_delete {
         DbAction::Cascade | DbAction::SetNull | DbAction::SetDefault => Action::Skip,
         DbAction::Restrict => Action::Refuse(declared),
-        DbAction::NoAction if r.not_null => Action::Refuse(declared),
+        // a polymorphic owner's key is nullable, but its CHECK refuses it NULL alone
+        DbAction::NoAction if r.not_null || declared.is_some_and(|d| d.target.owner_key(&r.column)) => {
+            Action::Refuse(declared)
+        }
         DbAction::NoAction => Action::SetNull,
     }
 }
@@ -317,6 +320,7 @@ fn delete_rows(
                     by: format!("{}.{}", r.table, r.column),
                     relationship: declared.map(|d| d.path()),
                     restrict: r.on_delete == DbAction::Restrict,
+                    owner_key: declared.is_some_and(|d| d.target.owner_key(&r.column)),
                 });
             }
             _ => {}
@@ -439,9 +443,13 @@ pub(crate) fn orphan<T: Model>(db: &Db, rel: &'static RelationDef, child: &T) ->
         delete_model(db, child)?;
         return Ok(());
     }
-    let nullable = T::TABLE.column(column).is_some_and(|c| c.nullable);
-    if !nullable {
-        return Err(Error::Orphan { relationship: rel.path(), column: format!("{}.{column}", T::TABLE.name) });
+    let owner_key = T::TABLE.owner_key(column);
+    if owner_key || !T::TABLE.column(column).is_some_and(|c| c.nullable) {
+        return Err(Error::Orphan {
+            relationship: rel.path(),
+            column: format!("{}.{column}", T::TABLE.name),
+            owner_key,
+        });
     }
     db.set_null(child, column)
 }

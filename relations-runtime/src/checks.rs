@@ -128,6 +128,36 @@ impl Msg {
     }
 }
 
+/// Every variant of the owner enum `owner_enum` (its `(model, table)` pairs) is the model of one
+/// of `model`'s owner keys, whose tables are `members`.
+pub const fn check_owner_variants(model: &str, owner_enum: &str, variants: &[(&str, &str)], members: &[&str]) -> Msg {
+    let mut i = 0;
+    while i < variants.len() {
+        let (variant_model, table) = variants[i];
+        let mut j = 0;
+        let mut found = false;
+        while j < members.len() {
+            found |= str_eq(members[j], table);
+            j += 1;
+        }
+        if !found {
+            return Msg::OK
+                .code(owner_enum)
+                .push(" has a variant for ")
+                .code(variant_model)
+                .push(", but ")
+                .code(model)
+                .push(" has no `#[belongs_to(")
+                .push(variant_model)
+                .push(", owner = ")
+                .push(owner_enum)
+                .push(")]` field: add one, or remove the variant");
+        }
+        i += 1;
+    }
+    Msg::OK
+}
+
 /// `a == b`, in a constant.
 pub const fn str_eq(a: &str, b: &str) -> bool {
     let (a, b) = (a.as_bytes(), b.as_bytes());

@@ -104,6 +104,16 @@ pub enum Error {
         /// The parent's key, as text.
         parent: String,
     },
+    /// A row with a polymorphic owner (`#[belongs_to(P, owner = Enum)]`) has none of its owner
+    /// keys set, or several: exactly one must be.
+    NotOneOwner {
+        /// The owner accessor, as `table.owner`.
+        relationship: String,
+        /// The owner key columns set (all of them when none is).
+        columns: Vec<String>,
+        /// How many are set.
+        set: usize,
+    },
     /// A model's row was written or removed, but it has no key yet (it was never inserted).
     Unsaved {
         /// The table.
@@ -126,7 +136,8 @@ pub enum Error {
         count: u32,
     },
     /// Deleting rows of `table` was refused: rows still reference them through `by`, whose
-    /// foreign key is `NOT NULL` (or `ON DELETE RESTRICT`), and no cascade deletes them.
+    /// foreign key is `NOT NULL` (or `ON DELETE RESTRICT`, or the owner key of a polymorphic
+    /// owner, which cannot be `NULL` alone), and no cascade deletes them.
     Referenced {
         /// The table whose row was being deleted.
         table: &'static str,
@@ -136,6 +147,9 @@ pub enum Error {
         relationship: Option<String>,
         /// Whether the foreign key says `ON DELETE RESTRICT`.
         restrict: bool,
+        /// Whether `by` is an owner key of a polymorphic owner (nullable, but never `NULL`
+        /// alone).
+        owner_key: bool,
     },
     /// A row left a one-to-many relationship (removed from it, or replaced as a `has_one`)
     /// without `delete-orphan`, and its foreign key cannot be set to `NULL`.
@@ -144,6 +158,9 @@ pub enum Error {
         relationship: String,
         /// The foreign key column, as `table.column`.
         column: String,
+        /// Whether it is the owner key of a polymorphic owner (nullable, but never `NULL` alone)
+        /// rather than a `NOT NULL` column.
+        owner_key: bool,
     },
     /// A relationship field holds rows to save, but the relationship's `cascade` leaves out
     /// `save-update`.
@@ -251,10 +268,22 @@ impl fmt::Display for Error {
                 f,
                 "the transaction was rolled back by the database after an error ({cause}); nothing of it is committed, and no statement runs in it any more"
             ),
+            Error::NotOneOwner { relationship, columns, set: 0 } => write!(
+                f,
+                "`{relationship}` has no owner: none of {} is set; point it at one with `set_{}`",
+                columns.join(", "),
+                relationship.rsplit('.').next().unwrap_or_default()
+            ),
+            Error::NotOneOwner { relationship, columns, set } => write!(
+                f,
+                "`{relationship}` has {set} owners ({} are set); exactly one may be: point it at one with `set_{}`",
+                columns.join(", "),
+                relationship.rsplit('.').next().unwrap_or_default()
+            ),
             Error::Unsaved { table, action } => {
                 write!(f, "cannot {action} a `{table}` row that was never inserted (its key is unset)")
             }
-            Error::Referenced { table, by, relationship, restrict } => {
+            Error::Referenced { table, by, relationship, restrict, owner_key } => {
                 write!(f, "cannot delete from `{table}`: rows of `{by}` still reference it")?;
                 if *restrict {
                     return write!(
@@ -266,11 +295,13 @@ impl fmt::Display for Error {
                     Some(r) => format!("give `{r}` `cascade = \"all\"` to delete them too"),
                     None => "declare the relationship with `cascade = \"all\"` to delete them too".to_string(),
                 };
-                write!(f, ", and `{by}` is NOT NULL; {fix}, or the foreign key `on_delete = \"cascade\"`")
+                let why = if *owner_key { "is the owner key of a polymorphic owner (one must stay set)" } else { "is NOT NULL" };
+                write!(f, ", and `{by}` {why}; {fix}, or the foreign key `on_delete = \"cascade\"`")
             }
-            Error::Orphan { relationship, column } => write!(
+            Error::Orphan { relationship, column, owner_key } => write!(
                 f,
-                "a row left `{relationship}`, but `{column}` is NOT NULL so it cannot be unhooked; declare `cascade = \"all, delete-orphan\"` to delete it instead"
+                "a row left `{relationship}`, but `{column}` {} so it cannot be unhooked; declare `cascade = \"all, delete-orphan\"` to delete it instead",
+                if *owner_key { "is the owner key of a polymorphic owner (one must stay set)" } else { "is NOT NULL" }
             ),
             Error::NotCascaded { relationship } => write!(
                 f,

@@ -47,7 +47,7 @@ pub use options::Load;
 pub use query::{Col, Expr, Order, Query, Subquery};
 pub use relation::{
     BelongsTo, BelongsToRef, Dynamic, HasMany, HasManyRef, HasOne, HasOneRef, KeepsRows, ManyToMany, ManyToManyKind,
-    ManyToManyRef, NoCache, OneToMany, Parent, Related, Slot,
+    ManyToManyRef, NoCache, OneToMany, Owner, OwnerOf, Parent, Related, SetOwner, Slot,
 };
 pub use value::{Bind, DecodeError, SqlValue, Value, ValueRef};
 

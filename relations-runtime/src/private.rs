@@ -108,8 +108,8 @@ pub const fn key_column<M: crate::Model>() -> &'static str {
 }
 
 pub use crate::checks::{
-    check_fk_column, check_inverse, check_order_column, check_through, inverse_column, inverse_through, str_eq, Msg,
-    Ours, RelKind, RelationInfo, Theirs,
+    check_fk_column, check_inverse, check_order_column, check_owner_variants, check_through, inverse_column,
+    inverse_through, str_eq, Msg, Ours, RelKind, RelationInfo, Theirs,
 };
 
 pub use crate::db::Db;
@@ -117,7 +117,8 @@ pub use crate::error::Result;
 pub use crate::model::{decode, Model, Row};
 pub use crate::query::Col;
 pub use crate::relation::{
-    BelongsTo, BelongsToRef, HasManyRef, HasOneRef, ManyToManyKind, ManyToManyRef, NoCache, OneToMany, Parent, Related,
+    exactly_one, is_set, load_owner, BelongsTo, BelongsToRef, HasManyRef, HasOneRef, ManyToManyKind, ManyToManyRef,
+    NoCache, OneToMany, Owner, OwnerOf, Parent, Related, SetOwner,
 };
 pub use crate::value::Value;
 pub use crate::value::ValueRef;

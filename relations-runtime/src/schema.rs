@@ -154,6 +154,14 @@ pub enum Constraint {
         /// The columns, in order.
         columns: &'static [&'static str],
     },
+    /// `CONSTRAINT name CHECK (<exactly one of the columns is not NULL>)`: the owner keys of a
+    /// polymorphic owner (`#[belongs_to(P, owner = Enum)]`).
+    ExactlyOne {
+        /// The constraint's name: `ck_<table>_<owner>`.
+        name: &'static str,
+        /// The owner key columns, in declaration order.
+        columns: &'static [&'static str],
+    },
     /// `[CONSTRAINT name] CHECK (sql)`.
     Check {
         /// The constraint's name, when it has one.
@@ -168,6 +176,7 @@ impl Constraint {
     pub fn name(&self) -> Option<&'static str> {
         match self {
             Constraint::Unique { name, .. } | Constraint::Check { name, .. } => *name,
+            Constraint::ExactlyOne { name, .. } => Some(name),
         }
     }
 }
@@ -268,6 +277,14 @@ impl Table {
             }
             _ => None,
         }
+    }
+
+    /// Whether `column` is one of the owner keys of a polymorphic owner: nullable, but never
+    /// set to `NULL` alone (its `CHECK` keeps exactly one owner key set).
+    pub fn owner_key(&self, column: &str) -> bool {
+        self.constraints
+            .iter()
+            .any(|c| matches!(c, Constraint::ExactlyOne { columns, .. } if columns.contains(&column)))
     }
 
     /// The single primary key column. The derive guarantees one for every model that is the

@@ -9,7 +9,7 @@ use super::{lit, rt};
 use crate::ir::{FkSource, Model, Relation, RelationKind, Through};
 
 /// `const _: () = { let m = <check>; if m.failed() { panic!(..) } };`, spanned at `span`.
-fn check(span: Span, check: TokenStream) -> TokenStream {
+pub(super) fn check(span: Span, check: TokenStream) -> TokenStream {
     quote_spanned! {span=>
         const _: () = {
             let __m = #check;

@@ -4,6 +4,7 @@
 mod assertions;
 mod fallback;
 mod model;
+mod owners;
 mod relations;
 mod schema;
 
@@ -18,6 +19,7 @@ pub fn expand(mut model: crate::ir::Model) -> TokenStream {
     let model_impl = model::expand(&model);
     let relations = relations::expand(&model);
     let assertions = assertions::expand(&model);
+    let owners = owners::expand(&model);
     quote! {
         #soft
         #[allow(non_upper_case_globals, clippy::all, clippy::pedantic)]
@@ -25,6 +27,7 @@ pub fn expand(mut model: crate::ir::Model) -> TokenStream {
             #model_impl
             #relations
             #assertions
+            #owners
         };
     }
 }

@@ -92,6 +92,10 @@ pub fn table(model: &Model) -> TokenStream {
             let (name, columns) = (opt(name), names(columns));
             quote!(#rt::Constraint::Unique { name: #name, columns: #columns })
         }
+        TableConstraint::ExactlyOne { name, columns } => {
+            let (name, columns) = (lit(&name.value), names(columns));
+            quote!(#rt::Constraint::ExactlyOne { name: #name, columns: #columns })
+        }
         TableConstraint::Check { name, sql } => {
             let (name, sql) = (opt(name), lit(sql));
             quote!(#rt::Constraint::Check { name: #name, sql: #sql })

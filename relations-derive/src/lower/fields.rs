@@ -157,6 +157,9 @@ pub(crate) fn lower_field(errors: &mut Accumulator, model: &mut Model, field: &s
             };
             model.columns.push(column);
             let column_index = model.columns.len() - 1;
+            if let Some(owner) = &args.owner {
+                super::owners::member(errors, model, &ident, column_index, &target, &owner.0, nullable, parent);
+            }
             let belongs_to_lazy = lazy(&mut model.soft_errors, args.lazy.clone(), "belongs_to");
             let belongs_to_cascade = many_to_one_cascade(
                 &mut model.soft_errors,

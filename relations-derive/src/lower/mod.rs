@@ -3,6 +3,7 @@
 mod column;
 mod fields;
 mod options;
+mod owners;
 mod relations;
 mod table;
 mod util;
@@ -103,6 +104,7 @@ pub fn lower(input: &DeriveInput) -> darling::Result<Model> {
         soft_errors: Vec::new(),
         constraints: Vec::new(),
         indexes: Vec::new(),
+        owners: Vec::new(),
     };
 
     for field in fields.into_iter().flatten() {
@@ -111,6 +113,7 @@ pub fn lower(input: &DeriveInput) -> darling::Result<Model> {
     if fields.is_some() {
         crate::check::model(&mut errors, &mut model);
         table::table_args(&mut errors, &mut model, &model_args);
+        owners::finish(&mut errors, &mut model);
     }
     // the soft mistakes are reported beside the hard ones too
     let soft = std::mem::take(&mut model.soft_errors);

@@ -165,7 +165,10 @@ fn unique_names(errors: &mut Accumulator, model: &Model) {
     }
     let mut names: Vec<&str> = Vec::new();
     for c in &model.constraints {
-        let (TableConstraint::Unique { name: Some(n), .. } | TableConstraint::Check { name: Some(n), .. }) = c else {
+        let (TableConstraint::Unique { name: Some(n), .. }
+        | TableConstraint::Check { name: Some(n), .. }
+        | TableConstraint::ExactlyOne { name: n, .. }) = c
+        else {
             continue;
         };
         if names.contains(&n.value.as_str()) {

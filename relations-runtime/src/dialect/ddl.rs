@@ -66,6 +66,19 @@ pub(crate) fn create_table(d: &dyn Dialect, table: &Table) -> String {
             Constraint::Check { sql, .. } => {
                 let _ = write!(s, "CHECK ({sql})");
             }
+            // a sum of 0/1 terms: portable (PostgreSQL adds no booleans), one term per owner
+            Constraint::ExactlyOne { columns, .. } => {
+                s.push_str("CHECK (");
+                for (i, c) in columns.iter().enumerate() {
+                    if i > 0 {
+                        s.push_str(" + ");
+                    }
+                    s.push_str("CASE WHEN ");
+                    d.ddl_ident(c, &mut s);
+                    s.push_str(" IS NULL THEN 0 ELSE 1 END");
+                }
+                s.push_str(" = 1)");
+            }
         }
         items.push(s);
     }

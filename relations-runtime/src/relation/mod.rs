@@ -10,6 +10,7 @@ mod belongs_to;
 mod collection;
 mod handles;
 mod has_one;
+mod owner;
 mod save;
 mod slot;
 pub mod tree;
@@ -20,4 +21,7 @@ pub use handles::{
     BelongsToRef, Dynamic, HasManyRef, HasOneRef, KeepsRows, ManyToManyKind, ManyToManyRef, NoCache, OneToMany, Related,
 };
 pub use has_one::HasOne;
+#[doc(hidden)]
+pub use owner::{exactly_one, is_set, load_owner};
+pub use owner::{Owner, OwnerOf, SetOwner};
 pub use slot::{Fill, Slot};
