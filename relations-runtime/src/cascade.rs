@@ -118,7 +118,7 @@ fn action(table: &'static Table, r: &Reference) -> Action {
     let declared = (table.relations)()
         .iter()
         .find(|d| match d.join {
-            Join::Reverse { column } => d.target.name.eq_ignore_ascii_case(&r.table) && column == r.column,
+            Join::Reverse { columns } => d.target.name.eq_ignore_ascii_case(&r.table) && columns == [r.column.as_str()],
             Join::Through { table: t, local, .. } => t.name.eq_ignore_ascii_case(&r.table) && local == r.column,
             Join::Forward { .. } => false,
         })
@@ -165,7 +165,9 @@ fn delete_model<M: Model>(db: &Db, model: &M) -> Result<bool> {
         .iter()
         .filter(|d| d.cascade.delete || d.cascade.delete_orphan)
         .filter_map(|d| match d.join {
-            Join::Forward { column } => KeyVal::of(&model.column_value(t.column_index(column))).map(|k| (d.target, k)),
+            Join::Forward { columns: [column] } => {
+                KeyVal::of(&model.column_value(t.column_index(column))).map(|k| (d.target, k))
+            }
             _ => None,
         })
         .collect();
@@ -216,7 +218,8 @@ pub(crate) fn has_parent_rules<M: Model>(model: &M) -> bool {
 pub(crate) fn check_single_parents<M: Model>(db: &Db, model: &M, new: bool) -> Result<()> {
     let t = M::TABLE;
     model.visit_parents(&mut |rel, link| {
-        let Join::Forward { column } = rel.join else { return Ok(()) };
+        // `single_parent` is refused on a composite foreign key by the derive
+        let Join::Forward { columns: [column] } = rel.join else { return Ok(()) };
         let value = link.current();
         if !rel.single_parent || value == Value::Null || (!new && !link.changed()) {
             return Ok(());
@@ -436,22 +439,24 @@ fn select_keys(
 /// `has_one`): deleted under `delete-orphan`, unhooked when its foreign key is nullable,
 /// refused otherwise.
 pub(crate) fn orphan<T: Model>(db: &Db, rel: &'static RelationDef, child: &T) -> Result<()> {
-    let (Join::Reverse { column } | Join::Forward { column }) = rel.join else {
+    let (Join::Reverse { columns } | Join::Forward { columns }) = rel.join else {
         unreachable!("only one-to-many relationships orphan rows")
     };
     if rel.cascade.delete_orphan {
         delete_model(db, child)?;
         return Ok(());
     }
-    let owner_key = T::TABLE.owner_key(column);
-    if owner_key || !T::TABLE.column(column).is_some_and(|c| c.nullable) {
-        return Err(Error::Orphan {
-            relationship: rel.path(),
-            column: format!("{}.{column}", T::TABLE.name),
-            owner_key,
-        });
+    for column in columns {
+        let owner_key = T::TABLE.owner_key(column);
+        if owner_key || !T::TABLE.column(column).is_some_and(|c| c.nullable) {
+            return Err(Error::Orphan {
+                relationship: rel.path(),
+                column: format!("{}.{column}", T::TABLE.name),
+                owner_key,
+            });
+        }
     }
-    db.set_null(child, column)
+    db.set_null(child, columns)
 }
 
 /// Whether saving `model` also saves rows of its relationship fields.
@@ -466,10 +471,10 @@ pub(crate) fn has_pending<M: Model>(model: &mut M, owner_is_new: bool) -> bool {
 
 /// Saves the pending rows of `model`'s relationship fields (after `model` itself).
 pub(crate) fn save_pending<M: Model>(db: &Db, model: &mut M, owner_is_new: bool) -> Result<()> {
-    let owner = match model.key().to_values().into_iter().next() {
-        Some(v) if M::TABLE.single_key().is_some() => v.into_owned(),
-        _ => return Err(Error::Unsaved { table: M::TABLE.name, action: "save the relationships of" }),
-    };
+    let owner: Vec<Value<'static>> = model.key().to_values().into_iter().map(Value::into_owned).collect();
+    if owner.is_empty() || owner.contains(&Value::Null) {
+        return Err(Error::Unsaved { table: M::TABLE.name, action: "save the relationships of" });
+    }
     model.visit_pending(&mut |rel, field| {
         if !field.has_pending(owner_is_new) {
             return Ok(());
@@ -487,14 +492,14 @@ pub(crate) fn save_child<T: Model>(
     db: &Db,
     rel: &'static RelationDef,
     child: &mut T,
-    owner: &Value<'static>,
+    owner: &[Value<'static>],
     owner_is_new: bool,
 ) -> Result<()> {
-    let (Join::Reverse { column } | Join::Forward { column }) = rel.join else {
+    let (Join::Reverse { columns } | Join::Forward { columns }) = rel.join else {
         unreachable!("only one-to-many relationships have children")
     };
-    child.set_column(column, owner.as_value_ref())?;
-    let keyed_by_owner = T::TABLE.column(column).is_some_and(|c| c.primary_key);
+    crate::model::set_link(child, columns, owner)?;
+    let keyed_by_owner = columns.iter().any(|c| T::TABLE.column(c).is_some_and(|c| c.primary_key));
     if child.is_new() || (owner_is_new && keyed_by_owner) {
         db.insert(child)
     } else {

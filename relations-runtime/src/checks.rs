@@ -58,8 +58,9 @@ pub struct RelationInfo {
     pub kind: RelKind,
     /// The related model's table.
     pub target: &'static str,
-    /// A `belongs_to`'s foreign key column (empty for the other kinds).
-    pub column: &'static str,
+    /// A `belongs_to`'s foreign key columns (one, or a composite key's; none for the other
+    /// kinds).
+    pub columns: &'static [&'static str],
     /// The `inverse` it names, if any.
     pub inverse: Option<&'static str>,
     /// A many-to-many's join through its association table.
@@ -281,12 +282,20 @@ const fn find_column(table: &Table, name: &str) -> Option<ColumnDef> {
     None
 }
 
-/// The foreign key column of the `belongs_to` named `name` (for the `has_many` whose
-/// `inverse` it is); empty when there is none, which [`check_inverse`] reports.
-pub const fn inverse_column(rels: &[RelationInfo], name: &str) -> &'static str {
+/// The foreign key columns of the `belongs_to` named `name` (for the `has_many` whose
+/// `inverse` it is); none when there is no such `belongs_to`, which [`check_inverse`] reports.
+pub const fn inverse_column(rels: &[RelationInfo], name: &str) -> &'static [&'static str] {
     match find(rels, name) {
-        Some(RelationInfo { kind: RelKind::BelongsTo, column, .. }) => column,
-        _ => "",
+        Some(RelationInfo { kind: RelKind::BelongsTo, columns, .. }) => columns,
+        _ => &[],
+    }
+}
+
+/// The first of `columns`, or `""`.
+const fn first(columns: &'static [&'static str]) -> &'static str {
+    match columns.first() {
+        Some(c) => c,
+        None => "",
     }
 }
 
@@ -431,7 +440,7 @@ pub const fn check_fk_column(ours: Ours, theirs: Theirs, column: &str, key: SqlT
                 return m
                     .path(theirs.model, r.name)
                     .push(" is its `belongs_to` back, with column ")
-                    .code(r.column)
+                    .code(first(r.columns))
                     .push(": write `inverse = ")
                     .push(r.name)
                     .push("`");
@@ -488,7 +497,7 @@ pub const fn check_through(ours: Ours, through: Theirs, column: &str, end: &str,
         let mut i = 0;
         while i < through.table.foreign_keys.len() {
             let fk = through.table.foreign_keys[i];
-            if str_eq(fk.references, end) && !str_eq(fk.column, column) {
+            if str_eq(fk.references, end) && fk.columns.len() == 1 && !str_eq(fk.columns[0], column) {
                 return m
                     .code(through.model)
                     .push(" has no column ")
@@ -498,11 +507,11 @@ pub const fn check_through(ours: Ours, through: Theirs, column: &str, end: &str,
                     .push(" end; its foreign key to ")
                     .code(end)
                     .push(" is ")
-                    .code(fk.column)
+                    .code(fk.columns[0])
                     .push(": write `")
                     .push(side)
                     .push(" = ")
-                    .push(fk.column)
+                    .push(fk.columns[0])
                     .push("`");
             }
             i += 1;
@@ -525,7 +534,7 @@ pub const fn check_through(ours: Ours, through: Theirs, column: &str, end: &str,
     let mut i = 0;
     while i < through.table.foreign_keys.len() {
         let fk = through.table.foreign_keys[i];
-        if str_eq(fk.column, column) {
+        if fk.columns.len() == 1 && str_eq(fk.columns[0], column) {
             if str_eq(fk.references, end) {
                 return Msg::OK;
             }

@@ -195,31 +195,42 @@ impl Db {
         };
         let Error::ForeignKeyViolation { table, column: None } = e else { return e };
         let column = t.foreign_keys.iter().find_map(|fk| {
-            let value = &values[t.column_index(fk.column)];
-            if *value == Value::Null {
+            let params: Vec<Value<'_>> = fk.columns.iter().map(|c| values[t.column_index(c)].clone()).collect();
+            // a key with a NULL part references nothing, and is not checked
+            if params.contains(&Value::Null) {
                 return None;
             }
             let mut sql = String::from("SELECT EXISTS (SELECT 1 FROM ");
             self.dialect().quote(fk.references, &mut sql);
             sql.push_str(" WHERE ");
-            self.dialect().quote(fk.target_column, &mut sql);
-            sql.push_str(" = ");
-            self.dialect().placeholder(1, &mut sql);
+            for (i, c) in fk.target_columns.iter().enumerate() {
+                if i > 0 {
+                    sql.push_str(" AND ");
+                }
+                self.dialect().quote(c, &mut sql);
+                sql.push_str(" = ");
+                self.dialect().placeholder(i + 1, &mut sql);
+            }
             sql.push(')');
-            let found = self.query_i64(&sql, std::slice::from_ref(value)).ok()?;
-            (found == 0).then(|| format!("{}.{}", t.name, fk.column))
+            let found = self.query_i64(&sql, &params).ok()?;
+            (found == 0).then(|| format!("{}.{}", t.name, fk.columns.join(", ")))
         });
         Error::ForeignKeyViolation { table, column }
     }
 
-    /// `UPDATE t SET column = NULL WHERE <key>` for one row.
-    pub(crate) fn set_null<M: Model>(&self, model: &M, column: &str) -> Result<()> {
+    /// `UPDATE t SET column = NULL[, ...] WHERE <key>` for one row.
+    pub(crate) fn set_null<M: Model>(&self, model: &M, columns: &[&str]) -> Result<()> {
         let t = M::TABLE;
         let mut sql = String::from("UPDATE ");
         self.dialect().quote(t.name, &mut sql);
         sql.push_str(" SET ");
-        self.dialect().quote(column, &mut sql);
-        sql.push_str(" = NULL");
+        for (i, column) in columns.iter().enumerate() {
+            if i > 0 {
+                sql.push_str(", ");
+            }
+            self.dialect().quote(column, &mut sql);
+            sql.push_str(" = NULL");
+        }
         self.execute_for_row(sql, model)?;
         Ok(())
     }

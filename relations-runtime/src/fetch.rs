@@ -11,6 +11,15 @@ use crate::options::{How, JoinSql, JoinedAcc, Load, OwnerQuery, Path};
 use crate::schema::RelationDef;
 use crate::sql::{column, push_clause, Select};
 
+/// The alias of the `i`th tag column inside a subquery: `relations_tag`, `relations_tag1`, ...
+pub(crate) fn tag_alias(i: usize) -> String {
+    if i == 0 {
+        "relations_tag".to_string()
+    } else {
+        format!("relations_tag{i}")
+    }
+}
+
 /// The loader options in force for rows of `T` at one level: the explicit ones, then the
 /// eager strategies `T` declares (unless an explicit option names the same relationship, or
 /// its target was already passed through).
@@ -55,9 +64,11 @@ pub(crate) fn fetch<T: Model>(
     if !joined.is_empty() && !select.tail.is_empty() {
         // LIMIT/OFFSET apply to owners, not to joined rows: move them into a subquery
         let mut inner = String::from("(SELECT ");
-        if let Some(tag) = &select.tag {
+        for (i, tag) in select.tag.iter().enumerate() {
             inner.push_str(tag);
-            inner.push_str(" AS \"relations_tag\", ");
+            inner.push_str(" AS ");
+            d.quote(&tag_alias(i), &mut inner);
+            inner.push_str(", ");
         }
         d.quote(table.name, &mut inner);
         inner.push_str(".* FROM ");
@@ -68,10 +79,9 @@ pub(crate) fn fetch<T: Model>(
         inner.push_str(&select.tail);
         inner.push_str(") AS ");
         d.quote(table.name, &mut inner);
-        if select.tag.is_some() {
-            let mut tag = String::new();
-            column(d, table.name, "relations_tag", &mut tag);
-            select.tag = Some(tag);
+        for (i, tag) in select.tag.iter_mut().enumerate() {
+            tag.clear();
+            column(d, table.name, &tag_alias(i), tag);
         }
         select.from = inner;
         select.filter.clear();
@@ -82,8 +92,8 @@ pub(crate) fn fetch<T: Model>(
     let mut sql = String::with_capacity(256);
     sql.push_str(&select.prefix);
     sql.push_str("SELECT ");
-    let offset = usize::from(select.tag.is_some());
-    if let Some(tag) = &select.tag {
+    let offset = select.tag.len();
+    for tag in &select.tag {
         sql.push_str(tag);
         sql.push_str(", ");
     }
@@ -112,8 +122,8 @@ pub(crate) fn fetch<T: Model>(
             sql.push_str(&select.order);
             sql.push_str(", ");
         }
-        if offset == 1 {
-            sql.push_str(select.tag.as_deref().unwrap_or_default());
+        for tag in &select.tag {
+            sql.push_str(tag);
             sql.push_str(", ");
         }
         let mut keys = String::new();
@@ -124,7 +134,7 @@ pub(crate) fn fetch<T: Model>(
             column(d, table.name, c.name, &mut keys);
         }
         // the owners' own order already ends with their key when it is the default one
-        if offset == 1 || !select.order.ends_with(&keys) {
+        if offset > 0 || !select.order.ends_with(&keys) {
             sql.push_str(&keys);
             sql.push_str(", ");
         }
@@ -141,8 +151,8 @@ pub(crate) fn fetch<T: Model>(
     let mut tags: Vec<KeyVal> = Vec::new();
     if accs.is_empty() {
         db.query_map_into(&sql, &params, |row| {
-            if offset == 1 {
-                tags.extend(KeyVal::read(row, 0)?);
+            if offset > 0 {
+                tags.extend(KeyVal::read_parts(row, 0, offset)?);
             }
             rows.push(T::from_row(&Row::new(row, table, offset))?);
             Ok(())
@@ -151,7 +161,7 @@ pub(crate) fn fetch<T: Model>(
         let mut seen: HashMap<(Option<KeyVal>, KeyVal), usize> = HashMap::default();
         let mut last: Option<(Option<KeyVal>, KeyVal, usize)> = None;
         db.query_map_into(&sql, &params, |row| {
-            let tag = if offset == 1 { KeyVal::read(row, 0)? } else { None };
+            let tag = if offset > 0 { KeyVal::read_parts(row, 0, offset)? } else { None };
             let Some(key) = KeyVal::read_key(row, table, offset)? else {
                 return Ok(());
             };

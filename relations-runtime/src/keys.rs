@@ -40,6 +40,33 @@ impl KeyVal {
         }))
     }
 
+    /// The value of the `n` columns from `start`: one column's, or a composite of them (`None`
+    /// when all are `NULL`).
+    pub(crate) fn read_parts(row: &dyn RawRow, start: usize, n: usize) -> Result<Option<KeyVal>> {
+        if n == 1 {
+            return KeyVal::read(row, start);
+        }
+        let parts = (start..start + n).map(|i| KeyVal::read(row, i)).collect::<Result<Box<[_]>>>()?;
+        Ok(parts.iter().any(Option::is_some).then_some(KeyVal::Composite(parts)))
+    }
+
+    /// The value of these values: one's, or a composite of them (`None` when all are `NULL`).
+    pub(crate) fn of_parts(values: &[Value<'_>]) -> Option<KeyVal> {
+        if let [one] = values {
+            return KeyVal::of(one);
+        }
+        let parts: Box<[_]> = values.iter().map(KeyVal::of).collect();
+        parts.iter().any(Option::is_some).then_some(KeyVal::Composite(parts))
+    }
+
+    /// The values to bind for this key: one, or a composite key's parts.
+    pub(crate) fn values(&self) -> Vec<Value<'static>> {
+        match self {
+            KeyVal::Composite(parts) => parts.iter().map(|p| p.as_ref().map_or(Value::Null, KeyVal::value)).collect(),
+            one => vec![one.value()],
+        }
+    }
+
     /// The primary key of the `table` row whose columns start at `offset`: its one key column,
     /// or all of them for a composite key (`None` when the row is absent, as in a
     /// `LEFT OUTER JOIN` that found nothing).
@@ -60,8 +87,7 @@ impl KeyVal {
             KeyVal::Real(b) => Value::Real(f64::from_bits(*b)),
             KeyVal::Text(t) => Value::Text(t.to_string().into()),
             KeyVal::Blob(b) => Value::Blob(b.to_vec().into()),
-            // never bound: link values are single columns (the derive refuses composite keys
-            // on either end of a to-many relationship)
+            // bound part by part, through `values`
             KeyVal::Composite(_) => Value::Null,
         }
     }

@@ -32,6 +32,19 @@ tuple_key!(A.0, B.1);
 tuple_key!(A.0, B.1, C.2);
 tuple_key!(A.0, B.1, C.2, D.3);
 
+/// Points `row`'s foreign key `columns` at `key` (the referenced key's values, in order).
+pub(crate) fn set_link<T: Model>(row: &mut T, columns: &[&str], key: &[Value<'_>]) -> Result<()> {
+    for (c, v) in columns.iter().zip(key) {
+        row.set_column(c, v.as_value_ref())?;
+    }
+    Ok(())
+}
+
+/// Whether `row`'s foreign key `columns` hold `key`.
+pub(crate) fn links_to<T: Model>(row: &T, columns: &[&str], key: &[Value<'_>]) -> bool {
+    columns.len() == key.len() && columns.iter().zip(key).all(|(c, v)| row.column_value(T::TABLE.column_index(c)) == *v)
+}
+
 /// Decodes `value` for the `index`th column of `table`, naming `table.column` on failure.
 pub fn decode<T: SqlValue>(table: &'static Table, index: usize, value: ValueRef<'_>) -> Result<T> {
     let column = &table.columns[index];
@@ -213,13 +226,13 @@ pub trait Pending {
     /// new, the new rows otherwise.
     #[doc(hidden)]
     fn has_pending(&self, owner_is_new: bool) -> bool;
-    /// Saves them, pointing them at the owner whose key is `owner`.
+    /// Saves them, pointing them at the owner whose key is `owner` (its columns' values).
     #[doc(hidden)]
     fn save_pending(
         &mut self,
         db: &Db,
         rel: &'static RelationDef,
-        owner: &Value<'static>,
+        owner: &[Value<'static>],
         owner_is_new: bool,
     ) -> Result<()>;
 }

@@ -135,14 +135,23 @@ pub const fn key_sql_type(table: &Table) -> SqlType {
     SqlType::Integer
 }
 
-/// The `ON DELETE` action of `table`'s foreign key `column` (`Unset` when there is none).
-pub const fn fk_on_delete(table: &Table, column: &str) -> OnDelete {
+/// The `ON DELETE` action of `table`'s foreign key over `columns` (`Unset` when there is none).
+pub const fn fk_on_delete(table: &Table, columns: &[&str]) -> OnDelete {
     let mut i = 0;
-    while i < table.foreign_keys.len() {
-        if str_eq(table.foreign_keys[i].column, column) {
-            return table.foreign_keys[i].on_delete;
-        }
+    'fks: while i < table.foreign_keys.len() {
+        let fk = table.foreign_keys[i].columns;
         i += 1;
+        if fk.len() != columns.len() {
+            continue;
+        }
+        let mut j = 0;
+        while j < fk.len() {
+            if !str_eq(fk[j], columns[j]) {
+                continue 'fks;
+            }
+            j += 1;
+        }
+        return table.foreign_keys[i - 1].on_delete;
     }
     OnDelete::Unset
 }

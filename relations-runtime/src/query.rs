@@ -128,13 +128,14 @@ impl<M, T> From<Col<M, T>> for Order {
     }
 }
 
-/// `SELECT column FROM table WHERE filter = ?`: the keys of a relationship's rows.
+/// `SELECT column FROM table WHERE filter = ? [AND ...]`: the keys of a relationship's rows.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Subquery {
     pub(crate) table: &'static str,
     pub(crate) select: &'static str,
-    pub(crate) filter: &'static str,
-    pub(crate) value: Value<'static>,
+    /// The columns tested, each against its value: one, or a composite foreign key's.
+    pub(crate) filter: &'static [&'static str],
+    pub(crate) values: Vec<Value<'static>>,
 }
 
 /// A condition for [`Query::filter`]; combine with [`Expr::and`], [`Expr::or`], [`Expr::not`].
@@ -258,10 +259,15 @@ impl Expr {
                 sql.push_str(" FROM ");
                 d.quote(sub.table, sql);
                 sql.push_str(" WHERE ");
-                col(sql, scope, sub.table, sub.filter);
-                sql.push_str(" = ");
-                params.push(sub.value.clone());
-                d.placeholder(params.len(), sql);
+                for (i, (c, v)) in sub.filter.iter().zip(&sub.values).enumerate() {
+                    if i > 0 {
+                        sql.push_str(" AND ");
+                    }
+                    col(sql, scope, sub.table, c);
+                    sql.push_str(" = ");
+                    params.push(v.clone());
+                    d.placeholder(params.len(), sql);
+                }
                 sql.push(')');
             }
             Node::Exists { rel, condition } => {

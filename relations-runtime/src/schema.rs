@@ -75,15 +75,16 @@ impl ColumnDef {
     }
 }
 
-/// `FOREIGN KEY(column) REFERENCES table (target_column) [ON DELETE ...]`.
+/// `FOREIGN KEY(a[, b]) REFERENCES table (x[, y]) [ON DELETE ...]`: one column, or several
+/// for a composite key.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct ForeignKey {
-    /// The referencing column in this table.
-    pub column: &'static str,
+    /// The referencing columns in this table, in the order of the target's key.
+    pub columns: &'static [&'static str],
     /// The referenced table.
     pub references: &'static str,
-    /// The referenced column (the target's primary key).
-    pub target_column: &'static str,
+    /// The referenced columns (the target's primary key), in order.
+    pub target_columns: &'static [&'static str],
     /// What the database does to this row when the referenced row is deleted.
     pub on_delete: OnDelete,
 }
@@ -252,9 +253,14 @@ impl Table {
         self.columns.iter().position(|c| c.primary_key).expect("the derive gives every table a primary key")
     }
 
-    /// The foreign key of `column`, if it has one.
+    /// The foreign key `column` is part of, if any.
     pub fn foreign_key(&self, column: &str) -> Option<&'static ForeignKey> {
-        self.foreign_keys.iter().find(|fk| fk.column == column)
+        self.foreign_keys.iter().find(|fk| fk.columns.contains(&column))
+    }
+
+    /// The names of the primary key columns, in order.
+    pub fn key_names(&self) -> impl Iterator<Item = &'static str> {
+        self.primary_key().map(|c| c.name)
     }
 
     /// The declared name of the unique constraint or unique index over exactly `columns`
@@ -301,15 +307,16 @@ impl Table {
 /// How a relationship's rows are found from its owner's row.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub enum Join {
-    /// `target.column = owner.key`: has-many, has-one, and the children of a self-reference.
+    /// `target.columns = owner.key`: has-many, has-one, and the children of a self-reference.
     Reverse {
-        /// The foreign key column in the target table.
-        column: &'static str,
+        /// The foreign key columns in the target table, in the order of the owner's key (one,
+        /// or several when the owner's key is composite).
+        columns: &'static [&'static str],
     },
-    /// `owner.column = target.key`: belongs-to.
+    /// `owner.columns = target.key`: belongs-to.
     Forward {
-        /// The foreign key column in the owner's table.
-        column: &'static str,
+        /// The foreign key columns in the owner's table, in the order of the target's key.
+        columns: &'static [&'static str],
     },
     /// `through.local = owner.key AND through.remote = target.key`: many-to-many.
     Through {

@@ -12,8 +12,9 @@ use crate::value::Value;
 pub(crate) struct Select {
     /// `WITH ...` before the `SELECT`.
     pub(crate) prefix: String,
-    /// An expression selected before the model's columns: what each row is grouped by.
-    pub(crate) tag: Option<String>,
+    /// The expressions selected before the model's columns: what each row is grouped by (one,
+    /// or a composite key's columns; none when the rows are not grouped).
+    pub(crate) tag: Vec<String>,
     /// The `FROM` clause; the model's table is visible under its own name.
     pub(crate) from: String,
     pub(crate) filter: String,
@@ -66,7 +67,8 @@ pub(crate) fn tree_select(d: &dyn Dialect, table: &Table, fk: &str, cte: String,
     d.quote(table.name, &mut from);
     let mut order = String::new();
     column(d, table.name, pk, &mut order);
-    Select { prefix: cte, tag: tagged.then_some(tag), from, filter, order, ..Select::default() }
+    let tag = if tagged { vec![tag] } else { Vec::new() };
+    Select { prefix: cte, tag, from, filter, order, ..Select::default() }
 }
 
 /// ` IN (?, ?, ...)`, binding `values`.
@@ -83,6 +85,61 @@ pub(crate) fn in_list(
         }
         params.push(v);
         d.placeholder(params.len(), sql);
+    }
+    sql.push(')');
+}
+
+/// `"a"."x" = "b"."y" AND ...`, pairing `left` and `right` columns in order.
+pub(crate) fn columns_eq<'c>(
+    d: &dyn Dialect,
+    left_alias: &str,
+    left: impl Iterator<Item = &'c str>,
+    right_alias: &str,
+    right: impl Iterator<Item = &'c str>,
+    sql: &mut String,
+) {
+    for (i, (l, r)) in left.zip(right).enumerate() {
+        if i > 0 {
+            sql.push_str(" AND ");
+        }
+        column(d, left_alias, l, sql);
+        sql.push_str(" = ");
+        column(d, right_alias, r, sql);
+    }
+}
+
+/// Rows whose `exprs` equal one of `keys` (each as many values as there are `exprs`): ` IN
+/// (?, ...)` appended to the one expression, or for several `((a = ? AND b = ?) OR ...)`, which
+/// both dialects plan with the index on `(a, b)` and bind without casts.
+pub(crate) fn key_in<I>(d: &dyn Dialect, exprs: &[String], keys: I, sql: &mut String, params: &mut Vec<Value<'static>>)
+where
+    I: Iterator<Item = Vec<Value<'static>>>,
+{
+    if let [one] = exprs {
+        sql.push_str(one);
+        return in_list(d, keys.flat_map(Vec::into_iter), sql, params);
+    }
+    sql.push('(');
+    let mut any = false;
+    for (i, key) in keys.enumerate() {
+        any = true;
+        if i > 0 {
+            sql.push_str(" OR ");
+        }
+        sql.push('(');
+        for (j, (e, v)) in exprs.iter().zip(key).enumerate() {
+            if j > 0 {
+                sql.push_str(" AND ");
+            }
+            sql.push_str(e);
+            sql.push_str(" = ");
+            params.push(v);
+            d.placeholder(params.len(), sql);
+        }
+        sql.push(')');
+    }
+    if !any {
+        sql.push_str("1 = 0");
     }
     sql.push(')');
 }
@@ -184,17 +241,13 @@ pub(crate) fn relation_join(
 ) -> RelationJoin {
     let (mut from, mut on) = (String::new(), String::new());
     match join {
-        Join::Reverse { column: fk } => {
+        Join::Reverse { columns: fk } => {
             table_as(d, target.name, alias, &mut from);
-            column(d, alias, fk, &mut on);
-            on.push_str(" = ");
-            key_column(d, owner, owner_alias, &mut on);
+            columns_eq(d, alias, fk.iter().copied(), owner_alias, owner.key_names(), &mut on);
         }
-        Join::Forward { column: fk } => {
+        Join::Forward { columns: fk } => {
             table_as(d, target.name, alias, &mut from);
-            key_column(d, target, alias, &mut on);
-            on.push_str(" = ");
-            column(d, owner_alias, fk, &mut on);
+            columns_eq(d, alias, target.key_names(), owner_alias, fk.iter().copied(), &mut on);
         }
         Join::Through { table, local, remote } => {
             let link = format!("{alias}_link");

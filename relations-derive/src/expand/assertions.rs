@@ -106,7 +106,7 @@ fn cascade_checks(model: &Model, r: &Relation, fk: &FkSource) -> TokenStream {
         }
         FkSource::Column { column: c, .. } => {
             let l = lit(&c.value);
-            (quote!(#l), format!("`{t}`'s `{}`", c.value))
+            (quote!(&[#l]), format!("`{t}`'s `{}`", c.value))
         }
     };
     let on_delete = quote!(#rt::fk_on_delete(<#target as #rt::Model>::TABLE, #column));

@@ -23,20 +23,20 @@ fn join(model: &Model, r: &Relation) -> TokenStream {
         RelationKind::HasMany { fk } | RelationKind::HasOne { fk } => match fk {
             FkSource::Inverse(inv) => {
                 let inv = lit(&inv.to_string());
-                quote!(#rt::Join::Reverse { column: #rt::inverse_column(<#target as #rt::Model>::RELATIONSHIPS, #inv) })
+                quote!(#rt::Join::Reverse { columns: #rt::inverse_column(<#target as #rt::Model>::RELATIONSHIPS, #inv) })
             }
             FkSource::Column { column: c, .. } => {
                 let c = lit(&c.value);
-                quote!(#rt::Join::Reverse { column: #c })
+                quote!(#rt::Join::Reverse { columns: &[#c] })
             }
         },
         RelationKind::BelongsTo { column } => {
             let c = lit(&model.columns[*column].name.value);
-            quote!(#rt::Join::Forward { column: #c })
+            quote!(#rt::Join::Forward { columns: &[#c] })
         }
         RelationKind::Children { column } => {
             let c = lit(&column.value);
-            quote!(#rt::Join::Reverse { column: #c })
+            quote!(#rt::Join::Reverse { columns: &[#c] })
         }
         RelationKind::ManyToMany { through } => match through {
             Through::Table { name, local, remote } => {
@@ -71,9 +71,12 @@ pub(super) fn info(model: &Model, r: &Relation) -> TokenStream {
     let target = &r.target;
     let name = lit(&r.name.to_string());
     let kind = format_ident!("{}", rel_kind(&r.kind));
-    let column = match &r.kind {
-        RelationKind::BelongsTo { column } => lit(&model.columns[*column].name.value),
-        _ => lit(""),
+    let columns = match &r.kind {
+        RelationKind::BelongsTo { column } => {
+            let c = lit(&model.columns[*column].name.value);
+            quote!(&[#c])
+        }
+        _ => quote!(&[]),
     };
     let inverse = match &r.inverse {
         Some(i) => {
@@ -95,7 +98,7 @@ pub(super) fn info(model: &Model, r: &Relation) -> TokenStream {
             name: #name,
             kind: #rt::RelKind::#kind,
             target: <#target as #rt::Model>::TABLE_NAME,
-            column: #column,
+            columns: #columns,
             inverse: #inverse,
             through: #through,
             dynamic: #dynamic,

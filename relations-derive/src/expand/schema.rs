@@ -51,16 +51,16 @@ pub fn table(model: &Model) -> TokenStream {
         let on_delete = format_ident!("{}", on_delete.variant());
         Some(if *self_ref {
             quote!(#rt::ForeignKey {
-                column: #column,
+                columns: &[#column],
                 references: #name,
-                target_column: #rt::key_column::<Self>(),
+                target_columns: &[#rt::key_column::<Self>()],
                 on_delete: #rt::OnDelete::#on_delete,
             })
         } else {
             quote!(#rt::ForeignKey {
-                column: #column,
+                columns: &[#column],
                 references: <#parent as #rt::Model>::TABLE_NAME,
-                target_column: #rt::key_column::<#parent>(),
+                target_columns: &[#rt::key_column::<#parent>()],
                 on_delete: #rt::OnDelete::#on_delete,
             })
         })
@@ -157,15 +157,15 @@ pub fn association(
             auto_key: false,
             foreign_keys: &[
                 #rt::ForeignKey {
-                    column: #local,
+                    columns: &[#local],
                     references: #owner_table,
-                    target_column: #rt::key_column::<#owner>(),
+                    target_columns: &[#rt::key_column::<#owner>()],
                     on_delete: #rt::OnDelete::Unset,
                 },
                 #rt::ForeignKey {
-                    column: #remote,
+                    columns: &[#remote],
                     references: <#target as #rt::Model>::TABLE_NAME,
-                    target_column: #rt::key_column::<#target>(),
+                    target_columns: &[#rt::key_column::<#target>()],
                     on_delete: #rt::OnDelete::Unset,
                 },
             ],

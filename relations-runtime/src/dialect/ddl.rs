@@ -4,7 +4,7 @@
 use std::fmt::Write;
 
 use super::Dialect;
-use crate::schema::{Constraint, SqlType, Table};
+use crate::schema::{Constraint, ForeignKey, SqlType, Table};
 
 /// The type names both dialects spell alike (`INTEGER`, `VARCHAR(80)`, `NUMERIC(10, 2)`); the
 /// others are `BLOB`, `DATETIME`, `TIME` on SQLite and `BYTEA`, `TIMESTAMP WITHOUT TIME ZONE`,
@@ -50,8 +50,12 @@ pub(crate) fn create_table(d: &dyn Dialect, table: &Table) -> String {
     if !pk.is_empty() {
         items.push(format!("PRIMARY KEY ({})", ident_list(d, &pk)));
     }
-    // SQLAlchemy's order: the table's own constraints as declared, then each column's, in
-    // column order: its UNIQUE, then its FOREIGN KEY
+    // SQLAlchemy's order: the table's own constraints as declared (a composite foreign key
+    // is one of them: `__table_args__ = (ForeignKeyConstraint(..), ...)`), then each column's,
+    // in column order: its UNIQUE, then its FOREIGN KEY
+    for fk in table.foreign_keys.iter().filter(|fk| fk.columns.len() > 1) {
+        items.push(foreign_key(d, fk));
+    }
     for c in table.constraints {
         let mut s = String::new();
         if let Some(name) = c.name() {
@@ -86,19 +90,8 @@ pub(crate) fn create_table(d: &dyn Dialect, table: &Table) -> String {
         if c.unique && !c.index {
             items.push(format!("UNIQUE ({})", ident_list(d, &[c.name])));
         }
-        for fk in table.foreign_keys.iter().filter(|fk| fk.column == c.name) {
-            let mut s = String::from("FOREIGN KEY(");
-            d.ddl_ident(fk.column, &mut s);
-            s.push_str(") REFERENCES ");
-            d.ddl_ident(fk.references, &mut s);
-            s.push_str(" (");
-            d.ddl_ident(fk.target_column, &mut s);
-            s.push(')');
-            if let Some(action) = fk.on_delete.sql() {
-                s.push_str(" ON DELETE ");
-                s.push_str(action);
-            }
-            items.push(s);
+        for fk in table.foreign_keys.iter().filter(|fk| fk.columns == [c.name]) {
+            items.push(foreign_key(d, fk));
         }
     }
     let mut sql = String::from("CREATE TABLE ");
@@ -107,6 +100,18 @@ pub(crate) fn create_table(d: &dyn Dialect, table: &Table) -> String {
     sql.push_str(&items.join(", \n\t"));
     sql.push_str("\n)");
     sql
+}
+
+/// `FOREIGN KEY(a, b) REFERENCES t (x, y) [ON DELETE ...]`.
+fn foreign_key(d: &dyn Dialect, fk: &ForeignKey) -> String {
+    let mut s = format!("FOREIGN KEY({}) REFERENCES ", ident_list(d, fk.columns));
+    d.ddl_ident(fk.references, &mut s);
+    let _ = write!(s, " ({})", ident_list(d, fk.target_columns));
+    if let Some(action) = fk.on_delete.sql() {
+        s.push_str(" ON DELETE ");
+        s.push_str(action);
+    }
+    s
 }
 
 /// `CREATE [UNIQUE] INDEX ix_<table>_<column> ON t (c)` for each indexed column, then the
@@ -130,22 +135,31 @@ fn index(d: &dyn Dialect, table: &Table, name: &str, columns: &[&str], unique: b
     sql
 }
 
-/// `CREATE INDEX ix_<table>_<column> ON t (c)` for each foreign key column of `table` that no
-/// other index covers: not indexed, not unique, not the first column of the primary key or of
-/// a multi-column index or unique constraint.
+/// `CREATE INDEX ix_<table>_<columns> ON t (c[, d])` for each foreign key of `table` that no
+/// other index covers: not an indexed or unique column, not the leading columns of the primary
+/// key, of a multi-column index or of a unique constraint.
 pub(crate) fn foreign_key_indexes(d: &dyn Dialect, table: &Table) -> Vec<String> {
-    let first_key = table.primary_key().next().map(|c| c.name);
+    let key: Vec<&str> = table.key_names().collect();
+    // an index (or unique constraint, or the primary key) whose leading columns are the foreign
+    // key's covers it
+    let leads = |fk: &ForeignKey, columns: &[&str]| columns.starts_with(fk.columns);
     table
         .foreign_keys
         .iter()
         .filter(|fk| {
-            let c = &table.columns[table.column_index(fk.column)];
-            let leads = |columns: &[&str]| columns.first() == Some(&fk.column);
-            let covered = table.indexes.iter().any(|i| leads(i.columns))
-                || table.constraints.iter().any(|k| matches!(k, Constraint::Unique { columns, .. } if leads(columns)));
-            !(c.index || c.unique || first_key == Some(fk.column) || covered)
+            let single = match fk.columns {
+                [c] => table.column(c).is_some_and(|c| c.index || c.unique),
+                _ => false,
+            };
+            let covered = table.indexes.iter().any(|i| leads(fk, i.columns))
+                || table
+                    .constraints
+                    .iter()
+                    .any(|k| matches!(k, Constraint::Unique { columns, .. } if leads(fk, columns)))
+                || leads(fk, &key);
+            !(single || covered)
         })
-        .map(|fk| index(d, table, &format!("ix_{}_{}", table.name, fk.column), &[fk.column], false))
+        .map(|fk| index(d, table, &format!("ix_{}_{}", table.name, fk.columns.join("_")), fk.columns, false))
         .collect()
 }
 

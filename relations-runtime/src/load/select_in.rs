@@ -9,22 +9,23 @@ use rustc_hash::{FxHashMap as HashMap, FxHashSet as HashSet};
 use super::eager::{Eager, Rel};
 use crate::db::Db;
 use crate::error::Result;
-use crate::fetch::fetch;
+use crate::fetch::{fetch, tag_alias};
 use crate::keys::KeyVal;
 use crate::model::Model;
 use crate::options::{OwnerQuery, Path};
 use crate::relation::{Fill, Slot};
 use crate::schema::Join;
-use crate::sql::{column, in_list, key_column, Select};
+use crate::sql::{column, key_column, key_in, Select};
 use crate::value::Value;
 
 impl<O: Model, F: Slot> Eager<O, F> {
-    /// The index in `O`'s columns of the value that links an owner to its related rows: its
-    /// key, or for a `belongs_to` its foreign key.
-    fn link_index(&self) -> usize {
+    /// The indexes in `O`'s columns of the values that link an owner to its related rows: its
+    /// key, or for a `belongs_to` its foreign key (several for a composite one).
+    fn link_indexes(&self) -> Vec<usize> {
         match self.rel.def.join {
-            Join::Forward { column } => O::TABLE.column_index(column),
-            Join::Reverse { .. } | Join::Through { .. } => O::TABLE.key_index(),
+            Join::Forward { columns } => columns.iter().map(|c| O::TABLE.column_index(c)).collect(),
+            Join::Reverse { .. } => (0..O::TABLE.columns.len()).filter(|&i| O::TABLE.columns[i].primary_key).collect(),
+            Join::Through { .. } => vec![O::TABLE.key_index()],
         }
     }
 
@@ -39,9 +40,15 @@ impl<O: Model, F: Slot> Eager<O, F> {
         let d = db.dialect();
         let def = self.rel.def;
         let target = F::Target::TABLE;
-        let link_index = self.link_index();
+        let link = self.link_indexes();
         // each owner's link value, once; the distinct ones are bound
-        let owner_keys: Vec<Option<KeyVal>> = owners.iter().map(|o| KeyVal::of(&o.column_value(link_index))).collect();
+        let owner_keys: Vec<Option<KeyVal>> = owners
+            .iter()
+            .map(|o| match link.as_slice() {
+                [one] => KeyVal::of(&o.column_value(*one)),
+                many => KeyVal::of_parts(&many.iter().map(|&i| o.column_value(i)).collect::<Vec<_>>()),
+            })
+            .collect();
         let mut keys: Vec<&KeyVal> = Vec::with_capacity(owners.len());
         let mut seen = HashSet::with_capacity_and_hasher(owners.len(), Default::default());
         for k in owner_keys.iter().flatten() {
@@ -51,17 +58,30 @@ impl<O: Model, F: Slot> Eager<O, F> {
         }
         drop(seen);
         let shared = keys.len() < owner_keys.iter().flatten().count();
-        // what each related row is grouped by, and the FROM clause
-        let mut tag = String::new();
+        // what each related row is grouped by (one column, or a composite key's), and the FROM
+        // clause
+        let qualified = |c: &str| {
+            let mut s = String::new();
+            column(d, target.name, c, &mut s);
+            s
+        };
+        let mut tag: Vec<String> = Vec::new();
         let mut from = String::new();
         d.quote(target.name, &mut from);
         match def.join {
-            Join::Reverse { column: fk } => column(d, target.name, fk, &mut tag),
-            Join::Forward { .. } => key_column(d, target, target.name, &mut tag),
+            Join::Reverse { columns: fk } => tag.extend(fk.iter().map(|c| qualified(c))),
+            Join::Forward { .. } if target.single_key().is_none() => tag.extend(target.key_names().map(qualified)),
+            Join::Forward { .. } => {
+                let mut s = String::new();
+                key_column(d, target, target.name, &mut s);
+                tag.push(s);
+            }
             Join::Through { table, local, remote } => {
                 // the association table under its own name, so that an `order_by` or `filter`
                 // can name its columns (`BookAuthor::position`)
-                column(d, table.name, local, &mut tag);
+                let mut s = String::new();
+                column(d, table.name, local, &mut s);
+                tag.push(s);
                 from.push_str(" JOIN ");
                 d.quote(table.name, &mut from);
                 from.push_str(" ON ");
@@ -72,15 +92,23 @@ impl<O: Model, F: Slot> Eager<O, F> {
         }
         let mut rows = Vec::new();
         let mut tags = Vec::new();
-        let owner_column = O::TABLE.columns[link_index].name;
         match owner_query {
             Some(q) => {
-                // `tag IN (SELECT <link> <the owners' query>)`
+                // `tag IN (SELECT <link> <the owners' query>)`, a row value for a composite link
                 let (tail, params) = q();
                 let mut filter = String::new();
-                filter.push_str(&tag);
-                filter.push_str(" IN (SELECT ");
-                column(d, O::TABLE.name, owner_column, &mut filter);
+                let row = tag.len() > 1;
+                if row {
+                    filter.push('(');
+                }
+                filter.push_str(&tag.join(", "));
+                filter.push_str(if row { ") IN (SELECT " } else { " IN (SELECT " });
+                for (i, &l) in link.iter().enumerate() {
+                    if i > 0 {
+                        filter.push_str(", ");
+                    }
+                    column(d, O::TABLE.name, O::TABLE.columns[l].name, &mut filter);
+                }
                 filter.push_str(&tail);
                 filter.push(')');
                 let (r, t) = self.fetch_related(db, &tag, &from, filter, params, path)?;
@@ -88,12 +116,11 @@ impl<O: Model, F: Slot> Eager<O, F> {
                 tags = t;
             }
             None => {
-                let chunk = db.max_variables().saturating_sub(8).max(1);
+                let chunk = (db.max_variables().saturating_sub(8) / tag.len()).max(1);
                 for keys in keys.chunks(chunk) {
-                    let mut filter = String::with_capacity(tag.len() + 8 + 3 * keys.len());
-                    filter.push_str(&tag);
-                    let mut params = Vec::with_capacity(keys.len());
-                    in_list(d, keys.iter().map(|k| k.value()), &mut filter, &mut params);
+                    let mut filter = String::with_capacity(16 + 3 * keys.len() * tag.len());
+                    let mut params = Vec::with_capacity(keys.len() * tag.len());
+                    key_in(d, &tag, keys.iter().map(|k| k.values()), &mut filter, &mut params);
                     let (mut r, mut t) = self.fetch_related(db, &tag, &from, filter, params, path)?;
                     rows.append(&mut r);
                     tags.append(&mut t);
@@ -107,7 +134,7 @@ impl<O: Model, F: Slot> Eager<O, F> {
     fn fetch_related(
         &self,
         db: &Db,
-        tag: &str,
+        tag: &[String],
         from: &str,
         filter: String,
         params: Vec<Value<'static>>,
@@ -131,17 +158,19 @@ impl<O: Model, F: Slot> Eager<O, F> {
         let declared = if self.order.is_empty() { self.rel.def.order_by } else { &[] };
         crate::sql::declared_order(d, target, target.name, declared, &mut order);
         let select = match self.limit {
-            None => {
-                Select { tag: Some(tag.to_owned()), from: from.to_owned(), filter, order, params, ..Select::default() }
-            }
+            None => Select { tag: tag.to_vec(), from: from.to_owned(), filter, order, params, ..Select::default() },
             Some(n) => {
                 // number each owner's rows in order, keep the first n
                 let mut inner = String::from("(SELECT ");
-                inner.push_str(tag);
-                inner.push_str(" AS \"relations_tag\", ");
+                for (i, t) in tag.iter().enumerate() {
+                    inner.push_str(t);
+                    inner.push_str(" AS ");
+                    d.quote(&tag_alias(i), &mut inner);
+                    inner.push_str(", ");
+                }
                 d.quote(target.name, &mut inner);
                 inner.push_str(".*, row_number() OVER (PARTITION BY ");
-                inner.push_str(tag);
+                inner.push_str(&tag.join(", "));
                 inner.push_str(" ORDER BY ");
                 inner.push_str(&order);
                 inner.push_str(") AS \"relations_rn\" FROM ");
@@ -156,14 +185,19 @@ impl<O: Model, F: Slot> Eager<O, F> {
                 outer_filter.push_str(" <= ");
                 params.push(Value::Integer(i64::try_from(n).unwrap_or(i64::MAX)));
                 d.placeholder(params.len(), &mut outer_filter);
-                let mut outer_tag = String::new();
-                column(d, target.name, "relations_tag", &mut outer_tag);
+                let outer_tag = (0..tag.len())
+                    .map(|i| {
+                        let mut s = String::new();
+                        column(d, target.name, &tag_alias(i), &mut s);
+                        s
+                    })
+                    .collect();
                 // the window numbered each owner's rows in order (the order may name columns
                 // the outer query cannot see, like an association model's)
                 let mut outer_order = String::new();
                 column(d, target.name, "relations_rn", &mut outer_order);
                 Select {
-                    tag: Some(outer_tag),
+                    tag: outer_tag,
                     from: inner,
                     filter: outer_filter,
                     order: outer_order,

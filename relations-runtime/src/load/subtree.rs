@@ -19,7 +19,8 @@ impl<O: Model, F: Slot> Eager<O, F> {
     /// `subtree`: every level below the owners, in one recursive statement.
     pub(crate) fn subtree(&self, db: &Db, owners: &[O], path: &mut Path) -> Result<()> {
         let d = db.dialect();
-        let (Join::Reverse { column: fk }, Some(fill_own)) = (self.rel.def.join, self.fill_own) else {
+        // a self-reference's link is one column (its table's single key)
+        let (Join::Reverse { columns: [fk] }, Some(fill_own)) = (self.rel.def.join, self.fill_own) else {
             return self.select_in(db, owners, None, path);
         };
         let table = O::TABLE;

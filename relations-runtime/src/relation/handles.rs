@@ -9,7 +9,7 @@ use super::collection::{Cached, Collection};
 use super::has_one::HasOne;
 use crate::db::Db;
 use crate::error::{Error, Result};
-use crate::model::{Key, Model};
+use crate::model::{links_to, set_link, Key, Model};
 use crate::query::{Col, Expr, Order, Query, Subquery};
 use crate::schema::{Join, RelationDef};
 use crate::value::{Bind, Value};
@@ -61,7 +61,8 @@ impl<'a, T> KeepsRows<'a, T> for Cached<'a, T> {
 pub struct Related<'a, T, K = OneToMany, C = NoCache> {
     pub(crate) db: &'a Db,
     pub(crate) rel: &'static RelationDef,
-    pub(crate) owner: Option<Value<'static>>,
+    /// The owner's key (its columns' values, in order); `None` for an unsaved owner.
+    pub(crate) owner: Option<Vec<Value<'static>>>,
     pub(crate) cache: C,
     pub(crate) _marker: PhantomData<fn() -> (T, K)>,
 }
@@ -71,11 +72,11 @@ pub type HasManyRef<'a, T> = Related<'a, T, OneToMany, Cached<'a, T>>;
 /// The handle of a `#[many_to_many]` field.
 pub type ManyToManyRef<'a, T> = Related<'a, T, ManyToManyKind, Cached<'a, T>>;
 
-fn owner_key<O: Model>(owner: &O) -> Option<Value<'static>> {
+fn owner_key<O: Model>(owner: &O) -> Option<Vec<Value<'static>>> {
     if owner.is_new() {
         return None;
     }
-    owner.key().to_values().into_iter().next().map(Value::into_owned)
+    Some(owner.key().to_values().into_iter().map(Value::into_owned).collect())
 }
 
 impl<'a, T: Model, K, C> Related<'a, T, K, C> {
@@ -136,25 +137,29 @@ impl<'a, T: Model, K, C> Related<'a, T, K, C> {
 
     /// The keys of the related rows, as a subquery for [`Col::in_subquery`].
     pub fn keys(&self) -> Subquery {
-        let value = self.owner.clone().unwrap_or(Value::Null);
+        let values = self.owner.clone().unwrap_or_else(|| vec![Value::Null]);
         match self.rel.join {
-            Join::Through { .. } => linked_keys(self.rel, value),
-            Join::Reverse { column } | Join::Forward { column } => Subquery {
+            Join::Through { .. } => linked_keys(self.rel, values),
+            Join::Reverse { columns } | Join::Forward { columns } => Subquery {
                 table: T::TABLE.name,
-                // a to-many relationship's ends have single-column keys (the derive checks)
+                // the column a `Col` names: the target's (first) key column
                 select: T::TABLE.columns[T::TABLE.key_index()].name,
-                filter: column,
-                value,
+                filter: columns,
+                values,
             },
         }
     }
 }
 
 /// The condition selecting the target rows of `rel` for the owner with key `key`.
-fn scope(rel: &'static RelationDef, key: Value<'static>) -> Expr {
+fn scope(rel: &'static RelationDef, key: Vec<Value<'static>>) -> Expr {
     let target = rel.target;
     match rel.join {
-        Join::Reverse { column } | Join::Forward { column } => Expr::column_eq(target.name, column, key),
+        Join::Reverse { columns } | Join::Forward { columns } => {
+            let mut terms = columns.iter().zip(key).map(|(c, v)| Expr::column_eq(target.name, c, v));
+            let first = terms.next().unwrap_or_else(Expr::nothing);
+            terms.fold(first, Expr::and)
+        }
         Join::Through { .. } => {
             Expr::in_subquery(target.name, target.columns[target.key_index()].name, linked_keys(rel, key))
         }
@@ -162,12 +167,13 @@ fn scope(rel: &'static RelationDef, key: Value<'static>) -> Expr {
 }
 
 /// `SELECT remote FROM through WHERE local = key`: the target keys a many-to-many links to
-/// the owner with key `key`.
-fn linked_keys(rel: &'static RelationDef, key: Value<'static>) -> Subquery {
-    let Join::Through { table, local, remote } = rel.join else {
+/// the owner with key `key` (one column: the derive refuses composite keys at its ends).
+fn linked_keys(rel: &'static RelationDef, key: Vec<Value<'static>>) -> Subquery {
+    // borrowed from the static relationship, so that the column list is static too
+    let Join::Through { table, local, remote } = &rel.join else {
         unreachable!("only many-to-many relationships link through a table")
     };
-    Subquery { table: table.name, select: remote, filter: local, value: key }
+    Subquery { table: table.name, select: remote, filter: std::slice::from_ref(local), values: key }
 }
 
 impl<'a, T: Model, K, C> Related<'a, T, K, C> {
@@ -190,12 +196,12 @@ impl<T: Model, C> Related<'_, T, OneToMany, C> {
     /// its foreign key to the owner, then inserts it if it is new or updates it otherwise.
     /// Rows loaded earlier with `load()` are not changed; `reset()` the field to re-read them.
     pub fn add(&self, child: &mut T) -> Result<()> {
-        let (Join::Reverse { column } | Join::Forward { column }) = self.rel.join else {
+        let (Join::Reverse { columns } | Join::Forward { columns }) = self.rel.join else {
             unreachable!("one-to-many handles are only built for `Join::Reverse`")
         };
         let owner =
-            self.owner.clone().ok_or(Error::Unsaved { table: self.rel.owner.name, action: "add children to" })?;
-        child.set_column(column, owner.as_value_ref())?;
+            self.owner.as_ref().ok_or(Error::Unsaved { table: self.rel.owner.name, action: "add children to" })?;
+        set_link(child, columns, owner)?;
         child.save(self.db)
     }
 
@@ -205,11 +211,11 @@ impl<T: Model, C> Related<'_, T, OneToMany, C> {
     /// nothing changes and the result is [`Error::Orphan`]. Returns `false` when `child` was
     /// not one of the owner's rows. Rows loaded earlier are not changed.
     pub fn remove(&self, child: &T) -> Result<bool> {
-        let (Join::Reverse { column } | Join::Forward { column }) = self.rel.join else {
+        let (Join::Reverse { columns } | Join::Forward { columns }) = self.rel.join else {
             unreachable!("one-to-many handles are only built for `Join::Reverse`")
         };
         let Some(owner) = &self.owner else { return Ok(false) };
-        if child.is_new() || child.column_value(T::TABLE.column_index(column)) != *owner {
+        if child.is_new() || !links_to(child, columns, owner) {
             return Ok(false);
         }
         crate::cascade::orphan(self.db, self.rel, child)?;
@@ -222,11 +228,13 @@ impl<T: Model, C> Related<'_, T, ManyToManyKind, C> {
         let Join::Through { table, .. } = self.rel.join else {
             unreachable!("many-to-many handles are only built for `Join::Through`")
         };
-        let owner = self.owner.clone().ok_or(Error::Unsaved { table: self.rel.owner.name, action })?;
+        // a many-to-many's ends have single-column keys (the derive checks)
+        let one = |key: Option<Vec<Value<'static>>>| key.and_then(|k| k.into_iter().next());
+        let owner = one(self.owner.clone()).ok_or(Error::Unsaved { table: self.rel.owner.name, action })?;
         if target.is_new() {
             return Err(Error::Unsaved { table: T::TABLE.name, action });
         }
-        let target = owner_key(target).ok_or(Error::Unsaved { table: T::TABLE.name, action })?;
+        let target = one(owner_key(target)).ok_or(Error::Unsaved { table: T::TABLE.name, action })?;
         Ok((table, [owner, target]))
     }
 
@@ -313,7 +321,7 @@ impl<T: Model, C> Related<'_, T, ManyToManyKind, C> {
 pub struct HasOneRef<'a, T> {
     pub(crate) db: &'a Db,
     pub(crate) rel: &'static RelationDef,
-    pub(crate) owner: Option<Value<'static>>,
+    pub(crate) owner: Option<Vec<Value<'static>>>,
     pub(crate) field: &'a HasOne<T>,
 }
 
@@ -361,14 +369,14 @@ impl<'a, T: Model> HasOneRef<'a, T> {
     /// the key is `NOT NULL` — so a `UNIQUE` foreign key never sees two rows. Then `row` is
     /// pointed at the owner and inserted, or updated if it exists.
     pub fn set(&self, row: &mut T) -> Result<()> {
-        let (Join::Reverse { column } | Join::Forward { column }) = self.rel.join else {
+        let (Join::Reverse { columns } | Join::Forward { columns }) = self.rel.join else {
             unreachable!("has-one handles are only built for `Join::Reverse`")
         };
         let owner =
-            self.owner.clone().ok_or(Error::Unsaved { table: self.rel.owner.name, action: "set the row of" })?;
+            self.owner.as_ref().ok_or(Error::Unsaved { table: self.rel.owner.name, action: "set the row of" })?;
         self.db.transaction(|db| {
             self.orphan_others(db, row)?;
-            row.set_column(column, owner.as_value_ref())?;
+            set_link(row, columns, owner)?;
             row.save(db)
         })
     }

@@ -18,9 +18,9 @@ impl<T: Model> crate::model::Pending for HasMany<T> {
         self.rows.has_pending(owner_is_new)
     }
 
-    fn save_pending(&mut self, db: &Db, rel: &'static RelationDef, owner: &Value<'static>, new: bool) -> Result<()> {
+    fn save_pending(&mut self, db: &Db, rel: &'static RelationDef, owner: &[Value<'static>], new: bool) -> Result<()> {
         let handle: Related<'_, T> =
-            Related { db, rel, owner: Some(owner.clone()), cache: NoCache, _marker: PhantomData };
+            Related { db, rel, owner: Some(owner.to_vec()), cache: NoCache, _marker: PhantomData };
         self.rows.save_with(
             new,
             |rows| {
@@ -37,9 +37,9 @@ impl<T: Model> crate::model::Pending for ManyToMany<T> {
         self.rows.has_pending(owner_is_new)
     }
 
-    fn save_pending(&mut self, db: &Db, rel: &'static RelationDef, owner: &Value<'static>, new: bool) -> Result<()> {
+    fn save_pending(&mut self, db: &Db, rel: &'static RelationDef, owner: &[Value<'static>], new: bool) -> Result<()> {
         let handle: Related<'_, T, ManyToManyKind> =
-            Related { db, rel, owner: Some(owner.clone()), cache: NoCache, _marker: PhantomData };
+            Related { db, rel, owner: Some(owner.to_vec()), cache: NoCache, _marker: PhantomData };
         self.rows.save_with(
             new,
             |rows| {
@@ -75,12 +75,12 @@ impl<T: Model> crate::model::Pending for HasOne<T> {
         self.cache.cell.get().is_some_and(|r| r.as_ref().is_some_and(|r| owner_is_new || self.assigned || r.is_new()))
     }
 
-    fn save_pending(&mut self, db: &Db, rel: &'static RelationDef, owner: &Value<'static>, new: bool) -> Result<()> {
+    fn save_pending(&mut self, db: &Db, rel: &'static RelationDef, owner: &[Value<'static>], new: bool) -> Result<()> {
         let assigned = std::mem::take(&mut self.assigned);
         if let Some(Some(row)) = self.cache.cell.get_mut() {
             if assigned && !new {
                 // replaces the owner's row: the old one leaves first
-                let handle = HasOneRef { db, rel, owner: Some(owner.clone()), field: &HasOne::default() };
+                let handle = HasOneRef { db, rel, owner: Some(owner.to_vec()), field: &HasOne::default() };
                 handle.orphan_others(db, row.as_ref())?;
             }
             if new || assigned || row.is_new() {
