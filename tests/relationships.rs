@@ -457,3 +457,219 @@ mod polymorphic {
         cascades_follow_each_owners_relationship,
     );
 }
+
+/// Composite foreign keys: an association object (`Enrollment`, keyed by its two foreign keys)
+/// as a parent, referenced by `FOREIGN KEY(student_id, course_id)`; every strategy, `any`/`has`,
+/// saving and cascades along it.
+mod composite {
+    use super::common;
+    use relations::{
+        joinedload, selectinload, subqueryload, BelongsTo, Error, HasMany, HasOne, IndexForeignKeys, Model,
+    };
+
+    #[derive(Model, Debug)]
+    pub struct Student {
+        pub id: i64,
+        pub name: String,
+        #[has_many(Enrollment, inverse = student, cascade = "all")]
+        pub enrollments: HasMany<Enrollment>,
+    }
+
+    #[derive(Model, Debug)]
+    pub struct Course {
+        pub id: i64,
+        pub title: String,
+    }
+
+    #[derive(Model, Debug)]
+    pub struct Enrollment {
+        #[key]
+        #[belongs_to(Student)]
+        pub student: BelongsTo<Student>,
+        #[key]
+        #[belongs_to(Course)]
+        pub course: BelongsTo<Course>,
+        pub grade: Option<String>,
+        #[has_many(Attendance, inverse = enrollment, cascade = "all, delete-orphan", order_by = "day")]
+        pub attendances: HasMany<Attendance>,
+        #[has_one(Certificate, inverse = enrollment)]
+        pub certificate: HasOne<Certificate>,
+    }
+
+    #[derive(Model, Debug)]
+    pub struct Attendance {
+        pub id: i64,
+        #[belongs_to(Enrollment, columns("student_id", "course_id"))]
+        pub enrollment: BelongsTo<Enrollment>,
+        pub day: String,
+    }
+
+    #[derive(Model, Debug)]
+    #[model(unique("student_id", "course_id"))]
+    pub struct Certificate {
+        pub id: i64,
+        #[belongs_to(Enrollment, columns("student_id", "course_id"))]
+        pub enrollment: BelongsTo<Enrollment>,
+        pub code: String,
+    }
+
+    type All = (Course, Student, Enrollment, Attendance, Certificate);
+
+    /// Two students in two courses; ann attends maths on mon and tue, bob physics on wed.
+    fn school() -> common::TestDb {
+        let db = common::fresh();
+        db.create_all::<All>().unwrap();
+        let ann = db.add(Student { name: "ann".into(), ..Default::default() }).unwrap();
+        let bob = db.add(Student { name: "bob".into(), ..Default::default() }).unwrap();
+        let maths = db.add(Course { title: "maths".into(), ..Default::default() }).unwrap();
+        let physics = db.add(Course { title: "physics".into(), ..Default::default() }).unwrap();
+        let enrol = |s: &Student, c: &Course, grade: &str, days: &[&str]| Enrollment {
+            student: BelongsTo::to(s),
+            course: BelongsTo::to(c),
+            grade: Some(grade.into()),
+            attendances: days.iter().map(|d| Attendance { day: (*d).into(), ..Default::default() }).collect(),
+            ..Default::default()
+        };
+        // saved with its attendances: both columns of their foreign key point at it
+        db.add(enrol(&ann, &maths, "A", &["tue", "mon"])).unwrap();
+        db.add(enrol(&ann, &physics, "B", &[])).unwrap();
+        db.add(enrol(&bob, &physics, "C", &["wed"])).unwrap();
+        db
+    }
+
+    fn days(rows: &[Attendance]) -> Vec<&str> {
+        rows.iter().map(|a| a.day.as_str()).collect()
+    }
+
+    pub fn the_ddl_is_sqlalchemys() {
+        let db = common::fresh();
+        let ours = db.schema::<All>().into_iter().map(|s| s + ";").collect::<Vec<_>>().join("\n");
+        let theirs = match db.backend_name() {
+            "sqlite" => include_str!("fixtures/sqlalchemy/composite.sql"),
+            _ => include_str!("fixtures/sqlalchemy/composite.postgresql.sql"),
+        };
+        assert_eq!(ours, theirs.trim_end());
+        // the switch indexes a composite foreign key as one, unless a key or a unique
+        // constraint leads with its columns
+        let plain = db.schema::<All>();
+        let mut added: Vec<String> =
+            db.schema::<IndexForeignKeys<All>>().into_iter().filter(|s| !plain.contains(s)).collect();
+        added.sort();
+        assert_eq!(
+            added,
+            [
+                "CREATE INDEX ix_attendance_student_id_course_id ON attendance (student_id, course_id)",
+                "CREATE INDEX ix_enrollment_course_id ON enrollment (course_id)",
+            ]
+        );
+        db.create_all::<IndexForeignKeys<All>>().unwrap();
+    }
+
+    pub fn lazy_loads_go_both_ways() {
+        let db = school();
+        let monday = Attendance::query(&db).filter_by(Attendance::day, "mon").one().unwrap();
+        assert_eq!(monday.enrollment.key(), &(1, 1));
+        let enrollment = db.assert_statements(1, || monday.enrollment(&db).load().unwrap());
+        assert_eq!(enrollment.grade.as_deref(), Some("A"));
+        let e = Enrollment::get(&db, (1, 1)).unwrap().unwrap();
+        assert_eq!(db.assert_statements(1, || days(e.attendances(&db).load().unwrap())), ["mon", "tue"]);
+        assert_eq!(e.attendances(&db).count().unwrap(), 2);
+        let empty = Enrollment::get(&db, (1, 2)).unwrap().unwrap();
+        assert!(empty.attendances(&db).load().unwrap().is_empty());
+    }
+
+    pub fn every_strategy_loads_by_both_columns() {
+        let db = school();
+        for (name, load, count) in [
+            ("selectin", selectinload(Enrollment::ATTENDANCES), 2),
+            ("subquery", subqueryload(Enrollment::ATTENDANCES), 2),
+            ("joined", joinedload(Enrollment::ATTENDANCES), 1),
+        ] {
+            let rows = db.assert_statements(count, || Enrollment::query(&db).options(load).all().unwrap());
+            let got: Vec<_> = rows.iter().map(|e| days(e.attendances.loaded().unwrap())).collect();
+            assert_eq!(got, [vec!["mon", "tue"], vec![], vec!["wed"]], "{name}");
+        }
+        // the owners' keys are bound column by column: one enrollment's rows, not its student's
+        let (rows, sql) = db.record(|| {
+            Enrollment::query(&db)
+                .filter_by(Enrollment::grade, "B")
+                .options(selectinload(Enrollment::ATTENDANCES))
+                .all()
+                .unwrap()
+        });
+        assert!(rows[0].attendances.loaded().unwrap().is_empty());
+        assert!(sql[1].contains("\"student_id\" = ") && sql[1].contains("\"course_id\" = "), "{sql:#?}");
+        for (load, count) in [(selectinload(Attendance::ENROLLMENT), 2), (joinedload(Attendance::ENROLLMENT), 1)] {
+            let rows = db.assert_statements(count, || Attendance::query(&db).options(load).all().unwrap());
+            let grades: Vec<_> = rows.iter().map(|a| a.enrollment.loaded().unwrap().grade.clone().unwrap()).collect();
+            assert_eq!(grades, ["A", "A", "C"]);
+        }
+        // two levels down from the students, and a has_one by the composite key
+        let students = db.assert_statements(3, || {
+            Student::query(&db)
+                .options(selectinload(Student::ENROLLMENTS).then(selectinload(Enrollment::ATTENDANCES)))
+                .all()
+                .unwrap()
+        });
+        let ann: Vec<usize> =
+            students[0].enrollments.loaded().unwrap().iter().map(|e| e.attendances.loaded().unwrap().len()).collect();
+        assert_eq!(ann, [2, 0]);
+        let e = Enrollment::get(&db, (2, 2)).unwrap().unwrap();
+        let mut cert = Certificate { code: "C-1".into(), ..Default::default() };
+        e.certificate(&db).set(&mut cert).unwrap();
+        let loaded = db.assert_statements(2, || {
+            Enrollment::query(&db).options(selectinload(Enrollment::CERTIFICATE)).all().unwrap()
+        });
+        let codes: Vec<_> = loaded.iter().map(|e| e.certificate.loaded().unwrap().map(|c| c.code.clone())).collect();
+        assert_eq!(codes, [None, None, Some("C-1".to_string())]);
+    }
+
+    pub fn any_and_has_correlate_on_both_columns() {
+        let db = school();
+        let on_monday =
+            Enrollment::query(&db).filter(Enrollment::ATTENDANCES.any(Attendance::day.eq("mon"))).all().unwrap();
+        assert_eq!(on_monday.iter().map(|e| e.key()).collect::<Vec<_>>(), [(1, 1)]);
+        let graded_c =
+            Attendance::query(&db).filter(Attendance::ENROLLMENT.has(Enrollment::grade.eq("C"))).all().unwrap();
+        assert_eq!(days(&graded_c), ["wed"]);
+    }
+
+    pub fn adding_removing_and_deleting_follow_the_composite_key() {
+        let db = school();
+        let e = Enrollment::get(&db, (1, 2)).unwrap().unwrap();
+        let mut fri = Attendance { day: "fri".into(), ..Default::default() };
+        e.attendances(&db).add(&mut fri).unwrap();
+        assert_eq!(fri.enrollment.key(), &(1, 2));
+        // delete-orphan: taken out, deleted
+        assert!(e.attendances(&db).remove(&fri).unwrap());
+        assert!(Attendance::get(&db, fri.id).unwrap().is_none());
+        // a key that references no enrollment names both columns
+        let stray = Attendance { enrollment: BelongsTo::from_key((9, 9)), day: "sun".into(), ..Default::default() };
+        match db.add(stray) {
+            Err(Error::ForeignKeyViolation { table, column }) => {
+                assert_eq!(table, "attendance");
+                if db.backend_name() == "sqlite" {
+                    assert_eq!(column.as_deref(), Some("attendance.(student_id, course_id)"));
+                }
+            }
+            other => panic!("expected a foreign key violation, got {other:?}"),
+        }
+        // deleting an enrollment deletes its attendances (`all`); deleting a student, its
+        // enrollments and theirs
+        let maths = Enrollment::get(&db, (1, 1)).unwrap().unwrap();
+        assert!(maths.delete(&db).unwrap());
+        assert_eq!(days(&Attendance::all(&db).unwrap()), ["wed"]);
+        let bob = Student::get(&db, 2).unwrap().unwrap();
+        assert!(bob.delete(&db).unwrap());
+        assert_eq!(Attendance::query(&db).count().unwrap(), 0);
+        assert_eq!(Enrollment::query(&db).count().unwrap(), 1);
+    }
+
+    crate::both_backends!(
+        the_ddl_is_sqlalchemys,
+        lazy_loads_go_both_ways,
+        every_strategy_loads_by_both_columns,
+        any_and_has_correlate_on_both_columns,
+        adding_removing_and_deleting_follow_the_composite_key,
+    );
+}

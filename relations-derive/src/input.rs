@@ -209,6 +209,8 @@ pub struct BelongsToArgs {
     pub single_parent: Flag,
     /// `owner = Enum`: one of the owner keys of a polymorphic owner.
     pub owner: Option<PathArg>,
+    /// `columns("a", "b")`: the columns of a composite foreign key.
+    pub columns: Option<ColumnsArg>,
 }
 
 /// `#[many_to_many(Target, ...)]`.
@@ -272,8 +274,19 @@ pub struct FieldAttrs {
 pub const MODEL_KEYS: &[&str] = &["table", "no_default", "unique", "index", "unique_index", "check"];
 const COLUMN_KEYS: &[&str] = &["name", "unique", "index", "len", "text", "bigint", "numeric", "default"];
 const HAS_KEYS: &[&str] = &["inverse", "foreign_key", "lazy", "cascade", "passive_deletes", "order_by"];
-const BELONGS_TO_KEYS: &[&str] =
-    &["column", "inverse", "backref", "unique", "index", "lazy", "on_delete", "cascade", "single_parent", "owner"];
+const BELONGS_TO_KEYS: &[&str] = &[
+    "column",
+    "columns",
+    "inverse",
+    "backref",
+    "unique",
+    "index",
+    "lazy",
+    "on_delete",
+    "cascade",
+    "single_parent",
+    "owner",
+];
 const MANY_TO_MANY_KEYS: &[&str] = &["through", "local", "remote", "inverse", "backref", "lazy", "cascade", "order_by"];
 const SELF_REF_KEYS: &[&str] =
     &["children", "column", "ancestors", "descendants", "lazy", "cascade", "passive_deletes", "on_delete", "index"];

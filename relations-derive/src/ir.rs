@@ -38,6 +38,15 @@ impl Model {
     pub fn keys(&self) -> impl Iterator<Item = &Column> {
         self.columns.iter().filter(|c| c.key)
     }
+
+    /// The columns of the foreign key whose first column is `columns[first]`: one, or a
+    /// composite key's (consecutive).
+    pub fn fk_columns(&self, first: usize) -> &[Column] {
+        match self.columns[first].part {
+            Some((0, n)) => &self.columns[first..first + n],
+            _ => &self.columns[first..=first],
+        }
+    }
 }
 
 /// A table-level constraint.
@@ -77,6 +86,7 @@ pub struct TableIndex {
 }
 
 /// What a column stores.
+#[derive(Clone)]
 pub enum ColumnValue {
     /// A plain value of the field's type.
     Plain,
@@ -86,6 +96,7 @@ pub enum ColumnValue {
 }
 
 /// A column, from a plain field or from a `belongs_to` field.
+#[derive(Clone)]
 pub struct Column {
     pub field: Ident,
     pub ty: Type,
@@ -99,8 +110,12 @@ pub struct Column {
     pub default: Option<DefaultValue>,
     pub nullable: bool,
     pub span: Span,
+    /// For a column of a composite foreign key: its position in the key, and the key's column
+    /// count (the columns of one field are consecutive).
+    pub part: Option<(usize, usize)>,
 }
 
+#[derive(Clone)]
 pub enum SqlTypeOverride {
     Varchar(u32),
     Text,
@@ -108,6 +123,7 @@ pub enum SqlTypeOverride {
     Numeric(u8, u8),
 }
 
+#[derive(Clone)]
 pub enum DefaultValue {
     Now,
     Today,

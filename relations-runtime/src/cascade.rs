@@ -15,7 +15,7 @@ use crate::error::{Error, Result};
 use crate::keys::KeyVal;
 use crate::model::{Key, Model};
 use crate::schema::{Join, RelationDef, Table};
-use crate::sql::{column, in_list};
+use crate::sql::{column, key_in};
 use crate::value::Value;
 
 /// A foreign key's `ON DELETE` action, as the catalog reports it.
@@ -28,22 +28,31 @@ enum DbAction {
     SetDefault,
 }
 
-/// One foreign key column that references a table.
+/// One foreign key that references a table.
 #[derive(Debug, Clone)]
 struct Reference {
     /// The referencing table.
     table: String,
-    /// Its foreign key column.
-    column: String,
-    /// The referenced column.
-    to: String,
+    /// Its foreign key columns: one, or a composite key's, in order.
+    columns: Vec<String>,
+    /// The referenced columns, in the same order (empty names: the referenced table's key).
+    to: Vec<String>,
+    /// Whether a column of it is `NOT NULL` (it cannot be unhooked).
     not_null: bool,
     on_delete: DbAction,
     /// The referencing table is a plain association table: every column is a key column and
     /// a foreign key.
     link: bool,
-    /// One column of a multi-column foreign key: left to the database.
-    composite: bool,
+}
+
+impl Reference {
+    /// `table.column`, or `table.(a, b)` for a composite key: for messages.
+    fn path(&self) -> String {
+        match self.columns.as_slice() {
+            [one] => format!("{}.{one}", self.table),
+            many => format!("{}.({})", self.table, many.join(", ")),
+        }
+    }
 }
 
 /// Which tables reference which, read from the database.
@@ -66,26 +75,25 @@ impl Catalog {
                 "RESTRICT" => DbAction::Restrict,
                 _ => DbAction::NoAction,
             };
-            let reference = Reference {
-                table: text(0)?,
-                column: text(3)?,
-                to: text(4)?,
-                not_null: row.int(6)? != 0,
-                on_delete,
-                link: row.int(7)? != 0,
-                composite: false,
-            };
-            rows.push((text(2)?.to_ascii_lowercase(), row.int(1)?, reference));
+            let (table, id) = (text(0)?, row.int(1)?);
+            let (column, to, not_null) = (text(3)?, text(4)?, row.int(6)? != 0);
+            // a foreign key of several columns has one row per column under one id, in order
+            match rows.last_mut() {
+                Some((_, last_id, r)) if *last_id == id && r.table == table => {
+                    r.columns.push(column);
+                    r.to.push(to);
+                    r.not_null |= not_null;
+                }
+                _ => {
+                    let link = row.int(7)? != 0;
+                    let r = Reference { table, columns: vec![column], to: vec![to], not_null, on_delete, link };
+                    rows.push((text(2)?.to_ascii_lowercase(), id, r));
+                }
+            }
             Ok(())
         })?;
-        // a foreign key of several columns has one row per column under one id
-        let mut seen: FxHashMap<(String, i64), usize> = FxHashMap::default();
-        for (_, id, r) in &rows {
-            *seen.entry((r.table.clone(), *id)).or_default() += 1;
-        }
         let mut catalog = Catalog::default();
-        for (parent, id, mut r) in rows {
-            r.composite = seen[&(r.table.clone(), id)] > 1;
+        for (parent, _, r) in rows {
             catalog.refs.entry(parent).or_default().push(r);
         }
         Ok(catalog)
@@ -112,14 +120,14 @@ enum Action {
 }
 
 fn action(table: &'static Table, r: &Reference) -> Action {
-    if r.composite {
-        return Action::Skip;
-    }
     let declared = (table.relations)()
         .iter()
         .find(|d| match d.join {
-            Join::Reverse { columns } => d.target.name.eq_ignore_ascii_case(&r.table) && columns == [r.column.as_str()],
-            Join::Through { table: t, local, .. } => t.name.eq_ignore_ascii_case(&r.table) && local == r.column,
+            Join::Reverse { columns } => {
+                d.target.name.eq_ignore_ascii_case(&r.table)
+                    && columns.iter().copied().eq(r.columns.iter().map(String::as_str))
+            }
+            Join::Through { table: t, local, .. } => t.name.eq_ignore_ascii_case(&r.table) && r.columns == [local],
             Join::Forward { .. } => false,
         })
         .copied();
@@ -134,11 +142,14 @@ fn action(table: &'static Table, r: &Reference) -> Action {
         DbAction::Cascade | DbAction::SetNull | DbAction::SetDefault => Action::Skip,
         DbAction::Restrict => Action::Refuse(declared),
         // a polymorphic owner's key is nullable, but its CHECK refuses it NULL alone
-        DbAction::NoAction if r.not_null || declared.is_some_and(|d| d.target.owner_key(&r.column)) => {
-            Action::Refuse(declared)
-        }
+        DbAction::NoAction if r.not_null || owner_key(declared, r) => Action::Refuse(declared),
         DbAction::NoAction => Action::SetNull,
     }
+}
+
+/// Whether `r` is the owner key of a polymorphic owner of the declaring relationship's target.
+fn owner_key(declared: Option<&'static RelationDef>, r: &Reference) -> bool {
+    declared.is_some_and(|d| r.columns.iter().any(|c| d.target.owner_key(c)))
 }
 
 /// Deletes `model` and, first, what its relationships and foreign keys say goes with it, in one
@@ -156,9 +167,11 @@ fn delete_model<M: Model>(db: &Db, model: &M) -> Result<bool> {
         return Err(Error::Unsaved { table: t.name, action: "delete" });
     }
     let catalog = db.schema_cache(Catalog::read)?;
-    let key = match (t.single_key(), catalog.refs(t.name).is_empty()) {
-        (Some(_), false) => model.key().to_values().first().and_then(KeyVal::of),
-        _ => None,
+    // the key rows are deleted by, when rows may reference it: one column's, or all of a
+    // composite key's
+    let key = match catalog.refs(t.name).is_empty() {
+        false => KeyVal::of_parts(&model.key().to_values()),
+        true => None,
     };
     // a many-to-one `delete` / `delete-orphan`: the parent goes with its one child
     let parents: Vec<(&'static Table, KeyVal)> = (t.relations)()
@@ -178,10 +191,7 @@ fn delete_model<M: Model>(db: &Db, model: &M) -> Result<bool> {
     db.transaction(|db| {
         let mut visited = FxHashSet::default();
         let existed = match key {
-            Some(key) => {
-                let key_col = t.single_key().map_or(db.dialect().row_id(), |c| c.name);
-                delete_rows(db, &catalog, t, key_col, vec![key], &mut visited)? > 0
-            }
+            Some(key) => delete_rows(db, &catalog, t, vec![key], &mut visited)? > 0,
             None => db.delete_row(model)?,
         };
         for (parent, key) in parents {
@@ -199,8 +209,7 @@ fn delete_parent(
     key: KeyVal,
     visited: &mut FxHashSet<(&'static str, KeyVal)>,
 ) -> Result<usize> {
-    let key_col = table.single_key().map_or(db.dialect().row_id(), |c| c.name);
-    delete_rows(db, catalog, table, key_col, vec![key], visited)
+    delete_rows(db, catalog, table, vec![key], visited)
 }
 
 /// Whether `model` has a `belongs_to` with a parent rule (`single_parent`, `delete-orphan`).
@@ -273,13 +282,12 @@ pub(crate) fn delete_let_go<M: Model>(db: &Db, model: &M, inserted: bool) -> Res
     })
 }
 
-/// Deletes the rows of `table` whose single key column `key_col` has these values, children
-/// before parents. Returns how many rows of `table` were deleted.
+/// Deletes the rows of `table` whose primary key has these values, children before parents.
+/// Returns how many rows of `table` were deleted.
 fn delete_rows(
     db: &Db,
     catalog: &Catalog,
     table: &'static Table,
-    key_col: &str,
     keys: Vec<KeyVal>,
     visited: &mut FxHashSet<(&'static str, KeyVal)>,
 ) -> Result<usize> {
@@ -293,20 +301,15 @@ fn delete_rows(
     for (r, a) in &actions {
         match a {
             Action::Links => {
-                run_on(db, r, table.name, key_col, &keys, Verb::Delete)?;
+                run_on(db, r, table, &keys, Verb::Delete)?;
             }
-            Action::Delete(target) => {
-                let child_key = target.single_key().map(|c| c.name);
-                match child_key {
-                    Some(child_key) if !catalog.refs(target.name).is_empty() => {
-                        let children = select_keys(db, r, table.name, key_col, child_key, &keys)?;
-                        delete_rows(db, catalog, target, child_key, children, visited)?;
-                    }
-                    // nothing references the children: delete them in one statement
-                    _ => {
-                        run_on(db, r, table.name, key_col, &keys, Verb::Delete)?;
-                    }
-                }
+            Action::Delete(target) if !catalog.refs(target.name).is_empty() => {
+                let children = select_keys(db, r, table, target, &keys)?;
+                delete_rows(db, catalog, target, children, visited)?;
+            }
+            // nothing references the children: delete them in one statement
+            Action::Delete(_) => {
+                run_on(db, r, table, &keys, Verb::Delete)?;
             }
             _ => {}
         }
@@ -315,29 +318,29 @@ fn delete_rows(
     for (r, a) in &actions {
         match a {
             Action::SetNull => {
-                run_on(db, r, table.name, key_col, &keys, Verb::SetNull)?;
+                run_on(db, r, table, &keys, Verb::SetNull)?;
             }
-            Action::Refuse(declared) if run_on(db, r, table.name, key_col, &keys, Verb::Exists)? > 0 => {
+            Action::Refuse(declared) if run_on(db, r, table, &keys, Verb::Exists)? > 0 => {
                 return Err(Error::Referenced {
                     table: table.name,
-                    by: format!("{}.{}", r.table, r.column),
+                    by: r.path(),
                     relationship: declared.map(|d| d.path()),
                     restrict: r.on_delete == DbAction::Restrict,
-                    owner_key: declared.is_some_and(|d| d.target.owner_key(&r.column)),
+                    owner_key: owner_key(*declared, r),
                 });
             }
             _ => {}
         }
     }
+    let key = qualified(db, table.name, table.key_names());
     let mut deleted = 0;
-    for chunk in keys.chunks(db.max_variables()) {
+    for chunk in keys.chunks(chunk_size(db, key.len())) {
         let d = db.dialect();
         let mut sql = String::from("DELETE FROM ");
         d.quote(table.name, &mut sql);
         sql.push_str(" WHERE ");
-        d.quote(key_col, &mut sql);
-        let mut params = Vec::with_capacity(chunk.len());
-        in_list(d, chunk.iter().map(KeyVal::value), &mut sql, &mut params);
+        let mut params = Vec::with_capacity(chunk.len() * key.len());
+        key_in(d, &key, chunk.iter().map(KeyVal::values), &mut sql, &mut params);
         deleted += db.execute(&sql, &params, table.name)?;
     }
     Ok(deleted)
@@ -351,12 +354,28 @@ enum Verb {
     Exists,
 }
 
+/// `"table"."a"`, ... for each of `columns`.
+fn qualified<'c>(db: &Db, table: &str, columns: impl Iterator<Item = &'c str>) -> Vec<String> {
+    columns
+        .map(|c| {
+            let mut s = String::new();
+            column(db.dialect(), table, c, &mut s);
+            s
+        })
+        .collect()
+}
+
+/// How many keys of `width` columns one statement binds.
+fn chunk_size(db: &Db, width: usize) -> usize {
+    (db.max_variables() / width.max(1)).max(1)
+}
+
 /// Runs `verb` on the rows of `r.table` whose foreign key references the `keys` of `parent`,
 /// chunked under the variable limit; returns the rows changed (or found).
-fn run_on(db: &Db, r: &Reference, parent: &str, key_col: &str, keys: &[KeyVal], verb: Verb) -> Result<usize> {
+fn run_on(db: &Db, r: &Reference, parent: &Table, keys: &[KeyVal], verb: Verb) -> Result<usize> {
     let d = db.dialect();
     let mut n = 0;
-    for chunk in keys.chunks(db.max_variables()) {
+    for chunk in keys.chunks(chunk_size(db, parent.primary_key().count())) {
         let mut sql = String::new();
         match verb {
             Verb::Delete => sql.push_str("DELETE FROM "),
@@ -366,11 +385,16 @@ fn run_on(db: &Db, r: &Reference, parent: &str, key_col: &str, keys: &[KeyVal], 
         d.quote(&r.table, &mut sql);
         if let Verb::SetNull = verb {
             sql.push_str(" SET ");
-            d.quote(&r.column, &mut sql);
-            sql.push_str(" = NULL");
+            for (i, c) in r.columns.iter().enumerate() {
+                if i > 0 {
+                    sql.push_str(", ");
+                }
+                d.quote(c, &mut sql);
+                sql.push_str(" = NULL");
+            }
         }
         let mut params = Vec::with_capacity(chunk.len());
-        where_references(db, r, parent, key_col, chunk, &mut sql, &mut params);
+        where_references(db, r, parent, chunk, &mut sql, &mut params);
         n += match verb {
             Verb::Exists => {
                 sql.push(')');
@@ -382,53 +406,54 @@ fn run_on(db: &Db, r: &Reference, parent: &str, key_col: &str, keys: &[KeyVal], 
     Ok(n)
 }
 
-/// ` WHERE "fk" IN (?, ...)`, or through the referenced column when it is not the key.
+/// ` WHERE "fk" IN (?, ...)` (for a composite key, `(a = ? AND b = ?) OR ...`), or through the
+/// referenced columns when they are not the key: ` WHERE ("a", "b") IN (SELECT x, y FROM
+/// parent WHERE <key in keys>)`.
 fn where_references(
     db: &Db,
     r: &Reference,
-    parent: &str,
-    key_col: &str,
+    parent: &Table,
     keys: &[KeyVal],
     sql: &mut String,
     params: &mut Vec<Value<'static>>,
 ) {
     let d = db.dialect();
     sql.push_str(" WHERE ");
-    column(d, &r.table, &r.column, sql);
-    if r.to.is_empty() || r.to == key_col {
-        in_list(d, keys.iter().map(KeyVal::value), sql, params);
-    } else {
-        sql.push_str(" IN (SELECT ");
-        d.quote(&r.to, sql);
-        sql.push_str(" FROM ");
-        d.quote(parent, sql);
-        sql.push_str(" WHERE ");
-        d.quote(key_col, sql);
-        in_list(d, keys.iter().map(KeyVal::value), sql, params);
-        sql.push(')');
+    let refs = qualified(db, &r.table, r.columns.iter().map(String::as_str));
+    let key = qualified(db, parent.name, parent.key_names());
+    let to_key = r.to.iter().all(String::is_empty) || r.to.iter().map(String::as_str).eq(parent.key_names());
+    if to_key {
+        key_in(d, &refs, keys.iter().map(KeyVal::values), sql, params);
+        return;
     }
+    let row = refs.len() > 1;
+    if row {
+        sql.push('(');
+    }
+    sql.push_str(&refs.join(", "));
+    sql.push_str(if row { ") IN (SELECT " } else { " IN (SELECT " });
+    sql.push_str(&qualified(db, parent.name, r.to.iter().map(String::as_str)).join(", "));
+    sql.push_str(" FROM ");
+    d.quote(parent.name, sql);
+    sql.push_str(" WHERE ");
+    key_in(d, &key, keys.iter().map(KeyVal::values), sql, params);
+    sql.push(')');
 }
 
-/// The keys of the rows of `r.table` that reference the `keys` of `parent`.
-fn select_keys(
-    db: &Db,
-    r: &Reference,
-    parent: &str,
-    key_col: &str,
-    child_key: &str,
-    keys: &[KeyVal],
-) -> Result<Vec<KeyVal>> {
+/// The keys of the rows of `r.table` (the table `child`) that reference the `keys` of `parent`.
+fn select_keys(db: &Db, r: &Reference, parent: &Table, child: &Table, keys: &[KeyVal]) -> Result<Vec<KeyVal>> {
     let d = db.dialect();
+    let child_key = qualified(db, &r.table, child.key_names());
     let mut out = Vec::new();
-    for chunk in keys.chunks(db.max_variables()) {
+    for chunk in keys.chunks(chunk_size(db, parent.primary_key().count())) {
         let mut sql = String::from("SELECT ");
-        column(d, &r.table, child_key, &mut sql);
+        sql.push_str(&child_key.join(", "));
         sql.push_str(" FROM ");
         d.quote(&r.table, &mut sql);
         let mut params = Vec::with_capacity(chunk.len());
-        where_references(db, r, parent, key_col, chunk, &mut sql, &mut params);
+        where_references(db, r, parent, chunk, &mut sql, &mut params);
         db.query_map_into(&sql, &params, |row| {
-            out.extend(KeyVal::read(row, 0)?);
+            out.extend(KeyVal::read_parts(row, 0, child_key.len())?);
             Ok(())
         })?;
     }

@@ -129,6 +129,60 @@ impl Msg {
     }
 }
 
+/// A composite foreign key (`columns`, of `model.field`) has one column per column of the
+/// referenced key (`key`, of `table`).
+pub const fn check_composite_fk(
+    model: &str,
+    field: &str,
+    columns: &[&str],
+    table: &str,
+    key: &[&str],
+    n: usize,
+) -> Msg {
+    if key.len() == n {
+        return Msg::OK;
+    }
+    let mut m = Msg::OK
+        .path(model, field)
+        .push(" has a foreign key of ")
+        .push(count(n))
+        .push(" columns, but the key of ")
+        .code(table)
+        .push(" has ")
+        .push(count(key.len()))
+        .push(": (");
+    let mut i = 0;
+    while i < key.len() {
+        if i > 0 {
+            m = m.push(", ");
+        }
+        m = m.push(key[i]);
+        i += 1;
+    }
+    m = m.push("); give `columns(...)` one column per key column, in that order (");
+    let mut i = 0;
+    while i < columns.len() {
+        if i > 0 {
+            m = m.push(", ");
+        }
+        m = m.push(columns[i]);
+        i += 1;
+    }
+    m.push(" now)")
+}
+
+const fn count(n: usize) -> &'static str {
+    match n {
+        0 => "0",
+        1 => "1",
+        2 => "2",
+        3 => "3",
+        4 => "4",
+        5 => "5",
+        _ => "many",
+    }
+}
+
 /// Every variant of the owner enum `owner_enum` (its `(model, table)` pairs) is the model of one
 /// of `model`'s owner keys, whose tables are `members`.
 pub const fn check_owner_variants(model: &str, owner_enum: &str, variants: &[(&str, &str)], members: &[&str]) -> Msg {

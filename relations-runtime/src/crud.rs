@@ -213,7 +213,10 @@ impl Db {
             }
             sql.push(')');
             let found = self.query_i64(&sql, &params).ok()?;
-            (found == 0).then(|| format!("{}.{}", t.name, fk.columns.join(", ")))
+            (found == 0).then(|| match fk.columns {
+                [one] => format!("{}.{one}", t.name),
+                many => format!("{}.({})", t.name, many.join(", ")),
+            })
         });
         Error::ForeignKeyViolation { table, column }
     }

@@ -4,7 +4,7 @@ use crate::backend::RawRow;
 use crate::db::Db;
 use crate::error::{Error, Result};
 use crate::query::Query;
-use crate::schema::{RelationDef, Table};
+use crate::schema::{ColumnDef, RelationDef, Table};
 use crate::value::{SqlValue, Value, ValueRef};
 
 /// A primary key: one column's value, or a tuple for a composite key.
@@ -63,6 +63,19 @@ impl<'r> Row<'r> {
         Row { row, table, offset }
     }
 
+    /// Hands the `index`th column's stored value to `decode`, naming `table.column` when it
+    /// fails.
+    pub(crate) fn decode_into(
+        &self,
+        index: usize,
+        decode: impl FnOnce(ValueRef<'_>, &ColumnDef) -> Result<(), crate::value::DecodeError>,
+    ) -> Result<()> {
+        let column = &self.table.columns[index];
+        let error = |message: String| Error::Decode { table: self.table.name, column: column.name, message };
+        let value = self.row.value(self.offset + index).map_err(|e| error(e.0.into()))?;
+        decode(value, column).map_err(|e| error(e.0))
+    }
+
     /// Decodes the `index`th column of the model's table.
     pub fn get<T: SqlValue>(&self, index: usize) -> Result<T> {
         let column = &self.table.columns[index];
@@ -94,6 +107,8 @@ pub trait Model: Sealed + Sized + 'static {
     const TABLE_NAME: &'static str;
     /// The primary key column when the key is one column; `None` for a composite key.
     const KEY_COLUMN: Option<&'static str>;
+    /// The primary key columns, in order (one, or a composite key's).
+    const KEY_COLUMNS: &'static [&'static str];
     /// The plain association tables this model declares with `many_to_many(through = ...)`.
     const ASSOCIATIONS: &'static [&'static Table];
     /// The primary key's type: the key field's type, or a tuple for a composite key.

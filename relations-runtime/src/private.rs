@@ -103,13 +103,15 @@ pub use crate::relation::tree::{ancestors, descendants};
 pub const fn key_column<M: crate::Model>() -> &'static str {
     match M::KEY_COLUMN {
         Some(c) => c,
-        None => panic!("a relationship's target must have a single-column primary key, not a composite one"),
+        None => panic!(
+            "this foreign key is one column, but the model it references has a composite key: write `#[belongs_to(Model, columns(\"a\", \"b\"))]`, one column per key column (a many_to_many's ends and a self_ref need single-column keys)"
+        ),
     }
 }
 
 pub use crate::checks::{
-    check_fk_column, check_inverse, check_order_column, check_owner_variants, check_through, inverse_column,
-    inverse_through, str_eq, Msg, Ours, RelKind, RelationInfo, Theirs,
+    check_composite_fk, check_fk_column, check_inverse, check_order_column, check_owner_variants, check_through,
+    inverse_column, inverse_through, str_eq, Msg, Ours, RelKind, RelationInfo, Theirs,
 };
 
 pub use crate::db::Db;
@@ -117,8 +119,9 @@ pub use crate::error::Result;
 pub use crate::model::{decode, Model, Row};
 pub use crate::query::Col;
 pub use crate::relation::{
-    exactly_one, is_set, load_owner, BelongsTo, BelongsToRef, HasManyRef, HasOneRef, ManyToManyKind, ManyToManyRef,
-    NoCache, OneToMany, Owner, OwnerOf, Parent, Related, SetOwner,
+    exactly_one, fk_part, is_set, load_owner, read_composite_fk, set_fk_part, BelongsTo, BelongsToRef, CompositeFk,
+    HasManyRef, HasOneRef, KeyPart, ManyToManyKind, ManyToManyRef, NoCache, OneToMany, Owner, OwnerOf, Parent, Related,
+    SetOwner,
 };
 pub use crate::value::Value;
 pub use crate::value::ValueRef;

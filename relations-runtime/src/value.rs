@@ -457,24 +457,32 @@ macro_rules! bind_some {
         }
     )*};
 }
-bind_some!(
-    i64,
-    i32,
-    i16,
-    i8,
-    u8,
-    u16,
-    u32,
-    bool,
-    f64,
-    f32,
-    String,
-    Vec<u8>,
-    NaiveDateTime,
-    NaiveDate,
-    NaiveTime,
-    Decimal
-);
+/// Calls the macro `$m` with every column type `relations` implements [`SqlValue`] for (but
+/// `Option`): the one list of them.
+macro_rules! with_column_types {
+    ($m:ident) => {
+        $m!(
+            i64,
+            i32,
+            i16,
+            i8,
+            u8,
+            u16,
+            u32,
+            bool,
+            f64,
+            f32,
+            String,
+            Vec<u8>,
+            chrono::NaiveDateTime,
+            chrono::NaiveDate,
+            chrono::NaiveTime,
+            rust_decimal::Decimal
+        );
+    };
+}
+pub(crate) use with_column_types;
+with_column_types!(bind_some);
 
 #[cfg(test)]
 mod tests {

@@ -52,6 +52,20 @@ pub fn expand(model: &Model) -> TokenStream {
         let target = &r.target;
         let tspan = syn::spanned::Spanned::span(target);
         // a collection or `has_one` field's copy checks its target already (`duplicate_related`)
+        // a composite foreign key has as many columns as the parent's key
+        if let RelationKind::BelongsTo { column } = &r.kind {
+            let columns = model.fk_columns(*column);
+            if columns.len() > 1 {
+                let n = columns.len();
+                let names = columns.iter().map(|c| lit(&c.name.value));
+                let model_name = lit(&model.ident.to_string());
+                let field = lit(&r.name.to_string());
+                out.extend(check(
+                    columns[0].name.span,
+                    quote!(#rt::check_composite_fk(#model_name, #field, &[#(#names),*], <#target as #rt::Model>::TABLE_NAME, <#target as #rt::Model>::KEY_COLUMNS, #n)),
+                ));
+            }
+        }
         if matches!(r.kind, RelationKind::BelongsTo { .. }) {
             out.extend(quote_spanned!(tspan=> const _: () = #rt::assert_target::<#target>();));
         }

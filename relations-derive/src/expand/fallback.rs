@@ -26,6 +26,7 @@ pub fn expand(input: &syn::DeriveInput) -> TokenStream {
                     &#rt::Table { name: #table, columns: &[], auto_key: false, foreign_keys: &[], constraints: &[], indexes: &[], relations: #rt::no_relations };
                 const TABLE_NAME: &'static str = #table;
                 const KEY_COLUMN: ::core::option::Option<&'static str> = ::core::option::Option::Some("id");
+                const KEY_COLUMNS: &'static [&'static str] = &["id"];
                 const ASSOCIATIONS: &'static [&'static #rt::Table] = &[];
                 const DERIVE_FAILED: bool = true;
                 type Key = i64;

@@ -12,6 +12,8 @@ pub fn expand(model: &Model) -> TokenStream {
     let table = super::schema::table(model);
     let table_name = lit(&model.table.value);
     let keys: Vec<_> = model.keys().collect();
+    let key_names = keys.iter().map(|c| lit(&c.name.value));
+    let key_columns = quote!(&[#(#key_names),*]);
     let key_column = match keys.as_slice() {
         [one] => {
             let n = lit(&one.name.value);
@@ -55,8 +57,18 @@ pub fn expand(model: &Model) -> TokenStream {
         }
         _ => None,
     });
-    let column_fields: Vec<_> = model.columns.iter().map(|c| &c.field).collect();
-    let column_index = 0..model.columns.len();
+    // each column field read from the row: a composite foreign key from its consecutive columns
+    let reads = model.columns.iter().enumerate().filter_map(|(i, c)| {
+        let f = &c.field;
+        match c.part {
+            None => Some(quote!(#f: __row.get(#i)?)),
+            Some((0, n)) => {
+                let indexes = i..i + n;
+                Some(quote!(#f: #rt::read_composite_fk(__row, &[#(#indexes),*])?))
+            }
+            Some(_) => None,
+        }
+    });
     // the relationship fields that are not columns: they start empty
     let relation_fields: Vec<_> = model
         .relations
@@ -64,25 +76,33 @@ pub fn expand(model: &Model) -> TokenStream {
         .filter(|r| r.field && !matches!(r.kind, RelationKind::BelongsTo { .. }))
         .map(|r| &r.name)
         .collect();
-    let values = model.columns.iter().map(|c| {
+    let value_of = |c: &crate::ir::Column| {
         let f = &c.field;
-        quote!(#rt::SqlValue::to_value(&self.#f))
-    });
+        match c.part {
+            None => quote!(#rt::SqlValue::to_value(&self.#f)),
+            Some((k, _)) => quote!(#rt::fk_part(&self.#f, #k)),
+        }
+    };
+    let values = model.columns.iter().map(value_of);
     let setters = model.columns.iter().enumerate().map(|(i, c)| {
         let (f, name) = (&c.field, lit(&c.name.value));
+        let set = match c.part {
+            None => quote!(self.#f = #rt::decode(<Self as #rt::Model>::TABLE, #i, __value)?;),
+            Some((k, _)) => quote!(#rt::set_fk_part(&mut self.#f, #k, <Self as #rt::Model>::TABLE, #i, __value)?;),
+        };
         quote! {
             #name => {
-                self.#f = #rt::decode(<Self as #rt::Model>::TABLE, #i, __value)?;
+                #set
                 ::core::result::Result::Ok(true)
             }
         }
     });
     let column_values = model.columns.iter().enumerate().map(|(i, c)| {
-        let f = &c.field;
-        quote!(#i => #rt::SqlValue::to_value(&self.#f),)
+        let v = value_of(c);
+        quote!(#i => #v,)
     });
     // a copy: columns cloned, relationship fields (`BelongsTo` columns too) with what they loaded
-    let duplicates = model.columns.iter().map(|c| {
+    let duplicates = model.columns.iter().filter(|c| c.part.is_none_or(|(k, _)| k == 0)).map(|c| {
         let f = &c.field;
         match c.value {
             ColumnValue::Plain => quote!(#f: ::core::clone::Clone::clone(&self.#f)),
@@ -184,6 +204,7 @@ pub fn expand(model: &Model) -> TokenStream {
             const TABLE: &'static #rt::Table = #table;
             const TABLE_NAME: &'static str = #table_name;
             const KEY_COLUMN: ::core::option::Option<&'static str> = #key_column;
+            const KEY_COLUMNS: &'static [&'static str] = #key_columns;
             const ASSOCIATIONS: &'static [&'static #rt::Table] = &[#(#associations),*];
             const RELATIONSHIPS: &'static [#rt::RelationInfo] = &[#(#infos),*];
             type Key = #key_ty;
@@ -195,7 +216,7 @@ pub fn expand(model: &Model) -> TokenStream {
 
             fn from_row(__row: &#rt::Row<'_>) -> #rt::Result<Self> {
                 ::core::result::Result::Ok(Self {
-                    #(#column_fields: __row.get(#column_index)?,)*
+                    #(#reads,)*
                     #(#relation_fields: ::core::default::Default::default(),)*
                 })
             }
@@ -247,6 +268,10 @@ pub fn expand(model: &Model) -> TokenStream {
                 let ty = &c.ty;
                 quote!(#ty)
             }
+            ColumnValue::ForeignKey { model: m, .. } if c.part.is_some() => {
+                let k = c.part.map_or(0, |(k, _)| k);
+                quote!(<<#m as #rt::Model>::Key as #rt::KeyPart<#k>>::T)
+            }
             ColumnValue::ForeignKey { parent, .. } => quote!(<#parent as #rt::Parent>::Fk),
         };
         let doc = lit(&format!(
@@ -267,7 +292,7 @@ pub fn expand(model: &Model) -> TokenStream {
     };
 
     let default_impl = model.default_impl.then(|| {
-        let fields = model.columns.iter().map(|c| {
+        let fields = model.columns.iter().filter(|c| c.part.is_none_or(|(k, _)| k == 0)).map(|c| {
             let f = &c.field;
             let value = match &c.default {
                 None => quote!(::core::default::Default::default()),

@@ -31,8 +31,8 @@ fn join(model: &Model, r: &Relation) -> TokenStream {
             }
         },
         RelationKind::BelongsTo { column } => {
-            let c = lit(&model.columns[*column].name.value);
-            quote!(#rt::Join::Forward { columns: &[#c] })
+            let cs = model.fk_columns(*column).iter().map(|c| lit(&c.name.value));
+            quote!(#rt::Join::Forward { columns: &[#(#cs),*] })
         }
         RelationKind::Children { column } => {
             let c = lit(&column.value);
@@ -73,8 +73,8 @@ pub(super) fn info(model: &Model, r: &Relation) -> TokenStream {
     let kind = format_ident!("{}", rel_kind(&r.kind));
     let columns = match &r.kind {
         RelationKind::BelongsTo { column } => {
-            let c = lit(&model.columns[*column].name.value);
-            quote!(&[#c])
+            let cs = model.fk_columns(*column).iter().map(|c| lit(&c.name.value));
+            quote!(&[#(#cs),*])
         }
         _ => quote!(&[]),
     };

@@ -10,6 +10,21 @@ fn column_def(c: &Column) -> TokenStream {
     let rt = rt();
     let name = lit(&c.name.value);
     let ty = &c.ty;
+    // a composite foreign key's column has the type of the parent's key column it references
+    if let (Some((k, _)), ColumnValue::ForeignKey { model, .. }) = (c.part, &c.value) {
+        let (pk, unique, index) = (c.key, c.unique, c.index);
+        return quote_spanned! {c.span=>
+            #rt::ColumnDef {
+                name: #name,
+                sql_type: #rt::sql_type::<<<#model as #rt::Model>::Key as #rt::KeyPart<#k>>::T>(),
+                nullable: false,
+                primary_key: #pk,
+                unique: #unique,
+                index: #index,
+                default: #rt::ColumnDefault::None,
+            }
+        };
+    }
     let sql_type = match &c.sql_type {
         Some(SqlTypeOverride::Varchar(n)) => quote!(#rt::SqlType::Varchar(::core::option::Option::Some(#n))),
         Some(SqlTypeOverride::Text) => quote!(#rt::SqlType::Text),
@@ -45,10 +60,23 @@ pub fn table(model: &Model) -> TokenStream {
     let name = lit(&model.table.value);
     let columns = model.columns.iter().map(column_def);
     let auto_key = model.auto_key;
-    let fks = model.columns.iter().filter_map(|c| {
+    let fks = model.columns.iter().enumerate().filter_map(|(i, c)| {
         let ColumnValue::ForeignKey { model: parent, self_ref, on_delete, .. } = &c.value else { return None };
         let column = lit(&c.name.value);
         let on_delete = format_ident!("{}", on_delete.variant());
+        match c.part {
+            Some((0, _)) => {
+                let columns = model.fk_columns(i).iter().map(|c| lit(&c.name.value));
+                return Some(quote!(#rt::ForeignKey {
+                    columns: &[#(#columns),*],
+                    references: <#parent as #rt::Model>::TABLE_NAME,
+                    target_columns: <#parent as #rt::Model>::KEY_COLUMNS,
+                    on_delete: #rt::OnDelete::#on_delete,
+                }));
+            }
+            Some(_) => return None,
+            None => {}
+        }
         Some(if *self_ref {
             quote!(#rt::ForeignKey {
                 columns: &[#column],

@@ -152,5 +152,6 @@ pub(crate) fn lower_column(
         default,
         nullable,
         span: ident.span(),
+        part: None,
     });
 }

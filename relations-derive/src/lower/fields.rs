@@ -133,10 +133,19 @@ pub(crate) fn lower_field(errors: &mut Accumulator, model: &mut Model, field: &s
                 ))
                 .with_span(&b.0));
             }
+            let composite =
+                args.columns.as_ref().map(|c| super::composite::columns(errors, &args, c, nullable, parent));
+            if let (Some(_), Some(key)) = (&composite, is_key) {
+                errors.push(
+                    Error::custom("a composite foreign key cannot be part of the primary key here; key the model by its own columns")
+                        .with_span(&key),
+                );
+            }
             let column_name = args.column.clone().unwrap_or_else(|| NameArg {
                 value: naming::foreign_key(&naming::table_name(&path_ident(&target).to_string())),
                 span: target.span(),
             });
+            let on_delete = on_delete(&mut model.soft_errors, args.on_delete.clone(), nullable, parent);
             let column = Column {
                 field: ident.clone(),
                 ty: field.ty.clone(),
@@ -145,7 +154,7 @@ pub(crate) fn lower_field(errors: &mut Accumulator, model: &mut Model, field: &s
                     parent: Box::new(parent.clone()),
                     model: Box::new(target.clone()),
                     self_ref: false,
-                    on_delete: on_delete(&mut model.soft_errors, args.on_delete.clone(), nullable, parent),
+                    on_delete,
                 },
                 key: is_key.is_some(),
                 unique: args.unique.is_present(),
@@ -154,9 +163,29 @@ pub(crate) fn lower_field(errors: &mut Accumulator, model: &mut Model, field: &s
                 default: None,
                 nullable,
                 span: ident.span(),
+                part: None,
             };
-            model.columns.push(column);
-            let column_index = model.columns.len() - 1;
+            let column_index = model.columns.len();
+            match composite {
+                // one column per part of the parent's key, in its order
+                Some(names) => {
+                    let n = names.len();
+                    for (k, name) in names.into_iter().enumerate() {
+                        model.columns.push(Column {
+                            name,
+                            part: Some((k, n)),
+                            value: ColumnValue::ForeignKey {
+                                parent: Box::new(parent.clone()),
+                                model: Box::new(target.clone()),
+                                self_ref: false,
+                                on_delete,
+                            },
+                            ..column.clone()
+                        });
+                    }
+                }
+                None => model.columns.push(column),
+            }
             if let Some(owner) = &args.owner {
                 super::owners::member(errors, model, &ident, column_index, &target, &owner.0, nullable, parent);
             }

@@ -1,6 +1,7 @@
 //! Attributes → IR: conventions applied, every mistake collected into one accumulator.
 
 mod column;
+mod composite;
 mod fields;
 mod options;
 mod owners;
@@ -113,6 +114,7 @@ pub fn lower(input: &DeriveInput) -> darling::Result<Model> {
     if fields.is_some() {
         crate::check::model(&mut errors, &mut model);
         table::table_args(&mut errors, &mut model, &model_args);
+        composite::to_many(&mut errors, &model);
         owners::finish(&mut errors, &mut model);
     }
     // the soft mistakes are reported beside the hard ones too

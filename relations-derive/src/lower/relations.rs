@@ -205,6 +205,7 @@ pub(crate) fn lower_self_ref(
         default: None,
         nullable: true,
         span: ident.span(),
+        part: None,
     });
     let column_index = model.columns.len() - 1;
     let owner = path_of(name);

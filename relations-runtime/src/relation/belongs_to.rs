@@ -7,19 +7,21 @@ use std::sync::Arc;
 use super::slot::{Cache, Fill, Slot};
 use crate::db::Db;
 use crate::error::{Error, Result};
+use crate::model::Row;
 use crate::model::{Key, Model};
 use crate::query::Query;
-use crate::schema::RelationDef;
+use crate::schema::{ColumnDef, RelationDef, Table};
 use crate::sql::key_text;
-use crate::value::{SqlValue, Value};
+use crate::value::{DecodeError, SqlValue, Value, ValueRef};
 
 /// What a `BelongsTo` points at: a model (a `NOT NULL` foreign key) or `Option<Model>`
 /// (a nullable one).
 pub trait Parent {
     /// The parent model.
     type Model: Model;
-    /// The foreign key column's Rust type: the parent's key, or `Option` of it.
-    type Fk: SqlValue + Clone + Default + PartialEq + fmt::Debug;
+    /// The foreign key's Rust type: the parent's key (a tuple for a composite one), or
+    /// `Option` of it.
+    type Fk: Clone + Default + PartialEq + fmt::Debug;
     /// What `load()` returns: `&Model`, or `Option<&Model>`.
     type Loaded<'a>
     where
@@ -34,7 +36,7 @@ pub trait Parent {
 
 impl<M: Model> Parent for M
 where
-    M::Key: SqlValue + Clone + Default + PartialEq + fmt::Debug,
+    M::Key: Clone + Default + PartialEq + fmt::Debug,
 {
     type Model = M;
     type Fk = M::Key;
@@ -52,7 +54,7 @@ where
 
 impl<M: Model> Parent for Option<M>
 where
-    M::Key: SqlValue + Clone + Default + PartialEq + fmt::Debug,
+    M::Key: Clone + Default + PartialEq + fmt::Debug,
 {
     type Model = M;
     type Fk = Option<M::Key>;
@@ -149,18 +151,75 @@ impl<P: Parent + 'static> Slot for BelongsTo<P> {
     }
 }
 
-/// A `BelongsTo` field is its foreign key column.
-impl<P: Parent> SqlValue for BelongsTo<P> {
-    const SQL_TYPE: crate::schema::SqlType = <P::Fk as SqlValue>::SQL_TYPE;
-    const NULLABLE: bool = <P::Fk as SqlValue>::NULLABLE;
+/// The value of a one-column foreign key: any column type. A tuple (a composite key's value)
+/// is one too, only so that a one-column `BelongsTo` to a model with a composite key type-checks
+/// and then fails to compile with [`FkColumn::SQL_TYPE`]'s message instead of rustc's.
+#[doc(hidden)]
+pub trait FkColumn: Sized {
+    /// The column's declared type.
+    const SQL_TYPE: crate::schema::SqlType;
+    /// Whether the column accepts `NULL`.
+    const NULLABLE: bool;
+    /// The value to bind.
+    fn to_value(&self) -> Value<'_>;
+    /// Decodes a stored value.
+    fn from_value(value: ValueRef<'_>, column: &ColumnDef) -> Result<Self, DecodeError>;
+}
+
+impl<T: SqlValue> FkColumn for T {
+    const SQL_TYPE: crate::schema::SqlType = T::SQL_TYPE;
+    const NULLABLE: bool = T::NULLABLE;
     fn to_value(&self) -> Value<'_> {
-        self.key.to_value()
+        SqlValue::to_value(self)
     }
-    fn from_value(
-        value: crate::value::ValueRef<'_>,
-        column: &crate::schema::ColumnDef,
-    ) -> Result<Self, crate::value::DecodeError> {
-        P::Fk::from_value(value, column).map(BelongsTo::from_key)
+    fn from_value(value: ValueRef<'_>, column: &ColumnDef) -> Result<Self, DecodeError> {
+        SqlValue::from_value(value, column)
+    }
+}
+
+macro_rules! not_one_column {
+    ($($name:ident),+) => {
+        impl<$($name: SqlValue),+> FkColumn for ($($name,)+) {
+            const SQL_TYPE: crate::schema::SqlType = panic!(
+                "a `belongs_to` with one column references a model whose key is composite: give it one column per key column, `#[belongs_to(Model, columns(\"a\", \"b\"))]`"
+            );
+            const NULLABLE: bool = false;
+            fn to_value(&self) -> Value<'_> {
+                Value::Null
+            }
+            fn from_value(_: ValueRef<'_>, column: &ColumnDef) -> Result<Self, DecodeError> {
+                Err(DecodeError(format!("`{}` cannot hold a composite key", column.name)))
+            }
+        }
+        impl<$($name: SqlValue),+> FkColumn for Option<($($name,)+)> {
+            const SQL_TYPE: crate::schema::SqlType = <($($name,)+) as FkColumn>::SQL_TYPE;
+            const NULLABLE: bool = true;
+            fn to_value(&self) -> Value<'_> {
+                Value::Null
+            }
+            fn from_value(_: ValueRef<'_>, column: &ColumnDef) -> Result<Self, DecodeError> {
+                Err(DecodeError(format!("`{}` cannot hold a composite key", column.name)))
+            }
+        }
+    };
+}
+not_one_column!(A, B);
+not_one_column!(A, B, C);
+not_one_column!(A, B, C, D);
+
+/// A `BelongsTo` field is its foreign key column (one column: a composite foreign key is
+/// read and written part by part, through [`CompositeFk`]).
+impl<P: Parent> SqlValue for BelongsTo<P>
+where
+    P::Fk: FkColumn,
+{
+    const SQL_TYPE: crate::schema::SqlType = <P::Fk as FkColumn>::SQL_TYPE;
+    const NULLABLE: bool = <P::Fk as FkColumn>::NULLABLE;
+    fn to_value(&self) -> Value<'_> {
+        FkColumn::to_value(&self.key)
+    }
+    fn from_value(value: ValueRef<'_>, column: &ColumnDef) -> Result<Self, DecodeError> {
+        <P::Fk as FkColumn>::from_value(value, column).map(BelongsTo::from_key)
     }
 }
 
@@ -176,14 +235,17 @@ impl<P: Parent> Clone for BelongsTo<P> {
     }
 }
 
-impl<P: Parent> crate::model::ParentLink for BelongsTo<P> {
+impl<P: Parent> crate::model::ParentLink for BelongsTo<P>
+where
+    P::Fk: FkColumn,
+{
     fn current(&self) -> Value<'static> {
-        self.key.to_value().into_owned()
+        FkColumn::to_value(&self.key).into_owned()
     }
 
     fn let_go(&self) -> Option<Value<'static>> {
         let replaced = self.replaced.borrow();
-        let old = replaced.as_ref()?.to_value().into_owned();
+        let old = FkColumn::to_value(replaced.as_ref()?).into_owned();
         (old != Value::Null && old != self.current()).then_some(old)
     }
 
@@ -225,4 +287,145 @@ where
     fn from(parent: &M) -> Self {
         BelongsTo::to(parent)
     }
+}
+
+/// A composite foreign key's value: a tuple of the referenced key's column types, read and
+/// written one column at a time. Implemented for tuples of two to four columns.
+#[doc(hidden)]
+pub trait CompositeFk: Sized {
+    /// The `part`th column's value.
+    fn part(&self, part: usize) -> Value<'_>;
+    /// Decodes the `part`th column into the key.
+    fn set_part(&mut self, part: usize, value: ValueRef<'_>, column: &ColumnDef) -> Result<(), DecodeError>;
+}
+
+/// The type of the `I`th column of a composite key: `<(i64, String) as KeyPart<1>>::T` is
+/// `String`.
+#[doc(hidden)]
+pub trait KeyPart<const I: usize> {
+    /// The column's Rust type.
+    type T: SqlValue;
+}
+
+/// The type of a column that a composite foreign key names beyond the referenced key's: the
+/// derive's arity check reports that mistake, in its own words, and this type keeps rustc
+/// from adding its own about the missing key column. Never stored.
+#[doc(hidden)]
+pub struct NoSuchColumn;
+
+impl SqlValue for NoSuchColumn {
+    const SQL_TYPE: crate::schema::SqlType = crate::schema::SqlType::Integer;
+    fn to_value(&self) -> Value<'_> {
+        Value::Null
+    }
+    fn from_value(_: ValueRef<'_>, column: &ColumnDef) -> Result<Self, DecodeError> {
+        Err(DecodeError(format!("`{}` is not a column of the referenced key", column.name)))
+    }
+}
+
+macro_rules! composite_fk {
+    ($($name:ident . $idx:tt),+ ; $($beyond:tt),*) => {
+        impl<$($name: SqlValue),+> CompositeFk for ($($name,)+) {
+            fn part(&self, part: usize) -> Value<'_> {
+                match part {
+                    $($idx => self.$idx.to_value(),)+
+                    _ => Value::Null,
+                }
+            }
+            fn set_part(&mut self, part: usize, value: ValueRef<'_>, column: &ColumnDef) -> Result<(), DecodeError> {
+                match part {
+                    $($idx => self.$idx = $name::from_value(value, column)?,)+
+                    _ => {}
+                }
+                Ok(())
+            }
+        }
+        composite_fk!(@parts ($($name),+) $($name . $idx),+);
+        composite_fk!(@beyonds ($($name),+) $($beyond),*);
+    };
+    (@beyonds $all:tt $($b:tt),*) => {
+        $(composite_fk!(@beyond $all $b);)*
+    };
+    (@parts $all:tt $($name:ident . $idx:tt),+) => {
+        $(composite_fk!(@part $all $name $idx);)+
+    };
+    (@part ($($all:ident),+) $name:ident $idx:tt) => {
+        impl<$($all: SqlValue),+> KeyPart<$idx> for ($($all,)+) {
+            type T = $name;
+        }
+    };
+    (@beyond ($($all:ident),+) $idx:tt) => {
+        impl<$($all: SqlValue),+> KeyPart<$idx> for ($($all,)+) {
+            type T = NoSuchColumn;
+        }
+    };
+}
+composite_fk!(A.0, B.1; 2, 3);
+composite_fk!(A.0, B.1, C.2; 3);
+composite_fk!(A.0, B.1, C.2, D.3;);
+
+/// A one-column key given a composite foreign key: the derive's arity check reports it; these
+/// keep rustc quiet about it meanwhile.
+macro_rules! single_key_parts {
+    ($($t:ty),*) => {$(
+        impl CompositeFk for $t {
+            fn part(&self, _: usize) -> Value<'_> {
+                Value::Null
+            }
+            fn set_part(&mut self, _: usize, _: ValueRef<'_>, _: &ColumnDef) -> Result<(), DecodeError> {
+                Ok(())
+            }
+        }
+        impl KeyPart<0> for $t { type T = NoSuchColumn; }
+        impl KeyPart<1> for $t { type T = NoSuchColumn; }
+        impl KeyPart<2> for $t { type T = NoSuchColumn; }
+        impl KeyPart<3> for $t { type T = NoSuchColumn; }
+    )*};
+}
+crate::value::with_column_types!(single_key_parts);
+
+/// The `part`th column of a composite `BelongsTo` field.
+#[doc(hidden)]
+pub fn fk_part<P: Parent>(field: &BelongsTo<P>, part: usize) -> Value<'_>
+where
+    P::Fk: CompositeFk,
+{
+    field.key.part(part)
+}
+
+/// Decodes the `index`th column of `table` into the `part`th column of a composite
+/// `BelongsTo` field (which forgets the parent it had loaded, as setting a key does).
+#[doc(hidden)]
+pub fn set_fk_part<P: Parent>(
+    field: &mut BelongsTo<P>,
+    part: usize,
+    table: &'static Table,
+    index: usize,
+    value: ValueRef<'_>,
+) -> Result<()>
+where
+    P::Fk: CompositeFk,
+{
+    let column = &table.columns[index];
+    let mut key = field.key.clone();
+    key.set_part(part, value, column).map_err(|e| Error::Decode {
+        table: table.name,
+        column: column.name,
+        message: e.0,
+    })?;
+    *field = BelongsTo::from_key(key);
+    Ok(())
+}
+
+/// Reads a composite `BelongsTo` field from the row's columns at `indexes`, in key order.
+#[doc(hidden)]
+pub fn read_composite_fk<P: Parent>(row: &Row<'_>, indexes: &[usize]) -> Result<BelongsTo<P>>
+where
+    P::Fk: CompositeFk,
+{
+    let mut key = P::Fk::default();
+    for (part, &i) in indexes.iter().enumerate() {
+        row.decode_into(i, |value, column| key.set_part(part, value, column))?;
+    }
+    Ok(BelongsTo::from_key(key))
 }

@@ -15,6 +15,8 @@ mod save;
 mod slot;
 pub mod tree;
 
+#[doc(hidden)]
+pub use belongs_to::{fk_part, read_composite_fk, set_fk_part, CompositeFk, KeyPart};
 pub use belongs_to::{BelongsTo, Parent};
 pub use collection::{Cached, HasMany, ManyToMany};
 pub use handles::{
