@@ -48,10 +48,7 @@ struct Reference {
 impl Reference {
     /// `table.column`, or `table.(a, b)` for a composite key: for messages.
     fn path(&self) -> String {
-        match self.columns.as_slice() {
-            [one] => format!("{}.{one}", self.table),
-            many => format!("{}.({})", self.table, many.join(", ")),
-        }
+        crate::sql::columns_path(&self.table, &self.columns)
     }
 }
 

@@ -51,7 +51,7 @@ impl Db {
                     if !exists(fk.references) && !tables.iter().any(|u| u.name.eq_ignore_ascii_case(fk.references)) {
                         return Err(Error::MissingModel {
                             model: (*model).to_string(),
-                            column: format!("{}.{}", t.name, fk.columns.join(", ")),
+                            column: crate::sql::columns_path(t.name, fk.columns),
                             references: fk.references.to_string(),
                         });
                     }

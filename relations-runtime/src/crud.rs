@@ -213,10 +213,7 @@ impl Db {
             }
             sql.push(')');
             let found = self.query_i64(&sql, &params).ok()?;
-            (found == 0).then(|| match fk.columns {
-                [one] => format!("{}.{one}", t.name),
-                many => format!("{}.({})", t.name, many.join(", ")),
-            })
+            (found == 0).then(|| crate::sql::columns_path(t.name, fk.columns))
         });
         Error::ForeignKeyViolation { table, column }
     }

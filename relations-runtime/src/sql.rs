@@ -208,6 +208,14 @@ pub(crate) fn select_list(d: &dyn Dialect, table: &crate::schema::Table, sql: &m
     }
 }
 
+/// A foreign key's columns as messages name them: `table.column`, or `table.(a, b)`.
+pub(crate) fn columns_path<S: AsRef<str>>(table: &str, columns: &[S]) -> String {
+    match columns {
+        [one] => format!("{table}.{}", one.as_ref()),
+        many => format!("{table}.({})", many.iter().map(AsRef::as_ref).collect::<Vec<_>>().join(", ")),
+    }
+}
+
 /// A key's values as text, for error messages: `3` or `(1, 2)`.
 pub(crate) fn key_text(values: &[Value<'_>]) -> String {
     match values {
