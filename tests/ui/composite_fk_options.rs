@@ -34,6 +34,8 @@ struct Attendance {
     third: BelongsTo<Enrollment>,
     #[belongs_to(Enrollment, columns("only_one"))]
     fourth: BelongsTo<Enrollment>,
+    #[belongs_to(Enrollment, columns(), backref = fifths)]
+    fifth: BelongsTo<Enrollment>,
 }
 
 fn main() {}

@@ -167,8 +167,9 @@ pub(crate) fn lower_field(errors: &mut Accumulator, model: &mut Model, field: &s
             };
             let column_index = model.columns.len();
             match composite {
-                // one column per part of the parent's key, in its order
-                Some(names) => {
+                // one column per part of the parent's key, in its order (fewer than two is
+                // reported; the one column stands in, so that the field still has a column)
+                Some(names) if names.len() >= 2 => {
                     let n = names.len();
                     for (k, name) in names.into_iter().enumerate() {
                         model.columns.push(Column {
@@ -184,7 +185,7 @@ pub(crate) fn lower_field(errors: &mut Accumulator, model: &mut Model, field: &s
                         });
                     }
                 }
-                None => model.columns.push(column),
+                _ => model.columns.push(column),
             }
             if let Some(owner) = &args.owner {
                 super::owners::member(errors, model, &ident, column_index, &target, &owner.0, nullable, parent);
