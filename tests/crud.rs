@@ -38,6 +38,36 @@ fn save_inserts_then_updates() {
     assert_eq!(User::all(&db).unwrap().iter().map(|u| u.username.as_str()).collect::<Vec<_>>(), ["daniel"]);
 }
 
+/// A key the database does not assign: a setting named by its key.
+#[derive(Model, Debug, PartialEq)]
+struct Setting {
+    #[key]
+    #[column(len = 40)]
+    name: String,
+    value: String,
+}
+
+fn save_inserts_a_natural_key_row_when_absent_and_updates_it_after() {
+    let db = common::fresh();
+    db.create_all::<(Setting,)>().unwrap();
+    let mut theme = Setting { name: "theme".into(), value: "dark".into() };
+    // the UPDATE finds no row, so the row is inserted
+    db.assert_statements(2, || theme.save(&db).unwrap());
+    theme.value = "light".into();
+    db.assert_statements(1, || theme.save(&db).unwrap());
+    assert_eq!(Setting::all(&db).unwrap(), [Setting { name: "theme".into(), value: "light".into() }]);
+    // `update` alone still says the row is not there
+    let ghost = Setting { name: "ghost".into(), value: "x".into() };
+    assert!(matches!(ghost.update(&db), Err(Error::NotFound { table: "setting", .. })));
+    // an auto-key row that was deleted is not silently inserted again by `save`
+    let blog = self::db();
+    let mut eve = user(&blog, "eve");
+    assert!(eve.delete(&blog).unwrap());
+    eve.username = "eve2".into();
+    assert!(matches!(eve.save(&blog), Err(Error::NotFound { table: "user", .. })));
+    assert_eq!(User::query(&blog).count().unwrap(), 0);
+}
+
 fn filters_compare_with_bound_values() {
     let db = db();
     for (name, karma) in [("a", Some(1)), ("b", Some(5)), ("c", None), ("d", Some(9))] {
@@ -116,6 +146,7 @@ both_backends!(
     insert_assigns_keys_in_creation_order,
     get_update_delete_round_trip,
     save_inserts_then_updates,
+    save_inserts_a_natural_key_row_when_absent_and_updates_it_after,
     filters_compare_with_bound_values,
     order_limit_offset_count_exists,
     one_requires_exactly_one_row,

@@ -38,8 +38,20 @@ impl Db {
     }
 
     /// Updates `model`, then inserts the new rows of its relationship fields (`save-update`),
-    /// all in one transaction when there are any.
+    /// all in one transaction when there are any. A model whose key the database does not
+    /// assign (a natural or composite key) is inserted when no row has its key.
     pub(crate) fn save_existing<M: Model>(&self, model: &mut M) -> Result<()> {
+        if !M::TABLE.auto_key {
+            // the UPDATE finds no row: nothing was written, and the row is new
+            return match self.save_stored(model) {
+                Err(Error::NotFound { table, .. }) if table == M::TABLE.name => self.insert(model),
+                other => other,
+            };
+        }
+        self.save_stored(model)
+    }
+
+    fn save_stored<M: Model>(&self, model: &mut M) -> Result<()> {
         if !crate::cascade::has_pending(model, false) {
             return self.update_model(model);
         }

@@ -202,7 +202,9 @@ pub trait Model: Sealed + Sized + 'static {
     }
 
     /// Inserts the row if it is new, updates it otherwise; either way, then saves the new rows
-    /// put in its relationship fields (`save-update`), in one transaction.
+    /// put in its relationship fields (`save-update`), in one transaction. New means an auto key
+    /// still `0`, or, for a key the database does not assign (natural or composite), that no row
+    /// has it: the `UPDATE` finds none, and the row is inserted.
     fn save(&mut self, db: &Db) -> Result<()> {
         if self.is_new() {
             db.insert(self)
