@@ -310,12 +310,8 @@ pub fn check_keys(attr: &str, nested: &[darling::ast::NestedMeta], valid: &[&str
         if valid.contains(&key.as_str()) {
             continue;
         }
-        let closest = valid
-            .iter()
-            .map(|v| (strsim::jaro_winkler(&key, v), v))
-            .filter(|(score, _)| *score > 0.8)
-            .max_by(|a, b| a.0.total_cmp(&b.0))
-            .map(|(_, v)| format!("; did you mean `{v}`?"))
+        let closest = crate::naming::closest(&key, valid.iter().copied())
+            .map(|v| format!("; did you mean `{v}`?"))
             .unwrap_or_default();
         errors.push(
             darling::Error::custom(format!(

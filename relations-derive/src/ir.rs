@@ -34,6 +34,13 @@ pub struct Model {
     pub soft_errors: Vec<darling::Error>,
 }
 
+impl Column {
+    /// Whether this column starts its field: every column but a composite key's later parts.
+    pub fn starts_field(&self) -> bool {
+        self.part.is_none_or(|(k, _)| k == 0)
+    }
+}
+
 impl Model {
     pub fn keys(&self) -> impl Iterator<Item = &Column> {
         self.columns.iter().filter(|c| c.key)

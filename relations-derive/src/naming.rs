@@ -21,6 +21,21 @@ pub fn table_name(struct_name: &str) -> String {
     out.trim_start_matches('_').to_string()
 }
 
+/// The candidate closest to `word` (Jaro-Winkler above 0.8), for "did you mean" hints.
+pub fn closest<'c>(word: &str, candidates: impl IntoIterator<Item = &'c str>) -> Option<&'c str> {
+    candidates
+        .into_iter()
+        .map(|c| (strsim::jaro_winkler(word, c), c))
+        .filter(|(score, _)| *score > 0.8)
+        .max_by(|a, b| a.0.total_cmp(&b.0))
+        .map(|(_, c)| c)
+}
+
+/// SQLAlchemy's default name of an index whose first column is `column`: `ix_<table>_<column>`.
+pub fn index_name(table: &str, column: &str) -> String {
+    format!("ix_{table}_{column}")
+}
+
 /// The default foreign key column referencing `table`: `<table>_id`.
 pub fn foreign_key(table: &str) -> String {
     format!("{table}_id")

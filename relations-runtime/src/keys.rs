@@ -81,13 +81,14 @@ impl KeyVal {
         Ok(parts.iter().any(Option::is_some).then_some(KeyVal::Composite(parts)))
     }
 
-    pub(crate) fn value(&self) -> Value<'static> {
+    /// One column's value (a composite key's parts are bound through [`KeyVal::values`]).
+    fn value(&self) -> Value<'static> {
         match self {
             KeyVal::Int(i) => Value::Integer(*i),
             KeyVal::Real(b) => Value::Real(f64::from_bits(*b)),
             KeyVal::Text(t) => Value::Text(t.to_string().into()),
             KeyVal::Blob(b) => Value::Blob(b.to_vec().into()),
-            // bound part by part, through `values`
+            // a part is never composite itself
             KeyVal::Composite(_) => Value::Null,
         }
     }

@@ -258,6 +258,11 @@ impl Table {
         self.foreign_keys.iter().find(|fk| fk.columns.contains(&column))
     }
 
+    /// SQLAlchemy's name for an index on `columns` of this table: `ix_<table>_<a>[_<b>]`.
+    pub fn index_name(&self, columns: &[&str]) -> String {
+        format!("ix_{}_{}", self.name, columns.join("_"))
+    }
+
     /// The names of the primary key columns, in order.
     pub fn key_names(&self) -> impl Iterator<Item = &'static str> {
         self.primary_key().map(|c| c.name)
@@ -278,9 +283,7 @@ impl Table {
             .or_else(|| self.indexes.iter().find(|i| i.unique && same(i.columns)).map(|i| i.name));
         match (declared, columns) {
             (Some(name), _) => Some(name.to_string()),
-            (None, [column]) => {
-                self.column(column).filter(|c| c.unique && c.index).map(|c| format!("ix_{}_{}", self.name, c.name))
-            }
+            (None, [column]) => self.column(column).filter(|c| c.unique && c.index).map(|c| self.index_name(&[c.name])),
             _ => None,
         }
     }

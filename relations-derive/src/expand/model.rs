@@ -102,7 +102,7 @@ pub fn expand(model: &Model) -> TokenStream {
         quote!(#i => #v,)
     });
     // a copy: columns cloned, relationship fields (`BelongsTo` columns too) with what they loaded
-    let duplicates = model.columns.iter().filter(|c| c.part.is_none_or(|(k, _)| k == 0)).map(|c| {
+    let duplicates = model.columns.iter().filter(|c| c.starts_field()).map(|c| {
         let f = &c.field;
         match c.value {
             ColumnValue::Plain => quote!(#f: ::core::clone::Clone::clone(&self.#f)),
@@ -292,7 +292,7 @@ pub fn expand(model: &Model) -> TokenStream {
     };
 
     let default_impl = model.default_impl.then(|| {
-        let fields = model.columns.iter().filter(|c| c.part.is_none_or(|(k, _)| k == 0)).map(|c| {
+        let fields = model.columns.iter().filter(|c| c.starts_field()).map(|c| {
             let f = &c.field;
             let value = match &c.default {
                 None => quote!(::core::default::Default::default()),

@@ -10,22 +10,16 @@ fn column_def(c: &Column) -> TokenStream {
     let rt = rt();
     let name = lit(&c.name.value);
     let ty = &c.ty;
-    // a composite foreign key's column has the type of the parent's key column it references
-    if let (Some((k, _)), ColumnValue::ForeignKey { model, .. }) = (c.part, &c.value) {
-        let (pk, unique, index) = (c.key, c.unique, c.index);
-        return quote_spanned! {c.span=>
-            #rt::ColumnDef {
-                name: #name,
-                sql_type: #rt::sql_type::<<<#model as #rt::Model>::Key as #rt::KeyPart<#k>>::T>(),
-                nullable: false,
-                primary_key: #pk,
-                unique: #unique,
-                index: #index,
-                default: #rt::ColumnDefault::None,
-            }
-        };
-    }
+    // a composite foreign key's column has the type of the parent's key column it references,
+    // NOT NULL
+    let part = match (c.part, &c.value) {
+        (Some((k, _)), ColumnValue::ForeignKey { model, .. }) => {
+            Some(quote!(<<#model as #rt::Model>::Key as #rt::KeyPart<#k>>::T))
+        }
+        _ => None,
+    };
     let sql_type = match &c.sql_type {
+        _ if part.is_some() => quote_spanned!(c.span=> #rt::sql_type::<#part>()),
         Some(SqlTypeOverride::Varchar(n)) => quote!(#rt::SqlType::Varchar(::core::option::Option::Some(#n))),
         Some(SqlTypeOverride::Text) => quote!(#rt::SqlType::Text),
         Some(SqlTypeOverride::BigInteger) => quote!(#rt::SqlType::BigInteger),
@@ -41,11 +35,15 @@ fn column_def(c: &Column) -> TokenStream {
             quote!(#rt::ColumnDefault::Value(#text))
         }
     };
+    let nullable = match part {
+        Some(_) => quote!(false),
+        None => quote!(#rt::nullable::<#ty>()),
+    };
     quote! {
         #rt::ColumnDef {
             name: #name,
             sql_type: #sql_type,
-            nullable: #rt::nullable::<#ty>(),
+            nullable: #nullable,
             primary_key: #pk,
             unique: #unique,
             index: #index,

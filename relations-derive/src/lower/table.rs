@@ -7,6 +7,7 @@ use darling::Error;
 use super::util::sql_ident;
 use crate::input::{CheckArg, ColumnsArg, ModelArgs, NameArg};
 use crate::ir::*;
+use crate::naming;
 
 pub(super) fn table_args(errors: &mut Accumulator, model: &mut Model, args: &ModelArgs) {
     for u in &args.unique {
@@ -26,7 +27,7 @@ pub(super) fn table_args(errors: &mut Accumulator, model: &mut Model, args: &Mod
         let name = match &i.name {
             Some(n) => sql_ident(errors, n, "index"),
             None => SqlIdent {
-                value: format!("ix_{}_{}", model.table.value, columns.first().map_or("", |c| c.value.as_str())),
+                value: naming::index_name(&model.table.value, columns.first().map_or("", |c| c.value.as_str())),
                 span: i.span,
             },
         };
@@ -86,14 +87,8 @@ fn resolve(errors: &mut Accumulator, model: &Model, name: &NameArg) -> bool {
             name.value, c.name.value
         ),
         None => {
-            let closest = model
-                .columns
-                .iter()
-                .map(|c| c.name.value.as_str())
-                .map(|c| (strsim::jaro_winkler(&name.value, c), c))
-                .filter(|(score, _)| *score > 0.8)
-                .max_by(|a, b| a.0.total_cmp(&b.0))
-                .map_or_else(|| ".".to_string(), |(_, c)| format!("; did you mean `{c}`?"));
+            let closest = naming::closest(&name.value, model.columns.iter().map(|c| c.name.value.as_str()))
+                .map_or_else(|| ".".to_string(), |c| format!("; did you mean `{c}`?"));
             format!("table `{}` has no column `{}`{closest} Its columns are: {all}", model.table.value, name.value)
         }
     };
@@ -149,7 +144,7 @@ fn unique_names(errors: &mut Accumulator, model: &Model) {
         .columns
         .iter()
         .filter(|c| c.index)
-        .map(|c| format!("ix_{}_{}", model.table.value, c.name.value))
+        .map(|c| naming::index_name(&model.table.value, &c.name.value))
         .collect();
     // an index without columns is reported already
     for i in model.indexes.iter().filter(|i| !i.columns.is_empty()) {

@@ -121,7 +121,7 @@ pub(crate) fn create_indexes(d: &dyn Dialect, table: &Table) -> Vec<String> {
         .columns
         .iter()
         .filter(|c| c.index)
-        .map(|c| index(d, table, &format!("ix_{}_{}", table.name, c.name), &[c.name], c.unique));
+        .map(|c| index(d, table, &table.index_name(&[c.name]), &[c.name], c.unique));
     columns.chain(table.indexes.iter().map(|i| index(d, table, i.name, i.columns, i.unique))).collect()
 }
 
@@ -159,7 +159,7 @@ pub(crate) fn foreign_key_indexes(d: &dyn Dialect, table: &Table) -> Vec<String>
                 || leads(fk, &key);
             !(single || covered)
         })
-        .map(|fk| index(d, table, &format!("ix_{}_{}", table.name, fk.columns.join("_")), fk.columns, false))
+        .map(|fk| index(d, table, &table.index_name(fk.columns), fk.columns, false))
         .collect()
 }
 

@@ -26,7 +26,7 @@ impl<O: Model, F: Slot> Eager<O, F> {
         let table = O::TABLE;
         let link_index = table.key_index();
         let keys: Vec<Value<'static>> =
-            owners.iter().filter_map(|o| KeyVal::of(&o.column_value(link_index))).map(|k| k.value()).collect();
+            owners.iter().filter_map(|o| KeyVal::of(&o.column_value(link_index))).flat_map(|k| k.values()).collect();
         let mut rows = Vec::new();
         let mut tags = Vec::new();
         let chunk = db.max_variables().saturating_sub(8).max(1);
