@@ -3,6 +3,7 @@
 
 mod check;
 mod expand;
+mod from_row;
 mod input;
 mod ir;
 mod lower;
@@ -26,6 +27,17 @@ pub fn derive_model(input: TokenStream) -> TokenStream {
 pub fn derive_owner(input: TokenStream) -> TokenStream {
     match syn::parse::<syn::DeriveInput>(input) {
         Ok(input) => owner::derive(&input).into(),
+        Err(e) => e.to_compile_error().into(),
+    }
+}
+
+/// Derives `relations::FromRow` on a plain struct whose fields, in order, are a projection's
+/// columns (`struct AuthorPosts { username: String, posts: i64 }`): what
+/// `Projection::into_struct` and `Raw::all` decode rows into.
+#[proc_macro_derive(FromRow)]
+pub fn derive_from_row(input: TokenStream) -> TokenStream {
+    match syn::parse::<syn::DeriveInput>(input) {
+        Ok(input) => from_row::derive(&input).into(),
         Err(e) => e.to_compile_error().into(),
     }
 }

@@ -194,6 +194,40 @@ pub enum Error {
         /// Why it does not fit.
         message: String,
     },
+    /// A query that cannot run as built: a join from a table the query does not have, the same
+    /// table joined twice under one name, a bulk write with a join.
+    InvalidQuery {
+        /// The table the query selects from.
+        table: &'static str,
+        /// What is wrong and how to build it instead.
+        message: String,
+    },
+    /// A column of a projection's or a raw statement's result could not be decoded into the
+    /// Rust type asked for.
+    DecodeResult {
+        /// The column's position in the result (0-based).
+        position: usize,
+        /// The column's name in the result (the expression's, for a computed column).
+        column: String,
+        /// What was wrong with the value.
+        message: String,
+    },
+    /// A raw statement names a parameter that was not bound (`:name` without `.bind("name",
+    /// ..)`), or is bound a parameter it does not name.
+    RawParameter {
+        /// The parameter's name.
+        name: String,
+        /// Whether the statement names it (unbound) or not (bound but unused).
+        in_statement: bool,
+    },
+    /// An upsert's conflict target is neither the table's key nor one of its unique column
+    /// sets (neither database can detect a conflict on other columns).
+    NoUniqueConstraint {
+        /// The table.
+        table: &'static str,
+        /// The columns given.
+        columns: Vec<&'static str>,
+    },
     /// The database returned something the runtime did not expect (a catalog query's row of
     /// another shape, a key it did not report).
     Unexpected(String),
@@ -315,6 +349,21 @@ impl fmt::Display for Error {
             Error::Conflict { message } => write!(
                 f,
                 "the transaction conflicted with a concurrent one and was rolled back ({message}); run it again, as `Db::transaction_retrying` does"
+            ),
+            Error::InvalidQuery { table, message } => write!(f, "the query on `{table}` cannot run: {message}"),
+            Error::DecodeResult { position, column, message } => {
+                write!(f, "cannot decode column {position} (`{column}`) of the result: {message}")
+            }
+            Error::RawParameter { name, in_statement: true } => {
+                write!(f, "the statement names the parameter `:{name}`, which is not bound; add `.bind(\"{name}\", value)`")
+            }
+            Error::RawParameter { name, in_statement: false } => {
+                write!(f, "the parameter `{name}` is bound, but the statement does not name `:{name}`")
+            }
+            Error::NoUniqueConstraint { table, columns } => write!(
+                f,
+                "`{table}` has no primary key or unique constraint on ({}): an upsert can only detect a conflict on one; declare `#[model(unique(..))]` or `#[column(unique)]`",
+                columns.join(", ")
             ),
             Error::Setting(e) => write!(f, "cannot apply the setting: {e}"),
             Error::Unexpected(e) => write!(f, "unexpected answer from the database: {e}"),

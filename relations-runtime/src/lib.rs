@@ -29,11 +29,14 @@ mod options;
 #[cfg(feature = "pool")]
 pub mod pool;
 mod preload;
+mod project;
 mod query;
+mod raw;
 mod relation;
 pub mod schema;
 mod select;
 mod sql;
+mod term;
 mod value;
 
 #[doc(hidden)]
@@ -44,11 +47,15 @@ pub use error::{Error, Result};
 pub use load::{joinedload, lazyload, raiseload, selectinload, subqueryload, subtreeload, Eager, Rel};
 pub use model::{IndexForeignKeys, Key, Model, ModelSet, Row};
 pub use options::Load;
-pub use query::{Col, Expr, Order, Query, Subquery};
+pub use project::{Cursor, FromRow, FromValues, Projection, Selection, Terms};
+pub use query::{Alias, Col, Expr, Order, Query, Subquery};
+pub use raw::{Raw, RawBind};
 pub use relation::{
     BelongsTo, BelongsToRef, Dynamic, HasMany, HasManyRef, HasOne, HasOneRef, KeepsRows, ManyToMany, ManyToManyKind,
     ManyToManyRef, NoCache, OneToMany, Owner, OwnerOf, Parent, Related, SetOwner, Slot,
 };
+pub use select::Page;
+pub use term::{coalesce, count, Nullable, Numeric, Operand, Term, Text};
 pub use value::{Bind, DecodeError, SqlValue, Value, ValueRef};
 
 /// Re-exported so that models can name chrono's and rust_decimal's types without adding them.

@@ -177,6 +177,12 @@ pub trait Model: Sealed + Sized + 'static {
         Query::new(db)
     }
 
+    /// The model's table under another name, to join it to itself in one query:
+    /// `let boss = Employee::alias("boss")` (see [`Alias`](crate::Alias)).
+    fn alias(name: &'static str) -> crate::Alias<Self> {
+        crate::Alias::new(name)
+    }
+
     /// The row with this primary key, if any.
     fn get(db: &Db, key: impl Into<Self::Key>) -> Result<Option<Self>> {
         let key = key.into();

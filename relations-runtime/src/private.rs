@@ -1,9 +1,11 @@
 //! What `#[derive(Model)]`'s generated code calls. Not a public API: it may change in any
 //! release, which is why the facade pins the derive crate's exact version.
 
+pub use crate::backend::RawRow;
 pub use crate::load::Rel;
 pub use crate::model::{ParentLink, Pending, Sealed};
 pub use crate::options::Load;
+pub use crate::project::{Cursor, FromRow, FromValues};
 pub use crate::relation::{Cached, Dynamic, Fill, HasMany, HasOne, ManyToMany, Slot};
 
 pub use crate::schema::{

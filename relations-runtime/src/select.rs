@@ -1,30 +1,22 @@
 //! Running a [`Query`]: its statement, rendered through the dialect, and the rows it returns
-//! decoded into models, with the eager loads it carries.
+//! decoded into models, with the eager loads it carries; joins, pages.
 
 use std::marker::PhantomData;
 
 use crate::db::Db;
 use crate::error::Result;
 use crate::fetch::fetch;
+use crate::load::Rel;
 use crate::model::Model;
 use crate::options::{Load, OwnerQuery};
-use crate::query::{Col, Expr, Order, Query};
-use crate::sql::{declared_order, Select};
-use crate::value::{Bind, Value};
+use crate::query::{Alias, Col, Core, Expr, Order, Query};
+use crate::relation::Slot;
+use crate::sql::Select;
+use crate::value::{SqlValue, Value};
 
 impl<'db, M: Model> Query<'db, M> {
     pub(crate) fn new(db: &'db Db) -> Self {
-        Query {
-            db,
-            loads: Vec::new(),
-            filters: Vec::new(),
-            order: Vec::new(),
-            limit: None,
-            offset: None,
-            // rows come in key order unless ordered otherwise, on every backend
-            key_order: Some(&[]),
-            _model: PhantomData,
-        }
+        Query { db, loads: Vec::new(), core: Core::new(M::TABLE), _model: PhantomData }
     }
 
     /// Leaves the order of the rows to the database: no `ORDER BY` at all, where a query
@@ -32,7 +24,7 @@ impl<'db, M: Model> Query<'db, M> {
     /// the backend and the plan it picks (SQLite usually reads in key order, PostgreSQL in
     /// storage order).
     pub fn unordered(mut self) -> Self {
-        self.key_order = None;
+        self.core.key_order = None;
         self
     }
 
@@ -47,46 +39,84 @@ impl<'db, M: Model> Query<'db, M> {
 
     pub(crate) fn filter_key(mut self, key: Vec<Value<'_>>) -> Self {
         for (c, v) in M::TABLE.primary_key().zip(key) {
-            self.filters.push(Expr::column_eq(M::TABLE.name, c.name, v.into_owned()));
+            self.core.filters.push(Expr::column_eq(M::TABLE.name, c.name, v.into_owned()));
         }
         // one row at most: nothing to order
-        self.key_order = None;
+        self.core.key_order = None;
         self
     }
 
     /// Orders the rows by `terms`, then by key, unless an `order_by` is given: how a
     /// relationship's rows come, whatever index the database picks.
     pub(crate) fn order_unless_ordered(mut self, terms: &'static [crate::schema::OrderBy]) -> Self {
-        self.key_order = Some(terms);
+        self.core.key_order = Some(terms);
         self
     }
 
     /// Keeps the rows matching `condition` (ANDed with earlier filters).
     pub fn filter(mut self, condition: Expr) -> Self {
-        self.filters.push(condition);
+        self.core.filters.push(condition);
         self
     }
 
     /// Keeps the rows whose `column` equals `value`: `filter_by(User::username, "john_doe")`.
-    pub fn filter_by<T>(self, column: Col<M, T>, value: impl Bind<T>) -> Self {
+    pub fn filter_by<T>(self, column: Col<M, T>, value: impl crate::term::Operand<T>) -> Self {
         self.filter(column.eq(value))
     }
 
-    /// Adds an `ORDER BY` term: a column (ascending) or `column.desc()`.
+    /// Adds an `ORDER BY` term: a column (ascending), `column.desc()`, or a term
+    /// (`(Post::likes - Post::dislikes).desc()`), of this model or of a joined one.
     pub fn order_by(mut self, order: impl Into<Order>) -> Self {
-        self.order.push(order.into());
+        self.core.order.push(order.into());
         self
     }
 
     /// Returns at most `n` rows.
     pub fn limit(mut self, n: u64) -> Self {
-        self.limit = Some(n);
+        self.core.limit = Some(n);
         self
     }
 
     /// Skips the first `n` rows.
     pub fn offset(mut self, n: u64) -> Self {
-        self.offset = Some(n);
+        self.core.offset = Some(n);
+        self
+    }
+
+    /// Joins the relationship's rows (`JOIN`), so that filters, order and projections can
+    /// name their columns: `Post::query(&db).join(Post::AUTHOR).order_by(User::username)`.
+    /// The relationship starts at this query's model, or at the model a previous join
+    /// reached (`.join(User::POSTS).join(Post::COMMENTS)`). Model rows repeat once per
+    /// joined row, as in SQL; to filter without repeats use [`Rel::any`].
+    pub fn join<O: Model, F: Slot>(mut self, rel: Rel<O, F>) -> Self {
+        self.core.join(rel.def(), None, None, false);
+        self
+    }
+
+    /// Joins the relationship's rows as `LEFT OUTER JOIN`: rows without related ones stay,
+    /// with `NULL` in the joined columns.
+    pub fn outer_join<O: Model, F: Slot>(mut self, rel: Rel<O, F>) -> Self {
+        self.core.join(rel.def(), None, None, true);
+        self
+    }
+
+    /// [`join`](Self::join) with the target under an alias: how a table joins itself.
+    pub fn join_as<O: Model, F: Slot>(mut self, rel: Rel<O, F>, alias: Alias<F::Target>) -> Self {
+        self.core.join(rel.def(), None, Some(alias.name()), false);
+        self
+    }
+
+    /// [`outer_join`](Self::outer_join) with the target under an alias: employees with their
+    /// manager's name, `NULL` for the one without.
+    pub fn outer_join_as<O: Model, F: Slot>(mut self, rel: Rel<O, F>, alias: Alias<F::Target>) -> Self {
+        self.core.join(rel.def(), None, Some(alias.name()), true);
+        self
+    }
+
+    /// [`join_as`](Self::join_as) starting at an aliased table already joined (the
+    /// manager's manager): `.join_from(boss, Employee::MANAGER, Employee::alias("top"))`.
+    pub fn join_from<O: Model, F: Slot>(mut self, from: Alias<O>, rel: Rel<O, F>, alias: Alias<F::Target>) -> Self {
+        self.core.join(rel.def(), Some(from.name()), Some(alias.name()), false);
         self
     }
 
@@ -95,33 +125,14 @@ impl<'db, M: Model> Query<'db, M> {
     fn pieces(&self) -> Select {
         let d = self.db.dialect();
         let mut select = Select::default();
-        d.quote(M::TABLE.name, &mut select.from);
-        for (i, f) in self.filters.iter().enumerate() {
-            if i > 0 {
-                select.filter.push_str(" AND ");
-            }
-            f.render(d, &mut select.filter, &mut select.params);
-        }
-        for (i, o) in self.order.iter().enumerate() {
-            if i > 0 {
-                select.order.push_str(", ");
-            }
-            o.render(d, &mut select.order);
-        }
-        if let (true, Some(terms)) = (self.order.is_empty(), self.key_order) {
-            declared_order(d, M::TABLE, M::TABLE.name, terms, &mut select.order);
-        }
-        if self.limit.is_some() || self.offset.is_some() {
-            let mut next = select.params.len();
-            let mut bind = |n: u64, params: &mut Vec<Value<'static>>| {
-                params.push(Value::Integer(i64::try_from(n).unwrap_or(i64::MAX)));
-                next += 1;
-                next
-            };
-            let limit = self.limit.map(|l| bind(l, &mut select.tail_params));
-            let offset = self.offset.map(|o| bind(o, &mut select.tail_params));
-            d.limit_offset(limit, offset, &mut select.tail);
-        }
+        let scope = &mut Vec::new();
+        self.core.render_from(d, &mut select.from);
+        self.core.render_filter(d, &mut select.filter, &mut select.params, scope);
+        self.core.render_order(d, &mut select.order, &mut select.params, scope);
+        // numbered after the others, kept apart (a joined load moves them into a subquery)
+        let before = select.params.len();
+        self.core.render_tail(d, &mut select.tail, &mut select.params);
+        select.tail_params = select.params.split_off(before);
         select
     }
 
@@ -149,6 +160,7 @@ impl<'db, M: Model> Query<'db, M> {
 
     /// Every matching row.
     pub fn all(&self) -> Result<Vec<M>> {
+        self.core.check()?;
         // what `subqueryload` repeats: the owners' query after its SELECT list
         let owners: &OwnerQuery<'_> = &|| self.after_select();
         let select = self.pieces();
@@ -164,20 +176,16 @@ impl<'db, M: Model> Query<'db, M> {
     /// [`Error::MultipleRows`](crate::Error::MultipleRows) if there are several (SQLAlchemy's
     /// `one()`).
     pub fn one(&self) -> Result<M> {
-        let mut rows = self.clone().limit(2).all()?.into_iter();
-        match (rows.next(), rows.next()) {
-            (Some(row), None) => Ok(row),
-            (None, _) => Err(crate::Error::NotFound { table: M::TABLE.name, key: "matching the query".into() }),
-            (Some(_), Some(_)) => Err(crate::Error::MultipleRows { table: M::TABLE.name }),
-        }
+        only_row(self.clone().limit(2).all()?, M::TABLE.name)
     }
 
     /// The number of matching rows.
     pub fn count(&self) -> Result<i64> {
+        self.core.check()?;
         let mut q = self.clone();
-        q.order.clear();
-        q.key_order = None;
-        if q.limit.is_some() || q.offset.is_some() {
+        q.core.order.clear();
+        q.core.key_order = None;
+        if q.core.limit.is_some() || q.core.offset.is_some() {
             let (inner, params) = q.render("1");
             return self.db.query_i64(&format!("SELECT count(*) FROM ({inner}) AS \"counted\""), &params);
         }
@@ -187,9 +195,97 @@ impl<'db, M: Model> Query<'db, M> {
 
     /// Whether any row matches.
     pub fn exists(&self) -> Result<bool> {
+        self.core.check()?;
         let mut q = self.clone().limit(1);
-        q.key_order = q.key_order.filter(|_| q.offset.is_some());
+        q.core.key_order = q.core.key_order.filter(|_| q.core.offset.is_some());
         let (inner, params) = q.render("1");
         Ok(self.db.query_i64(&format!("SELECT EXISTS ({inner})"), &params)? != 0)
+    }
+
+    /// Page `page` (from 1) of `per_page` rows, with the total number of matching rows
+    /// (Flask-SQLAlchemy's `paginate`): two statements, the count and the page. A page past
+    /// the last is empty; `page` 0 is page 1.
+    pub fn paginate(&self, page: u64, per_page: u64) -> Result<Page<M>> {
+        let page = page.max(1);
+        let total = u64::try_from(self.count()?).unwrap_or(0);
+        let items = self.clone().limit(per_page).offset((page - 1).saturating_mul(per_page)).all()?;
+        Ok(Page { items, page, per_page, total })
+    }
+
+    /// Keyset pagination: the first `size` rows whose `key` comes after `after` (all rows when
+    /// `after` is `None`), in `key` order — `WHERE key > ? ORDER BY key LIMIT ?`, which an
+    /// index on `key` answers without reading the rows before, however deep the page. `key`
+    /// must be unique (the primary key, or a unique column); pass the last row's value to get
+    /// the next page.
+    pub fn page_after<T: SqlValue>(&self, key: Col<M, T>, after: Option<T>, size: u64) -> Result<Vec<M>> {
+        let mut q = self.clone();
+        q.core.order.clear();
+        if let Some(after) = after {
+            q = q.filter(key.gt(after));
+        }
+        q.order_by(key).limit(size).all()
+    }
+
+    /// [`page_after`](Self::page_after) backwards: the first `size` rows whose `key` comes
+    /// before `before`, in descending `key` order (newest first).
+    pub fn page_before<T: SqlValue>(&self, key: Col<M, T>, before: Option<T>, size: u64) -> Result<Vec<M>> {
+        let mut q = self.clone();
+        q.core.order.clear();
+        if let Some(before) = before {
+            q = q.filter(key.lt(before));
+        }
+        q.order_by(key.desc()).limit(size).all()
+    }
+}
+
+/// One page of a query's rows, with what a page navigation needs (Flask-SQLAlchemy's
+/// `Pagination`).
+#[derive(Debug, Clone)]
+pub struct Page<M> {
+    /// The rows of this page.
+    pub items: Vec<M>,
+    /// This page's number, from 1.
+    pub page: u64,
+    /// The number of rows a full page holds.
+    pub per_page: u64,
+    /// The number of rows on all pages.
+    pub total: u64,
+}
+
+impl<M> Page<M> {
+    /// The number of pages (0 when no row matches).
+    pub fn pages(&self) -> u64 {
+        if self.per_page == 0 {
+            0
+        } else {
+            self.total.div_ceil(self.per_page)
+        }
+    }
+    /// Whether a page comes after this one.
+    pub fn has_next(&self) -> bool {
+        self.page < self.pages()
+    }
+    /// Whether a page comes before this one.
+    pub fn has_prev(&self) -> bool {
+        self.page > 1
+    }
+    /// The next page's number, if there is one.
+    pub fn next_num(&self) -> Option<u64> {
+        self.has_next().then_some(self.page + 1)
+    }
+    /// The previous page's number, if there is one.
+    pub fn prev_num(&self) -> Option<u64> {
+        self.has_prev().then(|| self.page - 1)
+    }
+}
+
+/// The one row of `rows`: [`Error::NotFound`](crate::Error::NotFound) for none,
+/// [`Error::MultipleRows`](crate::Error::MultipleRows) for several (`table` names the query's).
+pub(crate) fn only_row<R>(rows: Vec<R>, table: &'static str) -> Result<R> {
+    let mut rows = rows.into_iter();
+    match (rows.next(), rows.next()) {
+        (Some(row), None) => Ok(row),
+        (None, _) => Err(crate::Error::NotFound { table, key: "matching the query".into() }),
+        (Some(_), Some(_)) => Err(crate::Error::MultipleRows { table }),
     }
 }

@@ -28,6 +28,12 @@ pub trait RawRow {
     /// The value of the `index`th column (0-based).
     fn value(&self, index: usize) -> Result<ValueRef<'_>, RowError>;
 
+    /// The number of columns.
+    fn width(&self) -> usize;
+
+    /// The `index`th column's name in the result, if the statement gives one.
+    fn column_name(&self, index: usize) -> Option<&str>;
+
     /// The `index`th column as an integer (booleans as 1/0).
     fn int(&self, index: usize) -> Result<i64> {
         match self.value(index)? {

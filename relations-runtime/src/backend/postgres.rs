@@ -236,9 +236,17 @@ impl<'a> FromSql<'a> for ReadValue {
 }
 
 /// A row read in full.
-struct PgRow(Vec<Value<'static>>);
+struct PgRow<'r>(Vec<Value<'static>>, &'r [postgres::Column]);
 
-impl RawRow for PgRow {
+impl RawRow for PgRow<'_> {
+    fn width(&self) -> usize {
+        self.0.len()
+    }
+
+    fn column_name(&self, index: usize) -> Option<&str> {
+        self.1.get(index).map(postgres::Column::name)
+    }
+
     fn value(&self, index: usize) -> Result<ValueRef<'_>, RowError> {
         self.0
             .get(index)
@@ -322,7 +330,7 @@ impl Backend for PgBackend {
                 .map(|i| row.try_get::<_, ReadValue>(i).map(|c| c.0))
                 .collect::<Result<Vec<_>, _>>()
                 .map_err(|e| Error::Unexpected(e.to_string()))?;
-            f(&PgRow(values))?;
+            f(&PgRow(values, row.columns()))?;
         }
         Ok(())
     }

@@ -72,6 +72,14 @@ fn decimal(d: &rust_decimal::Decimal) -> rusqlite::types::Value {
 }
 
 impl RawRow for rusqlite::Row<'_> {
+    fn width(&self) -> usize {
+        self.as_ref().column_count()
+    }
+
+    fn column_name(&self, index: usize) -> Option<&str> {
+        self.as_ref().column_name(index).ok()
+    }
+
     fn value(&self, index: usize) -> Result<ValueRef<'_>, RowError> {
         Ok(match self.get_ref(index).map_err(|e| RowError(e.to_string().into()))? {
             RValueRef::Null => ValueRef::Null,

@@ -73,6 +73,11 @@ pub trait Dialect: Sync {
     /// [`Value::List`](crate::Value::List)), after the tested expression: ` IN rarray(?)` on
     /// SQLite. Lists longer than [`Dialect::max_inline_list`] are bound so.
     fn in_bound_list(&self, n: usize, out: &mut String);
+    /// The operator that compares with `LIKE` ignoring case (PostgreSQL's `ILIKE`); `None`
+    /// where both sides are lowered instead (`lower(x) LIKE lower(?)`, SQLAlchemy's spelling).
+    fn ilike(&self) -> Option<&'static str> {
+        None
+    }
     /// The longest `IN (?, ?, ...)` list written out value by value, far below any bind limit.
     fn max_inline_list(&self) -> usize {
         500

@@ -147,6 +147,10 @@ impl Dialect for Postgres {
         out.push(')');
     }
 
+    fn ilike(&self) -> Option<&'static str> {
+        Some("ILIKE")
+    }
+
     fn in_bound_list(&self, n: usize, out: &mut String) {
         // the list is bound as one array of the column's type
         out.push_str(" = ANY(");

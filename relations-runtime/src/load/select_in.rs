@@ -149,12 +149,16 @@ impl<O: Model, F: Slot> Eager<O, F> {
         }
         // the option's order, else the relationship's declared one; the key last
         let mut order = String::new();
+        let before = params.len();
         for o in &self.order {
             if !order.is_empty() {
                 order.push_str(", ");
             }
-            o.render(d, &mut order);
+            o.render(d, &mut order, &mut params);
         }
+        // an order term that binds a value (`(Post::likes - ?)`) must come after the filter's
+        // in the text, as its parameters do
+        let order_binds = params.len() > before;
         let declared = if self.order.is_empty() { self.rel.def.order_by } else { &[] };
         crate::sql::declared_order(d, target, target.name, declared, &mut order);
         let select = match self.limit {
@@ -169,14 +173,22 @@ impl<O: Model, F: Slot> Eager<O, F> {
                     inner.push_str(", ");
                 }
                 d.quote(target.name, &mut inner);
-                inner.push_str(".*, row_number() OVER (PARTITION BY ");
-                inner.push_str(&tag.join(", "));
-                inner.push_str(" ORDER BY ");
-                inner.push_str(&order);
-                inner.push_str(") AS \"relations_rn\" FROM ");
+                let window = format!("PARTITION BY {} ORDER BY {order}", tag.join(", "));
+                if order_binds {
+                    inner.push_str(".*, row_number() OVER \"relations_w\" AS \"relations_rn\" FROM ");
+                } else {
+                    inner.push_str(".*, row_number() OVER (");
+                    inner.push_str(&window);
+                    inner.push_str(") AS \"relations_rn\" FROM ");
+                }
                 inner.push_str(from);
                 inner.push_str(" WHERE ");
                 inner.push_str(&filter);
+                if order_binds {
+                    inner.push_str(" WINDOW \"relations_w\" AS (");
+                    inner.push_str(&window);
+                    inner.push(')');
+                }
                 inner.push_str(") AS ");
                 d.quote(target.name, &mut inner);
                 let mut params = params;

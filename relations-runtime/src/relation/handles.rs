@@ -12,7 +12,7 @@ use crate::error::{Error, Result};
 use crate::model::{links_to, set_link, Key, Model};
 use crate::query::{Col, Expr, Order, Query, Subquery};
 use crate::schema::{Join, RelationDef};
-use crate::value::{Bind, Value};
+use crate::value::Value;
 
 /// The cache slot of a handle with no field behind it (a `backref`, or a `lazy = "dynamic"`
 /// relationship): it only queries.
@@ -121,7 +121,7 @@ impl<'a, T: Model, K, C> Related<'a, T, K, C> {
     }
 
     /// The related rows whose `column` equals `value`.
-    pub fn filter_by<V>(&self, column: Col<T, V>, value: impl Bind<V>) -> Query<'a, T> {
+    pub fn filter_by<V>(&self, column: Col<T, V>, value: impl crate::term::Operand<V>) -> Query<'a, T> {
         self.query().filter_by(column, value)
     }
 

@@ -1,0 +1,327 @@
+//! Queries beyond relationships: aggregates, projections, joins, operators, subqueries, raw
+//! SQL and pagination, on both backends.
+
+mod common;
+
+use common::{db, post, user, Comment, Post, Tag, User};
+use relations::{coalesce, count, BelongsTo, Error, FromRow, HasMany, Model, Term};
+
+/// Three users with 2, 1 and 0 posts; karma 5, none, 9.
+fn blog() -> common::TestDb {
+    let db = db();
+    let ann = db.add(User { username: "ann".into(), karma: Some(5), ..Default::default() }).unwrap();
+    let bob = user(&db, "bob");
+    db.add(User { username: "cy".into(), karma: Some(9), ..Default::default() }).unwrap();
+    post(&db, &ann, "Ann one");
+    post(&db, &bob, "Bob one");
+    post(&db, &ann, "Ann two");
+    db
+}
+
+fn aggregates_over_a_query_are_typed_and_one_statement() {
+    let db = blog();
+    let (n, total, mean, low, high) = db.assert_statements(1, || {
+        User::query(&db)
+            .select((count(), User::karma.sum(), User::karma.avg(), User::karma.min(), User::username.max()))
+            .one()
+            .unwrap()
+    });
+    assert_eq!((n, total, mean, low, high.as_deref()), (3, Some(14), Some(7.0), Some(5), Some("cy")));
+    // over no rows: count 0, the others NULL
+    let none = User::query(&db).filter(User::username.eq("nobody"));
+    let empty: (i64, Option<i64>, Option<f64>) =
+        none.select((count(), User::karma.sum(), User::karma.avg())).one().unwrap();
+    assert_eq!(empty, (0, None, None));
+    assert_eq!(User::query(&db).select(User::karma.count()).one().unwrap(), 2, "count(column) skips NULL");
+}
+
+fn group_by_and_having() {
+    let db = blog();
+    let per_author: Vec<(i64, i64)> = db.assert_statements(1, || {
+        Post::query(&db).select((Post::user_id, count())).group_by(Post::user_id).order_by(Post::user_id).all().unwrap()
+    });
+    assert_eq!(per_author, [(1, 2), (2, 1)]);
+    let prolific: Vec<i64> =
+        Post::query(&db).select(Post::user_id).group_by(Post::user_id).having(count().gt(1)).all().unwrap();
+    assert_eq!(prolific, [1]);
+}
+
+fn relationship_aggregates_for_every_owner_in_one_statement() {
+    let db = blog();
+    let counts: Vec<(String, i64)> =
+        db.assert_statements(1, || User::query(&db).select((User::username, User::POSTS.count())).all().unwrap());
+    assert_eq!(counts, [("ann".to_string(), 2), ("bob".to_string(), 1), ("cy".to_string(), 0)]);
+    let with_two = User::POSTS.count_where(Post::title.like("%two"));
+    assert_eq!(User::query(&db).select(with_two).all().unwrap(), [1, 0, 0]);
+    // the aggregate as a filter and an order: the users with posts, most first
+    let busiest: Vec<String> = User::query(&db)
+        .filter(User::POSTS.count().gt(0))
+        .order_by(User::POSTS.count().desc())
+        .select(User::username)
+        .all()
+        .unwrap();
+    assert_eq!(busiest, ["ann", "bob"]);
+    // a sum over a relationship: each post's number of comment characters
+    let ann_post = Post::query(&db).first().unwrap().unwrap();
+    db.add(Comment {
+        content: "hey".into(),
+        post: BelongsTo::to(&ann_post),
+        user: BelongsTo::to(&user(&db, "dee")),
+        ..Default::default()
+    })
+    .unwrap();
+    let longest: Vec<Option<i64>> = Post::query(&db).select(Post::COMMENTS.max(Comment::id)).all().unwrap();
+    assert_eq!(longest, [Some(1), None, None]);
+}
+
+#[derive(FromRow, Debug, PartialEq)]
+struct AuthorPosts {
+    username: String,
+    posts: i64,
+}
+
+fn projections_into_structs_and_distinct() {
+    let db = blog();
+    let rows = User::query(&db)
+        .filter(User::karma.is_not_null())
+        .select((User::username, User::POSTS.count()))
+        .into_struct::<AuthorPosts>()
+        .all()
+        .unwrap();
+    assert_eq!(
+        rows,
+        [AuthorPosts { username: "ann".into(), posts: 2 }, AuthorPosts { username: "cy".into(), posts: 0 }]
+    );
+    let authors: Vec<i64> = Post::query(&db).select(Post::user_id).distinct().order_by(Post::user_id).all().unwrap();
+    assert_eq!(authors, [1, 2]);
+    let titles: Vec<(i64, String)> = Post::query(&db).select((Post::id, Post::title)).all().unwrap();
+    assert_eq!(titles[2], (3, "Ann two".to_string()), "a plain projection keeps key order");
+}
+
+fn joins_filter_and_order_by_related_columns() {
+    let db = blog();
+    let titles =
+        |q: relations::Query<'_, Post>| -> Vec<String> { q.all().unwrap().into_iter().map(|p| p.title).collect() };
+    // posts ordered by their author's name, descending, then by title
+    let q = Post::query(&db).join(Post::AUTHOR).order_by(User::username.desc()).order_by(Post::title);
+    assert_eq!(db.assert_statements(1, || titles(q)), ["Bob one", "Ann one", "Ann two"]);
+    assert_eq!(titles(Post::query(&db).join(Post::AUTHOR).filter(User::karma.eq(5))), ["Ann one", "Ann two"]);
+    // a chain of joins, and a join through an association table
+    let rust = db.add(Tag { name: "rust".into(), ..Default::default() }).unwrap();
+    let p = Post::get(&db, 2).unwrap().unwrap();
+    p.tags(&db).add(&rust).unwrap();
+    let tagged: Vec<String> = User::query(&db)
+        .join(User::POSTS)
+        .join(Post::TAGS)
+        .filter(Tag::name.eq("rust"))
+        .select(User::username)
+        .all()
+        .unwrap();
+    assert_eq!(tagged, ["bob"]);
+    // an outer join keeps the user without posts
+    let pairs: Vec<(String, Option<String>)> = User::query(&db)
+        .outer_join(User::POSTS)
+        .select((User::username, Post::title.term().cast::<Option<String>>()))
+        .order_by(User::username)
+        .order_by(Post::title)
+        .all()
+        .unwrap();
+    assert_eq!(pairs.last().unwrap(), &("cy".to_string(), None));
+    assert_eq!(pairs.len(), 4);
+}
+
+#[derive(Model, Debug, Clone, PartialEq)]
+struct Employee {
+    id: i64,
+    #[column(len = 80)]
+    name: String,
+    salary: i64,
+    bonus: Option<i64>,
+    #[self_ref]
+    manager: BelongsTo<Option<Employee>>,
+    #[has_many(Employee, inverse = manager)]
+    reports: HasMany<Employee>,
+}
+
+fn staff() -> common::TestDb {
+    let db = common::fresh();
+    db.create_all::<(Employee,)>().unwrap();
+    let boss = db.add(Employee { name: "Grace".into(), salary: 300, ..Default::default() }).unwrap();
+    let mid = db
+        .add(Employee {
+            name: "Alan".into(),
+            salary: 200,
+            bonus: Some(50),
+            manager: BelongsTo::to(&boss),
+            ..Default::default()
+        })
+        .unwrap();
+    db.add(Employee {
+        name: "Ada".into(),
+        salary: 100,
+        bonus: Some(10),
+        manager: BelongsTo::to(&mid),
+        ..Default::default()
+    })
+    .unwrap();
+    db.add(Employee { name: "linus".into(), salary: 150, manager: BelongsTo::to(&mid), ..Default::default() }).unwrap();
+    db
+}
+
+fn a_self_join_through_an_alias() {
+    let db = staff();
+    let boss = Employee::alias("boss");
+    let pairs: Vec<(String, Option<String>)> = db.assert_statements(1, || {
+        Employee::query(&db)
+            .outer_join_as(Employee::MANAGER, boss)
+            .select((Employee::name, boss.col(Employee::name).term().cast::<Option<String>>()))
+            .all()
+            .unwrap()
+    });
+    assert_eq!(
+        pairs,
+        [
+            ("Grace".to_string(), None),
+            ("Alan".to_string(), Some("Grace".to_string())),
+            ("Ada".to_string(), Some("Alan".to_string())),
+            ("linus".to_string(), Some("Alan".to_string())),
+        ]
+    );
+    // the manager's manager: a join from the alias
+    let top = Employee::alias("top");
+    let grand: Vec<String> = Employee::query(&db)
+        .join_as(Employee::MANAGER, boss)
+        .join_from(boss, Employee::MANAGER, top)
+        .filter(top.col(Employee::name).eq("Grace"))
+        .select(Employee::name)
+        .all()
+        .unwrap();
+    assert_eq!(grand, ["Ada", "linus"]);
+    // earning more than their manager: a comparison of two columns
+    let richer: Vec<String> = Employee::query(&db)
+        .join_as(Employee::MANAGER, boss)
+        .filter(Employee::salary.gt(boss.col(Employee::salary)))
+        .select(Employee::name)
+        .all()
+        .unwrap();
+    assert_eq!(richer, Vec::<String>::new());
+    // joining the table to itself without an alias is refused, typed
+    let err = Employee::query(&db).join(Employee::MANAGER).all().unwrap_err();
+    assert!(matches!(&err, Error::InvalidQuery { table: "employee", .. }), "{err}");
+    assert!(err.to_string().contains("give it an alias"), "{err}");
+    // a join from a model the query does not have
+    let err = Employee::query(&db).join(Post::AUTHOR).all().unwrap_err();
+    assert!(err.to_string().contains("`post.author` starts at `post`"), "{err}");
+}
+
+fn operators_people_reach_for() {
+    let db = staff();
+    let names = |q: relations::Query<'_, Employee>| -> Vec<String> {
+        q.order_by(Employee::id).all().unwrap().into_iter().map(|e| e.name).collect()
+    };
+    let q = || Employee::query(&db);
+    assert_eq!(names(q().filter(Employee::salary.between(100, 200))), ["Alan", "Ada", "linus"]);
+    assert_eq!(names(q().filter(Employee::name.ilike("A%"))), ["Alan", "Ada"]);
+    assert_eq!(names(q().filter(Employee::name.ilike("LINUS"))), ["linus"]);
+    assert_eq!(names(q().filter(Employee::name.not_in(["Ada", "Alan"]))), ["Grace", "linus"]);
+    assert_eq!(names(q().filter(Employee::name.not_in(Vec::<String>::new()))).len(), 4);
+    // coalesce: pay including a missing bonus as 0
+    assert_eq!(names(q().filter((Employee::salary + Employee::bonus.or_else(0)).ge(250))), ["Grace", "Alan"]);
+    assert_eq!(names(q().filter(coalesce(Employee::bonus, 0).eq(0))), ["Grace", "linus"]);
+    // arithmetic in the order: by pay, highest first
+    let by_pay = q().order_by((Employee::salary + coalesce(Employee::bonus, 0)).desc()).all().unwrap();
+    assert_eq!(by_pay.iter().map(|e| e.name.as_str()).collect::<Vec<_>>(), ["Grace", "Alan", "linus", "Ada"]);
+    let doubled: Vec<i64> = q().select(Employee::salary * 2 - 50).order_by(Employee::id).all().unwrap();
+    assert_eq!(doubled, [550, 350, 150, 250]);
+    // a subquery as a value: above the average salary
+    let mean = Employee::query(&db).select(Employee::salary.avg()).as_term();
+    assert_eq!(names(q().filter(Employee::salary.term().cast::<f64>().gt(mean))), ["Grace", "Alan"]);
+    // a subquery as a list: the managers
+    let managers = Employee::query(&db)
+        .filter(Employee::manager_id.is_not_null())
+        .select(Employee::manager_id.term().cast::<i64>());
+    assert_eq!(names(q().filter(Employee::id.in_query(managers.clone()))), ["Grace", "Alan"]);
+    assert_eq!(names(q().filter(Employee::id.not_in_query(managers))), ["Ada", "linus"]);
+    let total: Term<Option<i64>> = Employee::salary.sum();
+    assert_eq!(Employee::query(&db).select(total).one().unwrap(), Some(750));
+}
+
+fn pagination_by_offset_and_by_keyset() {
+    let db = db();
+    for i in 0..7 {
+        user(&db, &format!("u{i}"));
+    }
+    let page = db.assert_statements(2, || User::query(&db).paginate(2, 3).unwrap());
+    assert_eq!(page.items.iter().map(|u| u.id).collect::<Vec<_>>(), [4, 5, 6]);
+    assert_eq!((page.total, page.pages(), page.has_next(), page.has_prev()), (7, 3, true, true));
+    assert_eq!((page.next_num(), page.prev_num()), (Some(3), Some(1)));
+    let last = User::query(&db).paginate(3, 3).unwrap();
+    assert_eq!((last.items.len(), last.has_next(), last.next_num()), (1, false, None));
+    assert!(User::query(&db).paginate(9, 3).unwrap().items.is_empty());
+    // keyset: each page starts after the last key seen
+    let mut seen = Vec::new();
+    let mut after = None;
+    loop {
+        let rows = db.assert_statements(1, || User::query(&db).page_after(User::id, after, 3).unwrap());
+        let Some(last) = rows.last() else { break };
+        after = Some(last.id);
+        seen.extend(rows.iter().map(|u| u.id));
+    }
+    assert_eq!(seen, [1, 2, 3, 4, 5, 6, 7]);
+    let newest = User::query(&db).page_before(User::id, Some(6), 2).unwrap();
+    assert_eq!(newest.iter().map(|u| u.id).collect::<Vec<_>>(), [5, 4]);
+}
+
+#[derive(FromRow, Debug, PartialEq)]
+struct NameKarma(String, Option<i64>);
+
+fn raw_sql_maps_rows_and_is_echoed_and_counted() {
+    let db = blog();
+    let (users, lines) = db.record(|| {
+        db.sql("SELECT * FROM \"user\" WHERE karma >= :low AND username != :name ORDER BY id")
+            .bind("low", 1)
+            .bind("name", "it's :not a parameter")
+            .models::<User>()
+            .unwrap()
+    });
+    assert_eq!(users.iter().map(|u| u.username.as_str()).collect::<Vec<_>>(), ["ann", "cy"]);
+    assert_eq!(lines.len(), 1, "{lines:?}");
+    assert!(lines[0].contains("karma >= "), "{lines:?}");
+    // a model's columns in another order, with more besides
+    let reordered =
+        db.sql("SELECT username, 1 AS extra, karma, id FROM \"user\" ORDER BY id").models::<User>().unwrap();
+    assert_eq!(reordered[1].username, "bob");
+    // tuples and structs by position
+    let pairs: Vec<(String, i64)> = db
+        .sql("SELECT u.username, count(p.id) FROM \"user\" u JOIN post p ON p.user_id = u.id GROUP BY u.username ORDER BY 1")
+        .all()
+        .unwrap();
+    assert_eq!(pairs, [("ann".to_string(), 2), ("bob".to_string(), 1)]);
+    let structs: Vec<NameKarma> =
+        db.sql("SELECT username, karma FROM \"user\" WHERE id = :id").bind("id", 2).all().unwrap();
+    assert_eq!(structs, [NameKarma("bob".into(), None)]);
+    let n: i64 = db.sql("SELECT count(*) FROM post WHERE user_id = :u").bind("u", 1).one().unwrap();
+    assert_eq!(n, 2);
+    assert_eq!(db.sql("UPDATE \"user\" SET karma = :k WHERE karma IS NULL").bind("k", 0).execute().unwrap(), 1);
+    // mistakes are typed
+    let err = db.sql("SELECT id FROM \"user\" WHERE id = :id").all::<i64>().unwrap_err();
+    assert!(matches!(&err, Error::RawParameter { name, in_statement: true } if name == "id"), "{err}");
+    let err = db.sql("SELECT id FROM \"user\"").bind("id", 1).all::<i64>().unwrap_err();
+    assert!(matches!(&err, Error::RawParameter { in_statement: false, .. }), "{err}");
+    let err = db.sql("SELECT id, username FROM \"user\"").models::<User>().unwrap_err();
+    assert!(err.to_string().contains("no column `karma`"), "{err}");
+    let err = db.sql("SELECT username FROM \"user\"").all::<i64>().unwrap_err();
+    assert!(matches!(&err, Error::DecodeResult { position: 0, column, .. } if column == "username"), "{err}");
+}
+
+both_backends!(
+    aggregates_over_a_query_are_typed_and_one_statement,
+    group_by_and_having,
+    relationship_aggregates_for_every_owner_in_one_statement,
+    projections_into_structs_and_distinct,
+    joins_filter_and_order_by_related_columns,
+    a_self_join_through_an_alias,
+    operators_people_reach_for,
+    pagination_by_offset_and_by_keyset,
+    raw_sql_maps_rows_and_is_echoed_and_counted,
+);
