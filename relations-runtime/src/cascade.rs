@@ -528,3 +528,56 @@ pub(crate) fn save_child<T: Model>(
         child.save(db)
     }
 }
+
+/// Deletes the rows a query matches, with what [`delete_model`] deletes for each: one
+/// `DELETE` when nothing references the table and no `belongs_to` cascades to a parent;
+/// otherwise, in one transaction, the matched keys (and the parents going with them), then
+/// [`delete_rows`] over all of them at once.
+pub(crate) fn delete_matching(db: &Db, core: &crate::query::Core) -> Result<u64> {
+    let t = core.table;
+    let d = db.dialect();
+    let catalog = db.schema_cache(Catalog::read)?;
+    let parents: Vec<(&'static Table, &'static str)> = (t.relations)()
+        .iter()
+        .filter(|r| r.cascade.delete || r.cascade.delete_orphan)
+        .filter_map(|r| match r.join {
+            Join::Forward { columns: [column] } => Some((r.target, *column)),
+            _ => None,
+        })
+        .collect();
+    if catalog.refs(t.name).is_empty() && parents.is_empty() {
+        let mut sql = String::from("DELETE FROM ");
+        d.quote(t.name, &mut sql);
+        let mut params = Vec::new();
+        crate::bulk::where_matching(d, core, &mut sql, &mut params);
+        return Ok(db.execute(&sql, &params, t.name)? as u64);
+    }
+    db.transaction(|db| {
+        let mut select = core.clone();
+        let key_columns = t.key_names().chain(parents.iter().map(|(_, c)| *c));
+        select.columns = key_columns.map(|c| crate::term::Scalar::Column { table: t.name, column: c }).collect();
+        if select.limit.is_none() && select.offset.is_none() {
+            select.order.clear();
+            select.key_order = None;
+        }
+        let (mut sql, mut params) = (String::new(), Vec::new());
+        select.render_select(d, &mut sql, &mut params, &mut Vec::new());
+        let width = t.primary_key().count();
+        let (mut keys, mut parent_keys) = (Vec::new(), Vec::new());
+        db.query_map_into(&sql, &params, |row| {
+            keys.extend(KeyVal::read_parts(row, 0, width)?);
+            for (i, (parent, _)) in parents.iter().enumerate() {
+                if let Some(k) = KeyVal::read(row, width + i)? {
+                    parent_keys.push((*parent, k));
+                }
+            }
+            Ok(())
+        })?;
+        let mut visited = FxHashSet::default();
+        let deleted = delete_rows(db, &catalog, t, keys, &mut visited)?;
+        for (parent, key) in parent_keys {
+            delete_parent(db, &catalog, parent, key, &mut visited)?;
+        }
+        Ok(deleted as u64)
+    })
+}

@@ -118,8 +118,22 @@ impl Db {
         Ok(())
     }
 
-    /// `INSERT INTO t (a, b) VALUES (?, ?)`, without the key column when SQLite assigns it.
+    /// `INSERT INTO t (a, b) VALUES (?, ?)`, without the key column when SQLite assigns it,
+    /// with `RETURNING` the key where the dialect returns it so.
     fn insert_sql(&self, t: &Table, skip_key: bool) -> String {
+        let mut sql = self.insert_values_sql(t, skip_key);
+        if skip_key && self.dialect().returns_keys() {
+            if let Some(key) = t.single_key() {
+                sql.push_str(" RETURNING ");
+                self.dialect().quote(key.name, &mut sql);
+            }
+        }
+        sql
+    }
+
+    /// `INSERT INTO t (a, b) VALUES (?, ?)`, without the key column when the database assigns
+    /// it.
+    pub(crate) fn insert_values_sql(&self, t: &Table, skip_key: bool) -> String {
         let mut sql = String::from("INSERT INTO ");
         self.dialect().quote(t.name, &mut sql);
         sql.push_str(" (");
@@ -144,12 +158,6 @@ impl Db {
                 self.dialect().placeholder(i + 1, &mut sql);
             }
             sql.push(')');
-        }
-        if skip_key && self.dialect().returns_keys() {
-            if let Some(key) = t.single_key() {
-                sql.push_str(" RETURNING ");
-                self.dialect().quote(key.name, &mut sql);
-            }
         }
         sql
     }
@@ -197,7 +205,7 @@ impl Db {
     /// A constraint failure on writing a row of `t` with these column values, said fully: a
     /// unique constraint named as declared, the first foreign key column whose value references
     /// no row (SQLite's messages say neither).
-    fn explain(&self, t: &'static Table, values: &[Value<'_>], e: Error) -> Error {
+    pub(crate) fn explain(&self, t: &'static Table, values: &[Value<'_>], e: Error) -> Error {
         let e = match e {
             Error::UniqueViolation { table, columns, constraint: None } if table == t.name => {
                 let constraint = t.unique_name(&columns);

@@ -14,6 +14,7 @@
 #![warn(missing_docs)]
 
 pub mod backend;
+mod bulk;
 mod cascade;
 mod checks;
 mod create;
@@ -37,11 +38,13 @@ pub mod schema;
 mod select;
 mod sql;
 mod term;
+mod upsert;
 mod value;
 
 #[doc(hidden)]
 pub mod private;
 
+pub use bulk::Update;
 pub use db::{Db, NPlusOne};
 pub use error::{Error, Result};
 pub use load::{joinedload, lazyload, raiseload, selectinload, subqueryload, subtreeload, Eager, Rel};
@@ -56,6 +59,7 @@ pub use relation::{
 };
 pub use select::Page;
 pub use term::{coalesce, count, Nullable, Numeric, Operand, Term, Text};
+pub use upsert::ConflictTarget;
 pub use value::{Bind, DecodeError, SqlValue, Value, ValueRef};
 
 /// Re-exported so that models can name chrono's and rust_decimal's types without adding them.

@@ -1,0 +1,123 @@
+//! Bulk writes by query: `UPDATE ... SET ... WHERE` and `DELETE ... WHERE` over the rows a
+//! [`Query`] matches, returning the row count. A bulk delete runs the deletes that
+//! [`Model::delete`] runs for one row, set-based, for all the matched rows at once.
+
+use crate::error::{Error, Result};
+use crate::model::Model;
+use crate::query::{Col, Core, Query};
+use crate::sql::column;
+use crate::term::{Operand, Scalar};
+use crate::value::Value;
+
+/// An `UPDATE` of the rows a query matches, from [`Query::set`]; run by
+/// [`update`](Update::update).
+#[must_use = "an update does nothing until `update` runs it"]
+pub struct Update<'db, M> {
+    query: Query<'db, M>,
+    sets: Vec<(&'static str, Scalar)>,
+}
+
+impl<'db, M: Model> Query<'db, M> {
+    /// Starts a bulk update of the matched rows: `column` gets `value` (a value, a column or a
+    /// term: `Post::views + 1`). Add columns with [`Update::set`], run with
+    /// [`Update::update`].
+    pub fn set<T>(self, column: Col<M, T>, value: impl Operand<T>) -> Update<'db, M> {
+        Update { query: self, sets: Vec::new() }.set(column, value)
+    }
+
+    /// Deletes every matched row in one statement when nothing references the table, and
+    /// returns how many were deleted. When rows do reference it, or a `belongs_to` cascades
+    /// the delete to a parent, it does what [`Model::delete`] does for each row — the
+    /// relationships' `delete` cascades, unhooking, association rows, refusals as
+    /// [`Error::Referenced`] — set-based, in one transaction: one statement for the keys, then
+    /// one per table touched.
+    pub fn delete(self) -> Result<u64> {
+        self.core.check()?;
+        crate::cascade::delete_matching(self.db, &self.core)
+    }
+}
+
+impl<M: Model> Update<'_, M> {
+    /// Also sets `column` to `value`.
+    pub fn set<T>(mut self, column: Col<M, T>, value: impl Operand<T>) -> Self {
+        self.sets.push((column.name(), value.term().node));
+        self
+    }
+
+    /// Runs the `UPDATE` (one statement) and returns the number of rows it changed. Refused
+    /// with [`Error::InvalidQuery`] when a column set is the foreign key of a `belongs_to`
+    /// whose rule a row-by-row update enforces (`single_parent`, `delete-orphan`).
+    pub fn update(self) -> Result<u64> {
+        let Update { query, sets } = self;
+        query.core.check()?;
+        let t = M::TABLE;
+        for (name, _) in &sets {
+            let guarded = (t.relations)().iter().find(|r| {
+                (r.single_parent || r.cascade.delete_orphan)
+                    && matches!(r.join, crate::schema::Join::Forward { columns } if columns.contains(name))
+            });
+            if let Some(r) = guarded {
+                return Err(Error::InvalidQuery {
+                    table: t.name,
+                    message: format!(
+                        "a bulk update of `{}.{name}` would bypass the `single_parent` / `delete-orphan` rule of `{}`; update the rows one by one",
+                        t.name,
+                        r.path()
+                    ),
+                });
+            }
+        }
+        let d = query.db.dialect();
+        let mut sql = String::from("UPDATE ");
+        d.quote(t.name, &mut sql);
+        sql.push_str(" SET ");
+        let mut params = Vec::new();
+        for (i, (name, value)) in sets.iter().enumerate() {
+            if i > 0 {
+                sql.push_str(", ");
+            }
+            d.quote(name, &mut sql);
+            sql.push_str(" = ");
+            value.render(d, &mut sql, &mut params, &mut Vec::new());
+        }
+        where_matching(d, &query.core, &mut sql, &mut params);
+        Ok(query.db.execute(&sql, &params, t.name)? as u64)
+    }
+}
+
+/// Appends ` WHERE ...` selecting the rows `core` matches: its filters, or — when it joins,
+/// limits or offsets — `key IN (SELECT key FROM <the query>)`.
+pub(crate) fn where_matching(
+    d: &dyn crate::dialect::Dialect,
+    core: &Core,
+    sql: &mut String,
+    params: &mut Vec<Value<'static>>,
+) {
+    let t = core.table;
+    if core.joins.is_empty() && core.limit.is_none() && core.offset.is_none() {
+        if !core.filters.is_empty() {
+            sql.push_str(" WHERE ");
+            core.render_filter(d, sql, params, &mut Vec::new());
+        }
+        return;
+    }
+    let mut keys = String::new();
+    for (i, k) in t.key_names().enumerate() {
+        if i > 0 {
+            keys.push_str(", ");
+        }
+        column(d, t.name, k, &mut keys);
+    }
+    let row = t.primary_key().count() > 1;
+    sql.push_str(" WHERE ");
+    sql.push_str(&if row { format!("({keys})") } else { keys.clone() });
+    sql.push_str(" IN (");
+    let mut inner = core.clone();
+    inner.columns = t.key_names().map(|c| Scalar::Column { table: t.name, column: c }).collect();
+    if inner.limit.is_none() && inner.offset.is_none() {
+        inner.order.clear();
+        inner.key_order = None;
+    }
+    inner.render_select(d, sql, params, &mut Vec::new());
+    sql.push(')');
+}

@@ -1,0 +1,195 @@
+//! Upsert: insert a row, or update the row already there on a conflict of its key or of a
+//! unique column set (`INSERT ... ON CONFLICT (...) DO UPDATE`), or leave it
+//! (`ON CONFLICT DO NOTHING`), spelled the same on SQLite and PostgreSQL.
+
+use crate::db::Db;
+use crate::error::{Error, Result};
+use crate::model::Model;
+use crate::query::Col;
+use crate::schema::Table;
+use crate::value::Value;
+
+/// The columns an upsert detects a conflict on: a column handle, or a tuple of them (up to
+/// four). They must be the table's key or one of its unique column sets.
+pub trait ConflictTarget<M> {
+    /// The columns' names.
+    fn columns(self) -> Vec<&'static str>;
+}
+
+impl<M, T> ConflictTarget<M> for Col<M, T> {
+    fn columns(self) -> Vec<&'static str> {
+        vec![self.name()]
+    }
+}
+
+macro_rules! targets {
+    ($($t:ident . $i:tt),+) => {
+        impl<M, $($t),+> ConflictTarget<M> for ($(Col<M, $t>,)+) {
+            fn columns(self) -> Vec<&'static str> {
+                vec![$(self.$i.name()),+]
+            }
+        }
+    };
+}
+targets!(A.0, B.1);
+targets!(A.0, B.1, C.2);
+targets!(A.0, B.1, C.2, D.3);
+
+/// What an upsert does on a conflict.
+enum OnConflict {
+    /// Updates the row there, from the new row's values, on a conflict of these columns.
+    Update(Vec<&'static str>),
+    /// Leaves the row there, on a conflict of any key or unique constraint.
+    Ignore,
+}
+
+impl Db {
+    /// Inserts `model`, or — when a row with its key exists — updates that row's other columns
+    /// to `model`'s values: one statement. A model with an auto key that is not assigned yet
+    /// is simply inserted (no row can have its key); the key is stored back. Only the row is
+    /// written: rows in its relationship fields are not saved.
+    pub fn upsert<M: Model>(&self, model: &mut M) -> Result<()> {
+        let target = M::TABLE.key_names().collect();
+        self.upsert_rows(std::slice::from_mut(model), OnConflict::Update(target)).map(drop)
+    }
+
+    /// Inserts `model`, or updates the row whose `target` columns (a unique column set, as
+    /// `User::username` or `(Item::shop_id, Item::sku)`) hold the same values: one statement.
+    /// The key of the row written, inserted or updated, is stored back in an auto key.
+    /// [`Error::NoUniqueConstraint`] when `target` is not the key or a declared unique set.
+    pub fn upsert_on<M: Model>(&self, model: &mut M, target: impl ConflictTarget<M>) -> Result<()> {
+        let target = unique_target(M::TABLE, target.columns())?;
+        self.upsert_rows(std::slice::from_mut(model), OnConflict::Update(target)).map(drop)
+    }
+
+    /// Inserts `model` unless a row conflicts with it on its key or any unique column set
+    /// (`ON CONFLICT DO NOTHING`); returns whether it was inserted. A model left out keeps
+    /// its unassigned auto key.
+    pub fn insert_or_ignore<M: Model>(&self, model: &mut M) -> Result<bool> {
+        Ok(self.upsert_rows(std::slice::from_mut(model), OnConflict::Ignore)? == 1)
+    }
+
+    /// [`upsert`](Self::upsert) for each model, in one transaction; one prepared statement
+    /// run once per row.
+    pub fn upsert_all<M: Model>(&self, models: &mut [M]) -> Result<()> {
+        let target = M::TABLE.key_names().collect();
+        self.upsert_rows(models, OnConflict::Update(target)).map(drop)
+    }
+
+    /// [`upsert_on`](Self::upsert_on) for each model, in one transaction.
+    pub fn upsert_all_on<M: Model>(&self, models: &mut [M], target: impl ConflictTarget<M>) -> Result<()> {
+        let target = unique_target(M::TABLE, target.columns())?;
+        self.upsert_rows(models, OnConflict::Update(target)).map(drop)
+    }
+
+    /// [`insert_or_ignore`](Self::insert_or_ignore) for each model, in one transaction;
+    /// returns how many were inserted.
+    pub fn insert_all_or_ignore<M: Model>(&self, models: &mut [M]) -> Result<u64> {
+        self.upsert_rows(models, OnConflict::Ignore)
+    }
+
+    /// Runs the upsert of each row (in a transaction when there are several); returns the
+    /// number of rows inserted or updated.
+    fn upsert_rows<M: Model>(&self, models: &mut [M], on: OnConflict) -> Result<u64> {
+        if models.len() > 1 {
+            return self.transaction(|db| db.upsert_each(models, &on));
+        }
+        self.upsert_each(models, &on)
+    }
+
+    fn upsert_each<M: Model>(&self, models: &mut [M], on: &OnConflict) -> Result<u64> {
+        let t = M::TABLE;
+        let mut written = 0;
+        for model in models.iter_mut() {
+            let skip_key = t.auto_key && model.is_new();
+            let sql = upsert_sql(self, t, skip_key, on);
+            let mut params: Vec<Value<'_>> = model.values();
+            if skip_key {
+                let mut columns = t.columns.iter();
+                params.retain(|_| columns.next().is_some_and(|c| !c.primary_key));
+            }
+            let result = if skip_key {
+                let mut key = None;
+                self.query_map_into(&sql, &params, |row| {
+                    key = Some(row.int(0)?);
+                    Ok(())
+                })
+                .map(|()| key)
+            } else {
+                self.execute(&sql, &params, t.name).map(|n| (n > 0).then_some(0))
+            };
+            drop(params);
+            match result {
+                Ok(Some(key)) => {
+                    if skip_key {
+                        model.set_auto_key(key);
+                    }
+                    written += 1;
+                }
+                Ok(None) => {}
+                Err(e) => return Err(self.explain(t, &model.values(), e)),
+            }
+        }
+        Ok(written)
+    }
+}
+
+/// The `target` columns, when they are `t`'s key or one of its unique column sets.
+fn unique_target(t: &'static Table, target: Vec<&'static str>) -> Result<Vec<&'static str>> {
+    let same = |cs: &mut dyn Iterator<Item = &str>| {
+        let cs: Vec<&str> = cs.collect();
+        cs.len() == target.len() && cs.iter().all(|c| target.contains(c))
+    };
+    let unique = same(&mut t.key_names())
+        || (target.len() == 1 && t.column(target[0]).is_some_and(|c| c.unique))
+        || t.constraints.iter().any(
+            |c| matches!(c, crate::schema::Constraint::Unique { columns, .. } if same(&mut columns.iter().copied())),
+        )
+        || t.indexes.iter().any(|i| i.unique && same(&mut i.columns.iter().copied()));
+    if unique {
+        Ok(target)
+    } else {
+        Err(Error::NoUniqueConstraint { table: t.name, columns: target })
+    }
+}
+
+/// `INSERT INTO t (...) VALUES (...) ON CONFLICT ...`, with `RETURNING` the key when the
+/// database assigns it.
+fn upsert_sql(db: &Db, t: &Table, skip_key: bool, on: &OnConflict) -> String {
+    let d = db.dialect();
+    let mut sql = db.insert_values_sql(t, skip_key);
+    match on {
+        OnConflict::Ignore => sql.push_str(" ON CONFLICT DO NOTHING"),
+        OnConflict::Update(target) => {
+            sql.push_str(" ON CONFLICT (");
+            for (i, c) in target.iter().enumerate() {
+                if i > 0 {
+                    sql.push_str(", ");
+                }
+                d.quote(c, &mut sql);
+            }
+            sql.push_str(") DO UPDATE SET ");
+            let mut set: Vec<&str> =
+                t.columns.iter().filter(|c| !c.primary_key && !target.contains(&c.name)).map(|c| c.name).collect();
+            if set.is_empty() {
+                // nothing else to write: a write of the same value, so that the row comes back
+                set.push(target[0]);
+            }
+            for (i, c) in set.iter().enumerate() {
+                if i > 0 {
+                    sql.push_str(", ");
+                }
+                d.quote(c, &mut sql);
+                sql.push_str(" = excluded.");
+                d.quote(c, &mut sql);
+            }
+        }
+    }
+    if skip_key {
+        if let Some(key) = t.single_key() {
+            sql.push_str(" RETURNING ");
+            d.quote(key.name, &mut sql);
+        }
+    }
+    sql
+}

@@ -1,0 +1,182 @@
+//! Bulk writes by query and upserts, on both backends.
+
+mod common;
+
+use common::{db, post, user, Comment, Post, Tag, User};
+use relations::{BelongsTo, Error, HasMany, Model};
+
+fn bulk_update_sets_values_and_terms_in_one_statement() {
+    let db = db();
+    for (name, karma) in [("ann", Some(1)), ("bob", Some(5)), ("cy", None)] {
+        db.add(User { username: name.into(), karma, ..Default::default() }).unwrap();
+    }
+    let n = db.assert_statements(1, || {
+        User::query(&db).filter(User::karma.is_not_null()).set(User::karma, User::karma * 10 + 1).update().unwrap()
+    });
+    assert_eq!(n, 2);
+    let karma: Vec<Option<i64>> = User::query(&db).select(User::karma).all().unwrap();
+    assert_eq!(karma, [Some(11), Some(51), None]);
+    // two columns; a filter no row matches changes nothing
+    let none = User::query(&db).filter(User::username.eq("zed")).set(User::karma, 0).set(User::username, "x");
+    assert_eq!(none.update().unwrap(), 0);
+    // over a join, and over an ordered, limited query: the keys through a subquery
+    let ann = User::get(&db, 1).unwrap().unwrap();
+    post(&db, &ann, "a");
+    post(&db, &user(&db, "dee"), "d");
+    let n = Post::query(&db)
+        .join(Post::AUTHOR)
+        .filter(User::username.eq("ann"))
+        .set(Post::title, "by ann")
+        .update()
+        .unwrap();
+    assert_eq!(n, 1);
+    let top = User::query(&db).order_by(User::username.desc()).limit(2).set(User::karma, -1).update().unwrap();
+    assert_eq!(top, 2);
+    let marked: Vec<String> = User::query(&db).filter(User::karma.eq(-1)).select(User::username).all().unwrap();
+    assert_eq!(marked, ["cy", "dee"]);
+    let titles: Vec<String> = Post::query(&db).select(Post::title).all().unwrap();
+    assert_eq!(titles, ["by ann", "d"]);
+}
+
+#[derive(Model, Debug, Clone, PartialEq)]
+struct Shelf {
+    id: i64,
+    #[column(len = 40)]
+    name: String,
+    #[has_many(Volume, inverse = shelf, cascade = "all, delete-orphan")]
+    volumes: HasMany<Volume>,
+}
+
+#[derive(Model, Debug, Clone, PartialEq)]
+struct Volume {
+    id: i64,
+    #[column(len = 40)]
+    title: String,
+    #[belongs_to(Shelf, inverse = volumes)]
+    shelf: BelongsTo<Shelf>,
+}
+
+#[derive(Model, Debug, Clone, PartialEq)]
+struct Sticker {
+    id: i64,
+    #[belongs_to(Volume, single_parent)]
+    volume: BelongsTo<Volume>,
+}
+
+fn bulk_delete_runs_the_declared_cascades_set_based() {
+    let db = common::fresh();
+    db.create_all::<(Shelf, Volume, Sticker)>().unwrap();
+    for (shelf, titles) in [("a", &["a1", "a2"][..]), ("b", &["b1"]), ("c", &[])] {
+        let s = db.add(Shelf { name: shelf.into(), ..Default::default() }).unwrap();
+        for t in titles {
+            db.add(Volume { title: (*t).into(), shelf: BelongsTo::to(&s), ..Default::default() }).unwrap();
+        }
+    }
+    // a table nothing references: one DELETE (once the connection has read which tables
+    // reference which, the first time it deletes)
+    Sticker::query(&db).delete().unwrap();
+    let n = db.assert_statements(1, || Sticker::query(&db).delete().unwrap());
+    assert_eq!(n, 0);
+    // shelves a and b take their volumes with them: keys, then volumes, then shelves
+    let (n, lines) = db.record(|| Shelf::query(&db).filter(Shelf::name.ne("c")).delete().unwrap());
+    assert_eq!(n, 2);
+    assert_eq!(Volume::query(&db).count().unwrap(), 0, "{lines:?}");
+    assert_eq!(Shelf::query(&db).select(Shelf::name).all().unwrap(), ["c"]);
+    // a bulk update of a single_parent link would bypass its rule: refused, typed
+    let err = Sticker::query(&db).set(Sticker::volume_id, 1).update().unwrap_err();
+    assert!(matches!(&err, Error::InvalidQuery { table: "sticker", .. }), "{err}");
+    assert!(err.to_string().contains("`sticker.volume`"), "{err}");
+}
+
+fn bulk_delete_removes_association_rows_and_refuses_referenced_rows() {
+    let db = db();
+    let ann = user(&db, "ann");
+    let keep = post(&db, &ann, "keep");
+    let gone = post(&db, &ann, "gone");
+    let rust = db.add(Tag { name: "rust".into(), ..Default::default() }).unwrap();
+    gone.tags(&db).add(&rust).unwrap();
+    db.add(Comment {
+        content: "hi".into(),
+        post: BelongsTo::to(&keep),
+        user: BelongsTo::to(&ann),
+        ..Default::default()
+    })
+    .unwrap();
+    assert_eq!(Post::query(&db).filter(Post::title.eq("gone")).delete().unwrap(), 1);
+    assert_eq!(common::scalar(&db, "SELECT count(*) FROM post_tags"), 0, "its association rows went with it");
+    // a post with a comment whose NOT NULL key cannot be unhooked: refused, and nothing goes
+    let err = Post::query(&db).delete().unwrap_err();
+    assert!(matches!(&err, Error::Referenced { table: "post", .. }), "{err}");
+    assert_eq!(Post::query(&db).count().unwrap(), 1);
+    assert_eq!(Tag::query(&db).count().unwrap(), 1, "tags are not the posts' to delete");
+}
+
+/// A key the database does not assign.
+#[derive(Model, Debug, Clone, PartialEq)]
+struct Setting {
+    #[key]
+    #[column(len = 40)]
+    name: String,
+    value: String,
+}
+
+fn upsert_on_the_key_inserts_then_updates() {
+    let db = common::fresh();
+    db.create_all::<(Setting,)>().unwrap();
+    let mut theme = Setting { name: "theme".into(), value: "dark".into() };
+    db.assert_statements(1, || db.upsert(&mut theme).unwrap());
+    theme.value = "light".into();
+    db.assert_statements(1, || db.upsert(&mut theme).unwrap());
+    assert_eq!(Setting::all(&db).unwrap(), [Setting { name: "theme".into(), value: "light".into() }]);
+    let mut many = vec![
+        Setting { name: "theme".into(), value: "blue".into() },
+        Setting { name: "lang".into(), value: "en".into() },
+    ];
+    db.upsert_all(&mut many).unwrap();
+    let values: Vec<(String, String)> = Setting::query(&db).select((Setting::name, Setting::value)).all().unwrap();
+    assert_eq!(values, [("lang".to_string(), "en".to_string()), ("theme".to_string(), "blue".to_string())]);
+}
+
+fn upsert_on_a_unique_column_stores_the_key_back() {
+    let db = db();
+    let mut ann = User { username: "ann".into(), karma: Some(1), ..Default::default() };
+    db.upsert_on(&mut ann, User::username).unwrap();
+    assert_eq!(ann.id, 1);
+    user(&db, "bob");
+    let mut again = User { username: "ann".into(), karma: Some(7), ..Default::default() };
+    db.assert_statements(1, || db.upsert_on(&mut again, User::username).unwrap());
+    assert_eq!(again.id, 1, "the existing row's key comes back");
+    assert_eq!(User::get(&db, 1).unwrap().unwrap().karma, Some(7));
+    assert_eq!(User::query(&db).count().unwrap(), 2);
+    // not a unique column: refused before any statement
+    let err = db.assert_statements(0, || db.upsert_on(&mut again, User::karma).unwrap_err());
+    assert!(matches!(&err, Error::NoUniqueConstraint { table: "user", .. }), "{err}");
+    assert!(err.to_string().contains("(karma)"), "{err}");
+}
+
+fn insert_or_ignore_single_and_many() {
+    let db = db();
+    let mut rust = Tag { name: "rust".into(), ..Default::default() };
+    assert!(db.insert_or_ignore(&mut rust).unwrap());
+    assert_eq!(rust.id, 1);
+    let mut dup = Tag { name: "rust".into(), ..Default::default() };
+    assert!(!db.assert_statements(1, || db.insert_or_ignore(&mut dup).unwrap()));
+    assert_eq!(dup.id, 0, "a row left out keeps its unassigned key");
+    let mut tags: Vec<Tag> =
+        ["orm", "rust", "sql", "orm"].iter().map(|n| Tag { name: (*n).into(), ..Default::default() }).collect();
+    assert_eq!(db.insert_all_or_ignore(&mut tags).unwrap(), 2);
+    // PostgreSQL's sequence moves on for the rows left out too: the keys are not 2 and 3 there
+    assert_eq!(tags.iter().map(|t| t.id != 0).collect::<Vec<_>>(), [true, false, true, false]);
+    assert_eq!(Tag::get(&db, tags[2].id).unwrap().unwrap().name, "sql", "the key stored back is the row's");
+    let names: Vec<String> = Tag::query(&db).select(Tag::name).all().unwrap();
+    assert_eq!(names, ["rust", "orm", "sql"]);
+}
+
+both_backends!(
+    bulk_update_sets_values_and_terms_in_one_statement,
+    bulk_delete_runs_the_declared_cascades_set_based,
+    bulk_delete_removes_association_rows_and_refuses_referenced_rows,
+    upsert_on_the_key_inserts_then_updates,
+    upsert_on_a_unique_column_stores_the_key_back,
+    insert_or_ignore_single_and_many,
+);
