@@ -142,7 +142,60 @@ fn statement_count_counts_executions() {
     assert_eq!(db.statement_count() - before, 3);
 }
 
+/// A model that keeps the values it was loaded with.
+#[derive(Model, Debug, Clone, PartialEq)]
+struct Account {
+    id: i64,
+    #[column(len = 40)]
+    name: String,
+    email: Option<String>,
+    balance: i64,
+    loaded: relations::Snapshot,
+}
+
+fn update_writes_only_the_columns_that_changed() {
+    let db = common::fresh();
+    db.create_all::<(Account,)>().unwrap();
+    let mut acc = db.add(Account { name: "ann".into(), balance: 10, ..Default::default() }).unwrap();
+    assert!(acc.loaded.is_taken(), "inserting takes the snapshot");
+    // nothing changed: no statement at all
+    db.assert_statements(0, || acc.update(&db).unwrap());
+    db.assert_statements(0, || acc.save(&db).unwrap());
+    // one column changed: only it is written
+    acc.balance = 20;
+    let ((), lines) = db.record(|| acc.update(&db).unwrap());
+    assert_eq!(lines.len(), 1);
+    assert!(lines[0].starts_with("UPDATE \"account\" SET \"balance\" = "), "{lines:?}");
+    assert!(!lines[0].contains("\"name\""), "{lines:?}");
+    // a loaded copy does not overwrite what another writer changed meanwhile
+    let mut copy = Account::get(&db, acc.id).unwrap().unwrap();
+    acc.email = Some("ann@example.com".into());
+    acc.update(&db).unwrap();
+    copy.name = "anna".into();
+    copy.update(&db).unwrap();
+    let stored = Account::get(&db, acc.id).unwrap().unwrap();
+    assert_eq!((stored.name.as_str(), stored.email.as_deref(), stored.balance), ("anna", Some("ann@example.com"), 20));
+    // a value set back to what it was loaded with is still written: the snapshot follows
+    // each update
+    let mut fresh = Account::get(&db, acc.id).unwrap().unwrap();
+    fresh.balance = 99;
+    fresh.update(&db).unwrap();
+    fresh.balance = 20;
+    fresh.update(&db).unwrap();
+    assert_eq!(Account::get(&db, acc.id).unwrap().unwrap().balance, 20);
+    // a changed key finds the row by the key it was loaded with
+    let mut moved = Account::get(&db, acc.id).unwrap().unwrap();
+    moved.id = 42;
+    moved.update(&db).unwrap();
+    assert_eq!(Account::query(&db).select(Account::id).all().unwrap(), [42]);
+    // a row built by hand has no snapshot: every column is written
+    let hand = Account { id: 42, name: "x".into(), balance: 1, ..Default::default() };
+    let ((), lines) = db.record(|| hand.update(&db).unwrap());
+    assert!(lines[0].contains("\"name\" = ") && lines[0].contains("\"email\" = "), "{lines:?}");
+}
+
 both_backends!(
+    update_writes_only_the_columns_that_changed,
     insert_assigns_keys_in_creation_order,
     get_update_delete_round_trip,
     save_inserts_then_updates,

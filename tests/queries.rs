@@ -44,6 +44,10 @@ fn group_by_and_having() {
     let prolific: Vec<i64> =
         Post::query(&db).select(Post::user_id).group_by(Post::user_id).having(count().gt(1)).all().unwrap();
     assert_eq!(prolific, [1]);
+    // a plain column beside an aggregate, without grouping: refused (SQLite would pick a row)
+    let err = Post::query(&db).select((Post::title, count())).all().unwrap_err();
+    assert!(matches!(&err, Error::InvalidQuery { table: "post", .. }), "{err}");
+    assert!(err.to_string().contains("selects `title` beside an aggregate"), "{err}");
 }
 
 fn relationship_aggregates_for_every_owner_in_one_statement() {

@@ -29,6 +29,8 @@ pub struct Model {
     pub indexes: Vec<TableIndex>,
     /// The polymorphic owners: `#[belongs_to(P, owner = Enum)]` fields grouped by enum.
     pub owners: Vec<OwnerGroup>,
+    /// The `relations::Snapshot` field, when the model keeps the values it was loaded with.
+    pub snapshot: Option<Ident>,
     /// Mistakes reported with the model's code, not instead of it: a stand-in value replaced
     /// the wrong one, so the expansion stays sound.
     pub soft_errors: Vec<darling::Error>,

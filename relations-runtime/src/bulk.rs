@@ -3,11 +3,10 @@
 //! [`Model::delete`] runs for one row, set-based, for all the matched rows at once.
 
 use crate::error::{Error, Result};
+use crate::expr::Scalar;
 use crate::model::Model;
-use crate::query::{Col, Core, Query};
-use crate::sql::column;
-use crate::term::{Operand, Scalar};
-use crate::value::Value;
+use crate::query::{Col, Query};
+use crate::term::Operand;
 
 /// An `UPDATE` of the rows a query matches, from [`Query::set`]; run by
 /// [`update`](Update::update).
@@ -80,44 +79,7 @@ impl<M: Model> Update<'_, M> {
             sql.push_str(" = ");
             value.render(d, &mut sql, &mut params, &mut Vec::new());
         }
-        where_matching(d, &query.core, &mut sql, &mut params);
+        query.core.render_matching(d, &mut sql, &mut params);
         Ok(query.db.execute(&sql, &params, t.name)? as u64)
     }
-}
-
-/// Appends ` WHERE ...` selecting the rows `core` matches: its filters, or — when it joins,
-/// limits or offsets — `key IN (SELECT key FROM <the query>)`.
-pub(crate) fn where_matching(
-    d: &dyn crate::dialect::Dialect,
-    core: &Core,
-    sql: &mut String,
-    params: &mut Vec<Value<'static>>,
-) {
-    let t = core.table;
-    if core.joins.is_empty() && core.limit.is_none() && core.offset.is_none() {
-        if !core.filters.is_empty() {
-            sql.push_str(" WHERE ");
-            core.render_filter(d, sql, params, &mut Vec::new());
-        }
-        return;
-    }
-    let mut keys = String::new();
-    for (i, k) in t.key_names().enumerate() {
-        if i > 0 {
-            keys.push_str(", ");
-        }
-        column(d, t.name, k, &mut keys);
-    }
-    let row = t.primary_key().count() > 1;
-    sql.push_str(" WHERE ");
-    sql.push_str(&if row { format!("({keys})") } else { keys.clone() });
-    sql.push_str(" IN (");
-    let mut inner = core.clone();
-    inner.columns = t.key_names().map(|c| Scalar::Column { table: t.name, column: c }).collect();
-    if inner.limit.is_none() && inner.offset.is_none() {
-        inner.order.clear();
-        inner.key_order = None;
-    }
-    inner.render_select(d, sql, params, &mut Vec::new());
-    sql.push(')');
 }

@@ -533,7 +533,7 @@ pub(crate) fn save_child<T: Model>(
 /// `DELETE` when nothing references the table and no `belongs_to` cascades to a parent;
 /// otherwise, in one transaction, the matched keys (and the parents going with them), then
 /// [`delete_rows`] over all of them at once.
-pub(crate) fn delete_matching(db: &Db, core: &crate::query::Core) -> Result<u64> {
+pub(crate) fn delete_matching(db: &Db, core: &crate::expr::Core) -> Result<u64> {
     let t = core.table;
     let d = db.dialect();
     let catalog = db.schema_cache(Catalog::read)?;
@@ -549,13 +549,13 @@ pub(crate) fn delete_matching(db: &Db, core: &crate::query::Core) -> Result<u64>
         let mut sql = String::from("DELETE FROM ");
         d.quote(t.name, &mut sql);
         let mut params = Vec::new();
-        crate::bulk::where_matching(d, core, &mut sql, &mut params);
+        core.render_matching(d, &mut sql, &mut params);
         return Ok(db.execute(&sql, &params, t.name)? as u64);
     }
     db.transaction(|db| {
         let mut select = core.clone();
         let key_columns = t.key_names().chain(parents.iter().map(|(_, c)| *c));
-        select.columns = key_columns.map(|c| crate::term::Scalar::Column { table: t.name, column: c }).collect();
+        select.columns = key_columns.map(|c| crate::expr::Scalar::Column { table: t.name, column: c }).collect();
         if select.limit.is_none() && select.offset.is_none() {
             select.order.clear();
             select.key_order = None;

@@ -115,6 +115,7 @@ impl Db {
             })?;
             model.set_auto_key(id);
         }
+        crate::model::remember(model);
         Ok(())
     }
 
@@ -162,42 +163,60 @@ impl Db {
         sql
     }
 
+    /// `UPDATE t SET ... WHERE <key>`: every column but the key's, or — for a model with a
+    /// [`Snapshot`](crate::Snapshot) — only the columns that changed since it was loaded (the
+    /// key's included, found by the key it was loaded with), and no statement when none did.
     pub(crate) fn update<M: Model>(&self, model: &M) -> Result<()> {
         let t = M::TABLE;
         if model.is_new() {
             return Err(Error::Unsaved { table: t.name, action: "update" });
         }
         let values = model.values();
+        let stored = model.snapshot().and_then(crate::Snapshot::values).filter(|s| s.len() == values.len());
+        // the columns written, in order, and the key the row is found by
+        let (set, key): (Vec<usize>, Vec<Value<'_>>) = match &stored {
+            Some(old) => {
+                let changed: Vec<usize> = (0..values.len()).filter(|&i| values[i] != old[i]).collect();
+                if changed.is_empty() {
+                    return Ok(()); // nothing changed since it was loaded: nothing to write
+                }
+                let key = t.columns.iter().zip(old.iter()).filter(|(c, _)| c.primary_key).map(|(_, v)| v.clone());
+                (changed, key.collect())
+            }
+            None => {
+                let set = (0..values.len()).filter(|&i| !t.columns[i].primary_key).collect();
+                let key = t.columns.iter().zip(&values).filter(|(c, _)| c.primary_key).map(|(_, v)| v.clone());
+                (set, key.collect())
+            }
+        };
+        if set.is_empty() {
+            return Ok(()); // only key columns: nothing to write
+        }
         let mut sql = String::from("UPDATE ");
         self.dialect().quote(t.name, &mut sql);
         sql.push_str(" SET ");
-        let mut params = Vec::with_capacity(values.len());
-        let mut keys = Vec::new();
-        for (c, v) in t.columns.iter().zip(values) {
-            if c.primary_key {
-                keys.push((c, v));
-                continue;
-            }
+        let mut params = Vec::with_capacity(set.len() + key.len());
+        for &i in &set {
             if !params.is_empty() {
                 sql.push_str(", ");
             }
-            self.dialect().quote(c.name, &mut sql);
+            self.dialect().quote(t.columns[i].name, &mut sql);
             sql.push_str(" = ");
-            params.push(v);
+            params.push(values[i].clone());
             self.dialect().placeholder(params.len(), &mut sql);
         }
-        if params.is_empty() {
-            return Ok(()); // only key columns: nothing to write
-        }
-        self.where_key(&mut sql, &mut params, keys);
+        let key_text = key_text(&key);
+        self.where_key(&mut sql, &mut params, t.primary_key().zip(key).collect());
         let n = self.execute(&sql, &params, t.name).map_err(|e| {
-            // the parameters: every column but the key's, then the key's
-            let columns = t.columns.iter().filter(|c| !c.primary_key).chain(t.primary_key());
+            // the parameters: the columns set, then the key's
+            let columns = set.iter().map(|&i| &t.columns[i]).chain(t.primary_key());
             self.explain(t, &model.values(), name_parameter(t, columns, e))
         })?;
         if n == 0 {
-            let key = key_text(&model.key().to_values());
-            return Err(Error::NotFound { table: t.name, key });
+            return Err(Error::NotFound { table: t.name, key: key_text });
+        }
+        if let Some(s) = model.snapshot() {
+            s.take(values);
         }
         Ok(())
     }

@@ -154,7 +154,9 @@ pub(crate) fn fetch<T: Model>(
             if offset > 0 {
                 tags.extend(KeyVal::read_parts(row, 0, offset)?);
             }
-            rows.push(T::from_row(&Row::new(row, table, offset))?);
+            let model = T::from_row(&Row::new(row, table, offset))?;
+            crate::model::remember(&model);
+            rows.push(model);
             Ok(())
         })?;
     } else {
@@ -172,7 +174,9 @@ pub(crate) fn fetch<T: Model>(
                     let next = rows.len();
                     let index = *seen.entry((tag.clone(), key.clone())).or_insert(next);
                     if index == next {
-                        rows.push(T::from_row(&Row::new(row, table, offset))?);
+                        let model = T::from_row(&Row::new(row, table, offset))?;
+                        crate::model::remember(&model);
+                        rows.push(model);
                         tags.extend(tag.clone());
                     }
                     last = Some((tag, key, index));

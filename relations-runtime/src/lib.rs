@@ -22,6 +22,7 @@ mod crud;
 mod db;
 pub mod dialect;
 mod error;
+mod expr;
 mod fetch;
 mod keys;
 mod load;
@@ -47,11 +48,12 @@ pub mod private;
 pub use bulk::Update;
 pub use db::{Db, NPlusOne};
 pub use error::{Error, Result};
+pub use expr::{Expr, Order, Subquery};
 pub use load::{joinedload, lazyload, raiseload, selectinload, subqueryload, subtreeload, Eager, Rel};
-pub use model::{IndexForeignKeys, Key, Model, ModelSet, Row};
+pub use model::{IndexForeignKeys, Key, Model, ModelSet, Row, Snapshot};
 pub use options::Load;
 pub use project::{Cursor, FromRow, FromValues, Projection, Selection, Terms};
-pub use query::{Alias, Col, Expr, Order, Query, Subquery};
+pub use query::{Alias, Col, Query};
 pub use raw::{Raw, RawBind};
 pub use relation::{
     BelongsTo, BelongsToRef, Dynamic, HasMany, HasManyRef, HasOne, HasOneRef, KeepsRows, ManyToMany, ManyToManyKind,

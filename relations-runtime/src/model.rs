@@ -166,6 +166,11 @@ pub trait Model: Sealed + Sized + 'static {
         let _ = f;
         Ok(())
     }
+    /// The model's [`Snapshot`] field, when it has one.
+    #[doc(hidden)]
+    fn snapshot(&self) -> Option<&Snapshot> {
+        None
+    }
     /// The loader options the model's relationships declare with an eager `lazy = ...`.
     #[doc(hidden)]
     fn default_loads() -> Vec<crate::options::Load<Self>> {
@@ -336,3 +341,69 @@ model_sets!(
     A1, A2, A3, A4, A5, A6, A7, A8, A9, A10, A11, A12, A13, A14, A15, A16, A17, A18, A19, A20, A21, A22, A23, A24, A25,
     A26, A27, A28, A29, A30, A31, A32
 );
+
+/// The column values a row was loaded (or last written) with, kept in a field of this type so
+/// that `update` and `save` write only the columns that changed since, and nothing when none
+/// did (SQLAlchemy's unit of work does the same from its instance state):
+///
+/// `#[derive(Model)] struct User { id: i64, username: String, loaded: relations::Snapshot }`
+/// (the README's "Queries" section runs it).
+///
+/// Not a column. A model without one writes every column on update. Rows built by hand start
+/// with an empty snapshot (`Snapshot::default()`); loading, inserting, updating and upserting
+/// fill it. Two snapshots always compare equal: it is not part of the row's value.
+#[derive(Default)]
+pub struct Snapshot(std::sync::Mutex<Option<Box<[Value<'static>]>>>);
+
+impl Snapshot {
+    fn lock(&self) -> std::sync::MutexGuard<'_, Option<Box<[Value<'static>]>>> {
+        self.0.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
+    }
+
+    /// Whether it holds the values of a row read from or written to the database.
+    pub fn is_taken(&self) -> bool {
+        self.lock().is_some()
+    }
+
+    /// Forgets the values: the next update writes every column.
+    pub fn clear(&self) {
+        *self.lock() = None;
+    }
+
+    /// Keeps `values` as the row's stored values.
+    pub(crate) fn take(&self, values: Vec<Value<'_>>) {
+        *self.lock() = Some(values.into_iter().map(Value::into_owned).collect());
+    }
+
+    /// The stored values, if taken.
+    pub(crate) fn values(&self) -> Option<Box<[Value<'static>]>> {
+        self.lock().clone()
+    }
+}
+
+impl Clone for Snapshot {
+    fn clone(&self) -> Self {
+        Snapshot(std::sync::Mutex::new(self.lock().clone()))
+    }
+}
+
+impl std::fmt::Debug for Snapshot {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(if self.is_taken() { "Snapshot(taken)" } else { "Snapshot(empty)" })
+    }
+}
+
+impl PartialEq for Snapshot {
+    fn eq(&self, _: &Snapshot) -> bool {
+        true
+    }
+}
+
+impl Eq for Snapshot {}
+
+/// Keeps `row`'s current values in its snapshot, when it has one.
+pub(crate) fn remember<T: Model>(row: &T) {
+    if let Some(s) = row.snapshot() {
+        s.take(row.values());
+    }
+}

@@ -3,7 +3,7 @@
 
 pub use crate::backend::RawRow;
 pub use crate::load::Rel;
-pub use crate::model::{ParentLink, Pending, Sealed};
+pub use crate::model::{ParentLink, Pending, Sealed, Snapshot};
 pub use crate::options::Load;
 pub use crate::project::{Cursor, FromRow, FromValues};
 pub use crate::relation::{Cached, Dynamic, Fill, HasMany, HasOne, ManyToMany, Slot};

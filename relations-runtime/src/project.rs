@@ -7,12 +7,14 @@ use std::marker::PhantomData;
 use crate::backend::RawRow;
 use crate::db::Db;
 use crate::error::{Error, Result};
+use crate::expr::{Core, Expr, Node, Order};
+use crate::expr::{Func, Scalar};
 use crate::load::Rel;
 use crate::model::Model;
-use crate::query::{Col, Core, Expr, Order, Query};
+use crate::query::{Col, Query};
 use crate::relation::Slot;
 use crate::schema::ColumnDef;
-use crate::term::{Func, Nullable, Numeric, Scalar, Term};
+use crate::term::{Nullable, Numeric, Operand, Term};
 use crate::value::SqlValue;
 
 /// The expressions a [`Selection`] puts in a `SELECT` list, with the column declarations that
@@ -323,3 +325,22 @@ impl<O: Model, F: Slot> Rel<O, F> {
         self.related(Func::Max, Some(column.term().node), Some(column.def()))
     }
 }
+
+/// Membership in a one-column projection, for column handles and terms alike.
+macro_rules! in_query {
+    (impl[$($generics:tt)*] $ty:ty, $t:ident) => {
+        impl<$($generics)*> $ty {
+            /// `x IN (SELECT ...)`: the values a one-column projection selects
+            /// (`Post::user_id.in_query(User::query(&db).filter(..).select(User::id))`).
+            pub fn in_query<N>(self, query: Projection<'_, N, $t>) -> Expr {
+                Expr(Node::InSelect { term: self.term().node, sub: Box::new(query.core), negated: false })
+            }
+            /// `x NOT IN (SELECT ...)`.
+            pub fn not_in_query<N>(self, query: Projection<'_, N, $t>) -> Expr {
+                Expr(Node::InSelect { term: self.term().node, sub: Box::new(query.core), negated: true })
+            }
+        }
+    };
+}
+in_query!(impl[M: Model, T] Col<M, T>, T);
+in_query!(impl[T] Term<T>, T);

@@ -134,7 +134,9 @@ impl<'db> Raw<'db> {
                 map = Some(found);
             }
             let map = map.as_deref().unwrap_or(&[]);
-            rows.push(M::from_row(&Row::new(&Mapped { row, map }, table, 0))?);
+            let model = M::from_row(&Row::new(&Mapped { row, map }, table, 0))?;
+            crate::model::remember(&model);
+            rows.push(model);
             Ok(())
         })?;
         Ok(rows)

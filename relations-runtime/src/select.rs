@@ -5,11 +5,12 @@ use std::marker::PhantomData;
 
 use crate::db::Db;
 use crate::error::Result;
+use crate::expr::{Core, Expr, Order};
 use crate::fetch::fetch;
 use crate::load::Rel;
 use crate::model::Model;
 use crate::options::{Load, OwnerQuery};
-use crate::query::{Alias, Col, Core, Expr, Order, Query};
+use crate::query::{Alias, Col, Query};
 use crate::relation::Slot;
 use crate::sql::Select;
 use crate::value::{SqlValue, Value};

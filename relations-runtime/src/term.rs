@@ -1,185 +1,15 @@
 //! Typed SQL expressions beyond a bare column: [`Term`] — a bound value, a function call, an
-//! aggregate, arithmetic, a relationship aggregate or a scalar subquery — and the conversions
+//! aggregate, arithmetic, a relationship aggregate or a scalar subquery — the conversions
 //! ([`Operand`]) that let a column, a term or a plain value stand on either side of a
-//! comparison. Rendered through the [`Dialect`] like every other piece of SQL.
+//! comparison, and the comparisons column handles and terms share.
 
 use std::marker::PhantomData;
 
-use crate::dialect::Dialect;
-use crate::query::{Col, Expr};
-use crate::schema::{ColumnDef, RelationDef, SqlType};
-use crate::sql::{column, relation_join};
+use crate::expr::{Expr, Func, Node, Order, Scalar};
+use crate::model::Model;
+use crate::query::Col;
+use crate::schema::{ColumnDef, SqlType};
 use crate::value::{Bind, SqlValue, Value};
-
-/// The untyped tree under a [`Term`].
-#[derive(Debug, Clone)]
-pub(crate) enum Scalar {
-    /// `"table"."column"` (the table's name, or an alias).
-    Column { table: &'static str, column: &'static str },
-    /// A bound parameter.
-    Bound(Value<'static>),
-    /// `count(*)`.
-    CountAll,
-    /// `func(args...)`.
-    Call { func: Func, args: Vec<Scalar> },
-    /// `(left op right)`.
-    Arith { op: &'static str, left: Box<Scalar>, right: Box<Scalar> },
-    /// `CAST(inner AS type)`, so that an aggregate comes back in the type both databases agree
-    /// on (PostgreSQL's `sum` of a `bigint` is a `numeric`, its `avg` of integers too).
-    Cast { inner: Box<Scalar>, to: SqlType },
-    /// `(SELECT func(arg) FROM <target> WHERE <target belongs to the owner row> [AND filter])`:
-    /// an aggregate over a relationship's rows, for each owner row.
-    Related { rel: &'static RelationDef, func: Func, arg: Option<Box<Scalar>>, filter: Option<Box<Expr>> },
-    /// `(SELECT ...)`, a subquery yielding one value.
-    Subselect(Box<crate::query::Core>),
-}
-
-/// The functions a [`Term`] can call.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(crate) enum Func {
-    Count,
-    CountDistinct,
-    Sum,
-    Avg,
-    Min,
-    Max,
-    Coalesce,
-    Lower,
-    Upper,
-    Length,
-    Abs,
-}
-
-impl Func {
-    fn name(self) -> &'static str {
-        match self {
-            Func::Count | Func::CountDistinct => "count",
-            Func::Sum => "sum",
-            Func::Avg => "avg",
-            Func::Min => "min",
-            Func::Max => "max",
-            Func::Coalesce => "coalesce",
-            Func::Lower => "lower",
-            Func::Upper => "upper",
-            Func::Length => "length",
-            Func::Abs => "abs",
-        }
-    }
-
-    fn aggregates(self) -> bool {
-        matches!(self, Func::Count | Func::CountDistinct | Func::Sum | Func::Avg | Func::Min | Func::Max)
-    }
-}
-
-/// The tables of enclosing subqueries, each with the alias it has there (the innermost wins),
-/// so that a column of a self-referential relationship's rows names the right row.
-pub(crate) type Scope = Vec<(&'static str, String)>;
-
-/// A table's name in `scope`: its alias inside a subquery over it.
-pub(crate) fn scoped<'s>(scope: &'s [(&'static str, String)], table: &'s str) -> &'s str {
-    scope.iter().rev().find(|(t, _)| *t == table).map_or(table, |(_, alias)| alias.as_str())
-}
-
-impl Scalar {
-    /// A short name for messages: the column's, or the function's.
-    pub(crate) fn label(&self) -> &'static str {
-        match self {
-            Scalar::Column { column, .. } => column,
-            Scalar::Bound(_) => "value",
-            Scalar::CountAll => "count",
-            Scalar::Call { func, .. } | Scalar::Related { func, .. } => func.name(),
-            Scalar::Arith { .. } => "expression",
-            Scalar::Cast { inner, .. } => inner.label(),
-            Scalar::Subselect(_) => "subquery",
-        }
-    }
-
-    /// Whether the expression aggregates the rows of its own query (a relationship aggregate
-    /// or a subquery aggregates rows of its own).
-    pub(crate) fn aggregates(&self) -> bool {
-        match self {
-            Scalar::CountAll => true,
-            Scalar::Call { func, args } => func.aggregates() || args.iter().any(Scalar::aggregates),
-            Scalar::Arith { left, right, .. } => left.aggregates() || right.aggregates(),
-            Scalar::Cast { inner, .. } => inner.aggregates(),
-            Scalar::Column { .. } | Scalar::Bound(_) | Scalar::Related { .. } | Scalar::Subselect(_) => false,
-        }
-    }
-
-    pub(crate) fn render(
-        &self,
-        d: &dyn Dialect,
-        sql: &mut String,
-        params: &mut Vec<Value<'static>>,
-        scope: &mut Scope,
-    ) {
-        match self {
-            Scalar::Column { table, column: c } => column(d, scoped(scope, table), c, sql),
-            Scalar::Bound(v) => {
-                params.push(v.clone());
-                d.placeholder(params.len(), sql);
-            }
-            Scalar::CountAll => sql.push_str("count(*)"),
-            Scalar::Call { func, args } => {
-                sql.push_str(func.name());
-                sql.push('(');
-                if *func == Func::CountDistinct {
-                    sql.push_str("DISTINCT ");
-                }
-                for (i, a) in args.iter().enumerate() {
-                    if i > 0 {
-                        sql.push_str(", ");
-                    }
-                    a.render(d, sql, params, scope);
-                }
-                sql.push(')');
-            }
-            Scalar::Arith { op, left, right } => {
-                sql.push('(');
-                left.render(d, sql, params, scope);
-                sql.push(' ');
-                sql.push_str(op);
-                sql.push(' ');
-                right.render(d, sql, params, scope);
-                sql.push(')');
-            }
-            Scalar::Cast { inner, to } => {
-                sql.push_str("CAST(");
-                inner.render(d, sql, params, scope);
-                sql.push_str(" AS ");
-                sql.push_str(&d.column_type(&ColumnDef::new("", *to)));
-                sql.push(')');
-            }
-            Scalar::Related { rel, func, arg, filter } => {
-                let owner = scoped(scope, rel.owner.name).to_owned();
-                let alias = format!("relations_s{}", scope.len() + 1);
-                sql.push_str("(SELECT ");
-                scope.push((rel.target.name, alias.clone()));
-                let agg = match arg {
-                    None => Scalar::CountAll,
-                    Some(a) => Scalar::Call { func: *func, args: vec![(**a).clone()] },
-                };
-                agg.render(d, sql, params, scope);
-                let j = relation_join(d, rel.join, rel.owner, &owner, rel.target, &alias);
-                sql.push_str(" FROM ");
-                sql.push_str(&j.from);
-                sql.push_str(" WHERE ");
-                sql.push_str(&j.on);
-                if let Some(f) = filter {
-                    sql.push_str(" AND ");
-                    f.render_in(d, sql, params, scope);
-                }
-                scope.pop();
-                sql.push(')');
-            }
-            Scalar::Subselect(core) => {
-                sql.push('(');
-                core.render_select(d, sql, params, scope);
-                sql.push(')');
-            }
-        }
-    }
-}
 
 /// A typed SQL expression yielding a `T`: an aggregate (`count()`, `Post::views.sum()`), a
 /// function (`coalesce`, `lower`), arithmetic (`Post::views + 1`), an aggregate over a
@@ -329,7 +159,7 @@ pub fn coalesce<T: Nullable>(a: impl Operand<T>, b: impl Operand<T::Inner>) -> T
 /// arithmetic: a column handle, a [`Term`], or a plain value (bound as a parameter).
 #[diagnostic::on_unimplemented(
     message = "`{Self}` cannot stand for a value of type `{T}`",
-    label = "not a `{T}`, a column of `{T}` or a term yielding `{T}`",
+    label = "not a value, column or term of type `{T}`",
     note = "compare a column with a value, column or term of the column's own type; `.term().cast::<U>()` converts a column or term in SQL"
 )]
 pub trait Operand<T> {
@@ -463,3 +293,162 @@ macro_rules! arithmetic {
     )*};
 }
 arithmetic!(Add add "+", Sub sub "-", Mul mul "*", Div div "/");
+
+impl<M: Model, T> Col<M, T> {
+    /// The column's declaration in `M`'s table.
+    pub(crate) fn def(&self) -> &'static ColumnDef {
+        let columns: &'static [ColumnDef] = M::TABLE.columns;
+        columns.iter().find(|c| c.name == self.name()).expect("the derive names an existing column")
+    }
+
+    /// The column as a [`Term`], for what only terms do (`Post::views.term().cast::<f64>()`).
+    pub fn term(self) -> Term<T> {
+        Operand::term(self)
+    }
+
+    /// The number of rows where the column is not `NULL`: `count(column)`.
+    pub fn count(self) -> Term<i64> {
+        self.term().count()
+    }
+    /// The number of distinct non-`NULL` values: `count(DISTINCT column)`.
+    pub fn count_distinct(self) -> Term<i64> {
+        self.term().count_distinct()
+    }
+    /// The smallest value (`None` over no rows).
+    pub fn min(self) -> Term<<T as crate::term::Nullable>::Option>
+    where
+        T: crate::term::Nullable,
+    {
+        self.term().min()
+    }
+    /// The largest value (`None` over no rows).
+    pub fn max(self) -> Term<<T as crate::term::Nullable>::Option>
+    where
+        T: crate::term::Nullable,
+    {
+        self.term().max()
+    }
+    /// The sum (`None` over no rows).
+    pub fn sum(self) -> Term<<T as crate::term::Numeric>::Sum>
+    where
+        T: crate::term::Numeric,
+    {
+        self.term().sum()
+    }
+    /// The mean (`None` over no rows).
+    pub fn avg(self) -> Term<<T as crate::term::Numeric>::Avg>
+    where
+        T: crate::term::Numeric,
+    {
+        self.term().avg()
+    }
+    /// `coalesce(column, fallback)`: the value, or `fallback` where it is `NULL`.
+    pub fn or_else<U>(self, fallback: impl Operand<U>) -> Term<U>
+    where
+        T: crate::term::Nullable<Inner = U>,
+    {
+        self.term().or_else(fallback)
+    }
+    /// `lower(column)`.
+    pub fn lower(self) -> Term<T>
+    where
+        T: crate::term::Text,
+    {
+        self.term().lower()
+    }
+    /// `upper(column)`.
+    pub fn upper(self) -> Term<T>
+    where
+        T: crate::term::Text,
+    {
+        self.term().upper()
+    }
+}
+
+/// The comparisons, shared by column handles and terms: one list, two receivers.
+macro_rules! comparisons {
+    (impl[$($generics:tt)*] $ty:ty, $t:ident) => {
+        impl<$($generics)*> $ty {
+            /// `x = value` (a value, a column or a term).
+            pub fn eq(self, value: impl Operand<$t>) -> Expr {
+                self.term().compare("=", value.term().node)
+            }
+            /// `x != value`.
+            pub fn ne(self, value: impl Operand<$t>) -> Expr {
+                self.term().compare("!=", value.term().node)
+            }
+            /// `x < value`.
+            pub fn lt(self, value: impl Operand<$t>) -> Expr {
+                self.term().compare("<", value.term().node)
+            }
+            /// `x <= value`.
+            pub fn le(self, value: impl Operand<$t>) -> Expr {
+                self.term().compare("<=", value.term().node)
+            }
+            /// `x > value`.
+            pub fn gt(self, value: impl Operand<$t>) -> Expr {
+                self.term().compare(">", value.term().node)
+            }
+            /// `x >= value`.
+            pub fn ge(self, value: impl Operand<$t>) -> Expr {
+                self.term().compare(">=", value.term().node)
+            }
+            /// `x BETWEEN low AND high`, both ends included.
+            pub fn between(self, low: impl Operand<$t>, high: impl Operand<$t>) -> Expr {
+                Expr(Node::Between { term: self.term().node, low: low.term().node, high: high.term().node })
+            }
+            /// `x LIKE pattern`. SQLite compares ASCII letters without case, PostgreSQL with
+            /// case: use [`ilike`](Self::ilike) for the same answer on both.
+            pub fn like(self, pattern: &str) -> Expr {
+                self.term().compare("LIKE", Scalar::Bound(Value::Text(pattern.to_owned().into())))
+            }
+            /// `x LIKE pattern` without case (SQLAlchemy's `ilike`): PostgreSQL's `ILIKE`,
+            /// `lower(x) LIKE lower(pattern)` on SQLite.
+            pub fn ilike(self, pattern: &str) -> Expr {
+                let pattern = Scalar::Bound(Value::Text(pattern.to_owned().into()));
+                Expr(Node::ILike { term: self.term().node, pattern })
+            }
+            /// `x IS NULL` (SQLAlchemy's `.is_(None)`).
+            pub fn is_null(self) -> Expr {
+                Expr(Node::Null { term: self.term().node, negated: false })
+            }
+            /// `x IS NOT NULL`.
+            pub fn is_not_null(self) -> Expr {
+                Expr(Node::Null { term: self.term().node, negated: true })
+            }
+            /// `x IN (values...)`; an empty list matches nothing.
+            pub fn is_in<V: Bind<$t>>(self, values: impl IntoIterator<Item = V>) -> Expr {
+                let values = values.into_iter().map(Bind::bind).collect();
+                Expr(Node::In { term: self.term().node, values, negated: false })
+            }
+            /// `x NOT IN (values...)`; an empty list matches every row. A `NULL` is in no list
+            /// and out of none: its row matches neither `is_in` nor `not_in`, as in SQL.
+            pub fn not_in<V: Bind<$t>>(self, values: impl IntoIterator<Item = V>) -> Expr {
+                let values = values.into_iter().map(Bind::bind).collect();
+                Expr(Node::In { term: self.term().node, values, negated: true })
+            }
+            /// Ascending order on this.
+            pub fn asc(self) -> Order {
+                Order { term: self.term().node, descending: false }
+            }
+            /// Descending order on this.
+            pub fn desc(self) -> Order {
+                Order { term: self.term().node, descending: true }
+            }
+        }
+    };
+}
+comparisons!(impl[M: Model, T] Col<M, T>, T);
+comparisons!(impl[T] Term<T>, T);
+
+impl<M: Model, T> From<Col<M, T>> for Order {
+    fn from(c: Col<M, T>) -> Order {
+        c.asc()
+    }
+}
+
+impl<T> From<Term<T>> for Order {
+    fn from(t: Term<T>) -> Order {
+        t.asc()
+    }
+}

@@ -124,6 +124,7 @@ impl Db {
                     if skip_key {
                         model.set_auto_key(key);
                     }
+                    crate::model::remember(model);
                     written += 1;
                 }
                 Ok(None) => {}

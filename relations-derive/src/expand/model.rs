@@ -75,6 +75,8 @@ pub fn expand(model: &Model) -> TokenStream {
         .iter()
         .filter(|r| r.field && !matches!(r.kind, RelationKind::BelongsTo { .. }))
         .map(|r| &r.name)
+        // the snapshot starts empty, as relationship fields start unloaded
+        .chain(model.snapshot.as_ref())
         .collect();
     let value_of = |c: &crate::ir::Column| {
         let f = &c.field;
@@ -115,6 +117,14 @@ pub fn expand(model: &Model) -> TokenStream {
             let (f, t) = (&r.name, &r.target);
             quote_spanned!(syn::spanned::Spanned::span(t)=> #f: #rt::duplicate_related::<#t, _>(&self.#f))
         });
+    let snapshot_copy = model.snapshot.as_ref().map(|f| quote!(#f: ::core::clone::Clone::clone(&self.#f),));
+    let snapshot_fn = model.snapshot.as_ref().map(|f| {
+        quote! {
+            fn snapshot(&self) -> ::core::option::Option<&#rt::Snapshot> {
+                ::core::option::Option::Some(&self.#f)
+            }
+        }
+    });
     let eager = model
         .relations
         .iter()
@@ -251,8 +261,11 @@ pub fn expand(model: &Model) -> TokenStream {
                 Self {
                     #(#duplicates,)*
                     #(#relation_duplicates,)*
+                    #snapshot_copy
                 }
             }
+
+            #snapshot_fn
 
             #default_loads
             #visit_pending

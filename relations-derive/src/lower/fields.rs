@@ -29,6 +29,9 @@ pub(crate) fn lower_field(errors: &mut Accumulator, model: &mut Model, field: &s
         return; // its attribute's error is reported; guessing a column would only add noise
     }
     let Some((relation, rel_span)) = attrs.relations.into_iter().next() else {
+        if last_ident(&field.ty).is_some_and(|t| t == "Snapshot") {
+            return lower_snapshot(errors, model, field, ident, attrs.key.is_some() || attrs.column.is_some());
+        }
         lower_column(errors, model, field, ident, attrs.key, attrs.column);
         return;
     };
@@ -226,5 +229,31 @@ pub(crate) fn lower_field(errors: &mut Accumulator, model: &mut Model, field: &s
         RelationAttr::SelfRef(args) => {
             lower_self_ref(errors, model, field, ident, args, is_key, rel_span);
         }
+    }
+}
+
+/// A `relations::Snapshot` field: not a column, but the values the row was loaded with, so
+/// that an update writes only what changed.
+fn lower_snapshot(
+    errors: &mut Accumulator,
+    model: &mut Model,
+    field: &syn::Field,
+    ident: syn::Ident,
+    attributed: bool,
+) {
+    if attributed {
+        errors.push(
+            Error::custom(format!(
+                "`{ident}` is a `Snapshot`, the values the row was loaded with, not a column: remove `#[column]` / `#[key]` from it"
+            ))
+            .with_span(&field.ty),
+        );
+    }
+    match &model.snapshot {
+        Some(first) => errors.push(
+            Error::custom(format!("`{first}` already keeps the row's snapshot; a model has one `Snapshot` field"))
+                .with_span(&ident),
+        ),
+        None => model.snapshot = Some(ident),
     }
 }

@@ -102,6 +102,7 @@ pub fn lower(input: &DeriveInput) -> darling::Result<Model> {
         relations: Vec::new(),
         auto_key: false,
         default_impl: !model_args.no_default.is_present(),
+        snapshot: None,
         soft_errors: Vec::new(),
         constraints: Vec::new(),
         indexes: Vec::new(),

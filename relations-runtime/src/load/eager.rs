@@ -6,9 +6,9 @@ use std::rc::Rc;
 
 use crate::db::Db;
 use crate::error::Result;
+use crate::expr::{Expr, Order};
 use crate::model::Model;
 use crate::options::{How, JoinSql, JoinedAcc, Load, Node, OwnerQuery, Path};
-use crate::query::{Expr, Order};
 use crate::relation::{Fill, HasMany, Slot};
 use crate::schema::RelationDef;
 

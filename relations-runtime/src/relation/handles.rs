@@ -9,8 +9,9 @@ use super::collection::{Cached, Collection};
 use super::has_one::HasOne;
 use crate::db::Db;
 use crate::error::{Error, Result};
+use crate::expr::{Expr, Order, Subquery};
 use crate::model::{links_to, set_link, Key, Model};
-use crate::query::{Col, Expr, Order, Query, Subquery};
+use crate::query::{Col, Query};
 use crate::schema::{Join, RelationDef};
 use crate::value::Value;
 

@@ -1,0 +1,699 @@
+//! The SQL builder's expression tree, untyped and without a connection: [`Expr`] (a
+//! condition), [`Order`], the scalar expressions under every typed column and term, and the
+//! description of a whole `SELECT` (a query, a projection, a subquery), each rendered through
+//! a [`Dialect`] with its values bound as parameters. The typed front ends — column handles,
+//! terms, queries — build these.
+
+use crate::dialect::Dialect;
+use crate::schema::{ColumnDef, OrderBy, RelationDef, SqlType, Table};
+use crate::sql::{column, declared_order, in_list, relation_join};
+use crate::value::Value;
+
+/// The untyped tree under a [`Term`].
+#[derive(Debug, Clone)]
+pub(crate) enum Scalar {
+    /// `"table"."column"` (the table's name, or an alias).
+    Column { table: &'static str, column: &'static str },
+    /// A bound parameter.
+    Bound(Value<'static>),
+    /// `count(*)`.
+    CountAll,
+    /// `func(args...)`.
+    Call { func: Func, args: Vec<Scalar> },
+    /// `(left op right)`.
+    Arith { op: &'static str, left: Box<Scalar>, right: Box<Scalar> },
+    /// `CAST(inner AS type)`, so that an aggregate comes back in the type both databases agree
+    /// on (PostgreSQL's `sum` of a `bigint` is a `numeric`, its `avg` of integers too).
+    Cast { inner: Box<Scalar>, to: SqlType },
+    /// `(SELECT func(arg) FROM <target> WHERE <target belongs to the owner row> [AND filter])`:
+    /// an aggregate over a relationship's rows, for each owner row.
+    Related { rel: &'static RelationDef, func: Func, arg: Option<Box<Scalar>>, filter: Option<Box<Expr>> },
+    /// `(SELECT ...)`, a subquery yielding one value.
+    Subselect(Box<Core>),
+}
+
+/// The functions a [`Term`] can call.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Func {
+    Count,
+    CountDistinct,
+    Sum,
+    Avg,
+    Min,
+    Max,
+    Coalesce,
+    Lower,
+    Upper,
+    Length,
+    Abs,
+}
+
+impl Func {
+    fn name(self) -> &'static str {
+        match self {
+            Func::Count | Func::CountDistinct => "count",
+            Func::Sum => "sum",
+            Func::Avg => "avg",
+            Func::Min => "min",
+            Func::Max => "max",
+            Func::Coalesce => "coalesce",
+            Func::Lower => "lower",
+            Func::Upper => "upper",
+            Func::Length => "length",
+            Func::Abs => "abs",
+        }
+    }
+
+    fn aggregates(self) -> bool {
+        matches!(self, Func::Count | Func::CountDistinct | Func::Sum | Func::Avg | Func::Min | Func::Max)
+    }
+}
+
+/// The tables of enclosing subqueries, each with the alias it has there (the innermost wins),
+/// so that a column of a self-referential relationship's rows names the right row.
+pub(crate) type Scope = Vec<(&'static str, String)>;
+
+/// A table's name in `scope`: its alias inside a subquery over it.
+pub(crate) fn scoped<'s>(scope: &'s [(&'static str, String)], table: &'s str) -> &'s str {
+    scope.iter().rev().find(|(t, _)| *t == table).map_or(table, |(_, alias)| alias.as_str())
+}
+
+impl Scalar {
+    /// A short name for messages: the column's, or the function's.
+    pub(crate) fn label(&self) -> &'static str {
+        match self {
+            Scalar::Column { column, .. } => column,
+            Scalar::Bound(_) => "value",
+            Scalar::CountAll => "count",
+            Scalar::Call { func, .. } | Scalar::Related { func, .. } => func.name(),
+            Scalar::Arith { .. } => "expression",
+            Scalar::Cast { inner, .. } => inner.label(),
+            Scalar::Subselect(_) => "subquery",
+        }
+    }
+
+    /// A column the expression reads outside any aggregate of its own query, if any.
+    pub(crate) fn bare_column(&self) -> Option<&'static str> {
+        match self {
+            Scalar::Column { column, .. } => Some(column),
+            Scalar::Call { func, .. } if func.aggregates() => None,
+            Scalar::Call { args, .. } => args.iter().find_map(Scalar::bare_column),
+            Scalar::Arith { left, right, .. } => left.bare_column().or_else(|| right.bare_column()),
+            Scalar::Cast { inner, .. } => inner.bare_column(),
+            Scalar::Bound(_) | Scalar::CountAll | Scalar::Related { .. } | Scalar::Subselect(_) => None,
+        }
+    }
+
+    /// Whether the expression aggregates the rows of its own query (a relationship aggregate
+    /// or a subquery aggregates rows of its own).
+    pub(crate) fn aggregates(&self) -> bool {
+        match self {
+            Scalar::CountAll => true,
+            Scalar::Call { func, args } => func.aggregates() || args.iter().any(Scalar::aggregates),
+            Scalar::Arith { left, right, .. } => left.aggregates() || right.aggregates(),
+            Scalar::Cast { inner, .. } => inner.aggregates(),
+            Scalar::Column { .. } | Scalar::Bound(_) | Scalar::Related { .. } | Scalar::Subselect(_) => false,
+        }
+    }
+
+    pub(crate) fn render(
+        &self,
+        d: &dyn Dialect,
+        sql: &mut String,
+        params: &mut Vec<Value<'static>>,
+        scope: &mut Scope,
+    ) {
+        match self {
+            Scalar::Column { table, column: c } => column(d, scoped(scope, table), c, sql),
+            Scalar::Bound(v) => {
+                params.push(v.clone());
+                d.placeholder(params.len(), sql);
+            }
+            Scalar::CountAll => sql.push_str("count(*)"),
+            Scalar::Call { func, args } => {
+                sql.push_str(func.name());
+                sql.push('(');
+                if *func == Func::CountDistinct {
+                    sql.push_str("DISTINCT ");
+                }
+                for (i, a) in args.iter().enumerate() {
+                    if i > 0 {
+                        sql.push_str(", ");
+                    }
+                    a.render(d, sql, params, scope);
+                }
+                sql.push(')');
+            }
+            Scalar::Arith { op, left, right } => {
+                sql.push('(');
+                left.render(d, sql, params, scope);
+                sql.push(' ');
+                sql.push_str(op);
+                sql.push(' ');
+                right.render(d, sql, params, scope);
+                sql.push(')');
+            }
+            Scalar::Cast { inner, to } => {
+                sql.push_str("CAST(");
+                inner.render(d, sql, params, scope);
+                sql.push_str(" AS ");
+                sql.push_str(&d.column_type(&ColumnDef::new("", *to)));
+                sql.push(')');
+            }
+            Scalar::Related { rel, func, arg, filter } => {
+                let owner = scoped(scope, rel.owner.name).to_owned();
+                let alias = format!("relations_s{}", scope.len() + 1);
+                sql.push_str("(SELECT ");
+                scope.push((rel.target.name, alias.clone()));
+                let agg = match arg {
+                    None => Scalar::CountAll,
+                    Some(a) => Scalar::Call { func: *func, args: vec![(**a).clone()] },
+                };
+                agg.render(d, sql, params, scope);
+                let j = relation_join(d, rel.join, rel.owner, &owner, rel.target, &alias);
+                sql.push_str(" FROM ");
+                sql.push_str(&j.from);
+                sql.push_str(" WHERE ");
+                sql.push_str(&j.on);
+                if let Some(f) = filter {
+                    sql.push_str(" AND ");
+                    f.render_in(d, sql, params, scope);
+                }
+                scope.pop();
+                sql.push(')');
+            }
+            Scalar::Subselect(core) => {
+                sql.push('(');
+                core.render_select(d, sql, params, scope);
+                sql.push(')');
+            }
+        }
+    }
+}
+
+/// An `ORDER BY` term: a column or a term, ascending or descending.
+#[derive(Debug, Clone)]
+pub struct Order {
+    pub(crate) term: Scalar,
+    pub(crate) descending: bool,
+}
+
+impl Order {
+    /// `"table"."column" [DESC]`.
+    pub(crate) fn render(&self, d: &dyn Dialect, sql: &mut String, params: &mut Vec<Value<'static>>) {
+        self.render_in(d, sql, params, &mut Vec::new());
+    }
+
+    fn render_in(&self, d: &dyn Dialect, sql: &mut String, params: &mut Vec<Value<'static>>, scope: &mut Scope) {
+        self.term.render(d, sql, params, scope);
+        if self.descending {
+            sql.push_str(" DESC");
+        }
+    }
+}
+
+/// `SELECT column FROM table WHERE filter = ? [AND ...]`: the keys of a relationship's rows.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Subquery {
+    pub(crate) table: &'static str,
+    pub(crate) select: &'static str,
+    /// The columns tested, each against its value: one, or a composite foreign key's.
+    pub(crate) filter: &'static [&'static str],
+    pub(crate) values: Vec<Value<'static>>,
+}
+
+/// A condition for [`Query::filter`](crate::Query::filter); combine with [`Expr::and`], [`Expr::or`], [`Expr::not`].
+#[derive(Debug, Clone)]
+pub struct Expr(pub(crate) Node);
+
+#[derive(Debug, Clone)]
+pub(crate) enum Node {
+    Compare {
+        left: Scalar,
+        op: &'static str,
+        right: Scalar,
+    },
+    Null {
+        term: Scalar,
+        negated: bool,
+    },
+    In {
+        term: Scalar,
+        values: Vec<Value<'static>>,
+        negated: bool,
+    },
+    InSubquery {
+        term: Scalar,
+        sub: Subquery,
+    },
+    InSelect {
+        term: Scalar,
+        sub: Box<Core>,
+        negated: bool,
+    },
+    Between {
+        term: Scalar,
+        low: Scalar,
+        high: Scalar,
+    },
+    ILike {
+        term: Scalar,
+        pattern: Scalar,
+    },
+    /// `EXISTS` a related row of the relationship (matching the condition).
+    Exists {
+        rel: &'static RelationDef,
+        condition: Option<Box<Expr>>,
+    },
+    And(Vec<Expr>),
+    Or(Vec<Expr>),
+    Not(Box<Expr>),
+}
+
+impl Expr {
+    /// Both conditions.
+    pub fn and(self, other: Expr) -> Expr {
+        Expr(Node::And(vec![self, other]))
+    }
+    /// Either condition.
+    pub fn or(self, other: Expr) -> Expr {
+        Expr(Node::Or(vec![self, other]))
+    }
+    /// The negated condition.
+    #[allow(clippy::should_implement_trait)]
+    pub fn not(self) -> Expr {
+        Expr(Node::Not(Box::new(self)))
+    }
+
+    pub(crate) fn compare(left: Scalar, op: &'static str, right: Scalar) -> Expr {
+        Expr(Node::Compare { left, op, right })
+    }
+
+    /// `table.column = value` on an untyped column (relationship scopes use it).
+    pub(crate) fn column_eq(table: &'static str, column: &'static str, value: Value<'static>) -> Expr {
+        Expr::compare(Scalar::Column { table, column }, "=", Scalar::Bound(value))
+    }
+
+    /// A condition no row matches (the related rows of an owner that was never inserted).
+    pub(crate) fn nothing() -> Expr {
+        Expr(Node::In { term: Scalar::CountAll, values: Vec::new(), negated: false })
+    }
+
+    pub(crate) fn in_subquery(table: &'static str, column: &'static str, sub: Subquery) -> Expr {
+        Expr(Node::InSubquery { term: Scalar::Column { table, column }, sub })
+    }
+
+    pub(crate) fn exists(rel: &'static RelationDef, condition: Option<Expr>) -> Expr {
+        Expr(Node::Exists { rel, condition: condition.map(Box::new) })
+    }
+
+    pub(crate) fn render(&self, d: &dyn Dialect, sql: &mut String, params: &mut Vec<Value<'static>>) {
+        self.render_in(d, sql, params, &mut Vec::new());
+    }
+
+    /// Renders the condition; `scope` maps the tables of enclosing subqueries to their
+    /// aliases (the innermost wins), so that a self-referential `any` correlates correctly.
+    pub(crate) fn render_in(
+        &self,
+        d: &dyn Dialect,
+        sql: &mut String,
+        params: &mut Vec<Value<'static>>,
+        scope: &mut Scope,
+    ) {
+        match &self.0 {
+            Node::Compare { left, op, right } => {
+                left.render(d, sql, params, scope);
+                sql.push(' ');
+                sql.push_str(op);
+                sql.push(' ');
+                right.render(d, sql, params, scope);
+            }
+            Node::Null { term, negated } => {
+                term.render(d, sql, params, scope);
+                sql.push_str(if *negated { " IS NOT NULL" } else { " IS NULL" });
+            }
+            Node::In { values, negated, .. } if values.is_empty() => {
+                sql.push_str(if *negated { "1 = 1" } else { "0 = 1" });
+            }
+            Node::In { term, values, negated } if values.len() > d.max_inline_list() => {
+                // one parameter however long the list: no bind limit, one cached statement
+                if *negated {
+                    sql.push_str("NOT (");
+                }
+                term.render(d, sql, params, scope);
+                params.push(Value::List(values.iter().cloned().collect()));
+                d.in_bound_list(params.len(), sql);
+                if *negated {
+                    sql.push(')');
+                }
+            }
+            Node::In { term, values, negated } => {
+                term.render(d, sql, params, scope);
+                if *negated {
+                    sql.push_str(" NOT");
+                }
+                in_list(d, values.iter().cloned(), sql, params);
+            }
+            Node::InSubquery { term, sub } => {
+                term.render(d, sql, params, scope);
+                sql.push_str(" IN (SELECT ");
+                column(d, scoped(scope, sub.table), sub.select, sql);
+                sql.push_str(" FROM ");
+                d.quote(sub.table, sql);
+                sql.push_str(" WHERE ");
+                for (i, (c, v)) in sub.filter.iter().zip(&sub.values).enumerate() {
+                    if i > 0 {
+                        sql.push_str(" AND ");
+                    }
+                    column(d, scoped(scope, sub.table), c, sql);
+                    sql.push_str(" = ");
+                    params.push(v.clone());
+                    d.placeholder(params.len(), sql);
+                }
+                sql.push(')');
+            }
+            Node::InSelect { term, sub, negated } => {
+                term.render(d, sql, params, scope);
+                sql.push_str(if *negated { " NOT IN (" } else { " IN (" });
+                sub.render_select(d, sql, params, scope);
+                sql.push(')');
+            }
+            Node::Between { term, low, high } => {
+                term.render(d, sql, params, scope);
+                sql.push_str(" BETWEEN ");
+                low.render(d, sql, params, scope);
+                sql.push_str(" AND ");
+                high.render(d, sql, params, scope);
+            }
+            Node::ILike { term, pattern } => match d.ilike() {
+                Some(op) => {
+                    term.render(d, sql, params, scope);
+                    sql.push(' ');
+                    sql.push_str(op);
+                    sql.push(' ');
+                    pattern.render(d, sql, params, scope);
+                }
+                None => {
+                    sql.push_str("lower(");
+                    term.render(d, sql, params, scope);
+                    sql.push_str(") LIKE lower(");
+                    pattern.render(d, sql, params, scope);
+                    sql.push(')');
+                }
+            },
+            Node::Exists { rel, condition } => {
+                let owner = scoped(scope, rel.owner.name).to_owned();
+                let alias = format!("relations_e{}", scope.len() + 1);
+                let target = rel.target;
+                sql.push_str("EXISTS (SELECT 1 FROM ");
+                let j = relation_join(d, rel.join, rel.owner, &owner, target, &alias);
+                sql.push_str(&j.from);
+                sql.push_str(" WHERE ");
+                sql.push_str(&j.on);
+                if let Some(c) = condition {
+                    sql.push_str(" AND ");
+                    scope.push((target.name, alias));
+                    c.render_in(d, sql, params, scope);
+                    scope.pop();
+                }
+                sql.push(')');
+            }
+            Node::And(items) | Node::Or(items) => {
+                let sep = if matches!(self.0, Node::And(_)) { " AND " } else { " OR " };
+                sql.push('(');
+                for (i, e) in items.iter().enumerate() {
+                    if i > 0 {
+                        sql.push_str(sep);
+                    }
+                    e.render_in(d, sql, params, scope);
+                }
+                sql.push(')');
+            }
+            Node::Not(e) => {
+                sql.push_str("NOT (");
+                e.render_in(d, sql, params, scope);
+                sql.push(')');
+            }
+        }
+    }
+}
+
+/// One join of a query: a relationship from a table already in the query (under `owner`) to
+/// its target (under `alias`).
+#[derive(Debug, Clone)]
+pub(crate) struct JoinClause {
+    pub(crate) rel: &'static RelationDef,
+    pub(crate) owner: &'static str,
+    pub(crate) alias: &'static str,
+    pub(crate) outer: bool,
+}
+
+/// What a `SELECT` says, without the connection that runs it: the model's table with its
+/// joins, filters, order, limit and offset, and for a projection its columns, grouping and
+/// `DISTINCT`. A subquery is one of these inside another statement.
+#[derive(Debug, Clone)]
+pub(crate) struct Core {
+    pub(crate) table: &'static Table,
+    pub(crate) joins: Vec<JoinClause>,
+    pub(crate) filters: Vec<Expr>,
+    pub(crate) order: Vec<Order>,
+    pub(crate) limit: Option<u64>,
+    pub(crate) offset: Option<u64>,
+    /// The order when no `order_by` is given (a relationship's rows): these terms, then the
+    /// key.
+    pub(crate) key_order: Option<&'static [OrderBy]>,
+    /// A projection's columns; none for model rows.
+    pub(crate) columns: Vec<Scalar>,
+    pub(crate) distinct: bool,
+    pub(crate) group_by: Vec<Scalar>,
+    pub(crate) having: Vec<Expr>,
+    /// Why the query cannot run (a join from a table it does not have), reported when it runs.
+    pub(crate) invalid: Option<String>,
+}
+
+impl Core {
+    pub(crate) fn new(table: &'static Table) -> Core {
+        Core {
+            table,
+            joins: Vec::new(),
+            filters: Vec::new(),
+            order: Vec::new(),
+            limit: None,
+            offset: None,
+            // rows come in key order unless ordered otherwise, on every backend
+            key_order: Some(&[]),
+            columns: Vec::new(),
+            distinct: false,
+            group_by: Vec::new(),
+            having: Vec::new(),
+            invalid: None,
+        }
+    }
+
+    /// The query's error, if it cannot run: a join it could not make, or a projection that
+    /// selects a plain column beside an aggregate without grouping (which SQLite would answer
+    /// with one arbitrary row's value).
+    pub(crate) fn check(&self) -> crate::Result<()> {
+        if let Some(message) = &self.invalid {
+            return Err(crate::Error::InvalidQuery { table: self.table.name, message: message.clone() });
+        }
+        if self.group_by.is_empty() && self.columns.iter().any(Scalar::aggregates) {
+            if let Some(column) = self.columns.iter().find_map(Scalar::bare_column) {
+                return Err(crate::Error::InvalidQuery {
+                    table: self.table.name,
+                    message: format!(
+                        "it selects `{column}` beside an aggregate without grouping; add `.group_by(..)` with `{column}`, or aggregate it too"
+                    ),
+                });
+            }
+        }
+        Ok(())
+    }
+
+    /// Adds a join along `rel`, from the table `rel` starts at, to its target under `alias`.
+    pub(crate) fn join(
+        &mut self,
+        rel: &'static RelationDef,
+        from: Option<&'static str>,
+        alias: Option<&'static str>,
+        outer: bool,
+    ) {
+        let owner = match from {
+            Some(from) => Some(from),
+            // the query's own table, else the latest join to the relationship's owner
+            None if rel.owner.name == self.table.name => Some(self.table.name),
+            None => self.joins.iter().rev().find(|j| j.rel.target.name == rel.owner.name).map(|j| j.alias),
+        };
+        let Some(owner) = owner else {
+            self.invalid.get_or_insert_with(|| {
+                format!(
+                    "`{}` starts at `{}`, which the query neither selects nor has joined; join a relationship to `{}` first",
+                    rel.path(),
+                    rel.owner.name,
+                    rel.owner.name
+                )
+            });
+            return;
+        };
+        let alias = alias.unwrap_or(rel.target.name);
+        let taken = alias == self.table.name || self.joins.iter().any(|j| j.alias == alias);
+        if taken {
+            self.invalid.get_or_insert_with(|| {
+                format!(
+                    "`{}` would join `{}` a second time under the same name; give it an alias with `join_as(.., {}::alias(\"..\"))`",
+                    rel.path(),
+                    alias,
+                    rel.target.name
+                )
+            });
+            return;
+        }
+        self.joins.push(JoinClause { rel, owner, alias, outer });
+    }
+
+    /// `"table" [JOIN "target" AS "alias" ON ...]...`.
+    pub(crate) fn render_from(&self, d: &dyn Dialect, sql: &mut String) {
+        d.quote(self.table.name, sql);
+        for j in &self.joins {
+            let rj = relation_join(d, j.rel.join, j.rel.owner, j.owner, j.rel.target, j.alias);
+            sql.push_str(if j.outer { " LEFT OUTER JOIN " } else { " JOIN " });
+            if rj.through {
+                sql.push('(');
+                sql.push_str(&rj.from);
+                sql.push(')');
+            } else {
+                sql.push_str(&rj.from);
+            }
+            sql.push_str(" ON ");
+            sql.push_str(&rj.on);
+        }
+    }
+
+    /// The filters, ANDed.
+    pub(crate) fn render_filter(
+        &self,
+        d: &dyn Dialect,
+        sql: &mut String,
+        params: &mut Vec<Value<'static>>,
+        scope: &mut Scope,
+    ) {
+        for (i, f) in self.filters.iter().enumerate() {
+            if i > 0 {
+                sql.push_str(" AND ");
+            }
+            f.render_in(d, sql, params, scope);
+        }
+    }
+
+    /// The `ORDER BY` terms: the ones given, else the default order (when there is one).
+    pub(crate) fn render_order(
+        &self,
+        d: &dyn Dialect,
+        sql: &mut String,
+        params: &mut Vec<Value<'static>>,
+        scope: &mut Scope,
+    ) {
+        for (i, o) in self.order.iter().enumerate() {
+            if i > 0 {
+                sql.push_str(", ");
+            }
+            o.render_in(d, sql, params, scope);
+        }
+        if let (true, Some(terms)) = (self.order.is_empty(), self.key_order) {
+            declared_order(d, self.table, self.table.name, terms, sql);
+        }
+    }
+
+    /// `LIMIT ? [OFFSET ?]`, binding both.
+    pub(crate) fn render_tail(&self, d: &dyn Dialect, sql: &mut String, params: &mut Vec<Value<'static>>) {
+        if self.limit.is_none() && self.offset.is_none() {
+            return;
+        }
+        let mut bind = |n: u64| {
+            params.push(Value::Integer(i64::try_from(n).unwrap_or(i64::MAX)));
+            params.len()
+        };
+        let limit = self.limit.map(&mut bind);
+        let offset = self.offset.map(&mut bind);
+        d.limit_offset(limit, offset, sql);
+    }
+
+    /// Appends ` WHERE ...` selecting the rows the query matches: its filters, or — when it
+    /// joins, limits or offsets — `key IN (SELECT key FROM <the query>)`, for a bulk write.
+    pub(crate) fn render_matching(&self, d: &dyn Dialect, sql: &mut String, params: &mut Vec<Value<'static>>) {
+        let core = self;
+        let t = core.table;
+        if core.joins.is_empty() && core.limit.is_none() && core.offset.is_none() {
+            if !core.filters.is_empty() {
+                sql.push_str(" WHERE ");
+                core.render_filter(d, sql, params, &mut Vec::new());
+            }
+            return;
+        }
+        let mut keys = String::new();
+        for (i, k) in t.key_names().enumerate() {
+            if i > 0 {
+                keys.push_str(", ");
+            }
+            column(d, t.name, k, &mut keys);
+        }
+        let row = t.primary_key().count() > 1;
+        sql.push_str(" WHERE ");
+        sql.push_str(&if row { format!("({keys})") } else { keys.clone() });
+        sql.push_str(" IN (");
+        let mut inner = core.clone();
+        inner.columns = t.key_names().map(|c| Scalar::Column { table: t.name, column: c }).collect();
+        if inner.limit.is_none() && inner.offset.is_none() {
+            inner.order.clear();
+            inner.key_order = None;
+        }
+        inner.render_select(d, sql, params, &mut Vec::new());
+        sql.push(')');
+    }
+
+    /// The whole `SELECT` of a projection (or of the model's columns when it selects none).
+    pub(crate) fn render_select(
+        &self,
+        d: &dyn Dialect,
+        sql: &mut String,
+        params: &mut Vec<Value<'static>>,
+        scope: &mut Scope,
+    ) {
+        sql.push_str(if self.distinct { "SELECT DISTINCT " } else { "SELECT " });
+        if self.columns.is_empty() {
+            crate::sql::select_list(d, self.table, sql);
+        }
+        for (i, c) in self.columns.iter().enumerate() {
+            if i > 0 {
+                sql.push_str(", ");
+            }
+            c.render(d, sql, params, scope);
+        }
+        sql.push_str(" FROM ");
+        self.render_from(d, sql);
+        if !self.filters.is_empty() {
+            sql.push_str(" WHERE ");
+            self.render_filter(d, sql, params, scope);
+        }
+        for (i, g) in self.group_by.iter().enumerate() {
+            sql.push_str(if i == 0 { " GROUP BY " } else { ", " });
+            g.render(d, sql, params, scope);
+        }
+        for (i, h) in self.having.iter().enumerate() {
+            sql.push_str(if i == 0 { " HAVING " } else { " AND " });
+            h.render_in(d, sql, params, scope);
+        }
+        let mut order = String::new();
+        self.render_order(d, &mut order, params, scope);
+        if !order.is_empty() {
+            sql.push_str(" ORDER BY ");
+            sql.push_str(&order);
+        }
+        let mut tail = String::new();
+        self.render_tail(d, &mut tail, params);
+        if !tail.is_empty() {
+            sql.push(' ');
+            sql.push_str(&tail);
+        }
+    }
+}
