@@ -212,7 +212,11 @@ fn a_self_join_through_an_alias() {
     // joining the table to itself without an alias is refused, typed
     let err = Employee::query(&db).join(Employee::MANAGER).all().unwrap_err();
     assert!(matches!(&err, Error::InvalidQuery { table: "employee", .. }), "{err}");
-    assert!(err.to_string().contains("give it an alias"), "{err}");
+    assert!(err.to_string().contains("give it an alias: `join_as(employee.manager, "), "{err}");
+    // a join from an alias no join made
+    let stray = Employee::alias("stray");
+    let err = Employee::query(&db).join_from(stray, Employee::MANAGER, top).all().unwrap_err();
+    assert!(err.to_string().contains("starts at the alias `stray`"), "{err}");
     // a join from a model the query does not have
     let err = Employee::query(&db).join(Post::AUTHOR).all().unwrap_err();
     assert!(err.to_string().contains("`post.author` starts at `post`"), "{err}");

@@ -519,7 +519,14 @@ impl Core {
         outer: bool,
     ) {
         let owner = match from {
-            Some(from) => Some(from),
+            // an alias the query has joined (or its own table's name)
+            Some(from) if from == self.table.name || self.joins.iter().any(|j| j.alias == from) => Some(from),
+            Some(from) => {
+                self.invalid.get_or_insert_with(|| {
+                    format!("`{}` starts at the alias `{from}`, which no earlier join of the query made", rel.path())
+                });
+                return;
+            }
             // the query's own table, else the latest join to the relationship's owner
             None if rel.owner.name == self.table.name => Some(self.table.name),
             None => self.joins.iter().rev().find(|j| j.rel.target.name == rel.owner.name).map(|j| j.alias),
@@ -540,10 +547,10 @@ impl Core {
         if taken {
             self.invalid.get_or_insert_with(|| {
                 format!(
-                    "`{}` would join `{}` a second time under the same name; give it an alias with `join_as(.., {}::alias(\"..\"))`",
+                    "`{}` would join `{}` a second time under the same name; give it an alias: `join_as({}, <its model>::alias(\"..\"))`",
                     rel.path(),
                     alias,
-                    rel.target.name
+                    rel.path()
                 )
             });
             return;
