@@ -27,9 +27,11 @@ use std::collections::HashMap;
 use std::hint::black_box;
 use std::io::Write;
 
-use criterion::{criterion_group, criterion_main, BatchSize, Criterion};
+use criterion::{criterion_group, BatchSize, Criterion};
 use relations::rusqlite::{params, params_from_iter, Connection};
-use relations::{joinedload, selectinload, subtreeload, BelongsTo, Db, Error, HasMany, ManyToMany, Model, Result};
+use relations::{
+    joinedload, selectinload, subtreeload, BelongsTo, Db, Error, HasMany, IndexForeignKeys, ManyToMany, Model, Result,
+};
 
 const USERS: usize = 1000;
 const POSTS_PER_USER: usize = 10;
@@ -280,7 +282,9 @@ fn attach_reports(root: &mut HEmployee, rows: Vec<HEmployee>) {
 // ---- seeding ----
 
 fn schema(db: &Db) {
-    db.create_all::<(User, Post, Comment, Tag, Employee)>().expect("schema");
+    // every foreign key indexed, as an application would: the workloads measure the ORM, not
+    // table scans (`IndexForeignKeys` adds one `CREATE INDEX` per unindexed foreign key)
+    db.create_all::<IndexForeignKeys<(User, Post, Comment, Tag, Employee)>>().expect("schema");
 }
 
 fn insert_users_and_posts(db: &Db) -> Result<()> {
@@ -643,4 +647,44 @@ fn workloads(c: &mut Criterion) {
 }
 
 criterion_group!(benches, workloads, pg::workloads);
-criterion_main!(benches);
+
+/// One workload run `RELATIONS_PROFILE_REPEAT` times (default 1) on the seeded SQLite
+/// database, for a profiler: `RELATIONS_PROFILE=w7 valgrind --tool=callgrind <bench binary>`.
+/// A workload's cost is the difference between a run with `REPEAT=n` and one with `REPEAT=0`
+/// (the seeding alone), divided by `n`. `<name>:hand` runs the hand-written side instead.
+fn profile(name: &str) {
+    let db = seed();
+    let h = Hand { conn: db.sqlite().unwrap(), statements: Cell::new(0) };
+    let repeat: usize = std::env::var("RELATIONS_PROFILE_REPEAT").ok().and_then(|r| r.parse().ok()).unwrap_or(1);
+    for _ in 0..repeat {
+        match name {
+            "w2" => drop(black_box(w2_selectin(&db))),
+            "w2j" => drop(black_box(w2_joined(&db))),
+            "w3" => drop(black_box(w3_naive(&db))),
+            "w4" => drop(black_box(w4_selectin(&db))),
+            "w4j" => drop(black_box(w4_joined(&db))),
+            "w5" => drop(black_box(w5_selectin(&db))),
+            "w5j" => drop(black_box(w5_joined(&db))),
+            "w6" => drop(black_box(w6_subtree(&db))),
+            "w7" => drop(black_box(w7_get_then_children(&db))),
+            "w2:hand" => drop(black_box(h2(&h))),
+            "w2j:hand" => drop(black_box(h2_joined(&h))),
+            "w3:hand" => drop(black_box(h3(&h))),
+            "w4:hand" => drop(black_box(h4(&h))),
+            "w4j:hand" => drop(black_box(h4_joined(&h))),
+            "w5:hand" => drop(black_box(hand_posts_with_tags(&h))),
+            "w5j:hand" => drop(black_box(h5_joined(&h))),
+            "w6:hand" => drop(black_box(hand_subtree(&h))),
+            "w7:hand" => drop(black_box(h7(&h))),
+            other => panic!("no workload `{other}`: w2, w2j, w3, w4, w4j, w5, w5j, w6, w7, each also as `<name>:hand`"),
+        }
+    }
+}
+
+fn main() {
+    if let Ok(name) = std::env::var("RELATIONS_PROFILE") {
+        return profile(&name);
+    }
+    benches();
+    Criterion::default().configure_from_args().final_summary();
+}

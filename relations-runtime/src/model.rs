@@ -191,7 +191,7 @@ pub trait Model: Sealed + Sized + 'static {
     /// The row with this primary key, if any.
     fn get(db: &Db, key: impl Into<Self::Key>) -> Result<Option<Self>> {
         let key = key.into();
-        Query::new(db).filter_key(key.to_values()).first()
+        Query::new(db).filter_key(key.to_values()).by_key()
     }
 
     /// Every row, in key order.
@@ -236,7 +236,7 @@ pub trait Model: Sealed + Sized + 'static {
 
     /// Re-reads this row from the database (SQLAlchemy's `refresh`).
     fn reload(&self, db: &Db) -> Result<Self> {
-        Query::new(db).filter_key(self.key().to_values()).first()?.ok_or_else(|| Error::NotFound {
+        Query::new(db).filter_key(self.key().to_values()).by_key()?.ok_or_else(|| Error::NotFound {
             table: Self::TABLE.name,
             key: crate::sql::key_text(&self.key().to_values()),
         })

@@ -173,6 +173,11 @@ impl<'db, M: Model> Query<'db, M> {
         Ok(self.clone().limit(1).all()?.into_iter().next())
     }
 
+    /// The row a query by the whole primary key finds, if any: no `LIMIT`, the key being unique.
+    pub(crate) fn by_key(&self) -> Result<Option<M>> {
+        Ok(self.all()?.into_iter().next())
+    }
+
     /// The one matching row: [`Error::NotFound`](crate::Error::NotFound) if there is none,
     /// [`Error::MultipleRows`](crate::Error::MultipleRows) if there are several (SQLAlchemy's
     /// `one()`).

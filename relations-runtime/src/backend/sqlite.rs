@@ -21,6 +21,10 @@ impl SqliteBackend {
         // `rarray(?)`: long `IN` lists are bound as one parameter
         rusqlite::vtab::array::load_module(&conn)?;
         conn.set_prepared_statement_cache_capacity(256);
+        // the query planner stability guarantee: a plan never depends on a bound value, so
+        // that re-binding a cached statement never re-prepares it (without it, SQLite 3.54
+        // re-prepared a lazy load's `WHERE fk = ? ORDER BY id` at every run)
+        conn.set_db_config(rusqlite::config::DbConfig::SQLITE_DBCONFIG_ENABLE_QPSG, true)?;
         let max_variables = conn.limit(rusqlite::limits::Limit::SQLITE_LIMIT_VARIABLE_NUMBER)?.max(1) as usize;
         Ok(SqliteBackend { conn, max_variables })
     }

@@ -122,7 +122,7 @@ impl<P: Parent> BelongsTo<P> {
     pub(crate) fn load<'a>(&'a self, db: &Db, rel: &'static RelationDef) -> Result<P::Loaded<'a>> {
         let parent = self.cache.get_or_load(db, rel, || {
             let row = match P::parent_key(&self.key) {
-                Some(k) => Query::<P::Model>::new(db).filter_key(k.to_values()).first()?,
+                Some(k) => Query::<P::Model>::new(db).filter_key(k.to_values()).by_key()?,
                 None => None,
             };
             Ok(row.map(Arc::new))
