@@ -178,11 +178,11 @@ fn post_row(r: &relations::rusqlite::Row<'_>) -> relations::rusqlite::Result<HPo
     })
 }
 
-/// Each user's posts, grouped by hand: one `IN (...)` statement.
+/// Each user's posts, grouped by hand: one `IN (...)` statement, no `ORDER BY` (SQLite reads
+/// them through the foreign key's index, each user's in key order).
 fn hand_attach_posts(h: &Hand<'_>, users: &mut [HUser]) {
     let ids: Vec<i64> = users.iter().map(|u| u.id).collect();
-    let sql =
-        format!("SELECT id, title, body, user_id FROM post WHERE user_id IN ({}) ORDER BY id", placeholders(ids.len()));
+    let sql = format!("SELECT id, title, body, user_id FROM post WHERE user_id IN ({})", placeholders(ids.len()));
     let mut stmt = h.prepare(&sql);
     let mut by_user: HashMap<i64, Vec<HPost>> = HashMap::with_capacity(ids.len());
     for p in stmt.query_map(params_from_iter(&ids), post_row).expect("posts") {
@@ -196,8 +196,7 @@ fn hand_attach_posts(h: &Hand<'_>, users: &mut [HUser]) {
 
 fn hand_attach_comments(h: &Hand<'_>, posts: &mut [&mut HPost]) {
     let ids: Vec<i64> = posts.iter().map(|p| p.id).collect();
-    let sql =
-        format!("SELECT id, content, post_id FROM comment WHERE post_id IN ({}) ORDER BY id", placeholders(ids.len()));
+    let sql = format!("SELECT id, content, post_id FROM comment WHERE post_id IN ({})", placeholders(ids.len()));
     let mut stmt = h.prepare(&sql);
     let mut by_post: HashMap<i64, Vec<HComment>> = HashMap::with_capacity(ids.len());
     let rows = stmt
@@ -218,7 +217,7 @@ fn hand_posts_with_tags(h: &Hand<'_>) -> Vec<HPost> {
     };
     let ids: Vec<i64> = posts.iter().map(|p| p.id).collect();
     let sql = format!(
-        "SELECT pt.post_id, t.id, t.name FROM tag t JOIN post_tags pt ON pt.tag_id = t.id WHERE pt.post_id IN ({}) ORDER BY t.id",
+        "SELECT pt.post_id, t.id, t.name FROM tag t JOIN post_tags pt ON pt.tag_id = t.id WHERE pt.post_id IN ({})",
         placeholders(ids.len())
     );
     let mut stmt = h.prepare(&sql);

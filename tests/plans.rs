@@ -37,3 +37,41 @@ fn cached_statements_are_not_re_prepared_when_rebound() {
         assert_eq!(stmt.get_status(StatementStatus::RePrepare), 0, "{sql}");
     }
 }
+
+/// The plan SQLite picks for `sql`, its parameters all bound to 1.
+fn plan(db: &relations::Db, sql: &str) -> Vec<String> {
+    let conn = db.sqlite().unwrap();
+    let mut stmt = conn.prepare(&format!("EXPLAIN QUERY PLAN {sql}")).unwrap();
+    let n = stmt.parameter_count();
+    let rows =
+        stmt.query_map(relations::rusqlite::params_from_iter(std::iter::repeat_n(1, n)), |r| r.get::<_, String>(3));
+    rows.unwrap().map(Result::unwrap).collect()
+}
+
+/// Each selectin level orders its rows by owner, then by key: with the foreign keys indexed,
+/// the index delivers that order and no level sorts (each collection still comes in key
+/// order, which `loading.rs` checks on both backends).
+#[test]
+fn selectin_levels_read_in_index_order_without_sorting() {
+    use relations::selectinload;
+    common::backends::use_backend(common::backends::Backend::Sqlite, "plans");
+    let db = common::fresh();
+    db.create_all::<IndexForeignKeys<(User, UserProfile, Post, Comment, Tag)>>().unwrap();
+    let rust = db.add(Tag { name: "rust".into(), ..Default::default() }).unwrap();
+    // several owners at each level: one owner's rows would come in key order anyway
+    for name in ["ann", "bob"] {
+        let u = user(&db, name);
+        for title in ["x", "y"] {
+            post(&db, &u, title).tags(&db).add(&rust).unwrap();
+        }
+    }
+    let (users, statements) =
+        db.record(|| User::query(&db).options(selectinload(User::POSTS).selectinload(Post::TAGS)).all().unwrap());
+    assert_eq!(users[1].posts.loaded().unwrap()[1].tags.loaded().unwrap().len(), 1);
+    assert_eq!(statements.len(), 3, "{statements:?}");
+    for sql in &statements[1..] {
+        let plan = plan(&db, sql);
+        assert!(plan.iter().all(|step| !step.contains("TEMP B-TREE")), "{sql}\n{plan:#?}");
+        assert!(plan.iter().any(|step| step.contains("USING")), "an index is used: {sql}\n{plan:#?}");
+    }
+}

@@ -122,9 +122,12 @@ pub(crate) fn fetch<T: Model>(
             sql.push_str(&select.order);
             sql.push_str(", ");
         }
-        for tag in &select.tag {
-            sql.push_str(tag);
-            sql.push_str(", ");
+        // grouped by owner, unless the order already starts so
+        if !select.tag.is_empty() && !select.order.starts_with(&select.tag.join(", ")) {
+            for tag in &select.tag {
+                sql.push_str(tag);
+                sql.push_str(", ");
+            }
         }
         let mut keys = String::new();
         for c in table.primary_key() {

@@ -162,7 +162,24 @@ impl<O: Model, F: Slot> Eager<O, F> {
         let declared = if self.order.is_empty() { self.rel.def.order_by } else { &[] };
         crate::sql::declared_order(d, target, target.name, declared, &mut order);
         let select = match self.limit {
-            None => Select { tag: tag.to_vec(), from: from.to_owned(), filter, order, params, ..Select::default() },
+            None => {
+                // grouped by owner first: each owner's rows are in `order` all the same, and an
+                // index on the foreign key (which holds the key after it) delivers this order
+                // without a sort, where the key alone needed one at every level
+                let grouped = match self.rel.def.join {
+                    Join::Forward { .. } => order,
+                    // in key order is in the link's order: the association table's key
+                    // (local, remote) delivers it
+                    Join::Through { table, remote, .. } if self.order.is_empty() && declared.is_empty() => {
+                        let mut by_link = tag.join(", ");
+                        by_link.push_str(", ");
+                        column(d, table.name, remote, &mut by_link);
+                        by_link
+                    }
+                    _ => format!("{}, {order}", tag.join(", ")),
+                };
+                Select { tag: tag.to_vec(), from: from.to_owned(), filter, order: grouped, params, ..Select::default() }
+            }
             Some(n) => {
                 // number each owner's rows in order, keep the first n
                 let mut inner = String::from("(SELECT ");
