@@ -129,7 +129,10 @@ impl Db {
         self.dialect.name()
     }
 
-    /// Wraps an open rusqlite connection, turning on `PRAGMA foreign_keys`.
+    /// Wraps an open rusqlite connection, turning on `PRAGMA foreign_keys` and the query
+    /// planner stability guarantee (`SQLITE_DBCONFIG_ENABLE_QPSG`: no plan depends on a bound
+    /// value, so a cached statement is never re-prepared when re-bound; a `LIKE` with a bound
+    /// pattern then never uses an index).
     pub fn from_connection(conn: Connection) -> Result<Db> {
         Ok(Db::from_backend(Box::new(crate::backend::sqlite::SqliteBackend::new(conn)?)))
     }

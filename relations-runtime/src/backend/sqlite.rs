@@ -15,7 +15,8 @@ pub(crate) struct SqliteBackend {
 }
 
 impl SqliteBackend {
-    /// Wraps an open connection, turning on `PRAGMA foreign_keys`.
+    /// Wraps an open connection, turning on `PRAGMA foreign_keys` and the query planner
+    /// stability guarantee.
     pub(crate) fn new(conn: Connection) -> Result<SqliteBackend> {
         conn.pragma_update(None, "foreign_keys", "ON")?;
         // `rarray(?)`: long `IN` lists are bound as one parameter
