@@ -171,15 +171,8 @@ fn delete_model<M: Model>(db: &Db, model: &M) -> Result<bool> {
         true => None,
     };
     // a many-to-one `delete` / `delete-orphan`: the parent goes with its one child
-    let parents: Vec<(&'static Table, KeyVal)> = (t.relations)()
-        .iter()
-        .filter(|d| d.cascade.delete || d.cascade.delete_orphan)
-        .filter_map(|d| match d.join {
-            Join::Forward { columns: [column] } => {
-                KeyVal::of(&model.column_value(t.column_index(column))).map(|k| (d.target, k))
-            }
-            _ => None,
-        })
+    let parents: Vec<(&'static Table, KeyVal)> = cascading_parents(t)
+        .filter_map(|(target, column)| KeyVal::of(&model.column_value(t.column_index(column))).map(|k| (target, k)))
         .collect();
     if key.is_none() && parents.is_empty() {
         // nothing references it (or it cannot be referenced): one statement
@@ -195,6 +188,15 @@ fn delete_model<M: Model>(db: &Db, model: &M) -> Result<bool> {
             delete_parent(db, &catalog, parent, key, &mut visited)?;
         }
         Ok(existed)
+    })
+}
+
+/// The parents a row of `t` takes with it when deleted (a many-to-one `delete` /
+/// `delete-orphan`): each one's table and the row's foreign key column.
+fn cascading_parents(t: &'static Table) -> impl Iterator<Item = (&'static Table, &'static str)> {
+    (t.relations)().iter().filter(|r| r.cascade.delete || r.cascade.delete_orphan).filter_map(|r| match r.join {
+        Join::Forward { columns: [column] } => Some((r.target, *column)),
+        _ => None,
     })
 }
 
@@ -537,14 +539,7 @@ pub(crate) fn delete_matching(db: &Db, core: &crate::expr::Core) -> Result<u64> 
     let t = core.table;
     let d = db.dialect();
     let catalog = db.schema_cache(Catalog::read)?;
-    let parents: Vec<(&'static Table, &'static str)> = (t.relations)()
-        .iter()
-        .filter(|r| r.cascade.delete || r.cascade.delete_orphan)
-        .filter_map(|r| match r.join {
-            Join::Forward { columns: [column] } => Some((r.target, *column)),
-            _ => None,
-        })
-        .collect();
+    let parents: Vec<(&'static Table, &'static str)> = cascading_parents(t).collect();
     if catalog.refs(t.name).is_empty() && parents.is_empty() {
         let mut sql = String::from("DELETE FROM ");
         d.quote(t.name, &mut sql);
@@ -553,13 +548,7 @@ pub(crate) fn delete_matching(db: &Db, core: &crate::expr::Core) -> Result<u64> 
         return Ok(db.execute(&sql, &params, t.name)? as u64);
     }
     db.transaction(|db| {
-        let mut select = core.clone();
-        let key_columns = t.key_names().chain(parents.iter().map(|(_, c)| *c));
-        select.columns = key_columns.map(|c| crate::expr::Scalar::Column { table: t.name, column: c }).collect();
-        if select.limit.is_none() && select.offset.is_none() {
-            select.order.clear();
-            select.key_order = None;
-        }
+        let select = core.selecting(t.key_names().chain(parents.iter().map(|(_, c)| *c)));
         let (mut sql, mut params) = (String::new(), Vec::new());
         select.render_select(d, &mut sql, &mut params, &mut Vec::new());
         let width = t.primary_key().count();

@@ -205,15 +205,14 @@ impl Db {
             params.push(values[i].clone());
             self.dialect().placeholder(params.len(), &mut sql);
         }
-        let key_text = key_text(&key);
-        self.where_key(&mut sql, &mut params, t.primary_key().zip(key).collect());
+        self.where_key(&mut sql, &mut params, t.primary_key().zip(key.iter().cloned()).collect());
         let n = self.execute(&sql, &params, t.name).map_err(|e| {
             // the parameters: the columns set, then the key's
             let columns = set.iter().map(|&i| &t.columns[i]).chain(t.primary_key());
             self.explain(t, &model.values(), name_parameter(t, columns, e))
         })?;
         if n == 0 {
-            return Err(Error::NotFound { table: t.name, key: key_text });
+            return Err(Error::NotFound { table: t.name, key: key_text(&key) });
         }
         if let Some(s) = model.snapshot() {
             s.take(values);

@@ -629,7 +629,7 @@ impl Core {
     /// joins, limits or offsets — `key IN (SELECT key FROM <the query>)`, for a bulk write.
     pub(crate) fn render_matching(&self, d: &dyn Dialect, sql: &mut String, params: &mut Vec<Value<'static>>) {
         let core = self;
-        let t = core.table;
+        let t = self.table;
         if core.joins.is_empty() && core.limit.is_none() && core.offset.is_none() {
             if !core.filters.is_empty() {
                 sql.push_str(" WHERE ");
@@ -648,14 +648,20 @@ impl Core {
         sql.push_str(" WHERE ");
         sql.push_str(&if row { format!("({keys})") } else { keys.clone() });
         sql.push_str(" IN (");
-        let mut inner = core.clone();
-        inner.columns = t.key_names().map(|c| Scalar::Column { table: t.name, column: c }).collect();
+        core.selecting(t.key_names()).render_select(d, sql, params, &mut Vec::new());
+        sql.push(')');
+    }
+
+    /// The query selecting these columns of its table for the rows it matches (the keys a bulk
+    /// write goes by), ordered only where a limit or an offset needs the order.
+    pub(crate) fn selecting(&self, columns: impl Iterator<Item = &'static str>) -> Core {
+        let mut inner = self.clone();
+        inner.columns = columns.map(|c| Scalar::Column { table: self.table.name, column: c }).collect();
         if inner.limit.is_none() && inner.offset.is_none() {
             inner.order.clear();
             inner.key_order = None;
         }
-        inner.render_select(d, sql, params, &mut Vec::new());
-        sql.push(')');
+        inner
     }
 
     /// The whole `SELECT` of a projection (or of the model's columns when it selects none).

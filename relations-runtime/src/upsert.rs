@@ -100,9 +100,12 @@ impl Db {
     fn upsert_each<M: Model>(&self, models: &mut [M], on: &OnConflict) -> Result<u64> {
         let t = M::TABLE;
         let mut written = 0;
+        // the statement for rows with and without an assigned key, each built once
+        let mut statements: [Option<String>; 2] = [None, None];
         for model in models.iter_mut() {
             let skip_key = t.auto_key && model.is_new();
-            let sql = upsert_sql(self, t, skip_key, on);
+            let sql = statements[usize::from(skip_key)].get_or_insert_with(|| upsert_sql(self, t, skip_key, on));
+            let sql = sql.as_str();
             let mut params: Vec<Value<'_>> = model.values();
             if skip_key {
                 let mut columns = t.columns.iter();
@@ -110,13 +113,13 @@ impl Db {
             }
             let result = if skip_key {
                 let mut key = None;
-                self.query_map_into(&sql, &params, |row| {
+                self.query_map_into(sql, &params, |row| {
                     key = Some(row.int(0)?);
                     Ok(())
                 })
                 .map(|()| key)
             } else {
-                self.execute(&sql, &params, t.name).map(|n| (n > 0).then_some(0))
+                self.execute(sql, &params, t.name).map(|n| (n > 0).then_some(0))
             };
             drop(params);
             match result {
