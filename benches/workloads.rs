@@ -236,34 +236,31 @@ fn hand_posts_with_tags(h: &Hand<'_>) -> Vec<HPost> {
 }
 
 fn hand_subtree(h: &Hand<'_>) -> HEmployee {
-    let mut root = {
-        let mut stmt = h.prepare("SELECT id, name, manager_id FROM employee WHERE manager_id IS NULL");
-        stmt.query_row([], |r| {
-            Ok(HEmployee { id: r.get(0)?, name: r.get(1)?, manager_id: r.get(2)?, reports: Vec::new() })
-        })
-        .expect("root")
-    };
+    // one statement: the root and every row below it (UNION ALL: the data has no cycle)
     let mut stmt = h.prepare(
-        "WITH RECURSIVE tree(id) AS (SELECT id FROM employee WHERE manager_id = ?1 \
-         UNION SELECT e.id FROM employee e JOIN tree ON e.manager_id = tree.id) \
-         SELECT id, name, manager_id FROM employee WHERE id IN (SELECT id FROM tree) ORDER BY id",
+        "WITH RECURSIVE tree(id, name, manager_id) AS (SELECT id, name, manager_id FROM employee \
+         WHERE manager_id IS NULL UNION ALL SELECT e.id, e.name, e.manager_id FROM employee e \
+         JOIN tree ON e.manager_id = tree.id) SELECT id, name, manager_id FROM tree",
     );
-    let rows: Vec<HEmployee> = stmt
-        .query_map([root.id], |r| {
-            Ok(HEmployee { id: r.get(0)?, name: r.get(1)?, manager_id: r.get(2)?, reports: Vec::new() })
-        })
+    let mut rows: Vec<HEmployee> = stmt
+        .query_map([], |r| Ok(HEmployee { id: r.get(0)?, name: r.get(1)?, manager_id: r.get(2)?, reports: Vec::new() }))
         .expect("tree")
         .collect::<Result<_, _>>()
         .expect("tree");
+    let at = rows.iter().position(|e| e.manager_id.is_none()).expect("root");
+    let mut root = rows.swap_remove(at);
     attach_reports(&mut root, rows);
     root
 }
 
-/// Hangs the subtree's rows (in key order) under `root`, each under its manager.
+/// Hangs the subtree's rows under `root`, each under its manager, reports in key order.
 fn attach_reports(root: &mut HEmployee, rows: Vec<HEmployee>) {
     let mut children: HashMap<i64, Vec<usize>> = HashMap::new();
     for (i, e) in rows.iter().enumerate() {
         children.entry(e.manager_id.unwrap_or(0)).or_default().push(i);
+    }
+    for kids in children.values_mut() {
+        kids.sort_by_key(|&k| rows[k].id);
     }
     let mut slots: Vec<Option<HEmployee>> = rows.into_iter().map(Some).collect();
     fn build(i: usize, slots: &mut [Option<HEmployee>], children: &HashMap<i64, Vec<usize>>) -> Option<HEmployee> {

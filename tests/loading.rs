@@ -254,10 +254,121 @@ fn a_whole_subtree_in_one_recursive_statement() {
         let mut expected = Vec::new();
         walk(&db, &root().one().unwrap(), &mut expected);
         assert_eq!(expected.len(), (1..=depth).map(|d| 3usize.pow(d)).sum::<usize>());
-        let tree = db.assert_statements(2, || root().options(subtreeload(Employee::REPORTS)).one().unwrap());
+        let tree = db.assert_statements(1, || root().options(subtreeload(Employee::REPORTS)).one().unwrap());
         let mut got = Vec::new();
         db.assert_statements(0, || walk(&db, &tree, &mut got));
         assert_eq!(got, expected);
+    }
+}
+
+/// Each employee's subtree, walked level by level from the rows in hand (no statement).
+fn subtrees(db: &Db, rows: &[Employee]) -> Vec<(String, Vec<String>)> {
+    rows.iter()
+        .map(|e| {
+            let mut names = Vec::new();
+            walk(db, e, &mut names);
+            (e.name.clone(), names)
+        })
+        .collect()
+}
+
+/// What lazy loading finds below each of these employees.
+fn lazy_subtrees(db: &Db, names: &[String]) -> Vec<(String, Vec<String>)> {
+    let fresh: Vec<Employee> =
+        names.iter().map(|n| Employee::query(db).filter_by(Employee::name, n.as_str()).one().unwrap()).collect();
+    subtrees(db, &fresh)
+}
+
+fn owners_inside_each_others_subtree_each_get_it_whole() {
+    let db = org(2, 3);
+    // every employee, so most owners are also rows below other owners; in name order, limited
+    let query = || Employee::query(&db).order_by(Employee::name).limit(7);
+    let want: Vec<String> = query().all().unwrap().iter().map(|e| e.name.clone()).collect();
+    let rows = db.assert_statements(1, || query().options(subtreeload(Employee::REPORTS)).all().unwrap());
+    let got = db.assert_statements(0, || subtrees(&db, &rows));
+    assert_eq!(got.iter().map(|(n, _)| n.clone()).collect::<Vec<_>>(), want, "the owners in the query's order");
+    assert_eq!(got, lazy_subtrees(&db, &want));
+    assert!(got.iter().any(|(_, below)| below.len() == 12), "the root's whole tree: {got:?}");
+    // owners in hand: the level-by-level path, one recursive statement
+    let all = Employee::all(&db).unwrap();
+    db.assert_statements(1, || db.preload(&all, subtreeload(Employee::REPORTS)).unwrap());
+    let names: Vec<String> = all.iter().map(|e| e.name.clone()).collect();
+    assert_eq!(db.assert_statements(0, || subtrees(&db, &all)), lazy_subtrees(&db, &names));
+}
+
+fn a_subtree_keeps_key_order_where_the_rows_come_in_another() {
+    let db = org(2, 3);
+    // rewrite the first rows, so PostgreSQL's heap (and a scan of it) holds them last
+    for mut e in Employee::query(&db).filter(Employee::id.le(6)).all().unwrap() {
+        e.name.push('!');
+        e.update(&db).unwrap();
+    }
+    let root = Employee::query(&db).filter(Employee::manager_id.is_null());
+    let tree = db.assert_statements(1, || root.options(subtreeload(Employee::REPORTS)).one().unwrap());
+    let mut level = vec![&tree];
+    while !level.is_empty() {
+        for e in &level {
+            let ids: Vec<i64> = e.reports.loaded().unwrap().iter().map(|r| r.id).collect();
+            assert!(ids.is_sorted(), "{}'s reports in key order: {ids:?}", e.name);
+        }
+        level = level.iter().flat_map(|e| e.reports.loaded().unwrap()).collect();
+    }
+}
+
+fn a_long_chain_loads_whole() {
+    let db = common::fresh();
+    db.create_all::<(Employee,)>().unwrap();
+    let depth = 600;
+    db.transaction(|db| {
+        let mut boss = db.add(Employee { name: "c0".into(), ..Default::default() })?;
+        for i in 1..depth {
+            boss = db.add(Employee { name: format!("c{i}"), manager: BelongsTo::to(&boss), ..Default::default() })?;
+        }
+        Ok::<_, Error>(())
+    })
+    .unwrap();
+    let root = db.assert_statements(1, || {
+        Employee::query(&db).filter(Employee::manager_id.is_null()).options(subtreeload(Employee::REPORTS)).one()
+    });
+    let mut e = &root.unwrap();
+    let mut names = vec![e.name.clone()];
+    while let [next] = e.reports.loaded().expect("every level loaded") {
+        names.push(next.name.clone());
+        e = next;
+    }
+    assert!(e.reports.loaded().unwrap().is_empty());
+    assert_eq!(names, (0..depth).map(|i| format!("c{i}")).collect::<Vec<_>>());
+}
+
+fn a_subtree_option_nests_into_every_level_and_refuses_what_it_cannot_honour() {
+    let db = org(3, 2);
+    let root = || Employee::query(&db).filter(Employee::manager_id.is_null());
+    let tree = db.assert_statements(2, || {
+        root().options(subtreeload(Employee::REPORTS).then(selectinload(Employee::MANAGER))).one().unwrap()
+    });
+    let mut bosses = Vec::new();
+    let mut level = vec![&tree];
+    while !level.is_empty() {
+        let next: Vec<&Employee> = level.iter().flat_map(|e| e.reports.loaded().unwrap()).collect();
+        for e in &next {
+            let boss = db.assert_statements(0, || e.manager(&db).load().unwrap().map(|m| m.name.clone()));
+            bosses.push((e.name.clone(), boss.unwrap()));
+        }
+        level = next;
+    }
+    assert_eq!(bosses.len(), 14);
+    assert!(bosses.iter().all(|(e, boss)| e.rsplit_once('.').map(|(b, _)| b) == Some(boss.as_str())), "{bosses:?}");
+    for option in [
+        subtreeload(Employee::REPORTS).limit(1),
+        subtreeload(Employee::REPORTS).order_by(Employee::name),
+        subtreeload(Employee::REPORTS).filter(Employee::name.ne("x")),
+    ] {
+        match root().options(option).one() {
+            Err(Error::InvalidQuery { table: "employee", message }) => {
+                assert!(message.starts_with("subtreeload(Employee::REPORTS) loads every level whole"), "{message}")
+            }
+            other => panic!("{other:?}"),
+        }
     }
 }
 
@@ -268,7 +379,7 @@ fn a_subtree_survives_a_cycle_in_the_data() {
     let mut root = Employee::query(&db).filter_by(Employee::name, "e").one().unwrap();
     root.manager.set(&leaf);
     root.update(&db).unwrap();
-    let tree = db.assert_statements(2, || {
+    let tree = db.assert_statements(1, || {
         Employee::query(&db).filter_by(Employee::name, "e").options(subtreeload(Employee::REPORTS)).one().unwrap()
     });
     let mut names = Vec::new();
@@ -697,6 +808,10 @@ both_backends!(
     many_to_many_through_an_association_model,
     self_ref_parent_and_children_every_strategy,
     a_whole_subtree_in_one_recursive_statement,
+    owners_inside_each_others_subtree_each_get_it_whole,
+    a_long_chain_loads_whole,
+    a_subtree_keeps_key_order_where_the_rows_come_in_another,
+    a_subtree_option_nests_into_every_level_and_refuses_what_it_cannot_honour,
     a_subtree_survives_a_cycle_in_the_data,
     nested_eager_loading_mixes_strategies_per_level,
     three_levels_deep_and_back_to_the_author,

@@ -234,18 +234,19 @@ fn h6(h: &PgHand) -> HEmployee {
         manager_id: r.get::<_, Option<i32>>(2).map(i64::from),
         reports: Vec::new(),
     };
-    let mut root = employee(&h.query("SELECT id, name, manager_id FROM employee WHERE manager_id IS NULL", &[])[0]);
-    let root_id = root.id as i32;
-    let rows: Vec<HEmployee> = h
+    // one statement: the root and every row below it (UNION ALL: the data has no cycle)
+    let mut rows: Vec<HEmployee> = h
         .query(
-            "WITH RECURSIVE tree(id) AS (SELECT id FROM employee WHERE manager_id = $1 \
-             UNION SELECT e.id FROM employee e JOIN tree ON e.manager_id = tree.id) \
-             SELECT id, name, manager_id FROM employee WHERE id IN (SELECT id FROM tree) ORDER BY id",
-            &[&root_id],
+            "WITH RECURSIVE tree(id, name, manager_id) AS (SELECT id, name, manager_id FROM employee \
+             WHERE manager_id IS NULL UNION ALL SELECT e.id, e.name, e.manager_id FROM employee e \
+             JOIN tree ON e.manager_id = tree.id) SELECT id, name, manager_id FROM tree",
+            &[],
         )
         .iter()
         .map(employee)
         .collect();
+    let at = rows.iter().position(|e| e.manager_id.is_none()).expect("root");
+    let mut root = rows.swap_remove(at);
     attach_reports(&mut root, rows);
     root
 }

@@ -59,6 +59,12 @@ pub(crate) fn fetch<T: Model>(
     let table = T::TABLE;
     let loads = plan::<T>(loads, path);
     let joined: Vec<&Load<T>> = loads.iter().filter(|l| runs_joined(l)).collect();
+    // a subtree of the query's own rows comes in their statement
+    if joined.is_empty() && select.prefix.is_empty() && select.tag.is_empty() && !select.order_binds {
+        if let Some(tree) = loads.iter().position(|l| l.0.tree().is_some()) {
+            return Ok((crate::load::fetch_with_tree(db, select, &loads, tree, path, owner_query)?, Vec::new()));
+        }
+    }
     path.push(table.name);
 
     if !joined.is_empty() && !select.tail.is_empty() {

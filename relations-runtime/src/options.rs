@@ -84,6 +84,8 @@ pub(crate) trait Node<O> {
     fn limited(&self) -> bool;
     /// Adds the relationship to the owners' statement.
     fn joined(&self, db: &Db, sql: &mut JoinSql, owner_alias: &str, path: &mut Path) -> Box<dyn JoinedAcc<O>>;
+    /// This option as a subtree its owners' statement can include, when it is one.
+    fn tree(&self) -> Option<&dyn crate::load::Tree<O>>;
     /// Loads the relationship of `owners`, already read.
     fn after(&self, db: &Db, owners: &[O], owner_query: Option<&OwnerQuery<'_>>, path: &mut Path) -> Result<()>;
 }

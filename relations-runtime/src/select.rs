@@ -129,7 +129,9 @@ impl<'db, M: Model> Query<'db, M> {
         let scope = &mut Vec::new();
         self.core.render_from(d, &mut select.from);
         self.core.render_filter(d, &mut select.filter, &mut select.params, scope);
+        let before = select.params.len();
         self.core.render_order(d, &mut select.order, &mut select.params, scope);
+        select.order_binds = select.params.len() > before;
         // numbered after the others, kept apart (a joined load moves them into a subquery)
         let before = select.params.len();
         self.core.render_tail(d, &mut select.tail, &mut select.params);

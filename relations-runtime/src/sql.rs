@@ -22,6 +22,8 @@ pub(crate) struct Select {
     pub(crate) order: String,
     /// `LIMIT ? OFFSET ?`.
     pub(crate) tail: String,
+    /// Whether the `ORDER BY` terms bind parameters (they come after the filter's).
+    pub(crate) order_binds: bool,
     pub(crate) params: Vec<Value<'static>>,
     pub(crate) tail_params: Vec<Value<'static>>,
 }

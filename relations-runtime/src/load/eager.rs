@@ -4,6 +4,7 @@
 use std::fmt;
 use std::rc::Rc;
 
+use super::subtree::{OwnTree, Tree};
 use crate::db::Db;
 use crate::error::Result;
 use crate::expr::{Expr, Order};
@@ -82,12 +83,12 @@ pub struct Eager<O, F: Slot> {
     pub(crate) filter: Vec<Expr>,
     pub(crate) limit: Option<u64>,
     /// For `subtreeload`: fills the field with rows of the owner's own type.
-    pub(crate) fill_own: Option<FillOwn<O, F>>,
+    pub(crate) own_tree: Option<OwnTree<O, F>>,
 }
 
 impl<O: Model, F: Slot> Eager<O, F> {
     fn new(rel: Rel<O, F>, how: How) -> Self {
-        Eager { rel, how, nested: Vec::new(), order: Vec::new(), filter: Vec::new(), limit: None, fill_own: None }
+        Eager { rel, how, nested: Vec::new(), order: Vec::new(), filter: Vec::new(), limit: None, own_tree: None }
     }
 
     /// Loads a relationship of the related rows too: `selectinload(User::POSTS)
@@ -180,12 +181,19 @@ pub fn raiseload<O: Model, F: Slot>(rel: Rel<O, F>) -> Eager<O, F> {
 
 /// Loads a self-referential collection — every level of it — with one recursive statement:
 /// `subtreeload(Employee::REPORTS)` fills each employee's `reports`, their reports' `reports`,
-/// and so on down to the leaves. Cycle-safe.
+/// and so on down to the leaves, each collection in key order. Given to the query itself, the
+/// owners come in that same statement. Cycle-safe: a row is never below itself. Owners inside
+/// each other's subtrees each get theirs whole. Options nested with [`then`](Eager::then) load
+/// for the rows of every level; `order_by`, `filter` and `limit` are refused
+/// ([`Error::InvalidQuery`](crate::Error::InvalidQuery)).
 pub fn subtreeload<O: Model>(rel: Rel<O, HasMany<O>>) -> Eager<O, HasMany<O>> {
     fn fill<O: Model>(field: &HasMany<O>, def: &'static RelationDef, rows: Vec<O>) -> Result<()> {
         field.fill(def, Fill::Many(rows))
     }
-    Eager { fill_own: Some(fill::<O>), ..Eager::new(rel, How::Subtree) }
+    fn same<O>(nested: &[Load<O>]) -> &[Load<O>] {
+        nested
+    }
+    Eager { own_tree: Some(OwnTree { fill: fill::<O>, nested: same::<O> }), ..Eager::new(rel, How::Subtree) }
 }
 
 impl<O: Model, F: Slot> From<Eager<O, F>> for Load<O> {
@@ -233,6 +241,10 @@ impl<O: Model, F: Slot> Node<O> for Eager<O, F> {
 
     fn joined(&self, db: &Db, sql: &mut JoinSql, owner_alias: &str, path: &mut Path) -> Box<dyn JoinedAcc<O>> {
         self.join_into(db, sql, owner_alias, path)
+    }
+
+    fn tree(&self) -> Option<&dyn Tree<O>> {
+        self.as_tree()
     }
 
     fn after(&self, db: &Db, owners: &[O], owner_query: Option<&OwnerQuery<'_>>, path: &mut Path) -> Result<()> {

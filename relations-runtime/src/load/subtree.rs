@@ -1,88 +1,290 @@
 //! `subtreeload`: a self-referential relationship loaded for the whole subtree below the
-//! owners in one recursive statement.
+//! owners in one recursive statement — the owners' own statement, when the option is given to
+//! the query itself.
 
-use rustc_hash::{FxHashMap as HashMap, FxHashSet as HashSet};
+use rustc_hash::FxHashMap as HashMap;
 
-use super::eager::Eager;
+use super::eager::{Eager, FillOwn};
 use crate::db::Db;
-use crate::error::Result;
-use crate::fetch::fetch;
+use crate::error::{Error, Result};
+use crate::fetch::{fetch, plan, runs_joined};
 use crate::keys::KeyVal;
-use crate::model::Model;
-use crate::options::Path;
+use crate::model::{Model, Row};
+use crate::options::{Load, Node, OwnerQuery, Path};
 use crate::relation::Slot;
-use crate::schema::Join;
-use crate::sql::{descendants_cte, tree_select, Select};
-use crate::value::Value;
+use crate::schema::{Join, SqlType, Table};
+use crate::sql::{column, descendants_cte, push_clause, select_list, tree_select, Select};
+
+/// What a `subtreeload` needs beyond its relationship: how to fill the field with rows of the
+/// owner's own type, and the options for those rows (`F::Target` is the owner's type, which
+/// the generic `Eager<O, F>` cannot see).
+pub(crate) struct OwnTree<O, F: Slot> {
+    pub(crate) fill: FillOwn<O, F>,
+    pub(crate) nested: OwnLoads<O, F>,
+}
+
+/// The options nested in a subtree option, as options for rows of the owner's type.
+pub(crate) type OwnLoads<O, F> = for<'a> fn(&'a [Load<<F as Slot>::Target>]) -> &'a [Load<O>];
+
+impl<O, F: Slot> Clone for OwnTree<O, F> {
+    fn clone(&self) -> Self {
+        *self
+    }
+}
+
+impl<O, F: Slot> Copy for OwnTree<O, F> {}
+
+/// A subtree option that can run inside its owners' statement (see [`Eager::as_tree`]).
+pub(crate) trait Tree<O> {
+    /// The self-reference's foreign key column.
+    fn link(&self) -> &'static str;
+    /// Hangs `rows`, each with its parent's key, under `owners`, level by level, after loading
+    /// the options nested in the subtree option on them.
+    fn assemble(&self, db: &Db, owners: &[O], rows: Vec<O>, parents: Vec<KeyVal>, path: &mut Path) -> Result<()>;
+}
 
 impl<O: Model, F: Slot> Eager<O, F> {
-    /// `subtree`: every level below the owners, in one recursive statement.
+    /// The self-reference's link and filler when one recursive statement can load the subtree
+    /// (a one-column foreign key to the table's one-column key); `None` loads it level by level.
+    fn own_tree(&self) -> Option<(&'static str, OwnTree<O, F>)> {
+        match (self.rel.def.join, self.own_tree) {
+            (Join::Reverse { columns: [fk] }, Some(own)) if O::TABLE.single_key().is_some() => Some((fk, own)),
+            _ => None,
+        }
+    }
+
+    /// This option as a [`Tree`] the owners' statement can include.
+    pub(crate) fn as_tree(&self) -> Option<&dyn Tree<O>> {
+        (self.own_tree().is_some() && self.check_subtree().is_ok()).then_some(self as &dyn Tree<O>)
+    }
+
+    /// A subtree's collections are whole and in key order at every level: a filter, order or
+    /// limit on them is refused rather than ignored.
+    fn check_subtree(&self) -> Result<()> {
+        if self.limited() {
+            let def = self.rel.def;
+            return Err(Error::InvalidQuery {
+                table: def.owner.name,
+                message: format!(
+                    "subtreeload({}::{}) loads every level whole, in key order: it takes no order_by, filter or \
+                     limit; use selectinload for one level with those",
+                    std::any::type_name::<O>().rsplit("::").next().unwrap_or_default(),
+                    def.name.to_uppercase()
+                ),
+            });
+        }
+        Ok(())
+    }
+
+    /// `subtree` for owners already read: every level below them, in one recursive statement
+    /// (one per `max_variables` owners).
     pub(crate) fn subtree(&self, db: &Db, owners: &[O], path: &mut Path) -> Result<()> {
-        let d = db.dialect();
-        // a self-reference's link is one column (its table's single key)
-        let (Join::Reverse { columns: [fk] }, Some(fill_own)) = (self.rel.def.join, self.fill_own) else {
+        self.check_subtree()?;
+        let Some((fk, own)) = self.own_tree() else {
             return self.select_in(db, owners, None, path);
         };
+        let d = db.dialect();
         let table = O::TABLE;
         let link_index = table.key_index();
-        let keys: Vec<Value<'static>> =
+        let keys: Vec<_> =
             owners.iter().filter_map(|o| KeyVal::of(&o.column_value(link_index))).flat_map(|k| k.values()).collect();
         let mut rows = Vec::new();
-        let mut tags = Vec::new();
+        let mut parents = Vec::new();
         let chunk = db.max_variables().saturating_sub(8).max(1);
+        let mut seen = rustc_hash::FxHashSet::default();
         for keys in keys.chunks(chunk) {
             let mut params = Vec::with_capacity(keys.len());
             let cte = descendants_cte(d, table, fk, keys.iter().cloned(), &mut params);
             let select = Select { params, ..tree_select(d, table, fk, cte, true) };
-            let (mut r, mut t) = fetch::<O>(db, select, &[], path, None)?;
-            rows.append(&mut r);
-            tags.append(&mut t);
-        }
-        // assemble bottom-up: each row's own children first, then the row into its parent's
-        let keys: Vec<Option<KeyVal>> = rows.iter().map(|r| KeyVal::of(&r.column_value(link_index))).collect();
-        let mut children: HashMap<KeyVal, Vec<usize>> = HashMap::default();
-        for (i, t) in tags.iter().enumerate() {
-            children.entry(t.clone()).or_default().push(i);
-        }
-        // a cycle back to an owner is cut there: the owner is already placed, at the top
-        let owner_keys: HashSet<KeyVal> =
-            owners.iter().filter_map(|o| KeyVal::of(&o.column_value(link_index))).collect();
-        let mut slots: Vec<Option<O>> = rows
-            .into_iter()
-            .zip(&keys)
-            .map(|(r, k)| if k.as_ref().is_some_and(|k| owner_keys.contains(k)) { None } else { Some(r) })
-            .collect();
-        let field = self.rel.field;
-        let def = self.rel.def;
-        let fill = |o: &O, rows: Vec<O>| fill_own(field(o), def, rows);
-        fn build<O: Model>(
-            i: usize,
-            slots: &mut [Option<O>],
-            keys: &[Option<KeyVal>],
-            children: &HashMap<KeyVal, Vec<usize>>,
-            fill: &dyn Fn(&O, Vec<O>) -> Result<()>,
-        ) -> Result<Option<O>> {
-            let Some(row) = slots[i].take() else { return Ok(None) };
-            let kids = match &keys[i] {
-                Some(k) => children.get(k).map_or(&[][..], Vec::as_slice),
-                None => &[],
-            };
-            let mut built = Vec::with_capacity(kids.len());
-            for &c in kids {
-                built.extend(build(c, slots, keys, children, fill)?);
-            }
-            fill(&row, built)?;
-            Ok(Some(row))
-        }
-        for o in owners {
-            let mut built = Vec::new();
-            if let Some(kids) = KeyVal::of(&o.column_value(link_index)).and_then(|k| children.get(&k)) {
-                for &c in kids {
-                    built.extend(build(c, &mut slots, &keys, &children, &fill)?);
+            let (r, t) = fetch::<O>(db, select, (own.nested)(&self.nested), path, None)?;
+            // a row below owners of two chunks comes twice
+            for (r, t) in r.into_iter().zip(t) {
+                if KeyVal::of(&r.column_value(link_index)).is_none_or(|k| seen.insert(k)) {
+                    rows.push(r);
+                    parents.push(t);
                 }
             }
-            fill(o, built)?;
+        }
+        hang(owners, rows, &parents, |o, rows| (own.fill)((self.rel.field)(o), self.rel.def, rows))
+    }
+}
+
+impl<O: Model, F: Slot> Tree<O> for Eager<O, F> {
+    fn link(&self) -> &'static str {
+        self.own_tree().map_or("", |(fk, _)| fk)
+    }
+
+    fn assemble(&self, db: &Db, owners: &[O], rows: Vec<O>, parents: Vec<KeyVal>, path: &mut Path) -> Result<()> {
+        let Some((_, own)) = self.own_tree() else {
+            return self.subtree(db, owners, path);
+        };
+        path.push(O::TABLE.name);
+        for load in plan::<O>((own.nested)(&self.nested), path) {
+            load.0.after(db, &rows, None, path)?;
+        }
+        path.pop();
+        hang(owners, rows, &parents, |o, rows| (own.fill)((self.rel.field)(o), self.rel.def, rows))
+    }
+}
+
+/// Hangs `rows` (each below the row whose key is its `parents` entry) under `owners`: each
+/// owner gets every row its subtree reaches, each once, children in key order, and never
+/// itself (a cycle in the data ends there). Owners inside each other's subtrees get copies.
+/// No recursion, so a chain of any depth fits the stack.
+fn hang<O: Model>(
+    owners: &[O],
+    rows: Vec<O>,
+    parents: &[KeyVal],
+    fill: impl Fn(&O, Vec<O>) -> Result<()>,
+) -> Result<()> {
+    let key_index = O::TABLE.key_index();
+    let keys: Vec<Option<KeyVal>> = rows.iter().map(|r| KeyVal::of(&r.column_value(key_index))).collect();
+    let mut children: HashMap<&KeyVal, Vec<usize>> = HashMap::default();
+    for (i, p) in parents.iter().enumerate() {
+        children.entry(p).or_default().push(i);
+    }
+    // integer keys are sorted here (a no-op when they came sorted); others came in key order
+    let rank = |k: &Option<KeyVal>| match k {
+        Some(KeyVal::Int(i)) => (0, *i),
+        _ => (1, 0),
+    };
+    for list in children.values_mut() {
+        list.sort_by(|&a, &b| rank(&keys[a]).cmp(&rank(&keys[b])));
+    }
+    let kids = |k: &Option<KeyVal>| k.as_ref().and_then(|k| children.get(k)).map_or(&[][..], Vec::as_slice);
+    // each owner's tree in pre-order, children visited last first: (row, how many children)
+    let mut mark = vec![usize::MAX; rows.len()];
+    let mut plans: Vec<Vec<(usize, usize)>> = Vec::with_capacity(owners.len());
+    let mut uses = vec![0u32; rows.len()];
+    for (n, o) in owners.iter().enumerate() {
+        let own_key = KeyVal::of(&o.column_value(key_index));
+        let mut plan: Vec<(usize, usize)> = Vec::new();
+        // (position in `plan` of the parent, or MAX for the owner; children left to visit)
+        let mut stack: Vec<(usize, &[usize])> = vec![(usize::MAX, kids(&own_key))];
+        while let Some(frame) = stack.last_mut() {
+            let Some((&c, rest)) = frame.1.split_last() else {
+                stack.pop();
+                continue;
+            };
+            frame.1 = rest;
+            let parent = frame.0;
+            if mark[c] == n || (keys[c].is_some() && keys[c] == own_key) {
+                continue;
+            }
+            mark[c] = n;
+            uses[c] += 1;
+            if let Some(p) = plan.get_mut(parent) {
+                p.1 += 1;
+            }
+            plan.push((c, 0));
+            stack.push((plan.len() - 1, kids(&keys[c])));
+        }
+        plans.push(plan);
+    }
+    // build bottom-up, the plan backwards: a row's children are then the last rows built, in
+    // key order; a row is moved into its last place and copied into the others
+    let mut slots: Vec<Option<O>> = rows.into_iter().map(Some).collect();
+    let mut built: Vec<O> = Vec::new();
+    for (o, plan) in owners.iter().zip(plans) {
+        for (r, n) in plan.into_iter().rev() {
+            uses[r] -= 1;
+            let row = match (uses[r], &mut slots[r]) {
+                (0, slot) => slot.take(),
+                (_, slot) => slot.as_ref().map(Model::duplicate),
+            }
+            .expect("a row is moved at its last place only");
+            fill(&row, built.split_off(built.len() - n))?;
+            built.push(row);
+        }
+        fill(o, std::mem::take(&mut built))?;
+    }
+    Ok(())
+}
+
+/// The owners' statement with a subtree option's rows in it: one recursive statement whose
+/// rows are the owners (numbered in their order) and every row below them (numbered 0), each
+/// below-row once.
+///
+/// ```sql
+/// WITH RECURSIVE "relations_tree"("relations_id", "relations_ord") AS (
+///   SELECT * FROM (SELECT key, row_number() OVER (ORDER BY <order>) FROM <owners' query>) AS "relations_owners"
+///   UNION SELECT key, 0 FROM table JOIN "relations_tree" ON fk = "relations_tree"."relations_id")
+/// SELECT "relations_tree"."relations_ord", <columns> FROM "relations_tree" JOIN table ON key = ...
+/// ```
+///
+/// `UNION` drops a row already queued, so a cycle in the data ends. Rows come unsorted when
+/// the key is an integer (the owners are put in order here, the children by [`hang`]).
+pub(crate) fn fetch_with_tree<T: Model>(
+    db: &Db,
+    select: Select,
+    loads: &[Load<T>],
+    tree: usize,
+    path: &mut Path,
+    owner_query: Option<&OwnerQuery<'_>>,
+) -> Result<Vec<T>> {
+    let d = db.dialect();
+    let table: &Table = T::TABLE;
+    let Some(t) = loads[tree].0.tree() else {
+        return Err(Error::InvalidQuery { table: table.name, message: "no subtree option to load".into() });
+    };
+    let key = table.single_key().map_or(d.row_id(), |c| c.name);
+    let integer_key = table
+        .single_key()
+        .is_some_and(|c| matches!(c.sql_type, SqlType::Integer | SqlType::SmallInteger | SqlType::BigInteger));
+    let q = |c: &str, out: &mut String| column(d, table.name, c, out);
+    let mut sql = String::with_capacity(512);
+    sql.push_str("WITH RECURSIVE \"relations_tree\"(\"relations_id\", \"relations_ord\") AS (SELECT * FROM (SELECT ");
+    q(key, &mut sql);
+    sql.push_str(", row_number() OVER (");
+    push_clause(&mut sql, "ORDER BY ", &select.order);
+    sql.push_str(") FROM ");
+    sql.push_str(&select.from);
+    push_clause(&mut sql, " WHERE ", &select.filter);
+    push_clause(&mut sql, " ORDER BY ", &select.order);
+    push_clause(&mut sql, " ", &select.tail);
+    sql.push_str(") AS \"relations_owners\" UNION SELECT ");
+    q(key, &mut sql);
+    sql.push_str(", CAST(0 AS BIGINT) FROM ");
+    d.quote(table.name, &mut sql);
+    sql.push_str(" JOIN \"relations_tree\" ON ");
+    q(t.link(), &mut sql);
+    sql.push_str(" = \"relations_tree\".\"relations_id\") SELECT \"relations_tree\".\"relations_ord\", ");
+    select_list(d, table, &mut sql);
+    sql.push_str(" FROM \"relations_tree\" JOIN ");
+    d.quote(table.name, &mut sql);
+    sql.push_str(" ON ");
+    q(key, &mut sql);
+    sql.push_str(" = \"relations_tree\".\"relations_id\"");
+    if !integer_key {
+        sql.push_str(" ORDER BY ");
+        q(key, &mut sql);
+    }
+    let mut params = select.params;
+    params.extend(select.tail_params);
+    let link = table.column_index(t.link());
+
+    let mut owners: Vec<(i64, T)> = Vec::new();
+    let mut rows: Vec<T> = Vec::new();
+    let mut parents: Vec<KeyVal> = Vec::new();
+    db.query_map_into(&sql, &params, |row| {
+        let ord = row.int(0)?;
+        let model = T::from_row(&Row::new(row, table, 1))?;
+        crate::model::remember(&model);
+        if ord != 0 {
+            owners.push((ord, model));
+        } else if let Some(parent) = KeyVal::of(&model.column_value(link)) {
+            rows.push(model);
+            parents.push(parent);
         }
         Ok(())
+    })?;
+    owners.sort_by_key(|(ord, _)| *ord);
+    let owners: Vec<T> = owners.into_iter().map(|(_, o)| o).collect();
+    path.push(table.name);
+    for (_, load) in loads.iter().enumerate().filter(|(i, l)| *i != tree && !runs_joined(l)) {
+        load.0.after(db, &owners, owner_query, path)?;
     }
+    t.assemble(db, &owners, rows, parents, path)?;
+    path.pop();
+    Ok(owners)
 }
