@@ -77,6 +77,22 @@ pub(crate) trait JoinedAcc<O> {
     fn finish(self: Box<Self>, db: &Db, owners: &[O], path: &mut Path) -> Result<()>;
 }
 
+/// A subtree option that can run inside its owners' statement (see `Eager::as_tree`).
+pub(crate) trait Tree<O> {
+    /// The self-reference's foreign key column.
+    fn link(&self) -> &'static str;
+    /// Hangs `rows`, each with its parent's key, under `owners`, level by level, after loading
+    /// the options nested in the subtree option on them.
+    fn assemble(
+        &self,
+        db: &Db,
+        owners: &[O],
+        rows: Vec<O>,
+        parents: Vec<crate::keys::KeyVal>,
+        path: &mut Path,
+    ) -> Result<()>;
+}
+
 /// A loader option, type-erased over the relationship's field.
 pub(crate) trait Node<O> {
     fn def(&self) -> &'static RelationDef;
@@ -85,7 +101,7 @@ pub(crate) trait Node<O> {
     /// Adds the relationship to the owners' statement.
     fn joined(&self, db: &Db, sql: &mut JoinSql, owner_alias: &str, path: &mut Path) -> Box<dyn JoinedAcc<O>>;
     /// This option as a subtree its owners' statement can include, when it is one.
-    fn tree(&self) -> Option<&dyn crate::load::Tree<O>>;
+    fn tree(&self) -> Option<&dyn Tree<O>>;
     /// Loads the relationship of `owners`, already read.
     fn after(&self, db: &Db, owners: &[O], owner_query: Option<&OwnerQuery<'_>>, path: &mut Path) -> Result<()>;
 }

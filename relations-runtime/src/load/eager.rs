@@ -4,12 +4,11 @@
 use std::fmt;
 use std::rc::Rc;
 
-use super::subtree::{OwnTree, Tree};
 use crate::db::Db;
 use crate::error::Result;
 use crate::expr::{Expr, Order};
 use crate::model::Model;
-use crate::options::{How, JoinSql, JoinedAcc, Load, Node, OwnerQuery, Path};
+use crate::options::{How, JoinSql, JoinedAcc, Load, Node, OwnerQuery, Path, Tree};
 use crate::relation::{Fill, HasMany, Slot};
 use crate::schema::RelationDef;
 
@@ -70,6 +69,25 @@ impl<O: Model, F> Rel<O, F> {
 
 /// How `subtreeload` fills a field with rows of the owner's own type.
 pub(crate) type FillOwn<O, F> = fn(&F, &'static RelationDef, Vec<O>) -> Result<()>;
+
+/// What a `subtreeload` needs beyond its relationship: how to fill the field with rows of the
+/// owner's own type, and the options for those rows (`F::Target` is the owner's type, which
+/// the generic `Eager<O, F>` cannot see).
+pub(crate) struct OwnTree<O, F: Slot> {
+    pub(crate) fill: FillOwn<O, F>,
+    pub(crate) nested: OwnLoads<O, F>,
+}
+
+/// The options nested in a subtree option, as options for rows of the owner's type.
+pub(crate) type OwnLoads<O, F> = for<'a> fn(&'a [Load<<F as Slot>::Target>]) -> &'a [Load<O>];
+
+impl<O, F: Slot> Clone for OwnTree<O, F> {
+    fn clone(&self) -> Self {
+        *self
+    }
+}
+
+impl<O, F: Slot> Copy for OwnTree<O, F> {}
 
 /// One loader option, typed by the relationship it loads: built by [`joinedload`],
 /// [`selectinload`] and friends, refined by nesting ([`Eager::then`], [`Eager::selectinload`],

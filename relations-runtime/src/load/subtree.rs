@@ -4,44 +4,16 @@
 
 use rustc_hash::FxHashMap as HashMap;
 
-use super::eager::{Eager, FillOwn};
+use super::eager::{Eager, OwnTree};
 use crate::db::Db;
 use crate::error::{Error, Result};
 use crate::fetch::{fetch, plan, runs_joined};
 use crate::keys::KeyVal;
 use crate::model::{Model, Row};
-use crate::options::{Load, Node, OwnerQuery, Path};
+use crate::options::{Load, Node, OwnerQuery, Path, Tree};
 use crate::relation::Slot;
 use crate::schema::{Join, SqlType, Table};
 use crate::sql::{column, descendants_cte, push_clause, select_list, tree_select, Select};
-
-/// What a `subtreeload` needs beyond its relationship: how to fill the field with rows of the
-/// owner's own type, and the options for those rows (`F::Target` is the owner's type, which
-/// the generic `Eager<O, F>` cannot see).
-pub(crate) struct OwnTree<O, F: Slot> {
-    pub(crate) fill: FillOwn<O, F>,
-    pub(crate) nested: OwnLoads<O, F>,
-}
-
-/// The options nested in a subtree option, as options for rows of the owner's type.
-pub(crate) type OwnLoads<O, F> = for<'a> fn(&'a [Load<<F as Slot>::Target>]) -> &'a [Load<O>];
-
-impl<O, F: Slot> Clone for OwnTree<O, F> {
-    fn clone(&self) -> Self {
-        *self
-    }
-}
-
-impl<O, F: Slot> Copy for OwnTree<O, F> {}
-
-/// A subtree option that can run inside its owners' statement (see [`Eager::as_tree`]).
-pub(crate) trait Tree<O> {
-    /// The self-reference's foreign key column.
-    fn link(&self) -> &'static str;
-    /// Hangs `rows`, each with its parent's key, under `owners`, level by level, after loading
-    /// the options nested in the subtree option on them.
-    fn assemble(&self, db: &Db, owners: &[O], rows: Vec<O>, parents: Vec<KeyVal>, path: &mut Path) -> Result<()>;
-}
 
 impl<O: Model, F: Slot> Eager<O, F> {
     /// The self-reference's link and filler when one recursive statement can load the subtree
