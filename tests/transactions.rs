@@ -2,7 +2,7 @@
 
 mod common;
 
-use common::{db, user, User};
+use common::{db, user, Post, User};
 use relations::{Error, Model};
 
 fn an_error_rolls_everything_back() {
@@ -55,6 +55,59 @@ fn a_panic_inside_rolls_back() {
     assert_eq!(User::query(&db).count().unwrap(), 1, "the connection is usable afterwards");
 }
 
+/// A user with posts in its field, one of which cannot be saved (it names a row that is not
+/// there): the user and the first post are written before the failure.
+fn half_writable_user(name: &str) -> User {
+    let mut user = User { username: name.into(), ..Default::default() };
+    user.posts.push(Post { title: "first".into(), ..Default::default() });
+    user.posts.push(Post { id: 424_242, title: "ghost".into(), ..Default::default() });
+    user
+}
+
+fn a_write_inside_a_transaction_takes_no_savepoint_and_is_never_kept_half_done() {
+    let db = db();
+    // a row with its related rows, inside a transaction: no SAVEPOINT per row
+    let (_, statements) = db.record(|| {
+        db.transaction(|tx| {
+            for name in ["a", "b"] {
+                let mut user = User { username: name.into(), ..Default::default() };
+                user.posts.push(Post { title: "p".into(), ..Default::default() });
+                tx.add(user)?;
+            }
+            Ok::<_, Error>(())
+        })
+        .unwrap()
+    });
+    assert!(!statements.iter().any(|s| s.contains("SAVEPOINT")), "{statements:#?}");
+    assert_eq!(statements.len(), 6, "BEGIN, 2 × (user, post), COMMIT: {statements:#?}");
+    // a write that fails half way: the transaction refuses to go on, and keeps nothing
+    let result: Result<(), Error> = db.transaction(|tx| {
+        user(tx, "kept only if all commits");
+        let failed = tx.add(half_writable_user("ann"));
+        assert!(matches!(failed, Err(Error::NotFound { table: "post", .. })), "{failed:?}");
+        let refused = User::query(tx).count();
+        assert!(matches!(refused, Err(Error::TransactionAborted { .. })), "{refused:?}");
+        Ok(())
+    });
+    match result {
+        Err(Error::TransactionAborted { cause }) => assert!(cause.starts_with("a write in it failed"), "{cause}"),
+        other => panic!("{other:?}"),
+    }
+    assert_eq!(User::query(&db).count().unwrap(), 2, "nothing of the failed transaction is kept");
+    // in a transaction of its own, the failed write is undone alone and the outer one goes on
+    db.transaction(|tx| {
+        user(tx, "outer");
+        assert!(tx.transaction(|tx| tx.add(half_writable_user("bob"))).is_err());
+        user(tx, "after");
+        Ok::<_, Error>(())
+    })
+    .unwrap();
+    let names: Vec<String> =
+        User::query(&db).order_by(User::id).all().unwrap().into_iter().map(|u| u.username).collect();
+    assert_eq!(names, ["a", "b", "outer", "after"]);
+    assert_eq!(Post::query(&db).count().unwrap(), 2);
+}
+
 fn db_is_send() {
     fn assert_send<T: Send>() {}
     assert_send::<relations::Db>();
@@ -65,5 +118,6 @@ both_backends!(
     nested_transactions_are_savepoints,
     add_all_is_atomic,
     a_panic_inside_rolls_back,
+    a_write_inside_a_transaction_takes_no_savepoint_and_is_never_kept_half_done,
     db_is_send,
 );

@@ -178,7 +178,7 @@ fn delete_model<M: Model>(db: &Db, model: &M) -> Result<bool> {
         // nothing references it (or it cannot be referenced): one statement
         return db.delete_row(model);
     }
-    db.transaction(|db| {
+    db.as_one_unit(|db| {
         let mut visited = FxHashSet::default();
         let existed = match key {
             Some(key) => delete_rows(db, &catalog, t, vec![key], &mut visited)? > 0,
@@ -547,7 +547,7 @@ pub(crate) fn delete_matching(db: &Db, core: &crate::expr::Core) -> Result<u64> 
         core.render_matching(d, &mut sql, &mut params);
         return Ok(db.execute(&sql, &params, t.name)? as u64);
     }
-    db.transaction(|db| {
+    db.as_one_unit(|db| {
         let select = core.selecting(t.key_names().chain(parents.iter().map(|(_, c)| *c)));
         let (mut sql, mut params) = (String::new(), Vec::new());
         select.render_select(d, &mut sql, &mut params, &mut Vec::new());

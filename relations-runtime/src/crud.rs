@@ -17,7 +17,7 @@ impl Db {
 
     /// Inserts every model in one transaction and returns them with their keys assigned.
     pub fn add_all<M: Model>(&self, models: impl IntoIterator<Item = M>) -> Result<Vec<M>> {
-        self.transaction(|db| models.into_iter().map(|m| db.add(m)).collect())
+        self.as_one_unit(|db| models.into_iter().map(|m| db.add(m)).collect())
     }
 
     /// Inserts `model`, then the new rows of its relationship fields (`save-update`), all in
@@ -27,7 +27,7 @@ impl Db {
         if !parents && !crate::cascade::has_pending(model, true) {
             return self.insert_row(model);
         }
-        self.transaction(|db| {
+        self.as_one_unit(|db| {
             if parents {
                 crate::cascade::check_single_parents(db, model, true)?;
             }
@@ -55,7 +55,7 @@ impl Db {
         if !crate::cascade::has_pending(model, false) {
             return self.update_model(model);
         }
-        self.transaction(|db| {
+        self.as_one_unit(|db| {
             db.update_model(model)?;
             crate::cascade::save_pending(db, model, false)
         })
@@ -67,7 +67,7 @@ impl Db {
         if !crate::cascade::has_parent_rules(model) {
             return self.update(model);
         }
-        self.transaction(|db| {
+        self.as_one_unit(|db| {
             crate::cascade::check_single_parents(db, model, false)?;
             db.update(model)?;
             crate::cascade::delete_let_go(db, model, false)

@@ -392,6 +392,29 @@ impl Db {
         }
     }
 
+    /// Runs `f`, the statements of one write (a row with the rows it saves or deletes with
+    /// it), as one unit: in a transaction of its own, or — inside an open one — in that one,
+    /// without a savepoint per write. A failure then leaves the open transaction refusing
+    /// statements ([`Error::TransactionAborted`]) until its innermost `transaction` returns
+    /// and rolls its level back, so a write is never kept half done (SQLAlchemy's session
+    /// after a failed flush). Wrap the write in a `transaction` of its own to go on after it
+    /// fails.
+    pub(crate) fn as_one_unit<T>(&self, f: impl FnOnce(&Db) -> Result<T>) -> Result<T> {
+        if self.depth.get() == 0 {
+            return self.transaction(f);
+        }
+        let result = f(self);
+        if let Err(e) = &result {
+            if self.aborted.borrow().is_none() {
+                *self.aborted.borrow_mut() = Some(Aborted {
+                    cause: format!("a write in it failed, and its other statements cannot be kept: {e}"),
+                    recoverable: true,
+                });
+            }
+        }
+        result
+    }
+
     /// [`Db::transaction`], run again (up to `attempts` times in all) while it fails with an
     /// error that a new attempt may not meet ([`Error::is_retryable`]: a conflict with a
     /// concurrent transaction, a lock held past the timeout). `f` must be safe to run again:

@@ -92,7 +92,7 @@ impl Db {
     /// number of rows inserted or updated.
     fn upsert_rows<M: Model>(&self, models: &mut [M], on: OnConflict) -> Result<u64> {
         if models.len() > 1 {
-            return self.transaction(|db| db.upsert_each(models, &on));
+            return self.as_one_unit(|db| db.upsert_each(models, &on));
         }
         self.upsert_each(models, &on)
     }

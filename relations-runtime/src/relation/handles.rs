@@ -298,7 +298,7 @@ impl<T: Model, C> Related<'_, T, ManyToManyKind, C> {
     where
         T: 't,
     {
-        self.db.transaction(|_| targets.into_iter().try_for_each(|t| self.add(t)))
+        self.db.as_one_unit(|_| targets.into_iter().try_for_each(|t| self.add(t)))
     }
 
     /// Unlinks `target` (Python's `collection.remove(target)`); returns whether it was linked.
@@ -375,7 +375,7 @@ impl<'a, T: Model> HasOneRef<'a, T> {
         };
         let owner =
             self.owner.as_ref().ok_or(Error::Unsaved { table: self.rel.owner.name, action: "set the row of" })?;
-        self.db.transaction(|db| {
+        self.db.as_one_unit(|db| {
             self.orphan_others(db, row)?;
             set_link(row, columns, owner)?;
             row.save(db)
