@@ -300,6 +300,56 @@ fn insert_users_and_posts(db: &Db) -> Result<()> {
     })
 }
 
+/// W1 with `insert_all`: the users in statements of 100 rows, then their posts.
+fn insert_all_users_and_posts(db: &Db) -> Result<()> {
+    db.transaction(|db| {
+        let users = db.add_all((0..USERS).map(|u| User { username: format!("user{u}"), ..Default::default() }))?;
+        let posts = users.iter().enumerate().flat_map(|(u, user)| {
+            (0..POSTS_PER_USER).map(move |p| Post {
+                title: format!("post {u}.{p}"),
+                body: "Lorem ipsum dolor sit amet, consectetur adipiscing elit.".into(),
+                author: BelongsTo::to(user),
+                ..Default::default()
+            })
+        });
+        db.add_all(posts)?;
+        Ok(())
+    })
+}
+
+/// The hand-written batch insert: 100 rows per `INSERT`, the users' keys by `RETURNING`.
+fn hand_insert_all_users_and_posts(h: &Hand<'_>) {
+    const BATCH: usize = 100;
+    let many = |head: &str, width: usize, rows: usize, returning: &str| {
+        let row = format!("({})", vec!["?"; width].join(", "));
+        format!("{head} VALUES {}{returning}", vec![row; rows].join(", "))
+    };
+    h.conn.execute_batch("BEGIN").expect("begin");
+    let mut ids: Vec<i64> = Vec::with_capacity(USERS);
+    let names: Vec<String> = (0..USERS).map(|u| format!("user{u}")).collect();
+    for chunk in names.chunks(BATCH) {
+        let mut stmt = h.prepare(&many("INSERT INTO user (username)", 1, chunk.len(), " RETURNING id"));
+        let rows = stmt.query_map(rusqlite::params_from_iter(chunk), |r| r.get::<_, i64>(0)).expect("users");
+        let mut got: Vec<i64> = rows.collect::<Result<_, _>>().expect("users");
+        got.sort_unstable();
+        ids.extend(got);
+    }
+    let body = "Lorem ipsum dolor sit amet, consectetur adipiscing elit.";
+    let posts: Vec<(String, i64)> = ids
+        .iter()
+        .enumerate()
+        .flat_map(|(u, &id)| (0..POSTS_PER_USER).map(move |p| (format!("post {u}.{p}"), id)))
+        .collect();
+    for chunk in posts.chunks(BATCH) {
+        let mut stmt = h.prepare(&many("INSERT INTO post (title, body, user_id)", 3, chunk.len(), ""));
+        let params: Vec<&dyn rusqlite::ToSql> =
+            chunk.iter().flat_map(|(t, id)| [t as &dyn rusqlite::ToSql, &body, id]).collect();
+        stmt.execute(params.as_slice()).expect("posts");
+    }
+    h.conn.execute_batch("COMMIT").expect("commit");
+    h.statements.set(h.statements.get() + 2);
+}
+
 fn hand_insert_users_and_posts(h: &Hand<'_>) {
     h.conn.execute_batch("BEGIN").expect("begin");
     for u in 0..USERS {
@@ -600,17 +650,20 @@ fn workloads(c: &mut Criterion) {
     counts.record("W5 posts ↔ tags, joined", &db, || w5_joined(&db), h5_joined);
     counts.record("W6 subtree", &db, || w6_subtree(&db), hand_subtree);
     counts.record("W7 get by key, then children ×100", &db, || w7_get_then_children(&db), h7);
-    {
+    type Insert = (fn(&Db) -> Result<()>, fn(&Hand<'_>));
+    let inserts: [(&str, Insert); 2] = [
+        ("W1 insert users and posts, one transaction", (insert_users_and_posts, hand_insert_users_and_posts)),
+        ("W1b insert_all users, then posts", (insert_all_users_and_posts, hand_insert_all_users_and_posts)),
+    ];
+    for (i, (label, (orm, hand))) in inserts.into_iter().enumerate() {
         let fresh = Db::open_in_memory().expect("db");
         schema(&fresh);
-        let ((), sql) = fresh.record(|| insert_users_and_posts(&fresh).expect("w1"));
+        let ((), sql) = fresh.record(|| orm(&fresh).expect("w1"));
         let other = Db::open_in_memory().expect("db");
         schema(&other);
         let h = Hand { conn: other.sqlite().unwrap(), statements: Cell::new(0) };
-        hand_insert_users_and_posts(&h);
-        counts
-            .0
-            .insert(0, format!("W1 insert users and posts, one transaction\t{}\t{}", sql.len(), h.statements.get()));
+        hand(&h);
+        counts.0.insert(i, format!("{label}\t{}\t{}", sql.len(), h.statements.get()));
     }
     counts.write();
 
@@ -621,16 +674,23 @@ fn workloads(c: &mut Criterion) {
         schema(&db);
         db
     };
-    g.bench_function("relations", |b| {
-        b.iter_batched(empty, |db| insert_users_and_posts(&db).expect("w1"), BatchSize::PerIteration)
-    });
-    g.bench_function("rusqlite", |b| {
-        b.iter_batched(
-            empty,
-            |db| hand_insert_users_and_posts(&Hand { conn: db.sqlite().unwrap(), statements: Cell::new(0) }),
-            BatchSize::PerIteration,
-        )
-    });
+    for (orm, hand, (orm_id, hand_id)) in [
+        (
+            insert_users_and_posts as fn(&Db) -> Result<()>,
+            hand_insert_users_and_posts as fn(&Hand<'_>),
+            ("relations", "rusqlite"),
+        ),
+        (insert_all_users_and_posts, hand_insert_all_users_and_posts, ("relations insert_all", "rusqlite batch")),
+    ] {
+        g.bench_function(orm_id, |b| b.iter_batched(empty, |db| orm(&db).expect("w1"), BatchSize::PerIteration));
+        g.bench_function(hand_id, |b| {
+            b.iter_batched(
+                empty,
+                |db| hand(&Hand { conn: db.sqlite().unwrap(), statements: Cell::new(0) }),
+                BatchSize::PerIteration,
+            )
+        });
+    }
     g.finish();
 
     let h = Hand { conn: db.sqlite().unwrap(), statements: Cell::new(0) };
@@ -654,6 +714,17 @@ fn profile(name: &str) {
     let repeat: usize = std::env::var("RELATIONS_PROFILE_REPEAT").ok().and_then(|r| r.parse().ok()).unwrap_or(1);
     for _ in 0..repeat {
         match name {
+            "w1" | "w1b" | "w1:hand" | "w1b:hand" => {
+                let fresh = Db::open_in_memory().expect("db");
+                schema(&fresh);
+                let fh = Hand { conn: fresh.sqlite().unwrap(), statements: Cell::new(0) };
+                match name {
+                    "w1" => insert_users_and_posts(&fresh).expect("w1"),
+                    "w1b" => insert_all_users_and_posts(&fresh).expect("w1b"),
+                    "w1:hand" => hand_insert_users_and_posts(&fh),
+                    _ => hand_insert_all_users_and_posts(&fh),
+                }
+            }
             "w2" => drop(black_box(w2_selectin(&db))),
             "w2j" => drop(black_box(w2_joined(&db))),
             "w3" => drop(black_box(w3_naive(&db))),
@@ -672,7 +743,9 @@ fn profile(name: &str) {
             "w5j:hand" => drop(black_box(h5_joined(&h))),
             "w6:hand" => drop(black_box(hand_subtree(&h))),
             "w7:hand" => drop(black_box(h7(&h))),
-            other => panic!("no workload `{other}`: w2, w2j, w3, w4, w4j, w5, w5j, w6, w7, each also as `<name>:hand`"),
+            other => panic!(
+                "no workload `{other}`: w1, w1b, w2, w2j, w3, w4, w4j, w5, w5j, w6, w7, each also as `<name>:hand`"
+            ),
         }
     }
 }

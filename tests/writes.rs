@@ -172,7 +172,105 @@ fn insert_or_ignore_single_and_many() {
     assert_eq!(names, ["rust", "orm", "sql"]);
 }
 
+fn named(n: usize) -> Vec<User> {
+    (0..n).map(|i| User { username: format!("u{i}"), karma: Some(i as i64), ..Default::default() }).collect()
+}
+
+fn insert_all_writes_many_rows_per_statement_and_assigns_each_its_key() {
+    let db = db();
+    user(&db, "first");
+    let mut users = named(250);
+    // 100 + 100 + 50 rows, in one transaction; on SQLite, before them, the table's largest key
+    // and whether a trigger writes it
+    let checks = if db.backend_name() == "sqlite" { 1 } else { 0 };
+    db.assert_statements(5 + checks, || db.insert_all(&mut users).unwrap());
+    for u in &users {
+        let stored = User::get(&db, u.id).unwrap().unwrap();
+        assert_eq!((stored.username.as_str(), stored.karma), (u.username.as_str(), u.karma));
+    }
+    let ids: Vec<i64> = users.iter().map(|u| u.id).collect();
+    assert_eq!(ids, (2..252).collect::<Vec<_>>());
+    // rows with their key given and rows without, in runs of each
+    let mut mixed = vec![
+        User { id: 900, username: "given".into(), ..Default::default() },
+        User { username: "auto".into(), ..Default::default() },
+        User { username: "auto2".into(), ..Default::default() },
+    ];
+    db.assert_statements(4 + checks, || db.insert_all(&mut mixed).unwrap());
+    assert_eq!(mixed[0].id, 900);
+    assert!(mixed[1].id > 900 || mixed[1].id == 252, "{}", mixed[1].id);
+    assert_eq!(User::get(&db, mixed[2].id).unwrap().unwrap().username, "auto2");
+    // rows that save related rows go one by one, the related rows with them
+    let mut with_posts = named(2);
+    with_posts.iter_mut().for_each(|u| u.username.push_str("-p"));
+    with_posts[1].posts.push(Post { title: "hi".into(), ..Default::default() });
+    let added = db.add_all(with_posts).unwrap();
+    assert_eq!(added[1].posts(&db).load().unwrap().iter().map(|p| p.title.as_str()).collect::<Vec<_>>(), ["hi"]);
+    assert_eq!(Post::query(&db).filter(Post::user_id.eq(added[1].id)).count().unwrap(), 1);
+}
+
+fn insert_all_errors_name_the_constraint_or_column_and_keep_nothing() {
+    let db = db();
+    let mut users = named(5);
+    users[3].username = "u1".into();
+    match db.insert_all(&mut users) {
+        Err(Error::UniqueViolation { table, columns, .. }) => {
+            assert_eq!((table.as_str(), &columns[..]), ("user", &["username".to_string()][..]))
+        }
+        other => panic!("{other:?}"),
+    }
+    assert_eq!(User::query(&db).count().unwrap(), 0, "nothing of the batch is kept");
+    assert!(users.iter().all(|u| u.id == 0), "no key assigned");
+    let ann = user(&db, "ann");
+    let mut posts: Vec<Post> =
+        (0..4).map(|i| Post { title: format!("p{i}"), author: BelongsTo::to(&ann), ..Default::default() }).collect();
+    posts[2].author = BelongsTo::from_key(4242);
+    match db.insert_all(&mut posts) {
+        Err(Error::ForeignKeyViolation { table, column }) => {
+            assert_eq!((table.as_str(), column.as_deref()), ("post", Some("post.user_id")))
+        }
+        other => panic!("{other:?}"),
+    }
+    assert_eq!(Post::query(&db).count().unwrap(), 0);
+    if db.backend_name() == "sqlite" {
+        // the largest rowid taken: SQLite picks new ones at random, so the rows go one by one
+        db.add(User { id: i64::MAX, username: "max".into(), ..Default::default() }).unwrap();
+        let mut users = named(3);
+        db.assert_statements(6, || db.insert_all(&mut users).unwrap());
+        for u in &users {
+            assert_eq!(User::get(&db, u.id).unwrap().unwrap().username, u.username);
+        }
+    }
+}
+
+fn insert_all_keys_stay_right_beside_a_trigger() {
+    let db = db();
+    // a trigger writing the table itself: the keys of one statement are not consecutive
+    let trigger: &[&str] = match db.backend_name() {
+        "sqlite" => &["CREATE TRIGGER shadow AFTER INSERT ON \"user\" WHEN NEW.username NOT LIKE 'shadow%' BEGIN \
+                     INSERT INTO \"user\" (username) VALUES ('shadow ' || NEW.username); END"],
+        _ => &[
+            "CREATE FUNCTION shadow() RETURNS trigger AS $$ BEGIN IF NEW.username NOT LIKE 'shadow%' THEN \
+              INSERT INTO \"user\" (username) VALUES ('shadow ' || NEW.username); END IF; RETURN NULL; END $$ \
+              LANGUAGE plpgsql",
+            "CREATE TRIGGER shadow AFTER INSERT ON \"user\" FOR EACH ROW EXECUTE FUNCTION shadow()",
+        ],
+    };
+    for statement in trigger {
+        db.sql(*statement).execute().unwrap();
+    }
+    let mut users = named(4);
+    db.insert_all(&mut users).unwrap();
+    for u in &users {
+        assert_eq!(User::get(&db, u.id).unwrap().unwrap().username, u.username, "{}", u.id);
+    }
+    assert_eq!(User::query(&db).count().unwrap(), 8);
+}
+
 both_backends!(
+    insert_all_writes_many_rows_per_statement_and_assigns_each_its_key,
+    insert_all_errors_name_the_constraint_or_column_and_keep_nothing,
+    insert_all_keys_stay_right_beside_a_trigger,
     bulk_update_sets_values_and_terms_in_one_statement,
     bulk_delete_runs_the_declared_cascades_set_based,
     bulk_delete_removes_association_rows_and_refuses_referenced_rows,

@@ -15,9 +15,198 @@ impl Db {
         Ok(model)
     }
 
-    /// Inserts every model in one transaction and returns them with their keys assigned.
+    /// Inserts every model in one transaction and returns them with their keys assigned, many
+    /// rows per statement ([`insert_all`](Self::insert_all)).
     pub fn add_all<M: Model>(&self, models: impl IntoIterator<Item = M>) -> Result<Vec<M>> {
-        self.as_one_unit(|db| models.into_iter().map(|m| db.add(m)).collect())
+        let mut models: Vec<M> = models.into_iter().collect();
+        self.insert_all(&mut models)?;
+        Ok(models)
+    }
+
+    /// Inserts every model in one transaction, many rows per statement
+    /// (`INSERT ... VALUES (...), (...) RETURNING key`, up to [`INSERT_BATCH`] rows or the
+    /// backend's bind limit), and assigns each its key. The keys the database assigns come in
+    /// the order of the rows (each row's key above the one before: a SQLite rowid, a PostgreSQL
+    /// sequence); a batch whose keys break that is refused, and nothing of it kept. When a
+    /// model holds related rows to save, or has a parent rule, every row goes one by one, as
+    /// [`Model::save`] does it.
+    pub fn insert_all<M: Model>(&self, models: &mut [M]) -> Result<()> {
+        let new: Vec<bool> = models.iter().map(|m| M::TABLE.auto_key && m.is_new()).collect();
+        let result = self.insert_all_once(models);
+        if result.is_err() {
+            // nothing was kept: the rows are new again
+            models.iter_mut().zip(new).filter(|(_, new)| *new).for_each(|(m, _)| m.set_auto_key(0));
+        }
+        result
+    }
+
+    fn insert_all_once<M: Model>(&self, models: &mut [M]) -> Result<()> {
+        self.as_one_unit(|db| {
+            let one_by_one =
+                models.iter_mut().any(|m| crate::cascade::has_parent_rules(m) || crate::cascade::has_pending(m, true));
+            if one_by_one || models.len() < 2 {
+                return models.iter_mut().try_for_each(|m| db.insert(m));
+            }
+            // runs of rows of one shape: with the key, or leaving it to the database
+            let skips = |m: &M| M::TABLE.auto_key && m.is_new();
+            let mut rest = models;
+            while let Some(first) = rest.first() {
+                let skip_key = skips(first);
+                let run = rest.iter().position(|m| skips(m) != skip_key).unwrap_or(rest.len());
+                let (now, later) = rest.split_at_mut(run);
+                db.insert_batch(now, skip_key)?;
+                rest = later;
+            }
+            Ok(())
+        })
+    }
+
+    /// Inserts `models`, all of one shape, in statements of up to [`INSERT_BATCH`] rows.
+    ///
+    /// The keys the database assigns: PostgreSQL returns them (`RETURNING`, in sequence
+    /// order). SQLite gives each row the largest rowid plus one — unless that one is taken
+    /// (then it picks one at random), which one statement before the rows rules out; the rows of
+    /// one statement then have consecutive keys ending at the last insert rowid, or, when a
+    /// trigger on the table may write it too, rising keys that `RETURNING` gives (which costs
+    /// SQLite a temporary table).
+    fn insert_batch<M: Model>(&self, models: &mut [M], skip_key: bool) -> Result<()> {
+        let t = M::TABLE;
+        let d = self.dialect();
+        let width = t.columns.iter().filter(|c| !(skip_key && c.primary_key)).count();
+        let key = t.single_key().filter(|_| skip_key);
+        if width == 0 || (skip_key && key.is_none()) {
+            return models.iter_mut().try_for_each(|m| self.insert(m));
+        }
+        let (mut by_rowid, mut returning) = (false, key.is_some());
+        if let (Some(key), false) = (key, d.returns_keys()) {
+            let (largest, triggers) = self.rowid_room(t, key.name)?;
+            if largest > i64::MAX - models.len() as i64 {
+                // SQLite would pick some of the keys at random: one by one, each its own
+                return models.iter_mut().try_for_each(|m| self.insert(m));
+            }
+            (by_rowid, returning) = (!triggers, triggers);
+        }
+        let per_statement = (self.max_variables() / width).clamp(1, INSERT_BATCH);
+        let mut sql = (0, String::new());
+        for chunk in models.chunks_mut(per_statement) {
+            let mut params: Vec<Value<'_>> = Vec::with_capacity(chunk.len() * width);
+            for m in chunk.iter() {
+                let values = m.values();
+                if skip_key {
+                    params.extend(values.into_iter().zip(t.columns).filter(|(_, c)| !c.primary_key).map(|(v, _)| v));
+                } else {
+                    params.extend(values);
+                }
+            }
+            if sql.0 != chunk.len() {
+                sql = (chunk.len(), self.insert_many_sql(t, skip_key, chunk.len(), returning));
+            }
+            let mut keys: Vec<i64> = Vec::with_capacity(if returning { chunk.len() } else { 0 });
+            let result = if returning {
+                self.query_map_into(&sql.1, &params, |row| {
+                    keys.push(row.int(0)?);
+                    Ok(())
+                })
+                .map_err(|e| e.writing(t.name))
+            } else {
+                self.execute(&sql.1, &params, t.name).and_then(|n| {
+                    if n != chunk.len() {
+                        return Err(self.unordered_keys(t, chunk.len(), format!("{n} rows were written")));
+                    }
+                    Ok(())
+                })
+            };
+            drop(params);
+            if let Err(e) = result {
+                let columns = t.columns.iter().filter(|c| !(skip_key && c.primary_key));
+                let mut e = name_parameter(t, columns, e);
+                // the row a foreign key error is about: the first one that references nothing
+                for m in chunk.iter() {
+                    e = self.explain(t, &m.values(), e);
+                    if !matches!(e, Error::ForeignKeyViolation { column: None, .. }) {
+                        break;
+                    }
+                }
+                return Err(e);
+            }
+            if by_rowid {
+                let end = self.backend().last_insert_id().unwrap_or(0);
+                let first = end - (chunk.len() as i64 - 1);
+                keys.extend(first..=end);
+            } else if returning {
+                // each row's key is above the one before; the database may return them in
+                // another order
+                keys.sort_unstable();
+                if keys.len() != chunk.len() || !keys.windows(2).all(|w| w[0] < w[1]) {
+                    return Err(self.unordered_keys(t, chunk.len(), format!("{keys:?}")));
+                }
+            }
+            for (m, key) in chunk.iter_mut().zip(keys) {
+                m.set_auto_key(key);
+            }
+            chunk.iter().for_each(crate::model::remember);
+        }
+        Ok(())
+    }
+
+    /// SQLite: the largest key of `t` (0 when it is empty), and whether a trigger fires on
+    /// writes to it (which could write `t` itself).
+    fn rowid_room(&self, t: &Table, key: &str) -> Result<(i64, bool)> {
+        let d = self.dialect();
+        let mut sql = String::from("SELECT coalesce((SELECT max(");
+        d.quote(key, &mut sql);
+        sql.push_str(") FROM ");
+        d.quote(t.name, &mut sql);
+        sql.push_str("), 0), EXISTS (SELECT 1 FROM sqlite_master WHERE type = 'trigger' AND tbl_name = ?)");
+        let mut room = (0, false);
+        self.query_map_into(&sql, &[Value::Text(t.name.into())], |row| {
+            room = (row.int(0)?, row.int(1)? != 0);
+            Ok(())
+        })?;
+        Ok(room)
+    }
+
+    /// The error of a batch insert whose keys cannot be told apart row by row.
+    fn unordered_keys(&self, t: &Table, rows: usize, seen: String) -> Error {
+        Error::Unexpected(format!(
+            "the database gave the {rows} new `{}` rows keys that do not follow their order ({seen}); insert them \
+             one by one",
+            t.name
+        ))
+    }
+
+    /// `INSERT INTO t (a, b) VALUES (?, ?), (?, ?), ...` for `rows` rows, with
+    /// `RETURNING key` when `returning`.
+    fn insert_many_sql(&self, t: &Table, skip_key: bool, rows: usize, returning: bool) -> String {
+        let d = self.dialect();
+        let mut sql = String::from("INSERT INTO ");
+        d.quote(t.name, &mut sql);
+        sql.push_str(" (");
+        let columns: Vec<_> = t.columns.iter().filter(|c| !(skip_key && c.primary_key)).collect();
+        for (i, c) in columns.iter().enumerate() {
+            if i > 0 {
+                sql.push_str(", ");
+            }
+            d.quote(c.name, &mut sql);
+        }
+        sql.push_str(") VALUES ");
+        let mut n = 0;
+        for r in 0..rows {
+            sql.push_str(if r > 0 { ", (" } else { "(" });
+            for i in 0..columns.len() {
+                if i > 0 {
+                    sql.push_str(", ");
+                }
+                n += 1;
+                d.placeholder(n, &mut sql);
+            }
+            sql.push(')');
+        }
+        if let (true, Some(key)) = (returning, t.single_key()) {
+            sql.push_str(" RETURNING ");
+            d.quote(key.name, &mut sql);
+        }
+        sql
     }
 
     /// Inserts `model`, then the new rows of its relationship fields (`save-update`), all in
@@ -315,6 +504,10 @@ impl Db {
 
 /// An [`Error::Unstorable`] of a statement on `t` whose parameters are the values of `columns`,
 /// in order, naming the parameter's column.
+/// The most rows one `INSERT` of [`Db::insert_all`] writes: bigger statements save little
+/// more, and each row count is a statement of its own to prepare and cache.
+pub const INSERT_BATCH: usize = 100;
+
 fn name_parameter<'c>(t: &Table, columns: impl Iterator<Item = &'c crate::schema::ColumnDef>, e: Error) -> Error {
     match e {
         Error::Unstorable { parameter, message, .. } => Error::Unstorable {

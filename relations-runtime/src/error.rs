@@ -444,6 +444,15 @@ impl Error {
     }
 
     /// Turns a SQLite constraint failure into a typed error; `table` is the table being written.
+    /// A SQLite failure of a statement that writes `table` and returns rows (`RETURNING`),
+    /// which the backend's query path leaves unmapped, as the typed error `execute` gives.
+    pub(crate) fn writing(self, table: &str) -> Error {
+        match self {
+            Error::Database(e) => Error::from_sqlite(e, table),
+            e => e,
+        }
+    }
+
     pub(crate) fn from_sqlite(e: rusqlite::Error, table: &str) -> Error {
         use rusqlite::ffi::ErrorCode;
         let rusqlite::Error::SqliteFailure(code, Some(msg)) = &e else {

@@ -46,6 +46,7 @@ mod value;
 pub mod private;
 
 pub use bulk::Update;
+pub use crud::INSERT_BATCH;
 pub use db::{Db, NPlusOne};
 pub use error::{Error, Result};
 pub use expr::{Expr, Order, Subquery};
