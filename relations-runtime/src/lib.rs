@@ -38,6 +38,7 @@ mod relation;
 pub mod schema;
 mod select;
 mod sql;
+mod stream;
 mod term;
 mod upsert;
 mod value;
@@ -61,6 +62,7 @@ pub use relation::{
     ManyToManyRef, NoCache, OneToMany, Owner, OwnerOf, Parent, Related, SetOwner, Slot,
 };
 pub use select::Page;
+pub use stream::{Batches, Rows};
 pub use term::{coalesce, count, Nullable, Numeric, Operand, Term, Text};
 pub use upsert::ConflictTarget;
 pub use value::{Bind, DecodeError, SqlValue, Value, ValueRef};
