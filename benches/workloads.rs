@@ -708,7 +708,88 @@ criterion_group!(benches, workloads, pg::workloads);
 /// database, for a profiler: `RELATIONS_PROFILE=w7 valgrind --tool=callgrind <bench binary>`.
 /// A workload's cost is the difference between a run with `REPEAT=n` and one with `REPEAT=0`
 /// (the seeding alone), divided by `n`. `<name>:hand` runs the hand-written side instead.
+/// A database of `users` users, each with `posts` posts of 3 comments, written by three
+/// `INSERT ... SELECT` statements (for the memory runs: no rows held while seeding).
+fn seed_sql(users: usize, posts: usize) -> Db {
+    let db = Db::open_in_memory().expect("db");
+    schema(&db);
+    let series = |n: usize| format!("WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < {n}) ");
+    let (p, c) = (users * posts, users * posts * COMMENTS_PER_POST);
+    for sql in [
+        format!("{}INSERT INTO user (id, username) SELECT i, 'user' || i FROM n", series(users)),
+        format!(
+            "{}INSERT INTO post (id, title, body, user_id) SELECT i, 'post ' || i, 'Lorem ipsum dolor sit amet, \
+             consectetur adipiscing elit.', (i - 1) / {posts} + 1 FROM n WHERE {p} > 0",
+            series(p.max(1))
+        ),
+        format!(
+            "{}INSERT INTO comment (id, content, post_id) SELECT i, 'comment ' || i, (i - 1) / {COMMENTS_PER_POST} + 1 \
+             FROM n WHERE {c} > 0",
+            series(c.max(1))
+        ),
+    ] {
+        db.sql(sql).execute().expect("seed");
+    }
+    db
+}
+
+/// The memory runs: `RELATIONS_PROFILE=w4mem[:hand|:seed]` (W4 at `RELATIONS_PROFILE_USERS` users,
+/// default 10,000) and `stream` / `stream:all` / `stream:hand` (1,000,000 users read
+/// 1000 at a time, collected whole, or stepped through by hand), for `/usr/bin/time -v`.
+fn profile_memory(name: &str) {
+    let users: Option<usize> = std::env::var("RELATIONS_PROFILE_USERS").ok().and_then(|r| r.parse().ok());
+    match name {
+        "w4mem" | "w4mem:hand" | "w4mem:seed" => {
+            let db = seed_sql(users.unwrap_or(10_000), POSTS_PER_USER);
+            let h = Hand { conn: db.sqlite().unwrap(), statements: Cell::new(0) };
+            match name {
+                "w4mem" => drop(black_box(w4_selectin(&db))),
+                "w4mem:hand" => drop(black_box(h4(&h))),
+                _ => {}
+            }
+        }
+        _ => {
+            let n = users.unwrap_or(1_000_000);
+            let db = seed_sql(n, 0);
+            let read = match name {
+                "stream" => User::query(&db).iter(1000).map(|u| u.expect("user").username.len()).sum::<usize>(),
+                "stream:all" => User::all(&db).expect("users").iter().map(|u| u.username.len()).sum(),
+                _ => {
+                    let conn = db.sqlite().unwrap();
+                    let mut stmt = conn.prepare("SELECT id, username FROM user ORDER BY id").expect("prepare");
+                    let rows =
+                        stmt.query_map([], |r| Ok(HUser { id: r.get(0)?, username: r.get(1)?, posts: Vec::new() }));
+                    rows.expect("users").map(|u| u.expect("user").username.len()).sum()
+                }
+            };
+            assert!(read >= n * 5);
+        }
+    }
+}
+
 fn profile(name: &str) {
+    if name == "sizes" {
+        use std::mem::size_of;
+        println!(
+            "User {} Post {} Comment {} | HUser {} HPost {} HComment {}",
+            size_of::<User>(),
+            size_of::<Post>(),
+            size_of::<Comment>(),
+            size_of::<HUser>(),
+            size_of::<HPost>(),
+            size_of::<HComment>()
+        );
+        println!(
+            "HasMany<Post> {} BelongsTo<User> {} ManyToMany<Tag> {}",
+            size_of::<HasMany<Post>>(),
+            size_of::<BelongsTo<User>>(),
+            size_of::<ManyToMany<Tag>>()
+        );
+        return;
+    }
+    if name.starts_with("w4mem") || name.starts_with("stream") {
+        return profile_memory(name);
+    }
     let db = seed();
     let h = Hand { conn: db.sqlite().unwrap(), statements: Cell::new(0) };
     let repeat: usize = std::env::var("RELATIONS_PROFILE_REPEAT").ok().and_then(|r| r.parse().ok()).unwrap_or(1);

@@ -1,6 +1,6 @@
 //! [`BelongsTo`]: a foreign key and the parent row it points at, once loaded.
 
-use std::cell::RefCell;
+use std::cell::Cell;
 use std::fmt;
 use std::sync::Arc;
 
@@ -79,10 +79,20 @@ pub struct BelongsTo<P: Parent> {
     cache: Cache<Option<Arc<P::Model>>>,
     /// The key it pointed at before `set` / `set_key`, until the owner is saved: the parent a
     /// many-to-one `delete-orphan` deletes.
-    replaced: RefCell<Option<P::Fk>>,
+    /// Boxed, and absent but for a parent replaced on a row not saved since: most rows never
+    /// have one, and every row loaded carries its `belongs_to` fields.
+    replaced: Cell<Option<Box<P::Fk>>>,
 }
 
 impl<P: Parent> BelongsTo<P> {
+    /// A copy of the key it pointed at before `set` / `set_key`, if any.
+    fn replaced_key(&self) -> Option<Box<P::Fk>> {
+        let replaced = self.replaced.take();
+        let copy = replaced.clone();
+        self.replaced.set(replaced);
+        copy
+    }
+
     /// Points at `parent`: `Post { author: BelongsTo::to(&user), .. }` (Python's
     /// `Post(author=user)`).
     pub fn to(parent: &P::Model) -> Self {
@@ -91,7 +101,7 @@ impl<P: Parent> BelongsTo<P> {
 
     /// Points at the parent with this foreign key value.
     pub fn from_key(key: P::Fk) -> Self {
-        BelongsTo { key, cache: Cache::default(), replaced: RefCell::new(None) }
+        BelongsTo { key, cache: Cache::default(), replaced: Cell::new(None) }
     }
 
     /// The foreign key value.
@@ -109,7 +119,7 @@ impl<P: Parent> BelongsTo<P> {
     /// lets go of the parent.
     pub fn set_key(&mut self, key: P::Fk) {
         let old = std::mem::replace(&mut self.key, key);
-        self.replaced.get_mut().get_or_insert(old);
+        self.replaced.get_mut().get_or_insert_with(|| Box::new(old));
         self.cache = Cache::default();
     }
 
@@ -147,7 +157,11 @@ impl<P: Parent + 'static> Slot for BelongsTo<P> {
         self.cache.cell.get().is_some()
     }
     fn duplicate(&self) -> Self {
-        BelongsTo { key: self.key.clone(), cache: self.cache.map(Clone::clone), replaced: self.replaced.clone() }
+        BelongsTo {
+            key: self.key.clone(),
+            cache: self.cache.map(Clone::clone),
+            replaced: Cell::new(self.replaced_key()),
+        }
     }
 }
 
@@ -231,7 +245,7 @@ impl<P: Parent> Default for BelongsTo<P> {
 
 impl<P: Parent> Clone for BelongsTo<P> {
     fn clone(&self) -> Self {
-        BelongsTo { replaced: self.replaced.clone(), ..BelongsTo::from_key(self.key.clone()) }
+        BelongsTo { replaced: Cell::new(self.replaced_key()), ..BelongsTo::from_key(self.key.clone()) }
     }
 }
 
@@ -244,17 +258,17 @@ where
     }
 
     fn let_go(&self) -> Option<Value<'static>> {
-        let replaced = self.replaced.borrow();
-        let old = FkColumn::to_value(replaced.as_ref()?).into_owned();
+        let replaced = self.replaced_key();
+        let old = FkColumn::to_value(replaced.as_deref()?).into_owned();
         (old != Value::Null && old != self.current()).then_some(old)
     }
 
     fn changed(&self) -> bool {
-        self.replaced.borrow().as_ref().is_some_and(|old| *old != self.key)
+        self.replaced_key().is_some_and(|old| *old != self.key)
     }
 
     fn settle(&self) {
-        self.replaced.borrow_mut().take();
+        self.replaced.take();
     }
 }
 

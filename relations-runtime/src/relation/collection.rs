@@ -1,7 +1,7 @@
 //! The to-many fields, [`HasMany`] and [`ManyToMany`]: the rows loaded, the rows pushed
 //! beside them until saved, and what saving them does.
 
-use std::cell::{Cell, OnceCell, RefCell};
+use std::cell::{Cell, OnceCell};
 use std::fmt;
 
 use super::slot::{Fill, Slot};
@@ -19,9 +19,12 @@ use crate::value::Value;
 /// `load()` reads the stored rows and adds them (SQLAlchemy's pending appends).
 pub(crate) struct Collection<T> {
     pub(crate) cell: OnceCell<Vec<T>>,
+    /// Boxed, and absent until a row is pushed: most collections never hold one, and every
+    /// row loaded carries its collections.
+    #[expect(clippy::box_collection, reason = "8 bytes in every row instead of a Vec's 24")]
+    pending: Cell<Option<Box<Vec<T>>>>,
+    stored: Cell<u32>,
     pub(crate) raise: Cell<bool>,
-    pub(crate) stored: Cell<usize>,
-    pub(crate) pending: RefCell<Vec<T>>,
     /// The collection was assigned (`vec![..].into()`): saving an existing owner makes it
     /// exactly these rows, taking the others out.
     pub(crate) replace: bool,
@@ -31,9 +34,9 @@ impl<T> Default for Collection<T> {
     fn default() -> Self {
         Collection {
             cell: OnceCell::new(),
-            raise: Cell::new(false),
+            pending: Cell::new(None),
             stored: Cell::new(0),
-            pending: RefCell::new(Vec::new()),
+            raise: Cell::new(false),
             replace: false,
         }
     }
@@ -41,17 +44,45 @@ impl<T> Default for Collection<T> {
 
 impl<T: Clone> Clone for Collection<T> {
     fn clone(&self) -> Self {
+        let pending = self.pending.take();
+        let copy = pending.clone();
+        self.pending.set(pending);
         Collection {
             cell: self.cell.clone(),
-            raise: self.raise.clone(),
+            pending: Cell::new(copy),
             stored: self.stored.clone(),
-            pending: self.pending.clone(),
+            raise: self.raise.clone(),
             replace: self.replace,
         }
     }
 }
 
 impl<T> Collection<T> {
+    /// The pending rows, taken out (none left behind).
+    fn take_pending(&self) -> Vec<T> {
+        self.pending.take().map_or_else(Vec::new, |b| *b)
+    }
+
+    /// The pending rows, to push to.
+    pub(crate) fn pending_mut(&mut self) -> &mut Vec<T> {
+        self.pending.get_mut().get_or_insert_with(Box::default)
+    }
+
+    fn has_pending_rows(&self) -> bool {
+        let pending = self.pending.take();
+        let any = pending.as_ref().is_some_and(|p| !p.is_empty());
+        self.pending.set(pending);
+        any
+    }
+
+    fn stored(&self) -> usize {
+        self.stored.get() as usize
+    }
+
+    fn set_stored(&self, n: usize) {
+        self.stored.set(u32::try_from(n).unwrap_or(u32::MAX));
+    }
+
     fn loaded(&self) -> Option<&[T]> {
         self.cell.get().map(Vec::as_slice)
     }
@@ -65,7 +96,7 @@ impl<T> Collection<T> {
     fn push(&mut self, row: T) {
         match self.cell.get_mut() {
             Some(rows) => rows.push(row),
-            None => self.pending.get_mut().push(row),
+            None => self.pending_mut().push(row),
         }
     }
 
@@ -83,8 +114,8 @@ impl<T> Collection<T> {
         if self.cell.get().is_some() {
             return;
         }
-        let stored = merge_pending(&mut rows, self.pending.take());
-        self.stored.set(stored);
+        let stored = merge_pending(&mut rows, self.take_pending());
+        self.set_stored(stored);
         let _ = self.cell.set(rows);
     }
 
@@ -113,10 +144,13 @@ impl<T> Collection<T> {
     where
         T: Model,
     {
+        let pending = self.pending.take();
+        let copy = pending.as_ref().map(|p| Box::new(p.iter().map(Model::duplicate).collect()));
+        self.pending.set(pending);
         let c = Collection {
             raise: self.raise.clone(),
             stored: self.stored.clone(),
-            pending: RefCell::new(self.pending.borrow().iter().map(Model::duplicate).collect()),
+            pending: Cell::new(copy),
             replace: self.replace,
             ..Collection::default()
         };
@@ -131,11 +165,11 @@ impl<T> Collection<T> {
     where
         T: Model,
     {
-        if !self.pending.borrow().is_empty() || self.replace {
+        if self.has_pending_rows() || self.replace {
             return true;
         }
         self.cell.get().is_some_and(|rows| {
-            (owner_is_new && !rows.is_empty()) || rows.len() > self.stored.get() || rows.iter().any(Model::is_new)
+            (owner_is_new && !rows.is_empty()) || rows.len() > self.stored() || rows.iter().any(Model::is_new)
         })
     }
 
@@ -151,7 +185,7 @@ impl<T> Collection<T> {
     where
         T: Model,
     {
-        let stored = if owner_is_new { 0 } else { self.stored.get() };
+        let stored = if owner_is_new { 0 } else { self.stored() };
         if let Some(rows) = self.cell.get_mut() {
             if self.replace && !owner_is_new {
                 replace(rows)?;
@@ -161,15 +195,16 @@ impl<T> Collection<T> {
                     save(row)?;
                 }
             }
-            self.stored.set(rows.len());
+            let n = rows.len();
+            self.set_stored(n);
         } else {
-            let mut pending = std::mem::take(self.pending.get_mut());
+            let mut pending = self.take_pending();
             for row in &mut pending {
                 save(row)?;
             }
             if owner_is_new {
                 // a new owner has exactly these rows
-                self.stored.set(pending.len());
+                self.set_stored(pending.len());
                 let _ = self.cell.set(pending);
             }
         }
@@ -237,7 +272,7 @@ macro_rules! collection_field {
             /// The rows pushed into the collection while it was not loaded and not saved yet,
             /// to read or change in place (a `load()` moves them into the loaded rows).
             pub fn pending_mut(&mut self) -> &mut Vec<T> {
-                self.rows.pending.get_mut()
+                self.rows.pending_mut()
             }
         }
 
