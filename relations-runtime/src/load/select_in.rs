@@ -259,8 +259,19 @@ fn distribute_by_key<O: Model, F: Slot>(
     }
     let mut groups: HashMap<KeyVal, Vec<F::Target>> =
         HashMap::with_capacity_and_hasher(owners.len(), Default::default());
-    for (tag, row) in tags.into_iter().zip(rows) {
-        groups.entry(tag).or_default().push(row);
+    // the rows come grouped by owner (each level is ordered by its owner first): one run of a
+    // tag is one owner's rows, moved once into a vector of their number
+    let mut rows = rows.into_iter();
+    let mut start = 0;
+    while start < tags.len() {
+        let run = tags[start..].iter().take_while(|t| **t == tags[start]).count();
+        let group = groups.entry(tags[start].clone()).or_default();
+        if group.is_empty() {
+            *group = rows.by_ref().take(run).collect();
+        } else {
+            group.extend(rows.by_ref().take(run));
+        }
+        start += run;
     }
     // owners can share a key (a tag under two posts): the last one takes the rows, the
     // others get copies
