@@ -653,7 +653,7 @@ fn workloads(c: &mut Criterion) {
     type Insert = (fn(&Db) -> Result<()>, fn(&Hand<'_>));
     let inserts: [(&str, Insert); 2] = [
         ("W1 insert users and posts, one transaction", (insert_users_and_posts, hand_insert_users_and_posts)),
-        ("W1b insert_all users, then posts", (insert_all_users_and_posts, hand_insert_all_users_and_posts)),
+        ("W1 insert_all users, then posts", (insert_all_users_and_posts, hand_insert_all_users_and_posts)),
     ];
     for (i, (label, (orm, hand))) in inserts.into_iter().enumerate() {
         let fresh = Db::open_in_memory().expect("db");
