@@ -94,6 +94,22 @@ fn a_write_inside_a_transaction_takes_no_savepoint_and_is_never_kept_half_done()
         other => panic!("{other:?}"),
     }
     assert_eq!(User::query(&db).count().unwrap(), 2, "nothing of the failed transaction is kept");
+    // a write refused before it wrote anything leaves the transaction usable
+    db.transaction(|tx| {
+        let owner = user(tx, "owner");
+        tx.add(Post {
+            title: "keeps its author".into(),
+            author: relations::BelongsTo::to(&owner),
+            ..Default::default()
+        })?;
+        let refused = owner.delete(tx);
+        assert!(matches!(refused, Err(Error::Referenced { .. })), "{refused:?}");
+        assert_eq!(User::query(tx).count()?, 3);
+        owner.posts(tx).load()?.first().expect("the post").delete(tx)?;
+        assert!(owner.delete(tx)?);
+        Ok::<_, Error>(())
+    })
+    .unwrap();
     // in a transaction of its own, the failed write is undone alone and the outer one goes on
     db.transaction(|tx| {
         user(tx, "outer");

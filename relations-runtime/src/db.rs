@@ -47,6 +47,9 @@ pub struct Db {
     dialect: &'static dyn Dialect,
     depth: Cell<u32>,
     statements: Cell<u64>,
+    /// Statements that wrote and ran: what tells a failed write that left rows behind from one
+    /// that wrote nothing (`as_one_unit`).
+    writes: Cell<u64>,
     /// The SQL of each statement run inside [`Db::record`].
     recording: RefCell<Option<Vec<String>>>,
     n_plus_one: Cell<NPlusOne>,
@@ -144,6 +147,7 @@ impl Db {
             backend,
             depth: Cell::new(0),
             statements: Cell::new(0),
+            writes: Cell::new(0),
             recording: RefCell::new(None),
             n_plus_one: Cell::new(NPlusOne::Allow),
             in_lazy_load: Cell::new(false),
@@ -397,15 +401,19 @@ impl Db {
     /// without a savepoint per write. A failure then leaves the open transaction refusing
     /// statements ([`Error::TransactionAborted`]) until its innermost `transaction` returns
     /// and rolls its level back, so a write is never kept half done (SQLAlchemy's session
-    /// after a failed flush). Wrap the write in a `transaction` of its own to go on after it
-    /// fails.
+    /// after a failed flush). A failure before any of its statements wrote (a delete refused
+    /// because other rows reference the row) leaves the transaction as it was. Wrap the write in
+    /// a `transaction` of its own to go on after any failure.
     pub(crate) fn as_one_unit<T>(&self, f: impl FnOnce(&Db) -> Result<T>) -> Result<T> {
         if self.depth.get() == 0 {
             return self.transaction(f);
         }
+        let writes = self.writes.get();
         let result = f(self);
         if let Err(e) = &result {
-            if self.aborted.borrow().is_none() {
+            // a write refused before it wrote anything (a delete of a referenced row) leaves the
+            // transaction as it was
+            if self.aborted.borrow().is_none() && self.writes.get() > writes {
                 *self.aborted.borrow_mut() = Some(Aborted {
                     cause: format!("a write in it failed, and its other statements cannot be kept: {e}"),
                     recoverable: true,
@@ -513,7 +521,10 @@ impl Db {
         self.check_open()?;
         self.hook(sql, params);
         match self.backend.execute(sql, params, table) {
-            Ok(n) => Ok(n as usize),
+            Ok(n) => {
+                self.writes.set(self.writes.get() + 1);
+                Ok(n as usize)
+            }
             Err(e) => {
                 self.note_error(&e);
                 Err(e)
@@ -538,6 +549,9 @@ impl Db {
                 Error::Unexpected("stopped".into())
             })
         });
+        if (result.is_ok() || failed.is_some()) && is_write(sql) {
+            self.writes.set(self.writes.get() + 1);
+        }
         if let Some(e) = failed {
             return Err(e);
         }
@@ -555,4 +569,10 @@ impl Db {
         })?;
         value.ok_or_else(|| Error::Unexpected(format!("no row from `{}`", crate::error::shorten_sql(sql))))
     }
+}
+
+/// Whether a statement writes rows (what `query_map_into` runs: an `INSERT ... RETURNING`).
+fn is_write(sql: &str) -> bool {
+    let head = sql.trim_start().get(..6).unwrap_or_default();
+    ["INSERT", "UPDATE", "DELETE"].iter().any(|w| head.eq_ignore_ascii_case(w))
 }
