@@ -7,9 +7,9 @@ use crate::db::Db;
 use crate::error::Result;
 use crate::keys::KeyVal;
 use crate::model::{Model, Row};
-use crate::options::{How, JoinSql, JoinedAcc, Load, OwnerQuery, Path};
+use crate::options::{How, JoinSql, JoinedAcc, Load, OwnerQuery, Path, Tree};
 use crate::schema::RelationDef;
-use crate::sql::{column, push_clause, Select};
+use crate::sql::{column, push_clause, select_list, Select};
 
 /// The alias of the `i`th tag column inside a subquery: `relations_tag`, `relations_tag1`, ...
 pub(crate) fn tag_alias(i: usize) -> String {
@@ -61,8 +61,8 @@ pub(crate) fn fetch<T: Model>(
     let joined: Vec<&Load<T>> = loads.iter().filter(|l| runs_joined(l)).collect();
     // a subtree of the query's own rows comes in their statement
     if joined.is_empty() && select.prefix.is_empty() && select.tag.is_empty() && !select.order_binds {
-        if let Some(tree) = loads.iter().position(|l| l.0.tree().is_some()) {
-            return Ok((crate::load::fetch_with_tree(db, select, &loads, tree, path, owner_query)?, Vec::new()));
+        if let Some((i, tree)) = loads.iter().enumerate().find_map(|(i, l)| l.0.tree().map(|t| (i, t))) {
+            return Ok((fetch_with_tree(db, select, &loads, (i, tree), path, owner_query)?, Vec::new()));
         }
     }
     path.push(table.name);
@@ -206,4 +206,92 @@ pub(crate) fn fetch<T: Model>(
     }
     path.pop();
     Ok((rows, tags))
+}
+
+/// The owners' statement with a subtree option's rows in it: one recursive statement whose
+/// rows are the owners (numbered in their order) and every row below them (numbered 0), each
+/// below-row once.
+///
+/// ```sql
+/// WITH RECURSIVE "relations_tree"("relations_id", "relations_ord") AS (
+///   SELECT * FROM (SELECT key, row_number() OVER (ORDER BY <order>) FROM <owners' query>) AS "relations_owners"
+///   UNION SELECT key, 0 FROM table JOIN "relations_tree" ON fk = "relations_tree"."relations_id")
+/// SELECT "relations_tree"."relations_ord", <columns> FROM "relations_tree" JOIN table ON key = ...
+/// ```
+///
+/// `UNION` drops a row already queued, so a cycle in the data ends. Rows come unsorted when
+/// the key is an integer (the owners are put in order here, the children by `load::subtree::hang`).
+fn fetch_with_tree<T: Model>(
+    db: &Db,
+    select: Select,
+    loads: &[Load<T>],
+    (tree, t): (usize, &dyn Tree<T>),
+    path: &mut Path,
+    owner_query: Option<&OwnerQuery<'_>>,
+) -> Result<Vec<T>> {
+    let d = db.dialect();
+    let table = T::TABLE;
+    let key = table.single_key().map_or(d.row_id(), |c| c.name);
+    let integer_key = table.single_key().is_some_and(|c| {
+        matches!(
+            c.sql_type,
+            crate::schema::SqlType::Integer | crate::schema::SqlType::SmallInteger | crate::schema::SqlType::BigInteger
+        )
+    });
+    let q = |c: &str, out: &mut String| column(d, table.name, c, out);
+    let mut sql = String::with_capacity(512);
+    sql.push_str("WITH RECURSIVE \"relations_tree\"(\"relations_id\", \"relations_ord\") AS (SELECT * FROM (SELECT ");
+    q(key, &mut sql);
+    sql.push_str(", row_number() OVER (");
+    push_clause(&mut sql, "ORDER BY ", &select.order);
+    sql.push_str(") FROM ");
+    sql.push_str(&select.from);
+    push_clause(&mut sql, " WHERE ", &select.filter);
+    push_clause(&mut sql, " ORDER BY ", &select.order);
+    push_clause(&mut sql, " ", &select.tail);
+    sql.push_str(") AS \"relations_owners\" UNION SELECT ");
+    q(key, &mut sql);
+    sql.push_str(", CAST(0 AS BIGINT) FROM ");
+    d.quote(table.name, &mut sql);
+    sql.push_str(" JOIN \"relations_tree\" ON ");
+    q(t.link(), &mut sql);
+    sql.push_str(" = \"relations_tree\".\"relations_id\") SELECT \"relations_tree\".\"relations_ord\", ");
+    select_list(d, table, &mut sql);
+    sql.push_str(" FROM \"relations_tree\" JOIN ");
+    d.quote(table.name, &mut sql);
+    sql.push_str(" ON ");
+    q(key, &mut sql);
+    sql.push_str(" = \"relations_tree\".\"relations_id\"");
+    if !integer_key {
+        sql.push_str(" ORDER BY ");
+        q(key, &mut sql);
+    }
+    let mut params = select.params;
+    params.extend(select.tail_params);
+    let link = table.column_index(t.link());
+
+    let mut owners: Vec<(i64, T)> = Vec::new();
+    let mut rows: Vec<T> = Vec::new();
+    let mut parents: Vec<KeyVal> = Vec::new();
+    db.query_map_into(&sql, &params, |row| {
+        let ord = row.int(0)?;
+        let model = T::from_row(&Row::new(row, table, 1))?;
+        crate::model::remember(&model);
+        if ord != 0 {
+            owners.push((ord, model));
+        } else if let Some(parent) = KeyVal::of(&model.column_value(link)) {
+            rows.push(model);
+            parents.push(parent);
+        }
+        Ok(())
+    })?;
+    owners.sort_by_key(|(ord, _)| *ord);
+    let owners: Vec<T> = owners.into_iter().map(|(_, o)| o).collect();
+    path.push(table.name);
+    for (_, load) in loads.iter().enumerate().filter(|(i, l)| *i != tree && !runs_joined(l)) {
+        load.0.after(db, &owners, owner_query, path)?;
+    }
+    t.assemble(db, &owners, rows, parents, path)?;
+    path.pop();
+    Ok(owners)
 }

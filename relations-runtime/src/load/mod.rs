@@ -13,6 +13,4 @@ mod joined;
 mod select_in;
 mod subtree;
 
-pub(crate) use subtree::fetch_with_tree;
-
 pub use eager::{joinedload, lazyload, raiseload, selectinload, subqueryload, subtreeload, Eager, Rel};

@@ -7,13 +7,13 @@ use rustc_hash::FxHashMap as HashMap;
 use super::eager::{Eager, OwnTree};
 use crate::db::Db;
 use crate::error::{Error, Result};
-use crate::fetch::{fetch, plan, runs_joined};
+use crate::fetch::{fetch, plan};
 use crate::keys::KeyVal;
-use crate::model::{Model, Row};
-use crate::options::{Load, Node, OwnerQuery, Path, Tree};
+use crate::model::Model;
+use crate::options::{Node, Path, Tree};
 use crate::relation::Slot;
-use crate::schema::{Join, SqlType, Table};
-use crate::sql::{column, descendants_cte, push_clause, select_list, tree_select, Select};
+use crate::schema::Join;
+use crate::sql::{descendants_cte, tree_select, Select};
 
 impl<O: Model, F: Slot> Eager<O, F> {
     /// The self-reference's link and filler when one recursive statement can load the subtree
@@ -171,92 +171,4 @@ fn hang<O: Model>(
         fill(o, std::mem::take(&mut built))?;
     }
     Ok(())
-}
-
-/// The owners' statement with a subtree option's rows in it: one recursive statement whose
-/// rows are the owners (numbered in their order) and every row below them (numbered 0), each
-/// below-row once.
-///
-/// ```sql
-/// WITH RECURSIVE "relations_tree"("relations_id", "relations_ord") AS (
-///   SELECT * FROM (SELECT key, row_number() OVER (ORDER BY <order>) FROM <owners' query>) AS "relations_owners"
-///   UNION SELECT key, 0 FROM table JOIN "relations_tree" ON fk = "relations_tree"."relations_id")
-/// SELECT "relations_tree"."relations_ord", <columns> FROM "relations_tree" JOIN table ON key = ...
-/// ```
-///
-/// `UNION` drops a row already queued, so a cycle in the data ends. Rows come unsorted when
-/// the key is an integer (the owners are put in order here, the children by [`hang`]).
-pub(crate) fn fetch_with_tree<T: Model>(
-    db: &Db,
-    select: Select,
-    loads: &[Load<T>],
-    tree: usize,
-    path: &mut Path,
-    owner_query: Option<&OwnerQuery<'_>>,
-) -> Result<Vec<T>> {
-    let d = db.dialect();
-    let table: &Table = T::TABLE;
-    let Some(t) = loads[tree].0.tree() else {
-        return Err(Error::InvalidQuery { table: table.name, message: "no subtree option to load".into() });
-    };
-    let key = table.single_key().map_or(d.row_id(), |c| c.name);
-    let integer_key = table
-        .single_key()
-        .is_some_and(|c| matches!(c.sql_type, SqlType::Integer | SqlType::SmallInteger | SqlType::BigInteger));
-    let q = |c: &str, out: &mut String| column(d, table.name, c, out);
-    let mut sql = String::with_capacity(512);
-    sql.push_str("WITH RECURSIVE \"relations_tree\"(\"relations_id\", \"relations_ord\") AS (SELECT * FROM (SELECT ");
-    q(key, &mut sql);
-    sql.push_str(", row_number() OVER (");
-    push_clause(&mut sql, "ORDER BY ", &select.order);
-    sql.push_str(") FROM ");
-    sql.push_str(&select.from);
-    push_clause(&mut sql, " WHERE ", &select.filter);
-    push_clause(&mut sql, " ORDER BY ", &select.order);
-    push_clause(&mut sql, " ", &select.tail);
-    sql.push_str(") AS \"relations_owners\" UNION SELECT ");
-    q(key, &mut sql);
-    sql.push_str(", CAST(0 AS BIGINT) FROM ");
-    d.quote(table.name, &mut sql);
-    sql.push_str(" JOIN \"relations_tree\" ON ");
-    q(t.link(), &mut sql);
-    sql.push_str(" = \"relations_tree\".\"relations_id\") SELECT \"relations_tree\".\"relations_ord\", ");
-    select_list(d, table, &mut sql);
-    sql.push_str(" FROM \"relations_tree\" JOIN ");
-    d.quote(table.name, &mut sql);
-    sql.push_str(" ON ");
-    q(key, &mut sql);
-    sql.push_str(" = \"relations_tree\".\"relations_id\"");
-    if !integer_key {
-        sql.push_str(" ORDER BY ");
-        q(key, &mut sql);
-    }
-    let mut params = select.params;
-    params.extend(select.tail_params);
-    let link = table.column_index(t.link());
-
-    let mut owners: Vec<(i64, T)> = Vec::new();
-    let mut rows: Vec<T> = Vec::new();
-    let mut parents: Vec<KeyVal> = Vec::new();
-    db.query_map_into(&sql, &params, |row| {
-        let ord = row.int(0)?;
-        let model = T::from_row(&Row::new(row, table, 1))?;
-        crate::model::remember(&model);
-        if ord != 0 {
-            owners.push((ord, model));
-        } else if let Some(parent) = KeyVal::of(&model.column_value(link)) {
-            rows.push(model);
-            parents.push(parent);
-        }
-        Ok(())
-    })?;
-    owners.sort_by_key(|(ord, _)| *ord);
-    let owners: Vec<T> = owners.into_iter().map(|(_, o)| o).collect();
-    path.push(table.name);
-    for (_, load) in loads.iter().enumerate().filter(|(i, l)| *i != tree && !runs_joined(l)) {
-        load.0.after(db, &owners, owner_query, path)?;
-    }
-    t.assemble(db, &owners, rows, parents, path)?;
-    path.pop();
-    Ok(owners)
 }
