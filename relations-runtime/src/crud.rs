@@ -176,7 +176,8 @@ impl Db {
     }
 
     /// `INSERT INTO t (a, b) VALUES (?, ?), (?, ?), ...` for `rows` rows, with
-    /// `RETURNING key` when `returning`.
+    /// `RETURNING key` when `returning` (` DEFAULT VALUES` for one row and no column to write;
+    /// batches never have none).
     fn insert_many_sql(&self, t: &Table, skip_key: bool, rows: usize, returning: bool) -> String {
         let d = self.dialect();
         let mut sql = String::from("INSERT INTO ");
@@ -188,6 +189,12 @@ impl Db {
                 sql.push_str(", ");
             }
             d.quote(c.name, &mut sql);
+        }
+        if columns.is_empty() {
+            // only an auto key: "INSERT INTO t () VALUES ()" is not SQL
+            sql.truncate(sql.len() - 2);
+            d.default_values(&mut sql);
+            return sql;
         }
         sql.push_str(") VALUES ");
         let mut n = 0;
@@ -324,32 +331,7 @@ impl Db {
     /// `INSERT INTO t (a, b) VALUES (?, ?)`, without the key column when the database assigns
     /// it.
     pub(crate) fn insert_values_sql(&self, t: &Table, skip_key: bool) -> String {
-        let mut sql = String::from("INSERT INTO ");
-        self.dialect().quote(t.name, &mut sql);
-        sql.push_str(" (");
-        let mut n = 0;
-        for c in t.columns.iter().filter(|c| !(skip_key && c.primary_key)) {
-            if n > 0 {
-                sql.push_str(", ");
-            }
-            self.dialect().quote(c.name, &mut sql);
-            n += 1;
-        }
-        if n == 0 {
-            // only an auto key: "INSERT INTO t () VALUES ()" is not SQL
-            sql.truncate(sql.len() - 2);
-            self.dialect().default_values(&mut sql);
-        } else {
-            sql.push_str(") VALUES (");
-            for i in 0..n {
-                if i > 0 {
-                    sql.push_str(", ");
-                }
-                self.dialect().placeholder(i + 1, &mut sql);
-            }
-            sql.push(')');
-        }
-        sql
+        self.insert_many_sql(t, skip_key, 1, false)
     }
 
     /// `UPDATE t SET ... WHERE <key>`: every column but the key's, or — for a model with a

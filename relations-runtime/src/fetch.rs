@@ -225,7 +225,7 @@ fn fetch_with_tree<T: Model>(
     db: &Db,
     select: Select,
     loads: &[Load<T>],
-    (tree, t): (usize, &dyn Tree<T>),
+    (tree, (link, t)): (usize, (&'static str, &dyn Tree<T>)),
     path: &mut Path,
     owner_query: Option<&OwnerQuery<'_>>,
 ) -> Result<Vec<T>> {
@@ -254,7 +254,7 @@ fn fetch_with_tree<T: Model>(
     sql.push_str(", CAST(0 AS BIGINT) FROM ");
     d.quote(table.name, &mut sql);
     sql.push_str(" JOIN \"relations_tree\" ON ");
-    q(t.link(), &mut sql);
+    q(link, &mut sql);
     sql.push_str(" = \"relations_tree\".\"relations_id\") SELECT \"relations_tree\".\"relations_ord\", ");
     select_list(d, table, &mut sql);
     sql.push_str(" FROM \"relations_tree\" JOIN ");
@@ -268,7 +268,7 @@ fn fetch_with_tree<T: Model>(
     }
     let mut params = select.params;
     params.extend(select.tail_params);
-    let link = table.column_index(t.link());
+    let link = table.column_index(link);
 
     let mut owners: Vec<(i64, T)> = Vec::new();
     let mut rows: Vec<T> = Vec::new();

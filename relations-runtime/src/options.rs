@@ -79,8 +79,6 @@ pub(crate) trait JoinedAcc<O> {
 
 /// A subtree option that can run inside its owners' statement (see `Eager::as_tree`).
 pub(crate) trait Tree<O> {
-    /// The self-reference's foreign key column.
-    fn link(&self) -> &'static str;
     /// Hangs `rows`, each with its parent's key, under `owners`, level by level, after loading
     /// the options nested in the subtree option on them.
     fn assemble(
@@ -100,8 +98,9 @@ pub(crate) trait Node<O> {
     fn limited(&self) -> bool;
     /// Adds the relationship to the owners' statement.
     fn joined(&self, db: &Db, sql: &mut JoinSql, owner_alias: &str, path: &mut Path) -> Box<dyn JoinedAcc<O>>;
-    /// This option as a subtree its owners' statement can include, when it is one.
-    fn tree(&self) -> Option<&dyn Tree<O>>;
+    /// This option as a subtree its owners' statement can include, when it is one, with the
+    /// self-reference's foreign key column.
+    fn tree(&self) -> Option<(&'static str, &dyn Tree<O>)>;
     /// Loads the relationship of `owners`, already read.
     fn after(&self, db: &Db, owners: &[O], owner_query: Option<&OwnerQuery<'_>>, path: &mut Path) -> Result<()>;
 }

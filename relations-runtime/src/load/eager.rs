@@ -261,7 +261,7 @@ impl<O: Model, F: Slot> Node<O> for Eager<O, F> {
         self.join_into(db, sql, owner_alias, path)
     }
 
-    fn tree(&self) -> Option<&dyn Tree<O>> {
+    fn tree(&self) -> Option<(&'static str, &dyn Tree<O>)> {
         self.as_tree()
     }
 

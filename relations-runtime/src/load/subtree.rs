@@ -25,9 +25,11 @@ impl<O: Model, F: Slot> Eager<O, F> {
         }
     }
 
-    /// This option as a [`Tree`] the owners' statement can include.
-    pub(crate) fn as_tree(&self) -> Option<&dyn Tree<O>> {
-        (self.own_tree().is_some() && self.check_subtree().is_ok()).then_some(self as &dyn Tree<O>)
+    /// This option as a [`Tree`] the owners' statement can include, with the self-reference's
+    /// foreign key column.
+    pub(crate) fn as_tree(&self) -> Option<(&'static str, &dyn Tree<O>)> {
+        let (fk, _) = self.own_tree()?;
+        self.check_subtree().is_ok().then_some((fk, self as &dyn Tree<O>))
     }
 
     /// A subtree's collections are whole and in key order at every level: a filter, order or
@@ -82,10 +84,6 @@ impl<O: Model, F: Slot> Eager<O, F> {
 }
 
 impl<O: Model, F: Slot> Tree<O> for Eager<O, F> {
-    fn link(&self) -> &'static str {
-        self.own_tree().map_or("", |(fk, _)| fk)
-    }
-
     fn assemble(&self, db: &Db, owners: &[O], rows: Vec<O>, parents: Vec<KeyVal>, path: &mut Path) -> Result<()> {
         let Some((_, own)) = self.own_tree() else {
             return self.subtree(db, owners, path);
@@ -164,7 +162,7 @@ fn hang<O: Model>(
                 (0, slot) => slot.take(),
                 (_, slot) => slot.as_ref().map(Model::duplicate),
             }
-            .expect("a row is moved at its last place only");
+            .ok_or_else(|| Error::Unexpected("a subtree row was placed after its last place".into()))?;
             fill(&row, built.split_off(built.len() - n))?;
             built.push(row);
         }
