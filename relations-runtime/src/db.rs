@@ -328,6 +328,21 @@ impl Db {
     /// the innermost `transaction` returns the error and rolls back to where it began, and a
     /// statement run in between fails with [`Error::TransactionAborted`].
     pub fn transaction<T, E: From<Error>>(&self, f: impl FnOnce(&Db) -> Result<T, E>) -> Result<T, E> {
+        // the generic part is only the call: opening and closing the level are shared code
+        let level = self.open_level()?;
+        let result = f(self);
+        match level.close(result.is_ok()) {
+            Closed::Keep => result,
+            Closed::Fail(e) => Err(e.into()),
+            Closed::FailIfOk(e) => match result {
+                Err(e) => Err(e),
+                Ok(_) => Err(e.into()),
+            },
+        }
+    }
+
+    /// Begins a transaction, or a savepoint inside an open one.
+    fn open_level(&self) -> Result<Level<'_>> {
         let depth = self.depth.get();
         let d = self.dialect;
         let (begin, commit, rollback) = if depth == 0 {
@@ -338,62 +353,7 @@ impl Db {
         };
         self.batch(&begin)?;
         self.depth.set(depth + 1);
-        struct Guard<'a>(&'a Db, u32, &'a str);
-        impl Drop for Guard<'_> {
-            fn drop(&mut self) {
-                // reached only when `f` panicked: undo its work before unwinding further
-                self.0.depth.set(self.1);
-                if !self.0.is_ended() {
-                    let _ = self.0.roll_back(self.2);
-                } else if self.1 == 0 {
-                    self.0.end_aborted();
-                }
-            }
-        }
-        let guard = Guard(self, depth, &rollback);
-        let result = f(self);
-        std::mem::forget(guard);
-        self.depth.set(depth);
-        if self.aborted.borrow().is_none() && !self.backend.in_transaction() {
-            // the transaction ended under us (a statement run on the connection underneath)
-            *self.aborted.borrow_mut() = Some(Aborted {
-                cause: "the transaction ended outside `Db::transaction`".to_string(),
-                recoverable: false,
-            });
-        }
-        let aborted = self.aborted.borrow().as_ref().map(|a| (a.cause.clone(), a.recoverable));
-        if let Some((cause, recoverable)) = aborted {
-            if recoverable {
-                // PostgreSQL: rolling this level back makes the transaction usable again
-                self.roll_back(&rollback)?;
-            } else if depth == 0 {
-                // the database rolled the whole transaction back (or must): nothing is
-                // committed, no savepoint is left to release
-                self.end_aborted();
-            }
-            return match result {
-                Err(e) => Err(e),
-                Ok(_) => Err(Error::TransactionAborted { cause }.into()),
-            };
-        }
-        match result {
-            Ok(v) => {
-                if let Err(e) = self.batch(&commit) {
-                    if !self.is_ended() {
-                        let _ = self.roll_back(&rollback);
-                    }
-                    if depth == 0 {
-                        self.end_aborted();
-                    }
-                    return Err(e.into());
-                }
-                Ok(v)
-            }
-            Err(e) => {
-                self.batch(&rollback)?;
-                Err(e)
-            }
-        }
+        Ok(Level { db: self, depth, commit, rollback, open: true })
     }
 
     /// Runs `f`, the statements of one write (a row with the rows it saves or deletes with
@@ -411,16 +371,22 @@ impl Db {
         let writes = self.writes.get();
         let result = f(self);
         if let Err(e) = &result {
-            // a write refused before it wrote anything (a delete of a referenced row) leaves the
-            // transaction as it was
-            if self.aborted.borrow().is_none() && self.writes.get() > writes {
-                *self.aborted.borrow_mut() = Some(Aborted {
-                    cause: format!("a write in it failed, and its other statements cannot be kept: {e}"),
-                    recoverable: true,
-                });
-            }
+            self.unit_failed(writes, e);
         }
         result
+    }
+
+    /// A write run by [`Db::as_one_unit`] inside an open transaction failed, with `writes`
+    /// statements counted before it began.
+    fn unit_failed(&self, writes: u64, e: &Error) {
+        // a write refused before it wrote anything (a delete of a referenced row) leaves the
+        // transaction as it was
+        if self.aborted.borrow().is_none() && self.writes.get() > writes {
+            *self.aborted.borrow_mut() = Some(Aborted {
+                cause: format!("a write in it failed, and its other statements cannot be kept: {e}"),
+                recoverable: true,
+            });
+        }
     }
 
     /// [`Db::transaction`], run again (up to `attempts` times in all) while it fails with an
@@ -539,6 +505,11 @@ impl Db {
         params: &[Value<'_>],
         mut f: impl FnMut(&dyn RawRow) -> Result<()>,
     ) -> Result<()> {
+        self.query_rows(sql, params, &mut f)
+    }
+
+    /// [`Db::query_map_into`]'s body, shared by every caller.
+    fn query_rows(&self, sql: &str, params: &[Value<'_>], f: &mut dyn FnMut(&dyn RawRow) -> Result<()>) -> Result<()> {
         self.check_open()?;
         self.hook(sql, params);
         // an error of `f` (a value that does not decode) is not the database's
@@ -568,6 +539,88 @@ impl Db {
             Ok(())
         })?;
         value.ok_or_else(|| Error::Unexpected(format!("no row from `{}`", crate::error::shorten_sql(sql))))
+    }
+}
+
+/// One open level of [`Db::transaction`]: the transaction or a savepoint, with the statements
+/// that end it. Dropped without [`Level::close`] (the closure panicked), it rolls back.
+struct Level<'a> {
+    db: &'a Db,
+    depth: u32,
+    commit: String,
+    rollback: String,
+    open: bool,
+}
+
+/// How a closed level changes the closure's result.
+enum Closed {
+    /// The result stands.
+    Keep,
+    /// Ending the level failed: this error replaces the result.
+    Fail(Error),
+    /// The transaction was aborted: an error of the closure stands, a success becomes this.
+    FailIfOk(Error),
+}
+
+impl Level<'_> {
+    /// Commits the level after a success, rolls it back after a failure.
+    fn close(mut self, ok: bool) -> Closed {
+        self.open = false;
+        let (db, depth) = (self.db, self.depth);
+        db.depth.set(depth);
+        if db.aborted.borrow().is_none() && !db.backend.in_transaction() {
+            // the transaction ended under us (a statement run on the connection underneath)
+            *db.aborted.borrow_mut() = Some(Aborted {
+                cause: "the transaction ended outside `Db::transaction`".to_string(),
+                recoverable: false,
+            });
+        }
+        let aborted = db.aborted.borrow().as_ref().map(|a| (a.cause.clone(), a.recoverable));
+        if let Some((cause, recoverable)) = aborted {
+            if recoverable {
+                // PostgreSQL: rolling this level back makes the transaction usable again
+                if let Err(e) = db.roll_back(&self.rollback) {
+                    return Closed::Fail(e);
+                }
+            } else if depth == 0 {
+                // the database rolled the whole transaction back (or must): nothing is
+                // committed, no savepoint is left to release
+                db.end_aborted();
+            }
+            return Closed::FailIfOk(Error::TransactionAborted { cause });
+        }
+        if ok {
+            if let Err(e) = db.batch(&self.commit) {
+                if !db.is_ended() {
+                    let _ = db.roll_back(&self.rollback);
+                }
+                if depth == 0 {
+                    db.end_aborted();
+                }
+                return Closed::Fail(e);
+            }
+            Closed::Keep
+        } else {
+            match db.batch(&self.rollback) {
+                Ok(()) => Closed::Keep,
+                Err(e) => Closed::Fail(e),
+            }
+        }
+    }
+}
+
+impl Drop for Level<'_> {
+    fn drop(&mut self) {
+        if !self.open {
+            return;
+        }
+        // reached only when the closure panicked: undo its work before unwinding further
+        self.db.depth.set(self.depth);
+        if !self.db.is_ended() {
+            let _ = self.db.roll_back(&self.rollback);
+        } else if self.depth == 0 {
+            self.db.end_aborted();
+        }
     }
 }
 

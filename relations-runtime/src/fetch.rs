@@ -8,8 +8,9 @@ use crate::error::Result;
 use crate::keys::KeyVal;
 use crate::model::{Model, Row};
 use crate::options::{How, JoinSql, JoinedAcc, Load, OwnerQuery, Path, Tree};
-use crate::schema::RelationDef;
+use crate::schema::{RelationDef, Table};
 use crate::sql::{column, push_clause, select_list, Select};
+use crate::value::Value;
 
 /// The alias of the `i`th tag column inside a subquery: `relations_tag`, `relations_tag1`, ...
 pub(crate) fn tag_alias(i: usize) -> String {
@@ -50,12 +51,11 @@ pub(crate) fn runs_joined<O>(load: &Load<O>) -> bool {
 /// tag of each, when the select has one).
 pub(crate) fn fetch<T: Model>(
     db: &Db,
-    mut select: Select,
+    select: Select,
     loads: &[Load<T>],
     path: &mut Path,
     owner_query: Option<&OwnerQuery<'_>>,
 ) -> Result<(Vec<T>, Vec<KeyVal>)> {
-    let d = db.dialect();
     let table = T::TABLE;
     let loads = plan::<T>(loads, path);
     let joined: Vec<&Load<T>> = loads.iter().filter(|l| runs_joined(l)).collect();
@@ -66,8 +66,98 @@ pub(crate) fn fetch<T: Model>(
         }
     }
     path.push(table.name);
+    let mut accs: Vec<Box<dyn JoinedAcc<T>>> = Vec::new();
+    let (sql, params, offset) = owners_sql(db, table, select, !joined.is_empty(), &mut |js| {
+        accs = joined.iter().map(|l| l.0.joined(db, js, table.name, path)).collect();
+    });
 
-    if !joined.is_empty() && !select.tail.is_empty() {
+    let mut rows: Vec<T> = Vec::new();
+    let mut tags: Vec<KeyVal> = Vec::new();
+    if accs.is_empty() {
+        db.query_map_into(&sql, &params, |row| {
+            if offset > 0 {
+                tags.extend(KeyVal::read_parts(row, 0, offset)?);
+            }
+            let model = T::from_row(&Row::new(row, table, offset))?;
+            crate::model::remember(&model);
+            rows.push(model);
+            Ok(())
+        })?;
+    } else {
+        let mut owners = Owners::default();
+        db.query_map_into(&sql, &params, |row| {
+            let Some((index, new)) = owners.of(row, table, offset, rows.len())? else {
+                return Ok(());
+            };
+            if let Some(tag) = new {
+                let model = T::from_row(&Row::new(row, table, offset))?;
+                crate::model::remember(&model);
+                rows.push(model);
+                tags.extend(tag);
+            }
+            for acc in &mut accs {
+                acc.absorb(row, index)?;
+            }
+            Ok(())
+        })?;
+    }
+    for acc in accs {
+        acc.finish(db, &rows, path)?;
+    }
+    for load in loads.iter().filter(|l| !runs_joined(l)) {
+        load.0.after(db, &rows, owner_query, path)?;
+    }
+    path.pop();
+    Ok((rows, tags))
+}
+
+/// Which owner each row of a statement with joined collections belongs to: owners repeat over
+/// their related rows, and come once each.
+#[derive(Default)]
+struct Owners {
+    seen: HashMap<(Option<KeyVal>, KeyVal), usize>,
+    last: Option<(Option<KeyVal>, KeyVal, usize)>,
+}
+
+impl Owners {
+    /// The index of `row`'s owner among those read (`next` when it is new, with its tag to
+    /// keep); `None` for a row without an owner key.
+    #[allow(clippy::type_complexity)]
+    fn of(
+        &mut self,
+        row: &dyn crate::backend::RawRow,
+        table: &Table,
+        offset: usize,
+        next: usize,
+    ) -> Result<Option<(usize, Option<Option<KeyVal>>)>> {
+        let tag = if offset > 0 { KeyVal::read_parts(row, 0, offset)? } else { None };
+        let Some(key) = KeyVal::read_key(row, table, offset)? else {
+            return Ok(None);
+        };
+        // the rows of one owner come together: most rows repeat the previous owner
+        if let Some((t, k, i)) = &self.last {
+            if *k == key && *t == tag {
+                return Ok(Some((*i, None)));
+            }
+        }
+        let index = *self.seen.entry((tag.clone(), key.clone())).or_insert(next);
+        let new = (index == next).then(|| tag.clone());
+        self.last = Some((tag, key, index));
+        Ok(Some((index, new)))
+    }
+}
+
+/// The owners' statement of [`fetch`]: its text, parameters and the number of tag columns
+/// before the owners' own. `joined` hands the joined options the SQL they add to it.
+fn owners_sql(
+    db: &Db,
+    table: &'static Table,
+    mut select: Select,
+    has_joined: bool,
+    joined: &mut dyn FnMut(&mut JoinSql),
+) -> (String, Vec<Value<'static>>, usize) {
+    let d = db.dialect();
+    if has_joined && !select.tail.is_empty() {
         // LIMIT/OFFSET apply to owners, not to joined rows: move them into a subquery
         let mut inner = String::from("(SELECT ");
         for (i, tag) in select.tag.iter().enumerate() {
@@ -111,8 +201,9 @@ pub(crate) fn fetch<T: Model>(
         aliases: 0,
         width: offset + table.columns.len(),
     };
-    let mut accs: Vec<Box<dyn JoinedAcc<T>>> =
-        joined.iter().map(|l| l.0.joined(db, &mut js, table.name, path)).collect();
+    if has_joined {
+        joined(&mut js);
+    }
     sql.push_str(&js.cols);
     sql.push_str(" FROM ");
     sql.push_str(&select.from);
@@ -155,57 +246,7 @@ pub(crate) fn fetch<T: Model>(
     }
     let mut params = select.params;
     params.append(&mut select.tail_params);
-
-    let mut rows: Vec<T> = Vec::new();
-    let mut tags: Vec<KeyVal> = Vec::new();
-    if accs.is_empty() {
-        db.query_map_into(&sql, &params, |row| {
-            if offset > 0 {
-                tags.extend(KeyVal::read_parts(row, 0, offset)?);
-            }
-            let model = T::from_row(&Row::new(row, table, offset))?;
-            crate::model::remember(&model);
-            rows.push(model);
-            Ok(())
-        })?;
-    } else {
-        let mut seen: HashMap<(Option<KeyVal>, KeyVal), usize> = HashMap::default();
-        let mut last: Option<(Option<KeyVal>, KeyVal, usize)> = None;
-        db.query_map_into(&sql, &params, |row| {
-            let tag = if offset > 0 { KeyVal::read_parts(row, 0, offset)? } else { None };
-            let Some(key) = KeyVal::read_key(row, table, offset)? else {
-                return Ok(());
-            };
-            // the rows of one owner come together: most rows repeat the previous owner
-            let index = match &last {
-                Some((t, k, i)) if *k == key && *t == tag => *i,
-                _ => {
-                    let next = rows.len();
-                    let index = *seen.entry((tag.clone(), key.clone())).or_insert(next);
-                    if index == next {
-                        let model = T::from_row(&Row::new(row, table, offset))?;
-                        crate::model::remember(&model);
-                        rows.push(model);
-                        tags.extend(tag.clone());
-                    }
-                    last = Some((tag, key, index));
-                    index
-                }
-            };
-            for acc in &mut accs {
-                acc.absorb(row, index)?;
-            }
-            Ok(())
-        })?;
-    }
-    for acc in accs {
-        acc.finish(db, &rows, path)?;
-    }
-    for load in loads.iter().filter(|l| !runs_joined(l)) {
-        load.0.after(db, &rows, owner_query, path)?;
-    }
-    path.pop();
-    Ok((rows, tags))
+    (sql, params, offset)
 }
 
 /// The owners' statement with a subtree option's rows in it: one recursive statement whose
@@ -229,8 +270,39 @@ fn fetch_with_tree<T: Model>(
     path: &mut Path,
     owner_query: Option<&OwnerQuery<'_>>,
 ) -> Result<Vec<T>> {
-    let d = db.dialect();
     let table = T::TABLE;
+    let (sql, params) = tree_sql(db, table, select, link);
+    let link = table.column_index(link);
+
+    let mut owners: Vec<(i64, T)> = Vec::new();
+    let mut rows: Vec<T> = Vec::new();
+    let mut parents: Vec<KeyVal> = Vec::new();
+    db.query_map_into(&sql, &params, |row| {
+        let ord = row.int(0)?;
+        let model = T::from_row(&Row::new(row, table, 1))?;
+        crate::model::remember(&model);
+        if ord != 0 {
+            owners.push((ord, model));
+        } else if let Some(parent) = KeyVal::of(&model.column_value(link)) {
+            rows.push(model);
+            parents.push(parent);
+        }
+        Ok(())
+    })?;
+    owners.sort_by_key(|(ord, _)| *ord);
+    let owners: Vec<T> = owners.into_iter().map(|(_, o)| o).collect();
+    path.push(table.name);
+    for (_, load) in loads.iter().enumerate().filter(|(i, l)| *i != tree && !runs_joined(l)) {
+        load.0.after(db, &owners, owner_query, path)?;
+    }
+    t.assemble(db, &owners, rows, parents, path)?;
+    path.pop();
+    Ok(owners)
+}
+
+/// [`fetch_with_tree`]'s statement and parameters, `link` being the self-reference's column.
+fn tree_sql(db: &Db, table: &'static Table, select: Select, link: &str) -> (String, Vec<Value<'static>>) {
+    let d = db.dialect();
     let key = table.single_key().map_or(d.row_id(), |c| c.name);
     let integer_key = table.single_key().is_some_and(|c| {
         matches!(
@@ -268,30 +340,5 @@ fn fetch_with_tree<T: Model>(
     }
     let mut params = select.params;
     params.extend(select.tail_params);
-    let link = table.column_index(link);
-
-    let mut owners: Vec<(i64, T)> = Vec::new();
-    let mut rows: Vec<T> = Vec::new();
-    let mut parents: Vec<KeyVal> = Vec::new();
-    db.query_map_into(&sql, &params, |row| {
-        let ord = row.int(0)?;
-        let model = T::from_row(&Row::new(row, table, 1))?;
-        crate::model::remember(&model);
-        if ord != 0 {
-            owners.push((ord, model));
-        } else if let Some(parent) = KeyVal::of(&model.column_value(link)) {
-            rows.push(model);
-            parents.push(parent);
-        }
-        Ok(())
-    })?;
-    owners.sort_by_key(|(ord, _)| *ord);
-    let owners: Vec<T> = owners.into_iter().map(|(_, o)| o).collect();
-    path.push(table.name);
-    for (_, load) in loads.iter().enumerate().filter(|(i, l)| *i != tree && !runs_joined(l)) {
-        load.0.after(db, &owners, owner_query, path)?;
-    }
-    t.assemble(db, &owners, rows, parents, path)?;
-    path.pop();
-    Ok(owners)
+    (sql, params)
 }

@@ -9,7 +9,7 @@ use crate::error::Result;
 use crate::expr::{Expr, Order};
 use crate::model::Model;
 use crate::options::{How, JoinSql, JoinedAcc, Load, Node, OwnerQuery, Path, Tree};
-use crate::relation::{Fill, HasMany, Slot};
+use crate::relation::{HasMany, Slot};
 use crate::schema::RelationDef;
 
 /// A relationship of model `O` held in its field of type `F`, as a value: the argument of the
@@ -67,19 +67,22 @@ impl<O: Model, F> Rel<O, F> {
     }
 }
 
-/// How `subtreeload` fills a field with rows of the owner's own type.
-pub(crate) type FillOwn<O, F> = fn(&F, &'static RelationDef, Vec<O>) -> Result<()>;
-
-/// What a `subtreeload` needs beyond its relationship: how to fill the field with rows of the
-/// owner's own type, and the options for those rows (`F::Target` is the owner's type, which
-/// the generic `Eager<O, F>` cannot see).
+/// What a `subtreeload` runs, as functions of the option: set only by [`subtreeload`], whose
+/// field holds rows of the owner's own type, so the subtree code is compiled only for the
+/// models that load one (not for every relationship an option names).
 pub(crate) struct OwnTree<O, F: Slot> {
-    pub(crate) fill: FillOwn<O, F>,
-    pub(crate) nested: OwnLoads<O, F>,
+    /// Loads the subtree below owners already read.
+    pub(crate) load: LoadOwn<O, F>,
+    /// Hangs the rows the owners' own statement brought under them.
+    pub(crate) assemble: AssembleOwn<O, F>,
 }
 
-/// The options nested in a subtree option, as options for rows of the owner's type.
-pub(crate) type OwnLoads<O, F> = for<'a> fn(&'a [Load<<F as Slot>::Target>]) -> &'a [Load<O>];
+/// [`OwnTree::load`]: the option and the owners.
+pub(crate) type LoadOwn<O, F> = fn(&Eager<O, F>, &Db, &[O], &mut Path) -> Result<()>;
+
+/// [`OwnTree::assemble`]: the owners, the rows below them and each row's parent key.
+pub(crate) type AssembleOwn<O, F> =
+    fn(&Eager<O, F>, &Db, &[O], Vec<O>, Vec<crate::keys::KeyVal>, &mut Path) -> Result<()>;
 
 impl<O, F: Slot> Clone for OwnTree<O, F> {
     fn clone(&self) -> Self {
@@ -205,13 +208,8 @@ pub fn raiseload<O: Model, F: Slot>(rel: Rel<O, F>) -> Eager<O, F> {
 /// for the rows of every level; `order_by`, `filter` and `limit` are refused
 /// ([`Error::InvalidQuery`](crate::Error::InvalidQuery)).
 pub fn subtreeload<O: Model>(rel: Rel<O, HasMany<O>>) -> Eager<O, HasMany<O>> {
-    fn fill<O: Model>(field: &HasMany<O>, def: &'static RelationDef, rows: Vec<O>) -> Result<()> {
-        field.fill(def, Fill::Many(rows))
-    }
-    fn same<O>(nested: &[Load<O>]) -> &[Load<O>] {
-        nested
-    }
-    Eager { own_tree: Some(OwnTree { fill: fill::<O>, nested: same::<O> }), ..Eager::new(rel, How::Subtree) }
+    let own = OwnTree { load: super::subtree::load::<O>, assemble: super::subtree::assemble::<O> };
+    Eager { own_tree: Some(own), ..Eager::new(rel, How::Subtree) }
 }
 
 impl<O: Model, F: Slot> From<Eager<O, F>> for Load<O> {

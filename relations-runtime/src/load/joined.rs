@@ -8,13 +8,14 @@ use rustc_hash::FxHashMap as HashMap;
 use super::eager::{Eager, Rel};
 use crate::backend::RawRow;
 use crate::db::Db;
+use crate::dialect::Dialect;
 use crate::error::Result;
 use crate::fetch::{plan, runs_joined};
 use crate::keys::KeyVal;
 use crate::model::{Model, Row};
 use crate::options::{JoinSql, JoinedAcc, Load, Path};
 use crate::relation::{Fill, Slot};
-use crate::schema::Join;
+use crate::schema::{Join, RelationDef};
 use crate::sql::{column, relation_join};
 
 impl<O: Model, F: Slot> Eager<O, F> {
@@ -26,33 +27,10 @@ impl<O: Model, F: Slot> Eager<O, F> {
         owner_alias: &str,
         path: &mut Path,
     ) -> Box<dyn JoinedAcc<O>> {
-        let d = db.dialect();
         let def = self.rel.def;
-        let (owner, target) = (def.owner, F::Target::TABLE);
-        sql.aliases += 1;
-        let alias = format!("relations_j{}", sql.aliases);
-        let offset = sql.width;
-        for c in target.columns {
-            sql.cols.push_str(", ");
-            column(d, &alias, c.name, &mut sql.cols);
-        }
-        sql.width += target.columns.len();
-        let j = relation_join(d, def.join, owner, owner_alias, target, &alias);
-        sql.joins.push_str(" LEFT OUTER JOIN ");
-        if j.through {
-            sql.joins.push('(');
-            sql.joins.push_str(&j.from);
-            sql.joins.push(')');
-        } else {
-            sql.joins.push_str(&j.from);
-        }
-        sql.joins.push_str(" ON ");
-        sql.joins.push_str(&j.on);
-        if !matches!(def.join, Join::Forward { .. }) {
-            crate::sql::declared_order(d, target, &alias, def.order_by, &mut sql.order);
-        }
+        let (alias, offset) = join_sql(db.dialect(), def, sql, owner_alias);
         let loads = plan::<F::Target>(&self.nested, path);
-        path.push(target.name);
+        path.push(def.target.name);
         let mut nested = Vec::new();
         let mut after = Vec::new();
         for l in loads {
@@ -63,24 +41,42 @@ impl<O: Model, F: Slot> Eager<O, F> {
             }
         }
         path.pop();
-        Box::new(JoinAcc::<O, F> {
-            rel: self.rel,
-            offset,
-            per_owner: matches!(def.join, Join::Through { .. }),
-            seen: HashMap::default(),
-            last: None,
-            rows: Vec::new(),
-            links: Vec::new(),
-            linked: Vec::new(),
-            nested,
-            after,
-        })
+        Box::new(JoinAcc::<O, F> { rel: self.rel, index: JoinIndex::new(def, offset), rows: Vec::new(), nested, after })
     }
 }
 
-/// The rows of one joined relationship, collected from the owners' statement.
-struct JoinAcc<O, F: Slot> {
-    rel: Rel<O, F>,
+/// Adds the columns and the `LEFT OUTER JOIN` of `def` to the owners' statement; returns the
+/// joined table's alias and the index of its first column in the rows.
+fn join_sql(d: &dyn Dialect, def: &'static RelationDef, sql: &mut JoinSql, owner_alias: &str) -> (String, usize) {
+    let (owner, target) = (def.owner, def.target);
+    sql.aliases += 1;
+    let alias = format!("relations_j{}", sql.aliases);
+    let offset = sql.width;
+    for c in target.columns {
+        sql.cols.push_str(", ");
+        column(d, &alias, c.name, &mut sql.cols);
+    }
+    sql.width += target.columns.len();
+    let j = relation_join(d, def.join, owner, owner_alias, target, &alias);
+    sql.joins.push_str(" LEFT OUTER JOIN ");
+    if j.through {
+        sql.joins.push('(');
+        sql.joins.push_str(&j.from);
+        sql.joins.push(')');
+    } else {
+        sql.joins.push_str(&j.from);
+    }
+    sql.joins.push_str(" ON ");
+    sql.joins.push_str(&j.on);
+    if !matches!(def.join, Join::Forward { .. }) {
+        crate::sql::declared_order(d, target, &alias, def.order_by, &mut sql.order);
+    }
+    (alias, offset)
+}
+
+/// Which related row each row of the owners' statement holds, and which owner has which.
+struct JoinIndex {
+    def: &'static RelationDef,
     offset: usize,
     /// A many-to-many row may belong to several owners: keep one per owner.
     per_owner: bool,
@@ -88,29 +84,45 @@ struct JoinAcc<O, F: Slot> {
     /// The previous row's `(owner, key, index)`: joined rows repeat it while a deeper level
     /// varies.
     last: Option<(usize, KeyVal, usize)>,
-    rows: Vec<F::Target>,
+    /// How many related rows were read.
+    count: usize,
     /// `(owner, row)` pairs, each once.
     links: Vec<(usize, usize)>,
     /// For a `belongs_to`: whether each owner has its parent already.
     linked: Vec<bool>,
-    nested: Vec<Box<dyn JoinedAcc<F::Target>>>,
-    after: Vec<Load<F::Target>>,
 }
 
-impl<O: Model, F: Slot> JoinedAcc<O> for JoinAcc<O, F> {
-    fn absorb(&mut self, row: &dyn RawRow, owner: usize) -> Result<()> {
-        let Some(key) = KeyVal::read_key(row, F::Target::TABLE, self.offset)? else {
-            return Ok(()); // the LEFT OUTER JOIN found nothing for this owner
+impl JoinIndex {
+    fn new(def: &'static RelationDef, offset: usize) -> Self {
+        JoinIndex {
+            def,
+            offset,
+            per_owner: matches!(def.join, Join::Through { .. }),
+            seen: HashMap::default(),
+            last: None,
+            count: 0,
+            links: Vec::new(),
+            linked: Vec::new(),
+        }
+    }
+
+    /// The index of the related row `row` holds for `owner`, and whether it is new (to read);
+    /// `None` when the outer join found nothing.
+    fn of(&mut self, row: &dyn RawRow, owner: usize) -> Result<Option<(usize, bool)>> {
+        let Some(key) = KeyVal::read_key(row, self.def.target, self.offset)? else {
+            return Ok(None); // the LEFT OUTER JOIN found nothing for this owner
         };
-        let forward = matches!(self.rel.def.join, Join::Forward { .. });
+        let forward = matches!(self.def.join, Join::Forward { .. });
+        let mut new = false;
         let index = match &self.last {
             Some((o, k, i)) if *o == owner && *k == key => *i,
             _ => {
                 let scope = if self.per_owner { owner } else { usize::MAX };
-                let next = self.rows.len();
+                let next = self.count;
                 let index = *self.seen.entry((scope, key.clone())).or_insert(next);
                 if index == next {
-                    self.rows.push(F::Target::from_row(&Row::new(row, F::Target::TABLE, self.offset))?);
+                    new = true;
+                    self.count += 1;
                     if !forward {
                         self.links.push((owner, index));
                     }
@@ -126,6 +138,41 @@ impl<O: Model, F: Slot> JoinedAcc<O> for JoinAcc<O, F> {
             if !std::mem::replace(&mut self.linked[owner], true) {
                 self.links.push((owner, index));
             }
+        }
+        Ok(Some((index, new)))
+    }
+
+    /// For a to-one relationship: each owner's row; for a collection: each row's owner.
+    fn owners_of(&self, owners: usize) -> Vec<Option<usize>> {
+        let forward = matches!(self.def.join, Join::Forward { .. });
+        let mut of = vec![None; if forward { owners } else { self.count }];
+        for &(o, r) in &self.links {
+            if forward {
+                of[o] = Some(r);
+            } else {
+                of[r] = Some(o);
+            }
+        }
+        of
+    }
+}
+
+/// The rows of one joined relationship, collected from the owners' statement.
+struct JoinAcc<O, F: Slot> {
+    rel: Rel<O, F>,
+    index: JoinIndex,
+    rows: Vec<F::Target>,
+    nested: Vec<Box<dyn JoinedAcc<F::Target>>>,
+    after: Vec<Load<F::Target>>,
+}
+
+impl<O: Model, F: Slot> JoinedAcc<O> for JoinAcc<O, F> {
+    fn absorb(&mut self, row: &dyn RawRow, owner: usize) -> Result<()> {
+        let Some((index, new)) = self.index.of(row, owner)? else {
+            return Ok(());
+        };
+        if new {
+            self.rows.push(F::Target::from_row(&Row::new(row, F::Target::TABLE, self.index.offset))?);
         }
         for n in &mut self.nested {
             n.absorb(row, index)?;
@@ -143,38 +190,22 @@ impl<O: Model, F: Slot> JoinedAcc<O> for JoinAcc<O, F> {
             l.0.after(db, &this.rows, None, path)?;
         }
         path.pop();
-        distribute_by_index(this.rel, owners, this.rows, &this.links)
+        let (rel, rows) = (this.rel, this.rows);
+        let of = this.index.owners_of(owners.len());
+        if matches!(rel.def.join, Join::Forward { .. }) {
+            let rows: Vec<Arc<F::Target>> = rows.into_iter().map(Arc::new).collect();
+            for (o, p) in owners.iter().zip(of) {
+                (rel.field)(o).fill(rel.def, Fill::One(p.map(|r| Arc::clone(&rows[r]))))?;
+            }
+        } else {
+            let mut groups: Vec<Vec<F::Target>> = owners.iter().map(|_| Vec::new()).collect();
+            for (row, o) in rows.into_iter().zip(of) {
+                groups[o.unwrap_or_default()].push(row);
+            }
+            for (o, g) in owners.iter().zip(groups) {
+                (rel.field)(o).fill(rel.def, Fill::Many(g))?;
+            }
+        }
+        Ok(())
     }
-}
-
-/// Hands `rows` to `owners` by `(owner, row)` index pairs.
-fn distribute_by_index<O, F: Slot>(
-    rel: Rel<O, F>,
-    owners: &[O],
-    rows: Vec<F::Target>,
-    links: &[(usize, usize)],
-) -> Result<()> {
-    if matches!(rel.def.join, Join::Forward { .. }) {
-        let rows: Vec<Arc<F::Target>> = rows.into_iter().map(Arc::new).collect();
-        let mut parent: Vec<Option<usize>> = vec![None; owners.len()];
-        for &(o, r) in links {
-            parent[o] = Some(r);
-        }
-        for (o, p) in owners.iter().zip(parent) {
-            (rel.field)(o).fill(rel.def, Fill::One(p.map(|r| Arc::clone(&rows[r]))))?;
-        }
-    } else {
-        let mut groups: Vec<Vec<F::Target>> = owners.iter().map(|_| Vec::new()).collect();
-        let mut owner_of = vec![0; rows.len()];
-        for &(o, r) in links {
-            owner_of[r] = o;
-        }
-        for (row, o) in rows.into_iter().zip(owner_of) {
-            groups[o].push(row);
-        }
-        for (o, g) in owners.iter().zip(groups) {
-            (rel.field)(o).fill(rel.def, Fill::Many(g))?;
-        }
-    }
-    Ok(())
 }
