@@ -224,8 +224,23 @@ pub(crate) fn has_parent_rules<M: Model>(model: &M) -> bool {
 /// Refuses to point a `single_parent` relationship at a parent another row points at: on
 /// insert always, on update when the foreign key changed.
 pub(crate) fn check_single_parents<M: Model>(db: &Db, model: &M, new: bool) -> Result<()> {
-    let t = M::TABLE;
-    model.visit_parents(&mut |rel, link| {
+    let key = || (!model.is_new()).then(|| model.key().to_values().into_iter().map(Value::into_owned).collect());
+    check_single_parents_of(db, M::TABLE, new, &key, &mut |f| model.visit_parents(f))
+}
+
+/// A model's [`Model::visit_parents`], as shared code calls it.
+type VisitParents<'a> =
+    dyn FnMut(&mut dyn FnMut(&'static RelationDef, &dyn crate::model::ParentLink) -> Result<()>) -> Result<()> + 'a;
+
+/// [`check_single_parents`] for a row of `t`, its key (`None` while new) and its parents.
+fn check_single_parents_of(
+    db: &Db,
+    t: &'static Table,
+    new: bool,
+    key: &dyn Fn() -> Option<Vec<Value<'static>>>,
+    visit: &mut VisitParents<'_>,
+) -> Result<()> {
+    visit(&mut |rel, link| {
         // `single_parent` is refused on a composite foreign key by the derive
         let Join::Forward { columns: [column] } = rel.join else { return Ok(()) };
         let value = link.current();
@@ -240,14 +255,12 @@ pub(crate) fn check_single_parents<M: Model>(db: &Db, model: &M, new: bool) -> R
         sql.push_str(" = ");
         let mut params = vec![value.clone()];
         d.placeholder(1, &mut sql);
-        if !model.is_new() {
-            for (c, v) in t.primary_key().zip(model.key().to_values()) {
-                sql.push_str(" AND ");
-                d.quote(c.name, &mut sql);
-                sql.push_str(" != ");
-                params.push(v.into_owned());
-                d.placeholder(params.len(), &mut sql);
-            }
+        for (c, v) in t.primary_key().zip(key().unwrap_or_default()) {
+            sql.push_str(" AND ");
+            d.quote(c.name, &mut sql);
+            sql.push_str(" != ");
+            params.push(v);
+            d.placeholder(params.len(), &mut sql);
         }
         sql.push(')');
         if db.query_i64(&sql, &params)? != 0 {
@@ -261,8 +274,13 @@ pub(crate) fn check_single_parents<M: Model>(db: &Db, model: &M, new: bool) -> R
 /// `delete-orphan` (a row just inserted let go of nothing stored), then forgets what it let
 /// go of.
 pub(crate) fn delete_let_go<M: Model>(db: &Db, model: &M, inserted: bool) -> Result<()> {
+    delete_let_go_of(db, inserted, &mut |f| model.visit_parents(f))
+}
+
+/// [`delete_let_go`] for a row's parents.
+fn delete_let_go_of(db: &Db, inserted: bool, visit: &mut VisitParents<'_>) -> Result<()> {
     let mut orphans = Vec::new();
-    model.visit_parents(&mut |rel, link| {
+    visit(&mut |rel, link| {
         if rel.cascade.delete_orphan && !inserted {
             orphans.extend(link.let_go().as_ref().and_then(KeyVal::of).map(|k| (rel.target, k)));
         }
@@ -275,7 +293,7 @@ pub(crate) fn delete_let_go<M: Model>(db: &Db, model: &M, inserted: bool) -> Res
             delete_parent(db, &catalog, parent, key, &mut visited)?;
         }
     }
-    model.visit_parents(&mut |_, link| {
+    visit(&mut |_, link| {
         link.settle();
         Ok(())
     })
@@ -496,17 +514,32 @@ pub(crate) fn has_pending<M: Model>(model: &mut M, owner_is_new: bool) -> bool {
 /// Saves the pending rows of `model`'s relationship fields (after `model` itself).
 pub(crate) fn save_pending<M: Model>(db: &Db, model: &mut M, owner_is_new: bool) -> Result<()> {
     let owner: Vec<Value<'static>> = model.key().to_values().into_iter().map(Value::into_owned).collect();
+    save_pending_of(db, M::TABLE, &owner, owner_is_new, &mut |f| model.visit_pending(f))
+}
+
+/// A model's [`Model::visit_pending`], as shared code calls it.
+type VisitPending<'a> =
+    dyn FnMut(&mut dyn FnMut(&'static RelationDef, &mut dyn crate::model::Pending) -> Result<()>) -> Result<()> + 'a;
+
+/// [`save_pending`] for an owner of `t` with this key, and its pending fields.
+fn save_pending_of(
+    db: &Db,
+    t: &'static Table,
+    owner: &[Value<'static>],
+    owner_is_new: bool,
+    visit: &mut VisitPending<'_>,
+) -> Result<()> {
     if owner.is_empty() || owner.contains(&Value::Null) {
-        return Err(Error::Unsaved { table: M::TABLE.name, action: "save the relationships of" });
+        return Err(Error::Unsaved { table: t.name, action: "save the relationships of" });
     }
-    model.visit_pending(&mut |rel, field| {
+    visit(&mut |rel, field| {
         if !field.has_pending(owner_is_new) {
             return Ok(());
         }
         if !rel.cascade.save_update {
             return Err(Error::NotCascaded { relationship: rel.path() });
         }
-        field.save_pending(db, rel, &owner, owner_is_new)
+        field.save_pending(db, rel, owner, owner_is_new)
     })
 }
 

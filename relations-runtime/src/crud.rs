@@ -118,8 +118,8 @@ impl Db {
             };
             drop(params);
             if let Err(e) = result {
-                let columns = t.columns.iter().filter(|c| !(skip_key && c.primary_key));
-                let mut e = name_parameter(t, columns, e);
+                let mut columns = t.columns.iter().filter(|c| !(skip_key && c.primary_key));
+                let mut e = name_parameter(t, &mut columns, e);
                 // the row a foreign key error is about: the first one that references nothing
                 for m in chunk.iter() {
                     e = self.explain(t, &m.values(), e);
@@ -273,7 +273,18 @@ impl Db {
     fn insert_row<M: Model>(&self, model: &mut M) -> Result<()> {
         let t = M::TABLE;
         let skip_key = t.auto_key && model.is_new();
-        let mut params = model.values();
+        let id = self.insert_values(t, skip_key, model.values()).map_err(|e| self.explain(t, &model.values(), e))?;
+        if let Some(id) = id {
+            model.set_auto_key(id);
+        }
+        crate::model::remember(model);
+        Ok(())
+    }
+
+    /// `insert_row` for the row's column values: returns the key the database assigned when
+    /// `skip_key` leaves it to the database (an error names the parameter, not yet the
+    /// constraint: see [`Db::explain`]).
+    fn insert_values(&self, t: &'static Table, skip_key: bool, mut params: Vec<Value<'_>>) -> Result<Option<i64>> {
         if skip_key {
             let mut columns = t.columns.iter();
             params.retain(|_| columns.next().is_some_and(|c| !c.primary_key));
@@ -298,21 +309,18 @@ impl Db {
                 Ok(id) => id,
                 Err(e) => {
                     drop(inserts);
-                    let columns = t.columns.iter().filter(|c| !(skip_key && c.primary_key));
-                    let e = name_parameter(t, columns, e);
-                    return Err(self.explain(t, &model.values(), e));
+                    let mut columns = t.columns.iter().filter(|c| !(skip_key && c.primary_key));
+                    return Err(name_parameter(t, &mut columns, e));
                 }
             }
         };
-        drop(params);
-        if skip_key {
-            let id = assigned.or_else(|| self.backend().last_insert_id()).ok_or_else(|| {
-                Error::Unexpected(format!("the database did not say which key it gave the new `{}` row", t.name))
-            })?;
-            model.set_auto_key(id);
+        if !skip_key {
+            return Ok(None);
         }
-        crate::model::remember(model);
-        Ok(())
+        let id = assigned.or_else(|| self.backend().last_insert_id()).ok_or_else(|| {
+            Error::Unexpected(format!("the database did not say which key it gave the new `{}` row", t.name))
+        })?;
+        Ok(Some(id))
     }
 
     /// `INSERT INTO t (a, b) VALUES (?, ?)`, without the key column when SQLite assigns it,
@@ -338,12 +346,20 @@ impl Db {
     /// [`Snapshot`](crate::Snapshot) — only the columns that changed since it was loaded (the
     /// key's included, found by the key it was loaded with), and no statement when none did.
     pub(crate) fn update<M: Model>(&self, model: &M) -> Result<()> {
-        let t = M::TABLE;
         if model.is_new() {
-            return Err(Error::Unsaved { table: t.name, action: "update" });
+            return Err(Error::Unsaved { table: M::TABLE.name, action: "update" });
         }
-        let values = model.values();
-        let stored = model.snapshot().and_then(crate::Snapshot::values).filter(|s| s.len() == values.len());
+        self.update_values(M::TABLE, model.values(), model.snapshot())
+    }
+
+    /// `update` for the row's column values and its snapshot, if it keeps one.
+    fn update_values(
+        &self,
+        t: &'static Table,
+        values: Vec<Value<'_>>,
+        snapshot: Option<&crate::Snapshot>,
+    ) -> Result<()> {
+        let stored = snapshot.and_then(crate::Snapshot::values).filter(|s| s.len() == values.len());
         // the columns written, in order, and the key the row is found by
         let (set, key): (Vec<usize>, Vec<Value<'_>>) = match &stored {
             Some(old) => {
@@ -379,13 +395,13 @@ impl Db {
         self.where_key(&mut sql, &mut params, t.primary_key().zip(key.iter().cloned()).collect());
         let n = self.execute(&sql, &params, t.name).map_err(|e| {
             // the parameters: the columns set, then the key's
-            let columns = set.iter().map(|&i| &t.columns[i]).chain(t.primary_key());
-            self.explain(t, &model.values(), name_parameter(t, columns, e))
+            let mut columns = set.iter().map(|&i| &t.columns[i]).chain(t.primary_key());
+            self.explain(t, &values, name_parameter(t, &mut columns, e))
         })?;
         if n == 0 {
             return Err(Error::NotFound { table: t.name, key: key_text(&key) });
         }
-        if let Some(s) = model.snapshot() {
+        if let Some(s) = snapshot {
             s.take(values);
         }
         Ok(())
@@ -490,7 +506,7 @@ impl Db {
 /// more, and each row count is a statement of its own to prepare and cache.
 pub const INSERT_BATCH: usize = 100;
 
-fn name_parameter<'c>(t: &Table, columns: impl Iterator<Item = &'c crate::schema::ColumnDef>, e: Error) -> Error {
+fn name_parameter(t: &Table, columns: &mut dyn Iterator<Item = &crate::schema::ColumnDef>, e: Error) -> Error {
     match e {
         Error::Unstorable { parameter, message, .. } => Error::Unstorable {
             table: t.name.to_string(),

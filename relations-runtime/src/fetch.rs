@@ -62,7 +62,7 @@ pub(crate) fn fetch<T: Model>(
     // a subtree of the query's own rows comes in their statement
     if joined.is_empty() && select.prefix.is_empty() && select.tag.is_empty() && !select.order_binds {
         if let Some((i, tree)) = loads.iter().enumerate().find_map(|(i, l)| l.0.tree().map(|t| (i, t))) {
-            return Ok((fetch_with_tree(db, select, &loads, (i, tree), path, owner_query)?, Vec::new()));
+            return Ok((tree.1.fetch_with(db, select, &loads, i, path, owner_query)?, Vec::new()));
         }
     }
     path.push(table.name);
@@ -262,7 +262,7 @@ fn owners_sql(
 ///
 /// `UNION` drops a row already queued, so a cycle in the data ends. Rows come unsorted when
 /// the key is an integer (the owners are put in order here, the children by `load::subtree::hang`).
-fn fetch_with_tree<T: Model>(
+pub(crate) fn fetch_with_tree<T: Model>(
     db: &Db,
     select: Select,
     loads: &[Load<T>],
@@ -274,7 +274,8 @@ fn fetch_with_tree<T: Model>(
     let (sql, params) = tree_sql(db, table, select, link);
     let link = table.column_index(link);
 
-    let mut owners: Vec<(i64, T)> = Vec::new();
+    let mut owners: Vec<Option<T>> = Vec::new();
+    let mut ords: Vec<i64> = Vec::new();
     let mut rows: Vec<T> = Vec::new();
     let mut parents: Vec<KeyVal> = Vec::new();
     db.query_map_into(&sql, &params, |row| {
@@ -282,15 +283,18 @@ fn fetch_with_tree<T: Model>(
         let model = T::from_row(&Row::new(row, table, 1))?;
         crate::model::remember(&model);
         if ord != 0 {
-            owners.push((ord, model));
+            owners.push(Some(model));
+            ords.push(ord);
         } else if let Some(parent) = KeyVal::of(&model.column_value(link)) {
             rows.push(model);
             parents.push(parent);
         }
         Ok(())
     })?;
-    owners.sort_by_key(|(ord, _)| *ord);
-    let owners: Vec<T> = owners.into_iter().map(|(_, o)| o).collect();
+    // the owners in their order: sorted as numbers, then moved once
+    let mut order: Vec<usize> = (0..ords.len()).collect();
+    order.sort_unstable_by_key(|&i| ords[i]);
+    let owners: Vec<T> = order.into_iter().filter_map(|i| owners[i].take()).collect();
     path.push(table.name);
     for (_, load) in loads.iter().enumerate().filter(|(i, l)| *i != tree && !runs_joined(l)) {
         load.0.after(db, &owners, owner_query, path)?;

@@ -79,6 +79,18 @@ pub(crate) trait JoinedAcc<O> {
 
 /// A subtree option that can run inside its owners' statement (see `Eager::as_tree`).
 pub(crate) trait Tree<O> {
+    /// Runs the owners' statement `select` with the subtree's rows in it, then `loads` (the
+    /// subtree option among them at `index`) on the owners.
+    fn fetch_with(
+        &self,
+        db: &Db,
+        select: crate::sql::Select,
+        loads: &[Load<O>],
+        index: usize,
+        path: &mut Path,
+        owner_query: Option<&OwnerQuery<'_>>,
+    ) -> Result<Vec<O>>;
+
     /// Hangs `rows`, each with its parent's key, under `owners`, level by level, after loading
     /// the options nested in the subtree option on them.
     fn assemble(

@@ -11,6 +11,7 @@ use crate::model::Model;
 use crate::options::{How, JoinSql, JoinedAcc, Load, Node, OwnerQuery, Path, Tree};
 use crate::relation::{HasMany, Slot};
 use crate::schema::RelationDef;
+use crate::sql::Select;
 
 /// A relationship of model `O` held in its field of type `F`, as a value: the argument of the
 /// loader options and of the `any` / `has` filters. The derive emits one per relationship
@@ -75,7 +76,13 @@ pub(crate) struct OwnTree<O, F: Slot> {
     pub(crate) load: LoadOwn<O, F>,
     /// Hangs the rows the owners' own statement brought under them.
     pub(crate) assemble: AssembleOwn<O, F>,
+    /// Runs the owners' statement with the subtree in it.
+    pub(crate) fetch: FetchOwn<O, F>,
 }
+
+/// [`OwnTree::fetch`]: the option, the owners' statement, the options (this one at the index).
+pub(crate) type FetchOwn<O, F> =
+    fn(&Eager<O, F>, &Db, Select, &[Load<O>], usize, &mut Path, Option<&OwnerQuery<'_>>) -> Result<Vec<O>>;
 
 /// [`OwnTree::load`]: the option and the owners.
 pub(crate) type LoadOwn<O, F> = fn(&Eager<O, F>, &Db, &[O], &mut Path) -> Result<()>;
@@ -208,7 +215,11 @@ pub fn raiseload<O: Model, F: Slot>(rel: Rel<O, F>) -> Eager<O, F> {
 /// for the rows of every level; `order_by`, `filter` and `limit` are refused
 /// ([`Error::InvalidQuery`](crate::Error::InvalidQuery)).
 pub fn subtreeload<O: Model>(rel: Rel<O, HasMany<O>>) -> Eager<O, HasMany<O>> {
-    let own = OwnTree { load: super::subtree::load::<O>, assemble: super::subtree::assemble::<O> };
+    let own = OwnTree {
+        load: super::subtree::load::<O>,
+        assemble: super::subtree::assemble::<O>,
+        fetch: super::subtree::fetch_owners::<O>,
+    };
     Eager { own_tree: Some(own), ..Eager::new(rel, How::Subtree) }
 }
 

@@ -10,7 +10,7 @@ use crate::error::{Error, Result};
 use crate::fetch::{fetch, plan};
 use crate::keys::KeyVal;
 use crate::model::Model;
-use crate::options::{Node, Path, Tree};
+use crate::options::{Load, Node, OwnerQuery, Path, Tree};
 use crate::relation::{Fill, HasMany, Slot};
 use crate::schema::{Join, RelationDef};
 use crate::sql::{descendants_cte, tree_select, Select};
@@ -44,6 +44,19 @@ impl<O: Model, F: Slot> Eager<O, F> {
 }
 
 impl<O: Model, F: Slot> Tree<O> for Eager<O, F> {
+    fn fetch_with(
+        &self,
+        db: &Db,
+        select: Select,
+        loads: &[Load<O>],
+        index: usize,
+        path: &mut Path,
+        owner_query: Option<&OwnerQuery<'_>>,
+    ) -> Result<Vec<O>> {
+        let own = self.own_tree.ok_or_else(|| Error::Unexpected("a subtree option without its tree".into()))?;
+        (own.fetch)(self, db, select, loads, index, path, owner_query)
+    }
+
     fn assemble(&self, db: &Db, owners: &[O], rows: Vec<O>, parents: Vec<KeyVal>, path: &mut Path) -> Result<()> {
         match self.own_tree {
             Some(own) => (own.assemble)(self, db, owners, rows, parents, path),
@@ -120,6 +133,20 @@ pub(crate) fn assemble<O: Model>(
     }
     path.pop();
     hang(e, owners, rows, &parents)
+}
+
+/// [`OwnTree::fetch`](super::eager::OwnTree): the owners' statement with the subtree's rows in it.
+pub(crate) fn fetch_owners<O: Model>(
+    e: &Eager<O, HasMany<O>>,
+    db: &Db,
+    select: Select,
+    loads: &[Load<O>],
+    index: usize,
+    path: &mut Path,
+    owner_query: Option<&OwnerQuery<'_>>,
+) -> Result<Vec<O>> {
+    let link = e.tree_link().ok_or_else(|| Error::Unexpected("a subtree option without its link".into()))?;
+    crate::fetch::fetch_with_tree(db, select, loads, (index, (link, e as &dyn Tree<O>)), path, owner_query)
 }
 
 /// Hangs `rows` (each below the row whose key is its `parents` entry) under `owners`, in the
