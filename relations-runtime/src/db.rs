@@ -365,6 +365,20 @@ impl Db {
     /// because other rows reference the row) leaves the transaction as it was. Wrap the write in
     /// a `transaction` of its own to go on after any failure.
     pub(crate) fn as_one_unit<T>(&self, f: impl FnOnce(&Db) -> Result<T>) -> Result<T> {
+        // the generic part is only the call: the unit itself is shared code
+        let mut f = Some(f);
+        let mut out = None;
+        self.one_unit(&mut |db| {
+            if let Some(f) = f.take() {
+                out = Some(f(db)?);
+            }
+            Ok(())
+        })?;
+        out.ok_or_else(|| Error::Unexpected("a write unit ended without running".into()))
+    }
+
+    /// [`Db::as_one_unit`] for a closure run once.
+    fn one_unit(&self, f: &mut dyn FnMut(&Db) -> Result<()>) -> Result<()> {
         if self.depth.get() == 0 {
             return self.transaction(f);
         }

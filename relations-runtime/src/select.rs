@@ -4,6 +4,7 @@
 use std::marker::PhantomData;
 
 use crate::db::Db;
+use crate::dialect::Dialect;
 use crate::error::Result;
 use crate::expr::{Core, Expr, Order};
 use crate::fetch::fetch;
@@ -121,52 +122,19 @@ impl<'db, M: Model> Query<'db, M> {
         self
     }
 
-    /// `FROM ... [WHERE ...]`, the `ORDER BY` terms, and `LIMIT ? [OFFSET ?]`, each with its
-    /// parameters.
-    fn pieces(&self) -> Select {
-        let d = self.db.dialect();
-        let mut select = Select::default();
-        let scope = &mut Vec::new();
-        self.core.render_from(d, &mut select.from);
-        self.core.render_filter(d, &mut select.filter, &mut select.params, scope);
-        let before = select.params.len();
-        self.core.render_order(d, &mut select.order, &mut select.params, scope);
-        select.order_binds = select.params.len() > before;
-        // numbered after the others, kept apart (a joined load moves them into a subquery)
-        let before = select.params.len();
-        self.core.render_tail(d, &mut select.tail, &mut select.params);
-        select.tail_params = select.params.split_off(before);
-        select
-    }
-
     /// The whole statement selecting `select` (a column list), without loader options.
     fn render(&self, select: &str) -> (String, Vec<Value<'static>>) {
-        let (from, params) = self.after_select();
+        let (from, params) = self.core.after_select(self.db.dialect());
         (format!("SELECT {select}{from}"), params)
-    }
-
-    /// Everything after the `SELECT` list: ` FROM ... [WHERE ...] [ORDER BY ...] [LIMIT ...]`.
-    fn after_select(&self) -> (String, Vec<Value<'static>>) {
-        let mut p = self.pieces();
-        let mut sql = String::with_capacity(128);
-        sql.push_str(" FROM ");
-        sql.push_str(&p.from);
-        for (keyword, body) in [(" WHERE ", &p.filter), (" ORDER BY ", &p.order), (" ", &p.tail)] {
-            if !body.is_empty() {
-                sql.push_str(keyword);
-                sql.push_str(body);
-            }
-        }
-        p.params.append(&mut p.tail_params);
-        (sql, p.params)
     }
 
     /// Every matching row.
     pub fn all(&self) -> Result<Vec<M>> {
         self.core.check()?;
         // what `subqueryload` repeats: the owners' query after its SELECT list
-        let owners: &OwnerQuery<'_> = &|| self.after_select();
-        let select = self.pieces();
+        let d = self.db.dialect();
+        let owners: &OwnerQuery<'_> = &|| self.core.after_select(d);
+        let select = self.core.pieces(d);
         Ok(fetch(self.db, select, &self.loads, &mut Vec::new(), Some(owners))?.0)
     }
 
@@ -295,5 +263,41 @@ pub(crate) fn only_row<R>(rows: Vec<R>, table: &'static str) -> Result<R> {
         (Some(row), None) => Ok(row),
         (None, _) => Err(crate::Error::NotFound { table, key: "matching the query".into() }),
         (Some(_), Some(_)) => Err(crate::Error::MultipleRows { table }),
+    }
+}
+
+/// The parts of a query's statement, rendered once for every model.
+impl Core {
+    /// `FROM ... [WHERE ...]`, the `ORDER BY` terms, and `LIMIT ? [OFFSET ?]`, each with its
+    /// parameters.
+    fn pieces(&self, d: &dyn Dialect) -> Select {
+        let mut select = Select::default();
+        let scope = &mut Vec::new();
+        self.render_from(d, &mut select.from);
+        self.render_filter(d, &mut select.filter, &mut select.params, scope);
+        let before = select.params.len();
+        self.render_order(d, &mut select.order, &mut select.params, scope);
+        select.order_binds = select.params.len() > before;
+        // numbered after the others, kept apart (a joined load moves them into a subquery)
+        let before = select.params.len();
+        self.render_tail(d, &mut select.tail, &mut select.params);
+        select.tail_params = select.params.split_off(before);
+        select
+    }
+
+    /// Everything after the `SELECT` list: ` FROM ... [WHERE ...] [ORDER BY ...] [LIMIT ...]`.
+    fn after_select(&self, d: &dyn Dialect) -> (String, Vec<Value<'static>>) {
+        let mut p = self.pieces(d);
+        let mut sql = String::with_capacity(128);
+        sql.push_str(" FROM ");
+        sql.push_str(&p.from);
+        for (keyword, body) in [(" WHERE ", &p.filter), (" ORDER BY ", &p.order), (" ", &p.tail)] {
+            if !body.is_empty() {
+                sql.push_str(keyword);
+                sql.push_str(body);
+            }
+        }
+        p.params.append(&mut p.tail_params);
+        (sql, p.params)
     }
 }

@@ -1,11 +1,10 @@
 //! `joinedload`: a relationship rendered into its owners' statement as a `LEFT OUTER JOIN`,
 //! its rows collected from the owners' rows.
 
-use std::sync::Arc;
-
 use rustc_hash::FxHashMap as HashMap;
 
 use super::eager::{Eager, Rel};
+use super::hand::{hand_out, Handout};
 use crate::backend::RawRow;
 use crate::db::Db;
 use crate::dialect::Dialect;
@@ -14,7 +13,7 @@ use crate::fetch::{plan, runs_joined};
 use crate::keys::KeyVal;
 use crate::model::{Model, Row};
 use crate::options::{JoinSql, JoinedAcc, Load, Path};
-use crate::relation::{Fill, Slot};
+use crate::relation::Slot;
 use crate::schema::{Join, RelationDef};
 use crate::sql::{column, relation_join};
 
@@ -142,8 +141,9 @@ impl JoinIndex {
         Ok(Some((index, new)))
     }
 
-    /// For a to-one relationship: each owner's row; for a collection: each row's owner.
-    fn owners_of(&self, owners: usize) -> Vec<Option<usize>> {
+    /// Where the rows go among `owners` owners: for a to-one relationship each owner's row,
+    /// for a collection each row to its owner.
+    fn handout(&self, owners: usize) -> Handout {
         let forward = matches!(self.def.join, Join::Forward { .. });
         let mut of = vec![None; if forward { owners } else { self.count }];
         for &(o, r) in &self.links {
@@ -153,7 +153,11 @@ impl JoinIndex {
                 of[r] = Some(o);
             }
         }
-        of
+        if forward {
+            Handout::One(of)
+        } else {
+            Handout::by_owner(owners, &of)
+        }
     }
 }
 
@@ -190,22 +194,7 @@ impl<O: Model, F: Slot> JoinedAcc<O> for JoinAcc<O, F> {
             l.0.after(db, &this.rows, None, path)?;
         }
         path.pop();
-        let (rel, rows) = (this.rel, this.rows);
-        let of = this.index.owners_of(owners.len());
-        if matches!(rel.def.join, Join::Forward { .. }) {
-            let rows: Vec<Arc<F::Target>> = rows.into_iter().map(Arc::new).collect();
-            for (o, p) in owners.iter().zip(of) {
-                (rel.field)(o).fill(rel.def, Fill::One(p.map(|r| Arc::clone(&rows[r]))))?;
-            }
-        } else {
-            let mut groups: Vec<Vec<F::Target>> = owners.iter().map(|_| Vec::new()).collect();
-            for (row, o) in rows.into_iter().zip(of) {
-                groups[o.unwrap_or_default()].push(row);
-            }
-            for (o, g) in owners.iter().zip(groups) {
-                (rel.field)(o).fill(rel.def, Fill::Many(g))?;
-            }
-        }
-        Ok(())
+        let plan = this.index.handout(owners.len());
+        hand_out(this.rel, owners, this.rows, plan)
     }
 }

@@ -9,6 +9,7 @@
 //! - `subtree`: one recursive statement for every level below the owners.
 
 mod eager;
+mod hand;
 mod joined;
 mod select_in;
 mod subtree;

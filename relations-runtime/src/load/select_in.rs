@@ -2,11 +2,10 @@
 //! list, or the owners' own query as a subquery), with a window function under a per-owner
 //! limit; the rows are handed to their owners by key.
 
-use std::sync::Arc;
-
 use rustc_hash::{FxHashMap as HashMap, FxHashSet as HashSet};
 
-use super::eager::{Eager, Rel};
+use super::eager::Eager;
+use super::hand::{hand_out, Handout};
 use crate::db::Db;
 use crate::dialect::Dialect;
 use crate::error::Result;
@@ -15,7 +14,7 @@ use crate::fetch::{fetch, tag_alias};
 use crate::keys::KeyVal;
 use crate::model::Model;
 use crate::options::{OwnerQuery, Path};
-use crate::relation::{Fill, Slot};
+use crate::relation::Slot;
 use crate::schema::{Join, RelationDef, Table};
 use crate::sql::{column, key_column, key_in, Select};
 use crate::value::Value;
@@ -54,9 +53,7 @@ impl<O: Model, F: Slot> Eager<O, F> {
                 let keys = distinct(&owner_keys);
                 let chunk = (db.max_variables().saturating_sub(8) / tag.len()).max(1);
                 for keys in keys.chunks(chunk) {
-                    let mut filter = String::with_capacity(16 + 3 * keys.len() * tag.len());
-                    let mut params = Vec::with_capacity(keys.len() * tag.len());
-                    key_in(d, &tag, keys.iter().map(|k| k.values()), &mut filter, &mut params);
+                    let (filter, params) = keys_filter(d, &tag, keys);
                     let select = spec.select(d, filter, params);
                     let (mut r, mut t) = fetch::<F::Target>(db, select, &self.nested, path, None)?;
                     rows.append(&mut r);
@@ -64,7 +61,7 @@ impl<O: Model, F: Slot> Eager<O, F> {
                 }
             }
         }
-        distribute_by_key(self.rel, owners, &owner_keys, rows, &tags)
+        hand_out(self.rel, owners, rows, by_key(def, &owner_keys, &tags))
     }
 }
 
@@ -76,6 +73,14 @@ fn link_indexes(def: &RelationDef, owner: &Table) -> Vec<usize> {
         Join::Reverse { .. } => (0..owner.columns.len()).filter(|&i| owner.columns[i].primary_key).collect(),
         Join::Through { .. } => vec![owner.key_index()],
     }
+}
+
+/// `tag IN (?, ...)` for these keys, with their values.
+fn keys_filter(d: &dyn Dialect, tag: &[String], keys: &[&KeyVal]) -> (String, Vec<Value<'static>>) {
+    let mut filter = String::with_capacity(16 + 3 * keys.len() * tag.len());
+    let mut params = Vec::with_capacity(keys.len() * tag.len());
+    key_in(d, tag, keys.iter().map(|k| k.values()), &mut filter, &mut params);
+    (filter, params)
 }
 
 /// The distinct link values of the owners, in their order.
@@ -252,41 +257,13 @@ impl Related<'_> {
     }
 }
 
-/// Hands rows tagged with their owner's link value to the owners (`owner_keys`, in order).
-fn distribute_by_key<O: Model, F: Slot>(
-    rel: Rel<O, F>,
-    owners: &[O],
-    owner_keys: &[Option<KeyVal>],
-    rows: Vec<F::Target>,
-    tags: &[KeyVal],
-) -> Result<()> {
-    if matches!(rel.def.join, Join::Forward { .. }) {
-        let parents: Vec<Arc<F::Target>> = rows.into_iter().map(Arc::new).collect();
-        for (o, i) in owners.iter().zip(parent_of(owner_keys, tags)) {
-            (rel.field)(o).fill(rel.def, Fill::One(i.map(|i| Arc::clone(&parents[i]))))?;
-        }
-        return Ok(());
+/// Where rows tagged with their owner's link value go among the owners (`owner_keys`, in order).
+fn by_key(def: &RelationDef, owner_keys: &[Option<KeyVal>], tags: &[KeyVal]) -> Handout {
+    if matches!(def.join, Join::Forward { .. }) {
+        return Handout::One(parent_of(owner_keys, tags));
     }
     let (runs, groups, owner_groups) = group_runs(owner_keys, tags);
-    let mut collected: Vec<Vec<F::Target>> = (0..groups).map(|_| Vec::new()).collect();
-    let mut rows = rows.into_iter();
-    for (group, len) in runs {
-        let g = &mut collected[group];
-        if g.is_empty() {
-            *g = rows.by_ref().take(len).collect();
-        } else {
-            g.extend(rows.by_ref().take(len));
-        }
-    }
-    for (o, g) in owners.iter().zip(owner_groups) {
-        let rows = match g {
-            None => Vec::new(),
-            Some((g, true)) => std::mem::take(&mut collected[g]),
-            Some((g, false)) => collected[g].iter().map(Model::duplicate).collect(),
-        };
-        (rel.field)(o).fill(rel.def, Fill::Many(rows))?;
-    }
-    Ok(())
+    Handout::Many { runs, groups, owner_groups }
 }
 
 /// For a to-one relationship: the index among the rows (tagged `tags`) of each owner's parent.
