@@ -58,54 +58,71 @@ pub(crate) fn fetch<T: Model>(
 ) -> Result<(Vec<T>, Vec<KeyVal>)> {
     let table = T::TABLE;
     let loads = plan::<T>(loads, path);
-    let joined: Vec<&Load<T>> = loads.iter().filter(|l| runs_joined(l)).collect();
+    // plain loops, not iterator adapters: this is compiled once per model
+    let mut joined: Vec<&Load<T>> = Vec::new();
+    let mut tree = None;
+    for (i, l) in loads.iter().enumerate() {
+        if runs_joined(l) {
+            joined.push(l);
+        } else if tree.is_none() {
+            tree = l.0.tree().map(|t| (i, t.1));
+        }
+    }
     // a subtree of the query's own rows comes in their statement
-    if joined.is_empty() && select.prefix.is_empty() && select.tag.is_empty() && !select.order_binds {
-        if let Some((i, tree)) = loads.iter().enumerate().find_map(|(i, l)| l.0.tree().map(|t| (i, t))) {
-            return Ok((tree.1.fetch_with(db, select, &loads, i, path, owner_query)?, Vec::new()));
+    if let Some((i, tree)) = tree {
+        if joined.is_empty() && select.prefix.is_empty() && select.tag.is_empty() && !select.order_binds {
+            return Ok((tree.fetch_with(db, select, &loads, i, path, owner_query)?, Vec::new()));
         }
     }
     path.push(table.name);
-    let mut accs: Vec<Box<dyn JoinedAcc<T>>> = Vec::new();
+    let mut accs: Vec<Box<dyn JoinedAcc<T>>> = Vec::with_capacity(joined.len());
     let (sql, params, offset) = owners_sql(db, table, select, !joined.is_empty(), &mut |js| {
-        accs = joined.iter().map(|l| l.0.joined(db, js, table.name, path)).collect();
+        for l in &joined {
+            accs.push(l.0.joined(db, js, table.name, path));
+        }
     });
 
     let mut rows: Vec<T> = Vec::new();
     let mut tags: Vec<KeyVal> = Vec::new();
-    if accs.is_empty() {
-        db.query_map_into(&sql, &params, |row| {
+    let mut owners = Owners::default();
+    db.query_map_into(&sql, &params, |row| {
+        let index = if accs.is_empty() {
             if offset > 0 {
                 tags.extend(KeyVal::read_parts(row, 0, offset)?);
             }
-            let model = T::from_row(&Row::new(row, table, offset))?;
-            crate::model::remember(&model);
-            rows.push(model);
-            Ok(())
-        })?;
-    } else {
-        let mut owners = Owners::default();
-        db.query_map_into(&sql, &params, |row| {
+            None
+        } else {
             let Some((index, new)) = owners.of(row, table, offset, rows.len())? else {
                 return Ok(());
             };
-            if let Some(tag) = new {
-                let model = T::from_row(&Row::new(row, table, offset))?;
-                crate::model::remember(&model);
-                rows.push(model);
-                tags.extend(tag);
+            match new {
+                Some(tag) => tags.extend(tag),
+                None => {
+                    for acc in &mut accs {
+                        acc.absorb(row, index)?;
+                    }
+                    return Ok(());
+                }
             }
+            Some(index)
+        };
+        let model = T::from_row(&Row::new(row, table, offset))?;
+        crate::model::remember(&model);
+        rows.push(model);
+        if let Some(index) = index {
             for acc in &mut accs {
                 acc.absorb(row, index)?;
             }
-            Ok(())
-        })?;
-    }
+        }
+        Ok(())
+    })?;
     for acc in accs {
         acc.finish(db, &rows, path)?;
     }
-    for load in loads.iter().filter(|l| !runs_joined(l)) {
-        load.0.after(db, &rows, owner_query, path)?;
+    for load in &loads {
+        if !runs_joined(load) {
+            load.0.after(db, &rows, owner_query, path)?;
+        }
     }
     path.pop();
     Ok((rows, tags))
