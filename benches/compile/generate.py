@@ -216,7 +216,8 @@ def relations_crate(tables, by_name):
                 target = by_name[other["ref"]]
                 if target is not t:
                     om = model_name(target["name"])
-                    out.append(f"    #[many_to_many({om}, through = {cm})]")
+                    opts = f"through = {cm}, local = {ch['col']['name']}, remote = {other['name']}"
+                    out.append(f"    #[many_to_many({om}, {opts})]")
                     out.append(f"    pub {re.sub(r'_[0-9]+$', '', target['name'])}: ManyToMany<{om}>,")
         out.append("}")
         out.append("")
@@ -375,6 +376,8 @@ def ddl(tables, source):
         if suffix:
             text = re.sub(r"\b(" + "|".join(blocks) + r")\b(?=[ (])",
                           lambda x: x.group(1) + suffix, text)
+            # index names are one namespace too
+            text = re.sub(r"CREATE INDEX (\w+)", lambda x: f"CREATE INDEX {x.group(1)}{suffix}", text)
         out.append(text)
     return "\n".join(out)
 

@@ -9,7 +9,7 @@ use crate::error::Result;
 use crate::expr::{Expr, Order};
 use crate::model::Model;
 use crate::options::{How, JoinSql, JoinedAcc, Load, Node, OwnerQuery, Path, Tree};
-use crate::relation::{HasMany, Slot};
+use crate::relation::Slot;
 use crate::schema::RelationDef;
 use crate::sql::Select;
 
@@ -68,7 +68,7 @@ impl<O: Model, F> Rel<O, F> {
     }
 }
 
-/// What a `subtreeload` runs, as functions of the option: set only by [`subtreeload`], whose
+/// What a `subtreeload` runs, as functions of the option: set only by [`subtreeload`](super::subtreeload), whose
 /// field holds rows of the owner's own type, so the subtree code is compiled only for the
 /// models that load one (not for every relationship an option names).
 pub(crate) struct OwnTree<O, F: Slot> {
@@ -115,7 +115,7 @@ pub struct Eager<O, F: Slot> {
 }
 
 impl<O: Model, F: Slot> Eager<O, F> {
-    fn new(rel: Rel<O, F>, how: How) -> Self {
+    pub(super) fn new(rel: Rel<O, F>, how: How) -> Self {
         Eager { rel, how, nested: Vec::new(), order: Vec::new(), filter: Vec::new(), limit: None, own_tree: None }
     }
 
@@ -205,22 +205,6 @@ pub fn lazyload<O: Model, F: Slot>(rel: Rel<O, F>) -> Eager<O, F> {
 /// everything it touches eagerly.
 pub fn raiseload<O: Model, F: Slot>(rel: Rel<O, F>) -> Eager<O, F> {
     Eager::new(rel, How::Raise)
-}
-
-/// Loads a self-referential collection — every level of it — with one recursive statement:
-/// `subtreeload(Employee::REPORTS)` fills each employee's `reports`, their reports' `reports`,
-/// and so on down to the leaves, each collection in key order. Given to the query itself, the
-/// owners come in that same statement. Cycle-safe: a row is never below itself. Owners inside
-/// each other's subtrees each get theirs whole. Options nested with [`then`](Eager::then) load
-/// for the rows of every level; `order_by`, `filter` and `limit` are refused
-/// ([`Error::InvalidQuery`](crate::Error::InvalidQuery)).
-pub fn subtreeload<O: Model>(rel: Rel<O, HasMany<O>>) -> Eager<O, HasMany<O>> {
-    let own = OwnTree {
-        load: super::subtree::load::<O>,
-        assemble: super::subtree::assemble::<O>,
-        fetch: super::subtree::fetch_owners::<O>,
-    };
-    Eager { own_tree: Some(own), ..Eager::new(rel, How::Subtree) }
 }
 
 impl<O: Model, F: Slot> From<Eager<O, F>> for Load<O> {

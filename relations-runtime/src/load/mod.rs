@@ -14,4 +14,5 @@ mod joined;
 mod select_in;
 mod subtree;
 
-pub use eager::{joinedload, lazyload, raiseload, selectinload, subqueryload, subtreeload, Eager, Rel};
+pub use eager::{joinedload, lazyload, raiseload, selectinload, subqueryload, Eager, Rel};
+pub use subtree::subtreeload;

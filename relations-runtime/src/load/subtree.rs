@@ -4,16 +4,28 @@
 
 use rustc_hash::FxHashMap as HashMap;
 
-use super::eager::Eager;
+use super::eager::{Eager, OwnTree, Rel};
 use crate::db::Db;
 use crate::error::{Error, Result};
 use crate::fetch::{fetch, plan};
 use crate::keys::KeyVal;
 use crate::model::Model;
-use crate::options::{Load, Node, OwnerQuery, Path, Tree};
+use crate::options::{How, Load, Node, OwnerQuery, Path, Tree};
 use crate::relation::{Fill, HasMany, Slot};
 use crate::schema::{Join, RelationDef};
 use crate::sql::{descendants_cte, tree_select, Select};
+
+/// Loads a self-referential collection — every level of it — with one recursive statement:
+/// `subtreeload(Employee::REPORTS)` fills each employee's `reports`, their reports' `reports`,
+/// and so on down to the leaves, each collection in key order. Given to the query itself, the
+/// owners come in that same statement. Cycle-safe: a row is never below itself. Owners inside
+/// each other's subtrees each get theirs whole. Options nested with [`then`](Eager::then) load
+/// for the rows of every level; `order_by`, `filter` and `limit` are refused
+/// ([`Error::InvalidQuery`](crate::Error::InvalidQuery)).
+pub fn subtreeload<O: Model>(rel: Rel<O, HasMany<O>>) -> Eager<O, HasMany<O>> {
+    let own = OwnTree { load: load::<O>, assemble: assemble::<O>, fetch: fetch_owners::<O> };
+    Eager { own_tree: Some(own), ..Eager::new(rel, How::Subtree) }
+}
 
 impl<O: Model, F: Slot> Eager<O, F> {
     /// The self-reference's link when one recursive statement can load the subtree (a
