@@ -221,7 +221,6 @@ def relations_crate(tables, by_name):
                     out.append(f"    pub {re.sub(r'_[0-9]+$', '', target['name'])}: ManyToMany<{om}>,")
         out.append("}")
         out.append("")
-    names = ", ".join(model_name(t["name"]) for t in tables)
     out.append("/// Creates the schema, writes a row into every table, reads every table and eager-loads")
     out.append("/// every collection; returns the number of rows seen at each step.")
     out.append("pub fn exercise(db: &Db) -> Result<Vec<usize>> {")
