@@ -60,6 +60,8 @@ pub struct Db {
     /// `INSERT` statements by table and by whether the key is left to the database: rendered
     /// once.
     pub(crate) inserts: RefCell<rustc_hash::FxHashMap<(&'static str, bool), String>>,
+    /// The statements of plain queries (lazy loads, gets by key) by their shape: rendered once.
+    pub(crate) selects: RefCell<rustc_hash::FxHashMap<crate::expr::Shape, std::sync::Arc<str>>>,
     /// What was read of the database's schema (which tables reference which), on the first
     /// delete that needs it; typed by the layer that reads it.
     catalog: RefCell<Option<std::sync::Arc<dyn std::any::Any + Send + Sync>>>,
@@ -153,6 +155,7 @@ impl Db {
             in_lazy_load: Cell::new(false),
             lazy_runs: RefCell::new(Vec::new()),
             inserts: RefCell::default(),
+            selects: RefCell::default(),
             catalog: RefCell::new(None),
             aborted: RefCell::new(None),
         }

@@ -471,6 +471,80 @@ pub(crate) struct Core {
     pub(crate) invalid: Option<String>,
 }
 
+/// What the text of a plain query's statement depends on: its table, its default order and
+/// the structure of its filters, each named by the address and length of its static text. Two
+/// queries of one shape render the same SQL (their values differ, bound as parameters), so a
+/// connection renders each shape once. See [`Core::shape`].
+#[derive(Debug, Clone)]
+pub(crate) struct Shape {
+    words: [usize; SHAPE_WORDS],
+    len: usize,
+}
+
+/// The most words a [`Shape`] holds: a table, its order and up to four filter terms.
+const SHAPE_WORDS: usize = 32;
+
+impl Shape {
+    fn push(&mut self, word: usize) -> Option<()> {
+        *self.words.get_mut(self.len)? = word;
+        self.len += 1;
+        Some(())
+    }
+
+    fn text(&mut self, s: &'static str) -> Option<()> {
+        self.push(s.as_ptr() as usize)?;
+        self.push(s.len())
+    }
+
+    /// `"table"."column" = ?` terms, `AND`s of them, and a many-to-many's link subquery; `None`
+    /// for anything else.
+    fn filter(&mut self, e: &Expr, params: &mut Vec<Value<'static>>) -> Option<()> {
+        match &e.0 {
+            Node::Compare { left: Scalar::Column { table, column }, op: "=", right: Scalar::Bound(v) } => {
+                self.push(1)?;
+                self.text(table)?;
+                self.text(column)?;
+                params.push(v.clone());
+            }
+            Node::And(items) => {
+                self.push(2)?;
+                self.push(items.len())?;
+                for item in items {
+                    self.filter(item, params)?;
+                }
+                self.push(3)?;
+            }
+            Node::InSubquery { term: Scalar::Column { table, column }, sub } => {
+                let n = sub.filter.len().min(sub.values.len());
+                self.push(4)?;
+                self.text(table)?;
+                self.text(column)?;
+                self.text(sub.table)?;
+                self.text(sub.select)?;
+                self.push(sub.filter.as_ptr() as usize)?;
+                self.push(n)?;
+                params.extend(sub.values[..n].iter().cloned());
+            }
+            _ => return None,
+        }
+        Some(())
+    }
+}
+
+impl PartialEq for Shape {
+    fn eq(&self, other: &Shape) -> bool {
+        self.words[..self.len] == other.words[..other.len]
+    }
+}
+
+impl Eq for Shape {}
+
+impl std::hash::Hash for Shape {
+    fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
+        self.words[..self.len].hash(state);
+    }
+}
+
 impl Core {
     pub(crate) fn new(table: &'static Table) -> Core {
         Core {
@@ -488,6 +562,41 @@ impl Core {
             having: Vec::new(),
             invalid: None,
         }
+    }
+
+    /// The shape of the statements run most often (a lazy load, a get by key: the model's rows
+    /// filtered by `column = value` terms or a many-to-many's link, in the default order, with
+    /// no join, limit or projection), and the values its statement binds, in order; `None` for
+    /// any other query.
+    pub(crate) fn shape(&self) -> Option<(Shape, Vec<Value<'static>>)> {
+        let plain = self.joins.is_empty()
+            && self.order.is_empty()
+            && self.limit.is_none()
+            && self.offset.is_none()
+            && self.columns.is_empty()
+            && !self.distinct
+            && self.group_by.is_empty()
+            && self.having.is_empty()
+            && self.invalid.is_none();
+        if !plain {
+            return None;
+        }
+        let mut shape = Shape { words: [0; SHAPE_WORDS], len: 0 };
+        shape.push(std::ptr::from_ref(self.table) as usize)?;
+        match self.key_order {
+            None => shape.push(0)?,
+            Some(terms) => {
+                shape.push(1)?;
+                shape.push(terms.as_ptr() as usize)?;
+                shape.push(terms.len())?;
+            }
+        }
+        shape.push(self.filters.len())?;
+        let mut params = Vec::new();
+        for f in &self.filters {
+            shape.filter(f, &mut params)?;
+        }
+        Some((shape, params))
     }
 
     /// The query's error, if it cannot run: a join it could not make, or a projection that

@@ -1,10 +1,13 @@
 //! One `SELECT` of model rows with the loader options in force: the joined ones rendered into
 //! it, the others run after it on the rows it returned, level by level.
 
+use std::sync::Arc;
+
 use rustc_hash::FxHashMap as HashMap;
 
 use crate::db::Db;
 use crate::error::Result;
+use crate::expr::Core;
 use crate::keys::KeyVal;
 use crate::model::{Model, Row};
 use crate::options::{How, JoinSql, JoinedAcc, Load, OwnerQuery, Path, Tree};
@@ -51,7 +54,7 @@ pub(crate) fn runs_joined<O>(load: &Load<O>) -> bool {
 /// tag of each, when the select has one).
 pub(crate) fn fetch<T: Model>(
     db: &Db,
-    select: Select,
+    source: Source<'_>,
     loads: &[Load<T>],
     path: &mut Path,
     owner_query: Option<&OwnerQuery<'_>>,
@@ -68,15 +71,18 @@ pub(crate) fn fetch<T: Model>(
             tree = l.0.tree().map(|t| (i, t.1));
         }
     }
+    let mut source = source;
     // a subtree of the query's own rows comes in their statement
     if let Some((i, tree)) = tree {
+        let select = source.into_pieces(db);
         if joined.is_empty() && select.prefix.is_empty() && select.tag.is_empty() && !select.order_binds {
             return Ok((tree.fetch_with(db, select, &loads, i, path, owner_query)?, Vec::new()));
         }
+        source = Source::Pieces(select);
     }
     path.push(table.name);
     let mut accs: Vec<Box<dyn JoinedAcc<T>>> = Vec::with_capacity(joined.len());
-    let (sql, params, offset) = owners_sql(db, table, select, !joined.is_empty(), &mut |js| {
+    let (sql, params, offset) = owners_sql(db, table, source, !joined.is_empty(), &mut |js| {
         for l in &joined {
             accs.push(l.0.joined(db, js, table.name, path));
         }
@@ -164,9 +170,87 @@ impl Owners {
     }
 }
 
+/// What [`fetch`] runs: a statement's pieces, rendered already, or a query, rendered when it
+/// runs (its text once per connection when it has a [`Shape`](crate::expr::Shape)).
+pub(crate) enum Source<'q> {
+    /// The pieces of the owners' statement.
+    Pieces(Select),
+    /// A query's description.
+    Query(&'q Core),
+}
+
+impl Source<'_> {
+    /// The statement's pieces, rendered now if they were not.
+    fn into_pieces(self, db: &Db) -> Select {
+        match self {
+            Source::Pieces(select) => select,
+            Source::Query(core) => core.pieces(db.dialect()),
+        }
+    }
+}
+
+impl From<Select> for Source<'_> {
+    fn from(select: Select) -> Self {
+        Source::Pieces(select)
+    }
+}
+
+/// A statement's text: rendered for this run, or shared by every run of its shape.
+pub(crate) enum Sql {
+    Owned(String),
+    Shared(Arc<str>),
+}
+
+impl std::ops::Deref for Sql {
+    type Target = str;
+
+    fn deref(&self) -> &str {
+        match self {
+            Sql::Owned(s) => s,
+            Sql::Shared(s) => s,
+        }
+    }
+}
+
 /// The owners' statement of [`fetch`]: its text, parameters and the number of tag columns
 /// before the owners' own. `joined` hands the joined options the SQL they add to it.
 fn owners_sql(
+    db: &Db,
+    table: &'static Table,
+    source: Source<'_>,
+    has_joined: bool,
+    joined: &mut dyn FnMut(&mut JoinSql),
+) -> (Sql, Vec<Value<'static>>, usize) {
+    if let (false, Source::Query(core)) = (has_joined, &source) {
+        if let Some((shape, params)) = core.shape() {
+            let render = || render_owners(db, table, core.pieces(db.dialect()), false, &mut |_| {});
+            let cached = db.selects.borrow().get(&shape).cloned();
+            let sql = match cached {
+                Some(sql) => {
+                    // every debug build (the tests) checks that the shape determines the text
+                    #[cfg(debug_assertions)]
+                    {
+                        let (text, fresh, offset) = render();
+                        debug_assert_eq!((&*sql, &params, 0), (text.as_str(), &fresh, offset), "{shape:?}");
+                    }
+                    sql
+                }
+                None => {
+                    let (text, _, _) = render();
+                    let sql: Arc<str> = text.into();
+                    db.selects.borrow_mut().insert(shape, Arc::clone(&sql));
+                    sql
+                }
+            };
+            return (Sql::Shared(sql), params, 0);
+        }
+    }
+    let (sql, params, offset) = render_owners(db, table, source.into_pieces(db), has_joined, joined);
+    (Sql::Owned(sql), params, offset)
+}
+
+/// [`owners_sql`]'s rendering.
+fn render_owners(
     db: &Db,
     table: &'static Table,
     mut select: Select,

@@ -7,7 +7,7 @@ use crate::db::Db;
 use crate::dialect::Dialect;
 use crate::error::Result;
 use crate::expr::{Core, Expr, Order};
-use crate::fetch::fetch;
+use crate::fetch::{fetch, Source};
 use crate::load::Rel;
 use crate::model::Model;
 use crate::options::{Load, OwnerQuery};
@@ -134,8 +134,7 @@ impl<'db, M: Model> Query<'db, M> {
         // what `subqueryload` repeats: the owners' query after its SELECT list
         let d = self.db.dialect();
         let owners: &OwnerQuery<'_> = &|| self.core.after_select(d);
-        let select = self.core.pieces(d);
-        Ok(fetch(self.db, select, &self.loads, &mut Vec::new(), Some(owners))?.0)
+        Ok(fetch(self.db, Source::Query(&self.core), &self.loads, &mut Vec::new(), Some(owners))?.0)
     }
 
     /// The first matching row, if any.
@@ -270,7 +269,7 @@ pub(crate) fn only_row<R>(rows: Vec<R>, table: &'static str) -> Result<R> {
 impl Core {
     /// `FROM ... [WHERE ...]`, the `ORDER BY` terms, and `LIMIT ? [OFFSET ?]`, each with its
     /// parameters.
-    fn pieces(&self, d: &dyn Dialect) -> Select {
+    pub(crate) fn pieces(&self, d: &dyn Dialect) -> Select {
         let mut select = Select::default();
         let scope = &mut Vec::new();
         self.render_from(d, &mut select.from);

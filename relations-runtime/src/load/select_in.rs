@@ -47,7 +47,7 @@ impl<O: Model, F: Slot> Eager<O, F> {
             Some(q) => {
                 let (tail, params) = q();
                 let filter = in_owners_query(d, &tag, O::TABLE, &link, &tail);
-                (rows, tags) = fetch::<F::Target>(db, spec.select(d, filter, params), &self.nested, path, None)?;
+                (rows, tags) = fetch::<F::Target>(db, spec.select(d, filter, params).into(), &self.nested, path, None)?;
             }
             None => {
                 let keys = distinct(&owner_keys);
@@ -55,7 +55,7 @@ impl<O: Model, F: Slot> Eager<O, F> {
                 for keys in keys.chunks(chunk) {
                     let (filter, params) = keys_filter(d, &tag, keys);
                     let select = spec.select(d, filter, params);
-                    let (mut r, mut t) = fetch::<F::Target>(db, select, &self.nested, path, None)?;
+                    let (mut r, mut t) = fetch::<F::Target>(db, select.into(), &self.nested, path, None)?;
                     rows.append(&mut r);
                     tags.append(&mut t);
                 }
