@@ -47,6 +47,35 @@ struct Loan {
     book: BelongsTo<Book>,
 }
 
+/// A playlist holds albums, an album may be on several playlists: an album reached through
+/// two playlists is two owners of its tracks.
+#[derive(Model, Debug, Clone, PartialEq)]
+struct Playlist {
+    id: i64,
+    #[column(len = 50)]
+    name: String,
+    #[many_to_many(Album, through = playlist_albums)]
+    albums: ManyToMany<Album>,
+}
+
+#[derive(Model, Debug, Clone, PartialEq)]
+struct Album {
+    id: i64,
+    #[column(len = 50)]
+    title: String,
+    #[has_many(Track, inverse = album)]
+    tracks: HasMany<Track>,
+}
+
+#[derive(Model, Debug, Clone, PartialEq)]
+struct Track {
+    id: i64,
+    #[column(len = 50)]
+    title: String,
+    #[belongs_to(Album, inverse = tracks)]
+    album: BelongsTo<Album>,
+}
+
 /// `users` users; user `i` has `i % 3` posts, each post 2 comments (by the next user) and the
 /// tags `t(post % 4)` and `t((post + 1) % 4)`; every other user has a profile.
 fn blog(users: usize) -> common::TestDb {
@@ -146,6 +175,46 @@ fn has_one_every_strategy() {
             let got: Vec<Option<String>> = db.assert_statements(0, || users.iter().map(website).collect());
             assert_eq!(got, expected);
         }
+    }
+}
+
+/// An album on two playlists, loaded under each: each copy gets all its tracks, whether the
+/// albums come joined or by selectin (a row reached under two owners belongs to both).
+fn a_row_reached_under_two_owners_gets_its_collection_under_both() {
+    let db = common::fresh();
+    db.create_all::<(Playlist, Album, Track)>().unwrap();
+    let shared = db.add(Album { title: "shared".into(), ..Default::default() }).unwrap();
+    let other = db.add(Album { title: "other".into(), ..Default::default() }).unwrap();
+    for (album, title) in [(&shared, "s1"), (&shared, "s2"), (&other, "o1")] {
+        db.add(Track { title: title.into(), album: BelongsTo::to(album), ..Default::default() }).unwrap();
+    }
+    for (name, albums) in [("a", vec![&shared, &other]), ("b", vec![&shared])] {
+        let p = db.add(Playlist { name: name.into(), ..Default::default() }).unwrap();
+        p.albums(&db).extend(albums).unwrap();
+    }
+    let tracks = |p: &Playlist| -> Vec<(String, Vec<String>)> {
+        let albums = p.albums.loaded().expect("albums loaded");
+        albums
+            .iter()
+            .map(|a| {
+                (a.title.clone(), a.tracks.loaded().expect("tracks loaded").iter().map(|t| t.title.clone()).collect())
+            })
+            .collect()
+    };
+    let expected = [
+        vec![("shared".to_string(), vec!["s1".to_string(), "s2".to_string()]), ("other".into(), vec!["o1".into()])],
+        vec![("shared".into(), vec!["s1".into(), "s2".into()])],
+    ];
+    let loads = [
+        joinedload(Playlist::ALBUMS).joinedload(Album::TRACKS),
+        selectinload(Playlist::ALBUMS).joinedload(Album::TRACKS),
+        joinedload(Playlist::ALBUMS).selectinload(Album::TRACKS),
+        selectinload(Playlist::ALBUMS).selectinload(Album::TRACKS),
+    ];
+    for load in loads {
+        let playlists = Playlist::query(&db).options(load).all().unwrap();
+        let got: Vec<_> = playlists.iter().map(tracks).collect();
+        assert_eq!(got, expected);
     }
 }
 
@@ -805,6 +874,7 @@ both_backends!(
     belongs_to_every_strategy,
     has_one_every_strategy,
     many_to_many_every_strategy,
+    a_row_reached_under_two_owners_gets_its_collection_under_both,
     many_to_many_through_an_association_model,
     self_ref_parent_and_children_every_strategy,
     a_whole_subtree_in_one_recursive_statement,

@@ -8,7 +8,7 @@ use rustc_hash::FxHashMap as HashMap;
 use crate::db::Db;
 use crate::error::Result;
 use crate::expr::Core;
-use crate::keys::KeyVal;
+use crate::keys::{Dedup, KeyVal};
 use crate::model::{Model, Row};
 use crate::options::{How, JoinSql, JoinedAcc, Load, OwnerQuery, Path, Tree};
 use crate::schema::{RelationDef, Table};
@@ -90,7 +90,7 @@ pub(crate) fn fetch<T: Model>(
 
     let mut rows: Vec<T> = Vec::new();
     let mut tags: Vec<KeyVal> = Vec::new();
-    let mut owners = Owners::default();
+    let mut owners = Owners { untagged: Dedup::new(true), seen: HashMap::default(), last: None };
     db.query_map_into(&sql, &params, |row| {
         let index = if accs.is_empty() {
             if offset > 0 {
@@ -136,8 +136,10 @@ pub(crate) fn fetch<T: Model>(
 
 /// Which owner each row of a statement with joined collections belongs to: owners repeat over
 /// their related rows, and come once each.
-#[derive(Default)]
 struct Owners {
+    /// Owners without a tag, by key (rising when they come in key order).
+    untagged: Dedup,
+    /// Owners with a tag (the rows of a `selectinload` level), by tag and key.
     seen: HashMap<(Option<KeyVal>, KeyVal), usize>,
     last: Option<(Option<KeyVal>, KeyVal, usize)>,
 }
@@ -163,7 +165,10 @@ impl Owners {
                 return Ok(Some((*i, None)));
             }
         }
-        let index = *self.seen.entry((tag.clone(), key.clone())).or_insert(next);
+        let index = match tag {
+            None => self.untagged.index(0, 0, &key, next),
+            Some(_) => *self.seen.entry((tag.clone(), key.clone())).or_insert(next),
+        };
         let new = (index == next).then(|| tag.clone());
         self.last = Some((tag, key, index));
         Ok(Some((index, new)))

@@ -1,8 +1,6 @@
 //! `joinedload`: a relationship rendered into its owners' statement as a `LEFT OUTER JOIN`,
 //! its rows collected from the owners' rows.
 
-use rustc_hash::FxHashMap as HashMap;
-
 use super::eager::{Eager, Rel};
 use super::hand::{hand_out, Handout};
 use crate::backend::RawRow;
@@ -10,7 +8,7 @@ use crate::db::Db;
 use crate::dialect::Dialect;
 use crate::error::Result;
 use crate::fetch::{plan, runs_joined};
-use crate::keys::KeyVal;
+use crate::keys::{Dedup, KeyVal};
 use crate::model::{Model, Row};
 use crate::options::{JoinSql, JoinedAcc, Load, Path};
 use crate::relation::Slot;
@@ -77,9 +75,11 @@ fn join_sql(d: &dyn Dialect, def: &'static RelationDef, sql: &mut JoinSql, owner
 struct JoinIndex {
     def: &'static RelationDef,
     offset: usize,
-    /// A many-to-many row may belong to several owners: keep one per owner.
+    /// A collection's row is one per owner (a many-to-many's row may belong to several, and
+    /// so may a one-to-many's when one row is the owner twice, as a tag under two posts); a
+    /// `belongs_to`'s parent is one for all its owners.
     per_owner: bool,
-    seen: HashMap<(usize, KeyVal), usize>,
+    seen: Dedup,
     /// The previous row's `(owner, key, index)`: joined rows repeat it while a deeper level
     /// varies.
     last: Option<(usize, KeyVal, usize)>,
@@ -96,8 +96,8 @@ impl JoinIndex {
         JoinIndex {
             def,
             offset,
-            per_owner: matches!(def.join, Join::Through { .. }),
-            seen: HashMap::default(),
+            per_owner: !matches!(def.join, Join::Forward { .. }),
+            seen: Dedup::new(!matches!(def.join, Join::Forward { .. })),
             last: None,
             count: 0,
             links: Vec::new(),
@@ -118,7 +118,7 @@ impl JoinIndex {
             _ => {
                 let scope = if self.per_owner { owner } else { usize::MAX };
                 let next = self.count;
-                let index = *self.seen.entry((scope, key.clone())).or_insert(next);
+                let index = self.seen.index(owner, scope, &key, next);
                 if index == next {
                     new = true;
                     self.count += 1;
