@@ -235,23 +235,82 @@ impl<'a> FromSql<'a> for ReadValue {
     }
 }
 
-/// A row read in full.
-struct PgRow<'r>(Vec<Value<'static>>, &'r [postgres::Column]);
+/// Whether a column of type `ty` reads straight from the row's bytes (integers, floats, text,
+/// bytes), rather than through a conversion to the text SQLite would store (decimals, dates
+/// and times).
+fn reads_directly(ty: &Type) -> bool {
+    matches!(
+        *ty,
+        Type::BOOL
+            | Type::INT2
+            | Type::INT4
+            | Type::INT8
+            | Type::OID
+            | Type::FLOAT4
+            | Type::FLOAT8
+            | Type::TEXT
+            | Type::VARCHAR
+            | Type::BPCHAR
+            | Type::NAME
+            | Type::UNKNOWN
+            | Type::BYTEA
+    )
+}
+
+/// A row as the layers above read it: each column decoded from the row's bytes when asked for
+/// (text borrowed, not copied), or — when the statement has a column that needs converting —
+/// every column converted once.
+struct PgRow<'r> {
+    row: &'r postgres::Row,
+    converted: Vec<Value<'static>>,
+}
+
+impl PgRow<'_> {
+    fn direct(&self, index: usize) -> Result<ValueRef<'_>, postgres::Error> {
+        let row = self.row;
+        let ty = row.columns()[index].type_();
+        Ok(match *ty {
+            Type::BOOL => {
+                row.try_get::<_, Option<bool>>(index)?.map_or(ValueRef::Null, |b| ValueRef::Integer(i64::from(b)))
+            }
+            Type::INT2 => {
+                row.try_get::<_, Option<i16>>(index)?.map_or(ValueRef::Null, |i| ValueRef::Integer(i64::from(i)))
+            }
+            Type::INT4 => {
+                row.try_get::<_, Option<i32>>(index)?.map_or(ValueRef::Null, |i| ValueRef::Integer(i64::from(i)))
+            }
+            Type::INT8 => row.try_get::<_, Option<i64>>(index)?.map_or(ValueRef::Null, ValueRef::Integer),
+            Type::OID => {
+                row.try_get::<_, Option<u32>>(index)?.map_or(ValueRef::Null, |i| ValueRef::Integer(i64::from(i)))
+            }
+            Type::FLOAT4 => {
+                row.try_get::<_, Option<f32>>(index)?.map_or(ValueRef::Null, |f| ValueRef::Real(f64::from(f)))
+            }
+            Type::FLOAT8 => row.try_get::<_, Option<f64>>(index)?.map_or(ValueRef::Null, ValueRef::Real),
+            Type::BYTEA => row.try_get::<_, Option<&[u8]>>(index)?.map_or(ValueRef::Null, ValueRef::Blob),
+            // `reads_directly` admits text types only besides
+            _ => row.try_get::<_, Option<&str>>(index)?.map_or(ValueRef::Null, ValueRef::Text),
+        })
+    }
+}
 
 impl RawRow for PgRow<'_> {
     fn width(&self) -> usize {
-        self.0.len()
+        self.row.len()
     }
 
     fn column_name(&self, index: usize) -> Option<&str> {
-        self.1.get(index).map(postgres::Column::name)
+        self.row.columns().get(index).map(postgres::Column::name)
     }
 
     fn value(&self, index: usize) -> Result<ValueRef<'_>, RowError> {
-        self.0
-            .get(index)
-            .map(Value::as_value_ref)
-            .ok_or_else(|| RowError(format!("no column {index} in the row").into()))
+        if index >= self.row.len() {
+            return Err(RowError(format!("no column {index} in the row").into()));
+        }
+        if !self.converted.is_empty() {
+            return Ok(self.converted[index].as_value_ref());
+        }
+        self.direct(index).map_err(|e| RowError(e.to_string().into()))
     }
 }
 
@@ -325,12 +384,17 @@ impl Backend for PgBackend {
         let result = self.client.borrow_mut().query(&stmt, &refs);
         let rows = result.map_err(|e| unstorable(&failure, "").unwrap_or_else(|| translate(e, None)))?;
         // the client is free again before `f` runs, so that `f` may run statements
-        for row in rows {
-            let values = (0..row.len())
-                .map(|i| row.try_get::<_, ReadValue>(i).map(|c| c.0))
-                .collect::<Result<Vec<_>, _>>()
-                .map_err(|e| Error::Unexpected(e.to_string()))?;
-            f(&PgRow(values, row.columns()))?;
+        let direct = rows.first().is_none_or(|row| row.columns().iter().all(|c| reads_directly(c.type_())));
+        for row in &rows {
+            let converted = if direct {
+                Vec::new()
+            } else {
+                (0..row.len())
+                    .map(|i| row.try_get::<_, ReadValue>(i).map(|c| c.0))
+                    .collect::<Result<Vec<_>, _>>()
+                    .map_err(|e| Error::Unexpected(e.to_string()))?
+            };
+            f(&PgRow { row, converted })?;
         }
         Ok(())
     }
