@@ -166,7 +166,7 @@ impl Owners {
             }
         }
         let index = match tag {
-            None => self.untagged.index(0, 0, &key, next),
+            None => self.untagged.index(0, &key, next),
             Some(_) => *self.seen.entry((tag.clone(), key.clone())).or_insert(next),
         };
         let new = (index == next).then(|| tag.clone());
@@ -230,23 +230,18 @@ fn owners_sql(
         if let Some((shape, params)) = core.shape() {
             let render = || render_owners(db, table, core.pieces(db.dialect()), false, &mut |_| {});
             let cached = db.selects.borrow().get(&shape).cloned();
-            let sql = match cached {
-                Some(sql) => {
-                    // every debug build (the tests) checks that the shape determines the text
-                    #[cfg(debug_assertions)]
-                    {
-                        let (text, fresh, offset) = render();
-                        debug_assert_eq!((&*sql, &params, 0), (text.as_str(), &fresh, offset), "{shape:?}");
-                    }
-                    sql
-                }
-                None => {
-                    let (text, _, _) = render();
-                    let sql: Arc<str> = text.into();
-                    db.selects.borrow_mut().insert(shape, Arc::clone(&sql));
-                    sql
-                }
-            };
+            let sql = cached.unwrap_or_else(|| {
+                let sql: Arc<str> = render().0.into();
+                db.selects.borrow_mut().insert(shape.clone(), Arc::clone(&sql));
+                sql
+            });
+            // every debug build (the tests) checks that the shape determines the text and that
+            // the parameters read from it are the statement's
+            #[cfg(debug_assertions)]
+            {
+                let (text, fresh, offset) = render();
+                debug_assert_eq!((&*sql, &params, 0), (text.as_str(), &fresh, offset), "{shape:?}");
+            }
             return (Sql::Shared(sql), params, 0);
         }
     }

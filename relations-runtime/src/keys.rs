@@ -97,16 +97,16 @@ impl KeyVal {
 }
 
 /// Which row each key read from a statement's rows stands for: the index it was given when
-/// first seen, or the next index when it is new. Keys are scoped (a many-to-many's row is one
-/// per owner; other rows are one in all).
+/// first seen in its scope (an owner, for a collection's rows; one scope for a `belongs_to`'s
+/// parents), or the next index when it is new.
 ///
-/// Rows come sorted so that, within each `slot` (an owner), integer keys mostly rise: then a
-/// key above the slot's last one is new and one equal to it is that row, with nothing hashed.
-/// The first key that falls (an order this cannot see, such as a sibling collection's rows
-/// repeating under each of the first's) moves every key seen so far into a hash map, which
-/// answers from then on. Either way the answer is the same.
+/// Rows come sorted so that, within each scope, integer keys mostly rise: then a key above the
+/// scope's last one is new and one equal to it is that row, with nothing hashed. The first key
+/// that falls (an order this cannot see, such as a sibling collection's rows repeating under
+/// each of the first's) moves every key seen so far into a hash map, which answers from then
+/// on. Either way the answer is the same.
 pub(crate) struct Dedup {
-    /// While keys rise: each slot's last key and its index.
+    /// While keys rise: each scope's last key and its index.
     last: Vec<Option<(i64, usize)>>,
     /// While keys rise: every new key's `(scope, key, index)`, to build the map from.
     seen: Vec<(usize, i64, usize)>,
@@ -121,29 +121,29 @@ impl Dedup {
         Dedup { last: Vec::new(), seen: Vec::new(), map: (!rising).then(HashMap::default) }
     }
 
-    /// The index of `key` in `scope`, read under `slot`: the one it was given, or `next`.
-    pub(crate) fn index(&mut self, slot: usize, scope: usize, key: &KeyVal, next: usize) -> usize {
+    /// The index of `key` in `scope` (a small number: scopes index a vector while keys rise):
+    /// the one it was given, or `next`.
+    pub(crate) fn index(&mut self, scope: usize, key: &KeyVal, next: usize) -> usize {
         if self.map.is_none() {
             if let KeyVal::Int(k) = *key {
-                if self.last.len() <= slot {
-                    self.last.resize(slot + 1, None);
+                if self.last.len() <= scope {
+                    self.last.resize(scope + 1, None);
                 }
-                match self.last[slot] {
+                match self.last[scope] {
                     Some((last, index)) if last == k => return index,
                     Some((last, _)) if k < last => {}
                     _ => {
-                        self.last[slot] = Some((k, next));
+                        self.last[scope] = Some((k, next));
                         self.seen.push((scope, k, next));
                         return next;
                     }
                 }
             }
             // a key fell, or is not an integer: from now on, the map
-            let map = self.seen.drain(..).map(|(scope, k, index)| ((scope, KeyVal::Int(k)), index)).collect();
-            self.map = Some(map);
             self.last = Vec::new();
         }
-        let map = self.map.as_mut().expect("set above");
+        let seen = &mut self.seen;
+        let map = self.map.get_or_insert_with(|| seen.drain(..).map(|(s, k, i)| ((s, KeyVal::Int(k)), i)).collect());
         *map.entry((scope, key.clone())).or_insert(next)
     }
 }

@@ -288,7 +288,7 @@ impl PgRow<'_> {
             }
             Type::FLOAT8 => row.try_get::<_, Option<f64>>(index)?.map_or(ValueRef::Null, ValueRef::Real),
             Type::BYTEA => row.try_get::<_, Option<&[u8]>>(index)?.map_or(ValueRef::Null, ValueRef::Blob),
-            // `reads_directly` admits text types only besides
+            // the text types: the only others `reads_directly` admits
             _ => row.try_get::<_, Option<&str>>(index)?.map_or(ValueRef::Null, ValueRef::Text),
         })
     }

@@ -93,11 +93,12 @@ struct JoinIndex {
 
 impl JoinIndex {
     fn new(def: &'static RelationDef, offset: usize) -> Self {
+        let per_owner = !matches!(def.join, Join::Forward { .. });
         JoinIndex {
             def,
             offset,
-            per_owner: !matches!(def.join, Join::Forward { .. }),
-            seen: Dedup::new(!matches!(def.join, Join::Forward { .. })),
+            per_owner,
+            seen: Dedup::new(per_owner),
             last: None,
             count: 0,
             links: Vec::new(),
@@ -116,9 +117,8 @@ impl JoinIndex {
         let index = match &self.last {
             Some((o, k, i)) if *o == owner && *k == key => *i,
             _ => {
-                let scope = if self.per_owner { owner } else { usize::MAX };
                 let next = self.count;
-                let index = self.seen.index(owner, scope, &key, next);
+                let index = self.seen.index(if self.per_owner { owner } else { 0 }, &key, next);
                 if index == next {
                     new = true;
                     self.count += 1;
