@@ -20,28 +20,18 @@ macro_rules! group {
     }};
 }
 
+mod hand;
 mod pg;
 
 use std::cell::Cell;
-use std::collections::HashMap;
 use std::hint::black_box;
 use std::io::Write;
 
 use criterion::{criterion_group, BatchSize, Criterion};
-use relations::rusqlite::{params, params_from_iter, Connection};
+use hand::*;
 use relations::{
     joinedload, selectinload, subtreeload, BelongsTo, Db, Error, HasMany, IndexForeignKeys, ManyToMany, Model, Result,
 };
-
-const USERS: usize = 1000;
-const POSTS_PER_USER: usize = 10;
-const COMMENTS_PER_POST: usize = 3;
-const TAGS: usize = 50;
-const TAGS_PER_POST: usize = 5;
-const ORG_DEPTH: u32 = 6;
-const ORG_FANOUT: usize = 4;
-/// W7's lookups per iteration.
-const LOOKUPS: i64 = 100;
 
 #[derive(Model, Debug)]
 struct User {
@@ -94,187 +84,6 @@ struct Employee {
     reports: HasMany<Employee>,
 }
 
-// ---- the hand-written side's rows (only built, like the relations side's: the fields are
-// the cost being measured, not read) ----
-
-#[derive(Debug)]
-#[allow(dead_code)]
-struct HUser {
-    id: i64,
-    username: String,
-    posts: Vec<HPost>,
-}
-
-#[derive(Debug)]
-#[allow(dead_code)]
-struct HPost {
-    id: i64,
-    title: String,
-    body: String,
-    user_id: i64,
-    comments: Vec<HComment>,
-    tags: Vec<HTag>,
-}
-
-#[derive(Debug)]
-#[allow(dead_code)]
-struct HComment {
-    id: i64,
-    content: String,
-    post_id: i64,
-}
-
-#[derive(Debug)]
-#[allow(dead_code)]
-struct HTag {
-    id: i64,
-    name: String,
-}
-
-#[derive(Debug)]
-#[allow(dead_code)]
-struct HEmployee {
-    id: i64,
-    name: String,
-    manager_id: Option<i64>,
-    reports: Vec<HEmployee>,
-}
-
-/// A rusqlite connection that counts the statements it runs.
-struct Hand<'c> {
-    conn: &'c Connection,
-    statements: Cell<usize>,
-}
-
-impl Hand<'_> {
-    fn prepare(&self, sql: &str) -> relations::rusqlite::CachedStatement<'_> {
-        self.statements.set(self.statements.get() + 1);
-        self.conn.prepare_cached(sql).expect("valid SQL")
-    }
-}
-
-fn placeholders(n: usize) -> String {
-    let mut s = String::with_capacity(n * 3);
-    for i in 0..n {
-        s.push_str(if i == 0 { "?" } else { ", ?" });
-    }
-    s
-}
-
-fn hand_users(h: &Hand<'_>) -> Vec<HUser> {
-    let mut stmt = h.prepare("SELECT id, username FROM user");
-    let rows = stmt.query_map([], |r| Ok(HUser { id: r.get(0)?, username: r.get(1)?, posts: Vec::new() }));
-    rows.expect("users").collect::<Result<_, _>>().expect("users")
-}
-
-fn post_row(r: &relations::rusqlite::Row<'_>) -> relations::rusqlite::Result<HPost> {
-    Ok(HPost {
-        id: r.get(0)?,
-        title: r.get(1)?,
-        body: r.get(2)?,
-        user_id: r.get(3)?,
-        comments: Vec::new(),
-        tags: Vec::new(),
-    })
-}
-
-/// Each user's posts, grouped by hand: one `IN (...)` statement, no `ORDER BY` (SQLite reads
-/// them through the foreign key's index, each user's in key order).
-fn hand_attach_posts(h: &Hand<'_>, users: &mut [HUser]) {
-    let ids: Vec<i64> = users.iter().map(|u| u.id).collect();
-    let sql = format!("SELECT id, title, body, user_id FROM post WHERE user_id IN ({})", placeholders(ids.len()));
-    let mut stmt = h.prepare(&sql);
-    let mut by_user: HashMap<i64, Vec<HPost>> = HashMap::with_capacity(ids.len());
-    for p in stmt.query_map(params_from_iter(&ids), post_row).expect("posts") {
-        let p = p.expect("post");
-        by_user.entry(p.user_id).or_default().push(p);
-    }
-    for u in users {
-        u.posts = by_user.remove(&u.id).unwrap_or_default();
-    }
-}
-
-fn hand_attach_comments(h: &Hand<'_>, posts: &mut [&mut HPost]) {
-    let ids: Vec<i64> = posts.iter().map(|p| p.id).collect();
-    let sql = format!("SELECT id, content, post_id FROM comment WHERE post_id IN ({})", placeholders(ids.len()));
-    let mut stmt = h.prepare(&sql);
-    let mut by_post: HashMap<i64, Vec<HComment>> = HashMap::with_capacity(ids.len());
-    let rows = stmt
-        .query_map(params_from_iter(&ids), |r| Ok(HComment { id: r.get(0)?, content: r.get(1)?, post_id: r.get(2)? }));
-    for c in rows.expect("comments") {
-        let c = c.expect("comment");
-        by_post.entry(c.post_id).or_default().push(c);
-    }
-    for p in posts {
-        p.comments = by_post.remove(&p.id).unwrap_or_default();
-    }
-}
-
-fn hand_posts_with_tags(h: &Hand<'_>) -> Vec<HPost> {
-    let mut posts: Vec<HPost> = {
-        let mut stmt = h.prepare("SELECT id, title, body, user_id FROM post");
-        stmt.query_map([], post_row).expect("posts").collect::<Result<_, _>>().expect("posts")
-    };
-    let ids: Vec<i64> = posts.iter().map(|p| p.id).collect();
-    let sql = format!(
-        "SELECT pt.post_id, t.id, t.name FROM tag t JOIN post_tags pt ON pt.tag_id = t.id WHERE pt.post_id IN ({})",
-        placeholders(ids.len())
-    );
-    let mut stmt = h.prepare(&sql);
-    let mut by_post: HashMap<i64, Vec<HTag>> = HashMap::with_capacity(ids.len());
-    for row in stmt
-        .query_map(params_from_iter(&ids), |r| Ok((r.get::<_, i64>(0)?, HTag { id: r.get(1)?, name: r.get(2)? })))
-        .expect("tags")
-    {
-        let (post, tag) = row.expect("tag");
-        by_post.entry(post).or_default().push(tag);
-    }
-    for p in &mut posts {
-        p.tags = by_post.remove(&p.id).unwrap_or_default();
-    }
-    posts
-}
-
-fn hand_subtree(h: &Hand<'_>) -> HEmployee {
-    // one statement: the root and every row below it (UNION ALL: the data has no cycle)
-    let mut stmt = h.prepare(
-        "WITH RECURSIVE tree(id, name, manager_id) AS (SELECT id, name, manager_id FROM employee \
-         WHERE manager_id IS NULL UNION ALL SELECT e.id, e.name, e.manager_id FROM employee e \
-         JOIN tree ON e.manager_id = tree.id) SELECT id, name, manager_id FROM tree",
-    );
-    let mut rows: Vec<HEmployee> = stmt
-        .query_map([], |r| Ok(HEmployee { id: r.get(0)?, name: r.get(1)?, manager_id: r.get(2)?, reports: Vec::new() }))
-        .expect("tree")
-        .collect::<Result<_, _>>()
-        .expect("tree");
-    let at = rows.iter().position(|e| e.manager_id.is_none()).expect("root");
-    let mut root = rows.swap_remove(at);
-    attach_reports(&mut root, rows);
-    root
-}
-
-/// Hangs the subtree's rows under `root`, each under its manager, reports in key order.
-fn attach_reports(root: &mut HEmployee, rows: Vec<HEmployee>) {
-    let mut children: HashMap<i64, Vec<usize>> = HashMap::new();
-    for (i, e) in rows.iter().enumerate() {
-        children.entry(e.manager_id.unwrap_or(0)).or_default().push(i);
-    }
-    for kids in children.values_mut() {
-        kids.sort_by_key(|&k| rows[k].id);
-    }
-    let mut slots: Vec<Option<HEmployee>> = rows.into_iter().map(Some).collect();
-    fn build(i: usize, slots: &mut [Option<HEmployee>], children: &HashMap<i64, Vec<usize>>) -> Option<HEmployee> {
-        let mut e = slots[i].take()?;
-        if let Some(kids) = children.get(&e.id) {
-            e.reports = kids.iter().filter_map(|&k| build(k, slots, children)).collect();
-        }
-        Some(e)
-    }
-    if let Some(kids) = children.get(&root.id) {
-        root.reports = kids.clone().into_iter().filter_map(|k| build(k, &mut slots, &children)).collect();
-    }
-}
-
 // ---- seeding ----
 
 fn schema(db: &Db) {
@@ -315,58 +124,6 @@ fn insert_all_users_and_posts(db: &Db) -> Result<()> {
         db.add_all(posts)?;
         Ok(())
     })
-}
-
-/// The hand-written batch insert: 100 rows per `INSERT`, the users' keys by `RETURNING`.
-fn hand_insert_all_users_and_posts(h: &Hand<'_>) {
-    const BATCH: usize = 100;
-    let many = |head: &str, width: usize, rows: usize, returning: &str| {
-        let row = format!("({})", vec!["?"; width].join(", "));
-        format!("{head} VALUES {}{returning}", vec![row; rows].join(", "))
-    };
-    h.conn.execute_batch("BEGIN").expect("begin");
-    let mut ids: Vec<i64> = Vec::with_capacity(USERS);
-    let names: Vec<String> = (0..USERS).map(|u| format!("user{u}")).collect();
-    for chunk in names.chunks(BATCH) {
-        let mut stmt = h.prepare(&many("INSERT INTO user (username)", 1, chunk.len(), " RETURNING id"));
-        let rows = stmt.query_map(rusqlite::params_from_iter(chunk), |r| r.get::<_, i64>(0)).expect("users");
-        let mut got: Vec<i64> = rows.collect::<Result<_, _>>().expect("users");
-        got.sort_unstable();
-        ids.extend(got);
-    }
-    let body = "Lorem ipsum dolor sit amet, consectetur adipiscing elit.";
-    let posts: Vec<(String, i64)> = ids
-        .iter()
-        .enumerate()
-        .flat_map(|(u, &id)| (0..POSTS_PER_USER).map(move |p| (format!("post {u}.{p}"), id)))
-        .collect();
-    for chunk in posts.chunks(BATCH) {
-        let mut stmt = h.prepare(&many("INSERT INTO post (title, body, user_id)", 3, chunk.len(), ""));
-        let params: Vec<&dyn rusqlite::ToSql> =
-            chunk.iter().flat_map(|(t, id)| [t as &dyn rusqlite::ToSql, &body, id]).collect();
-        stmt.execute(params.as_slice()).expect("posts");
-    }
-    h.conn.execute_batch("COMMIT").expect("commit");
-    h.statements.set(h.statements.get() + 2);
-}
-
-fn hand_insert_users_and_posts(h: &Hand<'_>) {
-    h.conn.execute_batch("BEGIN").expect("begin");
-    for u in 0..USERS {
-        h.prepare("INSERT INTO user (username) VALUES (?1)").execute([format!("user{u}")]).expect("user");
-        let user = h.conn.last_insert_rowid();
-        for p in 0..POSTS_PER_USER {
-            h.prepare("INSERT INTO post (title, body, user_id) VALUES (?1, ?2, ?3)")
-                .execute(params![
-                    format!("post {u}.{p}"),
-                    "Lorem ipsum dolor sit amet, consectetur adipiscing elit.",
-                    user
-                ])
-                .expect("post");
-        }
-    }
-    h.conn.execute_batch("COMMIT").expect("commit");
-    h.statements.set(h.statements.get() + 2);
 }
 
 fn seed() -> Db {
@@ -456,136 +213,6 @@ fn w7_get_then_children(db: &Db) -> usize {
         .sum()
 }
 
-// ---- the workloads, hand-written side ----
-
-fn h2(h: &Hand<'_>) -> Vec<HUser> {
-    let mut users = hand_users(h);
-    hand_attach_posts(h, &mut users);
-    users
-}
-
-fn h3(h: &Hand<'_>) -> usize {
-    let users = hand_users(h);
-    users
-        .iter()
-        .map(|u| {
-            let mut stmt = h.prepare("SELECT id, title, body, user_id FROM post WHERE user_id = ?1");
-            let posts: Vec<HPost> =
-                stmt.query_map([u.id], post_row).expect("posts").collect::<Result<_, _>>().expect("posts");
-            posts.len()
-        })
-        .sum()
-}
-
-fn h4(h: &Hand<'_>) -> Vec<HUser> {
-    let mut users = hand_users(h);
-    hand_attach_posts(h, &mut users);
-    let mut posts: Vec<&mut HPost> = users.iter_mut().flat_map(|u| u.posts.iter_mut()).collect();
-    hand_attach_comments(h, &mut posts);
-    users
-}
-
-/// The joined statement, de-duplicated by hand: each owner's rows come together.
-fn h2_joined(h: &Hand<'_>) -> Vec<HUser> {
-    let mut stmt = h.prepare(
-        "SELECT u.id, u.username, p.id, p.title, p.body, p.user_id FROM user u LEFT OUTER JOIN post p ON p.user_id = u.id",
-    );
-    let mut users: Vec<HUser> = Vec::with_capacity(USERS);
-    let mut rows = stmt.query([]).expect("join");
-    while let Some(r) = rows.next().expect("row") {
-        let id: i64 = r.get(0).expect("id");
-        if users.last().is_none_or(|u| u.id != id) {
-            users.push(HUser { id, username: r.get(1).expect("username"), posts: Vec::new() });
-        }
-        if let Some(post_id) = r.get::<_, Option<i64>>(2).expect("post id") {
-            let p = HPost {
-                id: post_id,
-                title: r.get(3).expect("title"),
-                body: r.get(4).expect("body"),
-                user_id: r.get(5).expect("user_id"),
-                comments: Vec::new(),
-                tags: Vec::new(),
-            };
-            users.last_mut().expect("pushed").posts.push(p);
-        }
-    }
-    users
-}
-
-fn h4_joined(h: &Hand<'_>) -> Vec<HUser> {
-    let mut stmt = h.prepare(
-        "SELECT u.id, u.username, p.id, p.title, p.body, p.user_id, c.id, c.content, c.post_id FROM user u \
-         LEFT OUTER JOIN post p ON p.user_id = u.id LEFT OUTER JOIN comment c ON c.post_id = p.id",
-    );
-    let mut users: Vec<HUser> = Vec::with_capacity(USERS);
-    let mut rows = stmt.query([]).expect("join");
-    while let Some(r) = rows.next().expect("row") {
-        let id: i64 = r.get(0).expect("id");
-        if users.last().is_none_or(|u| u.id != id) {
-            users.push(HUser { id, username: r.get(1).expect("username"), posts: Vec::new() });
-        }
-        let user = users.last_mut().expect("pushed");
-        let Some(post_id) = r.get::<_, Option<i64>>(2).expect("post id") else { continue };
-        if user.posts.last().is_none_or(|p| p.id != post_id) {
-            user.posts.push(HPost {
-                id: post_id,
-                title: r.get(3).expect("title"),
-                body: r.get(4).expect("body"),
-                user_id: r.get(5).expect("user_id"),
-                comments: Vec::new(),
-                tags: Vec::new(),
-            });
-        }
-        if let Some(comment_id) = r.get::<_, Option<i64>>(6).expect("comment id") {
-            let c =
-                HComment { id: comment_id, content: r.get(7).expect("content"), post_id: r.get(8).expect("post_id") };
-            user.posts.last_mut().expect("pushed").comments.push(c);
-        }
-    }
-    users
-}
-
-fn h5_joined(h: &Hand<'_>) -> Vec<HPost> {
-    let mut stmt = h.prepare(
-        "SELECT p.id, p.title, p.body, p.user_id, t.id, t.name FROM post p \
-         LEFT OUTER JOIN (post_tags pt JOIN tag t ON t.id = pt.tag_id) ON pt.post_id = p.id",
-    );
-    let mut posts: Vec<HPost> = Vec::with_capacity(USERS * POSTS_PER_USER);
-    let mut rows = stmt.query([]).expect("join");
-    while let Some(r) = rows.next().expect("row") {
-        let id: i64 = r.get(0).expect("id");
-        if posts.last().is_none_or(|p| p.id != id) {
-            posts.push(HPost {
-                id,
-                title: r.get(1).expect("title"),
-                body: r.get(2).expect("body"),
-                user_id: r.get(3).expect("user_id"),
-                comments: Vec::new(),
-                tags: Vec::new(),
-            });
-        }
-        if let Some(tag_id) = r.get::<_, Option<i64>>(4).expect("tag id") {
-            posts.last_mut().expect("pushed").tags.push(HTag { id: tag_id, name: r.get(5).expect("name") });
-        }
-    }
-    posts
-}
-
-fn h7(h: &Hand<'_>) -> usize {
-    (1..=LOOKUPS)
-        .map(|id| {
-            let user = h
-                .prepare("SELECT id, username FROM user WHERE id = ?1")
-                .query_row([id], |r| Ok(HUser { id: r.get(0)?, username: r.get(1)?, posts: Vec::new() }))
-                .expect("user");
-            let mut stmt = h.prepare("SELECT id, title, body, user_id FROM post WHERE user_id = ?1");
-            let posts: Vec<HPost> =
-                stmt.query_map([user.id], post_row).expect("posts").collect::<Result<_, _>>().expect("posts");
-            posts.len()
-        })
-        .sum()
-}
-
 /// Statement counts, written next to criterion's results for `benches/report.py`.
 struct Counts(Vec<String>);
 
@@ -616,6 +243,14 @@ impl Counts {
 fn workloads(c: &mut Criterion) {
     let db = seed();
     let mut counts = Counts(Vec::new());
+
+    // the hand-written seeding, which `benches/diesel` runs on, writes this same database
+    let by_hand = rusqlite::Connection::open_in_memory().expect("db");
+    seed_by_hand(&by_hand).expect("seed by hand");
+    assert!(
+        contents(db.sqlite().unwrap()).expect("contents") == contents(&by_hand).expect("contents"),
+        "the hand-written seeding differs from the relations one"
+    );
 
     // checks: both sides load the same rows
     assert_eq!(w2_selectin(&db).iter().map(|u| u.posts.loaded().unwrap().len()).sum::<usize>(), USERS * POSTS_PER_USER);
