@@ -56,8 +56,13 @@ impl<O: Model, F: Slot> Eager<O, F> {
                     let (filter, params) = keys_filter(d, &tag, keys);
                     let select = spec.select(d, filter, params);
                     let (mut r, mut t) = fetch::<F::Target>(db, select.into(), &self.nested, path, None)?;
-                    rows.append(&mut r);
-                    tags.append(&mut t);
+                    if rows.is_empty() {
+                        // the first (most often the only) chunk's rows are moved, not copied
+                        (rows, tags) = (r, t);
+                    } else {
+                        rows.append(&mut r);
+                        tags.append(&mut t);
+                    }
                 }
             }
         }
