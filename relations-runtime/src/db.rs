@@ -62,6 +62,9 @@ pub struct Db {
     pub(crate) inserts: RefCell<rustc_hash::FxHashMap<(&'static str, bool), String>>,
     /// The statements of plain queries (lazy loads, gets by key) by their shape: rendered once.
     pub(crate) selects: RefCell<rustc_hash::FxHashMap<crate::expr::Shape, std::sync::Arc<str>>>,
+    /// The rows and owners of each relationship's last eager level (by the address of its
+    /// definition): how much room the next level's rows are given up front.
+    pub(crate) level_sizes: RefCell<rustc_hash::FxHashMap<usize, (usize, usize)>>,
     /// What was read of the database's schema (which tables reference which), on the first
     /// delete that needs it; typed by the layer that reads it.
     catalog: RefCell<Option<std::sync::Arc<dyn std::any::Any + Send + Sync>>>,
@@ -156,6 +159,7 @@ impl Db {
             lazy_runs: RefCell::new(Vec::new()),
             inserts: RefCell::default(),
             selects: RefCell::default(),
+            level_sizes: RefCell::default(),
             catalog: RefCell::new(None),
             aborted: RefCell::new(None),
         }

@@ -58,6 +58,7 @@ pub(crate) fn fetch<T: Model>(
     loads: &[Load<T>],
     path: &mut Path,
     owner_query: Option<&OwnerQuery<'_>>,
+    capacity: usize,
 ) -> Result<(Vec<T>, Vec<KeyVal>)> {
     let table = T::TABLE;
     let loads = plan::<T>(loads, path);
@@ -88,7 +89,7 @@ pub(crate) fn fetch<T: Model>(
         }
     });
 
-    let mut rows: Vec<T> = Vec::new();
+    let mut rows: Vec<T> = Vec::with_capacity(capacity);
     let mut tags: Vec<KeyVal> = Vec::new();
     let mut owners = Owners { untagged: Dedup::new(true), seen: HashMap::default(), last: None };
     db.query_map_into(&sql, &params, |row| {

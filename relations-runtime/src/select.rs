@@ -134,7 +134,7 @@ impl<'db, M: Model> Query<'db, M> {
         // what `subqueryload` repeats: the owners' query after its SELECT list
         let d = self.db.dialect();
         let owners: &OwnerQuery<'_> = &|| self.core.after_select(d);
-        Ok(fetch(self.db, Source::Query(&self.core), &self.loads, &mut Vec::new(), Some(owners))?.0)
+        Ok(fetch(self.db, Source::Query(&self.core), &self.loads, &mut Vec::new(), Some(owners), 0)?.0)
     }
 
     /// The first matching row, if any.

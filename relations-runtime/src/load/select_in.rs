@@ -43,11 +43,13 @@ impl<O: Model, F: Slot> Eager<O, F> {
         let spec = Related { tag: &tag, from: &from, filter: &self.filter, order: &self.order, limit: self.limit, def };
         let mut rows = Vec::new();
         let mut tags = Vec::new();
+        let capacity = level_capacity(db, def, owners.len(), std::mem::size_of::<F::Target>());
         match owner_query {
             Some(q) => {
                 let (tail, params) = q();
                 let filter = in_owners_query(d, &tag, O::TABLE, &link, &tail);
-                (rows, tags) = fetch::<F::Target>(db, spec.select(d, filter, params).into(), &self.nested, path, None)?;
+                let select = spec.select(d, filter, params).into();
+                (rows, tags) = fetch::<F::Target>(db, select, &self.nested, path, None, capacity)?;
             }
             None => {
                 let keys = distinct(&owner_keys);
@@ -55,7 +57,8 @@ impl<O: Model, F: Slot> Eager<O, F> {
                 for keys in keys.chunks(chunk) {
                     let (filter, params) = keys_filter(d, &tag, keys);
                     let select = spec.select(d, filter, params);
-                    let (mut r, mut t) = fetch::<F::Target>(db, select.into(), &self.nested, path, None)?;
+                    let room = if rows.is_empty() { capacity } else { 0 };
+                    let (mut r, mut t) = fetch::<F::Target>(db, select.into(), &self.nested, path, None, room)?;
                     if rows.is_empty() {
                         // the first (most often the only) chunk's rows are moved, not copied
                         (rows, tags) = (r, t);
@@ -66,7 +69,20 @@ impl<O: Model, F: Slot> Eager<O, F> {
                 }
             }
         }
+        db.level_sizes.borrow_mut().insert(std::ptr::from_ref(def) as usize, (rows.len(), owners.len()));
         hand_out(self.rel, owners, rows, by_key(def, &owner_keys, &tags))
+    }
+}
+
+/// Room for a level's rows up front: as many per owner as the relationship's last level had
+/// (none the first time), at most 16 MiB of rows of `size` bytes. A level's rows are handed
+/// out to their owners and dropped, so a guess too large holds memory only until then; a right
+/// one spares the copies of a vector grown row by row, a twentieth of a level's cost.
+fn level_capacity(db: &Db, def: &'static RelationDef, owners: usize, size: usize) -> usize {
+    let most = (16 << 20) / size.max(1);
+    match db.level_sizes.borrow().get(&(std::ptr::from_ref(def) as usize)) {
+        Some(&(rows, last)) if last > 0 => (rows as u128 * owners as u128 / last as u128).min(most as u128) as usize,
+        _ => 0,
     }
 }
 

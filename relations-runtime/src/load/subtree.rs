@@ -114,7 +114,7 @@ pub(crate) fn load<O: Model>(e: &Eager<O, HasMany<O>>, db: &Db, owners: &[O], pa
         let mut params = Vec::with_capacity(keys.len());
         let cte = descendants_cte(d, table, fk, keys.iter().cloned(), &mut params);
         let select = Select { params, ..tree_select(d, table, fk, cte, true) };
-        let (r, t) = fetch::<O>(db, select.into(), &e.nested, path, None)?;
+        let (r, t) = fetch::<O>(db, select.into(), &e.nested, path, None, 0)?;
         // a row below owners of two chunks comes twice
         for (r, t) in r.into_iter().zip(t) {
             if KeyVal::of(&r.column_value(link_index)).is_none_or(|k| seen.insert(k)) {

@@ -38,7 +38,7 @@ fn recursive<M: Model>(db: &Db, fk: &'static str, up: bool, start: Value<'static
         descendants_cte(d, t, fk, std::iter::once(start), &mut params)
     };
     let select = tree_select(d, t, fk, cte, false);
-    Ok(fetch(db, Select { params, ..select }.into(), &[], &mut Vec::new(), None)?.0)
+    Ok(fetch(db, Select { params, ..select }.into(), &[], &mut Vec::new(), None, 0)?.0)
 }
 
 /// The rows the recursive query returned, each with its key and parent link decoded once.
