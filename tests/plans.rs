@@ -75,3 +75,29 @@ fn selectin_levels_read_in_index_order_without_sorting() {
         assert!(plan.iter().any(|step| step.contains("USING")), "an index is used: {sql}\n{plan:#?}");
     }
 }
+
+/// A selectin level groups its rows by the column that links them to their owners: a post's
+/// `user_id`, a parent's key. That column is read from the row itself, so the statement selects
+/// every column once (it used to select the link a second time, in front).
+#[test]
+fn selectin_levels_select_each_column_once() {
+    use relations::selectinload;
+    common::backends::use_backend(common::backends::Backend::Sqlite, "plans");
+    let db = common::fresh();
+    db.create_all::<IndexForeignKeys<(User, UserProfile, Post, Comment, Tag)>>().unwrap();
+    for name in ["ann", "bob"] {
+        let u = user(&db, name);
+        post(&db, &u, "x");
+        post(&db, &u, "y");
+    }
+    let (users, to_many) = db.record(|| User::query(&db).options(selectinload(User::POSTS)).all().unwrap());
+    assert_eq!(users.iter().map(|u| u.posts.loaded().unwrap().len()).collect::<Vec<_>>(), [2, 2]);
+    let (posts, to_one) = db.record(|| Post::query(&db).options(selectinload(Post::AUTHOR)).all().unwrap());
+    assert_eq!(posts[3].author.loaded().unwrap().username, "bob");
+    for sql in [&to_many[1], &to_one[1]] {
+        let list = &sql[sql.find("SELECT ").unwrap() + 7..sql.find(" FROM ").unwrap()];
+        let columns: Vec<&str> = list.split(", ").collect();
+        let distinct: std::collections::BTreeSet<&str> = columns.iter().copied().collect();
+        assert_eq!(distinct.len(), columns.len(), "{sql}");
+    }
+}

@@ -83,7 +83,7 @@ pub(crate) fn fetch<T: Model>(
     }
     path.push(table.name);
     let mut accs: Vec<Box<dyn JoinedAcc<T>>> = Vec::with_capacity(joined.len());
-    let (sql, params, offset) = owners_sql(db, table, source, !joined.is_empty(), &mut |js| {
+    let (sql, params, (offset, tag)) = owners_sql(db, table, source, !joined.is_empty(), &mut |js| {
         for l in &joined {
             accs.push(l.0.joined(db, js, table.name, path));
         }
@@ -94,12 +94,12 @@ pub(crate) fn fetch<T: Model>(
     let mut owners = Owners { untagged: Dedup::new(true), seen: HashMap::default(), last: None };
     db.query_map_into(&sql, &params, |row| {
         let index = if accs.is_empty() {
-            if offset > 0 {
-                tags.extend(KeyVal::read_parts(row, 0, offset)?);
+            if tag.1 > 0 {
+                tags.extend(KeyVal::read_parts(row, tag.0, tag.1)?);
             }
             None
         } else {
-            let Some((index, new)) = owners.of(row, table, offset, rows.len())? else {
+            let Some((index, new)) = owners.of(row, table, (offset, tag), rows.len())? else {
                 return Ok(());
             };
             match new {
@@ -153,10 +153,10 @@ impl Owners {
         &mut self,
         row: &dyn crate::backend::RawRow,
         table: &Table,
-        offset: usize,
+        (offset, (start, n)): (usize, (usize, usize)),
         next: usize,
     ) -> Result<Option<(usize, Option<Option<KeyVal>>)>> {
-        let tag = if offset > 0 { KeyVal::read_parts(row, 0, offset)? } else { None };
+        let tag = if n > 0 { KeyVal::read_parts(row, start, n)? } else { None };
         let Some(key) = KeyVal::read_key(row, table, offset)? else {
             return Ok(None);
         };
@@ -178,6 +178,7 @@ impl Owners {
 
 /// What [`fetch`] runs: a statement's pieces, rendered already, or a query, rendered when it
 /// runs (its text once per connection when it has a [`Shape`](crate::expr::Shape)).
+#[expect(clippy::large_enum_variant, reason = "made once per statement and moved into `fetch`: a box would allocate")]
 pub(crate) enum Source<'q> {
     /// The pieces of the owners' statement.
     Pieces(Select),
@@ -218,15 +219,19 @@ impl std::ops::Deref for Sql {
     }
 }
 
-/// The owners' statement of [`fetch`]: its text, parameters and the number of tag columns
-/// before the owners' own. `joined` hands the joined options the SQL they add to it.
+/// Where a statement's rows hold what [`fetch`] reads: the index of the owners' first column,
+/// and the first column and width of the tag (width 0 when untagged).
+type Columns = (usize, (usize, usize));
+
+/// The owners' statement of [`fetch`]: its text, parameters and [`Columns`]. `joined` hands
+/// the joined options the SQL they add to it.
 fn owners_sql(
     db: &Db,
     table: &'static Table,
     source: Source<'_>,
     has_joined: bool,
     joined: &mut dyn FnMut(&mut JoinSql),
-) -> (Sql, Vec<Value<'static>>, usize) {
+) -> (Sql, Vec<Value<'static>>, Columns) {
     if let (false, Source::Query(core)) = (has_joined, &source) {
         if let Some((shape, params)) = core.shape() {
             let render = || render_owners(db, table, core.pieces(db.dialect()), false, &mut |_| {});
@@ -240,14 +245,14 @@ fn owners_sql(
             // the parameters read from it are the statement's
             #[cfg(debug_assertions)]
             {
-                let (text, fresh, offset) = render();
-                debug_assert_eq!((&*sql, &params, 0), (text.as_str(), &fresh, offset), "{shape:?}");
+                let (text, fresh, at) = render();
+                debug_assert_eq!((&*sql, &params, (0, (0, 0))), (text.as_str(), &fresh, at), "{shape:?}");
             }
-            return (Sql::Shared(sql), params, 0);
+            return (Sql::Shared(sql), params, (0, (0, 0)));
         }
     }
-    let (sql, params, offset) = render_owners(db, table, source.into_pieces(db), has_joined, joined);
-    (Sql::Owned(sql), params, offset)
+    let (sql, params, at) = render_owners(db, table, source.into_pieces(db), has_joined, joined);
+    (Sql::Owned(sql), params, at)
 }
 
 /// [`owners_sql`]'s rendering.
@@ -257,12 +262,14 @@ fn render_owners(
     mut select: Select,
     has_joined: bool,
     joined: &mut dyn FnMut(&mut JoinSql),
-) -> (String, Vec<Value<'static>>, usize) {
+) -> (String, Vec<Value<'static>>, Columns) {
     let d = db.dialect();
+    // a tag read from the model's own columns names them in the subquery's result too
+    let selected_tag: &[String] = if select.tag_column.is_some() { &[] } else { &select.tag };
     if has_joined && !select.tail.is_empty() {
         // LIMIT/OFFSET apply to owners, not to joined rows: move them into a subquery
         let mut inner = String::from("(SELECT ");
-        for (i, tag) in select.tag.iter().enumerate() {
+        for (i, tag) in selected_tag.iter().enumerate() {
             inner.push_str(tag);
             inner.push_str(" AS ");
             d.quote(&tag_alias(i), &mut inner);
@@ -277,9 +284,11 @@ fn render_owners(
         inner.push_str(&select.tail);
         inner.push_str(") AS ");
         d.quote(table.name, &mut inner);
-        for (i, tag) in select.tag.iter_mut().enumerate() {
-            tag.clear();
-            column(d, table.name, &tag_alias(i), tag);
+        if select.tag_column.is_none() {
+            for (i, tag) in select.tag.iter_mut().enumerate() {
+                tag.clear();
+                column(d, table.name, &tag_alias(i), tag);
+            }
         }
         select.from = inner;
         select.filter.clear();
@@ -290,8 +299,11 @@ fn render_owners(
     let mut sql = String::with_capacity(256);
     sql.push_str(&select.prefix);
     sql.push_str("SELECT ");
-    let offset = select.tag.len();
-    for tag in &select.tag {
+    let (offset, tag) = match select.tag_column {
+        Some(c) => (0, (c, 1)),
+        None => (select.tag.len(), (0, select.tag.len())),
+    };
+    for tag in &select.tag[..offset] {
         sql.push_str(tag);
         sql.push_str(", ");
     }
@@ -336,7 +348,7 @@ fn render_owners(
             column(d, table.name, c.name, &mut keys);
         }
         // the owners' own order already ends with their key when it is the default one
-        if offset > 0 || !select.order.ends_with(&keys) {
+        if !select.tag.is_empty() || !select.order.ends_with(&keys) {
             sql.push_str(&keys);
             sql.push_str(", ");
         }
@@ -348,7 +360,7 @@ fn render_owners(
     }
     let mut params = select.params;
     params.append(&mut select.tail_params);
-    (sql, params, offset)
+    (sql, params, (offset, tag))
 }
 
 /// The owners' statement with a subtree option's rows in it: one recursive statement whose

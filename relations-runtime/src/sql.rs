@@ -15,6 +15,9 @@ pub(crate) struct Select {
     /// The expressions selected before the model's columns: what each row is grouped by (one,
     /// or a composite key's columns; none when the rows are not grouped).
     pub(crate) tag: Vec<String>,
+    /// The model's own column that `tag` (one expression) names, read there instead of being
+    /// selected a second time before the model's columns: a one-to-many's foreign key.
+    pub(crate) tag_column: Option<usize>,
     /// The `FROM` clause; the model's table is visible under its own name.
     pub(crate) from: String,
     pub(crate) filter: String,

@@ -222,8 +222,16 @@ impl Related<'_> {
                 }
                 _ => format!("{}, {order}", tag.join(", ")),
             };
+            // a one-to-many's rows hold their foreign key, a to-one's parents their key: the
+            // tag is read there, not selected twice
+            let tag_column = match self.def.join {
+                Join::Reverse { columns: [fk] } => Some(target.column_index(fk)),
+                Join::Forward { .. } => target.single_key().map(|_| target.key_index()),
+                _ => None,
+            };
             return Select {
                 tag: tag.to_vec(),
+                tag_column,
                 from: from.to_owned(),
                 filter,
                 order: grouped,
