@@ -453,6 +453,7 @@ fn profile(name: &str) {
             "w2:hand" => drop(black_box(h2(&h))),
             "w2j:hand" => drop(black_box(h2_joined(&h))),
             "w3:hand" => drop(black_box(h3(&h))),
+            "w3:keep" => drop(black_box(h3_keep(&h))),
             "w4:hand" => drop(black_box(h4(&h))),
             "w4j:hand" => drop(black_box(h4_joined(&h))),
             "w5:hand" => drop(black_box(hand_posts_with_tags(&h))),
@@ -460,7 +461,7 @@ fn profile(name: &str) {
             "w6:hand" => drop(black_box(hand_subtree(&h))),
             "w7:hand" => drop(black_box(h7(&h))),
             other => panic!(
-                "no workload `{other}`: w1, w1b, w2, w2j, w3, w4, w4j, w5, w5j, w6, w7, each also as `<name>:hand`"
+                "no workload `{other}`: w1, w1b, w2, w2j, w3, w4, w4j, w5, w5j, w6, w7, each also as `<name>:hand`, and `w3:keep`"
             ),
         }
     }

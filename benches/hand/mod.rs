@@ -272,6 +272,17 @@ pub fn h3(h: &Hand<'_>) -> usize {
         .sum()
 }
 
+/// [`h3`] keeping each user's posts in the user, as a lazy load keeps them in the relationship
+/// (for the profile `w3:keep`: what keeping them costs, beside the loop that drops them).
+pub fn h3_keep(h: &Hand<'_>) -> Vec<HUser> {
+    let mut users = hand_users(h);
+    for u in &mut users {
+        let mut stmt = h.prepare("SELECT id, title, body, user_id FROM post WHERE user_id = ?1");
+        u.posts = stmt.query_map([u.id], post_row).expect("posts").collect::<Result<_, _>>().expect("posts");
+    }
+    users
+}
+
 pub fn h4(h: &Hand<'_>) -> Vec<HUser> {
     let mut users = hand_users(h);
     hand_attach_posts(h, &mut users);
