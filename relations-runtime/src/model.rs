@@ -77,14 +77,22 @@ impl<'r> Row<'r> {
     }
 
     /// Decodes the `index`th column of the model's table.
+    #[inline]
     pub fn get<T: SqlValue>(&self, index: usize) -> Result<T> {
         let column = &self.table.columns[index];
-        let value = self.row.value(self.offset + index).map_err(|e| Error::Decode {
-            table: self.table.name,
-            column: column.name,
-            message: e.0.into(),
-        })?;
-        decode(self.table, index, value)
+        match self.row.value(self.offset + index) {
+            Ok(value) => match T::from_value(value, column) {
+                Ok(v) => Ok(v),
+                Err(e) => Err(self.decode_error(index, e.0)),
+            },
+            Err(e) => Err(self.decode_error(index, e.0.into())),
+        }
+    }
+
+    /// A decode failure of the `index`th column, named `table.column`.
+    #[cold]
+    fn decode_error(&self, index: usize, message: String) -> Error {
+        Error::Decode { table: self.table.name, column: self.table.columns[index].name, message }
     }
 }
 

@@ -158,6 +158,7 @@ macro_rules! int_value {
             fn to_value(&self) -> Value<'_> {
                 Value::Integer(i64::from(*self))
             }
+            #[inline]
             fn from_value(value: ValueRef<'_>, _: &ColumnDef) -> Result<Self, DecodeError> {
                 match value {
                     ValueRef::Integer(i) => <$t>::try_from(i).map_err(|_| {
@@ -222,6 +223,7 @@ impl SqlValue for String {
     fn to_value(&self) -> Value<'_> {
         Value::Text(Cow::Borrowed(self))
     }
+    #[inline]
     fn from_value(value: ValueRef<'_>, _: &ColumnDef) -> Result<Self, DecodeError> {
         match value {
             ValueRef::Text(t) => Ok(t.to_owned()),
