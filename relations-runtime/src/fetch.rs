@@ -83,7 +83,7 @@ pub(crate) fn fetch<T: Model>(
     }
     path.push(table.name);
     let mut accs: Vec<Box<dyn JoinedAcc<T>>> = Vec::with_capacity(joined.len());
-    let (sql, params, (offset, tag)) = owners_sql(db, table, source, !joined.is_empty(), &mut |js| {
+    let (sql, params, at) = owners_sql(db, table, source, !joined.is_empty(), &mut |js| {
         for l in &joined {
             accs.push(l.0.joined(db, js, table.name, path));
         }
@@ -94,12 +94,12 @@ pub(crate) fn fetch<T: Model>(
     let mut owners = Owners { untagged: Dedup::new(true), seen: HashMap::default(), last: None };
     db.query_map_into(&sql, &params, |row| {
         let index = if accs.is_empty() {
-            if tag.1 > 0 {
-                tags.extend(KeyVal::read_parts(row, tag.0, tag.1)?);
+            if at.tag_width > 0 {
+                tags.extend(KeyVal::read_parts(row, at.tag, at.tag_width)?);
             }
             None
         } else {
-            let Some((index, new)) = owners.of(row, table, (offset, tag), rows.len())? else {
+            let Some((index, new)) = owners.of(row, table, at, rows.len())? else {
                 return Ok(());
             };
             match new {
@@ -113,7 +113,7 @@ pub(crate) fn fetch<T: Model>(
             }
             Some(index)
         };
-        let model = T::from_row(&Row::new(row, table, offset))?;
+        let model = T::from_row(&Row::new(row, table, at.owners))?;
         crate::model::remember(&model);
         rows.push(model);
         if let Some(index) = index {
@@ -153,11 +153,11 @@ impl Owners {
         &mut self,
         row: &dyn crate::backend::RawRow,
         table: &Table,
-        (offset, (start, n)): (usize, (usize, usize)),
+        at: Columns,
         next: usize,
     ) -> Result<Option<(usize, Option<Option<KeyVal>>)>> {
-        let tag = if n > 0 { KeyVal::read_parts(row, start, n)? } else { None };
-        let Some(key) = KeyVal::read_key(row, table, offset)? else {
+        let tag = if at.tag_width > 0 { KeyVal::read_parts(row, at.tag, at.tag_width)? } else { None };
+        let Some(key) = KeyVal::read_key(row, table, at.owners)? else {
             return Ok(None);
         };
         // the rows of one owner come together: most rows repeat the previous owner
@@ -219,9 +219,15 @@ impl std::ops::Deref for Sql {
     }
 }
 
-/// Where a statement's rows hold what [`fetch`] reads: the index of the owners' first column,
-/// and the first column and width of the tag (width 0 when untagged).
-type Columns = (usize, (usize, usize));
+/// Where a statement's rows hold what [`fetch`] reads.
+#[derive(Clone, Copy, Debug, Default, PartialEq)]
+struct Columns {
+    /// The index of the owners' first column.
+    owners: usize,
+    /// The tag's first column and its width (0 when the rows are not tagged).
+    tag: usize,
+    tag_width: usize,
+}
 
 /// The owners' statement of [`fetch`]: its text, parameters and [`Columns`]. `joined` hands
 /// the joined options the SQL they add to it.
@@ -246,9 +252,9 @@ fn owners_sql(
             #[cfg(debug_assertions)]
             {
                 let (text, fresh, at) = render();
-                debug_assert_eq!((&*sql, &params, (0, (0, 0))), (text.as_str(), &fresh, at), "{shape:?}");
+                debug_assert_eq!((&*sql, &params, Columns::default()), (text.as_str(), &fresh, at), "{shape:?}");
             }
-            return (Sql::Shared(sql), params, (0, (0, 0)));
+            return (Sql::Shared(sql), params, Columns::default());
         }
     }
     let (sql, params, at) = render_owners(db, table, source.into_pieces(db), has_joined, joined);
@@ -299,10 +305,11 @@ fn render_owners(
     let mut sql = String::with_capacity(256);
     sql.push_str(&select.prefix);
     sql.push_str("SELECT ");
-    let (offset, tag) = match select.tag_column {
-        Some(c) => (0, (c, 1)),
-        None => (select.tag.len(), (0, select.tag.len())),
+    let at = match select.tag_column {
+        Some(c) => Columns { owners: 0, tag: c, tag_width: 1 },
+        None => Columns { owners: select.tag.len(), tag: 0, tag_width: select.tag.len() },
     };
+    let offset = at.owners;
     for tag in &select.tag[..offset] {
         sql.push_str(tag);
         sql.push_str(", ");
@@ -360,7 +367,7 @@ fn render_owners(
     }
     let mut params = select.params;
     params.append(&mut select.tail_params);
-    (sql, params, (offset, tag))
+    (sql, params, at)
 }
 
 /// The owners' statement with a subtree option's rows in it: one recursive statement whose

@@ -278,15 +278,17 @@ fn check(conn: &mut SqliteConnection, h: &Hand<'_>) {
     assert_eq!(size(&d6(conn)), size(&hand_subtree(h)));
     assert_eq!(d3(conn), h3(h));
     assert_eq!(d7(conn), h7(h));
-    let (mut d, hc) = empty();
-    d1(&mut d).expect("w1");
-    hand_insert_users_and_posts(&Hand { conn: &hc, statements: Cell::new(0) });
-    let count = |sql: &str| -> i64 { hc.query_row(sql, [], |r| r.get(0)).expect("count") };
-    assert_eq!(count("SELECT count(*) FROM post"), (USERS * POSTS_PER_USER) as i64);
-    let (mut d, _) = empty();
-    d1_batch(&mut d).expect("w1 batch");
-    let n: i64 = diesel::QueryDsl::count(post::table).get_result(&mut d).expect("count");
-    assert_eq!(n, (USERS * POSTS_PER_USER) as i64);
+    // every insert, Diesel's and the hand-written, writes every post
+    type Insert = (fn(&mut SqliteConnection) -> QueryResult<()>, fn(&Hand<'_>));
+    let inserts: [Insert; 2] = [(d1, hand_insert_users_and_posts), (d1_batch, hand_insert_all_users_and_posts)];
+    for (diesel, by_hand) in inserts {
+        let (mut d, hc) = empty();
+        diesel(&mut d).expect("w1");
+        by_hand(&Hand { conn: &hc, statements: Cell::new(0) });
+        let n: i64 = diesel::QueryDsl::count(post::table).get_result(&mut d).expect("count");
+        let m: i64 = hc.query_row("SELECT count(*) FROM post", [], |r| r.get(0)).expect("count");
+        assert_eq!((n, m), ((USERS * POSTS_PER_USER) as i64, (USERS * POSTS_PER_USER) as i64));
+    }
 }
 
 /// `DIESEL_PROFILE=<w>[:hand]`, run `DIESEL_PROFILE_REPEAT` times (default 1) after the seeding,
