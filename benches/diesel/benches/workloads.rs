@@ -6,12 +6,17 @@
 //!
 //! ```sh
 //! cargo bench --manifest-path benches/diesel/Cargo.toml -- --warm-up-time 1 --measurement-time 3
+//! cargo bench --manifest-path benches/diesel/Cargo.toml -- --warm-up-time 1 --measurement-time 3 "^D PG"
 //! DIESEL_PROFILE=w2 DIESEL_PROFILE_REPEAT=2 valgrind --tool=callgrind <bench binary>
 //! ```
 
 #[path = "../../hand/mod.rs"]
 #[allow(dead_code)]
 mod hand;
+mod pg;
+#[path = "../../pg/by_hand.rs"]
+#[allow(dead_code)]
+mod pg_hand;
 
 use std::cell::Cell;
 use std::hint::black_box;
@@ -376,5 +381,6 @@ fn main() {
     pair!("D5 posts-tags", 10, d5, hand_posts_with_tags);
     pair!("D6 subtree", 20, d6, hand_subtree);
     pair!("D7 get-then-children", 20, d7, h7);
+    pg::workloads(&mut c);
     c.final_summary();
 }
