@@ -1,6 +1,7 @@
 //! Several threads, each with its own connection to one database (a WAL file, or a PostgreSQL
 //! schema): no lost write, and no lock error escaping the busy timeout; the same through the
-//! pool (feature `pool`).
+//! pool (feature `pool`). Loaded models, relationships and all, shared between threads behind
+//! an `Arc`, and lazily loaded from several at once.
 
 mod common;
 
@@ -8,8 +9,9 @@ use std::sync::{Arc, Barrier};
 use std::thread;
 use std::time::Duration;
 
+use common::{Post, User};
 use relations::pool::{Pool, PoolOptions};
-use relations::{Db, Error, Model};
+use relations::{joinedload, selectinload, BelongsTo, Db, Error, Model};
 
 #[derive(Model, Debug)]
 struct Counter {
@@ -140,6 +142,91 @@ fn the_pool_hands_each_thread_a_connection() {
     }
 }
 
+/// What a `Send + Sync` bound would say at compile time, for the types a service shares.
+fn shareable<T: Send + Sync>() {}
+fn sendable<T: Send>() {}
+
+#[test]
+fn models_and_options_cross_threads_and_a_db_moves() {
+    shareable::<User>();
+    shareable::<Post>();
+    shareable::<common::UserProfile>();
+    shareable::<relations::Load<User>>();
+    sendable::<Db>();
+}
+
+/// A blog on a database other connections can open: `USERS` users with `POSTS` posts each.
+const USERS: usize = 6;
+const POSTS: usize = 5;
+
+fn blog(name: &str) -> common::TestDb {
+    let db = common::shared(name);
+    db.create_all::<(User, common::UserProfile, Post, common::Comment, common::Tag)>().unwrap();
+    for u in 0..USERS {
+        let user = common::user(&db, &format!("user{u}"));
+        for p in 0..POSTS {
+            db.add(Post { title: format!("{u}.{p}"), author: BelongsTo::to(&user), ..Default::default() }).unwrap();
+        }
+    }
+    db
+}
+
+fn titles(user: &User) -> Vec<String> {
+    user.posts.loaded().expect("loaded").iter().map(|p| p.title.clone()).collect()
+}
+
+fn expected_titles(u: usize) -> Vec<String> {
+    (0..POSTS).map(|p| format!("{u}.{p}")).collect()
+}
+
+fn loaded_models_are_read_from_several_threads_behind_an_arc() {
+    let db = blog("shared_models");
+    let users = Arc::new(User::query(&db).options(selectinload(User::POSTS)).order_by(User::id).all().unwrap());
+    let posts = Arc::new(Post::query(&db).options(joinedload(Post::AUTHOR)).order_by(Post::id).all().unwrap());
+    let seen: Vec<(Vec<Vec<String>>, Vec<String>)> = thread::scope(|s| {
+        let handles: Vec<_> = (0..THREADS)
+            .map(|_| {
+                let (users, posts) = (Arc::clone(&users), Arc::clone(&posts));
+                s.spawn(move || {
+                    let titles: Vec<Vec<String>> = users.iter().map(titles).collect();
+                    let authors = posts.iter().map(|p| p.author.loaded().expect("joined").username.clone()).collect();
+                    (titles, authors)
+                })
+            })
+            .collect();
+        handles.into_iter().map(|h| h.join().unwrap()).collect()
+    });
+    let want_authors: Vec<String> = (0..USERS).flat_map(|u| (0..POSTS).map(move |_| format!("user{u}"))).collect();
+    for (titles, authors) in seen {
+        assert_eq!(titles, (0..USERS).map(expected_titles).collect::<Vec<_>>());
+        assert_eq!(authors, want_authors);
+    }
+}
+
+fn threads_lazily_load_one_shared_model_at_once() {
+    let db = blog("shared_lazy");
+    let users = Arc::new(User::query(&db).order_by(User::id).all().unwrap());
+    let start = Arc::new(Barrier::new(THREADS as usize));
+    thread::scope(|s| {
+        for _ in 0..THREADS {
+            let (users, start, url) = (Arc::clone(&users), Arc::clone(&start), db.url().to_string());
+            s.spawn(move || {
+                let db = Db::connect(&url).unwrap();
+                start.wait();
+                for (u, user) in users.iter().enumerate() {
+                    let posts = user.posts(&db).load().unwrap();
+                    let got: Vec<&str> = posts.iter().map(|p| p.title.as_str()).collect();
+                    assert_eq!(got, expected_titles(u), "every thread reads the one loaded collection");
+                }
+            });
+        }
+    });
+    // the first load won, once per user, and the others read it
+    for (u, user) in users.iter().enumerate() {
+        assert_eq!(titles(user), expected_titles(u));
+    }
+}
+
 #[test]
 fn wal_needs_a_file() {
     let db = Db::open_in_memory().unwrap();
@@ -151,4 +238,6 @@ both_backends!(
     a_db_moves_to_another_thread,
     a_lock_held_past_the_busy_timeout_is_a_typed_error,
     the_pool_hands_each_thread_a_connection,
+    loaded_models_are_read_from_several_threads_behind_an_arc,
+    threads_lazily_load_one_shared_model_at_once,
 );

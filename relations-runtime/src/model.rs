@@ -108,7 +108,7 @@ pub trait Sealed {}
     label = "not a `#[derive(Model)]` struct",
     note = "add `#[derive(Model)]` to `{Self}`: relationship targets, query rows and the members of `create_all`'s tuple are models"
 )]
-pub trait Model: Sealed + Sized + 'static {
+pub trait Model: Sealed + Sized + Send + Sync + 'static {
     /// The model's table.
     const TABLE: &'static Table;
     /// The table's name (`TABLE.name`, available where reading `TABLE` would be a cycle).

@@ -3,7 +3,7 @@
 //! implements (in `load`). Below the models: a model names its declared options here.
 
 use std::fmt;
-use std::rc::Rc;
+use std::sync::Arc;
 
 use crate::backend::RawRow;
 use crate::db::Db;
@@ -36,11 +36,11 @@ impl How {
 
 /// A loader option for rows of `O`, whatever relationship it loads; what
 /// [`Query::options`](crate::Query::options) takes (every [`Eager`] converts into one).
-pub struct Load<O>(pub(crate) Rc<dyn Node<O>>);
+pub struct Load<O>(pub(crate) Arc<dyn Node<O>>);
 
 impl<O> Clone for Load<O> {
     fn clone(&self) -> Self {
-        Load(Rc::clone(&self.0))
+        Load(Arc::clone(&self.0))
     }
 }
 
@@ -104,7 +104,7 @@ pub(crate) trait Tree<O> {
 }
 
 /// A loader option, type-erased over the relationship's field.
-pub(crate) trait Node<O> {
+pub(crate) trait Node<O>: Send + Sync {
     fn def(&self) -> &'static RelationDef;
     fn how(&self) -> How;
     fn limited(&self) -> bool;

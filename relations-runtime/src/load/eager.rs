@@ -2,7 +2,6 @@
 //! relationship with its strategy, order, filter, limit and nested options.
 
 use std::fmt;
-use std::rc::Rc;
 
 use crate::db::Db;
 use crate::error::Result;
@@ -209,7 +208,7 @@ pub fn raiseload<O: Model, F: Slot>(rel: Rel<O, F>) -> Eager<O, F> {
 
 impl<O: Model, F: Slot> From<Eager<O, F>> for Load<O> {
     fn from(e: Eager<O, F>) -> Self {
-        Load(Rc::new(e))
+        Load(std::sync::Arc::new(e))
     }
 }
 

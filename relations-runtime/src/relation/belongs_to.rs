@@ -1,6 +1,5 @@
 //! [`BelongsTo`]: a foreign key and the parent row it points at, once loaded.
 
-use std::cell::Cell;
 use std::fmt;
 use std::sync::Arc;
 
@@ -80,17 +79,18 @@ pub struct BelongsTo<P: Parent> {
     /// The key it pointed at before `set` / `set_key`, until the owner is saved: the parent a
     /// many-to-one `delete-orphan` deletes.
     /// Boxed, and absent but for a parent replaced on a row not saved since: most rows never
-    /// have one, and every row loaded carries its `belongs_to` fields.
-    replaced: Cell<Option<Box<P::Fk>>>,
+    /// have one, and every row loaded carries its `belongs_to` fields. Changed only through
+    /// `&mut self`; saving through `&self` marks it dealt with in the cache's flags instead.
+    replaced: Option<Box<P::Fk>>,
 }
 
 impl<P: Parent> BelongsTo<P> {
     /// A copy of the key it pointed at before `set` / `set_key`, if any.
     fn replaced_key(&self) -> Option<Box<P::Fk>> {
-        let replaced = self.replaced.take();
-        let copy = replaced.clone();
-        self.replaced.set(replaced);
-        copy
+        if self.cache.is_settled() {
+            return None;
+        }
+        self.replaced.clone()
     }
 
     /// Points at `parent`: `Post { author: BelongsTo::to(&user), .. }` (Python's
@@ -101,7 +101,7 @@ impl<P: Parent> BelongsTo<P> {
 
     /// Points at the parent with this foreign key value.
     pub fn from_key(key: P::Fk) -> Self {
-        BelongsTo { key, cache: Cache::default(), replaced: Cell::new(None) }
+        BelongsTo { key, cache: Cache::default(), replaced: None }
     }
 
     /// The foreign key value.
@@ -119,7 +119,10 @@ impl<P: Parent> BelongsTo<P> {
     /// lets go of the parent.
     pub fn set_key(&mut self, key: P::Fk) {
         let old = std::mem::replace(&mut self.key, key);
-        self.replaced.get_mut().get_or_insert_with(|| Box::new(old));
+        if self.cache.is_settled() {
+            self.replaced = None;
+        }
+        self.replaced.get_or_insert_with(|| Box::new(old));
         self.cache = Cache::default();
     }
 
@@ -151,17 +154,13 @@ impl<P: Parent + 'static> Slot for BelongsTo<P> {
         Ok(())
     }
     fn refuse_lazy_load(&self) {
-        self.cache.raise.set(true);
+        self.cache.refuse_lazy_load();
     }
     fn is_loaded(&self) -> bool {
         self.cache.cell.get().is_some()
     }
     fn duplicate(&self) -> Self {
-        BelongsTo {
-            key: self.key.clone(),
-            cache: self.cache.map(Clone::clone),
-            replaced: Cell::new(self.replaced_key()),
-        }
+        BelongsTo { key: self.key.clone(), cache: self.cache.map(Clone::clone), replaced: self.replaced_key() }
     }
 }
 
@@ -245,7 +244,7 @@ impl<P: Parent> Default for BelongsTo<P> {
 
 impl<P: Parent> Clone for BelongsTo<P> {
     fn clone(&self) -> Self {
-        BelongsTo { replaced: Cell::new(self.replaced_key()), ..BelongsTo::from_key(self.key.clone()) }
+        BelongsTo { replaced: self.replaced_key(), ..BelongsTo::from_key(self.key.clone()) }
     }
 }
 
@@ -268,7 +267,7 @@ where
     }
 
     fn settle(&self) {
-        self.replaced.take();
+        self.cache.settle();
     }
 }
 

@@ -1,8 +1,9 @@
 //! The to-many fields, [`HasMany`] and [`ManyToMany`]: the rows loaded, the rows pushed
 //! beside them until saved, and what saving them does.
 
-use std::cell::{Cell, OnceCell};
 use std::fmt;
+use std::sync::atomic::{AtomicBool, AtomicU32, Ordering};
+use std::sync::OnceLock;
 
 use super::slot::{Fill, Slot};
 use crate::db::Db;
@@ -11,20 +12,24 @@ use crate::model::{Key, Model};
 use crate::schema::{Lazy, RelationDef};
 use crate::value::Value;
 
-/// The state of a collection field ([`HasMany`], [`ManyToMany`]).
+/// The state of a collection field ([`HasMany`], [`ManyToMany`]). Shareable between threads:
+/// what `&self` changes (the rows loaded, and the flags that come with them) is a `OnceLock`
+/// and atomics; the rest changes only through `&mut self`.
 ///
 /// `cell` is the collection as the database has it (once loaded, or once saved under a new
 /// owner), `rows[..stored]` being rows known to be stored as they are. Rows put in a collection
 /// that was never loaded wait in `pending`: they never stand for the loaded state, so a later
-/// `load()` reads the stored rows and adds them (SQLAlchemy's pending appends).
+/// `load()` reads the stored rows and adds them (SQLAlchemy's pending appends). Loading through
+/// `&self` adds copies of them and leaves `pending` as it is: once `cell` is set, `pending` is
+/// void, and the next change through `&mut self` drops it.
 pub(crate) struct Collection<T> {
-    pub(crate) cell: OnceCell<Vec<T>>,
+    pub(crate) cell: OnceLock<Vec<T>>,
     /// Boxed, and absent until a row is pushed: most collections never hold one, and every
     /// row loaded carries its collections.
     #[expect(clippy::box_collection, reason = "8 bytes in every row instead of a Vec's 24")]
-    pending: Cell<Option<Box<Vec<T>>>>,
-    stored: Cell<u32>,
-    pub(crate) raise: Cell<bool>,
+    pending: Option<Box<Vec<T>>>,
+    stored: AtomicU32,
+    raise: AtomicBool,
     /// The collection was assigned (`vec![..].into()`): saving an existing owner makes it
     /// exactly these rows, taking the others out.
     pub(crate) replace: bool,
@@ -33,10 +38,10 @@ pub(crate) struct Collection<T> {
 impl<T> Default for Collection<T> {
     fn default() -> Self {
         Collection {
-            cell: OnceCell::new(),
-            pending: Cell::new(None),
-            stored: Cell::new(0),
-            raise: Cell::new(false),
+            cell: OnceLock::new(),
+            pending: None,
+            stored: AtomicU32::new(0),
+            raise: AtomicBool::new(false),
             replace: false,
         }
     }
@@ -44,43 +49,63 @@ impl<T> Default for Collection<T> {
 
 impl<T: Clone> Clone for Collection<T> {
     fn clone(&self) -> Self {
-        let pending = self.pending.take();
-        let copy = pending.clone();
-        self.pending.set(pending);
         Collection {
             cell: self.cell.clone(),
-            pending: Cell::new(copy),
-            stored: self.stored.clone(),
-            raise: self.raise.clone(),
+            pending: self.live_pending().map(|p| Box::new(p.to_vec())),
+            stored: AtomicU32::new(self.stored.load(Ordering::Relaxed)),
+            raise: AtomicBool::new(self.refuses_lazy_load()),
             replace: self.replace,
         }
     }
 }
 
 impl<T> Collection<T> {
+    /// The pending rows, unless the collection was loaded since (they are in `cell` then).
+    fn live_pending(&self) -> Option<&[T]> {
+        match self.cell.get() {
+            Some(_) => None,
+            None => self.pending.as_deref().map(Vec::as_slice),
+        }
+    }
+
+    /// Drops the pending rows if a load through `&self` copied them into `cell`.
+    fn drop_void_pending(&mut self) {
+        if self.cell.get().is_some() {
+            self.pending = None;
+        }
+    }
+
     /// The pending rows, taken out (none left behind).
-    fn take_pending(&self) -> Vec<T> {
+    fn take_pending(&mut self) -> Vec<T> {
+        self.drop_void_pending();
         self.pending.take().map_or_else(Vec::new, |b| *b)
     }
 
     /// The pending rows, to push to.
     pub(crate) fn pending_mut(&mut self) -> &mut Vec<T> {
-        self.pending.get_mut().get_or_insert_with(Box::default)
+        self.drop_void_pending();
+        self.pending.get_or_insert_with(Box::default)
     }
 
     fn has_pending_rows(&self) -> bool {
-        let pending = self.pending.take();
-        let any = pending.as_ref().is_some_and(|p| !p.is_empty());
-        self.pending.set(pending);
-        any
+        self.live_pending().is_some_and(|p| !p.is_empty())
+    }
+
+    /// Refuses a lazy load from now on.
+    pub(crate) fn refuse_lazy_load(&self) {
+        self.raise.store(true, Ordering::Relaxed);
+    }
+
+    fn refuses_lazy_load(&self) -> bool {
+        self.raise.load(Ordering::Relaxed)
     }
 
     fn stored(&self) -> usize {
-        self.stored.get() as usize
+        self.stored.load(Ordering::Relaxed) as usize
     }
 
     fn set_stored(&self, n: usize) {
-        self.stored.set(u32::try_from(n).unwrap_or(u32::MAX));
+        self.stored.store(u32::try_from(n).unwrap_or(u32::MAX), Ordering::Relaxed);
     }
 
     fn loaded(&self) -> Option<&[T]> {
@@ -88,8 +113,9 @@ impl<T> Collection<T> {
     }
 
     fn reset(&mut self) {
+        self.drop_void_pending();
         self.cell.take();
-        self.stored.set(0);
+        self.set_stored(0);
         self.replace = false;
     }
 
@@ -114,9 +140,12 @@ impl<T> Collection<T> {
         if self.cell.get().is_some() {
             return;
         }
-        let stored = merge_pending(&mut rows, self.take_pending());
-        self.set_stored(stored);
-        let _ = self.cell.set(rows);
+        let pending = self.pending.as_deref().map_or_else(Vec::new, |p| p.iter().map(Model::duplicate).collect());
+        let stored = merge_pending(&mut rows, pending);
+        // the first fill wins (another thread may have loaded the rows meanwhile)
+        if self.cell.set(rows).is_ok() {
+            self.set_stored(stored);
+        }
     }
 
     /// The rows, loaded on first use (with the pending rows after them) and kept.
@@ -132,7 +161,7 @@ impl<T> Collection<T> {
         if let Some(v) = self.cell.get() {
             return Ok(v);
         }
-        if rel.lazy == Lazy::Raise || self.raise.get() {
+        if rel.lazy == Lazy::Raise || self.refuses_lazy_load() {
             return Err(Error::NotLoaded { relationship: rel.path() });
         }
         let rows = db.lazy_load(rel, load)?;
@@ -144,13 +173,10 @@ impl<T> Collection<T> {
     where
         T: Model,
     {
-        let pending = self.pending.take();
-        let copy = pending.as_ref().map(|p| Box::new(p.iter().map(Model::duplicate).collect()));
-        self.pending.set(pending);
         let c = Collection {
-            raise: self.raise.clone(),
-            stored: self.stored.clone(),
-            pending: Cell::new(copy),
+            raise: AtomicBool::new(self.refuses_lazy_load()),
+            stored: AtomicU32::new(self.stored.load(Ordering::Relaxed)),
+            pending: self.live_pending().map(|p| Box::new(p.iter().map(Model::duplicate).collect())),
             replace: self.replace,
             ..Collection::default()
         };
@@ -185,6 +211,7 @@ impl<T> Collection<T> {
     where
         T: Model,
     {
+        self.drop_void_pending();
         let stored = if owner_is_new { 0 } else { self.stored() };
         if let Some(rows) = self.cell.get_mut() {
             if self.replace && !owner_is_new {
@@ -301,7 +328,7 @@ macro_rules! collection_field {
                 Ok(())
             }
             fn refuse_lazy_load(&self) {
-                self.rows.raise.set(true);
+                self.rows.refuse_lazy_load();
             }
             fn is_loaded(&self) -> bool {
                 self.rows.cell.get().is_some()

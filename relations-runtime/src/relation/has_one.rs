@@ -52,7 +52,7 @@ impl<T: Model> Slot for HasOne<T> {
         Ok(())
     }
     fn refuse_lazy_load(&self) {
-        self.cache.raise.set(true);
+        self.cache.refuse_lazy_load();
     }
     fn is_loaded(&self) -> bool {
         self.cache.cell.get().is_some()

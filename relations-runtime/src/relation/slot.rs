@@ -1,30 +1,59 @@
 //! What every relationship field is to the loaders: a [`Slot`] that holds what was loaded,
 //! and the [`Fill`] it is handed.
 
-use std::cell::{Cell, OnceCell};
-use std::sync::Arc;
+use std::sync::atomic::{AtomicU8, Ordering};
+use std::sync::{Arc, OnceLock};
 
 use crate::db::Db;
 use crate::error::{Error, Result};
 use crate::model::Model;
 use crate::schema::{Lazy, RelationDef};
 
-/// What a relationship field keeps: the rows loaded, and whether a lazy load is refused
-/// (`raiseload` on the query that produced the owner).
+/// What a relationship field keeps: the rows loaded, and two flags. Shareable between
+/// threads: a model behind an `Arc` can be read, and lazily loaded, from any of them.
 pub(crate) struct Cache<V> {
-    pub(crate) cell: OnceCell<V>,
-    pub(crate) raise: Cell<bool>,
+    pub(crate) cell: OnceLock<V>,
+    flags: AtomicU8,
 }
+
+/// A lazy load is refused (`raiseload` on the query that produced the owner).
+const RAISE: u8 = 1;
+/// A `belongs_to` field's replaced key was dealt with when its owner was saved.
+const SETTLED: u8 = 2;
 
 impl<V> Default for Cache<V> {
     fn default() -> Self {
-        Cache { cell: OnceCell::new(), raise: Cell::new(false) }
+        Cache { cell: OnceLock::new(), flags: AtomicU8::new(0) }
     }
 }
 
 impl<V: Clone> Clone for Cache<V> {
     fn clone(&self) -> Self {
-        Cache { cell: self.cell.clone(), raise: self.raise.clone() }
+        Cache { cell: self.cell.clone(), flags: AtomicU8::new(self.flags()) }
+    }
+}
+
+impl<V> Cache<V> {
+    fn flags(&self) -> u8 {
+        self.flags.load(Ordering::Relaxed)
+    }
+
+    /// Refuses a lazy load from now on.
+    pub(crate) fn refuse_lazy_load(&self) {
+        self.flags.fetch_or(RAISE, Ordering::Relaxed);
+    }
+
+    fn refuses_lazy_load(&self) -> bool {
+        self.flags() & RAISE != 0
+    }
+
+    /// Marks the replaced key as dealt with (see [`BelongsTo`](super::BelongsTo)).
+    pub(crate) fn settle(&self) {
+        self.flags.fetch_or(SETTLED, Ordering::Relaxed);
+    }
+
+    pub(crate) fn is_settled(&self) -> bool {
+        self.flags() & SETTLED != 0
     }
 }
 
@@ -39,7 +68,7 @@ impl<V> Cache<V> {
         if let Some(v) = self.cell.get() {
             return Ok(v);
         }
-        if rel.lazy == Lazy::Raise || self.raise.get() {
+        if rel.lazy == Lazy::Raise || self.refuses_lazy_load() {
             return Err(Error::NotLoaded { relationship: rel.path() });
         }
         let v = db.lazy_load(rel, load)?;
@@ -83,10 +112,10 @@ pub trait Slot: 'static {
 
 impl<V> Cache<V> {
     pub(crate) fn map(&self, f: impl FnOnce(&V) -> V) -> Self {
-        let cell = OnceCell::new();
+        let cell = OnceLock::new();
         if let Some(v) = self.cell.get() {
             let _ = cell.set(f(v));
         }
-        Cache { cell, raise: self.raise.clone() }
+        Cache { cell, flags: AtomicU8::new(self.flags()) }
     }
 }
