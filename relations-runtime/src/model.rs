@@ -103,6 +103,9 @@ impl<'r> Row<'r> {
 pub trait Sealed {}
 
 /// A table-backed struct. Implemented by `#[derive(Model)]`; not meant to be implemented by hand.
+///
+/// Every model is `Send + Sync`: loaded rows, with what their relationship fields have loaded,
+/// can be shared between threads behind an `Arc`, and lazily loaded from any of them.
 #[diagnostic::on_unimplemented(
     message = "`{Self}` is not a model",
     label = "not a `#[derive(Model)]` struct",
