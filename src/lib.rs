@@ -2,7 +2,7 @@
 #![warn(missing_docs)]
 
 #[doc = include_str!("../docs/attributes.md")]
-pub use relations_derive::{FromRow, Model, Owner};
+pub use relations_derive::{FromRow, Model, Owner, SqlEnum};
 pub use relations_runtime::*;
 
 /// What the derive's generated code calls. Not a public API: the facade pins the derive

@@ -9,6 +9,7 @@ mod ir;
 mod lower;
 mod naming;
 mod owner;
+mod sql_enum;
 mod types;
 
 use proc_macro::TokenStream;
@@ -27,6 +28,19 @@ pub fn derive_model(input: TokenStream) -> TokenStream {
 pub fn derive_owner(input: TokenStream) -> TokenStream {
     match syn::parse::<syn::DeriveInput>(input) {
         Ok(input) => owner::derive(&input).into(),
+        Err(e) => e.to_compile_error().into(),
+    }
+}
+
+/// Derives `relations::SqlValue` on an enum whose variants have no fields, so that it can be a
+/// model's column: stored as the variant's name in a `VARCHAR(n)` (`n` the longest name), as
+/// SQLAlchemy's `Enum` stores it, or with `#[sql_enum(integer)]` as its discriminant in an
+/// `INTEGER`. A stored value that is no variant is a decode error naming the value, the enum
+/// and the table's column.
+#[proc_macro_derive(SqlEnum, attributes(sql_enum))]
+pub fn derive_sql_enum(input: TokenStream) -> TokenStream {
+    match syn::parse::<syn::DeriveInput>(input) {
+        Ok(input) => sql_enum::derive(&input).into(),
         Err(e) => e.to_compile_error().into(),
     }
 }

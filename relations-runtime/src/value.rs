@@ -108,7 +108,9 @@ impl ValueRef<'_> {
 pub struct DecodeError(pub String);
 
 impl DecodeError {
-    fn unexpected(expected: &str, got: ValueRef<'_>) -> Self {
+    /// A stored value of another kind than the column type reads (`expected` names the kind
+    /// it reads: `"INTEGER"`, `"VARCHAR"`), for a [`SqlValue`] written by hand.
+    pub fn unexpected(expected: &str, got: ValueRef<'_>) -> Self {
         DecodeError(format!("expected {expected}, found {}", describe(got)))
     }
 }
