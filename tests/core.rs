@@ -48,6 +48,23 @@ fn a_row_pushed_into_an_unloaded_collection_never_hides_the_stored_ones() {
     assert_eq!(names, ["rust", "orm"]);
 }
 
+fn a_row_put_in_pending_rows_after_a_load_is_saved_after_the_loaded_ones() {
+    let db = common::db();
+    let ann = common::user(&db, "ann");
+    common::post(&db, &ann, "stored");
+    let mut ann = User::get(&db, ann.id).unwrap().unwrap();
+    ann.posts.push(Post { title: "before the load".into(), ..Default::default() });
+    assert_eq!(titles(ann.posts(&db).load().unwrap()), ["stored", "before the load"]);
+    // the load took the pending rows: none are left to save twice
+    assert!(ann.posts.pending_mut().is_empty());
+    ann.posts.pending_mut().push(Post { title: "after the load".into(), ..Default::default() });
+    ann.save(&db).unwrap();
+    assert_eq!(titles(ann.posts.loaded().unwrap()), ["stored", "before the load", "after the load"]);
+    assert!(ann.posts.pending_mut().is_empty());
+    let stored: Vec<String> = ann.posts(&db).all().unwrap().into_iter().map(|p| p.title).collect();
+    assert_eq!(stored, ["stored", "before the load", "after the load"]);
+}
+
 fn an_assigned_collection_or_row_replaces_the_stored_ones() {
     let db = common::db();
     let ann = common::user(&db, "ann");
@@ -421,6 +438,7 @@ fn a_dynamic_relationship_is_a_query_and_filters_by_its_path() {
 
 both_backends!(
     a_row_pushed_into_an_unloaded_collection_never_hides_the_stored_ones,
+    a_row_put_in_pending_rows_after_a_load_is_saved_after_the_loaded_ones,
     an_assigned_collection_or_row_replaces_the_stored_ones,
     every_strategy_loads_a_collection_in_key_order_whatever_index_exists,
     a_has_one_with_two_rows_is_an_error_lazy_and_eager,

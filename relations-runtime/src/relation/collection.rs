@@ -20,8 +20,9 @@ use crate::value::Value;
 /// owner), `rows[..stored]` being rows known to be stored as they are. Rows put in a collection
 /// that was never loaded wait in `pending`: they never stand for the loaded state, so a later
 /// `load()` reads the stored rows and adds them (SQLAlchemy's pending appends). Loading through
-/// `&self` adds copies of them and leaves `pending` as it is: once `cell` is set, `pending` is
-/// void, and the next change through `&mut self` drops it.
+/// `&self` adds copies of them and leaves `pending` as it is, marked `copied`: the next change
+/// through `&mut self` drops it. Rows pushed to `pending_mut` after that are saved after the
+/// loaded ones.
 pub(crate) struct Collection<T> {
     pub(crate) cell: OnceLock<Vec<T>>,
     /// Boxed, and absent until a row is pushed: most collections never hold one, and every
@@ -30,6 +31,8 @@ pub(crate) struct Collection<T> {
     pending: Option<Box<Vec<T>>>,
     stored: AtomicU32,
     raise: AtomicBool,
+    /// `pending` was copied into `cell` by a load, and stands for nothing any more.
+    copied: AtomicBool,
     /// The collection was assigned (`vec![..].into()`): saving an existing owner makes it
     /// exactly these rows, taking the others out.
     pub(crate) replace: bool,
@@ -42,6 +45,7 @@ impl<T> Default for Collection<T> {
             pending: None,
             stored: AtomicU32::new(0),
             raise: AtomicBool::new(false),
+            copied: AtomicBool::new(false),
             replace: false,
         }
     }
@@ -54,23 +58,24 @@ impl<T: Clone> Clone for Collection<T> {
             pending: self.live_pending().map(|p| Box::new(p.to_vec())),
             stored: AtomicU32::new(self.stored.load(Ordering::Relaxed)),
             raise: AtomicBool::new(self.refuses_lazy_load()),
+            copied: AtomicBool::new(false),
             replace: self.replace,
         }
     }
 }
 
 impl<T> Collection<T> {
-    /// The pending rows, unless the collection was loaded since (they are in `cell` then).
+    /// The pending rows, unless a load copied them into `cell` since.
     fn live_pending(&self) -> Option<&[T]> {
-        match self.cell.get() {
-            Some(_) => None,
-            None => self.pending.as_deref().map(Vec::as_slice),
+        match self.copied.load(Ordering::Relaxed) {
+            true => None,
+            false => self.pending.as_deref().map(Vec::as_slice),
         }
     }
 
     /// Drops the pending rows if a load through `&self` copied them into `cell`.
     fn drop_void_pending(&mut self) {
-        if self.cell.get().is_some() {
+        if std::mem::take(self.copied.get_mut()) {
             self.pending = None;
         }
     }
@@ -145,6 +150,7 @@ impl<T> Collection<T> {
         // the first fill wins (another thread may have loaded the rows meanwhile)
         if self.cell.set(rows).is_ok() {
             self.set_stored(stored);
+            self.copied.store(self.pending.is_some(), Ordering::Relaxed);
         }
     }
 
@@ -177,6 +183,7 @@ impl<T> Collection<T> {
             raise: AtomicBool::new(self.refuses_lazy_load()),
             stored: AtomicU32::new(self.stored.load(Ordering::Relaxed)),
             pending: self.live_pending().map(|p| Box::new(p.iter().map(Model::duplicate).collect())),
+            copied: AtomicBool::new(false),
             replace: self.replace,
             ..Collection::default()
         };
@@ -211,9 +218,11 @@ impl<T> Collection<T> {
     where
         T: Model,
     {
-        self.drop_void_pending();
+        // rows pushed to `pending_mut` after the collection was loaded go after the loaded ones
+        let pushed = if self.cell.get().is_some() { self.take_pending() } else { Vec::new() };
         let stored = if owner_is_new { 0 } else { self.stored() };
         if let Some(rows) = self.cell.get_mut() {
+            rows.extend(pushed);
             if self.replace && !owner_is_new {
                 replace(rows)?;
             }
@@ -297,7 +306,8 @@ macro_rules! collection_field {
             }
 
             /// The rows pushed into the collection while it was not loaded and not saved yet,
-            /// to read or change in place (a `load()` moves them into the loaded rows).
+            /// to read or change in place (a `load()` moves them into the loaded rows). Rows
+            /// put here after a load are saved after the loaded ones, as `push` saves them.
             pub fn pending_mut(&mut self) -> &mut Vec<T> {
                 self.rows.pending_mut()
             }
