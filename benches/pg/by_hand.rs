@@ -98,15 +98,7 @@ fn attach_posts(h: &PgHand, users: &mut [HUser], keys: Keys) {
     }
 }
 
-pub fn pg2(h: &PgHand) -> Vec<HUser> {
-    pg2_keys(h, Keys::Listed)
-}
-
-pub fn pg2_any(h: &PgHand) -> Vec<HUser> {
-    pg2_keys(h, Keys::Array)
-}
-
-fn pg2_keys(h: &PgHand, keys: Keys) -> Vec<HUser> {
+pub fn pg2(h: &PgHand, keys: Keys) -> Vec<HUser> {
     let mut users = users(h);
     attach_posts(h, &mut users, keys);
     users
@@ -142,15 +134,7 @@ pub fn pg3(h: &PgHand) -> usize {
         .sum()
 }
 
-pub fn pg4(h: &PgHand) -> Vec<HUser> {
-    pg4_keys(h, Keys::Listed)
-}
-
-pub fn pg4_any(h: &PgHand) -> Vec<HUser> {
-    pg4_keys(h, Keys::Array)
-}
-
-fn pg4_keys(h: &PgHand, keys: Keys) -> Vec<HUser> {
+pub fn pg4(h: &PgHand, keys: Keys) -> Vec<HUser> {
     let mut users = users(h);
     attach_posts(h, &mut users, keys);
     let mut posts: Vec<&mut HPost> = users.iter_mut().flat_map(|u| u.posts.iter_mut()).collect();
@@ -195,15 +179,7 @@ pub fn pg4_joined(h: &PgHand) -> Vec<HUser> {
     users
 }
 
-pub fn pg5(h: &PgHand) -> Vec<HPost> {
-    pg5_keys(h, Keys::Listed)
-}
-
-pub fn pg5_any(h: &PgHand) -> Vec<HPost> {
-    pg5_keys(h, Keys::Array)
-}
-
-fn pg5_keys(h: &PgHand, keys: Keys) -> Vec<HPost> {
+pub fn pg5(h: &PgHand, keys: Keys) -> Vec<HPost> {
     let mut posts: Vec<HPost> =
         h.query("SELECT id, title, body, user_id FROM post ORDER BY id", &[]).iter().map(|r| post(r, 0)).collect();
     let ids: Vec<i32> = posts.iter().map(|p| p.id as i32).collect();

@@ -39,20 +39,22 @@ pub fn workloads(c: &mut Criterion) {
     // checks: both sides load the same rows
     let rows = |users: &[User]| users.iter().map(|u| u.posts.loaded().unwrap().len()).sum::<usize>();
     assert_eq!(rows(&w2_selectin(&db)), USERS * POSTS_PER_USER);
-    for hand in [pg2, pg2_any] {
-        assert_eq!(hand(&h).iter().map(|u| u.posts.len()).sum::<usize>(), USERS * POSTS_PER_USER);
+    for keys in [Keys::Listed, Keys::Array] {
+        assert_eq!(pg2(&h, keys).iter().map(|u| u.posts.len()).sum::<usize>(), USERS * POSTS_PER_USER);
     }
     let comments: usize =
         w4_joined(&db).iter().flat_map(|u| u.posts.loaded().unwrap()).map(|p| p.comments.loaded().unwrap().len()).sum();
     assert_eq!(comments, USERS * POSTS_PER_USER * COMMENTS_PER_POST);
-    for hand in [pg4, pg4_any, pg4_joined] {
+    let listed = |h: &PgHand| pg4(h, Keys::Listed);
+    let array = |h: &PgHand| pg4(h, Keys::Array);
+    for hand in [&listed as &dyn Fn(&PgHand) -> Vec<HUser>, &array, &pg4_joined] {
         assert_eq!(
             hand(&h).iter().flat_map(|u| &u.posts).map(|p| p.comments.len()).sum::<usize>(),
             USERS * POSTS_PER_USER * COMMENTS_PER_POST
         );
     }
-    let tags = pg5(&h).iter().map(|p| p.tags.len()).sum::<usize>();
-    assert_eq!(tags, pg5_any(&h).iter().map(|p| p.tags.len()).sum::<usize>());
+    let tags = pg5(&h, Keys::Listed).iter().map(|p| p.tags.len()).sum::<usize>();
+    assert_eq!(tags, pg5(&h, Keys::Array).iter().map(|p| p.tags.len()).sum::<usize>());
     assert_eq!(tags, w5_selectin(&db).iter().map(|p| p.tags.loaded().unwrap().len()).sum::<usize>());
 
     let mut counts = Counts(Vec::new());
@@ -68,12 +70,12 @@ pub fn workloads(c: &mut Criterion) {
         )+};
     }
     record! {
-        "PG W2 users → posts, selectin" => w2_selectin(&db), pg2;
+        "PG W2 users → posts, selectin" => w2_selectin(&db), |h| pg2(h, Keys::Listed);
         "PG W2 users → posts, joined" => w2_joined(&db), pg2_joined;
         "PG W3 naive N+1 loop" => w3_naive(&db), pg3;
-        "PG W4 users → posts → comments, selectin" => w4_selectin(&db), pg4;
+        "PG W4 users → posts → comments, selectin" => w4_selectin(&db), |h| pg4(h, Keys::Listed);
         "PG W4 users → posts → comments, joined" => w4_joined(&db), pg4_joined;
-        "PG W5 posts ↔ tags, selectin" => w5_selectin(&db), pg5;
+        "PG W5 posts ↔ tags, selectin" => w5_selectin(&db), |h| pg5(h, Keys::Listed);
         "PG W5 posts ↔ tags, joined" => w5_joined(&db), pg5_joined;
         "PG W6 subtree" => w6_subtree(&db), pg6;
         "PG W7 get by key, then children ×100" => w7_get_then_children(&db), pg7;
@@ -113,10 +115,10 @@ pub fn workloads(c: &mut Criterion) {
     g.bench_function("postgres", |b| b.iter_batched(|| empty(&hand_db), |()| pg1(&hand), BatchSize::PerIteration));
     g.finish();
 
-    group!(c, "PG W2 users-posts", 10, "selectin" => w2_selectin(&db), "joined" => w2_joined(&db), "postgres" => pg2(&h), "postgres ANY" => pg2_any(&h), "postgres joined" => pg2_joined(&h));
+    group!(c, "PG W2 users-posts", 10, "selectin" => w2_selectin(&db), "joined" => w2_joined(&db), "postgres" => pg2(&h, Keys::Listed), "postgres ANY" => pg2(&h, Keys::Array), "postgres joined" => pg2_joined(&h));
     group!(c, "PG W3 naive N+1", 10, "relations" => w3_naive(&db), "postgres" => pg3(&h));
-    group!(c, "PG W4 users-posts-comments", 10, "selectin" => w4_selectin(&db), "joined" => w4_joined(&db), "postgres" => pg4(&h), "postgres ANY" => pg4_any(&h), "postgres joined" => pg4_joined(&h));
-    group!(c, "PG W5 posts-tags", 10, "selectin" => w5_selectin(&db), "joined" => w5_joined(&db), "postgres" => pg5(&h), "postgres ANY" => pg5_any(&h), "postgres joined" => pg5_joined(&h));
+    group!(c, "PG W4 users-posts-comments", 10, "selectin" => w4_selectin(&db), "joined" => w4_joined(&db), "postgres" => pg4(&h, Keys::Listed), "postgres ANY" => pg4(&h, Keys::Array), "postgres joined" => pg4_joined(&h));
+    group!(c, "PG W5 posts-tags", 10, "selectin" => w5_selectin(&db), "joined" => w5_joined(&db), "postgres" => pg5(&h, Keys::Listed), "postgres ANY" => pg5(&h, Keys::Array), "postgres joined" => pg5_joined(&h));
     group!(c, "PG W6 subtree", 10, "relations" => w6_subtree(&db), "postgres" => pg6(&h));
     group!(c, "PG W7 get-then-children", 10, "relations" => w7_get_then_children(&db), "postgres" => pg7(&h));
 }

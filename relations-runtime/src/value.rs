@@ -141,7 +141,8 @@ impl FloorCharBoundary for str {
 /// A Rust type that can be stored in a column.
 ///
 /// Implemented for integers, `bool`, `f64`/`f32`, `String`, `Vec<u8>`, `Option<T>`, chrono's
-/// `NaiveDateTime`/`NaiveDate`/`NaiveTime` and `rust_decimal::Decimal`.
+/// `NaiveDateTime`/`NaiveDate`/`NaiveTime` and `rust_decimal::Decimal`, and by
+/// `#[derive(SqlEnum)]` for an enum whose variants have no fields.
 pub trait SqlValue: Sized {
     /// The declared SQL type when the model gives no `len`, `text` or `numeric` option.
     const SQL_TYPE: SqlType;
