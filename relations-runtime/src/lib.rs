@@ -13,6 +13,10 @@
 
 #![warn(missing_docs)]
 
+#[cfg(feature = "tokio")]
+mod async_db;
+#[cfg(feature = "deadpool")]
+mod async_pool;
 pub mod backend;
 mod bulk;
 mod cascade;
@@ -28,7 +32,7 @@ mod keys;
 mod load;
 mod model;
 mod options;
-#[cfg(feature = "pool")]
+#[cfg(any(feature = "pool", feature = "deadpool"))]
 pub mod pool;
 mod preload;
 mod project;
@@ -46,6 +50,8 @@ mod value;
 #[doc(hidden)]
 pub mod private;
 
+#[cfg(feature = "tokio")]
+pub use async_db::{AsyncDb, BlockingDb};
 pub use bulk::Update;
 pub use crud::INSERT_BATCH;
 pub use db::{Db, NPlusOne};
@@ -57,9 +63,11 @@ pub use options::Load;
 pub use project::{Cursor, FromRow, FromValues, Projection, Selection, Terms};
 pub use query::{Alias, Col, Query};
 pub use raw::{Raw, RawBind};
+#[doc(hidden)]
+pub use relation::Lazily;
 pub use relation::{
-    BelongsTo, BelongsToRef, Dynamic, HasMany, HasManyRef, HasOne, HasOneRef, KeepsRows, ManyToMany, ManyToManyKind,
-    ManyToManyRef, NoCache, OneToMany, Owner, OwnerOf, Parent, Related, SetOwner, Slot,
+    BelongsTo, BelongsToRef, Dynamic, HasMany, HasManyRef, HasOne, HasOneRef, KeepsRows, Loaded, ManyToMany,
+    ManyToManyKind, ManyToManyRef, NoCache, OneToMany, Owner, OwnerOf, Parent, Related, SetOwner, Slot,
 };
 pub use select::Page;
 pub use stream::{Batches, Rows};

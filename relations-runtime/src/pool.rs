@@ -1,6 +1,8 @@
-//! A pool of [`Db`] connections to one database on [r2d2](https://docs.rs/r2d2) (feature
-//! `pool`): a SQLite file in WAL mode, or a PostgreSQL server (`Pool::connect` with a
-//! `postgresql://` URL).
+//! Pools of [`Db`] connections to one database: a SQLite file in WAL mode, or a PostgreSQL
+//! server (`connect` with a `postgresql://` URL). [`Pool`] is sync, on
+//! [r2d2](https://docs.rs/r2d2) (feature `pool`); [`AsyncPool`] is async, on
+//! [deadpool](https://docs.rs/deadpool) (feature `deadpool`). Both open their connections the
+//! same way, with the same [`PoolOptions`].
 //!
 //! ```
 //! # fn main() -> relations_runtime::Result<()> {
@@ -17,7 +19,12 @@ use std::path::Path;
 use std::time::Duration;
 
 use crate::db::Db;
-use crate::error::{Error, Result};
+#[cfg(feature = "pool")]
+use crate::error::Error;
+use crate::error::Result;
+
+#[cfg(feature = "deadpool")]
+pub use crate::async_pool::AsyncPool;
 
 /// How the pool's connections are opened.
 #[derive(Debug, Clone)]
@@ -27,7 +34,7 @@ pub struct PoolOptions {
     /// How long a statement waits for another connection's write lock before
     /// [`Error::Busy`] (default 5 s).
     pub busy_timeout: Duration,
-    /// How long [`Pool::get`] waits for a free connection (default 30 s).
+    /// How long getting a connection waits for a free one (default 30 s).
     pub checkout_timeout: Duration,
 }
 
@@ -37,18 +44,36 @@ impl Default for PoolOptions {
     }
 }
 
+/// Opens a pool's connection to `url`: the busy timeout set, and on SQLite the WAL journal
+/// and foreign keys on.
+pub(crate) fn open_pooled(url: &str, busy_timeout: Duration) -> Result<Db> {
+    let db = Db::connect(url)?;
+    db.set_busy_timeout(busy_timeout)?;
+    if db.sqlite().is_some() {
+        db.use_wal()?;
+    }
+    Ok(db)
+}
+
+/// The URL a pool on the SQLite file at `path` opens.
+pub(crate) fn file_url(path: &Path) -> String {
+    format!("sqlite:{}", path.display())
+}
+
 /// Opens [`Db`]s on one database for r2d2: the busy timeout set, and on SQLite the WAL
 /// journal and foreign keys on.
+#[cfg(feature = "pool")]
 #[derive(Debug, Clone)]
 pub struct DbManager {
     url: String,
     busy_timeout: Duration,
 }
 
+#[cfg(feature = "pool")]
 impl DbManager {
     /// A manager for the database file at `path`.
     pub fn new(path: impl AsRef<Path>, busy_timeout: Duration) -> Self {
-        DbManager { url: format!("sqlite:{}", path.as_ref().display()), busy_timeout }
+        DbManager { url: file_url(path.as_ref()), busy_timeout }
     }
 
     /// A manager for the database `url` names, as [`Db::connect`] reads it.
@@ -57,17 +82,13 @@ impl DbManager {
     }
 }
 
+#[cfg(feature = "pool")]
 impl r2d2::ManageConnection for DbManager {
     type Connection = Db;
     type Error = Error;
 
     fn connect(&self) -> Result<Db> {
-        let db = Db::connect(&self.url)?;
-        db.set_busy_timeout(self.busy_timeout)?;
-        if db.sqlite().is_some() {
-            db.use_wal()?;
-        }
-        Ok(db)
+        open_pooled(&self.url, self.busy_timeout)
     }
 
     fn is_valid(&self, db: &mut Db) -> Result<()> {
@@ -79,15 +100,18 @@ impl r2d2::ManageConnection for DbManager {
     }
 }
 
+#[cfg(feature = "pool")]
 /// A pool of [`Db`]s on one file.
 #[derive(Debug, Clone)]
 pub struct Pool {
     inner: r2d2::Pool<DbManager>,
 }
 
+#[cfg(feature = "pool")]
 /// A [`Db`] borrowed from a [`Pool`]; it goes back when dropped.
 pub type PooledDb = r2d2::PooledConnection<DbManager>;
 
+#[cfg(feature = "pool")]
 impl Pool {
     /// Opens a pool on the database file at `path` (created if needed). One connection is
     /// opened now, so that a wrong path fails here.

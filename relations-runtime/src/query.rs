@@ -96,15 +96,19 @@ impl<M> Alias<M> {
 /// `select`. Built by `M::query(&db)` or by a relationship accessor. Without
 /// [`Query::order_by`], rows come in key order on every backend (SQLAlchemy leaves the order to
 /// the database; [`Query::unordered`] does too).
+///
+/// `C` is the connection it runs on: a [`Db`], or with the `tokio` feature an `AsyncDb`, whose
+/// `all`, `first`, `count`... are awaited (`adb.query::<User>()`); the builder methods are the
+/// same for both.
 #[must_use = "a query does nothing until `all`, `first`, `count` or `exists` runs it"]
-pub struct Query<'db, M> {
-    pub(crate) db: &'db Db,
+pub struct Query<'db, M, C: ?Sized = Db> {
+    pub(crate) db: &'db C,
     pub(crate) loads: Vec<Load<M>>,
     pub(crate) core: Core,
     pub(crate) _model: PhantomData<fn() -> M>,
 }
 
-impl<M> Clone for Query<'_, M> {
+impl<M, C: ?Sized> Clone for Query<'_, M, C> {
     fn clone(&self) -> Self {
         Query { db: self.db, loads: self.loads.clone(), core: self.core.clone(), _model: PhantomData }
     }

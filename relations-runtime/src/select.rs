@@ -18,6 +18,14 @@ use crate::value::{SqlValue, Value};
 
 impl<'db, M: Model> Query<'db, M> {
     pub(crate) fn new(db: &'db Db) -> Self {
+        Query::on(db)
+    }
+}
+
+/// The builder methods, the same whatever connection the query runs on.
+impl<'db, M: Model, C: ?Sized> Query<'db, M, C> {
+    /// A query over every row of `M`'s table, to run on `db`.
+    pub(crate) fn on(db: &'db C) -> Self {
         Query { db, loads: Vec::new(), core: Core::new(M::TABLE), _model: PhantomData }
     }
 
@@ -121,7 +129,10 @@ impl<'db, M: Model> Query<'db, M> {
         self.core.join(rel.def(), Some(from.name()), Some(alias.name()), false);
         self
     }
+}
 
+/// Running the query on a [`Db`].
+impl<'db, M: Model> Query<'db, M> {
     /// The whole statement selecting `select` (a column list), without loader options.
     fn render(&self, select: &str) -> (String, Vec<Value<'static>>) {
         let (from, params) = self.core.after_select(self.db.dialect());

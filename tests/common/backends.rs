@@ -12,7 +12,7 @@ use std::ops::Deref;
 use std::sync::atomic::{AtomicU32, Ordering};
 use std::sync::OnceLock;
 
-use relations::Db;
+use relations::{AsyncDb, BlockingDb, Db};
 
 /// The database a test body runs on.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -25,6 +25,9 @@ pub enum Backend {
 
 thread_local! {
     static CURRENT: Cell<Backend> = const { Cell::new(Backend::Sqlite) };
+    /// The body runs as async code runs it: on tokio's blocking pool, its databases opened
+    /// by `AsyncDb` and used through the connection it holds.
+    static ASYNC: Cell<bool> = const { Cell::new(false) };
 }
 
 /// The backend the running test body uses.
@@ -57,6 +60,57 @@ pub fn run(backend: Backend, name: &str, body: impl FnOnce()) {
     }
 }
 
+/// Runs the sync `body` on `backend` the way the async API runs sync code: on a tokio
+/// runtime's blocking pool, with every database [`fresh`] and [`shared`] open opened by
+/// `AsyncDb` (`open_in_memory`, `open`, `connect`) and used through its connection
+/// (`AsyncDb::blocking_connection`).
+pub fn run_async(backend: Backend, name: &str, body: impl FnOnce() + Send + 'static) {
+    if !use_backend(backend, name) {
+        return;
+    }
+    let rt = tokio::runtime::Builder::new_multi_thread().worker_threads(1).enable_all().build().expect("runtime");
+    rt.block_on(async move {
+        let body = move || {
+            CURRENT.with(|c| c.set(backend));
+            ASYNC.with(|a| a.set(true));
+            body()
+        };
+        if let Err(e) = tokio::task::spawn_blocking(body).await {
+            std::panic::resume_unwind(e.into_panic());
+        }
+    });
+}
+
+/// Opens `db` the way the current mode does: as is, or through an `AsyncDb` whose
+/// connection the test then holds.
+fn open(
+    sync: impl FnOnce() -> relations::Result<Db>,
+    opener: impl std::future::Future<Output = relations::Result<AsyncDb>>,
+) -> Conn {
+    if ASYNC.with(Cell::get) {
+        let adb = tokio::runtime::Handle::current().block_on(opener).expect("AsyncDb opens the database");
+        Conn::Async(adb.blocking_connection())
+    } else {
+        Conn::Sync(Box::new(sync().expect("the test database opens")))
+    }
+}
+
+/// A test's connection: a `Db`, or an `AsyncDb`'s held by the test.
+enum Conn {
+    Sync(Box<Db>),
+    Async(BlockingDb),
+}
+
+impl Deref for Conn {
+    type Target = Db;
+    fn deref(&self) -> &Db {
+        match self {
+            Conn::Sync(db) => db,
+            Conn::Async(db) => db,
+        }
+    }
+}
+
 /// Makes `backend` the one [`fresh`] opens, and says whether it can run; on PostgreSQL
 /// without a server, prints (once per test binary) why `name` is skipped.
 pub fn use_backend(backend: Backend, name: &str) -> bool {
@@ -71,7 +125,7 @@ pub fn use_backend(backend: Backend, name: &str) -> bool {
 
 /// A database for one test; a PostgreSQL schema is dropped with it.
 pub struct TestDb {
-    db: Option<Db>,
+    db: Option<Conn>,
     schema: Option<String>,
     /// The URL another connection opens the same database by.
     url: String,
@@ -84,12 +138,22 @@ impl TestDb {
     pub fn url(&self) -> &str {
         &self.url
     }
+
+    /// The test's database as an `AsyncDb`, for async test bodies; the `TestDb` keeps the
+    /// PostgreSQL schema until it is dropped.
+    pub fn into_async(mut self) -> (AsyncDb, TestDb) {
+        let adb = match self.db.take() {
+            Some(Conn::Sync(db)) => AsyncDb::from_db(*db),
+            _ => panic!("async test bodies open their database with `fresh` outside `run_async`"),
+        };
+        (adb, self)
+    }
 }
 
 impl Deref for TestDb {
     type Target = Db;
     fn deref(&self) -> &Db {
-        self.db.as_ref().expect("open until dropped")
+        self.db.as_deref().expect("open until dropped")
     }
 }
 
@@ -100,9 +164,14 @@ impl Drop for TestDb {
             let _ = std::fs::remove_dir_all(dir);
         }
         if let Some(schema) = self.schema.take() {
-            if let Ok(admin) = Db::connect(&postgres_url()) {
-                let _ = admin.postgres().unwrap().batch_execute(&format!("DROP SCHEMA \"{schema}\" CASCADE"));
-            }
+            // on a thread of its own: the sync client must not run on an async test's worker
+            std::thread::scope(|s| {
+                s.spawn(|| {
+                    if let Ok(admin) = Db::connect(&postgres_url()) {
+                        let _ = admin.postgres().unwrap().batch_execute(&format!("DROP SCHEMA \"{schema}\" CASCADE"));
+                    }
+                });
+            });
         }
     }
 }
@@ -111,7 +180,7 @@ impl Drop for TestDb {
 pub fn fresh() -> TestDb {
     match current() {
         Backend::Sqlite => TestDb {
-            db: Some(Db::open_in_memory().expect("in-memory database")),
+            db: Some(open(Db::open_in_memory, AsyncDb::open_in_memory())),
             schema: None,
             url: "sqlite::memory:".into(),
             dir: None,
@@ -124,7 +193,7 @@ pub fn fresh() -> TestDb {
             let url = postgres_url();
             let sep = if url.contains('?') { '&' } else { '?' };
             let url = format!("{url}{sep}options=-csearch_path%3D{schema}");
-            let db = Db::connect(&url).expect("connect to schema");
+            let db = open(|| Db::connect(&url), AsyncDb::connect(&url));
             TestDb { db: Some(db), schema: Some(schema), url, dir: None }
         }
     }
@@ -139,7 +208,7 @@ pub fn shared(name: &str) -> TestDb {
             let _ = std::fs::remove_dir_all(&dir);
             std::fs::create_dir_all(&dir).expect("temp dir");
             let path = dir.join("db.sqlite");
-            let db = Db::open(&path).expect("database file");
+            let db = open(|| Db::open(&path), AsyncDb::open(&path));
             db.use_wal().expect("WAL");
             TestDb { db: Some(db), schema: None, url: path.display().to_string(), dir: Some(dir) }
         }
@@ -209,10 +278,27 @@ pub fn foreign_key_violations(db: &Db) -> usize {
     }
 }
 
-/// `sqlite::name` and `postgres::name` tests of each plain function `name`.
+/// `sqlite::name` and `postgres::name` tests of each plain function `name`, and
+/// `async_sqlite::name`, `async_postgres::name` running it as [`run_async`] does.
 #[macro_export]
 macro_rules! both_backends {
     ($($name:ident),+ $(,)?) => {
+        mod async_sqlite {
+            $(
+                #[test]
+                fn $name() {
+                    $crate::common::backends::run_async($crate::common::backends::Backend::Sqlite, stringify!($name), super::$name);
+                }
+            )+
+        }
+        mod async_postgres {
+            $(
+                #[test]
+                fn $name() {
+                    $crate::common::backends::run_async($crate::common::backends::Backend::Postgres, stringify!($name), super::$name);
+                }
+            )+
+        }
         mod sqlite {
             $(
                 #[test]

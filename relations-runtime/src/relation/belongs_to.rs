@@ -3,12 +3,11 @@
 use std::fmt;
 use std::sync::Arc;
 
+use super::lazy::{Lazily, LazyRead};
 use super::slot::{Cache, Fill, Slot};
-use crate::db::Db;
 use crate::error::{Error, Result};
 use crate::model::Row;
 use crate::model::{Key, Model};
-use crate::query::Query;
 use crate::schema::{ColumnDef, RelationDef, Table};
 use crate::sql::key_text;
 use crate::value::{DecodeError, SqlValue, Value, ValueRef};
@@ -130,28 +129,17 @@ impl<P: Parent> BelongsTo<P> {
     pub fn loaded(&self) -> Option<&P::Model> {
         self.cache.cell.get().and_then(Option::as_deref)
     }
-
-    /// Loads the parent on first use and keeps it.
-    pub(crate) fn load<'a>(&'a self, db: &Db, rel: &'static RelationDef) -> Result<P::Loaded<'a>> {
-        let parent = self.cache.get_or_load(db, rel, || {
-            let row = match P::parent_key(&self.key) {
-                Some(k) => Query::<P::Model>::new(db).filter_key(k.to_values()).by_key()?,
-                None => None,
-            };
-            Ok(row.map(Arc::new))
-        })?;
-        P::wrap(parent.as_deref(), &self.key)
-    }
 }
 
 #[diagnostic::do_not_recommend]
 impl<P: Parent + 'static> Slot for BelongsTo<P> {
     type Target = P::Model;
-    fn fill(&self, _: &'static RelationDef, rows: Fill<P::Model>) -> Result<()> {
-        if let Fill::One(row) = rows {
-            let _ = self.cache.cell.set(row);
-        }
-        Ok(())
+    type Lazy = BelongsTo<P>;
+    fn lazy(&self) -> &BelongsTo<P> {
+        self
+    }
+    fn fill(&self, rel: &'static RelationDef, rows: Fill<P::Model>) -> Result<()> {
+        self.put(rel, rows)
     }
     fn refuse_lazy_load(&self) {
         self.cache.refuse_lazy_load();
@@ -161,6 +149,28 @@ impl<P: Parent + 'static> Slot for BelongsTo<P> {
     }
     fn duplicate(&self) -> Self {
         BelongsTo { key: self.key.clone(), cache: self.cache.map(Clone::clone), replaced: self.replaced_key() }
+    }
+}
+
+impl<P: Parent> Lazily for BelongsTo<P> {
+    type Target = P::Model;
+    type Loaded<'a>
+        = P::Loaded<'a>
+    where
+        P: 'a;
+    /// `&Parent` for a `NOT NULL` key (a missing row is [`Error::NotFound`]), `Option<&Parent>`
+    /// for a nullable one.
+    fn loaded_or_refused(&self, rel: &'static RelationDef) -> Result<Option<P::Loaded<'_>>> {
+        self.cache.loaded_or_refused(rel)?.map(|parent| P::wrap(parent.as_deref(), &self.key)).transpose()
+    }
+    fn read(&self, _: Option<Vec<Value<'static>>>) -> LazyRead {
+        LazyRead::ByKey(P::parent_key(&self.key).map(|k| k.to_values().into_iter().map(Value::into_owned).collect()))
+    }
+    fn put(&self, _: &'static RelationDef, rows: Fill<P::Model>) -> Result<()> {
+        if let Fill::One(row) = rows {
+            let _ = self.cache.cell.set(row);
+        }
+        Ok(())
     }
 }
 

@@ -5,8 +5,8 @@ use std::fmt;
 use std::sync::atomic::{AtomicBool, AtomicU32, Ordering};
 use std::sync::OnceLock;
 
+use super::lazy::{Lazily, LazyRead};
 use super::slot::{Fill, Slot};
-use crate::db::Db;
 use crate::error::{Error, Result};
 use crate::model::{Key, Model};
 use crate::schema::{Lazy, RelationDef};
@@ -23,7 +23,8 @@ use crate::value::Value;
 /// `&self` adds copies of them and leaves `pending` as it is, marked `copied`: the next change
 /// through `&mut self` drops it. Rows pushed to `pending_mut` after that are saved after the
 /// loaded ones.
-pub(crate) struct Collection<T> {
+#[doc(hidden)]
+pub struct Collection<T> {
     pub(crate) cell: OnceLock<Vec<T>>,
     /// Boxed, and absent until a row is pushed: most collections never hold one, and every
     /// row loaded carries its collections.
@@ -152,27 +153,6 @@ impl<T> Collection<T> {
             self.set_stored(stored);
             self.copied.store(self.pending.is_some(), Ordering::Relaxed);
         }
-    }
-
-    /// The rows, loaded on first use (with the pending rows after them) and kept.
-    pub(crate) fn get_or_load(
-        &self,
-        db: &Db,
-        rel: &'static RelationDef,
-        load: impl FnOnce() -> Result<Vec<T>>,
-    ) -> Result<&[T]>
-    where
-        T: Model,
-    {
-        if let Some(v) = self.cell.get() {
-            return Ok(v);
-        }
-        if rel.lazy == Lazy::Raise || self.refuses_lazy_load() {
-            return Err(Error::NotLoaded { relationship: rel.path() });
-        }
-        let rows = db.lazy_load(rel, load)?;
-        self.fill(rows);
-        Ok(self.cell.get().map_or(&[], Vec::as_slice))
     }
 
     fn duplicate(&self) -> Self
@@ -331,6 +311,10 @@ macro_rules! collection_field {
         #[diagnostic::do_not_recommend]
         impl<T: Model> Slot for $name<T> {
             type Target = T;
+            type Lazy = Collection<T>;
+            fn lazy(&self) -> &Collection<T> {
+                &self.rows
+            }
             fn fill(&self, _: &'static RelationDef, rows: Fill<T>) -> Result<()> {
                 if let Fill::Many(rows) = rows {
                     self.rows.fill(rows);
@@ -390,6 +374,32 @@ collection_field!(
     /// rows linked to this row through an association table. Holds them once loaded.
     ManyToMany
 );
+
+impl<T: Model> Lazily for Collection<T> {
+    type Target = T;
+    type Loaded<'a>
+        = &'a [T]
+    where
+        T: 'a;
+    fn loaded_or_refused(&self, rel: &'static RelationDef) -> Result<Option<&[T]>> {
+        match self.cell.get() {
+            Some(rows) => Ok(Some(rows)),
+            None if rel.lazy == Lazy::Raise || self.refuses_lazy_load() => {
+                Err(Error::NotLoaded { relationship: rel.path() })
+            }
+            None => Ok(None),
+        }
+    }
+    fn read(&self, owner: Option<Vec<Value<'static>>>) -> LazyRead {
+        LazyRead::Scoped { owner, at_most: None }
+    }
+    fn put(&self, _: &'static RelationDef, rows: Fill<T>) -> Result<()> {
+        if let Fill::Many(rows) = rows {
+            self.fill(rows);
+        }
+        Ok(())
+    }
+}
 
 /// The cache slot of a field-backed handle, which makes [`Related::load`] available.
 pub struct Cached<'a, T>(pub(crate) &'a Collection<T>);

@@ -7,6 +7,7 @@ use std::marker::PhantomData;
 use super::belongs_to::{BelongsTo, Parent};
 use super::collection::{Cached, Collection};
 use super::has_one::HasOne;
+use super::lazy::{load_now, owner_key};
 use crate::db::Db;
 use crate::error::{Error, Result};
 use crate::expr::{Expr, Order, Subquery};
@@ -72,13 +73,6 @@ pub struct Related<'a, T, K = OneToMany, C = NoCache> {
 pub type HasManyRef<'a, T> = Related<'a, T, OneToMany, Cached<'a, T>>;
 /// The handle of a `#[many_to_many]` field.
 pub type ManyToManyRef<'a, T> = Related<'a, T, ManyToManyKind, Cached<'a, T>>;
-
-fn owner_key<O: Model>(owner: &O) -> Option<Vec<Value<'static>>> {
-    if owner.is_new() {
-        return None;
-    }
-    Some(owner.key().to_values().into_iter().map(Value::into_owned).collect())
-}
 
 impl<'a, T: Model, K, C> Related<'a, T, K, C> {
     #[doc(hidden)]
@@ -153,7 +147,7 @@ impl<'a, T: Model, K, C> Related<'a, T, K, C> {
 }
 
 /// The condition selecting the target rows of `rel` for the owner with key `key`.
-fn scope(rel: &'static RelationDef, key: Vec<Value<'static>>) -> Expr {
+pub(crate) fn scope(rel: &'static RelationDef, key: Vec<Value<'static>>) -> Expr {
     let target = rel.target;
     match rel.join {
         Join::Reverse { columns } | Join::Forward { columns } => {
@@ -188,7 +182,7 @@ impl<'a, T: Model, K, C> Related<'a, T, K, C> {
         C: KeepsRows<'a, T>,
     {
         let rows: &'a Collection<T> = self.cache.cached().0;
-        rows.get_or_load(self.db, self.rel, || self.all())
+        load_now(self.db, rows, self.rel, || self.owner.clone())
     }
 }
 
@@ -385,7 +379,7 @@ impl<'a, T: Model> HasOneRef<'a, T> {
     /// The related row, loaded on first use and kept in the owner's field.
     pub fn load(&self) -> Result<Option<&'a T>> {
         let field: &'a HasOne<T> = self.field;
-        Ok(field.cache.get_or_load(self.db, self.rel, || Ok(self.get()?.map(Box::new)))?.as_deref())
+        load_now(self.db, field, self.rel, || self.owner.clone())
     }
 }
 
@@ -405,7 +399,8 @@ impl<'a, P: Parent> BelongsToRef<'a, P> {
     /// The parent row, loaded on first use and kept in the field: `&Parent` for a
     /// `NOT NULL` key (a missing row is [`Error::NotFound`]), `Option<&Parent>` for a nullable one.
     pub fn load(&self) -> Result<P::Loaded<'a>> {
-        self.field.load(self.db, self.rel)
+        let field: &'a BelongsTo<P> = self.field;
+        load_now(self.db, field, self.rel, || None)
     }
 
     /// The foreign key value.

@@ -2,10 +2,12 @@
 
 use std::fmt;
 
+use super::lazy::{Lazily, LazyRead};
 use super::slot::{Cache, Fill, Slot};
 use crate::error::{Error, Result};
 use crate::model::Model;
 use crate::schema::RelationDef;
+use crate::value::Value;
 
 /// The field type of a `#[has_one(Target)]` relationship (`uselist=False`): the one target
 /// row whose unique foreign key points at this row, if any. Holds it once loaded.
@@ -42,14 +44,12 @@ impl<T> From<T> for HasOne<T> {
 #[diagnostic::do_not_recommend]
 impl<T: Model> Slot for HasOne<T> {
     type Target = T;
+    type Lazy = HasOne<T>;
+    fn lazy(&self) -> &HasOne<T> {
+        self
+    }
     fn fill(&self, rel: &'static RelationDef, rows: Fill<T>) -> Result<()> {
-        if let Fill::Many(rows) = rows {
-            if rows.len() > 1 {
-                return Err(Error::MultipleRelated { relationship: rel.path() });
-            }
-            let _ = self.cache.cell.set(rows.into_iter().next().map(Box::new));
-        }
-        Ok(())
+        self.put(rel, rows)
     }
     fn refuse_lazy_load(&self) {
         self.cache.refuse_lazy_load();
@@ -59,6 +59,31 @@ impl<T: Model> Slot for HasOne<T> {
     }
     fn duplicate(&self) -> Self {
         HasOne { cache: self.cache.map(|row| row.as_deref().map(|r| Box::new(r.duplicate()))), assigned: self.assigned }
+    }
+}
+
+impl<T: Model> Lazily for HasOne<T> {
+    type Target = T;
+    type Loaded<'a>
+        = Option<&'a T>
+    where
+        T: 'a;
+    fn loaded_or_refused(&self, rel: &'static RelationDef) -> Result<Option<Option<&T>>> {
+        Ok(self.cache.loaded_or_refused(rel)?.map(Option::as_deref))
+    }
+    fn read(&self, owner: Option<Vec<Value<'static>>>) -> LazyRead {
+        // two rows pointing at the owner (a key without `unique`) are an error, not a pick
+        LazyRead::Scoped { owner, at_most: Some(2) }
+    }
+    /// Keeps the row read; two are [`Error::MultipleRelated`].
+    fn put(&self, rel: &'static RelationDef, rows: Fill<T>) -> Result<()> {
+        if let Fill::Many(rows) = rows {
+            if rows.len() > 1 {
+                return Err(Error::MultipleRelated { relationship: rel.path() });
+            }
+            let _ = self.cache.cell.set(rows.into_iter().next().map(Box::new));
+        }
+        Ok(())
     }
 }
 

@@ -10,6 +10,7 @@ mod belongs_to;
 mod collection;
 mod handles;
 mod has_one;
+mod lazy;
 mod owner;
 mod save;
 mod slot;
@@ -23,6 +24,14 @@ pub use handles::{
     BelongsToRef, Dynamic, HasManyRef, HasOneRef, KeepsRows, ManyToManyKind, ManyToManyRef, NoCache, OneToMany, Related,
 };
 pub use has_one::HasOne;
+#[doc(hidden)]
+pub use lazy::Lazily;
+#[cfg(feature = "tokio")]
+pub(crate) use lazy::{kept, owner_key as lazy_owner_key};
+
+/// What a loaded relationship field `F` reads as: `&[T]` for a to-many, `Option<&T>` for a
+/// `has_one`, the parent (`&P`, or `Option<&P>` for a nullable key) for a `belongs_to`.
+pub type Loaded<'a, F> = <<F as Slot>::Lazy as Lazily>::Loaded<'a>;
 #[doc(hidden)]
 pub use owner::{exactly_one, is_set, load_owner};
 pub use owner::{Owner, OwnerOf, SetOwner};

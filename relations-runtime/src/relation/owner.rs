@@ -77,7 +77,7 @@ where
     M: Model,
     Option<M>: Parent<Model = M, Fk = Option<M::Key>>,
 {
-    field.load(db, rel)?;
+    super::lazy::load_now(db, field, rel, || None)?;
     match field.loaded() {
         Some(owner) => Ok(E::wrap(owner.duplicate())),
         None => Err(Error::NotFound {

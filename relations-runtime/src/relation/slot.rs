@@ -4,7 +4,7 @@
 use std::sync::atomic::{AtomicU8, Ordering};
 use std::sync::{Arc, OnceLock};
 
-use crate::db::Db;
+use super::lazy::Lazily;
 use crate::error::{Error, Result};
 use crate::model::Model;
 use crate::schema::{Lazy, RelationDef};
@@ -59,20 +59,16 @@ impl<V> Cache<V> {
 
 impl<V> Cache<V> {
     /// The loaded value, or `load` run once (unless lazy loading is refused) and kept.
-    pub(crate) fn get_or_load(
-        &self,
-        db: &Db,
-        rel: &'static RelationDef,
-        load: impl FnOnce() -> Result<V>,
-    ) -> Result<&V> {
-        if let Some(v) = self.cell.get() {
-            return Ok(v);
+    /// The value kept; `Ok(None)` when there is none yet, [`Error::NotLoaded`] when there is
+    /// none and a lazy load is refused.
+    pub(crate) fn loaded_or_refused(&self, rel: &'static RelationDef) -> Result<Option<&V>> {
+        match self.cell.get() {
+            Some(v) => Ok(Some(v)),
+            None if rel.lazy == Lazy::Raise || self.refuses_lazy_load() => {
+                Err(Error::NotLoaded { relationship: rel.path() })
+            }
+            None => Ok(None),
         }
-        if rel.lazy == Lazy::Raise || self.refuses_lazy_load() {
-            return Err(Error::NotLoaded { relationship: rel.path() });
-        }
-        let v = db.lazy_load(rel, load)?;
-        Ok(self.cell.get_or_init(|| v))
     }
 }
 
@@ -95,6 +91,11 @@ pub enum Fill<T> {
 pub trait Slot: 'static {
     /// The related model.
     type Target: Model;
+    /// What keeps the loaded rows, and how a lazy load reads them.
+    #[doc(hidden)]
+    type Lazy: Lazily<Target = Self::Target>;
+    #[doc(hidden)]
+    fn lazy(&self) -> &Self::Lazy;
     /// Fills the field with eagerly loaded rows; a `has_one` given several is
     /// [`Error::MultipleRelated`].
     #[doc(hidden)]
