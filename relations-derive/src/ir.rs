@@ -23,6 +23,8 @@ pub struct Model {
     pub auto_key: bool,
     /// Whether to generate `Default` (with the column defaults).
     pub default_impl: bool,
+    /// Whether to generate `Serialize` and `Deserialize` (`#[model(serde)]`).
+    pub serde: bool,
     /// `#[model(unique(..), check(..))]`, in declaration order.
     pub constraints: Vec<TableConstraint>,
     /// `#[model(index(..))]`, in declaration order.

@@ -13,6 +13,8 @@ pub use crate::schema::{
     RelationDef, SqlType, Table,
 };
 pub use crate::value::SqlValue;
+#[cfg(feature = "serde")]
+pub use serde;
 
 use std::marker::PhantomData;
 

@@ -7,6 +7,7 @@ mod model;
 mod owners;
 mod relations;
 mod schema;
+mod serde;
 
 use proc_macro2::TokenStream;
 use quote::quote;
@@ -20,6 +21,7 @@ pub fn expand(mut model: crate::ir::Model) -> TokenStream {
     let relations = relations::expand(&model);
     let assertions = assertions::expand(&model);
     let owners = owners::expand(&model);
+    let serde = model.serde.then(|| serde::expand(&model));
     quote! {
         #soft
         #[allow(non_upper_case_globals, clippy::all, clippy::pedantic)]
@@ -28,6 +30,7 @@ pub fn expand(mut model: crate::ir::Model) -> TokenStream {
             #relations
             #assertions
             #owners
+            #serde
         };
     }
 }

@@ -102,6 +102,7 @@ pub fn lower(input: &DeriveInput) -> darling::Result<Model> {
         relations: Vec::new(),
         auto_key: false,
         default_impl: !model_args.no_default.is_present(),
+        serde: serde_flag(&mut errors, &model_args),
         snapshot: None,
         soft_errors: Vec::new(),
         constraints: Vec::new(),
@@ -127,6 +128,23 @@ pub fn lower(input: &DeriveInput) -> darling::Result<Model> {
         }
         Err(hard) => Err(Error::multiple(std::iter::once(hard).chain(soft).collect())),
     }
+}
+
+/// `#[model(serde)]`: only with the `serde` feature, which brings the crate it needs.
+fn serde_flag(errors: &mut darling::error::Accumulator, args: &crate::input::ModelArgs) -> bool {
+    if !args.serde.is_present() {
+        return false;
+    }
+    if cfg!(feature = "serde") {
+        return true;
+    }
+    errors.push(
+        Error::custom(
+            "`#[model(serde)]` needs the `serde` feature: `relations = { version = \"0.1\", features = [\"serde\"] }`",
+        )
+        .with_span(&args.serde.span()),
+    );
+    false
 }
 
 #[cfg(test)]
