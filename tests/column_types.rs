@@ -1,5 +1,7 @@
-//! Column types beyond the built-in ones: enums through `#[derive(SqlEnum)]`, stored as the
-//! variant's name (SQLAlchemy's `Enum`) or as the discriminant, on both backends.
+//! Column types beyond the built-in ones, on both backends: enums through `#[derive(SqlEnum)]`,
+//! stored as the variant's name (SQLAlchemy's `Enum`) or as the discriminant; `uuid::Uuid`,
+//! `serde_json::Value`, the `time` crate's types, small and unsigned integers, and a newtype
+//! through the public value trait.
 
 mod common;
 
@@ -64,4 +66,88 @@ fn a_stored_value_that_is_no_variant_is_a_decode_error() {
     assert!(text.contains("article.priority") && text.contains("INTEGER 5 is not a Priority"), "{text}");
 }
 
-both_backends!(enums_are_stored_as_names_or_discriminants, a_stored_value_that_is_no_variant_is_a_decode_error,);
+/// A newtype column, through the public value trait: stored as the text it wraps.
+#[derive(Debug, Clone, PartialEq, Default)]
+struct Email(String);
+
+impl relations::SqlValue for Email {
+    const SQL_TYPE: relations::schema::SqlType = <String as relations::SqlValue>::SQL_TYPE;
+    fn to_value(&self) -> relations::Value<'_> {
+        self.0.to_value()
+    }
+    fn from_value(
+        value: relations::ValueRef<'_>,
+        column: &relations::schema::ColumnDef,
+    ) -> Result<Self, relations::DecodeError> {
+        let s = String::from_value(value, column)?;
+        match s.contains('@') {
+            true => Ok(Email(s)),
+            false => Err(relations::DecodeError::unexpected("an email address", value)),
+        }
+    }
+}
+
+// `time`'s types have no `Default`, so neither has the model
+#[derive(Model, Debug, Clone, PartialEq)]
+#[model(no_default)]
+struct Account {
+    id: i64,
+    token: uuid::Uuid,
+    parent_token: Option<uuid::Uuid>,
+    settings: serde_json::Value,
+    joined: time::PrimitiveDateTime,
+    birthday: Option<time::Date>,
+    wakes: time::Time,
+    level: u8,
+    score: i16,
+    visits: u32,
+    email: Email,
+}
+
+fn uuid_json_time_integers_and_newtypes_round_trip() {
+    let db = common::fresh();
+    db.create_all::<(Account,)>().unwrap();
+    let sql = db.schema::<(Account,)>().join("\n");
+    let (uuid, json) = if db.backend_name() == "sqlite" { ("CHAR(32)", "TEXT") } else { ("UUID", "JSON") };
+    assert!(sql.contains(&format!("token {uuid} NOT NULL")), "{sql}");
+    assert!(sql.contains(&format!("settings {json} NOT NULL")), "{sql}");
+    assert!(sql.contains("level SMALLINT NOT NULL") && sql.contains("visits BIGINT NOT NULL"), "{sql}");
+
+    let token = uuid::Uuid::new_v4();
+    let joined = time::PrimitiveDateTime::new(
+        time::Date::from_calendar_date(2024, time::Month::February, 29).unwrap(),
+        time::Time::from_hms_micro(13, 45, 7, 123_456).unwrap(),
+    );
+    let account = db
+        .add(Account {
+            token,
+            parent_token: None,
+            settings: serde_json::json!({"theme": "dark", "tabs": [1, 2]}),
+            joined,
+            birthday: Some(time::Date::from_calendar_date(1990, time::Month::July, 4).unwrap()),
+            wakes: time::Time::from_hms_micro(6, 30, 0, 250).unwrap(),
+            level: 255,
+            score: -32768,
+            visits: u32::MAX,
+            email: Email("ann@example.com".into()),
+            id: 0,
+        })
+        .unwrap();
+    let back = Account::query(&db).filter_by(Account::token, token).one().unwrap();
+    assert_eq!(back, account);
+    assert_eq!(back.settings["tabs"][1], 2);
+    // as SQLAlchemy's `Uuid` stores it on SQLite: 32 hex digits
+    if db.backend_name() == "sqlite" {
+        let stored: String = db.sqlite().unwrap().query_row("SELECT token FROM account", [], |r| r.get(0)).unwrap();
+        assert_eq!(stored, token.simple().to_string());
+    }
+    common::raw(&db, "UPDATE account SET email = 'nobody'");
+    let err = Account::get(&db, account.id).unwrap_err();
+    assert!(err.to_string().contains("account.email"), "{err}");
+}
+
+both_backends!(
+    enums_are_stored_as_names_or_discriminants,
+    a_stored_value_that_is_no_variant_is_a_decode_error,
+    uuid_json_time_integers_and_newtypes_round_trip,
+);

@@ -459,6 +459,8 @@ const fn same_family(a: SqlType, b: SqlType) -> bool {
             | (Date, Date)
             | (Time, Time)
             | (Numeric(_), Numeric(_))
+            | (Uuid, Uuid)
+            | (Json, Json)
     )
 }
 
@@ -473,6 +475,8 @@ const fn type_name(t: SqlType) -> &'static str {
         SqlType::Date => "a DATE",
         SqlType::Time => "a TIME",
         SqlType::Numeric(_) => "a NUMERIC",
+        SqlType::Uuid => "a UUID",
+        SqlType::Json => "JSON",
     }
 }
 

@@ -28,6 +28,11 @@ pub enum SqlType {
     Time,
     /// `NUMERIC` or `NUMERIC(precision, scale)`.
     Numeric(Option<(u8, u8)>),
+    /// `UUID` on PostgreSQL; `CHAR(32)` on SQLite, holding the 32 hex digits, as SQLAlchemy's
+    /// `Uuid` stores them there.
+    Uuid,
+    /// `JSON` on PostgreSQL; `TEXT` on SQLite, holding the JSON text.
+    Json,
 }
 
 /// How a column is filled when a new row does not give it a value.

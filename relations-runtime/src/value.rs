@@ -584,3 +584,92 @@ mod tests {
         assert!(Decimal::from_value(ValueRef::Text("abc"), &col).is_err());
     }
 }
+
+/// `uuid::Uuid` (feature `uuid`): `UUID` on PostgreSQL; on SQLite `CHAR(32)` holding the 32
+/// hex digits, as SQLAlchemy's `Uuid` stores it. Reads the hyphenated form too.
+#[cfg(feature = "uuid")]
+impl SqlValue for uuid::Uuid {
+    const SQL_TYPE: SqlType = SqlType::Uuid;
+    fn to_value(&self) -> Value<'_> {
+        Value::Text(Cow::Owned(self.simple().to_string()))
+    }
+    fn from_value(value: ValueRef<'_>, _: &ColumnDef) -> Result<Self, DecodeError> {
+        let t = text(value, "UUID text")?;
+        uuid::Uuid::try_parse(t).map_err(|_| DecodeError(format!("malformed UUID {t:?}")))
+    }
+}
+
+/// `serde_json::Value` (feature `json`): `JSON` on PostgreSQL, `TEXT` on SQLite, holding the
+/// value's JSON text.
+#[cfg(feature = "json")]
+impl SqlValue for serde_json::Value {
+    const SQL_TYPE: SqlType = SqlType::Json;
+    fn to_value(&self) -> Value<'_> {
+        Value::Text(Cow::Owned(self.to_string()))
+    }
+    fn from_value(value: ValueRef<'_>, _: &ColumnDef) -> Result<Self, DecodeError> {
+        let t = text(value, "JSON text")?;
+        serde_json::from_str(t).map_err(|e| DecodeError(format!("malformed JSON ({e})")))
+    }
+}
+
+/// The `time` crate's types (feature `time`), stored exactly as chrono's: the same column
+/// types and the same text, through chrono's conversions.
+#[cfg(feature = "time")]
+mod time_values {
+    use super::*;
+
+    fn date_to_chrono(d: time::Date) -> NaiveDate {
+        NaiveDate::from_yo_opt(d.year(), u32::from(d.ordinal())).expect("a `time::Date` is a valid date")
+    }
+
+    fn time_to_chrono(t: time::Time) -> NaiveTime {
+        NaiveTime::from_hms_nano_opt(u32::from(t.hour()), u32::from(t.minute()), u32::from(t.second()), t.nanosecond())
+            .expect("a `time::Time` is a valid time")
+    }
+
+    fn date_from_chrono(d: NaiveDate) -> Result<time::Date, DecodeError> {
+        use chrono::Datelike;
+        let ordinal = u16::try_from(d.ordinal()).expect("an ordinal fits in u16");
+        time::Date::from_ordinal_date(d.year(), ordinal)
+            .map_err(|e| DecodeError(format!("DATE {d} is out of `time`'s range ({e})")))
+    }
+
+    fn time_from_chrono(t: NaiveTime) -> Result<time::Time, DecodeError> {
+        use chrono::Timelike;
+        let part = |v: u32| u8::try_from(v).expect("a time field fits in u8");
+        time::Time::from_hms_nano(part(t.hour()), part(t.minute()), part(t.second()), t.nanosecond())
+            .map_err(|e| DecodeError(format!("TIME {t} does not fit `time::Time` ({e})")))
+    }
+
+    impl SqlValue for time::PrimitiveDateTime {
+        const SQL_TYPE: SqlType = SqlType::DateTime;
+        fn to_value(&self) -> Value<'_> {
+            NaiveDateTime::new(date_to_chrono(self.date()), time_to_chrono(self.time())).to_value().into_owned()
+        }
+        fn from_value(value: ValueRef<'_>, column: &ColumnDef) -> Result<Self, DecodeError> {
+            let dt = NaiveDateTime::from_value(value, column)?;
+            Ok(time::PrimitiveDateTime::new(date_from_chrono(dt.date())?, time_from_chrono(dt.time())?))
+        }
+    }
+
+    impl SqlValue for time::Date {
+        const SQL_TYPE: SqlType = SqlType::Date;
+        fn to_value(&self) -> Value<'_> {
+            date_to_chrono(*self).to_value().into_owned()
+        }
+        fn from_value(value: ValueRef<'_>, column: &ColumnDef) -> Result<Self, DecodeError> {
+            date_from_chrono(NaiveDate::from_value(value, column)?)
+        }
+    }
+
+    impl SqlValue for time::Time {
+        const SQL_TYPE: SqlType = SqlType::Time;
+        fn to_value(&self) -> Value<'_> {
+            time_to_chrono(*self).to_value().into_owned()
+        }
+        fn from_value(value: ValueRef<'_>, column: &ColumnDef) -> Result<Self, DecodeError> {
+            time_from_chrono(NaiveTime::from_value(value, column)?)
+        }
+    }
+}

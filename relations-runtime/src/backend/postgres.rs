@@ -180,6 +180,17 @@ impl Param<'_> {
                 Type::DATE => NaiveDate::parse_from_str(t, "%Y-%m-%d").map_err(|_| mismatch(v, ty))?.to_sql(ty, out),
                 Type::TIME => crate::value::parse_iso_time(t).ok_or_else(|| mismatch(v, ty))?.to_sql(ty, out),
                 Type::NUMERIC => t.trim().parse::<Decimal>().map_err(|_| mismatch(v, ty))?.to_sql(ty, out),
+                // the binary form of JSON is its text; JSONB's is a version byte, then the text
+                Type::JSON => t.as_ref().to_sql(ty, out),
+                Type::JSONB => {
+                    out.extend_from_slice(&[1]);
+                    t.as_ref().to_sql(&Type::TEXT, out)
+                }
+                #[cfg(feature = "uuid")]
+                Type::UUID => {
+                    out.extend_from_slice(uuid::Uuid::try_parse(t).map_err(|_| mismatch(v, ty))?.as_bytes());
+                    Ok(IsNull::No)
+                }
                 _ => Err(mismatch(v, ty)),
             },
             Value::Blob(b) => match *ty {
@@ -222,6 +233,12 @@ impl<'a> FromSql<'a> for ReadValue {
             }
             Type::DATE => text(NaiveDate::from_sql(ty, raw)?.format("%Y-%m-%d").to_string()),
             Type::TIME => text(NaiveTime::from_sql(ty, raw)?.format(TIME_FORMAT).to_string()),
+            Type::JSON => text(std::str::from_utf8(raw)?.to_owned()),
+            Type::JSONB => match raw.split_first() {
+                Some((1, json)) => text(std::str::from_utf8(json)?.to_owned()),
+                _ => Err("a JSONB value of an unknown version".into()),
+            },
+            Type::UUID => text(hex_of(raw)),
             _ => Err(format!("PostgreSQL type {ty} has no Rust column type here").into()),
         }
     }
@@ -443,6 +460,15 @@ impl Backend for PgBackend {
     fn as_any(&self) -> &dyn std::any::Any {
         self
     }
+}
+
+/// A UUID's 16 bytes as its 32 hex digits (the form a `Uuid` column writes).
+fn hex_of(bytes: &[u8]) -> String {
+    use std::fmt::Write;
+    bytes.iter().fold(String::with_capacity(32), |mut s, b| {
+        let _ = write!(s, "{b:02x}");
+        s
+    })
 }
 
 #[cfg(test)]

@@ -7,9 +7,9 @@ use super::Dialect;
 use crate::schema::{Constraint, ForeignKey, SqlType, Table};
 
 /// The type names both dialects spell alike (`INTEGER`, `VARCHAR(80)`, `NUMERIC(10, 2)`); the
-/// others are `BLOB`, `DATETIME`, `TIME` on SQLite and `BYTEA`, `TIMESTAMP WITHOUT TIME ZONE`,
-/// `TIME WITHOUT TIME ZONE` on PostgreSQL.
-pub(crate) fn common_type_name(t: SqlType, blob: &str, datetime: &str, time: &str, out: &mut String) {
+/// others are `BLOB`, `DATETIME`, `TIME`, `CHAR(32)`, `TEXT` on SQLite and `BYTEA`,
+/// `TIMESTAMP WITHOUT TIME ZONE`, `TIME WITHOUT TIME ZONE`, `UUID`, `JSON` on PostgreSQL.
+pub(crate) fn common_type_name(t: SqlType, [blob, datetime, time, uuid, json]: [&str; 5], out: &mut String) {
     match t {
         SqlType::Integer => out.push_str("INTEGER"),
         SqlType::SmallInteger => out.push_str("SMALLINT"),
@@ -29,6 +29,8 @@ pub(crate) fn common_type_name(t: SqlType, blob: &str, datetime: &str, time: &st
         SqlType::Numeric(Some((p, s))) => {
             let _ = write!(out, "NUMERIC({p}, {s})");
         }
+        SqlType::Uuid => out.push_str(uuid),
+        SqlType::Json => out.push_str(json),
     }
 }
 

@@ -122,7 +122,11 @@ fn type_name(t: SqlType, serial: bool, out: &mut String) {
         SqlType::Integer if serial => out.push_str("SERIAL"),
         SqlType::SmallInteger if serial => out.push_str("SMALLSERIAL"),
         SqlType::BigInteger if serial => out.push_str("BIGSERIAL"),
-        t => super::ddl::common_type_name(t, "BYTEA", "TIMESTAMP WITHOUT TIME ZONE", "TIME WITHOUT TIME ZONE", out),
+        t => super::ddl::common_type_name(
+            t,
+            ["BYTEA", "TIMESTAMP WITHOUT TIME ZONE", "TIME WITHOUT TIME ZONE", "UUID", "JSON"],
+            out,
+        ),
     }
 }
 
@@ -234,6 +238,8 @@ impl Dialect for Postgres {
             SqlType::Time => "time without time zone".into(),
             SqlType::Numeric(None) => "numeric".into(),
             SqlType::Numeric(Some((p, s))) => format!("numeric({p},{s})"),
+            SqlType::Uuid => "uuid".into(),
+            SqlType::Json => "json".into(),
         }
     }
 

@@ -129,7 +129,7 @@ const RESERVED: &[&str] = &[
 ];
 
 fn type_name(t: SqlType, out: &mut String) {
-    super::ddl::common_type_name(t, "BLOB", "DATETIME", "TIME", out);
+    super::ddl::common_type_name(t, ["BLOB", "DATETIME", "TIME", "CHAR(32)", "TEXT"], out);
 }
 
 impl Dialect for Sqlite {
