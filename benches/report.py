@@ -97,7 +97,7 @@ for title, prefix, hand, counts in [
         base = baseline(sides, hand)
         for function in sorted(f for f in sides if not f.startswith(hand)):
             # a joined strategy is measured against the same join written by hand
-            b = sides.get(f"{hand} {function}", sides.get(PAIRS.get(function, ""), base))
+            b = sides.get(f"{hand} {function.removeprefix('async ')}", sides.get(PAIRS.get(function, ""), base))
             ours, theirs = statements(counts, group, function)
             print(f"| {group.removeprefix(prefix)} | {function} | {fmt(sides[function])} | {fmt(b)} | "
                   f"{sides[function] / b:.2f}× | {ours} / {theirs} | "

@@ -113,12 +113,20 @@ pub fn workloads(c: &mut Criterion) {
     });
     let hand_db = Db::connect(&theirs).expect("connect");
     g.bench_function("postgres", |b| b.iter_batched(|| empty(&hand_db), |()| pg1(&hand), BatchSize::PerIteration));
+    let a1 = super::aio::Async::new(Db::connect(&ours).expect("connect"));
+    g.bench_function("async relations", |b| b.iter_batched(|| empty(&w1), |()| a1.w1(), BatchSize::PerIteration));
     g.finish();
+    drop(a1);
 
-    group!(c, "PG W2 users-posts", 10, "selectin" => w2_selectin(&db), "joined" => w2_joined(&db), "postgres" => pg2(&h, Keys::Listed), "postgres ANY" => pg2(&h, Keys::Array), "postgres joined" => pg2_joined(&h));
-    group!(c, "PG W3 naive N+1", 10, "relations" => w3_naive(&db), "postgres" => pg3(&h));
-    group!(c, "PG W4 users-posts-comments", 10, "selectin" => w4_selectin(&db), "joined" => w4_joined(&db), "postgres" => pg4(&h, Keys::Listed), "postgres ANY" => pg4(&h, Keys::Array), "postgres joined" => pg4_joined(&h));
-    group!(c, "PG W5 posts-tags", 10, "selectin" => w5_selectin(&db), "joined" => w5_joined(&db), "postgres" => pg5(&h, Keys::Listed), "postgres ANY" => pg5(&h, Keys::Array), "postgres joined" => pg5_joined(&h));
-    group!(c, "PG W6 subtree", 10, "relations" => w6_subtree(&db), "postgres" => pg6(&h));
-    group!(c, "PG W7 get-then-children", 10, "relations" => w7_get_then_children(&db), "postgres" => pg7(&h));
+    let a = super::aio::Async::new(Db::connect(&url).expect("connect"));
+
+    group!(c, "PG W2 users-posts", 10, "selectin" => w2_selectin(&db), "joined" => w2_joined(&db), "postgres" => pg2(&h, Keys::Listed), "postgres ANY" => pg2(&h, Keys::Array), "postgres joined" => pg2_joined(&h),
+        "async selectin" => a.w2(selectinload(User::POSTS).into()), "async joined" => a.w2(joinedload(User::POSTS).into()));
+    group!(c, "PG W3 naive N+1", 10, "relations" => w3_naive(&db), "postgres" => pg3(&h), "async relations" => a.w3());
+    group!(c, "PG W4 users-posts-comments", 10, "selectin" => w4_selectin(&db), "joined" => w4_joined(&db), "postgres" => pg4(&h, Keys::Listed), "postgres ANY" => pg4(&h, Keys::Array), "postgres joined" => pg4_joined(&h),
+        "async selectin" => a.w2(selectinload(User::POSTS).selectinload(Post::COMMENTS).into()), "async joined" => a.w2(joinedload(User::POSTS).joinedload(Post::COMMENTS).into()));
+    group!(c, "PG W5 posts-tags", 10, "selectin" => w5_selectin(&db), "joined" => w5_joined(&db), "postgres" => pg5(&h, Keys::Listed), "postgres ANY" => pg5(&h, Keys::Array), "postgres joined" => pg5_joined(&h),
+        "async selectin" => a.w5(selectinload(Post::TAGS).into()), "async joined" => a.w5(joinedload(Post::TAGS).into()));
+    group!(c, "PG W6 subtree", 10, "relations" => w6_subtree(&db), "postgres" => pg6(&h), "async relations" => a.w6());
+    group!(c, "PG W7 get-then-children", 10, "relations" => w7_get_then_children(&db), "postgres" => pg7(&h), "async relations" => a.w7());
 }
