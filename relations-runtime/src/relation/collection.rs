@@ -315,11 +315,8 @@ macro_rules! collection_field {
             fn lazy(&self) -> &Collection<T> {
                 &self.rows
             }
-            fn fill(&self, _: &'static RelationDef, rows: Fill<T>) -> Result<()> {
-                if let Fill::Many(rows) = rows {
-                    self.rows.fill(rows);
-                }
-                Ok(())
+            fn fill(&self, rel: &'static RelationDef, rows: Fill<T>) -> Result<()> {
+                self.rows.put(rel, rows)
             }
             fn refuse_lazy_load(&self) {
                 self.rows.refuse_lazy_load();
