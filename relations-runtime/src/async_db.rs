@@ -59,11 +59,12 @@ impl std::fmt::Debug for BlockingDb {
     }
 }
 
-/// Where an [`AsyncDb`]'s connection lives: its own, or a pool's until the last clone drops.
+/// Where an [`AsyncDb`]'s connection lives: its own, or held for another owner until the last
+/// clone drops (a pool's connection, back in the pool then).
 pub(crate) enum Conn {
-    Own(Db),
-    #[cfg(feature = "deadpool")]
-    Pooled(deadpool::managed::Object<crate::async_pool::Manager>),
+    Own(Box<Db>),
+    #[cfg_attr(not(feature = "deadpool"), allow(dead_code))]
+    Held(Box<dyn std::ops::Deref<Target = Db> + Send>),
 }
 
 impl std::ops::Deref for Conn {
@@ -71,8 +72,7 @@ impl std::ops::Deref for Conn {
     fn deref(&self) -> &Db {
         match self {
             Conn::Own(db) => db,
-            #[cfg(feature = "deadpool")]
-            Conn::Pooled(object) => object,
+            Conn::Held(db) => db,
         }
     }
 }
@@ -108,7 +108,7 @@ impl AsyncDb {
 
     /// The async handle of a connection opened by the sync API.
     pub fn from_db(db: Db) -> AsyncDb {
-        AsyncDb::from_conn(Conn::Own(db))
+        AsyncDb::from_conn(Conn::Own(Box::new(db)))
     }
 
     pub(crate) fn from_conn(conn: Conn) -> AsyncDb {

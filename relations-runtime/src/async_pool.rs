@@ -11,7 +11,7 @@ use crate::pool::{file_url, open_pooled, PoolOptions};
 
 /// Opens and checks the pool's connections, on tokio's blocking pool.
 #[derive(Debug)]
-pub(crate) struct Manager {
+struct Manager {
     url: String,
     options: PoolOptions,
 }
@@ -81,7 +81,7 @@ impl AsyncPool {
     /// A connection of its own, for several calls in a row: back in the pool when the
     /// `AsyncDb` and its clones are dropped.
     pub async fn get(&self) -> Result<AsyncDb> {
-        Ok(AsyncDb::from_conn(Conn::Pooled(self.object().await?)))
+        Ok(AsyncDb::from_conn(Conn::Held(Box::new(self.object().await?))))
     }
 
     /// Runs `f` on a free connection, as [`AsyncDb::run`] does.

@@ -3,8 +3,7 @@
 use std::fmt;
 use std::sync::Arc;
 
-use super::lazy::{Lazily, LazyRead};
-use super::slot::{Cache, Fill, Slot};
+use super::slot::{Cache, Fill, Lazily, LazyRead, Slot};
 use crate::error::{Error, Result};
 use crate::model::Row;
 use crate::model::{Key, Model};

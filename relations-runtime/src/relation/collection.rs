@@ -5,8 +5,7 @@ use std::fmt;
 use std::sync::atomic::{AtomicBool, AtomicU32, Ordering};
 use std::sync::OnceLock;
 
-use super::lazy::{Lazily, LazyRead};
-use super::slot::{Fill, Slot};
+use super::slot::{Fill, Lazily, LazyRead, Slot};
 use crate::error::{Error, Result};
 use crate::model::{Key, Model};
 use crate::schema::{Lazy, RelationDef};

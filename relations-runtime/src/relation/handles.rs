@@ -7,7 +7,7 @@ use std::marker::PhantomData;
 use super::belongs_to::{BelongsTo, Parent};
 use super::collection::{Cached, Collection};
 use super::has_one::HasOne;
-use super::lazy::{load_now, owner_key};
+use super::lazy::{linked_keys, load_now, owner_key, scope};
 use crate::db::Db;
 use crate::error::{Error, Result};
 use crate::expr::{Expr, Order, Subquery};
@@ -144,31 +144,6 @@ impl<'a, T: Model, K, C> Related<'a, T, K, C> {
             },
         }
     }
-}
-
-/// The condition selecting the target rows of `rel` for the owner with key `key`.
-pub(crate) fn scope(rel: &'static RelationDef, key: Vec<Value<'static>>) -> Expr {
-    let target = rel.target;
-    match rel.join {
-        Join::Reverse { columns } | Join::Forward { columns } => {
-            let mut terms = columns.iter().zip(key).map(|(c, v)| Expr::column_eq(target.name, c, v));
-            let first = terms.next().unwrap_or_else(Expr::nothing);
-            terms.fold(first, Expr::and)
-        }
-        Join::Through { .. } => {
-            Expr::in_subquery(target.name, target.columns[target.key_index()].name, linked_keys(rel, key))
-        }
-    }
-}
-
-/// `SELECT remote FROM through WHERE local = key`: the target keys a many-to-many links to
-/// the owner with key `key` (one column: the derive refuses composite keys at its ends).
-fn linked_keys(rel: &'static RelationDef, key: Vec<Value<'static>>) -> Subquery {
-    // borrowed from the static relationship, so that the column list is static too
-    let Join::Through { table, local, remote } = &rel.join else {
-        unreachable!("only many-to-many relationships link through a table")
-    };
-    Subquery { table: table.name, select: remote, filter: std::slice::from_ref(local), values: key }
 }
 
 impl<'a, T: Model, K, C> Related<'a, T, K, C> {

@@ -2,8 +2,7 @@
 
 use std::fmt;
 
-use super::lazy::{Lazily, LazyRead};
-use super::slot::{Cache, Fill, Slot};
+use super::slot::{Cache, Fill, Lazily, LazyRead, Slot};
 use crate::error::{Error, Result};
 use crate::model::Model;
 use crate::schema::RelationDef;

@@ -1,28 +1,18 @@
 //! Lazy loading, one procedure for the sync handles' `load()` and the async `AsyncDb::load`:
-//! what a field reads as once loaded, and the read that loads it — made of owned data, so that
-//! it can run on the connection's thread while the owner stays with its caller.
+//! the read a field's [`LazyRead`] describes — owned data, so that it can run on the
+//! connection's thread while the owner stays with its caller — and the conditions that scope a
+//! relationship's rows to one owner.
 
 use std::sync::Arc;
 
-use super::handles::scope;
-use super::slot::Fill;
+use super::slot::{Fill, Lazily, LazyRead};
 use crate::db::Db;
 use crate::error::{Error, Result};
+use crate::expr::{Expr, Subquery};
 use crate::model::{Key, Model};
 use crate::query::Query;
-use crate::schema::RelationDef;
+use crate::schema::{Join, RelationDef};
 use crate::value::Value;
-
-/// The statement a lazy load runs, without the owner it fills.
-#[doc(hidden)]
-#[derive(Debug, Clone)]
-pub enum LazyRead {
-    /// The target rows pointing at, or linked to, the owner with this key (`None`: an unsaved
-    /// owner, which has none), at most `at_most` of them.
-    Scoped { owner: Option<Vec<Value<'static>>>, at_most: Option<u64> },
-    /// The parent row with this key (`None`: a `NULL` foreign key, no parent).
-    ByKey(Option<Vec<Value<'static>>>),
-}
 
 impl LazyRead {
     /// Reads the rows, counted by the N+1 guard as one lazy load of `rel`.
@@ -40,24 +30,6 @@ impl LazyRead {
             LazyRead::ByKey(Some(key)) => Ok(Fill::One(Query::<T>::new(db).filter_key(key).by_key()?.map(Arc::new))),
         })
     }
-}
-
-/// What keeps a relationship's loaded rows: a collection, a `has_one`, a `belongs_to`.
-#[doc(hidden)]
-pub trait Lazily {
-    /// The related model.
-    type Target: Model;
-    /// What the loaded field reads as.
-    type Loaded<'a>
-    where
-        Self: 'a;
-    /// The loaded rows; `Ok(None)` when not loaded, [`Error::NotLoaded`] when not loaded and
-    /// a lazy load is refused (`lazy = "raise"`, `raiseload`).
-    fn loaded_or_refused(&self, rel: &'static RelationDef) -> Result<Option<Self::Loaded<'_>>>;
-    /// The read that loads it, for the owner with key `owner`.
-    fn read(&self, owner: Option<Vec<Value<'static>>>) -> LazyRead;
-    /// Keeps the rows read (the first rows kept win).
-    fn put(&self, rel: &'static RelationDef, rows: Fill<Self::Target>) -> Result<()>;
 }
 
 /// The rows of `field`, loaded now unless they were already.
@@ -85,4 +57,29 @@ pub(crate) fn owner_key<O: Model>(owner: &O) -> Option<Vec<Value<'static>>> {
         return None;
     }
     Some(owner.key().to_values().into_iter().map(Value::into_owned).collect())
+}
+
+/// The condition selecting the target rows of `rel` for the owner with key `key`.
+pub(crate) fn scope(rel: &'static RelationDef, key: Vec<Value<'static>>) -> Expr {
+    let target = rel.target;
+    match rel.join {
+        Join::Reverse { columns } | Join::Forward { columns } => {
+            let mut terms = columns.iter().zip(key).map(|(c, v)| Expr::column_eq(target.name, c, v));
+            let first = terms.next().unwrap_or_else(Expr::nothing);
+            terms.fold(first, Expr::and)
+        }
+        Join::Through { .. } => {
+            Expr::in_subquery(target.name, target.columns[target.key_index()].name, linked_keys(rel, key))
+        }
+    }
+}
+
+/// `SELECT remote FROM through WHERE local = key`: the target keys a many-to-many links to
+/// the owner with key `key` (one column: the derive refuses composite keys at its ends).
+pub(crate) fn linked_keys(rel: &'static RelationDef, key: Vec<Value<'static>>) -> Subquery {
+    // borrowed from the static relationship, so that the column list is static too
+    let Join::Through { table, local, remote } = &rel.join else {
+        unreachable!("only many-to-many relationships link through a table")
+    };
+    Subquery { table: table.name, select: remote, filter: std::slice::from_ref(local), values: key }
 }

@@ -24,10 +24,10 @@ pub use handles::{
     BelongsToRef, Dynamic, HasManyRef, HasOneRef, KeepsRows, ManyToManyKind, ManyToManyRef, NoCache, OneToMany, Related,
 };
 pub use has_one::HasOne;
-#[doc(hidden)]
-pub use lazy::Lazily;
 #[cfg(feature = "tokio")]
 pub(crate) use lazy::{kept, owner_key as lazy_owner_key};
+#[doc(hidden)]
+pub use slot::Lazily;
 
 /// What a loaded relationship field `F` reads as: `&[T]` for a to-many, `Option<&T>` for a
 /// `has_one`, the parent (`&P`, or `Option<&P>` for a nullable key) for a `belongs_to`.

@@ -4,10 +4,10 @@
 use std::sync::atomic::{AtomicU8, Ordering};
 use std::sync::{Arc, OnceLock};
 
-use super::lazy::Lazily;
 use crate::error::{Error, Result};
 use crate::model::Model;
 use crate::schema::{Lazy, RelationDef};
+use crate::value::Value;
 
 /// What a relationship field keeps: the rows loaded, and two flags. Shareable between
 /// threads: a model behind an `Arc` can be read, and lazily loaded, from any of them.
@@ -119,4 +119,33 @@ impl<V> Cache<V> {
         }
         Cache { cell, flags: AtomicU8::new(self.flags()) }
     }
+}
+
+/// The statement a lazy load runs, without the owner it fills.
+#[doc(hidden)]
+#[derive(Debug, Clone)]
+pub enum LazyRead {
+    /// The target rows pointing at, or linked to, the owner with this key (`None`: an unsaved
+    /// owner, which has none), at most `at_most` of them.
+    Scoped { owner: Option<Vec<Value<'static>>>, at_most: Option<u64> },
+    /// The parent row with this key (`None`: a `NULL` foreign key, no parent).
+    ByKey(Option<Vec<Value<'static>>>),
+}
+
+/// What keeps a relationship's loaded rows: a collection, a `has_one`, a `belongs_to`.
+#[doc(hidden)]
+pub trait Lazily {
+    /// The related model.
+    type Target: Model;
+    /// What the loaded field reads as.
+    type Loaded<'a>
+    where
+        Self: 'a;
+    /// The loaded rows; `Ok(None)` when not loaded, [`Error::NotLoaded`] when not loaded and
+    /// a lazy load is refused (`lazy = "raise"`, `raiseload`).
+    fn loaded_or_refused(&self, rel: &'static RelationDef) -> Result<Option<Self::Loaded<'_>>>;
+    /// The read that loads it, for the owner with key `owner`.
+    fn read(&self, owner: Option<Vec<Value<'static>>>) -> LazyRead;
+    /// Keeps the rows read (the first rows kept win).
+    fn put(&self, rel: &'static RelationDef, rows: Fill<Self::Target>) -> Result<()>;
 }
