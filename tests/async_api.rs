@@ -101,6 +101,16 @@ async fn load_fills_the_borrowed_owner_once() {
     assert_eq!(adb.load(post, Post::AUTHOR).await.unwrap().username, "ann");
     assert_eq!(adb.load(post, Post::TAGS).await.unwrap().iter().map(|t| t.name.as_str()).collect::<Vec<_>>(), ["rust"]);
 
+    // a to-many relationship as a fresh query, refined and awaited; nothing kept
+    let fresh = adb.get::<User>(ann.id).await.unwrap().unwrap();
+    assert_eq!(adb.related(&fresh, User::POSTS).filter(Post::title.like("p%")).count().await.unwrap(), 1);
+    assert_eq!(adb.related(&fresh, User::POSTS).filter(Post::title.like("x%")).count().await.unwrap(), 0);
+    let tags = adb.related(post, Post::TAGS).all().await.unwrap();
+    assert_eq!(tags.iter().map(|t| t.name.as_str()).collect::<Vec<_>>(), ["rust"]);
+    assert!(fresh.posts.loaded().is_none());
+    let unsaved = User { username: "new".into(), ..Default::default() };
+    assert!(!adb.related(&unsaved, User::POSTS).exists().await.unwrap());
+
     // a relationship refused by `raiseload` is refused here too, without a statement
     let users = adb.query::<User>().options(raiseload(User::POSTS)).all().await.unwrap();
     let before = statements(&adb).await;

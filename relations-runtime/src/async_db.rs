@@ -19,7 +19,7 @@ use crate::error::{Error, Result};
 use crate::load::Rel;
 use crate::model::{Model, ModelSet};
 use crate::query::Query;
-use crate::relation::{kept, lazy_owner_key, Lazily, Loaded, Slot};
+use crate::relation::{kept, lazy_owner_key, scoped, Collection, Lazily, Loaded, Slot};
 
 /// A database connection for async code: `AsyncDb::connect(url).await?`, then
 /// `adb.query::<User>().filter_by(User::username, "ann").one().await?`. Cheap to clone: the
@@ -205,6 +205,18 @@ impl AsyncDb {
     /// `adb.query::<Post>().options(selectinload(Post::TAGS)).all().await`.
     pub fn query<M: Model>(&self) -> Query<'_, M, AsyncDb> {
         Query::on(self)
+    }
+
+    /// The rows the to-many relationship `rel` relates to `owner`, as a query to refine and
+    /// await — the sync handle's `user.posts(&db).filter(..)`, `.count()`, `.all()`:
+    /// `adb.related(&user, User::POSTS).filter(Post::title.like("F%")).count().await`. Read
+    /// afresh each time; nothing is kept in the owner ([`load`](AsyncDb::load) keeps).
+    pub fn related<O: Model, T: Model, F: Slot<Target = T, Lazy = Collection<T>>>(
+        &self,
+        owner: &O,
+        rel: Rel<O, F>,
+    ) -> Query<'_, T, AsyncDb> {
+        scoped(Query::on(self), rel.def, lazy_owner_key(owner))
     }
 
     /// Saves `model` as [`Model::save`] does — inserted if new, updated otherwise, with the

@@ -7,7 +7,7 @@ use std::marker::PhantomData;
 use super::belongs_to::{BelongsTo, Parent};
 use super::collection::{Cached, Collection};
 use super::has_one::HasOne;
-use super::lazy::{linked_keys, load_now, owner_key, scope};
+use super::lazy::{linked_keys, load_now, owner_key, scope, scoped};
 use crate::db::Db;
 use crate::error::{Error, Result};
 use crate::expr::{Expr, Order, Subquery};
@@ -82,12 +82,7 @@ impl<'a, T: Model, K, C> Related<'a, T, K, C> {
 
     /// The relationship's rows as a query, to refine with `filter`, `order_by`, `limit`...
     pub fn query(&self) -> Query<'a, T> {
-        let q = Query::new(self.db);
-        let Some(key) = self.owner.clone() else {
-            // an unsaved owner has no related rows yet
-            return q.filter(Expr::nothing());
-        };
-        q.filter(scope(self.rel, key)).order_unless_ordered(self.rel.order_by)
+        scoped(Query::new(self.db), self.rel, self.owner.clone())
     }
 
     /// Every related row, read now.

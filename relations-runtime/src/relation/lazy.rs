@@ -19,8 +19,8 @@ impl LazyRead {
     pub(crate) fn run<T: Model>(self, db: &Db, rel: &'static RelationDef) -> Result<Fill<T>> {
         db.lazy_load(rel, || match self {
             LazyRead::Scoped { owner: None, .. } => Ok(Fill::Many(Vec::new())),
-            LazyRead::Scoped { owner: Some(key), at_most } => {
-                let q = Query::<T>::new(db).filter(scope(rel, key)).order_unless_ordered(rel.order_by);
+            LazyRead::Scoped { owner: owner @ Some(_), at_most } => {
+                let q = scoped(Query::<T>::new(db), rel, owner);
                 Ok(Fill::Many(match at_most {
                     Some(n) => q.limit(n).all()?,
                     None => q.all()?,
@@ -29,6 +29,20 @@ impl LazyRead {
             LazyRead::ByKey(None) => Ok(Fill::One(None)),
             LazyRead::ByKey(Some(key)) => Ok(Fill::One(Query::<T>::new(db).filter_key(key).by_key()?.map(Arc::new))),
         })
+    }
+}
+
+/// `q` narrowed to the rows `rel` relates to the owner with key `owner`, in the relationship's
+/// order: what a to-many handle's `query()` and `AsyncDb::related` return.
+pub(crate) fn scoped<'c, T: Model, C: ?Sized>(
+    q: Query<'c, T, C>,
+    rel: &'static RelationDef,
+    owner: Option<Vec<Value<'static>>>,
+) -> Query<'c, T, C> {
+    match owner {
+        // an unsaved owner has no related rows yet
+        None => q.filter(Expr::nothing()),
+        Some(key) => q.filter(scope(rel, key)).order_unless_ordered(rel.order_by),
     }
 }
 

@@ -19,13 +19,15 @@ pub mod tree;
 #[doc(hidden)]
 pub use belongs_to::{fk_part, read_composite_fk, set_fk_part, CompositeFk, KeyPart};
 pub use belongs_to::{BelongsTo, Parent};
+#[cfg(feature = "tokio")]
+pub(crate) use collection::Collection;
 pub use collection::{Cached, HasMany, ManyToMany};
 pub use handles::{
     BelongsToRef, Dynamic, HasManyRef, HasOneRef, KeepsRows, ManyToManyKind, ManyToManyRef, NoCache, OneToMany, Related,
 };
 pub use has_one::HasOne;
 #[cfg(feature = "tokio")]
-pub(crate) use lazy::{kept, owner_key as lazy_owner_key};
+pub(crate) use lazy::{kept, owner_key as lazy_owner_key, scoped};
 #[doc(hidden)]
 pub use slot::Lazily;
 
