@@ -133,21 +133,22 @@ impl IntoResponse for ApiError {
         let (status, body) = match self {
             ApiError::NoSuch(table, id) => (StatusCode::NOT_FOUND, json!({"error": format!("no {table} has id {id}")})),
             ApiError::Body(e) => (e.status(), json!({"error": e.body_text()})),
-            ApiError::Db(e @ Error::UniqueViolation { .. }) => {
-                let Error::UniqueViolation { table, columns, constraint } = &e else { unreachable!() };
-                // PostgreSQL names the constraint; SQLite names its columns only
-                let constraint = constraint.clone().unwrap_or_else(|| format!("UNIQUE ({})", columns.join(", ")));
-                let body =
-                    json!({"error": e.to_string(), "table": table, "columns": columns, "constraint": constraint});
-                (StatusCode::CONFLICT, body)
-            }
-            ApiError::Db(e @ (Error::Referenced { .. } | Error::ForeignKeyViolation { .. })) => {
-                (StatusCode::CONFLICT, json!({"error": e.to_string()}))
-            }
-            ApiError::Db(e) => {
-                tracing::error!("{e}");
-                (StatusCode::INTERNAL_SERVER_ERROR, json!({"error": e.to_string()}))
-            }
+            ApiError::Db(e) => match &e {
+                Error::UniqueViolation { table, columns, constraint } => {
+                    // PostgreSQL names the constraint; SQLite names its columns only
+                    let constraint = constraint.clone().unwrap_or_else(|| format!("UNIQUE ({})", columns.join(", ")));
+                    let body =
+                        json!({"error": e.to_string(), "table": table, "columns": columns, "constraint": constraint});
+                    (StatusCode::CONFLICT, body)
+                }
+                Error::Referenced { .. } | Error::ForeignKeyViolation { .. } => {
+                    (StatusCode::CONFLICT, json!({"error": e.to_string()}))
+                }
+                _ => {
+                    tracing::error!("{e}");
+                    (StatusCode::INTERNAL_SERVER_ERROR, json!({"error": e.to_string()}))
+                }
+            },
         };
         (status, Json(body)).into_response()
     }

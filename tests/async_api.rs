@@ -225,21 +225,16 @@ async fn a_panic_reaches_the_caller_and_the_connection_stays() {
 }
 
 async fn the_async_pool_runs_calls_on_several_connections() {
-    let (adb, keep) = blog().await;
-    drop(adb);
+    // a database other connections open too (on SQLite a file: an in-memory one is one
+    // connection's)
+    let keep = tokio::task::spawn_blocking(|| {
+        let db = common::shared("async-pool");
+        db.create_all::<Blog>().unwrap();
+        db
+    })
+    .await
+    .unwrap();
     let url = keep.url().to_string();
-    let url = if url == "sqlite::memory:" {
-        // an in-memory database is one connection's: the pool needs a file
-        let dir = std::env::temp_dir().join(format!("relations-async-pool-{}", std::process::id()));
-        let _ = std::fs::remove_dir_all(&dir);
-        std::fs::create_dir_all(&dir).unwrap();
-        let path = dir.join("pool.db");
-        let db = AsyncDb::open(&path).await.unwrap();
-        db.create_all::<Blog>().await.unwrap();
-        path.display().to_string()
-    } else {
-        url
-    };
     let pool = AsyncPool::connect(&url, PoolOptions { max_size: 3, ..PoolOptions::default() }).await.unwrap();
     let tasks: Vec<_> = (0..30)
         .map(|i| {

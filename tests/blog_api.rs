@@ -57,36 +57,10 @@ fn start(database_url: &str) -> Server {
     Server { child, base }
 }
 
-/// The URL of a new database on the current backend, and what keeps it until the test ends.
-fn database() -> (String, common::TestDb, Option<tempdir::Dir>) {
-    let db = common::fresh();
-    match current() {
-        Backend::Sqlite => {
-            let dir = tempdir::Dir::new("blog-api");
-            (dir.path.join("blog.db").display().to_string(), db, Some(dir))
-        }
-        Backend::Postgres => (db.url().to_string(), db, None),
-    }
-}
-
-mod tempdir {
-    /// A directory of the test's own, removed when dropped.
-    pub struct Dir {
-        pub path: std::path::PathBuf,
-    }
-    impl Dir {
-        pub fn new(name: &str) -> Dir {
-            let path = std::env::temp_dir().join(format!("relations-{name}-{}", std::process::id()));
-            let _ = std::fs::remove_dir_all(&path);
-            std::fs::create_dir_all(&path).unwrap();
-            Dir { path }
-        }
-    }
-    impl Drop for Dir {
-        fn drop(&mut self) {
-            let _ = std::fs::remove_dir_all(&self.path);
-        }
-    }
+/// A new database on the current backend that the service opens too: a SQLite file in a
+/// directory of the test's own, or a PostgreSQL schema; removed when dropped.
+fn database() -> common::TestDb {
+    common::shared("blog-api")
 }
 
 async fn send(req: reqwest::RequestBuilder) -> (StatusCode, Value) {
@@ -97,8 +71,8 @@ async fn send(req: reqwest::RequestBuilder) -> (StatusCode, Value) {
 }
 
 fn the_service_answers_every_route_and_200_concurrent_requests() {
-    let (url, _db, _dir) = database();
-    let server = start(&url);
+    let db = database();
+    let server = start(db.url());
     let rt = tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build().unwrap();
     rt.block_on(async {
         let http = reqwest::Client::new();
@@ -175,8 +149,7 @@ fn the_service_answers_every_route_and_200_concurrent_requests() {
 
     });
     drop(server);
-    // the database as the service left it, read with the sync API
-    let db = relations::Db::connect(&url).unwrap();
+    // the database as the service left it, read with the test's own connection
     assert_eq!(common::scalar(&db, "SELECT count(*) FROM \"user\""), 1 + 25);
     assert_eq!(common::scalar(&db, "SELECT count(*) FROM post"), 2 + 25);
     assert_eq!(common::scalar(&db, "SELECT count(*) FROM tag"), 3 + 1 + 5);

@@ -24,7 +24,8 @@ use crate::relation::{kept, lazy_owner_key, scoped, Collection, Lazily, Loaded, 
 /// A database connection for async code: `AsyncDb::connect(url).await?`, then
 /// `adb.query::<User>().filter_by(User::username, "ann").one().await?`. Cheap to clone: the
 /// clones share the connection, and their calls run one at a time, in the order they were
-/// awaited. For several connections at once, use an [`AsyncPool`](crate::pool::AsyncPool).
+/// awaited. For several connections at once, use an `AsyncPool` (`relations::pool::AsyncPool`,
+/// feature `deadpool`).
 ///
 /// Calls must be awaited on a tokio runtime (any flavour): each one runs on tokio's blocking
 /// pool. What has no method of its own here runs through [`run`](AsyncDb::run), which hands

@@ -7,7 +7,7 @@ use deadpool::managed::{self, Metrics, RecycleError, RecycleResult};
 use crate::async_db::{blocking, AsyncDb, Conn};
 use crate::db::Db;
 use crate::error::{Error, Result};
-use crate::pool::{file_url, open_pooled, PoolOptions};
+use crate::pool_options::{file_url, open_pooled, PoolOptions};
 
 /// Opens and checks the pool's connections, on tokio's blocking pool.
 #[derive(Debug)]
@@ -37,7 +37,7 @@ impl managed::Manager for Manager {
 /// A pool of async connections to one database: `AsyncPool::connect(url, options).await?`,
 /// then `pool.get().await?` for an [`AsyncDb`] of its own, back in the pool when dropped —
 /// or `pool.run(|db| ...)` for one call on any free connection. Cheap to clone; the clones
-/// share the pool. Connections are opened as the sync [`Pool`](crate::pool::Pool) opens
+/// share the pool. Connections are opened as the sync `pool::Pool` opens
 /// them (busy timeout, WAL on SQLite), when needed, up to `max_size`; getting one waits up to
 /// the checkout timeout for one to be free, then is [`Error::Pool`].
 #[derive(Clone, Debug)]

@@ -34,6 +34,8 @@ mod model;
 mod options;
 #[cfg(any(feature = "pool", feature = "deadpool"))]
 pub mod pool;
+#[cfg(any(feature = "pool", feature = "deadpool"))]
+mod pool_options;
 mod preload;
 mod project;
 mod query;

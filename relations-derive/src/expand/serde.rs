@@ -54,10 +54,9 @@ pub fn expand(model: &Model) -> TokenStream {
         let target = &r.target;
         match &r.kind {
             RelationKind::HasMany { .. } | RelationKind::ManyToMany { .. } => {
-                let helper = format_ident!("{}", field);
                 ser.push(quote!(if let Some(__rows) = self.#field.loaded() { __m.serialize_entry(#name, __rows)?; }));
-                de_fields.push(quote!(#[serde(default, rename = #name)] #helper: ::std::vec::Vec<#target>,));
-                de_sets.push(quote!(for __r in __h.#helper { __row.#field.push(__r); }));
+                de_fields.push(quote!(#[serde(default, rename = #name)] #field: ::std::vec::Vec<#target>,));
+                de_sets.push(quote!(for __r in __h.#field { __row.#field.push(__r); }));
             }
             RelationKind::HasOne { .. } => {
                 ser.push(quote!(if let Some(__one) = self.#field.loaded() { __m.serialize_entry(#name, &__one)?; }));

@@ -5,10 +5,10 @@ use std::fmt;
 use std::sync::atomic::{AtomicBool, AtomicU32, Ordering};
 use std::sync::OnceLock;
 
-use super::slot::{Fill, Lazily, LazyRead, Slot};
-use crate::error::{Error, Result};
+use super::slot::{loaded_or_refused, Fill, Lazily, LazyRead, Slot};
+use crate::error::Result;
 use crate::model::{Key, Model};
-use crate::schema::{Lazy, RelationDef};
+use crate::schema::RelationDef;
 use crate::value::Value;
 
 /// The state of a collection field ([`HasMany`], [`ManyToMany`]). Shareable between threads:
@@ -378,13 +378,7 @@ impl<T: Model> Lazily for Collection<T> {
     where
         T: 'a;
     fn loaded_or_refused(&self, rel: &'static RelationDef) -> Result<Option<&[T]>> {
-        match self.cell.get() {
-            Some(rows) => Ok(Some(rows)),
-            None if rel.lazy == Lazy::Raise || self.refuses_lazy_load() => {
-                Err(Error::NotLoaded { relationship: rel.path() })
-            }
-            None => Ok(None),
-        }
+        Ok(loaded_or_refused(&self.cell, self.refuses_lazy_load(), rel)?.map(Vec::as_slice))
     }
     fn read(&self, owner: Option<Vec<Value<'static>>>) -> LazyRead {
         LazyRead::Scoped { owner, at_most: None }

@@ -62,13 +62,22 @@ impl<V> Cache<V> {
     /// The value kept; `Ok(None)` when there is none yet, [`Error::NotLoaded`] when there is
     /// none and a lazy load is refused.
     pub(crate) fn loaded_or_refused(&self, rel: &'static RelationDef) -> Result<Option<&V>> {
-        match self.cell.get() {
-            Some(v) => Ok(Some(v)),
-            None if rel.lazy == Lazy::Raise || self.refuses_lazy_load() => {
-                Err(Error::NotLoaded { relationship: rel.path() })
-            }
-            None => Ok(None),
-        }
+        loaded_or_refused(&self.cell, self.refuses_lazy_load(), rel)
+    }
+}
+
+/// What a field keeps in `cell`; `Ok(None)` when it keeps nothing yet, [`Error::NotLoaded`]
+/// when it keeps nothing and a lazy load is refused (`lazy = "raise"`, or `refused`: the
+/// owner came from a query with `raiseload`).
+pub(crate) fn loaded_or_refused<'a, V>(
+    cell: &'a OnceLock<V>,
+    refused: bool,
+    rel: &'static RelationDef,
+) -> Result<Option<&'a V>> {
+    match cell.get() {
+        Some(v) => Ok(Some(v)),
+        None if rel.lazy == Lazy::Raise || refused => Err(Error::NotLoaded { relationship: rel.path() }),
+        None => Ok(None),
     }
 }
 
