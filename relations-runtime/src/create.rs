@@ -2,6 +2,7 @@
 //! `create_all` / `drop_all` with `checkfirst=True`, an existing table checked against its
 //! model.
 
+use crate::catalog::{self, creation_order};
 use crate::db::Db;
 use crate::error::{Error, Result};
 use crate::model::ModelSet;
@@ -21,13 +22,11 @@ impl Db {
 
     /// `CREATE TABLE` for `t` and its indexes (on its foreign keys too, if `S` says so).
     fn table_ddl<S: ModelSet>(&self, t: &Table) -> Vec<String> {
-        let d = self.dialect();
-        let mut out = vec![d.create_table(t)];
-        out.extend(d.create_indexes(t));
+        let mut table = catalog::Table::from(t);
         if S::INDEX_FOREIGN_KEYS {
-            out.extend(crate::dialect::foreign_key_indexes(d, t));
+            table.index_foreign_keys();
         }
-        out
+        self.dialect().table_ddl(&table)
     }
 
     /// Creates the tables of a set of models (`db.create_all::<(User, Post)>()`) that do not
@@ -142,44 +141,9 @@ impl Db {
         self.transaction(|db| {
             let existing = db.table_names()?;
             for t in tables.into_iter().filter(|t| existing.iter().any(|e| e.eq_ignore_ascii_case(t.name))) {
-                db.batch(&db.dialect().drop_table(t))?;
+                db.batch(&db.dialect().drop_table(t.name))?;
             }
             Ok(())
         })
     }
-}
-
-/// Tables deduplicated by name and ordered so that every table comes after the tables its
-/// foreign keys reference (self-references aside); ties keep the given order.
-fn creation_order(tables: Vec<&'static Table>) -> Vec<&'static Table> {
-    let mut unique: Vec<&'static Table> = Vec::new();
-    for t in tables {
-        if !unique.iter().any(|u| u.name == t.name) {
-            unique.push(t);
-        }
-    }
-    let mut done: Vec<&'static Table> = Vec::with_capacity(unique.len());
-    while done.len() < unique.len() {
-        let ready = unique.iter().find(|t| {
-            !done.iter().any(|d| d.name == t.name)
-                && t.foreign_keys.iter().all(|fk| {
-                    fk.references == t.name
-                        || done.iter().any(|d| d.name == fk.references)
-                        || !unique.iter().any(|u| u.name == fk.references)
-                })
-        });
-        match ready {
-            Some(t) => done.push(t),
-            // a cycle between tables: keep declaration order for the rest (SQLite accepts
-            // forward references in FOREIGN KEY clauses)
-            None => {
-                for t in &unique {
-                    if !done.iter().any(|d| d.name == t.name) {
-                        done.push(t);
-                    }
-                }
-            }
-        }
-    }
-    done
 }

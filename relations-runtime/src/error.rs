@@ -228,6 +228,14 @@ pub enum Error {
         /// The columns given.
         columns: Vec<&'static str>,
     },
+    /// A migration could not be read, written or applied, or its files no longer match what was
+    /// applied: the version (or the directory) and what is wrong.
+    Migration {
+        /// The migration's version, or the migrations directory when no one migration is meant.
+        version: String,
+        /// What is wrong.
+        problem: String,
+    },
     /// The database returned something the runtime did not expect (a catalog query's row of
     /// another shape, a key it did not report).
     Unexpected(String),
@@ -366,6 +374,7 @@ impl fmt::Display for Error {
                 columns.join(", ")
             ),
             Error::Setting(e) => write!(f, "cannot apply the setting: {e}"),
+            Error::Migration { version, problem } => write!(f, "migration {version}: {problem}"),
             Error::Unexpected(e) => write!(f, "unexpected answer from the database: {e}"),
             Error::Unstorable { table, column: Some(column), message, .. } => {
                 write!(f, "cannot store the value of `{column}` in `{table}`: {message}")

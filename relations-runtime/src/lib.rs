@@ -20,6 +20,7 @@ mod async_pool;
 pub mod backend;
 mod bulk;
 mod cascade;
+pub mod catalog;
 mod checks;
 mod create;
 mod crud;
@@ -28,8 +29,11 @@ pub mod dialect;
 mod error;
 mod expr;
 mod fetch;
+mod inspect;
 mod keys;
 mod load;
+#[cfg(feature = "migrate")]
+pub mod migrate;
 mod model;
 mod options;
 #[cfg(any(feature = "pool", feature = "deadpool"))]

@@ -8,12 +8,13 @@ mod ddl;
 mod postgres;
 mod sqlite;
 
-pub(crate) use ddl::foreign_key_indexes;
+pub(crate) use ddl::{constraint as constraint_ddl, create_index, foreign_key as foreign_key_ddl, ident_list};
 #[cfg(feature = "postgres")]
 pub use postgres::Postgres;
 pub use sqlite::Sqlite;
 
-use crate::schema::{ColumnDef, Table};
+use crate::catalog::Table;
+use crate::schema::{ColumnDef, SqlType};
 
 /// How one SQL dialect spells things.
 pub trait Dialect: Sync {
@@ -49,15 +50,27 @@ pub trait Dialect: Sync {
         self.placeholder(n, out);
     }
     /// `CREATE TABLE` for `table`, as SQLAlchemy's `create_all` emits it.
-    fn create_table(&self, table: &Table) -> String;
-    /// The `CREATE [UNIQUE] INDEX` statements for `table`'s indexed columns.
-    fn create_indexes(&self, table: &Table) -> Vec<String>;
+    fn create_table(&self, table: &Table) -> String {
+        ddl::create_table(self, table)
+    }
+    /// The `CREATE [UNIQUE] INDEX` statements for `table`'s indexes.
+    fn create_indexes(&self, table: &Table) -> Vec<String> {
+        ddl::create_indexes(self, table)
+    }
+    /// `CREATE TABLE` for `table`, then its indexes: what `create_all` runs for it.
+    fn table_ddl(&self, table: &Table) -> Vec<String> {
+        let mut out = vec![self.create_table(table)];
+        out.extend(self.create_indexes(table));
+        out
+    }
     /// One query listing every single foreign key column of the database: `(referencing
     /// table, foreign key id, referenced table, column, referenced column, ON DELETE action,
     /// NOT NULL as 0/1, whether the referencing table is a plain association table as 0/1)`.
     fn foreign_keys_sql(&self) -> &'static str;
-    /// `DROP TABLE` for `table`.
-    fn drop_table(&self, table: &Table) -> String;
+    /// `DROP TABLE` for the table named `table`.
+    fn drop_table(&self, table: &str) -> String {
+        ddl::drop_table(self, table)
+    }
     /// One query listing the names of the database's tables.
     fn table_names_sql(&self) -> &'static str;
     /// One query listing a table's columns, the table's name bound as its one parameter:
@@ -66,9 +79,9 @@ pub trait Dialect: Sync {
     /// A column's type as the database's catalog reports it (`VARCHAR(80)` on SQLite,
     /// `character varying(80)` on PostgreSQL), to compare an existing table with its model.
     fn column_type(&self, column: &ColumnDef) -> String;
-    /// A column's type as `CREATE TABLE` spells it for `table` (PostgreSQL's `SERIAL` for an
-    /// auto key).
-    fn ddl_type(&self, column: &ColumnDef, table: &Table) -> String;
+    /// A column's type as `CREATE TABLE` spells it; `auto_key` for the one integer key column
+    /// the database assigns (PostgreSQL's `SERIAL`).
+    fn ddl_type(&self, sql_type: SqlType, auto_key: bool) -> String;
     /// Appends the membership test against a list bound as the one `n`th parameter (a
     /// [`Value::List`](crate::Value::List)), after the tested expression: ` IN rarray(?)` on
     /// SQLite. Lists longer than [`Dialect::max_inline_list`] are bound so.

@@ -4,7 +4,7 @@
 use std::fmt::Write;
 
 use super::Dialect;
-use crate::schema::{ColumnDef, SqlType, Table};
+use crate::schema::{ColumnDef, SqlType};
 
 /// The PostgreSQL dialect (also what the engines speaking its protocol read).
 #[derive(Debug, Clone, Copy, Default)]
@@ -162,22 +162,10 @@ impl Dialect for Postgres {
         out.push(')');
     }
 
-    fn create_table(&self, table: &Table) -> String {
-        super::ddl::create_table(self, table)
-    }
-
-    fn ddl_type(&self, column: &ColumnDef, table: &Table) -> String {
+    fn ddl_type(&self, sql_type: SqlType, auto_key: bool) -> String {
         let mut s = String::new();
-        type_name(column.sql_type, table.auto_key && column.primary_key, &mut s);
+        type_name(sql_type, auto_key, &mut s);
         s
-    }
-
-    fn create_indexes(&self, table: &Table) -> Vec<String> {
-        super::ddl::create_indexes(self, table)
-    }
-
-    fn drop_table(&self, table: &Table) -> String {
-        super::ddl::drop_table(self, table)
     }
 
     fn foreign_keys_sql(&self) -> &'static str {

@@ -1,7 +1,7 @@
 //! SQLite, rendered exactly as SQLAlchemy 2's SQLite dialect renders it.
 
 use super::Dialect;
-use crate::schema::{ColumnDef, SqlType, Table};
+use crate::schema::{ColumnDef, SqlType};
 
 /// The SQLite dialect.
 #[derive(Debug, Clone, Copy, Default)]
@@ -150,13 +150,11 @@ impl Dialect for Sqlite {
         out.push_str(" IN rarray(?)");
     }
 
-    fn create_table(&self, table: &Table) -> String {
-        super::ddl::create_table(self, table)
-    }
-
-    fn ddl_type(&self, column: &ColumnDef, _table: &Table) -> String {
+    fn ddl_type(&self, sql_type: SqlType, _auto_key: bool) -> String {
         // SQLite's INTEGER PRIMARY KEY is the rowid: it needs no SERIAL
-        self.column_type(column)
+        let mut s = String::new();
+        type_name(sql_type, &mut s);
+        s
     }
 
     fn foreign_keys_sql(&self) -> &'static str {
@@ -171,14 +169,6 @@ impl Dialect for Sqlite {
          JOIN pragma_table_info(m.\"name\") AS c ON c.\"name\" = f.\"from\" \
          WHERE m.\"type\" = 'table' \
          ORDER BY m.\"name\", f.\"id\", f.\"seq\""
-    }
-
-    fn create_indexes(&self, table: &Table) -> Vec<String> {
-        super::ddl::create_indexes(self, table)
-    }
-
-    fn drop_table(&self, table: &Table) -> String {
-        super::ddl::drop_table(self, table)
     }
 
     fn table_names_sql(&self) -> &'static str {

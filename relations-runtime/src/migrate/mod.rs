@@ -1,0 +1,383 @@
+//! Migrations (feature `migrate`): the [`diff`] between a live database and a set of models,
+//! and versioned files — `migrations/<version>_<name>/{up,down}.sql` — written from it, edited
+//! by hand where needed, applied in order, each in its own transaction, and recorded in the
+//! `relations_migrations` table.
+//!
+//! [`Migrations::generate`] writes the files that bring a database to a set of models (in the
+//! application's crate, where the models are: `migrations.generate::<(User, Post)>(&db,
+//! "add_posts", &Renames::none())`); [`Migrations::up`] applies what is pending:
+//!
+//! ```no_run
+//! use relations_runtime::migrate::Migrations;
+//! use relations_runtime::Db;
+//! # fn main() -> relations_runtime::Result<()> {
+//! let db = Db::open("app.db")?;
+//! let applied = Migrations::new("migrations").up(&db)?;
+//! println!("applied {applied:?}");
+//! # Ok(()) }
+//! ```
+//!
+//! A database Alembic manages keeps its `alembic_version` table: these migrations never read
+//! it as part of the schema, never write or drop it, and [`Status`] reports its revision.
+
+mod diff;
+
+pub use diff::{diff, Change, Diff, Renames};
+
+use std::path::{Path, PathBuf};
+
+use sha2::{Digest, Sha256};
+
+use crate::catalog::Catalog;
+use crate::db::Db;
+use crate::error::{Error, Result};
+use crate::model::ModelSet;
+use crate::value::Value;
+
+/// The table recording the applied migrations.
+pub const VERSION_TABLE: &str = "relations_migrations";
+
+/// One migration's files.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Migration {
+    /// Its version: the UTC time it was written, `YYYYMMDDHHMMSS`; migrations apply in this order.
+    pub version: String,
+    /// Its name (`add_users`).
+    pub name: String,
+    /// The directory holding `up.sql` and `down.sql`.
+    pub dir: PathBuf,
+    /// `up.sql`: the statements that apply it.
+    pub up: String,
+    /// `down.sql`: the statements that revert it.
+    pub down: String,
+}
+
+impl Migration {
+    /// The SHA-256 of `up.sql`, hex: what was applied, to notice an edit afterwards.
+    pub fn checksum(&self) -> String {
+        Sha256::digest(self.up.as_bytes()).iter().map(|b| format!("{b:02x}")).collect()
+    }
+}
+
+/// Where a migration stands in a database.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum State {
+    /// Applied, at this time (UTC), and its `up.sql` is what was applied.
+    Applied {
+        /// When.
+        at: String,
+    },
+    /// Not applied yet.
+    Pending,
+    /// Applied, but its `up.sql` changed since: `up` and `down` refuse to run.
+    Edited {
+        /// When it was applied.
+        at: String,
+    },
+    /// Recorded as applied, but no directory holds its files.
+    Missing {
+        /// The name it was applied under.
+        name: String,
+    },
+}
+
+/// The migrations of a directory against a database.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Status {
+    /// Every migration, files and records together, in version order.
+    pub migrations: Vec<(String, State)>,
+    /// The revision in Alembic's `alembic_version` table, when the database has one.
+    pub alembic_revision: Option<String>,
+}
+
+/// A directory of migrations.
+#[derive(Debug, Clone)]
+pub struct Migrations {
+    dir: PathBuf,
+}
+
+fn io_error(dir: &Path, e: std::io::Error) -> Error {
+    Error::Migration { version: dir.display().to_string(), problem: e.to_string() }
+}
+
+impl Migrations {
+    /// The migrations in `dir` (which need not exist yet).
+    pub fn new(dir: impl Into<PathBuf>) -> Migrations {
+        Migrations { dir: dir.into() }
+    }
+
+    /// The directory.
+    pub fn dir(&self) -> &Path {
+        &self.dir
+    }
+
+    /// Every migration in the directory, in version order.
+    pub fn list(&self) -> Result<Vec<Migration>> {
+        let entries = match std::fs::read_dir(&self.dir) {
+            Ok(entries) => entries,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(Vec::new()),
+            Err(e) => return Err(io_error(&self.dir, e)),
+        };
+        let mut out = Vec::new();
+        for entry in entries {
+            let entry = entry.map_err(|e| io_error(&self.dir, e))?;
+            let dir = entry.path();
+            let file_name = entry.file_name().to_string_lossy().to_string();
+            let Some((version, name)) = file_name.split_once('_') else { continue };
+            if !dir.is_dir() || version.len() != 14 || !version.bytes().all(|b| b.is_ascii_digit()) {
+                continue;
+            }
+            let read = |f: &str| {
+                std::fs::read_to_string(dir.join(f)).map_err(|e| Error::Migration {
+                    version: version.to_string(),
+                    problem: format!("cannot read {}: {e}", dir.join(f).display()),
+                })
+            };
+            out.push(Migration {
+                version: version.to_string(),
+                name: name.to_string(),
+                up: read("up.sql")?,
+                down: read("down.sql")?,
+                dir,
+            });
+        }
+        out.sort_by(|a, b| a.version.cmp(&b.version));
+        if let Some(w) = out.windows(2).find(|w| w[0].version == w[1].version) {
+            return Err(Error::Migration {
+                version: w[0].version.clone(),
+                problem: format!("two migrations have this version: {} and {}", w[0].name, w[1].name),
+            });
+        }
+        Ok(out)
+    }
+
+    /// Writes a new migration, `<version>_<name>/{up,down}.sql`, its version the current UTC
+    /// time (a second later than the newest one's when that is not later).
+    pub fn create(&self, name: &str, up: &str, down: &str) -> Result<Migration> {
+        if name.is_empty() || !name.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_') {
+            return Err(Error::Migration {
+                version: self.dir.display().to_string(),
+                problem: format!("`{name}` is not a migration name: use lower-case letters, digits and `_`"),
+            });
+        }
+        let mut version = crate::chrono::Utc::now().format("%Y%m%d%H%M%S").to_string();
+        if let Some(last) = self.list()?.last() {
+            if last.version >= version {
+                let t = crate::chrono::NaiveDateTime::parse_from_str(&last.version, "%Y%m%d%H%M%S")
+                    .map_err(|e| Error::Migration { version: last.version.clone(), problem: e.to_string() })?;
+                version = (t + crate::chrono::Duration::seconds(1)).format("%Y%m%d%H%M%S").to_string();
+            }
+        }
+        let dir = self.dir.join(format!("{version}_{name}"));
+        std::fs::create_dir_all(&dir).map_err(|e| io_error(&dir, e))?;
+        for (file, text) in [("up.sql", up), ("down.sql", down)] {
+            std::fs::write(dir.join(file), text).map_err(|e| io_error(&dir, e))?;
+        }
+        Ok(Migration { version, name: name.to_string(), dir, up: up.to_string(), down: down.to_string() })
+    }
+
+    /// Writes the migration that brings `db` from its schema now to the models `S` declare
+    /// (`renames` says which tables and columns were renamed rather than replaced); `None`
+    /// when there is nothing to change. Apply the pending migrations first: the difference is
+    /// taken from the live database.
+    pub fn generate<S: ModelSet>(&self, db: &Db, name: &str, renames: &Renames) -> Result<Option<Migration>> {
+        let current = db.inspect()?;
+        let target = Catalog::of::<S>();
+        let (up, down) = migration_sql(db, &current, &target, renames);
+        match up {
+            None => Ok(None),
+            Some(up) => self.create(name, &up, &down).map(Some),
+        }
+    }
+
+    fn records(&self, db: &Db) -> Result<Vec<(String, String, String, String)>> {
+        let mut rows = Vec::new();
+        if !db.inspect_table_exists(VERSION_TABLE)? {
+            return Ok(rows);
+        }
+        db.query_map_into(
+            "SELECT version, name, checksum, applied_at FROM relations_migrations ORDER BY version",
+            &[],
+            |row| {
+                rows.push((
+                    row.text(0)?.unwrap_or_default(),
+                    row.text(1)?.unwrap_or_default(),
+                    row.text(2)?.unwrap_or_default(),
+                    row.text(3)?.unwrap_or_default(),
+                ));
+                Ok(())
+            },
+        )?;
+        Ok(rows)
+    }
+
+    /// Where each migration stands in `db`.
+    pub fn status(&self, db: &Db) -> Result<Status> {
+        let files = self.list()?;
+        let records = self.records(db)?;
+        let mut migrations: Vec<(String, State)> = Vec::new();
+        for m in &files {
+            let state = match records.iter().find(|r| r.0 == m.version) {
+                None => State::Pending,
+                Some(r) if r.2 == m.checksum() => State::Applied { at: r.3.clone() },
+                Some(r) => State::Edited { at: r.3.clone() },
+            };
+            migrations.push((format!("{}_{}", m.version, m.name), state));
+        }
+        for r in records.iter().filter(|r| !files.iter().any(|m| m.version == r.0)) {
+            migrations.push((format!("{}_{}", r.0, r.1), State::Missing { name: r.1.clone() }));
+        }
+        migrations.sort_by(|a, b| a.0.cmp(&b.0));
+        let alembic_revision = if db.inspect_table_exists("alembic_version")? {
+            let mut revision = None;
+            db.query_map_into("SELECT version_num FROM alembic_version", &[], |row| {
+                revision = row.text(0)?;
+                Ok(())
+            })?;
+            revision
+        } else {
+            None
+        };
+        Ok(Status { migrations, alembic_revision })
+    }
+
+    /// Refuses when an applied migration's `up.sql` was edited or its files are gone.
+    fn check(&self, db: &Db) -> Result<()> {
+        for (id, state) in self.status(db)?.migrations {
+            let version = id.split('_').next().unwrap_or_default().to_string();
+            match state {
+                State::Edited { at } => {
+                    return Err(Error::Migration {
+                        version,
+                        problem: format!(
+                            "{id}/up.sql was edited after it was applied ({at}); restore it, or write a new migration for the change"
+                        ),
+                    })
+                }
+                State::Missing { name } => {
+                    return Err(Error::Migration {
+                        version,
+                        problem: format!("`{name}` is recorded as applied but {} holds no files for it", self.dir.display()),
+                    })
+                }
+                _ => {}
+            }
+        }
+        Ok(())
+    }
+
+    /// Applies every pending migration, oldest first, each in its own transaction with its
+    /// record; returns the versions applied. Refuses to start when an applied migration was
+    /// edited (see [`State::Edited`]). On SQLite each runs with foreign keys off and
+    /// `PRAGMA foreign_key_check` clean before it commits, as SQLite's table rebuild needs.
+    pub fn up(&self, db: &Db) -> Result<Vec<String>> {
+        self.check(db)?;
+        self.ensure_version_table(db)?;
+        let records = self.records(db)?;
+        let mut applied = Vec::new();
+        for m in self.list()?.into_iter().filter(|m| !records.iter().any(|r| r.0 == m.version)) {
+            run(db, &m, &m.up, |db| {
+                let at = crate::chrono::Utc::now().format("%Y-%m-%d %H:%M:%S").to_string();
+                let params = [
+                    Value::Text(m.version.as_str().into()),
+                    Value::Text(m.name.as_str().into()),
+                    Value::Text(m.checksum().into()),
+                    Value::Text(at.into()),
+                ];
+                let sql = if db.backend_name() == "postgresql" {
+                    "INSERT INTO relations_migrations (version, name, checksum, applied_at) VALUES ($1, $2, $3, $4)"
+                } else {
+                    "INSERT INTO relations_migrations (version, name, checksum, applied_at) VALUES (?, ?, ?, ?)"
+                };
+                db.execute(sql, &params, VERSION_TABLE).map(|_| ())
+            })?;
+            applied.push(format!("{}_{}", m.version, m.name));
+        }
+        Ok(applied)
+    }
+
+    /// Reverts the newest applied migration (its `down.sql` and its record, in one
+    /// transaction); returns it, or `None` when none is applied.
+    pub fn down(&self, db: &Db) -> Result<Option<String>> {
+        self.check(db)?;
+        let records = self.records(db)?;
+        let Some(last) = records.last() else { return Ok(None) };
+        let files = self.list()?;
+        let m = files.iter().find(|m| m.version == last.0).expect("check found every applied migration's files");
+        run(db, m, &m.down, |db| {
+            let sql = if db.backend_name() == "postgresql" {
+                "DELETE FROM relations_migrations WHERE version = $1"
+            } else {
+                "DELETE FROM relations_migrations WHERE version = ?"
+            };
+            db.execute(sql, &[Value::Text(m.version.as_str().into())], VERSION_TABLE).map(|_| ())
+        })?;
+        Ok(Some(format!("{}_{}", m.version, m.name)))
+    }
+
+    fn ensure_version_table(&self, db: &Db) -> Result<()> {
+        db.batch(
+            "CREATE TABLE IF NOT EXISTS relations_migrations (\n\tversion VARCHAR(14) NOT NULL, \n\tname VARCHAR(200) NOT NULL, \n\t\
+             checksum VARCHAR(64) NOT NULL, \n\tapplied_at VARCHAR(19) NOT NULL, \n\tPRIMARY KEY (version)\n)",
+        )
+    }
+}
+
+/// The `up.sql` and `down.sql` that turn `current` into `target` on `db`'s dialect, with a
+/// header listing the changes; `up` is `None` when there are none.
+pub fn migration_sql(db: &Db, current: &Catalog, target: &Catalog, renames: &Renames) -> (Option<String>, String) {
+    let forward = diff(current, target, renames);
+    if forward.is_empty() {
+        return (None, String::new());
+    }
+    let back = diff(target, current, &renames.reversed());
+    let text = |d: &Diff| {
+        let mut s = String::from("-- written by relations from the difference between the database and the models:\n");
+        for c in &d.changes {
+            s.push_str("--   ");
+            s.push_str(&c.describe());
+            s.push('\n');
+        }
+        s.push('\n');
+        for stmt in d.sql(db.dialect()) {
+            s.push_str(&stmt);
+            s.push_str(";\n\n");
+        }
+        s
+    };
+    (Some(text(&forward)), text(&back))
+}
+
+/// Runs one migration's `sql` and `record` in a transaction; on SQLite with foreign keys off,
+/// checked before the commit.
+fn run(db: &Db, m: &Migration, sql: &str, record: impl FnOnce(&Db) -> Result<()>) -> Result<()> {
+    let sqlite = db.backend_name() == "sqlite";
+    let failed = |e: Error| Error::Migration { version: m.version.clone(), problem: format!("{}: {e}", m.name) };
+    if sqlite {
+        db.batch("PRAGMA foreign_keys = OFF")?;
+    }
+    let result = db.transaction(|db| {
+        if !sql.trim().is_empty() {
+            db.batch(sql).map_err(failed)?;
+        }
+        if sqlite {
+            let mut broken = Vec::new();
+            db.query_map_into("PRAGMA foreign_key_check", &[], |row| {
+                broken.push(format!("{} row {}", row.text(0)?.unwrap_or_default(), row.int(1).unwrap_or_default()));
+                Ok(())
+            })?;
+            if !broken.is_empty() {
+                return Err(Error::Migration {
+                    version: m.version.clone(),
+                    problem: format!("{}: rows would break foreign keys: {}", m.name, broken.join(", ")),
+                });
+            }
+        }
+        record(db)
+    });
+    if sqlite {
+        db.batch("PRAGMA foreign_keys = ON")?;
+    }
+    db.forget_schema();
+    result
+}
