@@ -22,6 +22,7 @@ mod bulk;
 mod cascade;
 pub mod catalog;
 mod checks;
+pub mod codegen;
 mod create;
 mod crud;
 mod db;

@@ -79,3 +79,18 @@ pub fn user(db: &Db, name: &str) -> User {
 pub fn post(db: &Db, author: &User, title: &str) -> Post {
     db.add(Post { title: title.into(), author: BelongsTo::to(author), ..Default::default() }).expect("insert post")
 }
+
+/// The schema of a fixture database: one of the 13 Flask-SQLAlchemy files
+/// (`tests/fixtures/sqlalchemy/<name>.db`) or, for `shop21`, the 21-table schema's SQL
+/// (`tests/fixtures/shop21.sql`) run on an in-memory SQLite database.
+pub fn fixture_schema(name: &str) -> relations::catalog::Catalog {
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+    let db = if name == "shop21" {
+        let conn = relations::rusqlite::Connection::open_in_memory().unwrap();
+        conn.execute_batch(&std::fs::read_to_string(root.join("tests/fixtures/shop21.sql")).unwrap()).unwrap();
+        Db::from_connection(conn).unwrap()
+    } else {
+        Db::open(root.join(format!("tests/fixtures/sqlalchemy/{name}.db"))).unwrap()
+    };
+    db.inspect().unwrap()
+}
