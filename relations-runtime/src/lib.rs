@@ -27,6 +27,7 @@ mod create;
 mod crud;
 mod db;
 pub mod dialect;
+pub mod erd;
 mod error;
 mod expr;
 mod fetch;

@@ -14,6 +14,12 @@ pub use postgres::Postgres;
 pub use sqlite::Sqlite;
 
 use crate::catalog::Table;
+
+/// `t`'s SQLAlchemy generic name, the same in every dialect (`VARCHAR(80)`, `DATETIME`,
+/// `UUID`), for diagrams and messages.
+pub(crate) fn type_word(t: SqlType, out: &mut String) {
+    ddl::common_type_name(t, ["BLOB", "DATETIME", "TIME", "UUID", "JSON"], out);
+}
 use crate::schema::{ColumnDef, SqlType};
 
 /// How one SQL dialect spells things.
