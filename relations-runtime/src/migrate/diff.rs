@@ -185,7 +185,12 @@ impl Change {
             Change::AlterColumn { table, from, to } => {
                 let mut what = Vec::new();
                 if from.sql_type != to.sql_type {
-                    what.push(format!("type {:?} -> {:?}", from.sql_type, to.sql_type));
+                    let word = |t| {
+                        let mut s = String::new();
+                        dialect::type_word(t, &mut s);
+                        s
+                    };
+                    what.push(format!("type {} -> {}", word(from.sql_type), word(to.sql_type)));
                 }
                 if from.nullable != to.nullable {
                     what.push(if to.nullable { "nullable".to_string() } else { "NOT NULL".to_string() });
