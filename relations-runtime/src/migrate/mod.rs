@@ -271,29 +271,40 @@ impl Migrations {
     /// edited (see [`State::Edited`]). On SQLite each runs with foreign keys off and
     /// `PRAGMA foreign_key_check` clean before it commits, as SQLite's table rebuild needs.
     pub fn up(&self, db: &Db) -> Result<Vec<String>> {
-        self.check(db)?;
-        self.ensure_version_table(db)?;
-        let records = self.records(db)?;
         let mut applied = Vec::new();
-        for m in self.list()?.into_iter().filter(|m| !records.iter().any(|r| r.0 == m.version)) {
-            run(db, &m, &m.up, |db| {
-                let at = crate::chrono::Utc::now().format("%Y-%m-%d %H:%M:%S").to_string();
-                let params = [
-                    Value::Text(m.version.as_str().into()),
-                    Value::Text(m.name.as_str().into()),
-                    Value::Text(m.checksum().into()),
-                    Value::Text(at.into()),
-                ];
-                let sql = if db.backend_name() == "postgresql" {
-                    "INSERT INTO relations_migrations (version, name, checksum, applied_at) VALUES ($1, $2, $3, $4)"
-                } else {
-                    "INSERT INTO relations_migrations (version, name, checksum, applied_at) VALUES (?, ?, ?, ?)"
-                };
-                db.execute(sql, &params, VERSION_TABLE).map(|_| ())
-            })?;
+        for m in self.pending(db)? {
+            self.apply(db, &m)?;
             applied.push(format!("{}_{}", m.version, m.name));
         }
         Ok(applied)
+    }
+
+    /// The migrations not applied to `db` yet, oldest first, after the check [`Migrations::up`]
+    /// makes; apply them one by one with [`Migrations::apply`] (to show progress, say).
+    pub fn pending(&self, db: &Db) -> Result<Vec<Migration>> {
+        self.check(db)?;
+        let records = self.records(db)?;
+        Ok(self.list()?.into_iter().filter(|m| !records.iter().any(|r| r.0 == m.version)).collect())
+    }
+
+    /// Applies one migration and records it, in one transaction.
+    pub fn apply(&self, db: &Db, m: &Migration) -> Result<()> {
+        self.ensure_version_table(db)?;
+        run(db, m, &m.up, |db| {
+            let at = crate::chrono::Utc::now().format("%Y-%m-%d %H:%M:%S").to_string();
+            let params = [
+                Value::Text(m.version.as_str().into()),
+                Value::Text(m.name.as_str().into()),
+                Value::Text(m.checksum().into()),
+                Value::Text(at.into()),
+            ];
+            let sql = if db.backend_name() == "postgresql" {
+                "INSERT INTO relations_migrations (version, name, checksum, applied_at) VALUES ($1, $2, $3, $4)"
+            } else {
+                "INSERT INTO relations_migrations (version, name, checksum, applied_at) VALUES (?, ?, ?, ?)"
+            };
+            db.execute(sql, &params, VERSION_TABLE).map(|_| ())
+        })
     }
 
     /// Reverts the newest applied migration (its `down.sql` and its record, in one
