@@ -63,7 +63,8 @@ mod v2 {
     pub type All = (Author, Book, Review);
 }
 
-/// A renamed column, a dropped column, a dropped table, a new unique constraint.
+/// A renamed column, a dropped column, a dropped table, a new unique constraint, a `NOT NULL`
+/// column made nullable.
 mod v3 {
     use relations::{BelongsTo, Model};
 
@@ -81,7 +82,7 @@ mod v3 {
         pub heading: String,
         #[belongs_to(Author)]
         pub author: BelongsTo<Author>,
-        pub pages: i64,
+        pub pages: Option<i64>,
     }
     pub type All = (Author, Book);
 }
@@ -95,9 +96,11 @@ fn dir(name: &str) -> std::path::PathBuf {
     dir
 }
 
+/// The database has the shape the models `S` declare, and every foreign key holds.
 fn at<S: relations::ModelSet>(db: &Db) {
     let d = diff(&db.inspect().unwrap(), &Catalog::of::<S>(), &Renames::none());
     assert!(d.is_empty(), "{:#?}", d.changes);
+    assert_eq!(common::foreign_key_violations(db), 0);
 }
 
 fn three_versions_up_and_down_keep_the_rows() {
@@ -127,7 +130,7 @@ fn three_versions_up_and_down_keep_the_rows() {
     migrations.up(&db).unwrap();
     at::<v3::All>(&db);
     let book = v3::Book::query(&db).one().unwrap();
-    assert_eq!((book.heading.as_str(), book.pages), ("Rust", 0));
+    assert_eq!((book.heading.as_str(), book.pages), ("Rust", Some(0)));
 
     let status = migrations.status(&db).unwrap();
     assert_eq!(status.migrations.len(), 3);

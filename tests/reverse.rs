@@ -16,6 +16,8 @@ mod generated {
     pub mod back_populates;
     pub mod blog;
     pub mod cascade;
+    pub mod composite;
+    pub mod constraints;
     pub mod ecommerce;
     pub mod lazy_joined;
     pub mod library;
@@ -30,11 +32,13 @@ mod generated {
 
 type CreateAll = fn(&Db) -> relations::Result<()>;
 
-const SCHEMAS: [(&str, CreateAll); 14] = [
+const SCHEMAS: [(&str, CreateAll); 16] = [
     ("author_book", generated::author_book::create_all),
     ("back_populates", generated::back_populates::create_all),
     ("blog", generated::blog::create_all),
     ("cascade", generated::cascade::create_all),
+    ("composite", generated::composite::create_all),
+    ("constraints", generated::constraints::create_all),
     ("ecommerce", generated::ecommerce::create_all),
     ("lazy_joined", generated::lazy_joined::create_all),
     ("library", generated::library::create_all),

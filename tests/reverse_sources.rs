@@ -5,11 +5,13 @@ mod common;
 
 use relations::codegen;
 
-const NAMES: [&str; 14] = [
+const NAMES: [&str; 16] = [
     "author_book",
     "back_populates",
     "blog",
     "cascade",
+    "composite",
+    "constraints",
     "ecommerce",
     "lazy_joined",
     "library",

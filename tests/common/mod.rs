@@ -81,16 +81,22 @@ pub fn post(db: &Db, author: &User, title: &str) -> Post {
 }
 
 /// The schema of a fixture database: one of the 13 Flask-SQLAlchemy files
-/// (`tests/fixtures/sqlalchemy/<name>.db`) or, for `shop21`, the 21-table schema's SQL
-/// (`tests/fixtures/shop21.sql`) run on an in-memory SQLite database.
+/// (`tests/fixtures/sqlalchemy/<name>.db`), or a schema's SQL run on an in-memory SQLite
+/// database: SQLAlchemy's (`tests/fixtures/sqlalchemy/<name>.sql`: `composite`, `constraints`)
+/// or the 21-table schema's (`tests/fixtures/shop21.sql`).
 pub fn fixture_schema(name: &str) -> relations::catalog::Catalog {
-    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
-    let db = if name == "shop21" {
-        let conn = relations::rusqlite::Connection::open_in_memory().unwrap();
-        conn.execute_batch(&std::fs::read_to_string(root.join("tests/fixtures/shop21.sql")).unwrap()).unwrap();
-        Db::from_connection(conn).unwrap()
+    let fixtures = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures");
+    let file = fixtures.join(format!("sqlalchemy/{name}.db"));
+    let db = if file.exists() {
+        Db::open(file).unwrap()
     } else {
-        Db::open(root.join(format!("tests/fixtures/sqlalchemy/{name}.db"))).unwrap()
+        let sql = [fixtures.join(format!("sqlalchemy/{name}.sql")), fixtures.join(format!("{name}.sql"))]
+            .into_iter()
+            .find(|p| p.exists())
+            .unwrap_or_else(|| panic!("no fixture named {name}"));
+        let conn = relations::rusqlite::Connection::open_in_memory().unwrap();
+        conn.execute_batch(&std::fs::read_to_string(sql).unwrap()).unwrap();
+        Db::from_connection(conn).unwrap()
     };
     db.inspect().unwrap()
 }
