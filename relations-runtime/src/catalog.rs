@@ -1,12 +1,11 @@
 //! A database schema as owned data: what [`Db::inspect`](crate::Db::inspect) reads from a live
-//! database and what [`Catalog::of`] builds from a set of models, in one shape, so that the two
+//! database and what [`Catalog::of`](Catalog::of) builds from a set of models, in one shape, so that the two
 //! can be compared ([`crate::migrate::diff`]), rendered as DDL in either dialect, drawn
 //! ([`crate::erd`]) or written out as Rust models ([`crate::codegen`]).
 //!
 //! The static [`schema`](crate::schema) metadata the derive emits converts into it
 //! (`catalog::Table::from(User::TABLE)`); DDL is rendered from this form only.
 
-use crate::model::ModelSet;
 use crate::schema::{self, OnDelete, SqlType};
 
 /// The tables that hold migration bookkeeping, never part of an application's schema: this
@@ -117,25 +116,6 @@ pub struct Index {
 }
 
 impl Catalog {
-    /// The schema a set of models declares (`Catalog::of::<(User, Post)>()`), association tables
-    /// included, in creation order — what `create_all` creates, the foreign keys' indexes too
-    /// for an [`IndexForeignKeys`](crate::IndexForeignKeys) set.
-    pub fn of<S: ModelSet>() -> Catalog {
-        let tables = creation_order(S::tables());
-        Catalog {
-            tables: tables
-                .into_iter()
-                .map(|t| {
-                    let mut table = Table::from(t);
-                    if S::INDEX_FOREIGN_KEYS {
-                        table.index_foreign_keys();
-                    }
-                    table
-                })
-                .collect(),
-        }
-    }
-
     /// The table named `name`.
     pub fn table(&self, name: &str) -> Option<&Table> {
         self.tables.iter().find(|t| t.name == name)

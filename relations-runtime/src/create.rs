@@ -147,3 +147,25 @@ impl Db {
         })
     }
 }
+
+/// The declared side of a catalog: it needs the models, so it lives with `create_all`.
+impl catalog::Catalog {
+    /// The schema a set of models declares (`Catalog::of::<(User, Post)>()`), association tables
+    /// included, in creation order — what `create_all` creates, the foreign keys' indexes too
+    /// for an [`IndexForeignKeys`](crate::IndexForeignKeys) set.
+    pub fn of<S: ModelSet>() -> catalog::Catalog {
+        let tables = creation_order(S::tables());
+        catalog::Catalog {
+            tables: tables
+                .into_iter()
+                .map(|t| {
+                    let mut table = catalog::Table::from(t);
+                    if S::INDEX_FOREIGN_KEYS {
+                        table.index_foreign_keys();
+                    }
+                    table
+                })
+                .collect(),
+        }
+    }
+}
