@@ -213,6 +213,16 @@ fn table_items(sql: &str) -> Vec<Constraint> {
     out
 }
 
+/// `s` without parentheses around the whole of it (PostgreSQL writes `(price > 0)`).
+#[cfg(feature = "postgres")]
+fn unwrap_parens(s: &str) -> &str {
+    let mut s = s.trim();
+    while s.starts_with('(') && s.ends_with(')') && inner(s).len() == s.len() - 2 {
+        s = s[1..s.len() - 1].trim();
+    }
+    s
+}
+
 /// What the first parenthesis of `s` encloses.
 fn inner(s: &str) -> &str {
     let Some(open) = s.find('(') else { return s };
@@ -354,7 +364,7 @@ fn postgres_tables(db: &Db) -> Result<Vec<Table>> {
                 }
                 "c" if first => {
                     let def = r[6].trim();
-                    let sql = def.strip_prefix("CHECK ").map(inner).unwrap_or(def).trim().to_string();
+                    let sql = unwrap_parens(def.strip_prefix("CHECK ").map(inner).unwrap_or(def).trim()).to_string();
                     constraints.push(Constraint::Check { name: Some(con.clone()), sql });
                 }
                 _ => {}
