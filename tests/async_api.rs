@@ -267,27 +267,3 @@ both_backends_async!(
     a_panic_reaches_the_caller_and_the_connection_stays,
     the_async_pool_runs_calls_on_several_connections,
 );
-
-/// On PostgreSQL an `AsyncDb` talks through tokio-postgres, its connection a task of the
-/// application's runtime — a multi-threaded one or `#[tokio::main(flavor = "current_thread")]`'s.
-#[test]
-fn on_postgresql_the_connection_is_a_task_of_the_applications_runtime() {
-    common::backends::run(common::backends::Backend::Postgres, "tokio_postgres", || {
-        let keep = common::fresh();
-        let current = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
-        let multi = tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build().unwrap();
-        for (i, rt) in [current, multi].into_iter().enumerate() {
-            rt.block_on(async {
-                let adb = AsyncDb::connect(keep.url()).await.unwrap();
-                let clients = adb.run(|db| Ok::<_, Error>((db.tokio_postgres().is_some(), db.postgres().is_none())));
-                assert_eq!(clients.await.unwrap(), (true, true));
-                adb.create_all::<Blog>().await.unwrap();
-                add_user(&adb, &format!("user{i}")).await;
-                assert_eq!(adb.query::<User>().count().await.unwrap(), i as i64 + 1);
-                let pool = AsyncPool::connect(keep.url(), PoolOptions::default()).await.unwrap();
-                let pooled = pool.get().await.unwrap();
-                assert!(pooled.run(|db| Ok::<_, Error>(db.tokio_postgres().is_some())).await.unwrap());
-            });
-        }
-    });
-}

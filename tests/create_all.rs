@@ -116,7 +116,7 @@ fn ix_indexes(db: &Db) -> Vec<String> {
         None => {
             let sql = "SELECT indexname::text FROM pg_indexes WHERE schemaname = current_schema() \
                        AND indexname LIKE 'ix\\_%' ORDER BY 1";
-            common::pg_query(db, sql).unwrap().iter().map(|r| r.get(0)).collect()
+            db.postgres().unwrap().query(sql, &[]).unwrap().iter().map(|r| r.get(0)).collect()
         }
     }
 }

@@ -6,10 +6,9 @@
 //! task resumes with the result. No strategy or cascade exists twice; what is async is the
 //! waiting. A runtime worker thread never blocks on the database.
 //!
-//! On SQLite that is the only sound way: rusqlite blocks. On PostgreSQL the connection is
-//! tokio-postgres's, its connection a task on the application's runtime (no runtime of its
-//! own, as the sync `postgres` crate has); the call waits for the server's answers on the
-//! blocking thread. Data crosses to that thread and back by value: models are
+//! On SQLite that is the only sound way: rusqlite blocks. On PostgreSQL the connection is the
+//! `postgres` crate's, which is tokio-postgres driven by a small runtime of its own on the
+//! thread that runs the call. Data crosses to that thread and back by value: models are
 //! `Send + Sync`, queries are owned data, and what a call borrows from the caller (an owner
 //! whose relationship [`AsyncDb::load`] fills) stays with the caller.
 
@@ -89,18 +88,6 @@ pub(crate) async fn blocking<R: Send + 'static>(f: impl FnOnce() -> R + Send + '
     }
 }
 
-/// The connection [`AsyncDb::connect`] opens: on PostgreSQL tokio-postgres's, on the current
-/// runtime; otherwise [`Db::connect`]'s, opened on the blocking pool.
-pub(crate) async fn connect_db(url: &str) -> Result<Db> {
-    #[cfg(feature = "postgres")]
-    if crate::db::is_postgres_url(url) {
-        let backend = crate::backend::postgres::PgBackend::connect_tokio(url).await?;
-        return Ok(Db::from_backend(Box::new(backend)));
-    }
-    let url = url.to_string();
-    blocking(move || Db::connect(&url)).await?
-}
-
 impl AsyncDb {
     /// Opens (or creates) the SQLite database file at `path`, as [`Db::open`] does.
     pub async fn open(path: impl AsRef<std::path::Path>) -> Result<AsyncDb> {
@@ -114,10 +101,10 @@ impl AsyncDb {
     }
 
     /// Connects to `url` as [`Db::connect`] does: a `postgresql://` URL (feature `postgres`), a
-    /// `sqlite://` URL, or a path. A PostgreSQL connection is tokio-postgres's, its connection
-    /// a task on the current runtime.
+    /// `sqlite://` URL, or a path.
     pub async fn connect(url: &str) -> Result<AsyncDb> {
-        Ok(AsyncDb::from_db(connect_db(url).await?))
+        let url = url.to_string();
+        Ok(AsyncDb::from_db(blocking(move || Db::connect(&url)).await??))
     }
 
     /// The async handle of a connection opened by the sync API.

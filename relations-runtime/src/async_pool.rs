@@ -4,7 +4,7 @@ use std::path::Path;
 
 use deadpool::managed::{self, Metrics, RecycleError, RecycleResult};
 
-use crate::async_db::{blocking, connect_db, AsyncDb, Conn};
+use crate::async_db::{blocking, AsyncDb, Conn};
 use crate::db::Db;
 use crate::error::{Error, Result};
 use crate::pool_options::{file_url, open_pooled, PoolOptions};
@@ -21,14 +21,8 @@ impl managed::Manager for Manager {
     type Error = Error;
 
     async fn create(&self) -> Result<Db> {
-        let busy = self.options.busy_timeout;
-        if !crate::db::is_postgres_url(&self.url) {
-            let url = self.url.clone();
-            return blocking(move || open_pooled(&url, busy)).await?;
-        }
-        // PostgreSQL: tokio-postgres on this runtime
-        let db = connect_db(&self.url).await?;
-        blocking(move || db.set_busy_timeout(busy).map(|()| db)).await?
+        let (url, busy) = (self.url.clone(), self.options.busy_timeout);
+        blocking(move || open_pooled(&url, busy)).await?
     }
 
     async fn recycle(&self, db: &mut Db, _: &Metrics) -> RecycleResult<Error> {

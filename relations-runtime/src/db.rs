@@ -111,7 +111,7 @@ impl Db {
     /// # Ok::<(), relations_runtime::Error>(())
     /// ```
     pub fn connect(url: &str) -> Result<Db> {
-        if is_postgres_url(url) {
+        if url.starts_with("postgresql://") || url.starts_with("postgres://") || url.contains("dbname=") {
             return Db::connect_postgres(url);
         }
         match url.strip_prefix("sqlite:") {
@@ -197,19 +197,10 @@ impl Db {
     }
 
     /// The PostgreSQL client underneath, for what `relations` does not cover; `None` on
-    /// another backend, and for a connection an `AsyncDb` opened (see
-    /// [`Db::tokio_postgres`]). Statements run on it are not counted or echoed.
+    /// another backend. Statements run on it are not counted or echoed.
     #[cfg(feature = "postgres")]
     pub fn postgres(&self) -> Option<std::cell::RefMut<'_, postgres::Client>> {
-        self.backend.as_any().downcast_ref::<crate::backend::postgres::PgBackend>().and_then(|b| b.client())
-    }
-
-    /// The tokio-postgres client underneath a PostgreSQL connection an `AsyncDb` opened (its
-    /// connection a task on the application's runtime), for what `relations` does not cover;
-    /// `None` otherwise. Statements run on it are not counted or echoed.
-    #[cfg(all(feature = "postgres", feature = "tokio"))]
-    pub fn tokio_postgres(&self) -> Option<&tokio_postgres::Client> {
-        self.backend.as_any().downcast_ref::<crate::backend::postgres::PgBackend>().and_then(|b| b.tokio_client())
+        self.backend.as_any().downcast_ref::<crate::backend::postgres::PgBackend>().map(|b| b.client())
     }
 
     /// The backend underneath.
@@ -673,10 +664,4 @@ fn backoff(attempt: u32) -> std::time::Duration {
     // the clock's nanoseconds as the jitter: no generator needed for a spread
     let nanos = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.subsec_nanos());
     std::time::Duration::from_micros(base / 2 + (u64::from(nanos) % 1000) * base / 1000)
-}
-
-/// Whether [`Db::connect`] reads `url` as a PostgreSQL server's (`postgresql://`,
-/// `postgres://`, or libpq's `key=value` form).
-pub(crate) fn is_postgres_url(url: &str) -> bool {
-    url.starts_with("postgresql://") || url.starts_with("postgres://") || url.contains("dbname=")
 }

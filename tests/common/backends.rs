@@ -216,30 +216,12 @@ pub fn shared(name: &str) -> TestDb {
     }
 }
 
-/// Statements on a PostgreSQL connection's own client: the `postgres` crate's, or, for a
-/// connection an `AsyncDb` opened, tokio-postgres's, awaited on the current runtime (an async
-/// test body runs on its blocking pool).
-fn pg_batch(db: &Db, sql: &str) -> Result<(), postgres::Error> {
-    match db.postgres() {
-        Some(mut client) => client.batch_execute(sql),
-        None => tokio::runtime::Handle::current().block_on(db.tokio_postgres().unwrap().batch_execute(sql)),
-    }
-}
-
-/// A query on a PostgreSQL connection's own client, as [`pg_batch`].
-pub fn pg_query(db: &Db, sql: &str) -> Result<Vec<postgres::Row>, postgres::Error> {
-    match db.postgres() {
-        Some(mut client) => client.query(sql, &[]),
-        None => tokio::runtime::Handle::current().block_on(db.tokio_postgres().unwrap().query(sql, &[])),
-    }
-}
-
 /// Runs a statement of the test's own (setup, sabotage) on either backend, outside the
 /// runtime's counting.
 pub fn raw(db: &Db, sql: &str) {
     match db.sqlite() {
         Some(conn) => conn.execute_batch(sql).unwrap_or_else(|e| panic!("{sql}: {e}")),
-        None => pg_batch(db, sql).unwrap_or_else(|e| panic!("{sql}: {e}")),
+        None => db.postgres().unwrap().batch_execute(sql).unwrap_or_else(|e| panic!("{sql}: {e}")),
     }
 }
 
@@ -256,8 +238,7 @@ pub fn scalar(db: &Db, sql: &str) -> i64 {
     match db.sqlite() {
         Some(conn) => conn.query_row(sql, [], |r| r.get(0)).unwrap_or_else(|e| panic!("{sql}: {e}")),
         None => {
-            let rows = pg_query(db, sql).unwrap_or_else(|e| panic!("{sql}: {e}"));
-            let row = rows.first().unwrap_or_else(|| panic!("{sql}: no row"));
+            let row = db.postgres().unwrap().query_one(sql, &[]).unwrap_or_else(|e| panic!("{sql}: {e}"));
             row.try_get::<_, i64>(0).or_else(|_| row.try_get::<_, i32>(0).map(i64::from)).unwrap()
         }
     }
@@ -272,7 +253,7 @@ pub fn table_names(db: &Db) -> Vec<String> {
         }
         None => {
             let sql = "SELECT tablename::text FROM pg_tables WHERE schemaname = current_schema() ORDER BY 1";
-            pg_query(db, sql).unwrap().iter().map(|r| r.get(0)).collect()
+            db.postgres().unwrap().query(sql, &[]).unwrap().iter().map(|r| r.get(0)).collect()
         }
     }
 }

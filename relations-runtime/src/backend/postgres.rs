@@ -1,6 +1,4 @@
-//! The PostgreSQL backend (feature `postgres`): on the `postgres` crate for a [`Db`]
-//! (tokio-postgres under a small runtime of its own), or for an `AsyncDb` on tokio-postgres
-//! driven by the application's tokio runtime (feature `tokio`), its connection a task there.
+//! The PostgreSQL backend, on the `postgres` crate (feature `postgres`).
 //!
 //! Values are bound by the type the server inferred for each parameter: an integer becomes an
 //! `int2`/`int4`/`int8`/`bool`/`numeric`, text in SQLAlchemy's formats becomes a `timestamp`,
@@ -23,61 +21,9 @@ use crate::value::{Value, ValueRef};
 
 type BoxError = Box<dyn StdError + Sync + Send>;
 
-/// The client a connection talks through.
-enum PgClient {
-    /// The `postgres` crate's: blocking, with a runtime of its own.
-    Sync(RefCell<Client>),
-    /// tokio-postgres's, its connection a task on the application's runtime; calls block on
-    /// that runtime from the thread that runs them (tokio's blocking pool, under `AsyncDb`).
-    #[cfg(feature = "tokio")]
-    Tokio { client: tokio_postgres::Client, runtime: tokio::runtime::Handle },
-}
-
-impl PgClient {
-    fn prepare(&self, sql: &str) -> Result<Statement, postgres::Error> {
-        match self {
-            PgClient::Sync(c) => c.borrow_mut().prepare(sql),
-            #[cfg(feature = "tokio")]
-            PgClient::Tokio { client, runtime } => runtime.block_on(client.prepare(sql)),
-        }
-    }
-
-    fn execute(&self, stmt: &Statement, params: &[&(dyn ToSql + Sync)]) -> Result<u64, postgres::Error> {
-        match self {
-            PgClient::Sync(c) => c.borrow_mut().execute(stmt, params),
-            #[cfg(feature = "tokio")]
-            PgClient::Tokio { client, runtime } => runtime.block_on(client.execute(stmt, params)),
-        }
-    }
-
-    fn query(&self, stmt: &Statement, params: &[&(dyn ToSql + Sync)]) -> Result<Vec<postgres::Row>, postgres::Error> {
-        match self {
-            PgClient::Sync(c) => c.borrow_mut().query(stmt, params),
-            #[cfg(feature = "tokio")]
-            PgClient::Tokio { client, runtime } => runtime.block_on(client.query(stmt, params)),
-        }
-    }
-
-    fn batch_execute(&self, sql: &str) -> Result<(), postgres::Error> {
-        match self {
-            PgClient::Sync(c) => c.borrow_mut().batch_execute(sql),
-            #[cfg(feature = "tokio")]
-            PgClient::Tokio { client, runtime } => runtime.block_on(client.batch_execute(sql)),
-        }
-    }
-
-    fn is_closed(&self) -> bool {
-        match self {
-            PgClient::Sync(c) => c.borrow().is_closed(),
-            #[cfg(feature = "tokio")]
-            PgClient::Tokio { client, .. } => client.is_closed(),
-        }
-    }
-}
-
 /// A PostgreSQL connection with its prepared statements.
 pub(crate) struct PgBackend {
-    client: PgClient,
+    client: RefCell<Client>,
     statements: RefCell<rustc_hash::FxHashMap<String, Statement>>,
     in_transaction: Cell<bool>,
     url: String,
@@ -88,54 +34,24 @@ impl PgBackend {
     pub(crate) fn connect(url: &str) -> Result<PgBackend> {
         let client =
             Client::connect(url, NoTls).map_err(|e| Error::Connect { url: redact(url), message: e.to_string() })?;
-        Ok(PgBackend::over(PgClient::Sync(RefCell::new(client)), url))
+        Ok(PgBackend {
+            client: RefCell::new(client),
+            statements: RefCell::default(),
+            in_transaction: Cell::new(false),
+            url: redact(url),
+        })
     }
 
-    fn over(client: PgClient, url: &str) -> PgBackend {
-        PgBackend { client, statements: RefCell::default(), in_transaction: Cell::new(false), url: redact(url) }
-    }
-
-    /// Connects to `url` with tokio-postgres, on the current tokio runtime: the connection is
-    /// a task spawned there, and the backend's calls block on that runtime (so they must run
-    /// where blocking is allowed: tokio's blocking pool, as `AsyncDb` runs them).
-    #[cfg(feature = "tokio")]
-    pub(crate) async fn connect_tokio(url: &str) -> Result<PgBackend> {
-        let (client, connection) = tokio_postgres::connect(url, NoTls)
-            .await
-            .map_err(|e| Error::Connect { url: redact(url), message: e.to_string() })?;
-        let shown = redact(url);
-        tokio::spawn(async move {
-            // the client sees the end too: its next call fails and the Db reports it
-            if let Err(e) = connection.await {
-                tracing::warn!(target: "relations", url = %shown, "PostgreSQL connection ended: {e}");
-            }
-        });
-        Ok(PgBackend::over(PgClient::Tokio { client, runtime: tokio::runtime::Handle::current() }, url))
-    }
-
-    /// The `postgres` crate's client underneath, for a connection opened by [`Db::connect`](crate::Db::connect).
-    pub(crate) fn client(&self) -> Option<std::cell::RefMut<'_, Client>> {
-        match &self.client {
-            PgClient::Sync(c) => Some(c.borrow_mut()),
-            #[cfg(feature = "tokio")]
-            PgClient::Tokio { .. } => None,
-        }
-    }
-
-    /// tokio-postgres's client underneath, for a connection opened by `AsyncDb::connect`.
-    #[cfg(feature = "tokio")]
-    pub(crate) fn tokio_client(&self) -> Option<&tokio_postgres::Client> {
-        match &self.client {
-            PgClient::Tokio { client, .. } => Some(client),
-            PgClient::Sync(_) => None,
-        }
+    /// The client underneath.
+    pub(crate) fn client(&self) -> std::cell::RefMut<'_, Client> {
+        self.client.borrow_mut()
     }
 
     fn prepare(&self, sql: &str) -> Result<Statement> {
         if let Some(s) = self.statements.borrow().get(sql) {
             return Ok(s.clone());
         }
-        let stmt = self.client.prepare(sql).map_err(|e| translate(e, None))?;
+        let stmt = self.client.borrow_mut().prepare(sql).map_err(|e| translate(e, None))?;
         let mut statements = self.statements.borrow_mut();
         if statements.len() >= STATEMENT_CACHE {
             // bounded, as SQLite's cache is: the dropped statements are closed on the server
@@ -473,7 +389,7 @@ impl Backend for PgBackend {
         let failure = std::sync::OnceLock::new();
         let params = bind(params, &failure);
         let refs: Vec<&(dyn ToSql + Sync)> = params.iter().map(|p| p as &(dyn ToSql + Sync)).collect();
-        let result = self.client.execute(&stmt, &refs);
+        let result = self.client.borrow_mut().execute(&stmt, &refs);
         result.map_err(|e| unstorable(&failure, table).unwrap_or_else(|| translate(e, Some(table))))
     }
 
@@ -482,7 +398,7 @@ impl Backend for PgBackend {
         let failure = std::sync::OnceLock::new();
         let params = bind(params, &failure);
         let refs: Vec<&(dyn ToSql + Sync)> = params.iter().map(|p| p as &(dyn ToSql + Sync)).collect();
-        let result = self.client.query(&stmt, &refs);
+        let result = self.client.borrow_mut().query(&stmt, &refs);
         let rows = result.map_err(|e| unstorable(&failure, "").unwrap_or_else(|| translate(e, None)))?;
         // the client is free again before `f` runs, so that `f` may run statements
         let direct = rows.first().is_none_or(|row| row.columns().iter().all(|c| reads_directly(c.type_())));
@@ -501,7 +417,7 @@ impl Backend for PgBackend {
     }
 
     fn batch(&self, sql: &str) -> Result<()> {
-        let result = self.client.batch_execute(sql).map_err(|e| translate(e, None));
+        let result = self.client.borrow_mut().batch_execute(sql).map_err(|e| translate(e, None));
         // the transaction state, as the statements Db sends change it
         let head = sql.split_whitespace().next().unwrap_or("").to_ascii_uppercase();
         match head.as_str() {
@@ -520,7 +436,7 @@ impl Backend for PgBackend {
     }
 
     fn in_transaction(&self) -> bool {
-        self.in_transaction.get() && !self.client.is_closed()
+        self.in_transaction.get() && !self.client.borrow().is_closed()
     }
 
     fn max_variables(&self) -> usize {
@@ -529,7 +445,7 @@ impl Backend for PgBackend {
     }
 
     fn after_error(&self, _: &Error) -> AfterError {
-        if self.client.is_closed() {
+        if self.client.borrow().is_closed() {
             self.in_transaction.set(false);
             AfterError::Ended
         } else {
