@@ -187,6 +187,19 @@ fn a_database_alembic_manages_keeps_its_version_table() {
     std::fs::remove_dir_all(migrations.dir()).unwrap();
 }
 
+/// On SQLite a migration turns foreign keys off around its transaction, which it cannot do
+/// inside another: refused, before anything runs.
+#[test]
+fn on_sqlite_a_migration_inside_a_transaction_is_refused() {
+    let db = Db::open_in_memory().unwrap();
+    let migrations = Migrations::new(dir("in-transaction"));
+    migrations.generate::<v1::All>(&db, "initial", &Renames::none()).unwrap().unwrap();
+    let err = db.transaction(|db| migrations.up(db)).unwrap_err();
+    assert!(matches!(&err, Error::Migration { problem, .. } if problem.contains("outside one")), "{err}");
+    assert!(db.inspect().unwrap().tables.is_empty());
+    std::fs::remove_dir_all(migrations.dir()).unwrap();
+}
+
 both_backends!(
     three_versions_up_and_down_keep_the_rows,
     an_applied_migration_edited_afterwards_stops_up_and_down,

@@ -40,3 +40,20 @@ fn the_generated_models_are_what_the_generator_writes() {
     }
     assert!(stale.is_empty(), "stale generated models (RELATIONS_BLESS=1 rewrites them): {stale:?}");
 }
+
+/// What no model can hold is said in the source, never dropped silently: a table without a
+/// primary key, a foreign key to columns other than a key.
+#[test]
+fn what_models_cannot_hold_is_written_down() {
+    let conn = relations::rusqlite::Connection::open_in_memory().unwrap();
+    conn.execute_batch(
+        "CREATE TABLE log (message TEXT);
+         CREATE TABLE shop (id INTEGER PRIMARY KEY, code TEXT NOT NULL UNIQUE);
+         CREATE TABLE item (id INTEGER PRIMARY KEY, shop_code TEXT REFERENCES shop (code));",
+    )
+    .unwrap();
+    let source = codegen::models(&relations::Db::from_connection(conn).unwrap().inspect().unwrap());
+    assert!(source.contains("// Not written: `log` has no primary key"), "{source}");
+    assert!(!source.contains("pub struct Log"), "{source}");
+    assert!(source.contains("    /// `FOREIGN KEY` to `shop(code)` in the database, which no relationship here declares.\n    #[column(text)]\n    pub shop_code: Option<String>,"), "{source}");
+}

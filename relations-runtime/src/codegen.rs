@@ -137,6 +137,8 @@ struct Model<'a> {
 }
 
 struct Generator<'a> {
+    /// The tables without a primary key, which no model can hold.
+    unkeyed: Vec<&'a str>,
     models: Vec<Model<'a>>,
     /// `(association table, owner table, target table)` of the plain association tables.
     associations: Vec<&'a Table>,
@@ -147,7 +149,8 @@ impl<'a> Generator<'a> {
         let associations: Vec<&Table> = catalog.tables.iter().filter(|t| plain_association(catalog, t)).collect();
         let mut names: Vec<String> = Vec::new();
         let mut models = Vec::new();
-        for t in catalog.tables.iter().filter(|t| !associations.iter().any(|a| a.name == t.name)) {
+        let keyed = catalog.tables.iter().filter(|t| !t.primary_key.is_empty());
+        for t in keyed.filter(|t| !associations.iter().any(|a| a.name == t.name)) {
             let mut name = camel(&singular(&t.name));
             if names.contains(&name) || TAKEN_TYPES.contains(&name.as_str()) {
                 name = camel(&t.name);
@@ -159,7 +162,8 @@ impl<'a> Generator<'a> {
             let taken = t.columns.iter().map(|c| field_name(&c.name)).collect();
             models.push(Model { table: t, name, taken, fields: Vec::new(), consumed: Vec::new() });
         }
-        let mut g = Generator { models, associations };
+        let unkeyed = catalog.tables.iter().filter(|t| t.primary_key.is_empty()).map(|t| t.name.as_str()).collect();
+        let mut g = Generator { unkeyed, models, associations };
         g.relationships();
         g
     }
@@ -322,6 +326,12 @@ impl<'a> Generator<'a> {
         let mut out = String::from(
             "//! Models written by `relations inspect` from an existing database.\n\n#![allow(dead_code)]\n\n",
         );
+        for t in &self.unkeyed {
+            let _ = writeln!(
+                out,
+                "// Not written: `{t}` has no primary key, which a model needs; give the table one, then inspect again.\n"
+            );
+        }
         let _ = writeln!(out, "use relations::{{{}}};", used.join(", "));
         for m in models {
             out.push('\n');
@@ -421,6 +431,15 @@ impl<'a> Generator<'a> {
         args.extend(extra);
         if let Some(declared) = &c.declared_type {
             let _ = writeln!(out, "    /// `{declared}` in the database.");
+        }
+        // a foreign key no relationship holds (to columns other than a model's key)
+        if let Some(fk) = t.foreign_keys.iter().find(|fk| fk.columns.contains(&c.name)) {
+            let _ = writeln!(
+                out,
+                "    /// `FOREIGN KEY` to `{}({})` in the database, which no relationship here declares.",
+                fk.references,
+                fk.target_columns.join(", ")
+            );
         }
         if t.primary_key.contains(&c.name) && !(t.primary_key.len() == 1 && field == "id") {
             out.push_str("    #[key]\n");

@@ -364,6 +364,14 @@ pub fn migration_sql(db: &Db, current: &Catalog, target: &Catalog, renames: &Ren
 fn run(db: &Db, m: &Migration, sql: &str, record: impl FnOnce(&Db) -> Result<()>) -> Result<()> {
     let sqlite = db.backend_name() == "sqlite";
     let failed = |e: Error| Error::Migration { version: m.version.clone(), problem: format!("{}: {e}", m.name) };
+    if sqlite && db.backend().in_transaction() {
+        // foreign keys cannot be turned off inside a transaction, and a table rebuilt with
+        // them on would take the rows referencing it along (ON DELETE CASCADE) when dropped
+        return Err(Error::Migration {
+            version: m.version.clone(),
+            problem: format!("{}: on SQLite a migration runs in a transaction of its own; call it outside one", m.name),
+        });
+    }
     if sqlite {
         db.batch("PRAGMA foreign_keys = OFF")?;
     }
