@@ -159,3 +159,42 @@ fn inspect_and_migrate_a_postgresql_database() {
     drop(client.batch_execute(&format!("DROP DATABASE {name} WITH (FORCE)")));
     std::fs::remove_dir_all(dir).unwrap();
 }
+
+/// `inspect`'s file compiles in a crate whose one dependency is `relations` (default features):
+/// the 21-table schema's models, checked by `cargo check` in a crate of their own.
+#[test]
+fn inspected_models_compile_in_a_crate_that_depends_on_relations_alone() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("..").canonicalize().unwrap();
+    let dir = temp("crate");
+    let db = dir.join("shop21.db");
+    let conn = relations::rusqlite::Connection::open(&db).unwrap();
+    conn.execute_batch(&std::fs::read_to_string(root.join("tests/fixtures/shop21.sql")).unwrap()).unwrap();
+    drop(conn);
+    std::fs::create_dir_all(dir.join("src")).unwrap();
+    std::fs::write(
+        dir.join("Cargo.toml"),
+        format!(
+            "[package]\nname = \"shop\"\nversion = \"0.1.0\"\nedition = \"2021\"\n\n[dependencies]\nrelations = {{ path = {:?} }}\n\n[workspace]\n",
+            root.display().to_string()
+        ),
+    )
+    .unwrap();
+    // the workspace's lock file: the same versions, all in the local registry already
+    std::fs::copy(root.join("Cargo.lock"), dir.join("Cargo.lock")).unwrap();
+    let out = relations().arg("inspect").arg(&db).arg("--out").arg(dir.join("src/lib.rs")).output().unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let check = std::process::Command::new(env!("CARGO"))
+        .args(["check", "--quiet", "--offline"])
+        .current_dir(&dir)
+        // a target directory of its own, kept between runs: the outer build's is locked
+        .env("CARGO_TARGET_DIR", root.join("target/inspected-crate"))
+        .env_remove("RUSTFLAGS")
+        .output()
+        .unwrap();
+    assert!(
+        check.status.success(),
+        "the generated crate does not compile:\n{}",
+        String::from_utf8_lossy(&check.stderr)
+    );
+    std::fs::remove_dir_all(dir).unwrap();
+}
