@@ -1,9 +1,9 @@
 //! A database schema as owned data: what [`Db::inspect`](crate::Db::inspect) reads from a live
-//! database and what [`Catalog::of`](Catalog::of) builds from a set of models, in one shape, so that the two
-//! can be compared ([`crate::migrate::diff`]), rendered as DDL in either dialect, drawn
-//! ([`crate::erd`]) or written out as Rust models ([`crate::codegen`]).
+//! database and what [`Catalog::of`] builds from a set of models, in one shape, so that the two
+//! can be compared (`migrate::diff`, feature `migrate`), rendered as DDL in either dialect,
+//! drawn ([`crate::erd`]) or written out as Rust models ([`crate::codegen`]).
 //!
-//! The static [`schema`](crate::schema) metadata the derive emits converts into it
+//! The static [`schema`] metadata the derive emits converts into it
 //! (`catalog::Table::from(User::TABLE)`); DDL is rendered from this form only.
 
 use crate::schema::{self, OnDelete, SqlType};

@@ -183,16 +183,7 @@ impl Diagram {
         for t in &self.tables {
             let _ = writeln!(out, "    {} {{", entity(&t.name));
             for c in &t.columns {
-                let mut keys = Vec::new();
-                if t.primary_key.contains(&c.name) {
-                    keys.push("PK");
-                }
-                if t.foreign_keys.iter().any(|fk| fk.columns.contains(&c.name)) {
-                    keys.push("FK");
-                }
-                if c.unique {
-                    keys.push("UK");
-                }
+                let keys = column_keys(t, c);
                 let null = if c.nullable { " \"nullable\"" } else { "" };
                 let _ = writeln!(
                     out,
@@ -242,16 +233,7 @@ impl Diagram {
                 html(&t.name)
             );
             for c in &t.columns {
-                let mut keys = Vec::new();
-                if t.primary_key.contains(&c.name) {
-                    keys.push("PK");
-                }
-                if t.foreign_keys.iter().any(|fk| fk.columns.contains(&c.name)) {
-                    keys.push("FK");
-                }
-                if c.unique {
-                    keys.push("UK");
-                }
+                let keys = column_keys(t, c);
                 let null = if c.nullable { "" } else { " NOT NULL" };
                 let _ = write!(
                     out,
@@ -282,6 +264,21 @@ impl Diagram {
         out.push_str("}\n");
         out
     }
+}
+
+/// What a column is part of: `PK`, `FK`, `UK`.
+fn column_keys(t: &Table, c: &crate::catalog::Column) -> Vec<&'static str> {
+    let mut keys = Vec::new();
+    if t.primary_key.contains(&c.name) {
+        keys.push("PK");
+    }
+    if t.foreign_keys.iter().any(|fk| fk.columns.contains(&c.name)) {
+        keys.push("FK");
+    }
+    if c.unique {
+        keys.push("UK");
+    }
+    keys
 }
 
 /// A Mermaid entity or attribute name: letters, digits, `_` and `-`.

@@ -12,7 +12,7 @@ impl Db {
     /// [`BOOKKEEPING_TABLES`](crate::catalog::BOOKKEEPING_TABLES)), with its columns, primary key, foreign keys, unique and check
     /// constraints and indexes, in creation order.
     ///
-    /// Types read back as [`SqlType`]s; a spelling that is not the dialect's own (SQLite's
+    /// Types read back as [`SqlType`](crate::schema::SqlType)s; a spelling that is not the dialect's own (SQLite's
     /// `TIMESTAMP`, `REAL`) is kept in [`Column::declared_type`].
     pub fn inspect(&self) -> Result<Catalog> {
         let tables = match self.backend_name() {

@@ -8,6 +8,7 @@ mod ddl;
 mod postgres;
 mod sqlite;
 
+#[cfg(feature = "migrate")]
 pub(crate) use ddl::{constraint as constraint_ddl, create_index, foreign_key as foreign_key_ddl, ident_list};
 #[cfg(feature = "postgres")]
 pub use postgres::Postgres;
