@@ -151,6 +151,9 @@ fn run(cli: Cli) -> Result<String, Failure> {
         Command::Inspect { database, out: file } => {
             let catalog = inspect(&database)?;
             let source = codegen::models(&catalog);
+            for name in codegen::unsupported_names(&catalog) {
+                eprintln!("warning: {name} is not a valid model name; rename it in the database, or the models will not compile");
+            }
             match file {
                 Some(path) => {
                     std::fs::write(&path, source).map_err(|e| format!("cannot write {}: {e}", path.display()))?;

@@ -77,6 +77,29 @@ fn ddl_writes_the_schema_in_either_dialect() {
 }
 
 #[test]
+fn names_a_model_cannot_declare_are_warned_about() {
+    let dir = temp("names");
+    let db = dir.join("odd.db");
+    let conn = relations::rusqlite::Connection::open(&db).unwrap();
+    conn.execute_batch("CREATE TABLE \"order items\" (id INTEGER PRIMARY KEY, \"unit price\" REAL)").unwrap();
+    drop(conn);
+    let out = relations().arg("inspect").arg(&db).output().unwrap();
+    assert!(out.status.success());
+    let stderr = String::from_utf8(out.stderr).unwrap();
+    assert_eq!(
+        stderr.lines().collect::<Vec<_>>(),
+        [
+            "warning: table \"order items\" is not a valid model name; rename it in the database, or the models will not compile",
+            "warning: column \"order items\".\"unit price\" is not a valid model name; rename it in the database, or the models will not compile",
+        ]
+    );
+    assert!(String::from_utf8(out.stdout)
+        .unwrap()
+        .contains("// Not a valid model name, which the derive refuses: table \"order items\""));
+    std::fs::remove_dir_all(dir).unwrap();
+}
+
+#[test]
 fn errors_are_one_line_and_a_failing_exit() {
     for args in [
         vec!["inspect".to_string(), "no/such.db".into()],

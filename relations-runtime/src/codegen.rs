@@ -27,6 +27,36 @@ pub fn models(catalog: &Catalog) -> String {
     Generator::new(catalog).source()
 }
 
+/// The names in `catalog` that a model cannot declare (the derive takes SQL names of letters,
+/// digits and `_`, not starting with a digit or `sqlite_`, up to 63 characters), each as
+/// `table "x y"` or `column "t"."x y"`: the written models name them as they are, and the
+/// derive refuses them, naming the attribute. Rename them in the database first.
+pub fn unsupported_names(catalog: &Catalog) -> Vec<String> {
+    let valid = |n: &str| {
+        !n.is_empty()
+            && n.len() <= 63
+            && !n.starts_with(|c: char| c.is_ascii_digit())
+            && n.chars().all(|c| c.is_ascii_alphanumeric() || c == '_')
+            && !n.to_ascii_lowercase().starts_with("sqlite_")
+    };
+    let mut out = Vec::new();
+    for t in &catalog.tables {
+        if !valid(&t.name) {
+            out.push(format!("table {:?}", t.name));
+        }
+        for c in t.columns.iter().filter(|c| !valid(&c.name)) {
+            out.push(format!("column {:?}.{:?}", t.name, c.name));
+        }
+        for i in t.indexes.iter().filter(|i| !valid(&i.name)) {
+            out.push(format!("index {:?}", i.name));
+        }
+        for name in t.constraints.iter().filter_map(Constraint::name).filter(|n| !valid(n)) {
+            out.push(format!("constraint {name:?}"));
+        }
+    }
+    out
+}
+
 const KEYWORDS: &[&str] = &[
     "as", "async", "await", "box", "break", "const", "continue", "crate", "dyn", "else", "enum", "extern", "false",
     "fn", "for", "gen", "if", "impl", "in", "let", "loop", "match", "mod", "move", "mut", "pub", "ref", "return",
@@ -139,6 +169,8 @@ struct Model<'a> {
 struct Generator<'a> {
     /// The tables without a primary key, which no model can hold.
     unkeyed: Vec<&'a str>,
+    /// The names the derive refuses ([`unsupported_names`]).
+    unsupported: Vec<String>,
     models: Vec<Model<'a>>,
     /// `(association table, owner table, target table)` of the plain association tables.
     associations: Vec<&'a Table>,
@@ -163,7 +195,7 @@ impl<'a> Generator<'a> {
             models.push(Model { table: t, name, taken, fields: Vec::new(), consumed: Vec::new() });
         }
         let unkeyed = catalog.tables.iter().filter(|t| t.primary_key.is_empty()).map(|t| t.name.as_str()).collect();
-        let mut g = Generator { unkeyed, models, associations };
+        let mut g = Generator { unkeyed, unsupported: unsupported_names(catalog), models, associations };
         g.relationships();
         g
     }
@@ -326,6 +358,15 @@ impl<'a> Generator<'a> {
         let mut out = String::from(
             "//! Models written by `relations inspect` from an existing database.\n\n#![allow(dead_code)]\n\n",
         );
+        for name in &self.unsupported {
+            let _ = writeln!(
+                out,
+                "// Not a valid model name, which the derive refuses: {name}; rename it in the database."
+            );
+        }
+        if !self.unsupported.is_empty() {
+            out.push('\n');
+        }
         for t in &self.unkeyed {
             let _ = writeln!(
                 out,
