@@ -5,7 +5,7 @@ mod common;
 
 use relations::codegen;
 
-const NAMES: [&str; 16] = [
+const NAMES: [&str; 17] = [
     "author_book",
     "back_populates",
     "blog",
@@ -13,6 +13,7 @@ const NAMES: [&str; 16] = [
     "composite",
     "constraints",
     "ecommerce",
+    "edge_cases",
     "lazy_joined",
     "library",
     "many_to_many",
@@ -49,11 +50,14 @@ fn what_models_cannot_hold_is_written_down() {
     conn.execute_batch(
         "CREATE TABLE log (message TEXT);
          CREATE TABLE shop (id INTEGER PRIMARY KEY, code TEXT NOT NULL UNIQUE);
-         CREATE TABLE item (id INTEGER PRIMARY KEY, shop_code TEXT REFERENCES shop (code));",
+         CREATE TABLE item (id INTEGER PRIMARY KEY, shop_code TEXT REFERENCES shop (code));
+         CREATE TABLE node (id INTEGER PRIMARY KEY, parent_id INTEGER NOT NULL REFERENCES node (id));",
     )
     .unwrap();
     let source = codegen::models(&relations::Db::from_connection(conn).unwrap().inspect().unwrap());
     assert!(source.contains("// Not written: `log` has no primary key"), "{source}");
     assert!(!source.contains("pub struct Log"), "{source}");
+    // a NOT NULL self-reference, which no `self_ref` (always nullable) holds
+    assert!(source.contains("    /// `FOREIGN KEY` to `node(id)` in the database, which no relationship here declares.\n    pub parent_id: i64,"), "{source}");
     assert!(source.contains("    /// `FOREIGN KEY` to `shop(code)` in the database, which no relationship here declares.\n    #[column(text)]\n    pub shop_code: Option<String>,"), "{source}");
 }

@@ -61,9 +61,33 @@ pub fn invalid_identifier(name: &str) -> Option<String> {
     None
 }
 
+/// The identifier of a column's constant, named like the column: a Rust keyword as a raw
+/// identifier (`r#match`), and those that cannot be raw (`self`, `Self`, `super`, `crate`, `_`)
+/// with a trailing `_`.
+pub fn column_const(column: &str, span: proc_macro2::Span) -> proc_macro2::Ident {
+    // parsing an `Ident` refuses the keywords
+    if syn::parse_str::<syn::Ident>(column).is_ok() {
+        proc_macro2::Ident::new(column, span)
+    } else if ["self", "Self", "super", "crate", "_"].contains(&column) {
+        proc_macro2::Ident::new(&format!("{column}_"), span)
+    } else {
+        proc_macro2::Ident::new_raw(column, span)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn column_constants_of_keyword_columns_are_raw_or_underscored() {
+        let span = proc_macro2::Span::call_site();
+        assert_eq!(column_const("username", span).to_string(), "username");
+        assert_eq!(column_const("match", span).to_string(), "r#match");
+        assert_eq!(column_const("type", span).to_string(), "r#type");
+        assert_eq!(column_const("self", span).to_string(), "self_");
+        assert_eq!(column_const("crate", span).to_string(), "crate_");
+    }
 
     #[test]
     fn table_names_follow_flask_sqlalchemy() {

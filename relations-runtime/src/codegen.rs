@@ -172,7 +172,7 @@ struct Generator<'a> {
     /// The names the derive refuses ([`unsupported_names`]).
     unsupported: Vec<String>,
     models: Vec<Model<'a>>,
-    /// `(association table, owner table, target table)` of the plain association tables.
+    /// The plain association tables (written as `many_to_many`, not as models).
     associations: Vec<&'a Table>,
 }
 
@@ -217,13 +217,13 @@ impl<'a> Generator<'a> {
     fn relationships(&mut self) {
         for mi in 0..self.models.len() {
             let table = self.models[mi].table;
-            // how many foreign keys of this table point at each parent: the collection's name
-            // on the parent then carries the key's field name
             for fk in &table.foreign_keys {
                 let Some(pi) = self.model_index(&fk.references) else { continue };
                 let parent = self.models[pi].table;
-                if fk.target_columns != parent.primary_key {
-                    // a reference to other columns than the key: left as plain columns
+                let nullable = fk.columns.iter().any(|c| table.column(c).is_some_and(|c| c.nullable));
+                // a reference to other columns than the key, or a self-reference no `self_ref`
+                // holds (`NOT NULL`, composite): left as plain columns, the key noted on them
+                if fk.target_columns != parent.primary_key || (pi == mi && !(fk.columns.len() == 1 && nullable)) {
                     continue;
                 }
                 let position = table.columns.iter().position(|c| c.name == fk.columns[0]).unwrap_or(0);
@@ -241,7 +241,6 @@ impl<'a> Generator<'a> {
                 // the field replaces its column: free the column's name first
                 self.models[mi].taken.retain(|t| !fk.columns.iter().any(|c| field_name(c) == *t));
                 let field = self.claim(mi, &base);
-                let nullable = fk.columns.iter().any(|c| table.column(c).is_some_and(|c| c.nullable));
                 let in_key = fk.columns.iter().all(|c| table.primary_key.contains(c));
                 let unique = table.is_unique(&fk.columns) && !in_key;
                 // the derive names a foreign key after its parent: `user_id` to `User`
@@ -262,7 +261,7 @@ impl<'a> Generator<'a> {
                         .iter()
                         .any(|i| i.columns == fk.columns && i.name == table.index_name(&fk.columns) && !i.unique);
                 let mut text = String::new();
-                if pi == mi && single && nullable {
+                if pi == mi {
                     let children = self.claim(mi, &plural(&field_name(&snake(&self.models[mi].name))));
                     args.insert(0, format!("children = {children}"));
                     if index {
@@ -284,7 +283,8 @@ impl<'a> Generator<'a> {
                         plural(&own)
                     };
                     let back = self.claim(pi, &back_base);
-                    if unique && single {
+                    // the column's own UNIQUE (a table's constraint or index stays one)
+                    if single && table.column(column).is_some_and(|c| c.unique) {
                         args.push("unique".into());
                     }
                     if index {
@@ -300,11 +300,10 @@ impl<'a> Generator<'a> {
                     let _ = write!(text, "    #[belongs_to({target}, {})]\n    pub {field}: {ty},\n", args.join(", "));
                     let child = self.models[mi].name.clone();
                     let (attr, wrapper) = if unique { ("has_one", "HasOne") } else { ("has_many", "HasMany") };
-                    let child_ty = child.clone();
                     self.models[pi].fields.push(Field {
                         position: usize::MAX,
                         text: format!(
-                            "    #[{attr}({child_ty}, inverse = {field})]\n    pub {back}: {wrapper}<{child_ty}>,\n"
+                            "    #[{attr}({child}, inverse = {field})]\n    pub {back}: {wrapper}<{child}>,\n"
                         ),
                     });
                 }
@@ -342,10 +341,12 @@ impl<'a> Generator<'a> {
     }
 
     /// A many-to-many from a model to itself is named after its remote column (`followed_id`
-    /// → `followed`).
+    /// → `followed`, `friend_id` → `friends`).
     fn rename_self_field(&mut self, m: usize, field: String, remote: &str) -> String {
         self.models[m].taken.retain(|t| *t != field);
-        self.claim(m, remote.strip_suffix("_id").unwrap_or(remote))
+        let stem = remote.strip_suffix("_id").unwrap_or(remote);
+        // `friend_id` → `friends`, `followed_id` → `followed`
+        self.claim(m, &if stem.ends_with("ed") { stem.to_string() } else { plural(stem) })
     }
 
     fn source(&self) -> String {

@@ -274,7 +274,7 @@ pub fn expand(model: &Model) -> TokenStream {
     };
 
     let column_consts = model.columns.iter().map(|c| {
-        let const_name = format_ident!("{}", c.name.value, span = c.name.span);
+        let const_name = crate::naming::column_const(&c.name.value, c.name.span);
         let name = lit(&c.name.value);
         let value_ty = match &c.value {
             ColumnValue::Plain => {
