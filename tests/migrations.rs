@@ -117,6 +117,12 @@ fn three_versions_up_and_down_keep_the_rows() {
     assert!(migrations.generate::<v1::All>(&db, "nothing", &Renames::none()).unwrap().is_none());
 
     migrations.generate::<v2::All>(&db, "emails_pages_reviews", &Renames::none()).unwrap().unwrap();
+    // written, not applied: the next difference would repeat it
+    let pending = migrations.generate::<v2::All>(&db, "again", &Renames::none()).unwrap_err();
+    assert!(
+        matches!(&pending, Error::Migration { problem, .. } if problem.contains("is not applied yet")),
+        "{pending}"
+    );
     assert_eq!(migrations.up(&db).unwrap().len(), 1);
     at::<v2::All>(&db);
     let book = v2::Book::query(&db).one().unwrap();

@@ -178,9 +178,19 @@ impl Migrations {
 
     /// Writes the migration that brings `db` from its schema now to the models `S` declare
     /// (`renames` says which tables and columns were renamed rather than replaced); `None`
-    /// when there is nothing to change. Apply the pending migrations first: the difference is
-    /// taken from the live database.
+    /// when there is nothing to change. The difference is taken from the live database, so a
+    /// pending migration (one written, not applied) is refused: apply it first, or it would be
+    /// written twice.
     pub fn generate<S: ModelSet>(&self, db: &Db, name: &str, renames: &Renames) -> Result<Option<Migration>> {
+        if let Some(m) = self.pending(db)?.first() {
+            return Err(Error::Migration {
+                version: m.version.clone(),
+                problem: format!(
+                    "{}_{} is not applied yet; apply it (`up`) before writing the next from the difference",
+                    m.version, m.name
+                ),
+            });
+        }
         let current = db.inspect()?;
         let target = Catalog::of::<S>();
         let (up, down) = migration_sql(db, &current, &target, renames);
