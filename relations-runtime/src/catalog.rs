@@ -1,7 +1,7 @@
-//! A database schema as owned data: what [`Db::inspect`](crate::Db::inspect) reads from a live
-//! database and what [`Catalog::of`] builds from a set of models, in one shape, so that the two
-//! can be compared (`migrate::diff`, feature `migrate`), rendered as DDL in either dialect,
-//! drawn ([`crate::erd`]) or written out as Rust models ([`crate::codegen`]).
+//! A database schema as owned data, in one shape whichever side it comes from: what
+//! `Db::inspect` reads from a live database and what `Catalog::of` builds from a set of models.
+//! The layers above compare two of them (`migrate::diff`, feature `migrate`), draw one
+//! (`erd`) or write it out as Rust models (`codegen`); the dialects render DDL from it.
 //!
 //! The static [`schema`] metadata the derive emits converts into it
 //! (`catalog::Table::from(User::TABLE)`); DDL is rendered from this form only.

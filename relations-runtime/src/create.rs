@@ -70,6 +70,12 @@ impl Db {
         })
     }
 
+    /// Whether the database has a table named `name` (in any case, as SQLite compares).
+    #[cfg_attr(not(feature = "migrate"), allow(dead_code))]
+    pub(crate) fn table_exists(&self, name: &str) -> Result<bool> {
+        Ok(self.table_names()?.iter().any(|t| t.eq_ignore_ascii_case(name)))
+    }
+
     /// The names of the database's tables.
     fn table_names(&self) -> Result<Vec<String>> {
         let mut names = Vec::new();

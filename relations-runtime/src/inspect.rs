@@ -33,7 +33,8 @@ fn on_delete(action: &str) -> OnDelete {
     }
 }
 
-fn text_rows(db: &Db, sql: &str, params: &[Value<'_>], columns: usize) -> Result<Vec<Vec<String>>> {
+/// The rows of `sql`, each as its first `columns` cells in text (NULL as empty).
+pub(crate) fn text_rows(db: &Db, sql: &str, params: &[Value<'_>], columns: usize) -> Result<Vec<Vec<String>>> {
     let mut rows = Vec::new();
     db.query_map_into(sql, params, |row| {
         let mut r = Vec::with_capacity(columns);
@@ -135,15 +136,27 @@ fn sqlite_tables(db: &Db) -> Result<Vec<Table>> {
         }
 
         let declared = table_items(sql);
-        let mut constraints = Vec::new();
+        // every index of the table with its columns, in one statement: (name, origin, column)
+        let mut index_columns: Vec<(String, String, Vec<String>)> = Vec::new();
+        let sql =
+            "SELECT il.name, il.origin, ii.name FROM pragma_index_list(?) AS il, pragma_index_info(il.name) AS ii \
+                   ORDER BY il.name, ii.seqno";
+        for r in text_rows(db, sql, &t, 3)? {
+            match index_columns.last_mut() {
+                Some((index, _, columns)) if *index == r[0] => columns.push(r[2].clone()),
+                _ => index_columns.push((r[0].clone(), r[1].clone(), vec![r[2].clone()])),
+            }
+        }
+        let columns_of = |index: &str| {
+            index_columns.iter().find(|(n, _, _)| n == index).map(|(_, _, c)| c.clone()).unwrap_or_default()
+        };
         // UNIQUE constraints are the automatic indexes of origin `u`, numbered in declaration order
-        let mut uniques = text_rows(db, "SELECT name FROM pragma_index_list(?) WHERE origin = 'u'", &t, 1)?
-            .into_iter()
-            .map(|mut r| r.remove(0))
-            .collect::<Vec<_>>();
+        let mut uniques: Vec<&str> =
+            index_columns.iter().filter(|(_, origin, _)| origin == "u").map(|(n, _, _)| n.as_str()).collect();
         uniques.sort_by_key(|n| n.rsplit('_').next().and_then(|d| d.parse::<u32>().ok()).unwrap_or(0));
+        let mut constraints = Vec::new();
         for index in uniques {
-            let columns = index_columns(db, &index)?;
+            let columns = columns_of(index);
             let name = declared.iter().find_map(|d| match d {
                 Constraint::Unique { name: Some(n), columns: cs } if *cs == columns => Some(n.clone()),
                 _ => None,
@@ -152,29 +165,26 @@ fn sqlite_tables(db: &Db) -> Result<Vec<Table>> {
         }
         constraints.extend(declared.into_iter().filter(|d| matches!(d, Constraint::Check { .. })));
 
+        // the indexes created by CREATE INDEX, in the order they were
         let index_rows = text_rows(
             db,
             "SELECT name, sql FROM sqlite_master WHERE type = 'index' AND tbl_name = ? AND sql IS NOT NULL ORDER BY rowid",
             &t,
             2,
         )?;
-        let mut indexes = Vec::new();
-        for r in index_rows {
-            let unique = r[1].trim_start().to_ascii_uppercase().starts_with("CREATE UNIQUE");
-            indexes.push(Index { columns: index_columns(db, &r[0])?, name: r[0].clone(), unique });
-        }
+        let indexes = index_rows
+            .into_iter()
+            .map(|r| {
+                let unique = r[1].trim_start().to_ascii_uppercase().starts_with("CREATE UNIQUE");
+                Index { columns: columns_of(&r[0]), name: r[0].clone(), unique }
+            })
+            .collect();
         let mut table =
             Table { name: name.clone(), columns, primary_key, auto_key, foreign_keys, constraints, indexes };
         table.column_uniques();
         tables.push(table);
     }
     Ok(tables)
-}
-
-/// The columns of the index named `index`, in order.
-fn index_columns(db: &Db, index: &str) -> Result<Vec<String>> {
-    let rows = text_rows(db, "SELECT name FROM pragma_index_info(?) ORDER BY seqno", &[Value::Text(index.into())], 1)?;
-    Ok(rows.into_iter().map(|mut r| r.remove(0)).collect())
 }
 
 /// The named `UNIQUE` constraints and every `CHECK` of a `CREATE TABLE` statement's text (which
@@ -435,25 +445,4 @@ fn postgres_tables(db: &Db) -> Result<Vec<Table>> {
 #[cfg(not(feature = "postgres"))]
 fn postgres_tables(_: &Db) -> Result<Vec<Table>> {
     Ok(Vec::new())
-}
-
-impl Db {
-    /// Whether the current schema has a table named `name`.
-    #[cfg_attr(not(feature = "migrate"), allow(dead_code))]
-    pub(crate) fn inspect_table_exists(&self, name: &str) -> Result<bool> {
-        let (sql, p) = match self.backend_name() {
-            "postgresql" => (
-                "SELECT count(*) FROM pg_catalog.pg_class c JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace \
-                 WHERE n.nspname = current_schema() AND c.relname = $1 AND c.relkind IN ('r', 'p')",
-                [Value::Text(name.into())],
-            ),
-            _ => ("SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name = ?", [Value::Text(name.into())]),
-        };
-        let mut n = 0;
-        self.query_map_into(sql, &p, |row| {
-            n = row.int(0)?;
-            Ok(())
-        })?;
-        Ok(n > 0)
-    }
 }

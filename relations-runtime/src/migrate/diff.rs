@@ -420,6 +420,13 @@ fn table_changes(old: &Table, new: &Table, renames: &Renames, out: &mut Vec<Chan
     }
 }
 
+/// `ident` as the dialect's DDL spells it.
+fn ddl_ident(d: &dyn Dialect, ident: &str) -> String {
+    let mut out = String::new();
+    d.ddl_ident(ident, &mut out);
+    out
+}
+
 /// A literal of `t` for the rows that exist when a `NOT NULL` column is added: zero, empty or
 /// the epoch — written into the migration, where it can be edited.
 fn zero(t: SqlType) -> &'static str {
@@ -459,11 +466,7 @@ impl Diff {
 
     fn alter_sql(&self, d: &dyn Dialect) -> Vec<String> {
         let mut out = Vec::new();
-        let ident = |s: &str| {
-            let mut o = String::new();
-            d.ddl_ident(s, &mut o);
-            o
-        };
+        let ident = |s: &str| ddl_ident(d, s);
         let alter = |t: &str| format!("ALTER TABLE {} ", ident(t));
         // foreign keys between new tables come after every table exists
         let mut later = Vec::new();
@@ -551,11 +554,7 @@ impl Diff {
     }
 
     fn sqlite_sql<'a>(&'a self, d: &dyn Dialect) -> Vec<String> {
-        let ident = |s: &str| {
-            let mut o = String::new();
-            d.ddl_ident(s, &mut o);
-            o
-        };
+        let ident = |s: &str| ddl_ident(d, s);
         // a table whose changes ALTER TABLE cannot make is rebuilt, as a whole, where its first
         // change stands
         let needs_rebuild = |c: &Change| match c {
@@ -615,11 +614,7 @@ impl Diff {
     /// The rebuild of `table` (its new name) into its new shape, rows kept: steps 4 to 8 of
     /// SQLite's procedure (the caller turns foreign keys off and checks them after).
     fn rebuild(&self, d: &dyn Dialect, table: &str) -> Vec<String> {
-        let ident = |s: &str| {
-            let mut o = String::new();
-            d.ddl_ident(s, &mut o);
-            o
-        };
+        let ident = |s: &str| ddl_ident(d, s);
         let new = self.to.table(table).expect("a changed table is in the new schema");
         let old_name = self.renames.old_table(table);
         let old = self.from.table(old_name).expect("a changed table is in the old schema");

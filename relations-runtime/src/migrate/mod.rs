@@ -31,6 +31,7 @@ use sha2::{Digest, Sha256};
 use crate::catalog::Catalog;
 use crate::db::Db;
 use crate::error::{Error, Result};
+use crate::inspect::text_rows;
 use crate::model::ModelSet;
 use crate::value::Value;
 
@@ -200,25 +201,19 @@ impl Migrations {
         }
     }
 
-    fn records(&self, db: &Db) -> Result<Vec<(String, String, String, String)>> {
-        let mut rows = Vec::new();
-        if !db.inspect_table_exists(VERSION_TABLE)? {
-            return Ok(rows);
+    /// The applied migrations' rows, oldest first (none before the version table exists).
+    fn records(&self, db: &Db) -> Result<Vec<Record>> {
+        if !db.table_exists(VERSION_TABLE)? {
+            return Ok(Vec::new());
         }
-        db.query_map_into(
-            "SELECT version, name, checksum, applied_at FROM relations_migrations ORDER BY version",
-            &[],
-            |row| {
-                rows.push((
-                    row.text(0)?.unwrap_or_default(),
-                    row.text(1)?.unwrap_or_default(),
-                    row.text(2)?.unwrap_or_default(),
-                    row.text(3)?.unwrap_or_default(),
-                ));
-                Ok(())
-            },
-        )?;
-        Ok(rows)
+        let sql = "SELECT version, name, checksum, applied_at FROM relations_migrations ORDER BY version";
+        Ok(text_rows(db, sql, &[], 4)?
+            .into_iter()
+            .map(|r| {
+                let [version, name, checksum, applied_at] = <[String; 4]>::try_from(r).expect("four columns asked for");
+                Record { version, name, checksum, applied_at }
+            })
+            .collect())
     }
 
     /// Where each migration stands in `db`.
@@ -227,26 +222,20 @@ impl Migrations {
         let records = self.records(db)?;
         let mut migrations: Vec<(String, State)> = Vec::new();
         for m in &files {
-            let state = match records.iter().find(|r| r.0 == m.version) {
+            let state = match records.iter().find(|r| r.version == m.version) {
                 None => State::Pending,
-                Some(r) if r.2 == m.checksum() => State::Applied { at: r.3.clone() },
-                Some(r) => State::Edited { at: r.3.clone() },
+                Some(r) if r.checksum == m.checksum() => State::Applied { at: r.applied_at.clone() },
+                Some(r) => State::Edited { at: r.applied_at.clone() },
             };
             migrations.push((format!("{}_{}", m.version, m.name), state));
         }
-        for r in records.iter().filter(|r| !files.iter().any(|m| m.version == r.0)) {
-            migrations.push((format!("{}_{}", r.0, r.1), State::Missing { name: r.1.clone() }));
+        for r in records.iter().filter(|r| !files.iter().any(|m| m.version == r.version)) {
+            migrations.push((format!("{}_{}", r.version, r.name), State::Missing { name: r.name.clone() }));
         }
         migrations.sort_by(|a, b| a.0.cmp(&b.0));
-        let alembic_revision = if db.inspect_table_exists("alembic_version")? {
-            let mut revision = None;
-            db.query_map_into("SELECT version_num FROM alembic_version", &[], |row| {
-                revision = row.text(0)?;
-                Ok(())
-            })?;
-            revision
-        } else {
-            None
+        let alembic_revision = match db.table_exists("alembic_version")? {
+            true => text_rows(db, "SELECT version_num FROM alembic_version", &[], 1)?.pop().and_then(|mut r| r.pop()),
+            false => None,
         };
         Ok(Status { migrations, alembic_revision })
     }
@@ -294,7 +283,7 @@ impl Migrations {
     pub fn pending(&self, db: &Db) -> Result<Vec<Migration>> {
         self.check(db)?;
         let records = self.records(db)?;
-        Ok(self.list()?.into_iter().filter(|m| !records.iter().any(|r| r.0 == m.version)).collect())
+        Ok(self.list()?.into_iter().filter(|m| !records.iter().any(|r| r.version == m.version)).collect())
     }
 
     /// Applies one migration and records it, in one transaction.
@@ -308,12 +297,11 @@ impl Migrations {
                 Value::Text(m.checksum().into()),
                 Value::Text(at.into()),
             ];
-            let sql = if db.backend_name() == "postgresql" {
-                "INSERT INTO relations_migrations (version, name, checksum, applied_at) VALUES ($1, $2, $3, $4)"
-            } else {
-                "INSERT INTO relations_migrations (version, name, checksum, applied_at) VALUES (?, ?, ?, ?)"
-            };
-            db.execute(sql, &params, VERSION_TABLE).map(|_| ())
+            let sql = format!(
+                "INSERT INTO relations_migrations (version, name, checksum, applied_at) VALUES ({})",
+                placeholders(db, 4)
+            );
+            db.execute(&sql, &params, VERSION_TABLE).map(|_| ())
         })
     }
 
@@ -324,14 +312,19 @@ impl Migrations {
         let records = self.records(db)?;
         let Some(last) = records.last() else { return Ok(None) };
         let files = self.list()?;
-        let m = files.iter().find(|m| m.version == last.0).expect("check found every applied migration's files");
+        let Some(m) = files.iter().find(|m| m.version == last.version) else {
+            return Err(Error::Migration {
+                version: last.version.clone(),
+                problem: format!(
+                    "`{}` is recorded as applied but {} holds no files for it",
+                    last.name,
+                    self.dir.display()
+                ),
+            });
+        };
         run(db, m, &m.down, |db| {
-            let sql = if db.backend_name() == "postgresql" {
-                "DELETE FROM relations_migrations WHERE version = $1"
-            } else {
-                "DELETE FROM relations_migrations WHERE version = ?"
-            };
-            db.execute(sql, &[Value::Text(m.version.as_str().into())], VERSION_TABLE).map(|_| ())
+            let sql = format!("DELETE FROM relations_migrations WHERE version = {}", placeholders(db, 1));
+            db.execute(&sql, &[Value::Text(m.version.as_str().into())], VERSION_TABLE).map(|_| ())
         })?;
         Ok(Some(format!("{}_{}", m.version, m.name)))
     }
@@ -342,6 +335,26 @@ impl Migrations {
              checksum VARCHAR(64) NOT NULL, \n\tapplied_at VARCHAR(19) NOT NULL, \n\tPRIMARY KEY (version)\n)",
         )
     }
+}
+
+/// One row of the version table.
+struct Record {
+    version: String,
+    name: String,
+    checksum: String,
+    applied_at: String,
+}
+
+/// `n` bound parameters as the dialect writes them: `?, ?` or `$1, $2`.
+fn placeholders(db: &Db, n: usize) -> String {
+    let mut s = String::new();
+    for i in 1..=n {
+        if i > 1 {
+            s.push_str(", ");
+        }
+        db.dialect().placeholder(i, &mut s);
+    }
+    s
 }
 
 /// The `up.sql` and `down.sql` that turn `current` into `target` on `db`'s dialect, with a
