@@ -36,7 +36,7 @@ pub fn open() -> Result<(Db, bool)> {
         [] => Ok((Db::open_in_memory()?, true)),
         ["--read", url] if is_postgres(url) => {
             let db = Db::connect(url)?;
-            if let Some(mut client) = db.postgres() {
+            if let Some(client) = db.postgres() {
                 client.batch_execute("SET default_transaction_read_only = on").map_err(relations::Error::Postgres)?;
             }
             Ok((db, false))
@@ -71,7 +71,7 @@ fn new_postgres_database(url: &str) -> Result<Db> {
     let sep = if query.is_empty() { "" } else { "?" };
     let server = Db::connect(&format!("{base}/postgres{sep}{query}"))?;
     let exists = {
-        let mut client = server.postgres().expect("a PostgreSQL connection");
+        let client = server.postgres().expect("a PostgreSQL connection");
         let row = client
             .query_one("SELECT count(*) FROM pg_database WHERE datname = $1", &[&name])
             .map_err(relations::Error::Postgres)?;
@@ -83,7 +83,7 @@ fn new_postgres_database(url: &str) -> Result<Db> {
     }
     let db = Db::connect(url)?;
     let tables = {
-        let mut client = db.postgres().expect("a PostgreSQL connection");
+        let client = db.postgres().expect("a PostgreSQL connection");
         let sql = "SELECT count(*) FROM pg_tables WHERE schemaname = current_schema()";
         client.query_one(sql, &[]).map_err(relations::Error::Postgres)?.get::<_, i64>(0)
     };

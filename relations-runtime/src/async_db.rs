@@ -6,9 +6,8 @@
 //! task resumes with the result. No strategy or cascade exists twice; what is async is the
 //! waiting. A runtime worker thread never blocks on the database.
 //!
-//! On SQLite that is the only sound way: rusqlite blocks. On PostgreSQL the connection is the
-//! `postgres` crate's, which is tokio-postgres driven by a small runtime of its own on the
-//! thread that runs the call. Data crosses to that thread and back by value: models are
+//! On SQLite that is the only sound way: rusqlite blocks. On PostgreSQL the connection is
+//! tokio-postgres driven by a small runtime of its own on the thread that runs the call. Data crosses to that thread and back by value: models are
 //! `Send + Sync`, queries are owned data, and what a call borrows from the caller (an owner
 //! whose relationship [`AsyncDb::load`] fills) stays with the caller.
 

@@ -111,8 +111,8 @@ impl Db {
     /// # Ok::<(), relations_runtime::Error>(())
     /// ```
     pub fn connect(url: &str) -> Result<Db> {
-        if url.starts_with("postgresql://") || url.starts_with("postgres://") || url.contains("dbname=") {
-            return Db::connect_postgres(url);
+        if is_postgres_url(url) {
+            return Db::connect_postgres(url, None);
         }
         match url.strip_prefix("sqlite:") {
             Some("" | ":memory:" | "//" | "///:memory:") => Db::open_in_memory(),
@@ -121,13 +121,23 @@ impl Db {
         }
     }
 
+    /// [`Db::connect`], waiting at most `timeout` to connect to a server (the TCP connection
+    /// and the start-up exchange together), whatever the URL's `connect_timeout` says; a SQLite
+    /// URL opens as `connect` opens it.
+    pub fn connect_timeout(url: &str, timeout: std::time::Duration) -> Result<Db> {
+        if is_postgres_url(url) {
+            return Db::connect_postgres(url, Some(timeout));
+        }
+        Db::connect(url)
+    }
+
     #[cfg(feature = "postgres")]
-    fn connect_postgres(url: &str) -> Result<Db> {
-        Ok(Db::from_backend(Box::new(crate::backend::postgres::PgBackend::connect(url)?)))
+    fn connect_postgres(url: &str, timeout: Option<std::time::Duration>) -> Result<Db> {
+        Ok(Db::from_backend(Box::new(crate::backend::postgres::PgBackend::connect(url, timeout)?)))
     }
 
     #[cfg(not(feature = "postgres"))]
-    fn connect_postgres(url: &str) -> Result<Db> {
+    fn connect_postgres(url: &str, _: Option<std::time::Duration>) -> Result<Db> {
         let _ = url;
         Err(Error::Setting("PostgreSQL needs the `postgres` feature of `relations`".into()))
     }
@@ -196,11 +206,36 @@ impl Db {
         self.backend.as_any().downcast_ref::<crate::backend::sqlite::SqliteBackend>().map(|b| b.connection())
     }
 
-    /// The PostgreSQL client underneath, for what `relations` does not cover; `None` on
+    /// The PostgreSQL connection underneath, for what `relations` does not cover; `None` on
     /// another backend. Statements run on it are not counted or echoed.
     #[cfg(feature = "postgres")]
-    pub fn postgres(&self) -> Option<std::cell::RefMut<'_, postgres::Client>> {
-        self.backend.as_any().downcast_ref::<crate::backend::postgres::PgBackend>().map(|b| b.client())
+    pub fn postgres(&self) -> Option<crate::backend::PgClient<'_>> {
+        self.backend.as_any().downcast_ref::<crate::backend::postgres::PgBackend>().map(crate::backend::PgClient::new)
+    }
+
+    /// Limits how long one statement may run: past `timeout` it is stopped and fails with
+    /// [`Error::StatementTimeout`] (PostgreSQL's `statement_timeout`, and on the client's side
+    /// a bound a little longer, for a server that stops answering; on SQLite, an interrupt).
+    /// `None` lifts the limit (the default). Set it outside a transaction: on PostgreSQL a
+    /// transaction rolled back takes the setting with it.
+    pub fn set_statement_timeout(&self, timeout: Option<std::time::Duration>) -> Result<()> {
+        self.backend.set_statement_timeout(timeout)
+    }
+
+    /// Whether the connection is known to be unusable — closed by the server, lost in a call,
+    /// given up on after a timeout — without asking the database. A pool discards such a
+    /// connection; a `Db` of your own is best replaced by a new [`Db::connect`].
+    pub fn is_broken(&self) -> bool {
+        self.backend.is_broken()
+    }
+
+    /// Checks that the connection can be used, cheaply (what both pools do before handing one
+    /// out): on PostgreSQL, whatever the server sent while the connection was idle is read (a
+    /// restarted server's or a terminated session's goodbye) without a round trip, and a ping is
+    /// sent only when an earlier error left the connection in doubt. A connection that cannot
+    /// be used is [`Error::ConnectionLost`].
+    pub fn check(&self) -> Result<()> {
+        self.backend.check()
     }
 
     /// The backend underneath.
@@ -648,6 +683,12 @@ impl Drop for Level<'_> {
             self.db.end_aborted();
         }
     }
+}
+
+/// Whether `url` names a PostgreSQL server (a `postgresql://` or `postgres://` URL, or libpq's
+/// `key=value` form).
+fn is_postgres_url(url: &str) -> bool {
+    url.starts_with("postgresql://") || url.starts_with("postgres://") || url.contains("dbname=")
 }
 
 /// Whether a statement writes rows (what `query_map_into` runs: an `INSERT ... RETURNING`).

@@ -243,13 +243,35 @@ pub enum Error {
     Database(rusqlite::Error),
     /// Any other PostgreSQL error (feature `postgres`).
     #[cfg(feature = "postgres")]
-    Postgres(postgres::Error),
-    /// The database server could not be reached, or refused the connection.
+    Postgres(tokio_postgres::Error),
+    /// The database server could not be reached, refused the connection, or did not complete
+    /// it within the connect timeout.
     Connect {
         /// Where, without the password.
         url: String,
-        /// What the driver said.
+        /// What went wrong: the server's own words when it answered (`database "app" does not
+        /// exist (3D000)`), else the driver's and the system's.
         message: String,
+        /// The driver's error, when there is one (also [`std::error::Error::source`]).
+        source: Option<Box<dyn std::error::Error + Send + Sync>>,
+    },
+    /// The connection to the database server was lost — the server restarted, ended this
+    /// session, or stopped answering — or was found closed before a call. An open transaction
+    /// is gone with it (rolled back by the server, unless its `COMMIT` was already sent); the
+    /// connection is never used again, and a pool replaces it.
+    ConnectionLost {
+        /// The database, as a URL without its password.
+        database: String,
+        /// What was seen.
+        message: String,
+    },
+    /// A statement ran longer than the statement timeout
+    /// ([`Db::set_statement_timeout`](crate::Db::set_statement_timeout),
+    /// `PoolOptions::statement_timeout`) and was stopped; inside a transaction, as any failed
+    /// statement does.
+    StatementTimeout {
+        /// The timeout.
+        limit: std::time::Duration,
     },
 }
 
@@ -388,7 +410,13 @@ impl fmt::Display for Error {
                 Some(db) => write!(f, "database error: {} ({})", db.message(), db.code().code()),
                 None => write!(f, "database error: {e}"),
             },
-            Error::Connect { url, message } => write!(f, "cannot connect to {url}: {message}"),
+            Error::Connect { url, message, .. } => write!(f, "cannot connect to {url}: {message}"),
+            Error::ConnectionLost { database, message } => {
+                write!(f, "the connection to {database} was lost: {message}")
+            }
+            Error::StatementTimeout { limit } => {
+                write!(f, "the statement ran longer than the statement timeout ({limit:?}) and was stopped")
+            }
         }
     }
 }
@@ -399,6 +427,7 @@ impl std::error::Error for Error {
             Error::Database(e) => Some(e),
             #[cfg(feature = "postgres")]
             Error::Postgres(e) => Some(e),
+            Error::Connect { source: Some(e), .. } => Some(&**e),
             _ => None,
         }
     }
@@ -417,6 +446,14 @@ pub(crate) fn shorten_sql(sql: &str) -> String {
         end -= 1;
     }
     format!("{}... ({} more bytes)", &sql[..end], sql.len() - end)
+}
+
+/// For what is run on [`Db::postgres`](crate::Db::postgres)'s client directly.
+#[cfg(feature = "postgres")]
+impl From<tokio_postgres::Error> for Error {
+    fn from(e: tokio_postgres::Error) -> Self {
+        Error::Postgres(e)
+    }
 }
 
 impl From<rusqlite::Error> for Error {

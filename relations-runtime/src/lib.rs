@@ -88,3 +88,6 @@ pub use chrono;
 /// Re-exported for [`Db::connection`] and [`Db::from_connection`].
 pub use rusqlite;
 pub use rust_decimal;
+/// Re-exported for [`Db::postgres`]'s client, its rows and its errors.
+#[cfg(feature = "postgres")]
+pub use tokio_postgres;

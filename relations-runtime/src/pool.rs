@@ -31,25 +31,32 @@ use crate::pool_options::{file_url, open_pooled};
 pub use crate::async_pool::AsyncPool;
 pub use crate::pool_options::PoolOptions;
 
-/// Opens [`Db`]s on one database for r2d2: the busy timeout set, and on SQLite the WAL
-/// journal and foreign keys on.
+/// Opens [`Db`]s on one database for r2d2: the connect, busy and statement timeouts set, and
+/// on SQLite the WAL journal and foreign keys on. A connection is checked before it is handed
+/// out ([`Db::check`]: no round trip unless an error left it in doubt) and discarded when it is
+/// returned broken ([`Db::is_broken`]).
 #[cfg(feature = "pool")]
 #[derive(Debug, Clone)]
 pub struct DbManager {
     url: String,
-    busy_timeout: Duration,
+    options: PoolOptions,
 }
 
 #[cfg(feature = "pool")]
 impl DbManager {
     /// A manager for the database file at `path`.
     pub fn new(path: impl AsRef<Path>, busy_timeout: Duration) -> Self {
-        DbManager { url: file_url(path.as_ref()), busy_timeout }
+        DbManager { url: file_url(path.as_ref()), options: PoolOptions { busy_timeout, ..PoolOptions::default() } }
     }
 
     /// A manager for the database `url` names, as [`Db::connect`] reads it.
     pub fn for_url(url: &str, busy_timeout: Duration) -> Self {
-        DbManager { url: url.to_string(), busy_timeout }
+        DbManager { url: url.to_string(), options: PoolOptions { busy_timeout, ..PoolOptions::default() } }
+    }
+
+    /// A manager for the database `url` names, opening connections with `options`.
+    pub fn with_options(url: &str, options: PoolOptions) -> Self {
+        DbManager { url: url.to_string(), options }
     }
 }
 
@@ -59,20 +66,21 @@ impl r2d2::ManageConnection for DbManager {
     type Error = Error;
 
     fn connect(&self) -> Result<Db> {
-        open_pooled(&self.url, self.busy_timeout)
+        open_pooled(&self.url, &self.options)
     }
 
     fn is_valid(&self, db: &mut Db) -> Result<()> {
-        db.backend().batch("SELECT 1")
+        db.check()
     }
 
-    fn has_broken(&self, _: &mut Db) -> bool {
-        false
+    fn has_broken(&self, db: &mut Db) -> bool {
+        // a call that failed for the connection's sake, or was cut short mid-transaction
+        db.is_broken() || db.backend().in_transaction()
     }
 }
 
 #[cfg(feature = "pool")]
-/// A pool of [`Db`]s on one file.
+/// A pool of [`Db`]s on one database.
 #[derive(Debug, Clone)]
 pub struct Pool {
     inner: r2d2::Pool<DbManager>,
@@ -87,27 +95,32 @@ impl Pool {
     /// Opens a pool on the database file at `path` (created if needed). One connection is
     /// opened now, so that a wrong path fails here.
     pub fn open(path: impl AsRef<Path>, options: PoolOptions) -> Result<Pool> {
-        Pool::with_manager(DbManager::new(path, options.busy_timeout), options)
+        Pool::with_manager(DbManager::with_options(&file_url(path.as_ref()), options))
     }
 
     /// Opens a pool on the database `url` names (`postgresql://...`, or a SQLite URL or path,
-    /// as [`Db::connect`] reads it). One connection is opened now, so that a wrong URL fails
-    /// here.
+    /// as [`Db::connect`] reads it). One connection is opened now, so that a wrong URL or a
+    /// server that is down fails here, at once, with the cause ([`Error::Connect`]).
     pub fn connect(url: &str, options: PoolOptions) -> Result<Pool> {
-        Pool::with_manager(DbManager::for_url(url, options.busy_timeout), options)
+        Pool::with_manager(DbManager::with_options(url, options))
     }
 
-    fn with_manager(manager: DbManager, options: PoolOptions) -> Result<Pool> {
+    fn with_manager(manager: DbManager) -> Result<Pool> {
+        // the first connection, opened here: its error is the cause, returned as soon as it is
+        // known (r2d2's own build would retry until the checkout timeout)
+        let first = r2d2::ManageConnection::connect(&manager)?;
+        drop(first);
+        let options = manager.options.clone();
         let inner = r2d2::Pool::builder()
             .max_size(options.max_size)
             .min_idle(Some(1))
             .connection_timeout(options.checkout_timeout)
-            .build(manager)
-            .map_err(|e| Error::Pool(e.to_string()))?;
+            .build_unchecked(manager);
         Ok(Pool { inner })
     }
 
-    /// A connection, waiting up to the checkout timeout for one to be free.
+    /// A connection, waiting up to the checkout timeout for one to be free; one found broken
+    /// is discarded and another opened.
     pub fn get(&self) -> Result<PooledDb> {
         self.inner.get().map_err(|e| Error::Pool(e.to_string()))
     }

@@ -8,7 +8,7 @@ use std::time::Duration;
 use crate::db::Db;
 use crate::error::Result;
 
-/// How the pool's connections are opened.
+/// How the pool's connections are opened, and how long each wait may last.
 #[derive(Debug, Clone)]
 pub struct PoolOptions {
     /// The most connections open at once (default 8).
@@ -18,19 +18,35 @@ pub struct PoolOptions {
     pub busy_timeout: Duration,
     /// How long getting a connection waits for a free one (default 30 s).
     pub checkout_timeout: Duration,
+    /// How long opening one connection to a server may take, the TCP connection and the
+    /// start-up exchange together (default 5 s); past it, [`Error::Connect`](crate::Error::Connect)
+    /// says so. It replaces the URL's `connect_timeout`.
+    pub connect_timeout: Duration,
+    /// How long one statement may run before [`Error::StatementTimeout`](crate::Error::StatementTimeout)
+    /// (default: no limit), as [`Db::set_statement_timeout`] sets it on each connection.
+    pub statement_timeout: Option<Duration>,
 }
 
 impl Default for PoolOptions {
     fn default() -> Self {
-        PoolOptions { max_size: 8, busy_timeout: Duration::from_secs(5), checkout_timeout: Duration::from_secs(30) }
+        PoolOptions {
+            max_size: 8,
+            busy_timeout: Duration::from_secs(5),
+            checkout_timeout: Duration::from_secs(30),
+            connect_timeout: Duration::from_secs(5),
+            statement_timeout: None,
+        }
     }
 }
 
-/// Opens a pool's connection to `url`: the busy timeout set, and on SQLite the WAL journal
-/// and foreign keys on.
-pub(crate) fn open_pooled(url: &str, busy_timeout: Duration) -> Result<Db> {
-    let db = Db::connect(url)?;
-    db.set_busy_timeout(busy_timeout)?;
+/// Opens a pool's connection to `url`: the connect timeout honoured, the busy and statement
+/// timeouts set, and on SQLite the WAL journal and foreign keys on.
+pub(crate) fn open_pooled(url: &str, options: &PoolOptions) -> Result<Db> {
+    let db = Db::connect_timeout(url, options.connect_timeout)?;
+    db.set_busy_timeout(options.busy_timeout)?;
+    if options.statement_timeout.is_some() {
+        db.set_statement_timeout(options.statement_timeout)?;
+    }
     if db.sqlite().is_some() {
         db.use_wal()?;
     }

@@ -1,11 +1,13 @@
 //! The backend layer: one small connection trait, [`Backend`], and its implementations —
-//! SQLite through rusqlite (always there) and PostgreSQL through the `postgres` crate (feature
+//! SQLite through rusqlite (always there) and PostgreSQL through tokio-postgres (feature
 //! `postgres`). A backend runs SQL text it is given with bound [`Value`]s, caches its prepared
 //! statements, reports whether a transaction is open, and turns the database's errors into the
 //! typed [`Error`]s that name the table, column and constraint. It knows nothing of models.
 
 #[cfg(feature = "postgres")]
 pub(crate) mod postgres;
+#[cfg(feature = "postgres")]
+pub use postgres::PgClient;
 pub(crate) mod sqlite;
 
 use crate::dialect::Dialect;
@@ -90,6 +92,22 @@ pub trait Backend: Send {
     fn max_variables(&self) -> usize;
     /// What `error`, returned by a statement inside a transaction, did to the transaction.
     fn after_error(&self, error: &Error) -> AfterError;
+    /// Whether the connection is known to be unusable — closed, lost in a call, or given up
+    /// on after a timeout — without asking the database: what a pool asks of a connection
+    /// returned to it.
+    fn is_broken(&self) -> bool {
+        false
+    }
+    /// Checks that the connection can be used, cheaply: its own state, and for a server
+    /// connection whatever the server sent while it was idle (one turn of its I/O, no round
+    /// trip), or a ping when an earlier error left it in doubt. What a pool asks before it hands
+    /// a connection out; a broken one is [`Error::ConnectionLost`].
+    fn check(&self) -> Result<()> {
+        Ok(())
+    }
+    /// Limits how long one statement may run before it fails with
+    /// [`Error::StatementTimeout`]; `None` lifts the limit.
+    fn set_statement_timeout(&self, timeout: Option<std::time::Duration>) -> Result<()>;
     /// Where the connection goes, for `Debug` (a path or a URL without its password).
     fn describe(&self) -> String;
     /// The backend as `Any`, so that [`Db::sqlite`](crate::Db::sqlite) can hand out the

@@ -1,18 +1,31 @@
-//! The PostgreSQL backend, on the `postgres` crate (feature `postgres`).
+//! The PostgreSQL backend, on tokio-postgres driven by a current-thread runtime of the
+//! connection's own (feature `postgres`).
 //!
 //! Values are bound by the type the server inferred for each parameter: an integer becomes an
 //! `int2`/`int4`/`int8`/`bool`/`numeric`, text in SQLAlchemy's formats becomes a `timestamp`,
 //! `date` or `time`, a decimal stays exact. Rows are read back into the same [`Value`]s the
 //! SQLite backend produces, so models decode alike on both.
+//!
+//! Why not the `postgres` crate, which is the same client driven the same way: its connection
+//! cannot bound the start-up exchange with the server (a server that accepts and never answers
+//! hangs `connect` for ever), it cannot tell that an idle connection's server went away without
+//! a round trip or a millisecond's wait, and dropping it inside a tokio runtime panics. Owning
+//! the runtime, this backend bounds the whole connect, sees a closed socket with one turn of
+//! its I/O driver, and closes from a thread of its own when dropped inside a runtime.
 
 use std::cell::{Cell, RefCell};
 use std::error::Error as StdError;
+use std::future::Future;
+use std::pin::Pin;
+use std::task::Poll;
+use std::time::Duration;
 
 use chrono::{DateTime, NaiveDate, NaiveDateTime, NaiveTime, Utc};
-use postgres::types::{FromSql, IsNull, Kind, ToSql, Type};
-use postgres::{Client, NoTls, Statement};
 use rust_decimal::prelude::{FromPrimitive, ToPrimitive};
 use rust_decimal::Decimal;
+use tokio_postgres::tls::NoTlsStream;
+use tokio_postgres::types::{FromSql, IsNull, Kind, ToSql, Type};
+use tokio_postgres::{AsyncMessage, Client, NoTls, Socket, Statement};
 
 use super::{AfterError, Backend, RawRow, RowError};
 use crate::dialect::{Dialect, Postgres};
@@ -20,38 +33,259 @@ use crate::error::{Error, Result};
 use crate::value::{Value, ValueRef};
 
 type BoxError = Box<dyn StdError + Sync + Send>;
+type PgError = tokio_postgres::Error;
+
+/// How long connecting (the TCP connection and the start-up exchange together) may take when
+/// the URL sets no `connect_timeout`.
+pub(crate) const DEFAULT_CONNECT_TIMEOUT: Duration = Duration::from_secs(5);
+
+/// How long the ping after a doubtful error, and a polite close, may wait for the server.
+const PING_TIMEOUT: Duration = Duration::from_secs(2);
+
+/// What the last calls say about the connection.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Health {
+    /// It answered as a server does.
+    Good,
+    /// A call failed in a way that does not say whether the connection still works: ping it
+    /// before trusting it again.
+    Doubtful,
+    /// It is closed, lost, or in an unknown state (a call given up on): never used again.
+    Broken,
+}
+
+/// The connection to the server: the client, the connection task that carries its messages,
+/// and the runtime that drives both while a call waits.
+struct Driver {
+    runtime: tokio::runtime::Runtime,
+    client: Client,
+    connection: RefCell<tokio_postgres::Connection<Socket, NoTlsStream>>,
+    /// The connection task ended (the server closed it, or it failed).
+    ended: Cell<bool>,
+}
+
+/// A call given up on after its time limit.
+struct TimedOut;
+
+impl Driver {
+    /// Waits for `call`, driving the connection meanwhile, for at most `limit`. An error of the
+    /// connection itself (the server's `FATAL` before it closed) is returned in place of the
+    /// call's bare "connection closed".
+    fn drive<T>(
+        &self,
+        call: impl Future<Output = Result<T, PgError>>,
+        limit: Option<Duration>,
+    ) -> Result<Result<T, PgError>, TimedOut> {
+        let mut connection = self.connection.borrow_mut();
+        let ended = &self.ended;
+        let mut failure = None;
+        let mut call = std::pin::pin!(call);
+        let waiting = std::future::poll_fn(|cx| {
+            while !ended.get() {
+                match Pin::new(&mut *connection).poll_message(cx) {
+                    Poll::Ready(Some(Ok(AsyncMessage::Notice(notice)))) => {
+                        tracing::info!(target: "relations::sql", "{}: {}", notice.severity(), notice.message());
+                    }
+                    Poll::Ready(Some(Ok(_))) => {}
+                    Poll::Ready(Some(Err(e))) => {
+                        ended.set(true);
+                        failure = Some(e);
+                    }
+                    Poll::Ready(None) => ended.set(true),
+                    Poll::Pending => break,
+                }
+            }
+            match call.as_mut().poll(cx) {
+                Poll::Ready(Err(e)) if e.is_closed() => Poll::Ready(Err(failure.take().unwrap_or(e))),
+                Poll::Ready(result) => Poll::Ready(result),
+                Poll::Pending => match failure.take() {
+                    Some(e) => Poll::Ready(Err(e)),
+                    None => Poll::Pending,
+                },
+            }
+        });
+        match limit {
+            None => Ok(self.runtime.block_on(waiting)),
+            Some(limit) => {
+                self.runtime.block_on(async { tokio::time::timeout(limit, waiting).await }).map_err(|_| TimedOut)
+            }
+        }
+    }
+
+    /// Whether the connection is still open, without a round trip: one turn of the I/O
+    /// driver reads what the server sent while the connection was idle (the `FATAL` of a
+    /// terminated backend, the end of the stream of a server that went away).
+    fn is_open(&self) -> bool {
+        if self.ended.get() || self.client.is_closed() {
+            return false;
+        }
+        let turned = self.drive(
+            async {
+                // yielding lets the runtime poll its I/O driver before the call resumes
+                tokio::task::yield_now().await;
+                Ok(())
+            },
+            Some(PING_TIMEOUT),
+        );
+        matches!(turned, Ok(Ok(()))) && !self.ended.get() && !self.client.is_closed()
+    }
+
+    /// Closes the connection politely (the client's `Terminate`), waiting a bounded time.
+    /// Runs outside any tokio runtime.
+    fn close(self) {
+        let Driver { runtime, client, connection, ended } = self;
+        drop(client);
+        if !ended.get() {
+            let mut connection = connection.into_inner();
+            let _ = runtime.block_on(async { tokio::time::timeout(PING_TIMEOUT, &mut connection).await });
+        }
+    }
+
+    /// Drops the connection where blocking is not allowed (inside a tokio runtime): the
+    /// socket is closed without a goodbye.
+    fn abandon(self) {
+        let Driver { runtime, client, connection, .. } = self;
+        drop(client);
+        drop(connection);
+        runtime.shutdown_background();
+    }
+}
 
 /// A PostgreSQL connection with its prepared statements.
 pub(crate) struct PgBackend {
-    client: RefCell<Client>,
+    /// `Some` until the backend is dropped.
+    driver: Option<Driver>,
     statements: RefCell<rustc_hash::FxHashMap<String, Statement>>,
     in_transaction: Cell<bool>,
+    health: Cell<Health>,
+    /// The statement timeout set on the server (`SET statement_timeout`), if any; calls wait
+    /// a little longer than that on the client's side before giving up on the server.
+    statement_timeout: Cell<Option<Duration>>,
     url: String,
 }
 
 impl PgBackend {
-    /// Connects to `url` (`postgresql://user@host:port/database`, libpq's key=value form too).
-    pub(crate) fn connect(url: &str) -> Result<PgBackend> {
-        let client =
-            Client::connect(url, NoTls).map_err(|e| Error::Connect { url: redact(url), message: e.to_string() })?;
+    /// Connects to `url` (`postgresql://user@host:port/database`, libpq's key=value form too),
+    /// waiting at most `timeout` — or the URL's `connect_timeout`, or
+    /// [`DEFAULT_CONNECT_TIMEOUT`] — for the connection and the start-up exchange together.
+    pub(crate) fn connect(url: &str, timeout: Option<Duration>) -> Result<PgBackend> {
+        let shown = redact(url);
+        let connect_error =
+            |message: String, source: Option<BoxError>| Error::Connect { url: shown.clone(), message, source };
+        let mut config: tokio_postgres::Config = url.parse().map_err(|e: PgError| {
+            connect_error(format!("not a PostgreSQL connection string: {}", describe(&e)), Some(e.into()))
+        })?;
+        let limit = timeout.or_else(|| config.get_connect_timeout().copied()).unwrap_or(DEFAULT_CONNECT_TIMEOUT);
+        // per address, for the TCP connection; the whole exchange is bounded below
+        config.connect_timeout(limit);
+        let runtime = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .map_err(|e| connect_error(format!("cannot start the connection's runtime: {e}"), Some(e.into())))?;
+        let connected = runtime.block_on(async { tokio::time::timeout(limit, config.connect(NoTls)).await });
+        let (client, connection) = match connected {
+            Ok(Ok(pair)) => pair,
+            Ok(Err(e)) => return Err(connect_error(describe(&e), Some(e.into()))),
+            Err(_) => {
+                return Err(connect_error(
+                    format!(
+                        "the server did not complete the connection within {limit:?} (`connect_timeout`); is it a PostgreSQL server, and is it overloaded?"
+                    ),
+                    None,
+                ))
+            }
+        };
         Ok(PgBackend {
-            client: RefCell::new(client),
+            driver: Some(Driver { runtime, client, connection: RefCell::new(connection), ended: Cell::new(false) }),
             statements: RefCell::default(),
             in_transaction: Cell::new(false),
-            url: redact(url),
+            health: Cell::new(Health::Good),
+            statement_timeout: Cell::new(None),
+            url: shown,
         })
     }
 
-    /// The client underneath.
-    pub(crate) fn client(&self) -> std::cell::RefMut<'_, Client> {
-        self.client.borrow_mut()
+    fn driver(&self) -> &Driver {
+        self.driver.as_ref().expect("the connection is open until the backend is dropped")
+    }
+
+    /// The tokio-postgres client underneath.
+    pub(crate) fn client(&self) -> &Client {
+        &self.driver().client
+    }
+
+    /// Waits for a call of the client underneath, driving the connection meanwhile.
+    pub(crate) fn block_on<T>(&self, call: impl Future<Output = Result<T, PgError>>) -> Result<T, PgError> {
+        match self.driver().drive(call, None) {
+            Ok(result) => result,
+            Err(TimedOut) => unreachable!("no time limit was given"),
+        }
+    }
+
+    /// Waits for `call` (a statement), at most the statement timeout and a second more; what
+    /// failed is noted in the connection's health and returned typed.
+    fn call<T>(
+        &self,
+        call: impl Future<Output = Result<T, PgError>>,
+        table: Option<&str>,
+        bound: Option<&std::sync::OnceLock<(usize, String)>>,
+    ) -> Result<T> {
+        if self.health.get() == Health::Broken {
+            return Err(self.lost("the connection was lost in an earlier call"));
+        }
+        let limit = self.statement_timeout.get().map(|t| t + t / 2 + Duration::from_secs(1));
+        match self.driver().drive(call, limit) {
+            Ok(Ok(value)) => Ok(value),
+            Ok(Err(e)) => {
+                if let Some(e) = bound.and_then(|b| unstorable(b, table.unwrap_or(""))) {
+                    // the value was refused before anything was sent
+                    return Err(e);
+                }
+                Err(self.failed(e, table))
+            }
+            Err(TimedOut) => {
+                // the server did not answer even its own timeout: its state is unknown
+                self.health.set(Health::Broken);
+                self.in_transaction.set(false);
+                Err(Error::StatementTimeout { limit: self.statement_timeout.get().unwrap_or_default() })
+            }
+        }
+    }
+
+    /// Notes what `e` says of the connection, and turns it into a typed error.
+    fn failed(&self, e: PgError, table: Option<&str>) -> Error {
+        let driver = self.driver();
+        let lost = e.is_closed()
+            || driver.ended.get()
+            || driver.client.is_closed()
+            || e.code().is_some_and(|c| c.code().starts_with("08") || matches!(c.code(), "57P01" | "57P02" | "57P03"));
+        if lost {
+            self.health.set(Health::Broken);
+            self.in_transaction.set(false);
+            return self.lost(&describe(&e));
+        }
+        if e.as_db_error().is_none() {
+            // not the server's answer: the connection may be out of step
+            self.health.set(Health::Doubtful);
+        }
+        if e.code() == Some(&tokio_postgres::error::SqlState::QUERY_CANCELED) {
+            if let Some(limit) = self.statement_timeout.get() {
+                return Error::StatementTimeout { limit };
+            }
+        }
+        translate(e, table)
+    }
+
+    fn lost(&self, message: &str) -> Error {
+        Error::ConnectionLost { database: self.url.clone(), message: message.to_string() }
     }
 
     fn prepare(&self, sql: &str) -> Result<Statement> {
         if let Some(s) = self.statements.borrow().get(sql) {
             return Ok(s.clone());
         }
-        let stmt = self.client.borrow_mut().prepare(sql).map_err(|e| translate(e, None))?;
+        let client = self.client();
+        let stmt = self.call(client.prepare(sql), None, None)?;
         let mut statements = self.statements.borrow_mut();
         if statements.len() >= STATEMENT_CACHE {
             // bounded, as SQLite's cache is: the dropped statements are closed on the server
@@ -60,6 +294,115 @@ impl PgBackend {
         statements.insert(sql.to_owned(), stmt.clone());
         Ok(stmt)
     }
+}
+
+impl Drop for PgBackend {
+    fn drop(&mut self) {
+        let Some(driver) = self.driver.take() else {
+            return;
+        };
+        if tokio::runtime::Handle::try_current().is_err() {
+            driver.close();
+            return;
+        }
+        // inside a runtime no thread may block on another one: close from a thread of its own
+        let slot = std::sync::Arc::new(std::sync::Mutex::new(Some(driver)));
+        let theirs = slot.clone();
+        let closer = std::thread::Builder::new().name("relations-pg-close".into()).spawn(move || {
+            if let Some(driver) = theirs.lock().unwrap_or_else(std::sync::PoisonError::into_inner).take() {
+                driver.close();
+            }
+        });
+        if closer.is_err() {
+            if let Some(driver) = slot.lock().unwrap_or_else(std::sync::PoisonError::into_inner).take() {
+                driver.abandon();
+            }
+        }
+    }
+}
+
+/// A [`Db`](crate::Db)'s PostgreSQL connection, for what `relations` does not cover
+/// ([`Db::postgres`](crate::Db::postgres)): the tokio-postgres client, and the sync calls most
+/// often wanted of it. Statements run here are not counted or echoed, and see the `Db`'s
+/// open transaction.
+///
+/// ```no_run
+/// # fn main() -> relations_runtime::Result<()> {
+/// let db = relations_runtime::Db::connect("postgresql://postgres@127.0.0.1/app")?;
+/// let pg = db.postgres().expect("a PostgreSQL connection");
+/// pg.batch_execute("SET application_name = 'reports'")?;
+/// // anything else tokio-postgres offers, waited for on the connection's own runtime
+/// let pid: i32 = pg.block_on(pg.client().query_one("SELECT pg_backend_pid()", &[]))?.get(0);
+/// # let _ = pid; Ok(()) }
+/// ```
+pub struct PgClient<'a> {
+    backend: &'a PgBackend,
+}
+
+impl<'a> PgClient<'a> {
+    pub(crate) fn new(backend: &'a PgBackend) -> Self {
+        PgClient { backend }
+    }
+
+    /// The tokio-postgres client: its futures are waited for with [`PgClient::block_on`].
+    pub fn client(&self) -> &'a Client {
+        self.backend.client()
+    }
+
+    /// Waits for a call of [`PgClient::client`], driving the connection meanwhile (on the
+    /// connection's own runtime: call it where blocking is allowed, never on a runtime's
+    /// worker thread).
+    pub fn block_on<T>(&self, call: impl Future<Output = Result<T, PgError>>) -> Result<T, PgError> {
+        self.backend.block_on(call)
+    }
+
+    /// Runs statements without parameters (the simple query protocol), several allowed.
+    pub fn batch_execute(&self, sql: &str) -> Result<(), PgError> {
+        self.block_on(self.client().batch_execute(sql))
+    }
+
+    /// Runs a statement and returns how many rows it changed.
+    pub fn execute(&self, sql: &str, params: &[&(dyn ToSql + Sync)]) -> Result<u64, PgError> {
+        self.block_on(self.client().execute(sql, params))
+    }
+
+    /// Runs a query and returns its rows.
+    pub fn query(&self, sql: &str, params: &[&(dyn ToSql + Sync)]) -> Result<Vec<tokio_postgres::Row>, PgError> {
+        self.block_on(self.client().query(sql, params))
+    }
+
+    /// Runs a query that returns exactly one row.
+    pub fn query_one(&self, sql: &str, params: &[&(dyn ToSql + Sync)]) -> Result<tokio_postgres::Row, PgError> {
+        self.block_on(self.client().query_one(sql, params))
+    }
+}
+
+impl std::fmt::Debug for PgClient<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("PgClient").field(&self.backend.url).finish()
+    }
+}
+
+/// What a tokio-postgres error says, the server's own words first: `database "x" does not
+/// exist (3D000)` rather than "db error"; for other errors, each cause in turn.
+pub(crate) fn describe(e: &PgError) -> String {
+    if let Some(db) = e.as_db_error() {
+        let mut s = format!("{} ({})", db.message(), db.code().code());
+        if let Some(detail) = db.detail() {
+            s.push_str(&format!("; {detail}"));
+        }
+        if let Some(hint) = db.hint() {
+            s.push_str(&format!("; hint: {hint}"));
+        }
+        return s;
+    }
+    let mut s = e.to_string();
+    let mut cause = e.source();
+    while let Some(c) = cause {
+        s.push_str(&format!(": {c}"));
+        cause = c.source();
+    }
+    s
 }
 
 /// How many prepared statements a connection keeps (SQLite's cache holds as many).
@@ -125,7 +468,7 @@ impl ToSql for Param<'_> {
         true
     }
 
-    postgres::types::to_sql_checked!();
+    tokio_postgres::types::to_sql_checked!();
 }
 
 impl Param<'_> {
@@ -278,12 +621,12 @@ fn reads_directly(ty: &Type) -> bool {
 /// (text borrowed, not copied), or — when the statement has a column that needs converting —
 /// every column converted once.
 struct PgRow<'r> {
-    row: &'r postgres::Row,
+    row: &'r tokio_postgres::Row,
     converted: Vec<Value<'static>>,
 }
 
 impl PgRow<'_> {
-    fn direct(&self, index: usize) -> Result<ValueRef<'_>, postgres::Error> {
+    fn direct(&self, index: usize) -> Result<ValueRef<'_>, PgError> {
         let row = self.row;
         let ty = row.columns()[index].type_();
         Ok(match *ty {
@@ -317,7 +660,7 @@ impl RawRow for PgRow<'_> {
     }
 
     fn column_name(&self, index: usize) -> Option<&str> {
-        self.row.columns().get(index).map(postgres::Column::name)
+        self.row.columns().get(index).map(tokio_postgres::Column::name)
     }
 
     fn value(&self, index: usize) -> Result<ValueRef<'_>, RowError> {
@@ -341,8 +684,8 @@ fn key_columns(detail: &str) -> Vec<String> {
 }
 
 /// Turns a server error into a typed error; `table` is the table being written, if known.
-fn translate(e: postgres::Error, table: Option<&str>) -> Error {
-    use postgres::error::SqlState;
+fn translate(e: PgError, table: Option<&str>) -> Error {
+    use tokio_postgres::error::SqlState;
     let Some(db) = e.as_db_error() else {
         return Error::Postgres(e);
     };
@@ -389,8 +732,7 @@ impl Backend for PgBackend {
         let failure = std::sync::OnceLock::new();
         let params = bind(params, &failure);
         let refs: Vec<&(dyn ToSql + Sync)> = params.iter().map(|p| p as &(dyn ToSql + Sync)).collect();
-        let result = self.client.borrow_mut().execute(&stmt, &refs);
-        result.map_err(|e| unstorable(&failure, table).unwrap_or_else(|| translate(e, Some(table))))
+        self.call(self.client().execute(&stmt, &refs), Some(table), Some(&failure))
     }
 
     fn query(&self, sql: &str, params: &[Value<'_>], f: &mut dyn FnMut(&dyn RawRow) -> Result<()>) -> Result<()> {
@@ -398,9 +740,8 @@ impl Backend for PgBackend {
         let failure = std::sync::OnceLock::new();
         let params = bind(params, &failure);
         let refs: Vec<&(dyn ToSql + Sync)> = params.iter().map(|p| p as &(dyn ToSql + Sync)).collect();
-        let result = self.client.borrow_mut().query(&stmt, &refs);
-        let rows = result.map_err(|e| unstorable(&failure, "").unwrap_or_else(|| translate(e, None)))?;
-        // the client is free again before `f` runs, so that `f` may run statements
+        let rows = self.call(self.client().query(&stmt, &refs), None, Some(&failure))?;
+        // the connection is free again before `f` runs, so that `f` may run statements
         let direct = rows.first().is_none_or(|row| row.columns().iter().all(|c| reads_directly(c.type_())));
         for row in &rows {
             let converted = if direct {
@@ -417,7 +758,7 @@ impl Backend for PgBackend {
     }
 
     fn batch(&self, sql: &str) -> Result<()> {
-        let result = self.client.borrow_mut().batch_execute(sql).map_err(|e| translate(e, None));
+        let result = self.call(self.client().batch_execute(sql), None, None);
         // the transaction state, as the statements Db sends change it
         let head = sql.split_whitespace().next().unwrap_or("").to_ascii_uppercase();
         match head.as_str() {
@@ -436,7 +777,7 @@ impl Backend for PgBackend {
     }
 
     fn in_transaction(&self) -> bool {
-        self.in_transaction.get() && !self.client.borrow().is_closed()
+        self.in_transaction.get() && self.health.get() != Health::Broken && !self.client().is_closed()
     }
 
     fn max_variables(&self) -> usize {
@@ -445,12 +786,44 @@ impl Backend for PgBackend {
     }
 
     fn after_error(&self, _: &Error) -> AfterError {
-        if self.client.borrow().is_closed() {
+        if self.health.get() == Health::Broken || self.client().is_closed() {
             self.in_transaction.set(false);
             AfterError::Ended
         } else {
             AfterError::NeedsRollback
         }
+    }
+
+    fn is_broken(&self) -> bool {
+        self.health.get() == Health::Broken || self.driver().ended.get() || self.client().is_closed()
+    }
+
+    fn check(&self) -> Result<()> {
+        let driver = self.driver();
+        let open = match self.health.get() {
+            Health::Broken => false,
+            Health::Good => driver.is_open(),
+            // an error that did not say: a round trip decides
+            Health::Doubtful => {
+                let ping = driver.drive(driver.client.simple_query(""), Some(PING_TIMEOUT));
+                matches!(ping, Ok(Ok(_))) && driver.is_open()
+            }
+        };
+        if open {
+            self.health.set(Health::Good);
+            Ok(())
+        } else {
+            self.health.set(Health::Broken);
+            self.in_transaction.set(false);
+            Err(self.lost("the server closed the connection"))
+        }
+    }
+
+    fn set_statement_timeout(&self, timeout: Option<Duration>) -> Result<()> {
+        let ms = timeout.map_or(0, |t| t.as_millis().max(1));
+        self.batch(&format!("SET statement_timeout = {ms}"))?;
+        self.statement_timeout.set(timeout);
+        Ok(())
     }
 
     fn describe(&self) -> String {

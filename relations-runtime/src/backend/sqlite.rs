@@ -1,5 +1,9 @@
 //! The SQLite backend, on rusqlite (bundled SQLite).
 
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
 use rusqlite::types::{ToSqlOutput, ValueRef as RValueRef};
 use rusqlite::{Connection, ToSql};
 
@@ -12,12 +16,22 @@ use crate::value::{Value, ValueRef};
 pub(crate) struct SqliteBackend {
     conn: Connection,
     max_variables: usize,
+    /// The statement timeout, if one is set.
+    statement_timeout: std::cell::Cell<Option<Duration>>,
+    /// When the running statement must stop, in nanoseconds after `epoch` (0: never): what the
+    /// progress handler reads.
+    deadline: Arc<AtomicU64>,
+    epoch: Instant,
 }
+
+/// How many of SQLite's virtual machine steps run between two looks at the statement's
+/// deadline: rare enough to cost nothing measurable, often enough to stop within microseconds.
+const STEPS_BETWEEN_LOOKS: i32 = 10_000;
 
 impl SqliteBackend {
     /// Wraps an open connection, turning on `PRAGMA foreign_keys` and the query planner
     /// stability guarantee.
-    pub(crate) fn new(conn: Connection) -> Result<SqliteBackend> {
+    pub(crate) fn new(mut conn: Connection) -> Result<SqliteBackend> {
         conn.pragma_update(None, "foreign_keys", "ON")?;
         // `rarray(?)`: long `IN` lists are bound as one parameter
         rusqlite::vtab::array::load_module(&conn)?;
@@ -27,7 +41,37 @@ impl SqliteBackend {
         // re-prepared a lazy load's `WHERE fk = ? ORDER BY id` at every run)
         conn.set_db_config(rusqlite::config::DbConfig::SQLITE_DBCONFIG_ENABLE_QPSG, true)?;
         let max_variables = conn.limit(rusqlite::limits::Limit::SQLITE_LIMIT_VARIABLE_NUMBER)?.max(1) as usize;
-        Ok(SqliteBackend { conn, max_variables })
+        // the statement timeout: a statement past its deadline is interrupted
+        let (deadline, epoch) = (Arc::new(AtomicU64::new(0)), Instant::now());
+        let watched = deadline.clone();
+        conn.progress_handler(
+            STEPS_BETWEEN_LOOKS,
+            Some(move || {
+                let at = watched.load(Ordering::Relaxed);
+                at != 0 && epoch.elapsed().as_nanos() > u128::from(at)
+            }),
+        )?;
+        Ok(SqliteBackend { conn, max_variables, statement_timeout: std::cell::Cell::new(None), deadline, epoch })
+    }
+
+    /// Starts the running statement's clock, when a statement timeout is set.
+    fn start_clock(&self) {
+        if let Some(limit) = self.statement_timeout.get() {
+            let at = (self.epoch.elapsed() + limit).as_nanos().min(u128::from(u64::MAX)) as u64;
+            self.deadline.store(at.max(1), Ordering::Relaxed);
+        }
+    }
+
+    /// [`Error::StatementTimeout`] for an interrupt the timeout caused; other errors as they are.
+    fn timed_out(&self, e: Error) -> Error {
+        match (&e, self.statement_timeout.get()) {
+            (Error::Database(rusqlite::Error::SqliteFailure(code, _)), Some(limit))
+                if code.code == rusqlite::ffi::ErrorCode::OperationInterrupted =>
+            {
+                Error::StatementTimeout { limit }
+            }
+            _ => e,
+        }
     }
 
     /// The rusqlite connection.
@@ -106,23 +150,34 @@ impl Backend for SqliteBackend {
 
     fn execute(&self, sql: &str, params: &[Value<'_>], table: &str) -> Result<u64> {
         let mut stmt = self.conn.prepare_cached(sql)?;
+        self.start_clock();
         match stmt.execute(rusqlite::params_from_iter(params.iter())) {
             Ok(n) => Ok(n as u64),
-            Err(e) => Err(Error::from_sqlite(e, table)),
+            Err(e) => Err(self.timed_out(Error::from_sqlite(e, table))),
         }
     }
 
     fn query(&self, sql: &str, params: &[Value<'_>], f: &mut dyn FnMut(&dyn RawRow) -> Result<()>) -> Result<()> {
         let mut stmt = self.conn.prepare_cached(sql)?;
-        let mut rows = stmt.query(rusqlite::params_from_iter(params.iter()))?;
-        while let Some(row) = rows.next()? {
+        self.start_clock();
+        let mut rows = stmt.query(rusqlite::params_from_iter(params.iter())).map_err(|e| self.timed_out(e.into()))?;
+        while let Some(row) = rows.next().map_err(|e| self.timed_out(e.into()))? {
             f(row)?;
         }
         Ok(())
     }
 
     fn batch(&self, sql: &str) -> Result<()> {
-        Ok(self.conn.execute_batch(sql)?)
+        self.start_clock();
+        self.conn.execute_batch(sql).map_err(|e| self.timed_out(e.into()))
+    }
+
+    fn set_statement_timeout(&self, timeout: Option<Duration>) -> Result<()> {
+        self.statement_timeout.set(timeout);
+        if timeout.is_none() {
+            self.deadline.store(0, Ordering::Relaxed);
+        }
+        Ok(())
     }
 
     fn last_insert_id(&self) -> Option<i64> {
