@@ -128,6 +128,35 @@ fn create_all_twice_leaves_the_tables_alone() {
     db.create_all::<(User,)>().unwrap();
 }
 
+fn a_statement_past_the_timeout_is_stopped_and_typed() {
+    let db = db();
+    user(&db, "ann");
+    db.set_statement_timeout(Some(std::time::Duration::from_millis(200))).unwrap();
+    // a statement that would run for seconds on either database
+    let slow = match db.backend_name() {
+        "sqlite" => "WITH RECURSIVE c(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM c WHERE x < 1000000000) SELECT count(*) FROM c",
+        _ => "SELECT count(*) FROM pg_sleep(10)",
+    };
+    let started = std::time::Instant::now();
+    let err = db.sql(slow).all::<(i64,)>().unwrap_err();
+    assert!(started.elapsed() < std::time::Duration::from_secs(3), "{:?}", started.elapsed());
+    assert!(matches!(err, Error::StatementTimeout { limit } if limit.as_millis() == 200), "{err:?}");
+    assert_eq!(err.to_string(), "the statement ran longer than the statement timeout (200ms) and was stopped");
+    // the connection goes on, inside a transaction too (which the failure rolls back)
+    assert_eq!(User::query(&db).count().unwrap(), 1);
+    let err = db
+        .transaction(|tx| {
+            user(tx, "bob");
+            tx.sql(slow).all::<(i64,)>()
+        })
+        .unwrap_err();
+    assert!(matches!(err, Error::StatementTimeout { .. }), "{err:?}");
+    assert_eq!(User::query(&db).count().unwrap(), 1);
+    // lifted, a statement runs as long as it takes
+    db.set_statement_timeout(None).unwrap();
+    assert_eq!(db.sql("SELECT 2").all::<(i64,)>().unwrap(), [(2,)]);
+}
+
 both_backends!(
     unique_violation_names_table_and_column,
     foreign_key_violation_names_the_table_written,
@@ -135,4 +164,5 @@ both_backends!(
     check_violation_names_the_constraint,
     unsaved_rows_cannot_be_updated_or_deleted,
     create_all_twice_leaves_the_tables_alone,
+    a_statement_past_the_timeout_is_stopped_and_typed,
 );
