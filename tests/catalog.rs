@@ -10,7 +10,7 @@ fn the_blog_reads_back_as_its_models_declare_it() {
     let db = common::db();
     let declared = Catalog::of::<(User, UserProfile, Post, Comment, Tag)>();
     let live = db.inspect().unwrap();
-    let d = diff(&live, &declared, &Renames::none());
+    let d = diff(&live, &declared, &Renames::none()).unwrap();
     assert!(d.is_empty(), "{:#?}", d.changes);
     assert_eq!(
         live.tables.iter().map(|t| t.name.as_str()).collect::<Vec<_>>(),

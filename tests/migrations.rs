@@ -4,7 +4,7 @@
 mod common;
 
 use relations::catalog::Catalog;
-use relations::migrate::{diff, Migrations, Renames, State};
+use relations::migrate::{diff, Migration, Migrations, Renames, State, REVIEW_MARK};
 use relations::{Db, Error, Model};
 
 mod v1 {
@@ -87,6 +87,62 @@ mod v3 {
     pub type All = (Author, Book);
 }
 
+/// A table to rename, with a column to rename.
+mod r1 {
+    use relations::Model;
+
+    #[derive(Model, Debug)]
+    pub struct Person {
+        pub id: i64,
+        #[column(len = 80)]
+        pub name: String,
+    }
+    pub type All = (Person,);
+}
+
+/// `person` renamed `member`, its `name` renamed `full_name`.
+mod r2 {
+    use relations::Model;
+
+    #[derive(Model, Debug)]
+    pub struct Member {
+        pub id: i64,
+        #[column(len = 80)]
+        pub full_name: String,
+    }
+    pub type All = (Member,);
+}
+
+/// Then a nullable column more.
+mod r3 {
+    use relations::Model;
+
+    #[derive(Model, Debug)]
+    pub struct Member {
+        pub id: i64,
+        #[column(len = 80)]
+        pub full_name: String,
+        #[column(len = 40)]
+        pub nickname: Option<String>,
+    }
+    pub type All = (Member,);
+}
+
+/// `full_name` renamed `display_name`, and nobody said so.
+mod r4 {
+    use relations::Model;
+
+    #[derive(Model, Debug)]
+    pub struct Member {
+        pub id: i64,
+        #[column(len = 80)]
+        pub display_name: String,
+        #[column(len = 40)]
+        pub nickname: Option<String>,
+    }
+    pub type All = (Member,);
+}
+
 /// A new directory for one test's migrations (the sync and async runs of a test run at once).
 fn dir(name: &str) -> std::path::PathBuf {
     static N: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
@@ -96,9 +152,29 @@ fn dir(name: &str) -> std::path::PathBuf {
     dir
 }
 
+/// What a reviewer does with a generated migration: reads each `-- REVIEW:` step (here: accepts
+/// it as written) and deletes its line, in both files.
+fn reviewed(m: &Migration) {
+    for file in ["up.sql", "down.sql"] {
+        let path = m.dir.join(file);
+        let text = std::fs::read_to_string(&path).unwrap();
+        let kept: String = text.split_inclusive('\n').filter(|l| !l.starts_with(REVIEW_MARK)).collect();
+        if kept != text {
+            std::fs::write(&path, kept).unwrap();
+        }
+    }
+}
+
+/// Reviews every migration of `migrations` (the down files of applied ones included).
+fn review_all(migrations: &Migrations) {
+    for m in migrations.list().unwrap() {
+        reviewed(&m);
+    }
+}
+
 /// The database has the shape the models `S` declare, and every foreign key holds.
 fn at<S: relations::ModelSet>(db: &Db) {
-    let d = diff(&db.inspect().unwrap(), &Catalog::of::<S>(), &Renames::none());
+    let d = diff(&db.inspect().unwrap(), &Catalog::of::<S>(), &Renames::none()).unwrap();
     assert!(d.is_empty(), "{:#?}", d.changes);
     assert_eq!(common::foreign_key_violations(db), 0);
 }
@@ -116,13 +192,25 @@ fn three_versions_up_and_down_keep_the_rows() {
     db.add(v1::Book { title: "Rust".into(), author: relations::BelongsTo::to(&ann), ..Default::default() }).unwrap();
     assert!(migrations.generate::<v1::All>(&db, "nothing", &Renames::none()).unwrap().is_none());
 
-    migrations.generate::<v2::All>(&db, "emails_pages_reviews", &Renames::none()).unwrap().unwrap();
+    let second = migrations.generate::<v2::All>(&db, "emails_pages_reviews", &Renames::none()).unwrap().unwrap();
     // written, not applied: the next difference would repeat it
     let pending = migrations.generate::<v2::All>(&db, "again", &Renames::none()).unwrap_err();
     assert!(
         matches!(&pending, Error::Migration { problem, .. } if problem.contains("is not applied yet")),
         "{pending}"
     );
+    // `pages` is NOT NULL: the book there is gets a placeholder, which someone must accept
+    assert!(
+        second.up.contains("-- REVIEW: column book.pages is added NOT NULL: the rows there are get 0"),
+        "{}",
+        second.up
+    );
+    let unreviewed = migrations.up(&db).unwrap_err();
+    assert!(
+        matches!(&unreviewed, Error::Migration { problem, .. } if problem.contains("1 step(s) to review")),
+        "{unreviewed}"
+    );
+    reviewed(&second);
     assert_eq!(migrations.up(&db).unwrap().len(), 1);
     at::<v2::All>(&db);
     let book = v2::Book::query(&db).one().unwrap();
@@ -133,6 +221,9 @@ fn three_versions_up_and_down_keep_the_rows() {
     let renames = Renames::none().column("book", "title", "heading");
     let third = migrations.generate::<v3::All>(&db, "heading", &renames).unwrap().unwrap();
     assert!(!third.up.contains("DROP COLUMN title"), "a rename, not a drop: {}", third.up);
+    assert!(third.up.contains("-- REVIEW: table review is dropped, with every row in it."), "{}", third.up);
+    assert!(third.up.contains("-- REVIEW: column author.email is dropped, with its values."), "{}", third.up);
+    reviewed(&third);
     migrations.up(&db).unwrap();
     at::<v3::All>(&db);
     let book = v3::Book::query(&db).one().unwrap();
@@ -143,7 +234,11 @@ fn three_versions_up_and_down_keep_the_rows() {
     assert!(status.migrations.iter().all(|(_, s)| matches!(s, State::Applied { .. })), "{status:?}");
     assert_eq!(status.alembic_revision, None);
 
-    // down, down, down: each version's shape again, the rows kept
+    // down, down, down: each version's shape again, the rows kept (the first migration's down
+    // drops every table: refused until it is reviewed)
+    let first_down = Migrations::new(migrations.dir()).list().unwrap().remove(0);
+    assert!(first_down.down.contains("-- REVIEW: table book is dropped"), "{}", first_down.down);
+    review_all(&migrations);
     assert!(migrations.down(&db).unwrap().unwrap().ends_with("_heading"));
     at::<v2::All>(&db);
     assert_eq!(v2::Book::query(&db).one().unwrap().title, "Rust");
@@ -186,10 +281,137 @@ fn a_database_alembic_manages_keeps_its_version_table() {
     let migrations = Migrations::new(dir(&format!("alembic-{}", db.backend_name())));
     let m = migrations.generate::<v1::All>(&db, "initial", &Renames::none()).unwrap().unwrap();
     assert!(!m.up.contains("alembic_version") && !m.down.contains("alembic_version"), "{}\n{}", m.up, m.down);
+    reviewed(&m);
     migrations.up(&db).unwrap();
     migrations.down(&db).unwrap();
     assert_eq!(migrations.status(&db).unwrap().alembic_revision.as_deref(), Some("ae1027a6acf"));
     assert_eq!(common::scalar(&db, "SELECT count(*) FROM alembic_version"), 1);
+    std::fs::remove_dir_all(migrations.dir()).unwrap();
+}
+
+/// The names of the members, in key order.
+fn member_names(db: &Db) -> Vec<String> {
+    r3::Member::query(db).select(r3::Member::full_name).all().unwrap()
+}
+
+fn a_rename_left_in_place_after_it_ran_is_left_out_never_a_drop() {
+    let db = common::fresh();
+    let migrations = Migrations::new(dir(&format!("stale-{}", db.backend_name())));
+    let first = migrations.generate::<r1::All>(&db, "people", &Renames::none()).unwrap().unwrap();
+    reviewed(&first);
+    migrations.up(&db).unwrap();
+    for name in ["Ann", "Bob", "Cy"] {
+        db.add(r1::Person { name: name.into(), ..Default::default() }).unwrap();
+    }
+    let renames = Renames::none().table("person", "member").column("member", "name", "full_name");
+    let renamed = migrations.generate::<r2::All>(&db, "members", &renames).unwrap().unwrap();
+    assert!(!renamed.up.contains("REVIEW"), "a rename destroys nothing: {}", renamed.up);
+    migrations.up(&db).unwrap();
+    at::<r2::All>(&db);
+    let names = || -> Vec<String> { r2::Member::query(&db).select(r2::Member::full_name).all().unwrap() };
+    assert_eq!(names(), ["Ann", "Bob", "Cy"]);
+
+    // the same renames, left in the code after their migration ran: nothing to do, nothing lost
+    let d = diff(&db.inspect().unwrap(), &Catalog::of::<r2::All>(), &renames).unwrap();
+    assert!(d.is_empty(), "{:#?}", d.changes);
+    assert_eq!(
+        d.skipped,
+        [
+            "table person -> member: already made (no table `person`, table `member` exists)",
+            "column member.name -> full_name: already made (no column `name`, column `full_name` exists)",
+        ]
+    );
+    assert!(migrations.generate::<r2::All>(&db, "again", &renames).unwrap().is_none());
+    // and beside a real change: the change alone, the renames said to be left out
+    let more = migrations.generate::<r3::All>(&db, "nicknames", &renames).unwrap().unwrap();
+    assert!(more.up.contains("-- left out, table person -> member: already made"), "{}", more.up);
+    assert!(!more.up.contains("DROP TABLE") && !more.up.contains("REVIEW"), "{}", more.up);
+    migrations.up(&db).unwrap();
+    at::<r3::All>(&db);
+    assert_eq!(member_names(&db), ["Ann", "Bob", "Cy"]);
+
+    // a rename that names what the database has under neither name: an error naming it
+    let wrong = Renames::none().column("member", "shown", "display_name");
+    let err = migrations.generate::<r4::All>(&db, "wrong", &wrong).unwrap_err();
+    assert!(
+        matches!(&err, Error::InvalidRename { rename, .. } if rename == "column member.shown -> display_name"),
+        "{err}"
+    );
+    assert_eq!(
+        err.to_string(),
+        "the rename `column member.shown -> display_name` cannot be made: table `member` has neither a column `shown` nor a column `display_name`; correct or remove it"
+    );
+    let ghost = Renames::none().table("ghost", "phantom");
+    let err = migrations.generate::<r3::All>(&db, "ghost", &ghost).unwrap_err();
+    assert_eq!(
+        err.to_string(),
+        "the rename `table ghost -> phantom` cannot be made: the models declare no table `phantom`; correct or remove it"
+    );
+    assert_eq!(member_names(&db), ["Ann", "Bob", "Cy"]);
+    std::fs::remove_dir_all(migrations.dir()).unwrap();
+}
+
+fn a_step_that_destroys_data_waits_for_a_review() {
+    let db = common::fresh();
+    let migrations = Migrations::new(dir(&format!("review-{}", db.backend_name())));
+    reviewed(&migrations.generate::<r3::All>(&db, "members", &Renames::none()).unwrap().unwrap());
+    migrations.up(&db).unwrap();
+    for name in ["Ann", "Bob"] {
+        db.add(r3::Member { full_name: name.into(), ..Default::default() }).unwrap();
+    }
+    // a rename nobody declared: a drop and an add, marked with the question
+    let guess = migrations.generate::<r4::All>(&db, "display_names", &Renames::none()).unwrap().unwrap();
+    assert!(
+        guess.up.contains(
+            "-- REVIEW: column member.full_name is dropped, with its values. Was it renamed to `display_name`? Then declare it, `Renames::none().column(\"member\", \"full_name\", \"display_name\")`, and write the migration again."
+        ),
+        "{}",
+        guess.up
+    );
+    assert!(guess.up.contains("-- REVIEW: column member.display_name is added NOT NULL"), "{}", guess.up);
+    let err = migrations.up(&db).unwrap_err();
+    assert!(
+        matches!(&err, Error::Migration { version, problem } if *version == guess.version && problem.contains("2 step(s) to review")),
+        "{err}"
+    );
+    // nothing ran: the names are there
+    assert_eq!(member_names(&db), ["Ann", "Bob"]);
+    // the reviewer's answer: it was a rename
+    std::fs::remove_dir_all(&guess.dir).unwrap();
+    let renames = Renames::none().column("member", "full_name", "display_name");
+    let rename = migrations.generate::<r4::All>(&db, "display_names", &renames).unwrap().unwrap();
+    assert!(!rename.up.contains("REVIEW"), "{}", rename.up);
+    migrations.up(&db).unwrap();
+    let names: Vec<String> = r4::Member::query(&db).select(r4::Member::display_name).all().unwrap();
+    assert_eq!(names, ["Ann", "Bob"]);
+    std::fs::remove_dir_all(migrations.dir()).unwrap();
+}
+
+fn a_migration_written_for_another_dialect_is_refused() {
+    let db = common::fresh();
+    let migrations = Migrations::new(dir(&format!("dialect-{}", db.backend_name())));
+    // written against a SQLite database
+    let sqlite = Db::open_in_memory().unwrap();
+    let m = migrations.generate::<v1::All>(&sqlite, "initial", &Renames::none()).unwrap().unwrap();
+    assert!(m.up.starts_with("-- dialect: sqlite\n"), "{}", m.up);
+    reviewed(&m);
+    match db.backend_name() {
+        "sqlite" => {
+            migrations.up(&db).unwrap();
+            at::<v1::All>(&db);
+        }
+        other => {
+            let err = migrations.up(&db).unwrap_err();
+            assert_eq!(
+                err.to_string(),
+                format!(
+                    "migration {}: {}_initial/up.sql was written for sqlite, and this database is {other}; write the migrations for each database from its own schema",
+                    m.version, m.version
+                )
+            );
+            assert!(db.inspect().unwrap().tables.is_empty(), "nothing ran");
+        }
+    }
     std::fs::remove_dir_all(migrations.dir()).unwrap();
 }
 
@@ -210,4 +432,7 @@ both_backends!(
     three_versions_up_and_down_keep_the_rows,
     an_applied_migration_edited_afterwards_stops_up_and_down,
     a_database_alembic_manages_keeps_its_version_table,
+    a_rename_left_in_place_after_it_ran_is_left_out_never_a_drop,
+    a_step_that_destroys_data_waits_for_a_review,
+    a_migration_written_for_another_dialect_is_refused,
 );

@@ -59,7 +59,7 @@ fn create_all_reproduces_each_original_schema() {
         let db = common::fresh();
         create_all(&db).unwrap();
         let made = db.inspect().unwrap();
-        let d = diff(&original, &made, &Renames::none());
+        let d = diff(&original, &made, &Renames::none()).unwrap();
         assert!(d.is_empty(), "{name}: {:#?}", d.changes);
     }
 }

@@ -236,6 +236,15 @@ pub enum Error {
         /// What is wrong.
         problem: String,
     },
+    /// A rename given to a schema diff (`migrate::Renames`) that cannot be made: neither its
+    /// old nor its new name is in the database, both are, or the models lack the new name. (A
+    /// rename already made — the old name gone, the new one there — is left out, not an error.)
+    InvalidRename {
+        /// The rename, as `table a -> b` or `column t.a -> b`.
+        rename: String,
+        /// Why it cannot be made.
+        problem: String,
+    },
     /// The database returned something the runtime did not expect (a catalog query's row of
     /// another shape, a key it did not report).
     Unexpected(String),
@@ -397,6 +406,9 @@ impl fmt::Display for Error {
             ),
             Error::Setting(e) => write!(f, "cannot apply the setting: {e}"),
             Error::Migration { version, problem } => write!(f, "migration {version}: {problem}"),
+            Error::InvalidRename { rename, problem } => {
+                write!(f, "the rename `{rename}` cannot be made: {problem}; correct or remove it")
+            }
             Error::Unexpected(e) => write!(f, "unexpected answer from the database: {e}"),
             Error::Unstorable { table, column: Some(column), message, .. } => {
                 write!(f, "cannot store the value of `{column}` in `{table}`: {message}")

@@ -4,6 +4,7 @@
 
 use crate::catalog::{Catalog, Column, Constraint, ForeignKey, Index, Table};
 use crate::dialect::{self, Dialect};
+use crate::error::{Error, Result};
 use crate::schema::{OnDelete, SqlType};
 
 /// Renames to make rather than a drop and a create: never guessed, always asked for.
@@ -232,16 +233,79 @@ pub struct Diff {
     pub from: Catalog,
     /// The schema changed to.
     pub to: Catalog,
-    /// The renames asked for.
+    /// The renames made: those asked for, less the ones already made (see `skipped`).
     pub renames: Renames,
+    /// The renames asked for that the schema changed from already has (the old name gone, the
+    /// new one there): a `Renames` entry left in place after its migration ran. Each is left
+    /// out, never made into a drop and a create; the line says which.
+    pub skipped: Vec<String>,
+}
+
+/// Checks `renames` against the two schemas: a rename whose old name is gone and whose new
+/// name is already there was made before, and is left out (said in the second list); one whose
+/// old name is not there either, or whose new name the schema changed to lacks, or whose both
+/// names are there, is [`Error::InvalidRename`] — never a drop and a create.
+fn resolve(from: &Catalog, to: &Catalog, renames: &Renames) -> Result<(Renames, Vec<String>)> {
+    let invalid = |rename: String, problem: String| Error::InvalidRename { rename, problem };
+    let mut made = Renames::none();
+    let mut skipped = Vec::new();
+    for (old, new) in &renames.tables {
+        let rename = format!("table {old} -> {new}");
+        if to.table(new).is_none() {
+            return Err(invalid(rename, format!("the models declare no table `{new}`")));
+        }
+        match (from.table(old).is_some(), from.table(new).is_some()) {
+            (true, false) => made.tables.push((old.clone(), new.clone())),
+            (false, true) => skipped.push(format!("{rename}: already made (no table `{old}`, table `{new}` exists)")),
+            (true, true) => {
+                return Err(invalid(rename, format!("the database has both `{old}` and `{new}`: drop one first")))
+            }
+            (false, false) => {
+                return Err(invalid(rename, format!("the database has neither a table `{old}` nor a table `{new}`")))
+            }
+        }
+    }
+    for (table, old, new) in &renames.columns {
+        let rename = format!("column {table}.{old} -> {new}");
+        let Some(target) = to.table(table) else {
+            return Err(invalid(rename, format!("the models declare no table `{table}`")));
+        };
+        if target.column(new).is_none() {
+            return Err(invalid(rename, format!("the models declare no column `{table}.{new}`")));
+        }
+        let Some(current) = from.table(made.old_table(table)) else {
+            return Err(invalid(rename, format!("the database has no table `{table}` (it is created, not changed)")));
+        };
+        match (current.column(old).is_some(), current.column(new).is_some()) {
+            (true, false) => made.columns.push((table.clone(), old.clone(), new.clone())),
+            (false, true) => skipped.push(format!("{rename}: already made (no column `{old}`, column `{new}` exists)")),
+            (true, true) => {
+                return Err(invalid(
+                    rename,
+                    format!("table `{}` has both `{old}` and `{new}`: drop one first", current.name),
+                ))
+            }
+            (false, false) => {
+                return Err(invalid(
+                    rename,
+                    format!("table `{}` has neither a column `{old}` nor a column `{new}`", current.name),
+                ))
+            }
+        }
+    }
+    Ok((made, skipped))
 }
 
 /// The changes that turn schema `from` (a live database's, say) into schema `to` (the models'):
 /// tables dropped children first, created parents first; within a table, columns, keys,
 /// constraints and indexes. Types compare as [`SqlType`]s (SQLite's `TIMESTAMP` is `DATETIME`),
 /// constraint names only where both sides name them. A table or column that disappears while
-/// another appears is a drop and an add unless `renames` says it is a rename.
-pub fn diff(from: &Catalog, to: &Catalog, renames: &Renames) -> Diff {
+/// another appears is a drop and an add unless `renames` says it is a rename; a rename already
+/// made is left out ([`Diff::skipped`]), and one that names what neither schema has is
+/// [`Error::InvalidRename`].
+pub fn diff(from: &Catalog, to: &Catalog, renames: &Renames) -> Result<Diff> {
+    let (renames, skipped) = resolve(from, to, renames)?;
+    let renames = &renames;
     // what goes first: the foreign keys, constraints and indexes that go away (so that no
     // table dropped is still referenced), then the tables that go, children first
     let mut first = Vec::new();
@@ -271,7 +335,7 @@ pub fn diff(from: &Catalog, to: &Catalog, renames: &Renames) -> Diff {
         }
     }
     first.extend(rest);
-    Diff { changes: first, from: from.clone(), to: to.clone(), renames: renames.clone() }
+    Ok(Diff { changes: first, from: from.clone(), to: to.clone(), renames: renames.clone(), skipped })
 }
 
 fn same_action(a: OnDelete, b: OnDelete) -> bool {
@@ -444,10 +508,89 @@ fn zero(t: SqlType) -> &'static str {
     }
 }
 
+/// Whether a column of type `from` holds every value of type `to` unchanged after the change.
+fn widens(from: SqlType, to: SqlType) -> bool {
+    use SqlType::*;
+    match (from, to) {
+        (Varchar(a), Varchar(b)) => b >= a,
+        (Varchar(_), Text) => true,
+        (SmallInteger, Integer | BigInteger) | (Integer, BigInteger) => true,
+        (a, b) => a == b,
+    }
+}
+
 impl Diff {
     /// Whether the two schemas are the same.
     pub fn is_empty(&self) -> bool {
         self.changes.is_empty()
+    }
+
+    /// The changes that destroy or invent data, each said in one line: a table or column
+    /// dropped (its rows or values lost), a `NOT NULL` column added to rows that exist (each
+    /// given a placeholder value), a type changed to one that may not hold every value. A
+    /// migration file marks each with `-- REVIEW:`, and nothing applies it while one is left.
+    /// A drop beside an add of the same shape asks whether it was a rename.
+    pub fn reviews(&self) -> Vec<String> {
+        let mut out = Vec::new();
+        for c in &self.changes {
+            match c {
+                Change::DropTable(t) => {
+                    let names: Vec<&str> = t.columns.iter().map(|c| c.name.as_str()).collect();
+                    let twin = self.changes.iter().find_map(|o| match o {
+                        Change::CreateTable(n) if n.columns.iter().map(|c| c.name.as_str()).eq(names.iter().copied()) => {
+                            Some(n.name.as_str())
+                        }
+                        _ => None,
+                    });
+                    let hint = match twin {
+                        Some(n) => format!(
+                            " Was it renamed to `{n}`? Then declare it, `Renames::none().table(\"{}\", \"{n}\")`, and write the migration again.",
+                            t.name
+                        ),
+                        None => String::new(),
+                    };
+                    out.push(format!("table {} is dropped, with every row in it.{hint}", t.name));
+                }
+                Change::DropColumn { table, column } => {
+                    let twin = self.changes.iter().find_map(|o| match o {
+                        Change::AddColumn { table: t, column: n } if t == table && n.sql_type == column.sql_type => {
+                            Some(n.name.as_str())
+                        }
+                        _ => None,
+                    });
+                    let hint = match twin {
+                        Some(n) => format!(
+                            " Was it renamed to `{n}`? Then declare it, `Renames::none().column(\"{table}\", \"{}\", \"{n}\")`, and write the migration again.",
+                            column.name
+                        ),
+                        None => String::new(),
+                    };
+                    out.push(format!("column {table}.{} is dropped, with its values.{hint}", column.name));
+                }
+                Change::AddColumn { table, column } if !column.nullable => {
+                    out.push(format!(
+                        "column {table}.{} is added NOT NULL: the rows there are get {} (edit the value below, or declare the column nullable).",
+                        column.name,
+                        zero(column.sql_type)
+                    ))
+                }
+                Change::AlterColumn { table, from, to } if !widens(from.sql_type, to.sql_type) => {
+                    let word = |t| {
+                        let mut s = String::new();
+                        dialect::type_word(t, &mut s);
+                        s
+                    };
+                    out.push(format!(
+                        "column {table}.{} changes type from {} to {}, which may not hold every value there is (cut, rounded or refused).",
+                        to.name,
+                        word(from.sql_type),
+                        word(to.sql_type)
+                    ))
+                }
+                _ => {}
+            }
+        }
+        out
     }
 
     /// The statements that make the changes on `dialect`, in order. On SQLite a table whose

@@ -17,6 +17,15 @@
 //! # Ok(()) }
 //! ```
 //!
+//! Nothing here destroys data without a decision of yours. A generated step that drops a table
+//! or a column, fills the rows there are with a placeholder, or narrows a type is marked in
+//! the file with a `-- REVIEW:` line (Alembic's rule: what autogenerate writes is read before it
+//! runs), and [`Migrations::apply`] refuses the file until every such line is deleted. A rename
+//! is never guessed: a table or column that disappears while another appears is a drop and an
+//! add, marked with the question whether it was a rename; a [`Renames`] entry whose rename was
+//! already made is left out, never turned into a drop and a create. Each generated file names
+//! the dialect it was written for, and is refused by a database of another.
+//!
 //! A database Alembic manages keeps its `alembic_version` table: these migrations never read
 //! it as part of the schema, never write or drop it, and [`Status`] reports its revision.
 
@@ -194,7 +203,7 @@ impl Migrations {
         }
         let current = db.inspect()?;
         let target = Catalog::of::<S>();
-        let (up, down) = migration_sql(db, &current, &target, renames);
+        let (up, down) = migration_sql(db, &current, &target, renames)?;
         match up {
             None => Ok(None),
             Some(up) => self.create(name, &up, &down).map(Some),
@@ -267,7 +276,8 @@ impl Migrations {
 
     /// Applies every pending migration, oldest first, each in its own transaction with its
     /// record; returns the versions applied. Refuses to start when an applied migration was
-    /// edited (see [`State::Edited`]). On SQLite each runs with foreign keys off and
+    /// edited (see [`State::Edited`]); stops at a migration written for another dialect or with
+    /// a step left to review (see [`Migrations::apply`]). On SQLite each runs with foreign keys off and
     /// `PRAGMA foreign_key_check` clean before it commits, as SQLite's table rebuild needs.
     pub fn up(&self, db: &Db) -> Result<Vec<String>> {
         let mut applied = Vec::new();
@@ -286,8 +296,11 @@ impl Migrations {
         Ok(self.list()?.into_iter().filter(|m| !records.iter().any(|r| r.version == m.version)).collect())
     }
 
-    /// Applies one migration and records it, in one transaction.
+    /// Applies one migration and records it, in one transaction. Refused, before anything
+    /// runs, when its `up.sql` was written for another dialect or still has a `-- REVIEW:`
+    /// line (a step that destroys or invents data, which someone must read first).
     pub fn apply(&self, db: &Db, m: &Migration) -> Result<()> {
+        runnable(db, m, &m.up, "up.sql")?;
         self.ensure_version_table(db)?;
         run(db, m, &m.up, |db| {
             let at = crate::chrono::Utc::now().format("%Y-%m-%d %H:%M:%S").to_string();
@@ -306,7 +319,8 @@ impl Migrations {
     }
 
     /// Reverts the newest applied migration (its `down.sql` and its record, in one
-    /// transaction); returns it, or `None` when none is applied.
+    /// transaction); returns it, or `None` when none is applied. Refused as [`Migrations::apply`]
+    /// refuses: `down.sql` written for another dialect, or with a `-- REVIEW:` line left.
     pub fn down(&self, db: &Db) -> Result<Option<String>> {
         self.check(db)?;
         let records = self.records(db)?;
@@ -322,6 +336,7 @@ impl Migrations {
                 ),
             });
         };
+        runnable(db, m, &m.down, "down.sql")?;
         run(db, m, &m.down, |db| {
             let sql = format!("DELETE FROM relations_migrations WHERE version = {}", placeholders(db, 1));
             db.execute(&sql, &[Value::Text(m.version.as_str().into())], VERSION_TABLE).map(|_| ())
@@ -357,20 +372,78 @@ fn placeholders(db: &Db, n: usize) -> String {
     s
 }
 
-/// The `up.sql` and `down.sql` that turn `current` into `target` on `db`'s dialect, with a
-/// header listing the changes; `up` is `None` when there are none.
-pub fn migration_sql(db: &Db, current: &Catalog, target: &Catalog, renames: &Renames) -> (Option<String>, String) {
-    let forward = diff(current, target, renames);
-    if forward.is_empty() {
-        return (None, String::new());
+/// The first line of a migration written for `dialect`: what [`Migrations::apply`] and
+/// [`Migrations::down`] compare with the database's dialect.
+fn dialect_line(dialect: &str) -> String {
+    format!("{DIALECT_MARK}{dialect}")
+}
+
+/// How a file names the dialect it was written for.
+const DIALECT_MARK: &str = "-- dialect: ";
+
+/// How a file marks a step that destroys or invents data, until someone has read it.
+pub const REVIEW_MARK: &str = "-- REVIEW:";
+
+/// The dialect a migration file says it was written for, if it says.
+fn written_for(sql: &str) -> Option<&str> {
+    sql.lines().find_map(|l| l.trim().strip_prefix(DIALECT_MARK)).map(str::trim)
+}
+
+/// The `-- REVIEW:` lines of a file, with their line numbers.
+fn review_marks(sql: &str) -> Vec<String> {
+    sql.lines()
+        .enumerate()
+        .filter(|(_, l)| l.trim_start().starts_with(REVIEW_MARK))
+        .map(|(i, l)| format!("line {}: {}", i + 1, l.trim_start()[REVIEW_MARK.len()..].trim()))
+        .collect()
+}
+
+/// The `up.sql` and `down.sql` that turn `current` into `target` on `db`'s dialect, each
+/// naming the dialect, listing the changes, and marking with `-- REVIEW:` every step that
+/// destroys or invents data (see [`Diff::reviews`]); `up` is `None` when there are no changes.
+/// A rename already made is left out and said in the header (and as a `WARN` event on target
+/// `relations::migrate`); one that cannot be made is [`Error::InvalidRename`].
+pub fn migration_sql(
+    db: &Db,
+    current: &Catalog,
+    target: &Catalog,
+    renames: &Renames,
+) -> Result<(Option<String>, String)> {
+    let forward = diff(current, target, renames)?;
+    for skipped in &forward.skipped {
+        tracing::warn!(target: "relations::migrate", "rename left out: {skipped}");
     }
-    let back = diff(target, current, &renames.reversed());
-    let text = |d: &Diff| {
-        let mut s = String::from("-- written by relations from the difference between the database and the models:\n");
+    if forward.is_empty() {
+        return Ok((None, String::new()));
+    }
+    // the way back undoes the renames this way made, and only those
+    let back = diff(target, current, &forward.renames.reversed())?;
+    let text = |d: &Diff, notes: &[String]| {
+        let mut s = dialect_line(db.dialect().name());
+        s.push_str("\n-- written by relations from the difference between the database and the models:\n");
         for c in &d.changes {
             s.push_str("--   ");
             s.push_str(&c.describe());
             s.push('\n');
+        }
+        for note in notes {
+            s.push_str("-- left out, ");
+            s.push_str(note);
+            s.push('\n');
+        }
+        let reviews = d.reviews();
+        if !reviews.is_empty() {
+            s.push_str("--\n");
+            for r in &reviews {
+                s.push_str(REVIEW_MARK);
+                s.push(' ');
+                s.push_str(r);
+                s.push('\n');
+            }
+            s.push_str(
+                "-- Nothing applies this file while a `-- REVIEW:` line is left: read each, change the statements\n\
+                 -- below if they are not what you want, then delete the line.\n",
+            );
         }
         s.push('\n');
         for stmt in d.sql(db.dialect()) {
@@ -379,7 +452,39 @@ pub fn migration_sql(db: &Db, current: &Catalog, target: &Catalog, renames: &Ren
         }
         s
     };
-    (Some(text(&forward)), text(&back))
+    Ok((Some(text(&forward, &forward.skipped)), text(&back, &[])))
+}
+
+/// Refuses to run `sql` (a migration's `up.sql` or `down.sql`, `file`) on `db` when it was
+/// written for another dialect, or still has steps to review.
+fn runnable(db: &Db, m: &Migration, sql: &str, file: &str) -> Result<()> {
+    if let Some(dialect) = written_for(sql) {
+        if dialect != db.dialect().name() {
+            return Err(Error::Migration {
+                version: m.version.clone(),
+                problem: format!(
+                    "{}_{}/{file} was written for {dialect}, and this database is {}; write the migrations for each database from its own schema",
+                    m.version,
+                    m.name,
+                    db.dialect().name()
+                ),
+            });
+        }
+    }
+    let marks = review_marks(sql);
+    if !marks.is_empty() {
+        return Err(Error::Migration {
+            version: m.version.clone(),
+            problem: format!(
+                "{}_{}/{file} has {} step(s) to review, which destroy or invent data: {}; read them, edit the statements if needed, then delete each `{REVIEW_MARK}` line",
+                m.version,
+                m.name,
+                marks.len(),
+                marks.join("; ")
+            ),
+        });
+    }
+    Ok(())
 }
 
 /// Runs one migration's `sql` and `record` in a transaction; on SQLite with foreign keys off,
