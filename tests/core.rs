@@ -296,16 +296,25 @@ fn is_in_takes_any_number_of_values_and_errors_quote_little_sql() {
     }
 }
 
+/// Rows of unbounded text, to fill a disk with.
+#[derive(Model, Debug, Clone, PartialEq)]
+struct Note {
+    id: i64,
+    #[column(text)]
+    body: String,
+}
+
 /// A database that fills up after a few more pages.
 fn small_disk() -> common::TestDb {
     let db = common::db();
+    db.create_all::<(Note,)>().unwrap();
     let pages: i64 = db.sqlite().unwrap().query_row("PRAGMA page_count", [], |r| r.get(0)).unwrap();
     db.sqlite().unwrap().execute_batch(&format!("PRAGMA max_page_count = {}", pages + 4)).unwrap();
     db
 }
 
 fn usernames(db: &Db) -> Vec<String> {
-    User::all(db).unwrap().into_iter().map(|u| u.username).collect()
+    Note::all(db).unwrap().into_iter().map(|n| n.body).collect()
 }
 
 fn full(e: &Error) -> bool {
@@ -320,17 +329,17 @@ fn a_disk_that_fills_inside_a_savepoint_commits_nothing_and_returns_the_real_err
     let big = "x".repeat(3000);
     let mut after = None;
     let result: Result<(), Error> = db.transaction(|db| {
-        db.add(User { username: "before".into(), ..Default::default() })?;
+        db.add(Note { body: "before".into(), ..Default::default() })?;
         let inner: Result<(), Error> = db.transaction(|db| {
             for i in 0..100 {
-                db.add(User { username: format!("{i}{big}"), ..Default::default() })?;
+                db.add(Note { body: format!("{i}{big}"), ..Default::default() })?;
             }
             Ok(())
         });
         let inner = inner.unwrap_err();
         assert!(full(&inner), "the savepoint returns the disk-full error itself: {inner:?}");
         // the outer closure goes on, as if only the savepoint had failed
-        after = Some(db.add(User { username: "after".into(), ..Default::default() }).map(|_| ()));
+        after = Some(db.add(Note { body: "after".into(), ..Default::default() }).map(|_| ()));
         Ok(())
     });
     let after = after.unwrap().unwrap_err();
@@ -339,7 +348,7 @@ fn a_disk_that_fills_inside_a_savepoint_commits_nothing_and_returns_the_real_err
     assert!(db.sqlite().unwrap().is_autocommit(), "no transaction left open");
     assert!(usernames(&db).is_empty(), "nothing committed piecemeal: {:?}", usernames(&db));
     // the connection works again
-    db.add(User { username: "later".into(), ..Default::default() }).unwrap();
+    db.add(Note { body: "later".into(), ..Default::default() }).unwrap();
     assert_eq!(usernames(&db), ["later"]);
 }
 
@@ -348,11 +357,11 @@ fn a_disk_that_fills_inside_a_savepoint_commits_nothing_and_returns_the_real_err
 fn a_disk_that_fills_in_one_statement_ends_the_transaction() {
     let db = small_disk();
     let result: Result<(), Error> = db.transaction(|db| {
-        db.add(User { username: "before".into(), ..Default::default() })?;
-        let e = db.add(User { username: "y".repeat(40_000), ..Default::default() }).unwrap_err();
+        db.add(Note { body: "before".into(), ..Default::default() })?;
+        let e = db.add(Note { body: "y".repeat(40_000), ..Default::default() }).unwrap_err();
         assert!(full(&e), "{e:?}");
         // a later statement of the same transaction is refused
-        let refused = db.add(User { username: "after".into(), ..Default::default() }).unwrap_err();
+        let refused = db.add(Note { body: "after".into(), ..Default::default() }).unwrap_err();
         assert!(matches!(refused, Error::TransactionAborted { .. }), "{refused:?}");
         Err(e)
     });

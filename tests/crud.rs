@@ -108,8 +108,12 @@ fn one_requires_exactly_one_row() {
     assert_eq!(User::query(&db).filter_by(User::username, "a").one().unwrap().id, 1);
     assert!(matches!(
         User::query(&db).filter_by(User::username, "x").one(),
-        Err(Error::NotFound { table: "user", .. })
+        Err(Error::NoRowMatched { table: "user" })
     ));
+    assert_eq!(
+        User::query(&db).filter_by(User::username, "x").one().unwrap_err().to_string(),
+        "no row of `user` matched the query"
+    );
     assert!(matches!(User::query(&db).one(), Err(Error::MultipleRows { table: "user" })));
     assert_eq!(User::query(&db).first().unwrap().map(|u| u.id), Some(1));
 }

@@ -157,6 +157,116 @@ fn a_statement_past_the_timeout_is_stopped_and_typed() {
     assert_eq!(db.sql("SELECT 2").all::<(i64,)>().unwrap(), [(2,)]);
 }
 
+#[derive(Model, Debug, Clone, PartialEq)]
+struct Price {
+    id: i64,
+    #[column(numeric(precision = 6, scale = 2))]
+    amount: relations::rust_decimal::Decimal,
+    small: i16,
+}
+
+fn values_that_do_not_fit_are_refused_before_any_statement() {
+    let db = db();
+    let long = "x".repeat(81);
+    // insert, insert_all, update and a bulk update: the same error on both databases, and
+    // nothing sent
+    let (err, sql) = db.record(|| db.add(User { username: long.clone(), ..Default::default() }).unwrap_err());
+    assert!(sql.is_empty(), "{sql:?}");
+    assert!(matches!(&err, Error::ValueDoesNotFit { table: "user", column: "username", .. }), "{err:?}");
+    assert_eq!(
+        err.to_string(),
+        "`user.username` cannot hold this value: VARCHAR(80) holds 80 characters, and the value is 81 characters long"
+    );
+    // 80 characters of several bytes each fit: the limit counts characters
+    user(&db, &"é".repeat(80));
+    let mut many: Vec<User> =
+        ["a", long.as_str(), "c"].iter().map(|n| User { username: n.to_string(), ..Default::default() }).collect();
+    assert!(matches!(db.insert_all(&mut many), Err(Error::ValueDoesNotFit { column: "username", .. })));
+    let mut ann = user(&db, "ann");
+    ann.username = long.clone();
+    assert!(matches!(ann.update(&db), Err(Error::ValueDoesNotFit { column: "username", .. })));
+    let bulk = User::query(&db).set(User::username, long.as_str()).update();
+    assert!(matches!(bulk, Err(Error::ValueDoesNotFit { column: "username", .. })), "{bulk:?}");
+    assert_eq!(User::query(&db).count().unwrap(), 2, "nothing of it was written");
+    assert_eq!(User::get(&db, ann.id).unwrap().unwrap().username, "ann");
+
+    // numbers past their NUMERIC(p, s) or SMALLINT
+    db.create_all::<(Price,)>().unwrap();
+    let too_many = relations::rust_decimal::Decimal::new(1_234_500, 2);
+    let err = db.add(Price { amount: too_many, ..Default::default() }).unwrap_err();
+    assert_eq!(
+        err.to_string(),
+        "`price.amount` cannot hold this value: NUMERIC(6, 2) holds 4 digit(s) before the decimal point, and the value has 5 digits before it"
+    );
+    let fits = relations::rust_decimal::Decimal::new(999_999, 2);
+    assert_eq!(db.add(Price { amount: fits, small: -32768, ..Default::default() }).unwrap().amount, fits);
+    let err = db.add(Price { small: i16::MAX, amount: fits, ..Default::default() });
+    assert!(err.is_ok());
+}
+
+fn a_missing_table_says_to_create_it() {
+    let db = common::fresh();
+    let err = User::query(&db).count().unwrap_err();
+    assert!(matches!(&err, Error::NoSuchTable { table } if table == "user"), "{err:?}");
+    assert_eq!(
+        err.to_string(),
+        "the database has no table `user`: create the models' tables with `db.create_all::<(..)>()`, or apply the migrations"
+    );
+    let err = db.add(User { username: "ann".into(), ..Default::default() }).unwrap_err();
+    assert!(matches!(&err, Error::NoSuchTable { table } if table == "user"), "{err:?}");
+}
+
+// postgres only: what the server still refuses as data arrives typed
+#[test]
+fn server_data_errors_are_typed() {
+    if !common::backends::use_backend(common::backends::Backend::Postgres, "server_data_errors_are_typed") {
+        return;
+    }
+    let db = db();
+    let err = db.sql("SELECT CAST(CAST(:t AS TEXT) AS INTEGER)").bind("t", "twelve").all::<(i64,)>().unwrap_err();
+    assert!(matches!(&err, Error::InvalidData { code, .. } if code == "22P02"), "{err:?}");
+    assert_eq!(
+        err.to_string(),
+        "the database refused a value: invalid input syntax for type integer: \"twelve\" (22P02)"
+    );
+    // a value written past the checks, by hand
+    let err = db.sql("INSERT INTO \"user\" (username) VALUES (CAST(:u AS TEXT))").bind("u", "y".repeat(90)).execute();
+    assert!(matches!(&err, Err(Error::InvalidData { code, .. }) if code == "22001"), "{err:?}");
+}
+
+// sqlite only
+#[test]
+fn a_file_that_is_not_a_database_is_named_at_open() {
+    let dir = std::env::temp_dir().join(format!("relations-not-a-db-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let path = dir.join("notes.txt");
+    std::fs::write(&path, "these are not the tables you are looking for\n".repeat(100)).unwrap();
+    let err = relations::Db::open(&path).unwrap_err();
+    assert!(matches!(&err, Error::CannotOpen { path: p, .. } if p.ends_with("notes.txt")), "{err:?}");
+    assert_eq!(
+        err.to_string(),
+        format!("cannot open `{}` as a SQLite database: file is not a database", path.display())
+    );
+    assert!(matches!(relations::Db::open_read_only(dir.join("missing.db")), Err(Error::CannotOpen { .. })));
+    assert!(!dir.join("missing.db").exists());
+    std::fs::remove_dir_all(&dir).unwrap();
+}
+
+#[test]
+fn an_unknown_url_scheme_opens_nothing() {
+    for url in ["mysql://root@127.0.0.1/app", "mariadb://root:s3cret@db/app", "postgresql+psycopg://x/y"] {
+        let err = relations::Db::connect(url).unwrap_err();
+        assert!(matches!(&err, Error::UnsupportedUrl { .. }), "{url}: {err:?}");
+        assert!(!err.to_string().contains("s3cret"), "{err}");
+        assert!(err.to_string().contains("`sqlite:///<path>`"), "{err}");
+    }
+    assert_eq!(
+        relations::Db::connect("mysql://root@127.0.0.1/app").unwrap_err().to_string(),
+        "`mysql://root@127.0.0.1/app` names no database relations opens: it opens `sqlite:///<path>` (or a plain path), `sqlite::memory:`, and `postgresql://user@host/database` (or `postgres://`, with the `postgres` feature)"
+    );
+    assert!(!std::path::Path::new("mysql:").exists());
+}
+
 both_backends!(
     unique_violation_names_table_and_column,
     foreign_key_violation_names_the_table_written,
@@ -165,4 +275,6 @@ both_backends!(
     unsaved_rows_cannot_be_updated_or_deleted,
     create_all_twice_leaves_the_tables_alone,
     a_statement_past_the_timeout_is_stopped_and_typed,
+    values_that_do_not_fit_are_refused_before_any_statement,
+    a_missing_table_says_to_create_it,
 );

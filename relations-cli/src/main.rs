@@ -119,10 +119,16 @@ fn is_url(database: &str) -> bool {
     database.starts_with("postgresql://") || database.starts_with("postgres://")
 }
 
-/// An existing database: a SQLite path that is missing is an error, not a new empty file.
+/// An existing database: a SQLite path (or `sqlite:` URL) that is missing is an error, not a
+/// new empty file.
 fn open_existing(database: &str) -> Result<Db, Failure> {
-    if !is_url(database) && !Path::new(database).is_file() {
-        return Err(format!("no SQLite database at `{database}`").into());
+    if !is_url(database) && !database.contains("://") || database.starts_with("sqlite:") {
+        let path =
+            ["sqlite:///", "sqlite://", "sqlite:"].iter().find_map(|p| database.strip_prefix(p)).unwrap_or(database);
+        let memory = matches!(path, "" | ":memory:");
+        if !memory && !Path::new(path).is_file() {
+            return Err(format!("no SQLite database at `{path}`").into());
+        }
     }
     Ok(Db::connect(database)?)
 }
@@ -194,7 +200,11 @@ fn run(cli: Cli) -> Result<String, Failure> {
                 return Ok(out);
             }
             let database = database.ok_or("no database: give --database <path-or-url> or set DATABASE_URL")?;
-            let db = Db::connect(&database)?;
+            // only `up` may create the database; `status` and `down` read one that exists
+            let db = match action {
+                MigrateAction::Up => Db::connect(&database)?,
+                _ => open_existing(&database)?,
+            };
             match action {
                 MigrateAction::New { .. } => unreachable!("answered above"),
                 MigrateAction::Up => {

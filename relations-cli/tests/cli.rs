@@ -126,6 +126,17 @@ fn migrate_new_up_status_down_on_a_sqlite_file() {
     std::fs::write(created.join("up.sql"), "CREATE TABLE note (id INTEGER NOT NULL, body TEXT, PRIMARY KEY (id));\n")
         .unwrap();
     std::fs::write(created.join("down.sql"), "DROP TABLE note;\n").unwrap();
+    // status and down read a database that exists: a missing file is an error, and stays missing
+    for action in ["status", "down"] {
+        let out =
+            relations().args(["migrate", action, "--database", &db]).arg("--dir").arg(&migrations).output().unwrap();
+        assert!(!out.status.success());
+        assert_eq!(String::from_utf8_lossy(&out.stderr), format!("error: no SQLite database at `{db}`\n"));
+        assert!(!Path::new(&db).exists(), "{action} created {db}");
+    }
+    assert!(run(&["up"]).starts_with("applied "));
+    std::fs::write(created.join("down.sql"), "DROP TABLE note;\n").unwrap();
+    assert!(run(&["down"]).starts_with("reverted "));
     assert!(run(&["status"]).contains("_add_notes  pending"));
     assert!(run(&["up"]).starts_with("applied "));
     assert_eq!(run(&["up"]), "nothing to apply\n");

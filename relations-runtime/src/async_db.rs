@@ -283,7 +283,7 @@ impl<M: Model> Query<'_, M, AsyncDb> {
         self.run(|q| q.first()).await
     }
 
-    /// The one matching row ([`Query::one`]): [`Error::NotFound`] if none, [`Error::MultipleRows`]
+    /// The one matching row ([`Query::one`]): [`Error::NoRowMatched`] if none, [`Error::MultipleRows`]
     /// if several.
     pub async fn one(&self) -> Result<M> {
         self.run(|q| q.one()).await

@@ -66,6 +66,12 @@ impl<M: Model> Update<'_, M> {
                 });
             }
         }
+        // a value set must fit its column, as a row's values do
+        for (name, value) in &sets {
+            if let (Scalar::Bound(v), Some(column)) = (value, t.columns.iter().find(|c| c.name == *name)) {
+                crate::fit::check(t.name, column, v)?;
+            }
+        }
         let d = query.db.dialect();
         let mut sql = String::from("UPDATE ");
         d.quote(t.name, &mut sql);

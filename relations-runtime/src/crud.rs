@@ -92,6 +92,7 @@ impl Db {
             let mut params: Vec<Value<'_>> = Vec::with_capacity(chunk.len() * width);
             for m in chunk.iter() {
                 let values = m.values();
+                crate::fit::check_row(t, &values)?;
                 if skip_key {
                     params.extend(values.into_iter().zip(t.columns).filter(|(_, c)| !c.primary_key).map(|(v, _)| v));
                 } else {
@@ -273,7 +274,9 @@ impl Db {
     fn insert_row<M: Model>(&self, model: &mut M) -> Result<()> {
         let t = M::TABLE;
         let skip_key = t.auto_key && model.is_new();
-        let id = self.insert_values(t, skip_key, model.values()).map_err(|e| self.explain(t, &model.values(), e))?;
+        let values = model.values();
+        crate::fit::check_row(t, &values)?;
+        let id = self.insert_values(t, skip_key, values).map_err(|e| self.explain(t, &model.values(), e))?;
         if let Some(id) = id {
             model.set_auto_key(id);
         }
@@ -378,6 +381,10 @@ impl Db {
         };
         if set.is_empty() {
             return Ok(()); // only key columns: nothing to write
+        }
+        // the values written must fit; a stored one that does not is left as it is
+        for &i in &set {
+            crate::fit::check(t.name, &t.columns[i], &values[i])?;
         }
         let mut sql = String::from("UPDATE ");
         self.dialect().quote(t.name, &mut sql);

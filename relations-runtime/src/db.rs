@@ -81,16 +81,30 @@ impl std::fmt::Debug for Db {
 }
 
 impl Db {
-    /// Opens (creating if needed) the SQLite database file at `path`.
+    /// Opens (creating if needed) the SQLite database file at `path`. A file that is not a
+    /// SQLite database, or one that cannot be read or created, is [`Error::CannotOpen`] naming
+    /// it, here rather than at the first statement.
     pub fn open(path: impl AsRef<Path>) -> Result<Db> {
-        Db::from_connection(Connection::open(path)?)
+        let path = path.as_ref();
+        Db::from_file(path, Connection::open(path))
     }
 
-    /// Opens an existing database file for reading only: nothing can change it.
+    /// Opens an existing database file for reading only: nothing can change it. A missing
+    /// file, or one that is not a database, is [`Error::CannotOpen`].
     pub fn open_read_only(path: impl AsRef<Path>) -> Result<Db> {
         use rusqlite::OpenFlags;
         let flags = OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX | OpenFlags::SQLITE_OPEN_URI;
-        Db::from_connection(Connection::open_with_flags(path, flags)?)
+        let path = path.as_ref();
+        Db::from_file(path, Connection::open_with_flags(path, flags))
+    }
+
+    /// The `Db` of a file just opened, its header read now (SQLite reads a file at its first
+    /// statement), failures named by the file.
+    fn from_file(path: &Path, opened: rusqlite::Result<Connection>) -> Result<Db> {
+        let cannot = |e: rusqlite::Error| Error::CannotOpen { path: path.display().to_string(), reason: e.to_string() };
+        let conn = opened.map_err(cannot)?;
+        conn.query_row("PRAGMA schema_version", [], |_| Ok(())).map_err(cannot)?;
+        Db::from_connection(conn)
     }
 
     /// Opens a new, empty in-memory database.
@@ -104,6 +118,9 @@ impl Db {
     /// - `sqlite::memory:` or `sqlite://` alone: a new in-memory SQLite database;
     /// - `sqlite:///<path>` or `sqlite:<path>`, or a plain path: a SQLite file, created if needed.
     ///
+    /// Any other `scheme://` is [`Error::UnsupportedUrl`], listing these: never a file of that
+    /// name.
+    ///
     /// ```
     /// # use relations_runtime::Db;
     /// let db = Db::connect("sqlite::memory:")?;
@@ -113,6 +130,14 @@ impl Db {
     pub fn connect(url: &str) -> Result<Db> {
         if is_postgres_url(url) {
             return Db::connect_postgres(url, None);
+        }
+        if let Some((scheme, _)) = url.split_once("://") {
+            if scheme != "sqlite"
+                && !scheme.is_empty()
+                && scheme.chars().all(|c| c.is_ascii_alphanumeric() || "+-.".contains(c))
+            {
+                return Err(Error::UnsupportedUrl { url: crate::error::redact_url(url) });
+            }
         }
         match url.strip_prefix("sqlite:") {
             Some("" | ":memory:" | "//" | "///:memory:") => Db::open_in_memory(),

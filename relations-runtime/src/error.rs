@@ -57,6 +57,26 @@ pub enum Error {
         /// What was wrong with the value.
         message: String,
     },
+    /// `Query::one` (or a projection's `one`) found no row matching the query (SQLAlchemy's
+    /// `NoResultFound`).
+    NoRowMatched {
+        /// The table queried.
+        table: &'static str,
+    },
+    /// A SQLite database file could not be opened: it is not a database (or is encrypted), or
+    /// it cannot be read or created there.
+    CannotOpen {
+        /// The file.
+        path: String,
+        /// Why, in SQLite's words.
+        reason: String,
+    },
+    /// A URL whose scheme names no database `relations` opens (`mysql://...`); nothing was
+    /// opened or created.
+    UnsupportedUrl {
+        /// The URL, without its password.
+        url: String,
+    },
     /// `Query::one` found more than one row.
     MultipleRows {
         /// The table queried.
@@ -194,6 +214,35 @@ pub enum Error {
         /// Why it does not fit.
         message: String,
     },
+    /// A value its column cannot hold, found before any statement was sent, on every backend
+    /// alike: text longer than its `VARCHAR(n)`, an integer beyond an `INTEGER`'s 32 bits or a
+    /// `SMALLINT`'s 16, a number with more digits than its `NUMERIC(p, s)` allows, text with a
+    /// NUL character (which PostgreSQL cannot store).
+    ValueDoesNotFit {
+        /// The table written.
+        table: &'static str,
+        /// The column.
+        column: &'static str,
+        /// What the column holds (`VARCHAR(80) holds 80 characters`).
+        limit: String,
+        /// What the value is (`is 120 characters long`).
+        found: String,
+    },
+    /// The database refused a value as data of the wrong shape (PostgreSQL's class 22: a text
+    /// that is not a number, a value too long that a check here did not catch...).
+    InvalidData {
+        /// The table written or queried, when known.
+        table: String,
+        /// The SQLSTATE (`22001`, `22P02`...).
+        code: String,
+        /// What the database said.
+        message: String,
+    },
+    /// A statement named a table the database does not have.
+    NoSuchTable {
+        /// The table.
+        table: String,
+    },
     /// A query that cannot run as built: a join from a table the query does not have, the same
     /// table joined twice under one name, a bulk write with a join.
     InvalidQuery {
@@ -320,6 +369,12 @@ impl fmt::Display for Error {
             Error::Decode { table, column, message } => {
                 write!(f, "cannot decode `{table}.{column}`: {message}")
             }
+            Error::NoRowMatched { table } => write!(f, "no row of `{table}` matched the query"),
+            Error::CannotOpen { path, reason } => write!(f, "cannot open `{path}` as a SQLite database: {reason}"),
+            Error::UnsupportedUrl { url } => write!(
+                f,
+                "`{url}` names no database relations opens: it opens `sqlite:///<path>` (or a plain path), `sqlite::memory:`, and `postgresql://user@host/database` (or `postgres://`, with the `postgres` feature)"
+            ),
             Error::MultipleRows { table } => write!(f, "expected one row of `{table}`, found several"),
             Error::SchemaMismatch { table, difference } => write!(
                 f,
@@ -389,6 +444,19 @@ impl fmt::Display for Error {
                 f,
                 "the transaction conflicted with a concurrent one and was rolled back ({message}); run it again, as `Db::transaction_retrying` does"
             ),
+            Error::ValueDoesNotFit { table, column, limit, found } => {
+                write!(f, "`{table}.{column}` cannot hold this value: {limit}, and the value {found}")
+            }
+            Error::InvalidData { table, code, message } if table.is_empty() => {
+                write!(f, "the database refused a value: {message} ({code})")
+            }
+            Error::InvalidData { table, code, message } => {
+                write!(f, "the database refused a value for `{table}`: {message} ({code})")
+            }
+            Error::NoSuchTable { table } => write!(
+                f,
+                "the database has no table `{table}`: create the models' tables with `db.create_all::<(..)>()`, or apply the migrations"
+            ),
             Error::InvalidQuery { table, message } => write!(f, "the query on `{table}` cannot run: {message}"),
             Error::DecodeResult { position, column, message } => {
                 write!(f, "cannot decode column {position} (`{column}`) of the result: {message}")
@@ -445,6 +513,26 @@ impl std::error::Error for Error {
     }
 }
 
+/// `url` without its password (in a URL's user info, or a `password=` setting): how errors and
+/// `Debug` show a connection string.
+pub(crate) fn redact_url(url: &str) -> String {
+    if let Some(i) = url.find("password=") {
+        let start = i + "password=".len();
+        let end = url[start..].find([' ', '&']).map_or(url.len(), |e| start + e);
+        return format!("{}***{}", &url[..start], &url[end..]);
+    }
+    match (url.find("://"), url.rfind('@')) {
+        (Some(scheme), Some(at)) if at > scheme => {
+            let userinfo = &url[scheme + 3..at];
+            match userinfo.split_once(':') {
+                Some((user, _)) => format!("{}{user}:***{}", &url[..scheme + 3], &url[at..]),
+                None => url.to_string(),
+            }
+        }
+        _ => url.to_string(),
+    }
+}
+
 /// The longest SQL text an error message quotes.
 const SQL_IN_ERRORS: usize = 300;
 
@@ -480,6 +568,15 @@ impl From<rusqlite::Error> for Error {
             }
             e => e,
         };
+        let message = match &e {
+            rusqlite::Error::SqliteFailure(_, Some(msg)) => Some(msg.as_str()),
+            rusqlite::Error::SqlInputError { msg, .. } => Some(msg.as_str()),
+            _ => None,
+        };
+        if let Some(table) = message.and_then(|m| m.strip_prefix("no such table: ")) {
+            let table = table.rsplit('.').next().unwrap_or(table);
+            return Error::NoSuchTable { table: table.to_string() };
+        }
         match &e {
             rusqlite::Error::SqliteFailure(code, _)
                 if matches!(

@@ -31,6 +31,7 @@ pub mod erd;
 mod error;
 mod expr;
 mod fetch;
+mod fit;
 mod inspect;
 mod keys;
 mod load;

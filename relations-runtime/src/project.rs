@@ -271,7 +271,7 @@ impl<'db, M: Model, R: FromValues> Projection<'db, M, R> {
         Ok(self.clone().limit(1).all()?.into_iter().next())
     }
 
-    /// The one row: [`Error::NotFound`] if there is none, [`Error::MultipleRows`] if there
+    /// The one row: [`Error::NoRowMatched`] if there is none, [`Error::MultipleRows`] if there
     /// are several. An aggregate without `group_by` always has one row.
     pub fn one(&self) -> Result<R> {
         crate::select::only_row(self.clone().limit(2).all()?, M::TABLE.name)

@@ -158,7 +158,7 @@ impl<'db, M: Model> Query<'db, M> {
         Ok(self.all()?.into_iter().next())
     }
 
-    /// The one matching row: [`Error::NotFound`](crate::Error::NotFound) if there is none,
+    /// The one matching row: [`Error::NoRowMatched`](crate::Error::NoRowMatched) if there is none,
     /// [`Error::MultipleRows`](crate::Error::MultipleRows) if there are several (SQLAlchemy's
     /// `one()`).
     pub fn one(&self) -> Result<M> {
@@ -265,13 +265,13 @@ impl<M> Page<M> {
     }
 }
 
-/// The one row of `rows`: [`Error::NotFound`](crate::Error::NotFound) for none,
+/// The one row of `rows`: [`Error::NoRowMatched`](crate::Error::NoRowMatched) for none,
 /// [`Error::MultipleRows`](crate::Error::MultipleRows) for several (`table` names the query's).
 pub(crate) fn only_row<R>(rows: Vec<R>, table: &'static str) -> Result<R> {
     let mut rows = rows.into_iter();
     match (rows.next(), rows.next()) {
         (Some(row), None) => Ok(row),
-        (None, _) => Err(crate::Error::NotFound { table, key: "matching the query".into() }),
+        (None, _) => Err(crate::Error::NoRowMatched { table }),
         (Some(_), Some(_)) => Err(crate::Error::MultipleRows { table }),
     }
 }

@@ -107,6 +107,7 @@ impl Db {
             let sql = statements[usize::from(skip_key)].get_or_insert_with(|| upsert_sql(self, t, skip_key, on));
             let sql = sql.as_str();
             let mut params: Vec<Value<'_>> = model.values();
+            crate::fit::check_row(t, &params)?;
             if skip_key {
                 let mut columns = t.columns.iter();
                 params.retain(|_| columns.next().is_some_and(|c| !c.primary_key));

@@ -169,7 +169,7 @@ impl PgBackend {
     /// waiting at most `timeout` — or the URL's `connect_timeout`, or
     /// [`DEFAULT_CONNECT_TIMEOUT`] — for the connection and the start-up exchange together.
     pub(crate) fn connect(url: &str, timeout: Option<Duration>) -> Result<PgBackend> {
-        let shown = redact(url);
+        let shown = crate::error::redact_url(url);
         let connect_error =
             |message: String, source: Option<BoxError>| Error::Connect { url: shown.clone(), message, source };
         let mut config: tokio_postgres::Config = url.parse().map_err(|e: PgError| {
@@ -407,25 +407,6 @@ pub(crate) fn describe(e: &PgError) -> String {
 
 /// How many prepared statements a connection keeps (SQLite's cache holds as many).
 const STATEMENT_CACHE: usize = 256;
-
-/// `url` without its password (in a URL's user info, or a `password=` setting).
-pub(crate) fn redact(url: &str) -> String {
-    if let Some(i) = url.find("password=") {
-        let start = i + "password=".len();
-        let end = url[start..].find([' ', '&']).map_or(url.len(), |e| start + e);
-        return format!("{}***{}", &url[..start], &url[end..]);
-    }
-    match (url.find("://"), url.rfind('@')) {
-        (Some(scheme), Some(at)) if at > scheme => {
-            let userinfo = &url[scheme + 3..at];
-            match userinfo.split_once(':') {
-                Some((user, _)) => format!("{}{user}:***{}", &url[..scheme + 3], &url[at..]),
-                None => url.to_string(),
-            }
-        }
-        _ => url.to_string(),
-    }
-}
 
 /// A parameter, converted to the type the server expects; a value that does not fit says so
 /// in `failure`, with its position.
@@ -713,6 +694,12 @@ fn translate(e: PgError, table: Option<&str>) -> Error {
         }
     } else if *code == SqlState::CHECK_VIOLATION {
         Error::CheckViolation { table, constraint: db.constraint().unwrap_or("").to_string() }
+    } else if *code == SqlState::UNDEFINED_TABLE {
+        // `relation "user" does not exist`
+        let named = db.message().split('"').nth(1).unwrap_or(table.as_str());
+        Error::NoSuchTable { table: named.to_string() }
+    } else if code.code().starts_with("22") {
+        Error::InvalidData { table, code: code.code().to_string(), message: db.message().to_string() }
     } else if *code == SqlState::LOCK_NOT_AVAILABLE {
         Error::Busy
     } else if *code == SqlState::T_R_SERIALIZATION_FAILURE || *code == SqlState::T_R_DEADLOCK_DETECTED {
@@ -846,7 +833,7 @@ fn hex_of(bytes: &[u8]) -> String {
 
 #[cfg(test)]
 mod tests {
-    use super::redact;
+    use crate::error::redact_url as redact;
 
     #[test]
     fn passwords_are_never_shown() {

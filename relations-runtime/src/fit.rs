@@ -1,0 +1,70 @@
+//! Whether a value fits its column, checked before any statement is sent: a text longer than
+//! its `VARCHAR(n)`, an integer beyond its `INTEGER` or `SMALLINT`, a number past its
+//! `NUMERIC(p, s)`, a NUL character in text. SQLite would store each of them and PostgreSQL
+//! refuse it; checked here, both databases refuse alike, with [`Error::ValueDoesNotFit`]
+//! naming the column, its limit and the value's size.
+
+use rust_decimal::Decimal;
+
+use crate::error::{Error, Result};
+use crate::schema::{ColumnDef, SqlType, Table};
+use crate::value::Value;
+
+/// Checks a row's column values (in the table's column order) against the columns.
+pub(crate) fn check_row(t: &'static Table, values: &[Value<'_>]) -> Result<()> {
+    for (column, value) in t.columns.iter().zip(values) {
+        check(t.name, column, value)?;
+    }
+    Ok(())
+}
+
+/// Checks one value against its column.
+pub(crate) fn check(table: &'static str, column: &'static ColumnDef, value: &Value<'_>) -> Result<()> {
+    match problem(column.sql_type, value) {
+        None => Ok(()),
+        Some((limit, found)) => Err(Error::ValueDoesNotFit { table, column: column.name, limit, found }),
+    }
+}
+
+/// The column's limit and what the value is, when it does not fit.
+fn problem(ty: SqlType, value: &Value<'_>) -> Option<(String, String)> {
+    match (ty, value) {
+        (SqlType::Integer, Value::Integer(i)) if i32::try_from(*i).is_err() => Some((
+            format!("INTEGER holds {} to {} (declare the column `#[column(bigint)]` for 64 bits)", i32::MIN, i32::MAX),
+            format!("is {i}"),
+        )),
+        (SqlType::SmallInteger, Value::Integer(i)) if i16::try_from(*i).is_err() => {
+            Some((format!("SMALLINT holds {} to {}", i16::MIN, i16::MAX), format!("is {i}")))
+        }
+        (SqlType::Varchar(Some(n)), Value::Text(t)) if t.len() > n as usize && t.chars().count() > n as usize => {
+            Some((format!("VARCHAR({n}) holds {n} characters"), format!("is {} characters long", t.chars().count())))
+        }
+        (SqlType::Numeric(Some((p, s))), Value::Decimal(d)) => numeric(p, s, d.trunc().abs()),
+        (SqlType::Numeric(Some((p, s))), Value::Real(f)) => {
+            Decimal::try_from(f.trunc().abs()).ok().and_then(|d| numeric(p, s, d)).or_else(|| {
+                (!f.is_finite() || f.abs() >= 1e28)
+                    .then(|| (format!("NUMERIC({p}, {s}) holds finite numbers of {p} digits"), format!("is {f}")))
+            })
+        }
+        (_, Value::Text(t)) => t.find('\0').map(|at| {
+            (
+                "text cannot hold the NUL character (U+0000) on PostgreSQL; store such values as bytes".to_string(),
+                format!("has a NUL at character {}", t[..at].chars().count() + 1),
+            )
+        }),
+        _ => None,
+    }
+}
+
+/// `NUMERIC(p, s)` holds integer parts of at most `p - s` digits: whether `int` (an absolute
+/// integer part) has more.
+fn numeric(p: u8, s: u8, int: Decimal) -> Option<(String, String)> {
+    let digits = if int.is_zero() { 0 } else { int.to_string().len() };
+    let room = usize::from(p.saturating_sub(s));
+    (digits > room).then(|| {
+        (
+            format!("NUMERIC({p}, {s}) holds {room} digit(s) before the decimal point"),
+            format!("has {digits} digits before it"),
+        )
+    })
+}
