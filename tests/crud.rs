@@ -198,7 +198,35 @@ fn update_writes_only_the_columns_that_changed() {
     assert!(lines[0].contains("\"name\" = ") && lines[0].contains("\"email\" = "), "{lines:?}");
 }
 
+fn a_new_owner_knows_it_has_no_related_rows_yet() {
+    let db = db();
+    let ann = user(&db, "ann");
+    // inserted under a key the database assigned: nothing could point at it yet
+    assert_eq!(ann.posts.loaded().map(<[Post]>::len), Some(0));
+    assert!(matches!(ann.profile.loaded(), Some(None)));
+    let p = post(&db, &ann, "Hi");
+    assert_eq!(p.tags.loaded().map(<[common::Tag]>::len), Some(0));
+    assert_eq!(p.comments.loaded().map(<[common::Comment]>::len), Some(0));
+    // a row added since, through another value, is read by the first load: never a stale empty
+    let posts = db.assert_statements(1, || ann.posts(&db).load().map(<[Post]>::len)).unwrap();
+    assert_eq!(posts, 1);
+    assert_eq!(ann.posts.loaded().map(<[Post]>::len), Some(1));
+    // rows given with the owner are what it holds
+    let bob = db
+        .add(User {
+            username: "bob".into(),
+            posts: vec![Post { title: "a".into(), ..Default::default() }].into(),
+            ..Default::default()
+        })
+        .unwrap();
+    assert_eq!(bob.posts.loaded().map(<[Post]>::len), Some(1));
+    // a row loaded from the database is not new: its relationships are not loaded
+    let read = User::get(&db, ann.id).unwrap().unwrap();
+    assert!(read.posts.loaded().is_none() && read.profile.loaded().is_none());
+}
+
 both_backends!(
+    a_new_owner_knows_it_has_no_related_rows_yet,
     update_writes_only_the_columns_that_changed,
     insert_assigns_keys_in_creation_order,
     get_update_delete_round_trip,

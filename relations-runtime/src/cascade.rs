@@ -511,6 +511,15 @@ pub(crate) fn has_pending<M: Model>(model: &mut M, owner_is_new: bool) -> bool {
     any
 }
 
+/// `model` was just inserted under a key the database assigned: its relationship fields
+/// without rows are known to be empty (see [`Pending::born`](crate::model::Pending::born)).
+pub(crate) fn born<M: Model>(model: &mut M) {
+    let _ = model.visit_pending(&mut |_, field| {
+        field.born();
+        Ok(())
+    });
+}
+
 /// Saves the pending rows of `model`'s relationship fields (after `model` itself).
 pub(crate) fn save_pending<M: Model>(db: &Db, model: &mut M, owner_is_new: bool) -> Result<()> {
     let owner: Vec<Value<'static>> = model.key().to_values().into_iter().map(Value::into_owned).collect();

@@ -142,10 +142,14 @@ impl Db {
                     return Err(self.unordered_keys(t, chunk.len(), format!("{keys:?}")));
                 }
             }
+            let assigned = !keys.is_empty();
             for (m, key) in chunk.iter_mut().zip(keys) {
                 m.set_auto_key(key);
             }
             chunk.iter().for_each(crate::model::remember);
+            if assigned {
+                chunk.iter_mut().for_each(crate::cascade::born);
+            }
         }
         Ok(())
     }
@@ -220,18 +224,24 @@ impl Db {
     /// Inserts `model`, then the new rows of its relationship fields (`save-update`), all in
     /// one transaction when there are any.
     pub(crate) fn insert<M: Model>(&self, model: &mut M) -> Result<()> {
+        let assigned = M::TABLE.auto_key && model.is_new();
         let parents = crate::cascade::has_parent_rules(model);
         if !parents && !crate::cascade::has_pending(model, true) {
-            return self.insert_row(model);
+            self.insert_row(model)?;
+        } else {
+            self.as_one_unit(|db| {
+                if parents {
+                    crate::cascade::check_single_parents(db, model, true)?;
+                }
+                db.insert_row(model)?;
+                crate::cascade::save_pending(db, model, true)?;
+                crate::cascade::delete_let_go(db, model, true)
+            })?;
         }
-        self.as_one_unit(|db| {
-            if parents {
-                crate::cascade::check_single_parents(db, model, true)?;
-            }
-            db.insert_row(model)?;
-            crate::cascade::save_pending(db, model, true)?;
-            crate::cascade::delete_let_go(db, model, true)
-        })
+        if assigned {
+            crate::cascade::born(model);
+        }
+        Ok(())
     }
 
     /// Updates `model`, then inserts the new rows of its relationship fields (`save-update`),

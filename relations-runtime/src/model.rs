@@ -265,6 +265,11 @@ pub trait Pending {
     /// new, the new rows otherwise.
     #[doc(hidden)]
     fn has_pending(&self, owner_is_new: bool) -> bool;
+    /// The owner was just inserted under a key the database assigned: if the field holds no
+    /// rows, it is known to be empty (nothing could point at the owner yet), and says so
+    /// through `loaded()`.
+    #[doc(hidden)]
+    fn born(&mut self);
     /// Saves them, pointing them at the owner whose key is `owner` (its columns' values).
     #[doc(hidden)]
     fn save_pending(

@@ -36,6 +36,9 @@ pub struct Collection<T> {
     /// The collection was assigned (`vec![..].into()`): saving an existing owner makes it
     /// exactly these rows, taking the others out.
     pub(crate) replace: bool,
+    /// The owner was just inserted under a key the database assigned, with no rows here: none
+    /// pointed at it then (`loaded()` is empty; a `load()` still reads, once).
+    born_empty: bool,
 }
 
 impl<T> Default for Collection<T> {
@@ -47,6 +50,7 @@ impl<T> Default for Collection<T> {
             raise: AtomicBool::new(false),
             copied: AtomicBool::new(false),
             replace: false,
+            born_empty: false,
         }
     }
 }
@@ -60,6 +64,7 @@ impl<T: Clone> Clone for Collection<T> {
             raise: AtomicBool::new(self.refuses_lazy_load()),
             copied: AtomicBool::new(false),
             replace: self.replace,
+            born_empty: self.born_empty,
         }
     }
 }
@@ -114,7 +119,13 @@ impl<T> Collection<T> {
     }
 
     fn loaded(&self) -> Option<&[T]> {
-        self.cell.get().map(Vec::as_slice)
+        self.cell.get().map(Vec::as_slice).or(if self.born_empty { Some(&[]) } else { None })
+    }
+
+    /// The owner was just inserted under a key the database assigned: without rows here, the
+    /// collection is known to be empty.
+    pub(crate) fn born(&mut self) {
+        self.born_empty = self.cell.get().is_none() && !self.has_pending_rows();
     }
 
     fn reset(&mut self) {
@@ -122,6 +133,7 @@ impl<T> Collection<T> {
         self.cell.take();
         self.set_stored(0);
         self.replace = false;
+        self.born_empty = false;
     }
 
     fn push(&mut self, row: T) {
@@ -164,6 +176,7 @@ impl<T> Collection<T> {
             pending: self.live_pending().map(|p| Box::new(p.iter().map(Model::duplicate).collect())),
             copied: AtomicBool::new(false),
             replace: self.replace,
+            born_empty: self.born_empty,
             ..Collection::default()
         };
         if let Some(rows) = self.cell.get() {

@@ -15,18 +15,25 @@ pub struct HasOne<T> {
     pub(crate) cache: Cache<Option<Box<T>>>,
     /// The row was assigned (`row.into()`): saving an existing owner replaces its row.
     pub(crate) assigned: bool,
+    /// The owner was just inserted under a key the database assigned, without a row here:
+    /// none pointed at it then.
+    pub(crate) born_empty: bool,
 }
 
 impl<T> HasOne<T> {
-    /// The row loaded, if the relationship was loaded (`Some(None)`: loaded, no row).
+    /// The row loaded, if the relationship was loaded (`Some(None)`: loaded, no row). An owner
+    /// just inserted under a key the database assigned, without a row here, has none
+    /// (`Some(None)`): nothing could point at it yet. (A later `load()` still reads the
+    /// database, once.)
     pub fn loaded(&self) -> Option<Option<&T>> {
-        self.cache.cell.get().map(Option::as_deref)
+        self.cache.cell.get().map(Option::as_deref).or(self.born_empty.then_some(None))
     }
 
     /// Forgets the loaded (or assigned, unsaved) row.
     pub fn reset(&mut self) {
         self.cache.cell.take();
         self.assigned = false;
+        self.born_empty = false;
     }
 }
 
@@ -57,7 +64,11 @@ impl<T: Model> Slot for HasOne<T> {
         self.cache.cell.get().is_some()
     }
     fn duplicate(&self) -> Self {
-        HasOne { cache: self.cache.map(|row| row.as_deref().map(|r| Box::new(r.duplicate()))), assigned: self.assigned }
+        HasOne {
+            cache: self.cache.map(|row| row.as_deref().map(|r| Box::new(r.duplicate()))),
+            assigned: self.assigned,
+            born_empty: self.born_empty,
+        }
     }
 }
 
@@ -88,13 +99,13 @@ impl<T: Model> Lazily for HasOne<T> {
 
 impl<T> Default for HasOne<T> {
     fn default() -> Self {
-        HasOne { cache: Cache::default(), assigned: false }
+        HasOne { cache: Cache::default(), assigned: false, born_empty: false }
     }
 }
 
 impl<T: Clone> Clone for HasOne<T> {
     fn clone(&self) -> Self {
-        HasOne { cache: self.cache.clone(), assigned: self.assigned }
+        HasOne { cache: self.cache.clone(), assigned: self.assigned, born_empty: self.born_empty }
     }
 }
 

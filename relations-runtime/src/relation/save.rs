@@ -14,6 +14,10 @@ use super::handles::{HasOneRef, ManyToManyKind, NoCache, Related};
 use super::has_one::HasOne;
 
 impl<T: Model> crate::model::Pending for HasMany<T> {
+    fn born(&mut self) {
+        self.rows.born();
+    }
+
     fn has_pending(&self, owner_is_new: bool) -> bool {
         self.rows.has_pending(owner_is_new)
     }
@@ -33,6 +37,10 @@ impl<T: Model> crate::model::Pending for HasMany<T> {
 }
 
 impl<T: Model> crate::model::Pending for ManyToMany<T> {
+    fn born(&mut self) {
+        self.rows.born();
+    }
+
     fn has_pending(&self, owner_is_new: bool) -> bool {
         self.rows.has_pending(owner_is_new)
     }
@@ -71,6 +79,10 @@ fn left_out<T: Model>(rows: &[T], stored: Vec<T>) -> impl Iterator<Item = T> {
 }
 
 impl<T: Model> crate::model::Pending for HasOne<T> {
+    fn born(&mut self) {
+        self.born_empty = self.cache.cell.get().is_none();
+    }
+
     fn has_pending(&self, owner_is_new: bool) -> bool {
         self.cache.cell.get().is_some_and(|r| r.as_ref().is_some_and(|r| owner_is_new || self.assigned || r.is_new()))
     }
