@@ -5,7 +5,7 @@
 //! terms, queries — build these.
 
 use crate::dialect::Dialect;
-use crate::schema::{ColumnDef, OrderBy, RelationDef, SqlType, Table};
+use crate::schema::{ColumnDef, Join, OrderBy, RelationDef, SqlType, Table};
 use crate::sql::{column, declared_order, in_list, relation_join};
 use crate::value::Value;
 
@@ -104,6 +104,20 @@ impl Scalar {
         }
     }
 
+    /// Whether the expression names a column of `table` (outside subqueries of its own).
+    pub(crate) fn mentions(&self, table: &str) -> bool {
+        match self {
+            Scalar::Column { table: t, .. } => *t == table,
+            Scalar::Call { args, .. } => args.iter().any(|a| a.mentions(table)),
+            Scalar::Arith { left, right, .. } => left.mentions(table) || right.mentions(table),
+            Scalar::Cast { inner, .. } => inner.mentions(table),
+            Scalar::Related { filter, arg, .. } => {
+                filter.as_ref().is_some_and(|f| f.mentions(table)) || arg.as_ref().is_some_and(|a| a.mentions(table))
+            }
+            Scalar::Bound(_) | Scalar::CountAll | Scalar::Subselect(_) => false,
+        }
+    }
+
     /// Whether the expression aggregates the rows of its own query (a relationship aggregate
     /// or a subquery aggregates rows of its own).
     pub(crate) fn aggregates(&self) -> bool {
@@ -164,7 +178,12 @@ impl Scalar {
                 let owner = scoped(scope, rel.owner.name).to_owned();
                 let alias = format!("relations_s{}", scope.len() + 1);
                 sql.push_str("(SELECT ");
+                let depth = scope.len();
                 scope.push((rel.target.name, alias.clone()));
+                // a many-to-many's association table, so that a condition names its columns
+                if let Join::Through { table, .. } = rel.join {
+                    scope.push((table.name, format!("{alias}_link")));
+                }
                 let agg = match arg {
                     None => Scalar::CountAll,
                     Some(a) => Scalar::Call { func: *func, args: vec![(**a).clone()] },
@@ -179,7 +198,7 @@ impl Scalar {
                     sql.push_str(" AND ");
                     f.render_in(d, sql, params, scope);
                 }
-                scope.pop();
+                scope.truncate(depth);
                 sql.push(')');
             }
             Scalar::Subselect(core) => {
@@ -311,6 +330,21 @@ impl Expr {
         self.render_in(d, sql, params, &mut Vec::new());
     }
 
+    /// Whether the condition names a column of `table` (a correlated subquery's condition
+    /// included, where an outer table may be named).
+    pub(crate) fn mentions(&self, table: &str) -> bool {
+        match &self.0 {
+            Node::Compare { left, right, .. } => left.mentions(table) || right.mentions(table),
+            Node::Null { term, .. } | Node::In { term, .. } | Node::InSubquery { term, .. } => term.mentions(table),
+            Node::InSelect { term, .. } => term.mentions(table),
+            Node::Between { term, low, high } => term.mentions(table) || low.mentions(table) || high.mentions(table),
+            Node::ILike { term, pattern } => term.mentions(table) || pattern.mentions(table),
+            Node::Exists { condition, .. } => condition.as_ref().is_some_and(|c| c.mentions(table)),
+            Node::And(items) | Node::Or(items) => items.iter().any(|e| e.mentions(table)),
+            Node::Not(e) => e.mentions(table),
+        }
+    }
+
     /// Renders the condition; `scope` maps the tables of enclosing subqueries to their
     /// aliases (the innermost wins), so that a self-referential `any` correlates correctly.
     pub(crate) fn render_in(
@@ -412,9 +446,15 @@ impl Expr {
                 sql.push_str(&j.on);
                 if let Some(c) = condition {
                     sql.push_str(" AND ");
+                    let depth = scope.len();
+                    // a many-to-many's association table, so that the condition names its
+                    // columns (`Tag::POSTS.any(PostTag::weight.ge(4))`)
+                    if let Join::Through { table, .. } = rel.join {
+                        scope.push((table.name, format!("{alias}_link")));
+                    }
                     scope.push((target.name, alias));
                     c.render_in(d, sql, params, scope);
-                    scope.pop();
+                    scope.truncate(depth);
                 }
                 sql.push(')');
             }
@@ -667,9 +707,48 @@ impl Core {
         self.joins.push(JoinClause { rel, owner, alias, outer });
     }
 
+    /// The filter scoping the rows to a many-to-many owner's (`key IN (SELECT remote FROM link
+    /// WHERE local = ?)`, what a relationship handle's query holds) when the query also names a
+    /// column of the association model (`book.authors(&db).order_by(BookAuthor::position)`):
+    /// its index and the subquery. The association table is then joined instead, under its own
+    /// name (one row per target: an association model is keyed by its two ends), and the
+    /// filter tests its owner column.
+    fn linked(&self) -> Option<(usize, &Subquery)> {
+        let (i, sub) = self.filters.iter().enumerate().find_map(|(i, f)| match &f.0 {
+            Node::InSubquery { term: Scalar::Column { table, .. }, sub } if *table == self.table.name => Some((i, sub)),
+            _ => None,
+        })?;
+        let link = sub.table;
+        let named = self.filters.iter().enumerate().any(|(j, f)| j != i && f.mentions(link))
+            || self.order.iter().any(|o| o.term.mentions(link))
+            || self.columns.iter().chain(&self.group_by).any(|c| c.mentions(link))
+            || self.having.iter().any(|h| h.mentions(link));
+        let joined = self.joins.iter().any(|j| matches!(j.rel.join, Join::Through { table, .. } if table.name == link));
+        (named && !joined).then_some((i, sub))
+    }
+
+    /// The names the query's joins give the association tables of many-to-many relationships
+    /// (`<alias>_link`), as a scope: what lets a filter, an order or a projection name their
+    /// columns (`.join(Book::AUTHORS).order_by(BookAuthor::position)`).
+    pub(crate) fn link_scope(&self, scope: &mut Scope) {
+        for j in &self.joins {
+            if let Join::Through { table, .. } = j.rel.join {
+                scope.push((table.name, format!("{}_link", j.alias)));
+            }
+        }
+    }
+
     /// `"table" [JOIN "target" AS "alias" ON ...]...`.
     pub(crate) fn render_from(&self, d: &dyn Dialect, sql: &mut String) {
         d.quote(self.table.name, sql);
+        if let Some((_, sub)) = self.linked() {
+            sql.push_str(" JOIN ");
+            d.quote(sub.table, sql);
+            sql.push_str(" ON ");
+            column(d, sub.table, sub.select, sql);
+            sql.push_str(" = ");
+            crate::sql::key_column(d, self.table, self.table.name, sql);
+        }
         for j in &self.joins {
             let rj = relation_join(d, j.rel.join, j.rel.owner, j.owner, j.rel.target, j.alias);
             sql.push_str(if j.outer { " LEFT OUTER JOIN " } else { " JOIN " });
@@ -693,11 +772,26 @@ impl Core {
         params: &mut Vec<Value<'static>>,
         scope: &mut Scope,
     ) {
+        let linked = self.linked();
         for (i, f) in self.filters.iter().enumerate() {
             if i > 0 {
                 sql.push_str(" AND ");
             }
-            f.render_in(d, sql, params, scope);
+            match linked {
+                // the association table is joined: its owner column tested in place
+                Some((l, sub)) if l == i => {
+                    for (k, (c, v)) in sub.filter.iter().zip(&sub.values).enumerate() {
+                        if k > 0 {
+                            sql.push_str(" AND ");
+                        }
+                        column(d, sub.table, c, sql);
+                        sql.push_str(" = ");
+                        params.push(v.clone());
+                        d.placeholder(params.len(), sql);
+                    }
+                }
+                _ => f.render_in(d, sql, params, scope),
+            }
         }
     }
 
@@ -781,6 +875,8 @@ impl Core {
         params: &mut Vec<Value<'static>>,
         scope: &mut Scope,
     ) {
+        let depth = scope.len();
+        self.link_scope(scope);
         sql.push_str(if self.distinct { "SELECT DISTINCT " } else { "SELECT " });
         if self.columns.is_empty() {
             crate::sql::select_list(d, self.table, sql);
@@ -817,5 +913,6 @@ impl Core {
             sql.push(' ');
             sql.push_str(&tail);
         }
+        scope.truncate(depth);
     }
 }

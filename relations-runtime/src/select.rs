@@ -283,6 +283,7 @@ impl Core {
     pub(crate) fn pieces(&self, d: &dyn Dialect) -> Select {
         let mut select = Select::default();
         let scope = &mut Vec::new();
+        self.link_scope(scope);
         self.render_from(d, &mut select.from);
         self.render_filter(d, &mut select.filter, &mut select.params, scope);
         let before = select.params.len();
