@@ -254,6 +254,81 @@ fn operators_people_reach_for() {
     assert_eq!(Employee::query(&db).select(total).one().unwrap(), Some(750));
 }
 
+#[derive(Model, Debug, Clone, PartialEq)]
+struct Item {
+    id: i64,
+    #[column(len = 40)]
+    label: String,
+    #[column(numeric(precision = 10, scale = 2))]
+    price: relations::rust_decimal::Decimal,
+    rank: Option<i64>,
+}
+
+fn literal_text_nulls_order_and_column_functions() {
+    let db = common::fresh();
+    db.create_all::<(Item,)>().unwrap();
+    let price = |cents: i64| relations::rust_decimal::Decimal::new(cents, 2);
+    for (label, cents, rank) in [
+        ("50% off", 1250, Some(2)),
+        ("500 left", 999, None),
+        ("a_b", 10, Some(-7)),
+        ("axb", 20, None),
+        ("Rust", 5, Some(1)),
+    ] {
+        db.add(Item { label: label.into(), price: price(cents), rank, ..Default::default() }).unwrap();
+    }
+    let labels = |e: relations::Expr| -> Vec<String> {
+        Item::query(&db).filter(e).order_by(Item::id).select(Item::label).all().unwrap()
+    };
+    // `%` and `_` are themselves: the same rows on both databases, with case
+    assert_eq!(labels(Item::label.contains("0%")), ["50% off"]);
+    assert_eq!(labels(Item::label.contains("_")), ["a_b"]);
+    assert_eq!(labels(Item::label.startswith("50")), ["50% off", "500 left"]);
+    assert_eq!(labels(Item::label.endswith("_b")), ["a_b"]);
+    assert_eq!(labels(Item::label.contains("rust")), Vec::<String>::new());
+    assert_eq!(labels(Item::label.icontains("rust")), ["Rust"]);
+    assert_eq!(labels(Item::label.contains("*").or(Item::label.contains("?"))), Vec::<String>::new());
+    // like with an escape character, as SQLAlchemy's `like(pattern, escape='/')`
+    assert_eq!(labels(Item::label.like("5_/%%").escape('/').into()), ["50% off"]);
+    assert_eq!(labels(Item::label.like("a/_b").escape('/').into()), ["a_b"]);
+    assert_eq!(labels(Item::label.like("a_b").into()), ["a_b", "axb"]);
+
+    // NULLs where asked, alike on both (SQLite puts them first by default, PostgreSQL last)
+    let ranks = |o: relations::Order| -> Vec<Option<i64>> {
+        Item::query(&db).order_by(o).order_by(Item::id).select(Item::rank).all().unwrap()
+    };
+    assert_eq!(ranks(Item::rank.asc().nulls_last()), [Some(-7), Some(1), Some(2), None, None]);
+    assert_eq!(ranks(Item::rank.desc().nulls_first()), [None, None, Some(2), Some(1), Some(-7)]);
+    assert_eq!(ranks(Item::rank.asc().nulls_first()), [None, None, Some(-7), Some(1), Some(2)]);
+
+    // length, abs and cast on columns, as on terms
+    let long: Vec<String> =
+        Item::query(&db).filter(Item::label.length().gt(4)).order_by(Item::id).select(Item::label).all().unwrap();
+    assert_eq!(long, ["50% off", "500 left"]);
+    let magnitudes: Vec<Option<i64>> = Item::query(&db)
+        .filter(Item::rank.is_not_null())
+        .order_by(Item::rank.abs())
+        .select(Item::rank.abs())
+        .all()
+        .unwrap();
+    assert_eq!(magnitudes, [Some(1), Some(2), Some(7)]);
+    let as_float: Vec<f64> =
+        Item::query(&db).order_by(Item::id).select(Item::price.cast::<f64>()).limit(1).all().unwrap();
+    assert_eq!(as_float, [12.5]);
+
+    // decimals: a column's scale where it is one, the database's where it computes
+    let stored: Vec<relations::rust_decimal::Decimal> =
+        Item::query(&db).order_by(Item::id).select(Item::price).limit(1).all().unwrap();
+    assert_eq!(stored[0].to_string(), "12.50");
+    let total: Option<relations::rust_decimal::Decimal> = Item::query(&db).select(Item::price.sum()).one().unwrap();
+    assert_eq!(total.unwrap().to_string(), "22.84");
+    let scaled: Vec<relations::rust_decimal::Decimal> =
+        Item::query(&db).order_by(Item::id).select(Item::price * price(150)).limit(2).all().unwrap();
+    // 12.50 × 1.50 = 18.75 and 9.99 × 1.50 = 14.985: not rounded to the column's two places
+    assert_eq!(scaled, [price(1875), relations::rust_decimal::Decimal::new(14985, 3)]);
+    assert_eq!(scaled[1].to_string().trim_end_matches('0'), "14.985");
+}
+
 fn pagination_by_offset_and_by_keyset() {
     let db = db();
     for i in 0..7 {
@@ -332,4 +407,5 @@ both_backends!(
     operators_people_reach_for,
     pagination_by_offset_and_by_keyset,
     raw_sql_maps_rows_and_is_echoed_and_counted,
+    literal_text_nulls_order_and_column_functions,
 );

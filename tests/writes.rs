@@ -80,6 +80,24 @@ fn bulk_delete_runs_the_declared_cascades_set_based() {
     // shelves a and b take their volumes with them: keys, then volumes, then shelves
     let (n, lines) = db.record(|| Shelf::query(&db).filter(Shelf::name.ne("c")).delete().unwrap());
     assert_eq!(n, 2);
+    // what README's "Bulk writes" says runs: the transaction; the matched keys; the keys the
+    // cascade reaches, level by level; a test per table whose rows would refuse; a DELETE per
+    // table, children first
+    let heads: Vec<String> = lines.iter().map(|l| l.split(" WHERE").next().unwrap().to_string()).collect();
+    let q = |s: &str| s.replace('`', "\"");
+    assert_eq!(
+        heads,
+        [
+            db.dialect().begin().to_string(),
+            q("SELECT `shelf`.`id` FROM `shelf`"),
+            q("SELECT `volume`.`id` FROM `volume`"),
+            q("SELECT EXISTS (SELECT 1 FROM `sticker`"),
+            q("DELETE FROM `volume`"),
+            q("DELETE FROM `shelf`"),
+            "COMMIT".to_string(),
+        ],
+        "{lines:#?}"
+    );
     assert_eq!(Volume::query(&db).count().unwrap(), 0, "{lines:?}");
     assert_eq!(Shelf::query(&db).select(Shelf::name).all().unwrap(), ["c"]);
     // a bulk update of a single_parent link would bypass its rule: refused, typed

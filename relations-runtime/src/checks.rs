@@ -480,36 +480,97 @@ const fn type_name(t: SqlType) -> &'static str {
     }
 }
 
+/// The target's `belongs_to` relationships back to the table `ours` (at most 8).
+const fn belongs_back(theirs: Theirs, ours: &str) -> ([Option<RelationInfo>; 8], usize) {
+    let mut out = [None; 8];
+    let mut n = 0;
+    let mut i = 0;
+    while i < theirs.relations.len() && n < 8 {
+        let r = theirs.relations[i];
+        if matches!(r.kind, RelKind::BelongsTo) && str_eq(r.target, ours) {
+            out[n] = Some(r);
+            n += 1;
+        }
+        i += 1;
+    }
+    (out, n)
+}
+
+/// Appends the `belongs_to` relationships `back` as choices: `` `Message.sender` (column
+/// `sender_id`) and `Message.recipient` (column `recipient_id`) ``, then the fix naming each.
+const fn every_path(mut m: Msg, theirs: Theirs, back: &[Option<RelationInfo>]) -> Msg {
+    let mut i = 0;
+    while i < back.len() {
+        if let Some(r) = back[i] {
+            m = m.push(if i == 0 {
+                ""
+            } else if i + 1 == back.len() {
+                " and "
+            } else {
+                ", "
+            });
+            m = m.path(theirs.model, r.name).push(" (column ").code(first(r.columns)).push(")");
+        }
+        i += 1;
+    }
+    m = m.push("; say which with ");
+    let mut i = 0;
+    while i < back.len() {
+        if let Some(r) = back[i] {
+            m = m.push(if i == 0 { "" } else { " or " }).push("`inverse = ").push(r.name).push("`");
+        }
+        i += 1;
+    }
+    m
+}
+
 /// A `has_many` / `has_one` without `inverse` finds its foreign key column `column` in the
 /// target (by convention or `foreign_key = ...`): it must exist and hold the owner's key type.
+/// When the target has several foreign keys to the owner's table and the column comes from
+/// the convention, which one is meant is not guessed (SQLAlchemy's `AmbiguousForeignKeysError`):
+/// every path is named, and the owner must say.
 pub const fn check_fk_column(ours: Ours, theirs: Theirs, column: &str, key: SqlType, given: bool) -> Msg {
     if theirs.failed {
         return Msg::OK;
     }
     let m = Msg::OK.path(ours.model, ours.name).push(" looks for its foreign key column ").code(column).push(" in ");
+    let (back, n) = belongs_back(theirs, ours.table);
+    let (back, _) = back.split_at(n);
     let Some(c) = find_column(theirs.table, column) else {
         let m = m.code(theirs.model).push(if given { " (`foreign_key`)" } else { " (the `<model>_id` convention)" });
         let m = m.push(", which has no such column; ");
-        // the target's `belongs_to` back to us is what the owner should name
-        let mut i = 0;
-        while i < theirs.relations.len() {
-            let r = theirs.relations[i];
-            if matches!(r.kind, RelKind::BelongsTo) && str_eq(r.target, ours.table) {
-                return m
-                    .path(theirs.model, r.name)
-                    .push(" is its `belongs_to` back, with column ")
-                    .code(first(r.columns))
-                    .push(": write `inverse = ")
-                    .push(r.name)
-                    .push("`");
-            }
-            i += 1;
+        // the target's `belongs_to` back to us is what the owner should name: one is the
+        // answer, several are a choice to make
+        if let [Some(r)] = back {
+            return m
+                .path(theirs.model, r.name)
+                .push(" is its `belongs_to` back, with column ")
+                .code(first(r.columns))
+                .push(": write `inverse = ")
+                .push(r.name)
+                .push("`");
+        }
+        if n > 1 {
+            let m = m.push("it has ").push(count_word(n)).push(" `belongs_to` back to ").code(ours.model).push(", ");
+            return every_path(m, theirs, back);
         }
         let (names, n) = column_names(theirs.table.columns);
         let (names, _) = names.split_at(n);
         let m = m.push("name it with `foreign_key = ...`; the columns of ").code(theirs.table.name).push(" are ");
         return closest_first(m, names, column);
     };
+    if !given && n > 1 {
+        let m = m
+            .code(theirs.model)
+            .push(" by the `<model>_id` convention, but ")
+            .code(theirs.model)
+            .push(" has ")
+            .push(count_word(n))
+            .push(" foreign keys to ")
+            .code(ours.model)
+            .push(": ");
+        return every_path(m, theirs, back).push(" (or `foreign_key = ...`)");
+    }
     if !same_family(c.sql_type, key) {
         return m
             .code(theirs.model)
@@ -524,6 +585,19 @@ pub const fn check_fk_column(ours: Ours, theirs: Theirs, column: &str, key: SqlT
             .push("; name the right column with `foreign_key = ...`, or use `inverse = <its belongs_to>`");
     }
     Msg::OK
+}
+
+/// `two`, `three`... for a count in a message.
+const fn count_word(n: usize) -> &'static str {
+    match n {
+        2 => "two",
+        3 => "three",
+        4 => "four",
+        5 => "five",
+        6 => "six",
+        7 => "seven",
+        _ => "several",
+    }
 }
 
 /// `order_by = "..."`: each column is one of the target's.

@@ -4,7 +4,7 @@
 //! a [`Dialect`] with its values bound as parameters. The typed front ends — column handles,
 //! terms, queries — build these.
 
-use crate::dialect::Dialect;
+use crate::dialect::{Dialect, Placement};
 use crate::schema::{ColumnDef, Join, OrderBy, RelationDef, SqlType, Table};
 use crate::sql::{column, declared_order, in_list, relation_join};
 use crate::value::Value;
@@ -210,14 +210,34 @@ impl Scalar {
     }
 }
 
-/// An `ORDER BY` term: a column or a term, ascending or descending.
+/// An `ORDER BY` term: a column or a term, ascending or descending, with its `NULL`s first or
+/// last when asked.
 #[derive(Debug, Clone)]
 pub struct Order {
     pub(crate) term: Scalar,
     pub(crate) descending: bool,
+    /// `Some(true)`: `NULLS FIRST`; `Some(false)`: `NULLS LAST`; `None`: the database's way
+    /// (SQLite puts `NULL`s first in ascending order, PostgreSQL last).
+    pub(crate) nulls_first: Option<bool>,
 }
 
 impl Order {
+    pub(crate) fn new(term: Scalar, descending: bool) -> Order {
+        Order { term, descending, nulls_first: None }
+    }
+
+    /// `NULL`s before every value (SQLAlchemy's `nullsfirst()`), on every database alike.
+    pub fn nulls_first(mut self) -> Order {
+        self.nulls_first = Some(true);
+        self
+    }
+
+    /// `NULL`s after every value (SQLAlchemy's `nullslast()`), on every database alike.
+    pub fn nulls_last(mut self) -> Order {
+        self.nulls_first = Some(false);
+        self
+    }
+
     /// `"table"."column" [DESC]`.
     pub(crate) fn render(&self, d: &dyn Dialect, sql: &mut String, params: &mut Vec<Value<'static>>) {
         self.render_in(d, sql, params, &mut Vec::new());
@@ -227,6 +247,9 @@ impl Order {
         self.term.render(d, sql, params, scope);
         if self.descending {
             sql.push_str(" DESC");
+        }
+        if let Some(first) = self.nulls_first {
+            d.nulls_order(first, sql);
         }
     }
 }
@@ -239,6 +262,46 @@ pub struct Subquery {
     /// The columns tested, each against its value: one, or a composite foreign key's.
     pub(crate) filter: &'static [&'static str],
     pub(crate) values: Vec<Value<'static>>,
+}
+
+/// A `LIKE` test (from `like` or `ilike`), which may name its escape character:
+/// `Post::title.like("100/%%").escape('/')` matches titles starting `100%`, as SQLAlchemy's
+/// `like(pattern, escape='/')`. Used wherever a condition is.
+#[derive(Debug, Clone)]
+#[must_use = "a condition does nothing until a query filters by it"]
+pub struct Like {
+    pub(crate) term: Scalar,
+    pub(crate) pattern: Scalar,
+    pub(crate) escape: Option<char>,
+    pub(crate) ignore_case: bool,
+}
+
+impl Like {
+    /// `... ESCAPE 'c'`: in the pattern, `c` before `%`, `_` or itself makes it stand for
+    /// itself (the character is bound as a parameter, like the pattern).
+    pub fn escape(mut self, c: char) -> Like {
+        self.escape = Some(c);
+        self
+    }
+    /// Both conditions.
+    pub fn and(self, other: impl Into<Expr>) -> Expr {
+        Expr::from(self).and(other)
+    }
+    /// Either condition.
+    pub fn or(self, other: impl Into<Expr>) -> Expr {
+        Expr::from(self).or(other)
+    }
+    /// The negated condition.
+    #[allow(clippy::should_implement_trait)]
+    pub fn not(self) -> Expr {
+        Expr::from(self).not()
+    }
+}
+
+impl From<Like> for Expr {
+    fn from(l: Like) -> Expr {
+        Expr(Node::Like { term: l.term, pattern: l.pattern, escape: l.escape, ignore_case: l.ignore_case })
+    }
 }
 
 /// A condition for [`Query::filter`](crate::Query::filter); combine with [`Expr::and`], [`Expr::or`], [`Expr::not`].
@@ -275,9 +338,20 @@ pub(crate) enum Node {
         low: Scalar,
         high: Scalar,
     },
-    ILike {
+    /// `term LIKE pattern [ESCAPE c]`, with or without case.
+    Like {
         term: Scalar,
         pattern: Scalar,
+        escape: Option<char>,
+        ignore_case: bool,
+    },
+    /// `term` holds `text` literally (no wildcard), at `at`: SQLAlchemy's `contains`,
+    /// `startswith` and `endswith` with `autoescape=True`.
+    Holds {
+        term: Scalar,
+        text: String,
+        at: Placement,
+        ignore_case: bool,
     },
     /// `EXISTS` a related row of the relationship (matching the condition).
     Exists {
@@ -291,12 +365,12 @@ pub(crate) enum Node {
 
 impl Expr {
     /// Both conditions.
-    pub fn and(self, other: Expr) -> Expr {
-        Expr(Node::And(vec![self, other]))
+    pub fn and(self, other: impl Into<Expr>) -> Expr {
+        Expr(Node::And(vec![self, other.into()]))
     }
     /// Either condition.
-    pub fn or(self, other: Expr) -> Expr {
-        Expr(Node::Or(vec![self, other]))
+    pub fn or(self, other: impl Into<Expr>) -> Expr {
+        Expr(Node::Or(vec![self, other.into()]))
     }
     /// The negated condition.
     #[allow(clippy::should_implement_trait)]
@@ -338,7 +412,8 @@ impl Expr {
             Node::Null { term, .. } | Node::In { term, .. } | Node::InSubquery { term, .. } => term.mentions(table),
             Node::InSelect { term, .. } => term.mentions(table),
             Node::Between { term, low, high } => term.mentions(table) || low.mentions(table) || high.mentions(table),
-            Node::ILike { term, pattern } => term.mentions(table) || pattern.mentions(table),
+            Node::Like { term, pattern, .. } => term.mentions(table) || pattern.mentions(table),
+            Node::Holds { term, .. } => term.mentions(table),
             Node::Exists { condition, .. } => condition.as_ref().is_some_and(|c| c.mentions(table)),
             Node::And(items) | Node::Or(items) => items.iter().any(|e| e.mentions(table)),
             Node::Not(e) => e.mentions(table),
@@ -419,22 +494,32 @@ impl Expr {
                 sql.push_str(" AND ");
                 high.render(d, sql, params, scope);
             }
-            Node::ILike { term, pattern } => match d.ilike() {
-                Some(op) => {
-                    term.render(d, sql, params, scope);
-                    sql.push(' ');
-                    sql.push_str(op);
-                    sql.push(' ');
-                    pattern.render(d, sql, params, scope);
+            Node::Like { term, pattern, escape, ignore_case } => {
+                match (ignore_case, d.ilike()) {
+                    (false, _) | (true, Some(_)) => {
+                        term.render(d, sql, params, scope);
+                        sql.push(' ');
+                        sql.push_str(if *ignore_case { d.ilike().unwrap_or("LIKE") } else { "LIKE" });
+                        sql.push(' ');
+                        pattern.render(d, sql, params, scope);
+                    }
+                    (true, None) => {
+                        sql.push_str("lower(");
+                        term.render(d, sql, params, scope);
+                        sql.push_str(") LIKE lower(");
+                        pattern.render(d, sql, params, scope);
+                        sql.push(')');
+                    }
                 }
-                None => {
-                    sql.push_str("lower(");
-                    term.render(d, sql, params, scope);
-                    sql.push_str(") LIKE lower(");
-                    pattern.render(d, sql, params, scope);
-                    sql.push(')');
+                if let Some(c) = escape {
+                    sql.push_str(" ESCAPE ");
+                    params.push(Value::Text(c.to_string().into()));
+                    d.placeholder(params.len(), sql);
                 }
-            },
+            }
+            Node::Holds { term, text, at, ignore_case } => {
+                d.holds(&mut |sql, params| term.render(d, sql, params, scope), text, *at, *ignore_case, sql, params)
+            }
             Node::Exists { rel, condition } => {
                 let owner = scoped(scope, rel.owner.name).to_owned();
                 let alias = format!("relations_e{}", scope.len() + 1);

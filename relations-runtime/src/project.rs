@@ -181,8 +181,8 @@ impl<'db, M: Model> Query<'db, M> {
 
 impl<'db, M: Model, R: FromValues> Projection<'db, M, R> {
     /// Keeps the rows matching `condition`, before grouping (`WHERE`).
-    pub fn filter(mut self, condition: Expr) -> Self {
-        self.core.filters.push(condition);
+    pub fn filter(mut self, condition: impl Into<Expr>) -> Self {
+        self.core.filters.push(condition.into());
         self
     }
 
@@ -197,8 +197,8 @@ impl<'db, M: Model, R: FromValues> Projection<'db, M, R> {
 
     /// Keeps the groups matching `condition` (`HAVING`), which names aggregates:
     /// `.having(count().gt(1))`.
-    pub fn having(mut self, condition: Expr) -> Self {
-        self.core.having.push(condition);
+    pub fn having(mut self, condition: impl Into<Expr>) -> Self {
+        self.core.having.push(condition.into());
         self
     }
 
@@ -292,8 +292,9 @@ impl<O: Model, F: Slot> Rel<O, F> {
     }
 
     /// The number of related rows matching `condition`.
-    pub fn count_where(self, condition: Expr) -> Term<i64> {
-        let node = Scalar::Related { rel: self.def(), func: Func::Count, arg: None, filter: Some(Box::new(condition)) };
+    pub fn count_where(self, condition: impl Into<Expr>) -> Term<i64> {
+        let node =
+            Scalar::Related { rel: self.def(), func: Func::Count, arg: None, filter: Some(Box::new(condition.into())) };
         Term::of(node)
     }
 

@@ -64,8 +64,8 @@ impl<'db, M: Model, C: ?Sized> Query<'db, M, C> {
     }
 
     /// Keeps the rows matching `condition` (ANDed with earlier filters).
-    pub fn filter(mut self, condition: Expr) -> Self {
-        self.core.filters.push(condition);
+    pub fn filter(mut self, condition: impl Into<Expr>) -> Self {
+        self.core.filters.push(condition.into());
         self
     }
 

@@ -70,7 +70,7 @@ impl<M: Model> Batches<'_, M> {
         q.core.key_order = None;
         q.core.order = table
             .primary_key()
-            .map(|c| Order { term: Scalar::Column { table: table.name, column: c.name }, descending: false })
+            .map(|c| Order::new(Scalar::Column { table: table.name, column: c.name }, false))
             .collect();
         if let Some(after) = &self.after {
             q.core.filters.push(after_key(table, after));

@@ -5,7 +5,8 @@
 
 use std::marker::PhantomData;
 
-use crate::expr::{Expr, Func, Node, Order, Scalar};
+use crate::dialect::Placement;
+use crate::expr::{Expr, Func, Like, Node, Order, Scalar};
 use crate::model::Model;
 use crate::query::Col;
 use crate::schema::{ColumnDef, SqlType};
@@ -281,7 +282,10 @@ macro_rules! arithmetic {
             type Output = Term<T>;
             fn $method(self, rhs: R) -> Term<T> {
                 let node = Scalar::Arith { op: $op, left: Box::new(self.node), right: Box::new(rhs.term().node) };
-                Term::with(node, self.column)
+                // a sum or difference has its column's scale; a product or quotient the one
+                // the database computes (12.50 × 1.5 is 18.750, not 18.75)
+                let column = if matches!($op, "+" | "-") { self.column } else { None };
+                Term::with(node, column)
             }
         }
         impl<M: crate::Model, T: Numeric, R: Operand<T>> std::ops::$trait<R> for Col<M, T> {
@@ -356,6 +360,25 @@ impl<M: Model, T> Col<M, T> {
     {
         self.term().lower()
     }
+    /// The text's length in characters: `length(column)`.
+    pub fn length(self) -> Term<<T as Nullable>::WithInt>
+    where
+        T: crate::term::Text,
+    {
+        self.term().length()
+    }
+    /// The absolute value: `abs(column)`.
+    pub fn abs(self) -> Term<T>
+    where
+        T: crate::term::Numeric,
+    {
+        self.term().abs()
+    }
+    /// The value as another type the database agrees on: `CAST(column AS type)`, the type
+    /// being `U`'s column type (`Post::views.cast::<f64>()`).
+    pub fn cast<U: SqlValue>(self) -> Term<U> {
+        self.term().cast()
+    }
     /// `upper(column)`.
     pub fn upper(self) -> Term<T>
     where
@@ -397,16 +420,19 @@ macro_rules! comparisons {
             pub fn between(self, low: impl Operand<$t>, high: impl Operand<$t>) -> Expr {
                 Expr(Node::Between { term: self.term().node, low: low.term().node, high: high.term().node })
             }
-            /// `x LIKE pattern`. SQLite compares ASCII letters without case, PostgreSQL with
-            /// case: use [`ilike`](Self::ilike) for the same answer on both.
-            pub fn like(self, pattern: &str) -> Expr {
-                self.term().compare("LIKE", Scalar::Bound(Value::Text(pattern.to_owned().into())))
+            /// `x LIKE pattern` (`%` any run of characters, `_` one; `.escape(c)` names a
+            /// character that makes them literal). SQLite compares ASCII letters without case,
+            /// PostgreSQL with case: use [`ilike`](Self::ilike) for the same answer on both, or
+            /// [`contains`](Self::contains) for a literal text.
+            pub fn like(self, pattern: &str) -> Like {
+                let pattern = Scalar::Bound(Value::Text(pattern.to_owned().into()));
+                Like { term: self.term().node, pattern, escape: None, ignore_case: false }
             }
             /// `x LIKE pattern` without case (SQLAlchemy's `ilike`): PostgreSQL's `ILIKE`,
             /// `lower(x) LIKE lower(pattern)` on SQLite.
-            pub fn ilike(self, pattern: &str) -> Expr {
+            pub fn ilike(self, pattern: &str) -> Like {
                 let pattern = Scalar::Bound(Value::Text(pattern.to_owned().into()));
-                Expr(Node::ILike { term: self.term().node, pattern })
+                Like { term: self.term().node, pattern, escape: None, ignore_case: true }
             }
             /// `x IS NULL` (SQLAlchemy's `.is_(None)`).
             pub fn is_null(self) -> Expr {
@@ -429,17 +455,45 @@ macro_rules! comparisons {
             }
             /// Ascending order on this.
             pub fn asc(self) -> Order {
-                Order { term: self.term().node, descending: false }
+                Order::new(self.term().node, false)
             }
             /// Descending order on this.
             pub fn desc(self) -> Order {
-                Order { term: self.term().node, descending: true }
+                Order::new(self.term().node, true)
             }
         }
     };
 }
 comparisons!(impl[M: Model, T] Col<M, T>, T);
 comparisons!(impl[T] Term<T>, T);
+
+/// The literal text tests, for text columns and terms.
+macro_rules! text_matches {
+    (impl[$($generics:tt)*] $ty:ty) => {
+        impl<$($generics)*> $ty where T: Text {
+            /// The text holds `text` as it is — `%`, `_` and every other character stand for
+            /// themselves (SQLAlchemy's `contains(text, autoescape=True)`) — with case, on both
+            /// databases (SQLite's `GLOB`, PostgreSQL's `LIKE ... ESCAPE`).
+            pub fn contains(self, text: &str) -> Expr {
+                Expr(Node::Holds { term: self.term().node, text: text.to_owned(), at: Placement::Anywhere, ignore_case: false })
+            }
+            /// The text starts with `text`, taken literally ([`contains`](Self::contains)).
+            pub fn startswith(self, text: &str) -> Expr {
+                Expr(Node::Holds { term: self.term().node, text: text.to_owned(), at: Placement::Start, ignore_case: false })
+            }
+            /// The text ends with `text`, taken literally ([`contains`](Self::contains)).
+            pub fn endswith(self, text: &str) -> Expr {
+                Expr(Node::Holds { term: self.term().node, text: text.to_owned(), at: Placement::End, ignore_case: false })
+            }
+            /// [`contains`](Self::contains) without case (SQLAlchemy's `icontains`).
+            pub fn icontains(self, text: &str) -> Expr {
+                Expr(Node::Holds { term: self.term().node, text: text.to_owned(), at: Placement::Anywhere, ignore_case: true })
+            }
+        }
+    };
+}
+text_matches!(impl[M: Model, T] Col<M, T>);
+text_matches!(impl[T] Term<T>);
 
 impl<M: Model, T> From<Col<M, T>> for Order {
     fn from(c: Col<M, T>) -> Order {

@@ -325,7 +325,9 @@ impl SqlValue for Decimal {
     fn from_value(value: ValueRef<'_>, column: &ColumnDef) -> Result<Self, DecodeError> {
         // SQLAlchemy's Numeric(p, s) reads `Decimal("%.{s}f" % value)`: the stored double
         // rounded to the scale by its exact binary value, ties to even (Rust's `{:.s}` rounds
-        // the same way); without a scale it uses 10 digits
+        // the same way). Without a declared scale the value keeps the one the database gave:
+        // the digits of a decimal's text; a double (SQLite's REAL, which has none) is read at
+        // SQLAlchemy's 10 digits, its trailing zeros dropped.
         let scale = match column.sql_type {
             SqlType::Numeric(Some((_, scale))) => Some(u32::from(scale)),
             _ => None,
@@ -334,10 +336,14 @@ impl SqlValue for Decimal {
             ValueRef::Integer(i) => Decimal::from(i),
             ValueRef::Real(r) if r.is_finite() => {
                 let digits = scale.unwrap_or(10) as usize;
-                format!("{r:.digits$}")
+                let d = format!("{r:.digits$}")
                     .parse::<Decimal>()
                     .or_else(|_| Decimal::from_f64(r).ok_or(()))
-                    .map_err(|_| DecodeError(format!("REAL {r} does not fit in a decimal")))?
+                    .map_err(|_| DecodeError(format!("REAL {r} does not fit in a decimal")))?;
+                if scale.is_none() {
+                    return Ok(d.normalize());
+                }
+                d
             }
             ValueRef::Real(r) => return Err(DecodeError(format!("REAL {r} is not a finite decimal"))),
             // text that SQLite did not turn into a number (it does for well-formed numbers):
@@ -356,7 +362,7 @@ impl SqlValue for Decimal {
                 d.rescale(scale);
                 d
             }
-            None => d.normalize(),
+            None => d,
         })
     }
 }
@@ -580,6 +586,14 @@ mod tests {
             assert_eq!(d(ValueRef::Real(stored)), python, "{stored}");
         }
         assert_eq!(d(ValueRef::Integer(1000)), "1000.00");
+        // without a declared scale, the database's: a decimal's digits, a double's shortest
+        let free = ColumnDef::new("p", SqlType::Numeric(None));
+        let f = |v: ValueRef<'_>| Decimal::from_value(v, &free).unwrap().to_string();
+        assert_eq!(f(ValueRef::Text("12.50")), "12.50");
+        assert_eq!(f(ValueRef::Text("18.7500")), "18.7500");
+        assert_eq!(f(ValueRef::Real(12.5)), "12.5");
+        assert_eq!(f(ValueRef::Real(0.1 * 3.0)), "0.3");
+        assert_eq!(f(ValueRef::Integer(3)), "3");
         assert_eq!(d(ValueRef::Text("12.345")), "12.34", "text kept as text: decimal rounding, half to even");
         assert!(Decimal::from_value(ValueRef::Text("abc"), &col).is_err());
     }

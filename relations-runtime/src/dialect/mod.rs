@@ -22,6 +22,19 @@ pub(crate) fn type_word(t: SqlType, out: &mut String) {
     ddl::common_type_name(t, ["BLOB", "DATETIME", "TIME", "UUID", "JSON"], out);
 }
 use crate::schema::{ColumnDef, SqlType};
+use crate::value::Value;
+
+/// Where a text is looked for in another ([`Col::contains`](crate::Col::contains),
+/// `startswith`, `endswith`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Placement {
+    /// Anywhere.
+    Anywhere,
+    /// At the start.
+    Start,
+    /// At the end.
+    End,
+}
 
 /// How one SQL dialect spells things.
 pub trait Dialect: Sync {
@@ -98,6 +111,27 @@ pub trait Dialect: Sync {
     fn ilike(&self) -> Option<&'static str> {
         None
     }
+    /// Appends a test that the text `term` writes holds `text` literally — anywhere, at the
+    /// start or at the end — binding the pattern: `term LIKE ? ESCAPE ?`, the pattern's `%`,
+    /// `_` and `/` escaped with `/` (SQLAlchemy's `autoescape`); without case through
+    /// [`Dialect::ilike`] or `lower(..)` on both sides.
+    #[allow(clippy::too_many_arguments)]
+    fn holds(
+        &self,
+        term: &mut dyn FnMut(&mut String, &mut Vec<Value<'static>>),
+        text: &str,
+        at: Placement,
+        ignore_case: bool,
+        sql: &mut String,
+        params: &mut Vec<Value<'static>>,
+    ) {
+        holds_by_like(self, term, text, at, ignore_case, sql, params);
+    }
+    /// Appends where an `ORDER BY` term puts `NULL`s: ` NULLS FIRST` or ` NULLS LAST` (both
+    /// SQLite, since 3.30, and PostgreSQL spell it so).
+    fn nulls_order(&self, first: bool, out: &mut String) {
+        out.push_str(if first { " NULLS FIRST" } else { " NULLS LAST" });
+    }
     /// The longest `IN (?, ?, ...)` list written out value by value, far below any bind limit.
     fn max_inline_list(&self) -> usize {
         500
@@ -121,4 +155,53 @@ pub trait Dialect: Sync {
     /// Appends `LIMIT`/`OFFSET` with the placeholders `limit` and `offset` (1-based parameter
     /// numbers) for the bound values; an offset without a limit binds nothing for the limit.
     fn limit_offset(&self, limit: Option<usize>, offset: Option<usize>, out: &mut String);
+}
+
+/// [`Dialect::holds`] by `LIKE ... ESCAPE`, for the dialects that do so.
+#[allow(clippy::too_many_arguments)]
+pub(crate) fn holds_by_like<D: Dialect + ?Sized>(
+    d: &D,
+    term: &mut dyn FnMut(&mut String, &mut Vec<Value<'static>>),
+    text: &str,
+    at: Placement,
+    ignore_case: bool,
+    sql: &mut String,
+    params: &mut Vec<Value<'static>>,
+) {
+    let mut pattern = String::with_capacity(text.len() + 2);
+    if at != Placement::Start {
+        pattern.push('%');
+    }
+    for c in text.chars() {
+        if matches!(c, '%' | '_' | '/') {
+            pattern.push('/');
+        }
+        pattern.push(c);
+    }
+    if at != Placement::End {
+        pattern.push('%');
+    }
+    let lowered = ignore_case && d.ilike().is_none();
+    if lowered {
+        sql.push_str("lower(");
+    }
+    term(sql, params);
+    sql.push_str(match (ignore_case, lowered) {
+        (false, _) => " LIKE ",
+        (true, true) => ") LIKE lower(",
+        (true, false) => "",
+    });
+    if ignore_case && !lowered {
+        sql.push(' ');
+        sql.push_str(d.ilike().unwrap_or("LIKE"));
+        sql.push(' ');
+    }
+    params.push(Value::Text(pattern.into()));
+    d.placeholder(params.len(), sql);
+    if lowered {
+        sql.push(')');
+    }
+    sql.push_str(" ESCAPE ");
+    params.push(Value::Text("/".into()));
+    d.placeholder(params.len(), sql);
 }

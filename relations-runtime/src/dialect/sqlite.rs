@@ -1,7 +1,9 @@
 //! SQLite, rendered exactly as SQLAlchemy 2's SQLite dialect renders it.
 
 use super::Dialect;
+use super::Placement;
 use crate::schema::{ColumnDef, SqlType};
+use crate::value::Value;
 
 /// The SQLite dialect.
 #[derive(Debug, Clone, Copy, Default)]
@@ -135,6 +137,42 @@ fn type_name(t: SqlType, out: &mut String) {
 impl Dialect for Sqlite {
     fn name(&self) -> &'static str {
         "sqlite"
+    }
+
+    /// With case, SQLite's `LIKE` would ignore it for ASCII letters: `GLOB` keeps it, the
+    /// pattern's `*`, `?` and `[` bracketed to stand for themselves.
+    #[allow(clippy::too_many_arguments)]
+    fn holds(
+        &self,
+        term: &mut dyn FnMut(&mut String, &mut Vec<Value<'static>>),
+        text: &str,
+        at: Placement,
+        ignore_case: bool,
+        sql: &mut String,
+        params: &mut Vec<Value<'static>>,
+    ) {
+        if ignore_case {
+            return super::holds_by_like(self, term, text, at, ignore_case, sql, params);
+        }
+        let mut pattern = String::with_capacity(text.len() + 2);
+        if at != Placement::Start {
+            pattern.push('*');
+        }
+        for c in text.chars() {
+            match c {
+                '*' => pattern.push_str("[*]"),
+                '?' => pattern.push_str("[?]"),
+                '[' => pattern.push_str("[[]"),
+                c => pattern.push(c),
+            }
+        }
+        if at != Placement::End {
+            pattern.push('*');
+        }
+        term(sql, params);
+        sql.push_str(" GLOB ");
+        params.push(Value::Text(pattern.into()));
+        self.placeholder(params.len(), sql);
     }
 
     fn reserved_words(&self) -> &'static [&'static str] {

@@ -51,14 +51,14 @@ impl<O: Model, F> Rel<O, F> {
     /// The owners with at least one related row matching `condition` (SQLAlchemy's
     /// `User.posts.any(...)`): `User::POSTS.any(Post::title.eq("Flask Tips"))`. One correlated
     /// `EXISTS` subquery; conditions nest (`User::POSTS.any(Post::TAGS.any(...))`).
-    pub fn any(self, condition: Expr) -> Expr {
-        Expr::exists(self.def, Some(condition))
+    pub fn any(self, condition: impl Into<Expr>) -> Expr {
+        Expr::exists(self.def, Some(condition.into()))
     }
 
     /// The owners whose related row matches `condition` (SQLAlchemy's `Post.author.has(...)`),
     /// for to-one relationships; the same `EXISTS` as [`Rel::any`].
-    pub fn has(self, condition: Expr) -> Expr {
-        Expr::exists(self.def, Some(condition))
+    pub fn has(self, condition: impl Into<Expr>) -> Expr {
+        Expr::exists(self.def, Some(condition.into()))
     }
 
     /// The owners with at least one related row at all.
@@ -158,8 +158,8 @@ impl<O: Model, F: Slot> Eager<O, F> {
     /// `selectinload(User.posts.and_(...))`): the collection then holds those rows alone. The
     /// condition may name the columns of a many-to-many's association model. A filtered
     /// `joinedload` runs as `selectinload`.
-    pub fn filter(mut self, condition: Expr) -> Self {
-        self.filter.push(condition);
+    pub fn filter(mut self, condition: impl Into<Expr>) -> Self {
+        self.filter.push(condition.into());
         self
     }
 

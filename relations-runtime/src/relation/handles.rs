@@ -106,7 +106,7 @@ impl<'a, T: Model, K, C> Related<'a, T, K, C> {
     }
 
     /// The related rows matching `condition`.
-    pub fn filter(&self, condition: Expr) -> Query<'a, T> {
+    pub fn filter(&self, condition: impl Into<Expr>) -> Query<'a, T> {
         self.query().filter(condition)
     }
 
