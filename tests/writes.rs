@@ -3,7 +3,7 @@
 mod common;
 
 use common::{db, post, user, Comment, Post, Tag, User};
-use relations::{BelongsTo, Error, HasMany, Model};
+use relations::{coalesce, BelongsTo, Error, HasMany, Model};
 
 fn bulk_update_sets_values_and_terms_in_one_statement() {
     let db = db();
@@ -104,6 +104,71 @@ fn bulk_delete_runs_the_declared_cascades_set_based() {
     let err = Sticker::query(&db).set(Sticker::volume_id, 1).update().unwrap_err();
     assert!(matches!(&err, Error::InvalidQuery { table: "sticker", .. }), "{err}");
     assert!(err.to_string().contains("`sticker.volume`"), "{err}");
+}
+
+#[derive(Model, Debug, Clone, PartialEq)]
+struct Writer {
+    id: i64,
+    #[column(len = 40)]
+    name: String,
+    karma: Option<i64>,
+    #[has_many(Article, inverse = writer)]
+    articles: HasMany<Article>,
+}
+
+#[derive(Model, Debug, Clone, PartialEq)]
+struct Article {
+    id: i64,
+    views: i64,
+    #[belongs_to(Writer, inverse = articles)]
+    writer: BelongsTo<Writer>,
+}
+
+fn a_bulk_update_reads_a_joined_models_columns() {
+    let db = common::fresh();
+    db.create_all::<(Writer, Article)>().unwrap();
+    let mut writers = Vec::new();
+    for (name, karma) in [("ann", Some(10)), ("bob", None), ("cy", Some(3))] {
+        writers.push(db.add(Writer { name: name.into(), karma, ..Default::default() }).unwrap());
+    }
+    for (w, views) in [(0, 1), (0, 2), (1, 5), (2, 7)] {
+        db.add(Article { views, writer: BelongsTo::to(&writers[w]), ..Default::default() }).unwrap();
+    }
+    // views plus the writer's karma, for the articles of writers other than cy: one statement
+    let n = db
+        .assert_statements(1, || {
+            Article::query(&db)
+                .join(Article::WRITER)
+                .filter(Writer::name.ne("cy"))
+                .set(Article::views, Article::views + coalesce(Writer::karma, 0))
+                .update()
+        })
+        .unwrap();
+    assert_eq!(n, 3);
+    let views: Vec<i64> = Article::query(&db).select(Article::views).all().unwrap();
+    assert_eq!(views, [11, 12, 5, 7]);
+    // with a limit: the first two articles by key
+    Article::query(&db)
+        .join(Article::WRITER)
+        .order_by(Article::id)
+        .limit(2)
+        .set(Article::views, Writer::karma.or_else(-1))
+        .update()
+        .unwrap();
+    let views: Vec<i64> = Article::query(&db).select(Article::views).all().unwrap();
+    assert_eq!(views, [10, 10, 5, 7]);
+    // a value read through a to-many join would be one related row's, picked by the database:
+    // refused, typed, before any statement
+    let (err, sql) = db.record(|| {
+        Writer::query(&db)
+            .join(Writer::ARTICLES)
+            .set(Writer::karma, Article::views.term().cast::<Option<i64>>())
+            .update()
+            .unwrap_err()
+    });
+    assert!(sql.is_empty(), "{sql:?}");
+    assert!(matches!(&err, Error::InvalidQuery { table: "writer", .. }), "{err}");
+    assert!(err.to_string().contains("to-many relationship"), "{err}");
 }
 
 fn bulk_delete_removes_association_rows_and_refuses_referenced_rows() {
@@ -287,6 +352,7 @@ fn insert_all_keys_stay_right_beside_a_trigger() {
 }
 
 both_backends!(
+    a_bulk_update_reads_a_joined_models_columns,
     insert_all_writes_many_rows_per_statement_and_assigns_each_its_key,
     insert_all_errors_name_the_constraint_or_column_and_keep_nothing,
     insert_all_keys_stay_right_beside_a_trigger,

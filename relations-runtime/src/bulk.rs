@@ -6,6 +6,7 @@ use crate::error::{Error, Result};
 use crate::expr::Scalar;
 use crate::model::Model;
 use crate::query::{Col, Query};
+use crate::schema::Join;
 use crate::term::Operand;
 
 /// An `UPDATE` of the rows a query matches, from [`Query::set`]; run by
@@ -73,6 +74,26 @@ impl<M: Model> Update<'_, M> {
             }
         }
         let d = query.db.dialect();
+        let core = &query.core;
+        // a new value that reads a joined model's column: `UPDATE ... FROM` the joined tables
+        let reads_joined = sets.iter().any(|(_, v)| core.joins.iter().any(|j| v.mentions(j.alias)));
+        if reads_joined {
+            if let Some(j) = core.joins.iter().find(|j| j.outer || !matches!(j.rel.join, Join::Forward { .. })) {
+                let why = if j.outer {
+                    "an outer join, whose rows without a match an `UPDATE ... FROM` would skip"
+                } else {
+                    "a to-many relationship: each row would take the value of one of its related rows, picked by the database"
+                };
+                return Err(Error::InvalidQuery {
+                    table: t.name,
+                    message: format!(
+                        "a bulk update whose new value reads a joined column joins `{}`, {why}; read it through inner joins along `belongs_to` relationships, or aggregate it (`{}.sum(..)`)",
+                        j.rel.path(),
+                        j.rel.name.to_uppercase()
+                    ),
+                });
+            }
+        }
         let mut sql = String::from("UPDATE ");
         d.quote(t.name, &mut sql);
         sql.push_str(" SET ");
@@ -85,7 +106,11 @@ impl<M: Model> Update<'_, M> {
             sql.push_str(" = ");
             value.render(d, &mut sql, &mut params, &mut Vec::new());
         }
-        query.core.render_matching(d, &mut sql, &mut params);
+        if reads_joined {
+            core.render_update_from(d, &mut sql, &mut params);
+        } else {
+            core.render_matching(d, &mut sql, &mut params);
+        }
         Ok(query.db.execute(&sql, &params, t.name)? as u64)
     }
 }

@@ -940,6 +940,51 @@ impl Core {
         sql.push(')');
     }
 
+    /// Appends ` FROM <joined tables> WHERE <the first join's condition> AND ...` for an
+    /// `UPDATE` of the query's table whose new values read the joined tables' columns (every
+    /// join a `belongs_to`, checked by the caller): the other joins stay joins inside `FROM`,
+    /// and the rows are the query's filters, or — with a limit or an offset — its keys.
+    pub(crate) fn render_update_from(&self, d: &dyn Dialect, sql: &mut String, params: &mut Vec<Value<'static>>) {
+        let mut first_on = String::new();
+        sql.push_str(" FROM ");
+        for (i, j) in self.joins.iter().enumerate() {
+            let rj = relation_join(d, j.rel.join, j.rel.owner, j.owner, j.rel.target, j.alias);
+            if i == 0 {
+                sql.push_str(&rj.from);
+                first_on = rj.on;
+            } else {
+                sql.push_str(" JOIN ");
+                sql.push_str(&rj.from);
+                sql.push_str(" ON ");
+                sql.push_str(&rj.on);
+            }
+        }
+        sql.push_str(" WHERE ");
+        sql.push_str(&first_on);
+        if self.limit.is_none() && self.offset.is_none() {
+            for f in &self.filters {
+                sql.push_str(" AND ");
+                f.render_in(d, sql, params, &mut Vec::new());
+            }
+            return;
+        }
+        let t = self.table;
+        sql.push_str(" AND ");
+        let row = t.primary_key().count() > 1;
+        if row {
+            sql.push('(');
+        }
+        for (i, k) in t.key_names().enumerate() {
+            if i > 0 {
+                sql.push_str(", ");
+            }
+            column(d, t.name, k, sql);
+        }
+        sql.push_str(if row { ") IN (" } else { " IN (" });
+        self.selecting(t.key_names()).render_select(d, sql, params, &mut Vec::new());
+        sql.push(')');
+    }
+
     /// The query selecting these columns of its table for the rows it matches (the keys a bulk
     /// write goes by), ordered only where a limit or an offset needs the order.
     pub(crate) fn selecting(&self, columns: impl Iterator<Item = &'static str>) -> Core {
