@@ -385,8 +385,8 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         .with_writer(std::io::stderr)
         .init();
     let url = std::env::var("DATABASE_URL").unwrap_or_else(|_| "blog_api.db".into());
-    let options =
-        PoolOptions { max_size: 16, checkout_timeout: std::time::Duration::from_secs(10), ..PoolOptions::default() };
+    // 16 connections; a request waits up to the default 30 s for one before it is a 503
+    let options = PoolOptions { max_size: 16, ..PoolOptions::default() };
     let pool = AsyncPool::connect(&url, options).await?;
     pool.run(|db| db.create_all::<IndexForeignKeys<Blog>>()).await?;
     let port = std::env::var("PORT").unwrap_or_else(|_| "3000".into());

@@ -5,7 +5,7 @@
 
 mod common;
 
-use relations::{count, selectinload, BelongsTo, ManyToMany, Model};
+use relations::{count, joinedload, selectinload, subqueryload, BelongsTo, ManyToMany, Model};
 
 #[derive(Model, Debug, Clone, PartialEq)]
 struct Author {
@@ -113,9 +113,67 @@ fn link_columns_in_a_loader_option() {
     assert_eq!(names, ["al", "bo"]);
 }
 
+/// The same shape, its order declared on the association model's column
+/// (`relationship(order_by=Credit.position.desc())`).
+#[derive(Model, Debug, Clone, PartialEq)]
+struct Anthology {
+    id: i64,
+    #[column(len = 100)]
+    title: String,
+    #[many_to_many(Author, through = Credit, order_by = "position desc")]
+    authors: ManyToMany<Author>,
+}
+
+#[derive(Model, Debug, Clone, PartialEq)]
+struct Credit {
+    #[key]
+    #[belongs_to(Anthology)]
+    anthology: BelongsTo<Anthology>,
+    #[key]
+    #[belongs_to(Author)]
+    author: BelongsTo<Author>,
+    position: i64,
+}
+
+fn a_declared_order_on_the_association_models_column_holds_for_every_strategy() {
+    let db = library();
+    db.create_all::<(Anthology, Credit)>().unwrap();
+    let authors: Vec<Author> = Author::query(&db).all().unwrap();
+    for (title, order) in [("Mixed", [(0, 2), (1, 3)]), ("Other", [(1, 1), (0, 5)])] {
+        let a = db.add(Anthology { title: title.into(), ..Default::default() }).unwrap();
+        for (author, position) in order {
+            db.add(Credit { anthology: BelongsTo::to(&a), author: BelongsTo::to(&authors[author]), position }).unwrap();
+        }
+    }
+    // highest position first: Mixed is bo (3), al (2); Other is al (5), bo (1)
+    let expected = [vec!["bo", "al"], vec!["al", "bo"]];
+    let names = |a: &Anthology| -> Vec<String> { a.authors.loaded().unwrap().iter().map(|x| x.name.clone()).collect() };
+    for strategy in ["lazy", "selectin", "joined", "subquery", "handle", "preload"] {
+        let anthologies = match strategy {
+            "selectin" => Anthology::query(&db).options(selectinload(Anthology::AUTHORS)).all().unwrap(),
+            "joined" => Anthology::query(&db).options(joinedload(Anthology::AUTHORS)).all().unwrap(),
+            "subquery" => Anthology::query(&db).options(subqueryload(Anthology::AUTHORS)).all().unwrap(),
+            _ => Anthology::query(&db).all().unwrap(),
+        };
+        for (a, want) in anthologies.iter().zip(&expected) {
+            let got: Vec<String> = match strategy {
+                "lazy" => a.authors(&db).load().unwrap().iter().map(|x| x.name.clone()).collect(),
+                "handle" => a.authors(&db).all().unwrap().into_iter().map(|x| x.name).collect(),
+                "preload" => {
+                    db.preload(std::slice::from_ref(a), selectinload(Anthology::AUTHORS)).unwrap();
+                    names(a)
+                }
+                _ => names(a),
+            };
+            assert_eq!(&got, want, "{strategy} of {}", a.title);
+        }
+    }
+}
+
 both_backends!(
     link_columns_in_relationship_aggregates_and_any,
     link_columns_after_a_join_through_the_relationship,
     link_columns_in_a_loader_option,
     link_columns_on_a_relationship_handle,
+    a_declared_order_on_the_association_models_column_holds_for_every_strategy,
 );

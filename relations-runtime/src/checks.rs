@@ -600,6 +600,36 @@ const fn count_word(n: usize) -> &'static str {
     }
 }
 
+/// `order_by = "..."` of a many-to-many through an association model: each column is the
+/// target's or, where the target has none of that name, the association model's.
+pub const fn check_order_column_through(ours: Ours, theirs: Theirs, through: Theirs, column: &str) -> Msg {
+    if theirs.failed
+        || through.failed
+        || find_column(theirs.table, column).is_some()
+        || find_column(through.table, column).is_some()
+    {
+        return Msg::OK;
+    }
+    let (names, n) = column_names(theirs.table.columns);
+    let (names, _) = names.split_at(n);
+    let m = Msg::OK
+        .path(ours.model, ours.name)
+        .push(" is ordered by ")
+        .code(column)
+        .push(", which is a column of neither ")
+        .code(theirs.model)
+        .push(" nor ")
+        .code(through.model)
+        .push("; the columns of ")
+        .code(theirs.model)
+        .push(" are ");
+    let m = closest_first(m, names, column);
+    let (names, n) = column_names(through.table.columns);
+    let (names, _) = names.split_at(n);
+    let m = m.push(", those of ").code(through.model).push(" are ");
+    closest_first(m, names, column)
+}
+
 /// `order_by = "..."`: each column is one of the target's.
 pub const fn check_order_column(ours: Ours, theirs: Theirs, column: &str) -> Msg {
     if theirs.failed || find_column(theirs.table, column).is_some() {

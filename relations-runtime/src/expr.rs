@@ -804,7 +804,9 @@ impl Core {
             _ => None,
         })?;
         let link = sub.table;
-        let named = self.filters.iter().enumerate().any(|(j, f)| j != i && f.mentions(link))
+        let declared = self.order.is_empty() && self.key_order.is_some_and(|terms| terms.iter().any(|t| t.on_link));
+        let named = declared
+            || self.filters.iter().enumerate().any(|(j, f)| j != i && f.mentions(link))
             || self.order.iter().any(|o| o.term.mentions(link))
             || self.columns.iter().chain(&self.group_by).any(|c| c.mentions(link))
             || self.having.iter().any(|h| h.mentions(link));
@@ -895,7 +897,8 @@ impl Core {
             o.render_in(d, sql, params, scope);
         }
         if let (true, Some(terms)) = (self.order.is_empty(), self.key_order) {
-            declared_order(d, self.table, self.table.name, terms, sql);
+            let link = self.linked().map(|(_, sub)| sub.table);
+            declared_order(d, self.table, self.table.name, link, terms, sql);
         }
     }
 

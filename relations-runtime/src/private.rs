@@ -9,8 +9,8 @@ pub use crate::project::{Cursor, FromRow, FromValues};
 pub use crate::relation::{Cached, Dynamic, Fill, HasMany, HasOne, ManyToMany, Slot};
 
 pub use crate::schema::{
-    no_relations, Cascade, ColumnDef, ColumnDefault, Constraint, ForeignKey, Index, Join, Lazy, OnDelete, OrderBy,
-    RelationDef, SqlType, Table,
+    no_relations, ordered_on_link, Cascade, ColumnDef, ColumnDefault, Constraint, ForeignKey, Index, Join, Lazy,
+    OnDelete, OrderBy, RelationDef, SqlType, Table,
 };
 pub use crate::value::SqlValue;
 #[cfg(feature = "serde")]
@@ -114,8 +114,9 @@ pub const fn key_column<M: crate::Model>() -> &'static str {
 }
 
 pub use crate::checks::{
-    check_composite_fk, check_fk_column, check_inverse, check_order_column, check_owner_variants, check_through,
-    inverse_column, inverse_through, str_eq, Msg, Ours, RelKind, RelationInfo, Theirs,
+    check_composite_fk, check_fk_column, check_inverse, check_order_column, check_order_column_through,
+    check_owner_variants, check_through, inverse_column, inverse_through, str_eq, Msg, Ours, RelKind, RelationInfo,
+    Theirs,
 };
 
 pub use crate::db::Db;

@@ -373,6 +373,27 @@ pub struct OrderBy {
     pub column: &'static str,
     /// `desc`.
     pub descending: bool,
+    /// The column is the association model's, not the target's, in a many-to-many through
+    /// one (SQLAlchemy's `relationship(order_by=BookAuthor.position)`).
+    pub on_link: bool,
+}
+
+/// Whether `column`, in a many-to-many's `order_by`, is the association table `link`'s: the
+/// target has no such column and the association table has (emitted by the derive).
+#[doc(hidden)]
+pub const fn ordered_on_link(target: &Table, link: &Table, column: &str) -> bool {
+    !has_column(target, column) && has_column(link, column)
+}
+
+const fn has_column(table: &Table, column: &str) -> bool {
+    let mut i = 0;
+    while i < table.columns.len() {
+        if crate::checks::str_eq(table.columns[i].name, column) {
+            return true;
+        }
+        i += 1;
+    }
+    false
 }
 
 impl PartialEq for RelationDef {

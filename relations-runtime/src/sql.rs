@@ -176,11 +176,13 @@ pub(crate) fn key_column(d: &dyn Dialect, table: &Table, alias: &str, sql: &mut 
 }
 
 /// Appends a relationship's declared order, then the key of `table` (seen as `alias`):
-/// `"alias"."created_at" DESC, "alias"."id"`, after a `, ` when `sql` holds terms already.
+/// `"alias"."created_at" DESC, "alias"."id"`, after a `, ` when `sql` holds terms already. A
+/// term on a many-to-many's association table names it as `link` (its name or alias there).
 pub(crate) fn declared_order(
     d: &dyn Dialect,
     table: &crate::schema::Table,
     alias: &str,
+    link: Option<&str>,
     terms: &[crate::schema::OrderBy],
     sql: &mut String,
 ) {
@@ -188,7 +190,7 @@ pub(crate) fn declared_order(
         if !sql.is_empty() {
             sql.push_str(", ");
         }
-        column(d, alias, t.column, sql);
+        column(d, if t.on_link { link.unwrap_or(alias) } else { alias }, t.column, sql);
         if t.descending {
             sql.push_str(" DESC");
         }

@@ -76,7 +76,15 @@ pub fn expand(model: &Model) -> TokenStream {
         }
         for (column, _) in &r.order_by {
             let c = lit(&column.value);
-            out.extend(check(column.span, quote!(#rt::check_order_column(#ours, #target_info, #c))));
+            let check_it = match &r.kind {
+                // a column of the target, or of the association model
+                RelationKind::ManyToMany { through: Through::Model { model: m, .. } } => {
+                    let through = theirs(m);
+                    quote!(#rt::check_order_column_through(#ours, #target_info, #through, #c))
+                }
+                _ => quote!(#rt::check_order_column(#ours, #target_info, #c)),
+            };
+            out.extend(check(column.span, check_it));
         }
         match &r.kind {
             RelationKind::HasMany { fk } | RelationKind::HasOne { fk } => {

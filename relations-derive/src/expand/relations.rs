@@ -287,9 +287,20 @@ fn items(model: &Model, r: &Relation) -> (TokenStream, Option<TokenStream>) {
     let crate::ir::Cascade { save_update, delete, delete_orphan, .. } = r.cascade;
     let passive = r.passive_deletes;
     let single_parent = r.single_parent;
+    // through an association model, a column the target lacks may be the model's
+    let link_table = match &r.kind {
+        RelationKind::ManyToMany { through: Through::Model { model: m, .. } } => {
+            Some(quote!(<#m as #rt::Model>::TABLE))
+        }
+        _ => None,
+    };
     let order_by = r.order_by.iter().map(|(c, descending)| {
         let c = lit(&c.value);
-        quote!(#rt::OrderBy { column: #c, descending: #descending })
+        let on_link = match &link_table {
+            Some(link) => quote!(#rt::ordered_on_link(<#target as #rt::Model>::TABLE, #link, #c)),
+            None => quote!(false),
+        };
+        quote!(#rt::OrderBy { column: #c, descending: #descending, on_link: #on_link })
     });
     let def_const = quote_spanned! {span=>
         #[doc(hidden)]

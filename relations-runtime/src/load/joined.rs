@@ -66,7 +66,8 @@ fn join_sql(d: &dyn Dialect, def: &'static RelationDef, sql: &mut JoinSql, owner
     sql.joins.push_str(" ON ");
     sql.joins.push_str(&j.on);
     if !matches!(def.join, Join::Forward { .. }) {
-        crate::sql::declared_order(d, target, &alias, def.order_by, &mut sql.order);
+        let link = format!("{alias}_link");
+        crate::sql::declared_order(d, target, &alias, Some(&link), def.order_by, &mut sql.order);
     }
     (alias, offset)
 }

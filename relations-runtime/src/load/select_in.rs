@@ -205,7 +205,11 @@ impl Related<'_> {
         // in the text, as its parameters do
         let order_binds = params.len() > before;
         let declared = if self.order.is_empty() { self.def.order_by } else { &[] };
-        crate::sql::declared_order(d, target, target.name, declared, &mut order);
+        let link = match self.def.join {
+            Join::Through { table, .. } => Some(table.name),
+            _ => None,
+        };
+        crate::sql::declared_order(d, target, target.name, link, declared, &mut order);
         let Some(n) = self.limit else {
             // grouped by owner first: each owner's rows are in `order` all the same, and an
             // index on the foreign key (which holds the key after it) delivers this order
