@@ -18,6 +18,7 @@ use crate::error::{Error, Result};
 use crate::load::Rel;
 use crate::model::{Model, ModelSet};
 use crate::query::Query;
+use crate::reach::{Cons, Nil};
 use crate::relation::{kept, lazy_owner_key, scoped, Collection, Lazily, Loaded, Slot};
 
 /// A database connection for async code: `AsyncDb::connect(url).await?`, then
@@ -211,11 +212,11 @@ impl AsyncDb {
     /// await — the sync handle's `user.posts(&db).filter(..)`, `.count()`, `.all()`:
     /// `adb.related(&user, User::POSTS).filter(Post::title.like("F%")).count().await`. Read
     /// afresh each time; nothing is kept in the owner ([`load`](AsyncDb::load) keeps).
-    pub fn related<O: Model, T: Model, F: Slot<Target = T, Lazy = Collection<T>>>(
+    pub fn related<O: Model, T: Model, F: Slot<Target = T, Lazy = Collection<T>>, L>(
         &self,
         owner: &O,
-        rel: Rel<O, F>,
-    ) -> Query<'_, T, AsyncDb> {
+        rel: Rel<O, F, L>,
+    ) -> Query<'_, T, AsyncDb, Cons<L, Nil>> {
         scoped(Query::on(self), rel.def, lazy_owner_key(owner))
     }
 
@@ -247,7 +248,7 @@ impl AsyncDb {
     /// `await user.awaitable_attrs.posts`): `adb.load(&user, User::POSTS).await?`. The same
     /// N+1 guard and `lazy = "raise"` apply. To load a relationship of many rows, eager
     /// options on their query are one statement for all of them.
-    pub async fn load<'o, O: Model, F: Slot>(&self, owner: &'o O, rel: Rel<O, F>) -> Result<Loaded<'o, F>> {
+    pub async fn load<'o, O: Model, F: Slot, L>(&self, owner: &'o O, rel: Rel<O, F, L>) -> Result<Loaded<'o, F>> {
         let field: &'o F::Lazy = (rel.field)(owner).lazy();
         let def = rel.def;
         if let Some(rows) = field.loaded_or_refused(def)? {
@@ -261,13 +262,13 @@ impl AsyncDb {
 }
 
 /// Running a query on an [`AsyncDb`]: the same terminals as on a [`Db`], awaited.
-impl<M: Model> Query<'_, M, AsyncDb> {
+impl<M: Model, J: 'static> Query<'_, M, AsyncDb, J> {
     /// Runs `f` on the query moved to the connection, as on a [`Db`]: any terminal, a
     /// projection, a bulk change —
     /// `adb.query::<Post>().filter(..).run(|q| q.select((Post::title,)).all()).await`.
     pub async fn run<R: Send + 'static>(
         &self,
-        f: impl FnOnce(Query<'_, M>) -> Result<R> + Send + 'static,
+        f: impl FnOnce(Query<'_, M, Db, J>) -> Result<R> + Send + 'static,
     ) -> Result<R> {
         let (loads, core) = (self.loads.clone(), self.core.clone());
         self.db.run(move |db| f(Query { db, loads, core, _model: std::marker::PhantomData })).await

@@ -2,26 +2,31 @@
 //! [`Query`] matches, returning the row count. A bulk delete runs the deletes that
 //! [`Model::delete`] runs for one row, set-based, for all the matched rows at once.
 
+use crate::db::Db;
 use crate::error::{Error, Result};
 use crate::expr::Scalar;
 use crate::model::Model;
 use crate::query::{Col, Query};
+use crate::reach::{Cons, Nil, Within};
 use crate::schema::Join;
 use crate::term::Operand;
 
 /// An `UPDATE` of the rows a query matches, from [`Query::set`]; run by
 /// [`update`](Update::update).
 #[must_use = "an update does nothing until `update` runs it"]
-pub struct Update<'db, M> {
-    query: Query<'db, M>,
+pub struct Update<'db, M, J = Nil> {
+    query: Query<'db, M, Db, J>,
     sets: Vec<(&'static str, Scalar)>,
 }
 
-impl<'db, M: Model> Query<'db, M> {
+impl<'db, M: Model, J> Query<'db, M, Db, J> {
     /// Starts a bulk update of the matched rows: `column` gets `value` (a value, a column or a
-    /// term: `Post::views + 1`). Add columns with [`Update::set`], run with
-    /// [`Update::update`].
-    pub fn set<T>(self, column: Col<M, T>, value: impl Operand<T>) -> Update<'db, M> {
+    /// term: `Post::views + 1`, or a joined model's column after a `join` along a
+    /// `belongs_to`). Add columns with [`Update::set`], run with [`Update::update`].
+    pub fn set<T, O: Operand<T>, I>(self, column: Col<M, T>, value: O) -> Update<'db, M, J>
+    where
+        O::Src: Within<Cons<M, J>, I>,
+    {
         Update { query: self, sets: Vec::new() }.set(column, value)
     }
 
@@ -37,9 +42,12 @@ impl<'db, M: Model> Query<'db, M> {
     }
 }
 
-impl<M: Model> Update<'_, M> {
+impl<M: Model, J> Update<'_, M, J> {
     /// Also sets `column` to `value`.
-    pub fn set<T>(mut self, column: Col<M, T>, value: impl Operand<T>) -> Self {
+    pub fn set<T, O: Operand<T>, I>(mut self, column: Col<M, T>, value: O) -> Self
+    where
+        O::Src: Within<Cons<M, J>, I>,
+    {
         self.sets.push((column.name(), value.term().node));
         self
     }

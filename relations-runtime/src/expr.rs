@@ -4,7 +4,10 @@
 //! a [`Dialect`] with its values bound as parameters. The typed front ends — column handles,
 //! terms, queries — build these.
 
+use std::marker::PhantomData;
+
 use crate::dialect::{Dialect, Placement};
+use crate::reach::{Both, Dyn};
 use crate::schema::{ColumnDef, Join, OrderBy, RelationDef, SqlType, Table};
 use crate::sql::{column, declared_order, in_list, relation_join};
 use crate::value::Value;
@@ -211,33 +214,52 @@ impl Scalar {
 }
 
 /// An `ORDER BY` term: a column or a term, ascending or descending, with its `NULL`s first or
-/// last when asked.
-#[derive(Debug, Clone)]
-pub struct Order {
+/// last when asked. `S`: the models it reads (see [`reach`](crate::reach)).
+pub struct Order<S = Dyn> {
     pub(crate) term: Scalar,
     pub(crate) descending: bool,
     /// `Some(true)`: `NULLS FIRST`; `Some(false)`: `NULLS LAST`; `None`: the database's way
     /// (SQLite puts `NULL`s first in ascending order, PostgreSQL last).
     pub(crate) nulls_first: Option<bool>,
+    _models: PhantomData<fn() -> S>,
 }
 
-impl Order {
-    pub(crate) fn new(term: Scalar, descending: bool) -> Order {
-        Order { term, descending, nulls_first: None }
+impl<S> Clone for Order<S> {
+    fn clone(&self) -> Self {
+        Order { nulls_first: self.nulls_first, ..Order::new(self.term.clone(), self.descending) }
+    }
+}
+
+impl<S> std::fmt::Debug for Order<S> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Order").field("term", &self.term).field("descending", &self.descending).finish_non_exhaustive()
+    }
+}
+
+impl<S> Order<S> {
+    pub(crate) fn new(term: Scalar, descending: bool) -> Order<S> {
+        Order { term, descending, nulls_first: None, _models: PhantomData }
     }
 
     /// `NULL`s before every value (SQLAlchemy's `nullsfirst()`), on every database alike.
-    pub fn nulls_first(mut self) -> Order {
+    pub fn nulls_first(mut self) -> Order<S> {
         self.nulls_first = Some(true);
         self
     }
 
     /// `NULL`s after every value (SQLAlchemy's `nullslast()`), on every database alike.
-    pub fn nulls_last(mut self) -> Order {
+    pub fn nulls_last(mut self) -> Order<S> {
         self.nulls_first = Some(false);
         self
     }
 
+    /// The same order, its models no longer known to the compiler (see [`Expr::erase`]).
+    pub fn erase(self) -> Order {
+        Order { nulls_first: self.nulls_first, ..Order::new(self.term, self.descending) }
+    }
+}
+
+impl Order {
     /// `"table"."column" [DESC]`.
     pub(crate) fn render(&self, d: &dyn Dialect, sql: &mut String, params: &mut Vec<Value<'static>>) {
         self.render_in(d, sql, params, &mut Vec::new());
@@ -266,47 +288,110 @@ pub struct Subquery {
 
 /// A `LIKE` test (from `like` or `ilike`), which may name its escape character:
 /// `Post::title.like("100/%%").escape('/')` matches titles starting `100%`, as SQLAlchemy's
-/// `like(pattern, escape='/')`. Used wherever a condition is.
-#[derive(Debug, Clone)]
+/// `like(pattern, escape='/')`. Used wherever a condition is. `S`: the models it reads.
 #[must_use = "a condition does nothing until a query filters by it"]
-pub struct Like {
+pub struct Like<S = Dyn> {
     pub(crate) term: Scalar,
     pub(crate) pattern: Scalar,
     pub(crate) escape: Option<char>,
     pub(crate) ignore_case: bool,
+    _models: PhantomData<fn() -> S>,
 }
 
-impl Like {
+impl<S> Clone for Like<S> {
+    fn clone(&self) -> Self {
+        Like { escape: self.escape, ..Like::new(self.term.clone(), self.pattern.clone(), self.ignore_case) }
+    }
+}
+
+impl<S> std::fmt::Debug for Like<S> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Like").field("term", &self.term).field("pattern", &self.pattern).finish_non_exhaustive()
+    }
+}
+
+impl<S> Like<S> {
+    pub(crate) fn new(term: Scalar, pattern: Scalar, ignore_case: bool) -> Self {
+        Like { term, pattern, escape: None, ignore_case, _models: PhantomData }
+    }
+
     /// `... ESCAPE 'c'`: in the pattern, `c` before `%`, `_` or itself makes it stand for
     /// itself (the character is bound as a parameter, like the pattern).
-    pub fn escape(mut self, c: char) -> Like {
+    pub fn escape(mut self, c: char) -> Like<S> {
         self.escape = Some(c);
         self
     }
     /// Both conditions.
-    pub fn and(self, other: impl Into<Expr>) -> Expr {
+    pub fn and<S2>(self, other: impl Into<Expr<S2>>) -> Expr<Both<S, S2>> {
         Expr::from(self).and(other)
     }
     /// Either condition.
-    pub fn or(self, other: impl Into<Expr>) -> Expr {
+    pub fn or<S2>(self, other: impl Into<Expr<S2>>) -> Expr<Both<S, S2>> {
         Expr::from(self).or(other)
     }
     /// The negated condition.
     #[allow(clippy::should_implement_trait)]
-    pub fn not(self) -> Expr {
+    pub fn not(self) -> Expr<S> {
         Expr::from(self).not()
     }
-}
-
-impl From<Like> for Expr {
-    fn from(l: Like) -> Expr {
-        Expr(Node::Like { term: l.term, pattern: l.pattern, escape: l.escape, ignore_case: l.ignore_case })
+    /// The condition, its models erased (see [`Expr::erase`]).
+    pub fn erase(self) -> Expr {
+        Expr::from(self).erase()
     }
 }
 
-/// A condition for [`Query::filter`](crate::Query::filter); combine with [`Expr::and`], [`Expr::or`], [`Expr::not`].
-#[derive(Debug, Clone)]
-pub struct Expr(pub(crate) Node);
+impl<S> From<Like<S>> for Expr<S> {
+    fn from(l: Like<S>) -> Expr<S> {
+        Expr::new(Node::Like { term: l.term, pattern: l.pattern, escape: l.escape, ignore_case: l.ignore_case })
+    }
+}
+
+/// A condition for [`Query::filter`](crate::Query::filter); combine with [`Expr::and`],
+/// [`Expr::or`], [`Expr::not`]. `S` is the models whose columns it reads (see
+/// [`reach`](crate::reach)): a query takes it only when it reaches them. `Expr` alone is a
+/// condition whose models were erased ([`Expr::erase`]), to build conditions at run time; its
+/// columns are checked when the statement runs.
+pub struct Expr<S = Dyn>(pub(crate) Node, PhantomData<fn() -> S>);
+
+impl<S> Clone for Expr<S> {
+    fn clone(&self) -> Self {
+        Expr::new(self.0.clone())
+    }
+}
+
+impl<S> std::fmt::Debug for Expr<S> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("Expr").field(&self.0).finish()
+    }
+}
+
+impl<S> Expr<S> {
+    pub(crate) fn new(node: Node) -> Self {
+        Expr(node, PhantomData)
+    }
+
+    /// Both conditions.
+    pub fn and<S2>(self, other: impl Into<Expr<S2>>) -> Expr<Both<S, S2>> {
+        Expr::new(Node::And(vec![self.erase(), other.into().erase()]))
+    }
+    /// Either condition.
+    pub fn or<S2>(self, other: impl Into<Expr<S2>>) -> Expr<Both<S, S2>> {
+        Expr::new(Node::Or(vec![self.erase(), other.into().erase()]))
+    }
+    /// The negated condition.
+    #[allow(clippy::should_implement_trait)]
+    pub fn not(self) -> Expr<S> {
+        Expr::new(Node::Not(Box::new(self.erase())))
+    }
+
+    /// The same condition, its models no longer known to the compiler: for conditions
+    /// gathered at run time (`let mut all: Vec<Expr> = ..; all.push(User::karma.gt(3).erase())`).
+    /// A query checks its columns when it runs: a column of a model it does not reach is then
+    /// [`Error::InvalidQuery`](crate::Error::InvalidQuery).
+    pub fn erase(self) -> Expr {
+        Expr::new(self.0)
+    }
+}
 
 #[derive(Debug, Clone)]
 pub(crate) enum Node {
@@ -364,22 +449,8 @@ pub(crate) enum Node {
 }
 
 impl Expr {
-    /// Both conditions.
-    pub fn and(self, other: impl Into<Expr>) -> Expr {
-        Expr(Node::And(vec![self, other.into()]))
-    }
-    /// Either condition.
-    pub fn or(self, other: impl Into<Expr>) -> Expr {
-        Expr(Node::Or(vec![self, other.into()]))
-    }
-    /// The negated condition.
-    #[allow(clippy::should_implement_trait)]
-    pub fn not(self) -> Expr {
-        Expr(Node::Not(Box::new(self)))
-    }
-
     pub(crate) fn compare(left: Scalar, op: &'static str, right: Scalar) -> Expr {
-        Expr(Node::Compare { left, op, right })
+        Expr::new(Node::Compare { left, op, right })
     }
 
     /// `table.column = value` on an untyped column (relationship scopes use it).
@@ -389,15 +460,15 @@ impl Expr {
 
     /// A condition no row matches (the related rows of an owner that was never inserted).
     pub(crate) fn nothing() -> Expr {
-        Expr(Node::In { term: Scalar::CountAll, values: Vec::new(), negated: false })
+        Expr::new(Node::In { term: Scalar::CountAll, values: Vec::new(), negated: false })
     }
 
     pub(crate) fn in_subquery(table: &'static str, column: &'static str, sub: Subquery) -> Expr {
-        Expr(Node::InSubquery { term: Scalar::Column { table, column }, sub })
+        Expr::new(Node::InSubquery { term: Scalar::Column { table, column }, sub })
     }
 
     pub(crate) fn exists(rel: &'static RelationDef, condition: Option<Expr>) -> Expr {
-        Expr(Node::Exists { rel, condition: condition.map(Box::new) })
+        Expr::new(Node::Exists { rel, condition: condition.map(Box::new) })
     }
 
     pub(crate) fn render(&self, d: &dyn Dialect, sql: &mut String, params: &mut Vec<Value<'static>>) {
@@ -741,7 +812,44 @@ impl Core {
                 });
             }
         }
-        Ok(())
+        self.check_reach(&mut Vec::new())
+    }
+
+    /// The tables (and aliases) the statement has in its `FROM`: its own, its joins', their
+    /// association tables, and a many-to-many handle's association table.
+    fn reached(&self, out: &mut Vec<&'static str>) {
+        out.push(self.table.name);
+        for j in &self.joins {
+            out.push(j.alias);
+            if let Join::Through { table, .. } = j.rel.join {
+                out.push(table.name);
+            }
+        }
+        for f in &self.filters {
+            if let Node::InSubquery { term: Scalar::Column { table, .. }, sub } = &f.0 {
+                if *table == self.table.name {
+                    out.push(sub.table);
+                }
+            }
+        }
+    }
+
+    /// What the compiler checks for typed conditions, checked here for the ones whose models
+    /// were erased and for aliases' columns: every column names a table the statement reaches
+    /// (`outer`: those of enclosing statements, for a correlated subquery).
+    pub(crate) fn check_reach(&self, outer: &mut Vec<&'static str>) -> crate::Result<()> {
+        let depth = outer.len();
+        self.reached(outer);
+        let scalars = self.columns.iter().chain(&self.group_by).chain(self.order.iter().map(|o| &o.term));
+        let mut result = Ok(());
+        for s in scalars {
+            result = result.and_then(|()| reach_scalar(s, self.table.name, outer));
+        }
+        for e in self.filters.iter().chain(&self.having) {
+            result = result.and_then(|()| reach_expr(e, self.table.name, outer));
+        }
+        outer.truncate(depth);
+        result
     }
 
     /// Adds a join along `rel`, from the table `rel` starts at, to its target under `alias`.
@@ -1047,5 +1155,74 @@ impl Core {
             sql.push_str(&tail);
         }
         scope.truncate(depth);
+    }
+}
+
+/// The error for a column of a table the statement does not reach.
+fn unreached(query: &'static str, table: &str, column: &str) -> crate::Error {
+    crate::Error::InvalidQuery {
+        table: query,
+        message: format!(
+            "it names `{table}.{column}`, and `{table}` is no table, join or alias of the statement; join it first (`.join(..)`), or name the alias it was joined under"
+        ),
+    }
+}
+
+/// [`Core::check_reach`] of one expression.
+fn reach_scalar(s: &Scalar, query: &'static str, reached: &mut Vec<&'static str>) -> crate::Result<()> {
+    match s {
+        Scalar::Column { table, column } => match reached.contains(table) {
+            true => Ok(()),
+            false => Err(unreached(query, table, column)),
+        },
+        Scalar::Call { args, .. } => args.iter().try_for_each(|a| reach_scalar(a, query, reached)),
+        Scalar::Arith { left, right, .. } => {
+            reach_scalar(left, query, reached).and_then(|()| reach_scalar(right, query, reached))
+        }
+        Scalar::Cast { inner, .. } => reach_scalar(inner, query, reached),
+        Scalar::Related { rel, arg, filter, .. } => inside(rel, reached, |reached| {
+            arg.as_deref().map_or(Ok(()), |a| reach_scalar(a, query, reached))?;
+            filter.as_deref().map_or(Ok(()), |f| reach_expr(f, query, reached))
+        }),
+        Scalar::Subselect(core) => core.check_reach(reached),
+        Scalar::Bound(_) | Scalar::CountAll => Ok(()),
+    }
+}
+
+/// The tables a relationship's subquery adds (its target, its association table) while `f`
+/// checks what is inside it.
+fn inside(
+    rel: &RelationDef,
+    reached: &mut Vec<&'static str>,
+    f: impl FnOnce(&mut Vec<&'static str>) -> crate::Result<()>,
+) -> crate::Result<()> {
+    let depth = reached.len();
+    reached.push(rel.target.name);
+    if let Join::Through { table, .. } = rel.join {
+        reached.push(table.name);
+    }
+    let result = f(reached);
+    reached.truncate(depth);
+    result
+}
+
+/// [`Core::check_reach`] of one condition.
+fn reach_expr(e: &Expr, query: &'static str, reached: &mut Vec<&'static str>) -> crate::Result<()> {
+    let terms = |list: &[&Scalar], reached: &mut Vec<&'static str>| {
+        list.iter().try_for_each(|t| reach_scalar(t, query, reached))
+    };
+    match &e.0 {
+        Node::Compare { left, right, .. } => terms(&[left, right], reached),
+        Node::Null { term, .. } | Node::In { term, .. } | Node::InSubquery { term, .. } | Node::Holds { term, .. } => {
+            terms(&[term], reached)
+        }
+        Node::InSelect { term, sub, .. } => terms(&[term], reached).and_then(|()| sub.check_reach(reached)),
+        Node::Between { term, low, high } => terms(&[term, low, high], reached),
+        Node::Like { term, pattern, .. } => terms(&[term, pattern], reached),
+        Node::Exists { rel, condition } => {
+            inside(rel, reached, |reached| condition.as_deref().map_or(Ok(()), |c| reach_expr(c, query, reached)))
+        }
+        Node::And(items) | Node::Or(items) => items.iter().try_for_each(|i| reach_expr(i, query, reached)),
+        Node::Not(e) => reach_expr(e, query, reached),
     }
 }

@@ -123,6 +123,8 @@ pub use crate::db::Db;
 pub use crate::error::Result;
 pub use crate::model::{decode, Model, Row};
 pub use crate::query::Col;
+/// The compile-time reach of statements, for the `Rel` and handle types the derive names.
+pub use crate::reach;
 pub use crate::relation::{
     exactly_one, fk_part, is_set, load_owner, read_composite_fk, set_fk_part, BelongsTo, BelongsToRef, CompositeFk,
     HasManyRef, HasOneRef, KeyPart, ManyToManyKind, ManyToManyRef, NoCache, OneToMany, Owner, OwnerOf, Parent, Related,

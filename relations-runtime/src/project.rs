@@ -9,12 +9,13 @@ use crate::db::Db;
 use crate::error::{Error, Result};
 use crate::expr::{Core, Expr, Node, Order};
 use crate::expr::{Func, Scalar};
-use crate::load::Rel;
+use crate::load::{Inside, Rel};
 use crate::model::Model;
 use crate::query::{Col, Query};
+use crate::reach::{Both, Cons, Nil, One, Within};
 use crate::relation::Slot;
 use crate::schema::ColumnDef;
-use crate::term::{Nullable, Numeric, Operand, Term};
+use crate::term::{Nullable, Numeric, Term};
 use crate::value::SqlValue;
 
 /// The expressions a [`Selection`] puts in a `SELECT` list, with the column declarations that
@@ -26,7 +27,7 @@ pub struct Terms {
 }
 
 impl Terms {
-    fn push<T>(&mut self, term: Term<T>) {
+    fn push<T, S>(&mut self, term: Term<T, S>) {
         self.nodes.push(term.node);
         self.columns.push(term.column);
     }
@@ -38,19 +39,23 @@ impl Terms {
 pub trait Selection {
     /// The decoded row.
     type Row: FromValues;
+    /// The models whose columns it reads (see [`reach`](crate::reach)).
+    type Src;
     #[doc(hidden)]
     fn collect(self, out: &mut Terms);
 }
 
 impl<M: Model, T: SqlValue + FromValues> Selection for Col<M, T> {
     type Row = T;
+    type Src = One<M>;
     fn collect(self, out: &mut Terms) {
         out.push(self.term());
     }
 }
 
-impl<T: SqlValue + FromValues> Selection for Term<T> {
+impl<T: SqlValue + FromValues, S> Selection for Term<T, S> {
     type Row = T;
+    type Src = S;
     fn collect(self, out: &mut Terms) {
         out.push(self);
     }
@@ -116,6 +121,8 @@ macro_rules! column_values {
 crate::value::with_column_types!(column_values);
 
 macro_rules! tuples {
+    (@src $a:ident) => { <$a as Selection>::Src };
+    (@src $a:ident, $($rest:ident),+) => { Both<<$a as Selection>::Src, tuples!(@src $($rest),+)> };
     ($($name:ident . $idx:tt),+) => {
         impl<$($name: FromValues),+> FromValues for ($($name,)+) {
             fn decode(row: &dyn RawRow, cursor: &mut Cursor<'_>) -> Result<Self> {
@@ -124,6 +131,7 @@ macro_rules! tuples {
         }
         impl<$($name: Selection),+> Selection for ($($name,)+) {
             type Row = ($($name::Row,)+);
+            type Src = tuples!(@src $($name),+);
             fn collect(self, out: &mut Terms) {
                 $(self.$idx.collect(out);)+
             }
@@ -147,30 +155,38 @@ pub trait FromRow: FromValues {
     type Values;
 }
 
+/// What a [`Projection`] carries as types only: its model, its rows, its joins' models.
+type Marks<M, R, J> = fn() -> (M, R, J);
+
 /// A query's chosen columns and aggregates, from [`Query::select`]: `GROUP BY`, `HAVING`,
-/// `DISTINCT`, order and limit, run by `all`, `first` or `one` into rows of type `R`.
+/// `DISTINCT`, order and limit, run by `all`, `first` or `one` into rows of type `R`. `J`: the
+/// models the query's joins reach, as [`Query`]'s.
 #[must_use = "a projection does nothing until `all`, `first` or `one` runs it"]
-pub struct Projection<'db, M, R> {
+pub struct Projection<'db, M, R, J = Nil> {
     pub(crate) db: &'db Db,
     pub(crate) core: Core,
     columns: Vec<Option<&'static ColumnDef>>,
-    _marker: PhantomData<fn() -> (M, R)>,
+    _marker: PhantomData<Marks<M, R, J>>,
 }
 
-impl<M, R> Clone for Projection<'_, M, R> {
+impl<M, R, J> Clone for Projection<'_, M, R, J> {
     fn clone(&self) -> Self {
         Projection { db: self.db, core: self.core.clone(), columns: self.columns.clone(), _marker: PhantomData }
     }
 }
 
-impl<'db, M: Model> Query<'db, M> {
+impl<'db, M: Model, J> Query<'db, M, Db, J> {
     /// The chosen columns and aggregates instead of whole rows: `select(User::username)`,
     /// `select((User::username, User::POSTS.count()))`, `select((Post::user_id, count()))`
     /// then [`Projection::group_by`]. Rows decode into the selection's types: `String`,
     /// `(String, i64)`. Filters, joins, order and limit carry over; loader options do not
     /// apply. Without an order, rows come in key order unless the projection aggregates,
-    /// groups or is `DISTINCT` (then in the database's order).
-    pub fn select<S: Selection>(self, selection: S) -> Projection<'db, M, S::Row> {
+    /// groups or is `DISTINCT` (then in the database's order). Its columns must be of models
+    /// the query reaches: checked at compile time.
+    pub fn select<S: Selection, I>(self, selection: S) -> Projection<'db, M, S::Row, J>
+    where
+        S::Src: Within<Cons<M, J>, I>,
+    {
         let mut terms = Terms::default();
         selection.collect(&mut terms);
         let mut core = self.core;
@@ -179,16 +195,22 @@ impl<'db, M: Model> Query<'db, M> {
     }
 }
 
-impl<'db, M: Model, R: FromValues> Projection<'db, M, R> {
+impl<'db, M: Model, R: FromValues, J> Projection<'db, M, R, J> {
     /// Keeps the rows matching `condition`, before grouping (`WHERE`).
-    pub fn filter(mut self, condition: impl Into<Expr>) -> Self {
-        self.core.filters.push(condition.into());
+    pub fn filter<S, I>(mut self, condition: impl Into<Expr<S>>) -> Self
+    where
+        S: Within<Cons<M, J>, I>,
+    {
+        self.core.filters.push(condition.into().erase());
         self
     }
 
     /// Groups the rows by these columns or terms (one, or a tuple): each group gives one row,
     /// its aggregates over the group's rows.
-    pub fn group_by<S: Selection>(mut self, by: S) -> Self {
+    pub fn group_by<S: Selection, I>(mut self, by: S) -> Self
+    where
+        S::Src: Within<Cons<M, J>, I>,
+    {
         let mut terms = Terms::default();
         by.collect(&mut terms);
         self.core.group_by.extend(terms.nodes);
@@ -197,8 +219,11 @@ impl<'db, M: Model, R: FromValues> Projection<'db, M, R> {
 
     /// Keeps the groups matching `condition` (`HAVING`), which names aggregates:
     /// `.having(count().gt(1))`.
-    pub fn having(mut self, condition: impl Into<Expr>) -> Self {
-        self.core.having.push(condition.into());
+    pub fn having<S, I>(mut self, condition: impl Into<Expr<S>>) -> Self
+    where
+        S: Within<Cons<M, J>, I>,
+    {
+        self.core.having.push(condition.into().erase());
         self
     }
 
@@ -209,8 +234,11 @@ impl<'db, M: Model, R: FromValues> Projection<'db, M, R> {
     }
 
     /// Adds an `ORDER BY` term: a column, a term, `.desc()` of either.
-    pub fn order_by(mut self, order: impl Into<Order>) -> Self {
-        self.core.order.push(order.into());
+    pub fn order_by<S, I>(mut self, order: impl Into<Order<S>>) -> Self
+    where
+        S: Within<Cons<M, J>, I>,
+    {
+        self.core.order.push(order.into().erase());
         self
     }
 
@@ -228,13 +256,13 @@ impl<'db, M: Model, R: FromValues> Projection<'db, M, R> {
 
     /// Decodes the rows into a `#[derive(FromRow)]` struct whose fields have the selection's
     /// types, in order (checked at compile time).
-    pub fn into_struct<P: FromRow<Values = R>>(self) -> Projection<'db, M, P> {
+    pub fn into_struct<P: FromRow<Values = R>>(self) -> Projection<'db, M, P, J> {
         Projection { db: self.db, core: self.core, columns: self.columns, _marker: PhantomData }
     }
 
     /// The projection as a value inside another query (a scalar subquery): it must select one
     /// column and at most one row. A subquery that finds no row is `NULL`.
-    pub fn as_term(mut self) -> Term<<R as Nullable>::Inner>
+    pub fn as_term(mut self) -> Term<<R as Nullable>::Inner, Nil>
     where
         R: Nullable,
     {
@@ -279,27 +307,32 @@ impl<'db, M: Model, R: FromValues> Projection<'db, M, R> {
 }
 
 /// Aggregates over a relationship's rows, one value per owner row, as a correlated subquery:
-/// `User::query(&db).select((User::username, User::POSTS.count()))`.
-impl<O: Model, F: Slot> Rel<O, F> {
-    fn related<T>(self, func: Func, arg: Option<Scalar>, column: Option<&'static ColumnDef>) -> Term<T> {
+/// `User::query(&db).select((User::username, User::POSTS.count()))`. Each reads the owner's
+/// row: a query of the owner's model (or one that joins it) takes them.
+impl<O: Model, F: Slot, L> Rel<O, F, L> {
+    fn related<T>(self, func: Func, arg: Option<Scalar>, column: Option<&'static ColumnDef>) -> Term<T, One<O>> {
         let node = Scalar::Related { rel: self.def(), func, arg: arg.map(Box::new), filter: None };
         Term::with(node, column)
     }
 
     /// The number of related rows (0 for none).
-    pub fn count(self) -> Term<i64> {
+    pub fn count(self) -> Term<i64, One<O>> {
         self.related(Func::Count, None, None)
     }
 
-    /// The number of related rows matching `condition`.
-    pub fn count_where(self, condition: impl Into<Expr>) -> Term<i64> {
-        let node =
-            Scalar::Related { rel: self.def(), func: Func::Count, arg: None, filter: Some(Box::new(condition.into())) };
-        Term::of(node)
+    /// The number of related rows matching `condition`, which names columns of the related
+    /// model, of a many-to-many's association model (`Tag::POSTS.count_where(PostTag::weight.ge(2))`),
+    /// or of the owner: checked at compile time.
+    pub fn count_where<S, I>(self, condition: impl Into<Expr<S>>) -> Term<i64, One<O>>
+    where
+        S: Within<Inside<O, F, L>, I>,
+    {
+        let filter = Some(Box::new(condition.into().erase()));
+        Term::of(Scalar::Related { rel: self.def(), func: Func::Count, arg: None, filter })
     }
 
     /// The sum of a column of the related rows (`None` for none).
-    pub fn sum<T: Numeric>(self, column: Col<F::Target, T>) -> Term<T::Sum> {
+    pub fn sum<T: Numeric>(self, column: Col<F::Target, T>) -> Term<T::Sum, One<O>> {
         let term = self.related::<T>(Func::Sum, Some(column.term().node), Some(column.def()));
         match T::SUM_AS {
             Some(to) => Term::of(Scalar::Cast { inner: Box::new(term.node), to }),
@@ -308,7 +341,7 @@ impl<O: Model, F: Slot> Rel<O, F> {
     }
 
     /// The mean of a column of the related rows (`None` for none).
-    pub fn avg<T: Numeric>(self, column: Col<F::Target, T>) -> Term<T::Avg> {
+    pub fn avg<T: Numeric>(self, column: Col<F::Target, T>) -> Term<T::Avg, One<O>> {
         let term = self.related::<T>(Func::Avg, Some(column.term().node), None);
         match T::AVG_AS {
             Some(to) => Term::of(Scalar::Cast { inner: Box::new(term.node), to }),
@@ -317,31 +350,31 @@ impl<O: Model, F: Slot> Rel<O, F> {
     }
 
     /// The smallest value of a column of the related rows (`None` for none).
-    pub fn min<T: Nullable>(self, column: Col<F::Target, T>) -> Term<T::Option> {
+    pub fn min<T: Nullable>(self, column: Col<F::Target, T>) -> Term<T::Option, One<O>> {
         self.related(Func::Min, Some(column.term().node), Some(column.def()))
     }
 
     /// The largest value of a column of the related rows (`None` for none).
-    pub fn max<T: Nullable>(self, column: Col<F::Target, T>) -> Term<T::Option> {
+    pub fn max<T: Nullable>(self, column: Col<F::Target, T>) -> Term<T::Option, One<O>> {
         self.related(Func::Max, Some(column.term().node), Some(column.def()))
     }
 }
 
 /// Membership in a one-column projection, for column handles and terms alike.
 macro_rules! in_query {
-    (impl[$($generics:tt)*] $ty:ty, $t:ident) => {
+    (impl[$($generics:tt)*] $ty:ty, $t:ident, $src:ty) => {
         impl<$($generics)*> $ty {
             /// `x IN (SELECT ...)`: the values a one-column projection selects
             /// (`Post::user_id.in_query(User::query(&db).filter(..).select(User::id))`).
-            pub fn in_query<N>(self, query: Projection<'_, N, $t>) -> Expr {
-                Expr(Node::InSelect { term: self.term().node, sub: Box::new(query.core), negated: false })
+            pub fn in_query<N, K>(self, query: Projection<'_, N, $t, K>) -> Expr<$src> {
+                Expr::new(Node::InSelect { term: self.term().node, sub: Box::new(query.core), negated: false })
             }
             /// `x NOT IN (SELECT ...)`.
-            pub fn not_in_query<N>(self, query: Projection<'_, N, $t>) -> Expr {
-                Expr(Node::InSelect { term: self.term().node, sub: Box::new(query.core), negated: true })
+            pub fn not_in_query<N, K>(self, query: Projection<'_, N, $t, K>) -> Expr<$src> {
+                Expr::new(Node::InSelect { term: self.term().node, sub: Box::new(query.core), negated: true })
             }
         }
     };
 }
-in_query!(impl[M: Model, T] Col<M, T>, T);
-in_query!(impl[T] Term<T>, T);
+in_query!(impl[M: Model, T] Col<M, T>, T, One<M>);
+in_query!(impl[T, S] Term<T, S>, T, S);

@@ -6,6 +6,8 @@ use std::marker::PhantomData;
 use crate::db::Db;
 use crate::expr::{Core, Expr, Node, Scalar, Subquery};
 use crate::options::Load;
+use crate::reach::{Nil, One};
+use crate::term::Term;
 
 /// A typed handle on a column of model `M` holding `T`; the derive emits one per column as an
 /// associated constant named like the column (`User::username`, `Post::user_id`). Through an
@@ -48,8 +50,8 @@ impl<M, T> Col<M, T> {
 
     /// `column IN (SELECT ...)`, the keys a subquery selects: for example the keys of a
     /// relationship's rows, `Post::user_id.in_subquery(alice.followed(&db).keys())`.
-    pub fn in_subquery(self, keys: Subquery) -> Expr {
-        Expr(Node::InSubquery { term: Scalar::Column { table: self.table, column: self.name }, sub: keys })
+    pub fn in_subquery(self, keys: Subquery) -> Expr<One<M>> {
+        Expr::new(Node::InSubquery { term: Scalar::Column { table: self.table, column: self.name }, sub: keys })
     }
 }
 
@@ -85,9 +87,15 @@ impl<M> Alias<M> {
         self.name
     }
 
-    /// `column` of the aliased table.
-    pub fn col<T>(&self, column: Col<M, T>) -> Col<M, T> {
-        Col::new(self.name, column.name)
+    /// `column` of the aliased table, as a term (compared, ordered, selected like the
+    /// column). Which aliases a query has is known when it runs: a column of an alias it did
+    /// not join is [`Error::InvalidQuery`](crate::Error::InvalidQuery) then.
+    pub fn col<T>(&self, column: Col<M, T>) -> Term<T>
+    where
+        M: crate::Model,
+    {
+        let def = column.def();
+        Term::with(Scalar::Column { table: self.name, column: column.name }, Some(def))
     }
 }
 
@@ -100,15 +108,19 @@ impl<M> Alias<M> {
 /// `C` is the connection it runs on: a [`Db`], or with the `tokio` feature an `AsyncDb`, whose
 /// `all`, `first`, `count`... are awaited (`adb.query::<User>()`); the builder methods are the
 /// same for both.
+///
+/// `J` lists the models its joins reach (see [`reach`](crate::reach)): a condition, an order or
+/// a selection naming a column of a model the query neither selects nor joins does not
+/// compile.
 #[must_use = "a query does nothing until `all`, `first`, `count` or `exists` runs it"]
-pub struct Query<'db, M, C: ?Sized = Db> {
+pub struct Query<'db, M, C: ?Sized = Db, J = Nil> {
     pub(crate) db: &'db C,
     pub(crate) loads: Vec<Load<M>>,
     pub(crate) core: Core,
-    pub(crate) _model: PhantomData<fn() -> M>,
+    pub(crate) _model: PhantomData<fn() -> (M, J)>,
 }
 
-impl<M, C: ?Sized> Clone for Query<'_, M, C> {
+impl<M, C: ?Sized, J> Clone for Query<'_, M, C, J> {
     fn clone(&self) -> Self {
         Query { db: self.db, loads: self.loads.clone(), core: self.core.clone(), _model: PhantomData }
     }

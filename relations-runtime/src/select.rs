@@ -12,8 +12,10 @@ use crate::load::Rel;
 use crate::model::Model;
 use crate::options::{Load, OwnerQuery};
 use crate::query::{Alias, Col, Query};
+use crate::reach::{Cons, Reaches, Within};
 use crate::relation::Slot;
 use crate::sql::Select;
+use crate::term::Operand;
 use crate::value::{SqlValue, Value};
 
 impl<'db, M: Model> Query<'db, M> {
@@ -23,10 +25,15 @@ impl<'db, M: Model> Query<'db, M> {
 }
 
 /// The builder methods, the same whatever connection the query runs on.
-impl<'db, M: Model, C: ?Sized> Query<'db, M, C> {
+impl<'db, M: Model, C: ?Sized, J> Query<'db, M, C, J> {
     /// A query over every row of `M`'s table, to run on `db`.
     pub(crate) fn on(db: &'db C) -> Self {
         Query { db, loads: Vec::new(), core: Core::new(M::TABLE), _model: PhantomData }
+    }
+
+    /// The same query under another list of reached models (the joins' bookkeeping).
+    fn reaching<K>(self) -> Query<'db, M, C, K> {
+        Query { db: self.db, loads: self.loads, core: self.core, _model: PhantomData }
     }
 
     /// Leaves the order of the rows to the database: no `ORDER BY` at all, where a query
@@ -63,21 +70,38 @@ impl<'db, M: Model, C: ?Sized> Query<'db, M, C> {
         self
     }
 
-    /// Keeps the rows matching `condition` (ANDed with earlier filters).
-    pub fn filter(mut self, condition: impl Into<Expr>) -> Self {
-        self.core.filters.push(condition.into());
+    /// A condition already erased (a relationship's scope), added as it is.
+    pub(crate) fn filter_erased(mut self, condition: Expr) -> Self {
+        self.core.filters.push(condition);
+        self
+    }
+
+    /// Keeps the rows matching `condition` (ANDed with earlier filters). Its columns must be
+    /// of models the query reaches (its own, or one it joins): checked at compile time.
+    pub fn filter<S, I>(mut self, condition: impl Into<Expr<S>>) -> Self
+    where
+        S: Within<Cons<M, J>, I>,
+    {
+        self.core.filters.push(condition.into().erase());
         self
     }
 
     /// Keeps the rows whose `column` equals `value`: `filter_by(User::username, "john_doe")`.
-    pub fn filter_by<T>(self, column: Col<M, T>, value: impl crate::term::Operand<T>) -> Self {
-        self.filter(column.eq(value))
+    pub fn filter_by<T, O: Operand<T>, I>(self, column: Col<M, T>, value: O) -> Self
+    where
+        O::Src: Within<Cons<M, J>, I>,
+    {
+        let condition: Expr = column.eq(value).erase();
+        self.filter_erased(condition)
     }
 
     /// Adds an `ORDER BY` term: a column (ascending), `column.desc()`, or a term
     /// (`(Post::likes - Post::dislikes).desc()`), of this model or of a joined one.
-    pub fn order_by(mut self, order: impl Into<Order>) -> Self {
-        self.core.order.push(order.into());
+    pub fn order_by<S, I>(mut self, order: impl Into<Order<S>>) -> Self
+    where
+        S: Within<Cons<M, J>, I>,
+    {
+        self.core.order.push(order.into().erase());
         self
     }
 
@@ -95,44 +119,79 @@ impl<'db, M: Model, C: ?Sized> Query<'db, M, C> {
 
     /// Joins the relationship's rows (`JOIN`), so that filters, order and projections can
     /// name their columns: `Post::query(&db).join(Post::AUTHOR).order_by(User::username)`.
-    /// The relationship starts at this query's model, or at the model a previous join
-    /// reached (`.join(User::POSTS).join(Post::COMMENTS)`). Model rows repeat once per
+    /// The relationship starts at this query's model, or at a model a previous join reached
+    /// (`.join(User::POSTS).join(Post::COMMENTS)`): checked at compile time. A many-to-many
+    /// through an association model reaches that model too
+    /// (`.join(Book::AUTHORS).order_by(BookAuthor::position)`). Model rows repeat once per
     /// joined row, as in SQL; to filter without repeats use [`Rel::any`].
-    pub fn join<O: Model, F: Slot>(mut self, rel: Rel<O, F>) -> Self {
-        self.core.join(rel.def(), None, None, false);
-        self
+    pub fn join<O: Model, F: Slot, L, I>(self, rel: Rel<O, F, L>) -> Query<'db, M, C, Cons<F::Target, Cons<L, J>>>
+    where
+        Cons<M, J>: Reaches<O, I>,
+    {
+        self.joined(rel.def(), None, None, false)
     }
 
     /// Joins the relationship's rows as `LEFT OUTER JOIN`: rows without related ones stay,
     /// with `NULL` in the joined columns.
-    pub fn outer_join<O: Model, F: Slot>(mut self, rel: Rel<O, F>) -> Self {
-        self.core.join(rel.def(), None, None, true);
-        self
+    pub fn outer_join<O: Model, F: Slot, L, I>(self, rel: Rel<O, F, L>) -> Query<'db, M, C, Cons<F::Target, Cons<L, J>>>
+    where
+        Cons<M, J>: Reaches<O, I>,
+    {
+        self.joined(rel.def(), None, None, true)
     }
 
-    /// [`join`](Self::join) with the target under an alias: how a table joins itself.
-    pub fn join_as<O: Model, F: Slot>(mut self, rel: Rel<O, F>, alias: Alias<F::Target>) -> Self {
-        self.core.join(rel.def(), None, Some(alias.name()), false);
-        self
+    /// [`join`](Self::join) with the target under an alias: how a table joins itself. The
+    /// alias's columns (`alias.col(..)`) are checked when the query runs.
+    pub fn join_as<O: Model, F: Slot, L, I>(
+        self,
+        rel: Rel<O, F, L>,
+        alias: Alias<F::Target>,
+    ) -> Query<'db, M, C, Cons<L, J>>
+    where
+        Cons<M, J>: Reaches<O, I>,
+    {
+        self.joined(rel.def(), None, Some(alias.name()), false)
     }
 
     /// [`outer_join`](Self::outer_join) with the target under an alias: employees with their
     /// manager's name, `NULL` for the one without.
-    pub fn outer_join_as<O: Model, F: Slot>(mut self, rel: Rel<O, F>, alias: Alias<F::Target>) -> Self {
-        self.core.join(rel.def(), None, Some(alias.name()), true);
-        self
+    pub fn outer_join_as<O: Model, F: Slot, L, I>(
+        self,
+        rel: Rel<O, F, L>,
+        alias: Alias<F::Target>,
+    ) -> Query<'db, M, C, Cons<L, J>>
+    where
+        Cons<M, J>: Reaches<O, I>,
+    {
+        self.joined(rel.def(), None, Some(alias.name()), true)
     }
 
     /// [`join_as`](Self::join_as) starting at an aliased table already joined (the
     /// manager's manager): `.join_from(boss, Employee::MANAGER, Employee::alias("top"))`.
-    pub fn join_from<O: Model, F: Slot>(mut self, from: Alias<O>, rel: Rel<O, F>, alias: Alias<F::Target>) -> Self {
-        self.core.join(rel.def(), Some(from.name()), Some(alias.name()), false);
-        self
+    pub fn join_from<O: Model, F: Slot, L>(
+        self,
+        from: Alias<O>,
+        rel: Rel<O, F, L>,
+        alias: Alias<F::Target>,
+    ) -> Query<'db, M, C, Cons<L, J>> {
+        self.joined(rel.def(), Some(from.name()), Some(alias.name()), false)
+    }
+
+    /// Adds the join, under the reached models `K` it leads to.
+    fn joined<K>(
+        mut self,
+        rel: &'static crate::schema::RelationDef,
+        from: Option<&'static str>,
+        alias: Option<&'static str>,
+        outer: bool,
+    ) -> Query<'db, M, C, K> {
+        self.core.join(rel, from, alias, outer);
+        self.reaching()
     }
 }
 
 /// Running the query on a [`Db`].
-impl<'db, M: Model> Query<'db, M> {
+impl<'db, M: Model, J> Query<'db, M, Db, J> {
     /// The whole statement selecting `select` (a column list), without loader options.
     fn render(&self, select: &str) -> (String, Vec<Value<'static>>) {
         let (from, params) = self.core.after_select(self.db.dialect());
@@ -207,9 +266,10 @@ impl<'db, M: Model> Query<'db, M> {
         let mut q = self.clone();
         q.core.order.clear();
         if let Some(after) = after {
-            q = q.filter(key.gt(after));
+            q = q.filter_erased(key.gt(after).erase());
         }
-        q.order_by(key).limit(size).all()
+        q.core.order.push(key.asc().erase());
+        q.limit(size).all()
     }
 
     /// [`page_after`](Self::page_after) backwards: the first `size` rows whose `key` comes
@@ -218,9 +278,10 @@ impl<'db, M: Model> Query<'db, M> {
         let mut q = self.clone();
         q.core.order.clear();
         if let Some(before) = before {
-            q = q.filter(key.lt(before));
+            q = q.filter_erased(key.lt(before).erase());
         }
-        q.order_by(key.desc()).limit(size).all()
+        q.core.order.push(key.desc().erase());
+        q.limit(size).all()
     }
 }
 

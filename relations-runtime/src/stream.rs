@@ -4,13 +4,14 @@
 //! no cursor stays open between batches, and the connection is free for other statements
 //! (writes included) while the rows are handled.
 
+use crate::db::Db;
 use crate::error::{Error, Result};
 use crate::expr::{Expr, Order, Scalar};
 use crate::model::{Key, Model};
 use crate::query::Query;
 use crate::value::Value;
 
-impl<'db, M: Model> Query<'db, M> {
+impl<'db, M: Model, J> Query<'db, M, Db, J> {
     /// The matching rows, `size` at a time, in key order: each batch is one statement
     /// (`WHERE key > ? ORDER BY key LIMIT ?`, which the primary key's index answers without
     /// reading the rows before), plus the query's eager loads for that batch's rows. A
@@ -23,7 +24,13 @@ impl<'db, M: Model> Query<'db, M> {
     /// snapshot of the table.
     pub fn batches(&self, size: u64) -> Batches<'db, M> {
         Batches {
-            query: self.clone(),
+            // joins are refused when a batch runs: the reached models no longer matter
+            query: Query {
+                db: self.db,
+                loads: self.loads.clone(),
+                core: self.core.clone(),
+                _model: std::marker::PhantomData,
+            },
             size: size.max(1),
             after: None,
             left: self.core.limit,
@@ -95,10 +102,10 @@ fn after_key(table: &'static crate::schema::Table, after: &[Value<'static>]) -> 
     for i in 0..columns.len().min(after.len()) {
         let mut term = Expr::compare(col(i), ">", Scalar::Bound(after[i].clone()));
         for j in (0..i).rev() {
-            term = Expr::compare(col(j), "=", Scalar::Bound(after[j].clone())).and(term);
+            term = Expr::compare(col(j), "=", Scalar::Bound(after[j].clone())).and(term).erase();
         }
         any = Some(match any {
-            Some(a) => a.or(term),
+            Some(a) => a.or(term).erase(),
             None => term,
         });
     }

@@ -166,10 +166,21 @@ fn path_const(model: &Model, r: &Relation, def_path: &TokenStream) -> Option<Tok
         "The `{name}` relationship as a value, for loader options and filters: `{o}::query(&db).options(selectinload({o}::{konst}))`, `{o}::{konst}.any(...)`.",
         o = last(owner)
     ));
+    let link = link_model(r);
     Some(quote! {
         #[doc = #doc]
-        pub const #konst: #rt::Rel<#owner, #field_ty> = #rt::Rel::new(&#def_path.def, |__o: &#owner| &__o.#name);
+        pub const #konst: #rt::Rel<#owner, #field_ty, #link> = #rt::Rel::new(&#def_path.def, |__o: &#owner| &__o.#name);
     })
+}
+
+/// The association model a many-to-many goes through, whose columns its joins, options,
+/// aggregates and handle may name; `NoLink` for every other relationship.
+fn link_model(r: &Relation) -> TokenStream {
+    let rt = rt();
+    match &r.kind {
+        RelationKind::ManyToMany { through: Through::Model { model, .. } } => quote!(#model),
+        _ => quote!(#rt::reach::NoLink),
+    }
 }
 
 pub(super) fn kind_marker(kind: &RelationKind) -> TokenStream {
@@ -211,7 +222,10 @@ fn items(model: &Model, r: &Relation) -> (TokenStream, Option<TokenStream>) {
             format!("The `{t}` rows of this `{o}` as a query (`lazy = \"dynamic\"`): `.filter(..)`, `.order_by(..)`, `.count()`, `.all()`, `.add(..)`."),
         ),
         RelationKind::ManyToMany { .. } if dynamic => (
-            quote!(#rt::Related<'__a, #target, #rt::ManyToManyKind>),
+            {
+                let link = link_model(r);
+                quote!(#rt::Related<'__a, #target, #rt::ManyToManyKind<#link>>)
+            },
             quote!(#rt::Related::new(__db, self, &#def_path.def, #rt::NoCache)),
             format!("The `{t}` rows linked to this `{o}` as a query (`lazy = \"dynamic\"`): `.filter(..)`, `.count()`, `.all()`, `.add(..)`, `.remove(..)`."),
         ),
@@ -221,7 +235,10 @@ fn items(model: &Model, r: &Relation) -> (TokenStream, Option<TokenStream>) {
             format!("The `{t}` rows of this `{o}` (`#[has_many]`): `.load()` loads them once and keeps them; `.all()`, `.filter(..)`, `.count()` query afresh."),
         ),
         RelationKind::ManyToMany { .. } => (
-            quote!(#rt::ManyToManyRef<'__a, #target>),
+            {
+                let link = link_model(r);
+                quote!(#rt::ManyToManyRef<'__a, #target, #link>)
+            },
             quote!(#rt::Related::new(__db, self, &#def_path.def, self.#name.cache())),
             format!("The `{t}` rows linked to this `{o}` (`#[many_to_many]`): `.load()` loads them once; `.all()` and `.filter(..)` query afresh; `.add(..)`, `.remove(..)`, `.contains(..)` edit and test the links."),
         ),

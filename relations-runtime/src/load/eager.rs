@@ -2,12 +2,14 @@
 //! relationship with its strategy, order, filter, limit and nested options.
 
 use std::fmt;
+use std::marker::PhantomData;
 
 use crate::db::Db;
 use crate::error::Result;
 use crate::expr::{Expr, Order};
 use crate::model::Model;
 use crate::options::{How, JoinSql, JoinedAcc, Load, Node, OwnerQuery, Path, Tree};
+use crate::reach::{Cons, Nil, NoLink, One, Within};
 use crate::relation::Slot;
 use crate::schema::RelationDef;
 use crate::sql::Select;
@@ -16,33 +18,65 @@ use crate::sql::Select;
 /// loader options and of the `any` / `has` filters. The derive emits one per relationship
 /// field, named like the field in upper case: `User::POSTS`, `Post::AUTHOR`, `Post::TAGS`
 /// (the lower-case name is the accessor method).
-pub struct Rel<O, F> {
+///
+/// `L` is the association model of a many-to-many through one (`BookAuthor`), whose columns a
+/// join, a loader option, an aggregate or `any` over the relationship may name; [`NoLink`]
+/// otherwise.
+pub struct Rel<O, F, L = NoLink> {
     pub(crate) def: &'static RelationDef,
     pub(crate) field: fn(&O) -> &F,
+    _link: PhantomData<fn() -> L>,
 }
 
-impl<O, F> Clone for Rel<O, F> {
+impl<O, F, L> Clone for Rel<O, F, L> {
     fn clone(&self) -> Self {
         *self
     }
 }
-impl<O, F> Copy for Rel<O, F> {}
+impl<O, F, L> Copy for Rel<O, F, L> {}
 
-impl<O, F> fmt::Debug for Rel<O, F> {
+impl<O, F, L> fmt::Debug for Rel<O, F, L> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(f, "Rel({})", self.def.path())
     }
 }
 
-impl<O, F> Rel<O, F> {
+impl<O, F, L> Rel<O, F, L> {
     /// A relationship path (emitted by the derive).
     #[doc(hidden)]
     pub const fn new(def: &'static RelationDef, field: fn(&O) -> &F) -> Self {
-        Rel { def, field }
+        Rel { def, field, _link: PhantomData }
+    }
+
+    /// The path without its association model (what the loaders carry).
+    pub(crate) fn unlinked(self) -> Rel<O, F> {
+        Rel { def: self.def, field: self.field, _link: PhantomData }
     }
 }
 
-impl<O: Model, F> Rel<O, F> {
+/// The model a relationship's field relates to: its [`Slot`]'s target, or a `lazy =
+/// "dynamic"` relationship's (which has no field to fill).
+pub trait RelTarget {
+    /// The related model.
+    type Target;
+}
+
+impl<F: Slot> RelTarget for F {
+    type Target = F::Target;
+}
+
+impl<T> RelTarget for crate::relation::Dynamic<T> {
+    type Target = T;
+}
+
+/// The models a condition inside a relationship's subquery reaches: its target and its
+/// association model. (The owner's row is in scope in SQL too; naming it is not checked at
+/// compile time — a self-referential relationship's target is its owner's model, and inside
+/// the subquery that model's columns are the target's — so such a condition is written
+/// `.erase()`d and checked when the statement runs.)
+pub(crate) type Inside<O, F, L> = Cons<<F as RelTarget>::Target, Cons<L, PhantomData<O>>>;
+
+impl<O: Model, F: RelTarget, L> Rel<O, F, L> {
     /// What the derive says about the relationship.
     pub fn def(self) -> &'static RelationDef {
         self.def
@@ -50,20 +84,28 @@ impl<O: Model, F> Rel<O, F> {
 
     /// The owners with at least one related row matching `condition` (SQLAlchemy's
     /// `User.posts.any(...)`): `User::POSTS.any(Post::title.eq("Flask Tips"))`. One correlated
-    /// `EXISTS` subquery; conditions nest (`User::POSTS.any(Post::TAGS.any(...))`).
-    pub fn any(self, condition: impl Into<Expr>) -> Expr {
-        Expr::exists(self.def, Some(condition.into()))
+    /// `EXISTS` subquery; conditions nest (`User::POSTS.any(Post::TAGS.any(...))`). The
+    /// condition names columns of the related model, of a many-to-many's association model,
+    /// or of the owner: checked at compile time.
+    pub fn any<S, I>(self, condition: impl Into<Expr<S>>) -> Expr<One<O>>
+    where
+        S: Within<Inside<O, F, L>, I>,
+    {
+        Expr::new(Expr::exists(self.def, Some(condition.into().erase())).0)
     }
 
     /// The owners whose related row matches `condition` (SQLAlchemy's `Post.author.has(...)`),
     /// for to-one relationships; the same `EXISTS` as [`Rel::any`].
-    pub fn has(self, condition: impl Into<Expr>) -> Expr {
-        Expr::exists(self.def, Some(condition.into()))
+    pub fn has<S, I>(self, condition: impl Into<Expr<S>>) -> Expr<One<O>>
+    where
+        S: Within<Inside<O, F, L>, I>,
+    {
+        self.any(condition)
     }
 
     /// The owners with at least one related row at all.
-    pub fn is_not_empty(self) -> Expr {
-        Expr::exists(self.def, None)
+    pub fn is_not_empty(self) -> Expr<One<O>> {
+        Expr::new(Expr::exists(self.def, None).0)
     }
 }
 
@@ -102,7 +144,10 @@ impl<O, F: Slot> Copy for OwnTree<O, F> {}
 /// [`selectinload`] and friends, refined by nesting ([`Eager::then`], [`Eager::selectinload`],
 /// [`Eager::joinedload`]) and per-owner limits ([`Eager::order_by`], [`Eager::limit`]), and
 /// given to [`Query::options`](crate::Query::options).
-pub struct Eager<O, F: Slot> {
+///
+/// `L`: the relationship's association model, whose columns `filter` and `order_by` may name
+/// beside the target's (checked at compile time).
+pub struct Eager<O, F: Slot, L = NoLink> {
     pub(crate) rel: Rel<O, F>,
     pub(crate) how: How,
     pub(crate) nested: Vec<Load<F::Target>>,
@@ -111,11 +156,27 @@ pub struct Eager<O, F: Slot> {
     pub(crate) limit: Option<u64>,
     /// For `subtreeload`: fills the field with rows of the owner's own type.
     pub(crate) own_tree: Option<OwnTree<O, F>>,
+    pub(crate) _link: PhantomData<fn() -> L>,
 }
 
-impl<O: Model, F: Slot> Eager<O, F> {
-    pub(super) fn new(rel: Rel<O, F>, how: How) -> Self {
-        Eager { rel, how, nested: Vec::new(), order: Vec::new(), filter: Vec::new(), limit: None, own_tree: None }
+impl<O: Model, F: Slot, L> Eager<O, F, L> {
+    pub(super) fn new(rel: Rel<O, F, L>, how: How) -> Self {
+        Eager {
+            rel: rel.unlinked(),
+            how,
+            nested: Vec::new(),
+            order: Vec::new(),
+            filter: Vec::new(),
+            limit: None,
+            own_tree: None,
+            _link: PhantomData,
+        }
+    }
+
+    /// The option without its association model (what the loaders run).
+    pub(crate) fn unlinked(self) -> Eager<O, F> {
+        let Eager { rel, how, nested, order, filter, limit, own_tree, .. } = self;
+        Eager { rel, how, nested, order, filter, limit, own_tree, _link: PhantomData }
     }
 
     /// Loads a relationship of the related rows too: `selectinload(User::POSTS)
@@ -127,30 +188,33 @@ impl<O: Model, F: Slot> Eager<O, F> {
     }
 
     /// `.then(joinedload(rel))`.
-    pub fn joinedload<G: Slot>(self, rel: Rel<F::Target, G>) -> Self {
+    pub fn joinedload<G: Slot, L2>(self, rel: Rel<F::Target, G, L2>) -> Self {
         self.then(joinedload(rel))
     }
 
     /// `.then(selectinload(rel))`.
-    pub fn selectinload<G: Slot>(self, rel: Rel<F::Target, G>) -> Self {
+    pub fn selectinload<G: Slot, L2>(self, rel: Rel<F::Target, G, L2>) -> Self {
         self.then(selectinload(rel))
     }
 
     /// `.then(subqueryload(rel))`.
-    pub fn subqueryload<G: Slot>(self, rel: Rel<F::Target, G>) -> Self {
+    pub fn subqueryload<G: Slot, L2>(self, rel: Rel<F::Target, G, L2>) -> Self {
         self.then(subqueryload(rel))
     }
 
     /// `.then(raiseload(rel))`.
-    pub fn raiseload<G: Slot>(self, rel: Rel<F::Target, G>) -> Self {
+    pub fn raiseload<G: Slot, L2>(self, rel: Rel<F::Target, G, L2>) -> Self {
         self.then(raiseload(rel))
     }
 
     /// Orders each owner's related rows (default: by key). A many-to-many's rows can be
     /// ordered by a column of its association model too:
     /// `selectinload(Book::AUTHORS).order_by(BookAuthor::position)`.
-    pub fn order_by(mut self, order: impl Into<Order>) -> Self {
-        self.order.push(order.into());
+    pub fn order_by<S, I>(mut self, order: impl Into<Order<S>>) -> Self
+    where
+        S: Within<Cons<F::Target, Cons<L, Nil>>, I>,
+    {
+        self.order.push(order.into().erase());
         self
     }
 
@@ -158,8 +222,11 @@ impl<O: Model, F: Slot> Eager<O, F> {
     /// `selectinload(User.posts.and_(...))`): the collection then holds those rows alone. The
     /// condition may name the columns of a many-to-many's association model. A filtered
     /// `joinedload` runs as `selectinload`.
-    pub fn filter(mut self, condition: impl Into<Expr>) -> Self {
-        self.filter.push(condition.into());
+    pub fn filter<S, I>(mut self, condition: impl Into<Expr<S>>) -> Self
+    where
+        S: Within<Cons<F::Target, Cons<L, Nil>>, I>,
+    {
+        self.filter.push(condition.into().erase());
         self
     }
 
@@ -176,39 +243,39 @@ impl<O: Model, F: Slot> Eager<O, F> {
 /// Loads the relationship in the owners' own statement, with a `LEFT OUTER JOIN`
 /// (SQLAlchemy's `joinedload`). Owners are de-duplicated; a `LIMIT`/`OFFSET` on the owners'
 /// query moves into a subquery so that no collection is cut short.
-pub fn joinedload<O: Model, F: Slot>(rel: Rel<O, F>) -> Eager<O, F> {
+pub fn joinedload<O: Model, F: Slot, L>(rel: Rel<O, F, L>) -> Eager<O, F, L> {
     Eager::new(rel, How::Joined)
 }
 
 /// Loads the relationship for all owners with one more statement, `... WHERE fk IN (...)`
 /// (SQLAlchemy's `selectinload`).
-pub fn selectinload<O: Model, F: Slot>(rel: Rel<O, F>) -> Eager<O, F> {
+pub fn selectinload<O: Model, F: Slot, L>(rel: Rel<O, F, L>) -> Eager<O, F, L> {
     Eager::new(rel, How::Selectin)
 }
 
 /// Loads the relationship for all owners with one more statement that repeats the owners'
 /// query as a subquery (SQLAlchemy's `subqueryload`). Below the first level, where no owners'
 /// query exists, it lists the owners' keys as `selectinload` does.
-pub fn subqueryload<O: Model, F: Slot>(rel: Rel<O, F>) -> Eager<O, F> {
+pub fn subqueryload<O: Model, F: Slot, L>(rel: Rel<O, F, L>) -> Eager<O, F, L> {
     Eager::new(rel, How::Subquery)
 }
 
 /// Leaves the relationship to load lazily on first use, overriding an eager `lazy = ...`
 /// declared on it (SQLAlchemy's `lazyload`).
-pub fn lazyload<O: Model, F: Slot>(rel: Rel<O, F>) -> Eager<O, F> {
+pub fn lazyload<O: Model, F: Slot, L>(rel: Rel<O, F, L>) -> Eager<O, F, L> {
     Eager::new(rel, How::Lazy)
 }
 
 /// Makes a lazy load of the relationship an [`Error::NotLoaded`](crate::Error::NotLoaded) on
 /// the rows this query returns (SQLAlchemy's `raiseload`): a test that the code under it loads
 /// everything it touches eagerly.
-pub fn raiseload<O: Model, F: Slot>(rel: Rel<O, F>) -> Eager<O, F> {
+pub fn raiseload<O: Model, F: Slot, L>(rel: Rel<O, F, L>) -> Eager<O, F, L> {
     Eager::new(rel, How::Raise)
 }
 
-impl<O: Model, F: Slot> From<Eager<O, F>> for Load<O> {
-    fn from(e: Eager<O, F>) -> Self {
-        Load(std::sync::Arc::new(e))
+impl<O: Model, F: Slot, L> From<Eager<O, F, L>> for Load<O> {
+    fn from(e: Eager<O, F, L>) -> Self {
+        Load(std::sync::Arc::new(e.unlinked()))
     }
 }
 

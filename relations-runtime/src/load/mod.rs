@@ -14,5 +14,6 @@ mod joined;
 mod select_in;
 mod subtree;
 
-pub use eager::{joinedload, lazyload, raiseload, selectinload, subqueryload, Eager, Rel};
+pub(crate) use eager::Inside;
+pub use eager::{joinedload, lazyload, raiseload, selectinload, subqueryload, Eager, Rel, RelTarget};
 pub use subtree::subtreeload;

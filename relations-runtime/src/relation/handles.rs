@@ -13,7 +13,9 @@ use crate::error::{Error, Result};
 use crate::expr::{Expr, Order, Subquery};
 use crate::model::{links_to, set_link, Key, Model};
 use crate::query::{Col, Query};
+use crate::reach::{Cons, Nil, NoLink, Within};
 use crate::schema::{Join, RelationDef};
+use crate::term::Operand;
 use crate::value::Value;
 
 /// The cache slot of a handle with no field behind it (a `backref`, or a `lazy = "dynamic"`
@@ -33,9 +35,23 @@ impl<T> Dynamic<T> {
 /// The kind marker of a one-to-many [`Related`] handle.
 #[derive(Debug, Clone, Copy)]
 pub enum OneToMany {}
-/// The kind marker of a many-to-many [`Related`] handle (it can `add`, `remove`, `contains`).
-#[derive(Debug, Clone, Copy)]
-pub enum ManyToManyKind {}
+/// The kind marker of a many-to-many [`Related`] handle (it can `add`, `remove`, `contains`);
+/// `L` is its association model, whose columns its query may name, or [`NoLink`].
+pub struct ManyToManyKind<L = NoLink>(PhantomData<fn() -> L>);
+
+/// What a handle's query reaches beside its rows' model: a many-to-many's association model.
+pub trait HandleKind {
+    /// The association model, or [`NoLink`].
+    type Link;
+}
+
+impl HandleKind for OneToMany {
+    type Link = NoLink;
+}
+
+impl<L> HandleKind for ManyToManyKind<L> {
+    type Link = L;
+}
 
 /// What keeps a to-many handle's loaded rows, so that it has [`Related::load`].
 #[diagnostic::on_unimplemented(
@@ -71,18 +87,23 @@ pub struct Related<'a, T, K = OneToMany, C = NoCache> {
 
 /// The handle of a `#[has_many]` field.
 pub type HasManyRef<'a, T> = Related<'a, T, OneToMany, Cached<'a, T>>;
-/// The handle of a `#[many_to_many]` field.
-pub type ManyToManyRef<'a, T> = Related<'a, T, ManyToManyKind, Cached<'a, T>>;
+/// The handle of a `#[many_to_many]` field (`L`: its association model, or [`NoLink`]).
+pub type ManyToManyRef<'a, T, L = NoLink> = Related<'a, T, ManyToManyKind<L>, Cached<'a, T>>;
 
-impl<'a, T: Model, K, C> Related<'a, T, K, C> {
+/// A handle's query: the related model's rows, reaching its association model too.
+pub type HandleQuery<'a, T, K> = Query<'a, T, Db, Cons<<K as HandleKind>::Link, Nil>>;
+
+impl<'a, T: Model, K: HandleKind, C> Related<'a, T, K, C> {
     #[doc(hidden)]
     pub fn new<O: Model>(db: &'a Db, owner: &O, rel: &'static RelationDef, cache: C) -> Self {
         Related { db, rel, owner: owner_key(owner), cache, _marker: PhantomData }
     }
 
-    /// The relationship's rows as a query, to refine with `filter`, `order_by`, `limit`...
-    pub fn query(&self) -> Query<'a, T> {
-        scoped(Query::new(self.db), self.rel, self.owner.clone())
+    /// The relationship's rows as a query, to refine with `filter`, `order_by`, `limit`...;
+    /// a many-to-many's may name its association model's columns
+    /// (`book.authors(&db).order_by(BookAuthor::position)`).
+    pub fn query(&self) -> HandleQuery<'a, T, K> {
+        scoped(Query::on(self.db), self.rel, self.owner.clone())
     }
 
     /// Every related row, read now.
@@ -106,22 +127,31 @@ impl<'a, T: Model, K, C> Related<'a, T, K, C> {
     }
 
     /// The related rows matching `condition`.
-    pub fn filter(&self, condition: impl Into<Expr>) -> Query<'a, T> {
+    pub fn filter<S, I>(&self, condition: impl Into<Expr<S>>) -> HandleQuery<'a, T, K>
+    where
+        S: Within<Cons<T, Cons<K::Link, Nil>>, I>,
+    {
         self.query().filter(condition)
     }
 
     /// The related rows whose `column` equals `value`.
-    pub fn filter_by<V>(&self, column: Col<T, V>, value: impl crate::term::Operand<V>) -> Query<'a, T> {
+    pub fn filter_by<V, O: Operand<V>, I>(&self, column: Col<T, V>, value: O) -> HandleQuery<'a, T, K>
+    where
+        O::Src: Within<Cons<T, Cons<K::Link, Nil>>, I>,
+    {
         self.query().filter_by(column, value)
     }
 
     /// The related rows in this order.
-    pub fn order_by(&self, order: impl Into<Order>) -> Query<'a, T> {
+    pub fn order_by<S, I>(&self, order: impl Into<Order<S>>) -> HandleQuery<'a, T, K>
+    where
+        S: Within<Cons<T, Cons<K::Link, Nil>>, I>,
+    {
         self.query().order_by(order)
     }
 
     /// At most `n` related rows.
-    pub fn limit(&self, n: u64) -> Query<'a, T> {
+    pub fn limit(&self, n: u64) -> HandleQuery<'a, T, K> {
         self.query().limit(n)
     }
 
@@ -141,7 +171,7 @@ impl<'a, T: Model, K, C> Related<'a, T, K, C> {
     }
 }
 
-impl<'a, T: Model, K, C> Related<'a, T, K, C> {
+impl<'a, T: Model, K: HandleKind, C> Related<'a, T, K, C> {
     /// The related rows, loaded on first use and kept in the owner's field (SQLAlchemy's
     /// default `lazy='select'`). Call `reset()` on the field to read them again.
     ///
@@ -188,7 +218,7 @@ impl<T: Model, C> Related<'_, T, OneToMany, C> {
     }
 }
 
-impl<T: Model, C> Related<'_, T, ManyToManyKind, C> {
+impl<T: Model, C, L> Related<'_, T, ManyToManyKind<L>, C> {
     fn link(&self, target: &T, action: &'static str) -> Result<(&'static crate::schema::Table, [Value<'static>; 2])> {
         let Join::Through { table, .. } = self.rel.join else {
             unreachable!("many-to-many handles are only built for `Join::Through`")

@@ -34,15 +34,15 @@ impl LazyRead {
 
 /// `q` narrowed to the rows `rel` relates to the owner with key `owner`, in the relationship's
 /// order: what a to-many handle's `query()` and `AsyncDb::related` return.
-pub(crate) fn scoped<'c, T: Model, C: ?Sized>(
-    q: Query<'c, T, C>,
+pub(crate) fn scoped<'c, T: Model, C: ?Sized, J>(
+    q: Query<'c, T, C, J>,
     rel: &'static RelationDef,
     owner: Option<Vec<Value<'static>>>,
-) -> Query<'c, T, C> {
+) -> Query<'c, T, C, J> {
     match owner {
         // an unsaved owner has no related rows yet
-        None => q.filter(Expr::nothing()),
-        Some(key) => q.filter(scope(rel, key)).order_unless_ordered(rel.order_by),
+        None => q.filter_erased(Expr::nothing()),
+        Some(key) => q.filter_erased(scope(rel, key)).order_unless_ordered(rel.order_by),
     }
 }
 
@@ -80,7 +80,7 @@ pub(crate) fn scope(rel: &'static RelationDef, key: Vec<Value<'static>>) -> Expr
         Join::Reverse { columns } | Join::Forward { columns } => {
             let mut terms = columns.iter().zip(key).map(|(c, v)| Expr::column_eq(target.name, c, v));
             let first = terms.next().unwrap_or_else(Expr::nothing);
-            terms.fold(first, Expr::and)
+            terms.fold(first, |a, b| a.and(b).erase())
         }
         Join::Through { .. } => {
             Expr::in_subquery(target.name, target.columns[target.key_index()].name, linked_keys(rel, key))
