@@ -213,21 +213,7 @@ pub const fn check_owner_variants(model: &str, owner_enum: &str, variants: &[(&s
     Msg::OK
 }
 
-/// `a == b`, in a constant.
-pub const fn str_eq(a: &str, b: &str) -> bool {
-    let (a, b) = (a.as_bytes(), b.as_bytes());
-    if a.len() != b.len() {
-        return false;
-    }
-    let mut i = 0;
-    while i < a.len() {
-        if a[i] != b[i] {
-            return false;
-        }
-        i += 1;
-    }
-    true
-}
+pub use crate::schema::str_eq;
 
 /// The edit distance between two names (names over 63 bytes count as far from everything).
 const fn distance(a: &str, b: &str) -> usize {

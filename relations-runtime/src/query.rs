@@ -7,7 +7,6 @@ use crate::db::Db;
 use crate::expr::{Core, Expr, Node, Scalar, Subquery};
 use crate::options::Load;
 use crate::reach::{Nil, One};
-use crate::term::Term;
 
 /// A typed handle on a column of model `M` holding `T`; the derive emits one per column as an
 /// associated constant named like the column (`User::username`, `Post::user_id`). Through an
@@ -85,17 +84,6 @@ impl<M> Alias<M> {
     /// The alias's name.
     pub fn name(&self) -> &'static str {
         self.name
-    }
-
-    /// `column` of the aliased table, as a term (compared, ordered, selected like the
-    /// column). Which aliases a query has is known when it runs: a column of an alias it did
-    /// not join is [`Error::InvalidQuery`](crate::Error::InvalidQuery) then.
-    pub fn col<T>(&self, column: Col<M, T>) -> Term<T>
-    where
-        M: crate::Model,
-    {
-        let def = column.def();
-        Term::with(Scalar::Column { table: self.name, column: column.name }, Some(def))
     }
 }
 

@@ -388,7 +388,7 @@ pub const fn ordered_on_link(target: &Table, link: &Table, column: &str) -> bool
 const fn has_column(table: &Table, column: &str) -> bool {
     let mut i = 0;
     while i < table.columns.len() {
-        if crate::checks::str_eq(table.columns[i].name, column) {
+        if str_eq(table.columns[i].name, column) {
             return true;
         }
         i += 1;
@@ -433,4 +433,20 @@ pub enum Lazy {
     Dynamic,
     /// `lazy = "raise"`: loading it without an eager option is an error, never a silent query.
     Raise,
+}
+
+/// `a == b`, in a constant.
+pub const fn str_eq(a: &str, b: &str) -> bool {
+    let (a, b) = (a.as_bytes(), b.as_bytes());
+    if a.len() != b.len() {
+        return false;
+    }
+    let mut i = 0;
+    while i < a.len() {
+        if a[i] != b[i] {
+            return false;
+        }
+        i += 1;
+    }
+    true
 }

@@ -417,6 +417,16 @@ impl<M: Model, T> Col<M, T> {
     }
 }
 
+impl<M: Model> crate::query::Alias<M> {
+    /// `column` of the aliased table, as a term (compared, ordered, selected like the
+    /// column). Which aliases a query has is known when it runs: a column of an alias it did
+    /// not join is [`Error::InvalidQuery`](crate::Error::InvalidQuery) then.
+    pub fn col<T>(&self, column: Col<M, T>) -> Term<T> {
+        let def = column.def();
+        Term::with(Scalar::Column { table: self.name(), column: column.name() }, Some(def))
+    }
+}
+
 /// The comparisons, shared by column handles and terms: one list, two receivers (`$src`: the
 /// models the receiver reads).
 macro_rules! comparisons {
