@@ -28,7 +28,7 @@ impl managed::Manager for Manager {
     async fn recycle(&self, db: &mut Db, _: &Metrics) -> RecycleResult<Error> {
         // what is known without I/O (which must not run on a runtime's worker): a call that
         // lost the connection, or was cut short mid-transaction, leaves it unusable; the
-        // look at the socket follows on the blocking pool (`AsyncPool::checked`)
+        // look at the socket follows on the blocking pool (`AsyncPool::on_checked`)
         if db.is_broken() {
             return Err(RecycleError::message("the connection was lost"));
         }
