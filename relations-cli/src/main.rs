@@ -16,7 +16,7 @@ use indicatif::{ProgressBar, ProgressStyle};
 use relations::catalog::Catalog;
 use relations::dialect::{Dialect, Postgres, Sqlite};
 use relations::erd::Diagram;
-use relations::migrate::{Migrations, State};
+use relations::migrate::{Migrations, State, REVIEW_MARK};
 use relations::{codegen, Db};
 
 #[derive(Parser)]
@@ -233,9 +233,24 @@ fn run(cli: Cli) -> Result<String, Failure> {
                 },
                 MigrateAction::Status => {
                     let status = migrations.status(&db)?;
+                    let files = migrations.list()?;
+                    // a pending file with steps that destroy or invent data says so: `up` refuses
+                    // it until the marks are deleted
+                    let to_review = |id: &str| {
+                        files
+                            .iter()
+                            .find(|m| format!("{}_{}", m.version, m.name) == id)
+                            .map_or(0, |m| m.up.lines().filter(|l| l.trim_start().starts_with(REVIEW_MARK)).count())
+                    };
                     for (id, state) in &status.migrations {
                         let state = match state {
                             State::Applied { at } => format!("applied {at}"),
+                            State::Pending if to_review(id) > 0 => {
+                                format!(
+                                    "pending, {} step(s) to review (`{REVIEW_MARK}` lines in up.sql)",
+                                    to_review(id)
+                                )
+                            }
                             State::Pending => "pending".to_string(),
                             State::Edited { at } => format!("EDITED since it was applied {at}"),
                             State::Missing { .. } => "applied, but its files are missing".to_string(),

@@ -152,6 +152,21 @@ fn migrate_new_up_status_down_on_a_sqlite_file() {
         .unwrap();
     assert!(run(&["down"]).starts_with("reverted "));
     assert!(run(&["status"]).contains("_add_notes  pending"));
+    // a step marked for review: status says so, up refuses it in one line, nothing runs
+    let marked = "-- REVIEW: table note is dropped, with every row in it.\nDROP TABLE note;\n";
+    std::fs::write(
+        created.join("up.sql"),
+        format!("{marked}CREATE TABLE note (id INTEGER NOT NULL, PRIMARY KEY (id));\n"),
+    )
+    .unwrap();
+    assert!(run(&["status"]).contains("_add_notes  pending, 1 step(s) to review (`-- REVIEW:` lines in up.sql)"));
+    let out = relations().args(["migrate", "up", "--database", &db]).arg("--dir").arg(&migrations).output().unwrap();
+    assert!(!out.status.success());
+    assert!(
+        String::from_utf8_lossy(&out.stderr).contains("1 step(s) to review"),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     std::fs::remove_dir_all(dir).unwrap();
 }
 
