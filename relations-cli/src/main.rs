@@ -16,7 +16,7 @@ use indicatif::{ProgressBar, ProgressStyle};
 use relations::catalog::Catalog;
 use relations::dialect::{Dialect, Postgres, Sqlite};
 use relations::erd::Diagram;
-use relations::migrate::{Migrations, State, REVIEW_MARK};
+use relations::migrate::{review_marks, Migrations, State, REVIEW_MARK};
 use relations::{codegen, Db};
 
 #[derive(Parser)]
@@ -240,18 +240,15 @@ fn run(cli: Cli) -> Result<String, Failure> {
                         files
                             .iter()
                             .find(|m| format!("{}_{}", m.version, m.name) == id)
-                            .map_or(0, |m| m.up.lines().filter(|l| l.trim_start().starts_with(REVIEW_MARK)).count())
+                            .map_or(0, |m| review_marks(&m.up).len())
                     };
                     for (id, state) in &status.migrations {
                         let state = match state {
                             State::Applied { at } => format!("applied {at}"),
-                            State::Pending if to_review(id) > 0 => {
-                                format!(
-                                    "pending, {} step(s) to review (`{REVIEW_MARK}` lines in up.sql)",
-                                    to_review(id)
-                                )
-                            }
-                            State::Pending => "pending".to_string(),
+                            State::Pending => match to_review(id) {
+                                0 => "pending".to_string(),
+                                n => format!("pending, {n} step(s) to review (`{REVIEW_MARK}` lines in up.sql)"),
+                            },
                             State::Edited { at } => format!("EDITED since it was applied {at}"),
                             State::Missing { .. } => "applied, but its files are missing".to_string(),
                         };

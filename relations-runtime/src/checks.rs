@@ -540,10 +540,8 @@ pub const fn check_fk_column(ours: Ours, theirs: Theirs, column: &str, key: SqlT
             let m = m.push("it has ").push(count_word(n)).push(" `belongs_to` back to ").code(ours.model).push(", ");
             return every_path(m, theirs, back);
         }
-        let (names, n) = column_names(theirs.table.columns);
-        let (names, _) = names.split_at(n);
         let m = m.push("name it with `foreign_key = ...`; the columns of ").code(theirs.table.name).push(" are ");
-        return closest_first(m, names, column);
+        return listed_columns(m, theirs, column);
     };
     if !given && n > 1 {
         let m = m
@@ -586,6 +584,13 @@ const fn count_word(n: usize) -> &'static str {
     }
 }
 
+/// Appends the columns of `theirs`' table, the closest to `column` first.
+const fn listed_columns(m: Msg, theirs: Theirs, column: &str) -> Msg {
+    let (names, n) = column_names(theirs.table.columns);
+    let (names, _) = names.split_at(n);
+    closest_first(m, names, column)
+}
+
 /// `order_by = "..."` of a many-to-many through an association model: each column is the
 /// target's or, where the target has none of that name, the association model's.
 pub const fn check_order_column_through(ours: Ours, theirs: Theirs, through: Theirs, column: &str) -> Msg {
@@ -596,8 +601,6 @@ pub const fn check_order_column_through(ours: Ours, theirs: Theirs, through: The
     {
         return Msg::OK;
     }
-    let (names, n) = column_names(theirs.table.columns);
-    let (names, _) = names.split_at(n);
     let m = Msg::OK
         .path(ours.model, ours.name)
         .push(" is ordered by ")
@@ -609,11 +612,8 @@ pub const fn check_order_column_through(ours: Ours, theirs: Theirs, through: The
         .push("; the columns of ")
         .code(theirs.model)
         .push(" are ");
-    let m = closest_first(m, names, column);
-    let (names, n) = column_names(through.table.columns);
-    let (names, _) = names.split_at(n);
-    let m = m.push(", those of ").code(through.model).push(" are ");
-    closest_first(m, names, column)
+    let m = listed_columns(m, theirs, column).push(", those of ").code(through.model).push(" are ");
+    listed_columns(m, through, column)
 }
 
 /// `order_by = "..."`: each column is one of the target's.
@@ -621,8 +621,6 @@ pub const fn check_order_column(ours: Ours, theirs: Theirs, column: &str) -> Msg
     if theirs.failed || find_column(theirs.table, column).is_some() {
         return Msg::OK;
     }
-    let (names, n) = column_names(theirs.table.columns);
-    let (names, _) = names.split_at(n);
     let m = Msg::OK
         .path(ours.model, ours.name)
         .push(" is ordered by ")
@@ -630,7 +628,7 @@ pub const fn check_order_column(ours: Ours, theirs: Theirs, column: &str) -> Msg
         .push(", which is not a column of ")
         .code(theirs.model)
         .push("; its columns are ");
-    closest_first(m, names, column)
+    listed_columns(m, theirs, column)
 }
 
 /// A `many_to_many(through = Model)`: its association model has the column `column`, a

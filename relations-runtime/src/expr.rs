@@ -370,6 +370,11 @@ impl<S> Expr<S> {
         Expr(node, PhantomData)
     }
 
+    /// `EXISTS` a related row of `rel` (matching `condition`).
+    pub(crate) fn exists(rel: &'static RelationDef, condition: Option<Expr>) -> Self {
+        Expr::new(Node::Exists { rel, condition: condition.map(Box::new) })
+    }
+
     /// Both conditions.
     pub fn and<S2>(self, other: impl Into<Expr<S2>>) -> Expr<Both<S, S2>> {
         Expr::new(Node::And(vec![self.erase(), other.into().erase()]))
@@ -465,10 +470,6 @@ impl Expr {
 
     pub(crate) fn in_subquery(table: &'static str, column: &'static str, sub: Subquery) -> Expr {
         Expr::new(Node::InSubquery { term: Scalar::Column { table, column }, sub })
-    }
-
-    pub(crate) fn exists(rel: &'static RelationDef, condition: Option<Expr>) -> Expr {
-        Expr::new(Node::Exists { rel, condition: condition.map(Box::new) })
     }
 
     pub(crate) fn render(&self, d: &dyn Dialect, sql: &mut String, params: &mut Vec<Value<'static>>) {
@@ -589,7 +590,8 @@ impl Expr {
                 }
             }
             Node::Holds { term, text, at, ignore_case } => {
-                d.holds(&mut |sql, params| term.render(d, sql, params, scope), text, *at, *ignore_case, sql, params)
+                let test = crate::dialect::TextTest { text, at: *at, ignore_case: *ignore_case };
+                d.holds(&mut |sql, params| term.render(d, sql, params, scope), test, sql, params)
             }
             Node::Exists { rel, condition } => {
                 let owner = scoped(scope, rel.owner.name).to_owned();

@@ -24,6 +24,21 @@ pub(crate) fn type_word(t: SqlType, out: &mut String) {
 use crate::schema::{ColumnDef, SqlType};
 use crate::value::Value;
 
+/// Writes an expression into a statement, with its parameters (what a dialect wraps).
+pub type Writer<'a> = &'a mut dyn FnMut(&mut String, &mut Vec<Value<'static>>);
+
+/// A literal text test ([`Dialect::holds`]): `text`, where it is looked for, and whether case
+/// counts.
+#[derive(Debug, Clone, Copy)]
+pub struct TextTest<'a> {
+    /// The text, taken literally.
+    pub text: &'a str,
+    /// Where.
+    pub at: Placement,
+    /// Without case.
+    pub ignore_case: bool,
+}
+
 /// Where a text is looked for in another ([`Col::contains`](crate::Col::contains),
 /// `startswith`, `endswith`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -111,21 +126,12 @@ pub trait Dialect: Sync {
     fn ilike(&self) -> Option<&'static str> {
         None
     }
-    /// Appends a test that the text `term` writes holds `text` literally — anywhere, at the
+    /// Appends a test that the text `term` writes holds `test.text` literally — anywhere, at the
     /// start or at the end — binding the pattern: `term LIKE ? ESCAPE ?`, the pattern's `%`,
     /// `_` and `/` escaped with `/` (SQLAlchemy's `autoescape`); without case through
     /// [`Dialect::ilike`] or `lower(..)` on both sides.
-    #[allow(clippy::too_many_arguments)]
-    fn holds(
-        &self,
-        term: &mut dyn FnMut(&mut String, &mut Vec<Value<'static>>),
-        text: &str,
-        at: Placement,
-        ignore_case: bool,
-        sql: &mut String,
-        params: &mut Vec<Value<'static>>,
-    ) {
-        holds_by_like(self, term, text, at, ignore_case, sql, params);
+    fn holds(&self, term: Writer<'_>, test: TextTest<'_>, sql: &mut String, params: &mut Vec<Value<'static>>) {
+        holds_by_like(self, term, test, sql, params);
     }
     /// Appends where an `ORDER BY` term puts `NULL`s: ` NULLS FIRST` or ` NULLS LAST` (both
     /// SQLite, since 3.30, and PostgreSQL spell it so).
@@ -158,13 +164,10 @@ pub trait Dialect: Sync {
 }
 
 /// [`Dialect::holds`] by `LIKE ... ESCAPE`, for the dialects that do so.
-#[allow(clippy::too_many_arguments)]
 pub(crate) fn holds_by_like<D: Dialect + ?Sized>(
     d: &D,
-    term: &mut dyn FnMut(&mut String, &mut Vec<Value<'static>>),
-    text: &str,
-    at: Placement,
-    ignore_case: bool,
+    term: Writer<'_>,
+    TextTest { text, at, ignore_case }: TextTest<'_>,
     sql: &mut String,
     params: &mut Vec<Value<'static>>,
 ) {

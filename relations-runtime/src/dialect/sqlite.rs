@@ -1,7 +1,7 @@
 //! SQLite, rendered exactly as SQLAlchemy 2's SQLite dialect renders it.
 
 use super::Dialect;
-use super::Placement;
+use super::{Placement, TextTest, Writer};
 use crate::schema::{ColumnDef, SqlType};
 use crate::value::Value;
 
@@ -141,18 +141,10 @@ impl Dialect for Sqlite {
 
     /// With case, SQLite's `LIKE` would ignore it for ASCII letters: `GLOB` keeps it, the
     /// pattern's `*`, `?` and `[` bracketed to stand for themselves.
-    #[allow(clippy::too_many_arguments)]
-    fn holds(
-        &self,
-        term: &mut dyn FnMut(&mut String, &mut Vec<Value<'static>>),
-        text: &str,
-        at: Placement,
-        ignore_case: bool,
-        sql: &mut String,
-        params: &mut Vec<Value<'static>>,
-    ) {
+    fn holds(&self, term: Writer<'_>, test: TextTest<'_>, sql: &mut String, params: &mut Vec<Value<'static>>) {
+        let TextTest { text, at, ignore_case } = test;
         if ignore_case {
-            return super::holds_by_like(self, term, text, at, ignore_case, sql, params);
+            return super::holds_by_like(self, term, test, sql, params);
         }
         let mut pattern = String::with_capacity(text.len() + 2);
         if at != Placement::Start {

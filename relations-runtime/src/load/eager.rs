@@ -91,7 +91,7 @@ impl<O: Model, F: RelTarget, L> Rel<O, F, L> {
     where
         S: Within<Inside<O, F, L>, I>,
     {
-        Expr::new(Expr::exists(self.def, Some(condition.into().erase())).0)
+        Expr::exists(self.def, Some(condition.into().erase()))
     }
 
     /// The owners whose related row matches `condition` (SQLAlchemy's `Post.author.has(...)`),
@@ -105,7 +105,7 @@ impl<O: Model, F: RelTarget, L> Rel<O, F, L> {
 
     /// The owners with at least one related row at all.
     pub fn is_not_empty(self) -> Expr<One<O>> {
-        Expr::new(Expr::exists(self.def, None).0)
+        Expr::exists(self.def, None)
     }
 }
 

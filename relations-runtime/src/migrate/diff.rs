@@ -508,6 +508,17 @@ fn zero(t: SqlType) -> &'static str {
     }
 }
 
+/// The question a drop beside an add of the same shape asks: was it a rename to `twin`, which
+/// `renames` (given the new name) would declare?
+fn rename_hint(twin: Option<&str>, renames: impl FnOnce(&str) -> String) -> String {
+    match twin {
+        Some(n) => {
+            format!(" Was it renamed to `{n}`? Then declare it, `{}`, and write the migration again.", renames(n))
+        }
+        None => String::new(),
+    }
+}
+
 /// Whether a column of type `from` holds every value of type `to` unchanged after the change.
 fn widens(from: SqlType, to: SqlType) -> bool {
     use SqlType::*;
@@ -535,20 +546,12 @@ impl Diff {
         for c in &self.changes {
             match c {
                 Change::DropTable(t) => {
-                    let names: Vec<&str> = t.columns.iter().map(|c| c.name.as_str()).collect();
+                    let same_columns = |n: &Table| n.columns.iter().map(|c| &c.name).eq(t.columns.iter().map(|c| &c.name));
                     let twin = self.changes.iter().find_map(|o| match o {
-                        Change::CreateTable(n) if n.columns.iter().map(|c| c.name.as_str()).eq(names.iter().copied()) => {
-                            Some(n.name.as_str())
-                        }
+                        Change::CreateTable(n) if same_columns(n) => Some(n.name.as_str()),
                         _ => None,
                     });
-                    let hint = match twin {
-                        Some(n) => format!(
-                            " Was it renamed to `{n}`? Then declare it, `Renames::none().table(\"{}\", \"{n}\")`, and write the migration again.",
-                            t.name
-                        ),
-                        None => String::new(),
-                    };
+                    let hint = rename_hint(twin, |n| format!("Renames::none().table(\"{}\", \"{n}\")", t.name));
                     out.push(format!("table {} is dropped, with every row in it.{hint}", t.name));
                 }
                 Change::DropColumn { table, column } => {
@@ -558,13 +561,8 @@ impl Diff {
                         }
                         _ => None,
                     });
-                    let hint = match twin {
-                        Some(n) => format!(
-                            " Was it renamed to `{n}`? Then declare it, `Renames::none().column(\"{table}\", \"{}\", \"{n}\")`, and write the migration again.",
-                            column.name
-                        ),
-                        None => String::new(),
-                    };
+                    let hint =
+                        rename_hint(twin, |n| format!("Renames::none().column(\"{table}\", \"{}\", \"{n}\")", column.name));
                     out.push(format!("column {table}.{} is dropped, with its values.{hint}", column.name));
                 }
                 Change::AddColumn { table, column } if !column.nullable => {

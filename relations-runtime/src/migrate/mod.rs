@@ -389,8 +389,9 @@ fn written_for(sql: &str) -> Option<&str> {
     sql.lines().find_map(|l| l.trim().strip_prefix(DIALECT_MARK)).map(str::trim)
 }
 
-/// The `-- REVIEW:` lines of a file, with their line numbers.
-fn review_marks(sql: &str) -> Vec<String> {
+/// The `-- REVIEW:` lines of a migration file, each as `line <n>: <what it says>`: the steps
+/// that destroy or invent data, which nothing applies until they are deleted.
+pub fn review_marks(sql: &str) -> Vec<String> {
     sql.lines()
         .enumerate()
         .filter(|(_, l)| l.trim_start().starts_with(REVIEW_MARK))
