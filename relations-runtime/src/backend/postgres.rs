@@ -68,48 +68,64 @@ struct Driver {
 struct TimedOut;
 
 impl Driver {
-    /// Waits for `call`, driving the connection meanwhile, for at most `limit`. An error of the
-    /// connection itself (the server's `FATAL` before it closed) is returned in place of the
-    /// call's bare "connection closed".
+    /// `call`, with the connection driven meanwhile: an error of the connection itself (the
+    /// server's `FATAL` before it closed) is returned in place of the call's bare "connection
+    /// closed".
+    fn driving<'s, T>(
+        &'s self,
+        call: impl Future<Output = Result<T, PgError>> + 's,
+    ) -> impl Future<Output = Result<T, PgError>> + 's {
+        let mut connection = self.connection.borrow_mut();
+        let ended = &self.ended;
+        let mut failure = None;
+        async move {
+            let mut call = std::pin::pin!(call);
+            std::future::poll_fn(move |cx| {
+                while !ended.get() {
+                    match Pin::new(&mut *connection).poll_message(cx) {
+                        Poll::Ready(Some(Ok(AsyncMessage::Notice(notice)))) => {
+                            tracing::info!(target: "relations::sql", "{}: {}", notice.severity(), notice.message());
+                        }
+                        Poll::Ready(Some(Ok(_))) => {}
+                        Poll::Ready(Some(Err(e))) => {
+                            ended.set(true);
+                            failure = Some(e);
+                        }
+                        Poll::Ready(None) => ended.set(true),
+                        Poll::Pending => break,
+                    }
+                }
+                match call.as_mut().poll(cx) {
+                    Poll::Ready(Err(e)) if e.is_closed() => Poll::Ready(Err(failure.take().unwrap_or(e))),
+                    Poll::Ready(result) => Poll::Ready(result),
+                    Poll::Pending => match failure.take() {
+                        Some(e) => Poll::Ready(Err(e)),
+                        None => Poll::Pending,
+                    },
+                }
+            })
+            .await
+        }
+    }
+
+    /// Waits for `call`, driving the connection meanwhile, for at most `limit` if one is given.
     fn drive<T>(
         &self,
         call: impl Future<Output = Result<T, PgError>>,
         limit: Option<Duration>,
     ) -> Result<Result<T, PgError>, TimedOut> {
-        let mut connection = self.connection.borrow_mut();
-        let ended = &self.ended;
-        let mut failure = None;
-        let mut call = std::pin::pin!(call);
-        let waiting = std::future::poll_fn(|cx| {
-            while !ended.get() {
-                match Pin::new(&mut *connection).poll_message(cx) {
-                    Poll::Ready(Some(Ok(AsyncMessage::Notice(notice)))) => {
-                        tracing::info!(target: "relations::sql", "{}: {}", notice.severity(), notice.message());
-                    }
-                    Poll::Ready(Some(Ok(_))) => {}
-                    Poll::Ready(Some(Err(e))) => {
-                        ended.set(true);
-                        failure = Some(e);
-                    }
-                    Poll::Ready(None) => ended.set(true),
-                    Poll::Pending => break,
-                }
-            }
-            match call.as_mut().poll(cx) {
-                Poll::Ready(Err(e)) if e.is_closed() => Poll::Ready(Err(failure.take().unwrap_or(e))),
-                Poll::Ready(result) => Poll::Ready(result),
-                Poll::Pending => match failure.take() {
-                    Some(e) => Poll::Ready(Err(e)),
-                    None => Poll::Pending,
-                },
-            }
-        });
         match limit {
-            None => Ok(self.runtime.block_on(waiting)),
-            Some(limit) => {
-                self.runtime.block_on(async { tokio::time::timeout(limit, waiting).await }).map_err(|_| TimedOut)
-            }
+            None => Ok(self.wait(call)),
+            Some(limit) => self
+                .runtime
+                .block_on(async { tokio::time::timeout(limit, self.driving(call)).await })
+                .map_err(|_| TimedOut),
         }
+    }
+
+    /// Waits for `call`, driving the connection meanwhile, as long as it takes.
+    fn wait<T>(&self, call: impl Future<Output = Result<T, PgError>>) -> Result<T, PgError> {
+        self.runtime.block_on(self.driving(call))
     }
 
     /// Whether the connection is still open, without a round trip: one turn of the I/O
@@ -216,10 +232,7 @@ impl PgBackend {
 
     /// Waits for a call of the client underneath, driving the connection meanwhile.
     pub(crate) fn block_on<T>(&self, call: impl Future<Output = Result<T, PgError>>) -> Result<T, PgError> {
-        match self.driver().drive(call, None) {
-            Ok(result) => result,
-            Err(TimedOut) => unreachable!("no time limit was given"),
-        }
+        self.driver().wait(call)
     }
 
     /// Waits for `call` (a statement), at most the statement timeout and a second more; what
