@@ -318,7 +318,7 @@ fn usernames(db: &Db) -> Vec<String> {
 }
 
 fn full(e: &Error) -> bool {
-    matches!(e, Error::Database(relations::rusqlite::Error::SqliteFailure(c, _))
+    matches!(e.driver_error::<relations::rusqlite::Error>(), Some(relations::rusqlite::Error::SqliteFailure(c, _))
         if c.code == relations::rusqlite::ErrorCode::DiskFull)
 }
 

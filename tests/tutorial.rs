@@ -6,7 +6,10 @@
 //! 3. `--read`: the example's read-back part prints the same on the file Flask-SQLAlchemy wrote
 //!    (`fixtures/sqlalchemy/*.db`) as on the file `relations` wrote;
 //! 4. on a new PostgreSQL database: the same stdout, SQLAlchemy's PostgreSQL DDL
-//!    (`fixtures/sqlalchemy/*.postgresql.sql`) in the statements it ran, and the same read-back.
+//!    (`fixtures/sqlalchemy/*.postgresql.sql`) in the statements it ran, and the same read-back;
+//! 5. on a new MariaDB database: the same, with SQLAlchemy's MariaDB DDL
+//!    (`fixtures/sqlalchemy/*.mariadb.sql`), and the stdout SQLAlchemy prints there (its
+//!    `DATETIME` keeps whole seconds).
 
 mod common;
 
@@ -208,6 +211,90 @@ fn examples_run_on_postgresql_with_sqlalchemys_ddl() {
         let read = run(name, &[Path::new(&url)], Some("--read"));
         if *name != "many_to_many" {
             assert_eq!(read, expected(name), "example {name}, reading back from PostgreSQL");
+        }
+    }
+}
+
+/// A new database on the MariaDB test server for one example, dropped after it.
+struct MariaDatabase {
+    name: String,
+}
+
+impl MariaDatabase {
+    fn new(example: &str) -> MariaDatabase {
+        let db = MariaDatabase { name: format!("relations_tutorial_{}_{example}", std::process::id()) };
+        db.drop_it();
+        db
+    }
+
+    fn url(&self) -> String {
+        let server = common::backends::mariadb_url();
+        let base = server.rsplit_once('/').map_or(server.as_str(), |(b, _)| b).to_string();
+        format!("{base}/{}", self.name)
+    }
+
+    fn drop_it(&self) {
+        let admin = relations::Db::connect(&common::backends::mariadb_url()).expect("MariaDB test server");
+        admin.sql(format!("DROP DATABASE IF EXISTS `{}`", self.name)).execute().expect("drop database");
+    }
+}
+
+impl Drop for MariaDatabase {
+    fn drop(&mut self) {
+        self.drop_it();
+    }
+}
+
+/// What SQLAlchemy prints on MariaDB: the expected output with the fractional seconds of its
+/// times cut (`DATETIME` keeps whole seconds there).
+fn expected_on_mariadb(name: &str) -> String {
+    let text = expected(name);
+    let bytes = text.as_bytes();
+    let mut out = String::with_capacity(text.len());
+    let mut skip_to = 0;
+    for (i, c) in text.char_indices() {
+        if i < skip_to {
+            continue;
+        }
+        // `HH:MM:SS.ffffff` -> `HH:MM:SS`
+        let fraction = c == '.'
+            && i >= 6
+            && bytes[i - 3] == b':'
+            && bytes[i - 6] == b':'
+            && bytes.get(i + 1..i + 7).is_some_and(|d| d.iter().all(u8::is_ascii_digit));
+        if fraction {
+            skip_to = i + 7;
+        } else {
+            out.push(c);
+        }
+    }
+    out
+}
+
+#[test]
+fn examples_run_on_mariadb_with_sqlalchemys_ddl() {
+    use common::backends::{use_backend, Backend};
+    if !use_backend(Backend::Mariadb, "examples_run_on_mariadb_with_sqlalchemys_ddl") {
+        return;
+    }
+    for name in EXAMPLES {
+        let db = MariaDatabase::new(name);
+        let url = db.url();
+        let (stdout, statements) = run_echoed(name, &[Path::new(&url)], None);
+        assert_eq!(stdout, expected_on_mariadb(name), "example {name}, on MariaDB");
+        let mut ddl: Vec<String> =
+            statements.into_iter().filter(|s| s.starts_with("CREATE ") && !s.starts_with("CREATE DATABASE")).collect();
+        ddl.sort();
+        assert_eq!(
+            ddl,
+            sqlalchemy_ddl(&format!("{name}.mariadb.sql")),
+            "example {name}: DDL differs from SQLAlchemy's"
+        );
+        let again = Command::new(binary(name)).arg(&url).output().expect("starts");
+        assert!(!again.status.success(), "example {name} must refuse a database with tables");
+        let read = run(name, &[Path::new(&url)], Some("--read"));
+        if *name != "many_to_many" {
+            assert_eq!(read, expected_on_mariadb(name), "example {name}, reading back from MariaDB");
         }
     }
 }

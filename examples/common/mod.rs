@@ -19,6 +19,7 @@ pub fn mail(name: &str) -> String {
 /// - `<path>`: a new SQLite file at `<path>` (an existing file is never overwritten);
 /// - `postgresql://user@host:port/<name>`: a new PostgreSQL database `<name>`, created on the
 ///   server (one that exists with tables in it is never written to);
+/// - `mysql://user@host:port/<name>` (or `mariadb://`): the same on a MariaDB server;
 /// - `--read <path or URL>`: an existing database, opened read-only (one written by
 ///   `relations` or by the tutorial's Python models), on which only the read-back part of the
 ///   example runs.
@@ -37,19 +38,25 @@ pub fn open() -> Result<(Db, bool)> {
         ["--read", url] if is_postgres(url) => {
             let db = Db::connect(url)?;
             if let Some(client) = db.postgres() {
-                client.batch_execute("SET default_transaction_read_only = on").map_err(relations::Error::Postgres)?;
+                client.batch_execute("SET default_transaction_read_only = on").map_err(relations::Error::from)?;
             }
+            Ok((db, false))
+        }
+        ["--read", url] if is_mysql(url) => {
+            let db = Db::connect(url)?;
+            db.sql("SET SESSION TRANSACTION READ ONLY").execute()?;
             Ok((db, false))
         }
         ["--read", path] => Ok((Db::open_read_only(path)?, false)),
         [url] if is_postgres(url) => Ok((new_postgres_database(url)?, true)),
+        [url] if is_mysql(url) => Ok((new_mysql_database(url)?, true)),
         [path] if !std::path::Path::new(path).exists() => Ok((Db::open(path)?, true)),
         [path] => {
             eprintln!("{path} exists; give the path of a new database file, or `--read <path>`");
             std::process::exit(2)
         }
         _ => {
-            eprintln!("usage: [<new database file or postgresql:// URL> | --read <existing database>]");
+            eprintln!("usage: [<new database file, postgresql:// or mysql:// URL> | --read <existing database>]");
             std::process::exit(2)
         }
     }
@@ -57,6 +64,30 @@ pub fn open() -> Result<(Db, bool)> {
 
 fn is_postgres(url: &str) -> bool {
     url.starts_with("postgresql://") || url.starts_with("postgres://")
+}
+
+fn is_mysql(url: &str) -> bool {
+    url.starts_with("mysql://") || url.starts_with("mariadb://")
+}
+
+/// Creates the database a `mysql://.../<name>` URL names (through the server's `mysql`
+/// database) and connects to it; one that exists with tables is refused, as a file is.
+fn new_mysql_database(url: &str) -> Result<Db> {
+    let (base, name) = url.rsplit_once('/').expect("a mysql:// URL has a path");
+    if name.is_empty() || !name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_') {
+        eprintln!("give the new database a name of letters, digits and `_`: {url}");
+        std::process::exit(2)
+    }
+    let server = Db::connect(&format!("{base}/mysql"))?;
+    server.sql(format!("CREATE DATABASE IF NOT EXISTS `{name}`")).execute()?;
+    let db = Db::connect(url)?;
+    let (tables,): (i64,) =
+        db.sql("SELECT count(*) FROM information_schema.TABLES WHERE TABLE_SCHEMA = DATABASE()").one()?;
+    if tables > 0 {
+        eprintln!("database {name} exists and has tables; give a new database, or `--read {url}`");
+        std::process::exit(2)
+    }
+    Ok(db)
 }
 
 /// Creates the database a `postgresql://.../<name>` URL names (through the server's `postgres`
@@ -74,18 +105,18 @@ fn new_postgres_database(url: &str) -> Result<Db> {
         let client = server.postgres().expect("a PostgreSQL connection");
         let row = client
             .query_one("SELECT count(*) FROM pg_database WHERE datname = $1", &[&name])
-            .map_err(relations::Error::Postgres)?;
+            .map_err(relations::Error::from)?;
         row.get::<_, i64>(0) > 0
     };
     if !exists {
         let sql = format!("CREATE DATABASE \"{name}\"");
-        server.postgres().expect("a PostgreSQL connection").batch_execute(&sql).map_err(relations::Error::Postgres)?;
+        server.postgres().expect("a PostgreSQL connection").batch_execute(&sql).map_err(relations::Error::from)?;
     }
     let db = Db::connect(url)?;
     let tables = {
         let client = db.postgres().expect("a PostgreSQL connection");
         let sql = "SELECT count(*) FROM pg_tables WHERE schemaname = current_schema()";
-        client.query_one(sql, &[]).map_err(relations::Error::Postgres)?.get::<_, i64>(0)
+        client.query_one(sql, &[]).map_err(relations::Error::from)?.get::<_, i64>(0)
     };
     if tables > 0 {
         eprintln!("database {name} exists and has tables; give a new database, or `--read {url}`");

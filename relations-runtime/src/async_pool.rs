@@ -112,7 +112,7 @@ impl AsyncPool {
         // every connection the pool held, and one more: past that, the new ones fail too
         for _ in 0..=self.inner.status().max_size {
             let object = self.object().await?;
-            if light && object.sqlite().is_some() {
+            if light && object.backend().is_embedded() {
                 return Ok(f(object));
             }
             let ran = blocking(move || match object.check() {

@@ -6,6 +6,7 @@
 //! The static [`schema`] metadata the derive emits converts into it
 //! (`catalog::Table::from(User::TABLE)`); DDL is rendered from this form only.
 
+use crate::dialect::Dialect;
 use crate::schema::{self, OnDelete, SqlType};
 
 /// The tables that hold migration bookkeeping, never part of an application's schema: this
@@ -286,12 +287,11 @@ impl Table {
     }
 }
 
-/// The [`SqlType`] a database's type name reads back as, and whether the name is the one the
-/// dialect itself writes for it (`sqlite`: SQLite's spelling; otherwise PostgreSQL's
-/// `format_type`). An unknown name reads as SQLite's affinity rules say (`…INT…` is an
-/// integer, `…CHAR…`, `…TEXT…` text, `…REAL…`, `…FLOA…`, `…DOUB…` floating point, otherwise
-/// numeric), never exact.
-pub fn parse_type(name: &str, sqlite: bool) -> (SqlType, bool) {
+/// The [`SqlType`] a database's type name reads back as, and whether the name is the one
+/// `dialect` itself reports for it ([`Dialect::catalog_type`], or its auto key's `SERIAL`). An
+/// unknown name reads as SQLite's affinity rules say (`…INT…` is an integer, `…CHAR…`,
+/// `…TEXT…` text, `…REAL…`, `…FLOA…`, `…DOUB…` floating point, otherwise numeric), never exact.
+pub fn parse_type<D: Dialect + ?Sized>(name: &str, dialect: &D) -> (SqlType, bool) {
     let upper = name.split_whitespace().collect::<Vec<_>>().join(" ").to_ascii_uppercase();
     let (base, args) = match upper.find('(') {
         Some(open) => (upper[..open].trim(), upper[open + 1..].trim_end_matches(')').trim()),
@@ -323,39 +323,8 @@ pub fn parse_type(name: &str, sqlite: bool) -> (SqlType, bool) {
         _ if base.contains("REAL") || base.contains("FLOA") || base.contains("DOUB") => SqlType::Float,
         _ => return (SqlType::Numeric(None), false),
     };
-    let own = own_spelling(t, sqlite);
     let normal = |s: &str| s.chars().filter(|c| !c.is_whitespace()).collect::<String>().to_ascii_uppercase();
-    (t, normal(&own) == normal(&upper) || (!sqlite && (base == "SERIAL" || base == "BIGSERIAL")))
-}
-
-/// How the dialect spells `t` in `CREATE TABLE` (`sqlite`) or PostgreSQL's `format_type` does.
-fn own_spelling(t: SqlType, sqlite: bool) -> String {
-    use std::fmt::Write;
-    let mut s = String::new();
-    match t {
-        SqlType::Integer => s.push_str("INTEGER"),
-        SqlType::SmallInteger => s.push_str("SMALLINT"),
-        SqlType::BigInteger => s.push_str("BIGINT"),
-        SqlType::Boolean => s.push_str("BOOLEAN"),
-        SqlType::Float if sqlite => s.push_str("FLOAT"),
-        SqlType::Float => s.push_str("DOUBLE PRECISION"),
-        SqlType::Varchar(n) => {
-            s.push_str(if sqlite { "VARCHAR" } else { "CHARACTER VARYING" });
-            if let Some(n) = n {
-                let _ = write!(s, "({n})");
-            }
-        }
-        SqlType::Text => s.push_str("TEXT"),
-        SqlType::Blob => s.push_str(if sqlite { "BLOB" } else { "BYTEA" }),
-        SqlType::DateTime => s.push_str(if sqlite { "DATETIME" } else { "TIMESTAMP WITHOUT TIME ZONE" }),
-        SqlType::Date => s.push_str("DATE"),
-        SqlType::Time => s.push_str(if sqlite { "TIME" } else { "TIME WITHOUT TIME ZONE" }),
-        SqlType::Numeric(None) => s.push_str("NUMERIC"),
-        SqlType::Numeric(Some((p, sc))) => {
-            let _ = write!(s, "NUMERIC({p}, {sc})");
-        }
-        SqlType::Uuid => s.push_str(if sqlite { "CHAR(32)" } else { "UUID" }),
-        SqlType::Json => s.push_str(if sqlite { "TEXT" } else { "JSON" }),
-    }
-    s
+    let exact =
+        normal(&dialect.catalog_type(t)) == normal(&upper) || normal(&dialect.ddl_type(t, true)) == normal(&upper);
+    (t, exact)
 }

@@ -30,7 +30,7 @@ impl Db {
     }
 
     /// Creates the tables of a set of models (`db.create_all::<(User, Post)>()`) that do not
-    /// exist yet, with their indexes, in one transaction, parents before children — SQLAlchemy's
+    /// exist yet, with their indexes, in one transaction (where DDL is transactional), parents before children — SQLAlchemy's
     /// `create_all` (`checkfirst=True`), so an application can call it at every start.
     ///
     /// A table that exists is checked against its model: another shape (a column missing, of
@@ -42,7 +42,7 @@ impl Db {
         let members = S::members();
         let tables = creation_order(members.iter().map(|(_, t)| *t).collect());
         self.forget_schema();
-        self.transaction(|db| {
+        self.schema_change(|db| {
             let existing = db.table_names()?;
             let exists = |name: &str| existing.iter().any(|e| e.eq_ignore_ascii_case(name));
             for (model, t) in &members {
@@ -144,7 +144,7 @@ impl Db {
         let mut tables = creation_order(S::tables());
         tables.reverse();
         self.forget_schema();
-        self.transaction(|db| {
+        self.schema_change(|db| {
             let existing = db.table_names()?;
             for t in tables.into_iter().filter(|t| existing.iter().any(|e| e.eq_ignore_ascii_case(t.name))) {
                 db.batch(&db.dialect().drop_table(t.name))?;

@@ -108,7 +108,7 @@ impl Db {
                     keys.push(row.int(0)?);
                     Ok(())
                 })
-                .map_err(|e| e.writing(t.name))
+                .map_err(|e| self.backend().writing(e, t.name))
             } else {
                 self.execute(&sql.1, &params, t.name).and_then(|n| {
                     if n != chunk.len() {
@@ -154,15 +154,16 @@ impl Db {
         Ok(())
     }
 
-    /// SQLite: the largest key of `t` (0 when it is empty), and whether a trigger fires on
-    /// writes to it (which could write `t` itself).
+    /// Where the database does not return keys: the largest key of `t` (0 when it is empty),
+    /// and whether a trigger fires on writes to it (which could write `t` itself).
     fn rowid_room(&self, t: &Table, key: &str) -> Result<(i64, bool)> {
         let d = self.dialect();
         let mut sql = String::from("SELECT coalesce((SELECT max(");
         d.quote(key, &mut sql);
         sql.push_str(") FROM ");
         d.quote(t.name, &mut sql);
-        sql.push_str("), 0), EXISTS (SELECT 1 FROM sqlite_master WHERE type = 'trigger' AND tbl_name = ?)");
+        sql.push_str("), 0), ");
+        d.trigger_test(1, &mut sql);
         let mut room = (0, false);
         self.query_map_into(&sql, &[Value::Text(t.name.into())], |row| {
             room = (row.int(0)?, row.int(1)? != 0);

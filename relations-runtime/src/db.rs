@@ -7,6 +7,7 @@ use std::path::Path;
 
 use rusqlite::Connection;
 
+use crate::backend::sqlite::SqliteBackend;
 use crate::backend::{AfterError, Backend, RawRow};
 use crate::dialect::Dialect;
 use crate::error::{Error, Result};
@@ -85,31 +86,18 @@ impl Db {
     /// SQLite database, or one that cannot be read or created, is [`Error::CannotOpen`] naming
     /// it, here rather than at the first statement.
     pub fn open(path: impl AsRef<Path>) -> Result<Db> {
-        let path = path.as_ref();
-        Db::from_file(path, Connection::open(path))
+        Ok(Db::from_backend(Box::new(SqliteBackend::file(path, false)?)))
     }
 
     /// Opens an existing database file for reading only: nothing can change it. A missing
     /// file, or one that is not a database, is [`Error::CannotOpen`].
     pub fn open_read_only(path: impl AsRef<Path>) -> Result<Db> {
-        use rusqlite::OpenFlags;
-        let flags = OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX | OpenFlags::SQLITE_OPEN_URI;
-        let path = path.as_ref();
-        Db::from_file(path, Connection::open_with_flags(path, flags))
-    }
-
-    /// The `Db` of a file just opened, its header read now (SQLite reads a file at its first
-    /// statement), failures named by the file.
-    fn from_file(path: &Path, opened: rusqlite::Result<Connection>) -> Result<Db> {
-        let cannot = |e: rusqlite::Error| Error::CannotOpen { path: path.display().to_string(), reason: e.to_string() };
-        let conn = opened.map_err(cannot)?;
-        conn.query_row("PRAGMA schema_version", [], |_| Ok(())).map_err(cannot)?;
-        Db::from_connection(conn)
+        Ok(Db::from_backend(Box::new(SqliteBackend::file(path, true)?)))
     }
 
     /// Opens a new, empty in-memory database.
     pub fn open_in_memory() -> Result<Db> {
-        Db::from_connection(Connection::open_in_memory()?)
+        Ok(Db::from_backend(Box::new(SqliteBackend::in_memory()?)))
     }
 
     /// Opens the database a URL names, SQLAlchemy's way:
@@ -128,43 +116,14 @@ impl Db {
     /// # Ok::<(), relations_runtime::Error>(())
     /// ```
     pub fn connect(url: &str) -> Result<Db> {
-        if is_postgres_url(url) {
-            return Db::connect_postgres(url, None);
-        }
-        if let Some((scheme, _)) = url.split_once("://") {
-            if scheme != "sqlite"
-                && !scheme.is_empty()
-                && scheme.chars().all(|c| c.is_ascii_alphanumeric() || "+-.".contains(c))
-            {
-                return Err(Error::UnsupportedUrl { url: crate::error::redact_url(url) });
-            }
-        }
-        match url.strip_prefix("sqlite:") {
-            Some("" | ":memory:" | "//" | "///:memory:") => Db::open_in_memory(),
-            Some(rest) => Db::open(rest.strip_prefix("///").or_else(|| rest.strip_prefix("//")).unwrap_or(rest)),
-            None => Db::open(url),
-        }
+        crate::backend::open_url(url, None).map(Db::from_backend)
     }
 
     /// [`Db::connect`], waiting at most `timeout` to connect to a server (the TCP connection
     /// and the start-up exchange together), whatever the URL's `connect_timeout` says; a SQLite
     /// URL opens as `connect` opens it.
     pub fn connect_timeout(url: &str, timeout: std::time::Duration) -> Result<Db> {
-        if is_postgres_url(url) {
-            return Db::connect_postgres(url, Some(timeout));
-        }
-        Db::connect(url)
-    }
-
-    #[cfg(feature = "postgres")]
-    fn connect_postgres(url: &str, timeout: Option<std::time::Duration>) -> Result<Db> {
-        Ok(Db::from_backend(Box::new(crate::backend::postgres::PgBackend::connect(url, timeout)?)))
-    }
-
-    #[cfg(not(feature = "postgres"))]
-    fn connect_postgres(url: &str, _: Option<std::time::Duration>) -> Result<Db> {
-        let _ = url;
-        Err(Error::Setting("PostgreSQL needs the `postgres` feature of `relations`".into()))
+        crate::backend::open_url(url, Some(timeout)).map(Db::from_backend)
     }
 
     /// `"sqlite"` or `"postgresql"`: which database this is.
@@ -177,7 +136,7 @@ impl Db {
     /// value, so a cached statement is never re-prepared when re-bound; a `LIKE` with a bound
     /// pattern then never uses an index).
     pub fn from_connection(conn: Connection) -> Result<Db> {
-        Ok(Db::from_backend(Box::new(crate::backend::sqlite::SqliteBackend::new(conn)?)))
+        Ok(Db::from_backend(Box::new(SqliteBackend::new(conn)?)))
     }
 
     /// Wraps a connection of any backend.
@@ -204,25 +163,15 @@ impl Db {
     /// [`Error::Busy`]: SQLite's busy timeout (rusqlite's default is 5 seconds), PostgreSQL's
     /// `lock_timeout` (none by default).
     pub fn set_busy_timeout(&self, timeout: std::time::Duration) -> Result<()> {
-        match self.sqlite() {
-            Some(conn) => Ok(conn.busy_timeout(timeout)?),
-            None => self.backend.batch(&format!("SET lock_timeout = {}", timeout.as_millis().max(1))),
-        }
+        self.backend.set_busy_timeout(timeout)
     }
 
     /// Switches the database file to WAL journaling (`PRAGMA journal_mode = WAL`): readers no
     /// longer wait for the writer, so several connections (one per thread) work on one file.
-    /// The mode is stored in the file. Fails for an in-memory database, which has no WAL.
+    /// The mode is stored in the file. Fails for an in-memory database, which has no WAL, and
+    /// on a server database.
     pub fn use_wal(&self) -> Result<()> {
-        let Some(conn) = self.sqlite() else {
-            return Err(Error::Setting("WAL journaling is SQLite's".into()));
-        };
-        let mode: String = conn.query_row("PRAGMA journal_mode = WAL", [], |r| r.get(0))?;
-        if mode.eq_ignore_ascii_case("wal") {
-            Ok(())
-        } else {
-            Err(Error::Setting(format!("journal_mode stayed `{mode}`: WAL needs a database file")))
-        }
+        self.backend.use_wal()
     }
 
     /// The underlying rusqlite connection, for what `relations` does not cover; `None` on
@@ -387,6 +336,17 @@ impl Db {
         self.backend.max_variables()
     }
 
+    /// Runs `f`, which changes the schema, as one transaction where the database's DDL is
+    /// transactional; elsewhere (MariaDB, MySQL: each DDL statement commits) statement by
+    /// statement, as SQLAlchemy does there.
+    pub(crate) fn schema_change<T>(&self, f: impl FnOnce(&Db) -> Result<T>) -> Result<T> {
+        if self.dialect.transactional_ddl() {
+            self.transaction(f)
+        } else {
+            f(self)
+        }
+    }
+
     /// Runs `f` in a transaction: committed if it returns `Ok`, rolled back if it returns `Err`
     /// (or panics). Nested calls use savepoints, so an inner failure undoes only the inner work.
     ///
@@ -416,7 +376,7 @@ impl Db {
             (d.begin().to_string(), "COMMIT".to_string(), "ROLLBACK".to_string())
         } else {
             let sp = format!("relations_sp{depth}");
-            (format!("SAVEPOINT {sp}"), format!("RELEASE {sp}"), d.rollback_to_savepoint(&sp))
+            (format!("SAVEPOINT {sp}"), d.release_savepoint(&sp), d.rollback_to_savepoint(&sp))
         };
         self.batch(&begin)?;
         self.depth.set(depth + 1);
@@ -708,12 +668,6 @@ impl Drop for Level<'_> {
             self.db.end_aborted();
         }
     }
-}
-
-/// Whether `url` names a PostgreSQL server (a `postgresql://` or `postgres://` URL, or libpq's
-/// `key=value` form).
-fn is_postgres_url(url: &str) -> bool {
-    url.starts_with("postgresql://") || url.starts_with("postgres://") || url.contains("dbname=")
 }
 
 /// Whether a statement writes rows (what `query_map_into` runs: an `INSERT ... RETURNING`).

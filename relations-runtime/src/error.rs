@@ -76,6 +76,8 @@ pub enum Error {
     UnsupportedUrl {
         /// The URL, without its password.
         url: String,
+        /// The URL forms this build opens.
+        opens: String,
     },
     /// `Query::one` found more than one row.
     MultipleRows {
@@ -297,11 +299,15 @@ pub enum Error {
     /// The database returned something the runtime did not expect (a catalog query's row of
     /// another shape, a key it did not report).
     Unexpected(String),
-    /// Any other SQLite error.
-    Database(rusqlite::Error),
-    /// Any other PostgreSQL error (feature `postgres`).
-    #[cfg(feature = "postgres")]
-    Postgres(tokio_postgres::Error),
+    /// Any other error the database or its driver reported: what it said (with the
+    /// database's own error code where it gives one), and the driver's error as the source
+    /// ([`Error::driver_error`] reaches it typed). The same variant on every backend.
+    Database {
+        /// What the database said.
+        message: String,
+        /// The driver's error.
+        source: Box<dyn std::error::Error + Send + Sync>,
+    },
     /// The database server could not be reached, refused the connection, or did not complete
     /// it within the connect timeout.
     Connect {
@@ -371,10 +377,9 @@ impl fmt::Display for Error {
             }
             Error::NoRowMatched { table } => write!(f, "no row of `{table}` matched the query"),
             Error::CannotOpen { path, reason } => write!(f, "cannot open `{path}` as a SQLite database: {reason}"),
-            Error::UnsupportedUrl { url } => write!(
-                f,
-                "`{url}` names no database relations opens: it opens `sqlite:///<path>` (or a plain path), `sqlite::memory:`, and `postgresql://user@host/database` (or `postgres://`, with the `postgres` feature)"
-            ),
+            Error::UnsupportedUrl { url, opens } => {
+                write!(f, "`{url}` names no database relations opens: it opens {opens}")
+            }
             Error::MultipleRows { table } => write!(f, "expected one row of `{table}`, found several"),
             Error::SchemaMismatch { table, difference } => write!(
                 f,
@@ -484,12 +489,7 @@ impl fmt::Display for Error {
             Error::Unstorable { table, column: None, parameter, message } => {
                 write!(f, "cannot bind parameter {parameter} of a statement on `{table}`: {message}")
             }
-            Error::Database(e) => write!(f, "database error: {e}"),
-            #[cfg(feature = "postgres")]
-            Error::Postgres(e) => match e.as_db_error() {
-                Some(db) => write!(f, "database error: {} ({})", db.message(), db.code().code()),
-                None => write!(f, "database error: {e}"),
-            },
+            Error::Database { message, .. } => write!(f, "database error: {message}"),
             Error::Connect { url, message, .. } => write!(f, "cannot connect to {url}: {message}"),
             Error::ConnectionLost { database, message } => {
                 write!(f, "the connection to {database} was lost: {message}")
@@ -504,9 +504,7 @@ impl fmt::Display for Error {
 impl std::error::Error for Error {
     fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
         match self {
-            Error::Database(e) => Some(e),
-            #[cfg(feature = "postgres")]
-            Error::Postgres(e) => Some(e),
+            Error::Database { source, .. } => Some(&**source),
             Error::Connect { source: Some(e), .. } => Some(&**e),
             _ => None,
         }
@@ -548,49 +546,6 @@ pub(crate) fn shorten_sql(sql: &str) -> String {
     format!("{}... ({} more bytes)", &sql[..end], sql.len() - end)
 }
 
-/// For what is run on [`Db::postgres`](crate::Db::postgres)'s client directly.
-#[cfg(feature = "postgres")]
-impl From<tokio_postgres::Error> for Error {
-    fn from(e: tokio_postgres::Error) -> Self {
-        Error::Postgres(e)
-    }
-}
-
-impl From<rusqlite::Error> for Error {
-    fn from(e: rusqlite::Error) -> Self {
-        // errors that quote the statement keep a few hundred characters of it
-        let e = match e {
-            rusqlite::Error::SqlInputError { error, msg, sql, offset } if sql.len() > SQL_IN_ERRORS => {
-                rusqlite::Error::SqlInputError { error, msg, sql: shorten_sql(&sql), offset }
-            }
-            rusqlite::Error::SqliteFailure(code, Some(msg)) if msg.len() > SQL_IN_ERRORS => {
-                rusqlite::Error::SqliteFailure(code, Some(shorten_sql(&msg)))
-            }
-            e => e,
-        };
-        let message = match &e {
-            rusqlite::Error::SqliteFailure(_, Some(msg)) => Some(msg.as_str()),
-            rusqlite::Error::SqlInputError { msg, .. } => Some(msg.as_str()),
-            _ => None,
-        };
-        if let Some(table) = message.and_then(|m| m.strip_prefix("no such table: ")) {
-            let table = table.rsplit('.').next().unwrap_or(table);
-            return Error::NoSuchTable { table: table.to_string() };
-        }
-        match &e {
-            rusqlite::Error::SqliteFailure(code, _)
-                if matches!(
-                    code.code,
-                    rusqlite::ffi::ErrorCode::DatabaseBusy | rusqlite::ffi::ErrorCode::DatabaseLocked
-                ) =>
-            {
-                Error::Busy
-            }
-            _ => Error::Database(e),
-        }
-    }
-}
-
 impl Error {
     /// Whether running the same transaction again may succeed: [`Error::Conflict`], and
     /// [`Error::Busy`] (a lock held past the timeout).
@@ -598,49 +553,18 @@ impl Error {
         matches!(self, Error::Conflict { .. } | Error::Busy)
     }
 
-    /// Turns a SQLite constraint failure into a typed error; `table` is the table being written.
-    /// A SQLite failure of a statement that writes `table` and returns rows (`RETURNING`),
-    /// which the backend's query path leaves unmapped, as the typed error `execute` gives.
-    pub(crate) fn writing(self, table: &str) -> Error {
-        match self {
-            Error::Database(e) => Error::from_sqlite(e, table),
-            e => e,
-        }
+    /// An error of the driver, passed on as the source of [`Error::Database`].
+    pub fn database(message: impl Into<String>, source: impl std::error::Error + Send + Sync + 'static) -> Error {
+        Error::Database { message: message.into(), source: Box::new(source) }
     }
 
-    pub(crate) fn from_sqlite(e: rusqlite::Error, table: &str) -> Error {
-        use rusqlite::ffi::ErrorCode;
-        let rusqlite::Error::SqliteFailure(code, Some(msg)) = &e else {
-            return Error::Database(e);
-        };
-        if code.code != ErrorCode::ConstraintViolation {
-            return Error::from(e);
-        }
-        // SQLite's messages: "UNIQUE constraint failed: t.a, t.b", "NOT NULL constraint failed:
-        // t.c", "FOREIGN KEY constraint failed", "CHECK constraint failed: name".
-        let detail = msg.split_once(": ").map(|(_, d)| d).unwrap_or("");
-        let split = |qualified: &str| -> (String, String) {
-            match qualified.split_once('.') {
-                Some((t, c)) => (t.to_string(), c.to_string()),
-                None => (table.to_string(), qualified.to_string()),
-            }
-        };
-        if msg.starts_with("UNIQUE constraint failed") {
-            let cols: Vec<(String, String)> = detail.split(", ").map(split).collect();
-            Error::UniqueViolation {
-                table: cols.first().map_or_else(|| table.to_string(), |c| c.0.clone()),
-                columns: cols.into_iter().map(|c| c.1).collect(),
-                constraint: None,
-            }
-        } else if msg.starts_with("NOT NULL constraint failed") {
-            let (table, column) = split(detail);
-            Error::NotNullViolation { table, column }
-        } else if msg.starts_with("FOREIGN KEY constraint failed") {
-            Error::ForeignKeyViolation { table: table.to_string(), column: None }
-        } else if msg.starts_with("CHECK constraint failed") {
-            Error::CheckViolation { table: table.to_string(), constraint: detail.to_string() }
-        } else {
-            Error::Database(e)
+    /// The driver's own error underneath an [`Error::Database`], as the type `E` the backend's
+    /// driver uses (`rusqlite::Error`, `tokio_postgres::Error`, `mysql::Error`); `None` for
+    /// any other error or driver.
+    pub fn driver_error<E: std::error::Error + 'static>(&self) -> Option<&E> {
+        match self {
+            Error::Database { source, .. } => source.downcast_ref::<E>(),
+            _ => None,
         }
     }
 }

@@ -266,13 +266,13 @@ impl Order {
     }
 
     fn render_in(&self, d: &dyn Dialect, sql: &mut String, params: &mut Vec<Value<'static>>, scope: &mut Scope) {
-        self.term.render(d, sql, params, scope);
-        if self.descending {
-            sql.push_str(" DESC");
-        }
-        if let Some(first) = self.nulls_first {
-            d.nulls_order(first, sql);
-        }
+        d.order_term(
+            &mut |sql, params| self.term.render(d, sql, params, scope),
+            self.descending,
+            self.nulls_first,
+            sql,
+            params,
+        );
     }
 }
 

@@ -40,16 +40,14 @@ impl Default for PoolOptions {
 }
 
 /// Opens a pool's connection to `url`: the connect timeout honoured, the busy and statement
-/// timeouts set, and on SQLite the WAL journal and foreign keys on.
+/// timeouts set, and the connection readied for sharing its database (SQLite's WAL journal).
 pub(crate) fn open_pooled(url: &str, options: &PoolOptions) -> Result<Db> {
     let db = Db::connect_timeout(url, options.connect_timeout)?;
     db.set_busy_timeout(options.busy_timeout)?;
     if options.statement_timeout.is_some() {
         db.set_statement_timeout(options.statement_timeout)?;
     }
-    if db.sqlite().is_some() {
-        db.use_wal()?;
-    }
+    db.backend().share()?;
     Ok(db)
 }
 

@@ -232,7 +232,9 @@ impl<'db, M: Model, J> Query<'db, M, Db, J> {
         q.core.key_order = None;
         if q.core.limit.is_some() || q.core.offset.is_some() {
             let (inner, params) = q.render("1");
-            return self.db.query_i64(&format!("SELECT count(*) FROM ({inner}) AS \"counted\""), &params);
+            let mut sql = format!("SELECT count(*) FROM ({inner}) AS ");
+            self.db.dialect().quote("counted", &mut sql);
+            return self.db.query_i64(&sql, &params);
         }
         let (sql, params) = q.render("count(*)");
         self.db.query_i64(&sql, &params)

@@ -31,9 +31,62 @@ pub(crate) struct Select {
     pub(crate) tail_params: Vec<Value<'static>>,
 }
 
+/// The recursive common table expression's name.
+pub(crate) const TREE: &str = "relations_tree";
+
+/// One recursive query over a self-referential table, the one builder every tree statement
+/// uses (subtree loads, ancestors, descendants, the delete planner): `WITH RECURSIVE
+/// "relations_tree"(<columns>) AS (<seed> UNION SELECT <step> FROM table JOIN "relations_tree"
+/// ON table.<join> = "relations_tree".<first column> [WHERE <step_filter>]) `. UNION (not UNION
+/// ALL) drops rows already seen, so a cycle in the data terminates.
+pub(crate) struct RecursiveCte<'a> {
+    /// The expression's columns; the first is what each step joins on.
+    pub(crate) columns: &'a [&'a str],
+    /// The first rows: a whole `SELECT` (or a `SELECT * FROM (...) AS x`).
+    pub(crate) seed: String,
+    /// What each step selects from the table, one expression per column.
+    pub(crate) step: String,
+    /// The table's column equal to the rows found so far.
+    pub(crate) join: &'a str,
+    /// A condition on the step's rows.
+    pub(crate) step_filter: Option<String>,
+}
+
+impl RecursiveCte<'_> {
+    /// The `WITH RECURSIVE ... ` prefix of a statement on `table`.
+    pub(crate) fn render(&self, d: &dyn Dialect, table: &str) -> String {
+        let mut cte = String::from("WITH RECURSIVE ");
+        d.quote(TREE, &mut cte);
+        cte.push('(');
+        for (i, c) in self.columns.iter().enumerate() {
+            if i > 0 {
+                cte.push_str(", ");
+            }
+            d.quote(c, &mut cte);
+        }
+        cte.push_str(") AS (");
+        cte.push_str(&self.seed);
+        cte.push_str(" UNION SELECT ");
+        cte.push_str(&self.step);
+        cte.push_str(" FROM ");
+        d.quote(table, &mut cte);
+        cte.push_str(" JOIN ");
+        d.quote(TREE, &mut cte);
+        cte.push_str(" ON ");
+        column(d, table, self.join, &mut cte);
+        cte.push_str(" = ");
+        column(d, TREE, self.columns[0], &mut cte);
+        if let Some(filter) = &self.step_filter {
+            cte.push_str(" WHERE ");
+            cte.push_str(filter);
+        }
+        cte.push_str(") ");
+        cte
+    }
+}
+
 /// `WITH RECURSIVE "relations_tree"("id") AS (...)`: the keys of the rows below `starts` in a
-/// self-referential `table` linked by `fk`. UNION (not UNION ALL) drops rows already seen, so
-/// a cycle in the data terminates.
+/// self-referential `table` linked by `fk`.
 pub(crate) fn descendants_cte(
     d: &dyn Dialect,
     table: &Table,
@@ -42,21 +95,16 @@ pub(crate) fn descendants_cte(
     params: &mut Vec<Value<'static>>,
 ) -> String {
     let pk = table.single_key().map_or(d.row_id(), |c| c.name);
-    let mut cte = String::from("WITH RECURSIVE \"relations_tree\"(\"id\") AS (SELECT ");
-    column(d, table.name, pk, &mut cte);
-    cte.push_str(" FROM ");
-    d.quote(table.name, &mut cte);
-    cte.push_str(" WHERE ");
-    column(d, table.name, fk, &mut cte);
-    in_list(d, starts, &mut cte, params);
-    cte.push_str(" UNION SELECT ");
-    column(d, table.name, pk, &mut cte);
-    cte.push_str(" FROM ");
-    d.quote(table.name, &mut cte);
-    cte.push_str(" JOIN \"relations_tree\" ON ");
-    column(d, table.name, fk, &mut cte);
-    cte.push_str(" = \"relations_tree\".\"id\") ");
-    cte
+    let mut seed = String::from("SELECT ");
+    column(d, table.name, pk, &mut seed);
+    seed.push_str(" FROM ");
+    d.quote(table.name, &mut seed);
+    seed.push_str(" WHERE ");
+    column(d, table.name, fk, &mut seed);
+    in_list(d, starts, &mut seed, params);
+    let mut step = String::new();
+    column(d, table.name, pk, &mut step);
+    RecursiveCte { columns: &["id"], seed, step, join: fk, step_filter: None }.render(d, table.name)
 }
 
 /// `<cte> SELECT [fk,] <columns> FROM table WHERE key IN "relations_tree" ORDER BY key`: the
@@ -67,7 +115,11 @@ pub(crate) fn tree_select(d: &dyn Dialect, table: &Table, fk: &str, cte: String,
     column(d, table.name, fk, &mut tag);
     let mut filter = String::new();
     column(d, table.name, pk, &mut filter);
-    filter.push_str(" IN (SELECT \"id\" FROM \"relations_tree\")");
+    filter.push_str(" IN (SELECT ");
+    d.quote("id", &mut filter);
+    filter.push_str(" FROM ");
+    d.quote(TREE, &mut filter);
+    filter.push(')');
     let mut from = String::new();
     d.quote(table.name, &mut from);
     let mut order = String::new();

@@ -1,9 +1,11 @@
-//! One test body, two databases: `both_backends!(test_a, test_b)` makes `sqlite::test_a` and
-//! `postgres::test_a` of each plain function. Inside, [`fresh`] opens an empty database on the
-//! backend the test runs on: an in-memory SQLite database, or a new schema of the PostgreSQL
-//! server at `RELATIONS_TEST_POSTGRES` (default `postgresql://postgres@127.0.0.1:5432/test`),
-//! dropped when the test ends. Without a reachable server the PostgreSQL half prints one line
-//! naming the URL and passes, unless `RELATIONS_REQUIRE_POSTGRES=1` (set by `.ci/run`) makes it
+//! One test body, three databases: `both_backends!(test_a, test_b)` makes `sqlite::test_a`,
+//! `postgres::test_a` and `mariadb::test_a` of each plain function (and their `async_` twins).
+//! Inside, [`fresh`] opens an empty database on the backend the test runs on: an in-memory
+//! SQLite database, a new schema of the PostgreSQL server at `RELATIONS_TEST_POSTGRES` (default
+//! `postgresql://postgres@127.0.0.1:5432/test`), or a new database of the MariaDB server at
+//! `RELATIONS_TEST_MARIADB` (default `mysql://root@127.0.0.1:3306/test`), dropped when the test
+//! ends. Without a reachable server a half prints one line naming the URL and passes, unless
+//! `RELATIONS_REQUIRE_POSTGRES=1` or `RELATIONS_REQUIRE_MARIADB=1` (set by `.ci/run`) makes it
 //! fail.
 #![allow(dead_code)]
 
@@ -21,6 +23,8 @@ pub enum Backend {
     Sqlite,
     /// A schema of its own on the PostgreSQL test server.
     Postgres,
+    /// A database of its own on the MariaDB test server.
+    Mariadb,
 }
 
 thread_local! {
@@ -40,17 +44,32 @@ pub fn postgres_url() -> String {
     std::env::var("RELATIONS_TEST_POSTGRES").unwrap_or_else(|_| "postgresql://postgres@127.0.0.1:5432/test".into())
 }
 
-/// Whether the PostgreSQL server answers (asked once per test binary).
-fn postgres_reachable() -> bool {
-    static REACHABLE: OnceLock<Result<(), String>> = OnceLock::new();
-    let reachable = REACHABLE.get_or_init(|| Db::connect(&postgres_url()).map(drop).map_err(|e| e.to_string()));
+/// The MariaDB server the tests use (its `test` database only for connecting).
+pub fn mariadb_url() -> String {
+    std::env::var("RELATIONS_TEST_MARIADB").unwrap_or_else(|_| "mysql://root@127.0.0.1:3306/test".into())
+}
+
+/// Whether a server answers at `url` (asked once per test binary and server), or a failure
+/// when `require` is set in the environment.
+fn reachable(cell: &'static OnceLock<Result<(), String>>, url: &str, require: &str) -> bool {
+    let reachable = cell.get_or_init(|| Db::connect(url).map(drop).map_err(|e| e.to_string()));
     match reachable {
         Ok(()) => true,
-        Err(e) if std::env::var_os("RELATIONS_REQUIRE_POSTGRES").is_some_and(|v| v != "0") => {
-            panic!("RELATIONS_REQUIRE_POSTGRES is set, but {e}")
-        }
+        Err(e) if std::env::var_os(require).is_some_and(|v| v != "0") => panic!("{require} is set, but {e}"),
         Err(_) => false,
     }
+}
+
+/// Whether the PostgreSQL server answers.
+fn postgres_reachable() -> bool {
+    static REACHABLE: OnceLock<Result<(), String>> = OnceLock::new();
+    reachable(&REACHABLE, &postgres_url(), "RELATIONS_REQUIRE_POSTGRES")
+}
+
+/// Whether the MariaDB server answers.
+fn mariadb_reachable() -> bool {
+    static REACHABLE: OnceLock<Result<(), String>> = OnceLock::new();
+    reachable(&REACHABLE, &mariadb_url(), "RELATIONS_REQUIRE_MARIADB")
 }
 
 /// Runs `body` on `backend`; on PostgreSQL without a server, prints why it is skipped.
@@ -115,8 +134,13 @@ impl Deref for Conn {
 /// without a server, prints (once per test binary) why `name` is skipped.
 pub fn use_backend(backend: Backend, name: &str) -> bool {
     static SAID: std::sync::Once = std::sync::Once::new();
+    static SAID_MARIADB: std::sync::Once = std::sync::Once::new();
     if backend == Backend::Postgres && !postgres_reachable() {
         SAID.call_once(|| println!("skipped {name} on PostgreSQL: no server at {}", postgres_url()));
+        return false;
+    }
+    if backend == Backend::Mariadb && !mariadb_reachable() {
+        SAID_MARIADB.call_once(|| println!("skipped {name} on MariaDB: no server at {}", mariadb_url()));
         return false;
     }
     CURRENT.with(|c| c.set(backend));
@@ -126,7 +150,8 @@ pub fn use_backend(backend: Backend, name: &str) -> bool {
 /// A database for one test; a PostgreSQL schema is dropped with it.
 pub struct TestDb {
     db: Option<Conn>,
-    schema: Option<String>,
+    /// The PostgreSQL schema or MariaDB database dropped with it.
+    schema: Option<(Backend, String)>,
     /// The URL another connection opens the same database by.
     url: String,
     /// A directory of the test's own, removed with it.
@@ -163,15 +188,21 @@ impl Drop for TestDb {
         if let Some(dir) = self.dir.take() {
             let _ = std::fs::remove_dir_all(dir);
         }
-        if let Some(schema) = self.schema.take() {
+        match self.schema.take() {
             // on a thread of its own: the sync client must not run on an async test's worker
-            std::thread::scope(|s| {
+            Some((Backend::Postgres, schema)) => std::thread::scope(|s| {
                 s.spawn(|| {
                     if let Ok(admin) = Db::connect(&postgres_url()) {
                         let _ = admin.postgres().unwrap().batch_execute(&format!("DROP SCHEMA \"{schema}\" CASCADE"));
                     }
                 });
-            });
+            }),
+            Some((_, database)) => {
+                if let Ok(admin) = Db::connect(&mariadb_url()) {
+                    let _ = admin.sql(format!("DROP DATABASE `{database}`")).execute();
+                }
+            }
+            None => {}
         }
     }
 }
@@ -194,7 +225,18 @@ pub fn fresh() -> TestDb {
             let sep = if url.contains('?') { '&' } else { '?' };
             let url = format!("{url}{sep}options=-csearch_path%3D{schema}");
             let db = open(|| Db::connect(&url), AsyncDb::connect(&url));
-            TestDb { db: Some(db), schema: Some(schema), url, dir: None }
+            TestDb { db: Some(db), schema: Some((Backend::Postgres, schema)), url, dir: None }
+        }
+        Backend::Mariadb => {
+            static N: AtomicU32 = AtomicU32::new(0);
+            let database = format!("relations_test_{}_{}", std::process::id(), N.fetch_add(1, Ordering::Relaxed));
+            let admin = Db::connect(&mariadb_url()).expect("MariaDB test server");
+            admin.sql(format!("CREATE DATABASE `{database}`")).execute().expect("create database");
+            let server = mariadb_url();
+            let base = server.rsplit_once('/').map_or(server.as_str(), |(b, _)| b);
+            let url = format!("{base}/{database}");
+            let db = open(|| Db::connect(&url), AsyncDb::connect(&url));
+            TestDb { db: Some(db), schema: Some((Backend::Mariadb, database)), url, dir: None }
         }
     }
 }
@@ -212,16 +254,22 @@ pub fn shared(name: &str) -> TestDb {
             db.use_wal().expect("WAL");
             TestDb { db: Some(db), schema: None, url: path.display().to_string(), dir: Some(dir) }
         }
-        Backend::Postgres => fresh(),
+        Backend::Postgres | Backend::Mariadb => fresh(),
     }
 }
 
 /// Runs a statement of the test's own (setup, sabotage) on either backend, outside the
 /// runtime's counting.
 pub fn raw(db: &Db, sql: &str) {
-    match db.sqlite() {
-        Some(conn) => conn.execute_batch(sql).unwrap_or_else(|e| panic!("{sql}: {e}")),
-        None => db.postgres().unwrap().batch_execute(sql).unwrap_or_else(|e| panic!("{sql}: {e}")),
+    match (db.sqlite(), db.postgres()) {
+        (Some(conn), _) => conn.execute_batch(sql).unwrap_or_else(|e| panic!("{sql}: {e}")),
+        (_, Some(client)) => client.batch_execute(sql).unwrap_or_else(|e| panic!("{sql}: {e}")),
+        // the test's own statements, one by one (none of them holds a `;` in a literal)
+        _ => {
+            for statement in sql.split(';').map(str::trim).filter(|s| !s.is_empty()) {
+                db.sql(statement).execute().unwrap_or_else(|e| panic!("{statement}: {e}"));
+            }
+        }
     }
 }
 
@@ -235,12 +283,13 @@ pub fn serial(db: &Db, sql: &str) -> String {
 
 /// One integer from a query of the test's own.
 pub fn scalar(db: &Db, sql: &str) -> i64 {
-    match db.sqlite() {
-        Some(conn) => conn.query_row(sql, [], |r| r.get(0)).unwrap_or_else(|e| panic!("{sql}: {e}")),
-        None => {
-            let row = db.postgres().unwrap().query_one(sql, &[]).unwrap_or_else(|e| panic!("{sql}: {e}"));
+    match (db.sqlite(), db.postgres()) {
+        (Some(conn), _) => conn.query_row(sql, [], |r| r.get(0)).unwrap_or_else(|e| panic!("{sql}: {e}")),
+        (_, Some(client)) => {
+            let row = client.query_one(sql, &[]).unwrap_or_else(|e| panic!("{sql}: {e}"));
             row.try_get::<_, i64>(0).or_else(|_| row.try_get::<_, i32>(0).map(i64::from)).unwrap()
         }
+        _ => db.sql(sql).one::<(i64,)>().unwrap_or_else(|e| panic!("{sql}: {e}")).0,
     }
 }
 
@@ -251,9 +300,13 @@ pub fn table_names(db: &Db) -> Vec<String> {
             let mut stmt = conn.prepare("SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name").unwrap();
             stmt.query_map([], |r| r.get(0)).unwrap().collect::<Result<_, _>>().unwrap()
         }
-        None => {
+        None if db.postgres().is_some() => {
             let sql = "SELECT tablename::text FROM pg_tables WHERE schemaname = current_schema() ORDER BY 1";
             db.postgres().unwrap().query(sql, &[]).unwrap().iter().map(|r| r.get(0)).collect()
+        }
+        None => {
+            let sql = "SELECT TABLE_NAME FROM information_schema.TABLES WHERE TABLE_SCHEMA = DATABASE() ORDER BY 1";
+            db.sql(sql).all::<(String,)>().unwrap().into_iter().map(|r| r.0).collect()
         }
     }
 }

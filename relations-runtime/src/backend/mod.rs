@@ -4,15 +4,89 @@
 //! statements, reports whether a transaction is open, and turns the database's errors into the
 //! typed [`Error`]s that name the table, column and constraint. It knows nothing of models.
 
+pub(crate) mod catalog;
+#[cfg(feature = "mariadb")]
+pub(crate) mod mysql;
 #[cfg(feature = "postgres")]
 pub(crate) mod postgres;
 #[cfg(feature = "postgres")]
 pub use postgres::PgClient;
 pub(crate) mod sqlite;
 
+use std::time::Duration;
+
 use crate::dialect::Dialect;
 use crate::error::{Error, Result};
 use crate::value::{Value, ValueRef};
+
+/// How a backend connects to a URL, waiting at most the given time (else the URL's own, else a
+/// default).
+pub(crate) type Open = fn(&str, Option<Duration>) -> Result<Box<dyn Backend>>;
+
+/// A database `relations` opens by URL: which URLs are its, and how it connects.
+pub(crate) struct Connector {
+    /// Whether `url` names a database of this backend.
+    pub(crate) accepts: fn(&str) -> bool,
+    /// The URL forms it takes, for the message of a URL no backend takes.
+    pub(crate) forms: &'static str,
+    /// Opens `url`.
+    pub(crate) open: Open,
+}
+
+impl Connector {
+    /// The connector of a backend whose feature is off: its URLs fail with a message naming
+    /// the feature, never open something else.
+    #[cfg_attr(all(feature = "postgres", feature = "mariadb"), allow(dead_code))]
+    const fn needs_feature(accepts: fn(&str) -> bool, forms: &'static str) -> Connector {
+        Connector { accepts, forms, open: |url, _| Err(Error::Setting(format!("{url}: {}", feature_note(url)))) }
+    }
+}
+
+/// What a URL of a backend compiled out needs, by its scheme.
+#[cfg_attr(all(feature = "postgres", feature = "mariadb"), allow(dead_code))]
+fn feature_note(url: &str) -> String {
+    let scheme = url.split(':').next().unwrap_or(url);
+    format!("the `{scheme}` backend needs its feature of `relations` (`postgres` or `mariadb`)")
+}
+
+/// Every backend that opens by URL, asked in order: the server backends by their schemes, then
+/// SQLite, which takes `sqlite:` URLs and plain paths. A backend is registered by one entry here.
+pub(crate) const CONNECTORS: &[Connector] = &[
+    #[cfg(feature = "postgres")]
+    postgres::CONNECTOR,
+    #[cfg(not(feature = "postgres"))]
+    Connector::needs_feature(is_postgres_url, "`postgresql://user@host/database` (feature `postgres`)"),
+    #[cfg(feature = "mariadb")]
+    mysql::CONNECTOR,
+    #[cfg(not(feature = "mariadb"))]
+    Connector::needs_feature(is_mysql_url, "`mysql://user@host/database` (feature `mariadb`)"),
+    sqlite::CONNECTOR,
+];
+
+/// Whether `url` names a PostgreSQL server (a `postgresql://` or `postgres://` URL, or libpq's
+/// `key=value` form).
+pub(crate) fn is_postgres_url(url: &str) -> bool {
+    url.starts_with("postgresql://") || url.starts_with("postgres://") || url.contains("dbname=")
+}
+
+/// Whether `url` names a MySQL or MariaDB server (`mysql://`, `mariadb://`, SQLAlchemy's
+/// `mysql+pymysql://` spelling included).
+pub(crate) fn is_mysql_url(url: &str) -> bool {
+    let scheme = url.split_once("://").map_or("", |(s, _)| s);
+    matches!(scheme.split('+').next(), Some("mysql" | "mariadb"))
+}
+
+/// Opens the database `url` names, on the first backend that takes it; a `scheme://` no backend
+/// takes is [`Error::UnsupportedUrl`], never a file of that name.
+pub(crate) fn open_url(url: &str, timeout: Option<Duration>) -> Result<Box<dyn Backend>> {
+    match CONNECTORS.iter().find(|c| (c.accepts)(url)) {
+        Some(c) => (c.open)(url, timeout),
+        None => Err(Error::UnsupportedUrl {
+            url: crate::error::redact_url(url),
+            opens: CONNECTORS.iter().map(|c| c.forms).collect::<Vec<_>>().join(", "),
+        }),
+    }
+}
 
 /// Why a column of a row could not be read (no such column, text that is not UTF-8). Small,
 /// so that reading a value, the loaders' innermost step, moves little.
@@ -92,6 +166,13 @@ pub trait Backend: Send {
     fn max_variables(&self) -> usize;
     /// What `error`, returned by a statement inside a transaction, did to the transaction.
     fn after_error(&self, error: &Error) -> AfterError;
+    /// `error`, returned by a statement that writes `table` and returns rows (`RETURNING`),
+    /// as the typed error [`Backend::execute`] gives for the same failure (the query path
+    /// leaves constraint failures as the database reported them).
+    fn writing(&self, error: Error, table: &str) -> Error {
+        let _ = table;
+        error
+    }
     /// Whether the connection is known to be unusable — closed, lost in a call, or given up
     /// on after a timeout — without asking the database: what a pool asks of a connection
     /// returned to it.
@@ -108,6 +189,27 @@ pub trait Backend: Send {
     /// Limits how long one statement may run before it fails with
     /// [`Error::StatementTimeout`]; `None` lifts the limit.
     fn set_statement_timeout(&self, timeout: Option<std::time::Duration>) -> Result<()>;
+    /// How long a statement waits for another connection's lock before failing with
+    /// [`Error::Busy`].
+    fn set_busy_timeout(&self, timeout: std::time::Duration) -> Result<()>;
+    /// Whether the database is in this process (SQLite): a connection with no server to lose,
+    /// which [`Backend::check`] has nothing to look at.
+    fn is_embedded(&self) -> bool {
+        false
+    }
+    /// Readies a connection for a pool whose other connections open the same database
+    /// (SQLite's WAL journal, so that readers do not wait for the writer); nothing on a server.
+    fn share(&self) -> Result<()> {
+        Ok(())
+    }
+    /// Switches a database file to write-ahead logging; an error where there is none.
+    fn use_wal(&self) -> Result<()> {
+        Err(Error::Setting(format!("{} has no WAL journaling to switch to: it is SQLite's", self.describe())))
+    }
+    /// Every table of the database (of the connection's schema on a server), but the
+    /// bookkeeping tables, in creation order, read from the database's own catalog through
+    /// `run` (the connection's counted statement path).
+    fn tables(&self, run: catalog::Run<'_>) -> Result<Vec<crate::catalog::Table>>;
     /// Where the connection goes, for `Debug` (a path or a URL without its password).
     fn describe(&self) -> String;
     /// The backend as `Any`, so that [`Db::sqlite`](crate::Db::sqlite) can hand out the

@@ -48,6 +48,9 @@ pub(crate) fn create_table<D: Dialect + ?Sized>(d: &D, table: &Table) -> String 
         if !c.nullable {
             s.push_str(" NOT NULL");
         }
+        if auto {
+            s.push_str(d.auto_key_suffix());
+        }
         items.push(s);
     }
     if !table.primary_key.is_empty() {

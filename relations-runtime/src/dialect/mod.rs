@@ -51,6 +51,13 @@ pub enum Placement {
     End,
 }
 
+#[cfg(feature = "mariadb")]
+mod mysql;
+#[cfg(feature = "mariadb")]
+mod mysql_words;
+#[cfg(feature = "mariadb")]
+pub use mysql::{MariaDb, MySql};
+
 /// How one SQL dialect spells things.
 pub trait Dialect: Sync {
     /// The database's name, as SQLAlchemy's dialects name it (`sqlite`, `postgresql`).
@@ -84,6 +91,15 @@ pub trait Dialect: Sync {
         let _ = column;
         self.placeholder(n, out);
     }
+    /// What follows `NOT NULL` on the one integer key column the database assigns (MySQL's
+    /// ` AUTO_INCREMENT`); nothing where [`Dialect::ddl_type`] says it (PostgreSQL's `SERIAL`).
+    fn auto_key_suffix(&self) -> &'static str {
+        ""
+    }
+    /// The type a `CAST` to a 64-bit integer names (`BIGINT`; MySQL's `SIGNED`).
+    fn integer_cast(&self) -> &'static str {
+        "BIGINT"
+    }
     /// `CREATE TABLE` for `table`, as SQLAlchemy's `create_all` emits it.
     fn create_table(&self, table: &Table) -> String {
         ddl::create_table(self, table)
@@ -111,9 +127,18 @@ pub trait Dialect: Sync {
     /// One query listing a table's columns, the table's name bound as its one parameter:
     /// `(name, declared type, NOT NULL as 0/1, position in the primary key or 0)`.
     fn table_columns_sql(&self) -> &'static str;
-    /// A column's type as the database's catalog reports it (`VARCHAR(80)` on SQLite,
-    /// `character varying(80)` on PostgreSQL), to compare an existing table with its model.
-    fn column_type(&self, column: &ColumnDef) -> String;
+    /// A type as the database's catalog reports it (`VARCHAR(80)` on SQLite, `character
+    /// varying(80)` on PostgreSQL), to compare an existing table with its model.
+    fn catalog_type(&self, sql_type: SqlType) -> String;
+    /// A column's type as the database's catalog reports it ([`Dialect::catalog_type`]).
+    fn column_type(&self, column: &ColumnDef) -> String {
+        self.catalog_type(column.sql_type)
+    }
+    /// The [`SqlType`] a type name of the database's catalog reads back as, and whether the
+    /// name is the dialect's own spelling of it ([`parse_type`](crate::catalog::parse_type)).
+    fn parse_type(&self, name: &str) -> (SqlType, bool) {
+        crate::catalog::parse_type(name, self)
+    }
     /// A column's type as `CREATE TABLE` spells it; `auto_key` for the one integer key column
     /// the database assigns (PostgreSQL's `SERIAL`).
     fn ddl_type(&self, sql_type: SqlType, auto_key: bool) -> String;
@@ -133,10 +158,24 @@ pub trait Dialect: Sync {
     fn holds(&self, term: Writer<'_>, test: TextTest<'_>, sql: &mut String, params: &mut Vec<Value<'static>>) {
         holds_by_like(self, term, test, sql, params);
     }
-    /// Appends where an `ORDER BY` term puts `NULL`s: ` NULLS FIRST` or ` NULLS LAST` (both
+    /// Appends an `ORDER BY` term that `term` writes, descending or not, with its `NULL`s
+    /// first or last when `nulls_first` says: ` NULLS FIRST` or ` NULLS LAST` after it (both
     /// SQLite, since 3.30, and PostgreSQL spell it so).
-    fn nulls_order(&self, first: bool, out: &mut String) {
-        out.push_str(if first { " NULLS FIRST" } else { " NULLS LAST" });
+    fn order_term(
+        &self,
+        term: Writer<'_>,
+        descending: bool,
+        nulls_first: Option<bool>,
+        sql: &mut String,
+        params: &mut Vec<Value<'static>>,
+    ) {
+        term(sql, params);
+        if descending {
+            sql.push_str(" DESC");
+        }
+        if let Some(first) = nulls_first {
+            sql.push_str(if first { " NULLS FIRST" } else { " NULLS LAST" });
+        }
     }
     /// The longest `IN (?, ?, ...)` list written out value by value, far below any bind limit.
     fn max_inline_list(&self) -> usize {
@@ -144,6 +183,10 @@ pub trait Dialect: Sync {
     }
     /// The statement that opens a transaction.
     fn begin(&self) -> &'static str;
+    /// The statement that closes a savepoint, keeping its work.
+    fn release_savepoint(&self, name: &str) -> String {
+        format!("RELEASE {name}")
+    }
     /// The statements that undo a savepoint's work and close it.
     fn rollback_to_savepoint(&self, name: &str) -> String {
         format!("ROLLBACK TO {name}; RELEASE {name}")
@@ -158,6 +201,35 @@ pub trait Dialect: Sync {
     /// The hidden column that identifies a row of a table without a single-column key
     /// (SQLite's `rowid`, PostgreSQL's `ctid`), for statements about rows already read.
     fn row_id(&self) -> &'static str;
+    /// Appends a test (1 or 0) of whether a trigger fires on writes to the table whose name is
+    /// bound as the `n`th parameter: what tells a batch insert whether its keys can be known
+    /// from the largest one before it ([`Dialect::returns_keys`] false).
+    fn trigger_test(&self, n: usize, out: &mut String) {
+        out.push_str("EXISTS (SELECT 1 FROM information_schema.triggers WHERE event_object_table = ");
+        self.placeholder(n, out);
+        out.push(')');
+    }
+    /// Whether `ALTER TABLE` cannot change a column's type, nullability or constraints, so a
+    /// migration rebuilds the table instead (SQLite).
+    fn rebuilds_tables(&self) -> bool {
+        false
+    }
+    /// The statements that turn foreign key enforcement off and on again around a migration
+    /// that rebuilds tables, run outside its transaction (so a migration must not be called
+    /// inside one); `None` where a migration needs no switch.
+    fn foreign_key_switch(&self) -> Option<(&'static str, &'static str)> {
+        None
+    }
+    /// A query listing the rows that break a foreign key, `(table, row id)`, run before a
+    /// migration that ran with foreign keys off commits.
+    fn foreign_key_check(&self) -> Option<&'static str> {
+        None
+    }
+    /// Whether DDL runs inside a transaction (rolled back with it). Where it does not
+    /// (MariaDB, MySQL), a migration that fails half-way leaves its first statements applied.
+    fn transactional_ddl(&self) -> bool {
+        true
+    }
     /// Appends `LIMIT`/`OFFSET` with the placeholders `limit` and `offset` (1-based parameter
     /// numbers) for the bound values; an offset without a limit binds nothing for the limit.
     fn limit_offset(&self, limit: Option<usize>, offset: Option<usize>, out: &mut String);

@@ -209,9 +209,9 @@ impl Dialect for Postgres {
          ORDER BY a.attnum"
     }
 
-    fn column_type(&self, column: &ColumnDef) -> String {
+    fn catalog_type(&self, sql_type: SqlType) -> String {
         // as `format_type` reports it
-        match column.sql_type {
+        match sql_type {
             SqlType::Integer => "integer".into(),
             SqlType::SmallInteger => "smallint".into(),
             SqlType::BigInteger => "bigint".into(),

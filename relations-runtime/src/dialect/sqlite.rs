@@ -2,7 +2,7 @@
 
 use super::Dialect;
 use super::{Placement, TextTest, Writer};
-use crate::schema::{ColumnDef, SqlType};
+use crate::schema::SqlType;
 use crate::value::Value;
 
 /// The SQLite dialect.
@@ -209,10 +209,28 @@ impl Dialect for Sqlite {
         "SELECT \"name\", \"type\", \"notnull\", \"pk\" FROM pragma_table_info(?)"
     }
 
-    fn column_type(&self, column: &ColumnDef) -> String {
+    fn catalog_type(&self, sql_type: SqlType) -> String {
         let mut s = String::new();
-        type_name(column.sql_type, &mut s);
+        type_name(sql_type, &mut s);
         s
+    }
+
+    fn trigger_test(&self, n: usize, out: &mut String) {
+        out.push_str("EXISTS (SELECT 1 FROM sqlite_master WHERE type = 'trigger' AND tbl_name = ");
+        self.placeholder(n, out);
+        out.push(')');
+    }
+
+    fn rebuilds_tables(&self) -> bool {
+        true
+    }
+
+    fn foreign_key_switch(&self) -> Option<(&'static str, &'static str)> {
+        Some(("PRAGMA foreign_keys = OFF", "PRAGMA foreign_keys = ON"))
+    }
+
+    fn foreign_key_check(&self) -> Option<&'static str> {
+        Some("PRAGMA foreign_key_check")
     }
 
     fn begin(&self) -> &'static str {

@@ -254,17 +254,25 @@ impl Related<'_> {
         d.quote(target.name, &mut inner);
         let window = format!("PARTITION BY {} ORDER BY {order}", tag.join(", "));
         if order_binds {
-            inner.push_str(".*, row_number() OVER \"relations_w\" AS \"relations_rn\" FROM ");
+            inner.push_str(".*, row_number() OVER ");
+            d.quote("relations_w", &mut inner);
+            inner.push_str(" AS ");
+            d.quote("relations_rn", &mut inner);
+            inner.push_str(" FROM ");
         } else {
             inner.push_str(".*, row_number() OVER (");
             inner.push_str(&window);
-            inner.push_str(") AS \"relations_rn\" FROM ");
+            inner.push_str(") AS ");
+            d.quote("relations_rn", &mut inner);
+            inner.push_str(" FROM ");
         }
         inner.push_str(from);
         inner.push_str(" WHERE ");
         inner.push_str(&filter);
         if order_binds {
-            inner.push_str(" WINDOW \"relations_w\" AS (");
+            inner.push_str(" WINDOW ");
+            d.quote("relations_w", &mut inner);
+            inner.push_str(" AS (");
             inner.push_str(&window);
             inner.push(')');
         }

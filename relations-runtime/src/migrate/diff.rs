@@ -598,8 +598,8 @@ impl Diff {
     /// foreign keys off, then check `PRAGMA foreign_key_check`, as
     /// [`Migrations`](crate::migrate::Migrations) does.
     pub fn sql(&self, dialect: &dyn Dialect) -> Vec<String> {
-        if dialect.name() == "sqlite" {
-            self.sqlite_sql(dialect)
+        if dialect.rebuilds_tables() {
+            self.rebuild_sql(dialect)
         } else {
             self.alter_sql(dialect)
         }
@@ -694,7 +694,7 @@ impl Diff {
         out
     }
 
-    fn sqlite_sql<'a>(&'a self, d: &dyn Dialect) -> Vec<String> {
+    fn rebuild_sql<'a>(&'a self, d: &dyn Dialect) -> Vec<String> {
         let ident = |s: &str| ddl_ident(d, s);
         // a table whose changes ALTER TABLE cannot make is rebuilt, as a whole, where its first
         // change stands

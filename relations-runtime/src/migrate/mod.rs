@@ -40,7 +40,6 @@ use sha2::{Digest, Sha256};
 use crate::catalog::Catalog;
 use crate::db::Db;
 use crate::error::{Error, Result};
-use crate::inspect::text_rows;
 use crate::model::ModelSet;
 use crate::value::Value;
 
@@ -488,29 +487,42 @@ fn runnable(db: &Db, m: &Migration, sql: &str, file: &str) -> Result<()> {
     Ok(())
 }
 
-/// Runs one migration's `sql` and `record` in a transaction; on SQLite with foreign keys off,
-/// checked before the commit.
+/// Runs one migration's `sql` and `record` in a transaction; where the dialect switches
+/// foreign keys off for it, checked before the commit.
 fn run(db: &Db, m: &Migration, sql: &str, record: impl FnOnce(&Db) -> Result<()>) -> Result<()> {
-    let sqlite = db.backend_name() == "sqlite";
-    let failed = |e: Error| Error::Migration { version: m.version.clone(), problem: format!("{}: {e}", m.name) };
-    if sqlite && db.backend().in_transaction() {
+    let d = db.dialect();
+    let switch = d.foreign_key_switch();
+    let failed = |e: Error| {
+        let kept = if d.transactional_ddl() {
+            ""
+        } else {
+            // each DDL statement commits: what ran before the failure stays
+            "; the statements before the failing one stay applied (this database's DDL is not transactional) and the migration is not recorded: repair the schema by hand, then run it again"
+        };
+        Error::Migration { version: m.version.clone(), problem: format!("{}: {e}{kept}", m.name) }
+    };
+    if switch.is_some() && db.backend().in_transaction() {
         // foreign keys cannot be turned off inside a transaction, and a table rebuilt with
         // them on would take the rows referencing it along (ON DELETE CASCADE) when dropped
         return Err(Error::Migration {
             version: m.version.clone(),
-            problem: format!("{}: on SQLite a migration runs in a transaction of its own; call it outside one", m.name),
+            problem: format!(
+                "{}: on {} a migration runs in a transaction of its own; call it outside one",
+                m.name,
+                d.name()
+            ),
         });
     }
-    if sqlite {
-        db.batch("PRAGMA foreign_keys = OFF")?;
+    if let Some((off, _)) = switch {
+        db.batch(off)?;
     }
-    let result = db.transaction(|db| {
+    let result = db.schema_change(|db| {
         if !sql.trim().is_empty() {
             db.batch(sql).map_err(failed)?;
         }
-        if sqlite {
+        if let Some(check) = d.foreign_key_check() {
             let mut broken = Vec::new();
-            db.query_map_into("PRAGMA foreign_key_check", &[], |row| {
+            db.query_map_into(check, &[], |row| {
                 broken.push(format!("{} row {}", row.text(0)?.unwrap_or_default(), row.int(1).unwrap_or_default()));
                 Ok(())
             })?;
@@ -523,9 +535,14 @@ fn run(db: &Db, m: &Migration, sql: &str, record: impl FnOnce(&Db) -> Result<()>
         }
         record(db)
     });
-    if sqlite {
-        db.batch("PRAGMA foreign_keys = ON")?;
+    if let Some((_, on)) = switch {
+        db.batch(on)?;
     }
     db.forget_schema();
     result
+}
+
+/// The rows of `sql` on `db`, each as its first `columns` cells in text.
+fn text_rows(db: &Db, sql: &str, params: &[crate::value::Value<'_>], columns: usize) -> Result<Vec<Vec<String>>> {
+    crate::backend::catalog::text_rows(&|s, p, f| db.query_map_into(s, p, f), sql, params, columns)
 }

@@ -4,7 +4,7 @@ use crate::db::Db;
 use crate::error::Result;
 use crate::fetch::fetch;
 use crate::model::Model;
-use crate::sql::{column, descendants_cte, tree_select, Select};
+use crate::sql::{column, descendants_cte, tree_select, RecursiveCte, Select};
 use crate::value::Value;
 
 fn key_and_fk<M: Model>(m: &M, fk_index: usize) -> (Value<'static>, Value<'static>) {
@@ -21,19 +21,14 @@ fn recursive<M: Model>(db: &Db, fk: &'static str, up: bool, start: Value<'static
     let cte = if up {
         // start at the parent key; climb through each row's foreign key
         let pk = t.single_key().map_or(d.row_id(), |c| c.name);
-        let mut cte = String::from("WITH RECURSIVE \"relations_tree\"(\"id\") AS (SELECT ");
+        let mut seed = String::from("SELECT ");
         params.push(start);
-        d.typed_placeholder(1, &t.columns[t.key_index()], &mut cte);
-        cte.push_str(" UNION SELECT ");
-        column(d, t.name, fk, &mut cte);
-        cte.push_str(" FROM ");
-        d.quote(t.name, &mut cte);
-        cte.push_str(" JOIN \"relations_tree\" ON ");
-        column(d, t.name, pk, &mut cte);
-        cte.push_str(" = \"relations_tree\".\"id\" WHERE ");
-        column(d, t.name, fk, &mut cte);
-        cte.push_str(" IS NOT NULL) ");
-        cte
+        d.typed_placeholder(1, &t.columns[t.key_index()], &mut seed);
+        let (mut step, mut step_filter) = (String::new(), String::new());
+        column(d, t.name, fk, &mut step);
+        column(d, t.name, fk, &mut step_filter);
+        step_filter.push_str(" IS NOT NULL");
+        RecursiveCte { columns: &["id"], seed, step, join: pk, step_filter: Some(step_filter) }.render(d, t.name)
     } else {
         descendants_cte(d, t, fk, std::iter::once(start), &mut params)
     };

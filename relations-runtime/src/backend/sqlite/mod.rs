@@ -1,5 +1,7 @@
 //! The SQLite backend, on rusqlite (bundled SQLite).
 
+mod catalog;
+
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -9,7 +11,7 @@ use rusqlite::{Connection, ToSql};
 
 use super::{AfterError, Backend, RawRow, RowError};
 use crate::dialect::{Dialect, Sqlite};
-use crate::error::{Error, Result};
+use crate::error::{shorten_sql, Error, Result};
 use crate::value::{Value, ValueRef};
 
 /// A rusqlite connection with foreign keys enforced and long `IN` lists bindable.
@@ -28,7 +30,54 @@ pub(crate) struct SqliteBackend {
 /// deadline: rare enough to cost nothing measurable, often enough to stop within microseconds.
 const STEPS_BETWEEN_LOOKS: i32 = 10_000;
 
+/// `sqlite:` URLs and plain paths: every URL without another `scheme://`.
+pub(crate) const CONNECTOR: super::Connector = super::Connector {
+    accepts: |url| match url.split_once("://") {
+        Some((scheme, _)) => {
+            scheme == "sqlite"
+                || scheme.is_empty()
+                || !scheme.chars().all(|c| c.is_ascii_alphanumeric() || "+-.".contains(c))
+        }
+        None => true,
+    },
+    forms: "`sqlite:///<path>` (or a plain path), `sqlite::memory:`",
+    open: |url, _| {
+        Ok(Box::new(match url.strip_prefix("sqlite:") {
+            Some("" | ":memory:" | "//" | "///:memory:") => SqliteBackend::in_memory()?,
+            Some(rest) => SqliteBackend::file(
+                rest.strip_prefix("///").or_else(|| rest.strip_prefix("//")).unwrap_or(rest),
+                false,
+            )?,
+            None => SqliteBackend::file(url, false)?,
+        }))
+    },
+};
+
 impl SqliteBackend {
+    /// Opens (creating if needed) the database file at `path`, or only reads an existing one;
+    /// one that is not a SQLite database, or cannot be read or created, is
+    /// [`Error::CannotOpen`] naming it, here rather than at the first statement.
+    pub(crate) fn file(path: impl AsRef<std::path::Path>, read_only: bool) -> Result<SqliteBackend> {
+        use rusqlite::OpenFlags;
+        let path = path.as_ref();
+        let opened = if read_only {
+            let flags = OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX | OpenFlags::SQLITE_OPEN_URI;
+            Connection::open_with_flags(path, flags)
+        } else {
+            Connection::open(path)
+        };
+        let cannot = |e: rusqlite::Error| Error::CannotOpen { path: path.display().to_string(), reason: e.to_string() };
+        let conn = opened.map_err(cannot)?;
+        // SQLite reads a file at its first statement: read its header now
+        conn.query_row("PRAGMA schema_version", [], |_| Ok(())).map_err(cannot)?;
+        SqliteBackend::new(conn)
+    }
+
+    /// A new, empty in-memory database.
+    pub(crate) fn in_memory() -> Result<SqliteBackend> {
+        SqliteBackend::new(Connection::open_in_memory()?)
+    }
+
     /// Wraps an open connection, turning on `PRAGMA foreign_keys` and the query planner
     /// stability guarantee.
     pub(crate) fn new(mut conn: Connection) -> Result<SqliteBackend> {
@@ -64,12 +113,8 @@ impl SqliteBackend {
 
     /// [`Error::StatementTimeout`] for an interrupt the timeout caused; other errors as they are.
     fn timed_out(&self, e: Error) -> Error {
-        match (&e, self.statement_timeout.get()) {
-            (Error::Database(rusqlite::Error::SqliteFailure(code, _)), Some(limit))
-                if code.code == rusqlite::ffi::ErrorCode::OperationInterrupted =>
-            {
-                Error::StatementTimeout { limit }
-            }
+        match (sqlite_code(&e), self.statement_timeout.get()) {
+            (Some(rusqlite::ffi::ErrorCode::OperationInterrupted), Some(limit)) => Error::StatementTimeout { limit },
             _ => e,
         }
     }
@@ -153,7 +198,7 @@ impl Backend for SqliteBackend {
         self.start_clock();
         match stmt.execute(rusqlite::params_from_iter(params.iter())) {
             Ok(n) => Ok(n as u64),
-            Err(e) => Err(self.timed_out(Error::from_sqlite(e, table))),
+            Err(e) => Err(self.timed_out(constraint_error(e, table))),
         }
     }
 
@@ -180,6 +225,27 @@ impl Backend for SqliteBackend {
         Ok(())
     }
 
+    fn set_busy_timeout(&self, timeout: Duration) -> Result<()> {
+        Ok(self.conn.busy_timeout(timeout)?)
+    }
+
+    fn is_embedded(&self) -> bool {
+        true
+    }
+
+    fn share(&self) -> Result<()> {
+        self.use_wal()
+    }
+
+    fn use_wal(&self) -> Result<()> {
+        let mode: String = self.conn.query_row("PRAGMA journal_mode = WAL", [], |r| r.get(0))?;
+        if mode.eq_ignore_ascii_case("wal") {
+            Ok(())
+        } else {
+            Err(Error::Setting(format!("journal_mode stayed `{mode}`: WAL needs a database file")))
+        }
+    }
+
     fn last_insert_id(&self) -> Option<i64> {
         Some(self.conn.last_insert_rowid())
     }
@@ -195,11 +261,13 @@ impl Backend for SqliteBackend {
     fn after_error(&self, error: &Error) -> AfterError {
         use rusqlite::ffi::ErrorCode;
         let fatal = matches!(
-            error,
-            Error::Database(rusqlite::Error::SqliteFailure(code, _)) if matches!(
-                code.code,
-                ErrorCode::DiskFull | ErrorCode::SystemIoFailure | ErrorCode::OutOfMemory
-                    | ErrorCode::OperationInterrupted | ErrorCode::DatabaseCorrupt
+            sqlite_code(error),
+            Some(
+                ErrorCode::DiskFull
+                    | ErrorCode::SystemIoFailure
+                    | ErrorCode::OutOfMemory
+                    | ErrorCode::OperationInterrupted
+                    | ErrorCode::DatabaseCorrupt
             )
         );
         if fatal || self.conn.is_autocommit() {
@@ -207,6 +275,19 @@ impl Backend for SqliteBackend {
         } else {
             AfterError::Continues
         }
+    }
+
+    fn writing(&self, error: Error, table: &str) -> Error {
+        match error.driver_error::<rusqlite::Error>() {
+            Some(rusqlite::Error::SqliteFailure(code, Some(msg))) => {
+                constraint_error(rusqlite::Error::SqliteFailure(*code, Some(msg.clone())), table)
+            }
+            _ => error,
+        }
+    }
+
+    fn tables(&self, run: super::catalog::Run<'_>) -> Result<Vec<crate::catalog::Table>> {
+        catalog::tables(run)
     }
 
     fn describe(&self) -> String {
@@ -218,5 +299,94 @@ impl Backend for SqliteBackend {
 
     fn as_any(&self) -> &dyn std::any::Any {
         self
+    }
+}
+
+/// For what is run on [`Db::sqlite`](crate::Db::sqlite)'s connection directly, and for every
+/// statement of this backend: a missing table or a lock becomes its typed error, anything else
+/// [`Error::Database`] with SQLite's message (a few hundred characters of quoted SQL at most).
+impl From<rusqlite::Error> for Error {
+    fn from(e: rusqlite::Error) -> Self {
+        let message = match &e {
+            rusqlite::Error::SqliteFailure(_, Some(msg)) => Some(msg.as_str()),
+            rusqlite::Error::SqlInputError { msg, .. } => Some(msg.as_str()),
+            _ => None,
+        };
+        if let Some(table) = message.and_then(|m| m.strip_prefix("no such table: ")) {
+            let table = table.rsplit('.').next().unwrap_or(table);
+            return Error::NoSuchTable { table: table.to_string() };
+        }
+        match &e {
+            rusqlite::Error::SqliteFailure(code, _)
+                if matches!(
+                    code.code,
+                    rusqlite::ffi::ErrorCode::DatabaseBusy | rusqlite::ffi::ErrorCode::DatabaseLocked
+                ) =>
+            {
+                Error::Busy
+            }
+            _ => {
+                // errors that quote the statement keep a few hundred characters of it
+                let e = match e {
+                    rusqlite::Error::SqlInputError { error, msg, sql, offset } if sql.len() > 300 => {
+                        rusqlite::Error::SqlInputError { error, msg, sql: shorten_sql(&sql), offset }
+                    }
+                    rusqlite::Error::SqliteFailure(code, Some(msg)) if msg.len() > 300 => {
+                        rusqlite::Error::SqliteFailure(code, Some(shorten_sql(&msg)))
+                    }
+                    e => e,
+                };
+                let message = match &e {
+                    rusqlite::Error::SqlInputError { msg, .. } => msg.clone(),
+                    e => e.to_string(),
+                };
+                Error::database(message, e)
+            }
+        }
+    }
+}
+
+/// SQLite's result code underneath `error`, if it is a SQLite failure.
+fn sqlite_code(error: &Error) -> Option<rusqlite::ffi::ErrorCode> {
+    match error.driver_error::<rusqlite::Error>() {
+        Some(rusqlite::Error::SqliteFailure(code, _)) => Some(code.code),
+        _ => None,
+    }
+}
+
+/// Turns a SQLite constraint failure into a typed error; `table` is the table being written.
+fn constraint_error(e: rusqlite::Error, table: &str) -> Error {
+    use rusqlite::ffi::ErrorCode;
+    let rusqlite::Error::SqliteFailure(code, Some(msg)) = &e else {
+        return Error::from(e);
+    };
+    if code.code != ErrorCode::ConstraintViolation {
+        return Error::from(e);
+    }
+    // SQLite's messages: "UNIQUE constraint failed: t.a, t.b", "NOT NULL constraint failed:
+    // t.c", "FOREIGN KEY constraint failed", "CHECK constraint failed: name".
+    let detail = msg.split_once(": ").map(|(_, d)| d).unwrap_or("");
+    let split = |qualified: &str| -> (String, String) {
+        match qualified.split_once('.') {
+            Some((t, c)) => (t.to_string(), c.to_string()),
+            None => (table.to_string(), qualified.to_string()),
+        }
+    };
+    if msg.starts_with("UNIQUE constraint failed") {
+        let cols: Vec<(String, String)> = detail.split(", ").map(split).collect();
+        Error::UniqueViolation {
+            table: cols.first().map_or_else(|| table.to_string(), |c| c.0.clone()),
+            columns: cols.into_iter().map(|c| c.1).collect(),
+            constraint: None,
+        }
+    } else if msg.starts_with("NOT NULL constraint failed") {
+        let (table, column) = split(detail);
+        Error::NotNullViolation { table, column }
+    } else if msg.starts_with("FOREIGN KEY constraint failed") {
+        Error::ForeignKeyViolation { table: table.to_string(), column: None }
+    } else if msg.starts_with("CHECK constraint failed") {
+        Error::CheckViolation { table: table.to_string(), constraint: detail.to_string() }
+    } else {
+        Error::from(e)
     }
 }

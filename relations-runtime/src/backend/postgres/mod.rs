@@ -13,6 +13,8 @@
 //! the runtime, this backend bounds the whole connect, sees a closed socket with one turn of
 //! its I/O driver, and closes from a thread of its own when dropped inside a runtime.
 
+mod catalog;
+
 use std::cell::{Cell, RefCell};
 use std::error::Error as StdError;
 use std::future::Future;
@@ -179,6 +181,13 @@ pub(crate) struct PgBackend {
     statement_timeout: Cell<Option<Duration>>,
     url: String,
 }
+
+/// `postgresql://` and `postgres://` URLs, and libpq's `key=value` strings.
+pub(crate) const CONNECTOR: super::Connector = super::Connector {
+    accepts: super::is_postgres_url,
+    forms: "`postgresql://user@host/database` (or `postgres://`)",
+    open: |url, timeout| Ok(Box::new(PgBackend::connect(url, timeout)?)),
+};
 
 impl PgBackend {
     /// Connects to `url` (`postgresql://user@host:port/database`, libpq's key=value form too),
@@ -681,7 +690,7 @@ fn key_columns(detail: &str) -> Vec<String> {
 fn translate(e: PgError, table: Option<&str>) -> Error {
     use tokio_postgres::error::SqlState;
     let Some(db) = e.as_db_error() else {
-        return Error::Postgres(e);
+        return driver_error(e);
     };
     let table = table.map(str::to_string).or_else(|| db.table().map(str::to_string)).unwrap_or_default();
     let detail = db.detail().unwrap_or("");
@@ -718,7 +727,23 @@ fn translate(e: PgError, table: Option<&str>) -> Error {
     } else if *code == SqlState::T_R_SERIALIZATION_FAILURE || *code == SqlState::T_R_DEADLOCK_DETECTED {
         Error::Conflict { message: db.message().to_string() }
     } else {
-        Error::Postgres(e)
+        driver_error(e)
+    }
+}
+
+/// [`Error::Database`] of a PostgreSQL error: the server's message and code, or the driver's.
+fn driver_error(e: PgError) -> Error {
+    let message = match e.as_db_error() {
+        Some(db) => format!("{} ({})", db.message(), db.code().code()),
+        None => e.to_string(),
+    };
+    Error::database(message, e)
+}
+
+/// For what is run on [`Db::postgres`](crate::Db::postgres)'s client directly.
+impl From<PgError> for Error {
+    fn from(e: PgError) -> Self {
+        driver_error(e)
     }
 }
 
@@ -770,6 +795,10 @@ impl Backend for PgBackend {
             _ => {}
         }
         result
+    }
+
+    fn set_busy_timeout(&self, timeout: Duration) -> Result<()> {
+        self.batch(&format!("SET lock_timeout = {}", timeout.as_millis().max(1)))
     }
 
     fn last_insert_id(&self) -> Option<i64> {
@@ -824,6 +853,10 @@ impl Backend for PgBackend {
         self.batch(&format!("SET statement_timeout = {ms}"))?;
         self.statement_timeout.set(timeout);
         Ok(())
+    }
+
+    fn tables(&self, run: super::catalog::Run<'_>) -> Result<Vec<crate::catalog::Table>> {
+        catalog::tables(run)
     }
 
     fn describe(&self) -> String {

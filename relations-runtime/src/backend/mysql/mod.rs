@@ -1,0 +1,409 @@
+//! The MariaDB backend (MySQL's protocol), on the pure-Rust `mysql` crate without TLS: a sync
+//! connection, as SQLite's and PostgreSQL's are, which `AsyncDb` and the pools run on their
+//! blocking threads. It speaks [`MariaDb`] to a MariaDB server and [`MySql`] to a MySQL one.
+
+mod catalog;
+
+use std::cell::{Cell, RefCell};
+use std::time::Duration;
+
+use mysql::consts::ColumnType;
+use mysql::prelude::Queryable;
+
+use super::{AfterError, Backend, RawRow, RowError};
+use crate::dialect::{Dialect, MariaDb, MySql};
+use crate::error::{redact_url, Error, Result};
+use crate::value::{Value, ValueRef};
+
+/// How long connecting waits when neither the caller nor the URL says.
+const DEFAULT_CONNECT_TIMEOUT: Duration = Duration::from_secs(5);
+
+/// The binary character set's number: a string column of it holds bytes.
+const BINARY_CHARSET: u16 = 63;
+
+/// `mysql://`, `mariadb://` and SQLAlchemy's `mysql+pymysql://` URLs.
+pub(crate) const CONNECTOR: super::Connector = super::Connector {
+    accepts: super::is_mysql_url,
+    forms: "`mysql://user@host/database` (or `mariadb://`)",
+    open: |url, timeout| Ok(Box::new(MysqlBackend::connect(url, timeout)?)),
+};
+
+/// A connection to a MariaDB or MySQL server.
+pub(crate) struct MysqlBackend {
+    conn: RefCell<mysql::Conn>,
+    dialect: &'static dyn Dialect,
+    url: String,
+    /// Set when a call lost the connection.
+    broken: Cell<bool>,
+    /// The statement timeout, if one is set.
+    statement_timeout: Cell<Option<Duration>>,
+}
+
+impl MysqlBackend {
+    /// Connects to `url`, waiting at most `timeout` — or the URL's `connect_timeout` (seconds),
+    /// or five seconds — for the TCP connection.
+    pub(crate) fn connect(url: &str, timeout: Option<Duration>) -> Result<MysqlBackend> {
+        let shown = redact_url(url);
+        let connect_error = |message: String, source: Option<Box<dyn std::error::Error + Send + Sync>>| {
+            Error::Connect { url: shown.clone(), message, source }
+        };
+        let (_, rest) = url.split_once("://").unwrap_or(("", url));
+        // the URL's own `connect_timeout`, which the driver does not read, is taken out
+        let (address, query) = rest.split_once('?').unwrap_or((rest, ""));
+        let mut url_timeout = None;
+        let kept: Vec<&str> = query
+            .split('&')
+            .filter(|kv| match kv.split_once('=') {
+                Some(("connect_timeout", v)) => {
+                    url_timeout = v.parse::<f64>().ok().map(Duration::from_secs_f64);
+                    false
+                }
+                _ => !kv.is_empty(),
+            })
+            .collect();
+        let normalized = if kept.is_empty() {
+            format!("mysql://{address}")
+        } else {
+            format!("mysql://{address}?{}", kept.join("&"))
+        };
+        let opts = mysql::Opts::from_url(&normalized)
+            .map_err(|e| connect_error(format!("not a MySQL URL: {e}"), Some(Box::new(e))))?;
+        let limit = timeout.or(url_timeout).unwrap_or(DEFAULT_CONNECT_TIMEOUT);
+        let opts = mysql::OptsBuilder::from_opts(opts)
+            .tcp_connect_timeout(Some(limit))
+            .prefer_socket(false)
+            .stmt_cache_size(Some(256));
+        let mut conn = mysql::Conn::new(opts).map_err(|e| connect_error(describe(&e), Some(Box::new(e))))?;
+        let version: String = conn
+            .query_first("SELECT VERSION()")
+            .map_err(|e| connect_error(describe(&e), Some(Box::new(e))))?
+            .unwrap_or_default();
+        let dialect: &'static dyn Dialect = if version.contains("MariaDB") { &MariaDb } else { &MySql };
+        // strict, so that a value that does not fit is an error rather than a changed value;
+        // `||` and `"` as the SQL standard reads them are not relied on
+        conn.query_drop(
+            "SET SESSION sql_mode = 'STRICT_TRANS_TABLES,ERROR_FOR_DIVISION_BY_ZERO,NO_ENGINE_SUBSTITUTION', \
+             SESSION time_zone = '+00:00'",
+        )
+        .map_err(|e| connect_error(describe(&e), Some(Box::new(e))))?;
+        Ok(MysqlBackend {
+            conn: RefCell::new(conn),
+            dialect,
+            url: shown,
+            broken: Cell::new(false),
+            statement_timeout: Cell::new(None),
+        })
+    }
+
+    /// The typed error of a failed call on `table` (empty when not known); a lost connection
+    /// marks this one broken.
+    fn error(&self, e: mysql::Error, table: &str) -> Error {
+        if matches!(e, mysql::Error::IoError(_) | mysql::Error::CodecError(_)) {
+            self.broken.set(true);
+            return Error::ConnectionLost { database: self.url.clone(), message: e.to_string() };
+        }
+        // MariaDB's `max_statement_time` exceeded (1969), MySQL's `max_execution_time` (3024)
+        if let (mysql::Error::MySqlError(m), Some(limit)) = (&e, self.statement_timeout.get()) {
+            if m.code == 1969 || m.code == 3024 {
+                return Error::StatementTimeout { limit };
+            }
+        }
+        translate(e, table)
+    }
+}
+
+/// The server's words for a connection that failed, or the driver's.
+fn describe(e: &mysql::Error) -> String {
+    match e {
+        mysql::Error::MySqlError(m) => format!("{} ({})", m.message, m.code),
+        e => e.to_string(),
+    }
+}
+
+/// The quoted name after `key` in a server message (`Duplicate entry 'a' for key 'username'`).
+fn quoted_after<'m>(message: &'m str, key: &str) -> Option<&'m str> {
+    let rest = &message[message.find(key)? + key.len()..];
+    let rest = rest.trim_start();
+    let quote = rest.chars().next().filter(|c| matches!(c, '\'' | '`' | '"'))?;
+    rest[1..].split(quote).next()
+}
+
+/// Turns a server error into a typed error; `table` is the table being written, if known.
+fn translate(e: mysql::Error, table: &str) -> Error {
+    let mysql::Error::MySqlError(m) = &e else {
+        return Error::database(e.to_string(), e);
+    };
+    let table = table.to_string();
+    let message = m.message.as_str();
+    match m.code {
+        1062 | 1586 => {
+            let key = quoted_after(message, "for key").unwrap_or("");
+            // MariaDB names the key `table.key` since 10.5
+            let key = key.rsplit('.').next().unwrap_or(key).to_string();
+            Error::UniqueViolation { table, columns: Vec::new(), constraint: Some(key) }
+        }
+        1216 | 1452 => {
+            let column = quoted_after(message, "FOREIGN KEY (")
+                .or_else(|| message.split("FOREIGN KEY (`").nth(1).and_then(|r| r.split('`').next()));
+            let column = column.map(|c| format!("{table}.{}", c.trim_matches('`')));
+            Error::ForeignKeyViolation { table, column }
+        }
+        1217 | 1451 => Error::ForeignKeyViolation { table, column: None },
+        1048 | 1364 => {
+            let column = quoted_after(message, "Column").or_else(|| quoted_after(message, "Field")).unwrap_or("");
+            Error::NotNullViolation { table, column: column.to_string() }
+        }
+        1146 => {
+            // `Table 'db.t' doesn't exist`
+            let named = quoted_after(message, "Table").unwrap_or(&table);
+            Error::NoSuchTable { table: named.rsplit('.').next().unwrap_or(named).to_string() }
+        }
+        1213 => Error::Conflict { message: message.to_string() },
+        1205 => Error::Busy,
+        // too long, out of range, an incorrect value, division by zero
+        1406 | 1264 | 1292 | 1366 | 1365 => {
+            Error::InvalidData { table, code: m.code.to_string(), message: message.to_string() }
+        }
+        // MariaDB's 4025 (`CONSTRAINT `name` failed for `db`.`t``), MySQL's 3819
+        4025 | 3819 => {
+            let constraint = quoted_after(message, "CONSTRAINT").unwrap_or("").to_string();
+            Error::CheckViolation { table, constraint }
+        }
+        _ => Error::database(describe(&e), e),
+    }
+}
+
+/// A value as the driver binds it: dates and times are bound as the text SQLAlchemy writes
+/// (the server parses it), decimals as their text, a list as one JSON array.
+fn bind(v: &Value<'_>) -> mysql::Value {
+    match v {
+        Value::Null => mysql::Value::NULL,
+        Value::Integer(i) => mysql::Value::Int(*i),
+        Value::Real(f) => mysql::Value::Double(*f),
+        Value::Text(t) => mysql::Value::Bytes(t.as_bytes().to_vec()),
+        Value::Blob(b) => mysql::Value::Bytes(b.to_vec()),
+        Value::Decimal(d) => mysql::Value::Bytes(d.to_string().into_bytes()),
+        Value::List(items) => {
+            let mut json = String::from("[");
+            for (i, item) in items.iter().enumerate() {
+                if i > 0 {
+                    json.push(',');
+                }
+                match item {
+                    Value::Null => json.push_str("null"),
+                    Value::Integer(n) => json.push_str(&n.to_string()),
+                    Value::Real(f) => json.push_str(&f.to_string()),
+                    Value::Decimal(d) => json.push_str(&d.to_string()),
+                    other => {
+                        json.push('"');
+                        for c in other.to_string().chars() {
+                            match c {
+                                '"' => json.push_str("\\\""),
+                                '\\' => json.push_str("\\\\"),
+                                c if (c as u32) < 0x20 => json.push_str(&format!("\\u{:04x}", c as u32)),
+                                c => json.push(c),
+                            }
+                        }
+                        json.push('"');
+                    }
+                }
+            }
+            json.push(']');
+            mysql::Value::Bytes(json.into_bytes())
+        }
+    }
+}
+
+/// The parameters of a statement.
+fn params(values: &[Value<'_>]) -> mysql::Params {
+    if values.is_empty() {
+        mysql::Params::Empty
+    } else {
+        mysql::Params::Positional(values.iter().map(bind).collect())
+    }
+}
+
+/// One column of a row read into the value SQLite would hold: dates and times as SQLAlchemy's
+/// text, decimals as their text, strings of the binary character set as bytes.
+fn read(value: mysql::Value, column: &mysql::Column) -> std::result::Result<Value<'static>, RowError> {
+    Ok(match value {
+        mysql::Value::NULL => Value::Null,
+        mysql::Value::Int(i) => Value::Integer(i),
+        mysql::Value::UInt(u) => {
+            Value::Integer(i64::try_from(u).map_err(|_| RowError(format!("{u} does not fit a 64-bit integer").into()))?)
+        }
+        // FLOAT is single precision: its shortest decimal text, as the text protocol reads it
+        mysql::Value::Float(f) => Value::Real(f.to_string().parse().unwrap_or(f64::from(f))),
+        mysql::Value::Double(f) => Value::Real(f),
+        mysql::Value::Date(y, mo, d, h, mi, s, us) => Value::Text(
+            match column.column_type() {
+                ColumnType::MYSQL_TYPE_DATE | ColumnType::MYSQL_TYPE_NEWDATE => format!("{y:04}-{mo:02}-{d:02}"),
+                _ => format!("{y:04}-{mo:02}-{d:02} {h:02}:{mi:02}:{s:02}.{us:06}"),
+            }
+            .into(),
+        ),
+        mysql::Value::Time(negative, days, h, mi, s, us) => {
+            let sign = if negative { "-" } else { "" };
+            Value::Text(format!("{sign}{:02}:{mi:02}:{s:02}.{us:06}", u32::from(h) + days * 24).into())
+        }
+        mysql::Value::Bytes(bytes) => {
+            let binary = column.character_set() == BINARY_CHARSET
+                && !matches!(
+                    column.column_type(),
+                    ColumnType::MYSQL_TYPE_NEWDECIMAL | ColumnType::MYSQL_TYPE_DECIMAL | ColumnType::MYSQL_TYPE_JSON
+                );
+            if binary {
+                Value::Blob(bytes.into())
+            } else {
+                match String::from_utf8(bytes) {
+                    Ok(t) => Value::Text(t.into()),
+                    Err(e) => return Err(RowError(format!("text that is not UTF-8: {e}").into())),
+                }
+            }
+        }
+    })
+}
+
+/// A row read into owned values.
+struct MysqlRow<'c> {
+    values: Vec<Value<'static>>,
+    columns: &'c [mysql::Column],
+}
+
+impl RawRow for MysqlRow<'_> {
+    fn value(&self, index: usize) -> std::result::Result<ValueRef<'_>, RowError> {
+        self.values
+            .get(index)
+            .map(Value::as_value_ref)
+            .ok_or_else(|| RowError(format!("no column {index} in the row").into()))
+    }
+
+    fn width(&self) -> usize {
+        self.values.len()
+    }
+
+    fn column_name(&self, index: usize) -> Option<&str> {
+        self.columns.get(index).map(|c| std::str::from_utf8(c.name_ref()).unwrap_or(""))
+    }
+}
+
+impl Backend for MysqlBackend {
+    fn dialect(&self) -> &'static dyn Dialect {
+        self.dialect
+    }
+
+    fn execute(&self, sql: &str, values: &[Value<'_>], table: &str) -> Result<u64> {
+        let mut conn = self.conn.borrow_mut();
+        conn.exec_drop(sql, params(values)).map_err(|e| self.error(e, table))?;
+        Ok(conn.affected_rows())
+    }
+
+    fn query(&self, sql: &str, values: &[Value<'_>], f: &mut dyn FnMut(&dyn RawRow) -> Result<()>) -> Result<()> {
+        let mut conn = self.conn.borrow_mut();
+        let mut result = conn.exec_iter(sql, params(values)).map_err(|e| self.error(e, ""))?;
+        while let Some(set) = result.iter() {
+            let columns: Vec<mysql::Column> = set.columns().as_ref().to_vec();
+            let columns = &columns[..];
+            for row in set {
+                let row = row.map_err(|e| self.error(e, ""))?;
+                let values = row
+                    .unwrap()
+                    .into_iter()
+                    .zip(columns)
+                    .map(|(v, c)| read(v, c))
+                    .collect::<std::result::Result<Vec<_>, _>>()?;
+                f(&MysqlRow { values, columns })?;
+            }
+        }
+        Ok(())
+    }
+
+    fn batch(&self, sql: &str) -> Result<()> {
+        self.conn.borrow_mut().query_drop(sql).map_err(|e| self.error(e, ""))
+    }
+
+    fn writing(&self, error: Error, table: &str) -> Error {
+        match error {
+            Error::UniqueViolation { table: t, columns, constraint } if t.is_empty() => {
+                Error::UniqueViolation { table: table.to_string(), columns, constraint }
+            }
+            Error::NotNullViolation { table: t, column } if t.is_empty() => {
+                Error::NotNullViolation { table: table.to_string(), column }
+            }
+            Error::ForeignKeyViolation { table: t, column } if t.is_empty() => {
+                Error::ForeignKeyViolation { table: table.to_string(), column }
+            }
+            Error::CheckViolation { table: t, constraint } if t.is_empty() => {
+                Error::CheckViolation { table: table.to_string(), constraint }
+            }
+            e => e,
+        }
+    }
+
+    fn last_insert_id(&self) -> Option<i64> {
+        i64::try_from(self.conn.borrow().last_insert_id()).ok()
+    }
+
+    fn in_transaction(&self) -> bool {
+        // the server's own flag: DDL and deadlocks end a transaction without a word
+        let asked: mysql::Result<Option<i64>> = self.conn.borrow_mut().query_first("SELECT @@in_transaction");
+        matches!(asked, Ok(Some(1)))
+    }
+
+    fn max_variables(&self) -> usize {
+        65_535
+    }
+
+    fn after_error(&self, error: &Error) -> AfterError {
+        match error {
+            // InnoDB rolls the whole transaction back on a deadlock
+            Error::Conflict { .. } | Error::ConnectionLost { .. } => AfterError::Ended,
+            _ => AfterError::Continues,
+        }
+    }
+
+    fn is_broken(&self) -> bool {
+        self.broken.get()
+    }
+
+    fn check(&self) -> Result<()> {
+        if self.broken.get() {
+            return Err(Error::ConnectionLost {
+                database: self.url.clone(),
+                message: "lost in an earlier call".into(),
+            });
+        }
+        self.conn.borrow_mut().ping().map_err(|e| {
+            self.broken.set(true);
+            Error::ConnectionLost { database: self.url.clone(), message: e.to_string() }
+        })
+    }
+
+    fn set_statement_timeout(&self, timeout: Option<Duration>) -> Result<()> {
+        // MariaDB's `max_statement_time` (seconds, 0 for none); MySQL's `max_execution_time`
+        // (milliseconds, SELECT only)
+        let sql = match (self.dialect.name(), timeout) {
+            ("mariadb", t) => format!("SET SESSION max_statement_time = {}", t.map_or(0.0, |t| t.as_secs_f64())),
+            (_, t) => format!("SET SESSION max_execution_time = {}", t.map_or(0, |t| t.as_millis().max(1))),
+        };
+        self.batch(&sql)?;
+        self.statement_timeout.set(timeout);
+        Ok(())
+    }
+
+    fn set_busy_timeout(&self, timeout: Duration) -> Result<()> {
+        self.batch(&format!("SET SESSION innodb_lock_wait_timeout = {}", timeout.as_secs().max(1)))
+    }
+
+    fn tables(&self, run: super::catalog::Run<'_>) -> Result<Vec<crate::catalog::Table>> {
+        catalog::tables(self.dialect, run)
+    }
+
+    fn describe(&self) -> String {
+        self.url.clone()
+    }
+
+    fn as_any(&self) -> &dyn std::any::Any {
+        self
+    }
+}

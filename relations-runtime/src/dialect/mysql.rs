@@ -1,0 +1,304 @@
+//! MySQL and MariaDB, rendered as SQLAlchemy 2.1's MySQL dialect renders them (`INTEGER NOT NULL
+//! AUTO_INCREMENT`, `BOOL`, `DATETIME`, backquoted reserved words), with `?` placeholders. One
+//! spelling serves both servers; [`MariaDb`] and [`MySql`] differ in the words they quote and
+//! in what the server can do (MariaDB returns new keys with `RETURNING`, MySQL 8 through the
+//! connection's last insert id).
+
+use super::{Dialect, Writer};
+use crate::schema::SqlType;
+use crate::value::Value;
+
+/// The MariaDB dialect (10.5 and later: `INSERT ... RETURNING`), what the `mariadb` backend
+/// speaks when the server says it is MariaDB.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct MariaDb;
+
+/// The MySQL 8 dialect: MariaDB's spelling, MySQL's reserved words, keys from the last insert
+/// id. Not tested here against a MySQL server.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct MySql;
+
+/// The type as `CREATE TABLE` spells it.
+fn type_name(t: SqlType, out: &mut String) {
+    match t {
+        SqlType::Boolean => out.push_str("BOOL"),
+        // MySQL has no VARCHAR without a length (SQLAlchemy refuses to write one); 255
+        // characters of utf8mb4 still fit an index key
+        SqlType::Varchar(None) => out.push_str("VARCHAR(255)"),
+        t => super::ddl::common_type_name(t, ["BLOB", "DATETIME", "TIME", "CHAR(32)", "JSON"], out),
+    }
+}
+
+/// The type as `information_schema.COLUMNS.COLUMN_TYPE` reports it on MariaDB.
+fn catalog_type(t: SqlType) -> String {
+    match t {
+        SqlType::Integer => "int(11)".into(),
+        SqlType::SmallInteger => "smallint(6)".into(),
+        SqlType::BigInteger => "bigint(20)".into(),
+        SqlType::Boolean => "tinyint(1)".into(),
+        SqlType::Float => "float".into(),
+        SqlType::Varchar(None) => "varchar(255)".into(),
+        SqlType::Varchar(Some(n)) => format!("varchar({n})"),
+        SqlType::Text => "text".into(),
+        SqlType::Blob => "blob".into(),
+        SqlType::DateTime => "datetime".into(),
+        SqlType::Date => "date".into(),
+        SqlType::Time => "time".into(),
+        SqlType::Numeric(None) => "decimal(10,0)".into(),
+        SqlType::Numeric(Some((p, s))) => format!("decimal({p},{s})"),
+        SqlType::Uuid => "char(32)".into(),
+        SqlType::Json => "longtext".into(),
+    }
+}
+
+/// A type name of the catalog (`int(11)`, `tinyint(1)`, `varchar(80)`, `longtext`) read back.
+fn parse_type(name: &str) -> (SqlType, bool) {
+    let lower = name.trim().to_ascii_lowercase();
+    let base = lower.split(['(', ' ']).next().unwrap_or("");
+    let t = match base {
+        "tinyint" if lower.starts_with("tinyint(1)") => SqlType::Boolean,
+        "int" | "integer" | "mediumint" => SqlType::Integer,
+        "smallint" | "tinyint" => SqlType::SmallInteger,
+        "bigint" => SqlType::BigInteger,
+        "longtext" | "json" => SqlType::Json,
+        _ => return crate::catalog::parse_type(name, &MariaDb),
+    };
+    let exact = catalog_type(t) == lower || (t == SqlType::Json && lower == "json");
+    (t, exact)
+}
+
+/// What the two dialects share: everything but the reserved words and the key's return.
+macro_rules! mysql_dialect {
+    ($name:literal, $words:expr, $returns:expr) => {
+        fn name(&self) -> &'static str {
+            $name
+        }
+
+        fn reserved_words(&self) -> &'static [&'static str] {
+            $words
+        }
+
+        fn quote(&self, ident: &str, out: &mut String) {
+            out.push('`');
+            out.push_str(&ident.replace('`', "``"));
+            out.push('`');
+        }
+
+        fn placeholder(&self, _: usize, out: &mut String) {
+            out.push('?');
+        }
+
+        fn ddl_type(&self, sql_type: SqlType, auto_key: bool) -> String {
+            let _ = auto_key;
+            let mut s = String::new();
+            type_name(sql_type, &mut s);
+            s
+        }
+
+        fn integer_cast(&self) -> &'static str {
+            "SIGNED"
+        }
+
+        fn auto_key_suffix(&self) -> &'static str {
+            " AUTO_INCREMENT"
+        }
+
+        fn catalog_type(&self, sql_type: SqlType) -> String {
+            catalog_type(sql_type)
+        }
+
+        fn parse_type(&self, name: &str) -> (SqlType, bool) {
+            parse_type(name)
+        }
+
+        fn in_bound_list(&self, n: usize, out: &mut String) {
+            // no arrays: the list is bound as one JSON array text (the backend writes it so)
+            // and read back as rows; values compare as text converted to the column's type
+            out.push_str(" IN (SELECT `relations_list`.`v` FROM JSON_TABLE(");
+            self.placeholder(n, out);
+            out.push_str(", '$[*]' COLUMNS (`v` TEXT PATH '$')) AS `relations_list`)");
+        }
+
+        fn order_term(
+            &self,
+            term: Writer<'_>,
+            descending: bool,
+            nulls_first: Option<bool>,
+            sql: &mut String,
+            params: &mut Vec<Value<'static>>,
+        ) {
+            // no NULLS FIRST/LAST: NULLs sort first ascending and last descending, so the
+            // other placement orders by `term IS NULL` first
+            if let Some(first) = nulls_first.filter(|first| *first == descending) {
+                term(sql, params);
+                sql.push_str(if first { " IS NULL DESC, " } else { " IS NULL, " });
+            }
+            term(sql, params);
+            if descending {
+                sql.push_str(" DESC");
+            }
+        }
+
+        fn trigger_test(&self, n: usize, out: &mut String) {
+            out.push_str(
+                "EXISTS (SELECT 1 FROM information_schema.TRIGGERS WHERE EVENT_OBJECT_SCHEMA = DATABASE() \
+                 AND EVENT_OBJECT_TABLE = ",
+            );
+            self.placeholder(n, out);
+            out.push(')');
+        }
+
+        fn transactional_ddl(&self) -> bool {
+            false
+        }
+
+        fn foreign_keys_sql(&self) -> &'static str {
+            FOREIGN_KEYS
+        }
+
+        fn table_names_sql(&self) -> &'static str {
+            "SELECT TABLE_NAME FROM information_schema.TABLES WHERE TABLE_SCHEMA = DATABASE() \
+             AND TABLE_TYPE = 'BASE TABLE'"
+        }
+
+        fn table_columns_sql(&self) -> &'static str {
+            "SELECT c.COLUMN_NAME, c.COLUMN_TYPE, (c.IS_NULLABLE = 'NO'), coalesce(k.ORDINAL_POSITION, 0) \
+             FROM information_schema.COLUMNS c LEFT JOIN information_schema.KEY_COLUMN_USAGE k \
+               ON k.TABLE_SCHEMA = c.TABLE_SCHEMA AND k.TABLE_NAME = c.TABLE_NAME \
+               AND k.COLUMN_NAME = c.COLUMN_NAME AND k.CONSTRAINT_NAME = 'PRIMARY' \
+             WHERE c.TABLE_SCHEMA = DATABASE() AND c.TABLE_NAME = ? ORDER BY c.ORDINAL_POSITION"
+        }
+
+        fn begin(&self) -> &'static str {
+            // serializable, as on the other backends: InnoDB then reads with shared locks, so
+            // a concurrent read-modify-write is a deadlock to retry, never a lost update
+            "SET TRANSACTION ISOLATION LEVEL SERIALIZABLE; START TRANSACTION"
+        }
+
+        fn release_savepoint(&self, name: &str) -> String {
+            format!("RELEASE SAVEPOINT {name}")
+        }
+
+        fn rollback_to_savepoint(&self, name: &str) -> String {
+            format!("ROLLBACK TO SAVEPOINT {name}; RELEASE SAVEPOINT {name}")
+        }
+
+        fn returns_keys(&self) -> bool {
+            $returns
+        }
+
+        fn default_values(&self, out: &mut String) {
+            out.push_str(" () VALUES ()");
+        }
+
+        fn row_id(&self) -> &'static str {
+            // the single integer key's alias (no other hidden row id exists)
+            "_rowid"
+        }
+
+        fn limit_offset(&self, limit: Option<usize>, offset: Option<usize>, out: &mut String) {
+            out.push_str("LIMIT ");
+            match limit {
+                Some(n) => self.placeholder(n, out),
+                // MySQL needs a LIMIT before an OFFSET: the largest there is
+                None => out.push_str("18446744073709551615"),
+            }
+            if let Some(n) = offset {
+                out.push_str(" OFFSET ");
+                self.placeholder(n, out);
+            }
+        }
+    };
+}
+
+/// Every single foreign key column of the current database, as [`Dialect::foreign_keys_sql`]
+/// lists them.
+const FOREIGN_KEYS: &str = "SELECT k.TABLE_NAME, DENSE_RANK() OVER (ORDER BY k.TABLE_NAME, k.CONSTRAINT_NAME), k.REFERENCED_TABLE_NAME, k.COLUMN_NAME, \
+       k.REFERENCED_COLUMN_NAME, r.DELETE_RULE, (c.IS_NULLABLE = 'NO'), \
+       ((SELECT count(*) FROM information_schema.COLUMNS x WHERE x.TABLE_SCHEMA = k.TABLE_SCHEMA \
+           AND x.TABLE_NAME = k.TABLE_NAME) \
+         = (SELECT count(*) FROM information_schema.KEY_COLUMN_USAGE p WHERE p.TABLE_SCHEMA = k.TABLE_SCHEMA \
+           AND p.TABLE_NAME = k.TABLE_NAME AND p.CONSTRAINT_NAME = 'PRIMARY') \
+       AND (SELECT count(*) FROM information_schema.COLUMNS x WHERE x.TABLE_SCHEMA = k.TABLE_SCHEMA \
+           AND x.TABLE_NAME = k.TABLE_NAME) \
+         = (SELECT count(*) FROM information_schema.KEY_COLUMN_USAGE f WHERE f.TABLE_SCHEMA = k.TABLE_SCHEMA \
+           AND f.TABLE_NAME = k.TABLE_NAME AND f.REFERENCED_TABLE_NAME IS NOT NULL)) \
+     FROM information_schema.KEY_COLUMN_USAGE k \
+     JOIN information_schema.REFERENTIAL_CONSTRAINTS r ON r.CONSTRAINT_SCHEMA = k.CONSTRAINT_SCHEMA \
+       AND r.TABLE_NAME = k.TABLE_NAME AND r.CONSTRAINT_NAME = k.CONSTRAINT_NAME \
+     JOIN information_schema.COLUMNS c ON c.TABLE_SCHEMA = k.TABLE_SCHEMA AND c.TABLE_NAME = k.TABLE_NAME \
+       AND c.COLUMN_NAME = k.COLUMN_NAME \
+     WHERE k.TABLE_SCHEMA = DATABASE() AND k.REFERENCED_TABLE_NAME IS NOT NULL \
+     ORDER BY k.TABLE_NAME, k.CONSTRAINT_NAME, k.ORDINAL_POSITION";
+
+impl Dialect for MariaDb {
+    mysql_dialect!("mariadb", super::mysql_words::MARIADB, true);
+}
+
+impl Dialect for MySql {
+    mysql_dialect!("mysql", super::mysql_words::MYSQL, false);
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn reserved_lists_are_sorted_for_binary_search() {
+        for words in [super::super::mysql_words::MARIADB, super::super::mysql_words::MYSQL] {
+            assert!(words.windows(2).all(|w| w[0] < w[1]));
+        }
+    }
+
+    #[test]
+    fn quoting_follows_the_server() {
+        let ddl = |d: &dyn Dialect, ident: &str| {
+            let mut s = String::new();
+            d.ddl_ident(ident, &mut s);
+            s
+        };
+        assert_eq!(ddl(&MariaDb, "order"), "`order`");
+        assert_eq!(ddl(&MariaDb, "body"), "`body`");
+        assert_eq!(ddl(&MySql, "body"), "body");
+        assert_eq!(ddl(&MariaDb, "user"), "user");
+        assert_eq!(ddl(&MariaDb, "a`b"), "`a``b`");
+    }
+
+    #[test]
+    fn nulls_placement_without_nulls_first() {
+        let order = |descending, nulls_first| {
+            let (mut sql, mut params) = (String::new(), Vec::new());
+            MariaDb.order_term(&mut |s, _| s.push_str("`t`.`a`"), descending, nulls_first, &mut sql, &mut params);
+            sql
+        };
+        assert_eq!(order(false, None), "`t`.`a`");
+        assert_eq!(order(false, Some(true)), "`t`.`a`");
+        assert_eq!(order(false, Some(false)), "`t`.`a` IS NULL, `t`.`a`");
+        assert_eq!(order(true, Some(true)), "`t`.`a` IS NULL DESC, `t`.`a` DESC");
+        assert_eq!(order(true, Some(false)), "`t`.`a` DESC");
+    }
+
+    #[test]
+    fn catalog_types_read_back_exactly() {
+        for t in [
+            SqlType::Integer,
+            SqlType::BigInteger,
+            SqlType::Boolean,
+            SqlType::Varchar(Some(80)),
+            SqlType::Text,
+            SqlType::DateTime,
+            SqlType::Numeric(Some((10, 2))),
+            SqlType::Json,
+        ] {
+            assert_eq!(MariaDb.parse_type(&MariaDb.catalog_type(t)), (t, true), "{t:?}");
+        }
+        assert_eq!(MariaDb.parse_type("int(10) unsigned").0, SqlType::Integer);
+    }
+
+    #[test]
+    fn offset_without_limit() {
+        let mut s = String::new();
+        MariaDb.limit_offset(None, Some(1), &mut s);
+        assert_eq!(s, "LIMIT 18446744073709551615 OFFSET ?");
+    }
+}
