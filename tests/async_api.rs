@@ -29,6 +29,9 @@ macro_rules! both_backends_async {
         mod postgres {
             $( #[test] fn $name() { super::run(super::common::backends::Backend::Postgres, stringify!($name), super::$name); } )+
         }
+        mod mariadb {
+            $( #[test] fn $name() { super::run(super::common::backends::Backend::Mariadb, stringify!($name), super::$name); } )+
+        }
     };
 }
 

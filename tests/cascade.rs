@@ -144,8 +144,12 @@ fn foreign_key_check(db: &Db) -> Vec<String> {
     rows.map(Result::unwrap).collect()
 }
 
+/// Where the statement starting with `prefix` (names quoted the standard way) ran.
 fn position(statements: &[String], prefix: &str) -> usize {
-    statements.iter().position(|s| s.starts_with(prefix)).unwrap_or_else(|| panic!("no `{prefix}` in {statements:#?}"))
+    statements
+        .iter()
+        .position(|s| s.replace('`', "\"").starts_with(prefix))
+        .unwrap_or_else(|| panic!("no `{prefix}` in {statements:#?}"))
 }
 
 fn deleting_a_parent_deletes_children_then_grandchildren_first_in_one_transaction() {
@@ -350,7 +354,9 @@ fn on_delete_is_declared_in_the_schema_and_left_to_the_database() {
     let folder = db.add(Folder::default()).unwrap();
     db.add(File { folder: BelongsTo::to(&folder), ..Default::default() }).unwrap();
     let err = folder.delete(&db).unwrap_err();
-    assert!(matches!(&err, Error::Referenced { table: "folder", restrict: true, .. }), "{err:?}");
+    // MariaDB stores no difference between `ON DELETE RESTRICT` and none (both refuse at once)
+    let restrict = db.backend_name() != "mariadb";
+    assert!(matches!(&err, Error::Referenced { table: "folder", restrict: r, .. } if *r == restrict), "{err:?}");
     assert_eq!(count(&db, "folder"), 1);
 }
 

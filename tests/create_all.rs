@@ -43,6 +43,7 @@ fn a_table_of_another_shape_is_an_error_naming_the_table_and_the_differences() {
     // each database's own spelling of the types
     let (theirs, ours) = match db.backend_name() {
         "sqlite" => ("VARCHAR(40)", "VARCHAR(80)"),
+        "mariadb" => ("varchar(40)", "varchar(80)"),
         _ => ("character varying(40)", "character varying(80)"),
     };
     assert_eq!(
@@ -113,10 +114,15 @@ fn ix_indexes(db: &Db) -> Vec<String> {
             let mut stmt = conn.prepare(sql).unwrap();
             stmt.query_map([], |r| r.get(0)).unwrap().collect::<Result<_, _>>().unwrap()
         }
-        None => {
+        None if db.postgres().is_some() => {
             let sql = "SELECT indexname::text FROM pg_indexes WHERE schemaname = current_schema() \
                        AND indexname LIKE 'ix\\_%' ORDER BY 1";
             db.postgres().unwrap().query(sql, &[]).unwrap().iter().map(|r| r.get(0)).collect()
+        }
+        None => {
+            let sql = "SELECT DISTINCT INDEX_NAME FROM information_schema.STATISTICS WHERE TABLE_SCHEMA = DATABASE() \
+                       AND INDEX_NAME LIKE 'ix\\_%' ORDER BY 1";
+            db.sql(sql).all::<(String,)>().unwrap().into_iter().map(|r| r.0).collect()
         }
     }
 }

@@ -23,9 +23,10 @@ struct Thing {
 
 #[derive(Model, Debug, Clone, PartialEq)]
 struct Part {
-    /// A text primary key, so that hostile strings are keys and foreign keys too.
+    /// A string primary key, so that hostile strings are keys and foreign keys too (VARCHAR:
+    /// MariaDB keys no TEXT column).
     #[key]
-    #[column(text)]
+    #[column(len = 200)]
     code: String,
     #[belongs_to(Thing, inverse = parts)]
     thing: BelongsTo<Thing>,
@@ -141,8 +142,16 @@ fn integer_and_float_extremes_round_trip() {
 
 fn megabyte_values_round_trip() {
     let db = db();
-    let big = "😀'; x".repeat(200_000); // 1.4 MB of text
-    let blob: Vec<u8> = (0..1_500_000u32).map(|i| (i % 251) as u8).collect();
+    let mut big = "😀'; x".repeat(200_000); // 1.4 MB of text
+    let mut blob: Vec<u8> = (0..1_500_000u32).map(|i| (i % 251) as u8).collect();
+    if db.backend_name() == "mariadb" {
+        // MariaDB's TEXT and BLOB (SQLAlchemy's DDL there) hold 64 KiB: more is refused, typed,
+        // never cut; what fits round-trips
+        let err = db.add(Thing { name: big.clone(), ..Default::default() }).unwrap_err();
+        assert!(matches!(&err, Error::InvalidData { table, .. } if table == "thing"), "{err:?}");
+        big.truncate("😀'; x".len() * 7_000);
+        blob.truncate(65_535);
+    }
     round_trip(&db, Thing { name: big.clone(), data: blob.clone(), ..Default::default() });
     let back = Thing::query(&db).filter_by(Thing::name, big.as_str()).one().unwrap();
     assert_eq!(back.name.len(), big.len());

@@ -800,8 +800,9 @@ fn assert_statements_reports_the_sql() {
     }));
     let message = *caught.unwrap_err().downcast::<String>().unwrap();
     assert!(message.starts_with("expected 1 statement(s), 4 ran:\n  1. SELECT"), "{message}");
-    let placeholder = if db.sqlite().is_some() { "?" } else { "$1" };
-    assert_eq!(message.matches(&format!("WHERE \"post\".\"user_id\" = {placeholder}")).count(), 3, "{message}");
+    let placeholder = if db.postgres().is_some() { "$1" } else { "?" };
+    let filter = common::quoted(&db, &format!("WHERE \"post\".\"user_id\" = {placeholder}"));
+    assert_eq!(message.matches(&filter).count(), 3, "{message}");
 }
 
 fn joined_loading_keeps_every_row_of_a_composite_key_model() {

@@ -386,8 +386,10 @@ struct NameKarma(String, Option<i64>);
 
 fn raw_sql_maps_rows_and_is_echoed_and_counted() {
     let db = blog();
+    // the statements' names quoted as the backend quotes them
+    let q = |sql: &str| common::quoted(&db, sql);
     let (users, lines) = db.record(|| {
-        db.sql("SELECT * FROM \"user\" WHERE karma >= :low AND username != :name ORDER BY id")
+        db.sql(q("SELECT * FROM \"user\" WHERE karma >= :low AND username != :name ORDER BY id"))
             .bind("low", 1)
             .bind("name", "it's :not a parameter")
             .models::<User>()
@@ -398,28 +400,28 @@ fn raw_sql_maps_rows_and_is_echoed_and_counted() {
     assert!(lines[0].contains("karma >= "), "{lines:?}");
     // a model's columns in another order, with more besides
     let reordered =
-        db.sql("SELECT username, 1 AS extra, karma, id FROM \"user\" ORDER BY id").models::<User>().unwrap();
+        db.sql(q("SELECT username, 1 AS extra, karma, id FROM \"user\" ORDER BY id")).models::<User>().unwrap();
     assert_eq!(reordered[1].username, "bob");
     // tuples and structs by position
     let pairs: Vec<(String, i64)> = db
-        .sql("SELECT u.username, count(p.id) FROM \"user\" u JOIN post p ON p.user_id = u.id GROUP BY u.username ORDER BY 1")
+        .sql(q("SELECT u.username, count(p.id) FROM \"user\" u JOIN post p ON p.user_id = u.id GROUP BY u.username ORDER BY 1"))
         .all()
         .unwrap();
     assert_eq!(pairs, [("ann".to_string(), 2), ("bob".to_string(), 1)]);
     let structs: Vec<NameKarma> =
-        db.sql("SELECT username, karma FROM \"user\" WHERE id = :id").bind("id", 2).all().unwrap();
+        db.sql(q("SELECT username, karma FROM \"user\" WHERE id = :id")).bind("id", 2).all().unwrap();
     assert_eq!(structs, [NameKarma("bob".into(), None)]);
-    let n: i64 = db.sql("SELECT count(*) FROM post WHERE user_id = :u").bind("u", 1).one().unwrap();
+    let n: i64 = db.sql(q("SELECT count(*) FROM post WHERE user_id = :u")).bind("u", 1).one().unwrap();
     assert_eq!(n, 2);
-    assert_eq!(db.sql("UPDATE \"user\" SET karma = :k WHERE karma IS NULL").bind("k", 0).execute().unwrap(), 1);
+    assert_eq!(db.sql(q("UPDATE \"user\" SET karma = :k WHERE karma IS NULL")).bind("k", 0).execute().unwrap(), 1);
     // mistakes are typed
-    let err = db.sql("SELECT id FROM \"user\" WHERE id = :id").all::<i64>().unwrap_err();
+    let err = db.sql(q("SELECT id FROM \"user\" WHERE id = :id")).all::<i64>().unwrap_err();
     assert!(matches!(&err, Error::RawParameter { name, in_statement: true } if name == "id"), "{err}");
-    let err = db.sql("SELECT id FROM \"user\"").bind("id", 1).all::<i64>().unwrap_err();
+    let err = db.sql(q("SELECT id FROM \"user\"")).bind("id", 1).all::<i64>().unwrap_err();
     assert!(matches!(&err, Error::RawParameter { in_statement: false, .. }), "{err}");
-    let err = db.sql("SELECT id, username FROM \"user\"").models::<User>().unwrap_err();
+    let err = db.sql(q("SELECT id, username FROM \"user\"")).models::<User>().unwrap_err();
     assert!(err.to_string().contains("no column `karma`"), "{err}");
-    let err = db.sql("SELECT username FROM \"user\"").all::<i64>().unwrap_err();
+    let err = db.sql(q("SELECT username FROM \"user\"")).all::<i64>().unwrap_err();
     assert!(matches!(&err, Error::DecodeResult { position: 0, column, .. } if column == "username"), "{err}");
 }
 

@@ -546,6 +546,7 @@ mod composite {
         let ours = db.schema::<All>().into_iter().map(|s| s + ";").collect::<Vec<_>>().join("\n");
         let theirs = match db.backend_name() {
             "sqlite" => include_str!("fixtures/sqlalchemy/composite.sql"),
+            "mariadb" => include_str!("fixtures/sqlalchemy/composite.mariadb.sql"),
             _ => include_str!("fixtures/sqlalchemy/composite.postgresql.sql"),
         };
         assert_eq!(ours, theirs.trim_end());
@@ -598,7 +599,8 @@ mod composite {
                 .unwrap()
         });
         assert!(rows[0].attendances.loaded().unwrap().is_empty());
-        assert!(sql[1].contains("\"student_id\" = ") && sql[1].contains("\"course_id\" = "), "{sql:#?}");
+        let (student, course) = (common::quoted(&db, "\"student_id\" = "), common::quoted(&db, "\"course_id\" = "));
+        assert!(sql[1].contains(&student) && sql[1].contains(&course), "{sql:#?}");
         for (load, count) in [(selectinload(Attendance::ENROLLMENT), 2), (joinedload(Attendance::ENROLLMENT), 1)] {
             let rows = db.assert_statements(count, || Attendance::query(&db).options(load).all().unwrap());
             let grades: Vec<_> = rows.iter().map(|a| a.enrollment.loaded().unwrap().grade.clone().unwrap()).collect();

@@ -83,7 +83,7 @@ fn bulk_delete_runs_the_declared_cascades_set_based() {
     // what README's "Bulk writes" says runs: the transaction; the matched keys; the keys the
     // cascade reaches, level by level; a test per table whose rows would refuse; a DELETE per
     // table, children first
-    let heads: Vec<String> = lines.iter().map(|l| l.split(" WHERE").next().unwrap().to_string()).collect();
+    let heads: Vec<String> = lines.iter().map(|l| l.split(" WHERE").next().unwrap().replace('`', "\"")).collect();
     let q = |s: &str| s.replace('`', "\"");
     assert_eq!(
         heads,
@@ -329,10 +329,16 @@ fn insert_all_errors_name_the_constraint_or_column_and_keep_nothing() {
 
 fn insert_all_keys_stay_right_beside_a_trigger() {
     let db = db();
-    // a trigger writing the table itself: the keys of one statement are not consecutive
+    // a trigger writing the table itself: the keys of one statement are not consecutive (MariaDB
+    // refuses a trigger that writes its own table: there it writes another, taking keys too)
     let trigger: &[&str] = match db.backend_name() {
         "sqlite" => &["CREATE TRIGGER shadow AFTER INSERT ON \"user\" WHEN NEW.username NOT LIKE 'shadow%' BEGIN \
                      INSERT INTO \"user\" (username) VALUES ('shadow ' || NEW.username); END"],
+        "mariadb" => &[
+            "CREATE TABLE shadow (id INTEGER NOT NULL AUTO_INCREMENT PRIMARY KEY, username VARCHAR(80))",
+            "CREATE TRIGGER shadow AFTER INSERT ON `user` FOR EACH ROW \
+              INSERT INTO shadow (username) VALUES (concat('shadow ', NEW.username))",
+        ],
         _ => &[
             "CREATE FUNCTION shadow() RETURNS trigger AS $$ BEGIN IF NEW.username NOT LIKE 'shadow%' THEN \
               INSERT INTO \"user\" (username) VALUES ('shadow ' || NEW.username); END IF; RETURN NULL; END $$ \
@@ -348,7 +354,13 @@ fn insert_all_keys_stay_right_beside_a_trigger() {
     for u in &users {
         assert_eq!(User::get(&db, u.id).unwrap().unwrap().username, u.username, "{}", u.id);
     }
-    assert_eq!(User::query(&db).count().unwrap(), 8);
+    // the trigger's rows: in the same table, or beside it on MariaDB
+    let shadows = match db.backend_name() {
+        "mariadb" => common::scalar(&db, "SELECT count(*) FROM shadow"),
+        _ => User::query(&db).filter(User::username.startswith("shadow")).count().unwrap(),
+    };
+    assert_eq!(shadows, 4);
+    assert_eq!(User::query(&db).count().unwrap() + if db.backend_name() == "mariadb" { 4 } else { 0 }, 8);
 }
 
 both_backends!(

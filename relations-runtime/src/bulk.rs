@@ -104,17 +104,28 @@ impl<M: Model, J> Update<'_, M, J> {
         }
         let mut sql = String::from("UPDATE ");
         d.quote(t.name, &mut sql);
+        // MySQL: `UPDATE t JOIN a ON ... SET t.c = ... WHERE ...`
+        let joins_first = reads_joined && d.update_joins_before_set();
+        if joins_first {
+            core.render_update_joins(d, &mut sql);
+        }
         sql.push_str(" SET ");
         let mut params = Vec::new();
         for (i, (name, value)) in sets.iter().enumerate() {
             if i > 0 {
                 sql.push_str(", ");
             }
-            d.quote(name, &mut sql);
+            if joins_first {
+                crate::sql::column(d, t.name, name, &mut sql);
+            } else {
+                d.quote(name, &mut sql);
+            }
             sql.push_str(" = ");
             value.render(d, &mut sql, &mut params, &mut Vec::new());
         }
-        if reads_joined {
+        if joins_first {
+            core.render_update_rows(d, &mut sql, &mut params, " WHERE ");
+        } else if reads_joined {
             core.render_update_from(d, &mut sql, &mut params);
         } else {
             core.render_matching(d, &mut sql, &mut params);

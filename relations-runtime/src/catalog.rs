@@ -117,6 +117,19 @@ pub struct Index {
 }
 
 impl Catalog {
+    /// The catalog as `dialect`'s database would read it back once created: each column's
+    /// type as [`Dialect::stored_type`] says (MariaDB keeps a `VARCHAR` without a length as
+    /// `VARCHAR(255)`), so that it compares with what [`Db::inspect`](crate::Db::inspect) reads.
+    pub fn stored_as(&self, dialect: &dyn Dialect) -> Catalog {
+        let mut out = self.clone();
+        for t in &mut out.tables {
+            for c in &mut t.columns {
+                c.sql_type = dialect.stored_type(c.sql_type);
+            }
+        }
+        out
+    }
+
     /// The table named `name`.
     pub fn table(&self, name: &str) -> Option<&Table> {
         self.tables.iter().find(|t| t.name == name)

@@ -316,6 +316,7 @@ impl Db {
                     Ok(())
                 })
                 .map(|()| id)
+                .map_err(|e| self.backend().writing(e, t.name))
             } else {
                 self.execute(sql, &params, t.name).map(|_| None)
             };

@@ -8,7 +8,7 @@ use std::marker::PhantomData;
 
 use crate::dialect::{Dialect, Placement};
 use crate::reach::{Both, Dyn};
-use crate::schema::{ColumnDef, Join, OrderBy, RelationDef, SqlType, Table};
+use crate::schema::{Join, OrderBy, RelationDef, SqlType, Table};
 use crate::sql::{column, declared_order, in_list, relation_join};
 use crate::value::Value;
 
@@ -174,7 +174,7 @@ impl Scalar {
                 sql.push_str("CAST(");
                 inner.render(d, sql, params, scope);
                 sql.push_str(" AS ");
-                sql.push_str(&d.column_type(&ColumnDef::new("", *to)));
+                sql.push_str(&d.cast_type(*to));
                 sql.push(')');
             }
             Scalar::Related { rel, func, arg, filter } => {
@@ -555,9 +555,10 @@ impl Expr {
             }
             Node::InSelect { term, sub, negated } => {
                 term.render(d, sql, params, scope);
-                sql.push_str(if *negated { " NOT IN (" } else { " IN (" });
-                sub.render_select(d, sql, params, scope);
-                sql.push(')');
+                sql.push_str(if *negated { " NOT IN " } else { " IN " });
+                let mut inner = String::new();
+                sub.render_select(d, &mut inner, params, scope);
+                d.in_subquery(&inner, sql);
             }
             Node::Between { term, low, high } => {
                 term.render(d, sql, params, scope);
@@ -1048,9 +1049,10 @@ impl Core {
         let row = t.primary_key().count() > 1;
         sql.push_str(" WHERE ");
         sql.push_str(&if row { format!("({keys})") } else { keys.clone() });
-        sql.push_str(" IN (");
-        core.selecting(t.key_names()).render_select(d, sql, params, &mut Vec::new());
-        sql.push(')');
+        sql.push_str(" IN ");
+        let mut inner = String::new();
+        core.selecting(t.key_names()).render_select(d, &mut inner, params, &mut Vec::new());
+        d.in_subquery(&inner, sql);
     }
 
     /// Appends ` FROM <joined tables> WHERE <the first join's condition> AND ...` for an
@@ -1074,15 +1076,42 @@ impl Core {
         }
         sql.push_str(" WHERE ");
         sql.push_str(&first_on);
+        self.render_update_rows(d, sql, params, " AND ");
+    }
+
+    /// Appends ` JOIN <table> ON <condition> ...` for each join: the tables an `UPDATE` whose
+    /// new values read them names before `SET` where the dialect does so
+    /// ([`Dialect::update_joins_before_set`]); its rows follow with
+    /// [`Core::render_update_rows`].
+    pub(crate) fn render_update_joins(&self, d: &dyn Dialect, sql: &mut String) {
+        for j in &self.joins {
+            let rj = relation_join(d, j.rel.join, j.rel.owner, j.owner, j.rel.target, j.alias);
+            sql.push_str(" JOIN ");
+            sql.push_str(&rj.from);
+            sql.push_str(" ON ");
+            sql.push_str(&rj.on);
+        }
+    }
+
+    /// Appends the rows an `UPDATE` of joined tables writes, `lead` (` WHERE ` or ` AND `)
+    /// first: the query's filters, or — with a limit or an offset — its keys.
+    pub(crate) fn render_update_rows(
+        &self,
+        d: &dyn Dialect,
+        sql: &mut String,
+        params: &mut Vec<Value<'static>>,
+        mut lead: &'static str,
+    ) {
         if self.limit.is_none() && self.offset.is_none() {
             for f in &self.filters {
-                sql.push_str(" AND ");
+                sql.push_str(lead);
+                lead = " AND ";
                 f.render_in(d, sql, params, &mut Vec::new());
             }
             return;
         }
         let t = self.table;
-        sql.push_str(" AND ");
+        sql.push_str(lead);
         let row = t.primary_key().count() > 1;
         if row {
             sql.push('(');
@@ -1093,9 +1122,10 @@ impl Core {
             }
             column(d, t.name, k, sql);
         }
-        sql.push_str(if row { ") IN (" } else { " IN (" });
-        self.selecting(t.key_names()).render_select(d, sql, params, &mut Vec::new());
-        sql.push(')');
+        sql.push_str(if row { ") IN " } else { " IN " });
+        let mut inner = String::new();
+        self.selecting(t.key_names()).render_select(d, &mut inner, params, &mut Vec::new());
+        d.in_subquery(&inner, sql);
     }
 
     /// The query selecting these columns of its table for the rows it matches (the keys a bulk

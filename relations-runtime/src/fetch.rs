@@ -451,7 +451,7 @@ fn tree_sql(db: &Db, table: &'static Table, select: Select, link: &str) -> (Stri
     let mut step = String::new();
     q(key, &mut step);
     step.push_str(", CAST(0 AS ");
-    step.push_str(d.integer_cast());
+    step.push_str(&d.cast_type(crate::schema::SqlType::BigInteger));
     step.push(')');
     let cte = RecursiveCte { columns: &["relations_id", "relations_ord"], seed, step, join: link, step_filter: None };
     sql.push_str(&cte.render(d, table.name));

@@ -1,6 +1,7 @@
 //! Upsert: insert a row, or update the row already there on a conflict of its key or of a
 //! unique column set (`INSERT ... ON CONFLICT (...) DO UPDATE`), or leave it
-//! (`ON CONFLICT DO NOTHING`), spelled the same on SQLite and PostgreSQL.
+//! (`ON CONFLICT DO NOTHING`), spelled so on SQLite and PostgreSQL and as `ON DUPLICATE KEY
+//! UPDATE` on MariaDB (where a conflict on any unique key counts, whichever the target names).
 
 use crate::db::Db;
 use crate::error::{Error, Result};
@@ -104,7 +105,13 @@ impl Db {
         let mut statements: [Option<String>; 2] = [None, None];
         for model in models.iter_mut() {
             let skip_key = t.auto_key && model.is_new();
-            let sql = statements[usize::from(skip_key)].get_or_insert_with(|| upsert_sql(self, t, skip_key, on));
+            // the new key comes back with `RETURNING`, or where a conflict would return the
+            // stored row there, from the connection after a count of one
+            let by_count =
+                skip_key && matches!(on, OnConflict::Ignore) && self.dialect().ignored_conflicts_return_rows();
+            let returning = skip_key && !by_count;
+            let sql =
+                statements[usize::from(skip_key)].get_or_insert_with(|| upsert_sql(self, t, skip_key, returning, on));
             let sql = sql.as_str();
             let mut params: Vec<Value<'_>> = model.values();
             crate::fit::check_row(t, &params)?;
@@ -112,13 +119,21 @@ impl Db {
                 let mut columns = t.columns.iter();
                 params.retain(|_| columns.next().is_some_and(|c| !c.primary_key));
             }
-            let result = if skip_key {
+            let result = if by_count {
+                self.execute(sql, &params, t.name).and_then(|n| match n {
+                    0 => Ok(None),
+                    _ => self.backend().last_insert_id().map(Some).ok_or_else(|| {
+                        Error::Unexpected(format!("the database reported no key for the new `{}` row", t.name))
+                    }),
+                })
+            } else if skip_key {
                 let mut key = None;
                 self.query_map_into(sql, &params, |row| {
                     key = Some(row.int(0)?);
                     Ok(())
                 })
                 .map(|()| key)
+                .map_err(|e| self.backend().writing(e, t.name))
             } else {
                 self.execute(sql, &params, t.name).map(|n| (n > 0).then_some(0))
             };
@@ -160,37 +175,23 @@ fn unique_target(t: &'static Table, target: Vec<&'static str>) -> Result<Vec<&'s
 
 /// `INSERT INTO t (...) VALUES (...) ON CONFLICT ...`, with `RETURNING` the key when the
 /// database assigns it.
-fn upsert_sql(db: &Db, t: &Table, skip_key: bool, on: &OnConflict) -> String {
+fn upsert_sql(db: &Db, t: &Table, skip_key: bool, returning: bool, on: &OnConflict) -> String {
     let d = db.dialect();
     let mut sql = db.insert_values_sql(t, skip_key);
+    let key = t.key_names().next().unwrap_or(t.columns[0].name);
     match on {
-        OnConflict::Ignore => sql.push_str(" ON CONFLICT DO NOTHING"),
+        OnConflict::Ignore => d.on_conflict(None, &[], key, &mut sql),
         OnConflict::Update(target) => {
-            sql.push_str(" ON CONFLICT (");
-            for (i, c) in target.iter().enumerate() {
-                if i > 0 {
-                    sql.push_str(", ");
-                }
-                d.quote(c, &mut sql);
-            }
-            sql.push_str(") DO UPDATE SET ");
             let mut set: Vec<&str> =
                 t.columns.iter().filter(|c| !c.primary_key && !target.contains(&c.name)).map(|c| c.name).collect();
             if set.is_empty() {
                 // nothing else to write: a write of the same value, so that the row comes back
                 set.push(target[0]);
             }
-            for (i, c) in set.iter().enumerate() {
-                if i > 0 {
-                    sql.push_str(", ");
-                }
-                d.quote(c, &mut sql);
-                sql.push_str(" = excluded.");
-                d.quote(c, &mut sql);
-            }
+            d.on_conflict(Some(target), &set, key, &mut sql);
         }
     }
-    if skip_key {
+    if returning {
         if let Some(key) = t.single_key() {
             sql.push_str(" RETURNING ");
             d.quote(key.name, &mut sql);

@@ -267,9 +267,23 @@ pub fn raw(db: &Db, sql: &str) {
         // the test's own statements, one by one (none of them holds a `;` in a literal)
         _ => {
             for statement in sql.split(';').map(str::trim).filter(|s| !s.is_empty()) {
-                db.sql(statement).execute().unwrap_or_else(|e| panic!("{statement}: {e}"));
+                db.sql(mysql_quotes(statement)).execute().unwrap_or_else(|e| panic!("{statement}: {e}"));
             }
         }
+    }
+}
+
+/// A test's own SQL, whose names are quoted the standard way (`"user"`), as MariaDB quotes
+/// them (`` `user` ``); the tests' statements hold no `"` in a literal.
+pub fn mysql_quotes(sql: &str) -> String {
+    sql.replace('"', "`")
+}
+
+/// `text` (SQL the test expects, quoted the standard way) as the current backend quotes it.
+pub fn quoted(db: &Db, text: &str) -> String {
+    match db.backend_name() {
+        "mariadb" | "mysql" => mysql_quotes(text),
+        _ => text.to_string(),
     }
 }
 
@@ -289,7 +303,7 @@ pub fn scalar(db: &Db, sql: &str) -> i64 {
             let row = client.query_one(sql, &[]).unwrap_or_else(|e| panic!("{sql}: {e}"));
             row.try_get::<_, i64>(0).or_else(|_| row.try_get::<_, i32>(0).map(i64::from)).unwrap()
         }
-        _ => db.sql(sql).one::<(i64,)>().unwrap_or_else(|e| panic!("{sql}: {e}")).0,
+        _ => db.sql(mysql_quotes(sql)).one::<(i64,)>().unwrap_or_else(|e| panic!("{sql}: {e}")).0,
     }
 }
 
@@ -331,8 +345,9 @@ pub fn foreign_key_violations(db: &Db) -> usize {
     }
 }
 
-/// `sqlite::name` and `postgres::name` tests of each plain function `name`, and
-/// `async_sqlite::name`, `async_postgres::name` running it as [`run_async`] does.
+/// `sqlite::name`, `postgres::name` and `mariadb::name` tests of each plain function `name`,
+/// and `async_sqlite::name`, `async_postgres::name`, `async_mariadb::name` running it as
+/// [`run_async`] does.
 #[macro_export]
 macro_rules! both_backends {
     ($($name:ident),+ $(,)?) => {
@@ -349,6 +364,22 @@ macro_rules! both_backends {
                 #[test]
                 fn $name() {
                     $crate::common::backends::run_async($crate::common::backends::Backend::Postgres, stringify!($name), super::$name);
+                }
+            )+
+        }
+        mod async_mariadb {
+            $(
+                #[test]
+                fn $name() {
+                    $crate::common::backends::run_async($crate::common::backends::Backend::Mariadb, stringify!($name), super::$name);
+                }
+            )+
+        }
+        mod mariadb {
+            $(
+                #[test]
+                fn $name() {
+                    $crate::common::backends::run($crate::common::backends::Backend::Mariadb, stringify!($name), super::$name);
                 }
             )+
         }

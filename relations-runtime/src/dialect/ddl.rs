@@ -147,6 +147,13 @@ pub(crate) fn drop_table<D: Dialect + ?Sized>(d: &D, table: &str) -> String {
     sql
 }
 
+/// `ident` as DDL spells it.
+pub(crate) fn ident<D: Dialect + ?Sized>(d: &D, ident: &str) -> String {
+    let mut s = String::new();
+    d.ddl_ident(ident, &mut s);
+    s
+}
+
 pub(crate) fn ident_list<D: Dialect + ?Sized, S: AsRef<str>>(d: &D, idents: &[S]) -> String {
     let mut s = String::new();
     for (i, c) in idents.iter().enumerate() {

@@ -96,9 +96,111 @@ pub trait Dialect: Sync {
     fn auto_key_suffix(&self) -> &'static str {
         ""
     }
-    /// The type a `CAST` to a 64-bit integer names (`BIGINT`; MySQL's `SIGNED`).
-    fn integer_cast(&self) -> &'static str {
-        "BIGINT"
+    /// Appends `(sub)`, a subquery of `IN` that may hold a `LIMIT`/`OFFSET` or read the table
+    /// the statement writes: as it is, or (MySQL, which refuses both there) read through a
+    /// derived table.
+    fn in_subquery(&self, sub: &str, out: &mut String) {
+        out.push('(');
+        out.push_str(sub);
+        out.push(')');
+    }
+    /// Whether an `UPDATE` whose values read other tables names them before `SET` (MySQL's
+    /// `UPDATE t JOIN a ON ... SET ...`), not in a `FROM` after it (`UPDATE ... FROM`).
+    fn update_joins_before_set(&self) -> bool {
+        false
+    }
+    /// Appends what an `INSERT` does on a conflict with a stored row: `ignore` it (then `key`
+    /// names a column a no-op update may write, where the dialect needs one), or update the
+    /// `set` columns to the new row's values, the conflict being on the `target` columns.
+    /// SQLite and PostgreSQL: `ON CONFLICT [(target)] DO NOTHING | DO UPDATE SET c = excluded.c`.
+    fn on_conflict(&self, target: Option<&[&str]>, set: &[&str], key: &str, out: &mut String) {
+        let _ = key;
+        let Some(target) = target else {
+            out.push_str(" ON CONFLICT DO NOTHING");
+            return;
+        };
+        out.push_str(" ON CONFLICT (");
+        for (i, c) in target.iter().enumerate() {
+            if i > 0 {
+                out.push_str(", ");
+            }
+            self.quote(c, out);
+        }
+        out.push_str(") DO UPDATE SET ");
+        for (i, c) in set.iter().enumerate() {
+            if i > 0 {
+                out.push_str(", ");
+            }
+            self.quote(c, out);
+            out.push_str(" = excluded.");
+            self.quote(c, out);
+        }
+    }
+    /// Whether an ignoring [`Dialect::on_conflict`] still returns the stored row of a conflict
+    /// to `RETURNING` (MySQL's no-op update does): then the insert's count, not its returned
+    /// rows, tells whether it wrote.
+    fn ignored_conflicts_return_rows(&self) -> bool {
+        false
+    }
+    /// The `ALTER TABLE` statements that change `column` of `table` to `sql_type` (when
+    /// `retype`) and to its nullability (when `renull`): PostgreSQL's `ALTER COLUMN c TYPE t
+    /// USING c::t` and `SET`/`DROP NOT NULL`.
+    fn alter_column(
+        &self,
+        table: &str,
+        column: &str,
+        sql_type: SqlType,
+        nullable: bool,
+        retype: bool,
+        renull: bool,
+    ) -> Vec<String> {
+        let (t, c) = (ddl::ident(self, table), ddl::ident(self, column));
+        let mut out = Vec::new();
+        if retype {
+            let ty = self.ddl_type(sql_type, false);
+            out.push(format!("ALTER TABLE {t} ALTER COLUMN {c} TYPE {ty} USING {c}::{ty}"));
+        }
+        if renull {
+            let set = if nullable { "DROP NOT NULL" } else { "SET NOT NULL" };
+            out.push(format!("ALTER TABLE {t} ALTER COLUMN {c} {set}"));
+        }
+        out
+    }
+    /// `ALTER TABLE t DROP CONSTRAINT t_pkey` (PostgreSQL's name for the key).
+    fn drop_primary_key(&self, table: &str) -> String {
+        format!(
+            "ALTER TABLE {} DROP CONSTRAINT {}",
+            ddl::ident(self, table),
+            ddl::ident(self, &format!("{table}_pkey"))
+        )
+    }
+    /// The statement that drops the constraint `name` of `table`, a `UNIQUE` one when `unique`.
+    fn drop_constraint(&self, table: &str, name: &str, unique: bool) -> String {
+        let _ = unique;
+        format!("ALTER TABLE {} DROP CONSTRAINT {}", ddl::ident(self, table), ddl::ident(self, name))
+    }
+    /// The name the database gives an unnamed `UNIQUE` constraint on `columns`, or `CHECK`
+    /// (PostgreSQL's `t_a_b_key`, `t_check`).
+    fn default_constraint_name(&self, table: &str, columns: Option<&[String]>) -> String {
+        match columns {
+            Some(columns) => format!("{table}_{}_key", columns.join("_")),
+            None => format!("{table}_check"),
+        }
+    }
+    /// `DROP INDEX name` (of `table`, which MySQL names).
+    fn drop_index(&self, table: &str, name: &str) -> String {
+        let _ = table;
+        format!("DROP INDEX {}", ddl::ident(self, name))
+    }
+    /// The type a column declared `sql_type` reads back as from this database's catalog
+    /// (MySQL's `VARCHAR` without a length is `VARCHAR(255)`); the same elsewhere.
+    fn stored_type(&self, sql_type: SqlType) -> SqlType {
+        sql_type
+    }
+    /// The type a `CAST` to `sql_type` names: the catalog's spelling, or what MySQL's `CAST`
+    /// takes there (`SIGNED`, `DOUBLE`, `CHAR`).
+    fn cast_type(&self, sql_type: SqlType) -> String {
+        self.catalog_type(sql_type)
     }
     /// `CREATE TABLE` for `table`, as SQLAlchemy's `create_all` emits it.
     fn create_table(&self, table: &Table) -> String {
@@ -235,14 +337,8 @@ pub trait Dialect: Sync {
     fn limit_offset(&self, limit: Option<usize>, offset: Option<usize>, out: &mut String);
 }
 
-/// [`Dialect::holds`] by `LIKE ... ESCAPE`, for the dialects that do so.
-pub(crate) fn holds_by_like<D: Dialect + ?Sized>(
-    d: &D,
-    term: Writer<'_>,
-    TextTest { text, at, ignore_case }: TextTest<'_>,
-    sql: &mut String,
-    params: &mut Vec<Value<'static>>,
-) {
+/// The `LIKE` pattern that finds `text` literally at `at`, its `%`, `_` and `/` escaped with `/`.
+pub(crate) fn like_pattern(text: &str, at: Placement) -> String {
     let mut pattern = String::with_capacity(text.len() + 2);
     if at != Placement::Start {
         pattern.push('%');
@@ -256,6 +352,18 @@ pub(crate) fn holds_by_like<D: Dialect + ?Sized>(
     if at != Placement::End {
         pattern.push('%');
     }
+    pattern
+}
+
+/// [`Dialect::holds`] by `LIKE ... ESCAPE`, for the dialects that do so.
+pub(crate) fn holds_by_like<D: Dialect + ?Sized>(
+    d: &D,
+    term: Writer<'_>,
+    TextTest { text, at, ignore_case }: TextTest<'_>,
+    sql: &mut String,
+    params: &mut Vec<Value<'static>>,
+) {
+    let pattern = like_pattern(text, at);
     let lowered = ignore_case && d.ilike().is_none();
     if lowered {
         sql.push_str("lower(");

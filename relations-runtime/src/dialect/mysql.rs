@@ -4,7 +4,7 @@
 //! in what the server can do (MariaDB returns new keys with `RETURNING`, MySQL 8 through the
 //! connection's last insert id).
 
-use super::{Dialect, Writer};
+use super::{Dialect, TextTest, Writer};
 use crate::schema::SqlType;
 use crate::value::Value;
 
@@ -22,6 +22,8 @@ pub struct MySql;
 fn type_name(t: SqlType, out: &mut String) {
     match t {
         SqlType::Boolean => out.push_str("BOOL"),
+        // an `f64` keeps its 53 bits: MySQL's FLOAT (SQLAlchemy's `Float`) has 24
+        SqlType::Float => out.push_str("DOUBLE"),
         // MySQL has no VARCHAR without a length (SQLAlchemy refuses to write one); 255
         // characters of utf8mb4 still fit an index key
         SqlType::Varchar(None) => out.push_str("VARCHAR(255)"),
@@ -36,7 +38,7 @@ fn catalog_type(t: SqlType) -> String {
         SqlType::SmallInteger => "smallint(6)".into(),
         SqlType::BigInteger => "bigint(20)".into(),
         SqlType::Boolean => "tinyint(1)".into(),
-        SqlType::Float => "float".into(),
+        SqlType::Float => "double".into(),
         SqlType::Varchar(None) => "varchar(255)".into(),
         SqlType::Varchar(Some(n)) => format!("varchar({n})"),
         SqlType::Text => "text".into(),
@@ -60,6 +62,7 @@ fn parse_type(name: &str) -> (SqlType, bool) {
         "int" | "integer" | "mediumint" => SqlType::Integer,
         "smallint" | "tinyint" => SqlType::SmallInteger,
         "bigint" => SqlType::BigInteger,
+        "double" | "float" | "real" => SqlType::Float,
         "longtext" | "json" => SqlType::Json,
         _ => return crate::catalog::parse_type(name, &MariaDb),
     };
@@ -95,8 +98,108 @@ macro_rules! mysql_dialect {
             s
         }
 
-        fn integer_cast(&self) -> &'static str {
-            "SIGNED"
+        fn in_subquery(&self, sub: &str, out: &mut String) {
+            // a derived table is materialized first: no LIMIT inside IN, no read of the
+            // written table (errors 1235 and 1093) reach the server
+            out.push_str("(SELECT * FROM (");
+            out.push_str(sub);
+            out.push_str(") AS ");
+            self.quote("relations_in", out);
+            out.push(')');
+        }
+
+        fn update_joins_before_set(&self) -> bool {
+            true
+        }
+
+        fn on_conflict(&self, target: Option<&[&str]>, set: &[&str], key: &str, out: &mut String) {
+            // any unique key's conflict, whichever `target` names (MySQL cannot pick one)
+            let _ = target;
+            out.push_str(" ON DUPLICATE KEY UPDATE ");
+            if target.is_none() {
+                // ignore: a write of the same value, which changes nothing
+                self.quote(key, out);
+                out.push_str(" = ");
+                self.quote(key, out);
+                return;
+            }
+            for (i, c) in set.iter().enumerate() {
+                if i > 0 {
+                    out.push_str(", ");
+                }
+                self.quote(c, out);
+                out.push_str(" = VALUES(");
+                self.quote(c, out);
+                out.push(')');
+            }
+        }
+
+        fn ignored_conflicts_return_rows(&self) -> bool {
+            true
+        }
+
+        fn stored_type(&self, sql_type: SqlType) -> SqlType {
+            match sql_type {
+                SqlType::Varchar(None) => SqlType::Varchar(Some(255)),
+                t => t,
+            }
+        }
+
+        fn alter_column(
+            &self,
+            table: &str,
+            column: &str,
+            sql_type: SqlType,
+            nullable: bool,
+            retype: bool,
+            renull: bool,
+        ) -> Vec<String> {
+            // one MODIFY restates the whole column
+            let _ = (retype, renull);
+            let null = if nullable { "NULL" } else { "NOT NULL" };
+            vec![format!(
+                "ALTER TABLE {} MODIFY COLUMN {} {} {null}",
+                super::ddl::ident(self, table),
+                super::ddl::ident(self, column),
+                self.ddl_type(sql_type, false)
+            )]
+        }
+
+        fn drop_primary_key(&self, table: &str) -> String {
+            format!("ALTER TABLE {} DROP PRIMARY KEY", super::ddl::ident(self, table))
+        }
+
+        fn drop_constraint(&self, table: &str, name: &str, unique: bool) -> String {
+            // a UNIQUE constraint is an index there
+            let what = if unique { "INDEX" } else { "CONSTRAINT" };
+            format!("ALTER TABLE {} DROP {what} {}", super::ddl::ident(self, table), super::ddl::ident(self, name))
+        }
+
+        fn default_constraint_name(&self, table: &str, columns: Option<&[String]>) -> String {
+            // the first column's name for a UNIQUE key; the first unnamed CHECK's
+            let _ = table;
+            match columns {
+                Some(columns) => columns.first().cloned().unwrap_or_default(),
+                None => "CONSTRAINT_1".to_string(),
+            }
+        }
+
+        fn drop_index(&self, table: &str, name: &str) -> String {
+            format!("DROP INDEX {} ON {}", super::ddl::ident(self, name), super::ddl::ident(self, table))
+        }
+
+        fn cast_type(&self, sql_type: SqlType) -> String {
+            match sql_type {
+                SqlType::Integer | SqlType::SmallInteger | SqlType::BigInteger | SqlType::Boolean => "SIGNED".into(),
+                SqlType::Float => "DOUBLE".into(),
+                SqlType::Numeric(Some((p, s))) => format!("DECIMAL({p}, {s})"),
+                SqlType::Numeric(None) => "DECIMAL(65, 30)".into(),
+                SqlType::Blob => "BINARY".into(),
+                SqlType::DateTime => "DATETIME(6)".into(),
+                SqlType::Date => "DATE".into(),
+                SqlType::Time => "TIME(6)".into(),
+                SqlType::Varchar(_) | SqlType::Text | SqlType::Uuid | SqlType::Json => "CHAR".into(),
+            }
         }
 
         fn auto_key_suffix(&self) -> &'static str {
@@ -114,9 +217,9 @@ macro_rules! mysql_dialect {
         fn in_bound_list(&self, n: usize, out: &mut String) {
             // no arrays: the list is bound as one JSON array text (the backend writes it so)
             // and read back as rows; values compare as text converted to the column's type
-            out.push_str(" IN (SELECT `relations_list`.`v` FROM JSON_TABLE(");
+            out.push_str(" IN (SELECT `relations_list`.`v` FROM JSON_TABLE(CONVERT(");
             self.placeholder(n, out);
-            out.push_str(", '$[*]' COLUMNS (`v` TEXT PATH '$')) AS `relations_list`)");
+            out.push_str(" USING utf8mb4), '$[*]' COLUMNS (`v` TEXT PATH '$')) AS `relations_list`)");
         }
 
         fn order_term(
@@ -137,6 +240,20 @@ macro_rules! mysql_dialect {
             if descending {
                 sql.push_str(" DESC");
             }
+        }
+
+        fn holds(&self, term: Writer<'_>, test: TextTest<'_>, sql: &mut String, params: &mut Vec<Value<'static>>) {
+            if test.ignore_case {
+                return super::holds_by_like(self, term, test, sql, params);
+            }
+            // with case: the default collations ignore it, a binary pattern keeps it
+            term(sql, params);
+            sql.push_str(" LIKE BINARY ");
+            params.push(Value::Text(super::like_pattern(test.text, test.at).into()));
+            self.placeholder(params.len(), sql);
+            sql.push_str(" ESCAPE ");
+            params.push(Value::Text("/".into()));
+            self.placeholder(params.len(), sql);
         }
 
         fn trigger_test(&self, n: usize, out: &mut String) {
@@ -212,9 +329,11 @@ macro_rules! mysql_dialect {
 }
 
 /// Every single foreign key column of the current database, as [`Dialect::foreign_keys_sql`]
-/// lists them.
+/// lists them. InnoDB reports a foreign key without `ON DELETE` as `RESTRICT`, which it treats
+/// as `NO ACTION` (checked at once either way): both read as `NO ACTION`.
 const FOREIGN_KEYS: &str = "SELECT k.TABLE_NAME, DENSE_RANK() OVER (ORDER BY k.TABLE_NAME, k.CONSTRAINT_NAME), k.REFERENCED_TABLE_NAME, k.COLUMN_NAME, \
-       k.REFERENCED_COLUMN_NAME, r.DELETE_RULE, (c.IS_NULLABLE = 'NO'), \
+       k.REFERENCED_COLUMN_NAME, \
+       IF(r.DELETE_RULE = 'RESTRICT', 'NO ACTION', r.DELETE_RULE), (c.IS_NULLABLE = 'NO'), \
        ((SELECT count(*) FROM information_schema.COLUMNS x WHERE x.TABLE_SCHEMA = k.TABLE_SCHEMA \
            AND x.TABLE_NAME = k.TABLE_NAME) \
          = (SELECT count(*) FROM information_schema.KEY_COLUMN_USAGE p WHERE p.TABLE_SCHEMA = k.TABLE_SCHEMA \

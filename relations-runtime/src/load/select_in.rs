@@ -159,15 +159,16 @@ fn in_owners_query(d: &dyn Dialect, tag: &[String], owner: &Table, link: &[usize
         filter.push('(');
     }
     filter.push_str(&tag.join(", "));
-    filter.push_str(if row { ") IN (SELECT " } else { " IN (SELECT " });
+    filter.push_str(if row { ") IN " } else { " IN " });
+    let mut sub = String::from("SELECT ");
     for (i, &l) in link.iter().enumerate() {
         if i > 0 {
-            filter.push_str(", ");
+            sub.push_str(", ");
         }
-        column(d, owner.name, owner.columns[l].name, &mut filter);
+        column(d, owner.name, owner.columns[l].name, &mut sub);
     }
-    filter.push_str(tail);
-    filter.push(')');
+    sub.push_str(tail);
+    d.in_subquery(&sub, &mut filter);
     filter
 }
 

@@ -644,24 +644,17 @@ impl Diff {
                 Change::DropColumn { table, column } => {
                     out.push(format!("{}DROP COLUMN {}", alter(table), ident(&column.name)))
                 }
-                Change::AlterColumn { table, from, to } => {
-                    if from.sql_type != to.sql_type {
-                        let ty = d.ddl_type(to.sql_type, false);
-                        out.push(format!(
-                            "{}ALTER COLUMN {} TYPE {ty} USING {}::{ty}",
-                            alter(table),
-                            ident(&to.name),
-                            ident(&to.name)
-                        ));
-                    }
-                    if from.nullable != to.nullable {
-                        let set = if to.nullable { "DROP NOT NULL" } else { "SET NOT NULL" };
-                        out.push(format!("{}ALTER COLUMN {} {set}", alter(table), ident(&to.name)));
-                    }
-                }
+                Change::AlterColumn { table, from, to } => out.extend(d.alter_column(
+                    table,
+                    &to.name,
+                    to.sql_type,
+                    to.nullable,
+                    from.sql_type != to.sql_type,
+                    from.nullable != to.nullable,
+                )),
                 Change::PrimaryKey { table, from, to } => {
                     if !from.is_empty() {
-                        out.push(format!("{}DROP CONSTRAINT {}", alter(table), ident(&format!("{table}_pkey"))));
+                        out.push(d.drop_primary_key(table));
                     }
                     if !to.is_empty() {
                         out.push(format!("{}ADD PRIMARY KEY ({})", alter(table), dialect::ident_list(d, to)));
@@ -680,14 +673,14 @@ impl Diff {
                 }
                 Change::DropConstraint { table, constraint } => {
                     let name = match constraint {
-                        Constraint::Unique { name: None, columns } => format!("{table}_{}_key", columns.join("_")),
-                        Constraint::Check { name: None, .. } => format!("{table}_check"),
+                        Constraint::Unique { name: None, columns } => d.default_constraint_name(table, Some(columns)),
+                        Constraint::Check { name: None, .. } => d.default_constraint_name(table, None),
                         c => c.name().unwrap_or_default().to_string(),
                     };
-                    out.push(format!("{}DROP CONSTRAINT {}", alter(table), ident(&name)))
+                    out.push(d.drop_constraint(table, &name, matches!(constraint, Constraint::Unique { .. })))
                 }
                 Change::AddIndex { table, index } => out.push(dialect::create_index(d, table, index)),
-                Change::DropIndex { index, .. } => out.push(format!("DROP INDEX {}", ident(&index.name))),
+                Change::DropIndex { table, index } => out.push(d.drop_index(table, &index.name)),
             }
         }
         out.extend(later);

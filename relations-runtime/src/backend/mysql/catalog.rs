@@ -25,8 +25,11 @@ fn generated(name: &str, first: &str) -> bool {
 pub(crate) fn tables(dialect: &dyn Dialect, run: Run<'_>) -> Result<Vec<Table>> {
     let names = text_rows(
         run,
-        "SELECT TABLE_NAME FROM information_schema.TABLES WHERE TABLE_SCHEMA = DATABASE() \
-         AND TABLE_TYPE = 'BASE TABLE' ORDER BY CREATE_TIME, TABLE_NAME",
+        // InnoDB numbers its tables as they are created (CREATE_TIME counts whole seconds)
+        "SELECT t.TABLE_NAME FROM information_schema.TABLES t LEFT JOIN information_schema.INNODB_SYS_TABLES i \
+           ON i.NAME = concat(t.TABLE_SCHEMA, '/', t.TABLE_NAME) \
+         WHERE t.TABLE_SCHEMA = DATABASE() AND t.TABLE_TYPE = 'BASE TABLE' \
+         ORDER BY i.TABLE_ID, t.CREATE_TIME, t.TABLE_NAME",
         &[],
         1,
     )?;
@@ -48,7 +51,7 @@ pub(crate) fn tables(dialect: &dyn Dialect, run: Run<'_>) -> Result<Vec<Table>> 
         let keys = text_rows(
             run,
             "SELECT c.CONSTRAINT_NAME, c.CONSTRAINT_TYPE, k.COLUMN_NAME, coalesce(k.REFERENCED_TABLE_NAME, ''), \
-               coalesce(k.REFERENCED_COLUMN_NAME, ''), coalesce(r.DELETE_RULE, '') \
+               coalesce(k.REFERENCED_COLUMN_NAME, ''), IF(r.DELETE_RULE = 'RESTRICT', '', coalesce(r.DELETE_RULE, '')) \
              FROM information_schema.TABLE_CONSTRAINTS c \
              JOIN information_schema.KEY_COLUMN_USAGE k ON k.CONSTRAINT_SCHEMA = c.CONSTRAINT_SCHEMA \
                AND k.TABLE_NAME = c.TABLE_NAME AND k.CONSTRAINT_NAME = c.CONSTRAINT_NAME \
@@ -74,6 +77,9 @@ pub(crate) fn tables(dialect: &dyn Dialect, run: Run<'_>) -> Result<Vec<Table>> 
                 _ => {}
             }
         }
+        // a unique index and a UNIQUE constraint are one thing to InnoDB: a unique key named
+        // as indexes are (`ix_...`) reads back as an index, any other as a constraint
+        uniques.retain(|(n, cs)| !n.starts_with("ix_") || generated(n, &cs[0]));
         let mut constraints: Vec<Constraint> = uniques
             .iter()
             .map(|(n, cs)| Constraint::Unique { name: (!generated(n, &cs[0])).then(|| n.clone()), columns: cs.clone() })
@@ -87,7 +93,9 @@ pub(crate) fn tables(dialect: &dyn Dialect, run: Run<'_>) -> Result<Vec<Table>> 
         )?;
         for r in checks {
             let name = (!generated(&r[0], "") && !columns.iter().any(|c| c.name == r[0])).then(|| r[0].clone());
-            constraints.push(Constraint::Check { name, sql: unwrap_parens(&r[1]).replace('`', "") });
+            // MariaDB writes back its own spelling: `octet_length` for `length` (which it is there)
+            let sql = unwrap_parens(&r[1]).replace('`', "").replace("octet_length(", "length(");
+            constraints.push(Constraint::Check { name, sql });
         }
         let auto_key = matches!(&primary_key[..], [k] if cols.iter().any(|c| &c[0] == k && c[3] == "1"));
         for c in &mut columns {

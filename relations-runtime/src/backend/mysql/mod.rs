@@ -108,7 +108,28 @@ impl MysqlBackend {
                 return Error::StatementTimeout { limit };
             }
         }
-        translate(e, table)
+        self.unique_columns(translate(e, table))
+    }
+
+    /// A unique violation with the columns of the key MariaDB named (looked up in the catalog),
+    /// and without the key's name when the server made it up from the first column's.
+    fn unique_columns(&self, error: Error) -> Error {
+        let Error::UniqueViolation { table, columns, constraint: Some(key) } = error else { return error };
+        if !columns.is_empty() || table.is_empty() {
+            return Error::UniqueViolation { table, columns, constraint: Some(key) };
+        }
+        let sql = "SELECT COLUMN_NAME FROM information_schema.STATISTICS WHERE TABLE_SCHEMA = DATABASE() \
+                   AND TABLE_NAME = ? AND INDEX_NAME = ? ORDER BY SEQ_IN_INDEX";
+        let found: mysql::Result<Vec<String>> = self.conn.borrow_mut().exec(sql, (table.as_str(), key.as_str()));
+        let columns = found.unwrap_or_default();
+        let generated = columns.first().is_some_and(|first| {
+            key == *first
+                || key
+                    .strip_prefix(first.as_str())
+                    .and_then(|n| n.strip_prefix('_'))
+                    .is_some_and(|n| n.parse::<u32>().is_ok())
+        });
+        Error::UniqueViolation { table, columns, constraint: (!generated).then_some(key) }
     }
 }
 
@@ -133,12 +154,18 @@ fn translate(e: mysql::Error, table: &str) -> Error {
     let mysql::Error::MySqlError(m) = &e else {
         return Error::database(e.to_string(), e);
     };
-    let table = table.to_string();
     let message = m.message.as_str();
+    // `... fails (`db`.`post`, CONSTRAINT ...`, `... failed for `db`.`user``: the table written
+    let named = message
+        .split_once("`.`")
+        .and_then(|(_, rest)| rest.split('`').next())
+        .filter(|t| !t.is_empty())
+        .unwrap_or(table);
+    let table = if table.is_empty() { named.to_string() } else { table.to_string() };
     match m.code {
         1062 | 1586 => {
             let key = quoted_after(message, "for key").unwrap_or("");
-            // MariaDB names the key `table.key` since 10.5
+            // MariaDB names the key `table.key` since 10.5; the columns are looked up by it
             let key = key.rsplit('.').next().unwrap_or(key).to_string();
             Error::UniqueViolation { table, columns: Vec::new(), constraint: Some(key) }
         }
@@ -174,9 +201,10 @@ fn translate(e: mysql::Error, table: &str) -> Error {
 }
 
 /// A value as the driver binds it: dates and times are bound as the text SQLAlchemy writes
-/// (the server parses it), decimals as their text, a list as one JSON array.
-fn bind(v: &Value<'_>) -> mysql::Value {
-    match v {
+/// (the server parses it), decimals as their text, a list as one JSON array (which holds no
+/// byte strings: such a list is [`Error::Unstorable`]).
+fn bind(v: &Value<'_>, parameter: usize, table: &str) -> Result<mysql::Value> {
+    Ok(match v {
         Value::Null => mysql::Value::NULL,
         Value::Integer(i) => mysql::Value::Int(*i),
         Value::Real(f) => mysql::Value::Double(*f),
@@ -194,9 +222,9 @@ fn bind(v: &Value<'_>) -> mysql::Value {
                     Value::Integer(n) => json.push_str(&n.to_string()),
                     Value::Real(f) => json.push_str(&f.to_string()),
                     Value::Decimal(d) => json.push_str(&d.to_string()),
-                    other => {
+                    Value::Text(t) => {
                         json.push('"');
-                        for c in other.to_string().chars() {
+                        for c in t.chars() {
                             match c {
                                 '"' => json.push_str("\\\""),
                                 '\\' => json.push_str("\\\\"),
@@ -206,21 +234,31 @@ fn bind(v: &Value<'_>) -> mysql::Value {
                         }
                         json.push('"');
                     }
+                    Value::Blob(_) | Value::List(_) => {
+                        return Err(Error::Unstorable {
+                            table: table.to_string(),
+                            column: None,
+                            parameter,
+                            message: "a long list is bound as JSON text here, which holds no byte strings; \
+                                      filter by fewer values at a time"
+                                .into(),
+                        })
+                    }
                 }
             }
             json.push(']');
             mysql::Value::Bytes(json.into_bytes())
         }
-    }
+    })
 }
 
-/// The parameters of a statement.
-fn params(values: &[Value<'_>]) -> mysql::Params {
+/// The parameters of a statement on `table` (empty when not known).
+fn params(values: &[Value<'_>], table: &str) -> Result<mysql::Params> {
     if values.is_empty() {
-        mysql::Params::Empty
-    } else {
-        mysql::Params::Positional(values.iter().map(bind).collect())
+        return Ok(mysql::Params::Empty);
     }
+    let bound = values.iter().enumerate().map(|(i, v)| bind(v, i + 1, table)).collect::<Result<_>>()?;
+    Ok(mysql::Params::Positional(bound))
 }
 
 /// One column of a row read into the value SQLite would hold: dates and times as SQLAlchemy's
@@ -293,29 +331,44 @@ impl Backend for MysqlBackend {
     }
 
     fn execute(&self, sql: &str, values: &[Value<'_>], table: &str) -> Result<u64> {
-        let mut conn = self.conn.borrow_mut();
-        conn.exec_drop(sql, params(values)).map_err(|e| self.error(e, table))?;
-        Ok(conn.affected_rows())
+        let params = params(values, table)?;
+        let ran = {
+            let mut conn = self.conn.borrow_mut();
+            conn.exec_drop(sql, params).map(|()| {
+                // an UPDATE counts the rows it matched, as on the other databases, not only
+                // those whose values changed (`Rows matched: 1  Changed: 0  Warnings: 0`)
+                let info = conn.info_str();
+                let matched =
+                    info.strip_prefix("Rows matched: ").and_then(|r| r.split_whitespace().next()?.parse().ok());
+                matched.unwrap_or_else(|| conn.affected_rows())
+            })
+        };
+        // the connection is free again: the error may look up what it names
+        ran.map_err(|e| self.error(e, table))
     }
 
     fn query(&self, sql: &str, values: &[Value<'_>], f: &mut dyn FnMut(&dyn RawRow) -> Result<()>) -> Result<()> {
-        let mut conn = self.conn.borrow_mut();
-        let mut result = conn.exec_iter(sql, params(values)).map_err(|e| self.error(e, ""))?;
-        while let Some(set) = result.iter() {
-            let columns: Vec<mysql::Column> = set.columns().as_ref().to_vec();
-            let columns = &columns[..];
-            for row in set {
-                let row = row.map_err(|e| self.error(e, ""))?;
-                let values = row
-                    .unwrap()
-                    .into_iter()
-                    .zip(columns)
-                    .map(|(v, c)| read(v, c))
-                    .collect::<std::result::Result<Vec<_>, _>>()?;
-                f(&MysqlRow { values, columns })?;
+        let params = params(values, "")?;
+        let ran: std::result::Result<Result<()>, mysql::Error> = (|| {
+            let mut conn = self.conn.borrow_mut();
+            let mut result = conn.exec_iter(sql, params)?;
+            while let Some(set) = result.iter() {
+                let columns: Vec<mysql::Column> = set.columns().as_ref().to_vec();
+                for row in set {
+                    let row = row?;
+                    let values = row.unwrap().into_iter().zip(&columns).map(|(v, c)| read(v, c)).collect();
+                    let values = match values {
+                        Ok(values) => values,
+                        Err(e) => return Ok(Err(e.into())),
+                    };
+                    if let Err(e) = f(&MysqlRow { values, columns: &columns }) {
+                        return Ok(Err(e));
+                    }
+                }
             }
-        }
-        Ok(())
+            Ok(Ok(()))
+        })();
+        ran.map_err(|e| self.error(e, ""))?
     }
 
     fn batch(&self, sql: &str) -> Result<()> {
@@ -325,7 +378,7 @@ impl Backend for MysqlBackend {
     fn writing(&self, error: Error, table: &str) -> Error {
         match error {
             Error::UniqueViolation { table: t, columns, constraint } if t.is_empty() => {
-                Error::UniqueViolation { table: table.to_string(), columns, constraint }
+                self.unique_columns(Error::UniqueViolation { table: table.to_string(), columns, constraint })
             }
             Error::NotNullViolation { table: t, column } if t.is_empty() => {
                 Error::NotNullViolation { table: table.to_string(), column }
@@ -335,6 +388,9 @@ impl Backend for MysqlBackend {
             }
             Error::CheckViolation { table: t, constraint } if t.is_empty() => {
                 Error::CheckViolation { table: table.to_string(), constraint }
+            }
+            Error::InvalidData { table: t, code, message } if t.is_empty() => {
+                Error::InvalidData { table: table.to_string(), code, message }
             }
             e => e,
         }
