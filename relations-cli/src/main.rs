@@ -1,8 +1,8 @@
-//! `relations`: the command line of the `relations` ORM. It reads an existing SQLite file or
-//! PostgreSQL database and writes its models (`inspect`), draws it (`erd`), prints its schema
+//! `relations`: the command line of the `relations` ORM. It reads an existing SQLite file, or a
+//! PostgreSQL or MariaDB database, and writes its models (`inspect`), draws it (`erd`), prints its schema
 //! as SQL (`ddl`), and applies versioned migrations (`migrate`).
 //!
-//! A `<database>` is a SQLite path or a `postgresql://` URL. Errors are one line on stderr and
+//! A `<database>` is a SQLite path, or a `postgresql://` or `mysql://` (`mariadb://`) URL. Errors are one line on stderr and
 //! a non-zero exit; progress shows on a terminal only.
 
 use std::fmt::Write as _;
@@ -14,7 +14,7 @@ use std::time::Duration;
 use clap::{Parser, Subcommand, ValueEnum};
 use indicatif::{ProgressBar, ProgressStyle};
 use relations::catalog::Catalog;
-use relations::dialect::{Dialect, Postgres, Sqlite};
+use relations::dialect::{Dialect, MariaDb, MySql, Postgres, Sqlite};
 use relations::erd::Diagram;
 use relations::migrate::{review_marks, Migrations, State, REVIEW_MARK};
 use relations::{codegen, Db};
@@ -23,7 +23,7 @@ use relations::{codegen, Db};
 #[command(
     name = "relations",
     version,
-    about = "Models, diagrams, DDL and migrations for SQLite and PostgreSQL databases"
+    about = "Models, diagrams, DDL and migrations for SQLite, PostgreSQL and MariaDB databases"
 )]
 struct Cli {
     #[command(subcommand)]
@@ -34,7 +34,7 @@ struct Cli {
 enum Command {
     /// Write Rust models, with their relationships, for every table of a database
     Inspect {
-        /// A SQLite file or a postgresql:// URL
+        /// A SQLite file, or a postgresql:// or mysql:// URL
         database: String,
         /// Write the source to this file instead of standard output
         #[arg(long)]
@@ -42,7 +42,7 @@ enum Command {
     },
     /// Draw a database's tables and the links between them
     Erd {
-        /// A SQLite file or a postgresql:// URL
+        /// A SQLite file, or a postgresql:// or mysql:// URL
         database: String,
         /// Mermaid's erDiagram or Graphviz DOT
         #[arg(long, value_enum, default_value_t = Format::Mermaid)]
@@ -50,7 +50,7 @@ enum Command {
     },
     /// Print a database's schema as SQL
     Ddl {
-        /// A SQLite file or a postgresql:// URL
+        /// A SQLite file, or a postgresql:// or mysql:// URL
         database: String,
         /// The dialect to write (the database's own by default)
         #[arg(long, value_enum)]
@@ -58,7 +58,7 @@ enum Command {
     },
     /// Versioned migrations: migrations/<version>_<name>/{up,down}.sql
     Migrate {
-        /// The database: a SQLite file (created if needed) or a postgresql:// URL
+        /// The database: a SQLite file (created if needed), or a postgresql:// or mysql:// URL
         #[arg(long, global = true, env = "DATABASE_URL")]
         database: Option<String>,
         /// The migrations directory
@@ -95,6 +95,8 @@ enum Format {
 enum DialectName {
     Sqlite,
     Postgresql,
+    Mariadb,
+    Mysql,
 }
 
 fn main() -> ExitCode {
@@ -115,14 +117,10 @@ fn main() -> ExitCode {
     }
 }
 
-fn is_url(database: &str) -> bool {
-    database.starts_with("postgresql://") || database.starts_with("postgres://")
-}
-
 /// An existing database: a SQLite path (or `sqlite:` URL) that is missing is an error, not a
 /// new empty file.
 fn open_existing(database: &str) -> Result<Db, Failure> {
-    if !is_url(database) && !database.contains("://") || database.starts_with("sqlite:") {
+    if !database.contains("://") || database.starts_with("sqlite:") {
         let path =
             ["sqlite:///", "sqlite://", "sqlite:"].iter().find_map(|p| database.strip_prefix(p)).unwrap_or(database);
         let memory = matches!(path, "" | ":memory:");
@@ -144,10 +142,16 @@ fn spinner(message: String) -> ProgressBar {
 type Failure = Box<dyn std::error::Error>;
 
 fn inspect(database: &str) -> Result<Catalog, Failure> {
+    Ok(inspect_with_dialect(database)?.0)
+}
+
+/// The schema of `database`, and the dialect it speaks.
+fn inspect_with_dialect(database: &str) -> Result<(Catalog, &'static dyn Dialect), Failure> {
     let bar = spinner(format!("reading the schema of {database}"));
-    let catalog = open_existing(database)?.inspect();
+    let db = open_existing(database)?;
+    let catalog = db.inspect();
     bar.finish_and_clear();
-    Ok(catalog?)
+    Ok((catalog?, db.dialect()))
 }
 
 /// Runs the command; returns what it prints on standard output.
@@ -176,11 +180,13 @@ fn run(cli: Cli) -> Result<String, Failure> {
             }
         }
         Command::Ddl { database, dialect } => {
-            let catalog = inspect(&database)?;
-            let own = if is_url(&database) { DialectName::Postgresql } else { DialectName::Sqlite };
-            let d: &dyn Dialect = match dialect.unwrap_or(own) {
-                DialectName::Sqlite => &Sqlite,
-                DialectName::Postgresql => &Postgres,
+            let (catalog, own) = inspect_with_dialect(&database)?;
+            let d: &dyn Dialect = match dialect {
+                None => own,
+                Some(DialectName::Sqlite) => &Sqlite,
+                Some(DialectName::Postgresql) => &Postgres,
+                Some(DialectName::Mariadb) => &MariaDb,
+                Some(DialectName::Mysql) => &MySql,
             };
             for t in &catalog.tables {
                 for statement in d.table_ddl(t) {

@@ -209,6 +209,50 @@ fn inspect_and_migrate_a_postgresql_database() {
     std::fs::remove_dir_all(dir).unwrap();
 }
 
+/// On MariaDB: a database of its own, made and dropped by the test; `ddl` writes it in its own
+/// dialect (SQLAlchemy's MariaDB text) unless told another.
+#[test]
+fn inspect_migrate_and_print_a_mariadb_database() {
+    let server = "mysql://root@127.0.0.1:3306/test";
+    let admin = match relations::Db::connect(server) {
+        Ok(db) => db,
+        Err(e) if std::env::var_os("RELATIONS_REQUIRE_MARIADB").is_none() => {
+            eprintln!("skipped: no MariaDB server ({e})");
+            return;
+        }
+        Err(e) => panic!("no MariaDB server: {e}"),
+    };
+    let name = format!("relations_cli_{}", std::process::id());
+    admin.sql(format!("DROP DATABASE IF EXISTS {name}")).execute().unwrap();
+    admin.sql(format!("CREATE DATABASE {name}")).execute().unwrap();
+    let url = format!("mysql://root@127.0.0.1:3306/{name}");
+    let dir = temp("mariadb");
+    let run =
+        |args: &[&str]| stdout(relations().arg("migrate").args(args).args(["--database", &url]).arg("--dir").arg(&dir));
+    let created = PathBuf::from(run(&["new", "shop"]).trim());
+    std::fs::write(
+        created.join("up.sql"),
+        "CREATE TABLE shop (id INTEGER NOT NULL AUTO_INCREMENT, name VARCHAR(80) NOT NULL, PRIMARY KEY (id), UNIQUE (name));\n\
+         CREATE TABLE item (id INTEGER NOT NULL AUTO_INCREMENT, shop_id INTEGER NOT NULL, PRIMARY KEY (id), \
+         FOREIGN KEY(shop_id) REFERENCES shop (id) ON DELETE CASCADE);\n",
+    )
+    .unwrap();
+    std::fs::write(created.join("down.sql"), "DROP TABLE item; DROP TABLE shop;\n").unwrap();
+    assert!(run(&["up"]).starts_with("applied "));
+    let models = stdout(relations().arg("inspect").arg(&url));
+    assert!(models.contains("    #[belongs_to(Shop, on_delete = \"cascade\", inverse = items)]"), "{models}");
+    assert!(models.contains("    #[column(unique, len = 80)]"), "{models}");
+    let erd = stdout(relations().arg("erd").arg(&url));
+    assert!(erd.contains("shop ||--o{ item : \"shop_id\""), "{erd}");
+    let ddl = stdout(relations().arg("ddl").arg(&url));
+    assert!(ddl.contains("CREATE TABLE shop (\n\tid INTEGER NOT NULL AUTO_INCREMENT, \n"), "{ddl}");
+    let pg = stdout(relations().args(["ddl", "--dialect", "postgresql"]).arg(&url));
+    assert!(pg.contains("CREATE TABLE shop (\n\tid SERIAL NOT NULL, \n"), "{pg}");
+    assert!(run(&["down"]).starts_with("reverted "));
+    admin.sql(format!("DROP DATABASE {name}")).execute().unwrap();
+    std::fs::remove_dir_all(dir).unwrap();
+}
+
 /// `inspect`'s file compiles in a crate whose one dependency is `relations` (default features):
 /// the 21-table schema's models, checked by `cargo check` in a crate of their own.
 #[test]

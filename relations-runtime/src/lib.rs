@@ -22,11 +22,13 @@ mod bulk;
 mod cascade;
 pub mod catalog;
 mod checks;
+#[cfg(feature = "tools")]
 pub mod codegen;
 mod create;
 mod crud;
 mod db;
 pub mod dialect;
+#[cfg(feature = "tools")]
 pub mod erd;
 mod error;
 mod expr;

@@ -157,6 +157,7 @@ pub(crate) fn unquote(s: &str) -> String {
 
 /// Indexes from catalog rows `(name, unique as "1"/"0", column)`, each index's rows together
 /// and in column order.
+#[cfg_attr(not(any(feature = "postgres", feature = "mariadb")), allow(dead_code))]
 pub(crate) fn grouped_indexes(rows: Vec<Vec<String>>) -> Vec<Index> {
     let mut indexes: Vec<Index> = Vec::new();
     for r in rows {
@@ -170,6 +171,7 @@ pub(crate) fn grouped_indexes(rows: Vec<Vec<String>>) -> Vec<Index> {
 
 /// Adds one column of the foreign key named `name` (`column` referencing `references`
 /// `(target)`, with `ON DELETE` `action` as SQL spells it) to `keys`, by name.
+#[cfg_attr(not(any(feature = "postgres", feature = "mariadb")), allow(dead_code))]
 pub(crate) fn add_foreign_key_column(
     keys: &mut Vec<(String, ForeignKey)>,
     name: &str,

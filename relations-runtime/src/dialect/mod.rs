@@ -18,6 +18,7 @@ use crate::catalog::Table;
 
 /// `t`'s SQLAlchemy generic name, the same in every dialect (`VARCHAR(80)`, `DATETIME`,
 /// `UUID`), for diagrams and messages.
+#[cfg_attr(not(feature = "tools"), allow(dead_code))]
 pub(crate) fn type_word(t: SqlType, out: &mut String) {
     ddl::common_type_name(t, ["BLOB", "DATETIME", "TIME", "UUID", "JSON"], out);
 }
