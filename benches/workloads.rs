@@ -6,6 +6,8 @@
 //! The same workloads run on PostgreSQL (groups `PG W...`) beside hand-written `postgres`-crate
 //! code with statements prepared once, when the server at `RELATIONS_BENCH_POSTGRES` (default
 //! `postgresql://postgres@127.0.0.1:5432`) answers; its database `relations_bench` is made anew.
+//! And on MariaDB (groups `MY W...`) beside hand-written `mysql`-crate code, when the server at
+//! `RELATIONS_BENCH_MARIADB` (default `mysql://root@127.0.0.1:3306`) answers.
 //!
 //! `cargo bench --bench workloads` runs them; `python3 benches/report.py` turns criterion's
 //! medians and the statement counts this bench records into the tables in `BENCHMARKS.md`.
@@ -22,6 +24,7 @@ macro_rules! group {
 
 mod aio;
 mod hand;
+mod maria;
 mod pg;
 
 use std::cell::Cell;
@@ -348,7 +351,7 @@ fn workloads(c: &mut Criterion) {
     group!(c, "W7 get-then-children", 20, "relations" => w7_get_then_children(&db), "rusqlite" => h7(&h), "async relations" => a.w7());
 }
 
-criterion_group!(benches, workloads, pg::workloads);
+criterion_group!(benches, workloads, pg::workloads, maria::workloads);
 
 /// One workload run `RELATIONS_PROFILE_REPEAT` times (default 1) on the seeded SQLite
 /// database, for a profiler: `RELATIONS_PROFILE=w7 valgrind --tool=callgrind <bench binary>`.

@@ -313,6 +313,22 @@ fn a_server_that_never_answers_is_given_up_on() {
 }
 
 #[test]
+fn a_mariadb_server_that_never_answers_is_given_up_on() {
+    let (port, done) = silent_server();
+    let url = format!("mysql://root@127.0.0.1:{port}/app");
+    let (r, took) = timed(|| Db::connect(&format!("{url}?connect_timeout=1")));
+    let e = r.unwrap_err();
+    assert!(matches!(e, Error::Connect { .. }), "{e}");
+    assert!(e.to_string().contains("did not complete the connection within 1s"), "{e}");
+    assert!(took < Duration::from_millis(1800), "{took:?}");
+    let (r, took) =
+        timed(|| Pool::connect(&url, PoolOptions { connect_timeout: Duration::from_millis(400), ..options(2) }));
+    assert!(matches!(r, Err(Error::Connect { .. })), "{:?}", r.err());
+    assert!(took < Duration::from_millis(1200), "{took:?}");
+    done.store(true, Ordering::Relaxed);
+}
+
+#[test]
 fn a_server_that_is_down_fails_fast_with_its_cause() {
     let Some(server) = Cluster::start("down") else { return };
     let url = server.url("postgres");

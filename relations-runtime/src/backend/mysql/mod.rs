@@ -41,7 +41,10 @@ pub(crate) struct MysqlBackend {
 
 impl MysqlBackend {
     /// Connects to `url`, waiting at most `timeout` — or the URL's `connect_timeout` (seconds),
-    /// or five seconds — for the TCP connection.
+    /// or five seconds — for the TCP connection and the start-up exchange together. The driver
+    /// bounds only the TCP connection (a read timeout would stay on the connection and cut its
+    /// long statements short), so the exchange runs on a thread of its own, abandoned after the
+    /// bound: it ends when the server answers or closes.
     pub(crate) fn connect(url: &str, timeout: Option<Duration>) -> Result<MysqlBackend> {
         let shown = redact_url(url);
         let connect_error = |message: String, source: Option<Box<dyn std::error::Error + Send + Sync>>| {
@@ -73,7 +76,17 @@ impl MysqlBackend {
             .tcp_connect_timeout(Some(limit))
             .prefer_socket(false)
             .stmt_cache_size(Some(256));
-        let mut conn = mysql::Conn::new(opts).map_err(|e| connect_error(describe(&e), Some(Box::new(e))))?;
+        let (sent, received) = std::sync::mpsc::channel();
+        std::thread::Builder::new()
+            .name("relations-mariadb-connect".into())
+            .spawn(move || drop(sent.send(mysql::Conn::new(opts))))
+            .map_err(|e| connect_error(format!("cannot start the connecting thread: {e}"), Some(Box::new(e))))?;
+        let mut conn = match received.recv_timeout(limit) {
+            Ok(connected) => connected.map_err(|e| connect_error(describe(&e), Some(Box::new(e))))?,
+            Err(_) => {
+                return Err(connect_error(format!("the server did not complete the connection within {limit:?}"), None))
+            }
+        };
         let version: String = conn
             .query_first("SELECT VERSION()")
             .map_err(|e| connect_error(describe(&e), Some(Box::new(e))))?
