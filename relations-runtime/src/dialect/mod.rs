@@ -56,6 +56,8 @@ pub enum Placement {
 mod mysql;
 #[cfg(feature = "mariadb")]
 mod mysql_words;
+#[cfg(all(test, feature = "postgres"))]
+mod rendering_tests;
 #[cfg(feature = "mariadb")]
 pub use mysql::{MariaDb, MySql};
 

@@ -214,6 +214,12 @@ macro_rules! mysql_dialect {
             parse_type(name)
         }
 
+        fn max_inline_list(&self) -> usize {
+            // written out up to the bind limit, as the loaders write theirs: the optimizer reads
+            // an `IN (?, ...)` list as ranges of an index, the rows of a JSON array as a join
+            65_000
+        }
+
         fn in_bound_list(&self, n: usize, out: &mut String) {
             // no arrays: the list is bound as one JSON array text (the backend writes it so)
             // and read back as rows; values compare as text converted to the column's type
