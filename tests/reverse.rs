@@ -57,7 +57,7 @@ fn create_all_reproduces_each_original_schema() {
     for (name, create_all) in SCHEMAS {
         let db = common::fresh();
         // as this database stores the same declarations (MariaDB: VARCHAR(255) for VARCHAR)
-        let original = common::fixture_schema(name).stored_as(db.dialect());
+        let original = db.dialect().stored(&common::fixture_schema(name));
         create_all(&db).unwrap();
         let made = db.inspect().unwrap();
         let d = diff(&original, &made, &Renames::none()).unwrap();

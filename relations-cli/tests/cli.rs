@@ -170,6 +170,25 @@ fn migrate_new_up_status_down_on_a_sqlite_file() {
     std::fs::remove_dir_all(dir).unwrap();
 }
 
+/// On the server database `url`: a migration of two tables (its `up` statements) written with
+/// `migrate new` into `dir` and applied, then `inspect` and `erd` checked on it; returns the
+/// `migrate` runner, for the test to go on with (and `down`).
+fn migrate_up_then_inspect<'a>(url: &'a str, dir: &'a Path, up: &str) -> impl Fn(&[&str]) -> String + 'a {
+    let run = move |args: &[&str]| {
+        stdout(relations().arg("migrate").args(args).args(["--database", url]).arg("--dir").arg(dir))
+    };
+    let created = PathBuf::from(run(&["new", "shop"]).trim());
+    std::fs::write(created.join("up.sql"), up).unwrap();
+    std::fs::write(created.join("down.sql"), "DROP TABLE item; DROP TABLE shop;\n").unwrap();
+    assert!(run(&["up"]).starts_with("applied "));
+    let models = stdout(relations().arg("inspect").arg(url));
+    assert!(models.contains("    #[belongs_to(Shop, on_delete = \"cascade\", inverse = items)]"), "{models}");
+    assert!(models.contains("    #[column(unique, len = 80)]"), "{models}");
+    let erd = stdout(relations().arg("erd").arg(url));
+    assert!(erd.contains("shop ||--o{ item : \"shop_id\""), "{erd}");
+    run
+}
+
 /// On PostgreSQL: a database of its own, made and dropped by the test.
 #[test]
 fn inspect_and_migrate_a_postgresql_database() {
@@ -187,25 +206,13 @@ fn inspect_and_migrate_a_postgresql_database() {
     client.batch_execute(&format!("CREATE DATABASE {name}")).unwrap();
     let url = format!("postgresql://postgres@127.0.0.1:5432/{name}");
     let dir = temp("pg");
-    let run =
-        |args: &[&str]| stdout(relations().arg("migrate").args(args).args(["--database", &url]).arg("--dir").arg(&dir));
-    let created = PathBuf::from(run(&["new", "shop"]).trim());
-    std::fs::write(
-        created.join("up.sql"),
-        "CREATE TABLE shop (id SERIAL NOT NULL, name VARCHAR(80) NOT NULL, PRIMARY KEY (id), UNIQUE (name));\n\
-         CREATE TABLE item (id SERIAL NOT NULL, shop_id INTEGER NOT NULL, PRIMARY KEY (id), \
-         FOREIGN KEY(shop_id) REFERENCES shop (id) ON DELETE CASCADE);\n",
-    )
-    .unwrap();
-    std::fs::write(created.join("down.sql"), "DROP TABLE item; DROP TABLE shop;\n").unwrap();
-    assert!(run(&["up"]).starts_with("applied "));
-    let models = stdout(relations().arg("inspect").arg(&url));
-    assert!(models.contains("    #[belongs_to(Shop, on_delete = \"cascade\", inverse = items)]"), "{models}");
-    assert!(models.contains("    #[column(unique, len = 80)]"), "{models}");
-    let erd = stdout(relations().arg("erd").arg(&url));
-    assert!(erd.contains("shop ||--o{ item : \"shop_id\""), "{erd}");
+    let up = "CREATE TABLE shop (id SERIAL NOT NULL, name VARCHAR(80) NOT NULL, PRIMARY KEY (id), UNIQUE (name));\n\
+              CREATE TABLE item (id SERIAL NOT NULL, shop_id INTEGER NOT NULL, PRIMARY KEY (id), \
+              FOREIGN KEY(shop_id) REFERENCES shop (id) ON DELETE CASCADE);\n";
+    let run = migrate_up_then_inspect(&url, &dir, up);
     assert!(run(&["down"]).starts_with("reverted "));
     drop(client.batch_execute(&format!("DROP DATABASE {name} WITH (FORCE)")));
+    drop(run);
     std::fs::remove_dir_all(dir).unwrap();
 }
 
@@ -227,29 +234,17 @@ fn inspect_migrate_and_print_a_mariadb_database() {
     admin.sql(format!("CREATE DATABASE {name}")).execute().unwrap();
     let url = format!("mysql://root@127.0.0.1:3306/{name}");
     let dir = temp("mariadb");
-    let run =
-        |args: &[&str]| stdout(relations().arg("migrate").args(args).args(["--database", &url]).arg("--dir").arg(&dir));
-    let created = PathBuf::from(run(&["new", "shop"]).trim());
-    std::fs::write(
-        created.join("up.sql"),
-        "CREATE TABLE shop (id INTEGER NOT NULL AUTO_INCREMENT, name VARCHAR(80) NOT NULL, PRIMARY KEY (id), UNIQUE (name));\n\
-         CREATE TABLE item (id INTEGER NOT NULL AUTO_INCREMENT, shop_id INTEGER NOT NULL, PRIMARY KEY (id), \
-         FOREIGN KEY(shop_id) REFERENCES shop (id) ON DELETE CASCADE);\n",
-    )
-    .unwrap();
-    std::fs::write(created.join("down.sql"), "DROP TABLE item; DROP TABLE shop;\n").unwrap();
-    assert!(run(&["up"]).starts_with("applied "));
-    let models = stdout(relations().arg("inspect").arg(&url));
-    assert!(models.contains("    #[belongs_to(Shop, on_delete = \"cascade\", inverse = items)]"), "{models}");
-    assert!(models.contains("    #[column(unique, len = 80)]"), "{models}");
-    let erd = stdout(relations().arg("erd").arg(&url));
-    assert!(erd.contains("shop ||--o{ item : \"shop_id\""), "{erd}");
+    let up = "CREATE TABLE shop (id INTEGER NOT NULL AUTO_INCREMENT, name VARCHAR(80) NOT NULL, PRIMARY KEY (id), UNIQUE (name));\n\
+              CREATE TABLE item (id INTEGER NOT NULL AUTO_INCREMENT, shop_id INTEGER NOT NULL, PRIMARY KEY (id), \
+              FOREIGN KEY(shop_id) REFERENCES shop (id) ON DELETE CASCADE);\n";
+    let run = migrate_up_then_inspect(&url, &dir, up);
     let ddl = stdout(relations().arg("ddl").arg(&url));
     assert!(ddl.contains("CREATE TABLE shop (\n\tid INTEGER NOT NULL AUTO_INCREMENT, \n"), "{ddl}");
     let pg = stdout(relations().args(["ddl", "--dialect", "postgresql"]).arg(&url));
     assert!(pg.contains("CREATE TABLE shop (\n\tid SERIAL NOT NULL, \n"), "{pg}");
     assert!(run(&["down"]).starts_with("reverted "));
     admin.sql(format!("DROP DATABASE {name}")).execute().unwrap();
+    drop(run);
     std::fs::remove_dir_all(dir).unwrap();
 }
 

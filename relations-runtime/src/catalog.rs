@@ -6,7 +6,6 @@
 //! The static [`schema`] metadata the derive emits converts into it
 //! (`catalog::Table::from(User::TABLE)`); DDL is rendered from this form only.
 
-use crate::dialect::Dialect;
 use crate::schema::{self, OnDelete, SqlType};
 
 /// The tables that hold migration bookkeeping, never part of an application's schema: this
@@ -117,19 +116,6 @@ pub struct Index {
 }
 
 impl Catalog {
-    /// The catalog as `dialect`'s database would read it back once created: each column's
-    /// type as [`Dialect::stored_type`] says (MariaDB keeps a `VARCHAR` without a length as
-    /// `VARCHAR(255)`), so that it compares with what [`Db::inspect`](crate::Db::inspect) reads.
-    pub fn stored_as(&self, dialect: &dyn Dialect) -> Catalog {
-        let mut out = self.clone();
-        for t in &mut out.tables {
-            for c in &mut t.columns {
-                c.sql_type = dialect.stored_type(c.sql_type);
-            }
-        }
-        out
-    }
-
     /// The table named `name`.
     pub fn table(&self, name: &str) -> Option<&Table> {
         self.tables.iter().find(|t| t.name == name)
@@ -298,46 +284,4 @@ impl Table {
             _ => true,
         });
     }
-}
-
-/// The [`SqlType`] a database's type name reads back as, and whether the name is the one
-/// `dialect` itself reports for it ([`Dialect::catalog_type`], or its auto key's `SERIAL`). An
-/// unknown name reads as SQLite's affinity rules say (`…INT…` is an integer, `…CHAR…`,
-/// `…TEXT…` text, `…REAL…`, `…FLOA…`, `…DOUB…` floating point, otherwise numeric), never exact.
-pub fn parse_type<D: Dialect + ?Sized>(name: &str, dialect: &D) -> (SqlType, bool) {
-    let upper = name.split_whitespace().collect::<Vec<_>>().join(" ").to_ascii_uppercase();
-    let (base, args) = match upper.find('(') {
-        Some(open) => (upper[..open].trim(), upper[open + 1..].trim_end_matches(')').trim()),
-        None => (upper.as_str(), ""),
-    };
-    let numbers: Vec<u32> = args.split(',').filter_map(|a| a.trim().parse().ok()).collect();
-    let t = match (base, &numbers[..]) {
-        ("INTEGER" | "INT" | "INT4" | "SERIAL", []) => SqlType::Integer,
-        ("SMALLINT" | "INT2", []) => SqlType::SmallInteger,
-        ("BIGINT" | "INT8" | "BIGSERIAL", []) => SqlType::BigInteger,
-        ("BOOLEAN" | "BOOL", []) => SqlType::Boolean,
-        ("FLOAT" | "REAL" | "DOUBLE" | "DOUBLE PRECISION" | "FLOAT8" | "FLOAT4", _) => SqlType::Float,
-        ("VARCHAR" | "CHARACTER VARYING" | "NVARCHAR", []) => SqlType::Varchar(None),
-        ("VARCHAR" | "CHARACTER VARYING" | "NVARCHAR" | "CHAR" | "CHARACTER" | "NCHAR", [n]) => {
-            SqlType::Varchar(Some(*n))
-        }
-        ("TEXT" | "CLOB", []) => SqlType::Text,
-        ("BLOB" | "BYTEA", []) => SqlType::Blob,
-        ("DATETIME" | "TIMESTAMP" | "TIMESTAMP WITHOUT TIME ZONE", _) => SqlType::DateTime,
-        ("DATE", []) => SqlType::Date,
-        ("TIME" | "TIME WITHOUT TIME ZONE", _) => SqlType::Time,
-        ("NUMERIC" | "DECIMAL", []) => SqlType::Numeric(None),
-        ("NUMERIC" | "DECIMAL", [p, s]) if *p <= 255 && *s <= 255 => SqlType::Numeric(Some((*p as u8, *s as u8))),
-        ("UUID", []) => SqlType::Uuid,
-        ("JSON" | "JSONB", []) => SqlType::Json,
-        _ if base.contains("INT") => SqlType::Integer,
-        _ if base.contains("CHAR") || base.contains("TEXT") || base.contains("CLOB") => SqlType::Text,
-        _ if base.contains("BLOB") || base.is_empty() => SqlType::Blob,
-        _ if base.contains("REAL") || base.contains("FLOA") || base.contains("DOUB") => SqlType::Float,
-        _ => return (SqlType::Numeric(None), false),
-    };
-    let normal = |s: &str| s.chars().filter(|c| !c.is_whitespace()).collect::<String>().to_ascii_uppercase();
-    let exact =
-        normal(&dialect.catalog_type(t)) == normal(&upper) || normal(&dialect.ddl_type(t, true)) == normal(&upper);
-    (t, exact)
 }

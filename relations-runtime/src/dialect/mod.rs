@@ -200,6 +200,18 @@ pub trait Dialect: Sync {
     fn stored_type(&self, sql_type: SqlType) -> SqlType {
         sql_type
     }
+    /// `catalog` as this database would read it back once created: each column's type as
+    /// [`Dialect::stored_type`] says (MariaDB keeps a `VARCHAR` without a length as
+    /// `VARCHAR(255)`), so that it compares with what [`Db::inspect`](crate::Db::inspect) reads.
+    fn stored(&self, catalog: &crate::catalog::Catalog) -> crate::catalog::Catalog {
+        let mut out = catalog.clone();
+        for t in &mut out.tables {
+            for c in &mut t.columns {
+                c.sql_type = self.stored_type(c.sql_type);
+            }
+        }
+        out
+    }
     /// The type a `CAST` to `sql_type` names: the catalog's spelling, or what MySQL's `CAST`
     /// takes there (`SIGNED`, `DOUBLE`, `CHAR`).
     fn cast_type(&self, sql_type: SqlType) -> String {
@@ -240,9 +252,9 @@ pub trait Dialect: Sync {
         self.catalog_type(column.sql_type)
     }
     /// The [`SqlType`] a type name of the database's catalog reads back as, and whether the
-    /// name is the dialect's own spelling of it ([`parse_type`](crate::catalog::parse_type)).
+    /// name is the dialect's own spelling of it ([`parse_type`]).
     fn parse_type(&self, name: &str) -> (SqlType, bool) {
-        crate::catalog::parse_type(name, self)
+        parse_type(name, self)
     }
     /// A column's type as `CREATE TABLE` spells it; `auto_key` for the one integer key column
     /// the database assigns (PostgreSQL's `SERIAL`).
@@ -356,6 +368,48 @@ pub(crate) fn like_pattern(text: &str, at: Placement) -> String {
         pattern.push('%');
     }
     pattern
+}
+
+/// The [`SqlType`] a database's type name reads back as, and whether the name is the one
+/// `dialect` itself reports for it ([`Dialect::catalog_type`], or its auto key's `SERIAL`). An
+/// unknown name reads as SQLite's affinity rules say (`…INT…` is an integer, `…CHAR…`,
+/// `…TEXT…` text, `…REAL…`, `…FLOA…`, `…DOUB…` floating point, otherwise numeric), never exact.
+pub fn parse_type<D: Dialect + ?Sized>(name: &str, dialect: &D) -> (SqlType, bool) {
+    let upper = name.split_whitespace().collect::<Vec<_>>().join(" ").to_ascii_uppercase();
+    let (base, args) = match upper.find('(') {
+        Some(open) => (upper[..open].trim(), upper[open + 1..].trim_end_matches(')').trim()),
+        None => (upper.as_str(), ""),
+    };
+    let numbers: Vec<u32> = args.split(',').filter_map(|a| a.trim().parse().ok()).collect();
+    let t = match (base, &numbers[..]) {
+        ("INTEGER" | "INT" | "INT4" | "SERIAL", []) => SqlType::Integer,
+        ("SMALLINT" | "INT2", []) => SqlType::SmallInteger,
+        ("BIGINT" | "INT8" | "BIGSERIAL", []) => SqlType::BigInteger,
+        ("BOOLEAN" | "BOOL", []) => SqlType::Boolean,
+        ("FLOAT" | "REAL" | "DOUBLE" | "DOUBLE PRECISION" | "FLOAT8" | "FLOAT4", _) => SqlType::Float,
+        ("VARCHAR" | "CHARACTER VARYING" | "NVARCHAR", []) => SqlType::Varchar(None),
+        ("VARCHAR" | "CHARACTER VARYING" | "NVARCHAR" | "CHAR" | "CHARACTER" | "NCHAR", [n]) => {
+            SqlType::Varchar(Some(*n))
+        }
+        ("TEXT" | "CLOB", []) => SqlType::Text,
+        ("BLOB" | "BYTEA", []) => SqlType::Blob,
+        ("DATETIME" | "TIMESTAMP" | "TIMESTAMP WITHOUT TIME ZONE", _) => SqlType::DateTime,
+        ("DATE", []) => SqlType::Date,
+        ("TIME" | "TIME WITHOUT TIME ZONE", _) => SqlType::Time,
+        ("NUMERIC" | "DECIMAL", []) => SqlType::Numeric(None),
+        ("NUMERIC" | "DECIMAL", [p, s]) if *p <= 255 && *s <= 255 => SqlType::Numeric(Some((*p as u8, *s as u8))),
+        ("UUID", []) => SqlType::Uuid,
+        ("JSON" | "JSONB", []) => SqlType::Json,
+        _ if base.contains("INT") => SqlType::Integer,
+        _ if base.contains("CHAR") || base.contains("TEXT") || base.contains("CLOB") => SqlType::Text,
+        _ if base.contains("BLOB") || base.is_empty() => SqlType::Blob,
+        _ if base.contains("REAL") || base.contains("FLOA") || base.contains("DOUB") => SqlType::Float,
+        _ => return (SqlType::Numeric(None), false),
+    };
+    let normal = |s: &str| s.chars().filter(|c| !c.is_whitespace()).collect::<String>().to_ascii_uppercase();
+    let exact =
+        normal(&dialect.catalog_type(t)) == normal(&upper) || normal(&dialect.ddl_type(t, true)) == normal(&upper);
+    (t, exact)
 }
 
 /// [`Dialect::holds`] by `LIKE ... ESCAPE`, for the dialects that do so.

@@ -64,7 +64,7 @@ fn parse_type(name: &str) -> (SqlType, bool) {
         "bigint" => SqlType::BigInteger,
         "double" | "float" | "real" => SqlType::Float,
         "longtext" | "json" => SqlType::Json,
-        _ => return crate::catalog::parse_type(name, &MariaDb),
+        _ => return super::parse_type(name, &MariaDb),
     };
     let exact = catalog_type(t) == lower || (t == SqlType::Json && lower == "json");
     (t, exact)

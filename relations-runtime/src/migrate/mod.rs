@@ -409,7 +409,7 @@ pub fn migration_sql(
     target: &Catalog,
     renames: &Renames,
 ) -> Result<(Option<String>, String)> {
-    let target = &target.stored_as(db.dialect());
+    let target = &db.dialect().stored(target);
     let forward = diff(current, target, renames)?;
     for skipped in &forward.skipped {
         tracing::warn!(target: "relations::migrate", "rename left out: {skipped}");
