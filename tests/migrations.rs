@@ -428,7 +428,69 @@ fn on_sqlite_a_migration_inside_a_transaction_is_refused() {
     std::fs::remove_dir_all(migrations.dir()).unwrap();
 }
 
+/// A plain integer column, then the same column as a foreign key.
+mod loose {
+    use relations::Model;
+
+    #[derive(Model, Debug)]
+    pub struct Shelf {
+        pub id: i64,
+    }
+
+    #[derive(Model, Debug)]
+    pub struct Item {
+        pub id: i64,
+        pub shelf_id: Option<i64>,
+    }
+    pub type All = (Shelf, Item);
+}
+
+mod linked {
+    use relations::{BelongsTo, Model};
+
+    #[derive(Model, Debug)]
+    pub struct Shelf {
+        pub id: i64,
+    }
+
+    #[derive(Model, Debug)]
+    pub struct Item {
+        pub id: i64,
+        #[belongs_to(Shelf)]
+        pub shelf: BelongsTo<Option<Shelf>>,
+    }
+    pub type All = (Shelf, Item);
+}
+
+/// A foreign key added to a column and dropped again, both ways: the one a migration added
+/// (named as the migration named it), and the one `create_all` made (named by the database,
+/// read back with its name: MariaDB's `item_ibfk_1`).
+fn a_foreign_key_is_added_and_dropped_by_its_name() {
+    let db = common::fresh();
+    let migrations = Migrations::new(dir(&format!("fk-{}", db.backend_name())));
+    migrations.generate::<loose::All>(&db, "loose", &Renames::none()).unwrap().unwrap();
+    migrations.up(&db).unwrap();
+    migrations.generate::<linked::All>(&db, "linked", &Renames::none()).unwrap().unwrap();
+    migrations.up(&db).unwrap();
+    at::<linked::All>(&db);
+    assert!(migrations.down(&db).unwrap().unwrap().ends_with("_linked"));
+    at::<loose::All>(&db);
+    std::fs::remove_dir_all(migrations.dir()).unwrap();
+
+    let db = common::fresh();
+    db.create_all::<linked::All>().unwrap();
+    let migrations = Migrations::new(dir(&format!("fk-made-{}", db.backend_name())));
+    let unlink = migrations.generate::<loose::All>(&db, "unlink", &Renames::none()).unwrap().unwrap();
+    if db.backend_name() == "mariadb" {
+        assert!(unlink.up.contains("DROP FOREIGN KEY item_ibfk_1, DROP INDEX IF EXISTS shelf_id"), "{}", unlink.up);
+    }
+    migrations.up(&db).unwrap();
+    at::<loose::All>(&db);
+    std::fs::remove_dir_all(migrations.dir()).unwrap();
+}
+
 both_backends!(
+    a_foreign_key_is_added_and_dropped_by_its_name,
     three_versions_up_and_down_keep_the_rows,
     an_applied_migration_edited_afterwards_stops_up_and_down,
     a_database_alembic_manages_keeps_its_version_table,

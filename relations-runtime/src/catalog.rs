@@ -55,8 +55,9 @@ pub struct Column {
     pub unique: bool,
 }
 
-/// `FOREIGN KEY(a[, b]) REFERENCES table (x[, y]) [ON DELETE ...]`.
-#[derive(Debug, Clone, PartialEq, Eq)]
+/// `FOREIGN KEY(a[, b]) REFERENCES table (x[, y]) [ON DELETE ...]`. Two are equal by their
+/// columns, target and action: the name a database gave one is not compared.
+#[derive(Debug, Clone, Eq)]
 pub struct ForeignKey {
     /// The referencing columns, in the order of the referenced ones.
     pub columns: Vec<String>,
@@ -66,6 +67,18 @@ pub struct ForeignKey {
     pub target_columns: Vec<String>,
     /// The `ON DELETE` action.
     pub on_delete: OnDelete,
+    /// The name the database gave it (`post_ibfk_1` on MariaDB, `post_user_id_fkey` on
+    /// PostgreSQL), when read from a database that names them; what a migration drops it by.
+    pub name: Option<String>,
+}
+
+impl PartialEq for ForeignKey {
+    fn eq(&self, other: &ForeignKey) -> bool {
+        self.columns == other.columns
+            && self.references == other.references
+            && self.target_columns == other.target_columns
+            && self.on_delete == other.on_delete
+    }
 }
 
 /// A table-level constraint.
@@ -207,6 +220,7 @@ impl From<&schema::ForeignKey> for ForeignKey {
             references: fk.references.to_string(),
             target_columns: strings(fk.target_columns),
             on_delete: fk.on_delete,
+            name: None,
         }
     }
 }

@@ -192,6 +192,7 @@ pub(crate) fn add_foreign_key_column(
                 references: references.to_string(),
                 target_columns: vec![target.to_string()],
                 on_delete: on_delete(action),
+                name: Some(name.to_string()),
             },
         )),
     }

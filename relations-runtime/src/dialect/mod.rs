@@ -9,7 +9,7 @@ mod postgres;
 mod sqlite;
 
 #[cfg(feature = "migrate")]
-pub(crate) use ddl::{constraint as constraint_ddl, create_index, foreign_key as foreign_key_ddl, ident_list};
+pub(crate) use ddl::{constraint as constraint_ddl, create_index, ident_list};
 #[cfg(feature = "postgres")]
 pub use postgres::Postgres;
 pub use sqlite::Sqlite;
@@ -189,6 +189,17 @@ pub trait Dialect: Sync {
             Some(columns) => format!("{table}_{}_key", columns.join("_")),
             None => format!("{table}_check"),
         }
+    }
+    /// `ALTER TABLE t ADD FOREIGN KEY(..) REFERENCES ..` for the foreign key `fk` of `table`, as
+    /// a migration adds it (unnamed: the database names it `t_a_fkey`, as PostgreSQL does).
+    fn add_foreign_key(&self, table: &str, fk: &crate::catalog::ForeignKey) -> String {
+        format!("ALTER TABLE {} ADD {}", ddl::ident(self, table), ddl::foreign_key(self, fk))
+    }
+    /// `ALTER TABLE t DROP CONSTRAINT name` for the foreign key `fk` of `table`: its name as read
+    /// from the database, else the one [`Dialect::add_foreign_key`] gave it (`t_a_fkey`).
+    fn drop_foreign_key(&self, table: &str, fk: &crate::catalog::ForeignKey) -> String {
+        let name = fk.name.clone().unwrap_or_else(|| format!("{table}_{}_fkey", fk.columns.join("_")));
+        format!("ALTER TABLE {} DROP CONSTRAINT {}", ddl::ident(self, table), ddl::ident(self, &name))
     }
     /// `DROP INDEX name` (of `table`, which MySQL names).
     fn drop_index(&self, table: &str, name: &str) -> String {

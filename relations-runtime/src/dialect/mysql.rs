@@ -184,6 +184,31 @@ macro_rules! mysql_dialect {
             }
         }
 
+        fn add_foreign_key(&self, table: &str, fk: &crate::catalog::ForeignKey) -> String {
+            // named as PostgreSQL would name it: the server's own name (`t_ibfk_n`) depends on
+            // the foreign keys before it, and the way back drops it by this one
+            let name = format!("{table}_{}_fkey", fk.columns.join("_"));
+            format!(
+                "ALTER TABLE {} ADD CONSTRAINT {} {}",
+                super::ddl::ident(self, table),
+                super::ddl::ident(self, &name),
+                super::ddl::foreign_key(self, fk)
+            )
+        }
+
+        fn drop_foreign_key(&self, table: &str, fk: &crate::catalog::ForeignKey) -> String {
+            let name = fk.name.clone().unwrap_or_else(|| format!("{table}_{}_fkey", fk.columns.join("_")));
+            // and the index InnoDB made for it, which outlives it: named as the constraint when
+            // it was added by name, as its first column when it came unnamed with the table
+            let index = if name.starts_with(&format!("{table}_ibfk_")) { fk.columns[0].as_str() } else { &name };
+            format!(
+                "ALTER TABLE {t} DROP FOREIGN KEY {}, DROP INDEX IF EXISTS {}",
+                super::ddl::ident(self, &name),
+                super::ddl::ident(self, index),
+                t = super::ddl::ident(self, table)
+            )
+        }
+
         fn drop_index(&self, table: &str, name: &str) -> String {
             format!("DROP INDEX {} ON {}", super::ddl::ident(self, name), super::ddl::ident(self, table))
         }

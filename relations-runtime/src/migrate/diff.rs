@@ -618,7 +618,7 @@ impl Diff {
                     bare.foreign_keys.retain(|fk| self.from.table(&fk.references).is_some() || fk.references == t.name);
                     out.extend(d.table_ddl(&bare));
                     for fk in t.foreign_keys.iter().filter(|fk| !bare.foreign_keys.contains(fk)) {
-                        later.push(format!("{}ADD {}", alter(&t.name), dialect::foreign_key_ddl(d, fk)));
+                        later.push(d.add_foreign_key(&t.name, fk));
                     }
                 }
                 Change::DropTable(t) => out.push(d.drop_table(&t.name)),
@@ -660,14 +660,8 @@ impl Diff {
                         out.push(format!("{}ADD PRIMARY KEY ({})", alter(table), dialect::ident_list(d, to)));
                     }
                 }
-                Change::AddForeignKey { table, foreign_key } => {
-                    out.push(format!("{}ADD {}", alter(table), dialect::foreign_key_ddl(d, foreign_key)))
-                }
-                Change::DropForeignKey { table, foreign_key } => out.push(format!(
-                    "{}DROP CONSTRAINT {}",
-                    alter(table),
-                    ident(&format!("{table}_{}_fkey", foreign_key.columns.join("_")))
-                )),
+                Change::AddForeignKey { table, foreign_key } => out.push(d.add_foreign_key(table, foreign_key)),
+                Change::DropForeignKey { table, foreign_key } => out.push(d.drop_foreign_key(table, foreign_key)),
                 Change::AddConstraint { table, constraint } => {
                     out.push(format!("{}ADD {}", alter(table), dialect::constraint_ddl(d, constraint)))
                 }

@@ -58,6 +58,7 @@ pub(crate) fn tables(run: Run<'_>) -> Result<Vec<Table>> {
                         references: r[1].clone(),
                         target_columns: vec![r[3].clone()],
                         on_delete: on_delete(&r[4]),
+                        name: None,
                     },
                 )),
             }
