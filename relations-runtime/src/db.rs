@@ -103,6 +103,8 @@ impl Db {
     /// Opens the database a URL names, SQLAlchemy's way:
     /// - `postgresql://user@host:port/database` (or `postgres://`, or libpq's `host=... dbname=...`
     ///   form): a PostgreSQL server (feature `postgres`);
+    /// - `mysql://user@host:port/database` (or `mariadb://`, or SQLAlchemy's `mysql+pymysql://`):
+    ///   a MariaDB (or MySQL) server (feature `mariadb`);
     /// - `sqlite::memory:` or `sqlite://` alone: a new in-memory SQLite database;
     /// - `sqlite:///<path>` or `sqlite:<path>`, or a plain path: a SQLite file, created if needed.
     ///
@@ -126,7 +128,8 @@ impl Db {
         crate::backend::open_url(url, Some(timeout)).map(Db::from_backend)
     }
 
-    /// `"sqlite"` or `"postgresql"`: which database this is.
+    /// `"sqlite"`, `"postgresql"`, `"mariadb"` or `"mysql"`: which database this is (its
+    /// dialect's name).
     pub fn backend_name(&self) -> &'static str {
         self.dialect.name()
     }
@@ -161,7 +164,8 @@ impl Db {
 
     /// How long a statement waits for another connection's lock before failing with
     /// [`Error::Busy`]: SQLite's busy timeout (rusqlite's default is 5 seconds), PostgreSQL's
-    /// `lock_timeout` (none by default).
+    /// `lock_timeout` (none by default), MariaDB's `innodb_lock_wait_timeout` (whole seconds, at
+    /// least one; 50 by default).
     pub fn set_busy_timeout(&self, timeout: std::time::Duration) -> Result<()> {
         self.backend.set_busy_timeout(timeout)
     }

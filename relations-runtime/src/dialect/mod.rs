@@ -1,7 +1,8 @@
 //! The one seam for SQL text. Everything dialect-specific (quoting and reserved words, DDL
 //! spelling, placeholders, `RETURNING`, `LIMIT`/`OFFSET`, how a transaction starts, savepoints,
-//! the row id, long `IN` lists) lives behind [`Dialect`]: [`Sqlite`], and [`Postgres`] with the
-//! `postgres` feature.
+//! the row id, long `IN` lists, upserts, schema changes, type names read back) lives behind
+//! [`Dialect`]: [`Sqlite`], [`Postgres`] with the `postgres` feature, and [`MariaDb`] and
+//! [`MySql`] with the `mariadb` feature.
 
 mod ddl;
 #[cfg(feature = "postgres")]
@@ -63,7 +64,8 @@ pub use mysql::{MariaDb, MySql};
 
 /// How one SQL dialect spells things.
 pub trait Dialect: Sync {
-    /// The database's name, as SQLAlchemy's dialects name it (`sqlite`, `postgresql`).
+    /// The database's name, as SQLAlchemy's dialects name it (`sqlite`, `postgresql`,
+    /// `mariadb`, `mysql`).
     fn name(&self) -> &'static str;
     /// The words SQLAlchemy quotes in this dialect's DDL, lower case and sorted.
     fn reserved_words(&self) -> &'static [&'static str];
