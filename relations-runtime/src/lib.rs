@@ -13,51 +13,98 @@
 
 #![warn(missing_docs)]
 
+// the schema: models' tables, columns and keys as data, values, checks, errors
+#[path = "schema/catalog.rs"]
+pub mod catalog;
+#[path = "schema/checks.rs"]
+mod checks;
+#[path = "schema/error.rs"]
+mod error;
+#[path = "schema/fit.rs"]
+mod fit;
+#[path = "schema/keys.rs"]
+mod keys;
+#[path = "schema/reach.rs"]
+pub mod reach;
+#[path = "schema/schema.rs"]
+pub mod schema;
+#[path = "schema/value.rs"]
+mod value;
+
+// SQL: the statement tree and the pieces every statement is built from
+#[path = "sql/expr.rs"]
+mod expr;
+#[path = "sql/sql.rs"]
+mod sql;
+
+// dialects: how each database spells SQL
+pub mod dialect;
+
+// backends: the drivers
+pub mod backend;
+
+// the ORM: the session, queries, loading, relationships, cascades, pools
 #[cfg(feature = "tokio")]
+#[path = "orm/async_db.rs"]
 mod async_db;
 #[cfg(feature = "deadpool")]
+#[path = "orm/async_pool.rs"]
 mod async_pool;
-pub mod backend;
+#[path = "orm/bulk.rs"]
 mod bulk;
+#[path = "orm/cascade.rs"]
 mod cascade;
-pub mod catalog;
-mod checks;
-#[cfg(feature = "tools")]
-pub mod codegen;
+#[path = "orm/create.rs"]
 mod create;
+#[path = "orm/crud.rs"]
 mod crud;
+#[path = "orm/db.rs"]
 mod db;
-pub mod dialect;
-#[cfg(feature = "tools")]
-pub mod erd;
-mod error;
-mod expr;
+#[path = "orm/fetch.rs"]
 mod fetch;
-mod fit;
-mod inspect;
-mod keys;
+#[path = "orm/load/mod.rs"]
 mod load;
-#[cfg(feature = "migrate")]
-pub mod migrate;
+#[path = "orm/model.rs"]
 mod model;
+#[path = "orm/options.rs"]
 mod options;
 #[cfg(any(feature = "pool", feature = "deadpool"))]
+#[path = "orm/pool.rs"]
 pub mod pool;
 #[cfg(any(feature = "pool", feature = "deadpool"))]
+#[path = "orm/pool_options.rs"]
 mod pool_options;
+#[path = "orm/preload.rs"]
 mod preload;
+#[path = "orm/project.rs"]
 mod project;
+#[path = "orm/query.rs"]
 mod query;
+#[path = "orm/raw.rs"]
 mod raw;
-pub mod reach;
+#[path = "orm/relation/mod.rs"]
 mod relation;
-pub mod schema;
+#[path = "orm/select.rs"]
 mod select;
-mod sql;
+#[path = "orm/stream.rs"]
 mod stream;
+#[path = "orm/term.rs"]
 mod term;
+#[path = "orm/upsert.rs"]
 mod upsert;
-mod value;
+
+// the schema tools: inspect, diff and migrations, models from a schema, diagrams
+#[cfg(feature = "tools")]
+#[path = "tools/codegen.rs"]
+pub mod codegen;
+#[cfg(feature = "tools")]
+#[path = "tools/erd.rs"]
+pub mod erd;
+#[path = "tools/inspect.rs"]
+mod inspect;
+#[cfg(feature = "migrate")]
+#[path = "tools/migrate/mod.rs"]
+pub mod migrate;
 
 #[doc(hidden)]
 pub mod private;
