@@ -22,8 +22,6 @@ mod checks;
 mod error;
 #[path = "schema/fit.rs"]
 mod fit;
-#[path = "schema/keys.rs"]
-mod keys;
 #[path = "schema/reach.rs"]
 pub mod reach;
 #[path = "schema/schema.rs"]
@@ -62,6 +60,8 @@ mod crud;
 mod db;
 #[path = "orm/fetch.rs"]
 mod fetch;
+#[path = "orm/keys.rs"]
+mod keys;
 #[path = "orm/load/mod.rs"]
 mod load;
 #[path = "orm/model.rs"]
