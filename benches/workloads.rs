@@ -226,7 +226,7 @@ impl Counts {
         let ((), sql) = db.record(|| {
             black_box(relations());
         });
-        let h = Hand { conn: db.sqlite().unwrap(), statements: Cell::new(0) };
+        let h = Hand { conn: db.driver::<relations::rusqlite::Connection>().unwrap(), statements: Cell::new(0) };
         black_box(hand(&h));
         self.0.push(format!("{name}\t{}\t{}", sql.len(), h.statements.get()));
     }
@@ -253,14 +253,18 @@ fn workloads(c: &mut Criterion) {
     let by_hand = rusqlite::Connection::open_in_memory().expect("db");
     seed_by_hand(&by_hand).expect("seed by hand");
     assert!(
-        contents(db.sqlite().unwrap()).expect("contents") == contents(&by_hand).expect("contents"),
+        contents(db.driver::<relations::rusqlite::Connection>().unwrap()).expect("contents")
+            == contents(&by_hand).expect("contents"),
         "the hand-written seeding differs from the relations one"
     );
 
     // checks: both sides load the same rows
     assert_eq!(w2_selectin(&db).iter().map(|u| u.posts.loaded().unwrap().len()).sum::<usize>(), USERS * POSTS_PER_USER);
     assert_eq!(
-        h2(&Hand { conn: db.sqlite().unwrap(), statements: Cell::new(0) }).iter().map(|u| u.posts.len()).sum::<usize>(),
+        h2(&Hand { conn: db.driver::<relations::rusqlite::Connection>().unwrap(), statements: Cell::new(0) })
+            .iter()
+            .map(|u| u.posts.len())
+            .sum::<usize>(),
         USERS * POSTS_PER_USER
     );
     let subtree = w6_subtree(&db);
@@ -270,7 +274,8 @@ fn workloads(c: &mut Criterion) {
     fn hsize(e: &HEmployee) -> usize {
         e.reports.iter().map(|r| 1 + hsize(r)).sum()
     }
-    let hj = h4_joined(&Hand { conn: db.sqlite().unwrap(), statements: Cell::new(0) });
+    let hj =
+        h4_joined(&Hand { conn: db.driver::<relations::rusqlite::Connection>().unwrap(), statements: Cell::new(0) });
     assert_eq!(
         hj.iter().flat_map(|u| &u.posts).map(|p| p.comments.len()).sum::<usize>(),
         USERS * POSTS_PER_USER * COMMENTS_PER_POST
@@ -279,7 +284,13 @@ fn workloads(c: &mut Criterion) {
     let comments: usize =
         joined.iter().flat_map(|u| u.posts.loaded().unwrap()).map(|p| p.comments.loaded().unwrap().len()).sum();
     assert_eq!(comments, USERS * POSTS_PER_USER * COMMENTS_PER_POST);
-    assert_eq!(size(&subtree), hsize(&hand_subtree(&Hand { conn: db.sqlite().unwrap(), statements: Cell::new(0) })));
+    assert_eq!(
+        size(&subtree),
+        hsize(&hand_subtree(&Hand {
+            conn: db.driver::<relations::rusqlite::Connection>().unwrap(),
+            statements: Cell::new(0)
+        }))
+    );
 
     counts.record("W2 users → posts, selectin", &db, || w2_selectin(&db), h2);
     counts.record("W2 users → posts, joined", &db, || w2_joined(&db), h2_joined);
@@ -301,7 +312,7 @@ fn workloads(c: &mut Criterion) {
         let ((), sql) = fresh.record(|| orm(&fresh).expect("w1"));
         let other = Db::open_in_memory().expect("db");
         schema(&other);
-        let h = Hand { conn: other.sqlite().unwrap(), statements: Cell::new(0) };
+        let h = Hand { conn: other.driver::<relations::rusqlite::Connection>().unwrap(), statements: Cell::new(0) };
         hand(&h);
         counts.0.insert(i, format!("{label}\t{}\t{}", sql.len(), h.statements.get()));
     }
@@ -326,7 +337,12 @@ fn workloads(c: &mut Criterion) {
         g.bench_function(hand_id, |b| {
             b.iter_batched(
                 empty,
-                |db| hand(&Hand { conn: db.sqlite().unwrap(), statements: Cell::new(0) }),
+                |db| {
+                    hand(&Hand {
+                        conn: db.driver::<relations::rusqlite::Connection>().unwrap(),
+                        statements: Cell::new(0),
+                    })
+                },
                 BatchSize::PerIteration,
             )
         });
@@ -336,7 +352,7 @@ fn workloads(c: &mut Criterion) {
     });
     g.finish();
 
-    let h = Hand { conn: db.sqlite().unwrap(), statements: Cell::new(0) };
+    let h = Hand { conn: db.driver::<relations::rusqlite::Connection>().unwrap(), statements: Cell::new(0) };
     // the async side on a second seeded database of the same rows (an in-memory one is one
     // connection's)
     let a = aio::Async::new(seed());
@@ -390,7 +406,7 @@ fn profile_memory(name: &str) {
     match name {
         "w4mem" | "w4mem:hand" | "w4mem:seed" => {
             let db = seed_sql(users.unwrap_or(10_000), POSTS_PER_USER);
-            let h = Hand { conn: db.sqlite().unwrap(), statements: Cell::new(0) };
+            let h = Hand { conn: db.driver::<relations::rusqlite::Connection>().unwrap(), statements: Cell::new(0) };
             match name {
                 "w4mem" => drop(black_box(w4_selectin(&db))),
                 "w4mem:hand" => drop(black_box(h4(&h))),
@@ -404,7 +420,7 @@ fn profile_memory(name: &str) {
                 "stream" => User::query(&db).iter(1000).map(|u| u.expect("user").username.len()).sum::<usize>(),
                 "stream:all" => User::all(&db).expect("users").iter().map(|u| u.username.len()).sum(),
                 _ => {
-                    let conn = db.sqlite().unwrap();
+                    let conn = db.driver::<relations::rusqlite::Connection>().unwrap();
                     let mut stmt = conn.prepare("SELECT id, username FROM user ORDER BY id").expect("prepare");
                     let rows =
                         stmt.query_map([], |r| Ok(HUser { id: r.get(0)?, username: r.get(1)?, posts: Vec::new() }));
@@ -440,14 +456,14 @@ fn profile(name: &str) {
         return profile_memory(name);
     }
     let db = seed();
-    let h = Hand { conn: db.sqlite().unwrap(), statements: Cell::new(0) };
+    let h = Hand { conn: db.driver::<relations::rusqlite::Connection>().unwrap(), statements: Cell::new(0) };
     let repeat: usize = std::env::var("RELATIONS_PROFILE_REPEAT").ok().and_then(|r| r.parse().ok()).unwrap_or(1);
     for _ in 0..repeat {
         match name {
             "w1" | "w1b" | "w1:hand" | "w1b:hand" => {
                 let fresh = Db::open_in_memory().expect("db");
                 schema(&fresh);
-                let fh = Hand { conn: fresh.sqlite().unwrap(), statements: Cell::new(0) };
+                let fh = Hand { conn: fresh.driver::<relations::rusqlite::Connection>().unwrap(), statements: Cell::new(0) };
                 match name {
                     "w1" => insert_users_and_posts(&fresh).expect("w1"),
                     "w1b" => insert_all_users_and_posts(&fresh).expect("w1b"),

@@ -138,7 +138,7 @@ fn count(db: &Db, table: &str) -> i64 {
 
 /// SQLite's check of every foreign key (PostgreSQL enforces each at every statement).
 fn foreign_key_check(db: &Db) -> Vec<String> {
-    let Some(conn) = db.sqlite() else { return Vec::new() };
+    let Some(conn) = db.driver::<relations::rusqlite::Connection>() else { return Vec::new() };
     let mut stmt = conn.prepare("PRAGMA foreign_key_check").unwrap();
     let rows = stmt.query_map([], |r| r.get::<_, String>(0)).unwrap();
     rows.map(Result::unwrap).collect()
@@ -393,7 +393,7 @@ fn an_injected_failure_on_the_third_delete_leaves_everything_unchanged() {
     let ann = author(&db, "ann", 1, &bob);
     author(&db, "cy", 1, &bob);
     // every row deleted from comment or post counts; the third one raises
-    db.sqlite()
+    db.driver::<relations::rusqlite::Connection>()
         .unwrap()
         .execute_batch(
             "CREATE TABLE deletes (n INTEGER NOT NULL); INSERT INTO deletes VALUES (0);
@@ -413,7 +413,7 @@ fn an_injected_failure_on_the_third_delete_leaves_everything_unchanged() {
             .iter()
             .map(|t| {
                 let sum: i64 = db
-                    .sqlite()
+                    .driver::<relations::rusqlite::Connection>()
                     .unwrap()
                     .query_row(&format!("SELECT count(*) * 1000 + total(rowid) FROM \"{t}\""), [], |r| {
                         r.get::<_, f64>(0)
@@ -424,16 +424,27 @@ fn an_injected_failure_on_the_third_delete_leaves_everything_unchanged() {
             .collect()
     };
     let before = snapshot(&db);
-    let n: i64 = db.sqlite().unwrap().query_row("SELECT n FROM deletes", [], |r| r.get(0)).unwrap();
+    let n: i64 = db
+        .driver::<relations::rusqlite::Connection>()
+        .unwrap()
+        .query_row("SELECT n FROM deletes", [], |r| r.get(0))
+        .unwrap();
     assert_eq!(n, 0);
     let err = ann.delete(&db).unwrap_err();
     assert!(err.to_string().contains("injected failure"), "{err}");
     assert_eq!(snapshot(&db), before);
-    let n: i64 = db.sqlite().unwrap().query_row("SELECT n FROM deletes", [], |r| r.get(0)).unwrap();
+    let n: i64 = db
+        .driver::<relations::rusqlite::Connection>()
+        .unwrap()
+        .query_row("SELECT n FROM deletes", [], |r| r.get(0))
+        .unwrap();
     assert_eq!(n, 0, "the counter's updates were rolled back too");
-    assert!(db.sqlite().unwrap().is_autocommit(), "no transaction left open");
+    assert!(db.driver::<relations::rusqlite::Connection>().unwrap().is_autocommit(), "no transaction left open");
     // and the same delete goes through once the trigger is gone
-    db.sqlite().unwrap().execute_batch("DROP TRIGGER count_comment; DROP TRIGGER count_post;").unwrap();
+    db.driver::<relations::rusqlite::Connection>()
+        .unwrap()
+        .execute_batch("DROP TRIGGER count_comment; DROP TRIGGER count_post;")
+        .unwrap();
     assert!(ann.delete(&db).unwrap());
     assert_eq!((count(&db, "post"), count(&db, "comment")), (1, 2), "cy's post and comments stay");
 }

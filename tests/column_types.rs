@@ -144,7 +144,11 @@ fn uuid_json_time_integers_and_newtypes_round_trip() {
     assert_eq!(back.settings["tabs"][1], 2);
     // as SQLAlchemy's `Uuid` stores it on SQLite: 32 hex digits
     if db.backend_name() == "sqlite" {
-        let stored: String = db.sqlite().unwrap().query_row("SELECT token FROM account", [], |r| r.get(0)).unwrap();
+        let stored: String = db
+            .driver::<relations::rusqlite::Connection>()
+            .unwrap()
+            .query_row("SELECT token FROM account", [], |r| r.get(0))
+            .unwrap();
         assert_eq!(stored, token.simple().to_string());
     }
     common::raw(&db, "UPDATE account SET email = 'nobody'");

@@ -138,7 +138,7 @@ fn the_pool_hands_each_thread_a_connection() {
         h.join().unwrap();
     }
     check(&pool.get().unwrap());
-    if let Some(conn) = pool.get().unwrap().sqlite() {
+    if let Some(conn) = pool.get().unwrap().driver::<relations::rusqlite::Connection>() {
         let mode: String = conn.query_row("PRAGMA journal_mode", [], |r| r.get(0)).unwrap();
         assert_eq!(mode, "wal");
     }

@@ -145,7 +145,7 @@ fn review_ids(p: &Product) -> Vec<i64> {
 fn every_strategy_loads_a_collection_in_key_order_whatever_index_exists() {
     let (db, p) = shop();
     // the index would give stars order: check that it does reorder an unordered scan
-    if let Some(conn) = db.sqlite() {
+    if let Some(conn) = db.driver::<relations::rusqlite::Connection>() {
         let mut stmt = conn.prepare("SELECT id FROM review WHERE product_id = ?1 AND stars > 0").unwrap();
         let raw: Vec<i64> = stmt.query_map([p.id], |r| r.get(0)).unwrap().collect::<Result<_, _>>().unwrap();
         assert_eq!(raw, [5, 3, 1], "the index reorders the rows");
@@ -287,7 +287,7 @@ fn is_in_takes_any_number_of_values_and_errors_quote_little_sql() {
     assert_eq!(User::query(&db).filter(User::username.is_in(names.iter().map(String::as_str))).count().unwrap(), 1);
 
     // an error about a huge statement quotes a few hundred characters of it
-    if let Some(conn) = db.sqlite() {
+    if let Some(conn) = db.driver::<relations::rusqlite::Connection>() {
         let huge = format!("SELECT id FROM user WHERE id IN ({})", vec!["?"; 40_000].join(", "));
         let err = Error::from(conn.prepare(&huge).unwrap_err());
         let text = err.to_string();
@@ -308,8 +308,15 @@ struct Note {
 fn small_disk() -> common::TestDb {
     let db = common::db();
     db.create_all::<(Note,)>().unwrap();
-    let pages: i64 = db.sqlite().unwrap().query_row("PRAGMA page_count", [], |r| r.get(0)).unwrap();
-    db.sqlite().unwrap().execute_batch(&format!("PRAGMA max_page_count = {}", pages + 4)).unwrap();
+    let pages: i64 = db
+        .driver::<relations::rusqlite::Connection>()
+        .unwrap()
+        .query_row("PRAGMA page_count", [], |r| r.get(0))
+        .unwrap();
+    db.driver::<relations::rusqlite::Connection>()
+        .unwrap()
+        .execute_batch(&format!("PRAGMA max_page_count = {}", pages + 4))
+        .unwrap();
     db
 }
 
@@ -345,7 +352,7 @@ fn a_disk_that_fills_inside_a_savepoint_commits_nothing_and_returns_the_real_err
     let after = after.unwrap().unwrap_err();
     assert!(matches!(&after, Error::TransactionAborted { cause } if cause.contains("full")), "{after:?}");
     assert!(matches!(result, Err(Error::TransactionAborted { .. })), "{result:?}");
-    assert!(db.sqlite().unwrap().is_autocommit(), "no transaction left open");
+    assert!(db.driver::<relations::rusqlite::Connection>().unwrap().is_autocommit(), "no transaction left open");
     assert!(usernames(&db).is_empty(), "nothing committed piecemeal: {:?}", usernames(&db));
     // the connection works again
     db.add(Note { body: "later".into(), ..Default::default() }).unwrap();
@@ -366,7 +373,7 @@ fn a_disk_that_fills_in_one_statement_ends_the_transaction() {
         Err(e)
     });
     assert!(full(&result.unwrap_err()));
-    assert!(db.sqlite().unwrap().is_autocommit());
+    assert!(db.driver::<relations::rusqlite::Connection>().unwrap().is_autocommit());
     assert!(usernames(&db).is_empty(), "{:?}", usernames(&db));
 }
 
@@ -385,7 +392,7 @@ fn stored_values_sqlalchemy_accepts_read_as_it_reads_them_and_are_written_canoni
     let db = common::fresh();
     db.create_all::<(Reading,)>().unwrap();
     // what another writer (or a hand) may have put there; SQLAlchemy 2.1 reads each row so
-    db.sqlite()
+    db.driver::<relations::rusqlite::Connection>()
         .unwrap()
         .execute_batch(
             "INSERT INTO reading (id, at, ok, amount) VALUES
@@ -409,7 +416,11 @@ fn stored_values_sqlalchemy_accepts_read_as_it_reads_them_and_are_written_canoni
         r.update(&db).unwrap();
     }
     let stored: Vec<(String, i64)> = {
-        let mut stmt = db.sqlite().unwrap().prepare("SELECT at, ok FROM reading ORDER BY id").unwrap();
+        let mut stmt = db
+            .driver::<relations::rusqlite::Connection>()
+            .unwrap()
+            .prepare("SELECT at, ok FROM reading ORDER BY id")
+            .unwrap();
         stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?))).unwrap().collect::<Result<_, _>>().unwrap()
     };
     assert_eq!(stored[1], ("2024-05-01 07:30:00.000000".to_string(), 1));

@@ -107,24 +107,14 @@ fn twenty_one_tables_are_one_call() {
 
 /// The indexes a database holds whose names start `ix_`, sorted.
 fn ix_indexes(db: &Db) -> Vec<String> {
-    match db.sqlite() {
-        Some(conn) => {
-            let sql =
-                "SELECT name FROM sqlite_master WHERE type = 'index' AND name LIKE 'ix\\_%' ESCAPE '\\' ORDER BY name";
-            let mut stmt = conn.prepare(sql).unwrap();
-            stmt.query_map([], |r| r.get(0)).unwrap().collect::<Result<_, _>>().unwrap()
-        }
-        None if db.postgres().is_some() => {
-            let sql = "SELECT indexname::text FROM pg_indexes WHERE schemaname = current_schema() \
-                       AND indexname LIKE 'ix\\_%' ORDER BY 1";
-            db.postgres().unwrap().query(sql, &[]).unwrap().iter().map(|r| r.get(0)).collect()
-        }
-        None => {
-            let sql = "SELECT DISTINCT INDEX_NAME FROM information_schema.STATISTICS WHERE TABLE_SCHEMA = DATABASE() \
-                       AND INDEX_NAME LIKE 'ix\\_%' ORDER BY 1";
-            db.sql(sql).all::<(String,)>().unwrap().into_iter().map(|r| r.0).collect()
-        }
-    }
+    common::strings(
+        db,
+        "SELECT name FROM sqlite_master WHERE type = 'index' AND name LIKE 'ix\\_%' ESCAPE '\\' ORDER BY name",
+        "SELECT indexname::text FROM pg_indexes WHERE schemaname = current_schema() AND indexname LIKE 'ix\\_%' \
+         ORDER BY 1",
+        "SELECT DISTINCT INDEX_NAME FROM information_schema.STATISTICS WHERE TABLE_SCHEMA = DATABASE() \
+         AND INDEX_NAME LIKE 'ix\\_%' ORDER BY 1",
+    )
 }
 
 fn one_switch_indexes_every_foreign_key_no_other_index_covers() {

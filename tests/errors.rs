@@ -78,13 +78,19 @@ fn check_violation_names_the_constraint() {
 #[test]
 fn undecodable_values_name_table_and_column() {
     let db = db();
-    db.sqlite().unwrap().execute("INSERT INTO user (id, username, karma) VALUES (1, 'a', 'lots')", []).unwrap();
+    db.driver::<relations::rusqlite::Connection>()
+        .unwrap()
+        .execute("INSERT INTO user (id, username, karma) VALUES (1, 'a', 'lots')", [])
+        .unwrap();
     let err = User::get(&db, 1).unwrap_err();
     assert!(matches!(err, Error::Decode { table: "user", column: "karma", .. }));
     assert_eq!(err.to_string(), "cannot decode `user.karma`: expected INTEGER, found TEXT \"lots\"");
 
-    db.sqlite().unwrap().execute("INSERT INTO user (id, username) VALUES (2, 'b')", []).unwrap();
-    db.sqlite()
+    db.driver::<relations::rusqlite::Connection>()
+        .unwrap()
+        .execute("INSERT INTO user (id, username) VALUES (2, 'b')", [])
+        .unwrap();
+    db.driver::<relations::rusqlite::Connection>()
         .unwrap()
         .execute("INSERT INTO post (id, title, created_at, user_id) VALUES (1, 't', 'last tuesday', 2)", [])
         .unwrap();
@@ -94,7 +100,10 @@ fn undecodable_values_name_table_and_column() {
         "{err}"
     );
 
-    db.sqlite().unwrap().execute("INSERT INTO user (id, username) VALUES (3, X'FF00')", []).unwrap();
+    db.driver::<relations::rusqlite::Connection>()
+        .unwrap()
+        .execute("INSERT INTO user (id, username) VALUES (3, X'FF00')", [])
+        .unwrap();
     assert!(matches!(User::get(&db, 3), Err(Error::Decode { table: "user", column: "username", .. })));
 }
 
@@ -102,7 +111,7 @@ fn undecodable_values_name_table_and_column() {
 #[test]
 fn a_missing_parent_is_not_found() {
     let db = db();
-    db.sqlite()
+    db.driver::<relations::rusqlite::Connection>()
         .unwrap()
         .execute_batch("PRAGMA foreign_keys = OFF; INSERT INTO post (id, title, user_id) VALUES (1, 'orphan', 77)")
         .unwrap();
@@ -248,7 +257,7 @@ fn a_file_that_is_not_a_database_is_named_at_open() {
     assert!(matches!(&err, Error::CannotOpen { path: p, .. } if p.ends_with("notes.txt")), "{err:?}");
     assert_eq!(
         err.to_string(),
-        format!("cannot open `{}` as a SQLite database: file is not a database", path.display())
+        format!("cannot open `{}`: file is not a database (opened as a SQLite database)", path.display())
     );
     assert!(matches!(relations::Db::open_read_only(dir.join("missing.db")), Err(Error::CannotOpen { .. })));
     assert!(!dir.join("missing.db").exists());

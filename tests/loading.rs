@@ -800,7 +800,7 @@ fn assert_statements_reports_the_sql() {
     }));
     let message = *caught.unwrap_err().downcast::<String>().unwrap();
     assert!(message.starts_with("expected 1 statement(s), 4 ran:\n  1. SELECT"), "{message}");
-    let placeholder = if db.postgres().is_some() { "$1" } else { "?" };
+    let placeholder = if db.driver::<relations::tokio_postgres::Client>().is_some() { "$1" } else { "?" };
     let filter = common::quoted(&db, &format!("WHERE \"post\".\"user_id\" = {placeholder}"));
     assert_eq!(message.matches(&filter).count(), 3, "{message}");
 }

@@ -30,7 +30,7 @@ fn cached_statements_are_not_re_prepared_when_rebound() {
     });
     let distinct: std::collections::BTreeSet<String> = statements.into_iter().collect();
     assert_eq!(distinct.len(), 3, "{distinct:?}");
-    let conn = db.sqlite().unwrap();
+    let conn = db.driver::<relations::rusqlite::Connection>().unwrap();
     for sql in distinct {
         let stmt = conn.prepare_cached(&sql).unwrap();
         assert_eq!(stmt.get_status(StatementStatus::Run), 20, "{sql}");
@@ -40,7 +40,7 @@ fn cached_statements_are_not_re_prepared_when_rebound() {
 
 /// The plan SQLite picks for `sql`, its parameters all bound to 1.
 fn plan(db: &relations::Db, sql: &str) -> Vec<String> {
-    let conn = db.sqlite().unwrap();
+    let conn = db.driver::<relations::rusqlite::Connection>().unwrap();
     let mut stmt = conn.prepare(&format!("EXPLAIN QUERY PLAN {sql}")).unwrap();
     let n = stmt.parameter_count();
     let rows =

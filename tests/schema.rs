@@ -133,9 +133,17 @@ fn reserved_words_work_in_queries_too() {
     assert_eq!(back.created, created);
     assert_eq!(back.balance.to_string(), "14.50");
     assert_eq!(back.big, Some(u32::MAX));
-    let stored: String = db.sqlite().unwrap().query_row("SELECT created FROM accounts", [], |r| r.get(0)).unwrap();
+    let stored: String = db
+        .driver::<relations::rusqlite::Connection>()
+        .unwrap()
+        .query_row("SELECT created FROM accounts", [], |r| r.get(0))
+        .unwrap();
     assert_eq!(stored, "2024-05-03 18:05:12.250000", "SQLAlchemy's DATETIME format");
-    let flag: i64 = db.sqlite().unwrap().query_row("SELECT is_admin FROM accounts", [], |r| r.get(0)).unwrap();
+    let flag: i64 = db
+        .driver::<relations::rusqlite::Connection>()
+        .unwrap()
+        .query_row("SELECT is_admin FROM accounts", [], |r| r.get(0))
+        .unwrap();
     assert_eq!(flag, 0, "booleans are stored as 0/1");
 }
 

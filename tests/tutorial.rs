@@ -177,7 +177,7 @@ impl PgDatabase {
     fn drop_it(&self) {
         let admin = relations::Db::connect(&common::backends::postgres_url()).expect("PostgreSQL test server");
         let sql = format!("DROP DATABASE IF EXISTS \"{}\" WITH (FORCE)", self.name);
-        admin.postgres().unwrap().batch_execute(&sql).expect("drop database");
+        admin.driver::<relations::tokio_postgres::Client>().unwrap().batch_execute(&sql).expect("drop database");
     }
 }
 

@@ -92,7 +92,7 @@ pub fn workloads(c: &mut Criterion) {
         schema(&t);
     }
     let empty = |db: &Db| {
-        db.postgres()
+        db.driver::<relations::tokio_postgres::Client>()
             .unwrap()
             .batch_execute("TRUNCATE \"user\", post, comment, post_tags, tag, employee RESTART IDENTITY")
             .unwrap()

@@ -37,7 +37,7 @@ pub fn open() -> Result<(Db, bool)> {
         [] => Ok((Db::open_in_memory()?, true)),
         ["--read", url] if is_postgres(url) => {
             let db = Db::connect(url)?;
-            if let Some(client) = db.postgres() {
+            if let Some(client) = db.driver::<relations::tokio_postgres::Client>() {
                 client.batch_execute("SET default_transaction_read_only = on").map_err(relations::Error::from)?;
             }
             Ok((db, false))
@@ -102,7 +102,7 @@ fn new_postgres_database(url: &str) -> Result<Db> {
     let sep = if query.is_empty() { "" } else { "?" };
     let server = Db::connect(&format!("{base}/postgres{sep}{query}"))?;
     let exists = {
-        let client = server.postgres().expect("a PostgreSQL connection");
+        let client = server.driver::<relations::tokio_postgres::Client>().expect("a PostgreSQL connection");
         let row = client
             .query_one("SELECT count(*) FROM pg_database WHERE datname = $1", &[&name])
             .map_err(relations::Error::from)?;
@@ -110,11 +110,15 @@ fn new_postgres_database(url: &str) -> Result<Db> {
     };
     if !exists {
         let sql = format!("CREATE DATABASE \"{name}\"");
-        server.postgres().expect("a PostgreSQL connection").batch_execute(&sql).map_err(relations::Error::from)?;
+        server
+            .driver::<relations::tokio_postgres::Client>()
+            .expect("a PostgreSQL connection")
+            .batch_execute(&sql)
+            .map_err(relations::Error::from)?;
     }
     let db = Db::connect(url)?;
     let tables = {
-        let client = db.postgres().expect("a PostgreSQL connection");
+        let client = db.driver::<relations::tokio_postgres::Client>().expect("a PostgreSQL connection");
         let sql = "SELECT count(*) FROM pg_tables WHERE schemaname = current_schema()";
         client.query_one(sql, &[]).map_err(relations::Error::from)?.get::<_, i64>(0)
     };

@@ -136,9 +136,9 @@ pub use value::{Bind, DecodeError, SqlValue, Value, ValueRef};
 
 /// Re-exported so that models can name chrono's and rust_decimal's types without adding them.
 pub use chrono;
-/// Re-exported for [`Db::connection`] and [`Db::from_connection`].
+/// Re-exported for [`Db::driver`] and [`Db::from_connection`].
 pub use rusqlite;
 pub use rust_decimal;
-/// Re-exported for [`Db::postgres`]'s client, its rows and its errors.
+/// Re-exported for [`Db::driver`]'s client, its rows and its errors.
 #[cfg(feature = "postgres")]
 pub use tokio_postgres;

@@ -193,7 +193,10 @@ impl Drop for TestDb {
             Some((Backend::Postgres, schema)) => std::thread::scope(|s| {
                 s.spawn(|| {
                     if let Ok(admin) = Db::connect(&postgres_url()) {
-                        let _ = admin.postgres().unwrap().batch_execute(&format!("DROP SCHEMA \"{schema}\" CASCADE"));
+                        let _ = admin
+                            .driver::<relations::tokio_postgres::Client>()
+                            .unwrap()
+                            .batch_execute(&format!("DROP SCHEMA \"{schema}\" CASCADE"));
                     }
                 });
             }),
@@ -220,7 +223,11 @@ pub fn fresh() -> TestDb {
             static N: AtomicU32 = AtomicU32::new(0);
             let schema = format!("relations_test_{}_{}", std::process::id(), N.fetch_add(1, Ordering::Relaxed));
             let admin = Db::connect(&postgres_url()).expect("PostgreSQL test server");
-            admin.postgres().unwrap().batch_execute(&format!("CREATE SCHEMA \"{schema}\"")).expect("create schema");
+            admin
+                .driver::<relations::tokio_postgres::Client>()
+                .unwrap()
+                .batch_execute(&format!("CREATE SCHEMA \"{schema}\""))
+                .expect("create schema");
             let url = postgres_url();
             let sep = if url.contains('?') { '&' } else { '?' };
             let url = format!("{url}{sep}options=-csearch_path%3D{schema}");
@@ -261,7 +268,7 @@ pub fn shared(name: &str) -> TestDb {
 /// Runs a statement of the test's own (setup, sabotage) on either backend, outside the
 /// runtime's counting.
 pub fn raw(db: &Db, sql: &str) {
-    match (db.sqlite(), db.postgres()) {
+    match (db.driver::<relations::rusqlite::Connection>(), db.driver::<relations::tokio_postgres::Client>()) {
         (Some(conn), _) => conn.execute_batch(sql).unwrap_or_else(|e| panic!("{sql}: {e}")),
         (_, Some(client)) => client.batch_execute(sql).unwrap_or_else(|e| panic!("{sql}: {e}")),
         // the test's own statements, one by one (none of them holds a `;` in a literal)
@@ -297,7 +304,7 @@ pub fn serial(db: &Db, sql: &str) -> String {
 
 /// One integer from a query of the test's own.
 pub fn scalar(db: &Db, sql: &str) -> i64 {
-    match (db.sqlite(), db.postgres()) {
+    match (db.driver::<relations::rusqlite::Connection>(), db.driver::<relations::tokio_postgres::Client>()) {
         (Some(conn), _) => conn.query_row(sql, [], |r| r.get(0)).unwrap_or_else(|e| panic!("{sql}: {e}")),
         (_, Some(client)) => {
             let row = client.query_one(sql, &[]).unwrap_or_else(|e| panic!("{sql}: {e}"));
@@ -309,25 +316,30 @@ pub fn scalar(db: &Db, sql: &str) -> i64 {
 
 /// The names of the database's tables (of the test's schema, on PostgreSQL), sorted.
 pub fn table_names(db: &Db) -> Vec<String> {
-    match db.sqlite() {
-        Some(conn) => {
-            let mut stmt = conn.prepare("SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name").unwrap();
-            stmt.query_map([], |r| r.get(0)).unwrap().collect::<Result<_, _>>().unwrap()
-        }
-        None if db.postgres().is_some() => {
-            let sql = "SELECT tablename::text FROM pg_tables WHERE schemaname = current_schema() ORDER BY 1";
-            db.postgres().unwrap().query(sql, &[]).unwrap().iter().map(|r| r.get(0)).collect()
-        }
-        None => {
-            let sql = "SELECT TABLE_NAME FROM information_schema.TABLES WHERE TABLE_SCHEMA = DATABASE() ORDER BY 1";
-            db.sql(sql).all::<(String,)>().unwrap().into_iter().map(|r| r.0).collect()
-        }
+    strings(
+        db,
+        "SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name",
+        "SELECT tablename::text FROM pg_tables WHERE schemaname = current_schema() ORDER BY 1",
+        "SELECT TABLE_NAME FROM information_schema.TABLES WHERE TABLE_SCHEMA = DATABASE() ORDER BY 1",
+    )
+}
+
+/// The one text column of a catalog query of the test's own, by backend: SQLite's,
+/// PostgreSQL's or MariaDB's.
+pub fn strings(db: &Db, sqlite: &str, postgres: &str, mariadb: &str) -> Vec<String> {
+    if let Some(conn) = db.driver::<relations::rusqlite::Connection>() {
+        let mut stmt = conn.prepare(sqlite).unwrap();
+        return stmt.query_map([], |r| r.get(0)).unwrap().collect::<Result<_, _>>().unwrap();
     }
+    if let Some(pg) = db.driver::<relations::tokio_postgres::Client>() {
+        return pg.query(postgres, &[]).unwrap().iter().map(|r| r.get(0)).collect();
+    }
+    db.sql(mariadb).all::<(String,)>().unwrap().into_iter().map(|r| r.0).collect()
 }
 
 /// Whether the connection has no transaction open.
 pub fn no_transaction_open(db: &Db) -> bool {
-    match db.sqlite() {
+    match db.driver::<relations::rusqlite::Connection>() {
         Some(conn) => conn.is_autocommit(),
         None => !db.backend().in_transaction(),
     }
@@ -336,7 +348,7 @@ pub fn no_transaction_open(db: &Db) -> bool {
 /// The rows that break a foreign key: SQLite's `foreign_key_check` (PostgreSQL checks every
 /// foreign key at each statement, so none can).
 pub fn foreign_key_violations(db: &Db) -> usize {
-    match db.sqlite() {
+    match db.driver::<relations::rusqlite::Connection>() {
         Some(conn) => {
             let mut stmt = conn.prepare("PRAGMA foreign_key_check").unwrap();
             stmt.query_map([], |_| Ok(())).unwrap().count()

@@ -147,7 +147,7 @@ impl Cluster {
     /// The server processes of the client sessions of `database`.
     pub fn session_pids(&self, database: &str) -> Vec<i32> {
         let admin = relations::Db::connect(&self.url("postgres")).expect("the throwaway server");
-        let pg = admin.postgres().unwrap();
+        let pg = admin.driver::<relations::tokio_postgres::Client>().unwrap();
         let sql = "SELECT pid FROM pg_stat_activity WHERE pid <> pg_backend_pid() AND datname = $1";
         pg.query(sql, &[&database]).expect("sessions").iter().map(|r| r.get(0)).collect()
     }
@@ -155,14 +155,18 @@ impl Cluster {
     /// Creates database `name` on this server.
     pub fn create_database(&self, name: &str) {
         let admin = relations::Db::connect(&self.url("postgres")).expect("the throwaway server");
-        admin.postgres().unwrap().batch_execute(&format!("CREATE DATABASE {name}")).expect("create database");
+        admin
+            .driver::<relations::tokio_postgres::Client>()
+            .unwrap()
+            .batch_execute(&format!("CREATE DATABASE {name}"))
+            .expect("create database");
     }
 }
 
 /// [`Cluster::terminate_sessions`] of the server at `url`, from any thread that may block.
 pub fn terminate_sessions(url: &str) -> i64 {
     let admin = relations::Db::connect(url).expect("the throwaway server");
-    let pg = admin.postgres().unwrap();
+    let pg = admin.driver::<relations::tokio_postgres::Client>().unwrap();
     let others = "pid <> pg_backend_pid() AND backend_type = 'client backend'";
     let sql = format!("SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity WHERE {others}");
     let ended: i64 = pg.query_one(&sql, &[]).expect("terminate").get(0);

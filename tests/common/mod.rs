@@ -5,7 +5,8 @@
 pub mod backends;
 #[allow(unused_imports)]
 pub use backends::{
-    foreign_key_violations, fresh, no_transaction_open, quoted, raw, scalar, serial, shared, table_names, TestDb,
+    foreign_key_violations, fresh, no_transaction_open, quoted, raw, scalar, serial, shared, strings, table_names,
+    TestDb,
 };
 
 use relations::chrono::NaiveDateTime;

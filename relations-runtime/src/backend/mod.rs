@@ -90,6 +90,44 @@ pub(crate) fn open_url(url: &str, timeout: Option<Duration>) -> Result<Box<dyn B
     }
 }
 
+/// A driver whose connection a [`Db`](crate::Db) lends back, for what `relations` does not
+/// cover ([`Db::driver`](crate::Db::driver)): rusqlite's [`Connection`](rusqlite::Connection)
+/// on SQLite; tokio-postgres' `Client` on PostgreSQL (feature `postgres`), lent as a
+/// [`PgClient`] that also waits for its futures. Named by the driver's own type, as
+/// [`Error::driver_error`] is.
+pub trait Driver: 'static {
+    /// What [`Db::driver`](crate::Db::driver) lends.
+    type Handle<'a>;
+
+    /// The handle on `backend`'s connection, if it is this driver's.
+    #[doc(hidden)]
+    fn handle(backend: &dyn Backend) -> Option<Self::Handle<'_>>;
+}
+
+/// A driver's open connection that a [`Db`](crate::Db) can wrap
+/// ([`Db::from_connection`](crate::Db::from_connection)): rusqlite's
+/// [`Connection`](rusqlite::Connection).
+pub trait IntoBackend {
+    /// The backend on this connection, readied as `relations` needs it.
+    #[doc(hidden)]
+    fn into_backend(self) -> Result<Box<dyn Backend>>;
+}
+
+/// Opens (creating it unless `read_only`) the embedded database's file at `path`.
+pub(crate) fn open_file(path: &std::path::Path, read_only: bool) -> Result<Box<dyn Backend>> {
+    Ok(Box::new(sqlite::SqliteBackend::file(path, read_only)?))
+}
+
+/// A new, empty in-memory database of the embedded backend.
+pub(crate) fn open_in_memory() -> Result<Box<dyn Backend>> {
+    Ok(Box::new(sqlite::SqliteBackend::in_memory()?))
+}
+
+/// The URL that opens the embedded database's file at `path`.
+pub(crate) fn file_url(path: &std::path::Path) -> String {
+    format!("sqlite:{}", path.display())
+}
+
 /// Why a column of a row could not be read (no such column, text that is not UTF-8). Small,
 /// so that reading a value, the loaders' innermost step, moves little.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -214,7 +252,7 @@ pub trait Backend: Send {
     fn tables(&self, run: catalog::Run<'_>) -> Result<Vec<crate::catalog::Table>>;
     /// Where the connection goes, for `Debug` (a path or a URL without its password).
     fn describe(&self) -> String;
-    /// The backend as `Any`, so that [`Db::sqlite`](crate::Db::sqlite) can hand out the
+    /// The backend as `Any`, so that [`Db::driver`](crate::Db::driver) can hand out the
     /// rusqlite connection underneath.
     fn as_any(&self) -> &dyn std::any::Any;
 }

@@ -365,6 +365,12 @@ pub trait Dialect: Sync {
     fn limit_offset(&self, limit: Option<usize>, offset: Option<usize>, out: &mut String);
 }
 
+/// Whether a database keeps `name` for itself (SQLite: names starting with `sqlite_`), so that
+/// no model may declare it.
+pub(crate) fn reserved_name(name: &str) -> bool {
+    name.get(..7).is_some_and(|p| p.eq_ignore_ascii_case("sqlite_"))
+}
+
 /// The `LIKE` pattern that finds `text` literally at `at`, its `%`, `_` and `/` escaped with `/`.
 pub(crate) fn like_pattern(text: &str, at: Placement) -> String {
     let mut pattern = String::with_capacity(text.len() + 2);

@@ -5,10 +5,7 @@
 use std::cell::{Cell, RefCell};
 use std::path::Path;
 
-use rusqlite::Connection;
-
-use crate::backend::sqlite::SqliteBackend;
-use crate::backend::{AfterError, Backend, RawRow};
+use crate::backend::{AfterError, Backend, Driver, IntoBackend, RawRow};
 use crate::dialect::Dialect;
 use crate::error::{Error, Result};
 use crate::schema::RelationDef;
@@ -86,18 +83,18 @@ impl Db {
     /// SQLite database, or one that cannot be read or created, is [`Error::CannotOpen`] naming
     /// it, here rather than at the first statement.
     pub fn open(path: impl AsRef<Path>) -> Result<Db> {
-        Ok(Db::from_backend(Box::new(SqliteBackend::file(path, false)?)))
+        crate::backend::open_file(path.as_ref(), false).map(Db::from_backend)
     }
 
     /// Opens an existing database file for reading only: nothing can change it. A missing
     /// file, or one that is not a database, is [`Error::CannotOpen`].
     pub fn open_read_only(path: impl AsRef<Path>) -> Result<Db> {
-        Ok(Db::from_backend(Box::new(SqliteBackend::file(path, true)?)))
+        crate::backend::open_file(path.as_ref(), true).map(Db::from_backend)
     }
 
     /// Opens a new, empty in-memory database.
     pub fn open_in_memory() -> Result<Db> {
-        Ok(Db::from_backend(Box::new(SqliteBackend::in_memory()?)))
+        crate::backend::open_in_memory().map(Db::from_backend)
     }
 
     /// Opens the database a URL names, SQLAlchemy's way:
@@ -134,12 +131,19 @@ impl Db {
         self.dialect.name()
     }
 
-    /// Wraps an open rusqlite connection, turning on `PRAGMA foreign_keys` and the query
-    /// planner stability guarantee (`SQLITE_DBCONFIG_ENABLE_QPSG`: no plan depends on a bound
-    /// value, so a cached statement is never re-prepared when re-bound; a `LIKE` with a bound
-    /// pattern then never uses an index).
-    pub fn from_connection(conn: Connection) -> Result<Db> {
-        Ok(Db::from_backend(Box::new(SqliteBackend::new(conn)?)))
+    /// Wraps a driver's open connection: rusqlite's `Connection`, with `PRAGMA foreign_keys`
+    /// turned on and the query planner stability guarantee (`SQLITE_DBCONFIG_ENABLE_QPSG`: no
+    /// plan depends on a bound value, so a cached statement is never re-prepared when re-bound;
+    /// a `LIKE` with a bound pattern then never uses an index).
+    ///
+    /// ```
+    /// # use relations_runtime::{rusqlite, Db};
+    /// let db = Db::from_connection(rusqlite::Connection::open_in_memory()?)?;
+    /// assert_eq!(db.backend_name(), "sqlite");
+    /// # Ok::<(), relations_runtime::Error>(())
+    /// ```
+    pub fn from_connection(conn: impl IntoBackend) -> Result<Db> {
+        conn.into_backend().map(Db::from_backend)
     }
 
     /// Wraps a connection of any backend.
@@ -178,17 +182,21 @@ impl Db {
         self.backend.use_wal()
     }
 
-    /// The underlying rusqlite connection, for what `relations` does not cover; `None` on
-    /// another backend.
-    pub fn sqlite(&self) -> Option<&Connection> {
-        self.backend.as_any().downcast_ref::<crate::backend::sqlite::SqliteBackend>().map(|b| b.connection())
-    }
-
-    /// The PostgreSQL connection underneath, for what `relations` does not cover; `None` on
-    /// another backend. Statements run on it are not counted or echoed.
-    #[cfg(feature = "postgres")]
-    pub fn postgres(&self) -> Option<crate::backend::PgClient<'_>> {
-        self.backend.as_any().downcast_ref::<crate::backend::postgres::PgBackend>().map(crate::backend::PgClient::new)
+    /// The driver's connection underneath, for what `relations` does not cover, named by the
+    /// driver's type: `rusqlite::Connection` lends `&Connection`, tokio-postgres' `Client` (feature
+    /// `postgres`) a [`PgClient`](crate::backend::PgClient); `None` on another backend.
+    /// Statements run on it are not counted or echoed, and see the open transaction. On MariaDB,
+    /// [`Db::sql`] is the way to raw statements.
+    ///
+    /// ```
+    /// # use relations_runtime::{rusqlite, Db};
+    /// let db = Db::open_in_memory()?;
+    /// let conn = db.driver::<rusqlite::Connection>().expect("a SQLite database");
+    /// assert_eq!(conn.query_row("SELECT 6 * 7", [], |r| r.get::<_, i64>(0))?, 42);
+    /// # Ok::<(), relations_runtime::Error>(())
+    /// ```
+    pub fn driver<D: Driver>(&self) -> Option<D::Handle<'_>> {
+        D::handle(&*self.backend)
     }
 
     /// Limits how long one statement may run: past `timeout` it is stopped and fails with

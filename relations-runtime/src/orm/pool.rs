@@ -11,7 +11,7 @@
 //! use relations_runtime::pool::{Pool, PoolOptions};
 //! let pool = Pool::open(dir.join("app.db"), PoolOptions::default())?;
 //! let db = pool.get()?; // a `Db`, back in the pool when dropped
-//! assert_eq!(db.sqlite().unwrap().query_row("PRAGMA journal_mode", [], |r| r.get::<_, String>(0))?, "wal");
+//! assert_eq!(db.driver::<relations_runtime::rusqlite::Connection>().unwrap().query_row("PRAGMA journal_mode", [], |r| r.get::<_, String>(0))?, "wal");
 //! # Ok(()) }
 //! ```
 
@@ -21,11 +21,12 @@ use std::path::Path;
 use std::time::Duration;
 
 #[cfg(feature = "pool")]
+use crate::backend::file_url;
+#[cfg(feature = "pool")]
 use crate::db::Db;
 #[cfg(feature = "pool")]
 use crate::error::{Error, Result};
-#[cfg(feature = "pool")]
-use crate::pool_options::{file_url, open_pooled};
+use crate::pool_options::open_pooled;
 
 #[cfg(feature = "deadpool")]
 pub use crate::async_pool::AsyncPool;

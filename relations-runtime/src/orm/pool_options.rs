@@ -2,7 +2,6 @@
 //! the sync pool, the async pool and the module that names them depend on it and not on each
 //! other.
 
-use std::path::Path;
 use std::time::Duration;
 
 use crate::db::Db;
@@ -49,9 +48,4 @@ pub(crate) fn open_pooled(url: &str, options: &PoolOptions) -> Result<Db> {
     }
     db.backend().share()?;
     Ok(db)
-}
-
-/// The URL a pool on the SQLite file at `path` opens.
-pub(crate) fn file_url(path: &Path) -> String {
-    format!("sqlite:{}", path.display())
 }

@@ -63,15 +63,15 @@ pub enum Error {
         /// The table queried.
         table: &'static str,
     },
-    /// A SQLite database file could not be opened: it is not a database (or is encrypted), or
-    /// it cannot be read or created there.
+    /// A database file (SQLite's) could not be opened: it is not a database (or is encrypted),
+    /// or it cannot be read or created there.
     CannotOpen {
         /// The file.
         path: String,
-        /// Why, in SQLite's words.
+        /// Why, in the database's words, and as what it was opened.
         reason: String,
     },
-    /// A URL whose scheme names no database `relations` opens (`mysql://...`); nothing was
+    /// A URL whose scheme names no database `relations` opens (`ftp://...`); nothing was
     /// opened or created.
     UnsupportedUrl {
         /// The URL, without its password.
@@ -376,7 +376,7 @@ impl fmt::Display for Error {
                 write!(f, "cannot decode `{table}.{column}`: {message}")
             }
             Error::NoRowMatched { table } => write!(f, "no row of `{table}` matched the query"),
-            Error::CannotOpen { path, reason } => write!(f, "cannot open `{path}` as a SQLite database: {reason}"),
+            Error::CannotOpen { path, reason } => write!(f, "cannot open `{path}`: {reason}"),
             Error::UnsupportedUrl { url, opens } => {
                 write!(f, "`{url}` names no database relations opens: it opens {opens}")
             }

@@ -48,7 +48,7 @@ fn problem(ty: SqlType, value: &Value<'_>) -> Option<(String, String)> {
         }
         (_, Value::Text(t)) => t.find('\0').map(|at| {
             (
-                "text cannot hold the NUL character (U+0000) on PostgreSQL; store such values as bytes".to_string(),
+                "text holds no NUL character (U+0000) on every database; store such values as bytes".to_string(),
                 format!("has a NUL at character {}", t[..at].chars().count() + 1),
             )
         }),

@@ -37,7 +37,7 @@ pub fn unsupported_names(catalog: &Catalog) -> Vec<String> {
             && n.len() <= 63
             && !n.starts_with(|c: char| c.is_ascii_digit())
             && n.chars().all(|c| c.is_ascii_alphanumeric() || c == '_')
-            && !n.to_ascii_lowercase().starts_with("sqlite_")
+            && !crate::dialect::reserved_name(n)
     };
     let mut out = Vec::new();
     for t in &catalog.tables {

@@ -344,14 +344,14 @@ impl Drop for PgBackend {
 }
 
 /// A [`Db`](crate::Db)'s PostgreSQL connection, for what `relations` does not cover
-/// ([`Db::postgres`](crate::Db::postgres)): the tokio-postgres client, and the sync calls most
-/// often wanted of it. Statements run here are not counted or echoed, and see the `Db`'s
-/// open transaction.
+/// ([`Db::driver`](crate::Db::driver) with tokio-postgres' `Client`): the client, and the
+/// sync calls most often wanted of it. Statements run here are not counted or echoed, and see
+/// the `Db`'s open transaction.
 ///
 /// ```no_run
 /// # fn main() -> relations_runtime::Result<()> {
 /// let db = relations_runtime::Db::connect("postgresql://postgres@127.0.0.1/app")?;
-/// let pg = db.postgres().expect("a PostgreSQL connection");
+/// let pg = db.driver::<relations_runtime::tokio_postgres::Client>().expect("a PostgreSQL connection");
 /// pg.batch_execute("SET application_name = 'reports'")?;
 /// // anything else tokio-postgres offers, waited for on the connection's own runtime
 /// let pid: i32 = pg.block_on(pg.client().query_one("SELECT pg_backend_pid()", &[]))?.get(0);
@@ -396,6 +396,14 @@ impl<'a> PgClient<'a> {
     /// Runs a query that returns exactly one row.
     pub fn query_one(&self, sql: &str, params: &[&(dyn ToSql + Sync)]) -> Result<tokio_postgres::Row, PgError> {
         self.block_on(self.client().query_one(sql, params))
+    }
+}
+
+impl super::Driver for Client {
+    type Handle<'a> = PgClient<'a>;
+
+    fn handle(backend: &dyn Backend) -> Option<PgClient<'_>> {
+        backend.as_any().downcast_ref::<PgBackend>().map(PgClient::new)
     }
 }
 
@@ -740,7 +748,7 @@ fn driver_error(e: PgError) -> Error {
     Error::database(message, e)
 }
 
-/// For what is run on [`Db::postgres`](crate::Db::postgres)'s client directly.
+/// For what is run on [`Db::driver`](crate::Db::driver)'s client directly.
 impl From<PgError> for Error {
     fn from(e: PgError) -> Self {
         driver_error(e)

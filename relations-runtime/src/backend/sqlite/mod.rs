@@ -66,7 +66,10 @@ impl SqliteBackend {
         } else {
             Connection::open(path)
         };
-        let cannot = |e: rusqlite::Error| Error::CannotOpen { path: path.display().to_string(), reason: e.to_string() };
+        let cannot = |e: rusqlite::Error| Error::CannotOpen {
+            path: path.display().to_string(),
+            reason: format!("{e} (opened as a SQLite database)"),
+        };
         let conn = opened.map_err(cannot)?;
         // SQLite reads a file at its first statement: read its header now
         conn.query_row("PRAGMA schema_version", [], |_| Ok(())).map_err(cannot)?;
@@ -122,6 +125,20 @@ impl SqliteBackend {
     /// The rusqlite connection.
     pub(crate) fn connection(&self) -> &Connection {
         &self.conn
+    }
+}
+
+impl super::Driver for Connection {
+    type Handle<'a> = &'a Connection;
+
+    fn handle(backend: &dyn Backend) -> Option<&Connection> {
+        backend.as_any().downcast_ref::<SqliteBackend>().map(SqliteBackend::connection)
+    }
+}
+
+impl super::IntoBackend for Connection {
+    fn into_backend(self) -> Result<Box<dyn Backend>> {
+        Ok(Box::new(SqliteBackend::new(self)?))
     }
 }
 
@@ -302,7 +319,7 @@ impl Backend for SqliteBackend {
     }
 }
 
-/// For what is run on [`Db::sqlite`](crate::Db::sqlite)'s connection directly, and for every
+/// For what is run on [`Db::driver`](crate::Db::driver)'s connection directly, and for every
 /// statement of this backend: a missing table or a lock becomes its typed error, anything else
 /// [`Error::Database`] with SQLite's message (a few hundred characters of quoted SQL at most).
 impl From<rusqlite::Error> for Error {
