@@ -34,6 +34,8 @@ mod value;
 mod expr;
 #[path = "sql/sql.rs"]
 mod sql;
+#[path = "sql/write.rs"]
+mod write;
 
 // dialects: how each database spells SQL
 pub mod dialect;

@@ -10,6 +10,7 @@ use crate::query::{Col, Query};
 use crate::reach::{Cons, Nil, Within};
 use crate::schema::Join;
 use crate::term::Operand;
+use crate::write::{self, New, Rows};
 
 /// An `UPDATE` of the rows a query matches, from [`Query::set`]; run by
 /// [`update`](Update::update).
@@ -102,34 +103,13 @@ impl<M: Model, J> Update<'_, M, J> {
                 });
             }
         }
-        let mut sql = String::from("UPDATE ");
-        d.quote(t.name, &mut sql);
-        // MySQL: `UPDATE t JOIN a ON ... SET t.c = ... WHERE ...`
-        let joins_first = reads_joined && d.update_joins_before_set();
-        if joins_first {
-            core.render_update_joins(d, &mut sql);
-        }
-        sql.push_str(" SET ");
-        let mut params = Vec::new();
-        for (i, (name, value)) in sets.iter().enumerate() {
-            if i > 0 {
-                sql.push_str(", ");
-            }
-            if joins_first {
-                crate::sql::column(d, t.name, name, &mut sql);
-            } else {
-                d.quote(name, &mut sql);
-            }
-            sql.push_str(" = ");
-            value.render(d, &mut sql, &mut params, &mut Vec::new());
-        }
-        if joins_first {
-            core.render_update_rows(d, &mut sql, &mut params, " WHERE ");
-        } else if reads_joined {
-            core.render_update_from(d, &mut sql, &mut params);
-        } else {
-            core.render_matching(d, &mut sql, &mut params);
-        }
+        let update = write::Update {
+            table: t.name,
+            set: sets.iter().map(|(name, value)| (*name, New::Scalar(value))).collect(),
+            rows: if reads_joined { Rows::Joined(core) } else { Rows::Matching(core) },
+        };
+        let (mut sql, mut params) = (String::new(), Vec::new());
+        update.render(d, &mut sql, &mut params);
         Ok(query.db.execute(&sql, &params, t.name)? as u64)
     }
 }

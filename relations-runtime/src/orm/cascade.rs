@@ -15,8 +15,8 @@ use crate::error::{Error, Result};
 use crate::keys::KeyVal;
 use crate::model::{Key, Model};
 use crate::schema::{Join, RelationDef, Table};
-use crate::sql::{column, key_in};
 use crate::value::Value;
+use crate::write::{Col, Cond, Delete, Exists, New, Rows, Select, Update};
 
 /// A foreign key's `ON DELETE` action, as the catalog reports it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -247,22 +247,10 @@ fn check_single_parents_of(
         if !rel.single_parent || value == Value::Null || (!new && !link.changed()) {
             return Ok(());
         }
-        let d = db.dialect();
-        let mut sql = String::from("SELECT EXISTS (SELECT 1 FROM ");
-        d.quote(t.name, &mut sql);
-        sql.push_str(" WHERE ");
-        d.quote(column, &mut sql);
-        sql.push_str(" = ");
-        let mut params = vec![value.clone()];
-        d.placeholder(1, &mut sql);
-        for (c, v) in t.primary_key().zip(key().unwrap_or_default()) {
-            sql.push_str(" AND ");
-            d.quote(c.name, &mut sql);
-            sql.push_str(" != ");
-            params.push(v);
-            d.placeholder(params.len(), &mut sql);
-        }
-        sql.push(')');
+        let mut filter = vec![Cond::Eq(Col::bare(column), value.clone())];
+        filter.extend(t.primary_key().zip(key().unwrap_or_default()).map(|(c, v)| Cond::Ne(Col::bare(c.name), v)));
+        let (mut sql, mut params) = (String::new(), Vec::new());
+        Exists { from: t.name, filter: Cond::All(filter) }.render(db.dialect(), &mut sql, &mut params);
         if db.query_i64(&sql, &params)? != 0 {
             return Err(Error::SingleParent { relationship: rel.path(), parent: value.to_string() });
         }
@@ -349,15 +337,12 @@ fn delete_rows(
             _ => {}
         }
     }
-    let key = qualified(db, table.name, table.key_names());
+    let key: Vec<Col<'_>> = table.key_names().map(|c| Col::of(table.name, c)).collect();
     let mut deleted = 0;
     for chunk in keys.chunks(chunk_size(db, key.len())) {
-        let d = db.dialect();
-        let mut sql = String::from("DELETE FROM ");
-        d.quote(table.name, &mut sql);
-        sql.push_str(" WHERE ");
-        let mut params = Vec::with_capacity(chunk.len() * key.len());
-        key_in(d, &key, chunk.iter().map(KeyVal::values), &mut sql, &mut params);
+        let rows = Rows::Where(Cond::In(key.clone(), chunk.iter().map(KeyVal::values).collect()));
+        let (mut sql, mut params) = (String::new(), Vec::with_capacity(chunk.len() * key.len()));
+        Delete { table: table.name, rows }.render(db.dialect(), &mut sql, &mut params);
         deleted += db.execute(&sql, &params, table.name)?;
     }
     Ok(deleted)
@@ -372,14 +357,8 @@ enum Verb {
 }
 
 /// `"table"."a"`, ... for each of `columns`.
-fn qualified<'c>(db: &Db, table: &str, columns: impl Iterator<Item = &'c str>) -> Vec<String> {
-    columns
-        .map(|c| {
-            let mut s = String::new();
-            column(db.dialect(), table, c, &mut s);
-            s
-        })
-        .collect()
+fn qualified<'c>(table: &'c str, columns: &'c [String]) -> Vec<Col<'c>> {
+    columns.iter().map(|c| Col::of(table, c)).collect()
 }
 
 /// How many keys of `width` columns one statement binds.
@@ -393,82 +372,51 @@ fn run_on(db: &Db, r: &Reference, parent: &Table, keys: &[KeyVal], verb: Verb) -
     let d = db.dialect();
     let mut n = 0;
     for chunk in keys.chunks(chunk_size(db, parent.primary_key().count())) {
-        let mut sql = String::new();
-        match verb {
-            Verb::Delete => sql.push_str("DELETE FROM "),
-            Verb::SetNull => sql.push_str("UPDATE "),
-            Verb::Exists => sql.push_str("SELECT EXISTS (SELECT 1 FROM "),
-        }
-        d.quote(&r.table, &mut sql);
-        if let Verb::SetNull = verb {
-            sql.push_str(" SET ");
-            for (i, c) in r.columns.iter().enumerate() {
-                if i > 0 {
-                    sql.push_str(", ");
-                }
-                d.quote(c, &mut sql);
-                sql.push_str(" = NULL");
-            }
-        }
-        let mut params = Vec::with_capacity(chunk.len());
-        where_references(db, r, parent, chunk, &mut sql, &mut params);
+        let (mut sql, mut params) = (String::new(), Vec::with_capacity(chunk.len()));
+        let filter = references(r, parent, chunk);
         n += match verb {
             Verb::Exists => {
-                sql.push(')');
+                Exists { from: &r.table, filter }.render(d, &mut sql, &mut params);
                 db.query_i64(&sql, &params)? as usize
             }
-            _ => db.execute(&sql, &params, &r.table)?,
+            Verb::Delete => {
+                Delete { table: &r.table, rows: Rows::Where(filter) }.render(d, &mut sql, &mut params);
+                db.execute(&sql, &params, &r.table)?
+            }
+            Verb::SetNull => {
+                let set = r.columns.iter().map(|c| (c.as_str(), New::Null)).collect();
+                Update { table: &r.table, set, rows: Rows::Where(filter) }.render(d, &mut sql, &mut params);
+                db.execute(&sql, &params, &r.table)?
+            }
         };
     }
     Ok(n)
 }
 
-/// ` WHERE "fk" IN (?, ...)` (for a composite key, `(a = ? AND b = ?) OR ...`), or through the
-/// referenced columns when they are not the key: ` WHERE ("a", "b") IN (SELECT x, y FROM
-/// parent WHERE <key in keys>)`.
-fn where_references(
-    db: &Db,
-    r: &Reference,
-    parent: &Table,
-    keys: &[KeyVal],
-    sql: &mut String,
-    params: &mut Vec<Value<'static>>,
-) {
-    let d = db.dialect();
-    sql.push_str(" WHERE ");
-    let refs = qualified(db, &r.table, r.columns.iter().map(String::as_str));
-    let key = qualified(db, parent.name, parent.key_names());
+/// The rows of `r.table` whose foreign key references the `keys` of `parent`: `"fk" IN (?, ...)`
+/// (for a composite key, `(a = ? AND b = ?) OR ...`), or through the referenced columns when
+/// they are not the key: `("a", "b") IN (SELECT x, y FROM parent WHERE <key in keys>)`.
+fn references<'a>(r: &'a Reference, parent: &'a Table, keys: &[KeyVal]) -> Cond<'a> {
+    let refs = qualified(&r.table, &r.columns);
+    let keys = keys.iter().map(KeyVal::values).collect();
     let to_key = r.to.iter().all(String::is_empty) || r.to.iter().map(String::as_str).eq(parent.key_names());
     if to_key {
-        key_in(d, &refs, keys.iter().map(KeyVal::values), sql, params);
-        return;
+        return Cond::In(refs, keys);
     }
-    let row = refs.len() > 1;
-    if row {
-        sql.push('(');
-    }
-    sql.push_str(&refs.join(", "));
-    sql.push_str(if row { ") IN (SELECT " } else { " IN (SELECT " });
-    sql.push_str(&qualified(db, parent.name, r.to.iter().map(String::as_str)).join(", "));
-    sql.push_str(" FROM ");
-    d.quote(parent.name, sql);
-    sql.push_str(" WHERE ");
-    key_in(d, &key, keys.iter().map(KeyVal::values), sql, params);
-    sql.push(')');
+    let key = parent.key_names().map(|c| Col::of(parent.name, c)).collect();
+    let select =
+        Select { columns: qualified(parent.name, &r.to), from: parent.name, filter: Some(Cond::In(key, keys)) };
+    Cond::InSelect(refs, Box::new(select))
 }
 
 /// The keys of the rows of `r.table` (the table `child`) that reference the `keys` of `parent`.
 fn select_keys(db: &Db, r: &Reference, parent: &Table, child: &Table, keys: &[KeyVal]) -> Result<Vec<KeyVal>> {
-    let d = db.dialect();
-    let child_key = qualified(db, &r.table, child.key_names());
+    let child_key: Vec<Col<'_>> = child.key_names().map(|c| Col::of(&r.table, c)).collect();
     let mut out = Vec::new();
     for chunk in keys.chunks(chunk_size(db, parent.primary_key().count())) {
-        let mut sql = String::from("SELECT ");
-        sql.push_str(&child_key.join(", "));
-        sql.push_str(" FROM ");
-        d.quote(&r.table, &mut sql);
-        let mut params = Vec::with_capacity(chunk.len());
-        where_references(db, r, parent, chunk, &mut sql, &mut params);
+        let select = Select { columns: child_key.clone(), from: &r.table, filter: Some(references(r, parent, chunk)) };
+        let (mut sql, mut params) = (String::new(), Vec::with_capacity(chunk.len()));
+        select.render(db.dialect(), &mut sql, &mut params);
         db.query_map_into(&sql, &params, |row| {
             out.extend(KeyVal::read_parts(row, 0, child_key.len())?);
             Ok(())
@@ -583,10 +531,8 @@ pub(crate) fn delete_matching(db: &Db, core: &crate::expr::Core) -> Result<u64> 
     let catalog = db.schema_cache(Catalog::read)?;
     let parents: Vec<(&'static Table, &'static str)> = cascading_parents(t).collect();
     if catalog.refs(t.name).is_empty() && parents.is_empty() {
-        let mut sql = String::from("DELETE FROM ");
-        d.quote(t.name, &mut sql);
-        let mut params = Vec::new();
-        core.render_matching(d, &mut sql, &mut params);
+        let (mut sql, mut params) = (String::new(), Vec::new());
+        Delete { table: t.name, rows: Rows::Matching(core) }.render(d, &mut sql, &mut params);
         return Ok(db.execute(&sql, &params, t.name)? as u64);
     }
     db.as_one_unit(|db| {

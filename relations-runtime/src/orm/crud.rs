@@ -7,6 +7,7 @@ use crate::model::{Key, Model};
 use crate::schema::Table;
 use crate::sql::key_text;
 use crate::value::Value;
+use crate::write::{Cond, Delete, Exists, Insert, KeyRoom, New, Rows, Update};
 
 impl Db {
     /// Inserts `model` and returns it with its key assigned (`db.session.add(x)` + commit).
@@ -157,13 +158,7 @@ impl Db {
     /// Where the database does not return keys: the largest key of `t` (0 when it is empty),
     /// and whether a trigger fires on writes to it (which could write `t` itself).
     fn rowid_room(&self, t: &Table, key: &str) -> Result<(i64, bool)> {
-        let d = self.dialect();
-        let mut sql = String::from("SELECT coalesce((SELECT max(");
-        d.quote(key, &mut sql);
-        sql.push_str(") FROM ");
-        d.quote(t.name, &mut sql);
-        sql.push_str("), 0), ");
-        d.trigger_test(1, &mut sql);
+        let sql = KeyRoom { table: t.name, key }.render(self.dialect());
         let mut room = (0, false);
         self.query_map_into(&sql, &[Value::Text(t.name.into())], |row| {
             room = (row.int(0)?, row.int(1)? != 0);
@@ -181,45 +176,14 @@ impl Db {
         ))
     }
 
-    /// `INSERT INTO t (a, b) VALUES (?, ?), (?, ?), ...` for `rows` rows, with
-    /// `RETURNING key` when `returning` (` DEFAULT VALUES` for one row and no column to write;
-    /// batches never have none).
+    /// `INSERT INTO t (a, b) VALUES (?, ?), (?, ?), ...` for `rows` rows, without the key
+    /// column when the database assigns it, with `RETURNING key` when `returning` (one row of
+    /// defaults when there is no column to write; batches never have none).
     fn insert_many_sql(&self, t: &Table, skip_key: bool, rows: usize, returning: bool) -> String {
-        let d = self.dialect();
-        let mut sql = String::from("INSERT INTO ");
-        d.quote(t.name, &mut sql);
-        sql.push_str(" (");
-        let columns: Vec<_> = t.columns.iter().filter(|c| !(skip_key && c.primary_key)).collect();
-        for (i, c) in columns.iter().enumerate() {
-            if i > 0 {
-                sql.push_str(", ");
-            }
-            d.quote(c.name, &mut sql);
-        }
-        if columns.is_empty() {
-            // only an auto key: "INSERT INTO t () VALUES ()" is not SQL
-            sql.truncate(sql.len() - 2);
-            d.default_values(&mut sql);
-            return sql;
-        }
-        sql.push_str(") VALUES ");
-        let mut n = 0;
-        for r in 0..rows {
-            sql.push_str(if r > 0 { ", (" } else { "(" });
-            for i in 0..columns.len() {
-                if i > 0 {
-                    sql.push_str(", ");
-                }
-                n += 1;
-                d.placeholder(n, &mut sql);
-            }
-            sql.push(')');
-        }
-        if let (true, Some(key)) = (returning, t.single_key()) {
-            sql.push_str(" RETURNING ");
-            d.quote(key.name, &mut sql);
-        }
-        sql
+        let columns = t.columns.iter().filter(|c| !(skip_key && c.primary_key)).map(|c| c.name).collect();
+        let returning = t.single_key().filter(|_| returning).map(|c| c.name);
+        let key = t.key_names().next().unwrap_or(t.columns[0].name);
+        Insert { table: t.name, columns, rows, conflict: None, returning, key }.render(self.dialect())
     }
 
     /// Inserts `model`, then the new rows of its relationship fields (`save-update`), all in
@@ -338,23 +302,10 @@ impl Db {
         Ok(Some(id))
     }
 
-    /// `INSERT INTO t (a, b) VALUES (?, ?)`, without the key column when SQLite assigns it,
-    /// with `RETURNING` the key where the dialect returns it so.
-    fn insert_sql(&self, t: &Table, skip_key: bool) -> String {
-        let mut sql = self.insert_values_sql(t, skip_key);
-        if skip_key && self.dialect().returns_keys() {
-            if let Some(key) = t.single_key() {
-                sql.push_str(" RETURNING ");
-                self.dialect().quote(key.name, &mut sql);
-            }
-        }
-        sql
-    }
-
     /// `INSERT INTO t (a, b) VALUES (?, ?)`, without the key column when the database assigns
-    /// it.
-    pub(crate) fn insert_values_sql(&self, t: &Table, skip_key: bool) -> String {
-        self.insert_many_sql(t, skip_key, 1, false)
+    /// it, with `RETURNING` the key where the dialect returns it so.
+    fn insert_sql(&self, t: &Table, skip_key: bool) -> String {
+        self.insert_many_sql(t, skip_key, 1, skip_key && self.dialect().returns_keys())
     }
 
     /// `UPDATE t SET ... WHERE <key>`: every column but the key's, or — for a model with a
@@ -398,20 +349,13 @@ impl Db {
         for &i in &set {
             crate::fit::check(t.name, &t.columns[i], &values[i])?;
         }
-        let mut sql = String::from("UPDATE ");
-        self.dialect().quote(t.name, &mut sql);
-        sql.push_str(" SET ");
-        let mut params = Vec::with_capacity(set.len() + key.len());
-        for &i in &set {
-            if !params.is_empty() {
-                sql.push_str(", ");
-            }
-            self.dialect().quote(t.columns[i].name, &mut sql);
-            sql.push_str(" = ");
-            params.push(values[i].clone());
-            self.dialect().placeholder(params.len(), &mut sql);
-        }
-        self.where_key(&mut sql, &mut params, t.primary_key().zip(key.iter().cloned()).collect());
+        let update = Update {
+            table: t.name,
+            set: set.iter().map(|&i| (t.columns[i].name, New::Value(values[i].clone()))).collect(),
+            rows: Rows::Where(Cond::key(t.key_names().zip(key.iter().cloned()))),
+        };
+        let (mut sql, mut params) = (String::new(), Vec::with_capacity(set.len() + key.len()));
+        update.render(self.dialect(), &mut sql, &mut params);
         let n = self.execute(&sql, &params, t.name).map_err(|e| {
             // the parameters: the columns set, then the key's
             let mut columns = set.iter().map(|&i| &t.columns[i]).chain(t.primary_key());
@@ -444,18 +388,10 @@ impl Db {
             if params.contains(&Value::Null) {
                 return None;
             }
-            let mut sql = String::from("SELECT EXISTS (SELECT 1 FROM ");
-            self.dialect().quote(fk.references, &mut sql);
-            sql.push_str(" WHERE ");
-            for (i, c) in fk.target_columns.iter().enumerate() {
-                if i > 0 {
-                    sql.push_str(" AND ");
-                }
-                self.dialect().quote(c, &mut sql);
-                sql.push_str(" = ");
-                self.dialect().placeholder(i + 1, &mut sql);
-            }
-            sql.push(')');
+            let exists =
+                Exists { from: fk.references, filter: Cond::key(fk.target_columns.iter().copied().zip(params)) };
+            let (mut sql, mut params) = (String::new(), Vec::with_capacity(fk.columns.len()));
+            exists.render(self.dialect(), &mut sql, &mut params);
             let found = self.query_i64(&sql, &params).ok()?;
             (found == 0).then(|| crate::sql::columns_path(t.name, fk.columns))
         });
@@ -464,29 +400,13 @@ impl Db {
 
     /// `UPDATE t SET column = NULL[, ...] WHERE <key>` for one row.
     pub(crate) fn set_null<M: Model>(&self, model: &M, columns: &[&str]) -> Result<()> {
-        let t = M::TABLE;
-        let mut sql = String::from("UPDATE ");
-        self.dialect().quote(t.name, &mut sql);
-        sql.push_str(" SET ");
-        for (i, column) in columns.iter().enumerate() {
-            if i > 0 {
-                sql.push_str(", ");
-            }
-            self.dialect().quote(column, &mut sql);
-            sql.push_str(" = NULL");
-        }
-        self.execute_for_row(sql, model)?;
-        Ok(())
-    }
-
-    /// Runs `sql` (a statement on `M`'s table) with ` WHERE <key> = ...` for `model` appended;
-    /// returns the number of rows changed.
-    fn execute_for_row<M: Model>(&self, mut sql: String, model: &M) -> Result<usize> {
-        let mut params = Vec::new();
         let key = model.key();
-        let keys = M::TABLE.primary_key().zip(key.to_values()).collect();
-        self.where_key(&mut sql, &mut params, keys);
-        self.execute(&sql, &params, M::TABLE.name)
+        let rows = Rows::Where(Cond::key(M::TABLE.key_names().zip(key.to_values())));
+        let update = Update { table: M::TABLE.name, set: columns.iter().map(|c| (*c, New::Null)).collect(), rows };
+        let (mut sql, mut params) = (String::new(), Vec::new());
+        update.render(self.dialect(), &mut sql, &mut params);
+        self.execute(&sql, &params, M::TABLE.name)?;
+        Ok(())
     }
 
     /// `DELETE FROM t WHERE <key>` for one row, nothing else.
@@ -495,36 +415,20 @@ impl Db {
         if model.is_new() {
             return Err(Error::Unsaved { table: t.name, action: "delete" });
         }
-        let mut sql = String::from("DELETE FROM ");
-        self.dialect().quote(t.name, &mut sql);
-        Ok(self.execute_for_row(sql, model)? > 0)
-    }
-
-    fn where_key<'v>(
-        &self,
-        sql: &mut String,
-        params: &mut Vec<Value<'v>>,
-        keys: Vec<(&'static crate::schema::ColumnDef, Value<'v>)>,
-    ) {
-        sql.push_str(" WHERE ");
-        for (i, (c, v)) in keys.into_iter().enumerate() {
-            if i > 0 {
-                sql.push_str(" AND ");
-            }
-            self.dialect().quote(c.name, sql);
-            sql.push_str(" = ");
-            params.push(v);
-            self.dialect().placeholder(params.len(), sql);
-        }
+        let key = model.key();
+        let delete = Delete { table: t.name, rows: Rows::Where(Cond::key(t.key_names().zip(key.to_values()))) };
+        let (mut sql, mut params) = (String::new(), Vec::new());
+        delete.render(self.dialect(), &mut sql, &mut params);
+        Ok(self.execute(&sql, &params, t.name)? > 0)
     }
 }
 
-/// An [`Error::Unstorable`] of a statement on `t` whose parameters are the values of `columns`,
-/// in order, naming the parameter's column.
 /// The most rows one `INSERT` of [`Db::insert_all`] writes: bigger statements save little
 /// more, and each row count is a statement of its own to prepare and cache.
 pub const INSERT_BATCH: usize = 100;
 
+/// An [`Error::Unstorable`] of a statement on `t` whose parameters are the values of `columns`,
+/// in order, naming the parameter's column.
 fn name_parameter(t: &Table, columns: &mut dyn Iterator<Item = &crate::schema::ColumnDef>, e: Error) -> Error {
     match e {
         Error::Unstorable { parameter, message, .. } => Error::Unstorable {

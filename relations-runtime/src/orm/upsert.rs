@@ -9,6 +9,7 @@ use crate::model::Model;
 use crate::query::Col;
 use crate::schema::Table;
 use crate::value::Value;
+use crate::write::{Conflict, Insert};
 
 /// The columns an upsert detects a conflict on: a column handle, or a tuple of them (up to
 /// four). They must be the table's key or one of its unique column sets.
@@ -176,11 +177,8 @@ fn unique_target(t: &'static Table, target: Vec<&'static str>) -> Result<Vec<&'s
 /// `INSERT INTO t (...) VALUES (...) ON CONFLICT ...`, with `RETURNING` the key when the
 /// database assigns it.
 fn upsert_sql(db: &Db, t: &Table, skip_key: bool, returning: bool, on: &OnConflict) -> String {
-    let d = db.dialect();
-    let mut sql = db.insert_values_sql(t, skip_key);
-    let key = t.key_names().next().unwrap_or(t.columns[0].name);
-    match on {
-        OnConflict::Ignore => d.on_conflict(None, &[], key, &mut sql),
+    let conflict = match on {
+        OnConflict::Ignore => Conflict::Ignore,
         OnConflict::Update(target) => {
             let mut set: Vec<&str> =
                 t.columns.iter().filter(|c| !c.primary_key && !target.contains(&c.name)).map(|c| c.name).collect();
@@ -188,14 +186,16 @@ fn upsert_sql(db: &Db, t: &Table, skip_key: bool, returning: bool, on: &OnConfli
                 // nothing else to write: a write of the same value, so that the row comes back
                 set.push(target[0]);
             }
-            d.on_conflict(Some(target), &set, key, &mut sql);
+            Conflict::Update { target, set }
         }
+    };
+    Insert {
+        table: t.name,
+        columns: t.columns.iter().filter(|c| !(skip_key && c.primary_key)).map(|c| c.name).collect(),
+        rows: 1,
+        conflict: Some(conflict),
+        returning: t.single_key().filter(|_| returning).map(|c| c.name),
+        key: t.key_names().next().unwrap_or(t.columns[0].name),
     }
-    if returning {
-        if let Some(key) = t.single_key() {
-            sql.push_str(" RETURNING ");
-            d.quote(key.name, &mut sql);
-        }
-    }
-    sql
+    .render(db.dialect())
 }

@@ -129,11 +129,11 @@ pub(crate) fn tree_select(d: &dyn Dialect, table: &Table, fk: &str, cte: String,
 }
 
 /// ` IN (?, ?, ...)`, binding `values`.
-pub(crate) fn in_list(
+pub(crate) fn in_list<'v>(
     d: &dyn Dialect,
-    values: impl Iterator<Item = Value<'static>>,
+    values: impl Iterator<Item = Value<'v>>,
     sql: &mut String,
-    params: &mut Vec<Value<'static>>,
+    params: &mut Vec<Value<'v>>,
 ) {
     sql.push_str(" IN (");
     for (i, v) in values.enumerate() {
@@ -168,9 +168,9 @@ pub(crate) fn columns_eq<'c>(
 /// Rows whose `exprs` equal one of `keys` (each as many values as there are `exprs`): ` IN
 /// (?, ...)` appended to the one expression, or for several `((a = ? AND b = ?) OR ...)`, which
 /// both dialects plan with the index on `(a, b)` and bind without casts.
-pub(crate) fn key_in<I>(d: &dyn Dialect, exprs: &[String], keys: I, sql: &mut String, params: &mut Vec<Value<'static>>)
+pub(crate) fn key_in<'v, I>(d: &dyn Dialect, exprs: &[String], keys: I, sql: &mut String, params: &mut Vec<Value<'v>>)
 where
-    I: Iterator<Item = Vec<Value<'static>>>,
+    I: Iterator<Item = Vec<Value<'v>>>,
 {
     if let [one] = exprs {
         sql.push_str(one);
