@@ -124,6 +124,7 @@ pub(crate) fn open_in_memory() -> Result<Box<dyn Backend>> {
 }
 
 /// The URL that opens the embedded database's file at `path`.
+#[cfg(any(feature = "pool", feature = "deadpool"))]
 pub(crate) fn file_url(path: &std::path::Path) -> String {
     format!("sqlite:{}", path.display())
 }

@@ -367,6 +367,7 @@ pub trait Dialect: Sync {
 
 /// Whether a database keeps `name` for itself (SQLite: names starting with `sqlite_`), so that
 /// no model may declare it.
+#[cfg(feature = "tools")]
 pub(crate) fn reserved_name(name: &str) -> bool {
     name.get(..7).is_some_and(|p| p.eq_ignore_ascii_case("sqlite_"))
 }
