@@ -32,6 +32,8 @@ mod value;
 // SQL: the statement tree and the pieces every statement is built from
 #[path = "sql/expr.rs"]
 mod expr;
+#[path = "sql/loading.rs"]
+mod loading;
 #[path = "sql/sql.rs"]
 mod sql;
 #[path = "sql/write.rs"]

@@ -313,6 +313,18 @@ pub trait Dialect: Sync {
     }
     /// The statement that opens a transaction.
     fn begin(&self) -> &'static str;
+    /// The statement that ends a transaction, keeping its work.
+    fn commit(&self) -> &'static str {
+        "COMMIT"
+    }
+    /// The statement that ends a transaction, undoing its work.
+    fn rollback(&self) -> &'static str {
+        "ROLLBACK"
+    }
+    /// The statement that opens a savepoint inside a transaction.
+    fn savepoint(&self, name: &str) -> String {
+        format!("SAVEPOINT {name}")
+    }
     /// The statement that closes a savepoint, keeping its work.
     fn release_savepoint(&self, name: &str) -> String {
         format!("RELEASE {name}")

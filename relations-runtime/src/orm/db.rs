@@ -385,10 +385,10 @@ impl Db {
         let depth = self.depth.get();
         let d = self.dialect;
         let (begin, commit, rollback) = if depth == 0 {
-            (d.begin().to_string(), "COMMIT".to_string(), "ROLLBACK".to_string())
+            (d.begin().to_string(), d.commit().to_string(), d.rollback().to_string())
         } else {
             let sp = format!("relations_sp{depth}");
-            (format!("SAVEPOINT {sp}"), d.release_savepoint(&sp), d.rollback_to_savepoint(&sp))
+            (d.savepoint(&sp), d.release_savepoint(&sp), d.rollback_to_savepoint(&sp))
         };
         self.batch(&begin)?;
         self.depth.set(depth + 1);
@@ -492,8 +492,9 @@ impl Db {
     fn end_aborted(&self) {
         if self.backend.in_transaction() {
             // counted and echoed like every statement, but not refused: it ends the refusal
-            self.hook("ROLLBACK", &[]);
-            let _ = self.backend.batch("ROLLBACK");
+            let rollback = self.dialect.rollback();
+            self.hook(rollback, &[]);
+            let _ = self.backend.batch(rollback);
         }
         self.aborted.borrow_mut().take();
     }

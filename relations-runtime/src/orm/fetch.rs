@@ -9,20 +9,12 @@ use crate::db::Db;
 use crate::error::Result;
 use crate::expr::Core;
 use crate::keys::{Dedup, KeyVal};
+use crate::loading::{render_owners, subtree_sql, Columns, JoinSql};
 use crate::model::{Model, Row};
-use crate::options::{How, JoinSql, JoinedAcc, Load, OwnerQuery, Path, Tree};
+use crate::options::{How, JoinedAcc, Load, OwnerQuery, Path, Tree};
 use crate::schema::{RelationDef, Table};
-use crate::sql::{column, push_clause, select_list, RecursiveCte, Select, TREE};
+use crate::sql::Select;
 use crate::value::Value;
-
-/// The alias of the `i`th tag column inside a subquery: `relations_tag`, `relations_tag1`, ...
-pub(crate) fn tag_alias(i: usize) -> String {
-    if i == 0 {
-        "relations_tag".to_string()
-    } else {
-        format!("relations_tag{i}")
-    }
-}
 
 /// The loader options in force for rows of `T` at one level: the explicit ones, then the
 /// eager strategies `T` declares (unless an explicit option names the same relationship, or
@@ -219,16 +211,6 @@ impl std::ops::Deref for Sql {
     }
 }
 
-/// Where a statement's rows hold what [`fetch`] reads.
-#[derive(Clone, Copy, Debug, Default, PartialEq)]
-struct Columns {
-    /// The index of the owners' first column.
-    owners: usize,
-    /// The tag's first column and its width (0 when the rows are not tagged).
-    tag: usize,
-    tag_width: usize,
-}
-
 /// The owners' statement of [`fetch`]: its text, parameters and [`Columns`]. `joined` hands
 /// the joined options the SQL they add to it.
 fn owners_sql(
@@ -240,7 +222,7 @@ fn owners_sql(
 ) -> (Sql, Vec<Value<'static>>, Columns) {
     if let (false, Source::Query(core)) = (has_joined, &source) {
         if let Some((shape, params)) = core.shape() {
-            let render = || render_owners(db, table, core.pieces(db.dialect()), false, &mut |_| {});
+            let render = || render_owners(db.dialect(), table, core.pieces(db.dialect()), false, &mut |_| {});
             let cached = db.selects.borrow().get(&shape).cloned();
             let sql = cached.unwrap_or_else(|| {
                 let sql: Arc<str> = render().0.into();
@@ -257,117 +239,8 @@ fn owners_sql(
             return (Sql::Shared(sql), params, Columns::default());
         }
     }
-    let (sql, params, at) = render_owners(db, table, source.into_pieces(db), has_joined, joined);
+    let (sql, params, at) = render_owners(db.dialect(), table, source.into_pieces(db), has_joined, joined);
     (Sql::Owned(sql), params, at)
-}
-
-/// [`owners_sql`]'s rendering.
-fn render_owners(
-    db: &Db,
-    table: &'static Table,
-    mut select: Select,
-    has_joined: bool,
-    joined: &mut dyn FnMut(&mut JoinSql),
-) -> (String, Vec<Value<'static>>, Columns) {
-    let d = db.dialect();
-    // a tag read from the model's own columns names them in the subquery's result too
-    let selected_tag: &[String] = if select.tag_column.is_some() { &[] } else { &select.tag };
-    if has_joined && !select.tail.is_empty() {
-        // LIMIT/OFFSET apply to owners, not to joined rows: move them into a subquery
-        let mut inner = String::from("(SELECT ");
-        for (i, tag) in selected_tag.iter().enumerate() {
-            inner.push_str(tag);
-            inner.push_str(" AS ");
-            d.quote(&tag_alias(i), &mut inner);
-            inner.push_str(", ");
-        }
-        d.quote(table.name, &mut inner);
-        inner.push_str(".* FROM ");
-        inner.push_str(&select.from);
-        push_clause(&mut inner, " WHERE ", &select.filter);
-        push_clause(&mut inner, " ORDER BY ", &select.order);
-        inner.push(' ');
-        inner.push_str(&select.tail);
-        inner.push_str(") AS ");
-        d.quote(table.name, &mut inner);
-        if select.tag_column.is_none() {
-            for (i, tag) in select.tag.iter_mut().enumerate() {
-                tag.clear();
-                column(d, table.name, &tag_alias(i), tag);
-            }
-        }
-        select.from = inner;
-        select.filter.clear();
-        select.tail.clear();
-        select.params.append(&mut select.tail_params);
-    }
-
-    let mut sql = String::with_capacity(256);
-    sql.push_str(&select.prefix);
-    sql.push_str("SELECT ");
-    let at = match select.tag_column {
-        Some(c) => Columns { owners: 0, tag: c, tag_width: 1 },
-        None => Columns { owners: select.tag.len(), tag: 0, tag_width: select.tag.len() },
-    };
-    let offset = at.owners;
-    for tag in &select.tag[..offset] {
-        sql.push_str(tag);
-        sql.push_str(", ");
-    }
-    crate::sql::select_list(d, table, &mut sql);
-    let mut js = JoinSql {
-        cols: String::new(),
-        joins: String::new(),
-        order: String::new(),
-        aliases: 0,
-        width: offset + table.columns.len(),
-    };
-    if has_joined {
-        joined(&mut js);
-    }
-    sql.push_str(&js.cols);
-    sql.push_str(" FROM ");
-    sql.push_str(&select.from);
-    sql.push_str(&js.joins);
-    push_clause(&mut sql, " WHERE ", &select.filter);
-    if js.order.is_empty() {
-        push_clause(&mut sql, " ORDER BY ", &select.order);
-    } else {
-        // joined collections come in key order whatever index the database picks: the owners
-        // in their order (then by key), each one's related rows by key, level by level
-        sql.push_str(" ORDER BY ");
-        if !select.order.is_empty() {
-            sql.push_str(&select.order);
-            sql.push_str(", ");
-        }
-        // grouped by owner, unless the order already starts so
-        if !select.tag.is_empty() && !select.order.starts_with(&select.tag.join(", ")) {
-            for tag in &select.tag {
-                sql.push_str(tag);
-                sql.push_str(", ");
-            }
-        }
-        let mut keys = String::new();
-        for c in table.primary_key() {
-            if !keys.is_empty() {
-                keys.push_str(", ");
-            }
-            column(d, table.name, c.name, &mut keys);
-        }
-        // the owners' own order already ends with their key when it is the default one
-        if !select.tag.is_empty() || !select.order.ends_with(&keys) {
-            sql.push_str(&keys);
-            sql.push_str(", ");
-        }
-        sql.push_str(&js.order);
-    }
-    if !select.tail.is_empty() {
-        sql.push(' ');
-        sql.push_str(&select.tail);
-    }
-    let mut params = select.params;
-    params.append(&mut select.tail_params);
-    (sql, params, at)
 }
 
 /// The owners' statement with a subtree option's rows in it: one recursive statement whose
@@ -392,7 +265,7 @@ pub(crate) fn fetch_with_tree<T: Model>(
     owner_query: Option<&OwnerQuery<'_>>,
 ) -> Result<Vec<T>> {
     let table = T::TABLE;
-    let (sql, params) = tree_sql(db, table, select, link);
+    let (sql, params) = subtree_sql(db.dialect(), table, select, link);
     let link = table.column_index(link);
 
     let mut owners: Vec<Option<T>> = Vec::new();
@@ -423,55 +296,4 @@ pub(crate) fn fetch_with_tree<T: Model>(
     t.assemble(db, &owners, rows, parents, path)?;
     path.pop();
     Ok(owners)
-}
-
-/// [`fetch_with_tree`]'s statement and parameters, `link` being the self-reference's column.
-fn tree_sql(db: &Db, table: &'static Table, select: Select, link: &str) -> (String, Vec<Value<'static>>) {
-    let d = db.dialect();
-    let key = table.single_key().map_or(d.row_id(), |c| c.name);
-    let integer_key = table.single_key().is_some_and(|c| {
-        matches!(
-            c.sql_type,
-            crate::schema::SqlType::Integer | crate::schema::SqlType::SmallInteger | crate::schema::SqlType::BigInteger
-        )
-    });
-    let q = |c: &str, out: &mut String| column(d, table.name, c, out);
-    let mut sql = String::with_capacity(512);
-    let mut seed = String::from("SELECT * FROM (SELECT ");
-    q(key, &mut seed);
-    seed.push_str(", row_number() OVER (");
-    push_clause(&mut seed, "ORDER BY ", &select.order);
-    seed.push_str(") FROM ");
-    seed.push_str(&select.from);
-    push_clause(&mut seed, " WHERE ", &select.filter);
-    push_clause(&mut seed, " ORDER BY ", &select.order);
-    push_clause(&mut seed, " ", &select.tail);
-    seed.push_str(") AS ");
-    d.quote("relations_owners", &mut seed);
-    let mut step = String::new();
-    q(key, &mut step);
-    step.push_str(", CAST(0 AS ");
-    step.push_str(&d.cast_type(crate::schema::SqlType::BigInteger));
-    step.push(')');
-    let cte = RecursiveCte { columns: &["relations_id", "relations_ord"], seed, step, join: link, step_filter: None };
-    sql.push_str(&cte.render(d, table.name));
-    sql.push_str("SELECT ");
-    column(d, TREE, "relations_ord", &mut sql);
-    sql.push_str(", ");
-    select_list(d, table, &mut sql);
-    sql.push_str(" FROM ");
-    d.quote(TREE, &mut sql);
-    sql.push_str(" JOIN ");
-    d.quote(table.name, &mut sql);
-    sql.push_str(" ON ");
-    q(key, &mut sql);
-    sql.push_str(" = ");
-    column(d, TREE, "relations_id", &mut sql);
-    if !integer_key {
-        sql.push_str(" ORDER BY ");
-        q(key, &mut sql);
-    }
-    let mut params = select.params;
-    params.extend(select.tail_params);
-    (sql, params)
 }

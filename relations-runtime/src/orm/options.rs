@@ -8,6 +8,7 @@ use std::sync::Arc;
 use crate::backend::RawRow;
 use crate::db::Db;
 use crate::error::Result;
+use crate::loading::JoinSql;
 use crate::schema::{Lazy, RelationDef};
 use crate::value::Value;
 
@@ -57,17 +58,6 @@ pub(crate) type Path = Vec<&'static str>;
 /// The owners' query, for `subqueryload`: renders everything after its `SELECT` list
 /// (`FROM ... WHERE ... LIMIT ?`), with its parameters.
 pub(crate) type OwnerQuery<'q> = dyn Fn() -> (String, Vec<Value<'static>>) + 'q;
-
-/// The SQL a joined option adds to its owners' statement.
-pub(crate) struct JoinSql {
-    pub(crate) cols: String,
-    pub(crate) joins: String,
-    /// The key columns of the joined collections, for `ORDER BY`, each followed by `, ` but
-    /// the last.
-    pub(crate) order: String,
-    pub(crate) aliases: u32,
-    pub(crate) width: usize,
-}
 
 /// Collects one joined relationship's rows from the owners' statement.
 pub(crate) trait JoinedAcc<O> {

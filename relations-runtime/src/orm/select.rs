@@ -4,7 +4,6 @@
 use std::marker::PhantomData;
 
 use crate::db::Db;
-use crate::dialect::Dialect;
 use crate::error::Result;
 use crate::expr::{Core, Expr, Order};
 use crate::fetch::{fetch, Source};
@@ -14,7 +13,6 @@ use crate::options::{Load, OwnerQuery};
 use crate::query::{Alias, Col, Query};
 use crate::reach::{Cons, Reaches, Within};
 use crate::relation::Slot;
-use crate::sql::Select;
 use crate::term::Operand;
 use crate::value::{SqlValue, Value};
 
@@ -192,12 +190,6 @@ impl<'db, M: Model, C: ?Sized, J> Query<'db, M, C, J> {
 
 /// Running the query on a [`Db`].
 impl<'db, M: Model, J> Query<'db, M, Db, J> {
-    /// The whole statement selecting `select` (a column list), without loader options.
-    fn render(&self, select: &str) -> (String, Vec<Value<'static>>) {
-        let (from, params) = self.core.after_select(self.db.dialect());
-        (format!("SELECT {select}{from}"), params)
-    }
-
     /// Every matching row.
     pub fn all(&self) -> Result<Vec<M>> {
         self.core.check()?;
@@ -230,13 +222,7 @@ impl<'db, M: Model, J> Query<'db, M, Db, J> {
         let mut q = self.clone();
         q.core.order.clear();
         q.core.key_order = None;
-        if q.core.limit.is_some() || q.core.offset.is_some() {
-            let (inner, params) = q.render("1");
-            let mut sql = format!("SELECT count(*) FROM ({inner}) AS ");
-            self.db.dialect().quote("counted", &mut sql);
-            return self.db.query_i64(&sql, &params);
-        }
-        let (sql, params) = q.render("count(*)");
+        let (sql, params) = q.core.render_count(self.db.dialect());
         self.db.query_i64(&sql, &params)
     }
 
@@ -245,8 +231,8 @@ impl<'db, M: Model, J> Query<'db, M, Db, J> {
         self.core.check()?;
         let mut q = self.clone().limit(1);
         q.core.key_order = q.core.key_order.filter(|_| q.core.offset.is_some());
-        let (inner, params) = q.render("1");
-        Ok(self.db.query_i64(&format!("SELECT EXISTS ({inner})"), &params)? != 0)
+        let (sql, params) = q.core.render_exists(self.db.dialect());
+        Ok(self.db.query_i64(&sql, &params)? != 0)
     }
 
     /// Page `page` (from 1) of `per_page` rows, with the total number of matching rows
@@ -336,42 +322,5 @@ pub(crate) fn only_row<R>(rows: Vec<R>, table: &'static str) -> Result<R> {
         (Some(row), None) => Ok(row),
         (None, _) => Err(crate::Error::NoRowMatched { table }),
         (Some(_), Some(_)) => Err(crate::Error::MultipleRows { table }),
-    }
-}
-
-/// The parts of a query's statement, rendered once for every model.
-impl Core {
-    /// `FROM ... [WHERE ...]`, the `ORDER BY` terms, and `LIMIT ? [OFFSET ?]`, each with its
-    /// parameters.
-    pub(crate) fn pieces(&self, d: &dyn Dialect) -> Select {
-        let mut select = Select::default();
-        let scope = &mut Vec::new();
-        self.link_scope(scope);
-        self.render_from(d, &mut select.from);
-        self.render_filter(d, &mut select.filter, &mut select.params, scope);
-        let before = select.params.len();
-        self.render_order(d, &mut select.order, &mut select.params, scope);
-        select.order_binds = select.params.len() > before;
-        // numbered after the others, kept apart (a joined load moves them into a subquery)
-        let before = select.params.len();
-        self.render_tail(d, &mut select.tail, &mut select.params);
-        select.tail_params = select.params.split_off(before);
-        select
-    }
-
-    /// Everything after the `SELECT` list: ` FROM ... [WHERE ...] [ORDER BY ...] [LIMIT ...]`.
-    fn after_select(&self, d: &dyn Dialect) -> (String, Vec<Value<'static>>) {
-        let mut p = self.pieces(d);
-        let mut sql = String::with_capacity(128);
-        sql.push_str(" FROM ");
-        sql.push_str(&p.from);
-        for (keyword, body) in [(" WHERE ", &p.filter), (" ORDER BY ", &p.order), (" ", &p.tail)] {
-            if !body.is_empty() {
-                sql.push_str(keyword);
-                sql.push_str(body);
-            }
-        }
-        p.params.append(&mut p.tail_params);
-        (sql, p.params)
     }
 }

@@ -9,7 +9,7 @@ use std::marker::PhantomData;
 use crate::dialect::{Dialect, Placement};
 use crate::reach::{Both, Dyn};
 use crate::schema::{Join, OrderBy, RelationDef, SqlType, Table};
-use crate::sql::{column, declared_order, in_list, relation_join};
+use crate::sql::{column, declared_order, in_list, relation_join, Select};
 use crate::value::Value;
 
 /// The untyped tree under a [`Term`].
@@ -1256,5 +1256,67 @@ fn reach_expr(e: &Expr, query: &'static str, reached: &mut Vec<&'static str>) ->
         }
         Node::And(items) | Node::Or(items) => items.iter().try_for_each(|i| reach_expr(i, query, reached)),
         Node::Not(e) => reach_expr(e, query, reached),
+    }
+}
+
+/// The parts of a query's statement, rendered once for every model, and the statements that
+/// count its rows or test for one.
+impl Core {
+    /// `FROM ... [WHERE ...]`, the `ORDER BY` terms, and `LIMIT ? [OFFSET ?]`, each with its
+    /// parameters.
+    pub(crate) fn pieces(&self, d: &dyn Dialect) -> Select {
+        let mut select = Select::default();
+        let scope = &mut Vec::new();
+        self.link_scope(scope);
+        self.render_from(d, &mut select.from);
+        self.render_filter(d, &mut select.filter, &mut select.params, scope);
+        let before = select.params.len();
+        self.render_order(d, &mut select.order, &mut select.params, scope);
+        select.order_binds = select.params.len() > before;
+        // numbered after the others, kept apart (a joined load moves them into a subquery)
+        let before = select.params.len();
+        self.render_tail(d, &mut select.tail, &mut select.params);
+        select.tail_params = select.params.split_off(before);
+        select
+    }
+
+    /// Everything after the `SELECT` list: ` FROM ... [WHERE ...] [ORDER BY ...] [LIMIT ...]`.
+    pub(crate) fn after_select(&self, d: &dyn Dialect) -> (String, Vec<Value<'static>>) {
+        let mut p = self.pieces(d);
+        let mut sql = String::with_capacity(128);
+        sql.push_str(" FROM ");
+        sql.push_str(&p.from);
+        for (keyword, body) in [(" WHERE ", &p.filter), (" ORDER BY ", &p.order), (" ", &p.tail)] {
+            if !body.is_empty() {
+                sql.push_str(keyword);
+                sql.push_str(body);
+            }
+        }
+        p.params.append(&mut p.tail_params);
+        (sql, p.params)
+    }
+
+    /// `SELECT <select> FROM ...`: the whole statement selecting a column list, without
+    /// loader options.
+    fn render_selecting(&self, d: &dyn Dialect, select: &str) -> (String, Vec<Value<'static>>) {
+        let (from, params) = self.after_select(d);
+        (format!("SELECT {select}{from}"), params)
+    }
+
+    /// `SELECT count(*) FROM ...`, or through a subquery when the query limits or offsets.
+    pub(crate) fn render_count(&self, d: &dyn Dialect) -> (String, Vec<Value<'static>>) {
+        if self.limit.is_none() && self.offset.is_none() {
+            return self.render_selecting(d, "count(*)");
+        }
+        let (inner, params) = self.render_selecting(d, "1");
+        let mut sql = format!("SELECT count(*) FROM ({inner}) AS ");
+        d.quote("counted", &mut sql);
+        (sql, params)
+    }
+
+    /// `SELECT EXISTS (SELECT 1 FROM ...)`: 1 when the query matches a row, else 0.
+    pub(crate) fn render_exists(&self, d: &dyn Dialect) -> (String, Vec<Value<'static>>) {
+        let (inner, params) = self.render_selecting(d, "1");
+        (format!("SELECT EXISTS ({inner})"), params)
     }
 }

@@ -107,6 +107,26 @@ pub(crate) fn descendants_cte(
     RecursiveCte { columns: &["id"], seed, step, join: fk, step_filter: None }.render(d, table.name)
 }
 
+/// `WITH RECURSIVE "relations_tree"("id") AS (...)`: the keys of the rows above the parent key
+/// `start` in a self-referential `table` linked by `fk`, climbing through each row's `fk`.
+pub(crate) fn ancestors_cte(
+    d: &dyn Dialect,
+    table: &Table,
+    fk: &str,
+    start: Value<'static>,
+    params: &mut Vec<Value<'static>>,
+) -> String {
+    let pk = table.single_key().map_or(d.row_id(), |c| c.name);
+    let mut seed = String::from("SELECT ");
+    params.push(start);
+    d.typed_placeholder(params.len(), &table.columns[table.key_index()], &mut seed);
+    let (mut step, mut step_filter) = (String::new(), String::new());
+    column(d, table.name, fk, &mut step);
+    column(d, table.name, fk, &mut step_filter);
+    step_filter.push_str(" IS NOT NULL");
+    RecursiveCte { columns: &["id"], seed, step, join: pk, step_filter: Some(step_filter) }.render(d, table.name)
+}
+
 /// `<cte> SELECT [fk,] <columns> FROM table WHERE key IN "relations_tree" ORDER BY key`: the
 /// rows a recursive `cte` collected, tagged with each one's parent when `tagged`.
 pub(crate) fn tree_select(d: &dyn Dialect, table: &Table, fk: &str, cte: String, tagged: bool) -> Select {

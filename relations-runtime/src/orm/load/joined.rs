@@ -5,15 +5,14 @@ use super::eager::{Eager, Rel};
 use super::hand::{hand_out, Handout};
 use crate::backend::RawRow;
 use crate::db::Db;
-use crate::dialect::Dialect;
 use crate::error::Result;
 use crate::fetch::{plan, runs_joined};
 use crate::keys::{Dedup, KeyVal};
+use crate::loading::{join_sql, JoinSql};
 use crate::model::{Model, Row};
-use crate::options::{JoinSql, JoinedAcc, Load, Path};
+use crate::options::{JoinedAcc, Load, Path};
 use crate::relation::Slot;
 use crate::schema::{Join, RelationDef};
-use crate::sql::{column, relation_join};
 
 impl<O: Model, F: Slot> Eager<O, F> {
     /// Adds the relationship to the owners' statement and returns what collects its rows.
@@ -40,36 +39,6 @@ impl<O: Model, F: Slot> Eager<O, F> {
         path.pop();
         Box::new(JoinAcc::<O, F> { rel: self.rel, index: JoinIndex::new(def, offset), rows: Vec::new(), nested, after })
     }
-}
-
-/// Adds the columns and the `LEFT OUTER JOIN` of `def` to the owners' statement; returns the
-/// joined table's alias and the index of its first column in the rows.
-fn join_sql(d: &dyn Dialect, def: &'static RelationDef, sql: &mut JoinSql, owner_alias: &str) -> (String, usize) {
-    let (owner, target) = (def.owner, def.target);
-    sql.aliases += 1;
-    let alias = format!("relations_j{}", sql.aliases);
-    let offset = sql.width;
-    for c in target.columns {
-        sql.cols.push_str(", ");
-        column(d, &alias, c.name, &mut sql.cols);
-    }
-    sql.width += target.columns.len();
-    let j = relation_join(d, def.join, owner, owner_alias, target, &alias);
-    sql.joins.push_str(" LEFT OUTER JOIN ");
-    if j.through {
-        sql.joins.push('(');
-        sql.joins.push_str(&j.from);
-        sql.joins.push(')');
-    } else {
-        sql.joins.push_str(&j.from);
-    }
-    sql.joins.push_str(" ON ");
-    sql.joins.push_str(&j.on);
-    if !matches!(def.join, Join::Forward { .. }) {
-        let link = format!("{alias}_link");
-        crate::sql::declared_order(d, target, &alias, Some(&link), def.order_by, &mut sql.order);
-    }
-    (alias, offset)
 }
 
 /// Which related row each row of the owners' statement holds, and which owner has which.

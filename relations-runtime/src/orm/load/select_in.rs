@@ -9,14 +9,14 @@ use super::hand::{hand_out, Handout};
 use crate::db::Db;
 use crate::dialect::Dialect;
 use crate::error::Result;
-use crate::expr::{Expr, Order};
-use crate::fetch::{fetch, tag_alias};
+use crate::fetch::fetch;
 use crate::keys::KeyVal;
+use crate::loading::{in_owners_query, related_from, Related};
 use crate::model::Model;
 use crate::options::{OwnerQuery, Path};
 use crate::relation::Slot;
 use crate::schema::{Join, RelationDef, Table};
-use crate::sql::{column, key_column, key_in, Select};
+use crate::sql::key_in;
 use crate::value::Value;
 
 impl<O: Model, F: Slot> Eager<O, F> {
@@ -114,189 +114,6 @@ fn distinct(owner_keys: &[Option<KeyVal>]) -> Vec<&KeyVal> {
         }
     }
     keys
-}
-
-/// What each related row is grouped by (one column, or a composite key's), and the FROM clause.
-fn related_from(d: &dyn Dialect, def: &RelationDef, target: &Table) -> (Vec<String>, String) {
-    let qualified = |c: &str| {
-        let mut s = String::new();
-        column(d, target.name, c, &mut s);
-        s
-    };
-    let mut tag: Vec<String> = Vec::new();
-    let mut from = String::new();
-    d.quote(target.name, &mut from);
-    match def.join {
-        Join::Reverse { columns: fk } => tag.extend(fk.iter().map(|c| qualified(c))),
-        Join::Forward { .. } if target.single_key().is_none() => tag.extend(target.key_names().map(qualified)),
-        Join::Forward { .. } => {
-            let mut s = String::new();
-            key_column(d, target, target.name, &mut s);
-            tag.push(s);
-        }
-        Join::Through { table, local, remote } => {
-            // the association table under its own name, so that an `order_by` or `filter`
-            // can name its columns (`BookAuthor::position`)
-            let mut s = String::new();
-            column(d, table.name, local, &mut s);
-            tag.push(s);
-            from.push_str(" JOIN ");
-            d.quote(table.name, &mut from);
-            from.push_str(" ON ");
-            column(d, table.name, remote, &mut from);
-            from.push_str(" = ");
-            key_column(d, target, target.name, &mut from);
-        }
-    }
-    (tag, from)
-}
-
-/// `tag IN (SELECT <link> <the owners' query>)`, a row value for a composite link.
-fn in_owners_query(d: &dyn Dialect, tag: &[String], owner: &Table, link: &[usize], tail: &str) -> String {
-    let mut filter = String::new();
-    let row = tag.len() > 1;
-    if row {
-        filter.push('(');
-    }
-    filter.push_str(&tag.join(", "));
-    filter.push_str(if row { ") IN " } else { " IN " });
-    let mut sub = String::from("SELECT ");
-    for (i, &l) in link.iter().enumerate() {
-        if i > 0 {
-            sub.push_str(", ");
-        }
-        column(d, owner.name, owner.columns[l].name, &mut sub);
-    }
-    sub.push_str(tail);
-    d.in_subquery(&sub, &mut filter);
-    filter
-}
-
-/// The related rows' statement of one option, whatever the models: grouped by `tag`, read
-/// from `from`, with the option's filter, order and per-owner limit.
-struct Related<'a> {
-    tag: &'a [String],
-    from: &'a str,
-    filter: &'a [Expr],
-    order: &'a [Order],
-    limit: Option<u64>,
-    def: &'static RelationDef,
-}
-
-impl Related<'_> {
-    /// The statement for the owners `filter` selects (with the per-owner window when limited).
-    fn select(&self, d: &dyn Dialect, filter: String, params: Vec<Value<'static>>) -> Select {
-        let (tag, from) = (self.tag, self.from);
-        let target = self.def.target;
-        let (mut filter, mut params) = (filter, params);
-        for f in self.filter {
-            filter.push_str(" AND ");
-            f.render(d, &mut filter, &mut params);
-        }
-        // the option's order, else the relationship's declared one; the key last
-        let mut order = String::new();
-        let before = params.len();
-        for o in self.order {
-            if !order.is_empty() {
-                order.push_str(", ");
-            }
-            o.render(d, &mut order, &mut params);
-        }
-        // an order term that binds a value (`(Post::likes - ?)`) must come after the filter's
-        // in the text, as its parameters do
-        let order_binds = params.len() > before;
-        let declared = if self.order.is_empty() { self.def.order_by } else { &[] };
-        let link = match self.def.join {
-            Join::Through { table, .. } => Some(table.name),
-            _ => None,
-        };
-        crate::sql::declared_order(d, target, target.name, link, declared, &mut order);
-        let Some(n) = self.limit else {
-            // grouped by owner first: each owner's rows are in `order` all the same, and an
-            // index on the foreign key (which holds the key after it) delivers this order
-            // without a sort, where the key alone needed one at every level
-            let grouped = match self.def.join {
-                Join::Forward { .. } => order,
-                // in key order is in the link's order: the association table's key
-                // (local, remote) delivers it
-                Join::Through { table, remote, .. } if self.order.is_empty() && declared.is_empty() => {
-                    let mut by_link = tag.join(", ");
-                    by_link.push_str(", ");
-                    column(d, table.name, remote, &mut by_link);
-                    by_link
-                }
-                _ => format!("{}, {order}", tag.join(", ")),
-            };
-            // a one-to-many's rows hold their foreign key, a to-one's parents their key: the
-            // tag is read there, not selected twice
-            let tag_column = match self.def.join {
-                Join::Reverse { columns: [fk] } => Some(target.column_index(fk)),
-                Join::Forward { .. } => target.single_key().map(|_| target.key_index()),
-                _ => None,
-            };
-            return Select {
-                tag: tag.to_vec(),
-                tag_column,
-                from: from.to_owned(),
-                filter,
-                order: grouped,
-                params,
-                ..Select::default()
-            };
-        };
-        // number each owner's rows in order, keep the first n
-        let mut inner = String::from("(SELECT ");
-        for (i, t) in tag.iter().enumerate() {
-            inner.push_str(t);
-            inner.push_str(" AS ");
-            d.quote(&tag_alias(i), &mut inner);
-            inner.push_str(", ");
-        }
-        d.quote(target.name, &mut inner);
-        let window = format!("PARTITION BY {} ORDER BY {order}", tag.join(", "));
-        if order_binds {
-            inner.push_str(".*, row_number() OVER ");
-            d.quote("relations_w", &mut inner);
-            inner.push_str(" AS ");
-            d.quote("relations_rn", &mut inner);
-            inner.push_str(" FROM ");
-        } else {
-            inner.push_str(".*, row_number() OVER (");
-            inner.push_str(&window);
-            inner.push_str(") AS ");
-            d.quote("relations_rn", &mut inner);
-            inner.push_str(" FROM ");
-        }
-        inner.push_str(from);
-        inner.push_str(" WHERE ");
-        inner.push_str(&filter);
-        if order_binds {
-            inner.push_str(" WINDOW ");
-            d.quote("relations_w", &mut inner);
-            inner.push_str(" AS (");
-            inner.push_str(&window);
-            inner.push(')');
-        }
-        inner.push_str(") AS ");
-        d.quote(target.name, &mut inner);
-        let mut outer_filter = String::new();
-        column(d, target.name, "relations_rn", &mut outer_filter);
-        outer_filter.push_str(" <= ");
-        params.push(Value::Integer(i64::try_from(n).unwrap_or(i64::MAX)));
-        d.placeholder(params.len(), &mut outer_filter);
-        let outer_tag = (0..tag.len())
-            .map(|i| {
-                let mut s = String::new();
-                column(d, target.name, &tag_alias(i), &mut s);
-                s
-            })
-            .collect();
-        // the window numbered each owner's rows in order (the order may name columns the
-        // outer query cannot see, like an association model's)
-        let mut outer_order = String::new();
-        column(d, target.name, "relations_rn", &mut outer_order);
-        Select { tag: outer_tag, from: inner, filter: outer_filter, order: outer_order, params, ..Select::default() }
-    }
 }
 
 /// Where rows tagged with their owner's link value go among the owners (`owner_keys`, in order).

@@ -17,6 +17,7 @@ use crate::reach::{Cons, Nil, NoLink, Within};
 use crate::schema::{Join, RelationDef};
 use crate::term::Operand;
 use crate::value::Value;
+use crate::write::{Cond, Delete, Exists, Insert, Rows};
 
 /// The cache slot of a handle with no field behind it (a `backref`, or a `lazy = "dynamic"`
 /// relationship): it only queries.
@@ -219,8 +220,10 @@ impl<T: Model, C> Related<'_, T, OneToMany, C> {
 }
 
 impl<T: Model, C, L> Related<'_, T, ManyToManyKind<L>, C> {
-    fn link(&self, target: &T, action: &'static str) -> Result<(&'static crate::schema::Table, [Value<'static>; 2])> {
-        let Join::Through { table, .. } = self.rel.join else {
+    /// The association table's row that links `target` to the owner: the table, its two
+    /// columns (the owner's side first) and their values.
+    fn link(&self, target: &T, action: &'static str) -> Result<Link> {
+        let Join::Through { table, local, remote } = self.rel.join else {
             unreachable!("many-to-many handles are only built for `Join::Through`")
         };
         // a many-to-many's ends have single-column keys (the derive checks)
@@ -230,60 +233,17 @@ impl<T: Model, C, L> Related<'_, T, ManyToManyKind<L>, C> {
             return Err(Error::Unsaved { table: T::TABLE.name, action });
         }
         let target = one(owner_key(target)).ok_or(Error::Unsaved { table: T::TABLE.name, action })?;
-        Ok((table, [owner, target]))
-    }
-
-    /// `prefix "through" <rest>`, where `rest` appends the two link columns in its own form.
-    fn link_sql(
-        &self,
-        prefix: &str,
-        rest: impl FnOnce(&dyn crate::dialect::Dialect, &str, &str, &mut String),
-    ) -> String {
-        let Join::Through { table, local, remote } = self.rel.join else {
-            unreachable!("many-to-many handles are only built for `Join::Through`")
-        };
-        let d = self.db.dialect();
-        let mut sql = String::from(prefix);
-        d.quote(table.name, &mut sql);
-        rest(d, local, remote, &mut sql);
-        sql
-    }
-
-    /// `INSERT INTO through (local, remote) VALUES (?, ?)`.
-    fn insert_link_sql(&self) -> String {
-        self.link_sql("INSERT INTO ", |d, local, remote, sql| {
-            sql.push_str(" (");
-            d.quote(local, sql);
-            sql.push_str(", ");
-            d.quote(remote, sql);
-            sql.push_str(") VALUES (");
-            d.placeholder(1, sql);
-            sql.push_str(", ");
-            d.placeholder(2, sql);
-            sql.push(')');
-        })
-    }
-
-    /// `<prefix> through WHERE local = ? AND remote = ?<suffix>`.
-    fn matching_link_sql(&self, prefix: &str, suffix: &str) -> String {
-        self.link_sql(prefix, |d, local, remote, sql| {
-            sql.push_str(" WHERE ");
-            d.quote(local, sql);
-            sql.push_str(" = ");
-            d.placeholder(1, sql);
-            sql.push_str(" AND ");
-            d.quote(remote, sql);
-            sql.push_str(" = ");
-            d.placeholder(2, sql);
-            sql.push_str(suffix);
-        })
+        Ok(Link { table: table.name, columns: [local, remote], values: [owner, target] })
     }
 
     /// Links `target` to the owner (Python's `collection.append(target)`): inserts one row
     /// in the association table. Linking twice is a [`Error::UniqueViolation`].
     pub fn add(&self, target: &T) -> Result<()> {
-        let (table, params) = self.link(target, "link")?;
-        self.db.execute(&self.insert_link_sql(), &params, table.name)?;
+        let link = self.link(target, "link")?;
+        let key = link.columns[0];
+        let insert =
+            Insert { table: link.table, columns: link.columns.to_vec(), rows: 1, conflict: None, returning: None, key };
+        self.db.execute(&insert.render(self.db.dialect()), &link.values, link.table)?;
         Ok(())
     }
 
@@ -297,8 +257,10 @@ impl<T: Model, C, L> Related<'_, T, ManyToManyKind<L>, C> {
 
     /// Unlinks `target` (Python's `collection.remove(target)`); returns whether it was linked.
     pub fn remove(&self, target: &T) -> Result<bool> {
-        let (table, params) = self.link(target, "unlink")?;
-        Ok(self.db.execute(&self.matching_link_sql("DELETE FROM ", ""), &params, table.name)? > 0)
+        let link = self.link(target, "unlink")?;
+        let (mut sql, mut params) = (String::new(), Vec::with_capacity(2));
+        Delete { table: link.table, rows: Rows::Where(link.row()) }.render(self.db.dialect(), &mut sql, &mut params);
+        Ok(self.db.execute(&sql, &params, link.table)? > 0)
     }
 
     /// Whether `target` is linked to the owner.
@@ -306,9 +268,25 @@ impl<T: Model, C, L> Related<'_, T, ManyToManyKind<L>, C> {
         if self.owner.is_none() || target.is_new() {
             return Ok(false);
         }
-        let (_, params) = self.link(target, "test")?;
-        let sql = self.matching_link_sql("SELECT EXISTS (SELECT 1 FROM ", ")");
+        let link = self.link(target, "test")?;
+        let (mut sql, mut params) = (String::new(), Vec::with_capacity(2));
+        Exists { from: link.table, filter: link.row() }.render(self.db.dialect(), &mut sql, &mut params);
         Ok(self.db.query_i64(&sql, &params)? != 0)
+    }
+}
+
+/// One row of a many-to-many's association table.
+struct Link {
+    table: &'static str,
+    /// The owner's column, then the target's.
+    columns: [&'static str; 2],
+    values: [Value<'static>; 2],
+}
+
+impl Link {
+    /// `local = ? AND remote = ?`: this row.
+    fn row(&self) -> Cond<'static> {
+        Cond::key(self.columns.into_iter().zip(self.values.iter().cloned()))
     }
 }
 

@@ -4,7 +4,7 @@ use crate::db::Db;
 use crate::error::Result;
 use crate::fetch::fetch;
 use crate::model::Model;
-use crate::sql::{column, descendants_cte, tree_select, RecursiveCte, Select};
+use crate::sql::{ancestors_cte, descendants_cte, tree_select, Select};
 use crate::value::Value;
 
 fn key_and_fk<M: Model>(m: &M, fk_index: usize) -> (Value<'static>, Value<'static>) {
@@ -19,16 +19,7 @@ fn recursive<M: Model>(db: &Db, fk: &'static str, up: bool, start: Value<'static
     let d = db.dialect();
     let mut params = Vec::with_capacity(1);
     let cte = if up {
-        // start at the parent key; climb through each row's foreign key
-        let pk = t.single_key().map_or(d.row_id(), |c| c.name);
-        let mut seed = String::from("SELECT ");
-        params.push(start);
-        d.typed_placeholder(1, &t.columns[t.key_index()], &mut seed);
-        let (mut step, mut step_filter) = (String::new(), String::new());
-        column(d, t.name, fk, &mut step);
-        column(d, t.name, fk, &mut step_filter);
-        step_filter.push_str(" IS NOT NULL");
-        RecursiveCte { columns: &["id"], seed, step, join: pk, step_filter: Some(step_filter) }.render(d, t.name)
+        ancestors_cte(d, t, fk, start, &mut params)
     } else {
         descendants_cte(d, t, fk, std::iter::once(start), &mut params)
     };

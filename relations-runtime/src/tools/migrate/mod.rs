@@ -42,6 +42,7 @@ use crate::db::Db;
 use crate::error::{Error, Result};
 use crate::model::ModelSet;
 use crate::value::Value;
+use crate::write::{Col, Cond, Delete, Insert, Rows, Select};
 
 /// The table recording the applied migrations.
 pub const VERSION_TABLE: &str = "relations_migrations";
@@ -214,14 +215,19 @@ impl Migrations {
         if !db.table_exists(VERSION_TABLE)? {
             return Ok(Vec::new());
         }
-        let sql = "SELECT version, name, checksum, applied_at FROM relations_migrations ORDER BY version";
-        Ok(text_rows(db, sql, &[], 4)?
+        let columns = ["version", "name", "checksum", "applied_at"].map(Col::bare).to_vec();
+        let (mut sql, mut params) = (String::new(), Vec::new());
+        Select { columns, from: VERSION_TABLE, filter: None }.render(db.dialect(), &mut sql, &mut params);
+        let mut records: Vec<Record> = text_rows(db, &sql, &params, 4)?
             .into_iter()
             .map(|r| {
                 let [version, name, checksum, applied_at] = <[String; 4]>::try_from(r).expect("four columns asked for");
                 Record { version, name, checksum, applied_at }
             })
-            .collect())
+            .collect();
+        // versions are timestamps of one width: their text's order is theirs
+        records.sort_unstable_by(|a, b| a.version.cmp(&b.version));
+        Ok(records)
     }
 
     /// Where each migration stands in `db`.
@@ -242,7 +248,12 @@ impl Migrations {
         }
         migrations.sort_by(|a, b| a.0.cmp(&b.0));
         let alembic_revision = match db.table_exists("alembic_version")? {
-            true => text_rows(db, "SELECT version_num FROM alembic_version", &[], 1)?.pop().and_then(|mut r| r.pop()),
+            true => {
+                let (mut sql, mut params) = (String::new(), Vec::new());
+                let select = Select { columns: vec![Col::bare("version_num")], from: "alembic_version", filter: None };
+                select.render(db.dialect(), &mut sql, &mut params);
+                text_rows(db, &sql, &params, 1)?.pop().and_then(|mut r| r.pop())
+            }
             false => None,
         };
         Ok(Status { migrations, alembic_revision })
@@ -309,11 +320,10 @@ impl Migrations {
                 Value::Text(m.checksum().into()),
                 Value::Text(at.into()),
             ];
-            let sql = format!(
-                "INSERT INTO relations_migrations (version, name, checksum, applied_at) VALUES ({})",
-                placeholders(db, 4)
-            );
-            db.execute(&sql, &params, VERSION_TABLE).map(|_| ())
+            let columns = vec!["version", "name", "checksum", "applied_at"];
+            let insert =
+                Insert { table: VERSION_TABLE, columns, rows: 1, conflict: None, returning: None, key: "version" };
+            db.execute(&insert.render(db.dialect()), &params, VERSION_TABLE).map(|_| ())
         })
     }
 
@@ -337,8 +347,10 @@ impl Migrations {
         };
         runnable(db, m, &m.down, "down.sql")?;
         run(db, m, &m.down, |db| {
-            let sql = format!("DELETE FROM relations_migrations WHERE version = {}", placeholders(db, 1));
-            db.execute(&sql, &[Value::Text(m.version.as_str().into())], VERSION_TABLE).map(|_| ())
+            let rows = Rows::Where(Cond::key([("version", Value::Text(m.version.as_str().into()))]));
+            let (mut sql, mut params) = (String::new(), Vec::with_capacity(1));
+            Delete { table: VERSION_TABLE, rows }.render(db.dialect(), &mut sql, &mut params);
+            db.execute(&sql, &params, VERSION_TABLE).map(|_| ())
         })?;
         Ok(Some(format!("{}_{}", m.version, m.name)))
     }
@@ -357,18 +369,6 @@ struct Record {
     name: String,
     checksum: String,
     applied_at: String,
-}
-
-/// `n` bound parameters as the dialect writes them: `?, ?` or `$1, $2`.
-fn placeholders(db: &Db, n: usize) -> String {
-    let mut s = String::new();
-    for i in 1..=n {
-        if i > 1 {
-            s.push_str(", ");
-        }
-        db.dialect().placeholder(i, &mut s);
-    }
-    s
 }
 
 /// The first line of a migration written for `dialect`: what [`Migrations::apply`] and
