@@ -147,6 +147,99 @@ pub(crate) fn drop_table<D: Dialect + ?Sized>(d: &D, table: &str) -> String {
     sql
 }
 
+/// `ALTER TABLE from RENAME TO to`.
+#[cfg(feature = "migrate")]
+pub(crate) fn rename_table<D: Dialect + ?Sized>(d: &D, from: &str, to: &str) -> String {
+    format!("ALTER TABLE {} RENAME TO {}", ident(d, from), ident(d, to))
+}
+
+/// `ALTER TABLE t RENAME COLUMN from TO to`.
+#[cfg(feature = "migrate")]
+pub(crate) fn rename_column<D: Dialect + ?Sized>(d: &D, table: &str, from: &str, to: &str) -> String {
+    format!("ALTER TABLE {} RENAME COLUMN {} TO {}", ident(d, table), ident(d, from), ident(d, to))
+}
+
+/// `ALTER TABLE t ADD COLUMN c <type>`, nullable; with a `fill`, `NOT NULL DEFAULT <fill>`
+/// (the value the rows there get), followed by the statement that drops that default again.
+#[cfg(feature = "migrate")]
+pub(crate) fn add_column<D: Dialect + ?Sized>(
+    d: &D,
+    table: &str,
+    column: &str,
+    ty: SqlType,
+    fill: Option<&str>,
+) -> Vec<String> {
+    let (t, c, ty) = (ident(d, table), ident(d, column), d.ddl_type(ty, false));
+    match fill {
+        None => vec![format!("ALTER TABLE {t} ADD COLUMN {c} {ty}")],
+        Some(fill) => vec![
+            format!("ALTER TABLE {t} ADD COLUMN {c} {ty} NOT NULL DEFAULT {fill}"),
+            format!("ALTER TABLE {t} ALTER COLUMN {c} DROP DEFAULT"),
+        ],
+    }
+}
+
+/// `ALTER TABLE t DROP COLUMN c`.
+#[cfg(feature = "migrate")]
+pub(crate) fn drop_column<D: Dialect + ?Sized>(d: &D, table: &str, column: &str) -> String {
+    format!("ALTER TABLE {} DROP COLUMN {}", ident(d, table), ident(d, column))
+}
+
+/// `ALTER TABLE t ADD PRIMARY KEY (a, b)`.
+#[cfg(feature = "migrate")]
+pub(crate) fn add_primary_key<D: Dialect + ?Sized, S: AsRef<str>>(d: &D, table: &str, columns: &[S]) -> String {
+    format!("ALTER TABLE {} ADD PRIMARY KEY ({})", ident(d, table), ident_list(d, columns))
+}
+
+/// `ALTER TABLE t ADD <constraint>`.
+#[cfg(feature = "migrate")]
+pub(crate) fn add_constraint<D: Dialect + ?Sized>(d: &D, table: &str, c: &Constraint) -> String {
+    format!("ALTER TABLE {} ADD {}", ident(d, table), constraint(d, c))
+}
+
+/// `DROP INDEX name` where an index's name is the schema's (SQLite).
+#[cfg(feature = "migrate")]
+pub(crate) fn drop_index_by_name<D: Dialect + ?Sized>(d: &D, index: &str) -> String {
+    format!("DROP INDEX {}", ident(d, index))
+}
+
+/// `INSERT INTO into (columns) SELECT <select> FROM from`: a rebuilt table's rows copied, each
+/// of `select` a column of `from` or a literal.
+#[cfg(feature = "migrate")]
+pub(crate) fn copy_rows<D: Dialect + ?Sized>(
+    d: &D,
+    into: &str,
+    columns: &[String],
+    select: &[String],
+    from: &str,
+) -> String {
+    format!(
+        "INSERT INTO {} ({}) SELECT {} FROM {}",
+        ident(d, into),
+        ident_list(d, columns),
+        select.join(", "),
+        ident(d, from)
+    )
+}
+
+/// A literal of `t` for the rows that exist when a `NOT NULL` column is added: zero, empty or
+/// the epoch — written into the migration, where it can be edited.
+#[cfg(feature = "migrate")]
+pub(crate) fn fill_literal(t: SqlType) -> &'static str {
+    match t {
+        SqlType::Integer | SqlType::SmallInteger | SqlType::BigInteger | SqlType::Numeric(_) => "0",
+        SqlType::Float => "0.0",
+        SqlType::Boolean => "FALSE",
+        SqlType::Varchar(_) | SqlType::Text => "''",
+        SqlType::Blob => "X''",
+        SqlType::DateTime => "'1970-01-01 00:00:00'",
+        SqlType::Date => "'1970-01-01'",
+        SqlType::Time => "'00:00:00'",
+        SqlType::Uuid => "'00000000000000000000000000000000'",
+        SqlType::Json => "'null'",
+    }
+}
+
 /// `ident` as DDL spells it.
 pub(crate) fn ident<D: Dialect + ?Sized>(d: &D, ident: &str) -> String {
     let mut s = String::new();

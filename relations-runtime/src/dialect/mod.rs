@@ -10,7 +10,10 @@ mod postgres;
 mod sqlite;
 
 #[cfg(feature = "migrate")]
-pub(crate) use ddl::{constraint as constraint_ddl, create_index, ident_list};
+pub(crate) use ddl::{
+    add_column, add_constraint, add_primary_key, copy_rows, create_index, drop_column, drop_index_by_name,
+    fill_literal, ident as ddl_ident, rename_column, rename_table,
+};
 #[cfg(feature = "postgres")]
 pub use postgres::Postgres;
 pub use sqlite::Sqlite;

@@ -484,30 +484,6 @@ fn table_changes(old: &Table, new: &Table, renames: &Renames, out: &mut Vec<Chan
     }
 }
 
-/// `ident` as the dialect's DDL spells it.
-fn ddl_ident(d: &dyn Dialect, ident: &str) -> String {
-    let mut out = String::new();
-    d.ddl_ident(ident, &mut out);
-    out
-}
-
-/// A literal of `t` for the rows that exist when a `NOT NULL` column is added: zero, empty or
-/// the epoch — written into the migration, where it can be edited.
-fn zero(t: SqlType) -> &'static str {
-    match t {
-        SqlType::Integer | SqlType::SmallInteger | SqlType::BigInteger | SqlType::Numeric(_) => "0",
-        SqlType::Float => "0.0",
-        SqlType::Boolean => "FALSE",
-        SqlType::Varchar(_) | SqlType::Text => "''",
-        SqlType::Blob => "X''",
-        SqlType::DateTime => "'1970-01-01 00:00:00'",
-        SqlType::Date => "'1970-01-01'",
-        SqlType::Time => "'00:00:00'",
-        SqlType::Uuid => "'00000000000000000000000000000000'",
-        SqlType::Json => "'null'",
-    }
-}
-
 /// The question a drop beside an add of the same shape asks: was it a rename to `twin`, which
 /// `renames` (given the new name) would declare?
 fn rename_hint(twin: Option<&str>, renames: impl FnOnce(&str) -> String) -> String {
@@ -569,7 +545,7 @@ impl Diff {
                     out.push(format!(
                         "column {table}.{} is added NOT NULL: the rows there are get {} (edit the value below, or declare the column nullable).",
                         column.name,
-                        zero(column.sql_type)
+                        dialect::fill_literal(column.sql_type)
                     ))
                 }
                 Change::AlterColumn { table, from, to } if !widens(from.sql_type, to.sql_type) => {
@@ -607,8 +583,6 @@ impl Diff {
 
     fn alter_sql(&self, d: &dyn Dialect) -> Vec<String> {
         let mut out = Vec::new();
-        let ident = |s: &str| ddl_ident(d, s);
-        let alter = |t: &str| format!("ALTER TABLE {} ", ident(t));
         // foreign keys between new tables come after every table exists
         let mut later = Vec::new();
         for c in &self.changes {
@@ -622,28 +596,14 @@ impl Diff {
                     }
                 }
                 Change::DropTable(t) => out.push(d.drop_table(&t.name)),
-                Change::RenameTable { from, to } => out.push(format!("{}RENAME TO {}", alter(from), ident(to))),
-                Change::RenameColumn { table, from, to } => {
-                    out.push(format!("{}RENAME COLUMN {} TO {}", alter(table), ident(from), ident(to)))
-                }
+                Change::RenameTable { from, to } => out.push(dialect::rename_table(d, from, to)),
+                Change::RenameColumn { table, from, to } => out.push(dialect::rename_column(d, table, from, to)),
                 Change::AddColumn { table, column } => {
-                    let ty = d.ddl_type(column.sql_type, false);
-                    if column.nullable {
-                        out.push(format!("{}ADD COLUMN {} {ty}", alter(table), ident(&column.name)));
-                    } else {
-                        // the rows there are get a value, which the migration's file can change
-                        out.push(format!(
-                            "{}ADD COLUMN {} {ty} NOT NULL DEFAULT {}",
-                            alter(table),
-                            ident(&column.name),
-                            zero(column.sql_type)
-                        ));
-                        out.push(format!("{}ALTER COLUMN {} DROP DEFAULT", alter(table), ident(&column.name)));
-                    }
+                    // the rows there are get a value, which the migration's file can change
+                    let fill = (!column.nullable).then(|| dialect::fill_literal(column.sql_type));
+                    out.extend(dialect::add_column(d, table, &column.name, column.sql_type, fill));
                 }
-                Change::DropColumn { table, column } => {
-                    out.push(format!("{}DROP COLUMN {}", alter(table), ident(&column.name)))
-                }
+                Change::DropColumn { table, column } => out.push(dialect::drop_column(d, table, &column.name)),
                 Change::AlterColumn { table, from, to } => out.extend(d.alter_column(
                     table,
                     &to.name,
@@ -657,14 +617,12 @@ impl Diff {
                         out.push(d.drop_primary_key(table));
                     }
                     if !to.is_empty() {
-                        out.push(format!("{}ADD PRIMARY KEY ({})", alter(table), dialect::ident_list(d, to)));
+                        out.push(dialect::add_primary_key(d, table, to));
                     }
                 }
                 Change::AddForeignKey { table, foreign_key } => out.push(d.add_foreign_key(table, foreign_key)),
                 Change::DropForeignKey { table, foreign_key } => out.push(d.drop_foreign_key(table, foreign_key)),
-                Change::AddConstraint { table, constraint } => {
-                    out.push(format!("{}ADD {}", alter(table), dialect::constraint_ddl(d, constraint)))
-                }
+                Change::AddConstraint { table, constraint } => out.push(dialect::add_constraint(d, table, constraint)),
                 Change::DropConstraint { table, constraint } => {
                     let name = match constraint {
                         Constraint::Unique { name: None, columns } => d.default_constraint_name(table, Some(columns)),
@@ -682,7 +640,6 @@ impl Diff {
     }
 
     fn rebuild_sql<'a>(&'a self, d: &dyn Dialect) -> Vec<String> {
-        let ident = |s: &str| ddl_ident(d, s);
         // a table whose changes ALTER TABLE cannot make is rebuilt, as a whole, where its first
         // change stands
         let needs_rebuild = |c: &Change| match c {
@@ -719,20 +676,14 @@ impl Diff {
             match c {
                 Change::CreateTable(t) => out.extend(d.table_ddl(t)),
                 Change::DropTable(t) => out.push(d.drop_table(&t.name)),
-                Change::RenameTable { from, to } => {
-                    out.push(format!("ALTER TABLE {} RENAME TO {}", ident(from), ident(to)))
+                Change::RenameTable { from, to } => out.push(dialect::rename_table(d, from, to)),
+                Change::RenameColumn { table, from, to } => out.push(dialect::rename_column(d, table, from, to)),
+                // a column added in place is nullable (a `NOT NULL` one rebuilds its table)
+                Change::AddColumn { table, column } => {
+                    out.extend(dialect::add_column(d, table, &column.name, column.sql_type, None))
                 }
-                Change::RenameColumn { table, from, to } => {
-                    out.push(format!("ALTER TABLE {} RENAME COLUMN {} TO {}", ident(table), ident(from), ident(to)))
-                }
-                Change::AddColumn { table, column } => out.push(format!(
-                    "ALTER TABLE {} ADD COLUMN {} {}",
-                    ident(table),
-                    ident(&column.name),
-                    d.ddl_type(column.sql_type, false)
-                )),
                 Change::AddIndex { table, index } => out.push(dialect::create_index(d, table, index)),
-                Change::DropIndex { index, .. } => out.push(format!("DROP INDEX {}", ident(&index.name))),
+                Change::DropIndex { index, .. } => out.push(dialect::drop_index_by_name(d, &index.name)),
                 _ => unreachable!("every other change rebuilds its table"),
             }
         }
@@ -742,7 +693,7 @@ impl Diff {
     /// The rebuild of `table` (its new name) into its new shape, rows kept: steps 4 to 8 of
     /// SQLite's procedure (the caller turns foreign keys off and checks them after).
     fn rebuild(&self, d: &dyn Dialect, table: &str) -> Vec<String> {
-        let ident = |s: &str| ddl_ident(d, s);
+        let ident = |s: &str| dialect::ddl_ident(d, s);
         let new = self.to.table(table).expect("a changed table is in the new schema");
         let old_name = self.renames.old_table(table);
         let old = self.from.table(old_name).expect("a changed table is in the old schema");
@@ -754,23 +705,17 @@ impl Diff {
         let mut select = Vec::new();
         for c in &new.columns {
             let from = self.renames.old_column(table, &c.name);
-            into.push(ident(&c.name));
+            into.push(c.name.clone());
             match old.column(from) {
                 Some(_) => select.push(ident(from)),
                 // a new column: NULL, or for a NOT NULL one a value the file can change
                 None if c.nullable => select.push("NULL".to_string()),
-                None => select.push(zero(c.sql_type).to_string()),
+                None => select.push(dialect::fill_literal(c.sql_type).to_string()),
             }
         }
-        out.push(format!(
-            "INSERT INTO {} ({}) SELECT {} FROM {}",
-            ident(&temp.name),
-            into.join(", "),
-            select.join(", "),
-            ident(old_name)
-        ));
+        out.push(dialect::copy_rows(d, &temp.name, &into, &select, old_name));
         out.push(d.drop_table(old_name));
-        out.push(format!("ALTER TABLE {} RENAME TO {}", ident(&temp.name), ident(table)));
+        out.push(dialect::rename_table(d, &temp.name, table));
         out.extend(d.create_indexes(new));
         out
     }

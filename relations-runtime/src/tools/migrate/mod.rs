@@ -356,10 +356,30 @@ impl Migrations {
     }
 
     fn ensure_version_table(&self, db: &Db) -> Result<()> {
-        db.batch(
-            "CREATE TABLE IF NOT EXISTS relations_migrations (\n\tversion VARCHAR(14) NOT NULL, \n\tname VARCHAR(200) NOT NULL, \n\t\
-             checksum VARCHAR(64) NOT NULL, \n\tapplied_at VARCHAR(19) NOT NULL, \n\tPRIMARY KEY (version)\n)",
-        )
+        if db.table_exists(VERSION_TABLE)? {
+            return Ok(());
+        }
+        let column = |name: &str, n| crate::catalog::Column {
+            name: name.to_string(),
+            sql_type: crate::schema::SqlType::Varchar(Some(n)),
+            declared_type: None,
+            nullable: false,
+            unique: false,
+        };
+        let table = crate::catalog::Table {
+            name: VERSION_TABLE.to_string(),
+            columns: vec![column("version", 14), column("name", 200), column("checksum", 64), column("applied_at", 19)],
+            primary_key: vec!["version".to_string()],
+            auto_key: false,
+            foreign_keys: Vec::new(),
+            constraints: Vec::new(),
+            indexes: Vec::new(),
+        };
+        match db.batch(&db.dialect().create_table(&table)) {
+            // another runner made it in between
+            Err(_) if db.table_exists(VERSION_TABLE)? => Ok(()),
+            made => made,
+        }
     }
 }
 
