@@ -2,17 +2,17 @@
 //! release, which is why the facade pins the derive crate's exact version.
 
 pub use crate::backend::RawRow;
-pub use crate::load::Rel;
-pub use crate::model::{ParentLink, Pending, Sealed, Snapshot};
-pub use crate::options::Load;
-pub use crate::project::{Cursor, FromRow, FromValues};
-pub use crate::relation::{Cached, Dynamic, Fill, HasMany, HasOne, ManyToMany, Slot};
+pub use crate::orm::load::Rel;
+pub use crate::orm::model::{ParentLink, Pending, Sealed, Snapshot};
+pub use crate::orm::options::Load;
+pub use crate::orm::project::{Cursor, FromRow, FromValues};
+pub use crate::orm::relation::{Cached, Dynamic, Fill, HasMany, HasOne, ManyToMany, Slot};
 
+pub use crate::schema::value::SqlValue;
 pub use crate::schema::{
     no_relations, ordered_on_link, Cascade, ColumnDef, ColumnDefault, Constraint, ForeignKey, Index, Join, Lazy,
     OnDelete, OrderBy, RelationDef, SqlType, Table,
 };
-pub use crate::value::SqlValue;
 #[cfg(feature = "serde")]
 pub use serde;
 
@@ -76,8 +76,8 @@ impl<O, T, K> Relationship<O, T, K> {
     label = "not a `#[derive(Model)]` struct",
     note = "add `#[derive(Model)]` to `{Self}`, or name a model as the relationship's target"
 )]
-pub trait RelationTarget: crate::Model {}
-impl<M: crate::Model> RelationTarget for M {}
+pub trait RelationTarget: crate::orm::model::Model {}
+impl<M: crate::orm::model::Model> RelationTarget for M {}
 
 /// Compiles only if `T` is a model.
 pub const fn assert_target<T: RelationTarget>() {}
@@ -99,12 +99,12 @@ pub fn pending_field<T: RelationTarget, F: Pending + Slot<Target = T>>(field: &m
     note = "a `BelongsTo<P>` stores `P`'s key type; use `BelongsTo<Option<P>>` for a nullable foreign key"
 )]
 pub trait ForeignKeyOf<Parent> {}
-impl<P: crate::Parent> ForeignKeyOf<P> for crate::BelongsTo<P> {}
+impl<P: crate::orm::relation::Parent> ForeignKeyOf<P> for crate::orm::relation::BelongsTo<P> {}
 
-pub use crate::relation::tree::{ancestors, descendants};
+pub use crate::orm::relation::tree::{ancestors, descendants};
 
 /// The single key column of `M`, for a foreign key referencing it.
-pub const fn key_column<M: crate::Model>() -> &'static str {
+pub const fn key_column<M: crate::orm::model::Model>() -> &'static str {
     match M::KEY_COLUMN {
         Some(c) => c,
         None => panic!(
@@ -113,25 +113,25 @@ pub const fn key_column<M: crate::Model>() -> &'static str {
     }
 }
 
-pub use crate::checks::{
+pub use crate::schema::checks::{
     check_composite_fk, check_fk_column, check_inverse, check_order_column, check_order_column_through,
     check_owner_variants, check_through, inverse_column, inverse_through, str_eq, Msg, Ours, RelKind, RelationInfo,
     Theirs,
 };
 
-pub use crate::db::Db;
-pub use crate::error::Result;
-pub use crate::model::{decode, Model, Row};
-pub use crate::query::Col;
-/// The compile-time reach of statements, for the `Rel` and handle types the derive names.
-pub use crate::reach;
-pub use crate::relation::{
+pub use crate::orm::db::Db;
+pub use crate::orm::model::{decode, Model, Row};
+pub use crate::orm::query::Col;
+pub use crate::orm::relation::{
     exactly_one, fk_part, is_set, load_owner, read_composite_fk, set_fk_part, BelongsTo, BelongsToRef, CompositeFk,
     HasManyRef, HasOneRef, KeyPart, ManyToManyKind, ManyToManyRef, NoCache, OneToMany, Owner, OwnerOf, Parent, Related,
     SetOwner,
 };
-pub use crate::value::Value;
-pub use crate::value::ValueRef;
+pub use crate::schema::error::Result;
+/// The compile-time reach of statements, for the `Rel` and handle types the derive names.
+pub use crate::schema::reach;
+pub use crate::schema::value::Value;
+pub use crate::schema::value::ValueRef;
 
 /// The declared type of `table`'s (first) primary key column.
 pub const fn key_sql_type(table: &Table) -> SqlType {

@@ -2,11 +2,11 @@
 //! column from its catalog row, and the pieces of SQL text some catalogs report constraints in.
 
 use super::RawRow;
-use crate::catalog::{Column, Constraint, ForeignKey, Index, BOOKKEEPING_TABLES};
 use crate::dialect::Dialect;
-use crate::error::Result;
+use crate::schema::catalog::{Column, Constraint, ForeignKey, Index, BOOKKEEPING_TABLES};
+use crate::schema::error::Result;
+use crate::schema::value::Value;
 use crate::schema::OnDelete;
-use crate::value::Value;
 
 /// Runs a catalog query through the connection's own statement path (counted and echoed as
 /// every other statement), handing each row to the callback.

@@ -18,8 +18,8 @@ pub(crate) mod sqlite;
 use std::time::Duration;
 
 use crate::dialect::Dialect;
-use crate::error::{Error, Result};
-use crate::value::{Value, ValueRef};
+use crate::schema::error::{Error, Result};
+use crate::schema::value::{Value, ValueRef};
 
 /// How a backend connects to a URL, waiting at most the given time (else the URL's own, else a
 /// default).
@@ -84,19 +84,19 @@ pub(crate) fn open_url(url: &str, timeout: Option<Duration>) -> Result<Box<dyn B
     match CONNECTORS.iter().find(|c| (c.accepts)(url)) {
         Some(c) => (c.open)(url, timeout),
         None => Err(Error::UnsupportedUrl {
-            url: crate::error::redact_url(url),
+            url: crate::schema::error::redact_url(url),
             opens: CONNECTORS.iter().map(|c| c.forms).collect::<Vec<_>>().join(", "),
         }),
     }
 }
 
-/// A driver whose connection a [`Db`](crate::Db) lends back, for what `relations` does not
-/// cover ([`Db::driver`](crate::Db::driver)): rusqlite's [`Connection`](rusqlite::Connection)
+/// A driver whose connection a [`Db`](crate::orm::db::Db) lends back, for what `relations` does not
+/// cover ([`Db::driver`](crate::orm::db::Db::driver)): rusqlite's [`Connection`](rusqlite::Connection)
 /// on SQLite; tokio-postgres' `Client` on PostgreSQL (feature `postgres`), lent as a
 /// [`PgClient`] that also waits for its futures. Named by the driver's own type, as
 /// [`Error::driver_error`] is.
 pub trait Driver: 'static {
-    /// What [`Db::driver`](crate::Db::driver) lends.
+    /// What [`Db::driver`](crate::orm::db::Db::driver) lends.
     type Handle<'a>;
 
     /// The handle on `backend`'s connection, if it is this driver's.
@@ -104,8 +104,8 @@ pub trait Driver: 'static {
     fn handle(backend: &dyn Backend) -> Option<Self::Handle<'_>>;
 }
 
-/// A driver's open connection that a [`Db`](crate::Db) can wrap
-/// ([`Db::from_connection`](crate::Db::from_connection)): rusqlite's
+/// A driver's open connection that a [`Db`](crate::orm::db::Db) can wrap
+/// ([`Db::from_connection`](crate::orm::db::Db::from_connection)): rusqlite's
 /// [`Connection`](rusqlite::Connection).
 pub trait IntoBackend {
     /// The backend on this connection, readied as `relations` needs it.
@@ -250,10 +250,10 @@ pub trait Backend: Send {
     /// Every table of the database (of the connection's schema on a server), but the
     /// bookkeeping tables, in creation order, read from the database's own catalog through
     /// `run` (the connection's counted statement path).
-    fn tables(&self, run: catalog::Run<'_>) -> Result<Vec<crate::catalog::Table>>;
+    fn tables(&self, run: catalog::Run<'_>) -> Result<Vec<crate::schema::catalog::Table>>;
     /// Where the connection goes, for `Debug` (a path or a URL without its password).
     fn describe(&self) -> String;
-    /// The backend as `Any`, so that [`Db::driver`](crate::Db::driver) can hand out the
+    /// The backend as `Any`, so that [`Db::driver`](crate::orm::db::Db::driver) can hand out the
     /// rusqlite connection underneath.
     fn as_any(&self) -> &dyn std::any::Any;
 }

@@ -4,7 +4,7 @@
 use std::fmt::Write;
 
 use super::Dialect;
-use crate::catalog::{Constraint, ForeignKey, Index, Table};
+use crate::schema::catalog::{Constraint, ForeignKey, Index, Table};
 use crate::schema::SqlType;
 
 /// The type names both dialects spell alike (`INTEGER`, `VARCHAR(80)`, `NUMERIC(10, 2)`); the

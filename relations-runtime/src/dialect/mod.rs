@@ -18,7 +18,7 @@ pub(crate) use ddl::{
 pub use postgres::Postgres;
 pub use sqlite::Sqlite;
 
-use crate::catalog::Table;
+use crate::schema::catalog::Table;
 
 /// `t`'s SQLAlchemy generic name, the same in every dialect (`VARCHAR(80)`, `DATETIME`,
 /// `UUID`), for diagrams and messages.
@@ -26,8 +26,8 @@ use crate::catalog::Table;
 pub(crate) fn type_word(t: SqlType, out: &mut String) {
     ddl::common_type_name(t, ["BLOB", "DATETIME", "TIME", "UUID", "JSON"], out);
 }
+use crate::schema::value::Value;
 use crate::schema::{ColumnDef, SqlType};
-use crate::value::Value;
 
 /// Writes an expression into a statement, with its parameters (what a dialect wraps).
 pub type Writer<'a> = &'a mut dyn FnMut(&mut String, &mut Vec<Value<'static>>);
@@ -44,7 +44,7 @@ pub struct TextTest<'a> {
     pub ignore_case: bool,
 }
 
-/// Where a text is looked for in another ([`Col::contains`](crate::Col::contains),
+/// Where a text is looked for in another ([`Col::contains`](crate::orm::query::Col::contains),
 /// `startswith`, `endswith`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Placement {
@@ -197,12 +197,12 @@ pub trait Dialect: Sync {
     }
     /// `ALTER TABLE t ADD FOREIGN KEY(..) REFERENCES ..` for the foreign key `fk` of `table`, as
     /// a migration adds it (unnamed: the database names it `t_a_fkey`, as PostgreSQL does).
-    fn add_foreign_key(&self, table: &str, fk: &crate::catalog::ForeignKey) -> String {
+    fn add_foreign_key(&self, table: &str, fk: &crate::schema::catalog::ForeignKey) -> String {
         format!("ALTER TABLE {} ADD {}", ddl::ident(self, table), ddl::foreign_key(self, fk))
     }
     /// `ALTER TABLE t DROP CONSTRAINT name` for the foreign key `fk` of `table`: its name as read
     /// from the database, else the one [`Dialect::add_foreign_key`] gave it (`t_a_fkey`).
-    fn drop_foreign_key(&self, table: &str, fk: &crate::catalog::ForeignKey) -> String {
+    fn drop_foreign_key(&self, table: &str, fk: &crate::schema::catalog::ForeignKey) -> String {
         let name = fk.name.clone().unwrap_or_else(|| format!("{table}_{}_fkey", fk.columns.join("_")));
         format!("ALTER TABLE {} DROP CONSTRAINT {}", ddl::ident(self, table), ddl::ident(self, &name))
     }
@@ -218,8 +218,8 @@ pub trait Dialect: Sync {
     }
     /// `catalog` as this database would read it back once created: each column's type as
     /// [`Dialect::stored_type`] says (MariaDB keeps a `VARCHAR` without a length as
-    /// `VARCHAR(255)`), so that it compares with what [`Db::inspect`](crate::Db::inspect) reads.
-    fn stored(&self, catalog: &crate::catalog::Catalog) -> crate::catalog::Catalog {
+    /// `VARCHAR(255)`), so that it compares with what [`Db::inspect`](crate::orm::db::Db::inspect) reads.
+    fn stored(&self, catalog: &crate::schema::catalog::Catalog) -> crate::schema::catalog::Catalog {
         let mut out = catalog.clone();
         for t in &mut out.tables {
             for c in &mut t.columns {
@@ -276,7 +276,7 @@ pub trait Dialect: Sync {
     /// the database assigns (PostgreSQL's `SERIAL`).
     fn ddl_type(&self, sql_type: SqlType, auto_key: bool) -> String;
     /// Appends the membership test against a list bound as the one `n`th parameter (a
-    /// [`Value::List`](crate::Value::List)), after the tested expression: ` IN rarray(?)` on
+    /// [`Value::List`](crate::schema::value::Value::List)), after the tested expression: ` IN rarray(?)` on
     /// SQLite. Lists longer than [`Dialect::max_inline_list`] are bound so.
     fn in_bound_list(&self, n: usize, out: &mut String);
     /// The operator that compares with `LIKE` ignoring case (PostgreSQL's `ILIKE`); `None`

@@ -5,8 +5,8 @@
 //! connection's last insert id).
 
 use super::{Dialect, TextTest, Writer};
+use crate::schema::value::Value;
 use crate::schema::SqlType;
-use crate::value::Value;
 
 /// The MariaDB dialect (10.5 and later: `INSERT ... RETURNING`), what the `mariadb` backend
 /// speaks when the server says it is MariaDB.
@@ -184,7 +184,7 @@ macro_rules! mysql_dialect {
             }
         }
 
-        fn add_foreign_key(&self, table: &str, fk: &crate::catalog::ForeignKey) -> String {
+        fn add_foreign_key(&self, table: &str, fk: &crate::schema::catalog::ForeignKey) -> String {
             // named as PostgreSQL would name it: the server's own name (`t_ibfk_n`) depends on
             // the foreign keys before it, and the way back drops it by this one
             let name = format!("{table}_{}_fkey", fk.columns.join("_"));
@@ -196,7 +196,7 @@ macro_rules! mysql_dialect {
             )
         }
 
-        fn drop_foreign_key(&self, table: &str, fk: &crate::catalog::ForeignKey) -> String {
+        fn drop_foreign_key(&self, table: &str, fk: &crate::schema::catalog::ForeignKey) -> String {
             let name = fk.name.clone().unwrap_or_else(|| format!("{table}_{}_fkey", fk.columns.join("_")));
             // and the index InnoDB made for it, which outlives it: named as the constraint when
             // it was added by name, as its first column when it came unnamed with the table

@@ -4,8 +4,8 @@
 use super::{Dialect, Placement, Postgres, Sqlite, TextTest};
 #[cfg(feature = "mariadb")]
 use super::{MariaDb, MySql};
+use crate::schema::value::Value;
 use crate::schema::SqlType;
-use crate::value::Value;
 
 /// The dialects built in, by name.
 fn dialects() -> Vec<&'static dyn Dialect> {
@@ -222,7 +222,7 @@ fn with_params(sql: String, params: &[Value<'_>]) -> String {
 
 #[test]
 fn inserts() {
-    use crate::write::{Conflict, Insert};
+    use crate::sql::write::{Conflict, Insert};
     let got = each(|d| {
         let plain = Insert {
             table: "user",
@@ -286,7 +286,7 @@ const MYSQL_WRITES: &str = "UPDATE `user` SET `name` = ?, `bio` = NULL WHERE `id
 
 #[test]
 fn updates_deletes_and_probes() {
-    use crate::write::{Col, Cond, Delete, Exists, KeyRoom, New, Rows, Select, Update};
+    use crate::sql::write::{Col, Cond, Delete, Exists, KeyRoom, New, Rows, Select, Update};
     let got = each(|d| {
         let mut out = Vec::new();
         let (mut sql, mut params) = (String::new(), Vec::new());

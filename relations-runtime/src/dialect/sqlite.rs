@@ -2,8 +2,8 @@
 
 use super::Dialect;
 use super::{Placement, TextTest, Writer};
+use crate::schema::value::Value;
 use crate::schema::SqlType;
-use crate::value::Value;
 
 /// The SQLite dialect.
 #[derive(Debug, Clone, Copy, Default)]

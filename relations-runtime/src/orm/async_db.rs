@@ -13,13 +13,13 @@
 
 use std::sync::Arc;
 
-use crate::db::Db;
-use crate::error::{Error, Result};
-use crate::load::Rel;
-use crate::model::{Model, ModelSet};
-use crate::query::Query;
-use crate::reach::{Cons, Nil};
-use crate::relation::{kept, lazy_owner_key, scoped, Collection, Lazily, Loaded, Slot};
+use crate::orm::db::Db;
+use crate::orm::load::Rel;
+use crate::orm::model::{Model, ModelSet};
+use crate::orm::query::Query;
+use crate::orm::relation::{kept, lazy_owner_key, scoped, Collection, Lazily, Loaded, Slot};
+use crate::schema::error::{Error, Result};
+use crate::schema::reach::{Cons, Nil};
 
 /// A database connection for async code: `AsyncDb::connect(url).await?`, then
 /// `adb.query::<User>().filter_by(User::username, "ann").one().await?`. Cheap to clone: the
@@ -301,7 +301,7 @@ impl<M: Model, J: 'static> Query<'_, M, AsyncDb, J> {
     }
 
     /// Page `page` of `per_page` rows, with the total ([`Query::paginate`]).
-    pub async fn paginate(&self, page: u64, per_page: u64) -> Result<crate::Page<M>> {
+    pub async fn paginate(&self, page: u64, per_page: u64) -> Result<crate::orm::select::Page<M>> {
         self.run(move |q| q.paginate(page, per_page)).await
     }
 

@@ -4,11 +4,11 @@ use std::path::Path;
 
 use deadpool::managed::{self, Metrics, RecycleError, RecycleResult};
 
-use crate::async_db::{blocking, AsyncDb, Conn};
 use crate::backend::file_url;
-use crate::db::Db;
-use crate::error::{Error, Result};
-use crate::pool_options::{open_pooled, PoolOptions};
+use crate::orm::async_db::{blocking, AsyncDb, Conn};
+use crate::orm::db::Db;
+use crate::orm::pool_options::{open_pooled, PoolOptions};
+use crate::schema::error::{Error, Result};
 
 /// Opens and checks the pool's connections, on tokio's blocking pool.
 #[derive(Debug)]

@@ -2,15 +2,15 @@
 //! [`Query`] matches, returning the row count. A bulk delete runs the deletes that
 //! [`Model::delete`] runs for one row, set-based, for all the matched rows at once.
 
-use crate::db::Db;
-use crate::error::{Error, Result};
-use crate::expr::Scalar;
-use crate::model::Model;
-use crate::query::{Col, Query};
-use crate::reach::{Cons, Nil, Within};
+use crate::orm::db::Db;
+use crate::orm::model::Model;
+use crate::orm::query::{Col, Query};
+use crate::orm::term::Operand;
+use crate::schema::error::{Error, Result};
+use crate::schema::reach::{Cons, Nil, Within};
 use crate::schema::Join;
-use crate::term::Operand;
-use crate::write::{self, New, Rows};
+use crate::sql::expr::Scalar;
+use crate::sql::write::{self, New, Rows};
 
 /// An `UPDATE` of the rows a query matches, from [`Query::set`]; run by
 /// [`update`](Update::update).
@@ -39,7 +39,7 @@ impl<'db, M: Model, J> Query<'db, M, Db, J> {
     /// one per table touched.
     pub fn delete(self) -> Result<u64> {
         self.core.check()?;
-        crate::cascade::delete_matching(self.db, &self.core)
+        crate::orm::cascade::delete_matching(self.db, &self.core)
     }
 }
 
@@ -79,7 +79,7 @@ impl<M: Model, J> Update<'_, M, J> {
         // a value set must fit its column, as a row's values do
         for (name, value) in &sets {
             if let (Scalar::Bound(v), Some(column)) = (value, t.columns.iter().find(|c| c.name == *name)) {
-                crate::fit::check(t.name, column, v)?;
+                crate::schema::fit::check(t.name, column, v)?;
             }
         }
         let d = query.db.dialect();

@@ -10,13 +10,13 @@
 
 use rustc_hash::{FxHashMap, FxHashSet};
 
-use crate::db::Db;
-use crate::error::{Error, Result};
-use crate::keys::KeyVal;
-use crate::model::{Key, Model};
+use crate::orm::db::Db;
+use crate::orm::keys::KeyVal;
+use crate::orm::model::{Key, Model};
+use crate::schema::error::{Error, Result};
+use crate::schema::value::Value;
 use crate::schema::{Join, RelationDef, Table};
-use crate::value::Value;
-use crate::write::{Col, Cond, Delete, Exists, New, Rows, Select, Update};
+use crate::sql::write::{Col, Cond, Delete, Exists, New, Rows, Select, Update};
 
 /// A foreign key's `ON DELETE` action, as the catalog reports it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -229,8 +229,8 @@ pub(crate) fn check_single_parents<M: Model>(db: &Db, model: &M, new: bool) -> R
 }
 
 /// A model's [`Model::visit_parents`], as shared code calls it.
-type VisitParents<'a> =
-    dyn FnMut(&mut dyn FnMut(&'static RelationDef, &dyn crate::model::ParentLink) -> Result<()>) -> Result<()> + 'a;
+type VisitParents<'a> = dyn FnMut(&mut dyn FnMut(&'static RelationDef, &dyn crate::orm::model::ParentLink) -> Result<()>) -> Result<()>
+    + 'a;
 
 /// [`check_single_parents`] for a row of `t`, its key (`None` while new) and its parents.
 fn check_single_parents_of(
@@ -460,7 +460,7 @@ pub(crate) fn has_pending<M: Model>(model: &mut M, owner_is_new: bool) -> bool {
 }
 
 /// `model` was just inserted under a key the database assigned: its relationship fields
-/// without rows are known to be empty (see [`Pending::born`](crate::model::Pending::born)).
+/// without rows are known to be empty (see [`Pending::born`](crate::orm::model::Pending::born)).
 pub(crate) fn born<M: Model>(model: &mut M) {
     let _ = model.visit_pending(&mut |_, field| {
         field.born();
@@ -475,8 +475,8 @@ pub(crate) fn save_pending<M: Model>(db: &Db, model: &mut M, owner_is_new: bool)
 }
 
 /// A model's [`Model::visit_pending`], as shared code calls it.
-type VisitPending<'a> =
-    dyn FnMut(&mut dyn FnMut(&'static RelationDef, &mut dyn crate::model::Pending) -> Result<()>) -> Result<()> + 'a;
+type VisitPending<'a> = dyn FnMut(&mut dyn FnMut(&'static RelationDef, &mut dyn crate::orm::model::Pending) -> Result<()>) -> Result<()>
+    + 'a;
 
 /// [`save_pending`] for an owner of `t` with this key, and its pending fields.
 fn save_pending_of(
@@ -512,7 +512,7 @@ pub(crate) fn save_child<T: Model>(
     let (Join::Reverse { columns } | Join::Forward { columns }) = rel.join else {
         unreachable!("only one-to-many relationships have children")
     };
-    crate::model::set_link(child, columns, owner)?;
+    crate::orm::model::set_link(child, columns, owner)?;
     let keyed_by_owner = columns.iter().any(|c| T::TABLE.column(c).is_some_and(|c| c.primary_key));
     if child.is_new() || (owner_is_new && keyed_by_owner) {
         db.insert(child)
@@ -525,7 +525,7 @@ pub(crate) fn save_child<T: Model>(
 /// `DELETE` when nothing references the table and no `belongs_to` cascades to a parent;
 /// otherwise, in one transaction, the matched keys (and the parents going with them), then
 /// [`delete_rows`] over all of them at once.
-pub(crate) fn delete_matching(db: &Db, core: &crate::expr::Core) -> Result<u64> {
+pub(crate) fn delete_matching(db: &Db, core: &crate::sql::expr::Core) -> Result<u64> {
     let t = core.table;
     let d = db.dialect();
     let catalog = db.schema_cache(Catalog::read)?;

@@ -2,12 +2,12 @@
 //! `create_all` / `drop_all` with `checkfirst=True`, an existing table checked against its
 //! model.
 
-use crate::catalog::{self, creation_order};
-use crate::db::Db;
-use crate::error::{Error, Result};
-use crate::model::ModelSet;
+use crate::orm::db::Db;
+use crate::orm::model::ModelSet;
+use crate::schema::catalog::{self, creation_order};
+use crate::schema::error::{Error, Result};
+use crate::schema::value::Value;
 use crate::schema::Table;
-use crate::value::Value;
 
 impl Db {
     /// The `CREATE TABLE` and `CREATE INDEX` statements for a set of models, association
@@ -158,7 +158,7 @@ impl Db {
 impl catalog::Catalog {
     /// The schema a set of models declares (`Catalog::of::<(User, Post)>()`), association tables
     /// included, in creation order — what `create_all` creates, the foreign keys' indexes too
-    /// for an [`IndexForeignKeys`](crate::IndexForeignKeys) set.
+    /// for an [`IndexForeignKeys`](crate::orm::model::IndexForeignKeys) set.
     pub fn of<S: ModelSet>() -> catalog::Catalog {
         let tables = creation_order(S::tables());
         catalog::Catalog {

@@ -1,13 +1,13 @@
 //! The CRUD of one row, as methods of [`Db`]: insert (with the rows its relationship fields
 //! hold, `save-update`), update, delete by key, and the statements they are made of.
 
-use crate::db::Db;
-use crate::error::{Error, Result};
-use crate::model::{Key, Model};
+use crate::orm::db::Db;
+use crate::orm::model::{Key, Model};
+use crate::schema::error::{Error, Result};
+use crate::schema::value::Value;
 use crate::schema::Table;
 use crate::sql::key_text;
-use crate::value::Value;
-use crate::write::{Cond, Delete, Exists, Insert, KeyRoom, New, Rows, Update};
+use crate::sql::write::{Cond, Delete, Exists, Insert, KeyRoom, New, Rows, Update};
 
 impl Db {
     /// Inserts `model` and returns it with its key assigned (`db.session.add(x)` + commit).
@@ -43,8 +43,9 @@ impl Db {
 
     fn insert_all_once<M: Model>(&self, models: &mut [M]) -> Result<()> {
         self.as_one_unit(|db| {
-            let one_by_one =
-                models.iter_mut().any(|m| crate::cascade::has_parent_rules(m) || crate::cascade::has_pending(m, true));
+            let one_by_one = models
+                .iter_mut()
+                .any(|m| crate::orm::cascade::has_parent_rules(m) || crate::orm::cascade::has_pending(m, true));
             if one_by_one || models.len() < 2 {
                 return models.iter_mut().try_for_each(|m| db.insert(m));
             }
@@ -93,7 +94,7 @@ impl Db {
             let mut params: Vec<Value<'_>> = Vec::with_capacity(chunk.len() * width);
             for m in chunk.iter() {
                 let values = m.values();
-                crate::fit::check_row(t, &values)?;
+                crate::schema::fit::check_row(t, &values)?;
                 if skip_key {
                     params.extend(values.into_iter().zip(t.columns).filter(|(_, c)| !c.primary_key).map(|(v, _)| v));
                 } else {
@@ -147,9 +148,9 @@ impl Db {
             for (m, key) in chunk.iter_mut().zip(keys) {
                 m.set_auto_key(key);
             }
-            chunk.iter().for_each(crate::model::remember);
+            chunk.iter().for_each(crate::orm::model::remember);
             if assigned {
-                chunk.iter_mut().for_each(crate::cascade::born);
+                chunk.iter_mut().for_each(crate::orm::cascade::born);
             }
         }
         Ok(())
@@ -190,21 +191,21 @@ impl Db {
     /// one transaction when there are any.
     pub(crate) fn insert<M: Model>(&self, model: &mut M) -> Result<()> {
         let assigned = M::TABLE.auto_key && model.is_new();
-        let parents = crate::cascade::has_parent_rules(model);
-        if !parents && !crate::cascade::has_pending(model, true) {
+        let parents = crate::orm::cascade::has_parent_rules(model);
+        if !parents && !crate::orm::cascade::has_pending(model, true) {
             self.insert_row(model)?;
         } else {
             self.as_one_unit(|db| {
                 if parents {
-                    crate::cascade::check_single_parents(db, model, true)?;
+                    crate::orm::cascade::check_single_parents(db, model, true)?;
                 }
                 db.insert_row(model)?;
-                crate::cascade::save_pending(db, model, true)?;
-                crate::cascade::delete_let_go(db, model, true)
+                crate::orm::cascade::save_pending(db, model, true)?;
+                crate::orm::cascade::delete_let_go(db, model, true)
             })?;
         }
         if assigned {
-            crate::cascade::born(model);
+            crate::orm::cascade::born(model);
         }
         Ok(())
     }
@@ -224,25 +225,25 @@ impl Db {
     }
 
     fn save_stored<M: Model>(&self, model: &mut M) -> Result<()> {
-        if !crate::cascade::has_pending(model, false) {
+        if !crate::orm::cascade::has_pending(model, false) {
             return self.update_model(model);
         }
         self.as_one_unit(|db| {
             db.update_model(model)?;
-            crate::cascade::save_pending(db, model, false)
+            crate::orm::cascade::save_pending(db, model, false)
         })
     }
 
     /// Updates `model` under its parent rules: a `single_parent` parent that has another row
     /// is refused, a parent let go of under `delete-orphan` is deleted.
     pub(crate) fn update_model<M: Model>(&self, model: &M) -> Result<()> {
-        if !crate::cascade::has_parent_rules(model) {
+        if !crate::orm::cascade::has_parent_rules(model) {
             return self.update(model);
         }
         self.as_one_unit(|db| {
-            crate::cascade::check_single_parents(db, model, false)?;
+            crate::orm::cascade::check_single_parents(db, model, false)?;
             db.update(model)?;
-            crate::cascade::delete_let_go(db, model, false)
+            crate::orm::cascade::delete_let_go(db, model, false)
         })
     }
 
@@ -250,12 +251,12 @@ impl Db {
         let t = M::TABLE;
         let skip_key = t.auto_key && model.is_new();
         let values = model.values();
-        crate::fit::check_row(t, &values)?;
+        crate::schema::fit::check_row(t, &values)?;
         let id = self.insert_values(t, skip_key, values).map_err(|e| self.explain(t, &model.values(), e))?;
         if let Some(id) = id {
             model.set_auto_key(id);
         }
-        crate::model::remember(model);
+        crate::orm::model::remember(model);
         Ok(())
     }
 
@@ -309,7 +310,7 @@ impl Db {
     }
 
     /// `UPDATE t SET ... WHERE <key>`: every column but the key's, or — for a model with a
-    /// [`Snapshot`](crate::Snapshot) — only the columns that changed since it was loaded (the
+    /// [`Snapshot`](crate::orm::model::Snapshot) — only the columns that changed since it was loaded (the
     /// key's included, found by the key it was loaded with), and no statement when none did.
     pub(crate) fn update<M: Model>(&self, model: &M) -> Result<()> {
         if model.is_new() {
@@ -323,9 +324,9 @@ impl Db {
         &self,
         t: &'static Table,
         values: Vec<Value<'_>>,
-        snapshot: Option<&crate::Snapshot>,
+        snapshot: Option<&crate::orm::model::Snapshot>,
     ) -> Result<()> {
-        let stored = snapshot.and_then(crate::Snapshot::values).filter(|s| s.len() == values.len());
+        let stored = snapshot.and_then(crate::orm::model::Snapshot::values).filter(|s| s.len() == values.len());
         // the columns written, in order, and the key the row is found by
         let (set, key): (Vec<usize>, Vec<Value<'_>>) = match &stored {
             Some(old) => {
@@ -347,7 +348,7 @@ impl Db {
         }
         // the values written must fit; a stored one that does not is left as it is
         for &i in &set {
-            crate::fit::check(t.name, &t.columns[i], &values[i])?;
+            crate::schema::fit::check(t.name, &t.columns[i], &values[i])?;
         }
         let update = Update {
             table: t.name,

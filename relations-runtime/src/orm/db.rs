@@ -7,9 +7,9 @@ use std::path::Path;
 
 use crate::backend::{AfterError, Backend, Driver, IntoBackend, RawRow};
 use crate::dialect::Dialect;
-use crate::error::{Error, Result};
+use crate::schema::error::{Error, Result};
+use crate::schema::value::Value;
 use crate::schema::RelationDef;
-use crate::value::Value;
 
 /// What a [`Db`] does about the N+1 shape: the same relationship lazily loaded again and again
 /// (typically once per row of a loop), with no other statement in between.
@@ -59,7 +59,7 @@ pub struct Db {
     /// once.
     pub(crate) inserts: RefCell<rustc_hash::FxHashMap<(&'static str, bool), String>>,
     /// The statements of plain queries (lazy loads, gets by key) by their shape: rendered once.
-    pub(crate) selects: RefCell<rustc_hash::FxHashMap<crate::expr::Shape, std::sync::Arc<str>>>,
+    pub(crate) selects: RefCell<rustc_hash::FxHashMap<crate::sql::expr::Shape, std::sync::Arc<str>>>,
     /// The rows and owners of each relationship's last eager level (by the address of its
     /// definition): how much room the next level's rows are given up front.
     pub(crate) level_sizes: RefCell<rustc_hash::FxHashMap<usize, (usize, usize)>>,
@@ -518,7 +518,8 @@ impl Db {
             AfterError::NeedsRollback => true,
             AfterError::Ended => false,
         };
-        *self.aborted.borrow_mut() = Some(Aborted { cause: crate::error::shorten_sql(&e.to_string()), recoverable });
+        *self.aborted.borrow_mut() =
+            Some(Aborted { cause: crate::schema::error::shorten_sql(&e.to_string()), recoverable });
     }
 
     /// Every statement passes here before it runs: counted, echoed, recorded, and seen by the
@@ -597,7 +598,7 @@ impl Db {
             }
             Ok(())
         })?;
-        value.ok_or_else(|| Error::Unexpected(format!("no row from `{}`", crate::error::shorten_sql(sql))))
+        value.ok_or_else(|| Error::Unexpected(format!("no row from `{}`", crate::schema::error::shorten_sql(sql))))
     }
 }
 

@@ -5,16 +5,16 @@ use std::sync::Arc;
 
 use rustc_hash::FxHashMap as HashMap;
 
-use crate::db::Db;
-use crate::error::Result;
-use crate::expr::Core;
-use crate::keys::{Dedup, KeyVal};
-use crate::loading::{render_owners, subtree_sql, Columns, JoinSql};
-use crate::model::{Model, Row};
-use crate::options::{How, JoinedAcc, Load, OwnerQuery, Path, Tree};
+use crate::orm::db::Db;
+use crate::orm::keys::{Dedup, KeyVal};
+use crate::orm::model::{Model, Row};
+use crate::orm::options::{How, JoinedAcc, Load, OwnerQuery, Path, Tree};
+use crate::schema::error::Result;
+use crate::schema::value::Value;
 use crate::schema::{RelationDef, Table};
+use crate::sql::expr::Core;
+use crate::sql::loading::{render_owners, subtree_sql, Columns, JoinSql};
 use crate::sql::Select;
-use crate::value::Value;
 
 /// The loader options in force for rows of `T` at one level: the explicit ones, then the
 /// eager strategies `T` declares (unless an explicit option names the same relationship, or
@@ -106,7 +106,7 @@ pub(crate) fn fetch<T: Model>(
             Some(index)
         };
         let model = T::from_row(&Row::new(row, table, at.owners))?;
-        crate::model::remember(&model);
+        crate::orm::model::remember(&model);
         rows.push(model);
         if let Some(index) = index {
             for acc in &mut accs {
@@ -169,7 +169,7 @@ impl Owners {
 }
 
 /// What [`fetch`] runs: a statement's pieces, rendered already, or a query, rendered when it
-/// runs (its text once per connection when it has a [`Shape`](crate::expr::Shape)).
+/// runs (its text once per connection when it has a [`Shape`](crate::sql::expr::Shape)).
 #[expect(clippy::large_enum_variant, reason = "made once per statement and moved into `fetch`: a box would allocate")]
 pub(crate) enum Source<'q> {
     /// The pieces of the owners' statement.
@@ -275,7 +275,7 @@ pub(crate) fn fetch_with_tree<T: Model>(
     db.query_map_into(&sql, &params, |row| {
         let ord = row.int(0)?;
         let model = T::from_row(&Row::new(row, table, 1))?;
-        crate::model::remember(&model);
+        crate::orm::model::remember(&model);
         if ord != 0 {
             owners.push(Some(model));
             ords.push(ord);

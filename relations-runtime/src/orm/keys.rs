@@ -4,9 +4,9 @@
 use rustc_hash::FxHashMap as HashMap;
 
 use crate::backend::RawRow;
-use crate::error::Result;
+use crate::schema::error::Result;
+use crate::schema::value::{Value, ValueRef};
 use crate::schema::Table;
-use crate::value::{Value, ValueRef};
 
 /// A key or foreign key value, hashable: what rows are grouped and de-duplicated by.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]

@@ -1,11 +1,11 @@
 //! The [`Model`] trait that `#[derive(Model)]` implements, and the CRUD every model gets.
 
 use crate::backend::RawRow;
-use crate::db::Db;
-use crate::error::{Error, Result};
-use crate::query::Query;
+use crate::orm::db::Db;
+use crate::orm::query::Query;
+use crate::schema::error::{Error, Result};
+use crate::schema::value::{SqlValue, Value, ValueRef};
 use crate::schema::{ColumnDef, RelationDef, Table};
-use crate::value::{SqlValue, Value, ValueRef};
 
 /// A primary key: one column's value, or a tuple for a composite key.
 pub trait Key {
@@ -68,7 +68,7 @@ impl<'r> Row<'r> {
     pub(crate) fn decode_into(
         &self,
         index: usize,
-        decode: impl FnOnce(ValueRef<'_>, &ColumnDef) -> Result<(), crate::value::DecodeError>,
+        decode: impl FnOnce(ValueRef<'_>, &ColumnDef) -> Result<(), crate::schema::value::DecodeError>,
     ) -> Result<()> {
         let column = &self.table.columns[index];
         let error = |message: String| Error::Decode { table: self.table.name, column: column.name, message };
@@ -131,7 +131,7 @@ pub trait Model: Sealed + Sized + Send + Sync + 'static {
     /// The model's relationship fields as plain data, which the other models' derives check
     /// their declarations against (an `inverse` by name, a foreign key column).
     #[doc(hidden)]
-    const RELATIONSHIPS: &'static [crate::checks::RelationInfo] = &[];
+    const RELATIONSHIPS: &'static [crate::schema::checks::RelationInfo] = &[];
     /// Whether this model's derive failed: its error is reported, and other models' checks
     /// against it are skipped rather than reported again in other words.
     #[doc(hidden)]
@@ -156,8 +156,8 @@ pub trait Model: Sealed + Sized + Send + Sync + 'static {
     /// shared). Eager loading uses it when two owners hold the same related row.
     #[doc(hidden)]
     fn duplicate(&self) -> Self;
-    /// Hands each relationship field that can hold unsaved rows ([`HasMany`](crate::HasMany),
-    /// [`HasOne`](crate::HasOne), [`ManyToMany`](crate::ManyToMany)) to `f`, with its
+    /// Hands each relationship field that can hold unsaved rows ([`HasMany`](crate::orm::relation::HasMany),
+    /// [`HasOne`](crate::orm::relation::HasOne), [`ManyToMany`](crate::orm::relation::ManyToMany)) to `f`, with its
     /// relationship: how saving the model saves them (`save-update`).
     #[doc(hidden)]
     fn visit_pending(
@@ -184,7 +184,7 @@ pub trait Model: Sealed + Sized + Send + Sync + 'static {
     }
     /// The loader options the model's relationships declare with an eager `lazy = ...`.
     #[doc(hidden)]
-    fn default_loads() -> Vec<crate::options::Load<Self>> {
+    fn default_loads() -> Vec<crate::orm::options::Load<Self>> {
         Vec::new()
     }
 
@@ -194,9 +194,9 @@ pub trait Model: Sealed + Sized + Send + Sync + 'static {
     }
 
     /// The model's table under another name, to join it to itself in one query:
-    /// `let boss = Employee::alias("boss")` (see [`Alias`](crate::Alias)).
-    fn alias(name: &'static str) -> crate::Alias<Self> {
-        crate::Alias::new(name)
+    /// `let boss = Employee::alias("boss")` (see [`Alias`](crate::orm::query::Alias)).
+    fn alias(name: &'static str) -> crate::orm::query::Alias<Self> {
+        crate::orm::query::Alias::new(name)
     }
 
     /// The row with this primary key, if any.
@@ -257,9 +257,9 @@ pub trait Model: Sealed + Sized + Send + Sync + 'static {
 /// A relationship field that can hold rows not saved yet (`save-update`): [`HasMany`],
 /// [`HasOne`], [`ManyToMany`].
 ///
-/// [`HasMany`]: crate::HasMany
-/// [`HasOne`]: crate::HasOne
-/// [`ManyToMany`]: crate::ManyToMany
+/// [`HasMany`]: crate::orm::relation::HasMany
+/// [`HasOne`]: crate::orm::relation::HasOne
+/// [`ManyToMany`]: crate::orm::relation::ManyToMany
 pub trait Pending {
     /// Whether saving the owner has rows of this field to save: any row when the owner is
     /// new, the new rows otherwise.

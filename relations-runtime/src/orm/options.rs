@@ -6,11 +6,11 @@ use std::fmt;
 use std::sync::Arc;
 
 use crate::backend::RawRow;
-use crate::db::Db;
-use crate::error::Result;
-use crate::loading::JoinSql;
+use crate::orm::db::Db;
+use crate::schema::error::Result;
+use crate::schema::value::Value;
 use crate::schema::{Lazy, RelationDef};
-use crate::value::Value;
+use crate::sql::loading::JoinSql;
 
 /// How an option loads its relationship.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -36,7 +36,7 @@ impl How {
 }
 
 /// A loader option for rows of `O`, whatever relationship it loads; what
-/// [`Query::options`](crate::Query::options) takes (every [`Eager`] converts into one).
+/// [`Query::options`](crate::orm::query::Query::options) takes (every [`Eager`] converts into one).
 pub struct Load<O>(pub(crate) Arc<dyn Node<O>>);
 
 impl<O> Clone for Load<O> {
@@ -88,7 +88,7 @@ pub(crate) trait Tree<O> {
         db: &Db,
         owners: &[O],
         rows: Vec<O>,
-        parents: Vec<crate::keys::KeyVal>,
+        parents: Vec<crate::orm::keys::KeyVal>,
         path: &mut Path,
     ) -> Result<()>;
 }

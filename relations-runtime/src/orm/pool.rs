@@ -23,14 +23,14 @@ use std::time::Duration;
 #[cfg(feature = "pool")]
 use crate::backend::file_url;
 #[cfg(feature = "pool")]
-use crate::db::Db;
+use crate::orm::db::Db;
+use crate::orm::pool_options::open_pooled;
 #[cfg(feature = "pool")]
-use crate::error::{Error, Result};
-use crate::pool_options::open_pooled;
+use crate::schema::error::{Error, Result};
 
 #[cfg(feature = "deadpool")]
-pub use crate::async_pool::AsyncPool;
-pub use crate::pool_options::PoolOptions;
+pub use crate::orm::async_pool::AsyncPool;
+pub use crate::orm::pool_options::PoolOptions;
 
 /// Opens [`Db`]s on one database for r2d2: the connect, busy and statement timeouts set, and
 /// on SQLite the WAL journal and foreign keys on. A connection is checked before it is handed

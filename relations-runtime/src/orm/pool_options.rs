@@ -4,8 +4,8 @@
 
 use std::time::Duration;
 
-use crate::db::Db;
-use crate::error::Result;
+use crate::orm::db::Db;
+use crate::schema::error::Result;
 
 /// How the pool's connections are opened, and how long each wait may last.
 #[derive(Debug, Clone)]
@@ -13,15 +13,15 @@ pub struct PoolOptions {
     /// The most connections open at once (default 8).
     pub max_size: u32,
     /// How long a statement waits for another connection's write lock before
-    /// [`Error::Busy`](crate::Error::Busy) (default 5 s).
+    /// [`Error::Busy`](crate::schema::error::Error::Busy) (default 5 s).
     pub busy_timeout: Duration,
     /// How long getting a connection waits for a free one (default 30 s).
     pub checkout_timeout: Duration,
     /// How long opening one connection to a server may take, the TCP connection and the
-    /// start-up exchange together (default 5 s); past it, [`Error::Connect`](crate::Error::Connect)
+    /// start-up exchange together (default 5 s); past it, [`Error::Connect`](crate::schema::error::Error::Connect)
     /// says so. It replaces the URL's `connect_timeout`.
     pub connect_timeout: Duration,
-    /// How long one statement may run before [`Error::StatementTimeout`](crate::Error::StatementTimeout)
+    /// How long one statement may run before [`Error::StatementTimeout`](crate::schema::error::Error::StatementTimeout)
     /// (default: no limit), as [`Db::set_statement_timeout`] sets it on each connection.
     pub statement_timeout: Option<Duration>,
 }

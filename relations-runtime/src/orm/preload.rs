@@ -1,15 +1,15 @@
 //! Preloading rows in hand (Ecto's `Repo.preload`, SeaORM's loaders): [`Db::preload`] fills a
 //! relationship path for models already loaded, one statement per relationship and level.
 
-use crate::db::Db;
-use crate::error::Result;
-use crate::model::Model;
-use crate::options::Load;
+use crate::orm::db::Db;
+use crate::orm::model::Model;
+use crate::orm::options::Load;
+use crate::schema::error::Result;
 
 impl Db {
     /// Loads a relationship (with the options nested in it) for every row of `rows` at once:
     /// one statement per relationship and level, whatever the number of rows, as a query's
-    /// [`options`](crate::Query::options) would have — for rows that came from several queries,
+    /// [`options`](crate::orm::query::Query::options) would have — for rows that came from several queries,
     /// were built level by level, or were loaded before the need was known.
     ///
     /// The strategies and options are a query's: `order_by`, `filter`, `limit` and nesting

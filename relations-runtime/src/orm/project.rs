@@ -5,18 +5,18 @@
 use std::marker::PhantomData;
 
 use crate::backend::RawRow;
-use crate::db::Db;
-use crate::error::{Error, Result};
-use crate::expr::{Core, Expr, Node, Order};
-use crate::expr::{Func, Scalar};
-use crate::load::{Inside, Rel};
-use crate::model::Model;
-use crate::query::{Col, Query};
-use crate::reach::{Both, Cons, Nil, One, Within};
-use crate::relation::Slot;
+use crate::orm::db::Db;
+use crate::orm::load::{Inside, Rel};
+use crate::orm::model::Model;
+use crate::orm::query::{Col, Query};
+use crate::orm::relation::Slot;
+use crate::orm::term::{Nullable, Numeric, Term};
+use crate::schema::error::{Error, Result};
+use crate::schema::reach::{Both, Cons, Nil, One, Within};
+use crate::schema::value::SqlValue;
 use crate::schema::ColumnDef;
-use crate::term::{Nullable, Numeric, Term};
-use crate::value::SqlValue;
+use crate::sql::expr::{Core, Expr, Node, Order};
+use crate::sql::expr::{Func, Scalar};
 
 /// The expressions a [`Selection`] puts in a `SELECT` list, with the column declarations that
 /// decode them. Opaque: built by the selections themselves.
@@ -39,7 +39,7 @@ impl Terms {
 pub trait Selection {
     /// The decoded row.
     type Row: FromValues;
-    /// The models whose columns it reads (see [`reach`](crate::reach)).
+    /// The models whose columns it reads (see [`reach`](crate::schema::reach)).
     type Src;
     #[doc(hidden)]
     fn collect(self, out: &mut Terms);
@@ -118,7 +118,7 @@ macro_rules! column_values {
         }
     )*};
 }
-crate::value::with_column_types!(column_values);
+crate::schema::value::with_column_types!(column_values);
 
 macro_rules! tuples {
     (@src $a:ident) => { <$a as Selection>::Src };
@@ -270,7 +270,7 @@ impl<'db, M: Model, R: FromValues, J> Projection<'db, M, R, J> {
         Term::of(Scalar::Subselect(Box::new(self.core)))
     }
 
-    fn statement(&self) -> (String, Vec<crate::Value<'static>>) {
+    fn statement(&self) -> (String, Vec<crate::schema::value::Value<'static>>) {
         let mut core = self.core.clone();
         if core.distinct || !core.group_by.is_empty() || core.columns.iter().any(Scalar::aggregates) {
             core.key_order = None;
@@ -302,7 +302,7 @@ impl<'db, M: Model, R: FromValues, J> Projection<'db, M, R, J> {
     /// The one row: [`Error::NoRowMatched`] if there is none, [`Error::MultipleRows`] if there
     /// are several. An aggregate without `group_by` always has one row.
     pub fn one(&self) -> Result<R> {
-        crate::select::only_row(self.clone().limit(2).all()?, M::TABLE.name)
+        crate::orm::select::only_row(self.clone().limit(2).all()?, M::TABLE.name)
     }
 }
 

@@ -3,10 +3,10 @@
 
 use std::marker::PhantomData;
 
-use crate::db::Db;
-use crate::expr::{Core, Expr, Node, Scalar, Subquery};
-use crate::options::Load;
-use crate::reach::{Nil, One};
+use crate::orm::db::Db;
+use crate::orm::options::Load;
+use crate::schema::reach::{Nil, One};
+use crate::sql::expr::{Core, Expr, Node, Scalar, Subquery};
 
 /// A typed handle on a column of model `M` holding `T`; the derive emits one per column as an
 /// associated constant named like the column (`User::username`, `Post::user_id`). Through an
@@ -88,7 +88,7 @@ impl<M> Alias<M> {
 }
 
 /// A `SELECT` over one model's table: filters, joins, order, limit and offset, run by `all`,
-/// `first`, `count` or `exists`, or turned into a [`Projection`](crate::Projection) by
+/// `first`, `count` or `exists`, or turned into a [`Projection`](crate::orm::project::Projection) by
 /// `select`. Built by `M::query(&db)` or by a relationship accessor. Without
 /// [`Query::order_by`], rows come in key order on every backend (SQLAlchemy leaves the order to
 /// the database; [`Query::unordered`] does too).
@@ -97,7 +97,7 @@ impl<M> Alias<M> {
 /// `all`, `first`, `count`... are awaited (`adb.query::<User>()`); the builder methods are the
 /// same for both.
 ///
-/// `J` lists the models its joins reach (see [`reach`](crate::reach)): a condition, an order or
+/// `J` lists the models its joins reach (see [`reach`](crate::schema::reach)): a condition, an order or
 /// a selection naming a column of a model the query neither selects nor joins does not
 /// compile.
 #[must_use = "a query does nothing until `all`, `first`, `count` or `exists` runs it"]

@@ -4,11 +4,11 @@
 //! counted, guarded.
 
 use crate::backend::RawRow;
-use crate::db::Db;
-use crate::error::{Error, Result};
-use crate::model::{Model, Row};
-use crate::project::{Cursor, FromValues};
-use crate::value::{SqlValue, Value, ValueRef};
+use crate::orm::db::Db;
+use crate::orm::model::{Model, Row};
+use crate::orm::project::{Cursor, FromValues};
+use crate::schema::error::{Error, Result};
+use crate::schema::value::{SqlValue, Value, ValueRef};
 
 /// A value a raw statement's parameter can be bound to: every column type, and `&str`.
 pub trait RawBind {
@@ -109,7 +109,7 @@ impl<'db> Raw<'db> {
     /// The one row's value (a count, say): [`Error::NotFound`] for no row,
     /// [`Error::MultipleRows`] for several.
     pub fn one<R: FromValues>(&self) -> Result<R> {
-        crate::select::only_row(self.all::<R>()?, "raw statement")
+        crate::orm::select::only_row(self.all::<R>()?, "raw statement")
     }
 
     /// Every row as a model: each of the model's columns is read from the result column of
@@ -135,7 +135,7 @@ impl<'db> Raw<'db> {
             }
             let map = map.as_deref().unwrap_or(&[]);
             let model = M::from_row(&Row::new(&Mapped { row, map }, table, 0))?;
-            crate::model::remember(&model);
+            crate::orm::model::remember(&model);
             rows.push(model);
             Ok(())
         })?;

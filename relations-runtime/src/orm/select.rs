@@ -3,18 +3,18 @@
 
 use std::marker::PhantomData;
 
-use crate::db::Db;
-use crate::error::Result;
-use crate::expr::{Core, Expr, Order};
-use crate::fetch::{fetch, Source};
-use crate::load::Rel;
-use crate::model::Model;
-use crate::options::{Load, OwnerQuery};
-use crate::query::{Alias, Col, Query};
-use crate::reach::{Cons, Reaches, Within};
-use crate::relation::Slot;
-use crate::term::Operand;
-use crate::value::{SqlValue, Value};
+use crate::orm::db::Db;
+use crate::orm::fetch::{fetch, Source};
+use crate::orm::load::Rel;
+use crate::orm::model::Model;
+use crate::orm::options::{Load, OwnerQuery};
+use crate::orm::query::{Alias, Col, Query};
+use crate::orm::relation::Slot;
+use crate::orm::term::Operand;
+use crate::schema::error::Result;
+use crate::schema::reach::{Cons, Reaches, Within};
+use crate::schema::value::{SqlValue, Value};
+use crate::sql::expr::{Core, Expr, Order};
 
 impl<'db, M: Model> Query<'db, M> {
     pub(crate) fn new(db: &'db Db) -> Self {
@@ -209,8 +209,8 @@ impl<'db, M: Model, J> Query<'db, M, Db, J> {
         Ok(self.all()?.into_iter().next())
     }
 
-    /// The one matching row: [`Error::NoRowMatched`](crate::Error::NoRowMatched) if there is none,
-    /// [`Error::MultipleRows`](crate::Error::MultipleRows) if there are several (SQLAlchemy's
+    /// The one matching row: [`Error::NoRowMatched`](crate::schema::error::Error::NoRowMatched) if there is none,
+    /// [`Error::MultipleRows`](crate::schema::error::Error::MultipleRows) if there are several (SQLAlchemy's
     /// `one()`).
     pub fn one(&self) -> Result<M> {
         only_row(self.clone().limit(2).all()?, M::TABLE.name)
@@ -314,13 +314,13 @@ impl<M> Page<M> {
     }
 }
 
-/// The one row of `rows`: [`Error::NoRowMatched`](crate::Error::NoRowMatched) for none,
-/// [`Error::MultipleRows`](crate::Error::MultipleRows) for several (`table` names the query's).
+/// The one row of `rows`: [`Error::NoRowMatched`](crate::schema::error::Error::NoRowMatched) for none,
+/// [`Error::MultipleRows`](crate::schema::error::Error::MultipleRows) for several (`table` names the query's).
 pub(crate) fn only_row<R>(rows: Vec<R>, table: &'static str) -> Result<R> {
     let mut rows = rows.into_iter();
     match (rows.next(), rows.next()) {
         (Some(row), None) => Ok(row),
-        (None, _) => Err(crate::Error::NoRowMatched { table }),
-        (Some(_), Some(_)) => Err(crate::Error::MultipleRows { table }),
+        (None, _) => Err(crate::schema::error::Error::NoRowMatched { table }),
+        (Some(_), Some(_)) => Err(crate::schema::error::Error::MultipleRows { table }),
     }
 }

@@ -4,12 +4,12 @@
 //! no cursor stays open between batches, and the connection is free for other statements
 //! (writes included) while the rows are handled.
 
-use crate::db::Db;
-use crate::error::{Error, Result};
-use crate::expr::{Expr, Order, Scalar};
-use crate::model::{Key, Model};
-use crate::query::Query;
-use crate::value::Value;
+use crate::orm::db::Db;
+use crate::orm::model::{Key, Model};
+use crate::orm::query::Query;
+use crate::schema::error::{Error, Result};
+use crate::schema::value::Value;
+use crate::sql::expr::{Expr, Order, Scalar};
 
 impl<'db, M: Model, J> Query<'db, M, Db, J> {
     /// The matching rows, `size` at a time, in key order: each batch is one statement

@@ -6,21 +6,21 @@
 use std::marker::PhantomData;
 
 use crate::dialect::Placement;
-use crate::expr::{Expr, Func, Like, Node, Order, Scalar};
-use crate::model::Model;
-use crate::query::Col;
-use crate::reach::{Both, Dyn, Nil, One};
+use crate::orm::model::Model;
+use crate::orm::query::Col;
+use crate::schema::reach::{Both, Dyn, Nil, One};
+use crate::schema::value::{Bind, SqlValue, Value};
 use crate::schema::{ColumnDef, SqlType};
-use crate::value::{Bind, SqlValue, Value};
+use crate::sql::expr::{Expr, Func, Like, Node, Order, Scalar};
 
 /// A typed SQL expression yielding a `T`: an aggregate (`count()`, `Post::views.sum()`), a
 /// function (`coalesce`, `lower`), arithmetic (`Post::views + 1`), an aggregate over a
 /// relationship for each owner row (`User::POSTS.count()`) or a subquery
-/// ([`Projection::as_term`](crate::Projection::as_term)). Compared like a column
+/// ([`Projection::as_term`](crate::orm::project::Projection::as_term)). Compared like a column
 /// (`.gt(..)`, `.between(..)`), ordered by (`.desc()`), selected
-/// ([`Query::select`](crate::Query::select)).
+/// ([`Query::select`](crate::orm::query::Query::select)).
 ///
-/// `S` is the models whose columns it reads (see [`reach`](crate::reach)), so that a query
+/// `S` is the models whose columns it reads (see [`reach`](crate::schema::reach)), so that a query
 /// takes it only when it reaches them; `Term<T>` alone is a term whose models were erased
 /// ([`Term::erase`]), checked when the statement runs.
 pub struct Term<T, S = Dyn> {
@@ -166,7 +166,7 @@ impl<T: Text + Nullable, S> Term<T, S> {
     }
 }
 
-/// `count(*)`: the number of rows (of each group, under [`Projection::group_by`](crate::Projection::group_by)).
+/// `count(*)`: the number of rows (of each group, under [`Projection::group_by`](crate::orm::project::Projection::group_by)).
 pub fn count() -> Term<i64, Nil> {
     Term::of(Scalar::CountAll)
 }
@@ -233,7 +233,7 @@ impl<T, S> Operand<T> for Term<T, S> {
     }
 }
 
-impl<M: crate::Model, T> Operand<T> for Col<M, T> {
+impl<M: crate::orm::model::Model, T> Operand<T> for Col<M, T> {
     type Src = One<M>;
     fn term(self) -> Term<T, One<M>> {
         Term::with(Scalar::Column { table: self.table(), column: self.name() }, Some(self.def()))
@@ -283,7 +283,7 @@ macro_rules! nullable {
         }
     )*};
 }
-crate::value::with_column_types!(nullable);
+crate::schema::value::with_column_types!(nullable);
 
 macro_rules! numeric {
     ($sum:ty, $avg:ty, $sum_as:expr, $avg_as:expr; $($t:ty),*) => {$(
@@ -317,7 +317,7 @@ macro_rules! arithmetic {
                 Term::with(node, column)
             }
         }
-        impl<M: crate::Model, T: Numeric, R: Operand<T>> std::ops::$trait<R> for Col<M, T> {
+        impl<M: crate::orm::model::Model, T: Numeric, R: Operand<T>> std::ops::$trait<R> for Col<M, T> {
             type Output = Term<T, Both<One<M>, R::Src>>;
             fn $method(self, rhs: R) -> Self::Output {
                 std::ops::$trait::$method(self.term(), rhs)
@@ -348,65 +348,65 @@ impl<M: Model, T> Col<M, T> {
         self.term().count_distinct()
     }
     /// The smallest value (`None` over no rows).
-    pub fn min(self) -> Term<<T as crate::term::Nullable>::Option, One<M>>
+    pub fn min(self) -> Term<<T as crate::orm::term::Nullable>::Option, One<M>>
     where
-        T: crate::term::Nullable,
+        T: crate::orm::term::Nullable,
     {
         self.term().min()
     }
     /// The largest value (`None` over no rows).
-    pub fn max(self) -> Term<<T as crate::term::Nullable>::Option, One<M>>
+    pub fn max(self) -> Term<<T as crate::orm::term::Nullable>::Option, One<M>>
     where
-        T: crate::term::Nullable,
+        T: crate::orm::term::Nullable,
     {
         self.term().max()
     }
     /// The sum (`None` over no rows).
-    pub fn sum(self) -> Term<<T as crate::term::Numeric>::Sum, One<M>>
+    pub fn sum(self) -> Term<<T as crate::orm::term::Numeric>::Sum, One<M>>
     where
-        T: crate::term::Numeric,
+        T: crate::orm::term::Numeric,
     {
         self.term().sum()
     }
     /// The mean (`None` over no rows).
-    pub fn avg(self) -> Term<<T as crate::term::Numeric>::Avg, One<M>>
+    pub fn avg(self) -> Term<<T as crate::orm::term::Numeric>::Avg, One<M>>
     where
-        T: crate::term::Numeric,
+        T: crate::orm::term::Numeric,
     {
         self.term().avg()
     }
     /// `coalesce(column, fallback)`: the value, or `fallback` where it is `NULL`.
     pub fn or_else<U, O: Operand<U>>(self, fallback: O) -> Term<U, Both<One<M>, O::Src>>
     where
-        T: crate::term::Nullable<Inner = U>,
+        T: crate::orm::term::Nullable<Inner = U>,
     {
         self.term().or_else(fallback)
     }
     /// `lower(column)`.
     pub fn lower(self) -> Term<T, One<M>>
     where
-        T: crate::term::Text,
+        T: crate::orm::term::Text,
     {
         self.term().lower()
     }
     /// `upper(column)`.
     pub fn upper(self) -> Term<T, One<M>>
     where
-        T: crate::term::Text,
+        T: crate::orm::term::Text,
     {
         self.term().upper()
     }
     /// The text's length in characters: `length(column)`.
     pub fn length(self) -> Term<<T as Nullable>::WithInt, One<M>>
     where
-        T: crate::term::Text,
+        T: crate::orm::term::Text,
     {
         self.term().length()
     }
     /// The absolute value: `abs(column)`.
     pub fn abs(self) -> Term<T, One<M>>
     where
-        T: crate::term::Numeric,
+        T: crate::orm::term::Numeric,
     {
         self.term().abs()
     }
@@ -417,10 +417,10 @@ impl<M: Model, T> Col<M, T> {
     }
 }
 
-impl<M: Model> crate::query::Alias<M> {
+impl<M: Model> crate::orm::query::Alias<M> {
     /// `column` of the aliased table, as a term (compared, ordered, selected like the
     /// column). Which aliases a query has is known when it runs: a column of an alias it did
-    /// not join is [`Error::InvalidQuery`](crate::Error::InvalidQuery) then.
+    /// not join is [`Error::InvalidQuery`](crate::schema::error::Error::InvalidQuery) then.
     pub fn col<T>(&self, column: Col<M, T>) -> Term<T> {
         let def = column.def();
         Term::with(Scalar::Column { table: self.name(), column: column.name() }, Some(def))

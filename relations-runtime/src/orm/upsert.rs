@@ -3,13 +3,13 @@
 //! (`ON CONFLICT DO NOTHING`), spelled so on SQLite and PostgreSQL and as `ON DUPLICATE KEY
 //! UPDATE` on MariaDB (where a conflict on any unique key counts, whichever the target names).
 
-use crate::db::Db;
-use crate::error::{Error, Result};
-use crate::model::Model;
-use crate::query::Col;
+use crate::orm::db::Db;
+use crate::orm::model::Model;
+use crate::orm::query::Col;
+use crate::schema::error::{Error, Result};
+use crate::schema::value::Value;
 use crate::schema::Table;
-use crate::value::Value;
-use crate::write::{Conflict, Insert};
+use crate::sql::write::{Conflict, Insert};
 
 /// The columns an upsert detects a conflict on: a column handle, or a tuple of them (up to
 /// four). They must be the table's key or one of its unique column sets.
@@ -115,7 +115,7 @@ impl Db {
                 statements[usize::from(skip_key)].get_or_insert_with(|| upsert_sql(self, t, skip_key, returning, on));
             let sql = sql.as_str();
             let mut params: Vec<Value<'_>> = model.values();
-            crate::fit::check_row(t, &params)?;
+            crate::schema::fit::check_row(t, &params)?;
             if skip_key {
                 let mut columns = t.columns.iter();
                 params.retain(|_| columns.next().is_some_and(|c| !c.primary_key));
@@ -144,7 +144,7 @@ impl Db {
                     if skip_key {
                         model.set_auto_key(key);
                     }
-                    crate::model::remember(model);
+                    crate::orm::model::remember(model);
                     written += 1;
                 }
                 Ok(None) => {}

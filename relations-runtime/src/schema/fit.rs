@@ -6,9 +6,9 @@
 
 use rust_decimal::Decimal;
 
-use crate::error::{Error, Result};
+use crate::schema::error::{Error, Result};
+use crate::schema::value::Value;
 use crate::schema::{ColumnDef, SqlType, Table};
-use crate::value::Value;
 
 /// Checks a row's column values (in the table's column order) against the columns.
 pub(crate) fn check_row(t: &'static Table, values: &[Value<'_>]) -> Result<()> {

@@ -16,7 +16,7 @@
 //! that every model of the tree is in the list ([`Within`], [`Reaches`]). A condition whose
 //! models were erased ([`Dyn`], from `.erase()`, to build conditions dynamically) is checked
 //! when the statement runs instead, as an aliased table's columns are: a column of a table the
-//! statement does not have is then [`Error::InvalidQuery`](crate::Error::InvalidQuery).
+//! statement does not have is then [`Error::InvalidQuery`](crate::schema::error::Error::InvalidQuery).
 //!
 //! These types appear in signatures and in compiler messages; nothing of them exists at run
 //! time.

@@ -7,10 +7,10 @@
 use std::marker::PhantomData;
 
 use crate::dialect::{Dialect, Placement};
-use crate::reach::{Both, Dyn};
+use crate::schema::reach::{Both, Dyn};
+use crate::schema::value::Value;
 use crate::schema::{Join, OrderBy, RelationDef, SqlType, Table};
 use crate::sql::{column, declared_order, in_list, relation_join, Select};
-use crate::value::Value;
 
 /// The untyped tree under a [`Term`].
 #[derive(Debug, Clone)]
@@ -214,7 +214,7 @@ impl Scalar {
 }
 
 /// An `ORDER BY` term: a column or a term, ascending or descending, with its `NULL`s first or
-/// last when asked. `S`: the models it reads (see [`reach`](crate::reach)).
+/// last when asked. `S`: the models it reads (see [`reach`](crate::schema::reach)).
 pub struct Order<S = Dyn> {
     pub(crate) term: Scalar,
     pub(crate) descending: bool,
@@ -346,9 +346,9 @@ impl<S> From<Like<S>> for Expr<S> {
     }
 }
 
-/// A condition for [`Query::filter`](crate::Query::filter); combine with [`Expr::and`],
+/// A condition for [`Query::filter`](crate::orm::query::Query::filter); combine with [`Expr::and`],
 /// [`Expr::or`], [`Expr::not`]. `S` is the models whose columns it reads (see
-/// [`reach`](crate::reach)): a query takes it only when it reaches them. `Expr` alone is a
+/// [`reach`](crate::schema::reach)): a query takes it only when it reaches them. `Expr` alone is a
 /// condition whose models were erased ([`Expr::erase`]), to build conditions at run time; its
 /// columns are checked when the statement runs.
 pub struct Expr<S = Dyn>(pub(crate) Node, PhantomData<fn() -> S>);
@@ -392,7 +392,7 @@ impl<S> Expr<S> {
     /// The same condition, its models no longer known to the compiler: for conditions
     /// gathered at run time (`let mut all: Vec<Expr> = ..; all.push(User::karma.gt(3).erase())`).
     /// A query checks its columns when it runs: a column of a model it does not reach is then
-    /// [`Error::InvalidQuery`](crate::Error::InvalidQuery).
+    /// [`Error::InvalidQuery`](crate::schema::error::Error::InvalidQuery).
     pub fn erase(self) -> Expr {
         Expr::new(self.0)
     }
@@ -801,13 +801,13 @@ impl Core {
     /// The query's error, if it cannot run: a join it could not make, or a projection that
     /// selects a plain column beside an aggregate without grouping (which SQLite would answer
     /// with one arbitrary row's value).
-    pub(crate) fn check(&self) -> crate::Result<()> {
+    pub(crate) fn check(&self) -> crate::schema::error::Result<()> {
         if let Some(message) = &self.invalid {
-            return Err(crate::Error::InvalidQuery { table: self.table.name, message: message.clone() });
+            return Err(crate::schema::error::Error::InvalidQuery { table: self.table.name, message: message.clone() });
         }
         if self.group_by.is_empty() && self.columns.iter().any(Scalar::aggregates) {
             if let Some(column) = self.columns.iter().find_map(Scalar::bare_column) {
-                return Err(crate::Error::InvalidQuery {
+                return Err(crate::schema::error::Error::InvalidQuery {
                     table: self.table.name,
                     message: format!(
                         "it selects `{column}` beside an aggregate without grouping; add `.group_by(..)` with `{column}`, or aggregate it too"
@@ -840,7 +840,7 @@ impl Core {
     /// What the compiler checks for typed conditions, checked here for the ones whose models
     /// were erased and for aliases' columns: every column names a table the statement reaches
     /// (`outer`: those of enclosing statements, for a correlated subquery).
-    pub(crate) fn check_reach(&self, outer: &mut Vec<&'static str>) -> crate::Result<()> {
+    pub(crate) fn check_reach(&self, outer: &mut Vec<&'static str>) -> crate::schema::error::Result<()> {
         let depth = outer.len();
         self.reached(outer);
         let scalars = self.columns.iter().chain(&self.group_by).chain(self.order.iter().map(|o| &o.term));
@@ -1191,8 +1191,8 @@ impl Core {
 }
 
 /// The error for a column of a table the statement does not reach.
-fn unreached(query: &'static str, table: &str, column: &str) -> crate::Error {
-    crate::Error::InvalidQuery {
+fn unreached(query: &'static str, table: &str, column: &str) -> crate::schema::error::Error {
+    crate::schema::error::Error::InvalidQuery {
         table: query,
         message: format!(
             "it names `{table}.{column}`, and `{table}` is no table, join or alias of the statement; join it first (`.join(..)`), or name the alias it was joined under"
@@ -1201,7 +1201,7 @@ fn unreached(query: &'static str, table: &str, column: &str) -> crate::Error {
 }
 
 /// [`Core::check_reach`] of one expression.
-fn reach_scalar(s: &Scalar, query: &'static str, reached: &mut Vec<&'static str>) -> crate::Result<()> {
+fn reach_scalar(s: &Scalar, query: &'static str, reached: &mut Vec<&'static str>) -> crate::schema::error::Result<()> {
     match s {
         Scalar::Column { table, column } => match reached.contains(table) {
             true => Ok(()),
@@ -1226,8 +1226,8 @@ fn reach_scalar(s: &Scalar, query: &'static str, reached: &mut Vec<&'static str>
 fn inside(
     rel: &RelationDef,
     reached: &mut Vec<&'static str>,
-    f: impl FnOnce(&mut Vec<&'static str>) -> crate::Result<()>,
-) -> crate::Result<()> {
+    f: impl FnOnce(&mut Vec<&'static str>) -> crate::schema::error::Result<()>,
+) -> crate::schema::error::Result<()> {
     let depth = reached.len();
     reached.push(rel.target.name);
     if let Join::Through { table, .. } = rel.join {
@@ -1239,7 +1239,7 @@ fn inside(
 }
 
 /// [`Core::check_reach`] of one condition.
-fn reach_expr(e: &Expr, query: &'static str, reached: &mut Vec<&'static str>) -> crate::Result<()> {
+fn reach_expr(e: &Expr, query: &'static str, reached: &mut Vec<&'static str>) -> crate::schema::error::Result<()> {
     let terms = |list: &[&Scalar], reached: &mut Vec<&'static str>| {
         list.iter().try_for_each(|t| reach_scalar(t, query, reached))
     };

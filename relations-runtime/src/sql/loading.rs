@@ -4,10 +4,10 @@
 //! `selectin` or `subquery` level (with its per-owner window under a limit).
 
 use crate::dialect::Dialect;
-use crate::expr::{Expr, Order};
+use crate::schema::value::Value;
 use crate::schema::{Join, RelationDef, Table};
+use crate::sql::expr::{Expr, Order};
 use crate::sql::{column, key_column, push_clause, relation_join, select_list, RecursiveCte, Select, TREE};
-use crate::value::Value;
 
 /// The alias of the `i`th tag column inside a subquery: `relations_tag`, `relations_tag1`, ...
 pub(crate) fn tag_alias(i: usize) -> String {

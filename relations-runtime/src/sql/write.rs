@@ -5,9 +5,9 @@
 //! parameters, numbered in the order the text names them.
 
 use crate::dialect::Dialect;
-use crate::expr::{Core, Scalar};
+use crate::schema::value::Value;
+use crate::sql::expr::{Core, Scalar};
 use crate::sql::{column, key_in};
-use crate::value::Value;
 
 /// A column: of the statement's own table (`"name"`), or under a table's name or an alias
 /// (`"t"."name"`).

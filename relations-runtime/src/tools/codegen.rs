@@ -1,5 +1,5 @@
 //! Reverse engineering: Rust models, with their relationship attributes, written from a
-//! [`Catalog`] (an existing database's, read by [`Db::inspect`](crate::Db::inspect)) — what
+//! [`Catalog`] (an existing database's, read by [`Db::inspect`](crate::orm::db::Db::inspect)) — what
 //! `sqlacodegen` does for SQLAlchemy.
 //!
 //! - a table is a model named by its singular in CamelCase (`order_lines` → `OrderLine`,
@@ -19,7 +19,7 @@
 
 use std::fmt::Write;
 
-use crate::catalog::{Catalog, Column, Constraint, ForeignKey, Table};
+use crate::schema::catalog::{Catalog, Column, Constraint, ForeignKey, Table};
 use crate::schema::{OnDelete, SqlType};
 
 /// The Rust source of the models of `catalog` and a `create_all` creating them all.
@@ -449,7 +449,7 @@ impl<'a> Generator<'a> {
     }
 
     /// Whether index `i` is written as its column's `#[column(index)]`.
-    fn column_index(&self, t: &Table, i: &crate::catalog::Index) -> bool {
+    fn column_index(&self, t: &Table, i: &crate::schema::catalog::Index) -> bool {
         let [c] = &i.columns[..] else { return false };
         let fk_column = t.foreign_keys.iter().any(|fk| fk.columns == i.columns);
         i.name == t.index_name(&i.columns) && t.column(c).is_some() && !(fk_column && i.unique)

@@ -9,8 +9,8 @@
 
 use std::fmt::Write;
 
-use crate::catalog::{Catalog, Table};
-use crate::model::ModelSet;
+use crate::orm::model::ModelSet;
+use crate::schema::catalog::{Catalog, Table};
 use crate::schema::{Cascade, Join, Lazy, RelationDef, SqlType};
 
 /// A diagram: the tables and the links between them.
@@ -267,7 +267,7 @@ impl Diagram {
 }
 
 /// What a column is part of: `PK`, `FK`, `UK`.
-fn column_keys(t: &Table, c: &crate::catalog::Column) -> Vec<&'static str> {
+fn column_keys(t: &Table, c: &crate::schema::catalog::Column) -> Vec<&'static str> {
     let mut keys = Vec::new();
     if t.primary_key.contains(&c.name) {
         keys.push("PK");

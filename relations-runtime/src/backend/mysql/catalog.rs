@@ -4,10 +4,10 @@
 use crate::backend::catalog::{
     add_foreign_key_column, column, grouped_indexes, is_bookkeeping, text_rows, unwrap_parens, Run,
 };
-use crate::catalog::{Constraint, ForeignKey, Table};
 use crate::dialect::Dialect;
-use crate::error::Result;
-use crate::value::Value;
+use crate::schema::catalog::{Constraint, ForeignKey, Table};
+use crate::schema::error::Result;
+use crate::schema::value::Value;
 
 /// Whether `name` is one the server made up for an unnamed constraint or index on `first`
 /// (its first column): the column's name, with `_2`, `_3`... when taken; `CONSTRAINT_1`... for

@@ -12,8 +12,8 @@ use mysql::prelude::Queryable;
 
 use super::{AfterError, Backend, RawRow, RowError};
 use crate::dialect::{Dialect, MariaDb, MySql};
-use crate::error::{redact_url, Error, Result};
-use crate::value::{Value, ValueRef};
+use crate::schema::error::{redact_url, Error, Result};
+use crate::schema::value::{Value, ValueRef};
 
 /// How long connecting waits when neither the caller nor the URL says.
 const DEFAULT_CONNECT_TIMEOUT: Duration = Duration::from_secs(5);
@@ -464,7 +464,7 @@ impl Backend for MysqlBackend {
         self.batch(&format!("SET SESSION innodb_lock_wait_timeout = {}", timeout.as_secs().max(1)))
     }
 
-    fn tables(&self, run: super::catalog::Run<'_>) -> Result<Vec<crate::catalog::Table>> {
+    fn tables(&self, run: super::catalog::Run<'_>) -> Result<Vec<crate::schema::catalog::Table>> {
         catalog::tables(self.dialect, run)
     }
 

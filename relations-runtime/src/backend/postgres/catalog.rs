@@ -3,10 +3,10 @@
 use crate::backend::catalog::{
     add_foreign_key_column, column, grouped_indexes, inner, is_bookkeeping, text_rows, unwrap_parens, Run,
 };
-use crate::catalog::{Column, Constraint, ForeignKey, Table};
 use crate::dialect::Postgres;
-use crate::error::Result;
-use crate::value::Value;
+use crate::schema::catalog::{Column, Constraint, ForeignKey, Table};
+use crate::schema::error::Result;
+use crate::schema::value::Value;
 
 /// Every table of the current schema (but the bookkeeping tables), in creation order.
 pub(crate) fn tables(run: Run<'_>) -> Result<Vec<Table>> {

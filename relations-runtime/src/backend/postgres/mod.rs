@@ -31,8 +31,8 @@ use tokio_postgres::{AsyncMessage, Client, NoTls, Socket, Statement};
 
 use super::{AfterError, Backend, RawRow, RowError};
 use crate::dialect::{Dialect, Postgres};
-use crate::error::{Error, Result};
-use crate::value::{Value, ValueRef};
+use crate::schema::error::{Error, Result};
+use crate::schema::value::{Value, ValueRef};
 
 type BoxError = Box<dyn StdError + Sync + Send>;
 type PgError = tokio_postgres::Error;
@@ -194,7 +194,7 @@ impl PgBackend {
     /// waiting at most `timeout` — or the URL's `connect_timeout`, or
     /// [`DEFAULT_CONNECT_TIMEOUT`] — for the connection and the start-up exchange together.
     pub(crate) fn connect(url: &str, timeout: Option<Duration>) -> Result<PgBackend> {
-        let shown = crate::error::redact_url(url);
+        let shown = crate::schema::error::redact_url(url);
         let connect_error =
             |message: String, source: Option<BoxError>| Error::Connect { url: shown.clone(), message, source };
         let mut config: tokio_postgres::Config = url.parse().map_err(|e: PgError| {
@@ -343,8 +343,8 @@ impl Drop for PgBackend {
     }
 }
 
-/// A [`Db`](crate::Db)'s PostgreSQL connection, for what `relations` does not cover
-/// ([`Db::driver`](crate::Db::driver) with tokio-postgres' `Client`): the client, and the
+/// A [`Db`](crate::orm::db::Db)'s PostgreSQL connection, for what `relations` does not cover
+/// ([`Db::driver`](crate::orm::db::Db::driver) with tokio-postgres' `Client`): the client, and the
 /// sync calls most often wanted of it. Statements run here are not counted or echoed, and see
 /// the `Db`'s open transaction.
 ///
@@ -527,12 +527,15 @@ impl Param<'_> {
             }
             Value::Text(t) => match *ty {
                 Type::TEXT | Type::VARCHAR | Type::BPCHAR | Type::NAME | Type::UNKNOWN => t.as_ref().to_sql(ty, out),
-                Type::TIMESTAMP => crate::value::parse_iso_datetime(t).ok_or_else(|| mismatch(v, ty))?.to_sql(ty, out),
-                Type::TIMESTAMPTZ => {
-                    crate::value::parse_iso_datetime(t).ok_or_else(|| mismatch(v, ty))?.and_utc().to_sql(ty, out)
+                Type::TIMESTAMP => {
+                    crate::schema::value::parse_iso_datetime(t).ok_or_else(|| mismatch(v, ty))?.to_sql(ty, out)
                 }
+                Type::TIMESTAMPTZ => crate::schema::value::parse_iso_datetime(t)
+                    .ok_or_else(|| mismatch(v, ty))?
+                    .and_utc()
+                    .to_sql(ty, out),
                 Type::DATE => NaiveDate::parse_from_str(t, "%Y-%m-%d").map_err(|_| mismatch(v, ty))?.to_sql(ty, out),
-                Type::TIME => crate::value::parse_iso_time(t).ok_or_else(|| mismatch(v, ty))?.to_sql(ty, out),
+                Type::TIME => crate::schema::value::parse_iso_time(t).ok_or_else(|| mismatch(v, ty))?.to_sql(ty, out),
                 Type::NUMERIC => t.trim().parse::<Decimal>().map_err(|_| mismatch(v, ty))?.to_sql(ty, out),
                 // the binary form of JSON is its text; JSONB's is a version byte, then the text
                 Type::JSON => t.as_ref().to_sql(ty, out),
@@ -564,7 +567,7 @@ struct ReadValue(Value<'static>);
 
 impl<'a> FromSql<'a> for ReadValue {
     fn from_sql(ty: &Type, raw: &'a [u8]) -> Result<Self, BoxError> {
-        use crate::value::{DATETIME_FORMAT, TIME_FORMAT};
+        use crate::schema::value::{DATETIME_FORMAT, TIME_FORMAT};
         let text = |s: String| Ok(ReadValue(Value::Text(s.into())));
         match *ty {
             Type::BOOL => Ok(ReadValue(Value::Integer(i64::from(bool::from_sql(ty, raw)?)))),
@@ -748,7 +751,7 @@ fn driver_error(e: PgError) -> Error {
     Error::database(message, e)
 }
 
-/// For what is run on [`Db::driver`](crate::Db::driver)'s client directly.
+/// For what is run on [`Db::driver`](crate::orm::db::Db::driver)'s client directly.
 impl From<PgError> for Error {
     fn from(e: PgError) -> Self {
         driver_error(e)
@@ -863,7 +866,7 @@ impl Backend for PgBackend {
         Ok(())
     }
 
-    fn tables(&self, run: super::catalog::Run<'_>) -> Result<Vec<crate::catalog::Table>> {
+    fn tables(&self, run: super::catalog::Run<'_>) -> Result<Vec<crate::schema::catalog::Table>> {
         catalog::tables(run)
     }
 
@@ -887,7 +890,7 @@ fn hex_of(bytes: &[u8]) -> String {
 
 #[cfg(test)]
 mod tests {
-    use crate::error::redact_url as redact;
+    use crate::schema::error::redact_url as redact;
 
     #[test]
     fn passwords_are_never_shown() {

@@ -1,10 +1,10 @@
 //! Reading a SQLite database's schema: its `pragma_*` table functions and `sqlite_master`.
 
 use crate::backend::catalog::{column, is_bookkeeping, on_delete, table_items, text_rows, Run};
-use crate::catalog::{Constraint, ForeignKey, Index, Table};
 use crate::dialect::Sqlite;
-use crate::error::Result;
-use crate::value::Value;
+use crate::schema::catalog::{Constraint, ForeignKey, Index, Table};
+use crate::schema::error::Result;
+use crate::schema::value::Value;
 
 /// Every table of the database (but the bookkeeping tables), in creation order.
 pub(crate) fn tables(run: Run<'_>) -> Result<Vec<Table>> {

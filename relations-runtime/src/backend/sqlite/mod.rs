@@ -11,8 +11,8 @@ use rusqlite::{Connection, ToSql};
 
 use super::{AfterError, Backend, RawRow, RowError};
 use crate::dialect::{Dialect, Sqlite};
-use crate::error::{shorten_sql, Error, Result};
-use crate::value::{Value, ValueRef};
+use crate::schema::error::{shorten_sql, Error, Result};
+use crate::schema::value::{Value, ValueRef};
 
 /// A rusqlite connection with foreign keys enforced and long `IN` lists bindable.
 pub(crate) struct SqliteBackend {
@@ -303,7 +303,7 @@ impl Backend for SqliteBackend {
         }
     }
 
-    fn tables(&self, run: super::catalog::Run<'_>) -> Result<Vec<crate::catalog::Table>> {
+    fn tables(&self, run: super::catalog::Run<'_>) -> Result<Vec<crate::schema::catalog::Table>> {
         catalog::tables(run)
     }
 
@@ -319,7 +319,7 @@ impl Backend for SqliteBackend {
     }
 }
 
-/// For what is run on [`Db::driver`](crate::Db::driver)'s connection directly, and for every
+/// For what is run on [`Db::driver`](crate::orm::db::Db::driver)'s connection directly, and for every
 /// statement of this backend: a missing table or a lock becomes its typed error, anything else
 /// [`Error::Database`] with SQLite's message (a few hundred characters of quoted SQL at most).
 impl From<rusqlite::Error> for Error {

@@ -4,15 +4,15 @@
 use std::fmt;
 use std::marker::PhantomData;
 
-use crate::db::Db;
-use crate::error::Result;
-use crate::expr::{Expr, Order};
-use crate::loading::JoinSql;
-use crate::model::Model;
-use crate::options::{How, JoinedAcc, Load, Node, OwnerQuery, Path, Tree};
-use crate::reach::{Cons, Nil, NoLink, One, Within};
-use crate::relation::Slot;
+use crate::orm::db::Db;
+use crate::orm::model::Model;
+use crate::orm::options::{How, JoinedAcc, Load, Node, OwnerQuery, Path, Tree};
+use crate::orm::relation::Slot;
+use crate::schema::error::Result;
+use crate::schema::reach::{Cons, Nil, NoLink, One, Within};
 use crate::schema::RelationDef;
+use crate::sql::expr::{Expr, Order};
+use crate::sql::loading::JoinSql;
 use crate::sql::Select;
 
 /// A relationship of model `O` held in its field of type `F`, as a value: the argument of the
@@ -66,7 +66,7 @@ impl<F: Slot> RelTarget for F {
     type Target = F::Target;
 }
 
-impl<T> RelTarget for crate::relation::Dynamic<T> {
+impl<T> RelTarget for crate::orm::relation::Dynamic<T> {
     type Target = T;
 }
 
@@ -131,7 +131,7 @@ pub(crate) type LoadOwn<O, F> = fn(&Eager<O, F>, &Db, &[O], &mut Path) -> Result
 
 /// [`OwnTree::assemble`]: the owners, the rows below them and each row's parent key.
 pub(crate) type AssembleOwn<O, F> =
-    fn(&Eager<O, F>, &Db, &[O], Vec<O>, Vec<crate::keys::KeyVal>, &mut Path) -> Result<()>;
+    fn(&Eager<O, F>, &Db, &[O], Vec<O>, Vec<crate::orm::keys::KeyVal>, &mut Path) -> Result<()>;
 
 impl<O, F: Slot> Clone for OwnTree<O, F> {
     fn clone(&self) -> Self {
@@ -144,7 +144,7 @@ impl<O, F: Slot> Copy for OwnTree<O, F> {}
 /// One loader option, typed by the relationship it loads: built by [`joinedload`],
 /// [`selectinload`] and friends, refined by nesting ([`Eager::then`], [`Eager::selectinload`],
 /// [`Eager::joinedload`]) and per-owner limits ([`Eager::order_by`], [`Eager::limit`]), and
-/// given to [`Query::options`](crate::Query::options).
+/// given to [`Query::options`](crate::orm::query::Query::options).
 ///
 /// `L`: the relationship's association model, whose columns `filter` and `order_by` may name
 /// beside the target's (checked at compile time).
@@ -267,7 +267,7 @@ pub fn lazyload<O: Model, F: Slot, L>(rel: Rel<O, F, L>) -> Eager<O, F, L> {
     Eager::new(rel, How::Lazy)
 }
 
-/// Makes a lazy load of the relationship an [`Error::NotLoaded`](crate::Error::NotLoaded) on
+/// Makes a lazy load of the relationship an [`Error::NotLoaded`](crate::schema::error::Error::NotLoaded) on
 /// the rows this query returns (SQLAlchemy's `raiseload`): a test that the code under it loads
 /// everything it touches eagerly.
 pub fn raiseload<O: Model, F: Slot, L>(rel: Rel<O, F, L>) -> Eager<O, F, L> {

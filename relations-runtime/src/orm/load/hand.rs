@@ -4,9 +4,9 @@
 use std::sync::Arc;
 
 use super::eager::Rel;
-use crate::error::Result;
-use crate::model::Model;
-use crate::relation::{Fill, Slot};
+use crate::orm::model::Model;
+use crate::orm::relation::{Fill, Slot};
+use crate::schema::error::Result;
 
 /// Where the loaded rows go.
 pub(super) enum Handout {

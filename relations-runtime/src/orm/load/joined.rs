@@ -4,15 +4,15 @@
 use super::eager::{Eager, Rel};
 use super::hand::{hand_out, Handout};
 use crate::backend::RawRow;
-use crate::db::Db;
-use crate::error::Result;
-use crate::fetch::{plan, runs_joined};
-use crate::keys::{Dedup, KeyVal};
-use crate::loading::{join_sql, JoinSql};
-use crate::model::{Model, Row};
-use crate::options::{JoinedAcc, Load, Path};
-use crate::relation::Slot;
+use crate::orm::db::Db;
+use crate::orm::fetch::{plan, runs_joined};
+use crate::orm::keys::{Dedup, KeyVal};
+use crate::orm::model::{Model, Row};
+use crate::orm::options::{JoinedAcc, Load, Path};
+use crate::orm::relation::Slot;
+use crate::schema::error::Result;
 use crate::schema::{Join, RelationDef};
+use crate::sql::loading::{join_sql, JoinSql};
 
 impl<O: Model, F: Slot> Eager<O, F> {
     /// Adds the relationship to the owners' statement and returns what collects its rows.

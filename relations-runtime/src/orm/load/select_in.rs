@@ -6,18 +6,18 @@ use rustc_hash::{FxHashMap as HashMap, FxHashSet as HashSet};
 
 use super::eager::Eager;
 use super::hand::{hand_out, Handout};
-use crate::db::Db;
 use crate::dialect::Dialect;
-use crate::error::Result;
-use crate::fetch::fetch;
-use crate::keys::KeyVal;
-use crate::loading::{in_owners_query, related_from, Related};
-use crate::model::Model;
-use crate::options::{OwnerQuery, Path};
-use crate::relation::Slot;
+use crate::orm::db::Db;
+use crate::orm::fetch::fetch;
+use crate::orm::keys::KeyVal;
+use crate::orm::model::Model;
+use crate::orm::options::{OwnerQuery, Path};
+use crate::orm::relation::Slot;
+use crate::schema::error::Result;
+use crate::schema::value::Value;
 use crate::schema::{Join, RelationDef, Table};
 use crate::sql::key_in;
-use crate::value::Value;
+use crate::sql::loading::{in_owners_query, related_from, Related};
 
 impl<O: Model, F: Slot> Eager<O, F> {
     /// `selectin` (and `subquery`): one statement for the related rows of every owner.

@@ -5,13 +5,13 @@
 use rustc_hash::FxHashMap as HashMap;
 
 use super::eager::{Eager, OwnTree, Rel};
-use crate::db::Db;
-use crate::error::{Error, Result};
-use crate::fetch::{fetch, plan};
-use crate::keys::KeyVal;
-use crate::model::Model;
-use crate::options::{How, Load, Node, OwnerQuery, Path, Tree};
-use crate::relation::{Fill, HasMany, Slot};
+use crate::orm::db::Db;
+use crate::orm::fetch::{fetch, plan};
+use crate::orm::keys::KeyVal;
+use crate::orm::model::Model;
+use crate::orm::options::{How, Load, Node, OwnerQuery, Path, Tree};
+use crate::orm::relation::{Fill, HasMany, Slot};
+use crate::schema::error::{Error, Result};
 use crate::schema::{Join, RelationDef};
 use crate::sql::{descendants_cte, tree_select, Select};
 
@@ -21,7 +21,7 @@ use crate::sql::{descendants_cte, tree_select, Select};
 /// owners come in that same statement. Cycle-safe: a row is never below itself. Owners inside
 /// each other's subtrees each get theirs whole. Options nested with [`then`](Eager::then) load
 /// for the rows of every level; `order_by`, `filter` and `limit` are refused
-/// ([`Error::InvalidQuery`](crate::Error::InvalidQuery)).
+/// ([`Error::InvalidQuery`](crate::schema::error::Error::InvalidQuery)).
 pub fn subtreeload<O: Model>(rel: Rel<O, HasMany<O>>) -> Eager<O, HasMany<O>> {
     let own = OwnTree { load: load::<O>, assemble: assemble::<O>, fetch: fetch_owners::<O> };
     Eager { own_tree: Some(own), ..Eager::new(rel, How::Subtree) }
@@ -158,7 +158,7 @@ pub(crate) fn fetch_owners<O: Model>(
     owner_query: Option<&OwnerQuery<'_>>,
 ) -> Result<Vec<O>> {
     let link = e.tree_link().ok_or_else(|| Error::Unexpected("a subtree option without its link".into()))?;
-    crate::fetch::fetch_with_tree(db, select, loads, (index, (link, e as &dyn Tree<O>)), path, owner_query)
+    crate::orm::fetch::fetch_with_tree(db, select, loads, (index, (link, e as &dyn Tree<O>)), path, owner_query)
 }
 
 /// Hangs `rows` (each below the row whose key is its `parents` entry) under `owners`, in the

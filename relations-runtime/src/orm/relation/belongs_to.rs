@@ -4,12 +4,12 @@ use std::fmt;
 use std::sync::Arc;
 
 use super::slot::{Cache, Fill, Lazily, LazyRead, Slot};
-use crate::error::{Error, Result};
-use crate::model::Row;
-use crate::model::{Key, Model};
+use crate::orm::model::Row;
+use crate::orm::model::{Key, Model};
+use crate::schema::error::{Error, Result};
+use crate::schema::value::{DecodeError, SqlValue, Value, ValueRef};
 use crate::schema::{ColumnDef, RelationDef, Table};
 use crate::sql::key_text;
-use crate::value::{DecodeError, SqlValue, Value, ValueRef};
 
 /// What a `BelongsTo` points at: a model (a `NOT NULL` foreign key) or `Option<Model>`
 /// (a nullable one).
@@ -257,7 +257,7 @@ impl<P: Parent> Clone for BelongsTo<P> {
     }
 }
 
-impl<P: Parent> crate::model::ParentLink for BelongsTo<P>
+impl<P: Parent> crate::orm::model::ParentLink for BelongsTo<P>
 where
     P::Fk: FkColumn,
 {
@@ -404,7 +404,7 @@ macro_rules! single_key_parts {
         impl KeyPart<3> for $t { type T = NoSuchColumn; }
     )*};
 }
-crate::value::with_column_types!(single_key_parts);
+crate::schema::value::with_column_types!(single_key_parts);
 
 /// The `part`th column of a composite `BelongsTo` field.
 #[doc(hidden)]

@@ -6,10 +6,10 @@ use std::sync::atomic::{AtomicBool, AtomicU32, Ordering};
 use std::sync::OnceLock;
 
 use super::slot::{loaded_or_refused, Fill, Lazily, LazyRead, Slot};
-use crate::error::Result;
-use crate::model::{Key, Model};
+use crate::orm::model::{Key, Model};
+use crate::schema::error::Result;
+use crate::schema::value::Value;
 use crate::schema::RelationDef;
-use crate::value::Value;
 
 /// The state of a collection field ([`HasMany`], [`ManyToMany`]). Shareable between threads:
 /// what `&self` changes (the rows loaded, and the flags that come with them) is a `OnceLock`

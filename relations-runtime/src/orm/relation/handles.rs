@@ -8,16 +8,16 @@ use super::belongs_to::{BelongsTo, Parent};
 use super::collection::{Cached, Collection};
 use super::has_one::HasOne;
 use super::lazy::{linked_keys, load_now, owner_key, scope, scoped};
-use crate::db::Db;
-use crate::error::{Error, Result};
-use crate::expr::{Expr, Order, Subquery};
-use crate::model::{links_to, set_link, Key, Model};
-use crate::query::{Col, Query};
-use crate::reach::{Cons, Nil, NoLink, Within};
+use crate::orm::db::Db;
+use crate::orm::model::{links_to, set_link, Key, Model};
+use crate::orm::query::{Col, Query};
+use crate::orm::term::Operand;
+use crate::schema::error::{Error, Result};
+use crate::schema::reach::{Cons, Nil, NoLink, Within};
+use crate::schema::value::Value;
 use crate::schema::{Join, RelationDef};
-use crate::term::Operand;
-use crate::value::Value;
-use crate::write::{Cond, Delete, Exists, Insert, Rows};
+use crate::sql::expr::{Expr, Order, Subquery};
+use crate::sql::write::{Cond, Delete, Exists, Insert, Rows};
 
 /// The cache slot of a handle with no field behind it (a `backref`, or a `lazy = "dynamic"`
 /// relationship): it only queries.
@@ -214,7 +214,7 @@ impl<T: Model, C> Related<'_, T, OneToMany, C> {
         if child.is_new() || !links_to(child, columns, owner) {
             return Ok(false);
         }
-        crate::cascade::orphan(self.db, self.rel, child)?;
+        crate::orm::cascade::orphan(self.db, self.rel, child)?;
         Ok(true)
     }
 }
@@ -331,7 +331,7 @@ impl<'a, T: Model> HasOneRef<'a, T> {
             if keep.as_ref().is_some_and(|k| *k == old.key().to_values()) {
                 continue;
             }
-            crate::cascade::orphan(db, self.rel, &old)?;
+            crate::orm::cascade::orphan(db, self.rel, &old)?;
         }
         Ok(())
     }

@@ -3,10 +3,10 @@
 use std::fmt;
 
 use super::slot::{Cache, Fill, Lazily, LazyRead, Slot};
-use crate::error::{Error, Result};
-use crate::model::Model;
+use crate::orm::model::Model;
+use crate::schema::error::{Error, Result};
+use crate::schema::value::Value;
 use crate::schema::RelationDef;
-use crate::value::Value;
 
 /// The field type of a `#[has_one(Target)]` relationship (`uselist=False`): the one target
 /// row whose unique foreign key points at this row, if any. Holds it once loaded.

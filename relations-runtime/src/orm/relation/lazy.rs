@@ -6,13 +6,13 @@
 use std::sync::Arc;
 
 use super::slot::{Fill, Lazily, LazyRead};
-use crate::db::Db;
-use crate::error::{Error, Result};
-use crate::expr::{Expr, Subquery};
-use crate::model::{Key, Model};
-use crate::query::Query;
+use crate::orm::db::Db;
+use crate::orm::model::{Key, Model};
+use crate::orm::query::Query;
+use crate::schema::error::{Error, Result};
+use crate::schema::value::Value;
 use crate::schema::{Join, RelationDef};
-use crate::value::Value;
+use crate::sql::expr::{Expr, Subquery};
 
 impl LazyRead {
     /// Reads the rows, counted by the N+1 guard as one lazy load of `rel`.

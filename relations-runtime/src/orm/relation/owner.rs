@@ -4,9 +4,9 @@
 //! `#[belongs_to(P, owner = Enum)]` field is an ordinary relationship besides.
 
 use super::belongs_to::{BelongsTo, Parent};
-use crate::db::Db;
-use crate::error::{Error, Result};
-use crate::model::{Key, Model};
+use crate::orm::db::Db;
+use crate::orm::model::{Key, Model};
+use crate::schema::error::{Error, Result};
 use crate::schema::RelationDef;
 use crate::sql::key_text;
 

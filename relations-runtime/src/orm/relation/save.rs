@@ -3,17 +3,17 @@
 
 use std::marker::PhantomData;
 
-use crate::db::Db;
-use crate::error::Result;
-use crate::model::{Key, Model};
+use crate::orm::db::Db;
+use crate::orm::model::{Key, Model};
+use crate::schema::error::Result;
+use crate::schema::value::Value;
 use crate::schema::RelationDef;
-use crate::value::Value;
 
 use super::collection::{HasMany, ManyToMany};
 use super::handles::{HasOneRef, ManyToManyKind, NoCache, Related};
 use super::has_one::HasOne;
 
-impl<T: Model> crate::model::Pending for HasMany<T> {
+impl<T: Model> crate::orm::model::Pending for HasMany<T> {
     fn born(&mut self) {
         self.rows.born();
     }
@@ -29,14 +29,14 @@ impl<T: Model> crate::model::Pending for HasMany<T> {
             new,
             |rows| {
                 // assigned: the stored rows left out of the new collection are orphans
-                left_out(rows, handle.all()?).try_for_each(|old| crate::cascade::orphan(db, rel, &old))
+                left_out(rows, handle.all()?).try_for_each(|old| crate::orm::cascade::orphan(db, rel, &old))
             },
-            |row| crate::cascade::save_child(db, rel, row, owner, new),
+            |row| crate::orm::cascade::save_child(db, rel, row, owner, new),
         )
     }
 }
 
-impl<T: Model> crate::model::Pending for ManyToMany<T> {
+impl<T: Model> crate::orm::model::Pending for ManyToMany<T> {
     fn born(&mut self) {
         self.rows.born();
     }
@@ -78,7 +78,7 @@ fn left_out<T: Model>(rows: &[T], stored: Vec<T>) -> impl Iterator<Item = T> {
     stored.into_iter().filter(move |old| !keep.iter().any(|k| *k == old.key().to_values()))
 }
 
-impl<T: Model> crate::model::Pending for HasOne<T> {
+impl<T: Model> crate::orm::model::Pending for HasOne<T> {
     fn born(&mut self) {
         self.born_empty = self.cache.cell.get().is_none();
     }
@@ -96,7 +96,7 @@ impl<T: Model> crate::model::Pending for HasOne<T> {
                 handle.orphan_others(db, row.as_ref())?;
             }
             if new || assigned || row.is_new() {
-                crate::cascade::save_child(db, rel, row.as_mut(), owner, new)?;
+                crate::orm::cascade::save_child(db, rel, row.as_mut(), owner, new)?;
             }
         }
         Ok(())

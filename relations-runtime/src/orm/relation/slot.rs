@@ -4,10 +4,10 @@
 use std::sync::atomic::{AtomicU8, Ordering};
 use std::sync::{Arc, OnceLock};
 
-use crate::error::{Error, Result};
-use crate::model::Model;
+use crate::orm::model::Model;
+use crate::schema::error::{Error, Result};
+use crate::schema::value::Value;
 use crate::schema::{Lazy, RelationDef};
-use crate::value::Value;
 
 /// What a relationship field keeps: the rows loaded, and two flags. Shareable between
 /// threads: a model behind an `Arc` can be read, and lazily loaded, from any of them.

@@ -1,11 +1,11 @@
 //! Self-referential trees (`#[self_ref]`): one cycle-safe `WITH RECURSIVE` statement each.
 
-use crate::db::Db;
-use crate::error::Result;
-use crate::fetch::fetch;
-use crate::model::Model;
+use crate::orm::db::Db;
+use crate::orm::fetch::fetch;
+use crate::orm::model::Model;
+use crate::schema::error::Result;
+use crate::schema::value::Value;
 use crate::sql::{ancestors_cte, descendants_cte, tree_select, Select};
-use crate::value::Value;
 
 fn key_and_fk<M: Model>(m: &M, fk_index: usize) -> (Value<'static>, Value<'static>) {
     let values = m.values();

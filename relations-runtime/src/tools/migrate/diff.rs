@@ -2,9 +2,9 @@
 //! make them on a dialect — `ALTER TABLE` where it can, on SQLite the table rebuild of its
 //! documentation ("Making Other Kinds Of Table Schema Changes") where it cannot.
 
-use crate::catalog::{Catalog, Column, Constraint, ForeignKey, Index, Table};
 use crate::dialect::{self, Dialect};
-use crate::error::{Error, Result};
+use crate::schema::catalog::{Catalog, Column, Constraint, ForeignKey, Index, Table};
+use crate::schema::error::{Error, Result};
 use crate::schema::{OnDelete, SqlType};
 
 /// Renames to make rather than a drop and a create: never guessed, always asked for.
@@ -572,7 +572,7 @@ impl Diff {
     /// column) is rebuilt: created anew as `_new_<table>`, its rows copied, the old table
     /// dropped, the new one renamed and its indexes created again. Run the statements with
     /// foreign keys off, then check `PRAGMA foreign_key_check`, as
-    /// [`Migrations`](crate::migrate::Migrations) does.
+    /// [`Migrations`](crate::tools::migrate::Migrations) does.
     pub fn sql(&self, dialect: &dyn Dialect) -> Vec<String> {
         if dialect.rebuilds_tables() {
             self.rebuild_sql(dialect)

@@ -37,12 +37,12 @@ use std::path::{Path, PathBuf};
 
 use sha2::{Digest, Sha256};
 
-use crate::catalog::Catalog;
-use crate::db::Db;
-use crate::error::{Error, Result};
-use crate::model::ModelSet;
-use crate::value::Value;
-use crate::write::{Col, Cond, Delete, Insert, Rows, Select};
+use crate::orm::db::Db;
+use crate::orm::model::ModelSet;
+use crate::schema::catalog::Catalog;
+use crate::schema::error::{Error, Result};
+use crate::schema::value::Value;
+use crate::sql::write::{Col, Cond, Delete, Insert, Rows, Select};
 
 /// The table recording the applied migrations.
 pub const VERSION_TABLE: &str = "relations_migrations";
@@ -170,12 +170,12 @@ impl Migrations {
                 problem: format!("`{name}` is not a migration name: use lower-case letters, digits and `_`"),
             });
         }
-        let mut version = crate::chrono::Utc::now().format("%Y%m%d%H%M%S").to_string();
+        let mut version = chrono::Utc::now().format("%Y%m%d%H%M%S").to_string();
         if let Some(last) = self.list()?.last() {
             if last.version >= version {
-                let t = crate::chrono::NaiveDateTime::parse_from_str(&last.version, "%Y%m%d%H%M%S")
+                let t = chrono::NaiveDateTime::parse_from_str(&last.version, "%Y%m%d%H%M%S")
                     .map_err(|e| Error::Migration { version: last.version.clone(), problem: e.to_string() })?;
-                version = (t + crate::chrono::Duration::seconds(1)).format("%Y%m%d%H%M%S").to_string();
+                version = (t + chrono::Duration::seconds(1)).format("%Y%m%d%H%M%S").to_string();
             }
         }
         let dir = self.dir.join(format!("{version}_{name}"));
@@ -313,7 +313,7 @@ impl Migrations {
         runnable(db, m, &m.up, "up.sql")?;
         self.ensure_version_table(db)?;
         run(db, m, &m.up, |db| {
-            let at = crate::chrono::Utc::now().format("%Y-%m-%d %H:%M:%S").to_string();
+            let at = chrono::Utc::now().format("%Y-%m-%d %H:%M:%S").to_string();
             let params = [
                 Value::Text(m.version.as_str().into()),
                 Value::Text(m.name.as_str().into()),
@@ -359,14 +359,14 @@ impl Migrations {
         if db.table_exists(VERSION_TABLE)? {
             return Ok(());
         }
-        let column = |name: &str, n| crate::catalog::Column {
+        let column = |name: &str, n| crate::schema::catalog::Column {
             name: name.to_string(),
             sql_type: crate::schema::SqlType::Varchar(Some(n)),
             declared_type: None,
             nullable: false,
             unique: false,
         };
-        let table = crate::catalog::Table {
+        let table = crate::schema::catalog::Table {
             name: VERSION_TABLE.to_string(),
             columns: vec![column("version", 14), column("name", 200), column("checksum", 64), column("applied_at", 19)],
             primary_key: vec!["version".to_string()],
@@ -564,6 +564,11 @@ fn run(db: &Db, m: &Migration, sql: &str, record: impl FnOnce(&Db) -> Result<()>
 }
 
 /// The rows of `sql` on `db`, each as its first `columns` cells in text.
-fn text_rows(db: &Db, sql: &str, params: &[crate::value::Value<'_>], columns: usize) -> Result<Vec<Vec<String>>> {
+fn text_rows(
+    db: &Db,
+    sql: &str,
+    params: &[crate::schema::value::Value<'_>],
+    columns: usize,
+) -> Result<Vec<Vec<String>>> {
     crate::backend::catalog::text_rows(&|s, p, f| db.query_map_into(s, p, f), sql, params, columns)
 }

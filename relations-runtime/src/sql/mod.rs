@@ -2,9 +2,13 @@
 //! `IN` lists, `ORDER BY` terms, the recursive CTE of a tree, one `SELECT` of model rows —
 //! spelled through a [`Dialect`]. It knows tables and columns (the schema), never models.
 
+pub(crate) mod expr;
+pub(crate) mod loading;
+pub(crate) mod write;
+
 use crate::dialect::Dialect;
+use crate::schema::value::Value;
 use crate::schema::{Join, Table};
-use crate::value::Value;
 
 /// The pieces of one `SELECT` of model rows: `[prefix] SELECT [tag,] <columns> FROM from
 /// [WHERE where] [ORDER BY order] [tail]`, with `params` in textual order.

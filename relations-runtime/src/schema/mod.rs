@@ -1,6 +1,13 @@
 //! Static schema metadata. `#[derive(Model)]` emits one [`Table`] per model (and one per plain
 //! association table); the runtime renders DDL and statements from it through a dialect.
 
+pub mod catalog;
+pub(crate) mod checks;
+pub(crate) mod error;
+pub(crate) mod fit;
+pub mod reach;
+pub(crate) mod value;
+
 /// A declared SQL column type, named as SQLAlchemy names it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum SqlType {
