@@ -1,16 +1,12 @@
 //! What the backends' catalog readers share: running a catalog query into rows of text, a
 //! column from its catalog row, and the pieces of SQL text some catalogs report constraints in.
 
-use super::RawRow;
+use super::connection::Run;
 use crate::dialect::Dialect;
 use crate::schema::catalog::{Column, Constraint, ForeignKey, Index, BOOKKEEPING_TABLES};
 use crate::schema::error::Result;
 use crate::schema::value::Value;
 use crate::schema::OnDelete;
-
-/// Runs a catalog query through the connection's own statement path (counted and echoed as
-/// every other statement), handing each row to the callback.
-pub type Run<'a> = &'a dyn Fn(&str, &[Value<'_>], &mut dyn FnMut(&dyn RawRow) -> Result<()>) -> Result<()>;
 
 pub(crate) fn on_delete(action: &str) -> OnDelete {
     match action.to_ascii_uppercase().as_str() {

@@ -4,7 +4,7 @@
 //! in what the server can do (MariaDB returns new keys with `RETURNING`, MySQL 8 through the
 //! connection's last insert id).
 
-use super::{Dialect, TextTest, Writer};
+use super::common::{Dialect, TextTest, Writer};
 use crate::schema::value::Value;
 use crate::schema::SqlType;
 
@@ -27,7 +27,7 @@ fn type_name(t: SqlType, out: &mut String) {
         // MySQL has no VARCHAR without a length (SQLAlchemy refuses to write one); 255
         // characters of utf8mb4 still fit an index key
         SqlType::Varchar(None) => out.push_str("VARCHAR(255)"),
-        t => super::ddl::common_type_name(t, ["BLOB", "DATETIME", "TIME", "CHAR(32)", "JSON"], out),
+        t => super::common::ddl::common_type_name(t, ["BLOB", "DATETIME", "TIME", "CHAR(32)", "JSON"], out),
     }
 }
 
@@ -64,7 +64,7 @@ fn parse_type(name: &str) -> (SqlType, bool) {
         "bigint" => SqlType::BigInteger,
         "double" | "float" | "real" => SqlType::Float,
         "longtext" | "json" => SqlType::Json,
-        _ => return super::parse_type(name, &MariaDb),
+        _ => return super::common::parse_type(name, &MariaDb),
     };
     let exact = catalog_type(t) == lower || (t == SqlType::Json && lower == "json");
     (t, exact)
@@ -159,20 +159,24 @@ macro_rules! mysql_dialect {
             let null = if nullable { "NULL" } else { "NOT NULL" };
             vec![format!(
                 "ALTER TABLE {} MODIFY COLUMN {} {} {null}",
-                super::ddl::ident(self, table),
-                super::ddl::ident(self, column),
+                super::common::ddl::ident(self, table),
+                super::common::ddl::ident(self, column),
                 self.ddl_type(sql_type, false)
             )]
         }
 
         fn drop_primary_key(&self, table: &str) -> String {
-            format!("ALTER TABLE {} DROP PRIMARY KEY", super::ddl::ident(self, table))
+            format!("ALTER TABLE {} DROP PRIMARY KEY", super::common::ddl::ident(self, table))
         }
 
         fn drop_constraint(&self, table: &str, name: &str, unique: bool) -> String {
             // a UNIQUE constraint is an index there
             let what = if unique { "INDEX" } else { "CONSTRAINT" };
-            format!("ALTER TABLE {} DROP {what} {}", super::ddl::ident(self, table), super::ddl::ident(self, name))
+            format!(
+                "ALTER TABLE {} DROP {what} {}",
+                super::common::ddl::ident(self, table),
+                super::common::ddl::ident(self, name)
+            )
         }
 
         fn default_constraint_name(&self, table: &str, columns: Option<&[String]>) -> String {
@@ -190,9 +194,9 @@ macro_rules! mysql_dialect {
             let name = format!("{table}_{}_fkey", fk.columns.join("_"));
             format!(
                 "ALTER TABLE {} ADD CONSTRAINT {} {}",
-                super::ddl::ident(self, table),
-                super::ddl::ident(self, &name),
-                super::ddl::foreign_key(self, fk)
+                super::common::ddl::ident(self, table),
+                super::common::ddl::ident(self, &name),
+                super::common::ddl::foreign_key(self, fk)
             )
         }
 
@@ -203,14 +207,18 @@ macro_rules! mysql_dialect {
             let index = if name.starts_with(&format!("{table}_ibfk_")) { fk.columns[0].as_str() } else { &name };
             format!(
                 "ALTER TABLE {t} DROP FOREIGN KEY {}, DROP INDEX IF EXISTS {}",
-                super::ddl::ident(self, &name),
-                super::ddl::ident(self, index),
-                t = super::ddl::ident(self, table)
+                super::common::ddl::ident(self, &name),
+                super::common::ddl::ident(self, index),
+                t = super::common::ddl::ident(self, table)
             )
         }
 
         fn drop_index(&self, table: &str, name: &str) -> String {
-            format!("DROP INDEX {} ON {}", super::ddl::ident(self, name), super::ddl::ident(self, table))
+            format!(
+                "DROP INDEX {} ON {}",
+                super::common::ddl::ident(self, name),
+                super::common::ddl::ident(self, table)
+            )
         }
 
         fn cast_type(&self, sql_type: SqlType) -> String {
@@ -275,12 +283,12 @@ macro_rules! mysql_dialect {
 
         fn holds(&self, term: Writer<'_>, test: TextTest<'_>, sql: &mut String, params: &mut Vec<Value<'static>>) {
             if test.ignore_case {
-                return super::holds_by_like(self, term, test, sql, params);
+                return super::common::holds_by_like(self, term, test, sql, params);
             }
             // with case: the default collations ignore it, a binary pattern keeps it
             term(sql, params);
             sql.push_str(" LIKE BINARY ");
-            params.push(Value::Text(super::like_pattern(test.text, test.at).into()));
+            params.push(Value::Text(super::common::like_pattern(test.text, test.at).into()));
             self.placeholder(params.len(), sql);
             sql.push_str(" ESCAPE ");
             params.push(Value::Text("/".into()));

@@ -3,7 +3,7 @@
 
 use std::fmt::Write;
 
-use super::Dialect;
+use super::common::Dialect;
 use crate::schema::{ColumnDef, SqlType};
 
 /// The PostgreSQL dialect (also what the engines speaking its protocol read).
@@ -122,7 +122,7 @@ fn type_name(t: SqlType, serial: bool, out: &mut String) {
         SqlType::Integer if serial => out.push_str("SERIAL"),
         SqlType::SmallInteger if serial => out.push_str("SMALLSERIAL"),
         SqlType::BigInteger if serial => out.push_str("BIGSERIAL"),
-        t => super::ddl::common_type_name(
+        t => super::common::ddl::common_type_name(
             t,
             ["BYTEA", "TIMESTAMP WITHOUT TIME ZONE", "TIME WITHOUT TIME ZONE", "UUID", "JSON"],
             out,
@@ -271,7 +271,7 @@ mod tests {
 
     #[test]
     fn quotes_like_sqlalchemy() {
-        let q = |s: &str| super::super::ddl::requires_quotes(s, RESERVED);
+        let q = |s: &str| super::super::common::ddl::requires_quotes(s, RESERVED);
         assert!(q("user") && q("order") && q("User"));
         assert!(!q("post") && !q("user_profile") && !q("timestamp"));
     }

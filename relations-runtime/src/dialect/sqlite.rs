@@ -1,7 +1,6 @@
 //! SQLite, rendered exactly as SQLAlchemy 2's SQLite dialect renders it.
 
-use super::Dialect;
-use super::{Placement, TextTest, Writer};
+use super::common::{Dialect, Placement, TextTest, Writer};
 use crate::schema::value::Value;
 use crate::schema::SqlType;
 
@@ -131,7 +130,7 @@ const RESERVED: &[&str] = &[
 ];
 
 fn type_name(t: SqlType, out: &mut String) {
-    super::ddl::common_type_name(t, ["BLOB", "DATETIME", "TIME", "CHAR(32)", "TEXT"], out);
+    super::common::ddl::common_type_name(t, ["BLOB", "DATETIME", "TIME", "CHAR(32)", "TEXT"], out);
 }
 
 impl Dialect for Sqlite {
@@ -144,7 +143,7 @@ impl Dialect for Sqlite {
     fn holds(&self, term: Writer<'_>, test: TextTest<'_>, sql: &mut String, params: &mut Vec<Value<'static>>) {
         let TextTest { text, at, ignore_case } = test;
         if ignore_case {
-            return super::holds_by_like(self, term, test, sql, params);
+            return super::common::holds_by_like(self, term, test, sql, params);
         }
         let mut pattern = String::with_capacity(text.len() + 2);
         if at != Placement::Start {
@@ -268,7 +267,7 @@ mod tests {
     use super::*;
 
     fn requires_quotes(ident: &str) -> bool {
-        super::super::ddl::requires_quotes(ident, RESERVED)
+        super::super::common::ddl::requires_quotes(ident, RESERVED)
     }
 
     #[test]

@@ -2,8 +2,9 @@
 //! `information_schema`.
 
 use crate::backend::catalog::{
-    add_foreign_key_column, column, grouped_indexes, is_bookkeeping, text_rows, unwrap_parens, Run,
+    add_foreign_key_column, column, grouped_indexes, is_bookkeeping, text_rows, unwrap_parens,
 };
+use crate::backend::connection::Run;
 use crate::dialect::Dialect;
 use crate::schema::catalog::{Constraint, ForeignKey, Table};
 use crate::schema::error::Result;

@@ -10,7 +10,7 @@ use std::time::Duration;
 use mysql::consts::ColumnType;
 use mysql::prelude::Queryable;
 
-use super::{AfterError, Backend, RawRow, RowError};
+use super::connection::{AfterError, Backend, RawRow, RowError};
 use crate::dialect::{Dialect, MariaDb, MySql};
 use crate::schema::error::{redact_url, Error, Result};
 use crate::schema::value::{Value, ValueRef};
@@ -22,8 +22,8 @@ const DEFAULT_CONNECT_TIMEOUT: Duration = Duration::from_secs(5);
 const BINARY_CHARSET: u16 = 63;
 
 /// `mysql://`, `mariadb://` and SQLAlchemy's `mysql+pymysql://` URLs.
-pub(crate) const CONNECTOR: super::Connector = super::Connector {
-    accepts: super::is_mysql_url,
+pub(crate) const CONNECTOR: super::connection::Connector = super::connection::Connector {
+    accepts: super::connection::is_mysql_url,
     forms: "`mysql://user@host/database` (or `mariadb://`)",
     open: |url, timeout| Ok(Box::new(MysqlBackend::connect(url, timeout)?)),
 };
@@ -464,7 +464,7 @@ impl Backend for MysqlBackend {
         self.batch(&format!("SET SESSION innodb_lock_wait_timeout = {}", timeout.as_secs().max(1)))
     }
 
-    fn tables(&self, run: super::catalog::Run<'_>) -> Result<Vec<crate::schema::catalog::Table>> {
+    fn tables(&self, run: super::connection::Run<'_>) -> Result<Vec<crate::schema::catalog::Table>> {
         catalog::tables(self.dialect, run)
     }
 

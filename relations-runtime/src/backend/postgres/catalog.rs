@@ -1,8 +1,9 @@
 //! Reading a PostgreSQL database's schema (its current schema) from `pg_catalog`.
 
 use crate::backend::catalog::{
-    add_foreign_key_column, column, grouped_indexes, inner, is_bookkeeping, text_rows, unwrap_parens, Run,
+    add_foreign_key_column, column, grouped_indexes, inner, is_bookkeeping, text_rows, unwrap_parens,
 };
+use crate::backend::connection::Run;
 use crate::dialect::Postgres;
 use crate::schema::catalog::{Column, Constraint, ForeignKey, Table};
 use crate::schema::error::Result;

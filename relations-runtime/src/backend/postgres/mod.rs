@@ -29,7 +29,7 @@ use tokio_postgres::tls::NoTlsStream;
 use tokio_postgres::types::{FromSql, IsNull, Kind, ToSql, Type};
 use tokio_postgres::{AsyncMessage, Client, NoTls, Socket, Statement};
 
-use super::{AfterError, Backend, RawRow, RowError};
+use super::connection::{AfterError, Backend, RawRow, RowError};
 use crate::dialect::{Dialect, Postgres};
 use crate::schema::error::{Error, Result};
 use crate::schema::value::{Value, ValueRef};
@@ -183,8 +183,8 @@ pub(crate) struct PgBackend {
 }
 
 /// `postgresql://` and `postgres://` URLs, and libpq's `key=value` strings.
-pub(crate) const CONNECTOR: super::Connector = super::Connector {
-    accepts: super::is_postgres_url,
+pub(crate) const CONNECTOR: super::connection::Connector = super::connection::Connector {
+    accepts: super::connection::is_postgres_url,
     forms: "`postgresql://user@host/database` (or `postgres://`)",
     open: |url, timeout| Ok(Box::new(PgBackend::connect(url, timeout)?)),
 };
@@ -399,7 +399,7 @@ impl<'a> PgClient<'a> {
     }
 }
 
-impl super::Driver for Client {
+impl super::connection::Driver for Client {
     type Handle<'a> = PgClient<'a>;
 
     fn handle(backend: &dyn Backend) -> Option<PgClient<'_>> {
@@ -866,7 +866,7 @@ impl Backend for PgBackend {
         Ok(())
     }
 
-    fn tables(&self, run: super::catalog::Run<'_>) -> Result<Vec<crate::schema::catalog::Table>> {
+    fn tables(&self, run: super::connection::Run<'_>) -> Result<Vec<crate::schema::catalog::Table>> {
         catalog::tables(run)
     }
 

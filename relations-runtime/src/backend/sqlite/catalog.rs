@@ -1,6 +1,7 @@
 //! Reading a SQLite database's schema: its `pragma_*` table functions and `sqlite_master`.
 
-use crate::backend::catalog::{column, is_bookkeeping, on_delete, table_items, text_rows, Run};
+use crate::backend::catalog::{column, is_bookkeeping, on_delete, table_items, text_rows};
+use crate::backend::connection::Run;
 use crate::dialect::Sqlite;
 use crate::schema::catalog::{Constraint, ForeignKey, Index, Table};
 use crate::schema::error::Result;

@@ -9,7 +9,7 @@ use std::time::{Duration, Instant};
 use rusqlite::types::{ToSqlOutput, ValueRef as RValueRef};
 use rusqlite::{Connection, ToSql};
 
-use super::{AfterError, Backend, RawRow, RowError};
+use super::connection::{AfterError, Backend, RawRow, RowError};
 use crate::dialect::{Dialect, Sqlite};
 use crate::schema::error::{shorten_sql, Error, Result};
 use crate::schema::value::{Value, ValueRef};
@@ -31,7 +31,7 @@ pub(crate) struct SqliteBackend {
 const STEPS_BETWEEN_LOOKS: i32 = 10_000;
 
 /// `sqlite:` URLs and plain paths: every URL without another `scheme://`.
-pub(crate) const CONNECTOR: super::Connector = super::Connector {
+pub(crate) const CONNECTOR: super::connection::Connector = super::connection::Connector {
     accepts: |url| match url.split_once("://") {
         Some((scheme, _)) => {
             scheme == "sqlite"
@@ -128,7 +128,7 @@ impl SqliteBackend {
     }
 }
 
-impl super::Driver for Connection {
+impl super::connection::Driver for Connection {
     type Handle<'a> = &'a Connection;
 
     fn handle(backend: &dyn Backend) -> Option<&Connection> {
@@ -136,7 +136,7 @@ impl super::Driver for Connection {
     }
 }
 
-impl super::IntoBackend for Connection {
+impl super::connection::IntoBackend for Connection {
     fn into_backend(self) -> Result<Box<dyn Backend>> {
         Ok(Box::new(SqliteBackend::new(self)?))
     }
@@ -303,7 +303,7 @@ impl Backend for SqliteBackend {
         }
     }
 
-    fn tables(&self, run: super::catalog::Run<'_>) -> Result<Vec<crate::schema::catalog::Table>> {
+    fn tables(&self, run: super::connection::Run<'_>) -> Result<Vec<crate::schema::catalog::Table>> {
         catalog::tables(run)
     }
 
