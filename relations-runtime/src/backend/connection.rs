@@ -54,7 +54,7 @@ pub(crate) fn is_mysql_url(url: &str) -> bool {
 /// A driver whose connection a [`Db`](crate::orm::db::Db) lends back, for what `relations` does not
 /// cover ([`Db::driver`](crate::orm::db::Db::driver)): rusqlite's [`Connection`](rusqlite::Connection)
 /// on SQLite; tokio-postgres' `Client` on PostgreSQL (feature `postgres`), lent as a
-/// [`PgClient`] that also waits for its futures. Named by the driver's own type, as
+/// `PgClient` that also waits for its futures. Named by the driver's own type, as
 /// [`Error::driver_error`] is.
 pub trait Driver: 'static {
     /// What [`Db::driver`](crate::orm::db::Db::driver) lends.

@@ -2,7 +2,7 @@
 //! SQLite through rusqlite (always there), PostgreSQL through tokio-postgres (feature
 //! `postgres`) and MariaDB through the `mysql` crate (feature `mariadb`), each registered by one
 //! entry of the URL registry (`CONNECTORS`). A backend runs SQL text it is given with bound
-//! [`Value`]s, caches its prepared statements, reports whether a transaction is open, reads its
+//! [`Value`](crate::schema::value::Value)s, caches its prepared statements, reports whether a transaction is open, reads its
 //! database's catalog, and turns the database's errors into the typed [`Error`]s that name the
 //! table, column and constraint. It knows nothing of models.
 

@@ -36,7 +36,7 @@ impl How {
 }
 
 /// A loader option for rows of `O`, whatever relationship it loads; what
-/// [`Query::options`](crate::orm::query::Query::options) takes (every [`Eager`] converts into one).
+/// [`Query::options`](crate::orm::query::Query::options) takes (every [`Eager`](crate::orm::load::Eager) converts into one).
 pub struct Load<O>(pub(crate) Arc<dyn Node<O>>);
 
 impl<O> Clone for Load<O> {

@@ -307,7 +307,7 @@ macro_rules! collection_field {
 
         /// A collection assigned these rows: `posts: vec![post].into()`. Saving the owner saves
         /// them; for an owner already stored, the collection becomes exactly these rows (the
-        /// others are taken out, as from [`Related::remove`]), as SQLAlchemy's assignment does.
+        /// others are taken out, as from [`Related::remove`](crate::orm::relation::Related::remove)), as SQLAlchemy's assignment does.
         impl<T> From<Vec<T>> for $name<T> {
             fn from(rows: Vec<T>) -> Self {
                 $name { rows: Collection::assigned(rows) }
@@ -404,7 +404,8 @@ impl<T: Model> Lazily for Collection<T> {
     }
 }
 
-/// The cache slot of a field-backed handle, which makes [`Related::load`] available.
+/// The cache slot of a field-backed handle, which makes
+/// [`Related::load`](crate::orm::relation::Related::load) available.
 pub struct Cached<'a, T>(pub(crate) &'a Collection<T>);
 
 impl<T> fmt::Debug for Cached<'_, T> {

@@ -39,7 +39,8 @@ impl<T> HasOne<T> {
 
 impl<T> From<T> for HasOne<T> {
     /// A `has_one` assigned `row`: `profile: profile.into()`. Saving the owner saves it; for
-    /// an owner already stored, it replaces the owner's row as [`HasOneRef::set`] does.
+    /// an owner already stored, it replaces the owner's row as
+    /// [`HasOneRef::set`](crate::orm::relation::HasOneRef::set) does.
     fn from(row: T) -> Self {
         let field = HasOne { assigned: true, ..HasOne::default() };
         let _ = field.cache.cell.set(Some(Box::new(row)));

@@ -90,8 +90,8 @@ pub enum Fill<T> {
     One(Option<Arc<T>>),
 }
 
-/// A relationship field that eager loading can fill: [`HasMany`], [`HasOne`], [`ManyToMany`],
-/// [`BelongsTo`].
+/// A relationship field that eager loading can fill: [`HasMany`](super::HasMany),
+/// [`HasOne`](super::HasOne), [`ManyToMany`](super::ManyToMany), [`BelongsTo`](super::BelongsTo).
 #[diagnostic::on_unimplemented(
     message = "`{Self}` cannot be loaded eagerly",
     label = "this relationship keeps no loaded rows",
