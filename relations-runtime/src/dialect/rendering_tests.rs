@@ -224,19 +224,12 @@ fn with_params(sql: String, params: &[Value<'_>]) -> String {
 fn inserts() {
     use crate::sql::write::{Conflict, Insert};
     let got = each(|d| {
-        let plain = Insert {
-            table: "user",
-            columns: vec!["name", "karma"],
-            rows: 2,
-            conflict: None,
-            returning: None,
-            key: "id",
-        };
+        let plain = Insert { table: "user", columns: vec!["name", "karma"], rows: 2, conflict: None, returning: None };
         let returning = Insert { rows: 1, returning: Some("id"), ..plain.clone() };
         let defaults = Insert { columns: Vec::new(), rows: 1, ..plain.clone() };
         let upsert = Insert {
             rows: 1,
-            conflict: Some(Conflict::Update { target: &["name"], set: vec!["karma"] }),
+            conflict: Some(Conflict::Update { target: &["name"], set: vec!["karma"], key: "id" }),
             ..plain.clone()
         };
         [plain, returning, defaults, upsert].map(|i| i.render(d)).join(" | ")

@@ -183,8 +183,7 @@ impl Db {
     fn insert_many_sql(&self, t: &Table, skip_key: bool, rows: usize, returning: bool) -> String {
         let columns = t.columns.iter().filter(|c| !(skip_key && c.primary_key)).map(|c| c.name).collect();
         let returning = t.single_key().filter(|_| returning).map(|c| c.name);
-        let key = t.key_names().next().unwrap_or(t.columns[0].name);
-        Insert { table: t.name, columns, rows, conflict: None, returning, key }.render(self.dialect())
+        Insert { table: t.name, columns, rows, conflict: None, returning }.render(self.dialect())
     }
 
     /// Inserts `model`, then the new rows of its relationship fields (`save-update`), all in

@@ -177,8 +177,9 @@ fn unique_target(t: &'static Table, target: Vec<&'static str>) -> Result<Vec<&'s
 /// `INSERT INTO t (...) VALUES (...) ON CONFLICT ...`, with `RETURNING` the key when the
 /// database assigns it.
 fn upsert_sql(db: &Db, t: &Table, skip_key: bool, returning: bool, on: &OnConflict) -> String {
+    let key = t.key_names().next().unwrap_or(t.columns[0].name);
     let conflict = match on {
-        OnConflict::Ignore => Conflict::Ignore,
+        OnConflict::Ignore => Conflict::Ignore { key },
         OnConflict::Update(target) => {
             let mut set: Vec<&str> =
                 t.columns.iter().filter(|c| !c.primary_key && !target.contains(&c.name)).map(|c| c.name).collect();
@@ -186,7 +187,7 @@ fn upsert_sql(db: &Db, t: &Table, skip_key: bool, returning: bool, on: &OnConfli
                 // nothing else to write: a write of the same value, so that the row comes back
                 set.push(target[0]);
             }
-            Conflict::Update { target, set }
+            Conflict::Update { target, set, key }
         }
     };
     Insert {
@@ -195,7 +196,6 @@ fn upsert_sql(db: &Db, t: &Table, skip_key: bool, returning: bool, on: &OnConfli
         rows: 1,
         conflict: Some(conflict),
         returning: t.single_key().filter(|_| returning).map(|c| c.name),
-        key: t.key_names().next().unwrap_or(t.columns[0].name),
     }
     .render(db.dialect())
 }

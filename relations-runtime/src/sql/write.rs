@@ -184,13 +184,14 @@ impl KeyRoom<'_> {
     }
 }
 
-/// What an upsert does with a row whose key or unique columns are taken.
+/// What an upsert does with a row whose key or unique columns are taken. `key` is the table's
+/// key column, which a dialect without `DO NOTHING` writes over itself (MySQL).
 #[derive(Debug, Clone)]
 pub(crate) enum Conflict<'a> {
     /// Nothing: the stored row stays (`ON CONFLICT DO NOTHING`).
-    Ignore,
+    Ignore { key: &'a str },
     /// Writes the `set` columns over the stored row that conflicts on `target`.
-    Update { target: &'a [&'a str], set: Vec<&'a str> },
+    Update { target: &'a [&'a str], set: Vec<&'a str>, key: &'a str },
 }
 
 /// `INSERT INTO table (columns) VALUES (?, ...), ...` for `rows` rows — the values bound
@@ -204,8 +205,6 @@ pub(crate) struct Insert<'a> {
     pub(crate) conflict: Option<Conflict<'a>>,
     /// The key column whose new values come back (only where [`Dialect::returns_keys`]).
     pub(crate) returning: Option<&'a str>,
-    /// The key column an upsert's conflict clause may name (MySQL's no-op update of it).
-    pub(crate) key: &'a str,
 }
 
 impl Insert<'_> {
@@ -240,8 +239,8 @@ impl Insert<'_> {
         }
         match &self.conflict {
             None => {}
-            Some(Conflict::Ignore) => d.on_conflict(None, &[], self.key, &mut sql),
-            Some(Conflict::Update { target, set }) => d.on_conflict(Some(target), set, self.key, &mut sql),
+            Some(Conflict::Ignore { key }) => d.on_conflict(None, &[], key, &mut sql),
+            Some(Conflict::Update { target, set, key }) => d.on_conflict(Some(target), set, key, &mut sql),
         }
         if let Some(key) = self.returning {
             sql.push_str(" RETURNING ");

@@ -240,9 +240,8 @@ impl<T: Model, C, L> Related<'_, T, ManyToManyKind<L>, C> {
     /// in the association table. Linking twice is a [`Error::UniqueViolation`].
     pub fn add(&self, target: &T) -> Result<()> {
         let link = self.link(target, "link")?;
-        let key = link.columns[0];
         let insert =
-            Insert { table: link.table, columns: link.columns.to_vec(), rows: 1, conflict: None, returning: None, key };
+            Insert { table: link.table, columns: link.columns.to_vec(), rows: 1, conflict: None, returning: None };
         self.db.execute(&insert.render(self.db.dialect()), &link.values, link.table)?;
         Ok(())
     }

@@ -321,8 +321,7 @@ impl Migrations {
                 Value::Text(at.into()),
             ];
             let columns = vec!["version", "name", "checksum", "applied_at"];
-            let insert =
-                Insert { table: VERSION_TABLE, columns, rows: 1, conflict: None, returning: None, key: "version" };
+            let insert = Insert { table: VERSION_TABLE, columns, rows: 1, conflict: None, returning: None };
             db.execute(&insert.render(db.dialect()), &params, VERSION_TABLE).map(|_| ())
         })
     }
