@@ -1,17 +1,21 @@
 //! Connections and pools under faults, each on a PostgreSQL server of its own
-//! (`common/cluster.rs`): a server restarted under a running sync and async pool, sessions
+//! (`common/cluster.rs`), or a MariaDB server of its own (`common/maria_server.rs`): a server
+//! restarted under a running sync and async pool (on both), sessions
 //! terminated, a session frozen mid-statement, a server that accepts and never answers, a
 //! server that is down, and connections dropped inside a tokio runtime. Every wait is bounded;
 //! after the server is back, every call succeeds.
 
 #[path = "common/cluster.rs"]
 mod cluster;
+#[path = "common/maria_server.rs"]
+mod maria_server;
 
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use cluster::{free_port, timed, Cluster};
+use maria_server::MariaServer;
 use relations::pool::{AsyncPool, Pool, PoolOptions};
 use relations::{AsyncDb, Db, Error, Model};
 
@@ -61,7 +65,20 @@ fn failures_are_typed(errors: &[String]) {
 #[test]
 fn a_sync_pool_heals_after_a_restart_under_load() {
     let Some(server) = Cluster::start("sync-restart") else { return };
-    let pool = Pool::connect(&server.url("postgres"), options(4)).unwrap();
+    sync_pool_heals(&server.url("postgres"), &|| server.restart());
+}
+
+#[test]
+fn a_sync_pool_heals_after_a_mariadb_restart_under_load() {
+    let Some(server) = MariaServer::start("sync-restart") else { return };
+    sync_pool_heals(&server.url("test"), &|| server.restart());
+}
+
+/// A sync pool on `url` under load from four threads while `restart` restarts its server, then
+/// restarted again while it sits idle: every call after the server is back succeeds, the
+/// failures in between are typed, and no successful write is lost.
+fn sync_pool_heals(url: &str, restart: &dyn Fn() -> Instant) {
+    let pool = Pool::connect(url, options(4)).unwrap();
     pool.get().unwrap().create_all::<(Note,)>().unwrap();
     let stop = Arc::new(AtomicBool::new(false));
     let outcomes = Arc::new(Mutex::new(Vec::new()));
@@ -84,7 +101,7 @@ fn a_sync_pool_heals_after_a_restart_under_load() {
         })
         .collect();
     std::thread::sleep(Duration::from_millis(300));
-    let back = server.restart();
+    let back = restart();
     std::thread::sleep(Duration::from_millis(800));
     stop.store(true, Ordering::Relaxed);
     for w in workers {
@@ -100,7 +117,7 @@ fn a_sync_pool_heals_after_a_restart_under_load() {
     // a restart while the pool sits idle: its connections are found closed before use
     let held: Vec<_> = (0..4).map(|_| pool.get().unwrap()).collect();
     drop(held);
-    server.restart();
+    restart();
     for i in 0..20 {
         let db = pool.get().unwrap();
         db.add(Note { body: format!("after an idle restart {i}"), ..Default::default() }).unwrap();
@@ -110,10 +127,21 @@ fn a_sync_pool_heals_after_a_restart_under_load() {
 #[test]
 fn an_async_pool_heals_after_a_restart_under_load() {
     let Some(server) = Cluster::start("async-restart") else { return };
-    let url = server.url("postgres");
+    async_pool_heals(&server.url("postgres"), &|| server.restart());
+}
+
+#[test]
+fn an_async_pool_heals_after_a_mariadb_restart_under_load() {
+    let Some(server) = MariaServer::start("async-restart") else { return };
+    async_pool_heals(&server.url("test"), &|| server.restart());
+}
+
+/// [`sync_pool_heals`] for an async pool, from six tasks, half their calls on a connection held
+/// for two statements.
+fn async_pool_heals(url: &str, restart: &(dyn Fn() -> Instant + Sync)) {
     let rt = tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build().unwrap();
     rt.block_on(async {
-        let pool = AsyncPool::connect(&url, options(4)).await.unwrap();
+        let pool = AsyncPool::connect(url, options(4)).await.unwrap();
         pool.run(|db| db.create_all::<(Note,)>()).await.unwrap();
         let stop = Arc::new(AtomicBool::new(false));
         let outcomes = Arc::new(Mutex::new(Vec::new()));
@@ -143,7 +171,7 @@ fn an_async_pool_heals_after_a_restart_under_load() {
             })
             .collect();
         tokio::time::sleep(Duration::from_millis(300)).await;
-        let back = tokio::task::block_in_place(|| server.restart());
+        let back = tokio::task::block_in_place(restart);
         tokio::time::sleep(Duration::from_millis(800)).await;
         stop.store(true, Ordering::Relaxed);
         for w in workers {
@@ -156,7 +184,7 @@ fn an_async_pool_heals_after_a_restart_under_load() {
         }
         // a restart while the pool sits idle: its connections are found closed before use
         drop(futures_of_four(&pool).await);
-        tokio::task::block_in_place(|| server.restart());
+        tokio::task::block_in_place(restart);
         for i in 0..20 {
             let body = format!("after an idle restart {i}");
             pool.run(move |db| db.add(Note { body, ..Default::default() }).map(drop)).await.unwrap();
