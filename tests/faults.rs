@@ -1,9 +1,9 @@
 //! Connections and pools under faults, each on a PostgreSQL server of its own
-//! (`common/cluster.rs`), or a MariaDB server of its own (`common/maria_server.rs`): a server
-//! restarted under a running sync and async pool (on both), sessions
-//! terminated, a session frozen mid-statement, a server that accepts and never answers, a
-//! server that is down, and connections dropped inside a tokio runtime. Every wait is bounded;
-//! after the server is back, every call succeeds.
+//! (`common/cluster.rs`) or a MariaDB server of its own (`common/maria_server.rs`): a server
+//! restarted under a running sync and async pool (on both), sessions terminated, a session
+//! frozen mid-statement (on MariaDB, the whole server), a server that accepts and never answers
+//! (on both), a server that is down, and connections dropped inside a tokio runtime. Every wait
+//! is bounded; after the server is back, every call succeeds.
 
 #[path = "common/cluster.rs"]
 mod cluster;
@@ -272,24 +272,44 @@ fn a_connection_lost_in_a_call_is_discarded_and_typed() {
 fn a_frozen_session_is_given_up_on_after_the_statement_timeout() {
     let Some(server) = Cluster::start("frozen") else { return };
     let db = Db::connect(&server.url("postgres")).unwrap();
+    let freeze = |signal: &str| {
+        let pids = server.session_pids("postgres");
+        assert_eq!(pids.len(), 1, "{pids:?}");
+        cluster::signal(pids[0], signal);
+    };
+    frozen_is_given_up_on(&db, "SELECT 1 FROM pg_sleep(5)", &freeze);
+}
+
+#[test]
+fn a_frozen_mariadb_server_is_given_up_on_after_the_statement_timeout() {
+    let Some(server) = MariaServer::start("frozen") else { return };
+    let db = Db::connect(&server.url("test")).unwrap();
+    frozen_is_given_up_on(&db, "SELECT SLEEP(5)", &|signal| server.signal(signal));
+    // the timeout is set outside a transaction only, where it opens the connection anew
+    let db = Db::connect(&server.url("test")).unwrap();
+    let inside = db.transaction(|db| db.set_statement_timeout(Some(Duration::from_secs(1))));
+    assert!(matches!(inside, Err(Error::Setting(_))), "{inside:?}");
+}
+
+/// Under a statement timeout of 300 ms on `db`: the server ends the `slow` statement itself
+/// (typed, and the connection goes on); then, with the session frozen (`signal("STOP")`, until
+/// `signal("CONT")`), the client gives up on it within its bound (half the timeout and a second
+/// longer), and never uses the connection again.
+fn frozen_is_given_up_on(db: &Db, slow: &str, signal: &dyn Fn(&str)) {
     db.set_statement_timeout(Some(Duration::from_millis(300))).unwrap();
     db.create_all::<(Note,)>().unwrap();
-    // the server ends a slow statement itself: typed, and the connection goes on
-    let (slow, took) = timed(|| db.sql("SELECT 1 FROM pg_sleep(5)").all::<(i64,)>());
-    assert!(matches!(slow, Err(Error::StatementTimeout { .. })), "{slow:?}");
+    let (slowed, took) = timed(|| db.sql(slow).all::<(i64,)>());
+    assert!(matches!(slowed, Err(Error::StatementTimeout { .. })), "{slowed:?}");
     assert!(took < Duration::from_secs(2), "{took:?}");
-    assert_eq!(Note::query(&db).count().unwrap(), 0);
+    assert_eq!(Note::query(db).count().unwrap(), 0);
     assert!(!db.is_broken());
-    // a session that stops answering at all: the client gives up on it
-    let pids = server.session_pids("postgres");
-    assert_eq!(pids.len(), 1, "{pids:?}");
-    cluster::signal(pids[0], "STOP");
-    let (frozen, took) = timed(|| Note::query(&db).count());
-    cluster::signal(pids[0], "CONT");
+    signal("STOP");
+    let (frozen, took) = timed(|| Note::query(db).count());
+    signal("CONT");
     assert!(matches!(frozen, Err(Error::StatementTimeout { .. })), "{frozen:?}");
     assert!(took < Duration::from_secs(4), "{took:?}");
     assert!(db.is_broken(), "a connection given up on is never used again");
-    assert!(matches!(Note::query(&db).count(), Err(Error::ConnectionLost { .. })));
+    assert!(matches!(Note::query(db).count(), Err(Error::ConnectionLost { .. })));
 }
 
 /// A TCP server that accepts connections and never says a word.

@@ -93,6 +93,13 @@ impl MariaServer {
         }
     }
 
+    /// Sends the server process `signal` (`STOP` freezes it, `CONT` lets it go on).
+    pub fn signal(&self, signal: &str) {
+        let pid = self.server.lock().unwrap().as_ref().map(Child::id).expect("the server runs");
+        let status = Command::new("kill").arg(format!("-{signal}")).arg(pid.to_string()).status();
+        assert!(status.is_ok_and(|s| s.success()), "kill -{signal} {pid}");
+    }
+
     /// Stops and starts the server on the same port; returns when it accepts connections again.
     pub fn restart(&self) -> Instant {
         self.stop();

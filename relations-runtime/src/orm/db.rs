@@ -200,10 +200,13 @@ impl Db {
     }
 
     /// Limits how long one statement may run: past `timeout` it is stopped and fails with
-    /// [`Error::StatementTimeout`] (PostgreSQL's `statement_timeout`, and on the client's side
-    /// a bound a little longer, for a server that stops answering; on SQLite, an interrupt).
-    /// `None` lifts the limit (the default). Set it outside a transaction: on PostgreSQL a
-    /// transaction rolled back takes the setting with it.
+    /// [`Error::StatementTimeout`] (PostgreSQL's `statement_timeout`, MariaDB's
+    /// `max_statement_time`, and on the client's side a bound a little longer, for a server
+    /// that stops answering; on SQLite, an interrupt). `None` lifts the limit (the default).
+    /// Set it outside a transaction: on PostgreSQL a transaction rolled back takes the setting
+    /// with it; on MariaDB and MySQL the client's bound is the connection's read timeout, which
+    /// the driver fixes when it connects, so the connection is opened anew (inside a transaction
+    /// that is [`Error::Setting`]).
     pub fn set_statement_timeout(&self, timeout: Option<std::time::Duration>) -> Result<()> {
         self.backend.set_statement_timeout(timeout)
     }

@@ -28,6 +28,46 @@ pub(crate) const CONNECTOR: super::connection::Connector = super::connection::Co
     open: |url, timeout| Ok(Box::new(MysqlBackend::connect(url, timeout)?)),
 };
 
+/// Connects with `opts` within `limit`, and sets the session up: strict, so that a value that
+/// does not fit is an error rather than a changed value, in UTC. The driver bounds only the TCP
+/// connection, so the exchange runs on a thread of its own, abandoned after the bound: it ends
+/// when the server answers or closes.
+#[allow(clippy::type_complexity)]
+fn open(
+    opts: mysql::Opts,
+    limit: Duration,
+) -> std::result::Result<mysql::Conn, (String, Option<Box<dyn std::error::Error + Send + Sync>>)> {
+    let (sent, received) = std::sync::mpsc::channel();
+    std::thread::Builder::new()
+        .name("relations-mariadb-connect".into())
+        .spawn(move || drop(sent.send(mysql::Conn::new(opts))))
+        .map_err(|e| (format!("cannot start the connecting thread: {e}"), Some(Box::new(e) as _)))?;
+    let mut conn = match received.recv_timeout(limit) {
+        Ok(connected) => connected.map_err(|e| (describe(&e), Some(Box::new(e) as _)))?,
+        Err(_) => return Err((format!("the server did not complete the connection within {limit:?}"), None)),
+    };
+    // `||` and `"` as the SQL standard reads them are not relied on
+    conn.query_drop(
+        "SET SESSION sql_mode = 'STRICT_TRANS_TABLES,ERROR_FOR_DIVISION_BY_ZERO,NO_ENGINE_SUBSTITUTION', \
+         SESSION time_zone = '+00:00'",
+    )
+    .map_err(|e| (describe(&e), Some(Box::new(e) as _)))?;
+    Ok(conn)
+}
+
+/// Whether `e` is a read (or write) that ran out of its timeout, as the driver reports it: an
+/// I/O error, or one inside its packet codec.
+fn read_timed_out(e: &mysql::Error) -> bool {
+    let io = match e {
+        mysql::Error::IoError(io) => Some(io),
+        mysql::Error::CodecError(codec) => {
+            std::error::Error::source(codec).and_then(|s| s.downcast_ref::<std::io::Error>())
+        }
+        _ => None,
+    };
+    io.is_some_and(|io| matches!(io.kind(), std::io::ErrorKind::TimedOut | std::io::ErrorKind::WouldBlock))
+}
+
 /// A connection to a MariaDB or MySQL server.
 pub(crate) struct MysqlBackend {
     conn: RefCell<mysql::Conn>,
@@ -37,14 +77,18 @@ pub(crate) struct MysqlBackend {
     broken: Cell<bool>,
     /// The statement timeout, if one is set.
     statement_timeout: Cell<Option<Duration>>,
+    /// What the connection was opened with (without a read timeout), to open it again with one.
+    opts: mysql::Opts,
+    /// How long connecting may take.
+    connect_limit: Duration,
+    /// The lock wait timeout set, in seconds, set again on a connection opened anew.
+    busy_timeout: Cell<Option<u64>>,
 }
 
 impl MysqlBackend {
     /// Connects to `url`, waiting at most `timeout` — or the URL's `connect_timeout` (seconds),
-    /// or five seconds — for the TCP connection and the start-up exchange together. The driver
-    /// bounds only the TCP connection (a read timeout would stay on the connection and cut its
-    /// long statements short), so the exchange runs on a thread of its own, abandoned after the
-    /// bound: it ends when the server answers or closes.
+    /// or five seconds — for the TCP connection and the start-up exchange together. No read
+    /// timeout until a statement timeout is set (one would cut long statements short).
     pub(crate) fn connect(url: &str, timeout: Option<Duration>) -> Result<MysqlBackend> {
         let shown = redact_url(url);
         let connect_error = |message: String, source: Option<Box<dyn std::error::Error + Send + Sync>>| {
@@ -76,41 +120,61 @@ impl MysqlBackend {
             .tcp_connect_timeout(Some(limit))
             .prefer_socket(false)
             .stmt_cache_size(Some(256));
-        let (sent, received) = std::sync::mpsc::channel();
-        std::thread::Builder::new()
-            .name("relations-mariadb-connect".into())
-            .spawn(move || drop(sent.send(mysql::Conn::new(opts))))
-            .map_err(|e| connect_error(format!("cannot start the connecting thread: {e}"), Some(Box::new(e))))?;
-        let mut conn = match received.recv_timeout(limit) {
-            Ok(connected) => connected.map_err(|e| connect_error(describe(&e), Some(Box::new(e))))?,
-            Err(_) => {
-                return Err(connect_error(format!("the server did not complete the connection within {limit:?}"), None))
-            }
-        };
+        let mut conn = open(opts.clone().into(), limit).map_err(|(m, e)| connect_error(m, e))?;
         let version: String = conn
             .query_first("SELECT VERSION()")
             .map_err(|e| connect_error(describe(&e), Some(Box::new(e))))?
             .unwrap_or_default();
         let dialect: &'static dyn Dialect = if version.contains("MariaDB") { &MariaDb } else { &MySql };
-        // strict, so that a value that does not fit is an error rather than a changed value;
-        // `||` and `"` as the SQL standard reads them are not relied on
-        conn.query_drop(
-            "SET SESSION sql_mode = 'STRICT_TRANS_TABLES,ERROR_FOR_DIVISION_BY_ZERO,NO_ENGINE_SUBSTITUTION', \
-             SESSION time_zone = '+00:00'",
-        )
-        .map_err(|e| connect_error(describe(&e), Some(Box::new(e))))?;
         Ok(MysqlBackend {
             conn: RefCell::new(conn),
             dialect,
             url: shown,
             broken: Cell::new(false),
             statement_timeout: Cell::new(None),
+            opts: opts.into(),
+            connect_limit: limit,
+            busy_timeout: Cell::new(None),
         })
+    }
+
+    /// [`Error::ConnectionLost`] once a call lost the connection or was given up on: what was
+    /// left on it is never read as the answer to another statement.
+    fn usable(&self) -> Result<()> {
+        match self.broken.get() {
+            true => {
+                Err(Error::ConnectionLost { database: self.url.clone(), message: "lost in an earlier call".into() })
+            }
+            false => Ok(()),
+        }
+    }
+
+    /// Opens the connection anew with `read_bound` as its read and write timeout — the driver
+    /// fixes them when it connects — and the session as this backend set it up.
+    fn reopen(&self, read_bound: Option<Duration>) -> Result<()> {
+        let opts = mysql::OptsBuilder::from_opts(self.opts.clone()).read_timeout(read_bound).write_timeout(read_bound);
+        let conn = open(opts.into(), self.connect_limit).map_err(|(message, source)| Error::Connect {
+            url: self.url.clone(),
+            message,
+            source,
+        })?;
+        *self.conn.borrow_mut() = conn;
+        self.broken.set(false);
+        if let Some(seconds) = self.busy_timeout.get() {
+            self.batch(&format!("SET SESSION innodb_lock_wait_timeout = {seconds}"))?;
+        }
+        Ok(())
     }
 
     /// The typed error of a failed call on `table` (empty when not known); a lost connection
     /// marks this one broken.
     fn error(&self, e: mysql::Error, table: &str) -> Error {
+        // the read bound of a statement timeout ran out: a server that stopped answering,
+        // given up on, and the connection with it
+        if let (true, Some(limit)) = (read_timed_out(&e), self.statement_timeout.get()) {
+            self.broken.set(true);
+            return Error::StatementTimeout { limit };
+        }
         if matches!(e, mysql::Error::IoError(_) | mysql::Error::CodecError(_)) {
             self.broken.set(true);
             return Error::ConnectionLost { database: self.url.clone(), message: e.to_string() };
@@ -344,6 +408,7 @@ impl Backend for MysqlBackend {
     }
 
     fn execute(&self, sql: &str, values: &[Value<'_>], table: &str) -> Result<u64> {
+        self.usable()?;
         let params = params(values, table)?;
         let ran = {
             let mut conn = self.conn.borrow_mut();
@@ -361,6 +426,7 @@ impl Backend for MysqlBackend {
     }
 
     fn query(&self, sql: &str, values: &[Value<'_>], f: &mut dyn FnMut(&dyn RawRow) -> Result<()>) -> Result<()> {
+        self.usable()?;
         let params = params(values, "")?;
         let ran: std::result::Result<Result<()>, mysql::Error> = (|| {
             let mut conn = self.conn.borrow_mut();
@@ -385,6 +451,7 @@ impl Backend for MysqlBackend {
     }
 
     fn batch(&self, sql: &str) -> Result<()> {
+        self.usable()?;
         self.conn.borrow_mut().query_drop(sql).map_err(|e| self.error(e, ""))
     }
 
@@ -414,6 +481,10 @@ impl Backend for MysqlBackend {
     }
 
     fn in_transaction(&self) -> bool {
+        // a connection given up on is in no transaction it can go on with, and is not asked
+        if self.broken.get() {
+            return false;
+        }
         // the server's own flag: DDL and deadlocks end a transaction without a word
         let asked: mysql::Result<Option<i64>> = self.conn.borrow_mut().query_first("SELECT @@in_transaction");
         matches!(asked, Ok(Some(1)))
@@ -436,12 +507,7 @@ impl Backend for MysqlBackend {
     }
 
     fn check(&self) -> Result<()> {
-        if self.broken.get() {
-            return Err(Error::ConnectionLost {
-                database: self.url.clone(),
-                message: "lost in an earlier call".into(),
-            });
-        }
+        self.usable()?;
         self.conn.borrow_mut().ping().map_err(|e| {
             self.broken.set(true);
             Error::ConnectionLost { database: self.url.clone(), message: e.to_string() }
@@ -449,6 +515,19 @@ impl Backend for MysqlBackend {
     }
 
     fn set_statement_timeout(&self, timeout: Option<Duration>) -> Result<()> {
+        // the client's bound, for a server that stops answering: the connection's read timeout,
+        // a little longer than the server's (half the timeout and a second), which the driver
+        // fixes when it connects; so the connection is opened anew, outside a transaction
+        if timeout != self.statement_timeout.get() {
+            if self.in_transaction() {
+                return Err(Error::Setting(format!(
+                    "{}: set the statement timeout outside a transaction (on MariaDB and MySQL it opens the \
+                     connection anew)",
+                    self.url
+                )));
+            }
+            self.reopen(timeout.map(|t| t + t / 2 + Duration::from_secs(1)))?;
+        }
         // MariaDB's `max_statement_time` (seconds, 0 for none); MySQL's `max_execution_time`
         // (milliseconds, SELECT only)
         let sql = match (self.dialect.name(), timeout) {
@@ -461,7 +540,10 @@ impl Backend for MysqlBackend {
     }
 
     fn set_busy_timeout(&self, timeout: Duration) -> Result<()> {
-        self.batch(&format!("SET SESSION innodb_lock_wait_timeout = {}", timeout.as_secs().max(1)))
+        let seconds = timeout.as_secs().max(1);
+        self.batch(&format!("SET SESSION innodb_lock_wait_timeout = {seconds}"))?;
+        self.busy_timeout.set(Some(seconds));
+        Ok(())
     }
 
     fn tables(&self, run: super::connection::Run<'_>) -> Result<Vec<crate::schema::catalog::Table>> {
