@@ -28,15 +28,14 @@ pub(crate) const CONNECTOR: super::connection::Connector = super::connection::Co
     open: |url, timeout| Ok(Box::new(MysqlBackend::connect(url, timeout)?)),
 };
 
+/// Why a connection could not be opened: the message, and the driver's error if there is one.
+type OpenError = (String, Option<Box<dyn std::error::Error + Send + Sync>>);
+
 /// Connects with `opts` within `limit`, and sets the session up: strict, so that a value that
 /// does not fit is an error rather than a changed value, in UTC. The driver bounds only the TCP
 /// connection, so the exchange runs on a thread of its own, abandoned after the bound: it ends
 /// when the server answers or closes.
-#[allow(clippy::type_complexity)]
-fn open(
-    opts: mysql::Opts,
-    limit: Duration,
-) -> std::result::Result<mysql::Conn, (String, Option<Box<dyn std::error::Error + Send + Sync>>)> {
+fn open(opts: mysql::Opts, limit: Duration) -> std::result::Result<mysql::Conn, OpenError> {
     let (sent, received) = std::sync::mpsc::channel();
     std::thread::Builder::new()
         .name("relations-mariadb-connect".into())
