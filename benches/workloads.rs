@@ -218,6 +218,50 @@ fn w7_get_then_children(db: &Db) -> usize {
         .sum()
 }
 
+/// The hand-written side of W1 on a server: its code, its connection and how it counts its
+/// statements, named as the groups name it (`"PG"`, `"postgres"`).
+struct ServerW1<'a, H> {
+    prefix: &'static str,
+    label: &'static str,
+    hand: &'a H,
+    /// Its own connection, through which the database is emptied.
+    hand_db: &'a Db,
+    run: fn(&H),
+    statements: fn(&H) -> usize,
+}
+
+/// W1 on a server, `relations` on `w1` (at `ours`, whose async side connects anew) against the
+/// hand-written code, each database `empty`ed before every iteration: the statement counts
+/// (first among `counts`, then written to `tsv`) and the group `"<prefix> W1 insert"`.
+fn server_w1<H>(
+    c: &mut Criterion,
+    w1: &Db,
+    ours: &str,
+    hand: ServerW1<'_, H>,
+    empty: impl Fn(&Db),
+    mut counts: Counts,
+    tsv: &str,
+) {
+    let ((), sql) = w1.record(|| insert_users_and_posts(w1).expect("w1"));
+    let before = (hand.statements)(hand.hand);
+    (hand.run)(hand.hand);
+    let sent = (hand.statements)(hand.hand) - before;
+    counts.0.insert(0, format!("{} W1 insert users and posts, one transaction\t{}\t{sent}", hand.prefix, sql.len()));
+    counts.write_to(tsv);
+
+    let mut g = c.benchmark_group(format!("{} W1 insert", hand.prefix));
+    g.sample_size(10);
+    g.bench_function("relations", |b| {
+        b.iter_batched(|| empty(w1), |()| insert_users_and_posts(w1).expect("w1"), BatchSize::PerIteration)
+    });
+    g.bench_function(hand.label, |b| {
+        b.iter_batched(|| empty(hand.hand_db), |()| (hand.run)(hand.hand), BatchSize::PerIteration)
+    });
+    let a1 = aio::Async::new(Db::connect(ours).expect("connect"));
+    g.bench_function("async relations", |b| b.iter_batched(|| empty(w1), |()| a1.w1(), BatchSize::PerIteration));
+    g.finish();
+}
+
 /// Statement counts, written next to criterion's results for `benches/report.py`.
 struct Counts(Vec<String>);
 

@@ -3,7 +3,7 @@
 
 use std::hint::black_box;
 
-use criterion::{BatchSize, Criterion};
+use criterion::Criterion;
 use relations::Db;
 
 use super::*;
@@ -79,10 +79,8 @@ pub fn workloads(c: &mut Criterion) {
     let w1 = Db::connect(&ours).expect("connect");
     schema(&w1);
     let hand = MyHand::connect(&theirs);
-    {
-        let t = Db::connect(&theirs).expect("connect");
-        schema(&t);
-    }
+    let hand_db = Db::connect(&theirs).expect("connect");
+    schema(&hand_db);
     let empty = |db: &Db| {
         // no TRUNCATE of a referenced table: the checks off around it, one statement each
         db.sql("SET FOREIGN_KEY_CHECKS = 0").execute().unwrap();
@@ -91,26 +89,15 @@ pub fn workloads(c: &mut Criterion) {
         }
         db.sql("SET FOREIGN_KEY_CHECKS = 1").execute().unwrap();
     };
-    let ((), sql) = w1.record(|| insert_users_and_posts(&w1).expect("w1"));
-    let before = hand.statements.get();
-    my1(&hand);
-    counts.0.insert(
-        0,
-        format!("MY W1 insert users and posts, one transaction\t{}\t{}", sql.len(), hand.statements.get() - before),
-    );
-    counts.write_to("statements-mariadb.tsv");
-
-    let mut g = c.benchmark_group("MY W1 insert");
-    g.sample_size(10);
-    g.bench_function("relations", |b| {
-        b.iter_batched(|| empty(&w1), |()| insert_users_and_posts(&w1).expect("w1"), BatchSize::PerIteration)
-    });
-    let hand_db = Db::connect(&theirs).expect("connect");
-    g.bench_function("mysql", |b| b.iter_batched(|| empty(&hand_db), |()| my1(&hand), BatchSize::PerIteration));
-    let a1 = super::aio::Async::new(Db::connect(&ours).expect("connect"));
-    g.bench_function("async relations", |b| b.iter_batched(|| empty(&w1), |()| a1.w1(), BatchSize::PerIteration));
-    g.finish();
-    drop(a1);
+    let w1_hand = ServerW1 {
+        prefix: "MY",
+        label: "mysql",
+        hand: &hand,
+        hand_db: &hand_db,
+        run: my1,
+        statements: |h| h.statements.get(),
+    };
+    server_w1(c, &w1, &ours, w1_hand, empty, counts, "statements-mariadb.tsv");
 
     let a = super::aio::Async::new(Db::connect(&url).expect("connect"));
 

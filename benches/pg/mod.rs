@@ -4,7 +4,7 @@
 
 use std::hint::black_box;
 
-use criterion::{BatchSize, Criterion};
+use criterion::Criterion;
 use postgres::{Client, NoTls};
 use relations::Db;
 
@@ -87,36 +87,23 @@ pub fn workloads(c: &mut Criterion) {
     let w1 = Db::connect(&ours).expect("connect");
     schema(&w1);
     let hand = PgHand::connect(&theirs);
-    {
-        let t = Db::connect(&theirs).expect("connect");
-        schema(&t);
-    }
+    let hand_db = Db::connect(&theirs).expect("connect");
+    schema(&hand_db);
     let empty = |db: &Db| {
         db.driver::<relations::tokio_postgres::Client>()
             .unwrap()
             .batch_execute("TRUNCATE \"user\", post, comment, post_tags, tag, employee RESTART IDENTITY")
             .unwrap()
     };
-    let ((), sql) = w1.record(|| insert_users_and_posts(&w1).expect("w1"));
-    let before = hand.statements.get();
-    pg1(&hand);
-    counts.0.insert(
-        0,
-        format!("PG W1 insert users and posts, one transaction\t{}\t{}", sql.len(), hand.statements.get() - before),
-    );
-    counts.write_to("statements-postgresql.tsv");
-
-    let mut g = c.benchmark_group("PG W1 insert");
-    g.sample_size(10);
-    g.bench_function("relations", |b| {
-        b.iter_batched(|| empty(&w1), |()| insert_users_and_posts(&w1).expect("w1"), BatchSize::PerIteration)
-    });
-    let hand_db = Db::connect(&theirs).expect("connect");
-    g.bench_function("postgres", |b| b.iter_batched(|| empty(&hand_db), |()| pg1(&hand), BatchSize::PerIteration));
-    let a1 = super::aio::Async::new(Db::connect(&ours).expect("connect"));
-    g.bench_function("async relations", |b| b.iter_batched(|| empty(&w1), |()| a1.w1(), BatchSize::PerIteration));
-    g.finish();
-    drop(a1);
+    let w1_hand = ServerW1 {
+        prefix: "PG",
+        label: "postgres",
+        hand: &hand,
+        hand_db: &hand_db,
+        run: pg1,
+        statements: |h| h.statements.get(),
+    };
+    server_w1(c, &w1, &ours, w1_hand, empty, counts, "statements-postgresql.tsv");
 
     let a = super::aio::Async::new(Db::connect(&url).expect("connect"));
 

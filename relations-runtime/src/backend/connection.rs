@@ -51,13 +51,13 @@ pub(crate) fn is_mysql_url(url: &str) -> bool {
     matches!(scheme.split('+').next(), Some("mysql" | "mariadb"))
 }
 
-/// A driver whose connection a [`Db`](crate::orm::db::Db) lends back, for what `relations` does not
-/// cover ([`Db::driver`](crate::orm::db::Db::driver)): rusqlite's [`Connection`](rusqlite::Connection)
+/// A driver whose connection a `Db` lends back, for what `relations` does not
+/// cover (`Db::driver`): rusqlite's [`Connection`](rusqlite::Connection)
 /// on SQLite; tokio-postgres' `Client` on PostgreSQL (feature `postgres`), lent as a
 /// `PgClient` that also waits for its futures. Named by the driver's own type, as
 /// [`Error::driver_error`] is.
 pub trait Driver: 'static {
-    /// What [`Db::driver`](crate::orm::db::Db::driver) lends.
+    /// What `Db::driver` lends.
     type Handle<'a>;
 
     /// The handle on `backend`'s connection, if it is this driver's.
@@ -65,8 +65,8 @@ pub trait Driver: 'static {
     fn handle(backend: &dyn Backend) -> Option<Self::Handle<'_>>;
 }
 
-/// A driver's open connection that a [`Db`](crate::orm::db::Db) can wrap
-/// ([`Db::from_connection`](crate::orm::db::Db::from_connection)): rusqlite's
+/// A driver's open connection that a `Db` can wrap
+/// (`Db::from_connection`): rusqlite's
 /// [`Connection`](rusqlite::Connection).
 pub trait IntoBackend {
     /// The backend on this connection, readied as `relations` needs it.
@@ -202,7 +202,7 @@ pub trait Backend: Send {
     fn tables(&self, run: Run<'_>) -> Result<Vec<crate::schema::catalog::Table>>;
     /// Where the connection goes, for `Debug` (a path or a URL without its password).
     fn describe(&self) -> String;
-    /// The backend as `Any`, so that [`Db::driver`](crate::orm::db::Db::driver) can hand out the
+    /// The backend as `Any`, so that `Db::driver` can hand out the
     /// rusqlite connection underneath.
     fn as_any(&self) -> &dyn std::any::Any;
 }

@@ -27,7 +27,7 @@ pub struct TextTest<'a> {
     pub ignore_case: bool,
 }
 
-/// Where a text is looked for in another ([`Col::contains`](crate::orm::query::Col::contains),
+/// Where a text is looked for in another (`Col::contains`,
 /// `startswith`, `endswith`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Placement {
@@ -192,7 +192,7 @@ pub trait Dialect: Sync {
     }
     /// `catalog` as this database would read it back once created: each column's type as
     /// [`Dialect::stored_type`] says (MariaDB keeps a `VARCHAR` without a length as
-    /// `VARCHAR(255)`), so that it compares with what [`Db::inspect`](crate::orm::db::Db::inspect) reads.
+    /// `VARCHAR(255)`), so that it compares with what `Db::inspect` reads.
     fn stored(&self, catalog: &crate::schema::catalog::Catalog) -> crate::schema::catalog::Catalog {
         let mut out = catalog.clone();
         for t in &mut out.tables {

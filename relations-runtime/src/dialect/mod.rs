@@ -21,7 +21,7 @@ mod mysql;
 #[cfg(feature = "mariadb")]
 mod mysql_words;
 #[cfg(all(test, feature = "postgres"))]
-mod rendering_tests;
+pub(crate) mod rendering_tests;
 #[cfg(feature = "mariadb")]
 pub use mysql::{MariaDb, MySql};
 

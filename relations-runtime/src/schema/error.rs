@@ -94,7 +94,7 @@ pub enum Error {
     /// The database ended the transaction by itself after an error (a full disk, an I/O
     /// error, no memory, an interrupt): every statement of that transaction after the error is
     /// refused with this, nothing of it is committed, and the outermost
-    /// [`Db::transaction`](crate::orm::db::Db::transaction) returns the original error.
+    /// `Db::transaction` returns the original error.
     TransactionAborted {
         /// The error that ended the transaction.
         cause: String,
@@ -149,7 +149,7 @@ pub enum Error {
         /// The relationship, as `table.field`.
         relationship: String,
     },
-    /// The N+1 guard ([`Db::set_n_plus_one`](crate::orm::db::Db::set_n_plus_one)) stopped a lazy load
+    /// The N+1 guard (`Db::set_n_plus_one`) stopped a lazy load
     /// repeated in a loop.
     NPlusOne {
         /// The relationship, as `table.field`.
@@ -191,11 +191,11 @@ pub enum Error {
         relationship: String,
     },
     /// Another connection held the database's write lock for longer than the busy timeout
-    /// ([`Db::set_busy_timeout`](crate::orm::db::Db::set_busy_timeout)).
+    /// (`Db::set_busy_timeout`).
     Busy,
     /// The transaction conflicted with a concurrent one (PostgreSQL's serialization failure or
     /// deadlock) and was rolled back: nothing of it is committed; run it again
-    /// ([`Db::transaction_retrying`](crate::orm::db::Db::transaction_retrying) does).
+    /// (`Db::transaction_retrying` does).
     Conflict {
         /// What the database said.
         message: String,
@@ -330,7 +330,7 @@ pub enum Error {
         message: String,
     },
     /// A statement ran longer than the statement timeout
-    /// ([`Db::set_statement_timeout`](crate::orm::db::Db::set_statement_timeout),
+    /// (`Db::set_statement_timeout`,
     /// `PoolOptions::statement_timeout`) and was stopped; inside a transaction, as any failed
     /// statement does.
     StatementTimeout {

@@ -346,7 +346,7 @@ impl<S> From<Like<S>> for Expr<S> {
     }
 }
 
-/// A condition for [`Query::filter`](crate::orm::query::Query::filter); combine with [`Expr::and`],
+/// A condition for `Query::filter`; combine with [`Expr::and`],
 /// [`Expr::or`], [`Expr::not`]. `S` is the models whose columns it reads (see
 /// [`reach`](crate::schema::reach)): a query takes it only when it reaches them. `Expr` alone is a
 /// condition whose models were erased ([`Expr::erase`]), to build conditions at run time; its

@@ -5,6 +5,8 @@
 pub(crate) mod expr;
 pub(crate) mod loading;
 pub(crate) mod write;
+#[cfg(all(test, feature = "postgres"))]
+mod write_tests;
 
 use crate::dialect::Dialect;
 use crate::schema::value::Value;

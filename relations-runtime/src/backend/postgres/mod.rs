@@ -343,8 +343,8 @@ impl Drop for PgBackend {
     }
 }
 
-/// A [`Db`](crate::orm::db::Db)'s PostgreSQL connection, for what `relations` does not cover
-/// ([`Db::driver`](crate::orm::db::Db::driver) with tokio-postgres' `Client`): the client, and the
+/// A `Db`'s PostgreSQL connection, for what `relations` does not cover
+/// (`Db::driver` with tokio-postgres' `Client`): the client, and the
 /// sync calls most often wanted of it. Statements run here are not counted or echoed, and see
 /// the `Db`'s open transaction.
 ///
@@ -751,7 +751,7 @@ fn driver_error(e: PgError) -> Error {
     Error::database(message, e)
 }
 
-/// For what is run on [`Db::driver`](crate::orm::db::Db::driver)'s client directly.
+/// For what is run on `Db::driver`'s client directly.
 impl From<PgError> for Error {
     fn from(e: PgError) -> Self {
         driver_error(e)

@@ -319,7 +319,7 @@ impl Backend for SqliteBackend {
     }
 }
 
-/// For what is run on [`Db::driver`](crate::orm::db::Db::driver)'s connection directly, and for every
+/// For what is run on `Db::driver`'s connection directly, and for every
 /// statement of this backend: a missing table or a lock becomes its typed error, anything else
 /// [`Error::Database`] with SQLite's message (a few hundred characters of quoted SQL at most).
 impl From<rusqlite::Error> for Error {
