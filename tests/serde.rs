@@ -3,7 +3,7 @@
 
 mod common;
 
-use relations::{joinedload, selectinload, BelongsTo, HasMany, HasOne, ManyToMany, Model};
+use relations::{joinedload, selectinload, BelongsTo, Error, HasMany, HasOne, ManyToMany, Model, Version};
 use serde_json::json;
 
 #[derive(Model, Debug, Clone, PartialEq)]
@@ -49,9 +49,19 @@ pub struct Label {
     pub name: String,
 }
 
+/// A versioned row: its counter is a number in JSON, and a client sends back the one it read.
+#[derive(Model, Debug, Clone, PartialEq)]
+#[model(serde)]
+pub struct Memo {
+    pub id: i64,
+    #[column(len = 80)]
+    pub text: String,
+    pub version_id: Version,
+}
+
 fn blog() -> common::TestDb {
     let db = common::fresh();
-    db.create_all::<(Writer, Bio, Article, Label)>().unwrap();
+    db.create_all::<(Writer, Bio, Article, Label, Memo)>().unwrap();
     db
 }
 
@@ -120,7 +130,26 @@ fn deserialized_rows_are_saved_with_their_owner() {
     assert!(wrong.to_string().starts_with("invalid type: integer `5`, expected a string"), "{wrong}");
 }
 
+fn a_version_is_a_number_and_the_one_sent_back_is_the_condition() {
+    let db = blog();
+    // a new row comes without its version
+    let new: Memo = serde_json::from_value(json!({"text": "a"})).unwrap();
+    let memo = db.add(new).unwrap();
+    let read = Memo::get(&db, memo.id).unwrap().unwrap();
+    assert_eq!(serde_json::to_value(&read).unwrap(), json!({"id": memo.id, "text": "a", "version_id": 1}));
+    // the client edits what it read and sends it back: written on the condition of version 1
+    let edit: Memo = serde_json::from_value(json!({"id": memo.id, "text": "b", "version_id": 1})).unwrap();
+    edit.update(&db).unwrap();
+    assert_eq!(edit.version_id.get(), 2);
+    // a second client, which read version 1 too, is refused
+    let late: Memo = serde_json::from_value(json!({"id": memo.id, "text": "c", "version_id": 1})).unwrap();
+    let e = late.update(&db).unwrap_err();
+    assert!(matches!(e, Error::StaleData { table: "memo", version: 1, .. }), "{e:?}");
+    assert_eq!(Memo::get(&db, memo.id).unwrap().unwrap().text, "b");
+}
+
 both_backends!(
     relationships_serialize_when_loaded_and_are_left_out_when_not,
-    deserialized_rows_are_saved_with_their_owner
+    deserialized_rows_are_saved_with_their_owner,
+    a_version_is_a_number_and_the_one_sent_back_is_the_condition
 );

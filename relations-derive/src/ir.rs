@@ -33,6 +33,8 @@ pub struct Model {
     pub owners: Vec<OwnerGroup>,
     /// The `relations::Snapshot` field, when the model keeps the values it was loaded with.
     pub snapshot: Option<Ident>,
+    /// The `relations::Version` column's field, when the model counts its row's versions.
+    pub version: Option<Ident>,
     /// Mistakes reported with the model's code, not instead of it: a stand-in value replaced
     /// the wrong one, so the expansion stays sound.
     pub soft_errors: Vec<darling::Error>,

@@ -59,6 +59,7 @@ pub use orm::select::Page;
 pub use orm::stream::{Batches, Rows};
 pub use orm::term::{coalesce, count, Nullable, Numeric, Operand, Term, Text};
 pub use orm::upsert::ConflictTarget;
+pub use orm::version::Version;
 pub use schema::error::{Error, Result};
 pub use schema::value::{Bind, DecodeError, SqlValue, Value, ValueRef};
 pub use sql::expr::{Expr, Order, Subquery};

@@ -7,6 +7,7 @@ pub use crate::orm::model::{ParentLink, Pending, Sealed, Snapshot};
 pub use crate::orm::options::Load;
 pub use crate::orm::project::{Cursor, FromRow, FromValues};
 pub use crate::orm::relation::{Cached, Dynamic, Fill, HasMany, HasOne, ManyToMany, Slot};
+pub use crate::orm::version::Version;
 
 pub use crate::schema::value::SqlValue;
 pub use crate::schema::{

@@ -100,6 +100,11 @@ pub fn run_async(backend: Backend, name: &str, body: impl FnOnce() + Send + 'sta
     });
 }
 
+/// Whether the running test body runs as async code runs it ([`run_async`]).
+pub fn is_async() -> bool {
+    ASYNC.with(Cell::get)
+}
+
 /// Opens `db` the way the current mode does: as is, or through an `AsyncDb` whose
 /// connection the test then holds.
 fn open(

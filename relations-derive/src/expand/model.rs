@@ -125,6 +125,15 @@ pub fn expand(model: &Model) -> TokenStream {
             }
         }
     });
+    // the version counter, spanned at its field: a `Version` that is not `relations::Version`
+    // is reported there
+    let version_fn = model.version.as_ref().map(|f| {
+        quote_spanned! {f.span()=>
+            fn version(&self) -> ::core::option::Option<&#rt::Version> {
+                ::core::option::Option::Some(&self.#f)
+            }
+        }
+    });
     let eager = model
         .relations
         .iter()
@@ -266,6 +275,7 @@ pub fn expand(model: &Model) -> TokenStream {
             }
 
             #snapshot_fn
+            #version_fn
 
             #default_loads
             #visit_pending

@@ -131,6 +131,10 @@ pub fn table(model: &Model) -> TokenStream {
         let (name, columns, unique) = (lit(&i.name.value), names(&i.columns), i.unique);
         quote!(#rt::Index { name: #name, columns: #columns, unique: #unique })
     });
+    let version = match model.version.as_ref().and_then(|v| model.columns.iter().position(|c| c.field == *v)) {
+        Some(i) => quote!(::core::option::Option::Some(#i)),
+        None => quote!(::core::option::Option::None),
+    };
     quote! {
         &#rt::Table {
             name: #name,
@@ -146,6 +150,7 @@ pub fn table(model: &Model) -> TokenStream {
                 }
                 __relations
             },
+            version: #version,
         }
     }
 }
@@ -198,6 +203,7 @@ pub fn association(
             constraints: &[],
             indexes: &[],
             relations: #rt::no_relations,
+            version: ::core::option::Option::None,
         }
     }
 }

@@ -31,7 +31,9 @@ pub fn expand(model: &Model) -> TokenStream {
             ColumnValue::Plain => {
                 let name = lit(&field.to_string());
                 let ty = &c.ty;
-                let default = (c.key && model.auto_key).then(|| quote!(#[serde(default)]));
+                // a new row comes without its assigned key, or its version counter
+                let versioned = model.version.as_ref() == Some(field);
+                let default = ((c.key && model.auto_key) || versioned).then(|| quote!(#[serde(default)]));
                 ser.push(quote!(__m.serialize_entry(#name, &self.#field)?;));
                 de_fields.push(quote!(#default #[serde(rename = #name)] #field: #ty,));
                 de_sets.push(quote!(__row.#field = __h.#field;));

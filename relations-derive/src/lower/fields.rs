@@ -32,6 +32,9 @@ pub(crate) fn lower_field(errors: &mut Accumulator, model: &mut Model, field: &s
         if last_ident(&field.ty).is_some_and(|t| t == "Snapshot") {
             return lower_snapshot(errors, model, field, ident, attrs.key.is_some() || attrs.column.is_some());
         }
+        if last_ident(&field.ty).is_some_and(|t| t == "Version") {
+            lower_version(errors, model, field, &ident, attrs.key);
+        }
         lower_column(errors, model, field, ident, attrs.key, attrs.column);
         return;
     };
@@ -255,5 +258,32 @@ fn lower_snapshot(
                 .with_span(&ident),
         ),
         None => model.snapshot = Some(ident),
+    }
+}
+
+/// A `relations::Version` field: a column (`INTEGER NOT NULL`) that counts the row's versions,
+/// SQLAlchemy's `version_id_col`.
+fn lower_version(
+    errors: &mut Accumulator,
+    model: &mut Model,
+    field: &syn::Field,
+    ident: &syn::Ident,
+    key: Option<proc_macro2::Span>,
+) {
+    if key.is_some() {
+        errors.push(
+            Error::custom(format!(
+                "`{ident}` is a `Version`, the row's version counter, which changes at every update: it cannot be part of the primary key; remove `#[key]`"
+            ))
+            .with_span(&field.ty),
+        );
+        return;
+    }
+    match &model.version {
+        Some(first) => errors.push(
+            Error::custom(format!("`{first}` already counts the row's versions; a model has one `Version` field"))
+                .with_span(ident),
+        ),
+        None => model.version = Some(ident.clone()),
     }
 }

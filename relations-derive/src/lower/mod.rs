@@ -104,6 +104,7 @@ pub fn lower(input: &DeriveInput) -> darling::Result<Model> {
         default_impl: !model_args.no_default.is_present(),
         serde: serde_flag(&mut errors, &model_args),
         snapshot: None,
+        version: None,
         soft_errors: Vec::new(),
         constraints: Vec::new(),
         indexes: Vec::new(),

@@ -16,6 +16,7 @@ use crate::orm::model::{Key, Model};
 use crate::schema::error::{Error, Result};
 use crate::schema::value::Value;
 use crate::schema::{Join, RelationDef, Table};
+use crate::sql::expr::Scalar;
 use crate::sql::write::{Col, Cond, Delete, Exists, New, Rows, Select, Update};
 
 /// A foreign key's `ON DELETE` action, as the catalog reports it.
@@ -109,8 +110,10 @@ enum Action {
     Links,
     /// Delete the referencing rows first, cascading further (`cascade` with `delete`).
     Delete(&'static Table),
-    /// Set the foreign key to `NULL` (SQLAlchemy's default for a relationship without `delete`).
-    SetNull,
+    /// Set the foreign key to `NULL` (SQLAlchemy's default for a relationship without `delete`),
+    /// bumping the version of a versioned model's rows (the model, when a relationship declares
+    /// it).
+    SetNull(Option<&'static Table>),
     /// Refuse, naming the reference (and the relationship declaring it), if any row still
     /// references the deleted ones.
     Refuse(Option<&'static RelationDef>),
@@ -140,7 +143,7 @@ fn action(table: &'static Table, r: &Reference) -> Action {
         DbAction::Restrict => Action::Refuse(declared),
         // a polymorphic owner's key is nullable, but its CHECK refuses it NULL alone
         DbAction::NoAction if r.not_null || owner_key(declared, r) => Action::Refuse(declared),
-        DbAction::NoAction => Action::SetNull,
+        DbAction::NoAction => Action::SetNull(declared.map(|d| d.target)),
     }
 }
 
@@ -181,7 +184,16 @@ fn delete_model<M: Model>(db: &Db, model: &M) -> Result<bool> {
     db.as_one_unit(|db| {
         let mut visited = FxHashSet::default();
         let existed = match key {
-            Some(key) => delete_rows(db, &catalog, t, vec![key], &mut visited)? > 0,
+            Some(key) => {
+                // a versioned row goes only with the version it was read with: if it has another,
+                // nothing is deleted (what went before is rolled back with the error)
+                let guard = crate::orm::crud::version_cond(model);
+                let deleted = delete_rows_where(db, &catalog, t, vec![key], &mut visited, guard)? > 0;
+                if let (false, Some(v)) = (deleted, model.version()) {
+                    return Err(crate::orm::crud::stale(t, &model.key().to_values(), v, "delete"));
+                }
+                deleted
+            }
             None => db.delete_row(model)?,
         };
         for (parent, key) in parents {
@@ -296,6 +308,19 @@ fn delete_rows(
     keys: Vec<KeyVal>,
     visited: &mut FxHashSet<(&'static str, KeyVal)>,
 ) -> Result<usize> {
+    delete_rows_where(db, catalog, table, keys, visited, None)
+}
+
+/// [`delete_rows`], deleting the rows of `table` only where `guard` (a versioned row's
+/// version) also holds.
+fn delete_rows_where(
+    db: &Db,
+    catalog: &Catalog,
+    table: &'static Table,
+    keys: Vec<KeyVal>,
+    visited: &mut FxHashSet<(&'static str, KeyVal)>,
+    guard: Option<Cond<'static>>,
+) -> Result<usize> {
     let keys: Vec<KeyVal> = keys.into_iter().filter(|k| visited.insert((table.name, k.clone()))).collect();
     if keys.is_empty() {
         return Ok(0);
@@ -322,8 +347,9 @@ fn delete_rows(
     // the references that stay: unhooked, or refused
     for (r, a) in &actions {
         match a {
-            Action::SetNull => {
-                run_on(db, r, table, &keys, Verb::SetNull)?;
+            Action::SetNull(target) => {
+                let version = target.and_then(|t| Some((t.name, t.version_column()?.name)));
+                run_on(db, r, table, &keys, Verb::SetNull(version))?;
             }
             Action::Refuse(declared) if run_on(db, r, table, &keys, Verb::Exists)? > 0 => {
                 return Err(Error::Referenced {
@@ -340,7 +366,11 @@ fn delete_rows(
     let key: Vec<Col<'_>> = table.key_names().map(|c| Col::of(table.name, c)).collect();
     let mut deleted = 0;
     for chunk in keys.chunks(chunk_size(db, key.len())) {
-        let rows = Rows::Where(Cond::In(key.clone(), chunk.iter().map(KeyVal::values).collect()));
+        let mut rows = Cond::In(key.clone(), chunk.iter().map(KeyVal::values).collect());
+        if let Some(guard) = &guard {
+            rows = Cond::All(vec![rows, guard.clone()]);
+        }
+        let rows = Rows::Where(rows);
         let (mut sql, mut params) = (String::new(), Vec::with_capacity(chunk.len() * key.len()));
         Delete { table: table.name, rows }.render(db.dialect(), &mut sql, &mut params);
         deleted += db.execute(&sql, &params, table.name)?;
@@ -351,7 +381,8 @@ fn delete_rows(
 /// What [`run_on`] does to the referencing rows.
 enum Verb {
     Delete,
-    SetNull,
+    /// Sets the foreign key to `NULL`, and bumps this version counter (its table, its column).
+    SetNull(Option<(&'static str, &'static str)>),
     /// Counts them (up to one per chunk).
     Exists,
 }
@@ -383,8 +414,12 @@ fn run_on(db: &Db, r: &Reference, parent: &Table, keys: &[KeyVal], verb: Verb) -
                 Delete { table: &r.table, rows: Rows::Where(filter) }.render(d, &mut sql, &mut params);
                 db.execute(&sql, &params, &r.table)?
             }
-            Verb::SetNull => {
-                let set = r.columns.iter().map(|c| (c.as_str(), New::Null)).collect();
+            Verb::SetNull(version) => {
+                let mut set: Vec<(&str, New<'_>)> = r.columns.iter().map(|c| (c.as_str(), New::Null)).collect();
+                let bump = version.map(|(table, column)| (column, bumped(table, column)));
+                if let Some((column, bump)) = &bump {
+                    set.push((column, New::Scalar(bump)));
+                }
                 Update { table: &r.table, set, rows: Rows::Where(filter) }.render(d, &mut sql, &mut params);
                 db.execute(&sql, &params, &r.table)?
             }
@@ -557,4 +592,13 @@ pub(crate) fn delete_matching(db: &Db, core: &crate::sql::expr::Core) -> Result<
         }
         Ok(deleted as u64)
     })
+}
+
+/// `"table"."column" + 1`: a version counter's next value, in a statement that writes many rows.
+pub(crate) fn bumped(table: &'static str, column: &'static str) -> Scalar {
+    Scalar::Arith {
+        op: "+",
+        left: Box::new(Scalar::Column { table, column }),
+        right: Box::new(Scalar::Bound(Value::Integer(1))),
+    }
 }

@@ -3,11 +3,12 @@
 
 use crate::orm::db::Db;
 use crate::orm::model::{Key, Model};
+use crate::orm::version::Version;
 use crate::schema::error::{Error, Result};
 use crate::schema::value::Value;
 use crate::schema::Table;
 use crate::sql::key_text;
-use crate::sql::write::{Cond, Delete, Exists, Insert, KeyRoom, New, Rows, Update};
+use crate::sql::write::{Col, Cond, Delete, Exists, Insert, KeyRoom, New, Rows, Update};
 
 impl Db {
     /// Inserts `model` and returns it with its key assigned (`db.session.add(x)` + commit).
@@ -33,10 +34,13 @@ impl Db {
     /// [`Model::save`] does it.
     pub fn insert_all<M: Model>(&self, models: &mut [M]) -> Result<()> {
         let new: Vec<bool> = models.iter().map(|m| M::TABLE.auto_key && m.is_new()).collect();
+        let versions: Vec<i64> = models.iter().map(|m| m.version().map_or(0, Version::get)).collect();
+        models.iter().for_each(stamp_inserted);
         let result = self.insert_all_once(models);
         if result.is_err() {
-            // nothing was kept: the rows are new again
+            // nothing was kept: the rows are new again, with the versions they had
             models.iter_mut().zip(new).filter(|(_, new)| *new).for_each(|(m, _)| m.set_auto_key(0));
+            models.iter().zip(versions).for_each(|(m, v)| m.version().into_iter().for_each(|version| version.set(v)));
         }
         result
     }
@@ -213,7 +217,11 @@ impl Db {
     /// all in one transaction when there are any. A model whose key the database does not
     /// assign (a natural or composite key) is inserted when no row has its key.
     pub(crate) fn save_existing<M: Model>(&self, model: &mut M) -> Result<()> {
-        if !M::TABLE.auto_key {
+        if !M::TABLE.auto_key && model.version().is_some_and(|v| v.get() == 0) {
+            // a versioned row that was never stored (every stored row has a version)
+            return self.insert(model);
+        }
+        if !M::TABLE.auto_key && model.version().is_none() {
             // the UPDATE finds no row: nothing was written, and the row is new
             return match self.save_stored(model) {
                 Err(Error::NotFound { table, .. }) if table == M::TABLE.name => self.insert(model),
@@ -249,9 +257,22 @@ impl Db {
     fn insert_row<M: Model>(&self, model: &mut M) -> Result<()> {
         let t = M::TABLE;
         let skip_key = t.auto_key && model.is_new();
+        let version = model.version().map(Version::get);
+        stamp_inserted(model);
         let values = model.values();
-        crate::schema::fit::check_row(t, &values)?;
-        let id = self.insert_values(t, skip_key, values).map_err(|e| self.explain(t, &model.values(), e))?;
+        let id = crate::schema::fit::check_row(t, &values)
+            .and_then(|()| self.insert_values(t, skip_key, values))
+            .map_err(|e| self.explain(t, &model.values(), e));
+        let id = match id {
+            Ok(id) => id,
+            Err(e) => {
+                // not written: the version it had
+                if let (Some(v), Some(old)) = (model.version(), version) {
+                    v.set(old);
+                }
+                return Err(e);
+            }
+        };
         if let Some(id) = id {
             model.set_auto_key(id);
         }
@@ -315,21 +336,26 @@ impl Db {
         if model.is_new() {
             return Err(Error::Unsaved { table: M::TABLE.name, action: "update" });
         }
-        self.update_values(M::TABLE, model.values(), model.snapshot())
+        self.update_values(M::TABLE, model.values(), model.snapshot(), model.version())
     }
 
-    /// `update` for the row's column values and its snapshot, if it keeps one.
+    /// `update` for the row's column values, its snapshot and its version counter, if it
+    /// keeps them.
     fn update_values(
         &self,
         t: &'static Table,
-        values: Vec<Value<'_>>,
+        mut values: Vec<Value<'_>>,
         snapshot: Option<&crate::orm::model::Snapshot>,
+        version: Option<&Version>,
     ) -> Result<()> {
         let stored = snapshot.and_then(crate::orm::model::Snapshot::values).filter(|s| s.len() == values.len());
+        // the version column is the library's to write, never a change of the row's own
+        let counter = t.version.filter(|_| version.is_some());
         // the columns written, in order, and the key the row is found by
-        let (set, key): (Vec<usize>, Vec<Value<'_>>) = match &stored {
+        let (mut set, key): (Vec<usize>, Vec<Value<'_>>) = match &stored {
             Some(old) => {
-                let changed: Vec<usize> = (0..values.len()).filter(|&i| values[i] != old[i]).collect();
+                let changed: Vec<usize> =
+                    (0..values.len()).filter(|&i| Some(i) != counter && values[i] != old[i]).collect();
                 if changed.is_empty() {
                     return Ok(()); // nothing changed since it was loaded: nothing to write
                 }
@@ -337,7 +363,7 @@ impl Db {
                 (changed, key.collect())
             }
             None => {
-                let set = (0..values.len()).filter(|&i| !t.columns[i].primary_key).collect();
+                let set = (0..values.len()).filter(|&i| !t.columns[i].primary_key && Some(i) != counter).collect();
                 let key = t.columns.iter().zip(&values).filter(|(c, _)| c.primary_key).map(|(_, v)| v.clone());
                 (set, key.collect())
             }
@@ -349,20 +375,35 @@ impl Db {
         for &i in &set {
             crate::schema::fit::check(t.name, &t.columns[i], &values[i])?;
         }
+        // a versioned row: written as the next version, where it still has the one it was read with
+        let read_at = version.map(Version::get);
+        let mut rows = Cond::key(t.key_names().zip(key.iter().cloned()));
+        if let (Some(i), Some(v)) = (counter, read_at) {
+            values[i] = Value::Integer(v + 1);
+            set.push(i);
+            rows = Cond::All(vec![rows, Cond::Eq(Col::bare(t.columns[i].name), Value::Integer(v))]);
+        }
         let update = Update {
             table: t.name,
             set: set.iter().map(|&i| (t.columns[i].name, New::Value(values[i].clone()))).collect(),
-            rows: Rows::Where(Cond::key(t.key_names().zip(key.iter().cloned()))),
+            rows: Rows::Where(rows),
         };
-        let (mut sql, mut params) = (String::new(), Vec::with_capacity(set.len() + key.len()));
+        let (mut sql, mut params) = (String::new(), Vec::with_capacity(set.len() + key.len() + 1));
         update.render(self.dialect(), &mut sql, &mut params);
         let n = self.execute(&sql, &params, t.name).map_err(|e| {
             // the parameters: the columns set, then the key's
             let mut columns = set.iter().map(|&i| &t.columns[i]).chain(t.primary_key());
             self.explain(t, &values, name_parameter(t, &mut columns, e))
         })?;
-        if n == 0 {
-            return Err(Error::NotFound { table: t.name, key: key_text(&key) });
+        match (n, read_at) {
+            (0, Some(version)) => {
+                return Err(Error::StaleData { table: t.name, key: key_text(&key), version, action: "update" })
+            }
+            (0, None) => return Err(Error::NotFound { table: t.name, key: key_text(&key) }),
+            _ => {}
+        }
+        if let (Some(v), Some(old)) = (version, read_at) {
+            v.set(old + 1);
         }
         if let Some(s) = snapshot {
             s.take(values);
@@ -398,29 +439,69 @@ impl Db {
         Error::ForeignKeyViolation { table, column }
     }
 
-    /// `UPDATE t SET column = NULL[, ...] WHERE <key>` for one row.
+    /// `UPDATE t SET column = NULL[, ...] WHERE <key>` for one row; a versioned row is written
+    /// as its next version, where it still has the one it was read with.
     pub(crate) fn set_null<M: Model>(&self, model: &M, columns: &[&str]) -> Result<()> {
+        let t = M::TABLE;
         let key = model.key();
-        let rows = Rows::Where(Cond::key(M::TABLE.key_names().zip(key.to_values())));
-        let update = Update { table: M::TABLE.name, set: columns.iter().map(|c| (*c, New::Null)).collect(), rows };
+        let mut rows = Cond::key(t.key_names().zip(key.to_values()));
+        let mut set: Vec<(&str, New<'_>)> = columns.iter().map(|c| (*c, New::Null)).collect();
+        let versioned = t.version_column().zip(model.version());
+        if let Some((column, v)) = versioned {
+            set.push((column.name, New::Value(Value::Integer(v.get() + 1))));
+            rows = Cond::All(vec![rows, Cond::Eq(Col::bare(column.name), Value::Integer(v.get()))]);
+        }
         let (mut sql, mut params) = (String::new(), Vec::new());
-        update.render(self.dialect(), &mut sql, &mut params);
-        self.execute(&sql, &params, M::TABLE.name)?;
+        Update { table: t.name, set, rows: Rows::Where(rows) }.render(self.dialect(), &mut sql, &mut params);
+        let n = self.execute(&sql, &params, t.name)?;
+        if let Some((_, v)) = versioned {
+            if n == 0 {
+                return Err(stale(t, &key.to_values(), v, "update"));
+            }
+            v.set(v.get() + 1);
+        }
         Ok(())
     }
 
-    /// `DELETE FROM t WHERE <key>` for one row, nothing else.
+    /// `DELETE FROM t WHERE <key>` for one row, nothing else: whether it existed. A versioned
+    /// row is deleted only with the version it was read with ([`Error::StaleData`] otherwise).
     pub(crate) fn delete_row<M: Model>(&self, model: &M) -> Result<bool> {
         let t = M::TABLE;
         if model.is_new() {
             return Err(Error::Unsaved { table: t.name, action: "delete" });
         }
         let key = model.key();
-        let delete = Delete { table: t.name, rows: Rows::Where(Cond::key(t.key_names().zip(key.to_values()))) };
+        let mut rows = Cond::key(t.key_names().zip(key.to_values()));
+        if let Some(cond) = version_cond(model) {
+            rows = Cond::All(vec![rows, cond]);
+        }
+        let delete = Delete { table: t.name, rows: Rows::Where(rows) };
         let (mut sql, mut params) = (String::new(), Vec::new());
         delete.render(self.dialect(), &mut sql, &mut params);
-        Ok(self.execute(&sql, &params, t.name)? > 0)
+        let deleted = self.execute(&sql, &params, t.name)? > 0;
+        match model.version() {
+            Some(v) if !deleted => Err(stale(t, &key.to_values(), v, "delete")),
+            _ => Ok(deleted),
+        }
     }
+}
+
+/// Sets a new row's version counter, if it has one, to 1: what an insert writes.
+fn stamp_inserted<M: Model>(model: &M) {
+    if let Some(v) = model.version() {
+        v.set(1);
+    }
+}
+
+/// `version = ?`, the version a versioned `model` was read with; `None` when it has no counter.
+pub(crate) fn version_cond<M: Model>(model: &M) -> Option<Cond<'static>> {
+    let (column, v) = M::TABLE.version_column().zip(model.version())?;
+    Some(Cond::Eq(Col::of(M::TABLE.name, column.name), Value::Integer(v.get())))
+}
+
+/// The [`Error::StaleData`] of a write to the row of `t` with this key, read at `version`.
+pub(crate) fn stale(t: &'static Table, key: &[Value<'_>], version: &Version, action: &'static str) -> Error {
+    Error::StaleData { table: t.name, key: key_text(key), version: version.get(), action }
 }
 
 /// The most rows one `INSERT` of [`Db::insert_all`] writes: bigger statements save little

@@ -30,3 +30,4 @@ pub(crate) mod select;
 pub(crate) mod stream;
 pub(crate) mod term;
 pub(crate) mod upsert;
+pub(crate) mod version;

@@ -182,6 +182,11 @@ pub trait Model: Sealed + Sized + Send + Sync + 'static {
     fn snapshot(&self) -> Option<&Snapshot> {
         None
     }
+    /// The model's [`Version`](crate::orm::version::Version) column, when it has one.
+    #[doc(hidden)]
+    fn version(&self) -> Option<&crate::orm::version::Version> {
+        None
+    }
     /// The loader options the model's relationships declare with an eager `lazy = ...`.
     #[doc(hidden)]
     fn default_loads() -> Vec<crate::orm::options::Load<Self>> {

@@ -93,6 +93,17 @@ impl Db {
     /// Runs the upsert of each row (in a transaction when there are several); returns the
     /// number of rows inserted or updated.
     fn upsert_rows<M: Model>(&self, models: &mut [M], on: OnConflict) -> Result<u64> {
+        if let (Some(column), OnConflict::Update(_)) = (M::TABLE.version_column(), &on) {
+            return Err(Error::InvalidQuery {
+                table: M::TABLE.name,
+                message: format!(
+                    "`{}` counts its rows' versions (`{}`), and an upsert would overwrite a row whatever its version; \
+                     `get` the row and `save` it (or `insert_or_ignore` a new one)",
+                    M::TABLE.name,
+                    column.name
+                ),
+            });
+        }
         if models.len() > 1 {
             return self.as_one_unit(|db| db.upsert_each(models, &on));
         }
@@ -114,8 +125,13 @@ impl Db {
             let sql =
                 statements[usize::from(skip_key)].get_or_insert_with(|| upsert_sql(self, t, skip_key, returning, on));
             let sql = sql.as_str();
+            // a versioned row is inserted as version 1, or left out as it was
+            let version = model.version().map(|v| (v.get(), v.set(1)).0);
             let mut params: Vec<Value<'_>> = model.values();
-            crate::schema::fit::check_row(t, &params)?;
+            if let Err(e) = crate::schema::fit::check_row(t, &params) {
+                restore_version(model, version);
+                return Err(e);
+            }
             if skip_key {
                 let mut columns = t.columns.iter();
                 params.retain(|_| columns.next().is_some_and(|c| !c.primary_key));
@@ -147,11 +163,22 @@ impl Db {
                     crate::orm::model::remember(model);
                     written += 1;
                 }
-                Ok(None) => {}
-                Err(e) => return Err(self.explain(t, &model.values(), e)),
+                Ok(None) => restore_version(model, version),
+                Err(e) => {
+                    let e = self.explain(t, &model.values(), e);
+                    restore_version(model, version);
+                    return Err(e);
+                }
             }
         }
         Ok(written)
+    }
+}
+
+/// Gives a versioned row left out the version it had before.
+fn restore_version<M: Model>(model: &M, version: Option<i64>) {
+    if let (Some(v), Some(old)) = (model.version(), version) {
+        v.set(old);
     }
 }
 

@@ -78,6 +78,7 @@ const NO_TABLE: Table = Table {
     constraints: &[],
     indexes: &[],
     relations: crate::schema::no_relations,
+    version: None,
 };
 
 const CAP: usize = 1024;

@@ -136,6 +136,19 @@ pub enum Error {
         /// How many are set.
         set: usize,
     },
+    /// An update or delete of a versioned row (a `Version` column, SQLAlchemy's
+    /// `StaleDataError`) found no row with its key and the version it was read with: someone
+    /// else updated or deleted it since. Nothing was written.
+    StaleData {
+        /// The table.
+        table: &'static str,
+        /// The row's key, as text.
+        key: String,
+        /// The version the row was read with (0: it was never read from the database).
+        version: i64,
+        /// What was attempted: `"update"` or `"delete"`.
+        action: &'static str,
+    },
     /// A model's row was written or removed, but it has no key yet (it was never inserted).
     Unsaved {
         /// The table.
@@ -412,6 +425,14 @@ impl fmt::Display for Error {
                 "`{relationship}` has {set} owners ({} are set); exactly one may be: point it at one with `set_{}`",
                 columns.join(", "),
                 relationship.rsplit('.').next().unwrap_or_default()
+            ),
+            Error::StaleData { table, key, version: 0, action } => write!(
+                f,
+                "cannot {action} the `{table}` row with key {key}: it holds no version (0), so it was not read from the database; load the row, change it, and {action} that"
+            ),
+            Error::StaleData { table, key, version, action } => write!(
+                f,
+                "cannot {action} the `{table}` row with key {key}: it was read at version {version}, and someone else has updated or deleted it since; nothing was written: load it again and retry"
             ),
             Error::Unsaved { table, action } => {
                 write!(f, "cannot {action} a `{table}` row that was never inserted (its key is unset)")

@@ -225,6 +225,9 @@ pub struct Table {
     /// The relationships the model declares on itself (none for an association table): what
     /// deleting one of its rows cascades along.
     pub relations: fn() -> &'static [&'static RelationDef],
+    /// The position of the row's version counter, a `Version` column (SQLAlchemy's
+    /// `version_id_col`): every update and delete of a loaded row is conditional on it.
+    pub version: Option<usize>,
 }
 
 /// Two tables are equal when their SQL is: `relations` (a function) is not compared.
@@ -236,6 +239,7 @@ impl PartialEq for Table {
             && self.foreign_keys == other.foreign_keys
             && self.constraints == other.constraints
             && self.indexes == other.indexes
+            && self.version == other.version
     }
 }
 
@@ -258,6 +262,11 @@ impl Table {
     /// The position of the column named `name`. The derive only names columns that exist.
     pub fn column_index(&self, name: &str) -> usize {
         self.columns.iter().position(|c| c.name == name).expect("the derive names an existing column")
+    }
+
+    /// The version counter column, if the table has one.
+    pub fn version_column(&self) -> Option<&'static ColumnDef> {
+        self.version.map(|i| &self.columns[i])
     }
 
     /// The position of the first primary key column (the only one, for a single-column key).
