@@ -184,6 +184,8 @@ pub struct ColumnArgs {
     pub bigint: Flag,
     pub numeric: Option<SpannedValue<NumericArgs>>,
     pub default: Option<ExprArg>,
+    /// `validate = path::to::function`: the field's validator.
+    pub validate: Option<PathArg>,
 }
 
 /// `#[has_many(Target, ...)]` and `#[has_one(Target, ...)]`.
@@ -274,7 +276,7 @@ pub struct FieldAttrs {
 
 /// The keys each attribute accepts, for "unknown key" messages.
 pub const MODEL_KEYS: &[&str] = &["table", "no_default", "serde", "unique", "index", "unique_index", "check"];
-const COLUMN_KEYS: &[&str] = &["name", "unique", "index", "len", "text", "bigint", "numeric", "default"];
+const COLUMN_KEYS: &[&str] = &["name", "unique", "index", "len", "text", "bigint", "numeric", "default", "validate"];
 const HAS_KEYS: &[&str] = &["inverse", "foreign_key", "lazy", "cascade", "passive_deletes", "order_by"];
 const BELONGS_TO_KEYS: &[&str] = &[
     "column",

@@ -121,6 +121,8 @@ pub struct Column {
     /// The declared type, when the attribute overrides the Rust type's.
     pub sql_type: Option<SqlTypeOverride>,
     pub default: Option<DefaultValue>,
+    /// `validate = path`: the function every value written to the column passes through.
+    pub validate: Option<Path>,
     pub nullable: bool,
     pub span: Span,
     /// For a column of a composite foreign key: its position in the key, and the key's column

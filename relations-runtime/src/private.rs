@@ -12,7 +12,7 @@ pub use crate::orm::version::Version;
 pub use crate::schema::value::SqlValue;
 pub use crate::schema::{
     no_relations, ordered_on_link, Cascade, ColumnDef, ColumnDefault, Constraint, ForeignKey, Index, Join, Lazy,
-    OnDelete, OrderBy, RelationDef, SqlType, Table,
+    OnDelete, OrderBy, RelationDef, SqlType, Table, Validator,
 };
 #[cfg(feature = "serde")]
 pub use serde;

@@ -39,6 +39,32 @@ fn column_def(c: &Column) -> TokenStream {
         Some(_) => quote!(false),
         None => quote!(#rt::nullable::<#ty>()),
     };
+    // the validator: decodes the value into the field's type and calls the function with it,
+    // spanned at the function so that one of another shape is reported there
+    let validate = match &c.validate {
+        None => quote!(::core::option::Option::None),
+        Some(path) => {
+            let text = lit(&quote!(#path).to_string().replace(' ', ""));
+            let call = quote_spanned! {syn::spanned::Spanned::span(path)=>
+                #path(&__value).map_err(|__e| ::std::string::ToString::to_string(&__e))
+            };
+            quote! {
+                ::core::option::Option::Some(#rt::Validator {
+                    name: #text,
+                    check: {
+                        fn __validate(
+                            __v: #rt::ValueRef<'_>,
+                            __c: &#rt::ColumnDef,
+                        ) -> ::core::result::Result<(), ::std::string::String> {
+                            let __value: #ty = <#ty as #rt::SqlValue>::from_value(__v, __c).map_err(|__e| __e.0)?;
+                            #call
+                        }
+                        __validate
+                    },
+                })
+            }
+        }
+    };
     quote! {
         #rt::ColumnDef {
             name: #name,
@@ -48,6 +74,7 @@ fn column_def(c: &Column) -> TokenStream {
             unique: #unique,
             index: #index,
             default: #default,
+            validate: #validate,
         }
     }
 }
@@ -177,6 +204,7 @@ pub fn association(
                 unique: false,
                 index: false,
                 default: #rt::ColumnDefault::None,
+                validate: ::core::option::Option::None,
             }
         }
     };

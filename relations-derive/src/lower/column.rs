@@ -150,6 +150,7 @@ pub(crate) fn lower_column(
         index: args.index.is_present(),
         sql_type,
         default,
+        validate: args.validate.map(|p| p.0),
         nullable,
         span: ident.span(),
         part: None,

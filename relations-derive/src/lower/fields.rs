@@ -170,6 +170,7 @@ pub(crate) fn lower_field(errors: &mut Accumulator, model: &mut Model, field: &s
                 nullable,
                 span: ident.span(),
                 part: None,
+                validate: None,
             };
             let column_index = model.columns.len();
             match composite {
@@ -181,6 +182,7 @@ pub(crate) fn lower_field(errors: &mut Accumulator, model: &mut Model, field: &s
                         model.columns.push(Column {
                             name,
                             part: Some((k, n)),
+                            validate: None,
                             value: ColumnValue::ForeignKey {
                                 parent: Box::new(parent.clone()),
                                 model: Box::new(target.clone()),

@@ -206,6 +206,7 @@ pub(crate) fn lower_self_ref(
         nullable: true,
         span: ident.span(),
         part: None,
+        validate: None,
     });
     let column_index = model.columns.len() - 1;
     let owner = path_of(name);

@@ -76,10 +76,23 @@ impl<M: Model, J> Update<'_, M, J> {
                 });
             }
         }
-        // a value set must fit its column, as a row's values do
+        // a value set must fit its column and pass its validator, as a row's values do; a
+        // validator cannot see what an expression will compute
         for (name, value) in &sets {
-            if let (Scalar::Bound(v), Some(column)) = (value, t.columns.iter().find(|c| c.name == *name)) {
-                crate::schema::fit::check(t.name, column, v)?;
+            let Some(column) = t.columns.iter().find(|c| c.name == *name) else { continue };
+            match (value, column.validate) {
+                (Scalar::Bound(v), _) => crate::schema::fit::check(t.name, column, v)?,
+                (_, Some(v)) => {
+                    return Err(Error::Validation {
+                        table: t.name,
+                        column: column.name,
+                        validator: v.name,
+                        message: "a bulk update sets it to an expression, which the validator cannot see before the \
+                                  database computes it; set a value, or update the rows one by one"
+                            .into(),
+                    })
+                }
+                _ => {}
             }
         }
         // a versioned table: every row changed is a new version (unless the update sets it)

@@ -136,6 +136,18 @@ pub enum Error {
         /// How many are set.
         set: usize,
     },
+    /// A field validator (`#[column(validate = ...)]`) refused a value written to its column.
+    /// Nothing was written.
+    Validation {
+        /// The table.
+        table: &'static str,
+        /// The column.
+        column: &'static str,
+        /// The validator, as the attribute names it.
+        validator: &'static str,
+        /// Why it refused: the validator's own words.
+        message: String,
+    },
     /// An update or delete of a versioned row (a `Version` column, SQLAlchemy's
     /// `StaleDataError`) found no row with its key and the version it was read with: someone
     /// else updated or deleted it since. Nothing was written.
@@ -426,6 +438,9 @@ impl fmt::Display for Error {
                 columns.join(", "),
                 relationship.rsplit('.').next().unwrap_or_default()
             ),
+            Error::Validation { table, column, validator, message } => {
+                write!(f, "`{validator}` refuses the value of `{table}.{column}`: {message}")
+            }
             Error::StaleData { table, key, version: 0, action } => write!(
                 f,
                 "cannot {action} the `{table}` row with key {key}: it holds no version (0), so it was not read from the database; load the row, change it, and {action} that"

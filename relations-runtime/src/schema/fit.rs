@@ -18,11 +18,19 @@ pub(crate) fn check_row(t: &'static Table, values: &[Value<'_>]) -> Result<()> {
     Ok(())
 }
 
-/// Checks one value against its column.
+/// Checks one value against its column: that it fits, then the field's validator, if any.
 pub(crate) fn check(table: &'static str, column: &'static ColumnDef, value: &Value<'_>) -> Result<()> {
-    match problem(column.sql_type, value) {
+    if let Some((limit, found)) = problem(column.sql_type, value) {
+        return Err(Error::ValueDoesNotFit { table, column: column.name, limit, found });
+    }
+    match column.validate {
+        Some(v) => (v.check)(value.as_value_ref(), column).map_err(|message| Error::Validation {
+            table,
+            column: column.name,
+            validator: v.name,
+            message,
+        }),
         None => Ok(()),
-        Some((limit, found)) => Err(Error::ValueDoesNotFit { table, column: column.name, limit, found }),
     }
 }
 

@@ -8,6 +8,8 @@ pub(crate) mod fit;
 pub mod reach;
 pub(crate) mod value;
 
+use value::ValueRef;
+
 /// A declared SQL column type, named as SQLAlchemy names it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum SqlType {
@@ -70,6 +72,35 @@ pub struct ColumnDef {
     pub index: bool,
     /// The default applied to new rows (ORM-side, like SQLAlchemy's `default=`: no DDL).
     pub default: ColumnDefault,
+    /// The field's validator (`#[column(validate = path)]`), run on every value written to the
+    /// column.
+    pub validate: Option<Validator>,
+}
+
+/// A field validator, SQLAlchemy's `@validates`: `#[column(validate = check_email)]` names a
+/// function taking a reference to the field's value and returning `Result<(), E>`, `E: Display`.
+/// Every value written to the column — by insert, update, save, upsert, or a bulk update's
+/// value — passes through it first; a refusal is [`Error::Validation`](crate::Error::Validation).
+#[derive(Clone, Copy)]
+pub struct Validator {
+    /// The function, as the attribute names it.
+    pub name: &'static str,
+    /// Decodes a value into the field's type and calls the function with it: the refusal's
+    /// message, if it refuses.
+    pub check: fn(ValueRef<'_>, &ColumnDef) -> Result<(), String>,
+}
+
+/// Two validators are the same when they name the same function.
+impl PartialEq for Validator {
+    fn eq(&self, other: &Validator) -> bool {
+        self.name == other.name
+    }
+}
+
+impl std::fmt::Debug for Validator {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "Validator({})", self.name)
+    }
 }
 
 impl ColumnDef {
@@ -83,6 +114,7 @@ impl ColumnDef {
             unique: false,
             index: false,
             default: ColumnDefault::None,
+            validate: None,
         }
     }
 }
