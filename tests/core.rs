@@ -412,7 +412,7 @@ fn stored_values_sqlalchemy_accepts_read_as_it_reads_them_and_are_written_canoni
         ]
     );
     // saving writes SQLAlchemy's own forms back
-    for r in Reading::all(&db).unwrap() {
+    for mut r in Reading::all(&db).unwrap() {
         r.update(&db).unwrap();
     }
     let stored: Vec<(String, i64)> = {

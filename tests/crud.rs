@@ -57,7 +57,7 @@ fn save_inserts_a_natural_key_row_when_absent_and_updates_it_after() {
     db.assert_statements(1, || theme.save(&db).unwrap());
     assert_eq!(Setting::all(&db).unwrap(), [Setting { name: "theme".into(), value: "light".into() }]);
     // `update` alone still says the row is not there
-    let ghost = Setting { name: "ghost".into(), value: "x".into() };
+    let mut ghost = Setting { name: "ghost".into(), value: "x".into() };
     assert!(matches!(ghost.update(&db), Err(Error::NotFound { table: "setting", .. })));
     // an auto-key row that was deleted is not silently inserted again by `save`
     let blog = self::db();
@@ -200,7 +200,7 @@ fn update_writes_only_the_columns_that_changed() {
     moved.update(&db).unwrap();
     assert_eq!(Account::query(&db).select(Account::id).all().unwrap(), [42]);
     // a row built by hand has no snapshot: every column is written
-    let hand = Account { id: 42, name: "x".into(), balance: 1, ..Default::default() };
+    let mut hand = Account { id: 42, name: "x".into(), balance: 1, ..Default::default() };
     let ((), lines) = db.record(|| hand.update(&db).unwrap());
     let (name, email) = (common::quoted(&db, "\"name\" = "), common::quoted(&db, "\"email\" = "));
     assert!(lines[0].contains(&name) && lines[0].contains(&email), "{lines:?}");

@@ -122,7 +122,7 @@ fn a_missing_parent_is_not_found() {
 
 fn unsaved_rows_cannot_be_updated_or_deleted() {
     let db = db();
-    let u = User { username: "new".into(), ..Default::default() };
+    let mut u = User { username: "new".into(), ..Default::default() };
     assert!(matches!(u.update(&db), Err(Error::Unsaved { table: "user", action: "update" })));
     assert!(matches!(u.delete(&db), Err(Error::Unsaved { table: "user", action: "delete" })));
 }

@@ -138,11 +138,11 @@ fn a_version_is_a_number_and_the_one_sent_back_is_the_condition() {
     let read = Memo::get(&db, memo.id).unwrap().unwrap();
     assert_eq!(serde_json::to_value(&read).unwrap(), json!({"id": memo.id, "text": "a", "version_id": 1}));
     // the client edits what it read and sends it back: written on the condition of version 1
-    let edit: Memo = serde_json::from_value(json!({"id": memo.id, "text": "b", "version_id": 1})).unwrap();
+    let mut edit: Memo = serde_json::from_value(json!({"id": memo.id, "text": "b", "version_id": 1})).unwrap();
     edit.update(&db).unwrap();
     assert_eq!(edit.version_id.get(), 2);
     // a second client, which read version 1 too, is refused
-    let late: Memo = serde_json::from_value(json!({"id": memo.id, "text": "c", "version_id": 1})).unwrap();
+    let mut late: Memo = serde_json::from_value(json!({"id": memo.id, "text": "c", "version_id": 1})).unwrap();
     let e = late.update(&db).unwrap_err();
     assert!(matches!(e, Error::StaleData { table: "memo", version: 1, .. }), "{e:?}");
     assert_eq!(Memo::get(&db, memo.id).unwrap().unwrap().text, "b");

@@ -101,7 +101,7 @@ fn the_column_is_an_integer_not_null() {
 fn an_insert_writes_version_one_and_each_update_the_next() {
     let db = setup();
     // whatever the field held, an insert writes 1
-    let d = db.add(Doc { title: "a".into(), version_id: Version::new(7), ..Default::default() }).unwrap();
+    let mut d = db.add(Doc { title: "a".into(), version_id: Version::new(7), ..Default::default() }).unwrap();
     assert_eq!((d.version_id.get(), stored_version(&db, "doc", d.id)), (1, 1));
     let (sql, statements) = db.record(|| d.update(&db));
     sql.unwrap();
@@ -152,13 +152,13 @@ fn a_row_never_read_is_stale_and_a_natural_key_without_a_version_is_new() {
     let db = setup();
     let d = doc(&db, "stored");
     // built by hand with the key of a stored row: it was never read, so it cannot overwrite
-    let by_hand = Doc { id: d.id, title: "blind".into(), ..Default::default() };
+    let mut by_hand = Doc { id: d.id, title: "blind".into(), ..Default::default() };
     let e = by_hand.update(&db).unwrap_err();
     assert!(is_stale(&e, "doc", 0, "update"), "{e:?}");
     assert!(e.to_string().contains("it holds no version (0)"), "{e}");
     assert_eq!(Doc::get(&db, d.id).unwrap().unwrap().title, "stored");
     // a client sends back the version it read (an HTTP If-Match): the write is conditional on it
-    let sent = Doc { id: d.id, title: "from the client".into(), version_id: Version::new(1), ..Default::default() };
+    let mut sent = Doc { id: d.id, title: "from the client".into(), version_id: Version::new(1), ..Default::default() };
     sent.update(&db).unwrap();
     assert_eq!(stored_version(&db, "doc", d.id), 2);
     // a natural key without a version was never stored: `save` inserts it, then updates it
@@ -180,7 +180,7 @@ fn a_stale_delete_deletes_nothing_not_even_what_cascades() {
     d.sections.push(Section { body: "s2".into(), ..Default::default() });
     let d = db.add(d).unwrap();
     let stale = Doc::get(&db, d.id).unwrap().unwrap();
-    let fresh = Doc::get(&db, d.id).unwrap().unwrap();
+    let mut fresh = Doc::get(&db, d.id).unwrap().unwrap();
     fresh.update(&db).unwrap();
     let e = stale.delete(&db).unwrap_err();
     assert!(is_stale(&e, "doc", 1, "delete"), "{e:?}");
@@ -205,7 +205,7 @@ fn unhooked_children_and_bulk_updates_are_new_versions() {
     d.notes.push(Note { text: "n1".into(), ..Default::default() });
     d.notes.push(Note { text: "n2".into(), ..Default::default() });
     let d = db.add(d).unwrap();
-    let notes = Note::query(&db).order_by(Note::id).all().unwrap();
+    let mut notes = Note::query(&db).order_by(Note::id).all().unwrap();
     assert_eq!(notes.iter().map(|n| n.version_id.get()).collect::<Vec<_>>(), [1, 1]);
     // a parent letting go of one: its foreign key set to NULL, as a new version
     assert!(d.notes(&db).remove(&notes[0]).unwrap());
@@ -217,7 +217,7 @@ fn unhooked_children_and_bulk_updates_are_new_versions() {
     let e = notes[1].update(&db).unwrap_err();
     assert!(is_stale(&e, "note", 1, "update"), "{e:?}");
     // a bulk update bumps every row it changes
-    let before = Note::query(&db).order_by(Note::id).all().unwrap();
+    let mut before = Note::query(&db).order_by(Note::id).all().unwrap();
     let changed = Note::query(&db).set(Note::text, "bulk").update().unwrap();
     assert_eq!(changed, 2);
     let after: Vec<i64> =
@@ -267,7 +267,7 @@ struct Seen {
 /// One round of one writer, after every writer read the tally at the same version: add one
 /// and write it back, once.
 fn write_once(db: &Db, tally: &Tally, seen: &mut Seen) {
-    let next = Tally { id: tally.id, value: tally.value + 1, version_id: tally.version_id.clone() };
+    let mut next = Tally { id: tally.id, value: tally.value + 1, version_id: tally.version_id.clone() };
     match next.update(db) {
         Ok(()) => seen.kept += 1,
         Err(e) if is_stale(&e, "tally", tally.version_id.get(), "update") => seen.stale += 1,

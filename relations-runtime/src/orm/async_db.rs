@@ -227,7 +227,7 @@ impl AsyncDb {
     }
 
     /// Writes every column of `model` back, by its key ([`Model::update`]), and returns it.
-    pub async fn update<M: Model>(&self, model: M) -> Result<M> {
+    pub async fn update<M: Model>(&self, mut model: M) -> Result<M> {
         self.run(move |db| model.update(db).map(|()| model)).await
     }
 

@@ -243,7 +243,7 @@ impl Db {
 
     /// Updates `model` under its parent rules: a `single_parent` parent that has another row
     /// is refused, a parent let go of under `delete-orphan` is deleted.
-    pub(crate) fn update_model<M: Model>(&self, model: &M) -> Result<()> {
+    pub(crate) fn update_model<M: Model>(&self, model: &mut M) -> Result<()> {
         if !crate::orm::cascade::has_parent_rules(model) {
             return self.update(model);
         }

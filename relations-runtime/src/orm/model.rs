@@ -223,8 +223,10 @@ pub trait Model: Sealed + Sized + Send + Sync + 'static {
     }
 
     /// Writes every column of this row back, by its key. Under a many-to-one `delete-orphan`,
-    /// a parent this row let go of is deleted, in the same transaction.
-    fn update(&self, db: &Db) -> Result<()> {
+    /// a parent this row let go of is deleted, in the same transaction. It takes the row
+    /// mutably, as `save` does: writing may change it (its [`Version`](crate::Version), what a
+    /// `before_update` [hook](crate::Hooks) sets).
+    fn update(&mut self, db: &Db) -> Result<()> {
         db.update_model(self)
     }
 
