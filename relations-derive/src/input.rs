@@ -79,6 +79,8 @@ pub struct ModelArgs {
     pub no_default: Flag,
     /// Generate `Serialize` and `Deserialize` (feature `serde`).
     pub serde: Flag,
+    /// Run the model's `relations::Hooks` around its writes and loads.
+    pub hooks: Flag,
     /// `unique(a, b)`: table-level unique constraints.
     #[darling(multiple)]
     pub unique: Vec<ColumnsArg>,
@@ -275,7 +277,7 @@ pub struct FieldAttrs {
 }
 
 /// The keys each attribute accepts, for "unknown key" messages.
-pub const MODEL_KEYS: &[&str] = &["table", "no_default", "serde", "unique", "index", "unique_index", "check"];
+pub const MODEL_KEYS: &[&str] = &["table", "no_default", "serde", "hooks", "unique", "index", "unique_index", "check"];
 const COLUMN_KEYS: &[&str] = &["name", "unique", "index", "len", "text", "bigint", "numeric", "default", "validate"];
 const HAS_KEYS: &[&str] = &["inverse", "foreign_key", "lazy", "cascade", "passive_deletes", "order_by"];
 const BELONGS_TO_KEYS: &[&str] = &[

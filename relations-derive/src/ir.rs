@@ -25,6 +25,8 @@ pub struct Model {
     pub default_impl: bool,
     /// Whether to generate `Serialize` and `Deserialize` (`#[model(serde)]`).
     pub serde: bool,
+    /// `#[model(hooks)]`: the span of `hooks`, when the model runs its `relations::Hooks`.
+    pub hooks: Option<proc_macro2::Span>,
     /// `#[model(unique(..), check(..))]`, in declaration order.
     pub constraints: Vec<TableConstraint>,
     /// `#[model(index(..))]`, in declaration order.

@@ -2,6 +2,7 @@
 //! release, which is why the facade pins the derive crate's exact version.
 
 pub use crate::backend::RawRow;
+pub use crate::orm::hooks::{named as hook_error, Event, Hooks, HooksDeclared};
 pub use crate::orm::load::Rel;
 pub use crate::orm::model::{ParentLink, Pending, Sealed, Snapshot};
 pub use crate::orm::options::Load;

@@ -134,6 +134,39 @@ pub fn expand(model: &Model) -> TokenStream {
             }
         }
     });
+    // `#[model(hooks)]`: the model's `Hooks`, spanned at `hooks` (a model that does not
+    // implement them is reported there)
+    let (after_load, hook_fns) = match model.hooks {
+        None => (None, None),
+        Some(span) => {
+            let h = quote_spanned!(span=> <Self as #rt::Hooks>);
+            let after_load = quote! {
+                #h::after_load(&mut __model).map_err(|__e| #rt::hook_error::<Self>(__e, #rt::Event::AfterLoad))?;
+            };
+            let fns = quote! {
+                const HOOKS: bool = true;
+                fn hook(&mut self, __db: &#rt::Db, __event: #rt::Event) -> #rt::Result<()> {
+                    match __event {
+                        #rt::Event::BeforeInsert => #h::before_insert(self, __db),
+                        #rt::Event::AfterInsert => #h::after_insert(self, __db),
+                        #rt::Event::BeforeUpdate => #h::before_update(self, __db),
+                        #rt::Event::AfterUpdate => #h::after_update(self, __db),
+                        #rt::Event::AfterLoad => #h::after_load(self),
+                        _ => ::core::result::Result::Ok(()),
+                    }
+                }
+                fn hook_ref(&self, __db: &#rt::Db, __event: #rt::Event) -> #rt::Result<()> {
+                    match __event {
+                        #rt::Event::BeforeDelete => #h::before_delete(self, __db),
+                        #rt::Event::AfterDelete => #h::after_delete(self, __db),
+                        _ => ::core::result::Result::Ok(()),
+                    }
+                }
+            };
+            (Some(after_load), Some(fns))
+        }
+    };
+    let hooks_declared = model.hooks.map(|_| quote!(impl #rt::HooksDeclared for #ident {}));
     let eager = model
         .relations
         .iter()
@@ -217,6 +250,7 @@ pub fn expand(model: &Model) -> TokenStream {
 
         #[automatically_derived]
         impl #rt::Sealed for #ident {}
+        #hooks_declared
 
         #[automatically_derived]
         impl #rt::Model for #ident {
@@ -234,10 +268,13 @@ pub fn expand(model: &Model) -> TokenStream {
             }
 
             fn from_row(__row: &#rt::Row<'_>) -> #rt::Result<Self> {
-                ::core::result::Result::Ok(Self {
+                #[allow(unused_mut)]
+                let mut __model = Self {
                     #(#reads,)*
                     #(#relation_fields: ::core::default::Default::default(),)*
-                })
+                };
+                #after_load
+                ::core::result::Result::Ok(__model)
             }
 
             fn values(&self) -> ::std::vec::Vec<#rt::Value<'_>> {
@@ -276,6 +313,7 @@ pub fn expand(model: &Model) -> TokenStream {
 
             #snapshot_fn
             #version_fn
+            #hook_fns
 
             #default_loads
             #visit_pending

@@ -162,6 +162,7 @@ pub fn table(model: &Model) -> TokenStream {
         Some(i) => quote!(::core::option::Option::Some(#i)),
         None => quote!(::core::option::Option::None),
     };
+    let hooks = model.hooks.is_some();
     quote! {
         &#rt::Table {
             name: #name,
@@ -178,6 +179,7 @@ pub fn table(model: &Model) -> TokenStream {
                 __relations
             },
             version: #version,
+            hooks: #hooks,
         }
     }
 }
@@ -232,6 +234,7 @@ pub fn association(
             indexes: &[],
             relations: #rt::no_relations,
             version: ::core::option::Option::None,
+            hooks: false,
         }
     }
 }

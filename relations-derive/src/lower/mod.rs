@@ -103,6 +103,7 @@ pub fn lower(input: &DeriveInput) -> darling::Result<Model> {
         auto_key: false,
         default_impl: !model_args.no_default.is_present(),
         serde: serde_flag(&mut errors, &model_args),
+        hooks: model_args.hooks.is_present().then(|| model_args.hooks.span()),
         snapshot: None,
         version: None,
         soft_errors: Vec::new(),

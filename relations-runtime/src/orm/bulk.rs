@@ -38,6 +38,7 @@ impl<'db, M: Model, J> Query<'db, M, Db, J> {
     /// [`Error::Referenced`] — set-based, in one transaction: one statement for the keys, then
     /// one per table touched.
     pub fn delete(self) -> Result<u64> {
+        crate::orm::hooks::refuse_set_based::<M>("a bulk delete", "load the rows and `delete` each")?;
         self.core.check()?;
         crate::orm::cascade::delete_matching(self.db, &self.core)
     }
@@ -58,6 +59,7 @@ impl<M: Model, J> Update<'_, M, J> {
     /// whose rule a row-by-row update enforces (`single_parent`, `delete-orphan`).
     pub fn update(self) -> Result<u64> {
         let Update { query, sets } = self;
+        crate::orm::hooks::refuse_set_based::<M>("a bulk update", "load the rows and `update` each")?;
         query.core.check()?;
         let t = M::TABLE;
         for (name, _) in &sets {

@@ -11,6 +11,7 @@
 use rustc_hash::{FxHashMap, FxHashSet};
 
 use crate::orm::db::Db;
+use crate::orm::hooks::{self, Event};
 use crate::orm::keys::KeyVal;
 use crate::orm::model::{Key, Model};
 use crate::schema::error::{Error, Result};
@@ -161,11 +162,25 @@ impl Db {
     }
 }
 
+/// Deletes `model` and what goes with it; with its hooks, when it has them (`before_delete`,
+/// then `after_delete`, in one transaction).
 fn delete_model<M: Model>(db: &Db, model: &M) -> Result<bool> {
-    let t = M::TABLE;
     if model.is_new() {
-        return Err(Error::Unsaved { table: t.name, action: "delete" });
+        return Err(Error::Unsaved { table: M::TABLE.name, action: "delete" });
     }
+    if !M::HOOKS {
+        return delete_unhooked(db, model);
+    }
+    db.as_one_unit(|db| {
+        hooks::run_ref(model, db, Event::BeforeDelete)?;
+        let existed = delete_unhooked(db, model)?;
+        hooks::run_ref(model, db, Event::AfterDelete)?;
+        Ok(existed)
+    })
+}
+
+fn delete_unhooked<M: Model>(db: &Db, model: &M) -> Result<bool> {
+    let t = M::TABLE;
     let catalog = db.schema_cache(Catalog::read)?;
     // the key rows are deleted by, when rows may reference it: one column's, or all of a
     // composite key's
@@ -220,6 +235,15 @@ fn delete_parent(
     key: KeyVal,
     visited: &mut FxHashSet<(&'static str, KeyVal)>,
 ) -> Result<usize> {
+    if table.hooks {
+        return Err(Error::InvalidQuery {
+            table: table.name,
+            message: format!(
+                "a `delete` cascade along a `belongs_to` would delete a `{}` row, whose model has hooks, without handing it to its hooks; load the parent and `delete` it",
+                table.name
+            ),
+        });
+    }
     delete_rows(db, catalog, table, vec![key], visited)
 }
 
@@ -327,6 +351,26 @@ fn delete_rows_where(
     }
     let refs = catalog.refs(table.name);
     let actions: Vec<(&Reference, Action)> = refs.iter().map(|r| (r, action(table, r))).collect();
+    // rows of a model with hooks that no one holds: they cannot be handed to the hooks
+    for (r, a) in &actions {
+        if let Action::Delete(target) | Action::SetNull(Some(target)) = a {
+            if target.hooks && run_on(db, r, table, &keys, Verb::Exists)? > 0 {
+                let (verb, instead) = match a {
+                    Action::Delete(_) => ("delete", "load them and `delete` each first"),
+                    _ => ("set the foreign key of", "load them and point them elsewhere (`update` each) first"),
+                };
+                return Err(Error::InvalidQuery {
+                    table: table.name,
+                    message: format!(
+                        "deleting from `{}` would {verb} the `{}` rows that reference it (`{}`), whose model has hooks, without handing them to its hooks; {instead}, or declare `passive_deletes` to leave them to the database's ON DELETE",
+                        table.name,
+                        r.table,
+                        r.path()
+                    ),
+                });
+            }
+        }
+    }
     // the rows that go with these: deepest first
     for (r, a) in &actions {
         match a {
@@ -481,6 +525,10 @@ pub(crate) fn orphan<T: Model>(db: &Db, rel: &'static RelationDef, child: &T) ->
             });
         }
     }
+    hooks::refuse_set_based::<T>(
+        &format!("taking a row out of `{}` sets its foreign key", rel.path()),
+        "set its foreign key and `update` it, or declare the relationship's cascade `delete-orphan`",
+    )?;
     db.set_null(child, columns)
 }
 

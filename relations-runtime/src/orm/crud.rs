@@ -2,6 +2,7 @@
 //! hold, `save-update`), update, delete by key, and the statements they are made of.
 
 use crate::orm::db::Db;
+use crate::orm::hooks::{self, Event};
 use crate::orm::model::{Key, Model};
 use crate::orm::version::Version;
 use crate::schema::error::{Error, Result};
@@ -47,9 +48,11 @@ impl Db {
 
     fn insert_all_once<M: Model>(&self, models: &mut [M]) -> Result<()> {
         self.as_one_unit(|db| {
-            let one_by_one = models
-                .iter_mut()
-                .any(|m| crate::orm::cascade::has_parent_rules(m) || crate::orm::cascade::has_pending(m, true));
+            // rows with hooks, parent rules or rows of their own to save: one by one
+            let one_by_one = M::HOOKS
+                || models
+                    .iter_mut()
+                    .any(|m| crate::orm::cascade::has_parent_rules(m) || crate::orm::cascade::has_pending(m, true));
             if one_by_one || models.len() < 2 {
                 return models.iter_mut().try_for_each(|m| db.insert(m));
             }
@@ -191,8 +194,32 @@ impl Db {
     }
 
     /// Inserts `model`, then the new rows of its relationship fields (`save-update`), all in
-    /// one transaction when there are any.
+    /// one transaction when there are any — and with its hooks, when it has them
+    /// (`before_insert`, then `after_insert`, in one transaction). A failure leaves the row new
+    /// again, with the version it had.
     pub(crate) fn insert<M: Model>(&self, model: &mut M) -> Result<()> {
+        if !M::HOOKS {
+            return self.insert_unhooked(model);
+        }
+        let (new, version) = (M::TABLE.auto_key && model.is_new(), model.version().map(Version::get));
+        let result = self.as_one_unit(|db| {
+            hooks::run(model, db, Event::BeforeInsert)?;
+            db.insert_unhooked(model)?;
+            hooks::run(model, db, Event::AfterInsert)
+        });
+        if result.is_err() {
+            if new {
+                model.set_auto_key(0);
+            }
+            if let (Some(v), Some(old)) = (model.version(), version) {
+                v.set(old);
+            }
+        }
+        result
+    }
+
+    /// [`insert`](Self::insert) without the model's hooks.
+    fn insert_unhooked<M: Model>(&self, model: &mut M) -> Result<()> {
         let assigned = M::TABLE.auto_key && model.is_new();
         let parents = crate::orm::cascade::has_parent_rules(model);
         if !parents && !crate::orm::cascade::has_pending(model, true) {
@@ -242,8 +269,36 @@ impl Db {
     }
 
     /// Updates `model` under its parent rules: a `single_parent` parent that has another row
-    /// is refused, a parent let go of under `delete-orphan` is deleted.
+    /// is refused, a parent let go of under `delete-orphan` is deleted — and with its hooks,
+    /// when it has them (`before_update`, then `after_update`, in one transaction). A failure
+    /// leaves its version and snapshot as they were.
     pub(crate) fn update_model<M: Model>(&self, model: &mut M) -> Result<()> {
+        if !M::HOOKS {
+            return self.update_unhooked(model);
+        }
+        let version = model.version().map(Version::get);
+        let snapshot = model.snapshot().map(crate::orm::model::Snapshot::values);
+        let result = self.as_one_unit(|db| {
+            hooks::run(model, db, Event::BeforeUpdate)?;
+            db.update_unhooked(model)?;
+            hooks::run(model, db, Event::AfterUpdate)
+        });
+        if result.is_err() {
+            if let (Some(v), Some(old)) = (model.version(), version) {
+                v.set(old);
+            }
+            if let (Some(s), Some(old)) = (model.snapshot(), snapshot) {
+                match old {
+                    Some(values) => s.take(values.into_vec()),
+                    None => s.clear(),
+                }
+            }
+        }
+        result
+    }
+
+    /// [`update_model`](Self::update_model) without the model's hooks.
+    fn update_unhooked<M: Model>(&self, model: &mut M) -> Result<()> {
         if !crate::orm::cascade::has_parent_rules(model) {
             return self.update(model);
         }

@@ -13,6 +13,7 @@ pub(crate) mod create;
 pub(crate) mod crud;
 pub(crate) mod db;
 pub(crate) mod fetch;
+pub(crate) mod hooks;
 pub(crate) mod keys;
 pub(crate) mod load;
 pub(crate) mod model;

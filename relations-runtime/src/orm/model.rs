@@ -182,6 +182,21 @@ pub trait Model: Sealed + Sized + Send + Sync + 'static {
     fn snapshot(&self) -> Option<&Snapshot> {
         None
     }
+    /// Whether the model runs [`Hooks`](crate::orm::hooks::Hooks) (`#[model(hooks)]`).
+    #[doc(hidden)]
+    const HOOKS: bool = false;
+    /// Runs the hook of `event` that may change the row (`#[model(hooks)]`).
+    #[doc(hidden)]
+    fn hook(&mut self, db: &Db, event: crate::orm::hooks::Event) -> Result<()> {
+        let _ = (db, event);
+        Ok(())
+    }
+    /// Runs the delete hook of `event` (`#[model(hooks)]`).
+    #[doc(hidden)]
+    fn hook_ref(&self, db: &Db, event: crate::orm::hooks::Event) -> Result<()> {
+        let _ = (db, event);
+        Ok(())
+    }
     /// The model's [`Version`](crate::orm::version::Version) column, when it has one.
     #[doc(hidden)]
     fn version(&self) -> Option<&crate::orm::version::Version> {

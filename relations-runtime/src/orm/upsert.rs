@@ -93,6 +93,7 @@ impl Db {
     /// Runs the upsert of each row (in a transaction when there are several); returns the
     /// number of rows inserted or updated.
     fn upsert_rows<M: Model>(&self, models: &mut [M], on: OnConflict) -> Result<u64> {
+        crate::orm::hooks::refuse_set_based::<M>("an upsert", "`add` the new rows and `save` the loaded ones")?;
         if let (Some(column), OnConflict::Update(_)) = (M::TABLE.version_column(), &on) {
             return Err(Error::InvalidQuery {
                 table: M::TABLE.name,

@@ -79,6 +79,7 @@ const NO_TABLE: Table = Table {
     indexes: &[],
     relations: crate::schema::no_relations,
     version: None,
+    hooks: false,
 };
 
 const CAP: usize = 1024;

@@ -136,6 +136,16 @@ pub enum Error {
         /// How many are set.
         set: usize,
     },
+    /// A model's hook refused the write (or the load): [`Error::rejected`] in a
+    /// [`Hooks`](crate::Hooks) method. The whole call was rolled back.
+    Rejected {
+        /// The table of the row the hook ran on.
+        table: &'static str,
+        /// The hook: `before_insert`, `after_update`, ...
+        hook: &'static str,
+        /// Why: the hook's own words.
+        message: String,
+    },
     /// A field validator (`#[column(validate = ...)]`) refused a value written to its column.
     /// Nothing was written.
     Validation {
@@ -438,6 +448,7 @@ impl fmt::Display for Error {
                 columns.join(", "),
                 relationship.rsplit('.').next().unwrap_or_default()
             ),
+            Error::Rejected { table, hook, message } => write!(f, "the `{hook}` hook of `{table}` refuses: {message}"),
             Error::Validation { table, column, validator, message } => {
                 write!(f, "`{validator}` refuses the value of `{table}.{column}`: {message}")
             }
@@ -583,6 +594,12 @@ pub(crate) fn shorten_sql(sql: &str) -> String {
 }
 
 impl Error {
+    /// A hook's refusal, [`Error::Rejected`]: `Err(Error::rejected("a post needs a title"))`
+    /// from a [`Hooks`](crate::Hooks) method. The runtime names the table and the hook.
+    pub fn rejected(message: impl Into<String>) -> Error {
+        Error::Rejected { table: "", hook: "", message: message.into() }
+    }
+
     /// Whether running the same transaction again may succeed: [`Error::Conflict`], and
     /// [`Error::Busy`] (a lock held past the timeout).
     pub fn is_retryable(&self) -> bool {

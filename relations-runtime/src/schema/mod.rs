@@ -260,6 +260,9 @@ pub struct Table {
     /// The position of the row's version counter, a `Version` column (SQLAlchemy's
     /// `version_id_col`): every update and delete of a loaded row is conditional on it.
     pub version: Option<usize>,
+    /// Whether the model runs hooks (`#[model(hooks)]`) on its rows: a statement that changes
+    /// rows of it that no one holds is refused.
+    pub hooks: bool,
 }
 
 /// Two tables are equal when their SQL is: `relations` (a function) is not compared.
@@ -272,6 +275,7 @@ impl PartialEq for Table {
             && self.constraints == other.constraints
             && self.indexes == other.indexes
             && self.version == other.version
+            && self.hooks == other.hooks
     }
 }
 
