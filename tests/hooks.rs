@@ -6,7 +6,7 @@
 
 mod common;
 
-use relations::{joinedload, BelongsTo, Db, Error, HasMany, Hooks, Model, Result};
+use relations::{joinedload, BelongsTo, Db, Error, HasMany, Hooks, Model, Result, Snapshot, Version};
 
 #[derive(Model, Debug, Clone)]
 #[model(hooks)]
@@ -20,6 +20,40 @@ struct Article {
     edits: i64,
     #[has_many(Remark, inverse = article, cascade = "all, delete-orphan")]
     remarks: HasMany<Remark>,
+    #[has_many(Tagline, inverse = article)]
+    taglines: HasMany<Tagline>,
+}
+
+/// A child with hooks that its parent unhooks (a nullable foreign key, no `delete` cascade).
+#[derive(Model, Debug, Clone)]
+#[model(hooks)]
+struct Tagline {
+    id: i64,
+    #[column(len = 80)]
+    text: String,
+    #[belongs_to(Article, inverse = taglines)]
+    article: BelongsTo<Option<Article>>,
+}
+
+impl Hooks for Tagline {}
+
+/// A versioned row whose `after_update` may refuse: the version it had comes back.
+#[derive(Model, Debug, Clone)]
+#[model(hooks)]
+struct Ledger {
+    id: i64,
+    balance: i64,
+    version_id: Version,
+    loaded: Snapshot,
+}
+
+impl Hooks for Ledger {
+    fn after_update(&mut self, _: &Db) -> Result<()> {
+        if self.balance < 0 {
+            return Err(Error::rejected("overdrawn"));
+        }
+        Ok(())
+    }
 }
 
 impl Hooks for Article {
@@ -99,7 +133,7 @@ fn audits(db: &Db) -> Vec<(String, i64)> {
 
 fn setup() -> common::TestDb {
     let db = common::fresh();
-    db.create_all::<(Article, Remark, Audit)>().unwrap();
+    db.create_all::<(Article, Remark, Tagline, Ledger, Audit)>().unwrap();
     db
 }
 
@@ -220,7 +254,44 @@ fn set_based_writes_are_refused() {
     assert!(Audit::query(&db).set(Audit::row, 1).update().unwrap() >= 1);
 }
 
+fn a_refused_update_leaves_the_version_and_snapshot_as_they_were() {
+    let db = setup();
+    let mut l = db.add(Ledger { balance: 10, ..Default::default() }).unwrap();
+    l.balance = -5;
+    let e = l.update(&db).unwrap_err();
+    assert!(matches!(&e, Error::Rejected { table: "ledger", hook: "after_update", .. }), "{e:?}");
+    assert_eq!(l.version_id.get(), 1, "rolled back: the version it was read with");
+    let stored = Ledger::get(&db, l.id).unwrap().unwrap();
+    assert_eq!((stored.balance, stored.version_id.get()), (10, 1));
+    // the snapshot still holds what is stored: the next update writes the change again
+    l.balance = 7;
+    l.update(&db).unwrap();
+    let stored = Ledger::get(&db, l.id).unwrap().unwrap();
+    assert_eq!((stored.balance, stored.version_id.get()), (7, 2));
+}
+
+fn unhooking_rows_of_a_model_with_hooks_is_refused() {
+    let db = setup();
+    let mut a = article("tagged");
+    a.taglines.push(Tagline { text: "t".into(), ..Default::default() });
+    let a = db.add(a).unwrap();
+    let t = Tagline::query(&db).one().unwrap();
+    let e = a.taglines(&db).remove(&t).unwrap_err();
+    assert!(
+        matches!(&e, Error::InvalidQuery { table: "tagline", message } if message.contains("article.taglines")),
+        "{e:?}"
+    );
+    let e = a.delete(&db).unwrap_err();
+    assert!(
+        matches!(&e, Error::InvalidQuery { table: "article", message } if message.contains("set the foreign key of the `tagline` rows")),
+        "{e:?}"
+    );
+    assert_eq!(Tagline::query(&db).filter(Tagline::article_id.is_not_null()).count().unwrap(), 1, "nothing changed");
+}
+
 both_backends!(
+    a_refused_update_leaves_the_version_and_snapshot_as_they_were,
+    unhooking_rows_of_a_model_with_hooks_is_refused,
     insert_hooks_change_the_row_and_write_in_its_transaction,
     a_refusal_rolls_back_the_whole_unit,
     update_hooks_run_on_update_and_save,
