@@ -3,7 +3,7 @@
 
 mod common;
 
-use relations::{joinedload, selectinload, BelongsTo, Error, HasMany, HasOne, ManyToMany, Model, Version};
+use relations::{joinedload, selectinload, BelongsTo, Deferred, Error, HasMany, HasOne, ManyToMany, Model, Version};
 use serde_json::json;
 
 #[derive(Model, Debug, Clone, PartialEq)]
@@ -59,9 +59,18 @@ pub struct Memo {
     pub version_id: Version,
 }
 
+/// A deferred column: `null` in JSON while not loaded, loaded when deserialized.
+#[derive(Model, Debug, Clone, PartialEq)]
+#[model(serde)]
+pub struct Sheet {
+    pub id: i64,
+    #[column(text)]
+    pub body: Deferred<String>,
+}
+
 fn blog() -> common::TestDb {
     let db = common::fresh();
-    db.create_all::<(Writer, Bio, Article, Label, Memo)>().unwrap();
+    db.create_all::<(Writer, Bio, Article, Label, Memo, Sheet)>().unwrap();
     db
 }
 
@@ -148,7 +157,19 @@ fn a_version_is_a_number_and_the_one_sent_back_is_the_condition() {
     assert_eq!(Memo::get(&db, memo.id).unwrap().unwrap().text, "b");
 }
 
+fn a_deferred_column_is_null_until_loaded() {
+    let db = blog();
+    let sheet: Sheet = serde_json::from_value(json!({"body": "long text"})).unwrap();
+    assert_eq!(sheet.body.get().unwrap(), "long text", "deserialized: loaded");
+    let sheet = db.add(sheet).unwrap();
+    let read = Sheet::get(&db, sheet.id).unwrap().unwrap();
+    assert_eq!(serde_json::to_value(&read).unwrap(), json!({"id": sheet.id, "body": null}));
+    let whole = Sheet::query(&db).undefer_all().one().unwrap();
+    assert_eq!(serde_json::to_value(&whole).unwrap(), json!({"id": sheet.id, "body": "long text"}));
+}
+
 both_backends!(
+    a_deferred_column_is_null_until_loaded,
     relationships_serialize_when_loaded_and_are_left_out_when_not,
     deserialized_rows_are_saved_with_their_owner,
     a_version_is_a_number_and_the_one_sent_back_is_the_condition

@@ -123,6 +123,8 @@ pub struct Column {
     /// The declared type, when the attribute overrides the Rust type's.
     pub sql_type: Option<SqlTypeOverride>,
     pub default: Option<DefaultValue>,
+    /// A `Deferred<T>` field (`ty` is `T`): left out of loads unless asked for.
+    pub deferred: bool,
     /// `validate = path`: the function every value written to the column passes through.
     pub validate: Option<Path>,
     pub nullable: bool,

@@ -43,6 +43,7 @@ pub use orm::async_db::{AsyncDb, BlockingDb};
 pub use orm::bulk::Update;
 pub use orm::crud::INSERT_BATCH;
 pub use orm::db::{Db, NPlusOne};
+pub use orm::deferred::Deferred;
 pub use orm::hooks::Hooks;
 pub use orm::load::{joinedload, lazyload, raiseload, selectinload, subqueryload, subtreeload, Eager, Rel, RelTarget};
 pub use orm::model::{IndexForeignKeys, Key, Model, ModelSet, Row, Snapshot};

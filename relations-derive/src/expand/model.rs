@@ -61,6 +61,7 @@ pub fn expand(model: &Model) -> TokenStream {
     let reads = model.columns.iter().enumerate().filter_map(|(i, c)| {
         let f = &c.field;
         match c.part {
+            None if c.deferred => Some(quote!(#f: __row.deferred(#i)?)),
             None => Some(quote!(#f: __row.get(#i)?)),
             Some((0, n)) => {
                 let indexes = i..i + n;
@@ -166,6 +167,28 @@ pub fn expand(model: &Model) -> TokenStream {
             (Some(after_load), Some(fns))
         }
     };
+    // the deferred columns: which are not loaded, and how a later load fills them
+    let deferred: Vec<_> = model.columns.iter().enumerate().filter(|(_, c)| c.deferred).collect();
+    let deferred_fns = (!deferred.is_empty()).then(|| {
+        let unloaded = deferred.iter().map(|(i, c)| {
+            let f = &c.field;
+            quote!(if !self.#f.is_loaded() { __mask |= 1u64 << #i; })
+        });
+        let fills = deferred.iter().map(|(_, c)| {
+            let f = &c.field;
+            quote!(self.#f.fill(__from.#f);)
+        });
+        quote! {
+            fn unloaded(&self) -> u64 {
+                let mut __mask = 0u64;
+                #(#unloaded)*
+                __mask
+            }
+            fn take_deferred(&self, __from: Self) {
+                #(#fills)*
+            }
+        }
+    });
     let hooks_declared = model.hooks.map(|_| quote!(impl #rt::HooksDeclared for #ident {}));
     let eager = model
         .relations
@@ -314,6 +337,7 @@ pub fn expand(model: &Model) -> TokenStream {
             #snapshot_fn
             #version_fn
             #hook_fns
+            #deferred_fns
 
             #default_loads
             #visit_pending

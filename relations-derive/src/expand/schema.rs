@@ -163,6 +163,8 @@ pub fn table(model: &Model) -> TokenStream {
         None => quote!(::core::option::Option::None),
     };
     let hooks = model.hooks.is_some();
+    let deferred: u64 =
+        model.columns.iter().enumerate().filter(|(i, c)| c.deferred && *i < 64).map(|(i, _)| 1u64 << i).sum();
     quote! {
         &#rt::Table {
             name: #name,
@@ -180,6 +182,7 @@ pub fn table(model: &Model) -> TokenStream {
             },
             version: #version,
             hooks: #hooks,
+            deferred: #deferred,
         }
     }
 }
@@ -235,6 +238,7 @@ pub fn association(
             relations: #rt::no_relations,
             version: ::core::option::Option::None,
             hooks: false,
+            deferred: 0,
         }
     }
 }

@@ -36,7 +36,11 @@ pub fn expand(model: &Model) -> TokenStream {
                 let default = ((c.key && model.auto_key) || versioned).then(|| quote!(#[serde(default)]));
                 ser.push(quote!(__m.serialize_entry(#name, &self.#field)?;));
                 de_fields.push(quote!(#default #[serde(rename = #name)] #field: #ty,));
-                de_sets.push(quote!(__row.#field = __h.#field;));
+                de_sets.push(if c.deferred {
+                    quote!(__row.#field = ::core::convert::From::from(__h.#field);)
+                } else {
+                    quote!(__row.#field = __h.#field;)
+                });
             }
             ColumnValue::ForeignKey { parent, .. } => {
                 let fk = model.fk_columns(i);

@@ -33,8 +33,28 @@ pub(crate) fn lower_column(
         }
     }
     let args = column.map(|(a, _)| a).unwrap_or_default();
-    let nullable = wrapped(&field.ty, "Option").is_some();
-    let value_ty = wrapped(&field.ty, "Option").unwrap_or(&field.ty);
+    // a `Deferred<T>` field is a column of `T`, left out of loads unless asked for
+    let deferred = wrapped(&field.ty, "Deferred");
+    let column_ty = deferred.unwrap_or(&field.ty);
+    if let (Some(k), Some(_)) = (key, deferred) {
+        errors.push(
+            Error::custom(format!(
+                "`{ident}` is `Deferred`, left out of loads, but a row is found by its key: a key column is always loaded; use the value type itself"
+            ))
+            .with_span(&k),
+        );
+    }
+    if deferred.is_some() && model.columns.len() >= 64 {
+        errors.push(
+            Error::custom(format!(
+                "`{ident}` is column {} of the model; only its first 64 columns can be `Deferred`: declare it earlier",
+                model.columns.len() + 1
+            ))
+            .with_span(&field.ty),
+        );
+    }
+    let nullable = wrapped(column_ty, "Option").is_some();
+    let value_ty = wrapped(column_ty, "Option").unwrap_or(column_ty);
     let value_name = last_ident(value_ty).map(ToString::to_string).unwrap_or_default();
     let name = match &args.name {
         Some(n) => sql_ident(errors, n, "column"),
@@ -142,7 +162,8 @@ pub(crate) fn lower_column(
     }
     model.columns.push(Column {
         field: ident.clone(),
-        ty: field.ty.clone(),
+        ty: column_ty.clone(),
+        deferred: deferred.is_some(),
         name,
         value: ColumnValue::Plain,
         key: key.is_some(),

@@ -171,6 +171,7 @@ pub(crate) fn lower_field(errors: &mut Accumulator, model: &mut Model, field: &s
                 span: ident.span(),
                 part: None,
                 validate: None,
+                deferred: false,
             };
             let column_index = model.columns.len();
             match composite {
@@ -183,6 +184,7 @@ pub(crate) fn lower_field(errors: &mut Accumulator, model: &mut Model, field: &s
                             name,
                             part: Some((k, n)),
                             validate: None,
+                            deferred: false,
                             value: ColumnValue::ForeignKey {
                                 parent: Box::new(parent.clone()),
                                 model: Box::new(target.clone()),

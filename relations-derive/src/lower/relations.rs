@@ -207,6 +207,7 @@ pub(crate) fn lower_self_ref(
         span: ident.span(),
         part: None,
         validate: None,
+        deferred: false,
     });
     let column_index = model.columns.len() - 1;
     let owner = path_of(name);

@@ -100,6 +100,7 @@ impl Db {
         for chunk in models.chunks_mut(per_statement) {
             let mut params: Vec<Value<'_>> = Vec::with_capacity(chunk.len() * width);
             for m in chunk.iter() {
+                all_loaded(m)?;
                 let values = m.values();
                 crate::schema::fit::check_row(t, &values)?;
                 if skip_key {
@@ -311,6 +312,7 @@ impl Db {
 
     fn insert_row<M: Model>(&self, model: &mut M) -> Result<()> {
         let t = M::TABLE;
+        all_loaded(model)?;
         let skip_key = t.auto_key && model.is_new();
         let version = model.version().map(Version::get);
         stamp_inserted(model);
@@ -391,7 +393,7 @@ impl Db {
         if model.is_new() {
             return Err(Error::Unsaved { table: M::TABLE.name, action: "update" });
         }
-        self.update_values(M::TABLE, model.values(), model.snapshot(), model.version())
+        self.update_values(M::TABLE, model.values(), model.snapshot(), model.version(), model.unloaded())
     }
 
     /// `update` for the row's column values, its snapshot and its version counter, if it
@@ -402,7 +404,10 @@ impl Db {
         mut values: Vec<Value<'_>>,
         snapshot: Option<&crate::orm::model::Snapshot>,
         version: Option<&Version>,
+        unloaded: u64,
     ) -> Result<()> {
+        // a deferred column not loaded is not written: its value is not known here
+        let written = |i: usize| i >= 64 || unloaded & (1 << i) == 0;
         let stored = snapshot.and_then(crate::orm::model::Snapshot::values).filter(|s| s.len() == values.len());
         // the version column is the library's to write, never a change of the row's own
         let counter = t.version.filter(|_| version.is_some());
@@ -410,7 +415,7 @@ impl Db {
         let (mut set, key): (Vec<usize>, Vec<Value<'_>>) = match &stored {
             Some(old) => {
                 let changed: Vec<usize> =
-                    (0..values.len()).filter(|&i| Some(i) != counter && values[i] != old[i]).collect();
+                    (0..values.len()).filter(|&i| Some(i) != counter && written(i) && values[i] != old[i]).collect();
                 if changed.is_empty() {
                     return Ok(()); // nothing changed since it was loaded: nothing to write
                 }
@@ -418,7 +423,9 @@ impl Db {
                 (changed, key.collect())
             }
             None => {
-                let set = (0..values.len()).filter(|&i| !t.columns[i].primary_key && Some(i) != counter).collect();
+                let set = (0..values.len())
+                    .filter(|&i| !t.columns[i].primary_key && Some(i) != counter && written(i))
+                    .collect();
                 let key = t.columns.iter().zip(&values).filter(|(c, _)| c.primary_key).map(|(_, v)| v.clone());
                 (set, key.collect())
             }
@@ -537,6 +544,18 @@ impl Db {
         match model.version() {
             Some(v) if !deleted => Err(stale(t, &key.to_values(), v, "delete")),
             _ => Ok(deleted),
+        }
+    }
+}
+
+/// [`Error::Deferred`] for a row to insert with a deferred column not loaded: its value is not
+/// known, and leaving the column out would write its default instead.
+pub(crate) fn all_loaded<M: Model>(model: &M) -> Result<()> {
+    match model.unloaded() {
+        0 => Ok(()),
+        mask => {
+            let column = M::TABLE.columns[mask.trailing_zeros() as usize].name;
+            Err(Error::Deferred { table: M::TABLE.name, column })
         }
     }
 }

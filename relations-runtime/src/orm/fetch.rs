@@ -74,6 +74,12 @@ pub(crate) fn fetch<T: Model>(
         source = Source::Pieces(select);
     }
     path.push(table.name);
+    // the owners' columns the statement leaves out
+    let mask = match &source {
+        Source::Pieces(select) => select.deferred,
+        Source::Query(core) => core.deferred,
+    }
+    .unwrap_or(table.deferred);
     let mut accs: Vec<Box<dyn JoinedAcc<T>>> = Vec::with_capacity(joined.len());
     let (sql, params, at) = owners_sql(db, table, source, !joined.is_empty(), &mut |js| {
         for l in &joined {
@@ -105,7 +111,7 @@ pub(crate) fn fetch<T: Model>(
             }
             Some(index)
         };
-        let model = T::from_row(&Row::new(row, table, at.owners))?;
+        let model = T::from_row(&Row::new(row, table, at.owners).leaving_out(mask))?;
         crate::orm::model::remember(&model);
         rows.push(model);
         if let Some(index) = index {
@@ -265,6 +271,7 @@ pub(crate) fn fetch_with_tree<T: Model>(
     owner_query: Option<&OwnerQuery<'_>>,
 ) -> Result<Vec<T>> {
     let table = T::TABLE;
+    let mask = select.deferred.unwrap_or(table.deferred);
     let (sql, params) = subtree_sql(db.dialect(), table, select, link);
     let link = table.column_index(link);
 
@@ -274,7 +281,7 @@ pub(crate) fn fetch_with_tree<T: Model>(
     let mut parents: Vec<KeyVal> = Vec::new();
     db.query_map_into(&sql, &params, |row| {
         let ord = row.int(0)?;
-        let model = T::from_row(&Row::new(row, table, 1))?;
+        let model = T::from_row(&Row::new(row, table, 1).leaving_out(mask))?;
         crate::orm::model::remember(&model);
         if ord != 0 {
             owners.push(Some(model));

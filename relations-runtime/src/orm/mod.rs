@@ -12,6 +12,7 @@ pub(crate) mod cascade;
 pub(crate) mod create;
 pub(crate) mod crud;
 pub(crate) mod db;
+pub(crate) mod deferred;
 pub(crate) mod fetch;
 pub(crate) mod hooks;
 pub(crate) mod keys;

@@ -56,11 +56,31 @@ pub struct Row<'r> {
     row: &'r dyn RawRow,
     table: &'static Table,
     offset: usize,
+    /// The columns the statement left out (`NULL` in their place): bit `i` is column `i`.
+    deferred: u64,
 }
 
 impl<'r> Row<'r> {
+    /// A row of a statement that selected `table`'s columns from `offset` on, its deferred
+    /// columns left out.
     pub(crate) fn new(row: &'r dyn RawRow, table: &'static Table, offset: usize) -> Self {
-        Row { row, table, offset }
+        Row { row, table, offset, deferred: table.deferred }
+    }
+
+    /// The row of a statement that left out the columns of `mask` instead.
+    pub(crate) fn leaving_out(mut self, mask: u64) -> Self {
+        self.deferred = mask;
+        self
+    }
+
+    /// Decodes the `index`th column, a [`Deferred`](crate::orm::deferred::Deferred) one: not
+    /// loaded when the statement left it out.
+    #[doc(hidden)]
+    pub fn deferred<T: SqlValue>(&self, index: usize) -> Result<crate::orm::deferred::Deferred<T>> {
+        if index < 64 && self.deferred & (1 << index) != 0 {
+            return Ok(crate::orm::deferred::Deferred::not_loaded(self.table.name, self.table.columns[index].name));
+        }
+        self.get::<T>(index).map(crate::orm::deferred::Deferred::new)
     }
 
     /// Hands the `index`th column's stored value to `decode`, naming `table.column` when it
@@ -197,6 +217,17 @@ pub trait Model: Sealed + Sized + Send + Sync + 'static {
         let _ = (db, event);
         Ok(())
     }
+    /// The [`Deferred`](crate::orm::deferred::Deferred) columns not loaded: bit `i` is column `i`.
+    #[doc(hidden)]
+    fn unloaded(&self) -> u64 {
+        0
+    }
+    /// Puts in the deferred columns `from` (the same row, loaded whole) holds and this one
+    /// does not.
+    #[doc(hidden)]
+    fn take_deferred(&self, from: Self) {
+        let _ = from;
+    }
     /// The model's [`Version`](crate::orm::version::Version) column, when it has one.
     #[doc(hidden)]
     fn version(&self) -> Option<&crate::orm::version::Version> {
@@ -265,6 +296,34 @@ pub trait Model: Sealed + Sized + Send + Sync + 'static {
     /// action are left to the database. Returns whether the row existed.
     fn delete(&self, db: &Db) -> Result<bool> {
         db.delete_model(self)
+    }
+
+    /// Loads the [`Deferred`](crate::Deferred) columns this row was loaded without — one
+    /// statement for all of them, none when there are none — and puts them in their fields
+    /// (SQLAlchemy's lazy load of a deferred column, asked for). [`Error::NotFound`] when the
+    /// row is gone.
+    fn load_deferred(&self, db: &Db) -> Result<()> {
+        if self.unloaded() == 0 {
+            return Ok(());
+        }
+        let whole = Query::new(db).filter_key(self.key().to_values()).undefer_all().by_key()?;
+        let whole = whole.ok_or_else(|| Error::NotFound {
+            table: Self::TABLE.name,
+            key: crate::sql::key_text(&self.key().to_values()),
+        })?;
+        let unloaded = self.unloaded();
+        self.take_deferred(whole);
+        // the snapshot keeps the values loaded now, as if loaded with the row
+        if let Some(snapshot) = self.snapshot() {
+            if let Some(mut stored) = snapshot.values() {
+                let now = self.values();
+                for (i, v) in now.into_iter().enumerate().filter(|(i, _)| *i < 64 && unloaded & (1 << i) != 0) {
+                    stored[i] = v.into_owned();
+                }
+                snapshot.take(stored.into_vec());
+            }
+        }
+        Ok(())
     }
 
     /// Re-reads this row from the database (SQLAlchemy's `refresh`).

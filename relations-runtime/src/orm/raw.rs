@@ -114,27 +114,35 @@ impl<'db> Raw<'db> {
 
     /// Every row as a model: each of the model's columns is read from the result column of
     /// the same name (in any order, other columns ignored). A column the result lacks is
-    /// [`Error::InvalidQuery`] naming it. Relationship fields start unloaded.
+    /// [`Error::InvalidQuery`] naming it — but a [`Deferred`](crate::Deferred) one, which is then
+    /// not loaded. Relationship fields start unloaded.
     pub fn models<M: Model>(&self) -> Result<Vec<M>> {
         let (sql, params) = self.statement()?;
         let table = M::TABLE;
-        let mut map: Option<Vec<usize>> = None;
+        let mut map: Option<(Vec<usize>, u64)> = None;
         let mut rows = Vec::new();
         self.db.query_map_into(&sql, &params, |row| {
             if map.is_none() {
                 let names: Vec<Option<&str>> = (0..row.width()).map(|i| row.column_name(i)).collect();
-                let mut found = Vec::with_capacity(table.columns.len());
-                for c in table.columns {
-                    let i = names.iter().position(|n| *n == Some(c.name)).ok_or_else(|| Error::InvalidQuery {
-                        table: table.name,
-                        message: format!("the raw statement's result has no column `{}`; select the model's columns (`SELECT \"{}\".* ...`)", c.name, table.name),
-                    })?;
-                    found.push(i);
+                let (mut found, mut absent) = (Vec::with_capacity(table.columns.len()), 0u64);
+                for (k, c) in table.columns.iter().enumerate() {
+                    match names.iter().position(|n| *n == Some(c.name)) {
+                        Some(i) => found.push(i),
+                        // a deferred column left out: not loaded (never read)
+                        None if k < 64 && table.deferred & (1 << k) != 0 => {
+                            found.push(usize::MAX);
+                            absent |= 1 << k;
+                        }
+                        None => return Err(Error::InvalidQuery {
+                            table: table.name,
+                            message: format!("the raw statement's result has no column `{}`; select the model's columns (`SELECT \"{}\".* ...`)", c.name, table.name),
+                        }),
+                    }
                 }
-                map = Some(found);
+                map = Some((found, absent));
             }
-            let map = map.as_deref().unwrap_or(&[]);
-            let model = M::from_row(&Row::new(&Mapped { row, map }, table, 0))?;
+            let (map, absent) = map.as_ref().map_or((&[][..], 0), |(m, a)| (m.as_slice(), *a));
+            let model = M::from_row(&Row::new(&Mapped { row, map }, table, 0).leaving_out(absent))?;
             crate::orm::model::remember(&model);
             rows.push(model);
             Ok(())

@@ -52,6 +52,24 @@ impl<'db, M: Model, C: ?Sized, J> Query<'db, M, C, J> {
         self
     }
 
+    /// Loads the [`Deferred`](crate::Deferred) column `column` with the rows (SQLAlchemy's
+    /// `undefer`): `Post::query(&db).undefer(Post::body)`. A column that is not deferred is
+    /// loaded anyway. Only the query's own rows: the rows its loader options load leave their
+    /// deferred columns out.
+    pub fn undefer<T>(mut self, column: Col<M, T>) -> Self {
+        let i = M::TABLE.column_index(column.name());
+        let mask = self.core.deferred.unwrap_or(M::TABLE.deferred);
+        self.core.deferred = Some(if i < 64 { mask & !(1 << i) } else { mask });
+        self
+    }
+
+    /// Loads every [`Deferred`](crate::Deferred) column with the rows (SQLAlchemy's
+    /// `undefer('*')`).
+    pub fn undefer_all(mut self) -> Self {
+        self.core.deferred = Some(0);
+        self
+    }
+
     pub(crate) fn filter_key(mut self, key: Vec<Value<'_>>) -> Self {
         for (c, v) in M::TABLE.primary_key().zip(key) {
             self.core.filters.push(Expr::column_eq(M::TABLE.name, c.name, v.into_owned()));

@@ -126,6 +126,7 @@ impl Db {
             let sql =
                 statements[usize::from(skip_key)].get_or_insert_with(|| upsert_sql(self, t, skip_key, returning, on));
             let sql = sql.as_str();
+            crate::orm::crud::all_loaded(model)?;
             // a versioned row is inserted as version 1, or left out as it was
             let version = model.version().map(|v| (v.get(), v.set(1)).0);
             let mut params: Vec<Value<'_>> = model.values();

@@ -80,6 +80,7 @@ const NO_TABLE: Table = Table {
     relations: crate::schema::no_relations,
     version: None,
     hooks: false,
+    deferred: 0,
 };
 
 const CAP: usize = 1024;

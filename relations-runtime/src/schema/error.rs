@@ -136,6 +136,14 @@ pub enum Error {
         /// How many are set.
         set: usize,
     },
+    /// A [`Deferred`](crate::Deferred) column that was not loaded was read, or would have been
+    /// written by an insert.
+    Deferred {
+        /// The table.
+        table: &'static str,
+        /// The column.
+        column: &'static str,
+    },
     /// A model's hook refused the write (or the load): [`Error::rejected`] in a
     /// [`Hooks`](crate::Hooks) method. The whole call was rolled back.
     Rejected {
@@ -447,6 +455,10 @@ impl fmt::Display for Error {
                 "`{relationship}` has {set} owners ({} are set); exactly one may be: point it at one with `set_{}`",
                 columns.join(", "),
                 relationship.rsplit('.').next().unwrap_or_default()
+            ),
+            Error::Deferred { table, column } => write!(
+                f,
+                "`{table}.{column}` is deferred and was not loaded: ask for it in the query (`.undefer(..)`), or load it with `load_deferred(&db)`"
             ),
             Error::Rejected { table, hook, message } => write!(f, "the `{hook}` hook of `{table}` refuses: {message}"),
             Error::Validation { table, column, validator, message } => {

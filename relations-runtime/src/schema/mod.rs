@@ -263,6 +263,9 @@ pub struct Table {
     /// Whether the model runs hooks (`#[model(hooks)]`) on its rows: a statement that changes
     /// rows of it that no one holds is refused.
     pub hooks: bool,
+    /// The columns left out of every load unless asked for (`Deferred` fields): bit `i` is
+    /// `columns[i]`.
+    pub deferred: u64,
 }
 
 /// Two tables are equal when their SQL is: `relations` (a function) is not compared.
@@ -276,6 +279,7 @@ impl PartialEq for Table {
             && self.indexes == other.indexes
             && self.version == other.version
             && self.hooks == other.hooks
+            && self.deferred == other.deferred
     }
 }
 

@@ -668,6 +668,8 @@ pub(crate) struct Core {
     pub(crate) having: Vec<Expr>,
     /// Why the query cannot run (a join from a table it does not have), reported when it runs.
     pub(crate) invalid: Option<String>,
+    /// The model's columns the rows leave out (bit `i`: column `i`); `None`: its deferred ones.
+    pub(crate) deferred: Option<u64>,
 }
 
 /// What the text of a plain query's statement depends on: its table, its default order and
@@ -760,6 +762,7 @@ impl Core {
             group_by: Vec::new(),
             having: Vec::new(),
             invalid: None,
+            deferred: None,
         }
     }
 
@@ -776,7 +779,8 @@ impl Core {
             && !self.distinct
             && self.group_by.is_empty()
             && self.having.is_empty()
-            && self.invalid.is_none();
+            && self.invalid.is_none()
+            && self.deferred.is_none();
         if !plain {
             return None;
         }
@@ -1152,7 +1156,8 @@ impl Core {
         self.link_scope(scope);
         sql.push_str(if self.distinct { "SELECT DISTINCT " } else { "SELECT " });
         if self.columns.is_empty() {
-            crate::sql::select_list(d, self.table, sql);
+            let mask = self.deferred.unwrap_or(self.table.deferred);
+            crate::sql::select_list(d, self.table, self.table.name, mask, sql);
         }
         for (i, c) in self.columns.iter().enumerate() {
             if i > 0 {
@@ -1265,7 +1270,7 @@ impl Core {
     /// `FROM ... [WHERE ...]`, the `ORDER BY` terms, and `LIMIT ? [OFFSET ?]`, each with its
     /// parameters.
     pub(crate) fn pieces(&self, d: &dyn Dialect) -> Select {
-        let mut select = Select::default();
+        let mut select = Select { deferred: self.deferred, ..Select::default() };
         let scope = &mut Vec::new();
         self.link_scope(scope);
         self.render_from(d, &mut select.from);

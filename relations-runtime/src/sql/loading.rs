@@ -7,7 +7,7 @@ use crate::dialect::Dialect;
 use crate::schema::value::Value;
 use crate::schema::{Join, RelationDef, Table};
 use crate::sql::expr::{Expr, Order};
-use crate::sql::{column, key_column, push_clause, relation_join, select_list, RecursiveCte, Select, TREE};
+use crate::sql::{column, key_column, push_clause, relation_join, RecursiveCte, Select, TREE};
 
 /// The alias of the `i`th tag column inside a subquery: `relations_tag`, `relations_tag1`, ...
 pub(crate) fn tag_alias(i: usize) -> String {
@@ -92,7 +92,7 @@ pub(crate) fn render_owners(
         sql.push_str(tag);
         sql.push_str(", ");
     }
-    crate::sql::select_list(d, table, &mut sql);
+    crate::sql::select_list(d, table, table.name, select.deferred.unwrap_or(table.deferred), &mut sql);
     let mut js = JoinSql {
         cols: String::new(),
         joins: String::new(),
@@ -181,7 +181,7 @@ pub(crate) fn subtree_sql(d: &dyn Dialect, table: &Table, select: Select, link: 
     sql.push_str("SELECT ");
     column(d, TREE, "relations_ord", &mut sql);
     sql.push_str(", ");
-    select_list(d, table, &mut sql);
+    crate::sql::select_list(d, table, table.name, select.deferred.unwrap_or(table.deferred), &mut sql);
     sql.push_str(" FROM ");
     d.quote(TREE, &mut sql);
     sql.push_str(" JOIN ");
@@ -211,10 +211,8 @@ pub(crate) fn join_sql(
     sql.aliases += 1;
     let alias = format!("relations_j{}", sql.aliases);
     let offset = sql.width;
-    for c in target.columns {
-        sql.cols.push_str(", ");
-        column(d, &alias, c.name, &mut sql.cols);
-    }
+    sql.cols.push_str(", ");
+    crate::sql::select_list(d, target, &alias, target.deferred, &mut sql.cols);
     sql.width += target.columns.len();
     let j = relation_join(d, def.join, owner, owner_alias, target, &alias);
     sql.joins.push_str(" LEFT OUTER JOIN ");

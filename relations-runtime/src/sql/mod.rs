@@ -35,6 +35,8 @@ pub(crate) struct Select {
     pub(crate) order_binds: bool,
     pub(crate) params: Vec<Value<'static>>,
     pub(crate) tail_params: Vec<Value<'static>>,
+    /// The model's columns left out (bit `i`: column `i`); `None`: its deferred ones.
+    pub(crate) deferred: Option<u64>,
 }
 
 /// The recursive common table expression's name.
@@ -281,15 +283,19 @@ pub(crate) fn declared_order(
     }
 }
 
-/// Appends `"t"."a", "t"."b", ...` for every column of `table`.
-pub(crate) fn select_list(d: &dyn Dialect, table: &crate::schema::Table, sql: &mut String) {
+/// Appends `"alias"."a", "alias"."b", ...` for every column of `table`, `NULL` in place of the
+/// columns of `mask` (bit `i`: column `i`; the table's deferred ones, as a rule), so that every
+/// column keeps its position.
+pub(crate) fn select_list(d: &dyn Dialect, table: &crate::schema::Table, alias: &str, mask: u64, sql: &mut String) {
     for (i, c) in table.columns.iter().enumerate() {
         if i > 0 {
             sql.push_str(", ");
         }
-        d.quote(table.name, sql);
-        sql.push('.');
-        d.quote(c.name, sql);
+        if i < 64 && mask & (1 << i) != 0 {
+            sql.push_str("NULL");
+        } else {
+            column(d, alias, c.name, sql);
+        }
     }
 }
 
