@@ -6,7 +6,9 @@
 
 mod common;
 
-use relations::{joinedload, selectinload, subqueryload, BelongsTo, Db, Deferred, Error, HasMany, Model, Snapshot};
+use relations::{
+    joinedload, selectinload, subqueryload, subtreeload, BelongsTo, Db, Deferred, Error, HasMany, Model, Snapshot,
+};
 
 #[derive(Model, Debug, Clone)]
 struct Folder {
@@ -29,6 +31,32 @@ struct Doc {
     #[belongs_to(Folder, inverse = docs)]
     folder: BelongsTo<Folder>,
     loaded: Snapshot,
+}
+
+/// A tree, loaded whole by one recursive statement.
+#[derive(Model, Debug, Clone)]
+struct Node {
+    id: i64,
+    #[column(text)]
+    notes: Deferred<String>,
+    #[self_ref]
+    parent: BelongsTo<Option<Node>>,
+    #[has_many(Node, inverse = parent)]
+    children: HasMany<Node>,
+}
+
+fn subtree_loads_leave_them_out_and_undefer_reaches_the_rows_of_the_query() {
+    let db = common::fresh();
+    db.create_all::<(Node,)>().unwrap();
+    let root = db.add(Node { notes: Deferred::new("root notes".into()), ..Default::default() }).unwrap();
+    let child = Node { notes: Deferred::new("child notes".into()), parent: BelongsTo::to(&root), ..Default::default() };
+    db.add(child).unwrap();
+    let query = || Node::query(&db).filter_by(Node::id, root.id).options(subtreeload(Node::CHILDREN));
+    let tree = without_deferred(&db, "subtreeload", || query().one().unwrap());
+    assert!(matches!(tree.notes.get(), Err(Error::Deferred { table: "node", column: "notes" })));
+    assert!(tree.children.loaded().unwrap()[0].notes.get().is_err());
+    let tree = query().undefer(Node::notes).one().unwrap();
+    assert_eq!(tree.notes.get().unwrap(), "root notes");
 }
 
 fn setup() -> (common::TestDb, Folder) {
@@ -154,6 +182,7 @@ fn inserting_a_row_without_them_is_refused() {
 }
 
 both_backends!(
+    subtree_loads_leave_them_out_and_undefer_reaches_the_rows_of_the_query,
     every_load_leaves_them_out,
     undefer_and_load_deferred_load_them,
     updates_write_only_loaded_columns,
