@@ -254,6 +254,20 @@ fn upserts_are_refused_and_insert_or_ignore_writes_version_one() {
     assert_eq!(again.version_id.get(), 5, "left out: the version it had");
 }
 
+fn a_unit_that_fails_after_the_update_leaves_the_version_as_stored() {
+    let db = setup();
+    let mut d = Doc::get(&db, doc(&db, "parent").id).unwrap().unwrap();
+    d.title = "renamed".into();
+    // the row is updated, then its new section refused: all of it rolled back
+    d.sections.push(Section { body: "x".repeat(81), ..Default::default() });
+    let e = d.save(&db).unwrap_err();
+    assert!(matches!(e, Error::ValueDoesNotFit { table: "section", .. }), "{e:?}");
+    assert_eq!((d.version_id.get(), stored_version(&db, "doc", d.id)), (1, 1), "the version it is stored with");
+    // so the next write is not stale
+    d.update(&db).unwrap();
+    assert_eq!((d.version_id.get(), stored_version(&db, "doc", d.id)), (2, 2));
+}
+
 const WRITERS: usize = 4;
 const ROUNDS: i64 = 10;
 
@@ -360,6 +374,7 @@ fn concurrent_tasks_lose_no_update(db: &common::TestDb) {
 }
 
 both_backends!(
+    a_unit_that_fails_after_the_update_leaves_the_version_as_stored,
     the_column_is_an_integer_not_null,
     an_insert_writes_version_one_and_each_update_the_next,
     a_stale_update_is_refused_and_writes_nothing,

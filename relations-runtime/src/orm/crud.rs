@@ -202,21 +202,13 @@ impl Db {
         if !M::HOOKS {
             return self.insert_unhooked(model);
         }
-        let (new, version) = (M::TABLE.auto_key && model.is_new(), model.version().map(Version::get));
-        let result = self.as_one_unit(|db| {
-            hooks::run(model, db, Event::BeforeInsert)?;
-            db.insert_unhooked(model)?;
-            hooks::run(model, db, Event::AfterInsert)
-        });
-        if result.is_err() {
-            if new {
-                model.set_auto_key(0);
-            }
-            if let (Some(v), Some(old)) = (model.version(), version) {
-                v.set(old);
-            }
-        }
-        result
+        keeping(model, |model| {
+            self.as_one_unit(|db| {
+                hooks::run(model, db, Event::BeforeInsert)?;
+                db.insert_unhooked(model)?;
+                hooks::run(model, db, Event::AfterInsert)
+            })
+        })
     }
 
     /// [`insert`](Self::insert) without the model's hooks.
@@ -226,13 +218,15 @@ impl Db {
         if !parents && !crate::orm::cascade::has_pending(model, true) {
             self.insert_row(model)?;
         } else {
-            self.as_one_unit(|db| {
-                if parents {
-                    crate::orm::cascade::check_single_parents(db, model, true)?;
-                }
-                db.insert_row(model)?;
-                crate::orm::cascade::save_pending(db, model, true)?;
-                crate::orm::cascade::delete_let_go(db, model, true)
+            keeping(model, |model| {
+                self.as_one_unit(|db| {
+                    if parents {
+                        crate::orm::cascade::check_single_parents(db, model, true)?;
+                    }
+                    db.insert_row(model)?;
+                    crate::orm::cascade::save_pending(db, model, true)?;
+                    crate::orm::cascade::delete_let_go(db, model, true)
+                })
             })?;
         }
         if assigned {
@@ -263,9 +257,11 @@ impl Db {
         if !crate::orm::cascade::has_pending(model, false) {
             return self.update_model(model);
         }
-        self.as_one_unit(|db| {
-            db.update_model(model)?;
-            crate::orm::cascade::save_pending(db, model, false)
+        keeping(model, |model| {
+            self.as_one_unit(|db| {
+                db.update_model(model)?;
+                crate::orm::cascade::save_pending(db, model, false)
+            })
         })
     }
 
@@ -277,25 +273,13 @@ impl Db {
         if !M::HOOKS {
             return self.update_unhooked(model);
         }
-        let version = model.version().map(Version::get);
-        let snapshot = model.snapshot().map(crate::orm::model::Snapshot::values);
-        let result = self.as_one_unit(|db| {
-            hooks::run(model, db, Event::BeforeUpdate)?;
-            db.update_unhooked(model)?;
-            hooks::run(model, db, Event::AfterUpdate)
-        });
-        if result.is_err() {
-            if let (Some(v), Some(old)) = (model.version(), version) {
-                v.set(old);
-            }
-            if let (Some(s), Some(old)) = (model.snapshot(), snapshot) {
-                match old {
-                    Some(values) => s.take(values.into_vec()),
-                    None => s.clear(),
-                }
-            }
-        }
-        result
+        keeping(model, |model| {
+            self.as_one_unit(|db| {
+                hooks::run(model, db, Event::BeforeUpdate)?;
+                db.update_unhooked(model)?;
+                hooks::run(model, db, Event::AfterUpdate)
+            })
+        })
     }
 
     /// [`update_model`](Self::update_model) without the model's hooks.
@@ -303,10 +287,12 @@ impl Db {
         if !crate::orm::cascade::has_parent_rules(model) {
             return self.update(model);
         }
-        self.as_one_unit(|db| {
-            crate::orm::cascade::check_single_parents(db, model, false)?;
-            db.update(model)?;
-            crate::orm::cascade::delete_let_go(db, model, false)
+        keeping(model, |model| {
+            self.as_one_unit(|db| {
+                crate::orm::cascade::check_single_parents(db, model, false)?;
+                db.update(model)?;
+                crate::orm::cascade::delete_let_go(db, model, false)
+            })
         })
     }
 
@@ -558,6 +544,32 @@ pub(crate) fn all_loaded<M: Model>(model: &M) -> Result<()> {
             Err(Error::Deferred { table: M::TABLE.name, column })
         }
     }
+}
+
+/// Runs `write` — several statements in one transaction — on `model`; when it fails (and the
+/// transaction is rolled back), gives the row back what the write had set of the stored state: a new row its unassigned key, a versioned
+/// one its version, a snapshot what it held. The row's own fields, which a hook may have
+/// changed, are left as they are.
+fn keeping<M: Model>(model: &mut M, write: impl FnOnce(&mut M) -> Result<()>) -> Result<()> {
+    let new = M::TABLE.auto_key && model.is_new();
+    let version = model.version().map(Version::get);
+    let snapshot = model.snapshot().map(crate::orm::model::Snapshot::values);
+    let result = write(model);
+    if result.is_err() {
+        if new {
+            model.set_auto_key(0);
+        }
+        if let (Some(v), Some(old)) = (model.version(), version) {
+            v.set(old);
+        }
+        if let (Some(s), Some(old)) = (model.snapshot(), snapshot) {
+            match old {
+                Some(values) => s.take(values.into_vec()),
+                None => s.clear(),
+            }
+        }
+    }
+    result
 }
 
 /// Sets a new row's version counter, if it has one, to 1: what an insert writes.
