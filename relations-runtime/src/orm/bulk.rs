@@ -100,7 +100,7 @@ impl<M: Model, J> Update<'_, M, J> {
         // a versioned table: every row changed is a new version (unless the update sets it)
         let mut sets = sets;
         if let Some(c) = t.version_column().filter(|c| !sets.iter().any(|(name, _)| name == &c.name)) {
-            sets.push((c.name, crate::orm::cascade::bumped(t.name, c.name)));
+            sets.push((c.name, crate::orm::version::bumped(t.name, c.name)));
         }
         let d = query.db.dialect();
         let core = &query.core;

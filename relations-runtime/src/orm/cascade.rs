@@ -17,7 +17,6 @@ use crate::orm::model::{Key, Model};
 use crate::schema::error::{Error, Result};
 use crate::schema::value::Value;
 use crate::schema::{Join, RelationDef, Table};
-use crate::sql::expr::Scalar;
 use crate::sql::write::{Col, Cond, Delete, Exists, New, Rows, Select, Update};
 
 /// A foreign key's `ON DELETE` action, as the catalog reports it.
@@ -202,10 +201,10 @@ fn delete_unhooked<M: Model>(db: &Db, model: &M) -> Result<bool> {
             Some(key) => {
                 // a versioned row goes only with the version it was read with: if it has another,
                 // nothing is deleted (what went before is rolled back with the error)
-                let guard = crate::orm::crud::version_cond(model);
+                let guard = crate::orm::version::version_cond(M::TABLE, model.version());
                 let deleted = delete_rows_where(db, &catalog, t, vec![key], &mut visited, guard)? > 0;
                 if let (false, Some(v)) = (deleted, model.version()) {
-                    return Err(crate::orm::crud::stale(t, &model.key().to_values(), v, "delete"));
+                    return Err(crate::orm::version::stale(t, &model.key().to_values(), v, "delete"));
                 }
                 deleted
             }
@@ -460,7 +459,7 @@ fn run_on(db: &Db, r: &Reference, parent: &Table, keys: &[KeyVal], verb: Verb) -
             }
             Verb::SetNull(version) => {
                 let mut set: Vec<(&str, New<'_>)> = r.columns.iter().map(|c| (c.as_str(), New::Null)).collect();
-                let bump = version.map(|(table, column)| (column, bumped(table, column)));
+                let bump = version.map(|(table, column)| (column, crate::orm::version::bumped(table, column)));
                 if let Some((column, bump)) = &bump {
                     set.push((column, New::Scalar(bump)));
                 }
@@ -640,13 +639,4 @@ pub(crate) fn delete_matching(db: &Db, core: &crate::sql::expr::Core) -> Result<
         }
         Ok(deleted as u64)
     })
-}
-
-/// `"table"."column" + 1`: a version counter's next value, in a statement that writes many rows.
-pub(crate) fn bumped(table: &'static str, column: &'static str) -> Scalar {
-    Scalar::Arith {
-        op: "+",
-        left: Box::new(Scalar::Column { table, column }),
-        right: Box::new(Scalar::Bound(Value::Integer(1))),
-    }
 }

@@ -504,7 +504,7 @@ impl Db {
         let n = self.execute(&sql, &params, t.name)?;
         if let Some((_, v)) = versioned {
             if n == 0 {
-                return Err(stale(t, &key.to_values(), v, "update"));
+                return Err(crate::orm::version::stale(t, &key.to_values(), v, "update"));
             }
             v.set(v.get() + 1);
         }
@@ -520,7 +520,7 @@ impl Db {
         }
         let key = model.key();
         let mut rows = Cond::key(t.key_names().zip(key.to_values()));
-        if let Some(cond) = version_cond(model) {
+        if let Some(cond) = crate::orm::version::version_cond(M::TABLE, model.version()) {
             rows = Cond::All(vec![rows, cond]);
         }
         let delete = Delete { table: t.name, rows: Rows::Where(rows) };
@@ -528,7 +528,7 @@ impl Db {
         delete.render(self.dialect(), &mut sql, &mut params);
         let deleted = self.execute(&sql, &params, t.name)? > 0;
         match model.version() {
-            Some(v) if !deleted => Err(stale(t, &key.to_values(), v, "delete")),
+            Some(v) if !deleted => Err(crate::orm::version::stale(t, &key.to_values(), v, "delete")),
             _ => Ok(deleted),
         }
     }
@@ -577,17 +577,6 @@ fn stamp_inserted<M: Model>(model: &M) {
     if let Some(v) = model.version() {
         v.set(1);
     }
-}
-
-/// `version = ?`, the version a versioned `model` was read with; `None` when it has no counter.
-pub(crate) fn version_cond<M: Model>(model: &M) -> Option<Cond<'static>> {
-    let (column, v) = M::TABLE.version_column().zip(model.version())?;
-    Some(Cond::Eq(Col::of(M::TABLE.name, column.name), Value::Integer(v.get())))
-}
-
-/// The [`Error::StaleData`] of a write to the row of `t` with this key, read at `version`.
-pub(crate) fn stale(t: &'static Table, key: &[Value<'_>], version: &Version, action: &'static str) -> Error {
-    Error::StaleData { table: t.name, key: key_text(key), version: version.get(), action }
 }
 
 /// The most rows one `INSERT` of [`Db::insert_all`] writes: bigger statements save little

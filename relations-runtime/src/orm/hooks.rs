@@ -3,6 +3,7 @@
 //! runs them.
 
 use crate::orm::db::Db;
+pub use crate::orm::model::Event;
 use crate::orm::model::Model;
 use crate::schema::error::{Error, Result};
 
@@ -79,41 +80,6 @@ pub trait Hooks: Model + HooksDeclared {
     note = "add `#[model(hooks)]` to `{Self}`"
 )]
 pub trait HooksDeclared {}
-
-/// The moments a hook runs at, as [`Error::Rejected`] names them.
-#[doc(hidden)]
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Event {
-    /// [`Hooks::before_insert`].
-    BeforeInsert,
-    /// [`Hooks::after_insert`].
-    AfterInsert,
-    /// [`Hooks::before_update`].
-    BeforeUpdate,
-    /// [`Hooks::after_update`].
-    AfterUpdate,
-    /// [`Hooks::before_delete`].
-    BeforeDelete,
-    /// [`Hooks::after_delete`].
-    AfterDelete,
-    /// [`Hooks::after_load`].
-    AfterLoad,
-}
-
-impl Event {
-    /// The hook's name.
-    pub fn name(self) -> &'static str {
-        match self {
-            Event::BeforeInsert => "before_insert",
-            Event::AfterInsert => "after_insert",
-            Event::BeforeUpdate => "before_update",
-            Event::AfterUpdate => "after_update",
-            Event::BeforeDelete => "before_delete",
-            Event::AfterDelete => "after_delete",
-            Event::AfterLoad => "after_load",
-        }
-    }
-}
 
 /// A hook's error, with a refusal's table and hook filled in.
 pub fn named<M: Model>(e: Error, event: Event) -> Error {

@@ -202,18 +202,18 @@ pub trait Model: Sealed + Sized + Send + Sync + 'static {
     fn snapshot(&self) -> Option<&Snapshot> {
         None
     }
-    /// Whether the model runs [`Hooks`](crate::orm::hooks::Hooks) (`#[model(hooks)]`).
+    /// Whether the model runs its `Hooks` (`#[model(hooks)]`).
     #[doc(hidden)]
     const HOOKS: bool = false;
     /// Runs the hook of `event` that may change the row (`#[model(hooks)]`).
     #[doc(hidden)]
-    fn hook(&mut self, db: &Db, event: crate::orm::hooks::Event) -> Result<()> {
+    fn hook(&mut self, db: &Db, event: Event) -> Result<()> {
         let _ = (db, event);
         Ok(())
     }
     /// Runs the delete hook of `event` (`#[model(hooks)]`).
     #[doc(hidden)]
-    fn hook_ref(&self, db: &Db, event: crate::orm::hooks::Event) -> Result<()> {
+    fn hook_ref(&self, db: &Db, event: Event) -> Result<()> {
         let _ = (db, event);
         Ok(())
     }
@@ -502,5 +502,41 @@ impl Eq for Snapshot {}
 pub(crate) fn remember<T: Model>(row: &T) {
     if let Some(s) = row.snapshot() {
         s.take(row.values());
+    }
+}
+
+/// The moments a `Hooks` method runs at, as [`Error::Rejected`] names them: what
+/// [`Model::hook`] dispatches on.
+#[doc(hidden)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Event {
+    /// `Hooks::before_insert`.
+    BeforeInsert,
+    /// `Hooks::after_insert`.
+    AfterInsert,
+    /// `Hooks::before_update`.
+    BeforeUpdate,
+    /// `Hooks::after_update`.
+    AfterUpdate,
+    /// `Hooks::before_delete`.
+    BeforeDelete,
+    /// `Hooks::after_delete`.
+    AfterDelete,
+    /// `Hooks::after_load`.
+    AfterLoad,
+}
+
+impl Event {
+    /// The hook's name.
+    pub fn name(self) -> &'static str {
+        match self {
+            Event::BeforeInsert => "before_insert",
+            Event::AfterInsert => "after_insert",
+            Event::BeforeUpdate => "before_update",
+            Event::AfterUpdate => "after_update",
+            Event::BeforeDelete => "before_delete",
+            Event::AfterDelete => "after_delete",
+            Event::AfterLoad => "after_load",
+        }
     }
 }

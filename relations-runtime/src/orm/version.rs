@@ -3,8 +3,11 @@
 
 use std::sync::atomic::{AtomicI64, Ordering};
 
+use crate::schema::error::Error;
 use crate::schema::value::{DecodeError, SqlValue, Value, ValueRef};
-use crate::schema::{ColumnDef, SqlType};
+use crate::schema::{ColumnDef, SqlType, Table};
+use crate::sql::expr::Scalar;
+use crate::sql::write::{Col, Cond};
 
 /// A row's version counter: a column (`INTEGER NOT NULL`, as SQLAlchemy declares
 /// `version_id = Column(Integer, nullable=False)`) whose field type says that the model is
@@ -113,5 +116,26 @@ impl serde::Serialize for Version {
 impl<'de> serde::Deserialize<'de> for Version {
     fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Version, D::Error> {
         i64::deserialize(deserializer).map(Version::new)
+    }
+}
+
+/// `version = ?`, the version a row of `t` was read with (its counter, `version`); `None` when
+/// the table has no counter.
+pub(crate) fn version_cond(t: &'static Table, version: Option<&Version>) -> Option<Cond<'static>> {
+    let (column, v) = t.version_column().zip(version)?;
+    Some(Cond::Eq(Col::of(t.name, column.name), Value::Integer(v.get())))
+}
+
+/// The [`Error::StaleData`] of a write to the row of `t` with this key, read at `version`.
+pub(crate) fn stale(t: &'static Table, key: &[Value<'_>], version: &Version, action: &'static str) -> Error {
+    Error::StaleData { table: t.name, key: crate::sql::key_text(key), version: version.get(), action }
+}
+
+/// `"table"."column" + 1`: a version counter's next value, in a statement that writes many rows.
+pub(crate) fn bumped(table: &'static str, column: &'static str) -> Scalar {
+    Scalar::Arith {
+        op: "+",
+        left: Box::new(Scalar::Column { table, column }),
+        right: Box::new(Scalar::Bound(Value::Integer(1))),
     }
 }

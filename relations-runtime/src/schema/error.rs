@@ -136,7 +136,7 @@ pub enum Error {
         /// How many are set.
         set: usize,
     },
-    /// A [`Deferred`](crate::Deferred) column that was not loaded was read, or would have been
+    /// A `Deferred` column that was not loaded was read, or would have been
     /// written by an insert.
     Deferred {
         /// The table.
@@ -145,7 +145,7 @@ pub enum Error {
         column: &'static str,
     },
     /// A model's hook refused the write (or the load): [`Error::rejected`] in a
-    /// [`Hooks`](crate::Hooks) method. The whole call was rolled back.
+    /// `Hooks` method. The whole call was rolled back.
     Rejected {
         /// The table of the row the hook ran on.
         table: &'static str,
@@ -607,7 +607,7 @@ pub(crate) fn shorten_sql(sql: &str) -> String {
 
 impl Error {
     /// A hook's refusal, [`Error::Rejected`]: `Err(Error::rejected("a post needs a title"))`
-    /// from a [`Hooks`](crate::Hooks) method. The runtime names the table and the hook.
+    /// from a `Hooks` method. The runtime names the table and the hook.
     pub fn rejected(message: impl Into<String>) -> Error {
         Error::Rejected { table: "", hook: "", message: message.into() }
     }
