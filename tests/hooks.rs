@@ -123,6 +123,28 @@ struct Audit {
     row: i64,
 }
 
+/// A natural key with hooks: `save` of a new row runs the insert hooks only.
+#[derive(Model, Debug, Clone)]
+#[model(hooks)]
+struct Flag {
+    #[key]
+    #[column(len = 40)]
+    name: String,
+    on: bool,
+    /// How many times `before_update` ran.
+    updates: i64,
+}
+
+impl Hooks for Flag {
+    fn before_update(&mut self, _: &Db) -> Result<()> {
+        self.updates += 1;
+        Ok(())
+    }
+    fn after_insert(&mut self, db: &Db) -> Result<()> {
+        audit(db, "flag inserted", 0)
+    }
+}
+
 fn audit(db: &Db, event: &str, row: i64) -> Result<()> {
     db.add(Audit { event: event.into(), row, ..Default::default() }).map(drop)
 }
@@ -133,7 +155,7 @@ fn audits(db: &Db) -> Vec<(String, i64)> {
 
 fn setup() -> common::TestDb {
     let db = common::fresh();
-    db.create_all::<(Article, Remark, Tagline, Ledger, Audit)>().unwrap();
+    db.create_all::<(Article, Remark, Tagline, Ledger, Flag, Audit)>().unwrap();
     db
 }
 
@@ -289,7 +311,22 @@ fn unhooking_rows_of_a_model_with_hooks_is_refused() {
     assert_eq!(Tagline::query(&db).filter(Tagline::article_id.is_not_null()).count().unwrap(), 1, "nothing changed");
 }
 
+fn saving_a_new_natural_key_runs_the_insert_hooks_only() {
+    let db = setup();
+    let mut flag = Flag { name: "dark".into(), on: true, ..Default::default() };
+    flag.save(&db).unwrap();
+    assert_eq!(flag.updates, 0, "before_update did not run for a row that was inserted");
+    assert_eq!(audits(&db), [("flag inserted".to_string(), 0)]);
+    flag.on = false;
+    flag.save(&db).unwrap();
+    assert_eq!(flag.updates, 1);
+    let stored = Flag::get(&db, "dark").unwrap().unwrap();
+    assert_eq!((stored.on, stored.updates), (false, 1));
+    assert_eq!(audits(&db).len(), 1, "inserted once");
+}
+
 both_backends!(
+    saving_a_new_natural_key_runs_the_insert_hooks_only,
     a_refused_update_leaves_the_version_and_snapshot_as_they_were,
     unhooking_rows_of_a_model_with_hooks_is_refused,
     insert_hooks_change_the_row_and_write_in_its_transaction,

@@ -237,11 +237,24 @@ impl Db {
 
     /// Updates `model`, then inserts the new rows of its relationship fields (`save-update`),
     /// all in one transaction when there are any. A model whose key the database does not
-    /// assign (a natural or composite key) is inserted when no row has its key.
+    /// assign (a natural or composite key) is inserted when no row has its key: found by the
+    /// `UPDATE` finding none, or — for a model with hooks, which must run one write's hooks
+    /// only — by asking first.
     pub(crate) fn save_existing<M: Model>(&self, model: &mut M) -> Result<()> {
         if !M::TABLE.auto_key && model.version().is_some_and(|v| v.get() == 0) {
             // a versioned row that was never stored (every stored row has a version)
             return self.insert(model);
+        }
+        if !M::TABLE.auto_key && model.version().is_none() && M::HOOKS {
+            // the hooks of one write only: whether the row is stored decides which
+            let stored = {
+                let (t, key) = (M::TABLE, model.key());
+                let exists = Exists { from: t.name, filter: Cond::key(t.key_names().zip(key.to_values())) };
+                let (mut sql, mut params) = (String::new(), Vec::new());
+                exists.render(self.dialect(), &mut sql, &mut params);
+                self.query_i64(&sql, &params)? != 0
+            };
+            return if stored { self.save_stored(model) } else { self.insert(model) };
         }
         if !M::TABLE.auto_key && model.version().is_none() {
             // the UPDATE finds no row: nothing was written, and the row is new
