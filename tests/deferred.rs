@@ -143,6 +143,26 @@ fn undefer_and_load_deferred_load_them() {
     db.assert_statements(0, || doc.load_deferred(&db)).unwrap();
 }
 
+fn loader_options_undefer_their_rows() {
+    let (db, folder) = setup();
+    for (name, load, statements) in [
+        ("selectinload", selectinload(Folder::DOCS).undefer(Doc::body), 2),
+        ("joinedload", joinedload(Folder::DOCS).undefer(Doc::body), 1),
+        ("subqueryload", subqueryload(Folder::DOCS).undefer(Doc::body), 2),
+    ] {
+        let f = db.assert_statements(statements, || Folder::query(&db).options(load).one().unwrap());
+        let docs = f.docs.loaded().unwrap();
+        assert_eq!(docs[1].body.get().unwrap(), "another long body", "{name}");
+        assert!(docs[1].summary.get().is_err(), "{name}: only the column asked for");
+    }
+    let f = Folder::query(&db).options(selectinload(Folder::DOCS).undefer_all()).one().unwrap();
+    assert_eq!(f.docs.loaded().unwrap()[0].summary.get().unwrap().as_deref(), Some("one in short"));
+    // the option's rows only: the owners' own deferred columns stay out
+    let doc = Doc::query(&db).options(joinedload(Doc::FOLDER)).first().unwrap().unwrap();
+    assert!(not_loaded(&doc));
+    assert_eq!(doc.folder(&db).load().unwrap().id, folder.id);
+}
+
 fn updates_write_only_loaded_columns() {
     let (db, _) = setup();
     let mut doc = Doc::query(&db).first().unwrap().unwrap();
@@ -182,6 +202,7 @@ fn inserting_a_row_without_them_is_refused() {
 }
 
 both_backends!(
+    loader_options_undefer_their_rows,
     subtree_loads_leave_them_out_and_undefer_reaches_the_rows_of_the_query,
     every_load_leaves_them_out,
     undefer_and_load_deferred_load_them,

@@ -13,7 +13,8 @@ use crate::schema::{ColumnDef, SqlType};
 /// Queries and loaders select `NULL` in its place, and the field holds nothing;
 /// [`get`](Deferred::get) then says so as [`Error::Deferred`], naming `table.column` (SQLAlchemy
 /// raises or lazy loads it: here the load is asked for, never hidden in a field read). It is
-/// loaded by a query that asks for it (`.undefer(Post::body)`, `.undefer_all()`), or afterwards
+/// loaded by a query that asks for it (`.undefer(Post::body)`, `.undefer_all()`, or on a loader
+/// option, `selectinload(User::POSTS).undefer(Post::body)`), or afterwards
 /// by [`Model::load_deferred`](crate::Model::load_deferred), one statement for all of a row's
 /// deferred columns. `update` and `save` write only loaded columns; inserting a row with one not
 /// loaded is refused. A value put in by hand ([`Deferred::new`], `From`, `Default`) is loaded.

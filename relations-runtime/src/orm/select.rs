@@ -54,8 +54,8 @@ impl<'db, M: Model, C: ?Sized, J> Query<'db, M, C, J> {
 
     /// Loads the [`Deferred`](crate::Deferred) column `column` with the rows (SQLAlchemy's
     /// `undefer`): `Post::query(&db).undefer(Post::body)`. A column that is not deferred is
-    /// loaded anyway. Only the query's own rows: the rows its loader options load leave their
-    /// deferred columns out.
+    /// loaded anyway. Only the query's own rows: the rows a loader option loads are undeferred
+    /// on the option ([`Eager::undefer`](crate::orm::load::Eager::undefer)).
     pub fn undefer<T>(mut self, column: Col<M, T>) -> Self {
         let i = M::TABLE.column_index(column.name());
         let mask = self.core.deferred.unwrap_or(M::TABLE.deferred);

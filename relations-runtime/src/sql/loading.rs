@@ -199,20 +199,22 @@ pub(crate) fn subtree_sql(d: &dyn Dialect, table: &Table, select: Select, link: 
     (sql, params)
 }
 
-/// Adds the columns and the `LEFT OUTER JOIN` of `def` to the owners' statement; returns the
-/// joined table's alias and the index of its first column in the rows.
+/// Adds the columns (`NULL` for those of `deferred`) and the `LEFT OUTER JOIN` of `def` to the
+/// owners' statement; returns the joined table's alias and the index of its first column in
+/// the rows.
 pub(crate) fn join_sql(
     d: &dyn Dialect,
     def: &'static RelationDef,
     sql: &mut JoinSql,
     owner_alias: &str,
+    deferred: u64,
 ) -> (String, usize) {
     let (owner, target) = (def.owner, def.target);
     sql.aliases += 1;
     let alias = format!("relations_j{}", sql.aliases);
     let offset = sql.width;
     sql.cols.push_str(", ");
-    crate::sql::select_list(d, target, &alias, target.deferred, &mut sql.cols);
+    crate::sql::select_list(d, target, &alias, deferred, &mut sql.cols);
     sql.width += target.columns.len();
     let j = relation_join(d, def.join, owner, owner_alias, target, &alias);
     sql.joins.push_str(" LEFT OUTER JOIN ");
@@ -297,6 +299,8 @@ pub(crate) struct Related<'a> {
     pub(crate) order: &'a [Order],
     pub(crate) limit: Option<u64>,
     pub(crate) def: &'static RelationDef,
+    /// The target's columns the rows leave out; `None`: its deferred ones.
+    pub(crate) deferred: Option<u64>,
 }
 
 impl Related<'_> {
@@ -357,6 +361,7 @@ impl Related<'_> {
                 filter,
                 order: grouped,
                 params,
+                deferred: self.deferred,
                 ..Select::default()
             };
         };
@@ -411,6 +416,14 @@ impl Related<'_> {
         // outer query cannot see, like an association model's)
         let mut outer_order = String::new();
         column(d, target.name, "relations_rn", &mut outer_order);
-        Select { tag: outer_tag, from: inner, filter: outer_filter, order: outer_order, params, ..Select::default() }
+        Select {
+            tag: outer_tag,
+            from: inner,
+            filter: outer_filter,
+            order: outer_order,
+            params,
+            deferred: self.deferred,
+            ..Select::default()
+        }
     }
 }

@@ -155,6 +155,9 @@ pub struct Eager<O, F: Slot, L = NoLink> {
     pub(crate) order: Vec<Order>,
     pub(crate) filter: Vec<Expr>,
     pub(crate) limit: Option<u64>,
+    /// The related model's columns its rows leave out (bit `i`: column `i`); `None`: its
+    /// deferred ones.
+    pub(crate) deferred: Option<u64>,
     /// For `subtreeload`: fills the field with rows of the owner's own type.
     pub(crate) own_tree: Option<OwnTree<O, F>>,
     pub(crate) _link: PhantomData<fn() -> L>,
@@ -169,6 +172,7 @@ impl<O: Model, F: Slot, L> Eager<O, F, L> {
             order: Vec::new(),
             filter: Vec::new(),
             limit: None,
+            deferred: None,
             own_tree: None,
             _link: PhantomData,
         }
@@ -176,8 +180,8 @@ impl<O: Model, F: Slot, L> Eager<O, F, L> {
 
     /// The option without its association model (what the loaders run).
     pub(crate) fn unlinked(self) -> Eager<O, F> {
-        let Eager { rel, how, nested, order, filter, limit, own_tree, .. } = self;
-        Eager { rel, how, nested, order, filter, limit, own_tree, _link: PhantomData }
+        let Eager { rel, how, nested, order, filter, limit, deferred, own_tree, .. } = self;
+        Eager { rel, how, nested, order, filter, limit, deferred, own_tree, _link: PhantomData }
     }
 
     /// Loads a relationship of the related rows too: `selectinload(User::POSTS)
@@ -228,6 +232,25 @@ impl<O: Model, F: Slot, L> Eager<O, F, L> {
         S: Within<Cons<F::Target, Cons<L, Nil>>, I>,
     {
         self.filter.push(condition.into().erase());
+        self
+    }
+
+    /// Loads the related rows' [`Deferred`](crate::Deferred) column `column` with them
+    /// (SQLAlchemy's `selectinload(User.posts).undefer(Post.body)`):
+    /// `selectinload(User::POSTS).undefer(Post::body)`. A column that is not deferred is loaded
+    /// anyway. A `subtreeload`'s rows are the query's own model: the query's `undefer` loads
+    /// them.
+    pub fn undefer<T>(mut self, column: crate::orm::query::Col<F::Target, T>) -> Self {
+        let target = self.rel.def.target;
+        let i = target.column_index(column.name());
+        let mask = self.deferred.unwrap_or(target.deferred);
+        self.deferred = Some(if i < 64 { mask & !(1 << i) } else { mask });
+        self
+    }
+
+    /// Loads every [`Deferred`](crate::Deferred) column of the related rows with them.
+    pub fn undefer_all(mut self) -> Self {
+        self.deferred = Some(0);
         self
     }
 

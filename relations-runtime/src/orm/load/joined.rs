@@ -24,7 +24,8 @@ impl<O: Model, F: Slot> Eager<O, F> {
         path: &mut Path,
     ) -> Box<dyn JoinedAcc<O>> {
         let def = self.rel.def;
-        let (alias, offset) = join_sql(db.dialect(), def, sql, owner_alias);
+        let mask = self.deferred.unwrap_or(def.target.deferred);
+        let (alias, offset) = join_sql(db.dialect(), def, sql, owner_alias, mask);
         let loads = plan::<F::Target>(&self.nested, path);
         path.push(def.target.name);
         let mut nested = Vec::new();
@@ -37,7 +38,14 @@ impl<O: Model, F: Slot> Eager<O, F> {
             }
         }
         path.pop();
-        Box::new(JoinAcc::<O, F> { rel: self.rel, index: JoinIndex::new(def, offset), rows: Vec::new(), nested, after })
+        Box::new(JoinAcc::<O, F> {
+            rel: self.rel,
+            index: JoinIndex::new(def, offset),
+            mask,
+            rows: Vec::new(),
+            nested,
+            after,
+        })
     }
 }
 
@@ -135,6 +143,8 @@ impl JoinIndex {
 struct JoinAcc<O, F: Slot> {
     rel: Rel<O, F>,
     index: JoinIndex,
+    /// The related model's columns the statement leaves out.
+    mask: u64,
     rows: Vec<F::Target>,
     nested: Vec<Box<dyn JoinedAcc<F::Target>>>,
     after: Vec<Load<F::Target>>,
@@ -146,7 +156,8 @@ impl<O: Model, F: Slot> JoinedAcc<O> for JoinAcc<O, F> {
             return Ok(());
         };
         if new {
-            self.rows.push(F::Target::from_row(&Row::new(row, F::Target::TABLE, self.index.offset))?);
+            let at = Row::new(row, F::Target::TABLE, self.index.offset).leaving_out(self.mask);
+            self.rows.push(F::Target::from_row(&at)?);
         }
         for n in &mut self.nested {
             n.absorb(row, index)?;

@@ -40,7 +40,15 @@ impl<O: Model, F: Slot> Eager<O, F> {
             })
             .collect();
         let (tag, from) = related_from(d, def, F::Target::TABLE);
-        let spec = Related { tag: &tag, from: &from, filter: &self.filter, order: &self.order, limit: self.limit, def };
+        let spec = Related {
+            tag: &tag,
+            from: &from,
+            filter: &self.filter,
+            order: &self.order,
+            limit: self.limit,
+            def,
+            deferred: self.deferred,
+        };
         let mut rows = Vec::new();
         let mut tags = Vec::new();
         let capacity = level_capacity(db, def, owners.len(), std::mem::size_of::<F::Target>());
