@@ -199,14 +199,25 @@ impl Db {
     /// (`before_insert`, then `after_insert`, in one transaction). A failure leaves the row new
     /// again, with the version it had.
     pub(crate) fn insert<M: Model>(&self, model: &mut M) -> Result<()> {
+        self.hooked(model, (Event::BeforeInsert, Event::AfterInsert), Db::insert_unhooked)
+    }
+
+    /// Runs `write` on `model` — between its hooks of `around`, all in one transaction that
+    /// gives the row back its stored state when it fails, when the model has hooks.
+    fn hooked<M: Model>(
+        &self,
+        model: &mut M,
+        (before, after): (Event, Event),
+        write: impl FnOnce(&Db, &mut M) -> Result<()>,
+    ) -> Result<()> {
         if !M::HOOKS {
-            return self.insert_unhooked(model);
+            return write(self, model);
         }
         keeping(model, |model| {
             self.as_one_unit(|db| {
-                hooks::run(model, db, Event::BeforeInsert)?;
-                db.insert_unhooked(model)?;
-                hooks::run(model, db, Event::AfterInsert)
+                hooks::run(model, db, before)?;
+                write(db, model)?;
+                hooks::run(model, db, after)
             })
         })
     }
@@ -283,16 +294,7 @@ impl Db {
     /// when it has them (`before_update`, then `after_update`, in one transaction). A failure
     /// leaves its version and snapshot as they were.
     pub(crate) fn update_model<M: Model>(&self, model: &mut M) -> Result<()> {
-        if !M::HOOKS {
-            return self.update_unhooked(model);
-        }
-        keeping(model, |model| {
-            self.as_one_unit(|db| {
-                hooks::run(model, db, Event::BeforeUpdate)?;
-                db.update_unhooked(model)?;
-                hooks::run(model, db, Event::AfterUpdate)
-            })
-        })
+        self.hooked(model, (Event::BeforeUpdate, Event::AfterUpdate), Db::update_unhooked)
     }
 
     /// [`update_model`](Self::update_model) without the model's hooks.
@@ -406,7 +408,7 @@ impl Db {
         unloaded: u64,
     ) -> Result<()> {
         // a deferred column not loaded is not written: its value is not known here
-        let written = |i: usize| i >= 64 || unloaded & (1 << i) == 0;
+        let written = |i: usize| !crate::schema::in_mask(unloaded, i);
         let stored = snapshot.and_then(crate::orm::model::Snapshot::values).filter(|s| s.len() == values.len());
         // the version column is the library's to write, never a change of the row's own
         let counter = t.version.filter(|_| version.is_some());

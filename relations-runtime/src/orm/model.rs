@@ -77,7 +77,7 @@ impl<'r> Row<'r> {
     /// loaded when the statement left it out.
     #[doc(hidden)]
     pub fn deferred<T: SqlValue>(&self, index: usize) -> Result<crate::orm::deferred::Deferred<T>> {
-        if index < 64 && self.deferred & (1 << index) != 0 {
+        if crate::schema::in_mask(self.deferred, index) {
             return Ok(crate::orm::deferred::Deferred::not_loaded(self.table.name, self.table.columns[index].name));
         }
         self.get::<T>(index).map(crate::orm::deferred::Deferred::new)
@@ -317,7 +317,7 @@ pub trait Model: Sealed + Sized + Send + Sync + 'static {
         if let Some(snapshot) = self.snapshot() {
             if let Some(mut stored) = snapshot.values() {
                 let now = self.values();
-                for (i, v) in now.into_iter().enumerate().filter(|(i, _)| *i < 64 && unloaded & (1 << i) != 0) {
+                for (i, v) in now.into_iter().enumerate().filter(|(i, _)| crate::schema::in_mask(unloaded, *i)) {
                     stored[i] = v.into_owned();
                 }
                 snapshot.take(stored.into_vec());

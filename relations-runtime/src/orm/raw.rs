@@ -129,7 +129,7 @@ impl<'db> Raw<'db> {
                     match names.iter().position(|n| *n == Some(c.name)) {
                         Some(i) => found.push(i),
                         // a deferred column left out: not loaded (never read)
-                        None if k < 64 && table.deferred & (1 << k) != 0 => {
+                        None if crate::schema::in_mask(table.deferred, k) => {
                             found.push(usize::MAX);
                             absent |= 1 << k;
                         }

@@ -57,9 +57,7 @@ impl<'db, M: Model, C: ?Sized, J> Query<'db, M, C, J> {
     /// loaded anyway. Only the query's own rows: the rows a loader option loads are undeferred
     /// on the option ([`Eager::undefer`](crate::orm::load::Eager::undefer)).
     pub fn undefer<T>(mut self, column: Col<M, T>) -> Self {
-        let i = M::TABLE.column_index(column.name());
-        let mask = self.core.deferred.unwrap_or(M::TABLE.deferred);
-        self.core.deferred = Some(if i < 64 { mask & !(1 << i) } else { mask });
+        self.core.deferred = Some(M::TABLE.undeferring(self.core.deferred, column.name()));
         self
     }
 

@@ -283,6 +283,12 @@ impl PartialEq for Table {
     }
 }
 
+/// Whether column `i` is in `mask`, a set of a table's columns (bit `i` for column `i`; a
+/// column past the 64th never is): a deferred column, one a statement left out, one not loaded.
+pub(crate) fn in_mask(mask: u64, i: usize) -> bool {
+    i < 64 && mask & (1 << i) != 0
+}
+
 /// The `relations` of a table that declares none.
 pub fn no_relations() -> &'static [&'static RelationDef] {
     &[]
@@ -302,6 +308,16 @@ impl Table {
     /// The position of the column named `name`. The derive only names columns that exist.
     pub fn column_index(&self, name: &str) -> usize {
         self.columns.iter().position(|c| c.name == name).expect("the derive names an existing column")
+    }
+
+    /// `mask` — a set of this table's columns, bit `i` for column `i`, or `None` for its
+    /// deferred ones — without the column named `column`: what loading it as well leaves out.
+    pub(crate) fn undeferring(&self, mask: Option<u64>, column: &str) -> u64 {
+        let mask = mask.unwrap_or(self.deferred);
+        match self.column_index(column) {
+            i if i < 64 => mask & !(1 << i),
+            _ => mask,
+        }
     }
 
     /// The version counter column, if the table has one.

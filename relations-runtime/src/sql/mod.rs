@@ -291,7 +291,7 @@ pub(crate) fn select_list(d: &dyn Dialect, table: &crate::schema::Table, alias: 
         if i > 0 {
             sql.push_str(", ");
         }
-        if i < 64 && mask & (1 << i) != 0 {
+        if crate::schema::in_mask(mask, i) {
             sql.push_str("NULL");
         } else {
             column(d, alias, c.name, sql);

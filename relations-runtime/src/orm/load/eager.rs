@@ -241,10 +241,7 @@ impl<O: Model, F: Slot, L> Eager<O, F, L> {
     /// anyway. A `subtreeload`'s rows are the query's own model: the query's `undefer` loads
     /// them.
     pub fn undefer<T>(mut self, column: crate::orm::query::Col<F::Target, T>) -> Self {
-        let target = self.rel.def.target;
-        let i = target.column_index(column.name());
-        let mask = self.deferred.unwrap_or(target.deferred);
-        self.deferred = Some(if i < 64 { mask & !(1 << i) } else { mask });
+        self.deferred = Some(self.rel.def.target.undeferring(self.deferred, column.name()));
         self
     }
 
