@@ -57,6 +57,7 @@ pub use orm::relation::{
     BelongsTo, BelongsToRef, Dynamic, HasMany, HasManyRef, HasOne, HasOneRef, KeepsRows, Loaded, ManyToMany,
     ManyToManyKind, ManyToManyRef, NoCache, OneToMany, Owner, OwnerOf, Parent, Related, SetOwner, Slot,
 };
+pub use orm::rules::Rule;
 pub use orm::select::Page;
 pub use orm::stream::{Batches, Rows};
 pub use orm::term::{coalesce, count, Nullable, Numeric, Operand, Term, Text};

@@ -197,6 +197,24 @@ impl AsyncDb {
         self.run(move |db| M::get(db, key)).await
     }
 
+    /// Adds a rule every statement of this connection honours ([`Db::add_rule`]).
+    pub async fn add_rule(&self, rule: crate::orm::rules::Rule) -> Result<()> {
+        self.run(move |db| {
+            db.add_rule(rule);
+            Ok(())
+        })
+        .await
+    }
+
+    /// Removes every rule of the connection ([`Db::clear_rules`]).
+    pub async fn clear_rules(&self) -> Result<()> {
+        self.run(|db| {
+            db.clear_rules();
+            Ok(())
+        })
+        .await
+    }
+
     /// Every row of `M`, in key order ([`Model::all`]).
     pub async fn all<M: Model>(&self) -> Result<Vec<M>> {
         self.run(|db| M::all(db)).await

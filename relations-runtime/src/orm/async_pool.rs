@@ -35,7 +35,10 @@ impl managed::Manager for Manager {
         }
         match db.backend().in_transaction() {
             true => Err(RecycleError::message("the connection was returned inside a transaction")),
-            false => Ok(()),
+            false => {
+                crate::orm::pool_options::reset(db, &self.options);
+                Ok(())
+            }
         }
     }
 }

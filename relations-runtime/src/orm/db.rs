@@ -70,6 +70,8 @@ pub struct Db {
     /// error...), or left it refusing statements until a rollback (PostgreSQL after any
     /// error). Every statement is refused until the transaction (or savepoint) returns.
     aborted: RefCell<Option<Aborted>>,
+    /// The rules every read honours ([`Db::add_rule`]), and the running query's.
+    pub(crate) rules: RefCell<crate::orm::rules::Rules>,
 }
 
 impl std::fmt::Debug for Db {
@@ -163,6 +165,7 @@ impl Db {
             level_sizes: RefCell::default(),
             catalog: RefCell::new(None),
             aborted: RefCell::new(None),
+            rules: RefCell::default(),
         }
     }
 

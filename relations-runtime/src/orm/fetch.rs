@@ -272,7 +272,7 @@ pub(crate) fn fetch_with_tree<T: Model>(
 ) -> Result<Vec<T>> {
     let table = T::TABLE;
     let mask = select.deferred.unwrap_or(table.deferred);
-    let (sql, params) = subtree_sql(db.dialect(), table, select, link);
+    let (sql, params) = subtree_sql(db.dialect(), table, select, link, db.rule_for(table).as_ref());
     let link = table.column_index(link);
 
     let mut owners: Vec<Option<T>> = Vec::new();

@@ -28,6 +28,7 @@ pub(crate) mod project;
 pub(crate) mod query;
 pub(crate) mod raw;
 pub(crate) mod relation;
+pub(crate) mod rules;
 pub(crate) mod select;
 pub(crate) mod stream;
 pub(crate) mod term;

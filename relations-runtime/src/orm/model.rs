@@ -244,6 +244,16 @@ pub trait Model: Sealed + Sized + Send + Sync + 'static {
         Query::new(db)
     }
 
+    /// A rule on the model's rows, a condition on its columns that every read of them honours
+    /// once set on a connection or a query: `db.add_rule(Post::rule(Post::deleted_at.is_null()))`
+    /// (see [`Rule`](crate::orm::rules::Rule)).
+    fn rule<S, I>(condition: impl Into<crate::sql::expr::Expr<S>>) -> crate::orm::rules::Rule
+    where
+        S: crate::schema::reach::Within<crate::schema::reach::Cons<Self, crate::schema::reach::Nil>, I>,
+    {
+        crate::orm::rules::Rule::on::<Self, S, I>(condition)
+    }
+
     /// The model's table under another name, to join it to itself in one query:
     /// `let boss = Employee::alias("boss")` (see [`Alias`](crate::orm::query::Alias)).
     fn alias(name: &'static str) -> crate::orm::query::Alias<Self> {

@@ -71,6 +71,7 @@ impl r2d2::ManageConnection for DbManager {
     }
 
     fn is_valid(&self, db: &mut Db) -> Result<()> {
+        crate::orm::pool_options::reset(db, &self.options);
         db.check()
     }
 

@@ -24,6 +24,9 @@ pub struct PoolOptions {
     /// How long one statement may run before [`Error::StatementTimeout`](crate::schema::error::Error::StatementTimeout)
     /// (default: no limit), as [`Db::set_statement_timeout`] sets it on each connection.
     pub statement_timeout: Option<Duration>,
+    /// The rules every connection of the pool honours ([`Db::add_rule`]): each connection
+    /// starts every checkout with these, whatever rules its last user added.
+    pub rules: Vec<crate::orm::rules::Rule>,
 }
 
 impl Default for PoolOptions {
@@ -34,6 +37,7 @@ impl Default for PoolOptions {
             checkout_timeout: Duration::from_secs(30),
             connect_timeout: Duration::from_secs(5),
             statement_timeout: None,
+            rules: Vec::new(),
         }
     }
 }
@@ -47,5 +51,11 @@ pub(crate) fn open_pooled(url: &str, options: &PoolOptions) -> Result<Db> {
         db.set_statement_timeout(options.statement_timeout)?;
     }
     db.backend().share()?;
+    reset(&db, options);
     Ok(db)
+}
+
+/// Gives a pool's connection, at checkout, the pool's rules and only those.
+pub(crate) fn reset(db: &Db, options: &PoolOptions) {
+    db.reset_rules(&options.rules);
 }

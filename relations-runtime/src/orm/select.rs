@@ -119,6 +119,20 @@ impl<'db, M: Model, C: ?Sized, J> Query<'db, M, C, J> {
         self
     }
 
+    /// Adds a rule this query honours beside the connection's: its statement and every load
+    /// it runs (SQLAlchemy's `.options(with_loader_criteria(...))`). See [`Rule`](crate::Rule).
+    pub fn rule(mut self, rule: crate::orm::rules::Rule) -> Self {
+        self.core.rules.push((rule.table, rule.condition));
+        self
+    }
+
+    /// Lifts every rule for this query, its statement and its loads: the connection's, the
+    /// query's own, and soft deletion's filter (an administrator's view of every row).
+    pub fn without_rules(mut self) -> Self {
+        self.core.unruled = true;
+        self
+    }
+
     /// Returns at most `n` rows.
     pub fn limit(mut self, n: u64) -> Self {
         self.core.limit = Some(n);
@@ -209,10 +223,13 @@ impl<'db, M: Model, J> Query<'db, M, Db, J> {
     /// Every matching row.
     pub fn all(&self) -> Result<Vec<M>> {
         self.core.check()?;
-        // what `subqueryload` repeats: the owners' query after its SELECT list
-        let d = self.db.dialect();
-        let owners: &OwnerQuery<'_> = &|| self.core.after_select(d);
-        Ok(fetch(self.db, Source::Query(&self.core), &self.loads, &mut Vec::new(), Some(owners), 0)?.0)
+        self.db.with_query_rules(&self.core, || {
+            let core = self.db.ruled(&self.core);
+            // what `subqueryload` repeats: the owners' query after its SELECT list
+            let d = self.db.dialect();
+            let owners: &OwnerQuery<'_> = &|| core.after_select(d);
+            Ok(fetch(self.db, Source::Query(&core), &self.loads, &mut Vec::new(), Some(owners), 0)?.0)
+        })
     }
 
     /// The first matching row, if any.
@@ -238,7 +255,8 @@ impl<'db, M: Model, J> Query<'db, M, Db, J> {
         let mut q = self.clone();
         q.core.order.clear();
         q.core.key_order = None;
-        let (sql, params) = q.core.render_count(self.db.dialect());
+        let (sql, params) =
+            self.db.with_query_rules(&q.core, || self.db.ruled(&q.core).render_count(self.db.dialect()));
         self.db.query_i64(&sql, &params)
     }
 
@@ -247,7 +265,8 @@ impl<'db, M: Model, J> Query<'db, M, Db, J> {
         self.core.check()?;
         let mut q = self.clone().limit(1);
         q.core.key_order = q.core.key_order.filter(|_| q.core.offset.is_some());
-        let (sql, params) = q.core.render_exists(self.db.dialect());
+        let (sql, params) =
+            self.db.with_query_rules(&q.core, || self.db.ruled(&q.core).render_exists(self.db.dialect()));
         Ok(self.db.query_i64(&sql, &params)? != 0)
     }
 

@@ -645,6 +645,9 @@ pub(crate) struct JoinClause {
     pub(crate) owner: &'static str,
     pub(crate) alias: &'static str,
     pub(crate) outer: bool,
+    /// Conditions on the joined rows beside the relationship's own (an outer join's rules on
+    /// its target: in `ON`, so that a row without a match keeps its `NULL`s).
+    pub(crate) on: Vec<Expr>,
 }
 
 /// What a `SELECT` says, without the connection that runs it: the model's table with its
@@ -670,6 +673,11 @@ pub(crate) struct Core {
     pub(crate) invalid: Option<String>,
     /// The model's columns the rows leave out (bit `i`: column `i`); `None`: its deferred ones.
     pub(crate) deferred: Option<u64>,
+    /// Rules on tables that this query (its statement and its loads) honours beside the
+    /// connection's.
+    pub(crate) rules: Vec<(&'static Table, Expr)>,
+    /// Whether the query lifts every rule.
+    pub(crate) unruled: bool,
 }
 
 /// What the text of a plain query's statement depends on: its table, its default order and
@@ -706,6 +714,11 @@ impl Shape {
                 self.text(table)?;
                 self.text(column)?;
                 params.push(v.clone());
+            }
+            Node::Null { term: Scalar::Column { table, column }, negated } => {
+                self.push(5 + usize::from(*negated))?;
+                self.text(table)?;
+                self.text(column)?;
             }
             Node::And(items) => {
                 self.push(2)?;
@@ -763,6 +776,8 @@ impl Core {
             having: Vec::new(),
             invalid: None,
             deferred: None,
+            rules: Vec::new(),
+            unruled: false,
         }
     }
 
@@ -904,7 +919,7 @@ impl Core {
             });
             return;
         }
-        self.joins.push(JoinClause { rel, owner, alias, outer });
+        self.joins.push(JoinClause { rel, owner, alias, outer, on: Vec::new() });
     }
 
     /// The filter scoping the rows to a many-to-many owner's (`key IN (SELECT remote FROM link
@@ -940,8 +955,9 @@ impl Core {
         }
     }
 
-    /// `"table" [JOIN "target" AS "alias" ON ...]...`.
-    pub(crate) fn render_from(&self, d: &dyn Dialect, sql: &mut String) {
+    /// `"table" [JOIN "target" AS "alias" ON ...]...`, binding what the joins' own conditions
+    /// compare with.
+    pub(crate) fn render_from(&self, d: &dyn Dialect, sql: &mut String, params: &mut Vec<Value<'static>>) {
         d.quote(self.table.name, sql);
         if let Some((_, sub)) = self.linked() {
             sql.push_str(" JOIN ");
@@ -963,6 +979,10 @@ impl Core {
             }
             sql.push_str(" ON ");
             sql.push_str(&rj.on);
+            for c in &j.on {
+                sql.push_str(" AND ");
+                c.render(d, sql, params);
+            }
         }
     }
 
@@ -1166,7 +1186,7 @@ impl Core {
             c.render(d, sql, params, scope);
         }
         sql.push_str(" FROM ");
-        self.render_from(d, sql);
+        self.render_from(d, sql, params);
         if !self.filters.is_empty() {
             sql.push_str(" WHERE ");
             self.render_filter(d, sql, params, scope);
@@ -1273,7 +1293,8 @@ impl Core {
         let mut select = Select { deferred: self.deferred, ..Select::default() };
         let scope = &mut Vec::new();
         self.link_scope(scope);
-        self.render_from(d, &mut select.from);
+        self.render_from(d, &mut select.from, &mut select.params);
+        select.from_params = select.params.len();
         self.render_filter(d, &mut select.filter, &mut select.params, scope);
         let before = select.params.len();
         self.render_order(d, &mut select.order, &mut select.params, scope);

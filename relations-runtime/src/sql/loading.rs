@@ -27,6 +27,22 @@ pub(crate) struct JoinSql {
     pub(crate) order: String,
     pub(crate) aliases: u32,
     pub(crate) width: usize,
+    /// What the joins' conditions bind, in their order.
+    pub(crate) params: Vec<Value<'static>>,
+    /// The number of parameters bound before the joins' (their placeholders come after).
+    pub(crate) base: usize,
+}
+
+impl JoinSql {
+    /// Appends ` AND <condition>` to the joins, `scope` naming the aliases of its tables.
+    fn and(&mut self, d: &dyn Dialect, condition: &Expr, scope: &mut crate::sql::expr::Scope) {
+        let mut params = Vec::with_capacity(self.base + self.params.len() + 2);
+        params.resize(self.base, Value::Null);
+        params.append(&mut self.params);
+        self.joins.push_str(" AND ");
+        condition.render_in(d, &mut self.joins, &mut params, scope);
+        self.params = params.split_off(self.base);
+    }
 }
 
 /// Where a statement's rows hold what the loader reads.
@@ -78,6 +94,7 @@ pub(crate) fn render_owners(
         select.filter.clear();
         select.tail.clear();
         select.params.append(&mut select.tail_params);
+        select.from_params = select.params.len();
     }
 
     let mut sql = String::with_capacity(256);
@@ -99,6 +116,8 @@ pub(crate) fn render_owners(
         order: String::new(),
         aliases: 0,
         width: offset + table.columns.len(),
+        params: Vec::new(),
+        base: select.params.len() + select.tail_params.len(),
     };
     if has_joined {
         joined(&mut js);
@@ -143,14 +162,29 @@ pub(crate) fn render_owners(
         sql.push(' ');
         sql.push_str(&select.tail);
     }
+    // the joins' parameters where their text is: after the `FROM` clause's, before the
+    // filter's, unless the placeholders say their number
     let mut params = select.params;
+    if !js.params.is_empty() && !d.numbered_placeholders() {
+        let rest = params.split_off(select.from_params.min(params.len()));
+        params.append(&mut js.params);
+        params.extend(rest);
+    }
     params.append(&mut select.tail_params);
+    params.append(&mut js.params);
     (sql, params, at)
 }
 
 /// The statement and parameters of the owners with a subtree option's rows in it (the
-/// `fetch_with_tree` of the loader), `link` being the self-reference's column.
-pub(crate) fn subtree_sql(d: &dyn Dialect, table: &Table, select: Select, link: &str) -> (String, Vec<Value<'static>>) {
+/// `fetch_with_tree` of the loader), `link` being the self-reference's column; with a `rule`,
+/// only through rows below that pass it.
+pub(crate) fn subtree_sql(
+    d: &dyn Dialect,
+    table: &Table,
+    select: Select,
+    link: &str,
+    rule: Option<&Expr>,
+) -> (String, Vec<Value<'static>>) {
     let key = table.single_key().map_or(d.row_id(), |c| c.name);
     let integer_key = table.single_key().is_some_and(|c| {
         matches!(
@@ -159,6 +193,8 @@ pub(crate) fn subtree_sql(d: &dyn Dialect, table: &Table, select: Select, link: 
         )
     });
     let q = |c: &str, out: &mut String| column(d, table.name, c, out);
+    let mut params = select.params;
+    params.extend(select.tail_params);
     let mut sql = String::with_capacity(512);
     let mut seed = String::from("SELECT * FROM (SELECT ");
     q(key, &mut seed);
@@ -176,7 +212,12 @@ pub(crate) fn subtree_sql(d: &dyn Dialect, table: &Table, select: Select, link: 
     step.push_str(", CAST(0 AS ");
     step.push_str(&d.cast_type(crate::schema::SqlType::BigInteger));
     step.push(')');
-    let cte = RecursiveCte { columns: &["relations_id", "relations_ord"], seed, step, join: link, step_filter: None };
+    let step_filter = rule.map(|r| {
+        let mut f = String::new();
+        r.render(d, &mut f, &mut params);
+        f
+    });
+    let cte = RecursiveCte { columns: &["relations_id", "relations_ord"], seed, step, join: link, step_filter };
     sql.push_str(&cte.render(d, table.name));
     sql.push_str("SELECT ");
     column(d, TREE, "relations_ord", &mut sql);
@@ -194,8 +235,6 @@ pub(crate) fn subtree_sql(d: &dyn Dialect, table: &Table, select: Select, link: 
         sql.push_str(" ORDER BY ");
         q(key, &mut sql);
     }
-    let mut params = select.params;
-    params.extend(select.tail_params);
     (sql, params)
 }
 
@@ -208,6 +247,7 @@ pub(crate) fn join_sql(
     sql: &mut JoinSql,
     owner_alias: &str,
     deferred: u64,
+    rule: Option<&Expr>,
 ) -> (String, usize) {
     let (owner, target) = (def.owner, def.target);
     sql.aliases += 1;
@@ -227,6 +267,14 @@ pub(crate) fn join_sql(
     }
     sql.joins.push_str(" ON ");
     sql.joins.push_str(&j.on);
+    if let Some(rule) = rule {
+        // in `ON`: an owner without a row that passes keeps its place, as one without any
+        let mut scope = vec![(target.name, alias.clone())];
+        if let Join::Through { table, .. } = def.join {
+            scope.push((table.name, format!("{alias}_link")));
+        }
+        sql.and(d, rule, &mut scope);
+    }
     if !matches!(def.join, Join::Forward { .. }) {
         let link = format!("{alias}_link");
         crate::sql::declared_order(d, target, &alias, Some(&link), def.order_by, &mut sql.order);

@@ -4,6 +4,7 @@
 
 pub(crate) mod expr;
 pub(crate) mod loading;
+pub(crate) mod rules;
 pub(crate) mod write;
 #[cfg(all(test, feature = "postgres"))]
 mod write_tests;
@@ -11,6 +12,7 @@ mod write_tests;
 use crate::dialect::Dialect;
 use crate::schema::value::Value;
 use crate::schema::{Join, Table};
+use crate::sql::expr::Expr;
 
 /// The pieces of one `SELECT` of model rows: `[prefix] SELECT [tag,] <columns> FROM from
 /// [WHERE where] [ORDER BY order] [tail]`, with `params` in textual order.
@@ -34,6 +36,8 @@ pub(crate) struct Select {
     /// Whether the `ORDER BY` terms bind parameters (they come after the filter's).
     pub(crate) order_binds: bool,
     pub(crate) params: Vec<Value<'static>>,
+    /// How many of `params` the `FROM` clause binds (they come first).
+    pub(crate) from_params: usize,
     pub(crate) tail_params: Vec<Value<'static>>,
     /// The model's columns left out (bit `i`: column `i`); `None`: its deferred ones.
     pub(crate) deferred: Option<u64>,
@@ -94,13 +98,14 @@ impl RecursiveCte<'_> {
 }
 
 /// `WITH RECURSIVE "relations_tree"("id") AS (...)`: the keys of the rows below `starts` in a
-/// self-referential `table` linked by `fk`.
+/// self-referential `table` linked by `fk`; with a `rule`, only through rows that pass it.
 pub(crate) fn descendants_cte(
     d: &dyn Dialect,
     table: &Table,
     fk: &str,
     starts: impl Iterator<Item = Value<'static>>,
     params: &mut Vec<Value<'static>>,
+    rule: Option<&Expr>,
 ) -> String {
     let pk = table.single_key().map_or(d.row_id(), |c| c.name);
     let mut seed = String::from("SELECT ");
@@ -110,19 +115,30 @@ pub(crate) fn descendants_cte(
     seed.push_str(" WHERE ");
     column(d, table.name, fk, &mut seed);
     in_list(d, starts, &mut seed, params);
+    if let Some(rule) = rule {
+        seed.push_str(" AND ");
+        rule.render(d, &mut seed, params);
+    }
     let mut step = String::new();
     column(d, table.name, pk, &mut step);
-    RecursiveCte { columns: &["id"], seed, step, join: fk, step_filter: None }.render(d, table.name)
+    let step_filter = rule.map(|r| {
+        let mut f = String::new();
+        r.render(d, &mut f, params);
+        f
+    });
+    RecursiveCte { columns: &["id"], seed, step, join: fk, step_filter }.render(d, table.name)
 }
 
 /// `WITH RECURSIVE "relations_tree"("id") AS (...)`: the keys of the rows above the parent key
-/// `start` in a self-referential `table` linked by `fk`, climbing through each row's `fk`.
+/// `start` in a self-referential `table` linked by `fk`, climbing through each row's `fk`;
+/// with a `rule`, not through a row that fails it.
 pub(crate) fn ancestors_cte(
     d: &dyn Dialect,
     table: &Table,
     fk: &str,
     start: Value<'static>,
     params: &mut Vec<Value<'static>>,
+    rule: Option<&Expr>,
 ) -> String {
     let pk = table.single_key().map_or(d.row_id(), |c| c.name);
     let mut seed = String::from("SELECT ");
@@ -132,12 +148,24 @@ pub(crate) fn ancestors_cte(
     column(d, table.name, fk, &mut step);
     column(d, table.name, fk, &mut step_filter);
     step_filter.push_str(" IS NOT NULL");
+    if let Some(rule) = rule {
+        step_filter.push_str(" AND ");
+        rule.render(d, &mut step_filter, params);
+    }
     RecursiveCte { columns: &["id"], seed, step, join: pk, step_filter: Some(step_filter) }.render(d, table.name)
 }
 
-/// `<cte> SELECT [fk,] <columns> FROM table WHERE key IN "relations_tree" ORDER BY key`: the
-/// rows a recursive `cte` collected, tagged with each one's parent when `tagged`.
-pub(crate) fn tree_select(d: &dyn Dialect, table: &Table, fk: &str, cte: String, tagged: bool) -> Select {
+/// `<cte> SELECT [fk,] <columns> FROM table WHERE key IN "relations_tree" [AND rule] ORDER BY
+/// key`: the rows a recursive `cte` collected (binding `params`), tagged with each one's parent
+/// when `tagged`.
+pub(crate) fn tree_select(
+    d: &dyn Dialect,
+    table: &Table,
+    fk: &str,
+    (cte, mut params): (String, Vec<Value<'static>>),
+    tagged: bool,
+    rule: Option<&Expr>,
+) -> Select {
     let pk = table.single_key().map_or(d.row_id(), |c| c.name);
     let mut tag = String::new();
     column(d, table.name, fk, &mut tag);
@@ -148,12 +176,16 @@ pub(crate) fn tree_select(d: &dyn Dialect, table: &Table, fk: &str, cte: String,
     filter.push_str(" FROM ");
     d.quote(TREE, &mut filter);
     filter.push(')');
+    if let Some(rule) = rule {
+        filter.push_str(" AND ");
+        rule.render(d, &mut filter, &mut params);
+    }
     let mut from = String::new();
     d.quote(table.name, &mut from);
     let mut order = String::new();
     column(d, table.name, pk, &mut order);
     let tag = if tagged { vec![tag] } else { Vec::new() };
-    Select { prefix: cte, tag, from, filter, order, ..Select::default() }
+    Select { prefix: cte, tag, from, filter, order, params, ..Select::default() }
 }
 
 /// ` IN (?, ?, ...)`, binding `values`.

@@ -40,10 +40,11 @@ impl<O: Model, F: Slot> Eager<O, F> {
             })
             .collect();
         let (tag, from) = related_from(d, def, F::Target::TABLE);
+        let filter = db.ruled_filter(def.target, &self.filter);
         let spec = Related {
             tag: &tag,
             from: &from,
-            filter: &self.filter,
+            filter: &filter,
             order: &self.order,
             limit: self.limit,
             def,

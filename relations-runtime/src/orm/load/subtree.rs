@@ -110,10 +110,11 @@ pub(crate) fn load<O: Model>(e: &Eager<O, HasMany<O>>, db: &Db, owners: &[O], pa
     let mut parents = Vec::new();
     let chunk = db.max_variables().saturating_sub(8).max(1);
     let mut seen = rustc_hash::FxHashSet::default();
+    let rule = db.rule_for(table);
     for keys in keys.chunks(chunk) {
         let mut params = Vec::with_capacity(keys.len());
-        let cte = descendants_cte(d, table, fk, keys.iter().cloned(), &mut params);
-        let select = Select { params, ..tree_select(d, table, fk, cte, true) };
+        let cte = descendants_cte(d, table, fk, keys.iter().cloned(), &mut params, rule.as_ref());
+        let select = tree_select(d, table, fk, (cte, params), true, rule.as_ref());
         let (r, t) = fetch::<O>(db, select.into(), &e.nested, path, None, 0)?;
         // a row below owners of two chunks comes twice
         for (r, t) in r.into_iter().zip(t) {

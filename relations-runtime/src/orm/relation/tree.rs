@@ -5,7 +5,7 @@ use crate::orm::fetch::fetch;
 use crate::orm::model::Model;
 use crate::schema::error::Result;
 use crate::schema::value::Value;
-use crate::sql::{ancestors_cte, descendants_cte, tree_select, Select};
+use crate::sql::{ancestors_cte, descendants_cte, tree_select};
 
 fn key_and_fk<M: Model>(m: &M, fk_index: usize) -> (Value<'static>, Value<'static>) {
     let values = m.values();
@@ -18,13 +18,14 @@ fn recursive<M: Model>(db: &Db, fk: &'static str, up: bool, start: Value<'static
     let t = M::TABLE;
     let d = db.dialect();
     let mut params = Vec::with_capacity(1);
+    let rule = db.rule_for(t);
     let cte = if up {
-        ancestors_cte(d, t, fk, start, &mut params)
+        ancestors_cte(d, t, fk, start, &mut params, rule.as_ref())
     } else {
-        descendants_cte(d, t, fk, std::iter::once(start), &mut params)
+        descendants_cte(d, t, fk, std::iter::once(start), &mut params, rule.as_ref())
     };
-    let select = tree_select(d, t, fk, cte, false);
-    Ok(fetch(db, Select { params, ..select }.into(), &[], &mut Vec::new(), None, 0)?.0)
+    let select = tree_select(d, t, fk, (cte, params), false, rule.as_ref());
+    Ok(fetch(db, select.into(), &[], &mut Vec::new(), None, 0)?.0)
 }
 
 /// The rows the recursive query returned, each with its key and parent link decoded once.

@@ -1,0 +1,180 @@
+//! Rules on every read (SQLAlchemy's `with_loader_criteria`), as a change of the statement
+//! tree: a condition on a table joins every place a statement reads that table — its own rows,
+//! its joins (an inner join's in `WHERE`, an outer join's in `ON`), the related rows of an
+//! `EXISTS` (`any`/`has`), of a relationship aggregate and of a subquery. The condition itself
+//! is taken as written: the rules are not applied inside it again.
+
+use crate::schema::Table;
+use crate::sql::expr::{Core, Expr, Node, Scalar};
+
+/// The rule on a table's rows, if any (all of them ANDed).
+pub(crate) type RuleFor<'a> = &'a dyn Fn(&'static Table) -> Option<Expr>;
+
+/// `a AND b`, flattening an `AND` on the left.
+pub(crate) fn and(a: Expr, b: Expr) -> Expr {
+    match a.0 {
+        Node::And(mut items) => {
+            items.push(b);
+            Expr::new(Node::And(items))
+        }
+        other => Expr::new(Node::And(vec![Expr::new(other), b])),
+    }
+}
+
+impl Core {
+    /// Adds `rule`'s condition on every table the statement reads.
+    pub(crate) fn apply_rules(&mut self, rule: RuleFor<'_>) {
+        for e in self.filters.iter_mut().chain(&mut self.having) {
+            e.apply_rules(rule);
+        }
+        for s in self.columns.iter_mut().chain(&mut self.group_by).chain(self.order.iter_mut().map(|o| &mut o.term)) {
+            s.apply_rules(rule);
+        }
+        for j in &mut self.joins {
+            for e in &mut j.on {
+                e.apply_rules(rule);
+            }
+        }
+        let mut more = Vec::new();
+        for j in &mut self.joins {
+            let Some(r) = rule(j.rel.target) else { continue };
+            let r = r.retable(j.rel.target.name, j.alias);
+            if j.outer {
+                j.on.push(r);
+            } else {
+                more.push(r);
+            }
+        }
+        self.filters.extend(more);
+        if let Some(r) = rule(self.table) {
+            self.filters.push(r);
+        }
+    }
+}
+
+impl Expr {
+    /// Adds `rule`'s condition inside every subquery of the condition.
+    pub(crate) fn apply_rules(&mut self, rule: RuleFor<'_>) {
+        match &mut self.0 {
+            Node::Compare { left, right, .. } => {
+                left.apply_rules(rule);
+                right.apply_rules(rule);
+            }
+            Node::Null { term, .. }
+            | Node::In { term, .. }
+            | Node::InSubquery { term, .. }
+            | Node::Holds { term, .. } => {
+                term.apply_rules(rule);
+            }
+            Node::InSelect { term, sub, .. } => {
+                term.apply_rules(rule);
+                sub.apply_rules(rule);
+            }
+            Node::Between { term, low, high } => {
+                for s in [term, low, high] {
+                    s.apply_rules(rule);
+                }
+            }
+            Node::Like { term, pattern, .. } => {
+                term.apply_rules(rule);
+                pattern.apply_rules(rule);
+            }
+            Node::Exists { rel, condition } => ruled(rel.target, condition, rule),
+            Node::And(items) | Node::Or(items) => {
+                for e in items {
+                    e.apply_rules(rule);
+                }
+            }
+            Node::Not(e) => e.apply_rules(rule),
+        }
+    }
+
+    /// The condition with the columns of `table` read from `alias` instead (a join's rows).
+    pub(crate) fn retable(mut self, table: &str, alias: &'static str) -> Expr {
+        if table != alias {
+            self.0.retable(table, alias);
+        }
+        self
+    }
+}
+
+/// A related-rows subquery's `condition` with the rule on `target` added.
+fn ruled(target: &'static Table, condition: &mut Option<Box<Expr>>, rule: RuleFor<'_>) {
+    if let Some(c) = condition {
+        c.apply_rules(rule);
+    }
+    if let Some(r) = rule(target) {
+        *condition = Some(Box::new(match condition.take() {
+            Some(c) => and(*c, r),
+            None => r,
+        }));
+    }
+}
+
+impl Scalar {
+    /// Adds `rule`'s condition inside every subquery of the term.
+    pub(crate) fn apply_rules(&mut self, rule: RuleFor<'_>) {
+        match self {
+            Scalar::Call { args, .. } => {
+                for a in args {
+                    a.apply_rules(rule);
+                }
+            }
+            Scalar::Arith { left, right, .. } => {
+                left.apply_rules(rule);
+                right.apply_rules(rule);
+            }
+            Scalar::Cast { inner, .. } => inner.apply_rules(rule),
+            Scalar::Related { rel, arg, filter, .. } => {
+                if let Some(a) = arg {
+                    a.apply_rules(rule);
+                }
+                ruled(rel.target, filter, rule);
+            }
+            Scalar::Subselect(core) => core.apply_rules(rule),
+            Scalar::Column { .. } | Scalar::Bound(_) | Scalar::CountAll => {}
+        }
+    }
+
+    fn retable(&mut self, table: &str, alias: &'static str) {
+        match self {
+            Scalar::Column { table: t, .. } if *t == table => *t = alias,
+            Scalar::Call { args, .. } => args.iter_mut().for_each(|a| a.retable(table, alias)),
+            Scalar::Arith { left, right, .. } => {
+                left.retable(table, alias);
+                right.retable(table, alias);
+            }
+            Scalar::Cast { inner, .. } => inner.retable(table, alias),
+            _ => {}
+        }
+    }
+}
+
+impl Node {
+    /// Columns of `table` read from `alias`; a subquery's own tables are left as they are.
+    fn retable(&mut self, table: &str, alias: &'static str) {
+        match self {
+            Node::Compare { left, right, .. } => {
+                left.retable(table, alias);
+                right.retable(table, alias);
+            }
+            Node::Null { term, .. }
+            | Node::In { term, .. }
+            | Node::InSubquery { term, .. }
+            | Node::Holds { term, .. }
+            | Node::InSelect { term, .. } => term.retable(table, alias),
+            Node::Between { term, low, high } => {
+                for s in [term, low, high] {
+                    s.retable(table, alias);
+                }
+            }
+            Node::Like { term, pattern, .. } => {
+                term.retable(table, alias);
+                pattern.retable(table, alias);
+            }
+            Node::And(items) | Node::Or(items) => items.iter_mut().for_each(|e| e.0.retable(table, alias)),
+            Node::Not(e) => e.0.retable(table, alias),
+            Node::Exists { .. } => {}
+        }
+    }
+}
