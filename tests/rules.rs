@@ -153,6 +153,9 @@ fn eager_loads_of_every_strategy_in_the_same_statements() {
         let query = || Author::query(&db).filter(Author::name.ne("Zed")).options(load()).limit(10);
         let authors = db.assert_statements(statements, || query().all().unwrap());
         assert_eq!(loaded_titles(&authors), expected, "{name}");
+        // without the limit: a joined load's parameters come before the filter's
+        let unlimited = || Author::query(&db).filter(Author::name.ne("Zed")).options(load()).all().unwrap();
+        assert_eq!(loaded_titles(&db.assert_statements(statements, unlimited)), expected, "{name}");
         // and the query's own rule reaches its loads
         let authors = Author::query(&db).rule(Author::rule(Author::name.eq("Ann"))).options(load()).all().unwrap();
         assert_eq!(loaded_titles(&authors), expected[..1], "{name}");
@@ -169,6 +172,18 @@ fn eager_loads_of_every_strategy_in_the_same_statements() {
         let labels: Vec<usize> = ann.posts.loaded().unwrap().iter().map(|p| p.labels.loaded().unwrap().len()).collect();
         assert_eq!(labels, [1, 0]);
     }
+    // an outer join's rule in its ON, a joined load's in its own, the filter's and the
+    // query's rule after them: bound in the order of the text
+    db.add_rule(Author::rule(Author::name.ne("Bob")));
+    let posts = Post::query(&db)
+        .outer_join(Post::AUTHOR)
+        .filter(Post::title.ne("zz"))
+        .options(joinedload(Post::LABELS))
+        .all()
+        .unwrap();
+    let labels: Vec<(&str, usize)> =
+        posts.iter().map(|p| (p.title.as_str(), p.labels.loaded().unwrap().len())).collect();
+    assert_eq!(labels, [("a1", 1), ("a3", 0)]);
     // to-one: a post's author, hidden by a rule
     db.clear_rules();
     db.add_rule(Author::rule(Author::name.ne("Ann")));
