@@ -81,6 +81,9 @@ pub struct ModelArgs {
     pub serde: Flag,
     /// Run the model's `relations::Hooks` around its writes and loads.
     pub hooks: Flag,
+    /// `soft_delete = deleted_at`: `delete` stamps this column instead, and every read leaves
+    /// the stamped rows out.
+    pub soft_delete: Option<NameArg>,
     /// `unique(a, b)`: table-level unique constraints.
     #[darling(multiple)]
     pub unique: Vec<ColumnsArg>,
@@ -277,7 +280,8 @@ pub struct FieldAttrs {
 }
 
 /// The keys each attribute accepts, for "unknown key" messages.
-pub const MODEL_KEYS: &[&str] = &["table", "no_default", "serde", "hooks", "unique", "index", "unique_index", "check"];
+pub const MODEL_KEYS: &[&str] =
+    &["table", "no_default", "serde", "hooks", "soft_delete", "unique", "index", "unique_index", "check"];
 const COLUMN_KEYS: &[&str] = &["name", "unique", "index", "len", "text", "bigint", "numeric", "default", "validate"];
 const HAS_KEYS: &[&str] = &["inverse", "foreign_key", "lazy", "cascade", "passive_deletes", "order_by"];
 const BELONGS_TO_KEYS: &[&str] = &[

@@ -37,6 +37,8 @@ pub struct Model {
     pub snapshot: Option<Ident>,
     /// The `relations::Version` column's field, when the model counts its row's versions.
     pub version: Option<Ident>,
+    /// `#[model(soft_delete = ..)]`: the position of the column `delete` stamps.
+    pub soft_delete: Option<usize>,
     /// Mistakes reported with the model's code, not instead of it: a stand-in value replaced
     /// the wrong one, so the expansion stays sound.
     pub soft_errors: Vec<darling::Error>,

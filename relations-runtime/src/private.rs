@@ -25,6 +25,11 @@ pub const fn sql_type<T: SqlValue>() -> SqlType {
     T::SQL_TYPE
 }
 
+/// Whether a column of this type can be a soft delete's stamp: a timestamp or a date.
+pub const fn soft_delete_type(t: SqlType) -> bool {
+    matches!(t, SqlType::DateTime | SqlType::Date)
+}
+
 /// Whether a Rust type makes a nullable column.
 pub const fn nullable<T: SqlValue>() -> bool {
     T::NULLABLE

@@ -48,6 +48,17 @@ fn theirs(path: &syn::Path) -> TokenStream {
 pub fn expand(model: &Model) -> TokenStream {
     let rt = rt();
     let mut out = TokenStream::new();
+    // a soft delete stamps the time (or the day) of the delete
+    if let Some(c) = model.soft_delete.map(|i| &model.columns[i]) {
+        let ty = &c.ty;
+        let msg = lit(&format!(
+            "`soft_delete = {}`: the column holds when the row was deleted; declare `{}` as `Option<chrono::NaiveDateTime>` (or `Option<chrono::NaiveDate>`)",
+            c.field, c.field
+        ));
+        out.extend(quote_spanned! {c.span=>
+            const _: () = if !#rt::soft_delete_type(#rt::sql_type::<#ty>()) { ::core::panic!(#msg) };
+        });
+    }
     for r in model.relations.iter().filter(|r| r.field) {
         let target = &r.target;
         let tspan = syn::spanned::Spanned::span(target);

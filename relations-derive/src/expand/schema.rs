@@ -163,6 +163,10 @@ pub fn table(model: &Model) -> TokenStream {
         None => quote!(::core::option::Option::None),
     };
     let hooks = model.hooks.is_some();
+    let soft_delete = match model.soft_delete {
+        Some(i) => quote!(::core::option::Option::Some(#i)),
+        None => quote!(::core::option::Option::None),
+    };
     let deferred: u64 =
         model.columns.iter().enumerate().filter(|(i, c)| c.deferred && *i < 64).map(|(i, _)| 1u64 << i).sum();
     quote! {
@@ -183,6 +187,7 @@ pub fn table(model: &Model) -> TokenStream {
             version: #version,
             hooks: #hooks,
             deferred: #deferred,
+            soft_delete: #soft_delete,
         }
     }
 }
@@ -239,6 +244,7 @@ pub fn association(
             version: ::core::option::Option::None,
             hooks: false,
             deferred: 0,
+            soft_delete: ::core::option::Option::None,
         }
     }
 }

@@ -106,6 +106,7 @@ pub fn lower(input: &DeriveInput) -> darling::Result<Model> {
         hooks: model_args.hooks.is_present().then(|| model_args.hooks.span()),
         snapshot: None,
         version: None,
+        soft_delete: None,
         soft_errors: Vec::new(),
         constraints: Vec::new(),
         indexes: Vec::new(),

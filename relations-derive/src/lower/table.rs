@@ -34,6 +34,30 @@ pub(super) fn table_args(errors: &mut Accumulator, model: &mut Model, args: &Mod
         model.indexes.push(TableIndex { name, columns, unique, named: i.name.is_some() });
     }
     unique_names(errors, model);
+    if let Some(name) = &args.soft_delete {
+        model.soft_delete = soft_delete(errors, model, name);
+    }
+}
+
+/// `soft_delete = deleted_at`: a nullable column of the model (a field, or its column's
+/// name), not part of the key; its type is checked where the table is built (a date or a
+/// timestamp).
+fn soft_delete(errors: &mut Accumulator, model: &Model, name: &NameArg) -> Option<usize> {
+    let found = model.columns.iter().position(|c| c.field == name.value.as_str() || c.name.value == name.value);
+    let problem = match found.map(|i| &model.columns[i]) {
+        None => format!(
+            "`soft_delete = {}` names no column of `{}`; name a field such as `deleted_at: Option<chrono::NaiveDateTime>`",
+            name.value, model.ident
+        ),
+        Some(c) if c.key => format!("`{}` is part of the primary key: a soft delete cannot stamp it; name another column", c.field),
+        Some(c) if !c.nullable => format!(
+            "`{}` is not an `Option`: a soft delete column is NULL while the row is live; declare it `Option<chrono::NaiveDateTime>`",
+            c.field
+        ),
+        Some(_) => return found,
+    };
+    errors.push(Error::custom(problem).with_span(&name.span));
+    None
 }
 
 /// Reports the items of a `unique(..)` / `index(..)` that are not a column string or `name`.

@@ -164,15 +164,29 @@ impl Db {
 /// Deletes `model` and what goes with it; with its hooks, when it has them (`before_delete`,
 /// then `after_delete`, in one transaction).
 fn delete_model<M: Model>(db: &Db, model: &M) -> Result<bool> {
+    delete_hooked(db, model, M::TABLE.soft_delete.is_some())
+}
+
+/// Deletes `model` and what goes with it, whatever its soft delete column says ([`Db::purge`]).
+pub(crate) fn delete_for_real<M: Model>(db: &Db, model: &M) -> Result<bool> {
+    delete_hooked(db, model, false)
+}
+
+/// [`delete_model`]: soft (the row stamped) or not.
+fn delete_hooked<M: Model>(db: &Db, model: &M, soft: bool) -> Result<bool> {
     if model.is_new() {
         return Err(Error::Unsaved { table: M::TABLE.name, action: "delete" });
     }
+    let delete = |db: &Db| match soft {
+        true => crate::orm::soft_delete::delete_one(db, model),
+        false => delete_unhooked(db, model),
+    };
     if !M::HOOKS {
-        return delete_unhooked(db, model);
+        return delete(db);
     }
     db.as_one_unit(|db| {
         hooks::run_ref(model, db, Event::BeforeDelete)?;
-        let existed = delete_unhooked(db, model)?;
+        let existed = delete(db)?;
         hooks::run_ref(model, db, Event::AfterDelete)?;
         Ok(existed)
     })
@@ -609,6 +623,9 @@ pub(crate) fn save_child<T: Model>(
 /// [`delete_rows`] over all of them at once.
 pub(crate) fn delete_matching(db: &Db, core: &crate::sql::expr::Core) -> Result<u64> {
     let t = core.table;
+    if t.soft_delete.is_some() {
+        return crate::orm::soft_delete::delete_matching(db, core);
+    }
     let d = db.dialect();
     let catalog = db.schema_cache(Catalog::read)?;
     let parents: Vec<(&'static Table, &'static str)> = cascading_parents(t).collect();

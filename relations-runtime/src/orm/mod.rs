@@ -30,6 +30,7 @@ pub(crate) mod raw;
 pub(crate) mod relation;
 pub(crate) mod rules;
 pub(crate) mod select;
+pub(crate) mod soft_delete;
 pub(crate) mod stream;
 pub(crate) mod term;
 pub(crate) mod upsert;

@@ -11,7 +11,7 @@ use crate::orm::model::Model;
 use crate::schema::reach::{Cons, Nil, Within};
 use crate::schema::Table;
 use crate::sql::expr::{Core, Expr};
-use crate::sql::rules::and;
+use crate::sql::rules::{and, live, TableTest};
 
 /// A condition every read of one model's rows honours: built by [`Rule::on`], set on a
 /// connection with [`Db::add_rule`] (or on a pool's connections) or on one query with
@@ -62,14 +62,24 @@ impl Rules {
         !self.lifted && (!self.list.is_empty() || !self.query.is_empty())
     }
 
-    /// The rules on `table`, ANDed; `None` when there is none.
+    /// The rules on `table`, ANDed, soft deletion's first; `None` when there is none.
     pub(crate) fn on(&self, table: &'static Table) -> Option<Expr> {
-        if !self.any() {
+        if self.lifted {
             return None;
         }
-        let own = self.list.iter().filter(|r| r.table.name == table.name).map(|r| &r.condition);
-        let query = self.query.iter().filter(|(t, _)| t.name == table.name).map(|(_, c)| c);
-        own.chain(query).cloned().reduce(and)
+        let soft = live(table);
+        if !self.any() {
+            return soft;
+        }
+        let own = self.list.iter().filter(|r| r.table.name == table.name).map(|r| r.condition.clone());
+        let query = self.query.iter().filter(|(t, _)| t.name == table.name).map(|(_, c)| c.clone());
+        soft.into_iter().chain(own).chain(query).reduce(and)
+    }
+
+    /// Whether nothing applies to a statement that reads what `reads` says (with the test
+    /// whether a table has rules): no rule, no soft-deleted table.
+    fn none_for(&self, reads: impl FnOnce(TableTest<'_>) -> bool) -> bool {
+        self.lifted || (!self.any() && !reads(&|t| t.soft_delete.is_some()))
     }
 }
 
@@ -116,7 +126,7 @@ impl Db {
     /// `core` with the rules in force on every table it reads; itself when there are none.
     pub(crate) fn ruled<'c>(&self, core: &'c Core) -> Cow<'c, Core> {
         let rules = self.rules.borrow();
-        if !rules.any() {
+        if rules.none_for(|test| core.reads(test)) {
             return Cow::Borrowed(core);
         }
         let mut ruled = core.clone();
@@ -128,7 +138,7 @@ impl Db {
     /// applied inside it, and the rule on `target`.
     pub(crate) fn ruled_filter<'f>(&self, target: &'static Table, filter: &'f [Expr]) -> Cow<'f, [Expr]> {
         let rules = self.rules.borrow();
-        if !rules.any() {
+        if rules.none_for(|test| test(target) || filter.iter().any(|f| f.reads(test))) {
             return Cow::Borrowed(filter);
         }
         let mut out = filter.to_vec();

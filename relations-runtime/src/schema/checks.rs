@@ -81,6 +81,7 @@ const NO_TABLE: Table = Table {
     version: None,
     hooks: false,
     deferred: 0,
+    soft_delete: None,
 };
 
 const CAP: usize = 1024;

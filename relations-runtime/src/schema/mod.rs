@@ -266,6 +266,9 @@ pub struct Table {
     /// The columns left out of every load unless asked for (`Deferred` fields): bit `i` is
     /// `columns[i]`.
     pub deferred: u64,
+    /// The column a delete stamps instead of deleting the row (`#[model(soft_delete = ..)]`);
+    /// every read leaves the stamped rows out.
+    pub soft_delete: Option<usize>,
 }
 
 /// Two tables are equal when their SQL is: `relations` (a function) is not compared.
@@ -280,6 +283,7 @@ impl PartialEq for Table {
             && self.version == other.version
             && self.hooks == other.hooks
             && self.deferred == other.deferred
+            && self.soft_delete == other.soft_delete
     }
 }
 

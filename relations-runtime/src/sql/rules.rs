@@ -10,6 +10,16 @@ use crate::sql::expr::{Core, Expr, Node, Scalar};
 /// The rule on a table's rows, if any (all of them ANDed).
 pub(crate) type RuleFor<'a> = &'a dyn Fn(&'static Table) -> Option<Expr>;
 
+/// A table test, for [`Core::reads`].
+pub(crate) type TableTest<'a> = &'a dyn Fn(&'static Table) -> bool;
+
+/// `<soft delete column> IS NULL`: the rows of `table` not soft-deleted, when it has a soft
+/// delete column.
+pub(crate) fn live(table: &'static Table) -> Option<Expr> {
+    let column = table.columns[table.soft_delete?].name;
+    Some(Expr::new(Node::Null { term: Scalar::Column { table: table.name, column }, negated: false }))
+}
+
 /// `a AND b`, flattening an `AND` on the left.
 pub(crate) fn and(a: Expr, b: Expr) -> Expr {
     match a.0 {
@@ -52,7 +62,40 @@ impl Core {
     }
 }
 
+impl Core {
+    /// Whether the statement reads a table that passes `test` (where [`Core::apply_rules`]
+    /// would look).
+    pub(crate) fn reads(&self, test: TableTest<'_>) -> bool {
+        test(self.table)
+            || self.joins.iter().any(|j| test(j.rel.target) || j.on.iter().any(|e| e.reads(test)))
+            || self.filters.iter().chain(&self.having).any(|e| e.reads(test))
+            || self
+                .columns
+                .iter()
+                .chain(&self.group_by)
+                .chain(self.order.iter().map(|o| &o.term))
+                .any(|s| s.reads(test))
+    }
+}
+
 impl Expr {
+    /// Whether a subquery of the condition reads a table that passes `test`.
+    pub(crate) fn reads(&self, test: TableTest<'_>) -> bool {
+        match &self.0 {
+            Node::Compare { left, right, .. } => left.reads(test) || right.reads(test),
+            Node::Null { term, .. }
+            | Node::In { term, .. }
+            | Node::InSubquery { term, .. }
+            | Node::Holds { term, .. } => term.reads(test),
+            Node::InSelect { term, sub, .. } => term.reads(test) || sub.reads(test),
+            Node::Between { term, low, high } => [term, low, high].iter().any(|s| s.reads(test)),
+            Node::Like { term, pattern, .. } => term.reads(test) || pattern.reads(test),
+            Node::Exists { rel, condition } => test(rel.target) || condition.as_ref().is_some_and(|c| c.reads(test)),
+            Node::And(items) | Node::Or(items) => items.iter().any(|e| e.reads(test)),
+            Node::Not(e) => e.reads(test),
+        }
+    }
+
     /// Adds `rule`'s condition inside every subquery of the condition.
     pub(crate) fn apply_rules(&mut self, rule: RuleFor<'_>) {
         match &mut self.0 {
@@ -112,6 +155,22 @@ fn ruled(target: &'static Table, condition: &mut Option<Box<Expr>>, rule: RuleFo
 }
 
 impl Scalar {
+    /// Whether a subquery of the term reads a table that passes `test`.
+    fn reads(&self, test: TableTest<'_>) -> bool {
+        match self {
+            Scalar::Call { args, .. } => args.iter().any(|a| a.reads(test)),
+            Scalar::Arith { left, right, .. } => left.reads(test) || right.reads(test),
+            Scalar::Cast { inner, .. } => inner.reads(test),
+            Scalar::Related { rel, arg, filter, .. } => {
+                test(rel.target)
+                    || arg.as_ref().is_some_and(|a| a.reads(test))
+                    || filter.as_ref().is_some_and(|f| f.reads(test))
+            }
+            Scalar::Subselect(core) => core.reads(test),
+            Scalar::Column { .. } | Scalar::Bound(_) | Scalar::CountAll => false,
+        }
+    }
+
     /// Adds `rule`'s condition inside every subquery of the term.
     pub(crate) fn apply_rules(&mut self, rule: RuleFor<'_>) {
         match self {

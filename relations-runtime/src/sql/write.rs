@@ -77,6 +77,8 @@ pub(crate) enum Cond<'a> {
     InSelect(Vec<Col<'a>>, Box<Select<'a>>),
     /// Every one of them: `... AND ...`.
     All(Vec<Cond<'a>>),
+    /// `c IS NULL`.
+    Null(Col<'a>),
 }
 
 impl<'a> Cond<'a> {
@@ -113,6 +115,10 @@ impl<'a> Cond<'a> {
                 let mut inner = String::new();
                 select.render(d, &mut inner, params);
                 d.in_subquery(&inner, sql);
+            }
+            Cond::Null(c) => {
+                c.render(d, sql);
+                sql.push_str(" IS NULL");
             }
             Cond::All(conds) => {
                 for (i, c) in conds.iter().enumerate() {
