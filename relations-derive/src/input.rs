@@ -84,6 +84,9 @@ pub struct ModelArgs {
     /// `soft_delete = deleted_at`: `delete` stamps this column instead, and every read leaves
     /// the stamped rows out.
     pub soft_delete: Option<NameArg>,
+    /// `tenant = org_id`: the column that says whose the row is; a connection with a tenant
+    /// reads only its rows and writes them with its tenant.
+    pub tenant: Option<NameArg>,
     /// `unique(a, b)`: table-level unique constraints.
     #[darling(multiple)]
     pub unique: Vec<ColumnsArg>,
@@ -281,7 +284,7 @@ pub struct FieldAttrs {
 
 /// The keys each attribute accepts, for "unknown key" messages.
 pub const MODEL_KEYS: &[&str] =
-    &["table", "no_default", "serde", "hooks", "soft_delete", "unique", "index", "unique_index", "check"];
+    &["table", "no_default", "serde", "hooks", "soft_delete", "tenant", "unique", "index", "unique_index", "check"];
 const COLUMN_KEYS: &[&str] = &["name", "unique", "index", "len", "text", "bigint", "numeric", "default", "validate"];
 const HAS_KEYS: &[&str] = &["inverse", "foreign_key", "lazy", "cascade", "passive_deletes", "order_by"];
 const BELONGS_TO_KEYS: &[&str] = &[

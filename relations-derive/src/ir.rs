@@ -39,6 +39,8 @@ pub struct Model {
     pub version: Option<Ident>,
     /// `#[model(soft_delete = ..)]`: the position of the column `delete` stamps.
     pub soft_delete: Option<usize>,
+    /// `#[model(tenant = ..)]`: the position of the tenant column.
+    pub tenant: Option<usize>,
     /// Mistakes reported with the model's code, not instead of it: a stand-in value replaced
     /// the wrong one, so the expansion stays sound.
     pub soft_errors: Vec<darling::Error>,

@@ -163,10 +163,11 @@ pub fn table(model: &Model) -> TokenStream {
         None => quote!(::core::option::Option::None),
     };
     let hooks = model.hooks.is_some();
-    let soft_delete = match model.soft_delete {
+    let position = |i: Option<usize>| match i {
         Some(i) => quote!(::core::option::Option::Some(#i)),
         None => quote!(::core::option::Option::None),
     };
+    let (soft_delete, tenant) = (position(model.soft_delete), position(model.tenant));
     let deferred: u64 =
         model.columns.iter().enumerate().filter(|(i, c)| c.deferred && *i < 64).map(|(i, _)| 1u64 << i).sum();
     quote! {
@@ -188,6 +189,7 @@ pub fn table(model: &Model) -> TokenStream {
             hooks: #hooks,
             deferred: #deferred,
             soft_delete: #soft_delete,
+            tenant: #tenant,
         }
     }
 }
@@ -245,6 +247,7 @@ pub fn association(
             hooks: false,
             deferred: 0,
             soft_delete: ::core::option::Option::None,
+            tenant: ::core::option::Option::None,
         }
     }
 }

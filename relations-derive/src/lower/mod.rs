@@ -107,6 +107,7 @@ pub fn lower(input: &DeriveInput) -> darling::Result<Model> {
         snapshot: None,
         version: None,
         soft_delete: None,
+        tenant: None,
         soft_errors: Vec::new(),
         constraints: Vec::new(),
         indexes: Vec::new(),

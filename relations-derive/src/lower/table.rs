@@ -34,30 +34,67 @@ pub(super) fn table_args(errors: &mut Accumulator, model: &mut Model, args: &Mod
         model.indexes.push(TableIndex { name, columns, unique, named: i.name.is_some() });
     }
     unique_names(errors, model);
+    // `soft_delete = deleted_at`: a nullable column, not part of the key; its type is checked
+    // where the table is built (a date or a timestamp)
     if let Some(name) = &args.soft_delete {
-        model.soft_delete = soft_delete(errors, model, name);
+        model.soft_delete = named_column(
+            errors,
+            model,
+            "soft_delete",
+            name,
+            "a field such as `deleted_at: Option<chrono::NaiveDateTime>`",
+            |c| {
+                match (c.key, c.nullable) {
+                (true, _) => Some(format!("`{}` is part of the primary key: a soft delete cannot stamp it; name another column", c.field)),
+                (_, false) => Some(format!(
+                    "`{}` is not an `Option`: a soft delete column is NULL while the row is live; declare it `Option<chrono::NaiveDateTime>`",
+                    c.field
+                )),
+                _ => None,
+            }
+            },
+        );
+    }
+    // `tenant = org_id`: never NULL, every row is some tenant's
+    if let Some(name) = &args.tenant {
+        model.tenant = named_column(
+            errors,
+            model,
+            "tenant",
+            name,
+            "the column that says whose the row is, such as `org_id`",
+            |c| {
+                c.nullable.then(|| {
+                format!("`{}` is an `Option`: every row belongs to a tenant; declare the tenant column without `Option`", c.field)
+            })
+            },
+        );
     }
 }
 
-/// `soft_delete = deleted_at`: a nullable column of the model (a field, or its column's
-/// name), not part of the key; its type is checked where the table is built (a date or a
-/// timestamp).
-fn soft_delete(errors: &mut Accumulator, model: &Model, name: &NameArg) -> Option<usize> {
+/// The position of the column `attr = name` names (a field, a foreign key's column, or a
+/// column's name), when `problem` finds nothing wrong with it; otherwise the error, spanned at
+/// the name.
+fn named_column(
+    errors: &mut Accumulator,
+    model: &Model,
+    attr: &str,
+    name: &NameArg,
+    hint: &str,
+    problem: impl Fn(&Column) -> Option<String>,
+) -> Option<usize> {
     let found = model.columns.iter().position(|c| c.field == name.value.as_str() || c.name.value == name.value);
     let problem = match found.map(|i| &model.columns[i]) {
-        None => format!(
-            "`soft_delete = {}` names no column of `{}`; name a field such as `deleted_at: Option<chrono::NaiveDateTime>`",
-            name.value, model.ident
-        ),
-        Some(c) if c.key => format!("`{}` is part of the primary key: a soft delete cannot stamp it; name another column", c.field),
-        Some(c) if !c.nullable => format!(
-            "`{}` is not an `Option`: a soft delete column is NULL while the row is live; declare it `Option<chrono::NaiveDateTime>`",
-            c.field
-        ),
-        Some(_) => return found,
+        None => Some(format!("`{attr} = {}` names no column of `{}`; name {hint}", name.value, model.ident)),
+        Some(c) => problem(c),
     };
-    errors.push(Error::custom(problem).with_span(&name.span));
-    None
+    match problem {
+        None => found,
+        Some(p) => {
+            errors.push(Error::custom(p).with_span(&name.span));
+            None
+        }
+    }
 }
 
 /// Reports the items of a `unique(..)` / `index(..)` that are not a column string or `name`.

@@ -82,6 +82,11 @@ impl<M: Model, J> Update<'_, M, J> {
         // a value set must fit its column and pass its validator, as a row's values do; a
         // validator cannot see what an expression will compute
         for (name, value) in &sets {
+            let bound = match value {
+                Scalar::Bound(v) => Some(v),
+                _ => None,
+            };
+            query.db.tenant_set(t, name, bound)?;
             let Some(column) = t.columns.iter().find(|c| c.name == *name) else { continue };
             match (value, column.validate) {
                 (Scalar::Bound(v), _) => crate::schema::fit::check(t.name, column, v)?,

@@ -209,6 +209,16 @@ fn delete_unhooked<M: Model>(db: &Db, model: &M) -> Result<bool> {
         // nothing references it (or it cannot be referenced): one statement
         return db.delete_row(model);
     }
+    // a row of the tenant's, or nothing is read of what references it
+    if let Some(guard) = db.tenant_guard(t, &model.values(), "delete")? {
+        let key = model.key();
+        let rows = Cond::All(vec![Cond::key(t.key_names().zip(key.to_values())), guard]);
+        let (mut sql, mut params) = (String::new(), Vec::new());
+        Exists { from: t.name, filter: rows }.render(db.dialect(), &mut sql, &mut params);
+        if db.query_i64(&sql, &params)? == 0 {
+            return Ok(false);
+        }
+    }
     db.as_one_unit(|db| {
         let mut visited = FxHashSet::default();
         let existed = match key {
@@ -216,6 +226,10 @@ fn delete_unhooked<M: Model>(db: &Db, model: &M) -> Result<bool> {
                 // a versioned row goes only with the version it was read with: if it has another,
                 // nothing is deleted (what went before is rolled back with the error)
                 let guard = crate::orm::version::version_cond(M::TABLE, model.version());
+                let guard = match (guard, db.tenant_guard(t, &model.values(), "delete")?) {
+                    (Some(a), Some(b)) => Some(Cond::All(vec![a, b])),
+                    (a, b) => a.or(b),
+                };
                 let deleted = delete_rows_where(db, &catalog, t, vec![key], &mut visited, guard)? > 0;
                 if let (false, Some(v)) = (deleted, model.version()) {
                     return Err(crate::orm::version::stale(t, &model.key().to_values(), v, "delete"));

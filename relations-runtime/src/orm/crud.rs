@@ -34,6 +34,7 @@ impl Db {
     /// model holds related rows to save, or has a parent rule, every row goes one by one, as
     /// [`Model::save`] does it.
     pub fn insert_all<M: Model>(&self, models: &mut [M]) -> Result<()> {
+        models.iter_mut().try_for_each(|m| self.claim_for_tenant(m))?;
         let new: Vec<bool> = models.iter().map(|m| M::TABLE.auto_key && m.is_new()).collect();
         let versions: Vec<i64> = models.iter().map(|m| m.version().map_or(0, Version::get)).collect();
         models.iter().for_each(stamp_inserted);
@@ -314,6 +315,7 @@ impl Db {
     fn insert_row<M: Model>(&self, model: &mut M) -> Result<()> {
         let t = M::TABLE;
         all_loaded(model)?;
+        self.claim_for_tenant(model)?;
         let skip_key = t.auto_key && model.is_new();
         let version = model.version().map(Version::get);
         stamp_inserted(model);
@@ -441,6 +443,9 @@ impl Db {
         // a versioned row: written as the next version, where it still has the one it was read with
         let read_at = version.map(Version::get);
         let mut rows = Cond::key(t.key_names().zip(key.iter().cloned()));
+        if let Some(guard) = self.tenant_guard(t, &values, "update")? {
+            rows = Cond::All(vec![rows, guard]);
+        }
         if let (Some(i), Some(v)) = (counter, read_at) {
             values[i] = Value::Integer(v + 1);
             set.push(i);
@@ -537,6 +542,9 @@ impl Db {
         let mut rows = Cond::key(t.key_names().zip(key.to_values()));
         if let Some(cond) = crate::orm::version::version_cond(M::TABLE, model.version()) {
             rows = Cond::All(vec![rows, cond]);
+        }
+        if let Some(guard) = self.tenant_guard(t, &model.values(), "delete")? {
+            rows = Cond::All(vec![rows, guard]);
         }
         let delete = Delete { table: t.name, rows: Rows::Where(rows) };
         let (mut sql, mut params) = (String::new(), Vec::new());

@@ -32,6 +32,7 @@ pub(crate) mod rules;
 pub(crate) mod select;
 pub(crate) mod soft_delete;
 pub(crate) mod stream;
+pub(crate) mod tenant;
 pub(crate) mod term;
 pub(crate) mod upsert;
 pub(crate) mod version;

@@ -10,7 +10,7 @@ use crate::orm::db::Db;
 use crate::orm::model::Model;
 use crate::schema::reach::{Cons, Nil, Within};
 use crate::schema::Table;
-use crate::sql::expr::{Core, Expr};
+use crate::sql::expr::{Core, Expr, Scalar};
 use crate::sql::rules::{and, live, TableTest};
 
 /// A condition every read of one model's rows honours: built by [`Rule::on`], set on a
@@ -54,6 +54,8 @@ pub(crate) struct Rules {
     pub(crate) query: Vec<(&'static Table, Expr)>,
     /// Lifted (by `without_rules`, the connection's or a query's).
     pub(crate) lifted: bool,
+    /// The connection's tenant ([`Db::set_tenant`]).
+    pub(crate) tenant: Option<crate::schema::value::Value<'static>>,
 }
 
 impl Rules {
@@ -68,18 +70,24 @@ impl Rules {
             return None;
         }
         let soft = live(table);
+        let tenant = self.tenant.as_ref().and_then(|v| {
+            let column = table.columns[table.tenant?].name;
+            Some(Expr::compare(Scalar::Column { table: table.name, column }, "=", Scalar::Bound(v.clone())))
+        });
+        let built_in = soft.into_iter().chain(tenant);
         if !self.any() {
-            return soft;
+            return built_in.reduce(and);
         }
         let own = self.list.iter().filter(|r| r.table.name == table.name).map(|r| r.condition.clone());
         let query = self.query.iter().filter(|(t, _)| t.name == table.name).map(|(_, c)| c.clone());
-        soft.into_iter().chain(own).chain(query).reduce(and)
+        built_in.chain(own).chain(query).reduce(and)
     }
 
     /// Whether nothing applies to a statement that reads what `reads` says (with the test
     /// whether a table has rules): no rule, no soft-deleted table.
     fn none_for(&self, reads: impl FnOnce(TableTest<'_>) -> bool) -> bool {
-        self.lifted || (!self.any() && !reads(&|t| t.soft_delete.is_some()))
+        let tenant = self.tenant.is_some();
+        self.lifted || (!self.any() && !reads(&|t| t.soft_delete.is_some() || (tenant && t.tenant.is_some())))
     }
 }
 
@@ -112,7 +120,7 @@ impl Db {
         f(self)
     }
 
-    /// Replaces the connection's rules by `rules` (a pool's, at checkout).
+    /// Replaces the connection's rules by `rules` (a pool's, at checkout), without a tenant.
     #[cfg(any(feature = "pool", feature = "deadpool"))]
     pub(crate) fn reset_rules(&self, rules: &[Rule]) {
         *self.rules.borrow_mut() = Rules { list: rules.to_vec(), ..Rules::default() };

@@ -59,6 +59,7 @@ pub(crate) fn delete_one<M: Model>(db: &Db, model: &M) -> Result<bool> {
     let key: Vec<Value<'static>> = model.key().to_values().into_iter().map(Value::into_owned).collect();
     let mut rows = vec![Cond::key(t.key_names().zip(key.iter().cloned())), live(t, column)];
     rows.extend(crate::orm::version::version_cond(t, model.version()));
+    rows.extend(db.tenant_guard(t, &model.values(), "delete")?);
     let bump = bump(t);
     let delete = |db: &Db| {
         let update =

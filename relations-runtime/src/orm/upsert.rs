@@ -105,6 +105,16 @@ impl Db {
                 ),
             });
         }
+        if let (Some(_), Some(_), OnConflict::Update(_)) = (M::TABLE.tenant, self.tenant(), &on) {
+            return Err(Error::InvalidQuery {
+                table: M::TABLE.name,
+                message: format!(
+                    "`{}` is kept by tenant, and an upsert's conflict could be with another tenant's row, which it would overwrite; `get` the row and `save` it (or `insert_or_ignore` a new one)",
+                    M::TABLE.name
+                ),
+            });
+        }
+        models.iter_mut().try_for_each(|m| self.claim_for_tenant(m))?;
         if models.len() > 1 {
             return self.as_one_unit(|db| db.upsert_each(models, &on));
         }

@@ -82,6 +82,7 @@ const NO_TABLE: Table = Table {
     hooks: false,
     deferred: 0,
     soft_delete: None,
+    tenant: None,
 };
 
 const CAP: usize = 1024;

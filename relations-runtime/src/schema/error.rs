@@ -179,6 +179,20 @@ pub enum Error {
         /// What was attempted: `"update"` or `"delete"`.
         action: &'static str,
     },
+    /// A write that would cross tenants: the row says it is another tenant's than the
+    /// connection's ([`Db::set_tenant`](crate::Db::set_tenant)). Nothing was written.
+    CrossTenant {
+        /// The table.
+        table: &'static str,
+        /// The tenant column.
+        column: &'static str,
+        /// The connection's tenant, as text.
+        tenant: String,
+        /// The row's, as text.
+        row: String,
+        /// What was attempted: `"insert"`, `"update"`, `"delete"`, or a bulk write's.
+        action: &'static str,
+    },
     /// A model's row was written or removed, but it has no key yet (it was never inserted).
     Unsaved {
         /// The table.
@@ -475,6 +489,10 @@ impl fmt::Display for Error {
             Error::Unsaved { table, action } => {
                 write!(f, "cannot {action} a `{table}` row that was never inserted (its key is unset)")
             }
+            Error::CrossTenant { table, column, tenant, row, action } => write!(
+                f,
+                "cannot {action} a `{table}` row of tenant {row} (`{table}.{column}`) on a connection of tenant {tenant}; nothing was written"
+            ),
             Error::Referenced { table, by, relationship, restrict, owner_key } => {
                 write!(f, "cannot delete from `{table}`: rows of `{by}` still reference it")?;
                 if *restrict {

@@ -269,6 +269,10 @@ pub struct Table {
     /// The column a delete stamps instead of deleting the row (`#[model(soft_delete = ..)]`);
     /// every read leaves the stamped rows out.
     pub soft_delete: Option<usize>,
+    /// The column that says whose the row is (`#[model(tenant = ..)]`): a connection with a
+    /// tenant ([`Db::set_tenant`](crate::Db::set_tenant)) reads only its rows and writes them
+    /// with its tenant.
+    pub tenant: Option<usize>,
 }
 
 /// Two tables are equal when their SQL is: `relations` (a function) is not compared.
@@ -284,6 +288,7 @@ impl PartialEq for Table {
             && self.hooks == other.hooks
             && self.deferred == other.deferred
             && self.soft_delete == other.soft_delete
+            && self.tenant == other.tenant
     }
 }
 
