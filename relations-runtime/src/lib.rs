@@ -57,7 +57,6 @@ pub use orm::relation::{
     BelongsTo, BelongsToRef, Dynamic, HasMany, HasManyRef, HasOne, HasOneRef, KeepsRows, Loaded, ManyToMany,
     ManyToManyKind, ManyToManyRef, NoCache, OneToMany, Owner, OwnerOf, Parent, Related, SetOwner, Slot,
 };
-pub use orm::rules::Rule;
 pub use orm::select::Page;
 pub use orm::stream::{Batches, Rows};
 pub use orm::term::{coalesce, count, Nullable, Numeric, Operand, Term, Text};
@@ -66,6 +65,7 @@ pub use orm::version::Version;
 pub use schema::error::{Error, Result};
 pub use schema::value::{Bind, DecodeError, SqlValue, Value, ValueRef};
 pub use sql::expr::{Expr, Order, Subquery};
+pub use sql::rules::Rule;
 
 /// Re-exported so that models can name chrono's and rust_decimal's types without adding them.
 pub use chrono;

@@ -35,17 +35,7 @@ pub const fn nullable<T: SqlValue>() -> bool {
     T::NULLABLE
 }
 
-/// The current UTC time, for `default = now`, at microsecond precision: the precision a
-/// `DATETIME` column stores (as Python's `datetime`), so a new row equals its re-read self.
-pub fn now() -> chrono::NaiveDateTime {
-    use chrono::{SubsecRound, Utc};
-    Utc::now().naive_utc().trunc_subsecs(6)
-}
-
-/// The current UTC date, for `default = today`.
-pub fn today() -> chrono::NaiveDate {
-    chrono::Utc::now().date_naive()
-}
+pub use crate::schema::value::{now, today};
 
 /// Kind markers of relationships, for the compile-time inverse checks.
 pub mod kind {

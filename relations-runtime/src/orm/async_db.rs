@@ -198,7 +198,7 @@ impl AsyncDb {
     }
 
     /// Adds a rule every statement of this connection honours ([`Db::add_rule`]).
-    pub async fn add_rule(&self, rule: crate::orm::rules::Rule) -> Result<()> {
+    pub async fn add_rule(&self, rule: crate::sql::rules::Rule) -> Result<()> {
         self.run(move |db| {
             db.add_rule(rule);
             Ok(())

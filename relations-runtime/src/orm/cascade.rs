@@ -159,17 +159,19 @@ impl Db {
     pub(crate) fn delete_model<M: Model>(&self, model: &M) -> Result<bool> {
         delete_model(self, model)
     }
+
+    /// Deletes `model` for real — a row of a model with a soft delete column, which
+    /// [`Model::delete`] only stamps — with what its cascades delete, as `delete` does for
+    /// any other model: the explicit decision to destroy the row.
+    pub fn purge<M: Model>(&self, model: &M) -> Result<bool> {
+        delete_hooked(self, model, false)
+    }
 }
 
 /// Deletes `model` and what goes with it; with its hooks, when it has them (`before_delete`,
 /// then `after_delete`, in one transaction).
 fn delete_model<M: Model>(db: &Db, model: &M) -> Result<bool> {
     delete_hooked(db, model, M::TABLE.soft_delete.is_some())
-}
-
-/// Deletes `model` and what goes with it, whatever its soft delete column says ([`Db::purge`]).
-pub(crate) fn delete_for_real<M: Model>(db: &Db, model: &M) -> Result<bool> {
-    delete_hooked(db, model, false)
 }
 
 /// [`delete_model`]: soft (the row stamped) or not.

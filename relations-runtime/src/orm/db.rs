@@ -71,7 +71,7 @@ pub struct Db {
     /// error). Every statement is refused until the transaction (or savepoint) returns.
     aborted: RefCell<Option<Aborted>>,
     /// The rules every read honours ([`Db::add_rule`]), and the running query's.
-    pub(crate) rules: RefCell<crate::orm::rules::Rules>,
+    pub(crate) rules: RefCell<crate::sql::rules::Rules>,
 }
 
 impl std::fmt::Debug for Db {

@@ -246,12 +246,12 @@ pub trait Model: Sealed + Sized + Send + Sync + 'static {
 
     /// A rule on the model's rows, a condition on its columns that every read of them honours
     /// once set on a connection or a query: `db.add_rule(Post::rule(Post::deleted_at.is_null()))`
-    /// (see [`Rule`](crate::orm::rules::Rule)).
-    fn rule<S, I>(condition: impl Into<crate::sql::expr::Expr<S>>) -> crate::orm::rules::Rule
+    /// (see [`Rule`](crate::sql::rules::Rule)).
+    fn rule<S, I>(condition: impl Into<crate::sql::expr::Expr<S>>) -> crate::sql::rules::Rule
     where
         S: crate::schema::reach::Within<crate::schema::reach::Cons<Self, crate::schema::reach::Nil>, I>,
     {
-        crate::orm::rules::Rule::on::<Self, S, I>(condition)
+        crate::sql::rules::Rule { table: Self::TABLE, condition: condition.into().erase() }
     }
 
     /// The model's table under another name, to join it to itself in one query:

@@ -26,7 +26,7 @@ pub struct PoolOptions {
     pub statement_timeout: Option<Duration>,
     /// The rules every connection of the pool honours ([`Db::add_rule`]): each connection
     /// starts every checkout with these, whatever rules its last user added.
-    pub rules: Vec<crate::orm::rules::Rule>,
+    pub rules: Vec<crate::sql::rules::Rule>,
 }
 
 impl Default for PoolOptions {

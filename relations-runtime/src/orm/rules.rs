@@ -7,89 +7,9 @@
 use std::borrow::Cow;
 
 use crate::orm::db::Db;
-use crate::orm::model::Model;
-use crate::schema::reach::{Cons, Nil, Within};
 use crate::schema::Table;
-use crate::sql::expr::{Core, Expr, Scalar};
-use crate::sql::rules::{and, live, TableTest};
-
-/// A condition every read of one model's rows honours: built by [`Rule::on`], set on a
-/// connection with [`Db::add_rule`] (or on a pool's connections) or on one query with
-/// [`Query::rule`](crate::Query::rule). A row that fails it is not there for the reads it
-/// governs: queries, `get`, counts and pages, lazy and eager loads of every strategy, `any` and
-/// `has`, relationship aggregates, bulk updates and deletes. Lifted explicitly by
-/// [`Db::without_rules`] or [`Query::without_rules`](crate::Query::without_rules).
-///
-/// What it does not govern: the delete planner's reads (it must see every referencing row to
-/// keep the foreign keys whole), and the condition of a rule itself (taken as written).
-#[derive(Clone, Debug)]
-pub struct Rule {
-    pub(crate) table: &'static Table,
-    pub(crate) condition: Expr,
-}
-
-impl Rule {
-    /// The rule that rows of `M` match `condition`, a condition on `M`'s columns alone
-    /// (checked at compile time): `Rule::on::<Post, _, _>(Post::published.eq(true))`, or
-    /// `Post::rule(Post::published.eq(true))`.
-    pub fn on<M: Model, S, I>(condition: impl Into<Expr<S>>) -> Rule
-    where
-        S: Within<Cons<M, Nil>, I>,
-    {
-        Rule { table: M::TABLE, condition: condition.into().erase() }
-    }
-
-    /// The name of the table the rule is on.
-    pub fn table(&self) -> &'static str {
-        self.table.name
-    }
-}
-
-/// The rules of a connection, and those of the query running on it.
-#[derive(Default)]
-pub(crate) struct Rules {
-    /// The connection's own.
-    pub(crate) list: Vec<Rule>,
-    /// The running query's, for its statement and its loads.
-    pub(crate) query: Vec<(&'static Table, Expr)>,
-    /// Lifted (by `without_rules`, the connection's or a query's).
-    pub(crate) lifted: bool,
-    /// The connection's tenant ([`Db::set_tenant`]).
-    pub(crate) tenant: Option<crate::schema::value::Value<'static>>,
-}
-
-impl Rules {
-    /// Whether some rule is in force.
-    pub(crate) fn any(&self) -> bool {
-        !self.lifted && (!self.list.is_empty() || !self.query.is_empty())
-    }
-
-    /// The rules on `table`, ANDed, soft deletion's first; `None` when there is none.
-    pub(crate) fn on(&self, table: &'static Table) -> Option<Expr> {
-        if self.lifted {
-            return None;
-        }
-        let soft = live(table);
-        let tenant = self.tenant.as_ref().and_then(|v| {
-            let column = table.columns[table.tenant?].name;
-            Some(Expr::compare(Scalar::Column { table: table.name, column }, "=", Scalar::Bound(v.clone())))
-        });
-        let built_in = soft.into_iter().chain(tenant);
-        if !self.any() {
-            return built_in.reduce(and);
-        }
-        let own = self.list.iter().filter(|r| r.table.name == table.name).map(|r| r.condition.clone());
-        let query = self.query.iter().filter(|(t, _)| t.name == table.name).map(|(_, c)| c.clone());
-        built_in.chain(own).chain(query).reduce(and)
-    }
-
-    /// Whether nothing applies to a statement that reads what `reads` says (with the test
-    /// whether a table has rules): no rule, no soft-deleted table.
-    fn none_for(&self, reads: impl FnOnce(TableTest<'_>) -> bool) -> bool {
-        let tenant = self.tenant.is_some();
-        self.lifted || (!self.any() && !reads(&|t| t.soft_delete.is_some() || (tenant && t.tenant.is_some())))
-    }
-}
+use crate::sql::expr::{Core, Expr};
+use crate::sql::rules::{Rule, Rules};
 
 impl Db {
     /// Adds a rule every statement of this connection honours (SQLAlchemy's
@@ -112,8 +32,10 @@ impl Db {
         self.rules.borrow().list.clone()
     }
 
-    /// Runs `f` with every rule lifted: the connection's, a query's, and soft deletion's
-    /// filter — the explicit way to read every row (an administrator's view, a purge).
+    /// Runs `f` with every rule lifted for its reads: the connection's, a query's, soft
+    /// deletion's filter and the tenant's — the explicit way to read every row (an
+    /// administrator's view, a purge). Writes still check the tenant ([`Db::set_tenant`]).
+    /// On an `AsyncDb`: `adb.run(|db| db.without_rules(|db| ..)).await`.
     pub fn without_rules<T>(&self, f: impl FnOnce(&Db) -> T) -> T {
         let was = std::mem::replace(&mut self.rules.borrow_mut().lifted, true);
         let _restore = Restore(self, Some(was), None);

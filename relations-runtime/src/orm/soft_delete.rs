@@ -4,7 +4,7 @@
 //! `delete` cascades of one-to-many and one-to-one relationships to children that are soft
 //! deleted too, level by level in the same transaction; nothing is removed, so no other
 //! cascade runs and no foreign key is unhooked (the parent row is still there).
-//! [`Db::purge`] deletes a row for real.
+//! `Db::purge` deletes a row for real.
 
 use crate::orm::db::Db;
 use crate::orm::keys::KeyVal;
@@ -20,8 +20,8 @@ use crate::sql::write::{Col, Cond, New, Rows, Select, Update};
 fn stamp(table: &'static Table) -> Option<(&'static str, Value<'static>)> {
     let column = &table.columns[table.soft_delete?];
     let value = match column.sql_type {
-        SqlType::Date => crate::private::today().to_value().into_owned(),
-        _ => crate::private::now().to_value().into_owned(),
+        SqlType::Date => crate::schema::value::today().to_value().into_owned(),
+        _ => crate::schema::value::now().to_value().into_owned(),
     };
     Some((column.name, value))
 }
@@ -192,13 +192,4 @@ fn cascade(db: &Db, table: &'static Table, keys: Vec<KeyVal>, stamp: &Value<'sta
         cascade(db, child, below, stamp)?;
     }
     Ok(())
-}
-
-impl Db {
-    /// Deletes `model` for real — a row of a model with a soft delete column, which
-    /// [`Model::delete`] only stamps — with what its cascades delete, as `delete` does for
-    /// any other model: the explicit decision to destroy the row.
-    pub fn purge<M: Model>(&self, model: &M) -> Result<bool> {
-        crate::orm::cascade::delete_for_real(self, model)
-    }
 }

@@ -495,6 +495,18 @@ macro_rules! with_column_types {
 pub(crate) use with_column_types;
 with_column_types!(bind_some);
 
+/// The current UTC time, for `default = now`, at microsecond precision: the precision a
+/// `DATETIME` column stores (as Python's `datetime`), so a new row equals its re-read self.
+pub fn now() -> chrono::NaiveDateTime {
+    use chrono::{SubsecRound, Utc};
+    Utc::now().naive_utc().trunc_subsecs(6)
+}
+
+/// The current UTC date, for `default = today`.
+pub fn today() -> chrono::NaiveDate {
+    chrono::Utc::now().date_naive()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
