@@ -299,3 +299,35 @@ fn a_pools_connections_start_with_its_rules() {
     drop((db, pool));
     std::fs::remove_dir_all(&dir).unwrap();
 }
+
+/// Through `AsyncDb`: a rule set on the connection, and a query's own, are honoured by awaited
+/// queries and loads.
+#[test]
+fn an_async_connection_honours_its_rules() {
+    use relations::AsyncDb;
+    let rt = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
+    rt.block_on(async {
+        let adb = AsyncDb::open_in_memory().await.unwrap();
+        adb.run(|db| {
+            db.create_all::<(Author, Post, Label, Topic)>()?;
+            let ann = db.add(Author { name: "Ann".into(), ..Default::default() })?;
+            for (title, published) in [("p", true), ("d", false)] {
+                let mut p = Post { title: title.into(), published, ..Default::default() };
+                p.author.set(&ann);
+                db.add(p)?;
+            }
+            Ok::<_, relations::Error>(())
+        })
+        .await
+        .unwrap();
+        assert_eq!(adb.query::<Post>().count().await.unwrap(), 2);
+        adb.add_rule(published()).await.unwrap();
+        assert_eq!(adb.query::<Post>().count().await.unwrap(), 1);
+        let authors = adb.query::<Author>().options(selectinload(Author::POSTS)).all().await.unwrap();
+        assert_eq!(authors[0].posts.loaded().unwrap().len(), 1);
+        assert_eq!(adb.query::<Post>().without_rules().count().await.unwrap(), 2);
+        assert_eq!(adb.query::<Post>().rule(Post::rule(Post::title.eq("d"))).count().await.unwrap(), 0);
+        adb.clear_rules().await.unwrap();
+        assert_eq!(adb.query::<Post>().count().await.unwrap(), 2);
+    });
+}
