@@ -68,7 +68,7 @@ impl Db {
     /// applied inside it, and the rule on `target`.
     pub(crate) fn ruled_filter<'f>(&self, target: &'static Table, filter: &'f [Expr]) -> Cow<'f, [Expr]> {
         let rules = self.rules.borrow();
-        if rules.none_for(|test| test(target) || filter.iter().any(|f| f.reads(test))) {
+        if rules.none_for(|test| test.hit(target) || filter.iter().any(|f| f.reads(test))) {
             return Cow::Borrowed(filter);
         }
         let mut out = filter.to_vec();

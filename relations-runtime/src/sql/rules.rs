@@ -73,17 +73,28 @@ impl Rules {
 
     /// Whether nothing applies to a statement that reads what `reads` says (with the test
     /// whether a table has rules): no rule, no soft-deleted table.
-    pub(crate) fn none_for(&self, reads: impl FnOnce(TableTest<'_>) -> bool) -> bool {
-        let tenant = self.tenant.is_some();
-        self.lifted || (!self.any() && !reads(&|t| t.soft_delete.is_some() || (tenant && t.tenant.is_some())))
+    pub(crate) fn none_for(&self, reads: impl FnOnce(Watch) -> bool) -> bool {
+        self.lifted || (!self.any() && !reads(Watch { tenant: self.tenant.is_some() }))
     }
 }
 
 /// The rule on a table's rows, if any (all of them ANDed).
 pub(crate) type RuleFor<'a> = &'a dyn Fn(&'static Table) -> Option<Expr>;
 
-/// A table test, for [`Core::reads`].
-pub(crate) type TableTest<'a> = &'a dyn Fn(&'static Table) -> bool;
+/// What makes a table need a rule when the connection has none of its own, for
+/// [`Core::reads`]: a soft delete column, or a tenant column when the connection has a tenant.
+#[derive(Clone, Copy)]
+pub(crate) struct Watch {
+    tenant: bool,
+}
+
+impl Watch {
+    /// Whether a statement reading `t` needs a rule.
+    #[inline]
+    pub(crate) fn hit(self, t: &Table) -> bool {
+        t.soft_delete.is_some() || (self.tenant && t.tenant.is_some())
+    }
+}
 
 /// `<soft delete column> IS NULL`: the rows of `table` not soft-deleted, when it has a soft
 /// delete column.
@@ -135,11 +146,11 @@ impl Core {
 }
 
 impl Core {
-    /// Whether the statement reads a table that passes `test` (where [`Core::apply_rules`]
+    /// Whether the statement reads a table that `test` watches (where [`Core::apply_rules`]
     /// would look).
-    pub(crate) fn reads(&self, test: TableTest<'_>) -> bool {
-        test(self.table)
-            || self.joins.iter().any(|j| test(j.rel.target) || j.on.iter().any(|e| e.reads(test)))
+    pub(crate) fn reads(&self, test: Watch) -> bool {
+        test.hit(self.table)
+            || self.joins.iter().any(|j| test.hit(j.rel.target) || j.on.iter().any(|e| e.reads(test)))
             || self.filters.iter().chain(&self.having).any(|e| e.reads(test))
             || self
                 .columns
@@ -151,8 +162,8 @@ impl Core {
 }
 
 impl Expr {
-    /// Whether a subquery of the condition reads a table that passes `test`.
-    pub(crate) fn reads(&self, test: TableTest<'_>) -> bool {
+    /// Whether a subquery of the condition reads a table that `test` watches.
+    pub(crate) fn reads(&self, test: Watch) -> bool {
         match &self.0 {
             Node::Compare { left, right, .. } => left.reads(test) || right.reads(test),
             Node::Null { term, .. }
@@ -162,7 +173,9 @@ impl Expr {
             Node::InSelect { term, sub, .. } => term.reads(test) || sub.reads(test),
             Node::Between { term, low, high } => [term, low, high].iter().any(|s| s.reads(test)),
             Node::Like { term, pattern, .. } => term.reads(test) || pattern.reads(test),
-            Node::Exists { rel, condition } => test(rel.target) || condition.as_ref().is_some_and(|c| c.reads(test)),
+            Node::Exists { rel, condition } => {
+                test.hit(rel.target) || condition.as_ref().is_some_and(|c| c.reads(test))
+            }
             Node::And(items) | Node::Or(items) => items.iter().any(|e| e.reads(test)),
             Node::Not(e) => e.reads(test),
         }
@@ -227,14 +240,14 @@ fn ruled(target: &'static Table, condition: &mut Option<Box<Expr>>, rule: RuleFo
 }
 
 impl Scalar {
-    /// Whether a subquery of the term reads a table that passes `test`.
-    fn reads(&self, test: TableTest<'_>) -> bool {
+    /// Whether a subquery of the term reads a table that `test` watches.
+    fn reads(&self, test: Watch) -> bool {
         match self {
             Scalar::Call { args, .. } => args.iter().any(|a| a.reads(test)),
             Scalar::Arith { left, right, .. } => left.reads(test) || right.reads(test),
             Scalar::Cast { inner, .. } => inner.reads(test),
             Scalar::Related { rel, arg, filter, .. } => {
-                test(rel.target)
+                test.hit(rel.target)
                     || arg.as_ref().is_some_and(|a| a.reads(test))
                     || filter.as_ref().is_some_and(|f| f.reads(test))
             }
