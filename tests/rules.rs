@@ -256,6 +256,19 @@ fn trees_stop_at_a_hidden_row() {
     });
     let below: Vec<String> = tree.children.loaded().unwrap().iter().map(|t| t.name.clone()).collect();
     assert_eq!(below, ["a"]);
+    // through a self-join's alias: the rule's columns read from the alias; a rule with a
+    // subquery, which would correlate with the table's own name, is refused
+    let up = Topic::alias("up");
+    let under_visible = Topic::query(&db).join_as(Topic::PARENT, up).select(Topic::name).all().unwrap();
+    assert_eq!(under_visible, ["a", "a1"], "b1's parent b is hidden");
+    db.add_rule(Topic::rule(Topic::CHILDREN.is_not_empty()));
+    let e = Topic::query(&db).join_as(Topic::PARENT, up).count().unwrap_err();
+    assert!(
+        matches!(&e, relations::Error::InvalidQuery { table: "topic", message } if message.contains("alias `up`")),
+        "{e:?}"
+    );
+    db.clear_rules();
+    db.add_rule(Topic::rule(Topic::hidden.eq(false)));
     // the owners' statement of a subtree load from rows already read
     let roots = Topic::query(&db).filter(Topic::parent_id.is_null()).all().unwrap();
     db.preload(&roots, subtreeload(Topic::CHILDREN)).unwrap();

@@ -270,21 +270,21 @@ impl<'db, M: Model, R: FromValues, J> Projection<'db, M, R, J> {
         Term::of(Scalar::Subselect(Box::new(self.core)))
     }
 
-    fn statement(&self) -> (String, Vec<crate::schema::value::Value<'static>>) {
-        let mut core = self.db.with_query_rules(&self.core, || self.db.ruled(&self.core).into_owned());
+    fn statement(&self) -> Result<(String, Vec<crate::schema::value::Value<'static>>)> {
+        let mut core = self.db.with_query_rules(&self.core, || self.db.ruled(&self.core))?.into_owned();
         if core.distinct || !core.group_by.is_empty() || core.columns.iter().any(Scalar::aggregates) {
             core.key_order = None;
         }
         let mut sql = String::with_capacity(128);
         let mut params = Vec::new();
         core.render_select(self.db.dialect(), &mut sql, &mut params, &mut Vec::new());
-        (sql, params)
+        Ok((sql, params))
     }
 
     /// Every row.
     pub fn all(&self) -> Result<Vec<R>> {
         self.core.check()?;
-        let (sql, params) = self.statement();
+        let (sql, params) = self.statement()?;
         let labels: Vec<&'static str> = self.core.columns.iter().map(Scalar::label).collect();
         let mut rows = Vec::new();
         self.db.query_map_into(&sql, &params, |row| {

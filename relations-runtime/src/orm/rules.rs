@@ -7,6 +7,7 @@
 use std::borrow::Cow;
 
 use crate::orm::db::Db;
+use crate::schema::error::{Error, Result};
 use crate::schema::Table;
 use crate::sql::expr::{Core, Expr};
 use crate::sql::rules::{Rule, Rules};
@@ -54,14 +55,18 @@ impl Db {
     }
 
     /// `core` with the rules in force on every table it reads; itself when there are none.
-    pub(crate) fn ruled<'c>(&self, core: &'c Core) -> Cow<'c, Core> {
+    /// [`Error::InvalidQuery`] when a rule cannot apply where the query reads its table.
+    pub(crate) fn ruled<'c>(&self, core: &'c Core) -> Result<Cow<'c, Core>> {
         let rules = self.rules.borrow();
         if rules.none_for(|test| core.reads(test)) {
-            return Cow::Borrowed(core);
+            return Ok(Cow::Borrowed(core));
         }
         let mut ruled = core.clone();
         ruled.apply_rules(&|t| rules.on(t));
-        Cow::Owned(ruled)
+        match ruled.invalid.take() {
+            Some(message) if core.invalid.is_none() => Err(Error::InvalidQuery { table: core.table.name, message }),
+            _ => Ok(Cow::Owned(ruled)),
+        }
     }
 
     /// Conditions on the related rows of a relationship's load: `filter` with the rules

@@ -74,7 +74,7 @@ impl Rules {
     /// Whether nothing applies to a statement that reads what `reads` says (with the test
     /// whether a table has rules): no rule, no soft-deleted table.
     pub(crate) fn none_for(&self, reads: impl FnOnce(Watch) -> bool) -> bool {
-        self.lifted || (!self.any() && !reads(Watch { tenant: self.tenant.is_some() }))
+        self.lifted || (!self.any() && !reads(Watch { tenant: self.tenant.is_some(), any: false }))
     }
 }
 
@@ -86,13 +86,15 @@ pub(crate) type RuleFor<'a> = &'a dyn Fn(&'static Table) -> Option<Expr>;
 #[derive(Clone, Copy)]
 pub(crate) struct Watch {
     tenant: bool,
+    /// Every table: whether there is a subquery at all.
+    any: bool,
 }
 
 impl Watch {
     /// Whether a statement reading `t` needs a rule.
     #[inline]
     pub(crate) fn hit(self, t: &Table) -> bool {
-        t.soft_delete.is_some() || (self.tenant && t.tenant.is_some())
+        self.any || t.soft_delete.is_some() || (self.tenant && t.tenant.is_some())
     }
 }
 
@@ -131,6 +133,17 @@ impl Core {
         let mut more = Vec::new();
         for j in &mut self.joins {
             let Some(r) = rule(j.rel.target) else { continue };
+            // a subquery inside the rule correlates with the table's own name, which the alias
+            // hides: refused rather than answered wrong
+            if j.alias != j.rel.target.name && r.reads(Watch { tenant: true, any: true }) {
+                self.invalid.get_or_insert_with(|| {
+                    format!(
+                        "a rule on `{}` holds a relationship condition or a subquery, which cannot follow the table under the alias `{}`; join it without an alias, or lift the rules for this query (`without_rules`)",
+                        j.rel.target.name, j.alias
+                    )
+                });
+                continue;
+            }
             let r = r.retable(j.rel.target.name, j.alias);
             if j.outer {
                 j.on.push(r);
