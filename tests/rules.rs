@@ -184,6 +184,18 @@ fn eager_loads_of_every_strategy_in_the_same_statements() {
     let labels: Vec<(&str, usize)> =
         posts.iter().map(|p| (p.title.as_str(), p.labels.loaded().unwrap().len())).collect();
     assert_eq!(labels, [("a1", 1), ("a3", 0)]);
+    // a joined option under a limited selectin level (whose rows come from a subquery in
+    // `FROM`), with a rule on the joined rows: bound after the subquery's parameters
+    db.clear_rules();
+    db.add_rule(published());
+    db.add_rule(Label::rule(Label::name.eq("y")));
+    let ann = Author::query(&db)
+        .filter_by(Author::name, "Ann")
+        .options(selectinload(Author::POSTS).limit(5).then(joinedload(Post::LABELS)))
+        .one()
+        .unwrap();
+    let labels: Vec<usize> = ann.posts.loaded().unwrap().iter().map(|p| p.labels.loaded().unwrap().len()).collect();
+    assert_eq!(labels, [1, 0]);
     // to-one: a post's author, hidden by a rule
     db.clear_rules();
     db.add_rule(Author::rule(Author::name.ne("Ann")));
@@ -273,6 +285,11 @@ fn trees_stop_at_a_hidden_row() {
     let roots = Topic::query(&db).filter(Topic::parent_id.is_null()).all().unwrap();
     db.preload(&roots, subtreeload(Topic::CHILDREN)).unwrap();
     assert_eq!(roots[0].children.loaded().unwrap().len(), 1);
+    // with a joined option on the subtree's rows: its rule bound after the recursive part's
+    let roots = Topic::query(&db).filter(Topic::parent_id.is_null()).all().unwrap();
+    db.preload(&roots, subtreeload(Topic::CHILDREN).then(joinedload(Topic::PARENT))).unwrap();
+    let a = &roots[0].children.loaded().unwrap()[0];
+    assert_eq!((a.name.as_str(), a.parent.loaded().unwrap().name.as_str()), ("a", "root"));
 }
 
 both_backends!(

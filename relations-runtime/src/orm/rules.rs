@@ -10,7 +10,7 @@ use crate::orm::db::Db;
 use crate::schema::error::{Error, Result};
 use crate::schema::Table;
 use crate::sql::expr::{Core, Expr};
-use crate::sql::rules::{Rule, Rules};
+use crate::sql::rules::Rule;
 
 impl Db {
     /// Adds a rule every statement of this connection honours (SQLAlchemy's
@@ -46,7 +46,7 @@ impl Db {
     /// Replaces the connection's rules by `rules` (a pool's, at checkout), without a tenant.
     #[cfg(any(feature = "pool", feature = "deadpool"))]
     pub(crate) fn reset_rules(&self, rules: &[Rule]) {
-        *self.rules.borrow_mut() = Rules { list: rules.to_vec(), ..Rules::default() };
+        *self.rules.borrow_mut() = crate::sql::rules::Rules { list: rules.to_vec(), ..Default::default() };
     }
 
     /// The rules on `table` in force now, ANDed.

@@ -451,6 +451,8 @@ impl Related<'_> {
         let mut outer_filter = String::new();
         column(d, target.name, "relations_rn", &mut outer_filter);
         outer_filter.push_str(" <= ");
+        // what the subquery in `FROM` binds comes before a joined option's `ON`
+        let from_params = params.len();
         params.push(Value::Integer(i64::try_from(n).unwrap_or(i64::MAX)));
         d.placeholder(params.len(), &mut outer_filter);
         let outer_tag = (0..tag.len())
@@ -470,6 +472,7 @@ impl Related<'_> {
             filter: outer_filter,
             order: outer_order,
             params,
+            from_params,
             deferred: self.deferred,
             ..Select::default()
         }

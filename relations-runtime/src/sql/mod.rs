@@ -176,6 +176,8 @@ pub(crate) fn tree_select(
     filter.push_str(" FROM ");
     d.quote(TREE, &mut filter);
     filter.push(')');
+    // what the recursive expression binds comes before a joined option's `ON`
+    let from_params = params.len();
     if let Some(rule) = rule {
         filter.push_str(" AND ");
         rule.render(d, &mut filter, &mut params);
@@ -185,7 +187,7 @@ pub(crate) fn tree_select(
     let mut order = String::new();
     column(d, table.name, pk, &mut order);
     let tag = if tagged { vec![tag] } else { Vec::new() };
-    Select { prefix: cte, tag, from, filter, order, params, ..Select::default() }
+    Select { prefix: cte, tag, from, filter, order, params, from_params, ..Select::default() }
 }
 
 /// ` IN (?, ?, ...)`, binding `values`.
