@@ -34,42 +34,41 @@ pub(super) fn table_args(errors: &mut Accumulator, model: &mut Model, args: &Mod
         model.indexes.push(TableIndex { name, columns, unique, named: i.name.is_some() });
     }
     unique_names(errors, model);
-    // `soft_delete = deleted_at`: a nullable column, not part of the key; its type is checked
-    // where the table is built (a date or a timestamp)
     if let Some(name) = &args.soft_delete {
-        model.soft_delete = named_column(
-            errors,
-            model,
-            "soft_delete",
-            name,
-            "a field such as `deleted_at: Option<chrono::NaiveDateTime>`",
-            |c| {
-                match (c.key, c.nullable) {
-                (true, _) => Some(format!("`{}` is part of the primary key: a soft delete cannot stamp it; name another column", c.field)),
-                (_, false) => Some(format!(
-                    "`{}` is not an `Option`: a soft delete column is NULL while the row is live; declare it `Option<chrono::NaiveDateTime>`",
-                    c.field
-                )),
-                _ => None,
-            }
-            },
-        );
+        let hint = "a field such as `deleted_at: Option<chrono::NaiveDateTime>`";
+        model.soft_delete = named_column(errors, model, "soft_delete", name, hint, soft_delete_problem);
     }
-    // `tenant = org_id`: never NULL, every row is some tenant's
     if let Some(name) = &args.tenant {
-        model.tenant = named_column(
-            errors,
-            model,
-            "tenant",
-            name,
-            "the column that says whose the row is, such as `org_id`",
-            |c| {
-                c.nullable.then(|| {
-                format!("`{}` is an `Option`: every row belongs to a tenant; declare the tenant column without `Option`", c.field)
-            })
-            },
-        );
+        let hint = "the column that says whose the row is, such as `org_id`";
+        model.tenant = named_column(errors, model, "tenant", name, hint, tenant_problem);
     }
+}
+
+/// `soft_delete = deleted_at`: a nullable column, not part of the key; its type is checked
+/// where the table is built (a date or a timestamp).
+fn soft_delete_problem(c: &Column) -> Option<String> {
+    if c.key {
+        return Some(format!(
+            "`{}` is part of the primary key: a soft delete cannot stamp it; name another column",
+            c.field
+        ));
+    }
+    (!c.nullable).then(|| {
+        format!(
+            "`{}` is not an `Option`: a soft delete column is NULL while the row is live; declare it `Option<chrono::NaiveDateTime>`",
+            c.field
+        )
+    })
+}
+
+/// `tenant = org_id`: never NULL, every row is some tenant's.
+fn tenant_problem(c: &Column) -> Option<String> {
+    c.nullable.then(|| {
+        format!(
+            "`{}` is an `Option`: every row belongs to a tenant; declare the tenant column without `Option`",
+            c.field
+        )
+    })
 }
 
 /// The position of the column `attr = name` names (a field, a foreign key's column, or a
