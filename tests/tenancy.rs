@@ -169,3 +169,30 @@ fn a_pools_connections_start_without_a_tenant() {
 fn the_table_names_the_column() {
     assert_eq!((Project::TABLE.tenant, Task::TABLE.tenant), (Some(2), Some(2)));
 }
+
+/// The async pool too: a connection comes back from a checkout with the pool's rules and no
+/// tenant.
+#[test]
+fn an_async_pools_connections_start_without_a_tenant() {
+    use relations::pool::{AsyncPool, PoolOptions};
+    let dir = std::env::temp_dir().join(format!("relations-tenancy-async-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let rt = tokio::runtime::Builder::new_multi_thread().worker_threads(1).enable_all().build().unwrap();
+    rt.block_on(async {
+        let options = PoolOptions { max_size: 1, ..PoolOptions::default() };
+        let pool = AsyncPool::open(dir.join("tenancy.db"), options).await.unwrap();
+        pool.run(|db| {
+            db.create_all::<(Project, Task)>()?;
+            db.add(Project { name: "a".into(), org_id: 1, ..Default::default() })?;
+            db.add(Project { name: "b".into(), org_id: 2, ..Default::default() })?;
+            db.set_tenant(1_i64);
+            db.add_rule(Project::rule(Project::name.eq("none")));
+            Ok::<_, Error>(())
+        })
+        .await
+        .unwrap();
+        let seen = pool.run(|db| Ok::<_, Error>((db.tenant(), Project::query(db).count()?))).await.unwrap();
+        assert_eq!(seen, (None, 2));
+    });
+    std::fs::remove_dir_all(&dir).unwrap();
+}
