@@ -4,6 +4,8 @@
 
 pub(crate) mod expr;
 pub(crate) mod loading;
+#[cfg(all(test, feature = "postgres"))]
+mod loading_tests;
 pub(crate) mod rules;
 pub(crate) mod write;
 #[cfg(all(test, feature = "postgres"))]
