@@ -180,9 +180,31 @@ pub fn terminate_sessions(url: &str) -> i64 {
     ended
 }
 
-/// Sends `signal` (`STOP`, `CONT`) to a server process.
+/// Sends `signal` (`STOP`, `CONT`) to a server process; after `STOP`, returns once every
+/// thread of it has stopped (`kill` returns when the signal is sent, not when it has taken
+/// effect: a statement sent at once could still be answered by a thread not yet stopped).
 pub fn signal(pid: i32, signal: &str) {
     run(Command::new("kill").arg(format!("-{signal}")).arg(pid.to_string()), "kill");
+    if signal == "STOP" {
+        wait_stopped(pid);
+    }
+}
+
+/// Waits (at most 5 s) until every thread of process `pid` is stopped (`T` in `/proc`).
+pub fn wait_stopped(pid: i32) {
+    let deadline = Instant::now() + Duration::from_secs(5);
+    let stopped = || {
+        let Ok(tasks) = std::fs::read_dir(format!("/proc/{pid}/task")) else { return true };
+        tasks.flatten().all(|t| {
+            let stat = std::fs::read_to_string(t.path().join("stat")).unwrap_or_default();
+            // `pid (name) S ...`: the state follows the name's closing parenthesis
+            stat.rsplit_once(") ").is_none_or(|(_, rest)| rest.starts_with('T') || rest.starts_with('t'))
+        })
+    };
+    while !stopped() {
+        assert!(Instant::now() < deadline, "process {pid} not stopped 5 s after SIGSTOP");
+        std::thread::sleep(Duration::from_millis(5));
+    }
 }
 
 impl Drop for Cluster {

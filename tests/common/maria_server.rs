@@ -98,6 +98,9 @@ impl MariaServer {
         let pid = self.server.lock().unwrap().as_ref().map(Child::id).expect("the server runs");
         let status = Command::new("kill").arg(format!("-{signal}")).arg(pid.to_string()).status();
         assert!(status.is_ok_and(|s| s.success()), "kill -{signal} {pid}");
+        if signal == "STOP" {
+            super::cluster::wait_stopped(pid as i32);
+        }
     }
 
     /// Stops and starts the server on the same port; returns when it accepts connections again.
