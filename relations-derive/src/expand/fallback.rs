@@ -23,7 +23,7 @@ pub fn expand(input: &syn::DeriveInput) -> TokenStream {
             #[automatically_derived]
             impl #rt::Model for #ident {
                 const TABLE: &'static #rt::Table =
-                    &#rt::Table { name: #table, columns: &[], auto_key: false, foreign_keys: &[], constraints: &[], indexes: &[], relations: #rt::no_relations, version: ::core::option::Option::None, hooks: false, deferred: 0, soft_delete: ::core::option::Option::None, tenant: ::core::option::Option::None };
+                    &#rt::Table::plain(#table, &[]);
                 const TABLE_NAME: &'static str = #table;
                 const KEY_COLUMN: ::core::option::Option<&'static str> = ::core::option::Option::Some("id");
                 const KEY_COLUMNS: &'static [&'static str] = &["id"];

@@ -223,9 +223,6 @@ pub fn association(
     let (lc, rc) = (col(&local, quote!(#owner)), col(&remote, quote!(#target)));
     quote! {
         #rt::Table {
-            name: #name,
-            columns: &[#lc, #rc],
-            auto_key: false,
             foreign_keys: &[
                 #rt::ForeignKey {
                     columns: &[#local],
@@ -240,14 +237,7 @@ pub fn association(
                     on_delete: #rt::OnDelete::Unset,
                 },
             ],
-            constraints: &[],
-            indexes: &[],
-            relations: #rt::no_relations,
-            version: ::core::option::Option::None,
-            hooks: false,
-            deferred: 0,
-            soft_delete: ::core::option::Option::None,
-            tenant: ::core::option::Option::None,
+            ..#rt::Table::plain(#name, &[#lc, #rc])
         }
     }
 }

@@ -40,7 +40,7 @@ impl<'db, M: Model, J> Query<'db, M, Db, J> {
     pub fn delete(self) -> Result<u64> {
         crate::orm::hooks::refuse_set_based::<M>("a bulk delete", "load the rows and `delete` each")?;
         self.core.check()?;
-        let core = self.db.with_query_rules(&self.core, || self.db.ruled(&self.core))?;
+        let core = self.db.ruled_query(&self.core)?;
         crate::orm::cascade::delete_matching(self.db, &core)
     }
 }
@@ -109,7 +109,7 @@ impl<M: Model, J> Update<'_, M, J> {
             sets.push((c.name, crate::orm::version::bumped(t.name, c.name)));
         }
         let d = query.db.dialect();
-        let core = &*query.db.with_query_rules(&query.core, || query.db.ruled(&query.core))?;
+        let core = &*query.db.ruled_query(&query.core)?;
         // a new value that reads a joined model's column: `UPDATE ... FROM` the joined tables
         let reads_joined = sets.iter().any(|(_, v)| core.joins.iter().any(|j| v.mentions(j.alias)));
         if reads_joined {

@@ -212,9 +212,10 @@ fn delete_unhooked<M: Model>(db: &Db, model: &M) -> Result<bool> {
         return db.delete_row(model);
     }
     // a row of the tenant's, or nothing is read of what references it
-    if let Some(guard) = db.tenant_guard(t, &model.values(), "delete")? {
+    let tenant = db.tenant_guard(t, |i| model.column_value(i), "delete")?;
+    if let Some(guard) = &tenant {
         let key = model.key();
-        let rows = Cond::All(vec![Cond::key(t.key_names().zip(key.to_values())), guard]);
+        let rows = Cond::All(vec![Cond::key(t.key_names().zip(key.to_values())), guard.clone()]);
         let (mut sql, mut params) = (String::new(), Vec::new());
         Exists { from: t.name, filter: rows }.render(db.dialect(), &mut sql, &mut params);
         if db.query_i64(&sql, &params)? == 0 {
@@ -228,7 +229,7 @@ fn delete_unhooked<M: Model>(db: &Db, model: &M) -> Result<bool> {
                 // a versioned row goes only with the version it was read with: if it has another,
                 // nothing is deleted (what went before is rolled back with the error)
                 let guard = crate::orm::version::version_cond(M::TABLE, model.version());
-                let guard = match (guard, db.tenant_guard(t, &model.values(), "delete")?) {
+                let guard = match (guard, tenant) {
                     (Some(a), Some(b)) => Some(Cond::All(vec![a, b])),
                     (a, b) => a.or(b),
                 };

@@ -443,7 +443,7 @@ impl Db {
         // a versioned row: written as the next version, where it still has the one it was read with
         let read_at = version.map(Version::get);
         let mut rows = Cond::key(t.key_names().zip(key.iter().cloned()));
-        if let Some(guard) = self.tenant_guard(t, &values, "update")? {
+        if let Some(guard) = self.tenant_guard(t, |i| values[i].clone(), "update")? {
             rows = Cond::All(vec![rows, guard]);
         }
         if let (Some(i), Some(v)) = (counter, read_at) {
@@ -543,7 +543,7 @@ impl Db {
         if let Some(cond) = crate::orm::version::version_cond(M::TABLE, model.version()) {
             rows = Cond::All(vec![rows, cond]);
         }
-        if let Some(guard) = self.tenant_guard(t, &model.values(), "delete")? {
+        if let Some(guard) = self.tenant_guard(t, |i| model.column_value(i), "delete")? {
             rows = Cond::All(vec![rows, guard]);
         }
         let delete = Delete { table: t.name, rows: Rows::Where(rows) };

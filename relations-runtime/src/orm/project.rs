@@ -271,7 +271,7 @@ impl<'db, M: Model, R: FromValues, J> Projection<'db, M, R, J> {
     }
 
     fn statement(&self) -> Result<(String, Vec<crate::schema::value::Value<'static>>)> {
-        let mut core = self.db.with_query_rules(&self.core, || self.db.ruled(&self.core))?.into_owned();
+        let mut core = self.db.ruled_query(&self.core)?.into_owned();
         if core.distinct || !core.group_by.is_empty() || core.columns.iter().any(Scalar::aggregates) {
             core.key_order = None;
         }

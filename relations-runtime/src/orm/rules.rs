@@ -69,6 +69,12 @@ impl Db {
         }
     }
 
+    /// [`Db::ruled`] with the query's own rules (or their lifting) in force: the statement of a
+    /// query that runs no loads (a count, a projection, a bulk write).
+    pub(crate) fn ruled_query<'c>(&self, core: &'c Core) -> Result<Cow<'c, Core>> {
+        self.with_query_rules(core, || self.ruled(core))
+    }
+
     /// Conditions on the related rows of a relationship's load: `filter` with the rules
     /// applied inside it, and the rule on `target`.
     pub(crate) fn ruled_filter<'f>(&self, target: &'static Table, filter: &'f [Expr]) -> Cow<'f, [Expr]> {

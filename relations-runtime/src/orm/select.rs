@@ -255,9 +255,7 @@ impl<'db, M: Model, J> Query<'db, M, Db, J> {
         let mut q = self.clone();
         q.core.order.clear();
         q.core.key_order = None;
-        let (sql, params) = self.db.with_query_rules(&q.core, || {
-            Ok::<_, crate::schema::error::Error>(self.db.ruled(&q.core)?.render_count(self.db.dialect()))
-        })?;
+        let (sql, params) = self.db.ruled_query(&q.core)?.render_count(self.db.dialect());
         self.db.query_i64(&sql, &params)
     }
 
@@ -266,9 +264,7 @@ impl<'db, M: Model, J> Query<'db, M, Db, J> {
         self.core.check()?;
         let mut q = self.clone().limit(1);
         q.core.key_order = q.core.key_order.filter(|_| q.core.offset.is_some());
-        let (sql, params) = self.db.with_query_rules(&q.core, || {
-            Ok::<_, crate::schema::error::Error>(self.db.ruled(&q.core)?.render_exists(self.db.dialect()))
-        })?;
+        let (sql, params) = self.db.ruled_query(&q.core)?.render_exists(self.db.dialect());
         Ok(self.db.query_i64(&sql, &params)? != 0)
     }
 

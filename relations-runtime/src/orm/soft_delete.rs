@@ -17,13 +17,16 @@ use crate::sql::write::{Col, Cond, New, Rows, Select, Update};
 
 /// The stamp of a delete now, for `table`'s soft delete column: the time (UTC, to the
 /// microsecond), or the day for a `DATE` column.
-fn stamp(table: &'static Table) -> Option<(&'static str, Value<'static>)> {
-    let column = &table.columns[table.soft_delete?];
+fn stamp(table: &'static Table) -> Result<(&'static str, Value<'static>)> {
+    let Some(i) = table.soft_delete else {
+        return Err(Error::Unexpected(format!("`{}` has no soft delete column", table.name)));
+    };
+    let column = &table.columns[i];
     let value = match column.sql_type {
         SqlType::Date => crate::schema::value::today().to_value().into_owned(),
         _ => crate::schema::value::now().to_value().into_owned(),
     };
-    Some((column.name, value))
+    Ok((column.name, value))
 }
 
 /// `"table"."column" IS NULL` of the soft delete column: the row is live.
@@ -53,13 +56,11 @@ fn bump(table: &'static Table) -> Option<Scalar> {
 /// Soft-deletes `model`, a row of a model with a soft delete column: whether it was live.
 pub(crate) fn delete_one<M: Model>(db: &Db, model: &M) -> Result<bool> {
     let t = M::TABLE;
-    let Some((column, stamp)) = stamp(t) else {
-        return Err(Error::Unexpected(format!("`{}` has no soft delete column", t.name)));
-    };
+    let (column, stamp) = stamp(t)?;
     let key: Vec<Value<'static>> = model.key().to_values().into_iter().map(Value::into_owned).collect();
     let mut rows = vec![Cond::key(t.key_names().zip(key.iter().cloned())), live(t, column)];
     rows.extend(crate::orm::version::version_cond(t, model.version()));
-    rows.extend(db.tenant_guard(t, &model.values(), "delete")?);
+    rows.extend(db.tenant_guard(t, |i| model.column_value(i), "delete")?);
     let bump = bump(t);
     let delete = |db: &Db| {
         let update =
@@ -99,9 +100,7 @@ fn soft_children(table: &'static Table) -> impl Iterator<Item = &'static crate::
 /// many it stamped.
 pub(crate) fn delete_matching(db: &Db, core: &Core) -> Result<u64> {
     let t = core.table;
-    let Some((column, stamp)) = stamp(t) else {
-        return Err(Error::Unexpected(format!("`{}` has no soft delete column", t.name)));
-    };
+    let (column, stamp) = stamp(t)?;
     let bump = bump(t);
     db.as_one_unit(|db| {
         // the keys first, then the rows by key: what the children's level starts from

@@ -48,19 +48,22 @@ impl Db {
         Err(cross(M::TABLE, column, &tenant, &held, "insert"))
     }
 
-    /// Before an update or a delete of the row with these column `values`: refused if the row
-    /// is another tenant's; otherwise the condition that keeps the statement to the tenant's rows.
-    pub(crate) fn tenant_guard(
+    /// Before an update or a delete of a row of `t` whose column `i` holds `held(i)`: refused
+    /// if the row is another tenant's; otherwise the condition that keeps the statement to the
+    /// tenant's rows. Nothing is read of the row when `t` has no tenant column or the
+    /// connection no tenant.
+    pub(crate) fn tenant_guard<'v>(
         &self,
         t: &'static Table,
-        values: &[Value<'_>],
+        held: impl FnOnce(usize) -> Value<'v>,
         action: &'static str,
     ) -> Result<Option<Cond<'static>>> {
         let Some((column, tenant)) = self.tenant_of(t) else { return Ok(None) };
-        match values.get(column) {
-            Some(v) if *v != tenant => Err(cross(t, column, &tenant, v, action)),
-            _ => Ok(Some(Cond::Eq(Col::of(t.name, t.columns[column].name), tenant))),
+        let held = held(column);
+        if held != tenant {
+            return Err(cross(t, column, &tenant, &held, action));
         }
+        Ok(Some(Cond::Eq(Col::of(t.name, t.columns[column].name), tenant)))
     }
 
     /// A bulk update setting `t`'s tenant column: refused unless to the tenant's own value.

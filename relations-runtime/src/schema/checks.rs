@@ -70,20 +70,7 @@ pub struct RelationInfo {
 }
 
 /// The table of nothing: what a join names while its declaration is reported as a mistake.
-const NO_TABLE: Table = Table {
-    name: "",
-    columns: &[],
-    auto_key: false,
-    foreign_keys: &[],
-    constraints: &[],
-    indexes: &[],
-    relations: crate::schema::no_relations,
-    version: None,
-    hooks: false,
-    deferred: 0,
-    soft_delete: None,
-    tenant: None,
-};
+const NO_TABLE: Table = Table::plain("", &[]);
 
 const CAP: usize = 1024;
 

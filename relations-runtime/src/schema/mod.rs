@@ -304,6 +304,28 @@ pub fn no_relations() -> &'static [&'static RelationDef] {
 }
 
 impl Table {
+    /// A table of these columns and nothing else: no key the database assigns, no foreign key,
+    /// constraint, index or relationship, none of the row-level features (version counter,
+    /// hooks, deferred, soft delete and tenant columns). What generated code builds the rest on
+    /// (`Table { foreign_keys: .., ..Table::plain(name, columns) }`), so that a field added to
+    /// `Table` is written once.
+    pub const fn plain(name: &'static str, columns: &'static [ColumnDef]) -> Table {
+        Table {
+            name,
+            columns,
+            auto_key: false,
+            foreign_keys: &[],
+            constraints: &[],
+            indexes: &[],
+            relations: no_relations,
+            version: None,
+            hooks: false,
+            deferred: 0,
+            soft_delete: None,
+            tenant: None,
+        }
+    }
+
     /// The primary key columns, in declaration order.
     pub fn primary_key(&self) -> impl Iterator<Item = &'static ColumnDef> {
         self.columns.iter().filter(|c| c.primary_key)

@@ -14,20 +14,7 @@ const fn key(name: &'static str) -> ColumnDef {
 }
 
 const fn table(name: &'static str, columns: &'static [ColumnDef]) -> Table {
-    Table {
-        name,
-        columns,
-        auto_key: true,
-        foreign_keys: &[],
-        constraints: &[],
-        indexes: &[],
-        relations: crate::schema::no_relations,
-        version: None,
-        hooks: false,
-        deferred: 0,
-        soft_delete: None,
-        tenant: None,
-    }
+    Table { auto_key: true, ..Table::plain(name, columns) }
 }
 
 static AUTHOR: Table = table("author", &[key("id"), ColumnDef::new("name", SqlType::Text)]);
