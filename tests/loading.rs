@@ -365,6 +365,20 @@ fn owners_inside_each_others_subtree_each_get_it_whole() {
     assert_eq!(db.assert_statements(0, || subtrees(&db, &all)), lazy_subtrees(&db, &names));
 }
 
+fn a_subtree_under_owners_ordered_by_a_bound_value_comes_in_one_statement() {
+    let db = org(2, 3);
+    // the owners' order binds a value, and the recursive statement writes it twice (where the
+    // owners are numbered, before their filter, and where they are sorted): each copy bound
+    // where it is written
+    let query = || Employee::query(&db).filter(Employee::id.gt(1)).order_by(Employee::id - 100).limit(4);
+    let want: Vec<String> = query().all().unwrap().iter().map(|e| e.name.clone()).collect();
+    let rows = db.assert_statements(1, || query().options(subtreeload(Employee::REPORTS)).all().unwrap());
+    let got = db.assert_statements(0, || subtrees(&db, &rows));
+    assert_eq!(got.iter().map(|(n, _)| n.clone()).collect::<Vec<_>>(), want, "the owners in the query's order");
+    assert_eq!(got, lazy_subtrees(&db, &want));
+    assert_eq!(got.iter().filter(|(_, below)| below.len() == 3).count(), 3, "{got:?}");
+}
+
 fn a_subtree_keeps_key_order_where_the_rows_come_in_another() {
     let db = org(2, 3);
     // rewrite the first rows, so PostgreSQL's heap (and a scan of it) holds them last
@@ -882,6 +896,7 @@ both_backends!(
     owners_inside_each_others_subtree_each_get_it_whole,
     a_long_chain_loads_whole,
     a_subtree_keeps_key_order_where_the_rows_come_in_another,
+    a_subtree_under_owners_ordered_by_a_bound_value_comes_in_one_statement,
     a_subtree_option_nests_into_every_level_and_refuses_what_it_cannot_honour,
     a_subtree_survives_a_cycle_in_the_data,
     nested_eager_loading_mixes_strategies_per_level,

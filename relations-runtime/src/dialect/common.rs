@@ -67,12 +67,6 @@ pub trait Dialect: Sync {
     }
     /// Appends the placeholder for the `n`th (1-based) bound parameter.
     fn placeholder(&self, n: usize, out: &mut String);
-    /// Whether a placeholder names its parameter's number (PostgreSQL's `$n`), so that the
-    /// parameters of text written before others may come after them; otherwise (`?`) the
-    /// parameters are bound in the order of the text.
-    fn numbered_placeholders(&self) -> bool {
-        false
-    }
     /// Appends the `n`th placeholder where nothing around it tells the database its type (the
     /// first row of a recursive query): PostgreSQL's `CAST($n AS INTEGER)`, SQLite's `?`.
     fn typed_placeholder(&self, n: usize, column: &ColumnDef, out: &mut String) {

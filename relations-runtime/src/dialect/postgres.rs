@@ -143,10 +143,6 @@ impl Dialect for Postgres {
         let _ = write!(out, "${n}");
     }
 
-    fn numbered_placeholders(&self) -> bool {
-        true
-    }
-
     fn typed_placeholder(&self, n: usize, column: &ColumnDef, out: &mut String) {
         out.push_str("CAST(");
         self.placeholder(n, out);

@@ -8,13 +8,12 @@ use rustc_hash::FxHashMap as HashMap;
 use crate::orm::db::Db;
 use crate::orm::keys::{Dedup, KeyVal};
 use crate::orm::model::{Model, Row};
-use crate::orm::options::{How, JoinedAcc, Load, OwnerQuery, Path, Tree};
+use crate::orm::options::{How, JoinedAcc, Load, Path, Tree};
 use crate::schema::error::Result;
 use crate::schema::value::Value;
 use crate::schema::{RelationDef, Table};
 use crate::sql::expr::Core;
-use crate::sql::loading::{render_owners, subtree_sql, Columns, JoinSql};
-use crate::sql::Select;
+use crate::sql::loading::{render_owners, subtree_sql, Columns, Joins, ModelRows};
 
 /// The loader options in force for rows of `T` at one level: the explicit ones, then the
 /// eager strategies `T` declares (unless an explicit option names the same relationship, or
@@ -49,7 +48,7 @@ pub(crate) fn fetch<T: Model>(
     source: Source<'_>,
     loads: &[Load<T>],
     path: &mut Path,
-    owner_query: Option<&OwnerQuery<'_>>,
+    owner_query: Option<&Core>,
     capacity: usize,
 ) -> Result<(Vec<T>, Vec<KeyVal>)> {
     let table = T::TABLE;
@@ -67,16 +66,16 @@ pub(crate) fn fetch<T: Model>(
     let mut source = source;
     // a subtree of the query's own rows comes in their statement
     if let Some((i, tree)) = tree {
-        let select = source.into_pieces(db);
-        if joined.is_empty() && select.prefix.is_empty() && select.tag.is_empty() && !select.order_binds {
-            return Ok((tree.fetch_with(db, select, &loads, i, path, owner_query)?, Vec::new()));
+        let rows = source.into_rows();
+        if joined.is_empty() && rows.select.with.is_none() && rows.tag.is_empty() {
+            return Ok((tree.fetch_with(db, rows, &loads, i, path, owner_query)?, Vec::new()));
         }
-        source = Source::Pieces(select);
+        source = Source::Rows(rows);
     }
     path.push(table.name);
     // the owners' columns the statement leaves out
     let mask = match &source {
-        Source::Pieces(select) => select.deferred,
+        Source::Rows(rows) => rows.deferred,
         Source::Query(core) => core.deferred,
     }
     .unwrap_or(table.deferred);
@@ -174,29 +173,29 @@ impl Owners {
     }
 }
 
-/// What [`fetch`] runs: a statement's pieces, rendered already, or a query, rendered when it
-/// runs (its text once per connection when it has a [`Shape`](crate::sql::expr::Shape)).
+/// What [`fetch`] runs: a statement of model rows, or a query, rendered when it runs (its text
+/// once per connection when it has a [`Shape`](crate::sql::expr::Shape)).
 #[expect(clippy::large_enum_variant, reason = "made once per statement and moved into `fetch`: a box would allocate")]
 pub(crate) enum Source<'q> {
-    /// The pieces of the owners' statement.
-    Pieces(Select),
+    /// The owners' statement.
+    Rows(ModelRows<'q>),
     /// A query's description.
     Query(&'q Core),
 }
 
-impl Source<'_> {
-    /// The statement's pieces, rendered now if they were not.
-    fn into_pieces(self, db: &Db) -> Select {
+impl<'q> Source<'q> {
+    /// The statement of the rows.
+    fn into_rows(self) -> ModelRows<'q> {
         match self {
-            Source::Pieces(select) => select,
-            Source::Query(core) => core.pieces(db.dialect()),
+            Source::Rows(rows) => rows,
+            Source::Query(core) => ModelRows::of_query(core),
         }
     }
 }
 
-impl From<Select> for Source<'_> {
-    fn from(select: Select) -> Self {
-        Source::Pieces(select)
+impl<'q> From<ModelRows<'q>> for Source<'q> {
+    fn from(rows: ModelRows<'q>) -> Self {
+        Source::Rows(rows)
     }
 }
 
@@ -224,11 +223,11 @@ fn owners_sql(
     table: &'static Table,
     source: Source<'_>,
     has_joined: bool,
-    joined: &mut dyn FnMut(&mut JoinSql),
+    joined: &mut dyn FnMut(&mut Joins),
 ) -> (Sql, Vec<Value<'static>>, Columns) {
     if let (false, Source::Query(core)) = (has_joined, &source) {
         if let Some((shape, params)) = core.shape() {
-            let render = || render_owners(db.dialect(), table, core.pieces(db.dialect()), false, &mut |_| {});
+            let render = || render_owners(db.dialect(), table, ModelRows::of_query(core), false, &mut |_| {});
             let cached = db.selects.borrow().get(&shape).cloned();
             let sql = cached.unwrap_or_else(|| {
                 let sql: Arc<str> = render().0.into();
@@ -245,7 +244,7 @@ fn owners_sql(
             return (Sql::Shared(sql), params, Columns::default());
         }
     }
-    let (sql, params, at) = render_owners(db.dialect(), table, source.into_pieces(db), has_joined, joined);
+    let (sql, params, at) = render_owners(db.dialect(), table, source.into_rows(), has_joined, joined);
     (Sql::Owned(sql), params, at)
 }
 
@@ -264,15 +263,15 @@ fn owners_sql(
 /// the key is an integer (the owners are put in order here, the children by `load::subtree::hang`).
 pub(crate) fn fetch_with_tree<T: Model>(
     db: &Db,
-    select: Select,
+    rows: ModelRows<'_>,
     loads: &[Load<T>],
     (tree, (link, t)): (usize, (&'static str, &dyn Tree<T>)),
     path: &mut Path,
-    owner_query: Option<&OwnerQuery<'_>>,
+    owner_query: Option<&Core>,
 ) -> Result<Vec<T>> {
     let table = T::TABLE;
-    let mask = select.deferred.unwrap_or(table.deferred);
-    let (sql, params) = subtree_sql(db.dialect(), table, select, link, db.rule_for(table).as_ref());
+    let mask = rows.deferred.unwrap_or(table.deferred);
+    let (sql, params) = subtree_sql(db.dialect(), table, rows, link, db.rule_for(table).as_ref());
     let link = table.column_index(link);
 
     let mut owners: Vec<Option<T>> = Vec::new();

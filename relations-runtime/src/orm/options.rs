@@ -8,9 +8,9 @@ use std::sync::Arc;
 use crate::backend::RawRow;
 use crate::orm::db::Db;
 use crate::schema::error::Result;
-use crate::schema::value::Value;
 use crate::schema::{Lazy, RelationDef};
-use crate::sql::loading::JoinSql;
+use crate::sql::expr::Core;
+use crate::sql::loading::{Joins, ModelRows};
 
 /// How an option loads its relationship.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -55,10 +55,6 @@ impl<O> fmt::Debug for Load<O> {
 /// one of them, so `lazy = "joined"` on both sides of a relationship does not loop.
 pub(crate) type Path = Vec<&'static str>;
 
-/// The owners' query, for `subqueryload`: renders everything after its `SELECT` list
-/// (`FROM ... WHERE ... LIMIT ?`), with its parameters.
-pub(crate) type OwnerQuery<'q> = dyn Fn() -> (String, Vec<Value<'static>>) + 'q;
-
 /// Collects one joined relationship's rows from the owners' statement.
 pub(crate) trait JoinedAcc<O> {
     /// Reads this relationship's columns of `row`, whose owner is `owners[owner]`.
@@ -69,16 +65,16 @@ pub(crate) trait JoinedAcc<O> {
 
 /// A subtree option that can run inside its owners' statement (see `Eager::as_tree`).
 pub(crate) trait Tree<O> {
-    /// Runs the owners' statement `select` with the subtree's rows in it, then `loads` (the
+    /// Runs the owners' statement `rows` with the subtree's rows in it, then `loads` (the
     /// subtree option among them at `index`) on the owners.
     fn fetch_with(
         &self,
         db: &Db,
-        select: crate::sql::Select,
+        rows: ModelRows<'_>,
         loads: &[Load<O>],
         index: usize,
         path: &mut Path,
-        owner_query: Option<&OwnerQuery<'_>>,
+        owner_query: Option<&Core>,
     ) -> Result<Vec<O>>;
 
     /// Hangs `rows`, each with its parent's key, under `owners`, level by level, after loading
@@ -99,10 +95,10 @@ pub(crate) trait Node<O>: Send + Sync {
     fn how(&self) -> How;
     fn limited(&self) -> bool;
     /// Adds the relationship to the owners' statement.
-    fn joined(&self, db: &Db, sql: &mut JoinSql, owner_alias: &str, path: &mut Path) -> Box<dyn JoinedAcc<O>>;
+    fn joined(&self, db: &Db, js: &mut Joins, owner_alias: &str, path: &mut Path) -> Box<dyn JoinedAcc<O>>;
     /// This option as a subtree its owners' statement can include, when it is one, with the
     /// self-reference's foreign key column.
     fn tree(&self) -> Option<(&'static str, &dyn Tree<O>)>;
     /// Loads the relationship of `owners`, already read.
-    fn after(&self, db: &Db, owners: &[O], owner_query: Option<&OwnerQuery<'_>>, path: &mut Path) -> Result<()>;
+    fn after(&self, db: &Db, owners: &[O], owner_query: Option<&Core>, path: &mut Path) -> Result<()>;
 }

@@ -7,7 +7,7 @@ use crate::orm::db::Db;
 use crate::orm::fetch::{fetch, Source};
 use crate::orm::load::Rel;
 use crate::orm::model::Model;
-use crate::orm::options::{Load, OwnerQuery};
+use crate::orm::options::Load;
 use crate::orm::query::{Alias, Col, Query};
 use crate::orm::relation::Slot;
 use crate::orm::term::Operand;
@@ -225,10 +225,8 @@ impl<'db, M: Model, J> Query<'db, M, Db, J> {
         self.core.check()?;
         self.db.with_query_rules(&self.core, || {
             let core = self.db.ruled(&self.core)?;
-            // what `subqueryload` repeats: the owners' query after its SELECT list
-            let d = self.db.dialect();
-            let owners: &OwnerQuery<'_> = &|| core.after_select(d);
-            Ok(fetch(self.db, Source::Query(&core), &self.loads, &mut Vec::new(), Some(owners), 0)?.0)
+            // what `subqueryload` repeats: the owners' query
+            Ok(fetch(self.db, Source::Query(&core), &self.loads, &mut Vec::new(), Some(&core), 0)?.0)
         })
     }
 

@@ -10,7 +10,7 @@ use crate::dialect::{Dialect, Placement};
 use crate::schema::reach::{Both, Dyn};
 use crate::schema::value::Value;
 use crate::schema::{Join, OrderBy, RelationDef, SqlType, Table};
-use crate::sql::{column, declared_order, in_list, relation_join, Select};
+use crate::sql::{column, declared_order, in_list, relation_join};
 
 /// The untyped tree under a [`Term`].
 #[derive(Debug, Clone)]
@@ -260,12 +260,14 @@ impl<S> Order<S> {
 }
 
 impl Order {
-    /// `"table"."column" [DESC]`.
-    pub(crate) fn render(&self, d: &dyn Dialect, sql: &mut String, params: &mut Vec<Value<'static>>) {
-        self.render_in(d, sql, params, &mut Vec::new());
-    }
-
-    fn render_in(&self, d: &dyn Dialect, sql: &mut String, params: &mut Vec<Value<'static>>, scope: &mut Scope) {
+    /// `"table"."column" [DESC]`, the tables of `scope` under their aliases.
+    pub(crate) fn render_in(
+        &self,
+        d: &dyn Dialect,
+        sql: &mut String,
+        params: &mut Vec<Value<'static>>,
+        scope: &mut Scope,
+    ) {
         d.order_term(
             &mut |sql, params| self.term.render(d, sql, params, scope),
             self.descending,
@@ -944,6 +946,12 @@ impl Core {
         (named && !joined).then_some((i, sub))
     }
 
+    /// The association table a many-to-many handle's query joins under its own name (see
+    /// `linked`), which its declared order may name.
+    pub(crate) fn order_link(&self) -> Option<&'static str> {
+        self.linked().map(|(_, sub)| sub.table)
+    }
+
     /// The names the query's joins give the association tables of many-to-many relationships
     /// (`<alias>_link`), as a scope: what lets a filter, an order or a projection name their
     /// columns (`.join(Book::AUTHORS).order_by(BookAuthor::position)`).
@@ -1287,39 +1295,28 @@ fn reach_expr(e: &Expr, query: &'static str, reached: &mut Vec<&'static str>) ->
 /// The parts of a query's statement, rendered once for every model, and the statements that
 /// count its rows or test for one.
 impl Core {
-    /// `FROM ... [WHERE ...]`, the `ORDER BY` terms, and `LIMIT ? [OFFSET ?]`, each with its
-    /// parameters.
-    pub(crate) fn pieces(&self, d: &dyn Dialect) -> Select {
-        let mut select = Select { deferred: self.deferred, ..Select::default() };
+    /// Everything after the `SELECT` list: ` FROM ... [WHERE ...] [ORDER BY ...] [LIMIT ...]`.
+    fn after_select(&self, d: &dyn Dialect) -> (String, Vec<Value<'static>>) {
+        let (mut sql, mut params) = (String::with_capacity(128), Vec::new());
         let scope = &mut Vec::new();
         self.link_scope(scope);
-        self.render_from(d, &mut select.from, &mut select.params);
-        select.from_params = select.params.len();
-        self.render_filter(d, &mut select.filter, &mut select.params, scope);
-        let before = select.params.len();
-        self.render_order(d, &mut select.order, &mut select.params, scope);
-        select.order_binds = select.params.len() > before;
-        // numbered after the others, kept apart (a joined load moves them into a subquery)
-        let before = select.params.len();
-        self.render_tail(d, &mut select.tail, &mut select.params);
-        select.tail_params = select.params.split_off(before);
-        select
-    }
-
-    /// Everything after the `SELECT` list: ` FROM ... [WHERE ...] [ORDER BY ...] [LIMIT ...]`.
-    pub(crate) fn after_select(&self, d: &dyn Dialect) -> (String, Vec<Value<'static>>) {
-        let mut p = self.pieces(d);
-        let mut sql = String::with_capacity(128);
         sql.push_str(" FROM ");
-        sql.push_str(&p.from);
-        for (keyword, body) in [(" WHERE ", &p.filter), (" ORDER BY ", &p.order), (" ", &p.tail)] {
-            if !body.is_empty() {
-                sql.push_str(keyword);
-                sql.push_str(body);
-            }
+        self.render_from(d, &mut sql, &mut params);
+        if !self.filters.is_empty() {
+            sql.push_str(" WHERE ");
+            self.render_filter(d, &mut sql, &mut params, scope);
         }
-        p.params.append(&mut p.tail_params);
-        (sql, p.params)
+        let mut order = String::new();
+        self.render_order(d, &mut order, &mut params, scope);
+        if !order.is_empty() {
+            sql.push_str(" ORDER BY ");
+            sql.push_str(&order);
+        }
+        if self.limit.is_some() || self.offset.is_some() {
+            sql.push(' ');
+            self.render_tail(d, &mut sql, &mut params);
+        }
+        (sql, params)
     }
 
     /// `SELECT <select> FROM ...`: the whole statement selecting a column list, without

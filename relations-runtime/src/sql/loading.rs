@@ -1,48 +1,58 @@
-//! The statements of loads: the owners' `SELECT` with the joined options' columns and joins
-//! in it (its limit moved into a subquery when joined rows would be cut by it), the one
-//! recursive statement of owners with their subtrees, and the related rows' statement of a
-//! `selectin` or `subquery` level (with its per-owner window under a limit).
+//! The statements of loads, built as one [`Select`] each: the owners' statement with the joined
+//! options' columns and joins in it (its limit moved into a subquery when joined rows would be
+//! cut by it), the one recursive statement of owners with their subtrees, the related rows'
+//! statement of a `selectin` or `subquery` level (with its per-owner window under a limit), and
+//! the recursive statements of a tree's descendants and ancestors.
+
+use std::borrow::Cow;
 
 use crate::dialect::Dialect;
 use crate::schema::value::Value;
 use crate::schema::{Join, RelationDef, Table};
-use crate::sql::expr::{Expr, Order};
-use crate::sql::{column, key_column, push_clause, relation_join, RecursiveCte, Select, TREE};
+use crate::sql::expr::{Core, Expr, Order};
+use crate::sql::select::{ColRef, Cond, From, Item, Name, Recursive, RelJoin, Select, Sort};
+use crate::sql::TREE;
 
 /// The alias of the `i`th tag column inside a subquery: `relations_tag`, `relations_tag1`, ...
-pub(crate) fn tag_alias(i: usize) -> String {
+pub(crate) fn tag_alias(i: usize) -> Name {
     if i == 0 {
-        "relations_tag".to_string()
+        Name::Borrowed("relations_tag")
     } else {
-        format!("relations_tag{i}")
+        Name::Owned(format!("relations_tag{i}"))
     }
 }
 
-/// The SQL a joined option adds to its owners' statement.
-pub(crate) struct JoinSql {
-    pub(crate) cols: String,
-    pub(crate) joins: String,
-    /// The key columns of the joined collections, for `ORDER BY`, each followed by `, ` but
-    /// the last.
-    pub(crate) order: String,
-    pub(crate) aliases: u32,
-    pub(crate) width: usize,
-    /// What the joins' conditions bind, in their order.
-    pub(crate) params: Vec<Value<'static>>,
-    /// The number of parameters bound before the joins' (their placeholders come after).
-    pub(crate) base: usize,
+/// A `SELECT` of a model's rows before its columns are chosen: what it reads from, where,
+/// in which order, how many, and what each row is grouped by.
+pub(crate) struct ModelRows<'q> {
+    /// The statement, its `SELECT` list empty.
+    pub(crate) select: Select<'q>,
+    /// The expressions selected before the model's columns: what each row is grouped by (one,
+    /// or a composite key's columns; none when the rows are not grouped).
+    pub(crate) tag: Vec<ColRef>,
+    /// The model's own column that `tag` (one expression) names, read there instead of being
+    /// selected a second time before the model's columns: a one-to-many's foreign key.
+    pub(crate) tag_column: Option<usize>,
+    /// The model's columns left out (bit `i`: column `i`); `None`: its deferred ones.
+    pub(crate) deferred: Option<u64>,
 }
 
-impl JoinSql {
-    /// Appends ` AND <condition>` to the joins, `scope` naming the aliases of its tables.
-    fn and(&mut self, d: &dyn Dialect, condition: &Expr, scope: &mut crate::sql::expr::Scope) {
-        let mut params = Vec::with_capacity(self.base + self.params.len() + 2);
-        params.resize(self.base, Value::Null);
-        params.append(&mut self.params);
-        self.joins.push_str(" AND ");
-        condition.render_in(d, &mut self.joins, &mut params, scope);
-        self.params = params.split_off(self.base);
+impl<'q> ModelRows<'q> {
+    /// The rows a query selects.
+    pub(crate) fn of_query(core: &'q Core) -> ModelRows<'q> {
+        ModelRows { select: Select::of_query(core), tag: Vec::new(), tag_column: None, deferred: core.deferred }
     }
+}
+
+/// What the joined options add to their owners' statement: columns, joins and order terms.
+#[derive(Default)]
+pub(crate) struct Joins {
+    items: Vec<Item<'static>>,
+    joins: Vec<(RelJoin, Vec<Cond<'static>>)>,
+    /// The joined collections' order (their keys, after their declared order), level by level.
+    order: Vec<Sort<'static>>,
+    aliases: u32,
+    width: usize,
 }
 
 /// Where a statement's rows hold what the loader reads.
@@ -55,123 +65,73 @@ pub(crate) struct Columns {
     pub(crate) tag_width: usize,
 }
 
-/// The owners' statement of a load: its text, parameters and [`Columns`]; `joined` hands the
-/// joined options the SQL they add to it.
+/// The owners' statement of a load: its text, parameters and [`Columns`]; `joined` adds the
+/// joined options to it.
 pub(crate) fn render_owners(
     d: &dyn Dialect,
     table: &'static Table,
-    mut select: Select,
+    rows: ModelRows<'_>,
     has_joined: bool,
-    joined: &mut dyn FnMut(&mut JoinSql),
+    joined: &mut dyn FnMut(&mut Joins),
 ) -> (String, Vec<Value<'static>>, Columns) {
-    // a tag read from the model's own columns names them in the subquery's result too
-    let selected_tag: &[String] = if select.tag_column.is_some() { &[] } else { &select.tag };
-    if has_joined && !select.tail.is_empty() {
-        // LIMIT/OFFSET apply to owners, not to joined rows: move them into a subquery
-        let mut inner = String::from("(SELECT ");
-        for (i, tag) in selected_tag.iter().enumerate() {
-            inner.push_str(tag);
-            inner.push_str(" AS ");
-            d.quote(&tag_alias(i), &mut inner);
-            inner.push_str(", ");
-        }
-        d.quote(table.name, &mut inner);
-        inner.push_str(".* FROM ");
-        inner.push_str(&select.from);
-        push_clause(&mut inner, " WHERE ", &select.filter);
-        push_clause(&mut inner, " ORDER BY ", &select.order);
-        inner.push(' ');
-        inner.push_str(&select.tail);
-        inner.push_str(") AS ");
-        d.quote(table.name, &mut inner);
-        if select.tag_column.is_none() {
-            for (i, tag) in select.tag.iter_mut().enumerate() {
-                tag.clear();
-                column(d, table.name, &tag_alias(i), tag);
+    let ModelRows { mut select, mut tag, tag_column, deferred } = rows;
+    if has_joined && (select.limit.is_some() || select.offset.is_some()) {
+        // LIMIT/OFFSET apply to owners, not to joined rows: move them into a subquery, which
+        // names a tag read from other tables among its columns
+        let mut items: Vec<Item<'_>> = match tag_column {
+            Some(_) => Vec::new(),
+            None => tag.iter().enumerate().map(|(i, t)| Item::Named(t.clone(), tag_alias(i))).collect(),
+        };
+        items.push(Item::All(table.name.into()));
+        let inner = Select {
+            with: None,
+            items,
+            from: std::mem::replace(&mut select.from, From::Nothing),
+            filter: std::mem::take(&mut select.filter),
+            order: select.order.clone(),
+            limit: select.limit.take(),
+            offset: select.offset.take(),
+            scope: select.scope.clone(),
+        };
+        select.from = From::Derived(Box::new(inner), table.name.into());
+        if tag_column.is_none() {
+            for (i, t) in tag.iter_mut().enumerate() {
+                *t = ColRef::new(table.name, tag_alias(i));
             }
         }
-        select.from = inner;
-        select.filter.clear();
-        select.tail.clear();
-        select.params.append(&mut select.tail_params);
-        select.from_params = select.params.len();
     }
-
-    let mut sql = String::with_capacity(256);
-    sql.push_str(&select.prefix);
-    sql.push_str("SELECT ");
-    let at = match select.tag_column {
+    let at = match tag_column {
         Some(c) => Columns { owners: 0, tag: c, tag_width: 1 },
-        None => Columns { owners: select.tag.len(), tag: 0, tag_width: select.tag.len() },
+        None => Columns { owners: tag.len(), tag: 0, tag_width: tag.len() },
     };
-    let offset = at.owners;
-    for tag in &select.tag[..offset] {
-        sql.push_str(tag);
-        sql.push_str(", ");
-    }
-    crate::sql::select_list(d, table, table.name, select.deferred.unwrap_or(table.deferred), &mut sql);
-    let mut js = JoinSql {
-        cols: String::new(),
-        joins: String::new(),
-        order: String::new(),
-        aliases: 0,
-        width: offset + table.columns.len(),
-        params: Vec::new(),
-        base: select.params.len() + select.tail_params.len(),
-    };
+    let mut items: Vec<Item<'_>> = tag[..at.owners].iter().cloned().map(Item::Col).collect();
+    items.push(Item::Columns { table, alias: table.name.into(), mask: deferred.unwrap_or(table.deferred) });
+    let mut js = Joins { width: at.owners + table.columns.len(), ..Joins::default() };
     if has_joined {
         joined(&mut js);
     }
-    sql.push_str(&js.cols);
-    sql.push_str(" FROM ");
-    sql.push_str(&select.from);
-    sql.push_str(&js.joins);
-    push_clause(&mut sql, " WHERE ", &select.filter);
-    if js.order.is_empty() {
-        push_clause(&mut sql, " ORDER BY ", &select.order);
-    } else {
+    items.extend(js.items);
+    select.items = items;
+    for (rel, on) in js.joins {
+        let left = Box::new(std::mem::replace(&mut select.from, From::Nothing));
+        select.from = From::Related { left, rel, on };
+    }
+    if !js.order.is_empty() {
         // joined collections come in key order whatever index the database picks: the owners
-        // in their order (then by key), each one's related rows by key, level by level
-        sql.push_str(" ORDER BY ");
-        if !select.order.is_empty() {
-            sql.push_str(&select.order);
-            sql.push_str(", ");
+        // in their order, grouped by owner unless the order already starts so, then by key
+        // (unless their default order ends with it), each one's related rows by key, level by
+        // level
+        let grouped = tag.is_empty() || select.ordered_by(&tag);
+        let keyed = tag.is_empty() && select.ends_with_key(table);
+        if !grouped {
+            select.order.extend(tag.iter().cloned().map(Sort::Col));
         }
-        // grouped by owner, unless the order already starts so
-        if !select.tag.is_empty() && !select.order.starts_with(&select.tag.join(", ")) {
-            for tag in &select.tag {
-                sql.push_str(tag);
-                sql.push_str(", ");
-            }
+        if !keyed {
+            select.order.extend(table.key_names().map(|k| Sort::Col(ColRef::new(table.name, k))));
         }
-        let mut keys = String::new();
-        for c in table.primary_key() {
-            if !keys.is_empty() {
-                keys.push_str(", ");
-            }
-            column(d, table.name, c.name, &mut keys);
-        }
-        // the owners' own order already ends with their key when it is the default one
-        if !select.tag.is_empty() || !select.order.ends_with(&keys) {
-            sql.push_str(&keys);
-            sql.push_str(", ");
-        }
-        sql.push_str(&js.order);
+        select.order.extend(js.order);
     }
-    if !select.tail.is_empty() {
-        sql.push(' ');
-        sql.push_str(&select.tail);
-    }
-    // the joins' parameters where their text is: after the `FROM` clause's, before the
-    // filter's, unless the placeholders say their number
-    let mut params = select.params;
-    if !js.params.is_empty() && !d.numbered_placeholders() {
-        let rest = params.split_off(select.from_params.min(params.len()));
-        params.append(&mut js.params);
-        params.extend(rest);
-    }
-    params.append(&mut select.tail_params);
-    params.append(&mut js.params);
+    let (sql, params) = select.render(d);
     (sql, params, at)
 }
 
@@ -180,169 +140,115 @@ pub(crate) fn render_owners(
 /// only through rows below that pass it.
 pub(crate) fn subtree_sql(
     d: &dyn Dialect,
-    table: &Table,
-    select: Select,
-    link: &str,
+    table: &'static Table,
+    rows: ModelRows<'_>,
+    link: &'static str,
     rule: Option<&Expr>,
 ) -> (String, Vec<Value<'static>>) {
-    let key = table.single_key().map_or(d.row_id(), |c| c.name);
+    let key = ColRef::key(d, table, table.name);
     let integer_key = table.single_key().is_some_and(|c| {
         matches!(
             c.sql_type,
             crate::schema::SqlType::Integer | crate::schema::SqlType::SmallInteger | crate::schema::SqlType::BigInteger
         )
     });
-    let q = |c: &str, out: &mut String| column(d, table.name, c, out);
-    let mut params = select.params;
-    params.extend(select.tail_params);
-    let mut sql = String::with_capacity(512);
-    let mut seed = String::from("SELECT * FROM (SELECT ");
-    q(key, &mut seed);
-    seed.push_str(", row_number() OVER (");
-    push_clause(&mut seed, "ORDER BY ", &select.order);
-    seed.push_str(") FROM ");
-    seed.push_str(&select.from);
-    push_clause(&mut seed, " WHERE ", &select.filter);
-    push_clause(&mut seed, " ORDER BY ", &select.order);
-    push_clause(&mut seed, " ", &select.tail);
-    seed.push_str(") AS ");
-    d.quote("relations_owners", &mut seed);
-    let mut step = String::new();
-    q(key, &mut step);
-    step.push_str(", CAST(0 AS ");
-    step.push_str(&d.cast_type(crate::schema::SqlType::BigInteger));
-    step.push(')');
-    let step_filter = rule.map(|r| {
-        let mut f = String::new();
-        r.render(d, &mut f, &mut params);
-        f
-    });
-    let cte = RecursiveCte { columns: &["relations_id", "relations_ord"], seed, step, join: link, step_filter };
-    sql.push_str(&cte.render(d, table.name));
-    sql.push_str("SELECT ");
-    column(d, TREE, "relations_ord", &mut sql);
-    sql.push_str(", ");
-    crate::sql::select_list(d, table, table.name, select.deferred.unwrap_or(table.deferred), &mut sql);
-    sql.push_str(" FROM ");
-    d.quote(TREE, &mut sql);
-    sql.push_str(" JOIN ");
-    d.quote(table.name, &mut sql);
-    sql.push_str(" ON ");
-    q(key, &mut sql);
-    sql.push_str(" = ");
-    column(d, TREE, "relations_id", &mut sql);
+    let ModelRows { select, deferred, .. } = rows;
+    debug_assert!(select.with.is_none(), "the owners of a subtree load are a query's");
+    // the owners' keys, numbered in their order
+    let numbered = vec![
+        Item::Col(key.clone()),
+        Item::RowNumber { partition: Vec::new(), order: select.order.clone(), name: None },
+    ];
+    let owners = Select { items: numbered, ..select };
+    let seed =
+        Select { items: vec![Item::Star], ..Select::new(From::Derived(Box::new(owners), "relations_owners".into())) };
+    let step_filter = rule.map(Cond::expr).into_iter().collect();
+    let step = Recursive::step(table.name, link, "relations_id", vec![Item::Col(key.clone()), Item::Zero], step_filter);
+    let tree = Recursive { columns: &["relations_id", "relations_ord"], seed, step };
+    let on = vec![Cond::Eq(key.clone(), ColRef::new(TREE, "relations_id"))];
+    let mut select = Select {
+        with: Some(Box::new(tree)),
+        items: vec![
+            Item::Col(ColRef::new(TREE, "relations_ord")),
+            Item::Columns { table, alias: table.name.into(), mask: deferred.unwrap_or(table.deferred) },
+        ],
+        ..Select::new(From::Table(TREE.into()).join(false, From::Table(table.name.into()), on))
+    };
     if !integer_key {
-        sql.push_str(" ORDER BY ");
-        q(key, &mut sql);
+        select.order.push(Sort::Col(key));
     }
-    (sql, params)
+    select.render(d)
 }
 
 /// Adds the columns (`NULL` for those of `deferred`) and the `LEFT OUTER JOIN` of `def` to the
-/// owners' statement; returns the joined table's alias and the index of its first column in
-/// the rows.
+/// owners' statement, with a `rule` on its rows in the join's `ON`; returns the joined table's
+/// alias and the index of its first column in the rows.
 pub(crate) fn join_sql(
-    d: &dyn Dialect,
     def: &'static RelationDef,
-    sql: &mut JoinSql,
+    js: &mut Joins,
     owner_alias: &str,
     deferred: u64,
-    rule: Option<&Expr>,
+    rule: Option<Expr>,
 ) -> (String, usize) {
-    let (owner, target) = (def.owner, def.target);
-    sql.aliases += 1;
-    let alias = format!("relations_j{}", sql.aliases);
-    let offset = sql.width;
-    sql.cols.push_str(", ");
-    crate::sql::select_list(d, target, &alias, deferred, &mut sql.cols);
-    sql.width += target.columns.len();
-    let j = relation_join(d, def.join, owner, owner_alias, target, &alias);
-    sql.joins.push_str(" LEFT OUTER JOIN ");
-    if j.through {
-        sql.joins.push('(');
-        sql.joins.push_str(&j.from);
-        sql.joins.push(')');
-    } else {
-        sql.joins.push_str(&j.from);
-    }
-    sql.joins.push_str(" ON ");
-    sql.joins.push_str(&j.on);
+    let target = def.target;
+    js.aliases += 1;
+    let alias = format!("relations_j{}", js.aliases);
+    let link = format!("{alias}_link");
+    let offset = js.width;
+    js.items.push(Item::Columns { table: target, alias: alias.clone().into(), mask: deferred });
+    js.width += target.columns.len();
+    let mut on = Vec::new();
     if let Some(rule) = rule {
         // in `ON`: an owner without a row that passes keeps its place, as one without any
         let mut scope = vec![(target.name, alias.clone())];
         if let Join::Through { table, .. } = def.join {
-            scope.push((table.name, format!("{alias}_link")));
+            scope.push((table.name, link.clone()));
         }
-        sql.and(d, rule, &mut scope);
+        on.push(Cond::Expr(Cow::Owned(rule), scope));
     }
+    js.joins.push((RelJoin { def, owner_alias: owner_alias.to_owned(), alias: alias.clone() }, on));
     if !matches!(def.join, Join::Forward { .. }) {
-        let link = format!("{alias}_link");
-        crate::sql::declared_order(d, target, &alias, Some(&link), def.order_by, &mut sql.order);
+        let (alias, link) = (alias.clone().into(), Some(link.into()));
+        js.order.push(Sort::Declared { table: target, alias, link, terms: def.order_by });
     }
     (alias, offset)
 }
 
-/// What each related row is grouped by (one column, or a composite key's), and the FROM clause.
-pub(crate) fn related_from(d: &dyn Dialect, def: &RelationDef, target: &Table) -> (Vec<String>, String) {
-    let qualified = |c: &str| {
-        let mut s = String::new();
-        column(d, target.name, c, &mut s);
-        s
-    };
-    let mut tag: Vec<String> = Vec::new();
-    let mut from = String::new();
-    d.quote(target.name, &mut from);
+/// What each related row is grouped by (one column, or a composite key's), and the `FROM`
+/// clause.
+pub(crate) fn related_from(d: &dyn Dialect, def: &RelationDef, target: &'static Table) -> (Vec<ColRef>, From<'static>) {
+    let from = From::Table(target.name.into());
     match def.join {
-        Join::Reverse { columns: fk } => tag.extend(fk.iter().map(|c| qualified(c))),
-        Join::Forward { .. } if target.single_key().is_none() => tag.extend(target.key_names().map(qualified)),
-        Join::Forward { .. } => {
-            let mut s = String::new();
-            key_column(d, target, target.name, &mut s);
-            tag.push(s);
+        Join::Reverse { columns: fk } => (fk.iter().map(|c| ColRef::new(target.name, *c)).collect(), from),
+        Join::Forward { .. } if target.single_key().is_none() => {
+            (target.key_names().map(|c| ColRef::new(target.name, c)).collect(), from)
         }
+        Join::Forward { .. } => (vec![ColRef::key(d, target, target.name)], from),
         Join::Through { table, local, remote } => {
             // the association table under its own name, so that an `order_by` or `filter`
             // can name its columns (`BookAuthor::position`)
-            let mut s = String::new();
-            column(d, table.name, local, &mut s);
-            tag.push(s);
-            from.push_str(" JOIN ");
-            d.quote(table.name, &mut from);
-            from.push_str(" ON ");
-            column(d, table.name, remote, &mut from);
-            from.push_str(" = ");
-            key_column(d, target, target.name, &mut from);
+            let on = vec![Cond::Eq(ColRef::new(table.name, remote), ColRef::key(d, target, target.name))];
+            (vec![ColRef::new(table.name, local)], from.join(false, From::Table(table.name.into()), on))
         }
     }
-    (tag, from)
 }
 
-/// `tag IN (SELECT <link> <the owners' query>)`, a row value for a composite link.
-pub(crate) fn in_owners_query(d: &dyn Dialect, tag: &[String], owner: &Table, link: &[usize], tail: &str) -> String {
-    let mut filter = String::new();
-    let row = tag.len() > 1;
-    if row {
-        filter.push('(');
+/// `tag IN (SELECT <link> <the owners' query>)`, a row value for a composite link; the
+/// owners' order only where their limit or offset needs it.
+pub(crate) fn in_owners_query<'q>(tag: &[ColRef], owner: &'static Table, link: &[usize], owners: &'q Core) -> Cond<'q> {
+    let mut sub = Select::of_query(owners);
+    sub.items = link.iter().map(|&l| Item::Col(ColRef::new(owner.name, owner.columns[l].name))).collect();
+    if sub.limit.is_none() && sub.offset.is_none() {
+        sub.order.clear();
     }
-    filter.push_str(&tag.join(", "));
-    filter.push_str(if row { ") IN " } else { " IN " });
-    let mut sub = String::from("SELECT ");
-    for (i, &l) in link.iter().enumerate() {
-        if i > 0 {
-            sub.push_str(", ");
-        }
-        column(d, owner.name, owner.columns[l].name, &mut sub);
-    }
-    sub.push_str(tail);
-    d.in_subquery(&sub, &mut filter);
-    filter
+    Cond::InSelect(tag.to_vec(), Box::new(sub))
 }
 
 /// The related rows' statement of one option, whatever the models: grouped by `tag`, read
 /// from `from`, with the option's filter, order and per-owner limit.
 pub(crate) struct Related<'a> {
-    pub(crate) tag: &'a [String],
-    pub(crate) from: &'a str,
+    pub(crate) tag: &'a [ColRef],
+    pub(crate) from: &'a From<'static>,
     pub(crate) filter: &'a [Expr],
     pub(crate) order: &'a [Order],
     pub(crate) limit: Option<u64>,
@@ -351,49 +257,35 @@ pub(crate) struct Related<'a> {
     pub(crate) deferred: Option<u64>,
 }
 
-impl Related<'_> {
-    /// The statement for the owners `filter` selects (with the per-owner window when limited).
-    pub(crate) fn select(&self, d: &dyn Dialect, filter: String, params: Vec<Value<'static>>) -> Select {
-        let (tag, from) = (self.tag, self.from);
-        let target = self.def.target;
-        let (mut filter, mut params) = (filter, params);
-        for f in self.filter {
-            filter.push_str(" AND ");
-            f.render(d, &mut filter, &mut params);
-        }
+impl<'a> Related<'a> {
+    /// The statement for the owners `owners` selects (with the per-owner window when limited).
+    pub(crate) fn select(&self, owners: Cond<'a>) -> ModelRows<'a> {
+        let (tag, target) = (self.tag, self.def.target);
+        let mut filter = Vec::with_capacity(1 + self.filter.len());
+        filter.push(owners);
+        filter.extend(self.filter.iter().map(Cond::expr));
         // the option's order, else the relationship's declared one; the key last
-        let mut order = String::new();
-        let before = params.len();
-        for o in self.order {
-            if !order.is_empty() {
-                order.push_str(", ");
-            }
-            o.render(d, &mut order, &mut params);
-        }
-        // an order term that binds a value (`(Post::likes - ?)`) must come after the filter's
-        // in the text, as its parameters do
-        let order_binds = params.len() > before;
+        let mut order: Vec<Sort<'a>> = self.order.iter().map(|o| Sort::Term(Cow::Borrowed(o))).collect();
         let declared = if self.order.is_empty() { self.def.order_by } else { &[] };
         let link = match self.def.join {
-            Join::Through { table, .. } => Some(table.name),
+            Join::Through { table, .. } => Some(Name::from(table.name)),
             _ => None,
         };
-        crate::sql::declared_order(d, target, target.name, link, declared, &mut order);
+        order.push(Sort::Declared { table: target, alias: target.name.into(), link, terms: declared });
+        let from = self.from.clone();
         let Some(n) = self.limit else {
             // grouped by owner first: each owner's rows are in `order` all the same, and an
             // index on the foreign key (which holds the key after it) delivers this order
             // without a sort, where the key alone needed one at every level
+            let tags = || tag.iter().cloned().map(Sort::Col);
             let grouped = match self.def.join {
                 Join::Forward { .. } => order,
                 // in key order is in the link's order: the association table's key
                 // (local, remote) delivers it
                 Join::Through { table, remote, .. } if self.order.is_empty() && declared.is_empty() => {
-                    let mut by_link = tag.join(", ");
-                    by_link.push_str(", ");
-                    column(d, table.name, remote, &mut by_link);
-                    by_link
+                    tags().chain([Sort::Col(ColRef::new(table.name, remote))]).collect()
                 }
-                _ => format!("{}, {order}", tag.join(", ")),
+                _ => tags().chain(order).collect(),
             };
             // a one-to-many's rows hold their foreign key, a to-one's parents their key: the
             // tag is read there, not selected twice
@@ -402,79 +294,86 @@ impl Related<'_> {
                 Join::Forward { .. } => target.single_key().map(|_| target.key_index()),
                 _ => None,
             };
-            return Select {
-                tag: tag.to_vec(),
-                tag_column,
-                from: from.to_owned(),
-                filter,
-                order: grouped,
-                params,
-                deferred: self.deferred,
-                ..Select::default()
-            };
+            let select = Select { filter, order: grouped, ..Select::new(from) };
+            return ModelRows { select, tag: tag.to_vec(), tag_column, deferred: self.deferred };
         };
         // number each owner's rows in order, keep the first n
-        let mut inner = String::from("(SELECT ");
-        for (i, t) in tag.iter().enumerate() {
-            inner.push_str(t);
-            inner.push_str(" AS ");
-            d.quote(&tag_alias(i), &mut inner);
-            inner.push_str(", ");
-        }
-        d.quote(target.name, &mut inner);
-        let window = format!("PARTITION BY {} ORDER BY {order}", tag.join(", "));
-        if order_binds {
-            inner.push_str(".*, row_number() OVER ");
-            d.quote("relations_w", &mut inner);
-            inner.push_str(" AS ");
-            d.quote("relations_rn", &mut inner);
-            inner.push_str(" FROM ");
-        } else {
-            inner.push_str(".*, row_number() OVER (");
-            inner.push_str(&window);
-            inner.push_str(") AS ");
-            d.quote("relations_rn", &mut inner);
-            inner.push_str(" FROM ");
-        }
-        inner.push_str(from);
-        inner.push_str(" WHERE ");
-        inner.push_str(&filter);
-        if order_binds {
-            inner.push_str(" WINDOW ");
-            d.quote("relations_w", &mut inner);
-            inner.push_str(" AS (");
-            inner.push_str(&window);
-            inner.push(')');
-        }
-        inner.push_str(") AS ");
-        d.quote(target.name, &mut inner);
-        let mut outer_filter = String::new();
-        column(d, target.name, "relations_rn", &mut outer_filter);
-        outer_filter.push_str(" <= ");
-        // what the subquery in `FROM` binds comes before a joined option's `ON`
-        let from_params = params.len();
-        params.push(Value::Integer(i64::try_from(n).unwrap_or(i64::MAX)));
-        d.placeholder(params.len(), &mut outer_filter);
-        let outer_tag = (0..tag.len())
-            .map(|i| {
-                let mut s = String::new();
-                column(d, target.name, &tag_alias(i), &mut s);
-                s
-            })
-            .collect();
+        let mut items: Vec<Item<'a>> =
+            tag.iter().enumerate().map(|(i, t)| Item::Named(t.clone(), tag_alias(i))).collect();
+        items.push(Item::All(target.name.into()));
+        items.push(Item::RowNumber { partition: tag.to_vec(), order, name: Some("relations_rn".into()) });
+        let inner = Select { items, filter, ..Select::new(from) };
         // the window numbered each owner's rows in order (the order may name columns the
         // outer query cannot see, like an association model's)
-        let mut outer_order = String::new();
-        column(d, target.name, "relations_rn", &mut outer_order);
-        Select {
-            tag: outer_tag,
-            from: inner,
-            filter: outer_filter,
-            order: outer_order,
-            params,
-            from_params,
-            deferred: self.deferred,
-            ..Select::default()
-        }
+        let rn = ColRef::new(target.name, "relations_rn");
+        let select = Select {
+            filter: vec![Cond::AtMost(rn.clone(), n)],
+            order: vec![Sort::Col(rn)],
+            ..Select::new(From::Derived(Box::new(inner), target.name.into()))
+        };
+        let tag = (0..tag.len()).map(|i| ColRef::new(target.name, tag_alias(i))).collect();
+        ModelRows { select, tag, tag_column: None, deferred: self.deferred }
     }
+}
+
+/// The keys of the rows below `starts` in a self-referential `table` linked by `fk`, as the
+/// recursive expression `"relations_tree"("id")`; with a `rule`, only through rows that pass
+/// it.
+pub(crate) fn descendants<'q>(
+    d: &dyn Dialect,
+    table: &'static Table,
+    fk: &'static str,
+    starts: Vec<Value<'static>>,
+    rule: Option<&'q Expr>,
+) -> Recursive<'q> {
+    let key = ColRef::key(d, table, table.name);
+    let mut filter = vec![Cond::In(vec![ColRef::new(table.name, fk)], starts)];
+    filter.extend(rule.map(Cond::expr));
+    let seed = Select { items: vec![Item::Col(key.clone())], filter, ..Select::new(From::Table(table.name.into())) };
+    let step = Recursive::step(table.name, fk, "id", vec![Item::Col(key)], rule.map(Cond::expr).into_iter().collect());
+    Recursive { columns: &["id"], seed, step }
+}
+
+/// The keys of the rows above the parent key `start` in a self-referential `table` linked by
+/// `fk`, climbing through each row's `fk`, as the recursive expression `"relations_tree"("id")`;
+/// with a `rule`, not through a row that fails it.
+pub(crate) fn ancestors<'q>(
+    d: &dyn Dialect,
+    table: &'static Table,
+    fk: &'static str,
+    start: Value<'static>,
+    rule: Option<&'q Expr>,
+) -> Recursive<'q> {
+    let key = table.single_key().map_or(d.row_id(), |c| c.name);
+    let seed =
+        Select { items: vec![Item::Typed(start, &table.columns[table.key_index()])], ..Select::new(From::Nothing) };
+    let parent = ColRef::new(table.name, fk);
+    let mut filter = vec![Cond::NotNull(parent.clone())];
+    filter.extend(rule.map(Cond::expr));
+    let step = Recursive::step(table.name, key, "id", vec![Item::Col(parent)], filter);
+    Recursive { columns: &["id"], seed, step }
+}
+
+/// `<tree> SELECT [fk,] <columns> FROM table WHERE key IN "relations_tree" [AND rule] ORDER
+/// BY key`: the rows a recursive expression collected, tagged with each one's parent when
+/// `tagged`.
+pub(crate) fn tree_select<'q>(
+    d: &dyn Dialect,
+    table: &'static Table,
+    fk: &'static str,
+    tree: Recursive<'q>,
+    tagged: bool,
+    rule: Option<&'q Expr>,
+) -> ModelRows<'q> {
+    let key = ColRef::key(d, table, table.name);
+    let mut filter = vec![Cond::InTree(key.clone())];
+    filter.extend(rule.map(Cond::expr));
+    let select = Select {
+        with: Some(Box::new(tree)),
+        filter,
+        order: vec![Sort::Col(key)],
+        ..Select::new(From::Table(table.name.into()))
+    };
+    let tag = if tagged { vec![ColRef::new(table.name, fk)] } else { Vec::new() };
+    ModelRows { select, tag, tag_column: None, deferred: None }
 }

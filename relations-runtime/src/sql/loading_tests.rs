@@ -5,9 +5,13 @@
 use crate::dialect::rendering_tests::{check, each};
 use crate::schema::value::Value;
 use crate::schema::{Cascade, ColumnDef, Join, Lazy, RelationDef, SqlType, Table};
+use crate::sql::expr::Order;
 use crate::sql::expr::{Core, Expr, Scalar};
-use crate::sql::loading::{join_sql, related_from, render_owners, subtree_sql, Related};
-use crate::sql::{descendants_cte, tree_select};
+use crate::sql::loading::{
+    ancestors, descendants, in_owners_query, join_sql, related_from, render_owners, subtree_sql, tree_select,
+    ModelRows, Related,
+};
+use crate::sql::select::Cond;
 
 const fn key(name: &'static str) -> ColumnDef {
     ColumnDef { primary_key: true, ..ColumnDef::new(name, SqlType::Integer) }
@@ -55,8 +59,8 @@ fn joined(limit: Option<u64>) -> Vec<(&'static str, String)> {
         core.filters.push(cond("author", "name", "<>", Value::Text("Zed".into())));
         core.limit = limit;
         let rule = cond("post", "published", "=", Value::Integer(1));
-        let (sql, params, _) = render_owners(d, &AUTHOR, core.pieces(d), true, &mut |js| {
-            join_sql(d, &POSTS, js, "author", 0, Some(&rule));
+        let (sql, params, _) = render_owners(d, &AUTHOR, ModelRows::of_query(&core), true, &mut |js| {
+            join_sql(&POSTS, js, "author", 0, Some(rule.clone()));
         });
         with_params(&sql, &params)
     })
@@ -73,7 +77,7 @@ fn a_joined_loads_rule_is_bound_after_the_from_clause_and_before_the_filter() {
             ),
             (
                 "postgresql",
-                r#"SELECT "author"."id", "author"."name", "relations_j1"."id", "relations_j1"."published", "relations_j1"."author_id" FROM "author" LEFT OUTER JOIN "post" AS "relations_j1" ON "relations_j1"."author_id" = "author"."id" AND "relations_j1"."published" = $2 WHERE "author"."name" <> $1 ORDER BY "author"."id", "relations_j1"."id" | "Zed", 1"#,
+                r#"SELECT "author"."id", "author"."name", "relations_j1"."id", "relations_j1"."published", "relations_j1"."author_id" FROM "author" LEFT OUTER JOIN "post" AS "relations_j1" ON "relations_j1"."author_id" = "author"."id" AND "relations_j1"."published" = $1 WHERE "author"."name" <> $2 ORDER BY "author"."id", "relations_j1"."id" | 1, "Zed""#,
             ),
             (
                 "mariadb",
@@ -119,10 +123,7 @@ fn a_levels_rule_joins_its_filter_inside_the_per_owner_window() {
         let rule = [cond("post", "published", "=", Value::Integer(1))];
         let spec =
             Related { tag: &tag, from: &from, filter: &rule, order: &[], limit: Some(2), def: &POSTS, deferred: None };
-        let mut filter = String::new();
-        let mut params = Vec::new();
-        crate::sql::key_in(d, &tag, [vec![Value::Integer(7)]].into_iter(), &mut filter, &mut params);
-        let select = spec.select(d, filter, params);
+        let select = spec.select(Cond::In(tag.clone(), vec![Value::Integer(7)]));
         let (sql, params, _) = render_owners(d, &POST, select, false, &mut |_| {});
         with_params(&sql, &params)
     });
@@ -153,13 +154,12 @@ fn a_levels_rule_joins_its_filter_inside_the_per_owner_window() {
 fn a_trees_rule_filters_the_seed_the_step_and_the_rows() {
     let got = each(|d| {
         let rule = cond("topic", "id", "<>", Value::Integer(9));
-        let mut params = Vec::new();
-        let cte = descendants_cte(d, &TOPIC, "parent_id", [Value::Integer(1)].into_iter(), &mut params, Some(&rule));
-        let select = tree_select(d, &TOPIC, "parent_id", (cte, params), true, Some(&rule));
+        let tree = descendants(d, &TOPIC, "parent_id", vec![Value::Integer(1)], Some(&rule));
+        let select = tree_select(d, &TOPIC, "parent_id", tree, true, Some(&rule));
         let (sql, params, _) = render_owners(d, &TOPIC, select, false, &mut |_| {});
         let mut owners = Core::new(&TOPIC);
         owners.filters.push(cond("topic", "id", "=", Value::Integer(1)));
-        let (eager, eager_params) = subtree_sql(d, &TOPIC, owners.pieces(d), "parent_id", Some(&rule));
+        let (eager, eager_params) = subtree_sql(d, &TOPIC, ModelRows::of_query(&owners), "parent_id", Some(&rule));
         format!("{} || {}", with_params(&sql, &params), with_params(&eager, &eager_params))
     });
     let sqlite = concat!(
@@ -174,5 +174,127 @@ fn a_trees_rule_filters_the_seed_the_step_and_the_rows() {
         r#"WITH RECURSIVE `relations_tree`(`id`) AS (SELECT `topic`.`id` FROM `topic` WHERE `topic`.`parent_id` IN (?) AND `topic`.`id` <> ? UNION SELECT `topic`.`id` FROM `topic` JOIN `relations_tree` ON `topic`.`parent_id` = `relations_tree`.`id` WHERE `topic`.`id` <> ?) SELECT `topic`.`parent_id`, `topic`.`id`, `topic`.`parent_id` FROM `topic` WHERE `topic`.`id` IN (SELECT `id` FROM `relations_tree`) AND `topic`.`id` <> ? ORDER BY `topic`.`id` | 1, 9, 9, 9"#,
         r#" || WITH RECURSIVE `relations_tree`(`relations_id`, `relations_ord`) AS (SELECT * FROM (SELECT `topic`.`id`, row_number() OVER (ORDER BY `topic`.`id`) FROM `topic` WHERE `topic`.`id` = ? ORDER BY `topic`.`id`) AS `relations_owners` UNION SELECT `topic`.`id`, CAST(0 AS SIGNED) FROM `topic` JOIN `relations_tree` ON `topic`.`parent_id` = `relations_tree`.`relations_id` WHERE `topic`.`id` <> ?) SELECT `relations_tree`.`relations_ord`, `topic`.`id`, `topic`.`parent_id` FROM `relations_tree` JOIN `topic` ON `topic`.`id` = `relations_tree`.`relations_id` | 1, 9"#,
     );
+    check(got, &[("sqlite", sqlite), ("postgresql", postgres), ("mariadb", maria), ("mysql", maria)]);
+}
+
+/// `(table.column - value)`, an order term that binds a value.
+fn minus(table: &'static str, column: &'static str, value: i64) -> Order {
+    let left = Box::new(Scalar::Column { table, column });
+    Order::new(Scalar::Arith { op: "-", left, right: Box::new(Scalar::Bound(Value::Integer(value))) }, false)
+}
+
+/// The SQLite and PostgreSQL texts of one statement: `?` and `$n` side by side show that the
+/// parameters are bound in the order of the text.
+fn two(got: Vec<(&'static str, String)>) -> Vec<(&'static str, String)> {
+    got.into_iter().filter(|(n, _)| matches!(*n, "sqlite" | "postgresql")).collect()
+}
+
+#[test]
+fn an_order_that_binds_is_bound_where_each_copy_of_it_is_written() {
+    // a subtree load numbers its owners in their order and sorts them by it: the order's
+    // value is bound twice, each where it is written
+    let got = two(each(|d| {
+        let mut owners = Core::new(&TOPIC);
+        owners.filters.push(cond("topic", "id", ">", Value::Integer(1)));
+        owners.order.push(minus("topic", "parent_id", 5));
+        owners.limit = Some(3);
+        let (sql, params) = subtree_sql(d, &TOPIC, ModelRows::of_query(&owners), "parent_id", None);
+        with_params(&sql, &params)
+    }));
+    check(
+        got,
+        &[
+            (
+                "sqlite",
+                r#"WITH RECURSIVE "relations_tree"("relations_id", "relations_ord") AS (SELECT * FROM (SELECT "topic"."id", row_number() OVER (ORDER BY ("topic"."parent_id" - ?)) FROM "topic" WHERE "topic"."id" > ? ORDER BY ("topic"."parent_id" - ?) LIMIT ?) AS "relations_owners" UNION SELECT "topic"."id", CAST(0 AS BIGINT) FROM "topic" JOIN "relations_tree" ON "topic"."parent_id" = "relations_tree"."relations_id") SELECT "relations_tree"."relations_ord", "topic"."id", "topic"."parent_id" FROM "relations_tree" JOIN "topic" ON "topic"."id" = "relations_tree"."relations_id" | 5, 1, 5, 3"#,
+            ),
+            (
+                "postgresql",
+                r#"WITH RECURSIVE "relations_tree"("relations_id", "relations_ord") AS (SELECT * FROM (SELECT "topic"."id", row_number() OVER (ORDER BY ("topic"."parent_id" - $1)) FROM "topic" WHERE "topic"."id" > $2 ORDER BY ("topic"."parent_id" - $3) LIMIT $4) AS "relations_owners" UNION SELECT "topic"."id", CAST(0 AS bigint) FROM "topic" JOIN "relations_tree" ON "topic"."parent_id" = "relations_tree"."relations_id") SELECT "relations_tree"."relations_ord", "topic"."id", "topic"."parent_id" FROM "relations_tree" JOIN "topic" ON "topic"."id" = "relations_tree"."relations_id" | 5, 1, 5, 3"#,
+            ),
+        ],
+    );
+}
+
+#[test]
+fn a_limited_levels_window_binds_its_order_before_the_filter() {
+    let got = two(each(|d| {
+        let (tag, from) = related_from(d, &POSTS, &POST);
+        let order = [minus("post", "id", 4)];
+        let spec =
+            Related { tag: &tag, from: &from, filter: &[], order: &order, limit: Some(2), def: &POSTS, deferred: None };
+        let select = spec.select(Cond::In(tag.clone(), vec![Value::Integer(7), Value::Integer(8)]));
+        let (sql, params, _) = render_owners(d, &POST, select, false, &mut |_| {});
+        with_params(&sql, &params)
+    }));
+    check(
+        got,
+        &[
+            (
+                "sqlite",
+                r#"SELECT "post"."relations_tag", "post"."id", "post"."published", "post"."author_id" FROM (SELECT "post"."author_id" AS "relations_tag", "post".*, row_number() OVER (PARTITION BY "post"."author_id" ORDER BY ("post"."id" - ?), "post"."id") AS "relations_rn" FROM "post" WHERE "post"."author_id" IN (?, ?)) AS "post" WHERE "post"."relations_rn" <= ? ORDER BY "post"."relations_rn" | 4, 7, 8, 2"#,
+            ),
+            (
+                "postgresql",
+                r#"SELECT "post"."relations_tag", "post"."id", "post"."published", "post"."author_id" FROM (SELECT "post"."author_id" AS "relations_tag", "post".*, row_number() OVER (PARTITION BY "post"."author_id" ORDER BY ("post"."id" - $1), "post"."id") AS "relations_rn" FROM "post" WHERE "post"."author_id" IN ($2, $3)) AS "post" WHERE "post"."relations_rn" <= $4 ORDER BY "post"."relations_rn" | 4, 7, 8, 2"#,
+            ),
+        ],
+    );
+}
+
+#[test]
+fn a_subquery_load_repeats_the_owners_query_ordered_only_under_a_limit() {
+    let got = |limit: Option<u64>| {
+        two(each(|d| {
+            let mut owners = Core::new(&AUTHOR);
+            owners.filters.push(cond("author", "name", "<>", Value::Text("Zed".into())));
+            owners.limit = limit;
+            let (tag, from) = related_from(d, &POSTS, &POST);
+            let spec =
+                Related { tag: &tag, from: &from, filter: &[], order: &[], limit: None, def: &POSTS, deferred: None };
+            let select = spec.select(in_owners_query(&tag, &AUTHOR, &[0], &owners));
+            let (sql, params, _) = render_owners(d, &POST, select, false, &mut |_| {});
+            with_params(&sql, &params)
+        }))
+    };
+    check(
+        got(None),
+        &[
+            (
+                "sqlite",
+                r#"SELECT "post"."id", "post"."published", "post"."author_id" FROM "post" WHERE "post"."author_id" IN (SELECT "author"."id" FROM "author" WHERE "author"."name" <> ?) ORDER BY "post"."author_id", "post"."id" | "Zed""#,
+            ),
+            (
+                "postgresql",
+                r#"SELECT "post"."id", "post"."published", "post"."author_id" FROM "post" WHERE "post"."author_id" IN (SELECT "author"."id" FROM "author" WHERE "author"."name" <> $1) ORDER BY "post"."author_id", "post"."id" | "Zed""#,
+            ),
+        ],
+    );
+    check(
+        got(Some(5)),
+        &[
+            (
+                "sqlite",
+                r#"SELECT "post"."id", "post"."published", "post"."author_id" FROM "post" WHERE "post"."author_id" IN (SELECT "author"."id" FROM "author" WHERE "author"."name" <> ? ORDER BY "author"."id" LIMIT ?) ORDER BY "post"."author_id", "post"."id" | "Zed", 5"#,
+            ),
+            (
+                "postgresql",
+                r#"SELECT "post"."id", "post"."published", "post"."author_id" FROM "post" WHERE "post"."author_id" IN (SELECT "author"."id" FROM "author" WHERE "author"."name" <> $1 ORDER BY "author"."id" LIMIT $2) ORDER BY "post"."author_id", "post"."id" | "Zed", 5"#,
+            ),
+        ],
+    );
+}
+
+#[test]
+fn ancestors_start_from_a_typed_value_without_a_table() {
+    let got = each(|d| {
+        let tree = ancestors(d, &TOPIC, "parent_id", Value::Integer(3), None);
+        let (sql, params, _) =
+            render_owners(d, &TOPIC, tree_select(d, &TOPIC, "parent_id", tree, false, None), false, &mut |_| {});
+        with_params(&sql, &params)
+    });
+    let sqlite = r#"WITH RECURSIVE "relations_tree"("id") AS (SELECT ? UNION SELECT "topic"."parent_id" FROM "topic" JOIN "relations_tree" ON "topic"."id" = "relations_tree"."id" WHERE "topic"."parent_id" IS NOT NULL) SELECT "topic"."id", "topic"."parent_id" FROM "topic" WHERE "topic"."id" IN (SELECT "id" FROM "relations_tree") ORDER BY "topic"."id" | 3"#;
+    let postgres = r#"WITH RECURSIVE "relations_tree"("id") AS (SELECT CAST($1 AS INTEGER) UNION SELECT "topic"."parent_id" FROM "topic" JOIN "relations_tree" ON "topic"."id" = "relations_tree"."id" WHERE "topic"."parent_id" IS NOT NULL) SELECT "topic"."id", "topic"."parent_id" FROM "topic" WHERE "topic"."id" IN (SELECT "id" FROM "relations_tree") ORDER BY "topic"."id" | 3"#;
+    let maria = r#"WITH RECURSIVE `relations_tree`(`id`) AS (SELECT ? UNION SELECT `topic`.`parent_id` FROM `topic` JOIN `relations_tree` ON `topic`.`id` = `relations_tree`.`id` WHERE `topic`.`parent_id` IS NOT NULL) SELECT `topic`.`id`, `topic`.`parent_id` FROM `topic` WHERE `topic`.`id` IN (SELECT `id` FROM `relations_tree`) ORDER BY `topic`.`id` | 3"#;
     check(got, &[("sqlite", sqlite), ("postgresql", postgres), ("mariadb", maria), ("mysql", maria)]);
 }

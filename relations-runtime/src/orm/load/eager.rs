@@ -6,14 +6,14 @@ use std::marker::PhantomData;
 
 use crate::orm::db::Db;
 use crate::orm::model::Model;
-use crate::orm::options::{How, JoinedAcc, Load, Node, OwnerQuery, Path, Tree};
+use crate::orm::options::{How, JoinedAcc, Load, Node, Path, Tree};
 use crate::orm::relation::Slot;
 use crate::schema::error::Result;
 use crate::schema::reach::{Cons, Nil, NoLink, One, Within};
 use crate::schema::RelationDef;
+use crate::sql::expr::Core;
 use crate::sql::expr::{Expr, Order};
-use crate::sql::loading::JoinSql;
-use crate::sql::Select;
+use crate::sql::loading::{Joins, ModelRows};
 
 /// A relationship of model `O` held in its field of type `F`, as a value: the argument of the
 /// loader options and of the `any` / `has` filters. The derive emits one per relationship
@@ -124,7 +124,7 @@ pub(crate) struct OwnTree<O, F: Slot> {
 
 /// [`OwnTree::fetch`]: the option, the owners' statement, the options (this one at the index).
 pub(crate) type FetchOwn<O, F> =
-    fn(&Eager<O, F>, &Db, Select, &[Load<O>], usize, &mut Path, Option<&OwnerQuery<'_>>) -> Result<Vec<O>>;
+    fn(&Eager<O, F>, &Db, ModelRows<'_>, &[Load<O>], usize, &mut Path, Option<&Core>) -> Result<Vec<O>>;
 
 /// [`OwnTree::load`]: the option and the owners.
 pub(crate) type LoadOwn<O, F> = fn(&Eager<O, F>, &Db, &[O], &mut Path) -> Result<()>;
@@ -337,15 +337,15 @@ impl<O: Model, F: Slot> Node<O> for Eager<O, F> {
         self.limit.is_some() || !self.order.is_empty() || !self.filter.is_empty()
     }
 
-    fn joined(&self, db: &Db, sql: &mut JoinSql, owner_alias: &str, path: &mut Path) -> Box<dyn JoinedAcc<O>> {
-        self.join_into(db, sql, owner_alias, path)
+    fn joined(&self, db: &Db, js: &mut Joins, owner_alias: &str, path: &mut Path) -> Box<dyn JoinedAcc<O>> {
+        self.join_into(db, js, owner_alias, path)
     }
 
     fn tree(&self) -> Option<(&'static str, &dyn Tree<O>)> {
         self.as_tree()
     }
 
-    fn after(&self, db: &Db, owners: &[O], owner_query: Option<&OwnerQuery<'_>>, path: &mut Path) -> Result<()> {
+    fn after(&self, db: &Db, owners: &[O], owner_query: Option<&Core>, path: &mut Path) -> Result<()> {
         match self.how {
             How::Raise => {
                 owners.iter().for_each(|o| (self.rel.field)(o).refuse_lazy_load());

@@ -12,27 +12,27 @@ use crate::orm::options::{JoinedAcc, Load, Path};
 use crate::orm::relation::Slot;
 use crate::schema::error::Result;
 use crate::schema::{Join, RelationDef};
-use crate::sql::loading::{join_sql, JoinSql};
+use crate::sql::loading::{join_sql, Joins};
 
 impl<O: Model, F: Slot> Eager<O, F> {
     /// Adds the relationship to the owners' statement and returns what collects its rows.
     pub(crate) fn join_into(
         &self,
         db: &Db,
-        sql: &mut JoinSql,
+        js: &mut Joins,
         owner_alias: &str,
         path: &mut Path,
     ) -> Box<dyn JoinedAcc<O>> {
         let def = self.rel.def;
         let mask = self.deferred.unwrap_or(def.target.deferred);
-        let (alias, offset) = join_sql(db.dialect(), def, sql, owner_alias, mask, db.rule_for(def.target).as_ref());
+        let (alias, offset) = join_sql(def, js, owner_alias, mask, db.rule_for(def.target));
         let loads = plan::<F::Target>(&self.nested, path);
         path.push(def.target.name);
         let mut nested = Vec::new();
         let mut after = Vec::new();
         for l in loads {
             if runs_joined(&l) {
-                nested.push(l.0.joined(db, sql, &alias, path));
+                nested.push(l.0.joined(db, js, &alias, path));
             } else {
                 after.push(l);
             }

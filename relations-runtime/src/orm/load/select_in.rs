@@ -6,28 +6,21 @@ use rustc_hash::{FxHashMap as HashMap, FxHashSet as HashSet};
 
 use super::eager::Eager;
 use super::hand::{hand_out, Handout};
-use crate::dialect::Dialect;
 use crate::orm::db::Db;
 use crate::orm::fetch::fetch;
 use crate::orm::keys::KeyVal;
 use crate::orm::model::Model;
-use crate::orm::options::{OwnerQuery, Path};
+use crate::orm::options::Path;
 use crate::orm::relation::Slot;
 use crate::schema::error::Result;
-use crate::schema::value::Value;
 use crate::schema::{Join, RelationDef, Table};
-use crate::sql::key_in;
+use crate::sql::expr::Core;
 use crate::sql::loading::{in_owners_query, related_from, Related};
+use crate::sql::select::{ColRef, Cond};
 
 impl<O: Model, F: Slot> Eager<O, F> {
     /// `selectin` (and `subquery`): one statement for the related rows of every owner.
-    pub(crate) fn select_in(
-        &self,
-        db: &Db,
-        owners: &[O],
-        owner_query: Option<&OwnerQuery<'_>>,
-        path: &mut Path,
-    ) -> Result<()> {
+    pub(crate) fn select_in(&self, db: &Db, owners: &[O], owner_query: Option<&Core>, path: &mut Path) -> Result<()> {
         let d = db.dialect();
         let def = self.rel.def;
         let link = link_indexes(def, O::TABLE);
@@ -55,17 +48,14 @@ impl<O: Model, F: Slot> Eager<O, F> {
         let capacity = level_capacity(db, def, owners.len(), std::mem::size_of::<F::Target>());
         match owner_query {
             Some(q) => {
-                let (tail, params) = q();
-                let filter = in_owners_query(d, &tag, O::TABLE, &link, &tail);
-                let select = spec.select(d, filter, params).into();
+                let select = spec.select(in_owners_query(&tag, O::TABLE, &link, q)).into();
                 (rows, tags) = fetch::<F::Target>(db, select, &self.nested, path, None, capacity)?;
             }
             None => {
                 let keys = distinct(&owner_keys);
                 let chunk = (db.max_variables().saturating_sub(8) / tag.len()).max(1);
                 for keys in keys.chunks(chunk) {
-                    let (filter, params) = keys_filter(d, &tag, keys);
-                    let select = spec.select(d, filter, params);
+                    let select = spec.select(keys_filter(&tag, keys));
                     let room = if rows.is_empty() { capacity } else { 0 };
                     let (mut r, mut t) = fetch::<F::Target>(db, select.into(), &self.nested, path, None, room)?;
                     if rows.is_empty() {
@@ -105,12 +95,13 @@ fn link_indexes(def: &RelationDef, owner: &Table) -> Vec<usize> {
     }
 }
 
-/// `tag IN (?, ...)` for these keys, with their values.
-fn keys_filter(d: &dyn Dialect, tag: &[String], keys: &[&KeyVal]) -> (String, Vec<Value<'static>>) {
-    let mut filter = String::with_capacity(16 + 3 * keys.len() * tag.len());
-    let mut params = Vec::with_capacity(keys.len() * tag.len());
-    key_in(d, tag, keys.iter().map(|k| k.values()), &mut filter, &mut params);
-    (filter, params)
+/// `tag IN (?, ...)` for these keys.
+fn keys_filter(tag: &[ColRef], keys: &[&KeyVal]) -> Cond<'static> {
+    let mut values = Vec::with_capacity(keys.len() * tag.len());
+    for k in keys {
+        values.extend(k.values());
+    }
+    Cond::In(tag.to_vec(), values)
 }
 
 /// The distinct link values of the owners, in their order.

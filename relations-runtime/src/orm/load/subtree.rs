@@ -9,11 +9,12 @@ use crate::orm::db::Db;
 use crate::orm::fetch::{fetch, plan};
 use crate::orm::keys::KeyVal;
 use crate::orm::model::Model;
-use crate::orm::options::{How, Load, Node, OwnerQuery, Path, Tree};
+use crate::orm::options::{How, Load, Node, Path, Tree};
 use crate::orm::relation::{Fill, HasMany, Slot};
 use crate::schema::error::{Error, Result};
 use crate::schema::{Join, RelationDef};
-use crate::sql::{descendants_cte, tree_select, Select};
+use crate::sql::expr::Core;
+use crate::sql::loading::{descendants, tree_select, ModelRows};
 
 /// Loads a self-referential collection — every level of it — with one recursive statement:
 /// `subtreeload(Employee::REPORTS)` fills each employee's `reports`, their reports' `reports`,
@@ -59,14 +60,14 @@ impl<O: Model, F: Slot> Tree<O> for Eager<O, F> {
     fn fetch_with(
         &self,
         db: &Db,
-        select: Select,
+        rows: ModelRows<'_>,
         loads: &[Load<O>],
         index: usize,
         path: &mut Path,
-        owner_query: Option<&OwnerQuery<'_>>,
+        owner_query: Option<&Core>,
     ) -> Result<Vec<O>> {
         let own = self.own_tree.ok_or_else(|| Error::Unexpected("a subtree option without its tree".into()))?;
-        (own.fetch)(self, db, select, loads, index, path, owner_query)
+        (own.fetch)(self, db, rows, loads, index, path, owner_query)
     }
 
     fn assemble(&self, db: &Db, owners: &[O], rows: Vec<O>, parents: Vec<KeyVal>, path: &mut Path) -> Result<()> {
@@ -112,9 +113,8 @@ pub(crate) fn load<O: Model>(e: &Eager<O, HasMany<O>>, db: &Db, owners: &[O], pa
     let mut seen = rustc_hash::FxHashSet::default();
     let rule = db.rule_for(table);
     for keys in keys.chunks(chunk) {
-        let mut params = Vec::with_capacity(keys.len());
-        let cte = descendants_cte(d, table, fk, keys.iter().cloned(), &mut params, rule.as_ref());
-        let select = tree_select(d, table, fk, (cte, params), true, rule.as_ref());
+        let tree = descendants(d, table, fk, keys.to_vec(), rule.as_ref());
+        let select = tree_select(d, table, fk, tree, true, rule.as_ref());
         let (r, t) = fetch::<O>(db, select.into(), &e.nested, path, None, 0)?;
         // a row below owners of two chunks comes twice
         for (r, t) in r.into_iter().zip(t) {
@@ -152,14 +152,14 @@ pub(crate) fn assemble<O: Model>(
 pub(crate) fn fetch_owners<O: Model>(
     e: &Eager<O, HasMany<O>>,
     db: &Db,
-    select: Select,
+    rows: ModelRows<'_>,
     loads: &[Load<O>],
     index: usize,
     path: &mut Path,
-    owner_query: Option<&OwnerQuery<'_>>,
+    owner_query: Option<&Core>,
 ) -> Result<Vec<O>> {
     let link = e.tree_link().ok_or_else(|| Error::Unexpected("a subtree option without its link".into()))?;
-    crate::orm::fetch::fetch_with_tree(db, select, loads, (index, (link, e as &dyn Tree<O>)), path, owner_query)
+    crate::orm::fetch::fetch_with_tree(db, rows, loads, (index, (link, e as &dyn Tree<O>)), path, owner_query)
 }
 
 /// Hangs `rows` (each below the row whose key is its `parents` entry) under `owners`, in the

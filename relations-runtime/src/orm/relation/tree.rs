@@ -5,7 +5,7 @@ use crate::orm::fetch::fetch;
 use crate::orm::model::Model;
 use crate::schema::error::Result;
 use crate::schema::value::Value;
-use crate::sql::{ancestors_cte, descendants_cte, tree_select};
+use crate::sql::loading;
 
 fn key_and_fk<M: Model>(m: &M, fk_index: usize) -> (Value<'static>, Value<'static>) {
     let values = m.values();
@@ -17,14 +17,13 @@ fn key_and_fk<M: Model>(m: &M, fk_index: usize) -> (Value<'static>, Value<'stati
 fn recursive<M: Model>(db: &Db, fk: &'static str, up: bool, start: Value<'static>) -> Result<Vec<M>> {
     let t = M::TABLE;
     let d = db.dialect();
-    let mut params = Vec::with_capacity(1);
     let rule = db.rule_for(t);
-    let cte = if up {
-        ancestors_cte(d, t, fk, start, &mut params, rule.as_ref())
+    let tree = if up {
+        loading::ancestors(d, t, fk, start, rule.as_ref())
     } else {
-        descendants_cte(d, t, fk, std::iter::once(start), &mut params, rule.as_ref())
+        loading::descendants(d, t, fk, vec![start], rule.as_ref())
     };
-    let select = tree_select(d, t, fk, (cte, params), false, rule.as_ref());
+    let select = loading::tree_select(d, t, fk, tree, false, rule.as_ref());
     Ok(fetch(db, select.into(), &[], &mut Vec::new(), None, 0)?.0)
 }
 
