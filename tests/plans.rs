@@ -101,3 +101,44 @@ fn selectin_levels_select_each_column_once() {
         assert_eq!(distinct.len(), columns.len(), "{sql}");
     }
 }
+
+/// A joined collection's rows come grouped by owner, in key order, and the statement says so
+/// in its `ORDER BY`: owner key, then each level's key — for a many-to-many, the association
+/// table's column that holds the target's key, joined before the target. With the foreign keys
+/// indexed, the owners' scan and the indexes deliver that order and nothing is sorted (a
+/// many-to-many joined as one parenthesised join was materialized and sorted whole).
+#[test]
+fn joined_collections_read_in_index_order_without_sorting() {
+    use relations::joinedload;
+    common::backends::use_backend(common::backends::Backend::Sqlite, "plans");
+    let db = common::fresh();
+    db.create_all::<IndexForeignKeys<(User, UserProfile, Post, Comment, Tag)>>().unwrap();
+    let tags: Vec<Tag> = ["rust", "sql", "web"]
+        .into_iter()
+        .map(|name| db.add(Tag { name: name.into(), ..Default::default() }).unwrap())
+        .collect();
+    for name in ["ann", "bob"] {
+        let u = user(&db, name);
+        for (i, title) in ["x", "y"].into_iter().enumerate() {
+            let p = post(&db, &u, title);
+            // linked out of key order
+            for t in tags.iter().rev().skip(i) {
+                p.tags(&db).add(t).unwrap();
+            }
+        }
+    }
+    let (posts, statements) = db.record(|| Post::query(&db).options(joinedload(Post::TAGS)).all().unwrap());
+    let names: Vec<Vec<&str>> =
+        posts.iter().map(|p| p.tags.loaded().unwrap().iter().map(|t| t.name.as_str()).collect()).collect();
+    assert_eq!(
+        names,
+        [vec!["rust", "sql", "web"], vec!["rust", "sql"], vec!["rust", "sql", "web"], vec!["rust", "sql"]]
+    );
+    let (users, nested) =
+        db.record(|| User::query(&db).options(joinedload(User::POSTS).joinedload(Post::TAGS)).all().unwrap());
+    assert_eq!(users[1].posts.loaded().unwrap()[1].tags.loaded().unwrap().len(), 2);
+    for sql in statements.iter().chain(&nested) {
+        let plan = plan(&db, sql);
+        assert!(plan.iter().all(|step| !step.contains("TEMP B-TREE")), "{sql}\n{plan:#?}");
+    }
+}

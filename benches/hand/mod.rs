@@ -354,7 +354,7 @@ pub fn h4_joined(h: &Hand<'_>) -> Vec<HUser> {
 pub fn h5_joined(h: &Hand<'_>) -> Vec<HPost> {
     let mut stmt = h.prepare(
         "SELECT p.id, p.title, p.body, p.user_id, t.id, t.name FROM post p \
-         LEFT OUTER JOIN (post_tags pt JOIN tag t ON t.id = pt.tag_id) ON pt.post_id = p.id",
+         LEFT OUTER JOIN post_tags pt ON pt.post_id = p.id LEFT OUTER JOIN tag t ON t.id = pt.tag_id",
     );
     let mut posts: Vec<HPost> = Vec::with_capacity(USERS * POSTS_PER_USER);
     let mut rows = stmt.query([]).expect("join");

@@ -200,7 +200,7 @@ pub fn my5(h: &MyHand) -> Vec<HPost> {
 pub fn my5_joined(h: &MyHand) -> Vec<HPost> {
     let rows = h.query(
         "SELECT p.id, p.title, p.body, p.user_id, t.id, t.name FROM post p \
-         LEFT OUTER JOIN (post_tags pt JOIN tag t ON t.id = pt.tag_id) ON pt.post_id = p.id ORDER BY p.id, t.id",
+         LEFT OUTER JOIN post_tags pt ON pt.post_id = p.id LEFT OUTER JOIN tag t ON t.id = pt.tag_id ORDER BY p.id, pt.tag_id",
         Vec::new(),
     );
     let mut posts: Vec<HPost> = Vec::with_capacity(USERS * POSTS_PER_USER);

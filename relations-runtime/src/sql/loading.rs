@@ -44,11 +44,19 @@ impl<'q> ModelRows<'q> {
     }
 }
 
+/// One outer join a joined option adds.
+enum Step {
+    /// A relationship's join, as every strategy and filter writes it.
+    Related(RelJoin, Vec<Cond<'static>>),
+    /// `LEFT OUTER JOIN <right> ON <conditions>`.
+    Outer(From<'static>, Vec<Cond<'static>>),
+}
+
 /// What the joined options add to their owners' statement: columns, joins and order terms.
 #[derive(Default)]
 pub(crate) struct Joins {
     items: Vec<Item<'static>>,
-    joins: Vec<(RelJoin, Vec<Cond<'static>>)>,
+    joins: Vec<Step>,
     /// The joined collections' order (their keys, after their declared order), level by level.
     order: Vec<Sort<'static>>,
     aliases: u32,
@@ -112,9 +120,12 @@ pub(crate) fn render_owners(
     }
     items.extend(js.items);
     select.items = items;
-    for (rel, on) in js.joins {
-        let left = Box::new(std::mem::replace(&mut select.from, From::Nothing));
-        select.from = From::Related { left, rel, on };
+    for step in js.joins {
+        let left = std::mem::replace(&mut select.from, From::Nothing);
+        select.from = match step {
+            Step::Related(rel, on) => From::Related { left: Box::new(left), rel, on },
+            Step::Outer(right, on) => left.join(true, right, on),
+        };
     }
     if !js.order.is_empty() {
         // joined collections come in key order whatever index the database picks: the owners
@@ -184,6 +195,7 @@ pub(crate) fn subtree_sql(
 /// owners' statement, with a `rule` on its rows in the join's `ON`; returns the joined table's
 /// alias and the index of its first column in the rows.
 pub(crate) fn join_sql(
+    d: &dyn Dialect,
     def: &'static RelationDef,
     js: &mut Joins,
     owner_alias: &str,
@@ -206,10 +218,36 @@ pub(crate) fn join_sql(
         }
         on.push(Cond::Expr(Cow::Owned(rule), scope));
     }
-    js.joins.push((RelJoin { def, owner_alias: owner_alias.to_owned(), alias: alias.clone() }, on));
-    if !matches!(def.join, Join::Forward { .. }) {
-        let (alias, link) = (alias.clone().into(), Some(link.into()));
-        js.order.push(Sort::Declared { table: target, alias, link, terms: def.order_by });
+    match def.join {
+        Join::Through { table, local, remote } => {
+            // the association table, then the target, each outer-joined in turn: the owner's
+            // links come in the order of the association table's key (local, remote), so
+            // ordered by `remote` — the target's key — they need no sort. A link whose target
+            // is missing (or fails the rule) reads as no row
+            let to_owner =
+                Cond::Eq(ColRef::new(link.clone(), local), ColRef::key(d, def.owner, owner_alias.to_owned()));
+            js.joins.push(Step::Outer(From::As(table.name.into(), link.clone().into()), vec![to_owner]));
+            on.insert(0, Cond::Eq(ColRef::key(d, target, alias.clone()), ColRef::new(link.clone(), remote)));
+            js.joins.push(Step::Outer(From::As(target.name.into(), alias.clone().into()), on));
+            js.order.push(match def.order_by {
+                [] => Sort::Col(ColRef::new(link, remote)),
+                terms => Sort::Declared { table: target, alias: alias.clone().into(), link: Some(link.into()), terms },
+            });
+        }
+        Join::Reverse { .. } => {
+            js.joins
+                .push(Step::Related(RelJoin { def, owner_alias: owner_alias.to_owned(), alias: alias.clone() }, on));
+            js.order.push(Sort::Declared {
+                table: target,
+                alias: alias.clone().into(),
+                link: None,
+                terms: def.order_by,
+            });
+        }
+        Join::Forward { .. } => {
+            js.joins
+                .push(Step::Related(RelJoin { def, owner_alias: owner_alias.to_owned(), alias: alias.clone() }, on));
+        }
     }
     (alias, offset)
 }

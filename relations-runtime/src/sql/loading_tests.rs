@@ -60,7 +60,7 @@ fn joined(limit: Option<u64>) -> Vec<(&'static str, String)> {
         core.limit = limit;
         let rule = cond("post", "published", "=", Value::Integer(1));
         let (sql, params, _) = render_owners(d, &AUTHOR, ModelRows::of_query(&core), true, &mut |js| {
-            join_sql(&POSTS, js, "author", 0, Some(rule.clone()));
+            join_sql(d, &POSTS, js, "author", 0, Some(rule.clone()));
         });
         with_params(&sql, &params)
     })
@@ -297,4 +297,39 @@ fn ancestors_start_from_a_typed_value_without_a_table() {
     let postgres = r#"WITH RECURSIVE "relations_tree"("id") AS (SELECT CAST($1 AS INTEGER) UNION SELECT "topic"."parent_id" FROM "topic" JOIN "relations_tree" ON "topic"."id" = "relations_tree"."id" WHERE "topic"."parent_id" IS NOT NULL) SELECT "topic"."id", "topic"."parent_id" FROM "topic" WHERE "topic"."id" IN (SELECT "id" FROM "relations_tree") ORDER BY "topic"."id" | 3"#;
     let maria = r#"WITH RECURSIVE `relations_tree`(`id`) AS (SELECT ? UNION SELECT `topic`.`parent_id` FROM `topic` JOIN `relations_tree` ON `topic`.`id` = `relations_tree`.`id` WHERE `topic`.`parent_id` IS NOT NULL) SELECT `topic`.`id`, `topic`.`parent_id` FROM `topic` WHERE `topic`.`id` IN (SELECT `id` FROM `relations_tree`) ORDER BY `topic`.`id` | 3"#;
     check(got, &[("sqlite", sqlite), ("postgresql", postgres), ("mariadb", maria), ("mysql", maria)]);
+}
+
+static TAG: Table = table("tag", &[key("id"), ColumnDef::new("name", SqlType::Text)]);
+static POST_TAGS: Table = Table::plain("post_tags", &[key("post_id"), key("tag_id")]);
+static TAGS: RelationDef = RelationDef {
+    name: "tags",
+    owner: &POST,
+    target: &TAG,
+    join: Join::Through { table: &POST_TAGS, local: "post_id", remote: "tag_id" },
+    ..POSTS
+};
+
+#[test]
+fn a_joined_many_to_many_joins_its_link_then_its_target_and_orders_by_the_link() {
+    let got = two(each(|d| {
+        let owners = Core::new(&POST);
+        let rule = cond("tag", "name", "<>", Value::Text("x".into()));
+        let (sql, params, _) = render_owners(d, &POST, ModelRows::of_query(&owners), true, &mut |js| {
+            join_sql(d, &TAGS, js, "post", 0, Some(rule.clone()));
+        });
+        with_params(&sql, &params)
+    }));
+    check(
+        got,
+        &[
+            (
+                "sqlite",
+                r#"SELECT "post"."id", "post"."published", "post"."author_id", "relations_j1"."id", "relations_j1"."name" FROM "post" LEFT OUTER JOIN "post_tags" AS "relations_j1_link" ON "relations_j1_link"."post_id" = "post"."id" LEFT OUTER JOIN "tag" AS "relations_j1" ON "relations_j1"."id" = "relations_j1_link"."tag_id" AND "relations_j1"."name" <> ? ORDER BY "post"."id", "relations_j1_link"."tag_id" | "x""#,
+            ),
+            (
+                "postgresql",
+                r#"SELECT "post"."id", "post"."published", "post"."author_id", "relations_j1"."id", "relations_j1"."name" FROM "post" LEFT OUTER JOIN "post_tags" AS "relations_j1_link" ON "relations_j1_link"."post_id" = "post"."id" LEFT OUTER JOIN "tag" AS "relations_j1" ON "relations_j1"."id" = "relations_j1_link"."tag_id" AND "relations_j1"."name" <> $1 ORDER BY "post"."id", "relations_j1_link"."tag_id" | "x""#,
+            ),
+        ],
+    );
 }

@@ -67,6 +67,8 @@ pub(crate) enum Item<'q> {
 pub(crate) enum From<'q> {
     /// `"table"`.
     Table(Name),
+    /// `"table" AS "alias"`.
+    As(Name, Name),
     /// A query's table and its joins (its filters are a [`Cond::Query`]).
     Query(&'q Core),
     /// Nothing: a `SELECT` of values alone.
@@ -99,6 +101,11 @@ impl<'q> From<'q> {
         match self {
             From::Nothing => {}
             From::Table(name) => d.quote(name, sql),
+            From::As(name, alias) => {
+                d.quote(name, sql);
+                sql.push_str(" AS ");
+                d.quote(alias, sql);
+            }
             From::Query(core) => core.render_from(d, sql, params),
             From::Derived(select, alias) => {
                 sql.push('(');

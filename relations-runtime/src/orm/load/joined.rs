@@ -25,7 +25,7 @@ impl<O: Model, F: Slot> Eager<O, F> {
     ) -> Box<dyn JoinedAcc<O>> {
         let def = self.rel.def;
         let mask = self.deferred.unwrap_or(def.target.deferred);
-        let (alias, offset) = join_sql(def, js, owner_alias, mask, db.rule_for(def.target));
+        let (alias, offset) = join_sql(db.dialect(), def, js, owner_alias, mask, db.rule_for(def.target));
         let loads = plan::<F::Target>(&self.nested, path);
         path.push(def.target.name);
         let mut nested = Vec::new();
