@@ -315,7 +315,9 @@ impl Db {
     fn insert_row<M: Model>(&self, model: &mut M) -> Result<()> {
         let t = M::TABLE;
         all_loaded(model)?;
-        self.claim_for_tenant(model)?;
+        if t.tenant.is_some() {
+            self.claim_for_tenant(model)?;
+        }
         let skip_key = t.auto_key && model.is_new();
         let version = model.version().map(Version::get);
         stamp_inserted(model);
@@ -345,15 +347,16 @@ impl Db {
     /// constraint: see [`Db::explain`]).
     fn insert_values(&self, t: &'static Table, skip_key: bool, mut params: Vec<Value<'_>>) -> Result<Option<i64>> {
         if skip_key {
-            let mut columns = t.columns.iter();
-            params.retain(|_| columns.next().is_some_and(|c| !c.primary_key));
+            // the database assigns the one key column
+            params.remove(t.key_index());
         }
         // the dialect returns the assigned key with the row (`RETURNING`), or the connection
         // keeps it (SQLite's last rowid)
         let returning = skip_key && self.dialect().returns_keys();
         let assigned = {
             let mut inserts = self.inserts.borrow_mut();
-            let sql = inserts.entry((t.name, skip_key)).or_insert_with(|| self.insert_sql(t, skip_key));
+            let key = (std::ptr::from_ref(t) as usize, skip_key);
+            let sql = inserts.entry(key).or_insert_with(|| self.insert_sql(t, skip_key));
             let result = if returning {
                 let mut id = None;
                 self.query_map_into(sql, &params, |row| {

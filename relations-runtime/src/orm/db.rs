@@ -57,7 +57,7 @@ pub struct Db {
     lazy_runs: RefCell<Vec<((&'static str, &'static str), u32)>>,
     /// `INSERT` statements by table and by whether the key is left to the database: rendered
     /// once.
-    pub(crate) inserts: RefCell<rustc_hash::FxHashMap<(&'static str, bool), String>>,
+    pub(crate) inserts: RefCell<rustc_hash::FxHashMap<(usize, bool), String>>,
     /// The statements of plain queries (lazy loads, gets by key) by their shape: rendered once.
     pub(crate) selects: RefCell<rustc_hash::FxHashMap<crate::sql::expr::Shape, std::sync::Arc<str>>>,
     /// The rows and owners of each relationship's last eager level (by the address of its

@@ -13,9 +13,34 @@ use crate::schema::{ColumnDef, SqlType, Table};
 /// Checks a row's column values (in the table's column order) against the columns.
 pub(crate) fn check_row(t: &'static Table, values: &[Value<'_>]) -> Result<()> {
     for (column, value) in t.columns.iter().zip(values) {
-        check(t.name, column, value)?;
+        // most values plainly fit and most columns have no validator: decided here, inline
+        if column.validate.is_some() || !plainly_fits(column.sql_type, value) {
+            check(t.name, column, value)?;
+        }
     }
     Ok(())
+}
+
+/// Whether `value` fits a column of type `ty`, decided without building the message of a
+/// misfit (that is [`problem`]'s): `false` sends it to [`check`], which finds the limit.
+#[inline]
+fn plainly_fits(ty: SqlType, value: &Value<'_>) -> bool {
+    match value {
+        Value::Null | Value::Blob(_) | Value::List(_) => true,
+        Value::Integer(i) => match ty {
+            SqlType::Integer => i32::try_from(*i).is_ok(),
+            SqlType::SmallInteger => i16::try_from(*i).is_ok(),
+            _ => true,
+        },
+        Value::Text(t) => {
+            let short = match ty {
+                SqlType::Varchar(Some(n)) => t.len() <= n as usize,
+                _ => true,
+            };
+            short && !t.as_bytes().contains(&0)
+        }
+        Value::Real(_) | Value::Decimal(_) => !matches!(ty, SqlType::Numeric(Some(_))),
+    }
 }
 
 /// Checks one value against its column: that it fits, then the field's validator, if any.
@@ -66,7 +91,7 @@ fn problem(ty: SqlType, value: &Value<'_>) -> Option<(String, String)> {
                     .then(|| (format!("NUMERIC({p}, {s}) holds finite numbers of {p} digits"), format!("is {f}")))
             })
         }
-        (_, Value::Text(t)) => t.find('\0').map(|at| {
+        (_, Value::Text(t)) => t.as_bytes().iter().position(|&b| b == 0).map(|at| {
             (
                 "text holds no NUL character (U+0000) on every database; store such values as bytes".to_string(),
                 format!("has a NUL at character {}", t[..at].chars().count() + 1),
