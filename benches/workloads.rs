@@ -400,15 +400,16 @@ fn workloads(c: &mut Criterion) {
     // the async side on a second seeded database of the same rows (an in-memory one is one
     // connection's)
     let a = aio::Async::new(seed());
+    let ai = aio::Async::in_place(seed());
     group!(c, "W2 users-posts", 20, "selectin" => w2_selectin(&db), "joined" => w2_joined(&db), "rusqlite" => h2(&h), "rusqlite joined" => h2_joined(&h),
         "async selectin" => a.w2(selectinload(User::POSTS).into()), "async joined" => a.w2(joinedload(User::POSTS).into()));
-    group!(c, "W3 naive N+1", 20, "relations" => w3_naive(&db), "rusqlite" => h3(&h), "async relations" => a.w3());
+    group!(c, "W3 naive N+1", 20, "relations" => w3_naive(&db), "rusqlite" => h3(&h), "async relations" => a.w3(), "async in place" => ai.w3());
     group!(c, "W4 users-posts-comments", 10, "selectin" => w4_selectin(&db), "joined" => w4_joined(&db), "rusqlite" => h4(&h), "rusqlite joined" => h4_joined(&h),
         "async selectin" => a.w2(selectinload(User::POSTS).selectinload(Post::COMMENTS).into()), "async joined" => a.w2(joinedload(User::POSTS).joinedload(Post::COMMENTS).into()));
     group!(c, "W5 posts-tags", 10, "selectin" => w5_selectin(&db), "joined" => w5_joined(&db), "rusqlite" => hand_posts_with_tags(&h), "rusqlite joined" => h5_joined(&h),
         "async selectin" => a.w5(selectinload(Post::TAGS).into()), "async joined" => a.w5(joinedload(Post::TAGS).into()));
     group!(c, "W6 subtree", 20, "relations" => w6_subtree(&db), "rusqlite" => hand_subtree(&h), "async relations" => a.w6());
-    group!(c, "W7 get-then-children", 20, "relations" => w7_get_then_children(&db), "rusqlite" => h7(&h), "async relations" => a.w7());
+    group!(c, "W7 get-then-children", 20, "relations" => w7_get_then_children(&db), "rusqlite" => h7(&h), "async relations" => a.w7(), "async in place" => ai.w7());
 }
 
 criterion_group!(benches, workloads, pg::workloads, maria::workloads);

@@ -260,6 +260,32 @@ async fn the_async_pool_runs_calls_on_several_connections() {
     assert!(matches!(bad, Error::Connect { .. }), "{bad}");
 }
 
+/// `in_place` runs SQLite's calls on the awaiting task's thread, on the same connection the
+/// handle's other clones use; a server's connection refuses it.
+async fn calls_in_place_run_on_the_awaiting_thread() {
+    let (adb, _keep) = blog().await;
+    let here = std::thread::current().id();
+    let thread = |_: &relations::Db| Ok::<_, Error>(std::thread::current().id());
+    assert_ne!(adb.run(thread).await.unwrap(), here, "by default, on the blocking pool");
+    match adb.clone().in_place() {
+        Ok(local) => {
+            assert_eq!(adb.backend_name(), "sqlite");
+            assert_eq!(local.run(thread).await.unwrap(), here);
+            let ann = local.add(User { username: "ann".into(), ..Default::default() }).await.unwrap();
+            assert_eq!(adb.get::<User>(ann.id).await.unwrap().unwrap().username, "ann", "one connection");
+            let posts = local.query::<User>().options(selectinload(User::POSTS)).all().await.unwrap();
+            assert_eq!(posts.len(), 1);
+            assert_ne!(adb.run(thread).await.unwrap(), here, "the handle it was made from still hops");
+        }
+        Err(Error::Setting(message)) => {
+            assert_ne!(adb.backend_name(), "sqlite");
+            assert!(message.contains("only an in-process database (SQLite)"), "{message}");
+            assert!(!message.contains("s3cret"), "{message}");
+        }
+        Err(e) => panic!("{e}"),
+    }
+}
+
 both_backends_async!(
     queries_are_built_as_on_a_db_and_awaited,
     load_fills_the_borrowed_owner_once,
@@ -269,4 +295,5 @@ both_backends_async!(
     a_dropped_call_still_runs_whole,
     a_panic_reaches_the_caller_and_the_connection_stays,
     the_async_pool_runs_calls_on_several_connections,
+    calls_in_place_run_on_the_awaiting_thread,
 );

@@ -21,6 +21,12 @@ impl Async {
         Async { rt, db: AsyncDb::from_db(db) }
     }
 
+    /// The same, its calls run in place on the awaiting thread (`AsyncDb::in_place`, SQLite).
+    pub fn in_place(db: Db) -> Async {
+        let a = Async::new(db);
+        Async { db: a.db.in_place().expect("in place"), rt: a.rt }
+    }
+
     /// Awaits `f` on the runtime.
     pub fn block<T>(&self, f: impl Future<Output = T>) -> T {
         self.rt.block_on(f)

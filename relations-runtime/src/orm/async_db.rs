@@ -4,7 +4,9 @@
 //! queue on an async mutex, in order), then runs the same code a [`Db`] runs — the same SQL
 //! builder, loaders, cascades and unit of work — on tokio's blocking pool, and the awaiting
 //! task resumes with the result. No strategy or cascade exists twice; what is async is the
-//! waiting. A runtime worker thread never blocks on the database.
+//! waiting. A runtime worker thread never blocks on the database — unless a SQLite
+//! connection is asked to run its calls in place ([`AsyncDb::in_place`]), which trades that
+//! guarantee for calls as cheap as the sync ones.
 //!
 //! On SQLite that is the only sound way: rusqlite blocks. On PostgreSQL the connection is
 //! tokio-postgres driven by a small runtime of its own on the thread that runs the call. Data crosses to that thread and back by value: models are
@@ -35,6 +37,10 @@ pub struct AsyncDb {
     conn: Arc<tokio::sync::Mutex<Conn>>,
     backend: &'static str,
     describe: Arc<str>,
+    /// Whether the database runs in the process (SQLite): what [`AsyncDb::in_place`] needs.
+    embedded: bool,
+    /// Whether calls run on the awaiting task's thread instead of the blocking pool.
+    in_place: bool,
 }
 
 impl std::fmt::Debug for AsyncDb {
@@ -116,8 +122,49 @@ impl AsyncDb {
         AsyncDb {
             backend: conn.backend_name(),
             describe: conn.backend().describe().into(),
+            embedded: conn.backend().is_embedded(),
+            in_place: false,
             conn: Arc::new(conn.into()),
         }
+    }
+
+    /// This handle with its calls run in place: on the thread of the task that awaits them,
+    /// once the calls awaited before have run, instead of on tokio's blocking pool. SQLite
+    /// only (an in-process database); a server's connection is refused with
+    /// [`Error::Setting`].
+    ///
+    /// A call to the blocking pool costs a hop of tens of µs: on SQLite, where a lookup by key
+    /// takes about one, an awaited loop of small statements is many times the sync loop. In
+    /// place, a call costs what the sync call costs, plus the task's own bookkeeping. The
+    /// price: while a call runs, it holds the runtime's worker thread, as any code between two
+    /// `.await`s does — a large load, or a write waiting for another connection's lock (up to
+    /// the busy timeout), holds it that long. Use it for a connection of its own (an in-memory
+    /// or single-writer database, a request's short statements), and keep the blocking pool
+    /// for long loads or a file many connections write. It applies to this handle and the
+    /// clones made from it after.
+    ///
+    /// ```
+    /// # use relations_runtime::{AsyncDb, Db, Error};
+    /// # let rt = tokio::runtime::Builder::new_current_thread().build().unwrap();
+    /// # rt.block_on(async {
+    /// let adb = AsyncDb::from_db(Db::open_in_memory()?).in_place()?;
+    /// let here = std::thread::current().id();
+    /// let ran_on = adb.run(|_db| Ok::<_, Error>(std::thread::current().id())).await?;
+    /// assert_eq!(ran_on, here);
+    /// # Ok::<(), Error>(())
+    /// # })?;
+    /// # Ok::<(), Error>(())
+    /// ```
+    pub fn in_place(mut self) -> Result<AsyncDb> {
+        if !self.embedded {
+            return Err(Error::Setting(format!(
+                "`in_place` runs calls on the awaiting task's thread, which only an in-process database (SQLite) allows; \
+                 this connection is to {}: its calls wait for the server on the blocking pool",
+                self.describe
+            )));
+        }
+        self.in_place = true;
+        Ok(self)
     }
 
     /// `"sqlite"` or `"postgres"`.
@@ -125,16 +172,20 @@ impl AsyncDb {
         self.backend
     }
 
-    /// Runs `f` on the connection, on tokio's blocking pool, once the calls awaited before it
-    /// have run: everything the sync API does, awaited. Dropping the future before it is done
-    /// does not stop `f`, which runs to its end (a transaction in it commits or rolls back
-    /// whole); only its result is lost.
+    /// Runs `f` on the connection, on tokio's blocking pool (or in place: see
+    /// [`in_place`](AsyncDb::in_place)), once the calls awaited before it have run: everything
+    /// the sync API does, awaited. Dropping the future before it is done does not stop `f`,
+    /// which runs to its end (a transaction in it commits or rolls back whole); only its result
+    /// is lost.
     pub async fn run<R, E>(&self, f: impl FnOnce(&Db) -> Result<R, E> + Send + 'static) -> Result<R, E>
     where
         R: Send + 'static,
         E: From<Error> + Send + 'static,
     {
         let conn = self.conn.clone().lock_owned().await;
+        if self.in_place {
+            return f(&conn);
+        }
         blocking(move || f(&conn)).await?
     }
 
