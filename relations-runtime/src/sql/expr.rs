@@ -976,17 +976,7 @@ impl Core {
             crate::sql::key_column(d, self.table, self.table.name, sql);
         }
         for j in &self.joins {
-            let rj = relation_join(d, j.rel.join, j.rel.owner, j.owner, j.rel.target, j.alias);
-            sql.push_str(if j.outer { " LEFT OUTER JOIN " } else { " JOIN " });
-            if rj.through {
-                sql.push('(');
-                sql.push_str(&rj.from);
-                sql.push(')');
-            } else {
-                sql.push_str(&rj.from);
-            }
-            sql.push_str(" ON ");
-            sql.push_str(&rj.on);
+            relation_join(d, j.rel.join, j.rel.owner, j.owner, j.rel.target, j.alias).push_join(j.outer, sql);
             for c in &j.on {
                 sql.push_str(" AND ");
                 c.render(d, sql, params);

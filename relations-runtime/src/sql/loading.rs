@@ -130,14 +130,11 @@ pub(crate) fn render_owners(
     if !js.order.is_empty() {
         // joined collections come in key order whatever index the database picks: the owners
         // in their order, grouped by owner unless the order already starts so, then by key
-        // (unless their default order ends with it), each one's related rows by key, level by
-        // level
-        let grouped = tag.is_empty() || select.ordered_by(&tag);
-        let keyed = tag.is_empty() && select.ends_with_key(table);
-        if !grouped {
+        // unless the order already ends so, each one's related rows by key, level by level
+        if !tag.is_empty() && !select.ordered_by(&tag) {
             select.order.extend(tag.iter().cloned().map(Sort::Col));
         }
-        if !keyed {
+        if !select.ends_with_key(table) {
             select.order.extend(table.key_names().map(|k| Sort::Col(ColRef::new(table.name, k))));
         }
         select.order.extend(js.order);

@@ -333,3 +333,40 @@ fn a_joined_many_to_many_joins_its_link_then_its_target_and_orders_by_the_link()
         ],
     );
 }
+
+static AUTHOR_OF: RelationDef = RelationDef {
+    name: "author",
+    owner: &POST,
+    target: &AUTHOR,
+    join: Join::Forward { columns: &["author_id"] },
+    ..POSTS
+};
+
+#[test]
+fn a_to_one_level_with_a_joined_collection_orders_by_each_key_once() {
+    // the parents' level is grouped by their key, which is also the order that keeps each
+    // parent's joined rows together: no term twice
+    let got = two(each(|d| {
+        let (tag, from) = related_from(d, &AUTHOR_OF, &AUTHOR);
+        let spec =
+            Related { tag: &tag, from: &from, filter: &[], order: &[], limit: None, def: &AUTHOR_OF, deferred: None };
+        let select = spec.select(Cond::In(tag.clone(), vec![Value::Integer(3)]));
+        let (sql, params, _) = render_owners(d, &AUTHOR, select, true, &mut |js| {
+            join_sql(d, &POSTS, js, "author", 0, None);
+        });
+        with_params(&sql, &params)
+    }));
+    check(
+        got,
+        &[
+            (
+                "sqlite",
+                r#"SELECT "author"."id", "author"."name", "relations_j1"."id", "relations_j1"."published", "relations_j1"."author_id" FROM "author" LEFT OUTER JOIN "post" AS "relations_j1" ON "relations_j1"."author_id" = "author"."id" WHERE "author"."id" IN (?) ORDER BY "author"."id", "relations_j1"."id" | 3"#,
+            ),
+            (
+                "postgresql",
+                r#"SELECT "author"."id", "author"."name", "relations_j1"."id", "relations_j1"."published", "relations_j1"."author_id" FROM "author" LEFT OUTER JOIN "post" AS "relations_j1" ON "relations_j1"."author_id" = "author"."id" WHERE "author"."id" IN ($1) ORDER BY "author"."id", "relations_j1"."id" | 3"#,
+            ),
+        ],
+    );
+}

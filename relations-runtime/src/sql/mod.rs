@@ -186,6 +186,23 @@ pub(crate) struct RelationJoin {
     pub(crate) through: bool,
 }
 
+impl RelationJoin {
+    /// Appends ` [LEFT OUTER] JOIN <from> ON <on>`, `from` in parentheses when it is a join of
+    /// its own.
+    pub(crate) fn push_join(&self, outer: bool, sql: &mut String) {
+        sql.push_str(if outer { " LEFT OUTER JOIN " } else { " JOIN " });
+        if self.through {
+            sql.push('(');
+            sql.push_str(&self.from);
+            sql.push(')');
+        } else {
+            sql.push_str(&self.from);
+        }
+        sql.push_str(" ON ");
+        sql.push_str(&self.on);
+    }
+}
+
 /// The [`RelationJoin`] of a relationship `join` from `owner` (under `owner_alias`) to `target`
 /// (under `alias`).
 pub(crate) fn relation_join(

@@ -122,17 +122,7 @@ impl<'q> From<'q> {
             From::Related { left, rel, on } => {
                 left.render(d, sql, params, scope);
                 let def = rel.def;
-                let j = relation_join(d, def.join, def.owner, &rel.owner_alias, def.target, &rel.alias);
-                sql.push_str(" LEFT OUTER JOIN ");
-                if j.through {
-                    sql.push('(');
-                    sql.push_str(&j.from);
-                    sql.push(')');
-                } else {
-                    sql.push_str(&j.from);
-                }
-                sql.push_str(" ON ");
-                sql.push_str(&j.on);
+                relation_join(d, def.join, def.owner, &rel.owner_alias, def.target, &rel.alias).push_join(true, sql);
                 render_all(on, " AND ", d, sql, params, scope);
             }
         }
@@ -267,16 +257,24 @@ impl Sort<'_> {
         }
     }
 
-    /// Whether the term is `c`, ascending.
-    fn is(&self, c: &ColRef) -> bool {
+    /// The columns the term sorts by, ascending, in order; `None` when it sorts by anything
+    /// else (an expression, a descending column, `NULLS FIRST`).
+    fn columns(&self, out: &mut Vec<Option<ColRef>>) {
         match self {
-            Sort::Col(s) => s == c,
-            Sort::Term(o) => {
-                !o.descending
-                    && o.nulls_first.is_none()
-                    && matches!(o.term, crate::sql::expr::Scalar::Column { table, column } if table == c.table && column == c.column)
+            Sort::Col(c) => out.push(Some(c.clone())),
+            Sort::Term(o) => out.push(match o.term {
+                crate::sql::expr::Scalar::Column { table, column } if !o.descending && o.nulls_first.is_none() => {
+                    Some(ColRef::new(table, column))
+                }
+                _ => None,
+            }),
+            Sort::Declared { table, alias, link, terms } => {
+                for t in *terms {
+                    let on = if t.on_link { link.clone().unwrap_or_else(|| alias.clone()) } else { alias.clone() };
+                    out.push((!t.descending).then(|| ColRef::new(on, t.column)));
+                }
+                out.extend(table.key_names().map(|k| Some(ColRef::new(alias.clone(), k))));
             }
-            Sort::Declared { .. } => false,
         }
     }
 }
@@ -378,19 +376,27 @@ impl<'q> Select<'q> {
         }
     }
 
+    /// The order's terms as columns (see [`Sort::columns`]).
+    fn order_columns(&self) -> Vec<Option<ColRef>> {
+        let mut out = Vec::with_capacity(self.order.len() + 2);
+        for s in &self.order {
+            s.columns(&mut out);
+        }
+        out
+    }
+
     /// Whether the order starts with `cols`, each ascending.
     pub(crate) fn ordered_by(&self, cols: &[ColRef]) -> bool {
-        self.order.len() >= cols.len() && self.order.iter().zip(cols).all(|(s, c)| s.is(c))
+        let order = self.order_columns();
+        order.len() >= cols.len() && order.iter().zip(cols).all(|(s, c)| s.as_ref() == Some(c))
     }
 
     /// Whether the order ends with the key of `table` (under its name), ascending.
     pub(crate) fn ends_with_key(&self, table: &'static Table) -> bool {
-        if let Some(Sort::Declared { table: t, alias, .. }) = self.order.last() {
-            return std::ptr::eq(*t, table) && alias == table.name;
-        }
+        let order = self.order_columns();
         let keys: Vec<ColRef> = table.key_names().map(|k| ColRef::new(table.name, k)).collect();
-        self.order.len() >= keys.len()
-            && self.order[self.order.len() - keys.len()..].iter().zip(&keys).all(|(s, c)| s.is(c))
+        order.len() >= keys.len()
+            && order[order.len() - keys.len()..].iter().zip(&keys).all(|(s, c)| s.as_ref() == Some(c))
     }
 
     /// The statement's text and its parameters, in the order of the text.
