@@ -6,7 +6,7 @@ use std::sync::Arc;
 use rustc_hash::FxHashMap as HashMap;
 
 use crate::orm::db::Db;
-use crate::orm::keys::{Dedup, KeyVal};
+use crate::orm::keys::{Dedup, KeyAt, KeyVal};
 use crate::orm::model::{Model, Row};
 use crate::orm::options::{How, JoinedAcc, Load, Path, Tree};
 use crate::schema::error::Result;
@@ -88,7 +88,8 @@ pub(crate) fn fetch<T: Model>(
 
     let mut rows: Vec<T> = Vec::with_capacity(capacity);
     let mut tags: Vec<KeyVal> = Vec::new();
-    let mut owners = Owners { untagged: Dedup::new(true), seen: HashMap::default(), last: None };
+    let key = KeyAt::new(table, at.owners);
+    let mut owners = Owners { key, untagged: Dedup::new(true), seen: HashMap::default(), last: None };
     db.query_map_into(&sql, &params, |row| {
         let index = if accs.is_empty() {
             if at.tag_width > 0 {
@@ -96,7 +97,7 @@ pub(crate) fn fetch<T: Model>(
             }
             None
         } else {
-            let Some((index, new)) = owners.of(row, table, at, rows.len())? else {
+            let Some((index, new)) = owners.of(row, at, rows.len())? else {
                 return Ok(());
             };
             match new {
@@ -135,6 +136,8 @@ pub(crate) fn fetch<T: Model>(
 /// Which owner each row of a statement with joined collections belongs to: owners repeat over
 /// their related rows, and come once each.
 struct Owners {
+    /// Where the owner's key is.
+    key: KeyAt,
     /// Owners without a tag, by key (rising when they come in key order).
     untagged: Dedup,
     /// Owners with a tag (the rows of a `selectinload` level), by tag and key.
@@ -149,12 +152,11 @@ impl Owners {
     fn of(
         &mut self,
         row: &dyn crate::backend::RawRow,
-        table: &Table,
         at: Columns,
         next: usize,
     ) -> Result<Option<(usize, Option<Option<KeyVal>>)>> {
         let tag = if at.tag_width > 0 { KeyVal::read_parts(row, at.tag, at.tag_width)? } else { None };
-        let Some(key) = KeyVal::read_key(row, table, at.owners)? else {
+        let Some(key) = self.key.read(row)? else {
             return Ok(None);
         };
         // the rows of one owner come together: most rows repeat the previous owner

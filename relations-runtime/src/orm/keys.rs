@@ -69,20 +69,6 @@ impl KeyVal {
         }
     }
 
-    /// The primary key of the `table` row whose columns start at `offset`: its one key column,
-    /// or all of them for a composite key (`None` when the row is absent, as in a
-    /// `LEFT OUTER JOIN` that found nothing).
-    pub(crate) fn read_key(row: &dyn RawRow, table: &Table, offset: usize) -> Result<Option<KeyVal>> {
-        if table.single_key().is_some() {
-            return KeyVal::read(row, offset + table.key_index());
-        }
-        let parts = (0..table.columns.len())
-            .filter(|&i| table.columns[i].primary_key)
-            .map(|i| KeyVal::read(row, offset + i))
-            .collect::<Result<Box<[_]>>>()?;
-        Ok(parts.iter().any(Option::is_some).then_some(KeyVal::Composite(parts)))
-    }
-
     /// One column's value (a composite key's parts are bound through [`KeyVal::values`]).
     fn value(&self) -> Value<'static> {
         match self {
@@ -92,6 +78,39 @@ impl KeyVal {
             KeyVal::Blob(b) => Value::Blob(b.to_vec().into()),
             // a part is never composite itself
             KeyVal::Composite(_) => Value::Null,
+        }
+    }
+}
+
+/// Where a table's primary key is in a statement's rows: its one key column, or a composite
+/// key's columns — found once per statement, read at every row.
+#[derive(Debug, Clone)]
+pub(crate) enum KeyAt {
+    One(usize),
+    Parts(Box<[usize]>),
+}
+
+impl KeyAt {
+    /// The key of the `table` row whose columns start at `offset`.
+    pub(crate) fn new(table: &Table, offset: usize) -> KeyAt {
+        match table.single_key() {
+            Some(_) => KeyAt::One(offset + table.key_index()),
+            None => KeyAt::Parts(
+                (0..table.columns.len()).filter(|&i| table.columns[i].primary_key).map(|i| offset + i).collect(),
+            ),
+        }
+    }
+
+    /// The key `row` holds (`None` when the row is absent, as in a `LEFT OUTER JOIN` that
+    /// found nothing).
+    #[inline]
+    pub(crate) fn read(&self, row: &dyn RawRow) -> Result<Option<KeyVal>> {
+        match self {
+            KeyAt::One(i) => KeyVal::read(row, *i),
+            KeyAt::Parts(at) => {
+                let parts = at.iter().map(|&i| KeyVal::read(row, i)).collect::<Result<Box<[_]>>>()?;
+                Ok(parts.iter().any(Option::is_some).then_some(KeyVal::Composite(parts)))
+            }
         }
     }
 }

@@ -6,7 +6,7 @@ use super::hand::{hand_out, Handout};
 use crate::backend::RawRow;
 use crate::orm::db::Db;
 use crate::orm::fetch::{plan, runs_joined};
-use crate::orm::keys::{Dedup, KeyVal};
+use crate::orm::keys::{Dedup, KeyAt, KeyVal};
 use crate::orm::model::{Model, Row};
 use crate::orm::options::{JoinedAcc, Load, Path};
 use crate::orm::relation::Slot;
@@ -58,6 +58,8 @@ struct JoinIndex {
     /// `belongs_to`'s parent is one for all its owners.
     per_owner: bool,
     seen: Dedup,
+    /// Where the related row's key is.
+    key: KeyAt,
     /// The previous row's `(owner, key, index)`: joined rows repeat it while a deeper level
     /// varies.
     last: Option<(usize, KeyVal, usize)>,
@@ -77,6 +79,7 @@ impl JoinIndex {
             offset,
             per_owner,
             seen: Dedup::new(per_owner),
+            key: KeyAt::new(def.target, offset),
             last: None,
             count: 0,
             links: Vec::new(),
@@ -87,7 +90,7 @@ impl JoinIndex {
     /// The index of the related row `row` holds for `owner`, and whether it is new (to read);
     /// `None` when the outer join found nothing.
     fn of(&mut self, row: &dyn RawRow, owner: usize) -> Result<Option<(usize, bool)>> {
-        let Some(key) = KeyVal::read_key(row, self.def.target, self.offset)? else {
+        let Some(key) = self.key.read(row)? else {
             return Ok(None); // the LEFT OUTER JOIN found nothing for this owner
         };
         let forward = matches!(self.def.join, Join::Forward { .. });
