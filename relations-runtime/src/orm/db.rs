@@ -289,6 +289,26 @@ impl Db {
         self.lazy_runs.borrow_mut().clear();
     }
 
+    /// Room for the rows a relationship's load will read for `owners` owners, up front: as
+    /// many per owner as its last load read (none the first time), at most 16 MiB of rows of
+    /// `size` bytes. Rows are handed out to their owners, so a guess too large holds memory only
+    /// until then; a right one spares the copies of a vector grown row by row.
+    pub(crate) fn rows_for(&self, def: &'static RelationDef, owners: usize, size: usize) -> usize {
+        let most = (16 << 20) / size.max(1);
+        match self.level_sizes.borrow().get(&(std::ptr::from_ref(def) as usize)) {
+            Some(&(rows, last)) if last > 0 => {
+                (rows as u128 * owners as u128 / last as u128).min(most as u128) as usize
+            }
+            _ => 0,
+        }
+    }
+
+    /// Remembers that a load of `def` read `rows` rows for `owners` owners (see
+    /// [`Db::rows_for`]).
+    pub(crate) fn note_rows(&self, def: &'static RelationDef, rows: usize, owners: usize) {
+        self.level_sizes.borrow_mut().insert(std::ptr::from_ref(def) as usize, (rows, owners));
+    }
+
     /// Runs the lazy load of `rel` (its statements) under the N+1 guard.
     pub(crate) fn lazy_load<T>(&self, rel: &'static RelationDef, load: impl FnOnce() -> Result<T>) -> Result<T> {
         let limit = match self.n_plus_one.get() {

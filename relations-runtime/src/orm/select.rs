@@ -222,11 +222,16 @@ impl<'db, M: Model, C: ?Sized, J> Query<'db, M, C, J> {
 impl<'db, M: Model, J> Query<'db, M, Db, J> {
     /// Every matching row.
     pub fn all(&self) -> Result<Vec<M>> {
+        self.all_in(0)
+    }
+
+    /// [`all`](Self::all), into a vector with room for `capacity` rows.
+    pub(crate) fn all_in(&self, capacity: usize) -> Result<Vec<M>> {
         self.core.check()?;
         self.db.with_query_rules(&self.core, || {
             let core = self.db.ruled(&self.core)?;
             // what `subqueryload` repeats: the owners' query
-            Ok(fetch(self.db, Source::Query(&core), &self.loads, &mut Vec::new(), Some(&core), 0)?.0)
+            Ok(fetch(self.db, Source::Query(&core), &self.loads, &mut Vec::new(), Some(&core), capacity)?.0)
         })
     }
 

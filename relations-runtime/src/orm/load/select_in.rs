@@ -45,7 +45,7 @@ impl<O: Model, F: Slot> Eager<O, F> {
         };
         let mut rows = Vec::new();
         let mut tags = Vec::new();
-        let capacity = level_capacity(db, def, owners.len(), std::mem::size_of::<F::Target>());
+        let capacity = db.rows_for(def, owners.len(), std::mem::size_of::<F::Target>());
         match owner_query {
             Some(q) => {
                 let select = spec.select(in_owners_query(&tag, O::TABLE, &link, q)).into();
@@ -68,20 +68,8 @@ impl<O: Model, F: Slot> Eager<O, F> {
                 }
             }
         }
-        db.level_sizes.borrow_mut().insert(std::ptr::from_ref(def) as usize, (rows.len(), owners.len()));
+        db.note_rows(def, rows.len(), owners.len());
         hand_out(self.rel, owners, rows, by_key(def, &owner_keys, &tags))
-    }
-}
-
-/// Room for a level's rows up front: as many per owner as the relationship's last level had
-/// (none the first time), at most 16 MiB of rows of `size` bytes. A level's rows are handed
-/// out to their owners and dropped, so a guess too large holds memory only until then; a right
-/// one spares the copies of a vector grown row by row, a twentieth of a level's cost.
-fn level_capacity(db: &Db, def: &'static RelationDef, owners: usize, size: usize) -> usize {
-    let most = (16 << 20) / size.max(1);
-    match db.level_sizes.borrow().get(&(std::ptr::from_ref(def) as usize)) {
-        Some(&(rows, last)) if last > 0 => (rows as u128 * owners as u128 / last as u128).min(most as u128) as usize,
-        _ => 0,
     }
 }
 

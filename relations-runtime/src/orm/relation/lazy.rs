@@ -14,6 +14,9 @@ use crate::schema::value::Value;
 use crate::schema::{Join, RelationDef};
 use crate::sql::expr::{Expr, Subquery};
 
+/// The most rows a lazy load makes room for before reading them.
+const LAZY_ROOM: usize = 256;
+
 impl LazyRead {
     /// Reads the rows, counted by the N+1 guard as one lazy load of `rel`.
     pub(crate) fn run<T: Model>(self, db: &Db, rel: &'static RelationDef) -> Result<Fill<T>> {
@@ -23,7 +26,19 @@ impl LazyRead {
                 let q = scoped(Query::<T>::new(db), rel, owner);
                 Ok(Fill::Many(match at_most {
                     Some(n) => q.limit(n).all()?,
-                    None => q.all()?,
+                    None => {
+                        // room for as many rows as the relationship's last load read per owner
+                        // (a few hundred at most): the vector becomes the owner's collection,
+                        // so one that a smaller load left half empty is shrunk, and none keeps
+                        // more room than a vector grown row by row would
+                        let room = db.rows_for(rel, 1, std::mem::size_of::<T>()).min(LAZY_ROOM);
+                        let mut rows = q.all_in(room)?;
+                        db.note_rows(rel, rows.len(), 1);
+                        if rows.capacity() > 2 * rows.len() {
+                            rows.shrink_to_fit();
+                        }
+                        rows
+                    }
                 }))
             }
             LazyRead::ByKey(None) => Ok(Fill::One(None)),
