@@ -291,8 +291,9 @@ impl Db {
 
     /// Room for the rows a relationship's load will read for `owners` owners, up front: as
     /// many per owner as its last load read (none the first time), at most 16 MiB of rows of
-    /// `size` bytes. Rows are handed out to their owners, so a guess too large holds memory only
-    /// until then; a right one spares the copies of a vector grown row by row.
+    /// `size` bytes. A level's rows are handed out to their owners, so a guess too large holds
+    /// memory only until then (a lazy load, whose vector the owner keeps, caps the guess and
+    /// shrinks what it left empty); a right one spares the copies of a vector grown row by row.
     pub(crate) fn rows_for(&self, def: &'static RelationDef, owners: usize, size: usize) -> usize {
         let most = (16 << 20) / size.max(1);
         match self.level_sizes.borrow().get(&(std::ptr::from_ref(def) as usize)) {
