@@ -148,7 +148,11 @@ impl Cluster {
     pub fn session_pids(&self, database: &str) -> Vec<i32> {
         let admin = relations::Db::connect(&self.url("postgres")).expect("the throwaway server");
         let pg = admin.driver::<relations::tokio_postgres::Client>().unwrap();
-        let sql = "SELECT pid FROM pg_stat_activity WHERE pid <> pg_backend_pid() AND datname = $1";
+        // named, so that an earlier look's session, whose server process may not have exited
+        // yet, is not counted either
+        pg.batch_execute("SET application_name = 'relations_tests_look'").expect("name the session");
+        let sql = "SELECT pid FROM pg_stat_activity WHERE pid <> pg_backend_pid() AND datname = $1 \
+                   AND application_name <> 'relations_tests_look'";
         pg.query(sql, &[&database]).expect("sessions").iter().map(|r| r.get(0)).collect()
     }
 
