@@ -63,9 +63,16 @@ impl KeyVal {
 
     /// The values to bind for this key: one, or a composite key's parts.
     pub(crate) fn values(&self) -> Vec<Value<'static>> {
+        let mut out = Vec::with_capacity(1);
+        self.push_values(&mut out);
+        out
+    }
+
+    /// Appends the values to bind for this key to `out`, with no vector of their own.
+    pub(crate) fn push_values(&self, out: &mut Vec<Value<'static>>) {
         match self {
-            KeyVal::Composite(parts) => parts.iter().map(|p| p.as_ref().map_or(Value::Null, KeyVal::value)).collect(),
-            one => vec![one.value()],
+            KeyVal::Composite(parts) => out.extend(parts.iter().map(|p| p.as_ref().map_or(Value::Null, KeyVal::value))),
+            one => out.push(one.value()),
         }
     }
 

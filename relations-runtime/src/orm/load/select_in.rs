@@ -87,7 +87,7 @@ fn link_indexes(def: &RelationDef, owner: &Table) -> Vec<usize> {
 fn keys_filter(tag: &[ColRef], keys: &[&KeyVal]) -> Cond<'static> {
     let mut values = Vec::with_capacity(keys.len() * tag.len());
     for k in keys {
-        values.extend(k.values());
+        k.push_values(&mut values);
     }
     Cond::In(tag.to_vec(), values)
 }

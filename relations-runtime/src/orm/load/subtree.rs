@@ -105,8 +105,10 @@ pub(crate) fn load<O: Model>(e: &Eager<O, HasMany<O>>, db: &Db, owners: &[O], pa
     let d = db.dialect();
     let table = O::TABLE;
     let link_index = table.key_index();
-    let keys: Vec<_> =
-        owners.iter().filter_map(|o| KeyVal::of(&o.column_value(link_index))).flat_map(|k| k.values()).collect();
+    let mut keys = Vec::with_capacity(owners.len());
+    for k in owners.iter().filter_map(|o| KeyVal::of(&o.column_value(link_index))) {
+        k.push_values(&mut keys);
+    }
     let mut rows = Vec::new();
     let mut parents = Vec::new();
     let chunk = db.max_variables().saturating_sub(8).max(1);
