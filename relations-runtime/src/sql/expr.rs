@@ -1030,8 +1030,7 @@ impl Core {
             o.render_in(d, sql, params, scope);
         }
         if let (true, Some(terms)) = (self.order.is_empty(), self.key_order) {
-            let link = self.linked().map(|(_, sub)| sub.table);
-            declared_order(d, self.table, self.table.name, link, terms, sql);
+            declared_order(d, self.table, self.table.name, self.order_link(), terms, sql);
         }
     }
 

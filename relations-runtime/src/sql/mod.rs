@@ -114,7 +114,7 @@ pub(crate) fn key_column(d: &dyn Dialect, table: &Table, alias: &str, sql: &mut 
 }
 
 /// Appends a relationship's declared order, then the key of `table` (seen as `alias`):
-/// `"alias"."created_at" DESC, "alias"."id"`, after a `, ` when `sql` holds terms already. A
+/// `"alias"."created_at" DESC, "alias"."id"` (a term before it is the caller's to separate). A
 /// term on a many-to-many's association table names it as `link` (its name or alias there).
 pub(crate) fn declared_order(
     d: &dyn Dialect,
@@ -124,19 +124,21 @@ pub(crate) fn declared_order(
     terms: &[crate::schema::OrderBy],
     sql: &mut String,
 ) {
-    for t in terms {
-        if !sql.is_empty() {
+    let mut first = true;
+    let mut separate = |sql: &mut String| {
+        if !std::mem::replace(&mut first, false) {
             sql.push_str(", ");
         }
+    };
+    for t in terms {
+        separate(sql);
         column(d, if t.on_link { link.unwrap_or(alias) } else { alias }, t.column, sql);
         if t.descending {
             sql.push_str(" DESC");
         }
     }
     for c in table.primary_key() {
-        if !sql.is_empty() {
-            sql.push_str(", ");
-        }
+        separate(sql);
         column(d, alias, c.name, sql);
     }
 }

@@ -250,9 +250,7 @@ impl Sort<'_> {
             Sort::Term(o) => o.render_in(d, sql, params, scope),
             Sort::Col(c) => c.render(d, sql),
             Sort::Declared { table, alias, link, terms } => {
-                let mut s = String::new();
-                declared_order(d, table, alias, link.as_deref(), terms, &mut s);
-                sql.push_str(&s);
+                declared_order(d, table, alias, link.as_deref(), terms, sql)
             }
         }
     }
