@@ -80,6 +80,13 @@ struct Track {
 /// tags `t(post % 4)` and `t((post + 1) % 4)`; every other user has a profile.
 fn blog(users: usize) -> common::TestDb {
     let db = common::db();
+    seed_blog(&db, users);
+    db
+}
+
+/// `users` users, every other one with a profile, user `i` with `i % 3` posts, each post with two
+/// of four tags and two comments.
+fn seed_blog(db: &Db, users: usize) {
     db.transaction(|db| {
         let tags: Vec<Tag> =
             (0..4).map(|i| db.add(Tag { name: format!("t{i}"), ..Default::default() })).collect::<Result<_, _>>()?;
@@ -109,7 +116,6 @@ fn blog(users: usize) -> common::TestDb {
         Ok::<_, Error>(())
     })
     .expect("seed");
-    db
 }
 
 /// How many statements `f` ran.
@@ -579,6 +585,68 @@ fn in_lists_are_chunked_below_the_variable_limit() {
     let loaded = db.assert_statements(4, || User::query(&db).options(selectinload(User::POSTS)).all().unwrap());
     for u in &loaded {
         assert_eq!(titles(u.posts.loaded().unwrap()), [format!("by {}", u.username)]);
+    }
+}
+
+// sqlite only
+#[test]
+fn chunked_loads_give_each_owner_its_own_rows() {
+    use relations::rusqlite::{limits::Limit, Connection};
+    let conn = Connection::open_in_memory().unwrap();
+    // 12 keys per statement
+    conn.set_limit(Limit::SQLITE_LIMIT_VARIABLE_NUMBER, 20).unwrap();
+    let db = Db::from_connection(conn).unwrap();
+    db.create_all::<(User, UserProfile, Post, Comment, Tag, Employee)>().unwrap();
+    seed_blog(&db, 40);
+    let ids = |posts: &[Post]| posts.iter().map(|p| p.id).collect::<Vec<_>>();
+    let names = |tags: &[Tag]| tags.iter().map(|t| t.name.clone()).collect::<Vec<_>>();
+
+    // several rows per owner, owners without any: 40 keys in four statements after the users'
+    let users = db.assert_statements(5, || User::query(&db).options(selectinload(User::POSTS)).all().unwrap());
+    assert_eq!(users.len(), 40);
+    for u in &users {
+        assert_eq!(ids(u.posts.loaded().unwrap()), ids(&u.posts(&db).all().unwrap()), "{}", u.username);
+    }
+    // rows shared by owners (a tag under many posts), and a level under each chunk
+    let users = User::query(&db).options(selectinload(User::POSTS).selectinload(Post::TAGS)).all().unwrap();
+    let posts: Vec<&Post> = users.iter().flat_map(|u| u.posts.loaded().unwrap()).collect();
+    assert!(posts.len() > 24, "the tags take more than two chunks of posts");
+    for p in &posts {
+        assert_eq!(names(p.tags.loaded().unwrap()), names(&p.tags(&db).all().unwrap()), "{}", p.title);
+    }
+    // parents shared by their children
+    let posts = Post::query(&db).options(selectinload(Post::AUTHOR)).all().unwrap();
+    for p in &posts {
+        let author = p.author.loaded().expect("a post's author").id;
+        assert_eq!(author, p.author(&db).load().unwrap().id, "{}", p.title);
+    }
+
+    // owners without a link value: employee `i` reports to `i / 2`, but every third one to no one
+    let mut staff: Vec<Employee> = Vec::new();
+    for i in 0..40 {
+        let mut e = Employee { name: format!("e{i}"), ..Default::default() };
+        if i > 0 && i % 3 != 0 {
+            e.manager = BelongsTo::to(&staff[i / 2]);
+        }
+        staff.push(db.add(e).unwrap());
+    }
+    let staff = Employee::query(&db).options(selectinload(Employee::MANAGER)).all().unwrap();
+    for (i, e) in staff.iter().enumerate() {
+        let manager = e.manager.loaded().map(|m| m.name.clone());
+        let expected = (i > 0 && i % 3 != 0).then(|| format!("e{}", i / 2));
+        assert_eq!(manager, expected, "{}", e.name);
+    }
+    // the ones without a manager were loaded too: reading each runs no lazy load
+    db.set_n_plus_one(NPlusOne::Deny(1));
+    for e in &staff {
+        e.manager(&db).load().unwrap();
+    }
+    db.set_n_plus_one(NPlusOne::Allow);
+    let staff = Employee::query(&db).options(selectinload(Employee::REPORTS)).all().unwrap();
+    for e in &staff {
+        let reports: Vec<i64> = e.reports.loaded().unwrap().iter().map(|r| r.id).collect();
+        let expected: Vec<i64> = e.reports(&db).all().unwrap().iter().map(|r| r.id).collect();
+        assert_eq!(reports, expected, "{}", e.name);
     }
 }
 

@@ -34,27 +34,24 @@ impl Handout {
     }
 }
 
-/// Fills each owner's field with its rows, as `plan` says.
-pub(super) fn hand_out<O, F: Slot>(rel: Rel<O, F>, owners: &[O], rows: Vec<F::Target>, plan: Handout) -> Result<()> {
+/// Fills each owner's field with its rows, as `plan` says. `owners` are those `plan` was
+/// worked out for, in its order.
+pub(super) fn hand_out<'o, O: 'o, F: Slot>(
+    rel: Rel<O, F>,
+    owners: impl IntoIterator<Item = &'o O>,
+    rows: Vec<F::Target>,
+    plan: Handout,
+) -> Result<()> {
     match plan {
         Handout::One(parent) => {
             let rows: Vec<Arc<F::Target>> = rows.into_iter().map(Arc::new).collect();
-            for (o, p) in owners.iter().zip(parent) {
+            for (o, p) in owners.into_iter().zip(parent) {
                 (rel.field)(o).fill(rel.def, Fill::One(p.map(|r| Arc::clone(&rows[r]))))?;
             }
         }
         Handout::Many { runs, groups, owner_groups } => {
-            let mut collected: Vec<Vec<F::Target>> = (0..groups).map(|_| Vec::new()).collect();
-            let mut rows = rows.into_iter();
-            for (group, len) in runs {
-                let g = &mut collected[group];
-                if g.is_empty() {
-                    *g = rows.by_ref().take(len).collect();
-                } else {
-                    g.extend(rows.by_ref().take(len));
-                }
-            }
-            for (o, g) in owners.iter().zip(owner_groups) {
+            let mut collected = split_runs(rows, &runs, groups);
+            for (o, g) in owners.into_iter().zip(owner_groups) {
                 let rows = match g {
                     None => Vec::new(),
                     Some((g, true)) => std::mem::take(&mut collected[g]),
@@ -65,4 +62,37 @@ pub(super) fn hand_out<O, F: Slot>(rel: Rel<O, F>, owners: &[O], rows: Vec<F::Ta
         }
     }
     Ok(())
+}
+
+/// `rows` cut into `groups` vectors by `runs` ((group, length), in row order), each group's
+/// runs in row order. Taken from the end, and the rows' vector shrunk in place as it empties,
+/// so that the rows are held about once, not twice, while they move.
+fn split_runs<T>(mut rows: Vec<T>, runs: &[(usize, usize)], groups: usize) -> Vec<Vec<T>> {
+    let mut collected: Vec<Vec<T>> = (0..groups).map(|_| Vec::new()).collect();
+    for &(group, len) in runs.iter().rev() {
+        let mut part = rows.split_off(rows.len().saturating_sub(len));
+        let g = &mut collected[group];
+        if !g.is_empty() {
+            // the group's later runs, taken before, go after this one
+            part.append(g);
+        }
+        *g = part;
+        // a shrink gives the tail back without moving the rows left (`realloc` in place)
+        if rows.len() < rows.capacity() - rows.capacity() / 8 {
+            rows.shrink_to_fit();
+        }
+    }
+    collected
+}
+
+#[cfg(test)]
+mod tests {
+    use super::split_runs;
+
+    #[test]
+    fn runs_go_to_their_groups_in_row_order() {
+        let runs = [(0, 2), (1, 1), (0, 2), (2, 0), (1, 3)];
+        let groups = split_runs((1..=8).collect(), &runs, 3);
+        assert_eq!(groups, [vec![1, 2, 4, 5], vec![3, 6, 7, 8], vec![]]);
+    }
 }

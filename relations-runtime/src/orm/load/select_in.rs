@@ -2,7 +2,7 @@
 //! list, or the owners' own query as a subquery), with a window function under a per-owner
 //! limit; the rows are handed to their owners by key.
 
-use rustc_hash::{FxHashMap as HashMap, FxHashSet as HashSet};
+use rustc_hash::FxHashMap as HashMap;
 
 use super::eager::Eager;
 use super::hand::{hand_out, Handout};
@@ -15,7 +15,7 @@ use crate::orm::relation::Slot;
 use crate::schema::error::Result;
 use crate::schema::{Join, RelationDef, Table};
 use crate::sql::expr::Core;
-use crate::sql::loading::{in_owners_query, related_from, Related};
+use crate::sql::loading::{in_owners_query, related_from, ModelRows, Related};
 use crate::sql::select::{ColRef, Cond};
 
 impl<O: Model, F: Slot> Eager<O, F> {
@@ -43,33 +43,54 @@ impl<O: Model, F: Slot> Eager<O, F> {
             def,
             deferred: self.deferred,
         };
-        let mut rows = Vec::new();
-        let mut tags = Vec::new();
-        let capacity = db.rows_for(def, owners.len(), std::mem::size_of::<F::Target>());
-        match owner_query {
-            Some(q) => {
-                let select = spec.select(in_owners_query(&tag, O::TABLE, &link, q)).into();
-                (rows, tags) = fetch::<F::Target>(db, select, &self.nested, path, None, capacity)?;
-            }
-            None => {
-                let keys = distinct(&owner_keys);
-                let chunk = (db.max_variables().saturating_sub(8) / tag.len()).max(1);
-                for keys in keys.chunks(chunk) {
-                    let select = spec.select(keys_filter(&tag, keys));
-                    let room = if rows.is_empty() { capacity } else { 0 };
-                    let (mut r, mut t) = fetch::<F::Target>(db, select.into(), &self.nested, path, None, room)?;
-                    if rows.is_empty() {
-                        // the first (most often the only) chunk's rows are moved, not copied
-                        (rows, tags) = (r, t);
-                    } else {
-                        rows.append(&mut r);
-                        tags.append(&mut t);
-                    }
+        let capacity = |owners: usize| db.rows_for(def, owners, std::mem::size_of::<F::Target>());
+        // every owner's rows from one statement (none when no owner has a link value)
+        let whole = |select: Option<ModelRows<'_>>, path: &mut Path| {
+            let (rows, tags) = match select {
+                Some(select) => {
+                    fetch::<F::Target>(db, select.into(), &self.nested, path, None, capacity(owners.len()))?
                 }
+                None => (Vec::new(), Vec::new()),
+            };
+            db.note_rows(def, rows.len(), owners.len());
+            hand_out(self.rel, owners, rows, by_key(def, owner_keys.iter().map(Option::as_ref), &tags))
+        };
+        let keys = match owner_query {
+            Some(q) => return whole(Some(spec.select(in_owners_query(&tag, O::TABLE, &link, q))), path),
+            None => Distinct::of(&owner_keys),
+        };
+        let chunk = (db.max_variables().saturating_sub(8) / tag.len()).max(1);
+        if keys.keys.len() <= chunk {
+            return whole((!keys.keys.is_empty()).then(|| spec.select(keys_filter(&tag, &keys.keys))), path);
+        }
+        // a statement per chunk of keys, whose rows go to their owners before the next one runs,
+        // so that one chunk's rows at a time wait to be handed out; an owner's key is in one
+        // chunk, and so are the rows of every owner sharing it
+        let mut members: Vec<Vec<usize>> = vec![Vec::new(); keys.keys.len().div_ceil(chunk)];
+        let mut keyless = Vec::new();
+        for (o, k) in keys.of_owner.iter().enumerate() {
+            match k {
+                Some(k) => members[k / chunk].push(o),
+                None => keyless.push(o),
             }
         }
-        db.note_rows(def, rows.len(), owners.len());
-        hand_out(self.rel, owners, rows, by_key(def, &owner_keys, &tags))
+        let mut read = 0;
+        for (chunk_keys, members) in keys.keys.chunks(chunk).zip(&members) {
+            let select = spec.select(keys_filter(&tag, chunk_keys));
+            let (rows, tags) =
+                fetch::<F::Target>(db, select.into(), &self.nested, path, None, capacity(members.len()))?;
+            read += rows.len();
+            let plan = by_key(def, members.iter().map(|&o| owner_keys[o].as_ref()), &tags);
+            hand_out(self.rel, members.iter().map(|&o| &owners[o]), rows, plan)?;
+        }
+        db.note_rows(def, read, owners.len());
+        // the owners without a link value have no related rows
+        hand_out(
+            self.rel,
+            keyless.iter().map(|&o| &owners[o]),
+            Vec::new(),
+            by_key(def, keyless.iter().map(|_| None), &[]),
+        )
     }
 }
 
@@ -92,31 +113,44 @@ fn keys_filter(tag: &[ColRef], keys: &[&KeyVal]) -> Cond<'static> {
     Cond::In(tag.to_vec(), values)
 }
 
-/// The distinct link values of the owners, in their order.
-fn distinct(owner_keys: &[Option<KeyVal>]) -> Vec<&KeyVal> {
-    let mut keys: Vec<&KeyVal> = Vec::with_capacity(owner_keys.len());
-    let mut seen = HashSet::with_capacity_and_hasher(owner_keys.len(), Default::default());
-    for k in owner_keys.iter().flatten() {
-        if seen.insert(k) {
-            keys.push(k);
-        }
+/// The distinct link values of the owners, in their order, and where each owner's is among them.
+struct Distinct<'k> {
+    keys: Vec<&'k KeyVal>,
+    of_owner: Vec<Option<usize>>,
+}
+
+impl<'k> Distinct<'k> {
+    fn of(owner_keys: &'k [Option<KeyVal>]) -> Distinct<'k> {
+        let mut keys: Vec<&KeyVal> = Vec::with_capacity(owner_keys.len());
+        let mut seen: HashMap<&KeyVal, usize> = HashMap::with_capacity_and_hasher(owner_keys.len(), Default::default());
+        let of_owner = owner_keys
+            .iter()
+            .map(|k| {
+                let k = k.as_ref()?;
+                Some(*seen.entry(k).or_insert_with(|| {
+                    keys.push(k);
+                    keys.len() - 1
+                }))
+            })
+            .collect();
+        Distinct { keys, of_owner }
     }
-    keys
 }
 
 /// Where rows tagged with their owner's link value go among the owners (`owner_keys`, in order).
-fn by_key(def: &RelationDef, owner_keys: &[Option<KeyVal>], tags: &[KeyVal]) -> Handout {
+fn by_key<'k>(def: &RelationDef, owner_keys: impl Iterator<Item = Option<&'k KeyVal>>, tags: &[KeyVal]) -> Handout {
+    let owner_keys: Vec<Option<&KeyVal>> = owner_keys.collect();
     if matches!(def.join, Join::Forward { .. }) {
-        return Handout::One(parent_of(owner_keys, tags));
+        return Handout::One(parent_of(&owner_keys, tags));
     }
-    let (runs, groups, owner_groups) = group_runs(owner_keys, tags);
+    let (runs, groups, owner_groups) = group_runs(&owner_keys, tags);
     Handout::Many { runs, groups, owner_groups }
 }
 
 /// For a to-one relationship: the index among the rows (tagged `tags`) of each owner's parent.
-fn parent_of(owner_keys: &[Option<KeyVal>], tags: &[KeyVal]) -> Vec<Option<usize>> {
+fn parent_of(owner_keys: &[Option<&KeyVal>], tags: &[KeyVal]) -> Vec<Option<usize>> {
     let index: HashMap<&KeyVal, usize> = tags.iter().enumerate().map(|(i, t)| (t, i)).collect();
-    owner_keys.iter().map(|k| k.as_ref().and_then(|k| index.get(k).copied())).collect()
+    owner_keys.iter().map(|k| k.and_then(|k| index.get(k).copied())).collect()
 }
 
 /// How tagged rows go to their owners: the runs of rows of one tag, in order, as (group,
@@ -124,7 +158,7 @@ fn parent_of(owner_keys: &[Option<KeyVal>], tags: &[KeyVal]) -> Vec<Option<usize
 /// (the last owner of a shared key: a tag under two posts) or gets copies.
 #[allow(clippy::type_complexity)]
 fn group_runs(
-    owner_keys: &[Option<KeyVal>],
+    owner_keys: &[Option<&KeyVal>],
     tags: &[KeyVal],
 ) -> (Vec<(usize, usize)>, usize, Vec<Option<(usize, bool)>>) {
     let mut group_of: HashMap<&KeyVal, usize> = HashMap::with_capacity_and_hasher(owner_keys.len(), Default::default());
@@ -145,7 +179,7 @@ fn group_runs(
         .iter()
         .rev()
         .map(|k| {
-            let g = *group_of.get(k.as_ref()?)?;
+            let g = *group_of.get((*k)?)?;
             Some((g, !std::mem::replace(&mut taken[g], true)))
         })
         .collect();
