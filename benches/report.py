@@ -1,16 +1,24 @@
 #!/usr/bin/env python3
-"""Prints the BENCHMARKS.md tables from the last `cargo bench --bench workloads` run: criterion's
+"""Prints the BENCHMARKS.md tables from `cargo bench --bench workloads` runs: criterion's
 median for each workload and side, the ratio of each `relations` strategy to the hand-written
-side in the same group (rusqlite on SQLite, the `postgres` crate on PostgreSQL), and the
-statement counts the bench recorded. Where `benches/diesel` has been run, Diesel's ratio to the
-same hand-written code in its own run is printed beside it. On PostgreSQL the hand-written
-selectin side is measured twice (keys written out, and as one array with `= ANY`): the faster is
-the baseline."""
+side in the same group and run (rusqlite on SQLite, the `postgres` crate on PostgreSQL, the
+`mysql` crate on MariaDB), and the statement counts the bench recorded. Where `benches/diesel`
+has been run, Diesel's ratio to the same hand-written code in its own run is printed beside it.
+On PostgreSQL the hand-written selectin side is measured twice (keys written out, and as one
+array with `= ANY`): the faster is the baseline.
+
+`python3 benches/report.py` reads the last run (`target/criterion`). Given directories, each a
+copy of `target/criterion` after one run (`cp -r target/criterion runs/1` ...), it prints for
+each row the median over the runs of the ratio (each run's ratio against its own hand-written
+side), the lowest and highest, and the median of each side's median."""
 import json
 import os
+import statistics
+import sys
 
 here = os.path.dirname(os.path.abspath(__file__))
-root = os.path.join(here, "..", "target", "criterion")
+runs = sys.argv[1:] or [os.path.join(here, "..", "target", "criterion")]
+root = runs[0]
 diesel_root = os.path.join(here, "diesel", "target", "criterion")
 
 
@@ -46,7 +54,8 @@ def read_groups(root):
     return groups
 
 
-groups = read_groups(root)
+per_run = [read_groups(r) for r in runs]
+groups = per_run[0]
 diesel = read_groups(diesel_root)
 
 
@@ -80,25 +89,44 @@ def statements(counts, group, function):
     return rows[0][1] if rows else ("?", "?")
 
 
+def across(values):
+    """The median of `values`, with their range when there are several."""
+    m = statistics.median(values)
+    return m, min(values), max(values)
+
+
+def ratio_cell(ratios):
+    m, lo, hi = across(ratios)
+    return f"{m:.2f}×" if len(ratios) == 1 else f"{m:.2f}× ({lo:.2f}–{hi:.2f})"
+
+
 for title, prefix, hand, counts in [
     ("SQLite", "", "rusqlite", read_counts("statements.tsv")),
     ("PostgreSQL", "PG ", "postgres", read_counts("statements-postgresql.tsv")),
+    ("MariaDB", "MY ", "mysql", read_counts("statements-mariadb.tsv")),
 ]:
-    mine = sorted(g for g in groups if g.startswith("PG ") == (prefix == "PG "))
+    mine = sorted(g for g in groups if g.startswith(prefix) and (prefix or not g.startswith(("PG ", "MY "))))
     if not mine:
         continue
-    print(f"\n{title}\n")
+    print(f"\n{title} ({len(runs)} run{'s' if len(runs) > 1 else ''})\n")
     print(f"| workload | relations | median | {hand} median | ratio | statements (relations / {hand}) | Diesel ratio |")
     print("|---|---|---:|---:|---:|---:|---:|")
     for group in mine:
         sides = groups[group]
         if hand not in sides:
             continue
-        base = baseline(sides, hand)
         for function in sorted(f for f in sides if not f.startswith(hand)):
-            # a joined strategy is measured against the same join written by hand
-            b = sides.get(f"{hand} {function.removeprefix('async ')}", sides.get(PAIRS.get(function, ""), base))
+            ours_ns, base_ns, ratios = [], [], []
+            for run in per_run:
+                s = run.get(group, {})
+                if function not in s or hand not in s:
+                    continue
+                # a joined strategy is measured against the same join written by hand
+                b = s.get(f"{hand} {function.removeprefix('async ')}", s.get(PAIRS.get(function, ""), baseline(s, hand)))
+                ours_ns.append(s[function])
+                base_ns.append(b)
+                ratios.append(s[function] / b)
             ours, theirs = statements(counts, group, function)
-            print(f"| {group.removeprefix(prefix)} | {function} | {fmt(sides[function])} | {fmt(b)} | "
-                  f"{sides[function] / b:.2f}× | {ours} / {theirs} | "
+            print(f"| {group.removeprefix(prefix)} | {function} | {fmt(statistics.median(ours_ns))} | "
+                  f"{fmt(statistics.median(base_ns))} | {ratio_cell(ratios)} | {ours} / {theirs} | "
                   f"{diesel_ratio(group, hand) if 'joined' not in function else ''} |")

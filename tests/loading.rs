@@ -743,6 +743,14 @@ mod declared {
         // and a relationship handle's query applies them too
         let books = db.assert_statements(2, || authors[0].books(&db).all().unwrap());
         assert_eq!(db.assert_statements(0, || books[0].chapters(&db).load().unwrap().len()), 3);
+        // so do a get by key and a lazy load, the second time as the first
+        for _ in 0..2 {
+            let got = db.assert_statements(2, || Book::get(&db, book.id).unwrap().unwrap());
+            assert_eq!(db.assert_statements(0, || got.chapters(&db).load().unwrap().len()), 3);
+            let bare = Author::query(&db).options(lazyload(Author::BOOKS)).all().unwrap();
+            let books = db.assert_statements(2, || bare[0].books(&db).load().unwrap());
+            assert_eq!(db.assert_statements(0, || books[0].chapters(&db).load().unwrap().len()), 3);
+        }
     }
 
     fn lazyload_overrides_a_declared_strategy() {

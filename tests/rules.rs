@@ -122,6 +122,29 @@ fn queries_gets_counts_and_pages() {
 
 fn lazy_loads() {
     let (db, authors) = setup();
+    // a get and lazy loads run before the rule is set (each renders its statement once on the
+    // connection) honour it after
+    let draft = Post::query(&db).filter_by(Post::title, "a2").one().unwrap();
+    let read = |db: &common::TestDb| {
+        let ann = Author::get(db, authors[0].id).unwrap().unwrap();
+        let posts: Vec<String> = ann.posts(db).load().unwrap().iter().map(|p| p.title.clone()).collect();
+        let a1 = Post::query(db).filter_by(Post::title, "a1").one().unwrap();
+        let labels = a1.labels(db).load().unwrap().len();
+        let author = a1.author(db).load().unwrap().name.clone();
+        (Post::get(db, draft.id).unwrap().is_some(), posts, labels, author)
+    };
+    assert_eq!(read(&db), (true, vec!["a1".into(), "a2".into(), "a3".into()], 2, "Ann".into()));
+    db.add_rule(published());
+    db.add_rule(Label::rule(Label::name.ne("y")));
+    assert_eq!(read(&db), (false, vec!["a1".into(), "a3".into()], 1, "Ann".into()));
+    db.add_rule(Author::rule(Author::name.ne("Ann")));
+    let a1 = Post::query(&db).filter_by(Post::title, "a1").one().unwrap();
+    let hidden = a1.author(&db).load().map(|a| a.name.clone());
+    assert!(
+        matches!(hidden, Err(relations::Error::NotFound { table: "author", .. })),
+        "a parent hidden by a rule: {hidden:?}"
+    );
+    db.clear_rules();
     db.add_rule(published());
     assert_eq!(titles(&authors[0].posts(&db).all().unwrap()), ["a1", "a3"]);
     assert_eq!(authors[0].posts(&db).count().unwrap(), 2);

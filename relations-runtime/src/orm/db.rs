@@ -9,7 +9,7 @@ use crate::backend::{AfterError, Backend, Driver, IntoBackend, RawRow};
 use crate::dialect::Dialect;
 use crate::schema::error::{Error, Result};
 use crate::schema::value::Value;
-use crate::schema::RelationDef;
+use crate::schema::{RelationDef, Table};
 
 /// What a [`Db`] does about the N+1 shape: the same relationship lazily loaded again and again
 /// (typically once per row of a loop), with no other statement in between.
@@ -60,6 +60,9 @@ pub struct Db {
     pub(crate) inserts: RefCell<rustc_hash::FxHashMap<(usize, bool), String>>,
     /// The statements of plain queries (lazy loads, gets by key) by their shape: rendered once.
     pub(crate) selects: RefCell<rustc_hash::FxHashMap<crate::sql::expr::Shape, std::sync::Arc<str>>>,
+    /// Each plain read's statement on this connection and the number of values it binds
+    /// (`None`: a read without a shape), found without building its query.
+    pub(crate) plain: RefCell<rustc_hash::FxHashMap<Plain, PlainSql>>,
     /// The rows and owners of each relationship's last eager level (by the address of its
     /// definition): how much room the next level's rows are given up front.
     pub(crate) level_sizes: RefCell<rustc_hash::FxHashMap<usize, (usize, usize)>>,
@@ -162,6 +165,7 @@ impl Db {
             lazy_runs: RefCell::new(Vec::new()),
             inserts: RefCell::default(),
             selects: RefCell::default(),
+            plain: RefCell::default(),
             level_sizes: RefCell::default(),
             catalog: RefCell::new(None),
             aborted: RefCell::new(None),
@@ -725,4 +729,31 @@ fn backoff(attempt: u32) -> std::time::Duration {
     // the clock's nanoseconds as the jitter: no generator needed for a spread
     let nanos = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.subsec_nanos());
     std::time::Duration::from_micros(base / 2 + (u64::from(nanos) % 1000) * base / 1000)
+}
+
+/// A read whose statement's text depends on nothing but what it reads: the rows of a table by
+/// key ([`Model::get`], a `belongs_to`'s lazy load), or the rows a relationship relates to one
+/// owner (a collection's lazy load). A connection renders each one's text once.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub(crate) enum Plain {
+    /// The rows of the table at this address, by key.
+    Key(usize),
+    /// The target rows, for one owner, of the relationship at this address.
+    Related(usize),
+}
+
+/// A plain read's statement and the number of values it binds; `None` for a read without a
+/// shape, which runs as every query does.
+pub(crate) type PlainSql = Option<(std::sync::Arc<str>, usize)>;
+
+impl Plain {
+    /// The rows of `table` by key.
+    pub(crate) fn key(table: &'static Table) -> Plain {
+        Plain::Key(std::ptr::from_ref(table) as usize)
+    }
+
+    /// The target rows of `rel` for one owner.
+    pub(crate) fn related(rel: &'static RelationDef) -> Plain {
+        Plain::Related(std::ptr::from_ref(rel) as usize)
+    }
 }

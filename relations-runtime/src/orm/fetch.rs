@@ -228,26 +228,33 @@ fn owners_sql(
     joined: &mut dyn FnMut(&mut Joins),
 ) -> (Sql, Vec<Value<'static>>, Columns) {
     if let (false, Source::Query(core)) = (has_joined, &source) {
-        if let Some((shape, params)) = core.shape() {
-            let render = || render_owners(db.dialect(), table, ModelRows::of_query(core), false, &mut |_| {});
-            let cached = db.selects.borrow().get(&shape).cloned();
-            let sql = cached.unwrap_or_else(|| {
-                let sql: Arc<str> = render().0.into();
-                db.selects.borrow_mut().insert(shape.clone(), Arc::clone(&sql));
-                sql
-            });
-            // every debug build (the tests) checks that the shape determines the text and that
-            // the parameters read from it are the statement's
-            #[cfg(debug_assertions)]
-            {
-                let (text, fresh, at) = render();
-                debug_assert_eq!((&*sql, &params, Columns::default()), (text.as_str(), &fresh, at), "{shape:?}");
-            }
+        if let Some((sql, params)) = shaped_sql(db, table, core) {
             return (Sql::Shared(sql), params, Columns::default());
         }
     }
     let (sql, params, at) = render_owners(db.dialect(), table, source.into_rows(), has_joined, joined);
     (Sql::Owned(sql), params, at)
+}
+
+/// The text of `core`'s statement, rendered once per connection and shape, and the values it
+/// binds; `None` for a query without a shape (see [`Core::shape`]).
+pub(crate) fn shaped_sql(db: &Db, table: &'static Table, core: &Core) -> Option<(Arc<str>, Vec<Value<'static>>)> {
+    let (shape, params) = core.shape()?;
+    let render = || render_owners(db.dialect(), table, ModelRows::of_query(core), false, &mut |_| {});
+    let cached = db.selects.borrow().get(&shape).cloned();
+    let sql = cached.unwrap_or_else(|| {
+        let sql: Arc<str> = render().0.into();
+        db.selects.borrow_mut().insert(shape.clone(), Arc::clone(&sql));
+        sql
+    });
+    // every debug build (the tests) checks that the shape determines the text and that the
+    // parameters read from it are the statement's
+    #[cfg(debug_assertions)]
+    {
+        let (text, fresh, at) = render();
+        debug_assert_eq!((&*sql, &params, Columns::default()), (text.as_str(), &fresh, at), "{shape:?}");
+    }
+    Some((sql, params))
 }
 
 /// The owners' statement with a subtree option's rows in it: one recursive statement whose

@@ -263,7 +263,10 @@ pub trait Model: Sealed + Sized + Send + Sync + 'static {
     /// The row with this primary key, if any.
     fn get(db: &Db, key: impl Into<Self::Key>) -> Result<Option<Self>> {
         let key = key.into();
-        Query::new(db).filter_key(key.to_values()).by_key()
+        let values = key.to_values();
+        let plain = crate::orm::db::Plain::key(Self::TABLE);
+        let rows = Query::plain_rows(db, plain, None, &values, 1, || Query::new(db).filter_key(values.clone()))?;
+        Ok(rows.into_iter().next())
     }
 
     /// Every row, in key order.

@@ -4,9 +4,10 @@
 use std::marker::PhantomData;
 
 use crate::orm::db::Db;
-use crate::orm::fetch::{fetch, Source};
+use crate::orm::db::Plain;
+use crate::orm::fetch::{fetch, shaped_sql, Source};
 use crate::orm::load::Rel;
-use crate::orm::model::Model;
+use crate::orm::model::{Model, Row};
 use crate::orm::options::Load;
 use crate::orm::query::{Alias, Col, Query};
 use crate::orm::relation::Slot;
@@ -14,6 +15,7 @@ use crate::orm::term::Operand;
 use crate::schema::error::Result;
 use crate::schema::reach::{Cons, Reaches, Within};
 use crate::schema::value::{SqlValue, Value};
+use crate::schema::Table;
 use crate::sql::expr::{Core, Expr, Order};
 
 impl<'db, M: Model> Query<'db, M> {
@@ -233,6 +235,57 @@ impl<'db, M: Model, J> Query<'db, M, Db, J> {
             // what `subqueryload` repeats: the owners' query
             Ok(fetch(self.db, Source::Query(&core), &self.loads, &mut Vec::new(), Some(&core), capacity)?.0)
         })
+    }
+
+    /// The rows of the plain read `plain`, which `query` describes, binding `params` (the key's
+    /// values, in the order the statement binds them), in a vector with room for `room` rows.
+    ///
+    /// When no rule reads `T`'s table (or `through`, the association table the statement reads
+    /// too) and `T` declares no eager load, the statement is the one rendered for `plain` on this
+    /// connection, and `query` is not built: no query tree, no checks, no shape to hash. Otherwise,
+    /// and the first time, it runs as every query does.
+    pub(crate) fn plain_rows(
+        db: &'db Db,
+        plain: Plain,
+        through: Option<&'static Table>,
+        params: &[Value<'_>],
+        room: usize,
+        query: impl Fn() -> Self,
+    ) -> Result<Vec<M>> {
+        let table = M::TABLE;
+        let ruled = !db.rules.borrow().none_for(|w| w.hit(table) || through.is_some_and(|t| w.hit(t)));
+        if ruled || !M::default_loads().is_empty() {
+            return query().all_in(room);
+        }
+        let cached = db.plain.borrow().get(&plain).cloned();
+        let sql = match cached {
+            Some(sql) => sql,
+            None => {
+                let sql = shaped_sql(db, table, &query().core).map(|(sql, params)| (sql, params.len()));
+                db.plain.borrow_mut().insert(plain, sql.clone());
+                sql
+            }
+        };
+        // a read without a shape, or (never seen) with a different number of values
+        let Some(sql) = sql.filter(|(_, n)| *n == params.len()).map(|(sql, _)| sql) else {
+            return query().all_in(room);
+        };
+        // every debug build (the tests) checks that the statement is the query's
+        #[cfg(debug_assertions)]
+        {
+            let fresh = shaped_sql(db, table, &query().core).map(|(sql, fresh)| (sql.to_string(), fresh));
+            let given: Vec<Value<'static>> = params.iter().map(|v| v.clone().into_owned()).collect();
+            debug_assert_eq!(fresh, Some((sql.to_string(), given)), "{plain:?}");
+        }
+        let mask = table.deferred;
+        let mut rows = Vec::with_capacity(room);
+        db.query_map_into(&sql, params, |row| {
+            let model = M::from_row(&Row::new(row, table, 0).leaving_out(mask))?;
+            crate::orm::model::remember(&model);
+            rows.push(model);
+            Ok(())
+        })?;
+        Ok(rows)
     }
 
     /// The first matching row, if any.

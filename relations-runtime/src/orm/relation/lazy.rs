@@ -6,7 +6,7 @@
 use std::sync::Arc;
 
 use super::slot::{Fill, Lazily, LazyRead};
-use crate::orm::db::Db;
+use crate::orm::db::{Db, Plain};
 use crate::orm::model::{Key, Model};
 use crate::orm::query::Query;
 use crate::schema::error::{Error, Result};
@@ -22,17 +22,21 @@ impl LazyRead {
     pub(crate) fn run<T: Model>(self, db: &Db, rel: &'static RelationDef) -> Result<Fill<T>> {
         db.lazy_load(rel, || match self {
             LazyRead::Scoped { owner: None, .. } => Ok(Fill::Many(Vec::new())),
-            LazyRead::Scoped { owner: owner @ Some(_), at_most } => {
-                let q = scoped(Query::<T>::new(db), rel, owner);
+            LazyRead::Scoped { owner: Some(key), at_most } => {
+                let query = || scoped(Query::<T>::new(db), rel, Some(key.clone()));
                 Ok(Fill::Many(match at_most {
-                    Some(n) => q.limit(n).all()?,
+                    Some(n) => query().limit(n).all()?,
                     None => {
                         // room for as many rows as the relationship's last load read per owner
                         // (a few hundred at most): the vector becomes the owner's collection,
                         // so one that a smaller load left half empty is shrunk, and none keeps
                         // more room than a vector grown row by row would
                         let room = db.rows_for(rel, 1, std::mem::size_of::<T>()).min(LAZY_ROOM);
-                        let mut rows = q.all_in(room)?;
+                        let through = match rel.join {
+                            Join::Through { table, .. } => Some(table),
+                            Join::Reverse { .. } | Join::Forward { .. } => None,
+                        };
+                        let mut rows = Query::plain_rows(db, Plain::related(rel), through, &key, room, query)?;
                         db.note_rows(rel, rows.len(), 1);
                         if rows.capacity() > 2 * rows.len() {
                             rows.shrink_to_fit();
@@ -42,7 +46,11 @@ impl LazyRead {
                 }))
             }
             LazyRead::ByKey(None) => Ok(Fill::One(None)),
-            LazyRead::ByKey(Some(key)) => Ok(Fill::One(Query::<T>::new(db).filter_key(key).by_key()?.map(Arc::new))),
+            LazyRead::ByKey(Some(key)) => {
+                let query = || Query::<T>::new(db).filter_key(key.clone());
+                let rows = Query::plain_rows(db, Plain::key(T::TABLE), None, &key, 1, query)?;
+                Ok(Fill::One(rows.into_iter().next().map(Arc::new)))
+            }
         })
     }
 }
