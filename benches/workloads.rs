@@ -500,9 +500,12 @@ fn profile(name: &str) {
     if name.starts_with("w4mem") || name.starts_with("stream") {
         return profile_memory(name);
     }
+    let repeat: usize = std::env::var("RELATIONS_PROFILE_REPEAT").ok().and_then(|r| r.parse().ok()).unwrap_or(1);
+    if maria::profile(name, repeat) {
+        return;
+    }
     let db = seed();
     let h = Hand { conn: db.driver::<relations::rusqlite::Connection>().unwrap(), statements: Cell::new(0) };
-    let repeat: usize = std::env::var("RELATIONS_PROFILE_REPEAT").ok().and_then(|r| r.parse().ok()).unwrap_or(1);
     for _ in 0..repeat {
         match name {
             "w1" | "w1b" | "w1:hand" | "w1b:hand" => {
@@ -536,7 +539,7 @@ fn profile(name: &str) {
             "w6:hand" => drop(black_box(hand_subtree(&h))),
             "w7:hand" => drop(black_box(h7(&h))),
             other => panic!(
-                "no workload `{other}`: w1, w1b, w2, w2j, w3, w4, w4j, w5, w5j, w6, w7, each also as `<name>:hand`, and `w3:keep`"
+                "no workload `{other}`: w1, w1b, w2, w2j, w3, w4, w4j, w5, w5j, w6, w7, each also as `<name>:hand`, `w3:keep`, and on MariaDB my2, my4, my7 (each also `:hand`)"
             ),
         }
     }

@@ -111,3 +111,29 @@ pub fn workloads(c: &mut Criterion) {
     group!(c, "MY W6 subtree", 10, "relations" => w6_subtree(&db), "mysql" => my6(&h), "async relations" => a.w6());
     group!(c, "MY W7 get-then-children", 10, "relations" => w7_get_then_children(&db), "mysql" => my7(&h), "async relations" => a.w7());
 }
+
+/// One MariaDB workload run `RELATIONS_PROFILE_REPEAT` times on a database seeded anew, for a
+/// profiler of the client's side (the server is another process): `RELATIONS_PROFILE=my2`
+/// (`my2`, `my4`, `my7`, each with `:hand` for the hand-written side). `false` for another
+/// name.
+pub fn profile(name: &str, repeat: usize) -> bool {
+    if !name.starts_with("my") {
+        return false;
+    }
+    let url = fresh("relations_bench").expect("a MariaDB server");
+    let db = Db::connect(&url).expect("connect");
+    seed_into(&db);
+    let h = MyHand::connect(&url);
+    for _ in 0..repeat {
+        match name {
+            "my2" => drop(black_box(w2_selectin(&db))),
+            "my2:hand" => drop(black_box(my2(&h))),
+            "my4" => drop(black_box(w4_selectin(&db))),
+            "my4:hand" => drop(black_box(my4(&h))),
+            "my7" => drop(black_box(w7_get_then_children(&db))),
+            "my7:hand" => drop(black_box(my7(&h))),
+            other => panic!("no MariaDB profile {other}"),
+        }
+    }
+    true
+}

@@ -34,24 +34,43 @@ impl Handout {
     }
 }
 
-/// Fills each owner's field with its rows, as `plan` says. `owners` are those `plan` was
-/// worked out for, in its order.
-pub(super) fn hand_out<'o, O: 'o, F: Slot>(
+/// Which owners a [`Handout`] was worked out for, in its order.
+#[derive(Clone, Copy)]
+pub(super) enum Owners<'o, O> {
+    /// All of them.
+    All(&'o [O]),
+    /// Those at these indexes.
+    Some(&'o [O], &'o [usize]),
+}
+
+impl<'o, O> Owners<'o, O> {
+    fn each(self) -> impl Iterator<Item = &'o O> {
+        let (owners, picked) = match self {
+            Owners::All(owners) => (owners, None),
+            Owners::Some(owners, picked) => (owners, Some(picked)),
+        };
+        let n = picked.map_or(owners.len(), <[usize]>::len);
+        (0..n).map(move |i| &owners[picked.map_or(i, |p| p[i])])
+    }
+}
+
+/// Fills each owner's field with its rows, as `plan` says.
+pub(super) fn hand_out<O, F: Slot>(
     rel: Rel<O, F>,
-    owners: impl IntoIterator<Item = &'o O>,
+    owners: Owners<'_, O>,
     rows: Vec<F::Target>,
     plan: Handout,
 ) -> Result<()> {
     match plan {
         Handout::One(parent) => {
             let rows: Vec<Arc<F::Target>> = rows.into_iter().map(Arc::new).collect();
-            for (o, p) in owners.into_iter().zip(parent) {
+            for (o, p) in owners.each().zip(parent) {
                 (rel.field)(o).fill(rel.def, Fill::One(p.map(|r| Arc::clone(&rows[r]))))?;
             }
         }
         Handout::Many { runs, groups, owner_groups } => {
             let mut collected = split_runs(rows, &runs, groups);
-            for (o, g) in owners.into_iter().zip(owner_groups) {
+            for (o, g) in owners.each().zip(owner_groups) {
                 let rows = match g {
                     None => Vec::new(),
                     Some((g, true)) => std::mem::take(&mut collected[g]),

@@ -2,7 +2,7 @@
 //! its rows collected from the owners' rows.
 
 use super::eager::{Eager, Rel};
-use super::hand::{hand_out, Handout};
+use super::hand::{hand_out, Handout, Owners};
 use crate::backend::RawRow;
 use crate::orm::db::Db;
 use crate::orm::fetch::{plan, runs_joined};
@@ -179,6 +179,6 @@ impl<O: Model, F: Slot> JoinedAcc<O> for JoinAcc<O, F> {
         }
         path.pop();
         let plan = this.index.handout(owners.len());
-        hand_out(this.rel, owners, this.rows, plan)
+        hand_out(this.rel, Owners::All(owners), this.rows, plan)
     }
 }

@@ -5,7 +5,7 @@
 use rustc_hash::FxHashMap as HashMap;
 
 use super::eager::Eager;
-use super::hand::{hand_out, Handout};
+use super::hand::{hand_out, Handout, Owners};
 use crate::orm::db::Db;
 use crate::orm::fetch::fetch;
 use crate::orm::keys::KeyVal;
@@ -53,7 +53,7 @@ impl<O: Model, F: Slot> Eager<O, F> {
                 None => (Vec::new(), Vec::new()),
             };
             db.note_rows(def, rows.len(), owners.len());
-            hand_out(self.rel, owners, rows, by_key(def, owner_keys.iter().map(Option::as_ref), &tags))
+            hand_out(self.rel, Owners::All(owners), rows, by_key(def, owner_keys.iter().map(Option::as_ref), &tags))
         };
         let keys = match owner_query {
             Some(q) => return whole(Some(spec.select(in_owners_query(&tag, O::TABLE, &link, q))), path),
@@ -81,16 +81,11 @@ impl<O: Model, F: Slot> Eager<O, F> {
                 fetch::<F::Target>(db, select.into(), &self.nested, path, None, capacity(members.len()))?;
             read += rows.len();
             let plan = by_key(def, members.iter().map(|&o| owner_keys[o].as_ref()), &tags);
-            hand_out(self.rel, members.iter().map(|&o| &owners[o]), rows, plan)?;
+            hand_out(self.rel, Owners::Some(owners, members), rows, plan)?;
         }
         db.note_rows(def, read, owners.len());
         // the owners without a link value have no related rows
-        hand_out(
-            self.rel,
-            keyless.iter().map(|&o| &owners[o]),
-            Vec::new(),
-            by_key(def, keyless.iter().map(|_| None), &[]),
-        )
+        hand_out(self.rel, Owners::Some(owners, &keyless), Vec::new(), by_key(def, keyless.iter().map(|_| None), &[]))
     }
 }
 
