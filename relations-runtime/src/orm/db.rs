@@ -58,7 +58,8 @@ pub struct Db {
     /// `INSERT` statements by table and by whether the key is left to the database: rendered
     /// once.
     pub(crate) inserts: RefCell<rustc_hash::FxHashMap<(usize, bool), String>>,
-    /// The statements of plain queries (lazy loads, gets by key) by their shape: rendered once.
+    /// The statements of plain queries (a filter by `column = ?` terms, no join or limit) by
+    /// their shape: rendered once. Gets by key and lazy loads find theirs in `plain` first.
     pub(crate) selects: RefCell<rustc_hash::FxHashMap<crate::sql::expr::Shape, std::sync::Arc<str>>>,
     /// Each plain read's statement on this connection and the number of values it binds
     /// (`None`: a read without a shape), found without building its query.
