@@ -153,6 +153,51 @@ fn has_many_every_strategy_same_rows_flat_count() {
     }
 }
 
+/// Rows whose key order interleaves their owners (each level where the dialect orders by the
+/// rows' own key, MariaDB's, comes in runs of one row per owner): every owner gets its own,
+/// in order, at each level and by each strategy.
+fn owners_whose_rows_interleave_get_each_their_own_in_order() {
+    let db = common::db();
+    let users: Vec<User> =
+        (0..5).map(|i| db.add(User { username: format!("u{i}"), ..Default::default() }).unwrap()).collect();
+    // user `i` has `i` posts, added in turns: in key order no two of one user's are together
+    let mut posts = Vec::new();
+    for round in 0..4 {
+        for (i, u) in users.iter().enumerate().filter(|(i, _)| round < *i) {
+            let title = format!("p{round}.{i}");
+            posts.push(db.add(Post { title, author: BelongsTo::to(u), ..Default::default() }).unwrap());
+        }
+    }
+    // and each post's comments in turns, but for every third post, which has none
+    for round in 0..3 {
+        for (n, p) in posts.iter().enumerate().filter(|(n, _)| n % 3 != 0) {
+            let content = format!("c{round}.{n}");
+            db.add(Comment { content, post: BelongsTo::to(p), user: BelongsTo::to(&users[0]), ..Default::default() })
+                .unwrap();
+        }
+    }
+    let post_ids = |posts: &[Post]| posts.iter().map(|p| p.id).collect::<Vec<_>>();
+    let comment_ids = |comments: &[Comment]| comments.iter().map(|c| c.id).collect::<Vec<_>>();
+    for (name, load) in [
+        ("selectin", selectinload(User::POSTS).selectinload(Post::COMMENTS)),
+        ("subquery", subqueryload(User::POSTS).subqueryload(Post::COMMENTS)),
+    ] {
+        let loaded = db.assert_statements(3, || User::query(&db).options(load).all().unwrap());
+        for u in &loaded {
+            let got = post_ids(u.posts.loaded().unwrap());
+            let lazy = post_ids(&u.posts(&db).all().unwrap());
+            assert!(lazy.windows(2).all(|w| w[0] < w[1]), "{}: lazily, in key order", u.username);
+            assert_eq!(got, lazy, "{name}: {}'s posts", u.username);
+            for p in u.posts.loaded().unwrap() {
+                let got = comment_ids(p.comments.loaded().unwrap());
+                assert_eq!(got, comment_ids(&p.comments(&db).all().unwrap()), "{name}: {}'s comments", p.title);
+            }
+        }
+        let counts: Vec<usize> = loaded.iter().map(|u| u.posts.loaded().unwrap().len()).collect();
+        assert_eq!(counts, [0, 1, 2, 3, 4], "{name}");
+    }
+}
+
 fn belongs_to_every_strategy() {
     for n in [10, 100] {
         let db = blog(n);
@@ -962,6 +1007,7 @@ both_backends!(
     preloading_rows_in_hand_fills_a_path_one_statement_per_level,
     preloading_a_tree_level_by_level,
     has_many_every_strategy_same_rows_flat_count,
+    owners_whose_rows_interleave_get_each_their_own_in_order,
     belongs_to_every_strategy,
     has_one_every_strategy,
     many_to_many_every_strategy,

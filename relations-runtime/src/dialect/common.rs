@@ -288,6 +288,15 @@ pub trait Dialect: Sync {
     fn max_inline_list(&self) -> usize {
         500
     }
+    /// Whether a one-to-many level's rows are ordered by their owner's foreign key before
+    /// their own order. An index on the foreign key (which holds the row's key after it) then
+    /// gives each owner's rows together and in order without a sort. `false` where the planner
+    /// does better with the rows' own order: MariaDB reads a table the bound keys mostly cover
+    /// in its key's order, but sorts by (foreign key, key) and reads every row a second time.
+    /// Either way each owner gets its rows in order: the loader groups them as they come.
+    fn orders_levels_by_owner(&self) -> bool {
+        true
+    }
     /// The statement that opens a transaction.
     fn begin(&self) -> &'static str;
     /// The statement that ends a transaction, keeping its work.

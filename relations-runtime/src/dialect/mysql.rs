@@ -253,6 +253,13 @@ macro_rules! mysql_dialect {
             65_000
         }
 
+        fn orders_levels_by_owner(&self) -> bool {
+            // measured on MariaDB 10.11, a prepared statement over 1,000 of 1,000 users' posts:
+            // 10 ms ordered by (user_id, id), a whole-table read then a sort by row id; 5 ms
+            // ordered by id, the primary key read in order; as fast or faster at 100 and 300
+            false
+        }
+
         fn in_bound_list(&self, n: usize, out: &mut String) {
             // no arrays: the list is bound as one JSON array text (the backend writes it so)
             // and read back as rows; values compare as text converted to the column's type

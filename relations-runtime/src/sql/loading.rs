@@ -294,7 +294,7 @@ pub(crate) struct Related<'a> {
 
 impl<'a> Related<'a> {
     /// The statement for the owners `owners` selects (with the per-owner window when limited).
-    pub(crate) fn select(&self, owners: Cond<'a>) -> ModelRows<'a> {
+    pub(crate) fn select(&self, d: &dyn Dialect, owners: Cond<'a>) -> ModelRows<'a> {
         let (tag, target) = (self.tag, self.def.target);
         let mut filter = Vec::with_capacity(1 + self.filter.len());
         filter.push(owners);
@@ -315,6 +315,9 @@ impl<'a> Related<'a> {
             let tags = || tag.iter().cloned().map(Sort::Col);
             let grouped = match self.def.join {
                 Join::Forward { .. } => order,
+                // where the dialect's planner does better without it, in the rows' own order,
+                // grouped by owner as they come
+                Join::Reverse { .. } if !d.orders_levels_by_owner() => order,
                 // in key order is in the link's order: the association table's key
                 // (local, remote) delivers it
                 Join::Through { table, remote, .. } if self.order.is_empty() && declared.is_empty() => {

@@ -85,20 +85,42 @@ pub(super) fn hand_out<O, F: Slot>(
 
 /// `rows` cut into `groups` vectors by `runs` ((group, length), in row order), each group's
 /// runs in row order. Taken from the end, and the rows' vector shrunk in place as it empties,
-/// so that the rows are held about once, not twice, while they move.
+/// so that the rows are held about once, not twice, while they move. A group of one run is
+/// split off whole; one of several (rows in an order that interleaves their owners) is sized
+/// once and filled from its last run back, then turned round: every row moves a fixed number
+/// of times however many runs its group has.
 fn split_runs<T>(mut rows: Vec<T>, runs: &[(usize, usize)], groups: usize) -> Vec<Vec<T>> {
     let mut collected: Vec<Vec<T>> = (0..groups).map(|_| Vec::new()).collect();
-    for &(group, len) in runs.iter().rev() {
-        let mut part = rows.split_off(rows.len().saturating_sub(len));
-        let g = &mut collected[group];
-        if !g.is_empty() {
-            // the group's later runs, taken before, go after this one
-            part.append(g);
+    // each group's rows and runs, where some group has more than one
+    let mut sizes = Vec::new();
+    if runs.len() > groups {
+        sizes = vec![(0usize, 0usize); groups];
+        for &(group, len) in runs {
+            sizes[group].0 += len;
+            sizes[group].1 += 1;
         }
-        *g = part;
+    }
+    for &(group, len) in runs.iter().rev() {
+        let at = rows.len().saturating_sub(len);
+        let (size, count) = sizes.get(group).copied().unwrap_or((len, 1));
+        let g = &mut collected[group];
+        if count == 1 {
+            *g = rows.split_off(at);
+        } else {
+            if g.capacity() == 0 {
+                g.reserve_exact(size);
+            }
+            // backwards: the group's later runs were taken first
+            g.extend(rows.drain(at..).rev());
+        }
         // a shrink gives the tail back without moving the rows left (`realloc` in place)
         if rows.len() < rows.capacity() - rows.capacity() / 8 {
             rows.shrink_to_fit();
+        }
+    }
+    for (g, &(_, count)) in collected.iter_mut().zip(&sizes) {
+        if count > 1 {
+            g.reverse();
         }
     }
     collected
@@ -113,5 +135,16 @@ mod tests {
         let runs = [(0, 2), (1, 1), (0, 2), (2, 0), (1, 3)];
         let groups = split_runs((1..=8).collect(), &runs, 3);
         assert_eq!(groups, [vec![1, 2, 4, 5], vec![3, 6, 7, 8], vec![]]);
+    }
+
+    #[test]
+    fn interleaved_owners_get_their_rows_in_order() {
+        // rows in their own order, their owners taking turns: a run of one row each
+        let runs: Vec<(usize, usize)> = (0..3000).map(|i| (i % 3, 1)).collect();
+        let groups = split_runs((0..3000).collect(), &runs, 3);
+        for (g, rows) in groups.iter().enumerate() {
+            assert_eq!(rows.len(), 1000);
+            assert!(rows.iter().enumerate().all(|(i, &r)| r == i * 3 + g), "group {g}: {:?}", &rows[..5]);
+        }
     }
 }

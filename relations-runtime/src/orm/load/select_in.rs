@@ -56,12 +56,12 @@ impl<O: Model, F: Slot> Eager<O, F> {
             hand_out(self.rel, Owners::All(owners), rows, by_key(def, owner_keys.iter().map(Option::as_ref), &tags))
         };
         let keys = match owner_query {
-            Some(q) => return whole(Some(spec.select(in_owners_query(&tag, O::TABLE, &link, q))), path),
+            Some(q) => return whole(Some(spec.select(d, in_owners_query(&tag, O::TABLE, &link, q))), path),
             None => Distinct::of(&owner_keys),
         };
         let chunk = (db.max_variables().saturating_sub(8) / tag.len()).max(1);
         if keys.keys.len() <= chunk {
-            return whole((!keys.keys.is_empty()).then(|| spec.select(keys_filter(&tag, &keys.keys))), path);
+            return whole((!keys.keys.is_empty()).then(|| spec.select(d, keys_filter(&tag, &keys.keys))), path);
         }
         // a statement per chunk of keys, whose rows go to their owners before the next one runs,
         // so that one chunk's rows at a time wait to be handed out; an owner's key is in one
@@ -76,7 +76,7 @@ impl<O: Model, F: Slot> Eager<O, F> {
         }
         let mut read = 0;
         for (chunk_keys, members) in keys.keys.chunks(chunk).zip(&members) {
-            let select = spec.select(keys_filter(&tag, chunk_keys));
+            let select = spec.select(d, keys_filter(&tag, chunk_keys));
             let (rows, tags) =
                 fetch::<F::Target>(db, select.into(), &self.nested, path, None, capacity(members.len()))?;
             read += rows.len();
@@ -157,8 +157,9 @@ fn group_runs(
     tags: &[KeyVal],
 ) -> (Vec<(usize, usize)>, usize, Vec<Option<(usize, bool)>>) {
     let mut group_of: HashMap<&KeyVal, usize> = HashMap::with_capacity_and_hasher(owner_keys.len(), Default::default());
-    // the rows come grouped by owner (each level is ordered by its owner first): one run of a
-    // tag is one owner's rows, moved once into a vector of their number
+    // the rows mostly come grouped by owner (a level is ordered by its owner first, except
+    // where the dialect says otherwise): one run of a tag is one owner's rows, or a part of
+    // them, moved once into a vector of their number
     let mut runs = Vec::new();
     let mut start = 0;
     while start < tags.len() {
