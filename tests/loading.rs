@@ -21,6 +21,30 @@ struct Employee {
     reports: HasMany<Employee>,
 }
 
+/// A tree keyed by text: its rows are put in key order by the statement, not the loader.
+#[derive(Model, Debug, Clone, PartialEq)]
+struct Folder {
+    #[key]
+    #[column(len = 40)]
+    path: String,
+    #[self_ref]
+    parent: BelongsTo<Option<Folder>>,
+    #[has_many(Folder, inverse = parent)]
+    children: HasMany<Folder>,
+}
+
+/// A tree of JSON documents: PostgreSQL's `json` has no equality, so a recursive `UNION` cannot
+/// compare its rows whole.
+#[derive(Model, Debug, Clone, PartialEq)]
+struct Note {
+    id: i64,
+    body: serde_json::Value,
+    #[self_ref]
+    parent: BelongsTo<Option<Note>>,
+    #[has_many(Note, inverse = parent)]
+    replies: HasMany<Note>,
+}
+
 #[derive(Model, Debug, Clone, PartialEq)]
 struct Book {
     id: i64,
@@ -447,6 +471,61 @@ fn a_subtree_keeps_key_order_where_the_rows_come_in_another() {
         }
         level = level.iter().flat_map(|e| e.reports.loaded().unwrap()).collect();
     }
+}
+
+fn subtrees_of_text_keys_and_of_json_documents_load_whole_in_key_order() {
+    let db = common::fresh();
+    db.create_all::<(Folder, Note)>().unwrap();
+    // folders added out of their keys' order
+    let mut folders: Vec<Folder> = Vec::new();
+    for (path, parent) in [
+        ("m", None),
+        ("m/z", Some(0)),
+        ("m/a", Some(0)),
+        ("m/k", Some(0)),
+        ("m/z/b", Some(1)),
+        ("m/z/a", Some(1)),
+        ("m/a/q", Some(2)),
+    ] {
+        let mut f = Folder { path: path.into(), ..Default::default() };
+        if let Some(p) = parent {
+            f.parent = BelongsTo::to(&folders[p]);
+        }
+        folders.push(db.add(f).unwrap());
+    }
+    let root = db.assert_statements(1, || {
+        Folder::query(&db).filter_by(Folder::path, "m").options(subtreeload(Folder::CHILDREN)).one().unwrap()
+    });
+    let mut seen = Vec::new();
+    let mut level = vec![&root];
+    while !level.is_empty() {
+        for f in &level {
+            seen.push(f.path.clone());
+            let paths: Vec<&str> = f.children.loaded().unwrap().iter().map(|c| c.path.as_str()).collect();
+            assert!(paths.is_sorted(), "{}'s children in key order: {paths:?}", f.path);
+        }
+        level = level.iter().flat_map(|f| f.children.loaded().unwrap()).collect();
+    }
+    assert_eq!(seen, ["m", "m/a", "m/k", "m/z", "m/a/q", "m/z/a", "m/z/b"]);
+
+    // notes: a root, two replies, a reply to each of them, every one a document
+    let mut notes: Vec<Note> = vec![db.add(Note { body: serde_json::json!({"n": 0}), ..Default::default() }).unwrap()];
+    for (n, parent) in [(1, 0), (2, 0), (3, 1), (4, 2)] {
+        let note = Note {
+            body: serde_json::json!({"n": n, "tags": [n, n]}),
+            parent: BelongsTo::to(&notes[parent]),
+            ..Default::default()
+        };
+        notes.push(db.add(note).unwrap());
+    }
+    let root = db.assert_statements(1, || {
+        Note::query(&db).filter(Note::parent_id.is_null()).options(subtreeload(Note::REPLIES)).one().unwrap()
+    });
+    let replies = root.replies.loaded().unwrap();
+    let below: Vec<&serde_json::Value> =
+        replies.iter().flat_map(|r| r.replies.loaded().unwrap()).map(|r| &r.body).collect();
+    assert_eq!(replies.iter().map(|r| &r.body).collect::<Vec<_>>(), [&notes[1].body, &notes[2].body]);
+    assert_eq!(below, [&notes[3].body, &notes[4].body]);
 }
 
 fn a_long_chain_loads_whole() {
@@ -1016,6 +1095,7 @@ both_backends!(
     self_ref_parent_and_children_every_strategy,
     a_whole_subtree_in_one_recursive_statement,
     owners_inside_each_others_subtree_each_get_it_whole,
+    subtrees_of_text_keys_and_of_json_documents_load_whole_in_key_order,
     a_long_chain_loads_whole,
     a_subtree_keeps_key_order_where_the_rows_come_in_another,
     a_subtree_under_owners_ordered_by_a_bound_value_comes_in_one_statement,

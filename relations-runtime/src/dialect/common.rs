@@ -297,6 +297,13 @@ pub trait Dialect: Sync {
     fn orders_levels_by_owner(&self) -> bool {
         true
     }
+    /// Whether a subtree load's recursive expression carries the rows of `table` themselves,
+    /// rather than their keys joined back to the table at the end. Its `UNION` then compares
+    /// whole rows, so every column's type must have an equality; where the server reads the
+    /// table again faster than it hashes rows (SQLite, MariaDB), it does not pay.
+    fn subtree_carries_rows(&self, _table: &crate::schema::Table) -> bool {
+        false
+    }
     /// The statement that opens a transaction.
     fn begin(&self) -> &'static str;
     /// The statement that ends a transaction, keeping its work.

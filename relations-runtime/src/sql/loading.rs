@@ -8,7 +8,7 @@ use std::borrow::Cow;
 
 use crate::dialect::Dialect;
 use crate::schema::value::Value;
-use crate::schema::{Join, RelationDef, Table};
+use crate::schema::{Join, RelationDef, SqlType, Table};
 use crate::sql::expr::{Core, Expr, Order};
 use crate::sql::select::{ColRef, Cond, From, Item, Name, Recursive, RelJoin, Select, Sort};
 use crate::sql::TREE;
@@ -154,14 +154,12 @@ pub(crate) fn subtree_sql(
     rule: Option<&Expr>,
 ) -> (String, Vec<Value<'static>>) {
     let key = ColRef::key(d, table, table.name);
-    let integer_key = table.single_key().is_some_and(|c| {
-        matches!(
-            c.sql_type,
-            crate::schema::SqlType::Integer | crate::schema::SqlType::SmallInteger | crate::schema::SqlType::BigInteger
-        )
-    });
     let ModelRows { select, deferred, .. } = rows;
     debug_assert!(select.with.is_none(), "the owners of a subtree load are a query's");
+    let mask = deferred.unwrap_or(table.deferred);
+    if let (true, Some(k)) = (d.subtree_carries_rows(table), table.single_key()) {
+        return carried_subtree(d, table, select, link, rule, mask, k.name);
+    }
     // the owners' keys, numbered in their order
     let numbered = vec![
         Item::Col(key.clone()),
@@ -178,12 +176,56 @@ pub(crate) fn subtree_sql(
         with: Some(Box::new(tree)),
         items: vec![
             Item::Col(ColRef::new(TREE, "relations_ord")),
-            Item::Columns { table, alias: table.name.into(), mask: deferred.unwrap_or(table.deferred) },
+            Item::Columns { table, alias: table.name.into(), mask },
         ],
         ..Select::new(From::Table(TREE.into()).join(false, From::Table(table.name.into()), on))
     };
-    if !integer_key {
+    if !integer_key(table) {
         select.order.push(Sort::Col(key));
+    }
+    select.render(d)
+}
+
+/// Whether `table`'s key is one integer column: the loader puts such rows in key order itself;
+/// the others a subtree statement orders.
+fn integer_key(table: &Table) -> bool {
+    table
+        .single_key()
+        .is_some_and(|c| matches!(c.sql_type, SqlType::Integer | SqlType::SmallInteger | SqlType::BigInteger))
+}
+
+/// [`subtree_sql`]'s statement where the recursive expression carries the rows themselves
+/// (their columns but those of `mask`) beside each owner's number, so that nothing joins back
+/// to the table: `UNION` then compares whole rows, which are the same wherever a row is
+/// reached again, and a cycle in the data still ends.
+fn carried_subtree(
+    d: &dyn Dialect,
+    table: &'static Table,
+    owners: Select<'_>,
+    link: &'static str,
+    rule: Option<&Expr>,
+    mask: u64,
+    key: &'static str,
+) -> (String, Vec<Value<'static>>) {
+    let carried = || {
+        let kept = table.columns.iter().enumerate().filter(|(i, _)| mask & (1 << i) == 0);
+        kept.map(|(_, c)| Item::Col(ColRef::new(table.name, c.name)))
+    };
+    let number =
+        Item::RowNumber { partition: Vec::new(), order: owners.order.clone(), name: Some("relations_ord".into()) };
+    let owners = Select { items: std::iter::once(number).chain(carried()).collect(), ..owners };
+    let seed =
+        Select { items: vec![Item::Star], ..Select::new(From::Derived(Box::new(owners), "relations_owners".into())) };
+    let step_filter = rule.map(Cond::expr).into_iter().collect();
+    let step =
+        Recursive::step(table.name, link, key, std::iter::once(Item::Zero).chain(carried()).collect(), step_filter);
+    let mut select = Select {
+        with: Some(Box::new(Recursive { columns: &[], seed, step })),
+        items: vec![Item::Col(ColRef::new(TREE, "relations_ord")), Item::Columns { table, alias: TREE.into(), mask }],
+        ..Select::new(From::Table(TREE.into()))
+    };
+    if !integer_key(table) {
+        select.order.push(Sort::Col(ColRef::new(TREE, key)));
     }
     select.render(d)
 }

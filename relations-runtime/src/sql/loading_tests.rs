@@ -171,7 +171,7 @@ fn a_trees_rule_filters_the_seed_the_step_and_the_rows() {
     );
     let postgres = concat!(
         r#"WITH RECURSIVE "relations_tree"("id") AS (SELECT "topic"."id" FROM "topic" WHERE "topic"."parent_id" IN ($1) AND "topic"."id" <> $2 UNION SELECT "topic"."id" FROM "topic" JOIN "relations_tree" ON "topic"."parent_id" = "relations_tree"."id" WHERE "topic"."id" <> $3) SELECT "topic"."parent_id", "topic"."id", "topic"."parent_id" FROM "topic" WHERE "topic"."id" IN (SELECT "id" FROM "relations_tree") AND "topic"."id" <> $4 ORDER BY "topic"."id" | 1, 9, 9, 9"#,
-        r#" || WITH RECURSIVE "relations_tree"("relations_id", "relations_ord") AS (SELECT * FROM (SELECT "topic"."id", row_number() OVER (ORDER BY "topic"."id") FROM "topic" WHERE "topic"."id" = $1 ORDER BY "topic"."id") AS "relations_owners" UNION SELECT "topic"."id", CAST(0 AS bigint) FROM "topic" JOIN "relations_tree" ON "topic"."parent_id" = "relations_tree"."relations_id" WHERE "topic"."id" <> $2) SELECT "relations_tree"."relations_ord", "topic"."id", "topic"."parent_id" FROM "relations_tree" JOIN "topic" ON "topic"."id" = "relations_tree"."relations_id" | 1, 9"#,
+        r#" || WITH RECURSIVE "relations_tree" AS (SELECT * FROM (SELECT row_number() OVER (ORDER BY "topic"."id") AS "relations_ord", "topic"."id", "topic"."parent_id" FROM "topic" WHERE "topic"."id" = $1 ORDER BY "topic"."id") AS "relations_owners" UNION SELECT CAST(0 AS bigint), "topic"."id", "topic"."parent_id" FROM "topic" JOIN "relations_tree" ON "topic"."parent_id" = "relations_tree"."id" WHERE "topic"."id" <> $2) SELECT "relations_tree"."relations_ord", "relations_tree"."id", "relations_tree"."parent_id" FROM "relations_tree" | 1, 9"#,
     );
     let maria = concat!(
         r#"WITH RECURSIVE `relations_tree`(`id`) AS (SELECT `topic`.`id` FROM `topic` WHERE `topic`.`parent_id` IN (?) AND `topic`.`id` <> ? UNION SELECT `topic`.`id` FROM `topic` JOIN `relations_tree` ON `topic`.`parent_id` = `relations_tree`.`id` WHERE `topic`.`id` <> ?) SELECT `topic`.`parent_id`, `topic`.`id`, `topic`.`parent_id` FROM `topic` WHERE `topic`.`id` IN (SELECT `id` FROM `relations_tree`) AND `topic`.`id` <> ? ORDER BY `topic`.`id` | 1, 9, 9, 9"#,
@@ -213,7 +213,7 @@ fn an_order_that_binds_is_bound_where_each_copy_of_it_is_written() {
             ),
             (
                 "postgresql",
-                r#"WITH RECURSIVE "relations_tree"("relations_id", "relations_ord") AS (SELECT * FROM (SELECT "topic"."id", row_number() OVER (ORDER BY ("topic"."parent_id" - $1)) FROM "topic" WHERE "topic"."id" > $2 ORDER BY ("topic"."parent_id" - $3) LIMIT $4) AS "relations_owners" UNION SELECT "topic"."id", CAST(0 AS bigint) FROM "topic" JOIN "relations_tree" ON "topic"."parent_id" = "relations_tree"."relations_id") SELECT "relations_tree"."relations_ord", "topic"."id", "topic"."parent_id" FROM "relations_tree" JOIN "topic" ON "topic"."id" = "relations_tree"."relations_id" | 5, 1, 5, 3"#,
+                r#"WITH RECURSIVE "relations_tree" AS (SELECT * FROM (SELECT row_number() OVER (ORDER BY ("topic"."parent_id" - $1)) AS "relations_ord", "topic"."id", "topic"."parent_id" FROM "topic" WHERE "topic"."id" > $2 ORDER BY ("topic"."parent_id" - $3) LIMIT $4) AS "relations_owners" UNION SELECT CAST(0 AS bigint), "topic"."id", "topic"."parent_id" FROM "topic" JOIN "relations_tree" ON "topic"."parent_id" = "relations_tree"."id") SELECT "relations_tree"."relations_ord", "relations_tree"."id", "relations_tree"."parent_id" FROM "relations_tree" | 5, 1, 5, 3"#,
             ),
         ],
     );

@@ -282,7 +282,7 @@ impl Sort<'_> {
 /// `UNION ALL`) drops the rows already seen, so a cycle in the data ends.
 #[derive(Debug, Clone)]
 pub(crate) struct Recursive<'q> {
-    /// The expression's columns; the first is what each step joins on.
+    /// The expression's columns; none: those its seed names.
     pub(crate) columns: &'static [&'static str],
     /// The first rows.
     pub(crate) seed: Select<'q>,
@@ -307,14 +307,17 @@ impl<'q> Recursive<'q> {
     fn render(&self, d: &dyn Dialect, sql: &mut String, params: &mut Vec<Value<'static>>, scope: &mut Scope) {
         sql.push_str("WITH RECURSIVE ");
         d.quote(TREE, sql);
-        sql.push('(');
-        for (i, c) in self.columns.iter().enumerate() {
-            if i > 0 {
-                sql.push_str(", ");
+        if !self.columns.is_empty() {
+            sql.push('(');
+            for (i, c) in self.columns.iter().enumerate() {
+                if i > 0 {
+                    sql.push_str(", ");
+                }
+                d.quote(c, sql);
             }
-            d.quote(c, sql);
+            sql.push(')');
         }
-        sql.push_str(") AS (");
+        sql.push_str(" AS (");
         self.seed.render_into(d, sql, params, scope);
         sql.push_str(" UNION ");
         self.step.render_into(d, sql, params, scope);
