@@ -208,7 +208,7 @@ fn carried_subtree(
     key: &'static str,
 ) -> (String, Vec<Value<'static>>) {
     let carried = || {
-        let kept = table.columns.iter().enumerate().filter(|(i, _)| mask & (1 << i) == 0);
+        let kept = table.columns.iter().enumerate().filter(|&(i, _)| !crate::schema::in_mask(mask, i));
         kept.map(|(_, c)| Item::Col(ColRef::new(table.name, c.name)))
     };
     let number =
