@@ -309,6 +309,14 @@ impl Db {
         }
     }
 
+    /// Room for the rows a joined load of `def` will read, whose owners are not known before
+    /// their statement has run: as many as its last load read, at most 16 MiB of rows of
+    /// `size` bytes (see [`Db::rows_for`]).
+    pub(crate) fn last_rows_for(&self, def: &'static RelationDef, size: usize) -> usize {
+        let most = (16 << 20) / size.max(1);
+        self.level_sizes.borrow().get(&(std::ptr::from_ref(def) as usize)).map_or(0, |&(rows, _)| rows.min(most))
+    }
+
     /// Remembers that a load of `def` read `rows` rows for `owners` owners (see
     /// [`Db::rows_for`]).
     pub(crate) fn note_rows(&self, def: &'static RelationDef, rows: usize, owners: usize) {

@@ -147,6 +147,14 @@ impl Dedup {
         Dedup { last: Vec::new(), seen: Vec::new(), map: (!rising).then(HashMap::default) }
     }
 
+    /// Room for `keys` keys in all.
+    pub(crate) fn reserve(&mut self, keys: usize) {
+        match &mut self.map {
+            Some(map) => map.reserve(keys.saturating_sub(map.len())),
+            None => self.seen.reserve(keys.saturating_sub(self.seen.len())),
+        }
+    }
+
     /// The index of `key` in `scope` (a small number: scopes index a vector while keys rise):
     /// the one it was given, or `next`.
     pub(crate) fn index(&mut self, scope: usize, key: &KeyVal, next: usize) -> usize {

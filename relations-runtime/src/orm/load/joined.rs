@@ -43,6 +43,7 @@ impl<O: Model, F: Slot> Eager<O, F> {
             index: JoinIndex::new(def, offset),
             mask,
             rows: Vec::new(),
+            room: db.last_rows_for(def, std::mem::size_of::<F::Target>()),
             nested,
             after,
         })
@@ -122,6 +123,14 @@ impl JoinIndex {
         Ok(Some((index, new)))
     }
 
+    /// Room for `rows` related rows in all.
+    fn reserve(&mut self, rows: usize) {
+        if !matches!(self.def.join, Join::Forward { .. }) {
+            self.links.reserve(rows.saturating_sub(self.links.len()));
+        }
+        self.seen.reserve(rows);
+    }
+
     /// Where the rows go among `owners` owners: for a to-one relationship each owner's row,
     /// for a collection each row to its owner.
     fn handout(&self, owners: usize) -> Handout {
@@ -149,9 +158,17 @@ struct JoinAcc<O, F: Slot> {
     /// The related model's columns the statement leaves out.
     mask: u64,
     rows: Vec<F::Target>,
+    /// How many rows the last load of the relationship read: the room made for them once
+    /// [`ROOM_AFTER`] have come.
+    room: usize,
     nested: Vec<Box<dyn JoinedAcc<F::Target>>>,
     after: Vec<Load<F::Target>>,
 }
+
+/// The rows a joined load reads before it makes room for as many as its last load read: a
+/// small load grows its vectors as it goes; a large one copies them once, not at every
+/// doubling.
+const ROOM_AFTER: usize = 64;
 
 impl<O: Model, F: Slot> JoinedAcc<O> for JoinAcc<O, F> {
     fn absorb(&mut self, row: &dyn RawRow, owner: usize) -> Result<()> {
@@ -159,6 +176,11 @@ impl<O: Model, F: Slot> JoinedAcc<O> for JoinAcc<O, F> {
             return Ok(());
         };
         if new {
+            if self.rows.len() == self.rows.capacity() && self.rows.len() >= ROOM_AFTER && self.room > self.rows.len() {
+                self.rows.reserve_exact(self.room - self.rows.len());
+                self.index.reserve(self.room);
+                self.room = 0;
+            }
             let at = Row::new(row, F::Target::TABLE, self.index.offset).leaving_out(self.mask);
             self.rows.push(F::Target::from_row(&at)?);
         }
@@ -178,6 +200,7 @@ impl<O: Model, F: Slot> JoinedAcc<O> for JoinAcc<O, F> {
             l.0.after(db, &this.rows, None, path)?;
         }
         path.pop();
+        db.note_rows(this.rel.def, this.rows.len(), owners.len());
         let plan = this.index.handout(owners.len());
         hand_out(this.rel, Owners::All(owners), this.rows, plan)
     }
