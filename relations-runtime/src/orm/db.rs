@@ -301,7 +301,7 @@ impl Db {
     /// shrinks what it left empty); a right one spares the copies of a vector grown row by row.
     pub(crate) fn rows_for(&self, def: &'static RelationDef, owners: usize, size: usize) -> usize {
         let most = (16 << 20) / size.max(1);
-        match self.level_sizes.borrow().get(&(std::ptr::from_ref(def) as usize)) {
+        match self.level_sizes.borrow().get(&level_key(def)) {
             Some(&(rows, last)) if last > 0 => {
                 (rows as u128 * owners as u128 / last as u128).min(most as u128) as usize
             }
@@ -313,14 +313,14 @@ impl Db {
     /// their statement has run: as many as its last load read, at most 16 MiB of rows of
     /// `size` bytes (see [`Db::rows_for`]).
     pub(crate) fn last_rows_for(&self, def: &'static RelationDef, size: usize) -> usize {
-        let most = (16 << 20) / size.max(1);
-        self.level_sizes.borrow().get(&(std::ptr::from_ref(def) as usize)).map_or(0, |&(rows, _)| rows.min(most))
+        let last = self.level_sizes.borrow().get(&level_key(def)).map_or(0, |&(_, owners)| owners);
+        self.rows_for(def, last, size)
     }
 
     /// Remembers that a load of `def` read `rows` rows for `owners` owners (see
     /// [`Db::rows_for`]).
     pub(crate) fn note_rows(&self, def: &'static RelationDef, rows: usize, owners: usize) {
-        self.level_sizes.borrow_mut().insert(std::ptr::from_ref(def) as usize, (rows, owners));
+        self.level_sizes.borrow_mut().insert(level_key(def), (rows, owners));
     }
 
     /// Runs the lazy load of `rel` (its statements) under the N+1 guard.
@@ -765,4 +765,9 @@ impl Plain {
     pub(crate) fn related(rel: &'static RelationDef) -> Plain {
         Plain::Related(std::ptr::from_ref(rel) as usize)
     }
+}
+
+/// The key of a relationship's entry in [`Db::level_sizes`]: its definition's address.
+fn level_key(def: &'static RelationDef) -> usize {
+    std::ptr::from_ref(def) as usize
 }
