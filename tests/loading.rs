@@ -905,6 +905,20 @@ mod declared {
         assert_eq!(a.fans(&db).load().unwrap().len(), 1);
     }
 
+    fn a_relationship_given_by_itself_loads_with_its_declared_strategy() {
+        let db = db();
+        // `Book::AUTHOR` is declared joined: the authors come in the books' statement, and the
+        // chapters (declared selectin) in one more
+        let books = db.assert_statements(2, || Book::query(&db).options(Book::AUTHOR).all().unwrap());
+        assert_eq!(books.len(), 6);
+        db.assert_statements(0, || {
+            for b in &books {
+                assert_eq!(b.author(&db).load().unwrap().name, b.title[..2]);
+                assert_eq!(b.chapters(&db).load().unwrap().len(), 3);
+            }
+        });
+    }
+
     fn dynamic_is_a_query_scoped_to_the_owner() {
         let db = db();
         let a = Author::query(&db).filter_by(Author::name, "a2").one().unwrap();
@@ -919,6 +933,7 @@ mod declared {
         declared_strategies_apply_to_every_query,
         lazyload_overrides_a_declared_strategy,
         raise_refuses_a_lazy_load_and_accepts_an_eager_one,
+        a_relationship_given_by_itself_loads_with_its_declared_strategy,
         dynamic_is_a_query_scoped_to_the_owner,
     );
 }

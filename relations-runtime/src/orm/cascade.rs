@@ -14,6 +14,7 @@ use crate::orm::db::Db;
 use crate::orm::hooks::{self, Event};
 use crate::orm::keys::KeyVal;
 use crate::orm::model::{Key, Model};
+use crate::orm::stored::Stored;
 use crate::schema::error::{Error, Result};
 use crate::schema::value::Value;
 use crate::schema::{Join, RelationDef, Table};
@@ -170,52 +171,51 @@ impl Db {
 
 /// Deletes `model` and what goes with it; with its hooks, when it has them (`before_delete`,
 /// then `after_delete`, in one transaction).
-fn delete_model<M: Model>(db: &Db, model: &M) -> Result<bool> {
-    delete_hooked(db, model, M::TABLE.soft_delete.is_some())
+fn delete_model(db: &Db, model: &dyn Stored) -> Result<bool> {
+    delete_hooked(db, model, model.table().soft_delete.is_some())
 }
 
 /// [`delete_model`]: soft (the row stamped) or not.
-fn delete_hooked<M: Model>(db: &Db, model: &M, soft: bool) -> Result<bool> {
-    if model.is_new() {
-        return Err(Error::Unsaved { table: M::TABLE.name, action: "delete" });
+fn delete_hooked(db: &Db, model: &dyn Stored, soft: bool) -> Result<bool> {
+    if model.unsaved() {
+        return Err(Error::Unsaved { table: model.table().name, action: "delete" });
     }
     let delete = |db: &Db| match soft {
         true => crate::orm::soft_delete::delete_one(db, model),
         false => delete_unhooked(db, model),
     };
-    if !M::HOOKS {
+    if !model.hooked() {
         return delete(db);
     }
     db.as_one_unit(|db| {
-        hooks::run_ref(model, db, Event::BeforeDelete)?;
+        model.delete_hook(db, Event::BeforeDelete)?;
         let existed = delete(db)?;
-        hooks::run_ref(model, db, Event::AfterDelete)?;
+        model.delete_hook(db, Event::AfterDelete)?;
         Ok(existed)
     })
 }
 
-fn delete_unhooked<M: Model>(db: &Db, model: &M) -> Result<bool> {
-    let t = M::TABLE;
+fn delete_unhooked(db: &Db, model: &dyn Stored) -> Result<bool> {
+    let t = model.table();
     let catalog = db.schema_cache(Catalog::read)?;
     // the key rows are deleted by, when rows may reference it: one column's, or all of a
     // composite key's
     let key = match catalog.refs(t.name).is_empty() {
-        false => KeyVal::of_parts(&model.key().to_values()),
+        false => KeyVal::of_parts(&model.key_values()),
         true => None,
     };
     // a many-to-one `delete` / `delete-orphan`: the parent goes with its one child
     let parents: Vec<(&'static Table, KeyVal)> = cascading_parents(t)
-        .filter_map(|(target, column)| KeyVal::of(&model.column_value(t.column_index(column))).map(|k| (target, k)))
+        .filter_map(|(target, column)| KeyVal::of(&model.value_at(t.column_index(column))).map(|k| (target, k)))
         .collect();
     if key.is_none() && parents.is_empty() {
         // nothing references it (or it cannot be referenced): one statement
         return db.delete_row(model);
     }
     // a row of the tenant's, or nothing is read of what references it
-    let tenant = db.tenant_guard(t, |i| model.column_value(i), "delete")?;
+    let tenant = db.tenant_guard(t, &|i| model.value_at(i), "delete")?;
     if let Some(guard) = &tenant {
-        let key = model.key();
-        let rows = Cond::All(vec![Cond::key(t.key_names().zip(key.to_values())), guard.clone()]);
+        let rows = Cond::All(vec![Cond::key(t.key_names().zip(model.key_values())), guard.clone()]);
         let (mut sql, mut params) = (String::new(), Vec::new());
         Exists { from: t.name, filter: rows }.render(db.dialect(), &mut sql, &mut params);
         if db.query_i64(&sql, &params)? == 0 {
@@ -228,14 +228,14 @@ fn delete_unhooked<M: Model>(db: &Db, model: &M) -> Result<bool> {
             Some(key) => {
                 // a versioned row goes only with the version it was read with: if it has another,
                 // nothing is deleted (what went before is rolled back with the error)
-                let guard = crate::orm::version::version_cond(M::TABLE, model.version());
+                let guard = crate::orm::version::version_cond(t, model.counter());
                 let guard = match (guard, tenant) {
                     (Some(a), Some(b)) => Some(Cond::All(vec![a, b])),
                     (a, b) => a.or(b),
                 };
                 let deleted = delete_rows_where(db, &catalog, t, vec![key], &mut visited, guard)? > 0;
-                if let (false, Some(v)) = (deleted, model.version()) {
-                    return Err(crate::orm::version::stale(t, &model.key().to_values(), v, "delete"));
+                if let (false, Some(v)) = (deleted, model.counter()) {
+                    return Err(crate::orm::version::stale(t, &model.key_values(), v, "delete"));
                 }
                 deleted
             }
@@ -537,7 +537,7 @@ fn select_keys(db: &Db, r: &Reference, parent: &Table, child: &Table, keys: &[Ke
 /// A row leaves a one-to-many relationship (removed from the collection, or replaced as a
 /// `has_one`): deleted under `delete-orphan`, unhooked when its foreign key is nullable,
 /// refused otherwise.
-pub(crate) fn orphan<T: Model>(db: &Db, rel: &'static RelationDef, child: &T) -> Result<()> {
+pub(crate) fn orphan(db: &Db, rel: &'static RelationDef, child: &dyn Stored) -> Result<()> {
     let (Join::Reverse { columns } | Join::Forward { columns }) = rel.join else {
         unreachable!("only one-to-many relationships orphan rows")
     };
@@ -545,17 +545,16 @@ pub(crate) fn orphan<T: Model>(db: &Db, rel: &'static RelationDef, child: &T) ->
         delete_model(db, child)?;
         return Ok(());
     }
+    let t = child.table();
     for column in columns {
-        let owner_key = T::TABLE.owner_key(column);
-        if owner_key || !T::TABLE.column(column).is_some_and(|c| c.nullable) {
-            return Err(Error::Orphan {
-                relationship: rel.path(),
-                column: format!("{}.{column}", T::TABLE.name),
-                owner_key,
-            });
+        let owner_key = t.owner_key(column);
+        if owner_key || !t.column(column).is_some_and(|c| c.nullable) {
+            return Err(Error::Orphan { relationship: rel.path(), column: format!("{}.{column}", t.name), owner_key });
         }
     }
-    hooks::refuse_set_based::<T>(
+    hooks::refuse_set_based_on(
+        t,
+        child.hooked(),
         &format!("taking a row out of `{}` sets its foreign key", rel.path()),
         "set its foreign key and `update` it, or declare the relationship's cascade `delete-orphan`",
     )?;

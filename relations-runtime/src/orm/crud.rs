@@ -4,6 +4,7 @@
 use crate::orm::db::Db;
 use crate::orm::hooks::{self, Event};
 use crate::orm::model::{Key, Model};
+use crate::orm::stored::Stored;
 use crate::orm::version::Version;
 use crate::schema::error::{Error, Result};
 use crate::schema::value::Value;
@@ -446,7 +447,7 @@ impl Db {
         // a versioned row: written as the next version, where it still has the one it was read with
         let read_at = version.map(Version::get);
         let mut rows = Cond::key(t.key_names().zip(key.iter().cloned()));
-        if let Some(guard) = self.tenant_guard(t, |i| values[i].clone(), "update")? {
+        if let Some(guard) = self.tenant_guard(t, &|i| values[i].clone(), "update")? {
             rows = Cond::All(vec![rows, guard]);
         }
         if let (Some(i), Some(v)) = (counter, read_at) {
@@ -512,12 +513,12 @@ impl Db {
 
     /// `UPDATE t SET column = NULL[, ...] WHERE <key>` for one row; a versioned row is written
     /// as its next version, where it still has the one it was read with.
-    pub(crate) fn set_null<M: Model>(&self, model: &M, columns: &[&str]) -> Result<()> {
-        let t = M::TABLE;
-        let key = model.key();
-        let mut rows = Cond::key(t.key_names().zip(key.to_values()));
+    pub(crate) fn set_null(&self, model: &dyn Stored, columns: &[&str]) -> Result<()> {
+        let t = model.table();
+        let key = model.key_values();
+        let mut rows = Cond::key(t.key_names().zip(key.iter().cloned()));
         let mut set: Vec<(&str, New<'_>)> = columns.iter().map(|c| (*c, New::Null)).collect();
-        let versioned = t.version_column().zip(model.version());
+        let versioned = t.version_column().zip(model.counter());
         if let Some((column, v)) = versioned {
             set.push((column.name, New::Value(Value::Integer(v.get() + 1))));
             rows = Cond::All(vec![rows, Cond::Eq(Col::bare(column.name), Value::Integer(v.get()))]);
@@ -527,7 +528,7 @@ impl Db {
         let n = self.execute(&sql, &params, t.name)?;
         if let Some((_, v)) = versioned {
             if n == 0 {
-                return Err(crate::orm::version::stale(t, &key.to_values(), v, "update"));
+                return Err(crate::orm::version::stale(t, &key, v, "update"));
             }
             v.set(v.get() + 1);
         }
@@ -536,25 +537,25 @@ impl Db {
 
     /// `DELETE FROM t WHERE <key>` for one row, nothing else: whether it existed. A versioned
     /// row is deleted only with the version it was read with ([`Error::StaleData`] otherwise).
-    pub(crate) fn delete_row<M: Model>(&self, model: &M) -> Result<bool> {
-        let t = M::TABLE;
-        if model.is_new() {
+    pub(crate) fn delete_row(&self, model: &dyn Stored) -> Result<bool> {
+        let t = model.table();
+        if model.unsaved() {
             return Err(Error::Unsaved { table: t.name, action: "delete" });
         }
-        let key = model.key();
-        let mut rows = Cond::key(t.key_names().zip(key.to_values()));
-        if let Some(cond) = crate::orm::version::version_cond(M::TABLE, model.version()) {
+        let key = model.key_values();
+        let mut rows = Cond::key(t.key_names().zip(key.iter().cloned()));
+        if let Some(cond) = crate::orm::version::version_cond(t, model.counter()) {
             rows = Cond::All(vec![rows, cond]);
         }
-        if let Some(guard) = self.tenant_guard(t, |i| model.column_value(i), "delete")? {
+        if let Some(guard) = self.tenant_guard(t, &|i| model.value_at(i), "delete")? {
             rows = Cond::All(vec![rows, guard]);
         }
         let delete = Delete { table: t.name, rows: Rows::Where(rows) };
         let (mut sql, mut params) = (String::new(), Vec::new());
         delete.render(self.dialect(), &mut sql, &mut params);
         let deleted = self.execute(&sql, &params, t.name)? > 0;
-        match model.version() {
-            Some(v) if !deleted => Err(crate::orm::version::stale(t, &key.to_values(), v, "delete")),
+        match model.counter() {
+            Some(v) if !deleted => Err(crate::orm::version::stale(t, &key, v, "delete")),
             _ => Ok(deleted),
         }
     }
@@ -578,24 +579,40 @@ pub(crate) fn all_loaded<M: Model>(model: &M) -> Result<()> {
 /// changed, are left as they are.
 fn keeping<M: Model>(model: &mut M, write: impl FnOnce(&mut M) -> Result<()>) -> Result<()> {
     let new = M::TABLE.auto_key && model.is_new();
-    let version = model.version().map(Version::get);
-    let snapshot = model.snapshot().map(crate::orm::model::Snapshot::values);
+    let kept = Kept::of(model.version(), model.snapshot());
     let result = write(model);
     if result.is_err() {
         if new {
             model.set_auto_key(0);
         }
-        if let (Some(v), Some(old)) = (model.version(), version) {
+        kept.restore(model.version(), model.snapshot());
+    }
+    result
+}
+
+/// What [`keeping`] gives a row back after a failed write: its version, its snapshot's values
+/// (shared code: only the model's accessors are generic).
+struct Kept {
+    version: Option<i64>,
+    snapshot: Option<Option<Box<[Value<'static>]>>>,
+}
+
+impl Kept {
+    fn of(version: Option<&Version>, snapshot: Option<&crate::orm::model::Snapshot>) -> Kept {
+        Kept { version: version.map(Version::get), snapshot: snapshot.map(crate::orm::model::Snapshot::values) }
+    }
+
+    fn restore(self, version: Option<&Version>, snapshot: Option<&crate::orm::model::Snapshot>) {
+        if let (Some(v), Some(old)) = (version, self.version) {
             v.set(old);
         }
-        if let (Some(s), Some(old)) = (model.snapshot(), snapshot) {
+        if let (Some(s), Some(old)) = (snapshot, self.snapshot) {
             match old {
                 Some(values) => s.take(values.into_vec()),
                 None => s.clear(),
             }
         }
     }
-    result
 }
 
 /// Sets a new row's version counter, if it has one, to 1: what an insert writes.

@@ -5,6 +5,7 @@ use std::sync::Arc;
 
 use rustc_hash::FxHashMap as HashMap;
 
+use crate::backend::RawRow;
 use crate::orm::db::Db;
 use crate::orm::keys::{Dedup, KeyAt, KeyVal};
 use crate::orm::model::{Model, Row};
@@ -19,26 +20,48 @@ use crate::sql::loading::{render_owners, subtree_sql, Columns, Joins, ModelRows}
 /// eager strategies `T` declares (unless an explicit option names the same relationship, or
 /// its target was already passed through).
 pub(crate) fn plan<T: Model>(explicit: &[Load<T>], path: &Path) -> Vec<Load<T>> {
+    let defaults = T::default_loads();
+    let n = explicit.len();
+    let load = |i: usize| if i < n { &explicit[i] } else { &defaults[i - n] };
+    let kept = planned(n, n + defaults.len(), &|i| (load(i).0.def(), load(i).0.how()), path);
+    let mut out = Vec::with_capacity(kept.len());
+    for i in kept {
+        out.push(load(i).clone());
+    }
+    out
+}
+
+/// [`plan`] over the options by index, the first `explicit` of `all` the explicit ones, each
+/// option's relationship and strategy given by `option`: the indexes of those in force, in
+/// order. Shared by every model.
+fn planned(
+    explicit: usize,
+    all: usize,
+    option: &dyn Fn(usize) -> (&'static RelationDef, How),
+    path: &Path,
+) -> Vec<usize> {
     let same = |a: &RelationDef, b: &RelationDef| a.name == b.name && a.owner.name == b.owner.name;
-    let mut out: Vec<Load<T>> = Vec::with_capacity(explicit.len());
-    for (i, e) in explicit.iter().enumerate() {
+    let mut out = Vec::with_capacity(all);
+    for i in 0..explicit {
         // a later option for the same relationship wins
-        if !explicit[i + 1..].iter().any(|l| same(l.0.def(), e.0.def())) {
-            out.push(e.clone());
+        let def = option(i).0;
+        if !(i + 1..explicit).any(|j| same(option(j).0, def)) {
+            out.push(i);
         }
     }
-    for d in T::default_loads() {
-        if !explicit.iter().any(|e| same(e.0.def(), d.0.def())) && !path.contains(&d.0.def().target.name) {
-            out.push(d);
+    for i in explicit..all {
+        let def = option(i).0;
+        if !(0..explicit).any(|j| same(option(j).0, def)) && !path.contains(&def.target.name) {
+            out.push(i);
         }
     }
-    out.retain(|l| l.0.how() != How::Lazy);
+    out.retain(|&i| option(i).1 != How::Lazy);
     out
 }
 
 /// Whether an option runs inside the owners' statement.
 pub(crate) fn runs_joined<O>(load: &Load<O>) -> bool {
-    load.0.how() == How::Joined && !load.0.limited()
+    load.0.how() == How::Joined && !load.0.limited() && load.0.joins()
 }
 
 /// Runs `select` for rows of `T`, applies the loader options, and returns the rows (with the
@@ -82,45 +105,35 @@ pub(crate) fn fetch<T: Model>(
     let mut accs: Vec<Box<dyn JoinedAcc<T>>> = Vec::with_capacity(joined.len());
     let (sql, params, at) = owners_sql(db, table, source, !joined.is_empty(), &mut |js| {
         for l in &joined {
-            accs.push(l.0.joined(db, js, table.name, path));
+            accs.extend(l.0.joined(db, js, table.name, path));
         }
     });
 
     let mut rows: Vec<T> = Vec::with_capacity(capacity);
-    let mut tags: Vec<KeyVal> = Vec::new();
-    let key = KeyAt::new(table, at.owners);
-    let mut owners = Owners { key, untagged: Dedup::new(true), seen: HashMap::default(), last: None };
-    db.query_map_into(&sql, &params, |row| {
-        let index = if accs.is_empty() {
-            if at.tag_width > 0 {
-                tags.extend(KeyVal::read_parts(row, at.tag, at.tag_width)?);
-            }
-            None
-        } else {
-            let Some((index, new)) = owners.of(row, at, rows.len())? else {
-                return Ok(());
-            };
-            match new {
-                Some(tag) => tags.extend(tag),
-                None => {
-                    for acc in &mut accs {
-                        acc.absorb(row, index)?;
-                    }
-                    return Ok(());
-                }
-            }
-            Some(index)
-        };
+    let mut decode = |row: &dyn RawRow| {
         let model = T::from_row(&Row::new(row, table, at.owners).leaving_out(mask))?;
         crate::orm::model::remember(&model);
         rows.push(model);
-        if let Some(index) = index {
-            for acc in &mut accs {
-                acc.absorb(row, index)?;
-            }
-        }
         Ok(())
-    })?;
+    };
+    let tags = if accs.is_empty() {
+        let mut tags: Vec<KeyVal> = Vec::new();
+        db.query_map_into(&sql, &params, |row| {
+            if at.tag_width > 0 {
+                tags.extend(KeyVal::read_parts(row, at.tag, at.tag_width)?);
+            }
+            decode(row)
+        })?;
+        tags
+    } else {
+        let mut absorb = |row: &dyn RawRow, owner: usize| {
+            for acc in &mut accs {
+                acc.absorb(row, owner)?;
+            }
+            Ok(())
+        };
+        read_joined(db, &sql, &params, table, at, &mut decode, &mut absorb)?
+    };
     for acc in accs {
         acc.finish(db, &rows, path)?;
     }
@@ -131,6 +144,36 @@ pub(crate) fn fetch<T: Model>(
     }
     path.pop();
     Ok((rows, tags))
+}
+
+/// Runs the owners' statement `sql` of a load with joined relationships: `decode`s each owner
+/// once, and hands every row to `absorb` with its owner's index. Returns the owners' tags.
+/// Shared code: only `decode` and `absorb` are generic.
+fn read_joined(
+    db: &Db,
+    sql: &str,
+    params: &[Value<'_>],
+    table: &'static Table,
+    at: Columns,
+    decode: &mut dyn FnMut(&dyn RawRow) -> Result<()>,
+    absorb: &mut dyn FnMut(&dyn RawRow, usize) -> Result<()>,
+) -> Result<Vec<KeyVal>> {
+    let mut tags: Vec<KeyVal> = Vec::new();
+    let key = KeyAt::new(table, at.owners);
+    let mut owners = Owners { key, untagged: Dedup::new(true), seen: HashMap::default(), last: None };
+    let mut read = 0;
+    db.query_map_into(sql, params, |row| {
+        let Some((index, new)) = owners.of(row, at, read)? else {
+            return Ok(());
+        };
+        if let Some(tag) = new {
+            tags.extend(tag);
+            decode(row)?;
+            read += 1;
+        }
+        absorb(row, index)
+    })?;
+    Ok(tags)
 }
 
 /// Which owner each row of a statement with joined collections belongs to: owners repeat over

@@ -6,6 +6,7 @@ use crate::orm::db::Db;
 pub use crate::orm::model::Event;
 use crate::orm::model::Model;
 use crate::schema::error::{Error, Result};
+use crate::schema::Table;
 
 /// What a model declared `#[model(hooks)]` does around its own writes and loads (SQLAlchemy's
 /// mapper events). Every method has a default that does nothing; implement those you need:
@@ -110,14 +111,19 @@ pub(crate) fn run_ref<M: Model>(model: &M, db: &Db, event: Event) -> Result<()> 
 /// [`Error::InvalidQuery`] for a set-based statement on `M`, which has hooks: `what` it is, and
 /// the way to do it row by row.
 pub(crate) fn refuse_set_based<M: Model>(what: &str, instead: &str) -> Result<()> {
-    if !M::HOOKS {
+    refuse_set_based_on(M::TABLE, M::HOOKS, what, instead)
+}
+
+/// [`refuse_set_based`] for a model whose table is `t`, with hooks or not.
+pub(crate) fn refuse_set_based_on(t: &'static Table, hooked: bool, what: &str, instead: &str) -> Result<()> {
+    if !hooked {
         return Ok(());
     }
     Err(Error::InvalidQuery {
-        table: M::TABLE.name,
+        table: t.name,
         message: format!(
             "`{}` has hooks, and {what} changes rows without handing them to its hooks; {instead}",
-            M::TABLE.name
+            t.name
         ),
     })
 }

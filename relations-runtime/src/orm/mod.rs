@@ -31,6 +31,7 @@ pub(crate) mod relation;
 pub(crate) mod rules;
 pub(crate) mod select;
 pub(crate) mod soft_delete;
+pub(crate) mod stored;
 pub(crate) mod stream;
 pub(crate) mod tenant;
 pub(crate) mod term;

@@ -94,8 +94,10 @@ pub(crate) trait Node<O>: Send + Sync {
     fn def(&self) -> &'static RelationDef;
     fn how(&self) -> How;
     fn limited(&self) -> bool;
-    /// Adds the relationship to the owners' statement.
-    fn joined(&self, db: &Db, js: &mut Joins, owner_alias: &str, path: &mut Path) -> Box<dyn JoinedAcc<O>>;
+    /// Whether the option can load in the owners' statement (see `Eager::join`).
+    fn joins(&self) -> bool;
+    /// Adds the relationship to the owners' statement; `None` where it cannot load there.
+    fn joined(&self, db: &Db, js: &mut Joins, owner_alias: &str, path: &mut Path) -> Option<Box<dyn JoinedAcc<O>>>;
     /// This option as a subtree its owners' statement can include, when it is one, with the
     /// self-reference's foreign key column.
     fn tree(&self) -> Option<(&'static str, &dyn Tree<O>)>;

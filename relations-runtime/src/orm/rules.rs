@@ -75,6 +75,14 @@ impl Db {
         self.with_query_rules(core, || self.ruled(core))
     }
 
+    /// Runs `f` on the query `core` as it reads with the rules applied, with the query's own rules
+    /// in force for its statement and its loads; `core` checked first. Shared by every model's
+    /// [`Query::all`](crate::orm::query::Query::all): only `f` is generic.
+    pub(crate) fn run_ruled(&self, core: &Core, f: &mut dyn FnMut(&Core) -> Result<()>) -> Result<()> {
+        core.check()?;
+        self.with_query_rules(core, || f(&*self.ruled(core)?))
+    }
+
     /// Conditions on the related rows of a relationship's load: `filter` with the rules
     /// applied inside it, and the rule on `target`.
     pub(crate) fn ruled_filter<'f>(&self, target: &'static Table, filter: &'f [Expr]) -> Cow<'f, [Expr]> {
@@ -93,8 +101,15 @@ impl Db {
     /// Runs `f` with the rules of the query `core` in force (or all lifted), for its statement
     /// and its loads.
     pub(crate) fn with_query_rules<T>(&self, core: &Core, f: impl FnOnce() -> T) -> T {
+        let _restore = self.enter_query_rules(core);
+        f()
+    }
+
+    /// Puts the rules of the query `core` in force until the guard returned drops (shared by
+    /// every [`Db::with_query_rules`]).
+    fn enter_query_rules(&self, core: &Core) -> Option<Restore<'_>> {
         if core.rules.is_empty() && !core.unruled {
-            return f();
+            return None;
         }
         let (was, added) = {
             let mut rules = self.rules.borrow_mut();
@@ -103,8 +118,7 @@ impl Db {
             rules.query.extend(core.rules.iter().cloned());
             (was, core.rules.len())
         };
-        let _restore = Restore(self, Some(was), Some(added));
-        f()
+        Some(Restore(self, Some(was), Some(added)))
     }
 }
 

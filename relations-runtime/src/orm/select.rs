@@ -229,12 +229,13 @@ impl<'db, M: Model, J> Query<'db, M, Db, J> {
 
     /// [`all`](Self::all), into a vector with room for `capacity` rows.
     pub(crate) fn all_in(&self, capacity: usize) -> Result<Vec<M>> {
-        self.core.check()?;
-        self.db.with_query_rules(&self.core, || {
-            let core = self.db.ruled(&self.core)?;
+        let mut rows = Vec::new();
+        self.db.run_ruled(&self.core, &mut |core| {
             // what `subqueryload` repeats: the owners' query
-            Ok(fetch(self.db, Source::Query(&core), &self.loads, &mut Vec::new(), Some(&core), capacity)?.0)
-        })
+            rows = fetch(self.db, Source::Query(core), &self.loads, &mut Vec::new(), Some(core), capacity)?.0;
+            Ok(())
+        })?;
+        Ok(rows)
     }
 
     /// The rows of the plain read `plain`, which `query` describes, binding `params` (the key's

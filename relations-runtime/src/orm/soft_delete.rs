@@ -8,7 +8,7 @@
 
 use crate::orm::db::Db;
 use crate::orm::keys::KeyVal;
-use crate::orm::model::{Key, Model};
+use crate::orm::stored::Stored;
 use crate::schema::error::{Error, Result};
 use crate::schema::value::{SqlValue, Value};
 use crate::schema::{Join, SqlType, Table};
@@ -54,13 +54,13 @@ fn bump(table: &'static Table) -> Option<Scalar> {
 }
 
 /// Soft-deletes `model`, a row of a model with a soft delete column: whether it was live.
-pub(crate) fn delete_one<M: Model>(db: &Db, model: &M) -> Result<bool> {
-    let t = M::TABLE;
+pub(crate) fn delete_one(db: &Db, model: &dyn Stored) -> Result<bool> {
+    let t = model.table();
     let (column, stamp) = stamp(t)?;
-    let key: Vec<Value<'static>> = model.key().to_values().into_iter().map(Value::into_owned).collect();
+    let key = model.key_values();
     let mut rows = vec![Cond::key(t.key_names().zip(key.iter().cloned())), live(t, column)];
-    rows.extend(crate::orm::version::version_cond(t, model.version()));
-    rows.extend(db.tenant_guard(t, |i| model.column_value(i), "delete")?);
+    rows.extend(crate::orm::version::version_cond(t, model.counter()));
+    rows.extend(db.tenant_guard(t, &|i| model.value_at(i), "delete")?);
     let bump = bump(t);
     let delete = |db: &Db| {
         let update =
@@ -68,7 +68,7 @@ pub(crate) fn delete_one<M: Model>(db: &Db, model: &M) -> Result<bool> {
         let (mut sql, mut params) = (String::new(), Vec::new());
         update.render(db.dialect(), &mut sql, &mut params);
         let stamped = db.execute(&sql, &params, t.name)? > 0;
-        if let Some(v) = model.version() {
+        if let Some(v) = model.counter() {
             if !stamped {
                 return Err(crate::orm::version::stale(t, &key, v, "delete"));
             }

@@ -55,7 +55,7 @@ impl Db {
     pub(crate) fn tenant_guard<'v>(
         &self,
         t: &'static Table,
-        held: impl FnOnce(usize) -> Value<'v>,
+        held: &dyn Fn(usize) -> Value<'v>,
         action: &'static str,
     ) -> Result<Option<Cond<'static>>> {
         let Some((column, tenant)) = self.tenant_of(t) else { return Ok(None) };

@@ -120,7 +120,12 @@ pub(crate) struct OwnTree<O, F: Slot> {
     pub(crate) assemble: AssembleOwn<O, F>,
     /// Runs the owners' statement with the subtree in it.
     pub(crate) fetch: FetchOwn<O, F>,
+    /// The option as a [`Tree`] its owners' statement can include (`Eager::as_tree`).
+    pub(crate) tree: TreeOwn<O, F>,
 }
+
+/// [`OwnTree::tree`]: the option.
+pub(crate) type TreeOwn<O, F> = for<'a> fn(&'a Eager<O, F>) -> Option<(&'static str, &'a dyn Tree<O>)>;
 
 /// [`OwnTree::fetch`]: the option, the owners' statement, the options (this one at the index).
 pub(crate) type FetchOwn<O, F> =
@@ -160,8 +165,15 @@ pub struct Eager<O, F: Slot, L = NoLink> {
     pub(crate) deferred: Option<u64>,
     /// For `subtreeload`: fills the field with rows of the owner's own type.
     pub(crate) own_tree: Option<OwnTree<O, F>>,
+    /// Adds the relationship to its owners' statement: set only where the option may load
+    /// joined ([`joinedload`], a relationship declared `lazy = "joined"`), so that the joined
+    /// loader is compiled only for the relationships that can use it.
+    pub(crate) join: Option<JoinOwn<O, F>>,
     pub(crate) _link: PhantomData<fn() -> L>,
 }
+
+/// [`Eager::join`]: the option, the owners' statement's joins, the owners' alias.
+pub(crate) type JoinOwn<O, F> = fn(&Eager<O, F>, &Db, &mut Joins, &str, &mut Path) -> Box<dyn JoinedAcc<O>>;
 
 impl<O: Model, F: Slot, L> Eager<O, F, L> {
     pub(super) fn new(rel: Rel<O, F, L>, how: How) -> Self {
@@ -174,14 +186,20 @@ impl<O: Model, F: Slot, L> Eager<O, F, L> {
             limit: None,
             deferred: None,
             own_tree: None,
+            join: None,
             _link: PhantomData,
         }
     }
 
+    /// The option, able to load joined.
+    fn joining(self) -> Self {
+        Eager { join: Some(Eager::join_into), ..self }
+    }
+
     /// The option without its association model (what the loaders run).
     pub(crate) fn unlinked(self) -> Eager<O, F> {
-        let Eager { rel, how, nested, order, filter, limit, deferred, own_tree, .. } = self;
-        Eager { rel, how, nested, order, filter, limit, deferred, own_tree, _link: PhantomData }
+        let Eager { rel, how, nested, order, filter, limit, deferred, own_tree, join, .. } = self;
+        Eager { rel, how, nested, order, filter, limit, deferred, own_tree, join, _link: PhantomData }
     }
 
     /// Loads a relationship of the related rows too: `selectinload(User::POSTS)
@@ -265,7 +283,7 @@ impl<O: Model, F: Slot, L> Eager<O, F, L> {
 /// (SQLAlchemy's `joinedload`). Owners are de-duplicated; a `LIMIT`/`OFFSET` on the owners'
 /// query moves into a subquery so that no collection is cut short.
 pub fn joinedload<O: Model, F: Slot, L>(rel: Rel<O, F, L>) -> Eager<O, F, L> {
-    Eager::new(rel, How::Joined)
+    Eager::new(rel, How::Joined).joining()
 }
 
 /// Loads the relationship for all owners with one more statement, `... WHERE fk IN (...)`
@@ -304,11 +322,11 @@ impl<O: Model, F: Slot> From<Rel<O, F>> for Load<O> {
     /// A relationship by itself loads with its declared strategy, or `selectin` if it is
     /// declared lazy.
     fn from(rel: Rel<O, F>) -> Self {
-        let how = match How::of(rel.def.lazy) {
-            How::Lazy | How::Raise => How::Selectin,
-            how => how,
-        };
-        Eager::new(rel, how).into()
+        match How::of(rel.def.lazy) {
+            How::Lazy | How::Raise => Eager::new(rel, How::Selectin).into(),
+            How::Joined => Eager::new(rel, How::Joined).joining().into(),
+            how => Eager::new(rel, how).into(),
+        }
     }
 }
 
@@ -319,6 +337,7 @@ impl<O: Model> Load<O> {
     pub fn declared<F: Slot>(rel: Rel<O, F>) -> Option<Load<O>> {
         match How::of(rel.def.lazy) {
             How::Lazy | How::Raise => None,
+            How::Joined => Some(Eager::new(rel, How::Joined).joining().into()),
             how => Some(Eager::new(rel, how).into()),
         }
     }
@@ -337,12 +356,16 @@ impl<O: Model, F: Slot> Node<O> for Eager<O, F> {
         self.limit.is_some() || !self.order.is_empty() || !self.filter.is_empty()
     }
 
-    fn joined(&self, db: &Db, js: &mut Joins, owner_alias: &str, path: &mut Path) -> Box<dyn JoinedAcc<O>> {
-        self.join_into(db, js, owner_alias, path)
+    fn joins(&self) -> bool {
+        self.join.is_some()
+    }
+
+    fn joined(&self, db: &Db, js: &mut Joins, owner_alias: &str, path: &mut Path) -> Option<Box<dyn JoinedAcc<O>>> {
+        self.join.map(|join| join(self, db, js, owner_alias, path))
     }
 
     fn tree(&self) -> Option<(&'static str, &dyn Tree<O>)> {
-        self.as_tree()
+        self.own_tree.and_then(|own| (own.tree)(self))
     }
 
     fn after(&self, db: &Db, owners: &[O], owner_query: Option<&Core>, path: &mut Path) -> Result<()> {

@@ -32,7 +32,7 @@ impl<O: Model, F: Slot> Eager<O, F> {
         let mut after = Vec::new();
         for l in loads {
             if runs_joined(&l) {
-                nested.push(l.0.joined(db, js, &alias, path));
+                nested.extend(l.0.joined(db, js, &alias, path));
             } else {
                 after.push(l);
             }

@@ -14,79 +14,141 @@ use crate::orm::options::Path;
 use crate::orm::relation::Slot;
 use crate::schema::error::Result;
 use crate::schema::{Join, RelationDef, Table};
-use crate::sql::expr::Core;
+use crate::sql::expr::{Core, Expr, Order};
 use crate::sql::loading::{in_owners_query, related_from, ModelRows, Related};
 use crate::sql::select::{ColRef, Cond};
 
 impl<O: Model, F: Slot> Eager<O, F> {
-    /// `selectin` (and `subquery`): one statement for the related rows of every owner.
+    /// `selectin` (and `subquery`): one statement for the related rows of every owner. The
+    /// generic part reads the owners' link values, runs each statement and moves its rows;
+    /// [`levels`] plans the statements, once for every relationship.
     pub(crate) fn select_in(&self, db: &Db, owners: &[O], owner_query: Option<&Core>, path: &mut Path) -> Result<()> {
-        let d = db.dialect();
         let def = self.rel.def;
         let link = link_indexes(def, O::TABLE);
         // each owner's link value, once; the distinct ones are bound
-        let owner_keys: Vec<Option<KeyVal>> = owners
-            .iter()
-            .map(|o| match link.as_slice() {
+        let mut owner_keys: Vec<Option<KeyVal>> = Vec::with_capacity(owners.len());
+        for o in owners {
+            owner_keys.push(match link.as_slice() {
                 [one] => KeyVal::of(&o.column_value(*one)),
                 many => KeyVal::of_parts(&many.iter().map(|&i| o.column_value(i)).collect::<Vec<_>>()),
-            })
-            .collect();
-        let (tag, from) = related_from(d, def, F::Target::TABLE);
-        let filter = db.ruled_filter(def.target, &self.filter);
-        let spec = Related {
-            tag: &tag,
-            from: &from,
-            filter: &filter,
+            });
+        }
+        let size = std::mem::size_of::<F::Target>();
+        let level = Level {
+            def,
+            owner: O::TABLE,
+            link: &link,
+            target: F::Target::TABLE,
+            filter: &self.filter,
             order: &self.order,
             limit: self.limit,
-            def,
             deferred: self.deferred,
         };
-        let capacity = |owners: usize| db.rows_for(def, owners, std::mem::size_of::<F::Target>());
-        // every owner's rows from one statement (none when no owner has a link value)
-        let whole = |select: Option<ModelRows<'_>>, path: &mut Path| {
+        levels(db, level, &owner_keys, owner_query, path, &mut |select, members, path, plan| {
             let (rows, tags) = match select {
                 Some(select) => {
-                    fetch::<F::Target>(db, select.into(), &self.nested, path, None, capacity(owners.len()))?
+                    let room = db.rows_for(def, members.map_or(owners.len(), <[usize]>::len), size);
+                    fetch::<F::Target>(db, select.into(), &self.nested, path, None, room)?
                 }
                 None => (Vec::new(), Vec::new()),
             };
-            db.note_rows(def, rows.len(), owners.len());
-            hand_out(self.rel, Owners::All(owners), rows, by_key(def, owner_keys.iter().map(Option::as_ref), &tags))
-        };
-        let keys = match owner_query {
-            Some(q) => return whole(Some(spec.select(d, in_owners_query(&tag, O::TABLE, &link, q))), path),
-            None => Distinct::of(&owner_keys),
-        };
-        let chunk = (db.max_variables().saturating_sub(8) / tag.len()).max(1);
-        if keys.keys.len() <= chunk {
-            return whole((!keys.keys.is_empty()).then(|| spec.select(d, keys_filter(&tag, &keys.keys))), path);
-        }
-        // a statement per chunk of keys, whose rows go to their owners before the next one runs,
-        // so that one chunk's rows at a time wait to be handed out; an owner's key is in one
-        // chunk, and so are the rows of every owner sharing it
-        let mut members: Vec<Vec<usize>> = vec![Vec::new(); keys.keys.len().div_ceil(chunk)];
-        let mut keyless = Vec::new();
-        for (o, k) in keys.of_owner.iter().enumerate() {
-            match k {
-                Some(k) => members[k / chunk].push(o),
-                None => keyless.push(o),
-            }
-        }
-        let mut read = 0;
-        for (chunk_keys, members) in keys.keys.chunks(chunk).zip(&members) {
-            let select = spec.select(d, keys_filter(&tag, chunk_keys));
-            let (rows, tags) =
-                fetch::<F::Target>(db, select.into(), &self.nested, path, None, capacity(members.len()))?;
-            read += rows.len();
-            let plan = by_key(def, members.iter().map(|&o| owner_keys[o].as_ref()), &tags);
-            hand_out(self.rel, Owners::Some(owners, members), rows, plan)?;
-        }
-        db.note_rows(def, read, owners.len());
-        // the owners without a link value have no related rows
-        hand_out(self.rel, Owners::Some(owners, &keyless), Vec::new(), by_key(def, keyless.iter().map(|_| None), &[]))
+            let read = rows.len();
+            let plan = plan(&tags);
+            let who = match members {
+                None => Owners::All(owners),
+                Some(members) => Owners::Some(owners, members),
+            };
+            hand_out(self.rel, who, rows, plan)?;
+            Ok(read)
+        })
     }
+}
+
+/// What a level's statement selects: the option's relationship, the owners' table and their
+/// link columns, the related rows' table, and the option's filter, order, per-owner limit and
+/// deferred columns.
+#[derive(Clone, Copy)]
+struct Level<'a> {
+    def: &'static RelationDef,
+    owner: &'static Table,
+    /// The indexes of the owners' link columns ([`link_indexes`]).
+    link: &'a [usize],
+    /// The related model's table.
+    target: &'static Table,
+    filter: &'a [Expr],
+    order: &'a [Order],
+    limit: Option<u64>,
+    deferred: Option<u64>,
+}
+
+/// Runs one level's statement for some owners: the statement (`None`: no owner has a link
+/// value), which owners (`None`: all), and how to hand out the rows given their tags; returns
+/// how many rows it read.
+type RunLevel<'r> =
+    dyn FnMut(Option<ModelRows<'_>>, Option<&[usize]>, &mut Path, &dyn Fn(&[KeyVal]) -> Handout) -> Result<usize> + 'r;
+
+/// Plans the statements of a `selectin` (or `subquery`) level over owners whose link values
+/// are `owner_keys`: one statement, or one per chunk of keys
+/// when they are more than a statement binds, each run by `run` before the next is built, so
+/// that one chunk's rows at a time wait to be handed out. Shared by every relationship.
+fn levels(
+    db: &Db,
+    level: Level<'_>,
+    owner_keys: &[Option<KeyVal>],
+    owner_query: Option<&Core>,
+    path: &mut Path,
+    run: &mut RunLevel<'_>,
+) -> Result<()> {
+    let d = db.dialect();
+    let def = level.def;
+    let (tag, from) = related_from(d, def, level.target);
+    let filter = db.ruled_filter(def.target, level.filter);
+    let spec = Related {
+        tag: &tag,
+        from: &from,
+        filter: &filter,
+        order: level.order,
+        limit: level.limit,
+        def,
+        deferred: level.deferred,
+    };
+    let all = |tags: &[KeyVal]| by_key(def, owner_keys.iter().map(Option::as_ref), tags);
+    // every owner's rows from one statement (none when no owner has a link value)
+    let keys = match owner_query {
+        Some(q) => {
+            let read = run(Some(spec.select(d, in_owners_query(&tag, level.owner, level.link, q))), None, path, &all)?;
+            db.note_rows(def, read, owner_keys.len());
+            return Ok(());
+        }
+        None => Distinct::of(owner_keys),
+    };
+    let chunk = (db.max_variables().saturating_sub(8) / tag.len()).max(1);
+    if keys.keys.len() <= chunk {
+        let select = (!keys.keys.is_empty()).then(|| spec.select(d, keys_filter(&tag, &keys.keys)));
+        let read = run(select, None, path, &all)?;
+        db.note_rows(def, read, owner_keys.len());
+        return Ok(());
+    }
+    // an owner's key is in one chunk, and so are the rows of every owner sharing it
+    let mut members: Vec<Vec<usize>> = vec![Vec::new(); keys.keys.len().div_ceil(chunk)];
+    let mut keyless = Vec::new();
+    for (o, k) in keys.of_owner.iter().enumerate() {
+        match k {
+            Some(k) => members[k / chunk].push(o),
+            None => keyless.push(o),
+        }
+    }
+    let mut read = 0;
+    for (chunk_keys, members) in keys.keys.chunks(chunk).zip(&members) {
+        let select = spec.select(d, keys_filter(&tag, chunk_keys));
+        let plan = |tags: &[KeyVal]| by_key(def, members.iter().map(|&o| owner_keys[o].as_ref()), tags);
+        read += run(Some(select), Some(members), path, &plan)?;
+    }
+    db.note_rows(def, read, owner_keys.len());
+    // the owners without a link value have no related rows
+    let none = |_: &[KeyVal]| by_key(def, keyless.iter().map(|_| None), &[]);
+    run(None, Some(&keyless), path, &none)?;
+    Ok(())
 }
 
 /// The indexes in the owners' columns of the values that link an owner to its related rows:

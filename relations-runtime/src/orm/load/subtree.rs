@@ -24,7 +24,7 @@ use crate::sql::loading::{descendants, tree_select, ModelRows};
 /// for the rows of every level; `order_by`, `filter` and `limit` are refused
 /// ([`Error::InvalidQuery`](crate::schema::error::Error::InvalidQuery)).
 pub fn subtreeload<O: Model>(rel: Rel<O, HasMany<O>>) -> Eager<O, HasMany<O>> {
-    let own = OwnTree { load: load::<O>, assemble: assemble::<O>, fetch: fetch_owners::<O> };
+    let own = OwnTree { load: load::<O>, assemble: assemble::<O>, fetch: fetch_owners::<O>, tree: Eager::as_tree };
     Eager { own_tree: Some(own), ..Eager::new(rel, How::Subtree) }
 }
 
