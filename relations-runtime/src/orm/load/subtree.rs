@@ -203,19 +203,41 @@ fn plan_trees(
     keys: &[Option<KeyVal>],
     parents: &[KeyVal],
 ) -> (Vec<Vec<(usize, usize)>>, Vec<u32>) {
-    let mut children: HashMap<&KeyVal, Vec<usize>> = HashMap::default();
-    for (i, p) in parents.iter().enumerate() {
-        children.entry(p).or_default().push(i);
+    // each parent key's children: a range of `order`, which holds the rows grouped by parent
+    // (one vector for all of them, not one per parent)
+    let mut group: HashMap<&KeyVal, usize> = HashMap::with_capacity_and_hasher(parents.len(), Default::default());
+    let mut of_row: Vec<usize> = Vec::with_capacity(parents.len());
+    let mut start: Vec<usize> = Vec::new();
+    for p in parents {
+        let next = start.len();
+        let g = *group.entry(p).or_insert(next);
+        if g == next {
+            start.push(0);
+        }
+        start[g] += 1;
+        of_row.push(g);
     }
+    // counts to starts; `start[g]` then moves through group `g` as it fills, ending at the
+    // next group's start
+    let mut at = 0;
+    for s in &mut start {
+        (*s, at) = (at, at + *s);
+    }
+    let mut order = vec![0usize; parents.len()];
+    for (i, &g) in of_row.iter().enumerate() {
+        order[start[g]] = i;
+        start[g] += 1;
+    }
+    let range = |g: usize| (if g == 0 { 0 } else { start[g - 1] })..start[g];
     // integer keys are sorted here (a no-op when they came sorted); others came in key order
     let rank = |k: &Option<KeyVal>| match k {
         Some(KeyVal::Int(i)) => (0, *i),
         _ => (1, 0),
     };
-    for list in children.values_mut() {
-        list.sort_by(|&a, &b| rank(&keys[a]).cmp(&rank(&keys[b])));
+    for g in 0..start.len() {
+        order[range(g)].sort_by(|&a, &b| rank(&keys[a]).cmp(&rank(&keys[b])));
     }
-    let kids = |k: &Option<KeyVal>| k.as_ref().and_then(|k| children.get(k)).map_or(&[][..], Vec::as_slice);
+    let kids = |k: &Option<KeyVal>| k.as_ref().and_then(|k| group.get(k)).map_or(&[][..], |&g| &order[range(g)]);
     let mut mark = vec![usize::MAX; keys.len()];
     let mut plans: Vec<Vec<(usize, usize)>> = Vec::with_capacity(owner_keys.len());
     let mut uses = vec![0u32; keys.len()];
