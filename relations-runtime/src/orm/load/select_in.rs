@@ -88,9 +88,9 @@ type RunLevel<'r> =
     dyn FnMut(Option<ModelRows<'_>>, Option<&[usize]>, &mut Path, &dyn Fn(&[KeyVal]) -> Handout) -> Result<usize> + 'r;
 
 /// Plans the statements of a `selectin` (or `subquery`) level over owners whose link values
-/// are `owner_keys`: one statement, or one per chunk of keys
-/// when they are more than a statement binds, each run by `run` before the next is built, so
-/// that one chunk's rows at a time wait to be handed out. Shared by every relationship.
+/// are `owner_keys`: one statement, or one per chunk of keys when they are more than a
+/// statement binds, each run by `run` before the next is built, so that one chunk's rows at a
+/// time wait to be handed out. Shared by every relationship.
 fn levels(
     db: &Db,
     level: Level<'_>,
