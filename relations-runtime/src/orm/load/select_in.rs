@@ -113,41 +113,41 @@ fn levels(
         deferred: level.deferred,
     };
     let all = |tags: &[KeyVal]| by_key(def, owner_keys.iter().map(Option::as_ref), tags);
-    // every owner's rows from one statement (none when no owner has a link value)
-    let keys = match owner_query {
-        Some(q) => {
-            let read = run(Some(spec.select(d, in_owners_query(&tag, level.owner, level.link, q))), None, path, &all)?;
-            db.note_rows(def, read, owner_keys.len());
-            return Ok(());
+    // how many rows the level read, noted for the next load's room
+    let read = 'read: {
+        // every owner's rows from one statement (none when no owner has a link value)
+        let keys = match owner_query {
+            Some(q) => {
+                let select = spec.select(d, in_owners_query(&tag, level.owner, level.link, q));
+                break 'read run(Some(select), None, path, &all)?;
+            }
+            None => Distinct::of(owner_keys),
+        };
+        let chunk = (db.max_variables().saturating_sub(8) / tag.len()).max(1);
+        if keys.keys.len() <= chunk {
+            let select = (!keys.keys.is_empty()).then(|| spec.select(d, keys_filter(&tag, &keys.keys)));
+            break 'read run(select, None, path, &all)?;
         }
-        None => Distinct::of(owner_keys),
+        // an owner's key is in one chunk, and so are the rows of every owner sharing it
+        let mut members: Vec<Vec<usize>> = vec![Vec::new(); keys.keys.len().div_ceil(chunk)];
+        let mut keyless = Vec::new();
+        for (o, k) in keys.of_owner.iter().enumerate() {
+            match k {
+                Some(k) => members[k / chunk].push(o),
+                None => keyless.push(o),
+            }
+        }
+        let mut read = 0;
+        for (chunk_keys, members) in keys.keys.chunks(chunk).zip(&members) {
+            let select = spec.select(d, keys_filter(&tag, chunk_keys));
+            let plan = |tags: &[KeyVal]| by_key(def, members.iter().map(|&o| owner_keys[o].as_ref()), tags);
+            read += run(Some(select), Some(members), path, &plan)?;
+        }
+        // the owners without a link value have no related rows
+        let none = |_: &[KeyVal]| by_key(def, keyless.iter().map(|_| None), &[]);
+        read + run(None, Some(&keyless), path, &none)?
     };
-    let chunk = (db.max_variables().saturating_sub(8) / tag.len()).max(1);
-    if keys.keys.len() <= chunk {
-        let select = (!keys.keys.is_empty()).then(|| spec.select(d, keys_filter(&tag, &keys.keys)));
-        let read = run(select, None, path, &all)?;
-        db.note_rows(def, read, owner_keys.len());
-        return Ok(());
-    }
-    // an owner's key is in one chunk, and so are the rows of every owner sharing it
-    let mut members: Vec<Vec<usize>> = vec![Vec::new(); keys.keys.len().div_ceil(chunk)];
-    let mut keyless = Vec::new();
-    for (o, k) in keys.of_owner.iter().enumerate() {
-        match k {
-            Some(k) => members[k / chunk].push(o),
-            None => keyless.push(o),
-        }
-    }
-    let mut read = 0;
-    for (chunk_keys, members) in keys.keys.chunks(chunk).zip(&members) {
-        let select = spec.select(d, keys_filter(&tag, chunk_keys));
-        let plan = |tags: &[KeyVal]| by_key(def, members.iter().map(|&o| owner_keys[o].as_ref()), tags);
-        read += run(Some(select), Some(members), path, &plan)?;
-    }
     db.note_rows(def, read, owner_keys.len());
-    // the owners without a link value have no related rows
-    let none = |_: &[KeyVal]| by_key(def, keyless.iter().map(|_| None), &[]);
-    run(None, Some(&keyless), path, &none)?;
     Ok(())
 }
 
