@@ -501,7 +501,7 @@ fn profile(name: &str) {
         return profile_memory(name);
     }
     let repeat: usize = std::env::var("RELATIONS_PROFILE_REPEAT").ok().and_then(|r| r.parse().ok()).unwrap_or(1);
-    if maria::profile(name, repeat) {
+    if maria::profile(name, repeat) || pg::profile(name, repeat) {
         return;
     }
     let db = seed();
@@ -539,7 +539,7 @@ fn profile(name: &str) {
             "w6:hand" => drop(black_box(hand_subtree(&h))),
             "w7:hand" => drop(black_box(h7(&h))),
             other => panic!(
-                "no workload `{other}`: w1, w1b, w2, w2j, w3, w4, w4j, w5, w5j, w6, w7, each also as `<name>:hand`, `w3:keep`, and on MariaDB my2, my4, my7 (each also `:hand`)"
+                "no workload `{other}`: w1, w1b, w2, w2j, w3, w4, w4j, w5, w5j, w6, w7, each also as `<name>:hand`, `w3:keep`, on MariaDB my2, my4, my7 and on PostgreSQL pg2, pg4, pg5, pg6, pg7 (each also `:hand`)"
             ),
         }
     }

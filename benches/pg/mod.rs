@@ -29,6 +29,34 @@ fn fresh(name: &str) -> Option<String> {
     Some(format!("{}/{name}", server()))
 }
 
+/// The PostgreSQL profiles, for callgrind (the client's instructions: the server is another
+/// process): `pg2`, `pg4`, `pg5`, `pg6`, `pg7`, each also `:hand`, on a database seeded anew.
+pub fn profile(name: &str, repeat: usize) -> bool {
+    if !name.starts_with("pg") {
+        return false;
+    }
+    let url = fresh("relations_bench").expect("a PostgreSQL server");
+    let db = Db::connect(&url).expect("connect");
+    seed_into(&db);
+    let h = PgHand::connect(&url);
+    for _ in 0..repeat {
+        match name {
+            "pg2" => drop(black_box(w2_selectin(&db))),
+            "pg2:hand" => drop(black_box(pg2(&h, Keys::Listed))),
+            "pg4" => drop(black_box(w4_selectin(&db))),
+            "pg4:hand" => drop(black_box(pg4(&h, Keys::Listed))),
+            "pg5" => drop(black_box(w5_selectin(&db))),
+            "pg5:hand" => drop(black_box(pg5(&h, Keys::Listed))),
+            "pg6" => drop(black_box(w6_subtree(&db))),
+            "pg6:hand" => drop(black_box(pg6(&h))),
+            "pg7" => drop(black_box(w7_get_then_children(&db))),
+            "pg7:hand" => drop(black_box(pg7(&h))),
+            other => panic!("no PostgreSQL profile {other}"),
+        }
+    }
+    true
+}
+
 /// The PostgreSQL groups (`PG W1` ... `PG W7`).
 pub fn workloads(c: &mut Criterion) {
     let Some(url) = fresh("relations_bench") else { return };

@@ -110,7 +110,7 @@ pub(crate) fn fetch<T: Model>(
     });
 
     let mut rows: Vec<T> = Vec::with_capacity(capacity);
-    let mut decode = |row: &dyn RawRow| {
+    let decode = |rows: &mut Vec<T>, row: &dyn RawRow| {
         let model = T::from_row(&Row::new(row, table, at.owners).leaving_out(mask))?;
         crate::orm::model::remember(&model);
         rows.push(model);
@@ -118,11 +118,20 @@ pub(crate) fn fetch<T: Model>(
     };
     let tags = if accs.is_empty() {
         let mut tags: Vec<KeyVal> = Vec::new();
+        // a tag among the model's own columns (a one-to-many's foreign key) is taken from the
+        // row just decoded rather than read from the statement's row a second time
+        let own_tag = (at.tag_width == 1 && at.tag >= at.owners).then(|| at.tag - at.owners);
         db.query_map_into(&sql, &params, |row| {
-            if at.tag_width > 0 {
-                tags.extend(KeyVal::read_parts(row, at.tag, at.tag_width)?);
+            match own_tag {
+                Some(column) => {
+                    decode(&mut rows, row)?;
+                    tags.extend(rows.last().and_then(|r| KeyVal::of(&r.column_value(column))));
+                    return Ok(());
+                }
+                None if at.tag_width > 0 => tags.extend(KeyVal::read_parts(row, at.tag, at.tag_width)?),
+                None => {}
             }
-            decode(row)
+            decode(&mut rows, row)
         })?;
         tags
     } else {
@@ -132,7 +141,7 @@ pub(crate) fn fetch<T: Model>(
             }
             Ok(())
         };
-        read_joined(db, &sql, &params, table, at, &mut decode, &mut absorb)?
+        read_joined(db, &sql, &params, table, at, &mut |row| decode(&mut rows, row), &mut absorb)?
     };
     for acc in accs {
         acc.finish(db, &rows, path)?;
