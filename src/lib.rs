@@ -1,5 +1,6 @@
 #![doc = include_str!("../README.md")]
-#![warn(missing_docs)]
+#![deny(missing_docs)]
+#![deny(rustdoc::broken_intra_doc_links)]
 
 #[doc = include_str!("../docs/attributes.md")]
 pub use relations_derive::{FromRow, Model, Owner, SqlEnum};

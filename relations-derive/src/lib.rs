@@ -1,6 +1,9 @@
 //! The `#[derive(Model)]` macro of `relations`. Use it through the `relations` crate, whose
 //! documentation of `Model` is the attribute manual.
 
+#![deny(missing_docs)]
+#![deny(rustdoc::broken_intra_doc_links)]
+
 mod check;
 mod expand;
 mod from_row;

@@ -11,7 +11,8 @@
 //! # Ok(()) }
 //! ```
 
-#![warn(missing_docs)]
+#![deny(missing_docs)]
+#![deny(rustdoc::broken_intra_doc_links)]
 
 // the floors, from the ground up: each uses only those below it
 // the schema: models' tables, columns and keys as data, values, checks, errors

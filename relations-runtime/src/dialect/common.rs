@@ -250,7 +250,7 @@ pub trait Dialect: Sync {
     /// the database assigns (PostgreSQL's `SERIAL`).
     fn ddl_type(&self, sql_type: SqlType, auto_key: bool) -> String;
     /// Appends the membership test against a list bound as the one `n`th parameter (a
-    /// [`Value::List`](crate::schema::value::Value::List)), after the tested expression: ` IN rarray(?)` on
+    /// [`Value::List`]), after the tested expression: ` IN rarray(?)` on
     /// SQLite. Lists longer than [`Dialect::max_inline_list`] are bound so.
     fn in_bound_list(&self, n: usize, out: &mut String);
     /// The operator that compares with `LIKE` ignoring case (PostgreSQL's `ILIKE`); `None`

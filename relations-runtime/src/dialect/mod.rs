@@ -1,8 +1,13 @@
 //! The one seam for SQL text. Everything dialect-specific (quoting and reserved words, DDL
 //! spelling, placeholders, `RETURNING`, `LIMIT`/`OFFSET`, how a transaction starts, savepoints,
 //! the row id, long `IN` lists, upserts, schema changes, type names read back) lives behind
-//! [`Dialect`]: [`Sqlite`], [`Postgres`] with the `postgres` feature, and [`MariaDb`] and
-//! [`MySql`] with the `mariadb` feature.
+//! [`Dialect`]: [`Sqlite`],
+#![cfg_attr(feature = "postgres", doc = "[`Postgres`]")]
+#![cfg_attr(not(feature = "postgres"), doc = "`Postgres`")]
+//! with the `postgres` feature, and
+#![cfg_attr(feature = "mariadb", doc = "[`MariaDb`] and [`MySql`]")]
+#![cfg_attr(not(feature = "mariadb"), doc = "`MariaDb` and `MySql`")]
+//! with the `mariadb` feature.
 
 mod common;
 #[cfg(feature = "postgres")]

@@ -192,7 +192,10 @@ impl Db {
 
     /// The driver's connection underneath, for what `relations` does not cover, named by the
     /// driver's type: `rusqlite::Connection` lends `&Connection`, tokio-postgres' `Client` (feature
-    /// `postgres`) a [`PgClient`](crate::backend::PgClient); `None` on another backend.
+    /// `postgres`) a
+    #[cfg_attr(feature = "postgres", doc = "[`PgClient`](crate::backend::PgClient);")]
+    #[cfg_attr(not(feature = "postgres"), doc = "`PgClient`;")]
+    /// `None` on another backend.
     /// Statements run on it are not counted or echoed, and see the open transaction. On MariaDB,
     /// [`Db::sql`] is the way to raw statements.
     ///
@@ -741,7 +744,7 @@ fn backoff(attempt: u32) -> std::time::Duration {
 }
 
 /// A read whose statement's text depends on nothing but what it reads: the rows of a table by
-/// key ([`Model::get`], a `belongs_to`'s lazy load), or the rows a relationship relates to one
+/// key (`Model::get`, a `belongs_to`'s lazy load), or the rows a relationship relates to one
 /// owner (a collection's lazy load). A connection renders each one's text once.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub(crate) enum Plain {

@@ -12,7 +12,7 @@ use crate::schema::value::Value;
 use crate::schema::{Join, OrderBy, RelationDef, SqlType, Table};
 use crate::sql::{column, declared_order, in_list, relation_join};
 
-/// The untyped tree under a [`Term`].
+/// The untyped tree under the ORM's typed `Term`.
 #[derive(Debug, Clone)]
 pub(crate) enum Scalar {
     /// `"table"."column"` (the table's name, or an alias).
@@ -35,7 +35,7 @@ pub(crate) enum Scalar {
     Subselect(Box<Core>),
 }
 
-/// The functions a [`Term`] can call.
+/// The functions a typed `Term` can call.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) enum Func {
     Count,

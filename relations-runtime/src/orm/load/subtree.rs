@@ -22,7 +22,7 @@ use crate::sql::loading::{descendants, tree_select, ModelRows};
 /// owners come in that same statement. Cycle-safe: a row is never below itself. Owners inside
 /// each other's subtrees each get theirs whole. Options nested with [`then`](Eager::then) load
 /// for the rows of every level; `order_by`, `filter` and `limit` are refused
-/// ([`Error::InvalidQuery`](crate::schema::error::Error::InvalidQuery)).
+/// ([`Error::InvalidQuery`]).
 pub fn subtreeload<O: Model>(rel: Rel<O, HasMany<O>>) -> Eager<O, HasMany<O>> {
     let own = OwnTree { load: load::<O>, assemble: assemble::<O>, fetch: fetch_owners::<O>, tree: Eager::as_tree };
     Eager { own_tree: Some(own), ..Eager::new(rel, How::Subtree) }

@@ -1,4 +1,4 @@
-//! Migrations (feature `migrate`): the [`diff`] between a live database and a set of models,
+//! Migrations (feature `migrate`): the [`diff`](fn@diff) between a live database and a set of models,
 //! and versioned files — `migrations/<version>_<name>/{up,down}.sql` — written from it, edited
 //! by hand where needed, applied in order, each in its own transaction, and recorded in the
 //! `relations_migrations` table.
