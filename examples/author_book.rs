@@ -2,7 +2,7 @@
 
 mod common;
 
-use relations::{BelongsTo, Db, Error, HasMany, Model, Result};
+use relations::prelude::*;
 
 #[derive(Model, Debug)]
 struct Author {

@@ -3,7 +3,7 @@
 mod common;
 
 use relations::chrono::NaiveDateTime;
-use relations::{BelongsTo, Db, HasMany, HasOne, ManyToMany, Model, Result};
+use relations::prelude::*;
 
 #[derive(Model, Debug)]
 struct User {

@@ -41,7 +41,7 @@ use axum::routing::{get, post};
 use axum::{Json, Router};
 use relations::chrono::NaiveDateTime;
 use relations::pool::{AsyncPool, PoolOptions};
-use relations::{selectinload, BelongsTo, Error, HasMany, HasOne, IndexForeignKeys, ManyToMany, Model};
+use relations::prelude::*;
 use serde::Deserialize;
 use serde_json::json;
 

@@ -5,8 +5,8 @@
 mod common;
 
 use relations::chrono::{NaiveDate, NaiveDateTime};
+use relations::prelude::*;
 use relations::rust_decimal::Decimal;
-use relations::{BelongsTo, Db, HasMany, ManyToMany, Model, Result};
 
 #[derive(Model, Debug)]
 struct Category {

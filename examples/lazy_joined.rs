@@ -5,7 +5,7 @@
 
 mod common;
 
-use relations::{BelongsTo, Db, HasMany, Model, Result};
+use relations::prelude::*;
 
 #[derive(Model, Debug)]
 struct User {

@@ -4,7 +4,7 @@
 mod common;
 
 use relations::chrono::NaiveDate;
-use relations::{BelongsTo, Db, HasMany, ManyToMany, Model, Result};
+use relations::prelude::*;
 
 #[derive(Model, Debug)]
 struct Author {

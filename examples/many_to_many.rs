@@ -2,7 +2,7 @@
 
 mod common;
 
-use relations::{Db, ManyToMany, Model, Result};
+use relations::prelude::*;
 
 #[derive(Model, Debug)]
 struct Student {

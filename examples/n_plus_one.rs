@@ -6,7 +6,7 @@
 
 mod common;
 
-use relations::{joinedload, selectinload, BelongsTo, Db, HasMany, Model, Result};
+use relations::prelude::*;
 
 #[derive(Model, Debug)]
 struct User {

@@ -2,7 +2,7 @@
 
 mod common;
 
-use relations::{BelongsTo, Db, HasOne, Model};
+use relations::prelude::*;
 
 #[derive(Model, Debug)]
 struct User {

@@ -4,7 +4,7 @@
 mod common;
 
 use relations::chrono::{NaiveDate, NaiveDateTime};
-use relations::{BelongsTo, Db, HasMany, ManyToMany, Model, Query, Result};
+use relations::prelude::*;
 
 #[derive(Model, Debug)]
 struct User {

@@ -1,7 +1,7 @@
 //! What every example shares: where its database lives, and Python-style printing.
 
 use relations::chrono::NaiveDateTime;
-use relations::{Db, Result};
+use relations::prelude::*;
 
 /// The tutorial's e-mail literal, as the page it was scraped from rewrote it (U+00A0 inside).
 #[allow(dead_code)]

@@ -36,8 +36,23 @@ pub use tools::migrate;
 #[cfg(feature = "tools")]
 pub use tools::{codegen, erd};
 
+/// The names an application uses most, for one glob import: the session, the model trait,
+/// the relationship fields, the loading options, the result type and the error. The
+/// `relations` facade's prelude adds the derive macros to these.
+pub mod prelude {
+    #[cfg(feature = "tokio")]
+    pub use crate::AsyncDb;
+    pub use crate::{
+        coalesce, count, joinedload, lazyload, raiseload, selectinload, subqueryload, subtreeload, BelongsTo, Db,
+        Deferred, Dynamic, Error, FromRow, HasMany, HasOne, Hooks, IndexForeignKeys, ManyToMany, Model, NPlusOne,
+        Query, Result, Snapshot, Version,
+    };
+}
+
+// what the derive's generated code calls, named so that no application reaches it by accident
 #[doc(hidden)]
-pub mod private;
+#[path = "private.rs"]
+pub mod __private;
 
 #[cfg(feature = "tokio")]
 pub use orm::async_db::{AsyncDb, BlockingDb};
