@@ -17,10 +17,10 @@
 // the floors, from the ground up: each uses only those below it
 // the schema: models' tables, columns and keys as data, values, checks, errors
 pub mod schema;
-// SQL: the statement tree and its rendering
-pub(crate) mod sql;
 // dialects: how each database spells SQL
 pub mod dialect;
+// SQL: the statement tree, rendered through a dialect (beside the backends: neither uses the other)
+pub(crate) mod sql;
 // backends: the drivers
 pub mod backend;
 // the ORM: the session, queries, loading, relationships, cascades, pools

@@ -250,8 +250,8 @@ pub trait Dialect: Sync {
     /// the database assigns (PostgreSQL's `SERIAL`).
     fn ddl_type(&self, sql_type: SqlType, auto_key: bool) -> String;
     /// Appends the membership test against a list bound as the one `n`th parameter (a
-    /// [`Value::List`]), after the tested expression: ` IN rarray(?)` on
-    /// SQLite. Lists longer than [`Dialect::max_inline_list`] are bound so.
+    /// [`Value::List`]), after the tested expression: ` IN rarray(?)` on SQLite. Lists longer
+    /// than [`Dialect::max_inline_list`] are bound so.
     fn in_bound_list(&self, n: usize, out: &mut String);
     /// The operator that compares with `LIKE` ignoring case (PostgreSQL's `ILIKE`); `None`
     /// where both sides are lowered instead (`lower(x) LIKE lower(?)`, SQLAlchemy's spelling).

@@ -20,17 +20,16 @@ use crate::sql::write::{Col, Cond};
 /// - **`update` and `save`** of a stored row write `version + 1` under the condition that the
 ///   row still has the version the field holds, and store the new one. When no row matches —
 ///   someone else updated or deleted it since it was read — nothing is written, and the call
-///   fails with [`Error::StaleData`], naming the table, the key and
-///   the version. A model with a [`Snapshot`](crate::Snapshot) that changed nothing writes
-///   nothing, and keeps its version.
+///   fails with [`Error::StaleData`], naming the table, the key and the version. A model with
+///   a [`Snapshot`](crate::Snapshot) that changed nothing writes nothing, and keeps its
+///   version.
 /// - **`delete`** is conditional the same way: a stale row is not deleted, and nothing its
 ///   cascades would have deleted is.
 /// - **Bulk updates** (`query.set(..).update()`) and the unhooking of children (a foreign key set
 ///   to `NULL` when their parent is deleted or lets go of them) bump the version of every row
 ///   they change, so that a copy read before is stale.
 /// - **Upserts** (`upsert`, `upsert_on`) would overwrite a row whatever its version, and are
-///   refused with [`Error::InvalidQuery`]; `insert_or_ignore`
-///   writes version 1 or nothing.
+///   refused with [`Error::InvalidQuery`]; `insert_or_ignore` writes version 1 or nothing.
 ///
 /// The field is read with [`get`](Version::get) and is otherwise left to the library (it
 /// changes behind a shared reference, as `update(&self)` bumps it). A row built by hand has

@@ -43,9 +43,10 @@ fn plainly_fits(ty: SqlType, value: &Value<'_>) -> bool {
     }
 }
 
-/// Whether `bytes` hold a NUL, eight bytes at a time (a word has a zero byte when subtracting
-/// one from each byte borrows into a byte whose top bit was clear): the text of a row is
-/// short, and `memchr`'s set-up costs more than this loop over it.
+/// Whether `bytes` hold a NUL, eight bytes at a time: `(w - 0x0101..) & !w & 0x8080..` is
+/// non-zero exactly when a byte of the word `w` is zero (the lowest zero byte becomes `0xff`
+/// and had its top bit clear). The text of a row is short, and `memchr`'s set-up costs more
+/// than this loop over it.
 #[inline]
 fn has_nul(bytes: &[u8]) -> bool {
     const ONES: u64 = u64::from_ne_bytes([0x01; 8]);

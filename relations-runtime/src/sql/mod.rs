@@ -1,8 +1,8 @@
 //! The SQL layer: every statement the ORM issues as a value — a query's description and its
 //! expressions ([`expr`]), the loaders' `SELECT` tree ([`select`], built in [`loading`]), the
-//! writes ([`write`](mod@write)) — and the pieces they share (qualified columns, `IN` lists, `ORDER BY`
-//! terms), each rendered through a [`Dialect`]. It knows tables and columns (the schema), never
-//! models.
+//! writes ([`write`](mod@write)) — and the pieces they share (qualified columns, `IN` lists,
+//! `ORDER BY` terms), each rendered through a [`Dialect`]. It knows tables and columns (the
+//! schema), never models.
 
 pub(crate) mod expr;
 pub(crate) mod loading;

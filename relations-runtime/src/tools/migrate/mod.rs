@@ -1,7 +1,7 @@
-//! Migrations (feature `migrate`): the [`diff`](fn@diff) between a live database and a set of models,
-//! and versioned files — `migrations/<version>_<name>/{up,down}.sql` — written from it, edited
-//! by hand where needed, applied in order, each in its own transaction, and recorded in the
-//! `relations_migrations` table.
+//! Migrations (feature `migrate`): the [`diff`](fn@diff) between a live database and a set of
+//! models, and versioned files — `migrations/<version>_<name>/{up,down}.sql` — written from
+//! it, edited by hand where needed, applied in order, each in its own transaction, and
+//! recorded in the `relations_migrations` table.
 //!
 //! [`Migrations::generate`] writes the files that bring a database to a set of models (in the
 //! application's crate, where the models are: `migrations.generate::<(User, Post)>(&db,
