@@ -122,16 +122,14 @@ pub(crate) fn fetch<T: Model>(
         // row just decoded rather than read from the statement's row a second time
         let own_tag = (at.tag_width == 1 && at.tag >= at.owners).then(|| at.tag - at.owners);
         db.query_map_into(&sql, &params, |row| {
-            match own_tag {
-                Some(column) => {
-                    decode(&mut rows, row)?;
-                    tags.extend(rows.last().and_then(|r| KeyVal::of(&r.column_value(column))));
-                    return Ok(());
-                }
-                None if at.tag_width > 0 => tags.extend(KeyVal::read_parts(row, at.tag, at.tag_width)?),
-                None => {}
+            if own_tag.is_none() && at.tag_width > 0 {
+                tags.extend(KeyVal::read_parts(row, at.tag, at.tag_width)?);
             }
-            decode(&mut rows, row)
+            decode(&mut rows, row)?;
+            if let Some(column) = own_tag {
+                tags.extend(rows.last().and_then(|r| KeyVal::of(&r.column_value(column))));
+            }
+            Ok(())
         })?;
         tags
     } else {
