@@ -80,7 +80,7 @@ fn bulk_delete_runs_the_declared_cascades_set_based() {
     // shelves a and b take their volumes with them: keys, then volumes, then shelves
     let (n, lines) = db.record(|| Shelf::query(&db).filter(Shelf::name.ne("c")).delete().unwrap());
     assert_eq!(n, 2);
-    // what README's "Bulk writes" says runs: the transaction; the matched keys; the keys the
+    // what the guide's "Bulk writes" says runs: the transaction; the matched keys; the keys the
     // cascade reaches, level by level; a test per table whose rows would refuse; a DELETE per
     // table, children first
     let heads: Vec<String> = lines.iter().map(|l| l.split(" WHERE").next().unwrap().replace('`', "\"")).collect();

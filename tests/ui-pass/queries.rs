@@ -1,4 +1,4 @@
-// The query shapes the README shows compile with the types they say.
+// The query shapes the guide shows compile with the types they say.
 use relations::{count, BelongsTo, Db, FromRow, HasMany, Model, Snapshot};
 
 #[derive(Model)]

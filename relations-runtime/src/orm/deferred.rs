@@ -19,7 +19,7 @@ use crate::schema::{ColumnDef, SqlType};
 /// deferred columns. `update` and `save` write only loaded columns; inserting a row with one not
 /// loaded is refused. A value put in by hand ([`Deferred::new`], `From`, `Default`) is loaded.
 ///
-/// The README's "Deferred columns" paragraph runs it.
+/// The guide's *Loading* chapter, "Deferred columns", runs it.
 pub struct Deferred<T> {
     value: OnceLock<T>,
     /// `(table, column)`, when it was read by a load that left it out: for the error.

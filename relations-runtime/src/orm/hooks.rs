@@ -12,8 +12,8 @@ use crate::schema::Table;
 /// mapper events). Every method has a default that does nothing; implement those you need:
 ///
 /// `#[derive(Model)] #[model(hooks)] struct Post { .. }` and `impl relations::Hooks for Post
-/// { fn before_insert(&mut self, db: &Db) -> relations::Result<()> { .. } }` (the README's
-/// "Hooks" paragraph runs it).
+/// { fn before_insert(&mut self, db: &Db) -> relations::Result<()> { .. } }` (the guide's
+/// *Writing* chapter, "Hooks", runs it).
 ///
 /// - The `before_` hooks run before the row's statement and may change the row (a timestamp,
 ///   a slug); `after_` hooks run after it, in the same transaction.

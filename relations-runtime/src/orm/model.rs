@@ -457,7 +457,7 @@ model_sets!(
 /// did (SQLAlchemy's unit of work does the same from its instance state):
 ///
 /// `#[derive(Model)] struct User { id: i64, username: String, loaded: relations::Snapshot }`
-/// (the README's "Queries" section runs it).
+/// (the guide's *Writing* chapter, "Saving only what changed", runs it).
 ///
 /// Not a column. A model without one writes every column on update. Rows built by hand start
 /// with an empty snapshot (`Snapshot::default()`); loading, inserting, updating and upserting

@@ -17,8 +17,8 @@ impl Db {
     /// `with_loader_criteria`, set on every statement of the session): soft-deleted rows left
     /// out, one tenant's rows.
     ///
-    /// `db.add_rule(Post::rule(Post::deleted_at.is_null()))` (the README's "Rules on every
-    /// load" paragraph runs it).
+    /// `db.add_rule(Post::rule(Post::deleted_at.is_null()))` (the guide's *Queries*
+    /// chapter, "Rules on every load", runs it).
     pub fn add_rule(&self, rule: Rule) {
         self.rules.borrow_mut().list.push(rule);
     }

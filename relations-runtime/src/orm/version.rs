@@ -14,7 +14,7 @@ use crate::sql::write::{Col, Cond};
 /// versioned (SQLAlchemy's `__mapper_args__ = {"version_id_col": version_id}`):
 ///
 /// `#[derive(Model)] struct Page { id: i64, body: String, version_id: relations::Version }`
-/// (the README's "Version counters" paragraph runs it).
+/// (the guide's *Writing* chapter, "Version counters", runs it).
 ///
 /// - **Insert** writes version 1 (whatever the field held) and stores it in the field.
 /// - **`update` and `save`** of a stored row write `version + 1` under the condition that the
