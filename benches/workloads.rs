@@ -33,9 +33,9 @@ use std::io::Write;
 
 use criterion::{criterion_group, BatchSize, Criterion};
 use hand::*;
+use relations::load::Load;
 use relations::{
-    joinedload, selectinload, subtreeload, BelongsTo, Db, Error, HasMany, IndexForeignKeys, Load, ManyToMany, Model,
-    Result,
+    joinedload, selectinload, subtreeload, BelongsTo, Db, Error, HasMany, IndexForeignKeys, ManyToMany, Model, Result,
 };
 
 #[derive(Model, Debug)]

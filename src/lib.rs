@@ -53,10 +53,17 @@
 //! | [`prelude`] | one glob import for an application: the derives, [`Db`], the relationship fields, the loader options, [`Result`], [`Error`] |
 //! | [`Db`] | a connection: queries start from it, writes go through it, transactions are its closures |
 //! | [`Model`] | what `#[derive(Model)]` implements: `query`, `get`, `update`, `save`, `delete`, ... |
-//! | [`Query`] | a query of one model; [`Col`] its column handles, [`Expr`] its conditions, [`Term`] its expressions |
-//! | [`HasMany`], [`BelongsTo`], [`HasOne`], [`ManyToMany`] | the relationship fields; [`selectinload`], [`joinedload`], ... their loader options |
-//! | [`Error`] | every run-time error, named by table, column or constraint |
-//! | [`schema`] | the metadata the derive emits: tables, columns, keys, SQL types |
+//! | [`Query`], [`Expr`] | a query of one model, and its conditions |
+//! | [`HasMany`], [`BelongsTo`], [`HasOne`], [`ManyToMany`], [`Dynamic`] | the relationship fields |
+//! | [`selectinload`], [`joinedload`], [`subqueryload`], [`subtreeload`], [`lazyload`], [`raiseload`] | the loader options |
+//! | [`Snapshot`], [`Version`], [`Deferred`] | fields with a behaviour: only what changed is written; a version counter; a column loaded when asked for |
+//! | [`Hooks`], [`IndexForeignKeys`], [`NPlusOne`], [`FromRow`], [`Owner`] | a model's hooks; foreign-key indexes for `create_all`; the N+1 guard; rows into structs; a polymorphic owner |
+//! | [`Error`], [`Result`] | every run-time error, named by table, column or constraint |
+//! | [`query`] | what a query is built from and returns: column handles, terms, orders, projections, pages, batches, raw statements, rules |
+//! | [`relation`] | the handles the relationship accessors return, and the traits behind the fields |
+//! | [`load`] | loader options as values, and the relationship paths they take |
+//! | [`model`] | the key type, the model sets `create_all` takes, a row being decoded |
+//! | [`schema`] | the metadata the derive emits: tables, columns, keys, SQL types; [`SqlValue`](schema::SqlValue) for a column type of your own |
 //! | [`catalog`] | a schema as data, from models or read from a live database |
 //! | [`dialect`] | how each database spells SQL |
 //! | [`backend`] | the drivers, and the trait a new backend implements |

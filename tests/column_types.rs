@@ -70,19 +70,19 @@ fn a_stored_value_that_is_no_variant_is_a_decode_error() {
 #[derive(Debug, Clone, PartialEq, Default)]
 struct Email(String);
 
-impl relations::SqlValue for Email {
-    const SQL_TYPE: relations::schema::SqlType = <String as relations::SqlValue>::SQL_TYPE;
-    fn to_value(&self) -> relations::Value<'_> {
+impl relations::schema::SqlValue for Email {
+    const SQL_TYPE: relations::schema::SqlType = <String as relations::schema::SqlValue>::SQL_TYPE;
+    fn to_value(&self) -> relations::schema::Value<'_> {
         self.0.to_value()
     }
     fn from_value(
-        value: relations::ValueRef<'_>,
+        value: relations::schema::ValueRef<'_>,
         column: &relations::schema::ColumnDef,
-    ) -> Result<Self, relations::DecodeError> {
+    ) -> Result<Self, relations::schema::DecodeError> {
         let s = String::from_value(value, column)?;
         match s.contains('@') {
             true => Ok(Email(s)),
-            false => Err(relations::DecodeError::unexpected("an email address", value)),
+            false => Err(relations::schema::DecodeError::unexpected("an email address", value)),
         }
     }
 }

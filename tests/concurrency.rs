@@ -153,7 +153,7 @@ fn models_and_options_cross_threads_and_a_db_moves() {
     shareable::<User>();
     shareable::<Post>();
     shareable::<common::UserProfile>();
-    shareable::<relations::Load<User>>();
+    shareable::<relations::load::Load<User>>();
     sendable::<Db>();
 }
 

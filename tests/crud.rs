@@ -9,7 +9,7 @@ fn insert_assigns_keys_in_creation_order() {
     let db = db();
     let mut bob = User { username: "bob".into(), ..Default::default() };
     assert!(bob.is_new());
-    bob.insert(&db).unwrap();
+    bob.save(&db).unwrap(); // a new row: inserted
     assert_eq!(bob.id, 1);
     assert_eq!(user(&db, "carol").id, 2);
     assert!(!bob.is_new());

@@ -185,7 +185,7 @@ fn a_refusal_rolls_back_the_whole_unit() {
     let mut a = article("With remarks");
     a.remarks.push(Remark { text: "fine".into(), ..Default::default() });
     a.remarks.push(Remark { text: "spam".into(), ..Default::default() });
-    let e = a.insert(&db).unwrap_err();
+    let e = a.save(&db).unwrap_err();
     assert!(matches!(&e, Error::Rejected { table: "remark", hook: "before_insert", .. }), "{e:?}");
     assert!(a.is_new(), "not stored: the row is new again");
     assert_eq!(

@@ -173,7 +173,7 @@ fn review_all(migrations: &Migrations) {
 }
 
 /// The database has the shape the models `S` declare, and every foreign key holds.
-fn at<S: relations::ModelSet>(db: &Db) {
+fn at<S: relations::model::ModelSet>(db: &Db) {
     let d = diff(&db.inspect().unwrap(), &Catalog::of::<S>(), &Renames::none()).unwrap();
     assert!(d.is_empty(), "{:#?}", d.changes);
     assert_eq!(common::foreign_key_violations(db), 0);

@@ -4,7 +4,8 @@
 mod common;
 
 use common::{db, post, user, Comment, Post, Tag, User};
-use relations::{coalesce, count, BelongsTo, Error, FromRow, HasMany, Model, Term};
+use relations::query::Term;
+use relations::{coalesce, count, BelongsTo, Error, FromRow, HasMany, Model};
 
 /// Three users with 2, 1 and 0 posts; karma 5, none, 9.
 fn blog() -> common::TestDb {
@@ -294,7 +295,7 @@ fn literal_text_nulls_order_and_column_functions() {
     assert_eq!(labels(Item::label.like("a_b").erase()), ["a_b", "axb"]);
 
     // NULLs where asked, alike on both (SQLite puts them first by default, PostgreSQL last)
-    let ranks = |o: relations::Order<relations::reach::One<Item>>| -> Vec<Option<i64>> {
+    let ranks = |o: relations::query::Order<relations::reach::One<Item>>| -> Vec<Option<i64>> {
         Item::query(&db).order_by(o).order_by(Item::id).select(Item::rank).all().unwrap()
     };
     assert_eq!(ranks(Item::rank.asc().nulls_last()), [Some(-7), Some(1), Some(2), None, None]);

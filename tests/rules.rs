@@ -5,9 +5,9 @@
 
 mod common;
 
-use relations::{
-    joinedload, selectinload, subqueryload, subtreeload, BelongsTo, HasMany, Load, ManyToMany, Model, Rule,
-};
+use relations::load::Load;
+use relations::query::Rule;
+use relations::{joinedload, selectinload, subqueryload, subtreeload, BelongsTo, HasMany, ManyToMany, Model};
 
 #[derive(Model, Debug, Clone)]
 struct Author {

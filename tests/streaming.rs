@@ -102,7 +102,7 @@ fn batches_let_the_rows_be_written_meanwhile_and_refuse_what_they_cannot_follow(
     assert_eq!(seen, 30);
     let written: Vec<(i64, Option<i64>)> = User::query(&db).select((User::id, User::karma)).all().unwrap();
     assert!(written.iter().all(|(id, karma)| *karma == Some(id * 2)), "{written:?}");
-    let refused = |batches: &mut relations::Batches<'_, User>, rows: &mut relations::Rows<'_, User>| {
+    let refused = |batches: &mut relations::query::Batches<'_, User>, rows: &mut relations::query::Rows<'_, User>| {
         match batches.next() {
             Some(Err(Error::InvalidQuery { table: "user", message })) => {
                 assert!(message.starts_with("batches(..) and iter(..) read the rows in key order"), "{message}")

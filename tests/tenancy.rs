@@ -59,7 +59,7 @@ fn titles(tasks: &[Task]) -> Vec<&str> {
 fn a_tenant_reads_only_its_rows() {
     let db = setup();
     db.set_tenant(1_i64);
-    assert_eq!(db.tenant(), Some(relations::Value::Integer(1)));
+    assert_eq!(db.tenant(), Some(relations::schema::Value::Integer(1)));
     assert_eq!(names(&Project::query(&db).all().unwrap()), ["p1"]);
     assert_eq!(Task::query(&db).count().unwrap(), 2);
     let p2 = db.without_rules(|db| Project::query(db).filter_by(Project::name, "p2").one()).unwrap();

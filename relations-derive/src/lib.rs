@@ -35,9 +35,9 @@ pub fn derive_owner(input: TokenStream) -> TokenStream {
     }
 }
 
-/// Derives `relations::SqlValue` on an enum whose variants have no fields, so that it can be a
-/// model's column: stored as the variant's name in a `VARCHAR(n)` (`n` the longest name), as
-/// SQLAlchemy's `Enum` stores it, or with `#[sql_enum(integer)]` as its discriminant in an
+/// Derives `relations::schema::SqlValue` on an enum whose variants have no fields, so that it
+/// can be a model's column: stored as the variant's name in a `VARCHAR(n)` (`n` the longest
+/// name), as SQLAlchemy's `Enum` stores it, or with `#[sql_enum(integer)]` as its discriminant in an
 /// `INTEGER`. A stored value that is no variant is a decode error naming the value, the enum
 /// and the table's column.
 #[proc_macro_derive(SqlEnum, attributes(sql_enum))]

@@ -14,8 +14,7 @@ enum Storage {
 
 /// The expansion of `#[derive(SqlEnum)]`, or its errors.
 pub fn derive(input: &DeriveInput) -> TokenStream {
-    let rt = quote!(::relations);
-    let private = quote!(::relations::__private);
+    let rt = quote!(::relations::__private);
     let ident = &input.ident;
     let Data::Enum(data) = &input.data else {
         return darling::Error::custom(format!(
@@ -71,11 +70,11 @@ pub fn derive(input: &DeriveInput) -> TokenStream {
         Storage::Name => {
             let longest = names.iter().map(|n| n.chars().count()).max().unwrap_or(1) as u32;
             quote! {
-                const SQL_TYPE: #private::SqlType = #private::SqlType::Varchar(::core::option::Option::Some(#longest));
+                const SQL_TYPE: #rt::SqlType = #rt::SqlType::Varchar(::core::option::Option::Some(#longest));
                 fn to_value(&self) -> #rt::Value<'_> {
                     #rt::Value::Text(::std::borrow::Cow::Borrowed(match self { #(Self::#variants => #names,)* }))
                 }
-                fn from_value(value: #rt::ValueRef<'_>, _: &#private::ColumnDef) -> ::core::result::Result<Self, #rt::DecodeError> {
+                fn from_value(value: #rt::ValueRef<'_>, _: &#rt::ColumnDef) -> ::core::result::Result<Self, #rt::DecodeError> {
                     match value {
                         #(#rt::ValueRef::Text(#names) => ::core::result::Result::Ok(Self::#variants),)*
                         #rt::ValueRef::Text(other) => ::core::result::Result::Err(#rt::DecodeError(::std::format!(
@@ -87,11 +86,11 @@ pub fn derive(input: &DeriveInput) -> TokenStream {
             }
         }
         Storage::Integer => quote! {
-            const SQL_TYPE: #private::SqlType = #private::SqlType::Integer;
+            const SQL_TYPE: #rt::SqlType = #rt::SqlType::Integer;
             fn to_value(&self) -> #rt::Value<'_> {
                 #rt::Value::Integer(match self { #(Self::#variants => Self::#variants as i64,)* })
             }
-            fn from_value(value: #rt::ValueRef<'_>, _: &#private::ColumnDef) -> ::core::result::Result<Self, #rt::DecodeError> {
+            fn from_value(value: #rt::ValueRef<'_>, _: &#rt::ColumnDef) -> ::core::result::Result<Self, #rt::DecodeError> {
                 match value {
                     #(#rt::ValueRef::Integer(i) if i == Self::#variants as i64 => ::core::result::Result::Ok(Self::#variants),)*
                     #rt::ValueRef::Integer(i) => ::core::result::Result::Err(#rt::DecodeError(::std::format!(

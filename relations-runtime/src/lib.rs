@@ -54,34 +54,66 @@ pub mod prelude {
 #[path = "private.rs"]
 pub mod __private;
 
+// the root: what an application names
 #[cfg(feature = "tokio")]
 pub use orm::async_db::{AsyncDb, BlockingDb};
-pub use orm::bulk::Update;
-pub use orm::crud::INSERT_BATCH;
 pub use orm::db::{Db, NPlusOne};
 pub use orm::deferred::Deferred;
 pub use orm::hooks::Hooks;
-pub use orm::load::{joinedload, lazyload, raiseload, selectinload, subqueryload, subtreeload, Eager, Rel, RelTarget};
-pub use orm::model::{IndexForeignKeys, Key, Model, ModelSet, Row, Snapshot};
-pub use orm::options::Load;
-pub use orm::project::{Cursor, FromRow, FromValues, Projection, Selection, Terms};
-pub use orm::query::{Alias, Col, Query};
-pub use orm::raw::{Raw, RawBind};
-#[doc(hidden)]
-pub use orm::relation::Lazily;
-pub use orm::relation::{
-    BelongsTo, BelongsToRef, Dynamic, HasMany, HasManyRef, HasOne, HasOneRef, KeepsRows, Loaded, ManyToMany,
-    ManyToManyKind, ManyToManyRef, NoCache, OneToMany, Owner, OwnerOf, Parent, Related, SetOwner, Slot,
-};
-pub use orm::select::Page;
-pub use orm::stream::{Batches, Rows};
-pub use orm::term::{coalesce, count, Nullable, Numeric, Operand, Term, Text};
-pub use orm::upsert::ConflictTarget;
+pub use orm::load::{joinedload, lazyload, raiseload, selectinload, subqueryload, subtreeload};
+pub use orm::model::{IndexForeignKeys, Model, Snapshot};
+pub use orm::project::FromRow;
+pub use orm::query::Query;
+pub use orm::relation::{BelongsTo, Dynamic, HasMany, HasOne, ManyToMany, Owner};
+pub use orm::term::{coalesce, count};
 pub use orm::version::Version;
 pub use schema::error::{Error, Result};
-pub use schema::value::{Bind, DecodeError, SqlValue, Value, ValueRef};
-pub use sql::expr::{Expr, Order, Subquery};
-pub use sql::rules::Rule;
+pub use sql::expr::Expr;
+
+/// What a query is built from and hands back, beside [`Query`] itself: column handles
+/// ([`Col`](query::Col)), terms, orders, projections, pages, batches, bulk updates, upserts'
+/// conflict targets, raw statements and rules. Applications seldom name these: the methods
+/// that return them are on [`Query`], the models' column constants and [`Db`].
+pub mod query {
+    pub use crate::orm::bulk::Update;
+    pub use crate::orm::crud::INSERT_BATCH;
+    pub use crate::orm::project::{Cursor, FromValues, Projection, Selection, Terms};
+    pub use crate::orm::query::{Alias, Col};
+    pub use crate::orm::raw::{Raw, RawBind};
+    pub use crate::orm::select::Page;
+    pub use crate::orm::stream::{Batches, Rows};
+    pub use crate::orm::term::{Nullable, Numeric, Operand, Term, Text};
+    pub use crate::orm::upsert::ConflictTarget;
+    pub use crate::sql::expr::{Order, Subquery};
+    pub use crate::sql::rules::Rule;
+}
+
+/// The machinery behind the relationship fields ([`BelongsTo`], [`HasMany`], [`HasOne`],
+/// [`ManyToMany`], [`Dynamic`]): the handles their accessors return (`user.posts(&db)` is a
+/// [`HasManyRef`](relation::HasManyRef)), what a polymorphic owner implements, and the traits
+/// the derive implements for each field.
+pub mod relation {
+    #[doc(hidden)]
+    pub use crate::orm::relation::Lazily;
+    pub use crate::orm::relation::{
+        BelongsToRef, HasManyRef, HasOneRef, KeepsRows, Loaded, ManyToManyKind, ManyToManyRef, NoCache, OneToMany,
+        OwnerOf, Parent, Related, SetOwner, Slot,
+    };
+}
+
+/// Loader options as values: what [`selectinload`] and its kin return ([`Eager`](load::Eager)),
+/// the relationship paths they take (`User::POSTS` is a [`Rel`](load::Rel)), and what
+/// [`Query::options`] and [`Db::preload`] accept ([`Load`](load::Load)).
+pub mod load {
+    pub use crate::orm::load::{Eager, Rel, RelTarget};
+    pub use crate::orm::options::Load;
+}
+
+/// What a set of models and a row are to the runtime: the key type, the tuples `create_all`
+/// takes, a row being decoded.
+pub mod model {
+    pub use crate::orm::model::{Key, ModelSet, Row};
+}
 
 /// Re-exported so that models can name chrono's and rust_decimal's types without adding them.
 pub use chrono;

@@ -127,8 +127,7 @@ pub use crate::orm::relation::{
 pub use crate::schema::error::Result;
 /// The compile-time reach of statements, for the `Rel` and handle types the derive names.
 pub use crate::schema::reach;
-pub use crate::schema::value::Value;
-pub use crate::schema::value::ValueRef;
+pub use crate::schema::value::{DecodeError, Value, ValueRef};
 
 /// The declared type of `table`'s (first) primary key column.
 pub const fn key_sql_type(table: &Table) -> SqlType {

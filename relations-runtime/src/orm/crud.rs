@@ -13,7 +13,12 @@ use crate::sql::key_text;
 use crate::sql::write::{Col, Cond, Delete, Exists, Insert, KeyRoom, New, Rows, Update};
 
 impl Db {
-    /// Inserts `model` and returns it with its key assigned (`db.session.add(x)` + commit).
+    /// Inserts `model` and returns it with its key assigned (`db.session.add(x)` + commit): an
+    /// auto key that is `0` is assigned by the database. The rows put in its relationship
+    /// fields are inserted (or linked) after it, in the same transaction (`save-update`).
+    ///
+    /// This is the one door for a new row. To insert a row you keep in place, `row.save(&db)`
+    /// inserts it when it is new; [`insert_all`](Self::insert_all) does so for a slice.
     pub fn add<M: Model>(&self, mut model: M) -> Result<M> {
         self.insert(&mut model)?;
         Ok(model)

@@ -274,13 +274,6 @@ pub trait Model: Sealed + Sized + Send + Sync + 'static {
         Query::new(db).all()
     }
 
-    /// Inserts this row; an auto key that is `0` is assigned by the database and stored back.
-    /// Rows put in its relationship fields are inserted (or linked) after it, in the same
-    /// transaction (`save-update`).
-    fn insert(&mut self, db: &Db) -> Result<()> {
-        db.insert(self)
-    }
-
     /// Writes every column of this row back, by its key. Under a many-to-one `delete-orphan`,
     /// a parent this row let go of is deleted, in the same transaction. It takes the row
     /// mutably, as `save` does: writing may change it (its [`Version`](crate::Version), what a

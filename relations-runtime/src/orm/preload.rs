@@ -19,7 +19,7 @@ impl Db {
     ///
     /// ```
     /// # use relations_runtime::{selectinload, Db};
-    /// # fn demo<U: relations_runtime::Model>(db: &Db, users: &[U], posts: relations_runtime::Load<U>) -> relations_runtime::Result<()> {
+    /// # fn demo<U: relations_runtime::Model>(db: &Db, users: &[U], posts: relations_runtime::load::Load<U>) -> relations_runtime::Result<()> {
     /// db.preload(users, posts)?; // e.g. `db.preload(&users, selectinload(User::POSTS))`
     /// # Ok(()) }
     /// ```

@@ -122,7 +122,7 @@ impl<'db, M: Model, C: ?Sized, J> Query<'db, M, C, J> {
     }
 
     /// Adds a rule this query honours beside the connection's: its statement and every load
-    /// it runs (SQLAlchemy's `.options(with_loader_criteria(...))`). See [`Rule`](crate::Rule).
+    /// it runs (SQLAlchemy's `.options(with_loader_criteria(...))`). See [`Rule`](crate::query::Rule).
     pub fn rule(mut self, rule: crate::sql::rules::Rule) -> Self {
         self.core.rules.push((rule.table, rule.condition));
         self

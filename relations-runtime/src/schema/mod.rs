@@ -8,7 +8,7 @@ pub(crate) mod fit;
 pub mod reach;
 pub(crate) mod value;
 
-use value::ValueRef;
+pub use value::{Bind, DecodeError, SqlValue, Value, ValueRef};
 
 /// A declared SQL column type, named as SQLAlchemy names it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
