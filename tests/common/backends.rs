@@ -1,15 +1,18 @@
-//! One test body, three databases: `both_backends!(test_a, test_b)` makes `sqlite::test_a`,
-//! `postgres::test_a` and `mariadb::test_a` of each plain function (and their `async_` twins).
+//! One test body, three databases: `both_backends!(test_a, test_b)` makes
+//! `sync_sqlite::test_a`, `sync_postgres::test_a` and `sync_mariadb::test_a` of each plain
+//! function (and their `async_` twins).
 //! Inside, [`fresh`] opens an empty database on the backend the test runs on: an in-memory
 //! SQLite database, a new schema of the PostgreSQL server at `RELATIONS_TEST_POSTGRES` (default
 //! `postgresql://postgres@127.0.0.1:5432/test`), or a new database of the MariaDB server at
 //! `RELATIONS_TEST_MARIADB` (default `mysql://root@127.0.0.1:3306/test`), dropped when the test
-//! ends. Without a reachable server a half prints one line naming the URL and passes, unless
+//! ends. Without a reachable server each test of that half prints a line saying it is skipped
+//! and passes, and the binary counts them under libtest's summary, unless
 //! `RELATIONS_REQUIRE_POSTGRES=1` or `RELATIONS_REQUIRE_MARIADB=1` (set by `.ci/run`) makes it
 //! fail.
 #![allow(dead_code)]
 
 use std::cell::Cell;
+use std::io::Write;
 use std::ops::Deref;
 use std::sync::atomic::{AtomicU32, Ordering};
 use std::sync::OnceLock;
@@ -135,21 +138,58 @@ impl Deref for Conn {
     }
 }
 
-/// Makes `backend` the one [`fresh`] opens, and says whether it can run; on PostgreSQL
-/// without a server, prints (once per test binary) why `name` is skipped.
+/// Makes `backend` the one [`fresh`] opens, and says whether it can run; on a server backend
+/// without its server, reports `name` skipped ([`skip`]).
 pub fn use_backend(backend: Backend, name: &str) -> bool {
-    static SAID: std::sync::Once = std::sync::Once::new();
-    static SAID_MARIADB: std::sync::Once = std::sync::Once::new();
     if backend == Backend::Postgres && !postgres_reachable() {
-        SAID.call_once(|| println!("skipped {name} on PostgreSQL: no server at {}", postgres_url()));
+        skip(backend, name, &postgres_url());
         return false;
     }
     if backend == Backend::Mariadb && !mariadb_reachable() {
-        SAID_MARIADB.call_once(|| println!("skipped {name} on MariaDB: no server at {}", mariadb_url()));
+        skip(backend, name, &mariadb_url());
         return false;
     }
     CURRENT.with(|c| c.set(backend));
     true
+}
+
+/// The tests skipped so far in this binary, on PostgreSQL and on MariaDB.
+static SKIPPED: std::sync::Mutex<[Vec<String>; 2]> = std::sync::Mutex::new([Vec::new(), Vec::new()]);
+
+/// Reports `name` skipped on `backend`, whose server is not at `url` (once per test, however
+/// often it asks): one line on the terminal itself (libtest captures what a passing test
+/// prints, which would hide it), and a count that the binary prints under libtest's summary
+/// when it exits, so that a run without a server never reads as a run with one.
+fn skip(backend: Backend, name: &str, url: &str) {
+    // a test's name as libtest prints it: its module path without the binary's name
+    let binary = module_path!().split("::").next().unwrap_or_default();
+    let name = name.strip_prefix(binary).and_then(|n| n.strip_prefix("::")).unwrap_or(name).to_string();
+    let mut skipped = SKIPPED.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+    if skipped.iter().all(Vec::is_empty) {
+        // SAFETY: `atexit` takes a plain function, which runs once, when the process exits
+        unsafe {
+            libc::atexit(print_skipped);
+        }
+    }
+    let list = &mut skipped[usize::from(backend == Backend::Mariadb)];
+    if !list.contains(&name) {
+        let _ = writeln!(std::io::stderr(), "skipped {name}: no {backend:?} server at {url}");
+        list.push(name);
+    }
+}
+
+/// Prints how many tests were skipped, after libtest's summary.
+extern "C" fn print_skipped() {
+    let skipped = SKIPPED.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+    let [postgres, mariadb] = [0, 1].map(|i| skipped[i].len());
+    let _ = writeln!(
+        std::io::stderr(),
+        "skipped: {} tests without a server ({postgres} on PostgreSQL at {}, {mariadb} on MariaDB at {}); \
+         RELATIONS_REQUIRE_POSTGRES=1 and RELATIONS_REQUIRE_MARIADB=1 make a missing server fail",
+        postgres + mariadb,
+        postgres_url(),
+        mariadb_url()
+    );
 }
 
 /// A database for one test; a PostgreSQL schema is dropped with it.
@@ -362,9 +402,10 @@ pub fn foreign_key_violations(db: &Db) -> usize {
     }
 }
 
-/// `sqlite::name`, `postgres::name` and `mariadb::name` tests of each plain function `name`,
-/// and `async_sqlite::name`, `async_postgres::name`, `async_mariadb::name` running it as
-/// [`run_async`] does.
+/// `sync_sqlite::name`, `sync_postgres::name` and `sync_mariadb::name` tests of each plain
+/// function `name`, and `async_sqlite::name`, `async_postgres::name`, `async_mariadb::name`
+/// running it as [`run_async`] does: six modules whose names no filter confuses
+/// (`sync_sqlite::` selects one backend in one mode).
 #[macro_export]
 macro_rules! both_backends {
     ($($name:ident),+ $(,)?) => {
@@ -372,7 +413,7 @@ macro_rules! both_backends {
             $(
                 #[test]
                 fn $name() {
-                    $crate::common::backends::run_async($crate::common::backends::Backend::Sqlite, stringify!($name), super::$name);
+                    $crate::common::backends::run_async($crate::common::backends::Backend::Sqlite, concat!(module_path!(), "::", stringify!($name)), super::$name);
                 }
             )+
         }
@@ -380,7 +421,7 @@ macro_rules! both_backends {
             $(
                 #[test]
                 fn $name() {
-                    $crate::common::backends::run_async($crate::common::backends::Backend::Postgres, stringify!($name), super::$name);
+                    $crate::common::backends::run_async($crate::common::backends::Backend::Postgres, concat!(module_path!(), "::", stringify!($name)), super::$name);
                 }
             )+
         }
@@ -388,31 +429,31 @@ macro_rules! both_backends {
             $(
                 #[test]
                 fn $name() {
-                    $crate::common::backends::run_async($crate::common::backends::Backend::Mariadb, stringify!($name), super::$name);
+                    $crate::common::backends::run_async($crate::common::backends::Backend::Mariadb, concat!(module_path!(), "::", stringify!($name)), super::$name);
                 }
             )+
         }
-        mod mariadb {
+        mod sync_mariadb {
             $(
                 #[test]
                 fn $name() {
-                    $crate::common::backends::run($crate::common::backends::Backend::Mariadb, stringify!($name), super::$name);
+                    $crate::common::backends::run($crate::common::backends::Backend::Mariadb, concat!(module_path!(), "::", stringify!($name)), super::$name);
                 }
             )+
         }
-        mod sqlite {
+        mod sync_sqlite {
             $(
                 #[test]
                 fn $name() {
-                    $crate::common::backends::run($crate::common::backends::Backend::Sqlite, stringify!($name), super::$name);
+                    $crate::common::backends::run($crate::common::backends::Backend::Sqlite, concat!(module_path!(), "::", stringify!($name)), super::$name);
                 }
             )+
         }
-        mod postgres {
+        mod sync_postgres {
             $(
                 #[test]
                 fn $name() {
-                    $crate::common::backends::run($crate::common::backends::Backend::Postgres, stringify!($name), super::$name);
+                    $crate::common::backends::run($crate::common::backends::Backend::Postgres, concat!(module_path!(), "::", stringify!($name)), super::$name);
                 }
             )+
         }
