@@ -7,10 +7,9 @@
 
 /// A doc-only module holding one chapter, with the chapters' link targets ahead of it.
 macro_rules! chapter {
-    ($(#[$attr:meta])* $name:ident, $file:literal) => {
+    ($name:ident, $file:literal) => {
         #[doc = include_str!("../docs/guide/links.md")]
         #[doc = include_str!(concat!("../docs/guide/", $file))]
-        $(#[$attr])*
         pub mod $name {}
     };
 }

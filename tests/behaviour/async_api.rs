@@ -1,7 +1,8 @@
 //! The async API's own methods, on both backends: awaited queries, lazy loads filling a
 //! borrowed owner, writes by value, transactions, many tasks on one connection, a dropped
-//! future, a panic, and the async pool. (Every sync test body also runs through `AsyncDb`:
-//! the `async_sqlite` and `async_postgres` halves of `both_backends!`.)
+//! future, a panic, and the async pool, as `async_sqlite::`, `async_postgres::` and
+//! `async_mariadb::` tests. (Every sync test body also runs through `AsyncDb`: the `async_`
+//! halves of `both_backends!`.)
 
 use crate::common;
 
@@ -13,24 +14,31 @@ use relations::{raiseload, selectinload, AsyncDb, BelongsTo, Error, Model};
 
 type Blog = (User, UserProfile, Post, Comment, Tag);
 
-/// Runs an async test body on `backend`, on a runtime of two workers.
+/// Runs an async test body on `backend`, on a runtime of two workers. Every thread of the
+/// runtime, its blocking pool's included, opens `backend`'s databases: the backend a test
+/// runs on is the opening thread's, and a body opens its database in `spawn_blocking`.
 fn run<F: std::future::Future<Output = ()>>(backend: common::backends::Backend, name: &str, body: fn() -> F) {
     common::backends::run(backend, name, || {
-        let rt = tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build().unwrap();
+        let rt = tokio::runtime::Builder::new_multi_thread()
+            .worker_threads(2)
+            .on_thread_start(move || common::backends::set_current(backend))
+            .enable_all()
+            .build()
+            .unwrap();
         rt.block_on(body());
     });
 }
 
 macro_rules! both_backends_async {
     ($($name:ident),+ $(,)?) => {
-        mod sqlite {
-            $( #[test] fn $name() { super::run(super::common::backends::Backend::Sqlite, stringify!($name), super::$name); } )+
+        mod async_sqlite {
+            $( #[test] fn $name() { super::run(super::common::backends::Backend::Sqlite, concat!(module_path!(), "::", stringify!($name)), super::$name); } )+
         }
-        mod postgres {
-            $( #[test] fn $name() { super::run(super::common::backends::Backend::Postgres, stringify!($name), super::$name); } )+
+        mod async_postgres {
+            $( #[test] fn $name() { super::run(super::common::backends::Backend::Postgres, concat!(module_path!(), "::", stringify!($name)), super::$name); } )+
         }
-        mod mariadb {
-            $( #[test] fn $name() { super::run(super::common::backends::Backend::Mariadb, stringify!($name), super::$name); } )+
+        mod async_mariadb {
+            $( #[test] fn $name() { super::run(super::common::backends::Backend::Mariadb, concat!(module_path!(), "::", stringify!($name)), super::$name); } )+
         }
     };
 }
@@ -38,7 +46,11 @@ macro_rules! both_backends_async {
 /// The blog's tables in a new database on the current backend, as an `AsyncDb`; the second
 /// value keeps a PostgreSQL schema alive.
 async fn blog() -> (AsyncDb, common::TestDb) {
+    let backend = common::backends::current();
     let (adb, keep) = tokio::task::spawn_blocking(common::fresh).await.unwrap().into_async();
+    // the database is the backend's the test is named for, not the blocking thread's default
+    let opened = adb.run(|db| Ok::<_, Error>(db.backend_name())).await.unwrap();
+    assert!(backend.names(opened), "a {backend:?} test opened a {opened} database");
     adb.create_all::<Blog>().await.unwrap();
     (adb, keep)
 }
@@ -230,6 +242,7 @@ async fn a_panic_reaches_the_caller_and_the_connection_stays() {
 async fn the_async_pool_runs_calls_on_several_connections() {
     // a database other connections open too (on SQLite a file: an in-memory one is one
     // connection's)
+    let backend = common::backends::current();
     let keep = tokio::task::spawn_blocking(|| {
         let db = common::shared("async-pool");
         db.create_all::<Blog>().unwrap();
@@ -237,6 +250,7 @@ async fn the_async_pool_runs_calls_on_several_connections() {
     })
     .await
     .unwrap();
+    assert!(backend.names(keep.backend_name()), "a {backend:?} test opened a {} database", keep.backend_name());
     let url = keep.url().to_string();
     let pool = AsyncPool::connect(&url, PoolOptions { max_size: 3, ..PoolOptions::default() }).await.unwrap();
     let tasks: Vec<_> = (0..30)

@@ -3,7 +3,8 @@
 //! `<subject>::sync_sqlite::<test>`, `sync_postgres`, `sync_mariadb`, `async_sqlite`,
 //! `async_postgres` and `async_mariadb`. One binary links the crate and its dependencies once;
 //! a filter picks the part to run: `cargo test --test behaviour loading::` (one subject),
-//! `sync_postgres::` (one backend and mode), `loading::sync_sqlite::` (both).
+//! `sync_postgres::` (one backend and mode), `loading::sync_sqlite::` (both). `streaming` is a
+//! binary of its own: it measures the heap of the whole process, with an allocator of its own.
 
 // `#[macro_use]`: `both_backends!` is used by the modules declared after it
 #[macro_use]
@@ -61,7 +62,6 @@ mod rules;
 mod schema;
 mod serde;
 mod soft_delete;
-mod streaming;
 mod tenancy;
 mod transactions;
 mod validators;

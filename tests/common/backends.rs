@@ -30,6 +30,17 @@ pub enum Backend {
     Mariadb,
 }
 
+impl Backend {
+    /// Whether `name`, a database's [`Db::backend_name`], is this backend's.
+    pub fn names(self, name: &str) -> bool {
+        match self {
+            Backend::Sqlite => name == "sqlite",
+            Backend::Postgres => name == "postgresql",
+            Backend::Mariadb => name == "mariadb" || name == "mysql",
+        }
+    }
+}
+
 thread_local! {
     static CURRENT: Cell<Backend> = const { Cell::new(Backend::Sqlite) };
     /// The body runs as async code runs it: on tokio's blocking pool, its databases opened
@@ -37,9 +48,15 @@ thread_local! {
     static ASYNC: Cell<bool> = const { Cell::new(false) };
 }
 
-/// The backend the running test body uses.
+/// The backend the running test body uses: the current thread's.
 pub fn current() -> Backend {
     CURRENT.with(Cell::get)
+}
+
+/// Makes `backend` the current thread's, for a thread a test body starts (a runtime's worker,
+/// its blocking pool) that opens databases with [`fresh`] or [`shared`].
+pub fn set_current(backend: Backend) {
+    CURRENT.with(|c| c.set(backend));
 }
 
 /// The PostgreSQL server the tests use.
@@ -173,7 +190,8 @@ fn skip(backend: Backend, name: &str, url: &str) {
     }
     let list = &mut skipped[usize::from(backend == Backend::Mariadb)];
     if !list.contains(&name) {
-        let _ = writeln!(std::io::stderr(), "skipped {name}: no {backend:?} server at {url}");
+        let server = if backend == Backend::Mariadb { "MariaDB" } else { "PostgreSQL" };
+        let _ = writeln!(std::io::stderr(), "skipped {name}: no {server} server at {url}");
         list.push(name);
     }
 }

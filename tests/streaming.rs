@@ -2,7 +2,7 @@
 //! with its eager loads; and the memory that takes (a counting allocator: this binary's tests
 //! run one at a time, see `HEAP`).
 
-use crate::common;
+mod common;
 
 use std::alloc::{GlobalAlloc, Layout, System};
 use std::sync::atomic::{AtomicUsize, Ordering::Relaxed};
