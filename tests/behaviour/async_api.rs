@@ -32,13 +32,13 @@ fn run<F: std::future::Future<Output = ()>>(backend: common::backends::Backend, 
 macro_rules! both_backends_async {
     ($($name:ident),+ $(,)?) => {
         mod async_sqlite {
-            $( #[test] fn $name() { super::run(super::common::backends::Backend::Sqlite, concat!(module_path!(), "::", stringify!($name)), super::$name); } )+
+            $( #[test] fn $name() { super::run(super::common::backends::Backend::Sqlite, stringify!($name), super::$name); } )+
         }
         mod async_postgres {
-            $( #[test] fn $name() { super::run(super::common::backends::Backend::Postgres, concat!(module_path!(), "::", stringify!($name)), super::$name); } )+
+            $( #[test] fn $name() { super::run(super::common::backends::Backend::Postgres, stringify!($name), super::$name); } )+
         }
         mod async_mariadb {
-            $( #[test] fn $name() { super::run(super::common::backends::Backend::Mariadb, concat!(module_path!(), "::", stringify!($name)), super::$name); } )+
+            $( #[test] fn $name() { super::run(super::common::backends::Backend::Mariadb, stringify!($name), super::$name); } )+
         }
     };
 }

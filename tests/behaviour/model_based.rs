@@ -353,10 +353,7 @@ fn cases() -> u32 {
 
 /// One case: the steps on a new database of `backend`, each checked.
 fn case(backend: Backend, ops: &[Op]) -> Result<(), TestCaseError> {
-    if !common::backends::use_backend(
-        backend,
-        "model_based::sync_postgres::every_accessor_agrees_with_the_model_after_every_step",
-    ) {
+    if !common::backends::use_backend(backend, "every_accessor_agrees_with_the_model_after_every_step") {
         return Ok(());
     }
     let db = common::fresh();

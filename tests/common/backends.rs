@@ -173,14 +173,14 @@ pub fn use_backend(backend: Backend, name: &str) -> bool {
 /// The tests skipped so far in this binary, on PostgreSQL and on MariaDB.
 static SKIPPED: std::sync::Mutex<[Vec<String>; 2]> = std::sync::Mutex::new([Vec::new(), Vec::new()]);
 
-/// Reports `name` skipped on `backend`, whose server is not at `url` (once per test, however
-/// often it asks): one line on the terminal itself (libtest captures what a passing test
-/// prints, which would hide it), and a count that the binary prints under libtest's summary
-/// when it exits, so that a run without a server never reads as a run with one.
+/// Reports the running test skipped on `backend`, whose server is not at `url` (once per test,
+/// however often it asks; `name` where libtest runs it on the main thread): one line on the
+/// terminal itself (libtest captures what a passing test prints, which would hide it), and a
+/// count that the binary prints under libtest's summary when it exits, so that a run without a
+/// server never reads as a run with one.
 fn skip(backend: Backend, name: &str, url: &str) {
-    // a test's name as libtest prints it: its module path without the binary's name
-    let binary = module_path!().split("::").next().unwrap_or_default();
-    let name = name.strip_prefix(binary).and_then(|n| n.strip_prefix("::")).unwrap_or(name).to_string();
+    // the test's name as libtest prints it, which libtest gives the thread running the test
+    let name = std::thread::current().name().filter(|n| *n != "main").unwrap_or(name).to_string();
     let mut skipped = SKIPPED.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
     if skipped.iter().all(Vec::is_empty) {
         // SAFETY: `atexit` takes a plain function, which runs once, when the process exits
@@ -191,7 +191,8 @@ fn skip(backend: Backend, name: &str, url: &str) {
     let list = &mut skipped[usize::from(backend == Backend::Mariadb)];
     if !list.contains(&name) {
         let server = if backend == Backend::Mariadb { "MariaDB" } else { "PostgreSQL" };
-        let _ = writeln!(std::io::stderr(), "skipped {name}: no {server} server at {url}");
+        // one write, so that the line does not interleave with libtest's
+        let _ = std::io::stderr().write_all(format!("skipped {name}: no {server} server at {url}\n").as_bytes());
         list.push(name);
     }
 }
@@ -431,7 +432,7 @@ macro_rules! both_backends {
             $(
                 #[test]
                 fn $name() {
-                    $crate::common::backends::run_async($crate::common::backends::Backend::Sqlite, concat!(module_path!(), "::", stringify!($name)), super::$name);
+                    $crate::common::backends::run_async($crate::common::backends::Backend::Sqlite, stringify!($name), super::$name);
                 }
             )+
         }
@@ -439,7 +440,7 @@ macro_rules! both_backends {
             $(
                 #[test]
                 fn $name() {
-                    $crate::common::backends::run_async($crate::common::backends::Backend::Postgres, concat!(module_path!(), "::", stringify!($name)), super::$name);
+                    $crate::common::backends::run_async($crate::common::backends::Backend::Postgres, stringify!($name), super::$name);
                 }
             )+
         }
@@ -447,7 +448,7 @@ macro_rules! both_backends {
             $(
                 #[test]
                 fn $name() {
-                    $crate::common::backends::run_async($crate::common::backends::Backend::Mariadb, concat!(module_path!(), "::", stringify!($name)), super::$name);
+                    $crate::common::backends::run_async($crate::common::backends::Backend::Mariadb, stringify!($name), super::$name);
                 }
             )+
         }
@@ -455,7 +456,7 @@ macro_rules! both_backends {
             $(
                 #[test]
                 fn $name() {
-                    $crate::common::backends::run($crate::common::backends::Backend::Mariadb, concat!(module_path!(), "::", stringify!($name)), super::$name);
+                    $crate::common::backends::run($crate::common::backends::Backend::Mariadb, stringify!($name), super::$name);
                 }
             )+
         }
@@ -463,7 +464,7 @@ macro_rules! both_backends {
             $(
                 #[test]
                 fn $name() {
-                    $crate::common::backends::run($crate::common::backends::Backend::Sqlite, concat!(module_path!(), "::", stringify!($name)), super::$name);
+                    $crate::common::backends::run($crate::common::backends::Backend::Sqlite, stringify!($name), super::$name);
                 }
             )+
         }
@@ -471,7 +472,7 @@ macro_rules! both_backends {
             $(
                 #[test]
                 fn $name() {
-                    $crate::common::backends::run($crate::common::backends::Backend::Postgres, concat!(module_path!(), "::", stringify!($name)), super::$name);
+                    $crate::common::backends::run($crate::common::backends::Backend::Postgres, stringify!($name), super::$name);
                 }
             )+
         }
